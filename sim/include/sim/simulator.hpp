@@ -1,0 +1,297 @@
+// The simulator: one seeded, single-threaded run of virtual time.
+//
+// It owns the event queue, the hosts and their processes (fibers), the run's random streams,
+// the trace hash, invariants, coverage and limits. A run ends with a verdict: pass, fail (an
+// invariant, assertion or required coverage mark) or runaway (the virtual-time or event limit
+// was passed). It is also an Asio execution context (see sim/asio.hpp for its executor).
+//
+// Left out on purpose: threads, the wall clock, and any global state other than the
+// thread-local "current simulator" used by SIM_ASSERT / SIM_COVER.
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74's Asio needs it under g++ 12 in C++20 mode
+
+#include <boost/asio/execution_context.hpp>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/check.hpp"
+#include "sim/ctx.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/function.hpp"
+#include "sim/host.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+#include "sim/trace.hpp"
+
+namespace sim {
+
+namespace detail {
+class StackPool;
+}
+class Executor;
+
+struct Options {
+    std::uint64_t seed = 1;
+    // The planned length of the run: reaching it ends the run normally. Unset: until no event is
+    // left (or a limit is passed).
+    std::optional<Duration> duration;
+    // Limits. Passing either ends the run with the verdict "runaway".
+    Duration time_max = std::chrono::hours(24);
+    std::uint64_t events_max = 2'000'000'000;
+    // Fiber stacks: pooled and reused; memory is touched only as a stack grows.
+    std::size_t stack_size = 64 * 1024;
+    bool guard_pages = false;
+    // Explore orders of same-time events: ties broken by a seeded random priority instead of
+    // first-scheduled-first.
+    bool shuffle_ties = false;
+    // Arm buggify() sites (from the seed).
+    bool buggify = false;
+    // Hash the trace (the run's fingerprint). Off only to measure what hashing costs.
+    bool hash_trace = true;
+    // The command that reproduces this run, printed on assertion failures.
+    std::string repro;
+};
+
+enum class Verdict { pass, fail, runaway };
+std::string_view to_string(Verdict v);
+
+struct Failure {
+    std::string kind;     // "invariant", "eventually", "assertion", "coverage", "exception", ...
+    std::string name;     // invariant name, assertion expression, coverage mark
+    std::string message;  // what went wrong, in words
+    std::string where;    // file:line for assertions; empty otherwise
+    std::string host;     // host whose code was running, if any
+    Time time{};
+};
+
+struct RunResult {
+    Verdict verdict = Verdict::pass;
+    std::optional<Failure> failure;
+    std::string runaway_reason;  // when verdict is runaway
+    std::uint64_t events = 0;
+    Time end_time{};
+    std::uint64_t trace_hash = 0;
+};
+
+// A scheduled callback, for cancel().
+struct TimerId {
+    std::uint32_t slot = 0;
+    std::uint32_t gen = 0;
+};
+
+class Simulator : public boost::asio::execution_context {
+public:
+    explicit Simulator(Options options = {});
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+    // Unwinds every process still suspended, then destroys owned objects (newest first).
+    ~Simulator();
+
+    const Options& options() const noexcept { return options_; }
+    std::uint64_t seed() const noexcept { return options_.seed; }
+    Time now() const noexcept { return now_; }
+    std::uint64_t events() const noexcept { return events_; }
+
+    // --- hosts -------------------------------------------------------------------------------
+    // Host 0 is "world": scenario drivers run there; it cannot crash.
+    Host& world() noexcept { return hosts_.front(); }
+    Host& add_host(std::string name);
+    Host* find_host(std::string_view name) noexcept;
+    Host& host(std::string_view name);  // asserts that it exists
+    Host& host(std::uint32_t id) noexcept { return hosts_[id]; }
+    std::size_t host_count() const noexcept { return hosts_.size(); }
+
+    // --- processes and callbacks -------------------------------------------------------------
+    template <class F>
+    ProcessRef spawn(Host& host, F&& f, std::string name = {});
+    template <class F>
+    ProcessRef spawn(F&& f, std::string name = {}) { return spawn(world(), std::forward<F>(f), std::move(name)); }
+    void kill(Ctx& process);
+    // The process running now, or null when a callback (or nothing) is running.
+    Ctx* current() const noexcept { return current_; }
+    std::size_t processes_alive() const noexcept { return processes_alive_; }
+
+    // Callbacks run on the scheduler, not in a fiber: they cannot suspend.
+    TimerId at(Time t, UniqueFunction<void()> fn);
+    TimerId after(Duration d, UniqueFunction<void()> fn) { return at(saturating_add(now_, d), std::move(fn)); }
+    TimerId post(UniqueFunction<void()> fn) { return at(now_, std::move(fn)); }
+    // True if the callback had not run yet and now never will.
+    bool cancel(TimerId id) noexcept;
+
+    // Objects whose lifetime is the simulator's, destroyed after every process has unwound.
+    template <class T, class... A>
+    T& make(A&&... args);
+
+    // --- randomness --------------------------------------------------------------------------
+    // A stream for a named component; it depends only on (seed, name).
+    Rng rng(std::string_view name) const { return Rng::derive(options_.seed, name); }
+
+    // --- trace -------------------------------------------------------------------------------
+    void trace(const Host& host, std::string_view kind, TraceFields fields = {});
+    void trace(std::string_view kind, TraceFields fields = {});  // on the current host
+    void set_trace_sink(TraceSink* sink) noexcept { sink_ = sink; }
+    TraceSink* trace_sink() const noexcept { return sink_; }
+    std::uint64_t trace_hash() const noexcept { return hash_.value(); }
+    std::uint64_t trace_records() const noexcept { return record_index_; }
+
+    // --- invariants, failures, coverage ------------------------------------------------------
+    // Checked after every event; the first false fails the run.
+    void always(std::string name, UniqueFunction<bool()> holds);
+    // Must become true at some point no later than `deadline`, or the run fails there.
+    void eventually(std::string name, Time deadline, UniqueFunction<bool()> holds);
+    // A coverage mark (SIM_COVER) that must be reached by the end of the run.
+    void require_coverage(std::string name);
+    // Ends the run with the verdict "fail". The first failure wins; later ones are ignored.
+    void fail(Failure failure);
+    bool failed() const noexcept { return failure_.has_value(); }
+    // Ends the run now, normally.
+    void stop() noexcept { stopped_ = true; }
+    // Marks reached so far, by name (sorted), with hit counts.
+    std::vector<std::pair<std::string, std::uint64_t>> coverage() const;
+    std::uint64_t coverage_count(std::string_view name) const;
+
+    // --- running -----------------------------------------------------------------------------
+    // Runs to the end: the planned duration, no events left, stop(), a failure or a limit.
+    RunResult run();
+    // Runs every event up to and including time `t` (for tests and step-wise drivers).
+    void run_until(Time t);
+    void run_for(Duration d) { run_until(saturating_add(now_, d)); }
+    // Unwinds every process (all hosts). Call before destroying models that processes use.
+    void shutdown();
+
+    // --- Asio --------------------------------------------------------------------------------
+    using executor_type = Executor;
+    Executor get_executor() noexcept;  // defined in sim/asio.hpp
+
+    // --- kernel internals used by Ctx, Host and the primitives --------------------------------
+    void schedule_resume(Ctx& p, Time t);
+    void notify(detail::Waiter& w);
+    // A process or callback threw out of its body: recorded as a failure.
+    void fail_exception(std::string_view what);
+    bool buggify_site(Ctx& ctx, Ratio fire, const char* file, int line);
+    void count_cover(std::uint32_t site_id) noexcept;
+    Ctx* process_at(std::uint32_t index, std::uint32_t serial) noexcept;
+    ProcessRef ref(Ctx& p) noexcept;
+
+private:
+    struct Slot {
+        UniqueFunction<void()> fn;
+        std::uint32_t gen = 0;
+        std::uint32_t next_free = 0;
+        bool pending = false;
+    };
+    struct Always {
+        std::string name;
+        UniqueFunction<bool()> holds;
+    };
+    struct Eventually {
+        std::string name;
+        Time deadline;
+        UniqueFunction<bool()> holds;
+        bool satisfied = false;
+    };
+    struct Owned {
+        void* object;
+        void (*destroy)(void*);
+    };
+    enum class Stop { drained, reached_until, stopped, time_limit, event_limit };
+
+    Ctx& alloc_process(Host& host, std::string name);
+    void start_process(Ctx& p);
+    void run_process_body(Ctx& p);
+    void resume(Ctx& p);
+    void finish_process(Ctx& p);
+    Slot& slot(std::uint32_t i) noexcept { return slot_chunks_[i >> slot_chunk_bits][i & slot_chunk_mask]; }
+    std::uint64_t next_order() noexcept;
+    void push(Time t, std::uint64_t payload);
+    Stop loop(Time until);
+    void dispatch(const EventQueue::Entry& e);
+    void check_invariants();
+    void hash_kernel_event(const EventQueue::Entry& e, Ctx* p);
+    void check_required_coverage();
+
+    static constexpr std::uint32_t slot_chunk_bits = 10;
+    static constexpr std::uint32_t slot_chunk_mask = (1u << slot_chunk_bits) - 1;
+    static constexpr std::uint64_t callback_bit = 1ull << 63;
+    static constexpr std::uint32_t gen_mask = 0x7FFFFFFFu;
+
+    Options options_;
+    Time now_{};
+    EventQueue queue_;
+    std::uint64_t seq_ = 0;
+    std::uint64_t events_ = 0;
+    Rng tie_rng_;
+
+    std::deque<Ctx> procs_;
+    std::vector<std::uint32_t> free_procs_;
+    std::unique_ptr<detail::StackPool> stacks_;
+    Ctx* current_ = nullptr;
+    std::uint64_t next_pid_ = 1;
+    std::size_t processes_alive_ = 0;
+
+    std::vector<std::unique_ptr<Slot[]>> slot_chunks_;
+    std::uint32_t slots_used_ = 0;
+    std::uint32_t free_slot_ = UINT32_MAX;
+
+    std::deque<Host> hosts_;
+    std::map<std::string, std::uint32_t, std::less<>> host_by_name_;
+
+    TraceHash hash_;
+    TraceSink* sink_ = nullptr;
+    std::uint64_t record_index_ = 0;
+
+    std::vector<Always> always_;
+    std::vector<Eventually> eventually_;
+    std::size_t eventually_open_ = 0;
+    std::vector<std::string> required_marks_;
+    std::vector<std::uint64_t> cover_hits_;
+    std::map<std::uint64_t, bool> buggify_armed_;
+    Rng buggify_rng_;
+
+    std::optional<Failure> failure_;
+    bool stopped_ = false;
+    bool shut_down_ = false;
+    std::vector<Owned> owned_;
+};
+
+// ---- templates and inline definitions ------------------------------------------------------
+
+template <class F>
+ProcessRef Simulator::spawn(Host& host, F&& f, std::string name) {
+    Ctx& p = alloc_process(host, std::move(name));
+    p.fn_ = UniqueFunction<void(Ctx&)>(std::forward<F>(f));
+    p.state_ = Ctx::State::created;
+    schedule_resume(p, now_);
+    return ref(p);
+}
+
+template <class T, class... A>
+T& Simulator::make(A&&... args) {
+    T* object = new T(std::forward<A>(args)...);
+    owned_.push_back({object, [](void* o) { delete static_cast<T*>(o); }});
+    return *object;
+}
+
+template <class F>
+ProcessRef Ctx::spawn(F&& f, std::string name) {
+    return sim_->spawn(*host_, std::forward<F>(f), std::move(name));
+}
+
+template <class F>
+ProcessRef Host::spawn(F&& f, std::string name) {
+    return sim_->spawn(*this, std::forward<F>(f), std::move(name));
+}
+
+inline Time Ctx::now() const noexcept { return sim_->now(); }
+inline Time Ctx::local_now() const noexcept { return host_->local_now(); }
+inline Rng& Ctx::rng() const noexcept { return host_->rng(); }
+inline Time Host::local_now() const noexcept { return sim_->now() + clock_offset_; }
+
+}  // namespace sim

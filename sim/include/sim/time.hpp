@@ -1,0 +1,49 @@
+// Virtual time: int64 nanoseconds behind std::chrono types, so `30s` and `5ms` literals work.
+// There is deliberately no Clock::now(): the only "now" is the simulator's, reached through
+// Simulator::now() or Ctx::now(). Nothing here reads the wall clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace sim {
+
+using Duration = std::chrono::duration<std::int64_t, std::nano>;
+
+// A std::chrono-style clock type for virtual time points (no static now(): see above).
+struct Clock {
+    using rep = std::int64_t;
+    using period = std::nano;
+    using duration = Duration;
+    using time_point = std::chrono::time_point<Clock, Duration>;
+    static constexpr bool is_steady = true;
+};
+
+using Time = Clock::time_point;
+
+inline constexpr Time time_zero{};
+inline constexpr Time time_never{Duration{std::numeric_limits<std::int64_t>::max()}};
+inline constexpr Duration duration_forever{std::numeric_limits<std::int64_t>::max()};
+
+// Saturating addition: a deadline of `now + forever` stays `never` instead of overflowing.
+constexpr Time saturating_add(Time t, Duration d) {
+    if (d.count() > 0 && t.time_since_epoch().count() > std::numeric_limits<std::int64_t>::max() - d.count()) {
+        return time_never;
+    }
+    return t + d;
+}
+
+// "12.000345678s": seconds with nanosecond precision, trailing zeros trimmed ("30s", "1.5s").
+std::string format_time(Time t);
+std::string format_duration(Duration d);
+
+constexpr double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1e9; }
+constexpr double to_seconds(Time t) { return to_seconds(t.time_since_epoch()); }
+
+namespace literals {
+using namespace std::chrono_literals;
+}
+
+}  // namespace sim

@@ -1,0 +1,85 @@
+// The one waiting mechanism under every blocking primitive (sleep, Event, Future, Channel,
+// Semaphore, join). A process that waits puts a Waiter, living on its own fiber stack, into the
+// primitive's WaitList and suspends; a notifier takes the first Waiter out (FIFO, so wake-up
+// order is deterministic), marks it notified and schedules the process to resume at the current
+// virtual time. A timeout is just another scheduled resume; whichever comes first wins, and the
+// Waiter's `notified` flag (not the event that fired) says which.
+//
+// If a waiting process is killed, its stack unwinds and the Waiter's destructor unlinks it.
+#pragma once
+
+#include <cstdint>
+
+namespace sim {
+class Ctx;
+
+namespace detail {
+
+struct WaitList;
+
+struct Waiter {
+    Ctx* proc = nullptr;
+    std::uint32_t gen = 0;    // the process's wait generation when it parked
+    bool notified = false;
+    void* slot = nullptr;     // a primitive's hand-off (e.g. where a Channel puts the item)
+    Waiter* prev = nullptr;
+    Waiter* next = nullptr;
+    WaitList* list = nullptr;  // non-null while linked
+
+    Waiter() = default;
+    Waiter(const Waiter&) = delete;
+    Waiter& operator=(const Waiter&) = delete;
+    ~Waiter();
+};
+
+struct WaitList {
+    Waiter* head = nullptr;
+    Waiter* tail = nullptr;
+
+    WaitList() = default;
+    WaitList(const WaitList&) = delete;
+    WaitList& operator=(const WaitList&) = delete;
+    // A primitive destroyed while processes still wait on it detaches them; they stay parked
+    // until their timeout (or forever). Destroy primitives after the processes that use them.
+    ~WaitList();
+
+    bool empty() const noexcept { return head == nullptr; }
+    void push_back(Waiter* w) noexcept;
+    void remove(Waiter* w) noexcept;
+    Waiter* pop_front() noexcept;
+};
+
+inline Waiter::~Waiter() {
+    if (list) list->remove(this);
+}
+
+inline WaitList::~WaitList() {
+    while (head) pop_front();
+}
+
+inline void WaitList::push_back(Waiter* w) noexcept {
+    w->list = this;
+    w->prev = tail;
+    w->next = nullptr;
+    if (tail) tail->next = w;
+    else head = w;
+    tail = w;
+}
+
+inline void WaitList::remove(Waiter* w) noexcept {
+    if (w->prev) w->prev->next = w->next;
+    else head = w->next;
+    if (w->next) w->next->prev = w->prev;
+    else tail = w->prev;
+    w->prev = w->next = nullptr;
+    w->list = nullptr;
+}
+
+inline Waiter* WaitList::pop_front() noexcept {
+    Waiter* w = head;
+    if (w) remove(w);
+    return w;
+}
+
+}  // namespace detail
+}  // namespace sim

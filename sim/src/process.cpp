@@ -1,0 +1,122 @@
+// Ctx (a process's view of the kernel), ProcessRef and Host.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "sim/simulator.hpp"
+
+namespace sim {
+
+// ---- Ctx -----------------------------------------------------------------------------------
+
+void Ctx::suspend() {
+    state_ = State::suspended;
+    sched_ = std::move(sched_).resume();  // throws forced_unwind here if the process is killed
+    state_ = State::running;
+}
+
+bool Ctx::park(detail::WaitList* list, detail::Waiter& w, Time deadline) {
+    if (state_ == State::unwinding) {
+        // A destructor running during a kill tried to wait: there is no waiting any more. If this
+        // repeats without end, the process swallowed the unwind and loops; stop it loudly.
+        if (++unwind_parks_ > 10000) {
+            std::fprintf(stderr, "faultline: fatal: process %llu keeps waiting while being killed "
+                                 "(forced_unwind swallowed by a catch (...)?)\n",
+                         static_cast<unsigned long long>(pid_));
+            std::abort();
+        }
+        return false;
+    }
+    SIM_ASSERT(sim_->current() == this, "a process may only wait on its own Ctx");
+    w.proc = this;
+    w.gen = wait_gen_;
+    w.notified = false;
+    if (list != nullptr) list->push_back(&w);
+    if (deadline != time_never) sim_->schedule_resume(*this, deadline);
+    suspend();
+    if (w.list != nullptr) w.list->remove(&w);
+    return w.notified;
+}
+
+void Ctx::sleep_until(Time t) {
+    detail::Waiter w;
+    park(nullptr, w, t < now() ? now() : t);
+}
+
+void Ctx::sleep_for(Duration d) {
+    SIM_ASSERT(d.count() >= 0, "negative sleep");
+    sleep_until(saturating_add(now(), d));
+}
+
+void Ctx::compute(Duration cost) {
+    const double slowdown = host_->slowdown();
+    if (slowdown == 1.0) return sleep_for(cost);
+    sleep_for(Duration(std::llround(static_cast<double>(cost.count()) * slowdown)));
+}
+
+void Ctx::yield() { sleep_until(now()); }
+
+void Ctx::trace(std::string_view kind, TraceFields fields) { sim_->trace(*host_, kind, fields); }
+
+// ---- ProcessRef ----------------------------------------------------------------------------
+
+Ctx* ProcessRef::get() const noexcept { return sim_ ? sim_->process_at(index_, serial_) : nullptr; }
+
+bool ProcessRef::running() const noexcept { return get() != nullptr; }
+
+void ProcessRef::kill() const {
+    if (Ctx* p = get()) sim_->kill(*p);
+}
+
+bool ProcessRef::join(Ctx& ctx, Duration timeout) const {
+    Ctx* p = get();
+    if (p == nullptr) return true;
+    SIM_ASSERT(p != &ctx, "a process cannot join itself");
+    detail::Waiter w;
+    return ctx.park(&p->joiners_, w, saturating_add(ctx.now(), timeout));
+}
+
+// ---- Host ----------------------------------------------------------------------------------
+
+void Host::link(Ctx& p) noexcept {
+    p.host_prev_ = last_;
+    p.host_next_ = nullptr;
+    if (last_) last_->host_next_ = &p;
+    else first_ = &p;
+    last_ = &p;
+    ++process_count_;
+}
+
+void Host::unlink(Ctx& p) noexcept {
+    if (p.host_prev_) p.host_prev_->host_next_ = p.host_next_;
+    else first_ = p.host_next_;
+    if (p.host_next_) p.host_next_->host_prev_ = p.host_prev_;
+    else last_ = p.host_prev_;
+    p.host_prev_ = p.host_next_ = nullptr;
+    --process_count_;
+}
+
+void Host::crash() {
+    SIM_ASSERT(id_ != 0, "the world host cannot crash");
+    if (!alive_) return;
+    alive_ = false;
+    sim_->trace(*this, "host.crash");
+    // Kill in spawn order. Collect first: an unwinding process may end others.
+    std::vector<ProcessRef> victims;
+    victims.reserve(process_count_);
+    for (Ctx* p = first_; p != nullptr; p = p->host_next_) victims.push_back(sim_->ref(*p));
+    for (const ProcessRef& v : victims) v.kill();
+}
+
+void Host::boot() {
+    if (alive_) return;
+    alive_ = true;
+    sim_->trace(*this, "host.boot");
+}
+
+void Host::set_slowdown(double factor) {
+    SIM_ASSERT(factor >= 1.0 && factor <= 1e6, "slowdown factor must be in [1, 1e6]");
+    slowdown_ = factor;
+}
+
+}  // namespace sim

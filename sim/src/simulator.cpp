@@ -1,0 +1,468 @@
+// The event loop, process lifecycle, callbacks, trace hashing, invariants and limits.
+#include "sim/simulator.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "stack_pool.hpp"
+
+namespace sim {
+
+namespace {
+thread_local Simulator* tl_current = nullptr;
+
+[[noreturn]] void fatal(const std::string& text) {
+    std::fprintf(stderr, "faultline: fatal: %s\n", text.c_str());
+    std::fflush(stderr);
+    std::abort();
+}
+}  // namespace
+
+Simulator* current_simulator() noexcept { return tl_current; }
+CurrentScope::CurrentScope(Simulator& sim) noexcept : previous_(tl_current) { tl_current = &sim; }
+CurrentScope::~CurrentScope() { tl_current = previous_; }
+
+std::string_view to_string(Verdict v) {
+    switch (v) {
+        case Verdict::pass: return "pass";
+        case Verdict::fail: return "fail";
+        case Verdict::runaway: return "runaway";
+    }
+    return "?";
+}
+
+Simulator::Simulator(Options options)
+    : options_(std::move(options)),
+      tie_rng_(Rng::derive(options_.seed, "kernel/ties")),
+      stacks_(std::make_unique<detail::StackPool>(options_.stack_size, options_.guard_pages)),
+      buggify_rng_(Rng::derive(options_.seed, "kernel/buggify")) {
+    hash_.reset(options_.seed);
+    hosts_.emplace_back(Host::Key{}, this, 0, "world", Rng::derive(options_.seed, "host/world"));
+    host_by_name_.emplace("world", 0);
+}
+
+Simulator::~Simulator() {
+    shutdown();
+    for (auto it = owned_.rbegin(); it != owned_.rend(); ++it) it->destroy(it->object);
+    owned_.clear();
+}
+
+void Simulator::shutdown() {
+    if (current_ != nullptr) fatal("Simulator::shutdown() called from inside a process");
+    CurrentScope scope(*this);
+    for (Host& h : hosts_) {
+        while (h.first_ != nullptr) kill(*h.first_);
+    }
+}
+
+// ---- hosts ---------------------------------------------------------------------------------
+
+Host& Simulator::add_host(std::string name) {
+    SIM_ASSERT(!name.empty(), "a host needs a name");
+    SIM_ASSERT(host_by_name_.find(name) == host_by_name_.end(), "duplicate host name: " + name);
+    auto id = static_cast<std::uint32_t>(hosts_.size());
+    Rng rng = Rng::derive(options_.seed, "host/" + name);
+    host_by_name_.emplace(name, id);
+    return hosts_.emplace_back(Host::Key{}, this, id, std::move(name), rng);
+}
+
+Host* Simulator::find_host(std::string_view name) noexcept {
+    auto it = host_by_name_.find(name);
+    return it == host_by_name_.end() ? nullptr : &hosts_[it->second];
+}
+
+Host& Simulator::host(std::string_view name) {
+    Host* h = find_host(name);
+    SIM_ASSERT(h != nullptr, "no host named '" + std::string(name) + "'");
+    return *h;
+}
+
+// ---- processes -----------------------------------------------------------------------------
+
+Ctx& Simulator::alloc_process(Host& host, std::string name) {
+    SIM_ASSERT(host.alive_, "spawn on crashed host '" + host.name_ + "'");
+    Ctx* p;
+    if (!free_procs_.empty()) {
+        p = &procs_[free_procs_.back()];
+        free_procs_.pop_back();
+    } else {
+        SIM_ASSERT(procs_.size() < UINT32_MAX, "too many processes");
+        p = &procs_.emplace_back(Ctx::Key{});
+        p->index_ = static_cast<std::uint32_t>(procs_.size() - 1);
+    }
+    p->sim_ = this;
+    p->host_ = &host;
+    p->name_ = std::move(name);
+    p->pid_ = next_pid_++;
+    p->kill_requested_ = false;
+    p->unwind_parks_ = 0;
+    host.link(*p);
+    ++processes_alive_;
+    return *p;
+}
+
+ProcessRef Simulator::ref(Ctx& p) noexcept { return ProcessRef(this, p.index_, p.serial_, p.pid_); }
+
+Ctx* Simulator::process_at(std::uint32_t index, std::uint32_t serial) noexcept {
+    if (index >= procs_.size()) return nullptr;
+    Ctx& p = procs_[index];
+    return (p.serial_ == serial && p.state_ != Ctx::State::free) ? &p : nullptr;
+}
+
+void Simulator::start_process(Ctx& p) {
+    p.fiber_ = boost::context::fiber(std::allocator_arg, detail::PooledStack{stacks_.get()},
+                                     [&p](boost::context::fiber&& scheduler) -> boost::context::fiber {
+                                         p.sched_ = std::move(scheduler);
+                                         p.sim_->run_process_body(p);
+                                         return std::move(p.sched_);
+                                     });
+}
+
+void Simulator::run_process_body(Ctx& p) {
+    try {
+        p.fn_(p);
+    } catch (const boost::context::detail::forced_unwind&) {
+        throw;  // the process is being killed: let Boost.Context finish unwinding it
+    } catch (const detail::AssertionFailure&) {
+        // already recorded; the run stops
+    } catch (const std::exception& e) {
+        fail_exception(e.what());
+    } catch (...) {
+        fail_exception("unknown exception");
+    }
+    if (p.state_ == Ctx::State::unwinding) {
+        fatal("process " + std::to_string(p.pid_) + " '" + p.name_ + "' on host '" + p.host_->name_ +
+              "' swallowed Boost.Context's forced_unwind (a catch (...) without rethrow?); "
+              "a killed process must unwind");
+    }
+}
+
+void Simulator::resume(Ctx& p) {
+    if (p.state_ == Ctx::State::created) start_process(p);
+    current_ = &p;
+    p.state_ = Ctx::State::running;
+    p.fiber_ = std::move(p.fiber_).resume();
+    current_ = nullptr;
+    if (!p.fiber_) {
+        finish_process(p);
+    } else if (p.kill_requested_) {
+        kill(p);
+    }
+}
+
+void Simulator::kill(Ctx& p) {
+    switch (p.state_) {
+        case Ctx::State::free:
+        case Ctx::State::unwinding:
+            return;
+        case Ctx::State::running:
+            p.kill_requested_ = true;  // it is on the stack right now: it unwinds when it suspends
+            return;
+        case Ctx::State::created:
+            finish_process(p);
+            return;
+        case Ctx::State::suspended: {
+            p.state_ = Ctx::State::unwinding;
+            Ctx* previous = current_;
+            current_ = &p;
+            p.fiber_ = {};  // resumes it with forced_unwind; returns once its stack is unwound
+            current_ = previous;
+            finish_process(p);
+            return;
+        }
+    }
+}
+
+void Simulator::finish_process(Ctx& p) {
+    while (detail::Waiter* w = p.joiners_.pop_front()) notify(*w);
+    p.host_->unlink(p);
+    p.fn_.reset();
+    p.state_ = Ctx::State::free;
+    ++p.serial_;
+    ++p.wait_gen_;
+    p.kill_requested_ = false;
+    free_procs_.push_back(p.index_);
+    --processes_alive_;
+}
+
+// ---- scheduling ----------------------------------------------------------------------------
+
+std::uint64_t Simulator::next_order() noexcept {
+    std::uint64_t s = seq_++;
+    if (!options_.shuffle_ties) return s;
+    return (tie_rng_.next_u64() & 0xFFFFFFFF00000000ull) | (s & 0xFFFFFFFFull);
+}
+
+void Simulator::push(Time t, std::uint64_t payload) {
+    SIM_ASSERT(t >= now_, "scheduling in the past");
+    queue_.push({t.time_since_epoch().count(), next_order(), payload});
+}
+
+void Simulator::schedule_resume(Ctx& p, Time t) {
+    push(t, (static_cast<std::uint64_t>(p.wait_gen_ & gen_mask) << 32) | p.index_);
+}
+
+void Simulator::notify(detail::Waiter& w) {
+    w.notified = true;
+    push(now_, (static_cast<std::uint64_t>(w.gen & gen_mask) << 32) | w.proc->index_);
+}
+
+TimerId Simulator::at(Time t, UniqueFunction<void()> fn) {
+    std::uint32_t i;
+    if (free_slot_ != UINT32_MAX) {
+        i = free_slot_;
+        free_slot_ = slot(i).next_free;
+    } else {
+        i = slots_used_++;
+        if ((i >> slot_chunk_bits) >= slot_chunks_.size()) {
+            slot_chunks_.push_back(std::make_unique<Slot[]>(std::size_t{1} << slot_chunk_bits));
+        }
+    }
+    Slot& s = slot(i);
+    s.fn = std::move(fn);
+    s.pending = true;
+    push(t, callback_bit | (static_cast<std::uint64_t>(s.gen & gen_mask) << 32) | i);
+    return {i, s.gen};
+}
+
+bool Simulator::cancel(TimerId id) noexcept {
+    if (id.slot >= slots_used_) return false;
+    Slot& s = slot(id.slot);
+    if (!s.pending || s.gen != id.gen) return false;
+    s.pending = false;
+    s.fn.reset();
+    ++s.gen;
+    s.next_free = free_slot_;
+    free_slot_ = id.slot;
+    return true;
+}
+
+// ---- the loop ------------------------------------------------------------------------------
+
+void Simulator::hash_kernel_event(const EventQueue::Entry& e, Ctx* p) {
+    if (options_.hash_trace) {
+        hash_.add(static_cast<std::uint64_t>(e.time));
+        hash_.add(e.order);
+        hash_.add(p ? p->pid_ : 0);
+    }
+    ++record_index_;
+    if (sink_ != nullptr && sink_->wants_kernel_events()) {
+        const Host& h = p ? *p->host_ : hosts_.front();
+        if (p) {
+            TraceField fields[] = {{"pid", p->pid_}, {"name", std::string_view(p->name_)}};
+            sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.resume", fields, true, hash_.value()});
+        } else {
+            TraceField fields[] = {{"order", e.order}};
+            sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.callback", fields, true, hash_.value()});
+        }
+    }
+}
+
+Simulator::Stop Simulator::loop(Time until) {
+    CurrentScope scope(*this);
+    const std::int64_t until_ns = until.time_since_epoch().count();
+    const std::int64_t limit_ns = options_.time_max.count();
+    while (!stopped_) {
+        if (queue_.empty()) return Stop::drained;
+        const EventQueue::Entry& top = queue_.top();
+        if (top.time > until_ns) return Stop::reached_until;
+        if (top.time > limit_ns) return Stop::time_limit;
+        const EventQueue::Entry e = queue_.pop();
+        const auto index = static_cast<std::uint32_t>(e.payload);
+        const auto gen = static_cast<std::uint32_t>(e.payload >> 32) & gen_mask;
+        Ctx* p = nullptr;
+        if (e.payload & callback_bit) {
+            Slot& s = slot(index);
+            if (!s.pending || (s.gen & gen_mask) != gen) continue;  // cancelled
+        } else {
+            p = &procs_[index];
+            if ((p->wait_gen_ & gen_mask) != gen) continue;  // a wake-up that lost the race
+            if (p->state_ != Ctx::State::suspended && p->state_ != Ctx::State::created) continue;
+        }
+        if (events_ >= options_.events_max) return Stop::event_limit;
+        ++events_;
+        now_ = Time(Duration(e.time));
+        hash_kernel_event(e, p);
+        if (p != nullptr) {
+            ++p->wait_gen_;
+            resume(*p);
+        } else {
+            Slot& s = slot(index);
+            s.pending = false;
+            try {
+                s.fn();
+            } catch (const detail::AssertionFailure&) {
+            } catch (const std::exception& ex) {
+                fail_exception(ex.what());
+            } catch (...) {
+                fail_exception("unknown exception");
+            }
+            Slot& done = slot(index);
+            done.fn.reset();
+            ++done.gen;
+            done.next_free = free_slot_;
+            free_slot_ = index;
+        }
+        if (!always_.empty() || eventually_open_ != 0) check_invariants();
+    }
+    return Stop::stopped;
+}
+
+void Simulator::run_until(Time t) {
+    Stop why = loop(t);
+    if (why == Stop::reached_until || why == Stop::drained) now_ = std::max(now_, std::min(t, Time(options_.time_max)));
+}
+
+RunResult Simulator::run() {
+    const Time planned = options_.duration ? Time(*options_.duration) : time_never;
+    RunResult r;
+    Stop why = loop(planned);
+    switch (why) {
+        case Stop::reached_until:
+            now_ = planned;
+            break;
+        case Stop::drained:
+        case Stop::stopped:
+            break;
+        case Stop::time_limit:
+            now_ = Time(options_.time_max);
+            r.verdict = Verdict::runaway;
+            r.runaway_reason = "virtual time limit reached (time_max " + format_duration(options_.time_max) + ")";
+            break;
+        case Stop::event_limit:
+            r.verdict = Verdict::runaway;
+            r.runaway_reason = "event limit reached (events_max " + std::to_string(options_.events_max) + ")";
+            break;
+    }
+    if (!failure_ && r.verdict == Verdict::pass) {
+        CurrentScope scope(*this);
+        for (Eventually& ev : eventually_) {
+            if (!ev.satisfied && !ev.holds()) {
+                fail({"eventually", ev.name, "the run ended at " + format_time(now_) + " before it held (deadline " +
+                         format_time(ev.deadline) + ")", "", "", now_});
+                break;
+            }
+        }
+        if (!failure_) check_required_coverage();
+    }
+    if (failure_) {
+        r.verdict = Verdict::fail;
+        r.failure = failure_;
+    }
+    r.events = events_;
+    r.end_time = now_;
+    r.trace_hash = hash_.value();
+    return r;
+}
+
+// ---- invariants, failures, coverage --------------------------------------------------------
+
+void Simulator::always(std::string name, UniqueFunction<bool()> holds) {
+    always_.push_back({std::move(name), std::move(holds)});
+}
+
+void Simulator::eventually(std::string name, Time deadline, UniqueFunction<bool()> holds) {
+    const std::size_t i = eventually_.size();
+    eventually_.push_back({std::move(name), deadline, std::move(holds), false});
+    ++eventually_open_;
+    at(deadline, [this, i] {
+        Eventually& ev = eventually_[i];
+        if (ev.satisfied) return;
+        if (ev.holds()) {
+            ev.satisfied = true;
+            --eventually_open_;
+            return;
+        }
+        fail({"eventually", ev.name, "did not hold by its deadline " + format_time(ev.deadline), "", "", now_});
+    });
+}
+
+void Simulator::check_invariants() {
+    for (Always& a : always_) {
+        if (!a.holds()) {
+            fail({"invariant", a.name, "violated at " + format_time(now_), "", "", now_});
+            return;
+        }
+    }
+    if (eventually_open_ != 0) {
+        for (Eventually& ev : eventually_) {
+            if (!ev.satisfied && ev.holds()) {
+                ev.satisfied = true;
+                --eventually_open_;
+            }
+        }
+    }
+}
+
+void Simulator::fail(Failure failure) {
+    if (failure_) return;
+    if (failure.host.empty() && current_ != nullptr) failure.host = current_->host_->name_;
+    failure.time = now_;
+    failure_ = std::move(failure);
+    stopped_ = true;
+}
+
+void Simulator::fail_exception(std::string_view what) {
+    std::string where = current_ ? "process " + std::to_string(current_->pid_) + " '" + current_->name_ + "'" : "a callback";
+    fail({"exception", "uncaught exception", "uncaught exception in " + where + ": " + std::string(what), "", "", now_});
+}
+
+void Simulator::require_coverage(std::string name) { required_marks_.push_back(std::move(name)); }
+
+void Simulator::count_cover(std::uint32_t site_id) noexcept {
+    if (site_id >= cover_hits_.size()) cover_hits_.resize(site_id + 1, 0);
+    ++cover_hits_[site_id];
+}
+
+void Simulator::check_required_coverage() {
+    for (const std::string& mark : required_marks_) {
+        if (coverage_count(mark) == 0) {
+            fail({"coverage", mark, "required coverage mark '" + mark + "' was never reached", "", "", now_});
+            return;
+        }
+    }
+}
+
+bool Simulator::buggify_site(Ctx& ctx, Ratio fire, const char* file, int line) {
+    if (!options_.buggify) return false;
+    std::string_view path(file);
+    std::string_view base = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+    const std::uint64_t key = mix64(hash_name(base) ^ (static_cast<std::uint64_t>(line) * 0x9E3779B97F4A7C15ull));
+    auto [it, inserted] = buggify_armed_.try_emplace(key, false);
+    if (inserted) it->second = (mix64(key ^ mix64(options_.seed ^ 0xB0661F7ull)) & 1) != 0;
+    if (!it->second) return false;
+    const bool fires = buggify_rng_.bernoulli(fire);
+    if (fires) {
+        SIM_COVER("buggify: fired");
+        trace(ctx.host(), "buggify", {{"site", base}, {"line", line}, {"injected", true}});
+    }
+    return fires;
+}
+
+bool buggify(Ctx& ctx, Ratio fire, const char* file, int line) { return ctx.sim().buggify_site(ctx, fire, file, line); }
+
+// ---- trace ---------------------------------------------------------------------------------
+
+void Simulator::trace(const Host& host, std::string_view kind, TraceFields fields) {
+    if (options_.hash_trace) {
+        hash_.add(static_cast<std::uint64_t>(now_.time_since_epoch().count()));
+        hash_.add(static_cast<std::uint64_t>(host.id_));
+        hash_.add(kind);
+        for (const TraceField& f : fields) {
+            hash_.add(f.key);
+            hash_.add(f.value);
+        }
+    }
+    ++record_index_;
+    if (sink_ != nullptr) {
+        sink_->record({record_index_ - 1, now_, host.id_, host.name_, kind,
+                       std::span<const TraceField>(fields.begin(), fields.size()), false, hash_.value()});
+    }
+}
+
+void Simulator::trace(std::string_view kind, TraceFields fields) {
+    trace(current_ ? *current_->host_ : hosts_.front(), kind, fields);
+}
+
+}  // namespace sim
