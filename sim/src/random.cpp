@@ -166,7 +166,7 @@ Duration Rng::uniform_duration(Duration lo, Duration hi) {
 //
 // The hat function is h(x) = x^-s, and H(x) = (x^(1-s) - 1) / (1 - s) its integral from 1
 // (log x when s = 1, which is the limit, so s = 1 needs no special case). A uniform point u in
-// the hat's area from 1/2 to n + 1/2 is inverted to x = H^-1(u) and rounded to a rank k; k is
+// the area under the hat up to n + 1/2 is inverted to x = H^-1(u) and rounded to a rank k; k is
 // accepted if u lies in the part of the strip around k that has area exactly h(k). The strip for
 // k = 1 is cut to area h(1) = 1 (hence H(1.5) - 1 as the lower end), so it always accepts.
 
@@ -199,15 +199,18 @@ Zipf::Zipf(std::uint64_t n, double s) : n_(n), exponent_(s) {
     shortcut_ = 2.0 - h_integral_inverse(h_integral(2.5) - h(2.0));
 }
 
+// The hat, x^-s, as e^(-s log x).
 double Zipf::h(double x) const {
     return det_exp(-exponent_ * det_log(x));
 }
 
+// H(x) = (x^(1-s) - 1) / (1 - s) = log x * expm1((1 - s) log x) / ((1 - s) log x).
 double Zipf::h_integral(double x) const {
     const double log_x = det_log(x);
     return expm1_over_x((1.0 - exponent_) * log_x) * log_x;
 }
 
+// H^-1(x) = (1 + (1 - s) x)^(1 / (1 - s)) = e^(x * log1p(t) / t) with t = (1 - s) x.
 double Zipf::h_integral_inverse(double x) const {
     // (1 - s) x >= -1 in exact arithmetic; rounding can push it just below, where log1p fails.
     const double t = std::max(x * (1.0 - exponent_), -1.0);

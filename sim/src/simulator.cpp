@@ -46,6 +46,7 @@ Simulator::~Simulator() {
     shutdown();
     for (auto it = owned_.rbegin(); it != owned_.rend(); ++it) it->destroy(it->object);
     owned_.clear();
+    for (Ctx* p : procs_) p->~Ctx();
 }
 
 void Simulator::shutdown() {
@@ -84,12 +85,17 @@ Ctx& Simulator::alloc_process(Host& host, std::string name) {
     SIM_ASSERT(host.alive_, "spawn on crashed host '" + host.name_ + "'");
     Ctx* p;
     if (!free_procs_.empty()) {
-        p = &procs_[free_procs_.back()];
+        p = procs_[free_procs_.back()];
         free_procs_.pop_back();
     } else {
         SIM_ASSERT(procs_.size() < UINT32_MAX, "too many processes");
-        p = &procs_.emplace_back(Ctx::Key{});
-        p->index_ = static_cast<std::uint32_t>(procs_.size() - 1);
+        constexpr std::size_t per_chunk = 256;
+        const std::size_t in_chunk = procs_.size() % per_chunk;
+        if (in_chunk == 0) proc_chunks_.push_back(std::make_unique<unsigned char[]>(per_chunk * sizeof(Ctx)));
+        void* where = proc_chunks_.back().get() + in_chunk * sizeof(Ctx);
+        p = ::new (where) Ctx(Ctx::Key{});
+        p->index_ = static_cast<std::uint32_t>(procs_.size());
+        procs_.push_back(p);
     }
     p->sim_ = this;
     p->host_ = &host;
@@ -106,7 +112,7 @@ ProcessRef Simulator::ref(Ctx& p) noexcept { return ProcessRef(this, p.index_, p
 
 Ctx* Simulator::process_at(std::uint32_t index, std::uint32_t serial) noexcept {
     if (index >= procs_.size()) return nullptr;
-    Ctx& p = procs_[index];
+    Ctx& p = *procs_[index];
     return (p.serial_ == serial && p.state_ != Ctx::State::free) ? &p : nullptr;
 }
 
@@ -196,7 +202,7 @@ std::uint64_t Simulator::next_order() noexcept {
 
 void Simulator::push(Time t, std::uint64_t payload) {
     SIM_ASSERT(t >= now_, "scheduling in the past");
-    queue_.push({t.time_since_epoch().count(), next_order(), payload});
+    queue_.push({t.time_since_epoch().count(), next_order(), payload}, now_.time_since_epoch().count());
 }
 
 void Simulator::schedule_resume(Ctx& p, Time t) {
@@ -205,7 +211,9 @@ void Simulator::schedule_resume(Ctx& p, Time t) {
 
 void Simulator::notify(detail::Waiter& w) {
     w.notified = true;
-    push(now_, (static_cast<std::uint64_t>(w.gen & gen_mask) << 32) | w.proc->index_);
+    const std::uint64_t payload = (static_cast<std::uint64_t>(w.gen & gen_mask) << 32) | w.proc->index_;
+    if (options_.shuffle_ties) push(now_, payload);
+    else wake_now_.push_back(payload);
 }
 
 TimerId Simulator::at(Time t, UniqueFunction<void()> fn) {
@@ -240,71 +248,90 @@ bool Simulator::cancel(TimerId id) noexcept {
 
 // ---- the loop ------------------------------------------------------------------------------
 
-void Simulator::hash_kernel_event(const EventQueue::Entry& e, Ctx* p) {
-    if (options_.hash_trace) {
-        hash_.add(static_cast<std::uint64_t>(e.time));
-        hash_.add(e.order);
-        hash_.add(p ? p->pid_ : 0);
+void Simulator::record_kernel_event(const EventQueue::Entry& e, Ctx* p) {
+    const Host& h = p ? *p->host_ : hosts_.front();
+    if (p) {
+        TraceField fields[] = {{"pid", p->pid_}, {"name", std::string_view(p->name_)}};
+        sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.resume", fields, true, hash_.value()});
+    } else {
+        TraceField fields[] = {{"order", e.order}};
+        sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.callback", fields, true, hash_.value()});
     }
-    ++record_index_;
-    if (sink_ != nullptr && sink_->wants_kernel_events()) {
-        const Host& h = p ? *p->host_ : hosts_.front();
-        if (p) {
-            TraceField fields[] = {{"pid", p->pid_}, {"name", std::string_view(p->name_)}};
-            sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.resume", fields, true, hash_.value()});
-        } else {
-            TraceField fields[] = {{"order", e.order}};
-            sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.callback", fields, true, hash_.value()});
+}
+
+bool Simulator::stale(const EventQueue::Entry& e) noexcept {
+    const auto index = static_cast<std::uint32_t>(e.payload);
+    const auto gen = static_cast<std::uint32_t>(e.payload >> 32) & gen_mask;
+    if (e.payload & callback_bit) {
+        const Slot& s = slot(index);
+        return !s.pending || (s.gen & gen_mask) != gen;  // cancelled
+    }
+    const Ctx& p = *procs_[index];
+    if ((p.wait_gen_ & gen_mask) != gen) return true;  // a wake-up that lost the race
+    return p.state_ != Ctx::State::suspended && p.state_ != Ctx::State::created;
+}
+
+void Simulator::dispatch(const EventQueue::Entry& e) {
+    ++events_;
+    const auto index = static_cast<std::uint32_t>(e.payload);
+    if (!(e.payload & callback_bit)) {
+        Ctx& p = *procs_[index];
+        hash_kernel_event(e, &p);
+        ++p.wait_gen_;
+        resume(p);
+        return;
+    }
+    hash_kernel_event(e, nullptr);
+    Slot& s = slot(index);
+    s.pending = false;
+    try {
+        s.fn();
+    } catch (const detail::AssertionFailure&) {
+    } catch (const std::exception& ex) {
+        fail_exception(ex.what());
+    } catch (...) {
+        fail_exception("unknown exception");
+    }
+    Slot& done = slot(index);
+    done.fn.reset();
+    ++done.gen;
+    done.next_free = free_slot_;
+    free_slot_ = index;
+}
+
+// Runs the processes woken by the last step, in notification order; they may wake more.
+bool Simulator::run_wakeups() {
+    for (std::size_t i = 0; i < wake_now_.size() && !stopped_; ++i) {
+        const EventQueue::Entry e{now_.time_since_epoch().count(), next_order(), wake_now_[i]};
+        if (stale(e)) continue;
+        if (events_ >= options_.events_max) {
+            wake_now_.clear();
+            return false;
         }
+        dispatch(e);
+        if (!always_.empty() || eventually_open_ != 0) check_invariants();
     }
+    wake_now_.clear();
+    return true;
 }
 
 Simulator::Stop Simulator::loop(Time until) {
     CurrentScope scope(*this);
     const std::int64_t until_ns = until.time_since_epoch().count();
     const std::int64_t limit_ns = options_.time_max.count();
+    if (!run_wakeups()) return Stop::event_limit;  // wake-ups requested outside a run
     while (!stopped_) {
         if (queue_.empty()) return Stop::drained;
         const EventQueue::Entry& top = queue_.top();
         if (top.time > until_ns) return Stop::reached_until;
         if (top.time > limit_ns) return Stop::time_limit;
         const EventQueue::Entry e = queue_.pop();
-        const auto index = static_cast<std::uint32_t>(e.payload);
-        const auto gen = static_cast<std::uint32_t>(e.payload >> 32) & gen_mask;
-        Ctx* p = nullptr;
-        if (e.payload & callback_bit) {
-            Slot& s = slot(index);
-            if (!s.pending || (s.gen & gen_mask) != gen) continue;  // cancelled
-        } else {
-            p = &procs_[index];
-            if ((p->wait_gen_ & gen_mask) != gen) continue;  // a wake-up that lost the race
-            if (p->state_ != Ctx::State::suspended && p->state_ != Ctx::State::created) continue;
-        }
+        if (stale(e)) continue;
         if (events_ >= options_.events_max) return Stop::event_limit;
-        ++events_;
         now_ = Time(Duration(e.time));
-        hash_kernel_event(e, p);
-        if (p != nullptr) {
-            ++p->wait_gen_;
-            resume(*p);
-        } else {
-            Slot& s = slot(index);
-            s.pending = false;
-            try {
-                s.fn();
-            } catch (const detail::AssertionFailure&) {
-            } catch (const std::exception& ex) {
-                fail_exception(ex.what());
-            } catch (...) {
-                fail_exception("unknown exception");
-            }
-            Slot& done = slot(index);
-            done.fn.reset();
-            ++done.gen;
-            done.next_free = free_slot_;
-            free_slot_ = index;
-        }
+        dispatch(e);
         if (!always_.empty() || eventually_open_ != 0) check_invariants();
+        if (!wake_now_.empty() && !run_wakeups()) return Stop::event_limit;
     }
     return Stop::stopped;
 }

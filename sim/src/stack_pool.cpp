@@ -18,7 +18,7 @@ std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to *
 
 StackPool::StackPool(std::size_t stack_size, bool guard_pages)
     : stack_size_(round_up(stack_size < 16384 ? 16384 : stack_size, page_size())),
-      stride_(stack_size_ + (guard_pages ? page_size() : 0)),
+      stride_(stack_size_ + colour_room + (guard_pages ? page_size() : 0)),
       guard_pages_(guard_pages) {}
 
 StackPool::~StackPool() {
@@ -43,7 +43,11 @@ void StackPool::add_slab() {
                 std::abort();
             }
         }
-        free_.push_back(low + stride_);
+        // 37 is coprime with 16: consecutive stacks get far-apart colours, all below 1 KiB (a
+        // fresh fiber touches up to ~2 KiB below its top; a deeper colour costs an idle fiber
+        // a second resident page).
+        const std::size_t colour = (((slabs_.size() - 1) * stacks_per_slab + i) * 37 % 16) * 64;
+        free_.push_back(low + stride_ - colour);
     }
 }
 

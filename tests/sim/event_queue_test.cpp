@@ -37,7 +37,7 @@ RC_GTEST_PROP(EventQueue, PopOrderIsTheSortedOrderWhateverTheInsertionOrder, (st
     std::vector<Entry> pushed;
     std::uint64_t order = 0;
     for (auto t : times) {
-        Entry e{t % 50, order++, order * 7};  // many equal times: ties must resolve by order
+        Entry e{((t % 50) + 50) % 50, order++, order * 7};  // many equal times: ties must resolve by order
         pushed.push_back(e);
         q.push(e);
     }
@@ -53,19 +53,43 @@ RC_GTEST_PROP(EventQueue, PopOrderIsTheSortedOrderWhateverTheInsertionOrder, (st
     }
 }
 
-RC_GTEST_PROP(EventQueue, InterleavedPushAndPopNeverReturnsALaterEventFirst, (std::vector<std::pair<bool, std::int64_t>> ops)) {
+// The kernel's usage: pops advance `now`; pushes are at now or later, many exactly at now (the
+// FIFO lane), some with shuffled orders. The pop sequence must equal a sorted reference model.
+RC_GTEST_PROP(EventQueue, BothLanesTogetherPopInExactlyTheSortedOrder,
+              (std::vector<std::tuple<bool, std::uint8_t, bool>> ops)) {
     sim::EventQueue q;
-    std::uint64_t order = 0;
+    std::vector<Entry> model;  // everything pushed and not yet popped
+    std::uint64_t seq = 0;
     std::int64_t now = 0;
-    for (auto [is_pop, dt] : ops) {
+    auto model_pop = [&] {
+        auto it = std::min_element(model.begin(), model.end(), sim::EventQueue::before);
+        Entry e = *it;
+        model.erase(it);
+        return e;
+    };
+    for (auto [is_pop, dt, shuffled] : ops) {
         if (is_pop && !q.empty()) {
-            Entry e = q.pop();
-            RC_ASSERT(e.time >= now);
-            now = e.time;
+            Entry got = q.pop();
+            Entry want = model_pop();
+            RC_ASSERT(got.time == want.time);
+            RC_ASSERT(got.order == want.order);
+            RC_ASSERT(got.time >= now);
+            now = got.time;
         } else {
-            q.push({now + (dt < 0 ? -dt : dt) % 100, order++, 0});
+            const std::int64_t t = now + (dt % 3 == 0 ? 0 : dt % 7);
+            const std::uint64_t order = shuffled ? ((static_cast<std::uint64_t>(dt) * 0x9E3779B97F4A7C15ull) & ~0xFFFFFFFFull) | seq : seq;
+            ++seq;
+            Entry e{t, order, seq};
+            q.push(e, now);
+            model.push_back(e);
         }
     }
+    while (!q.empty()) {
+        Entry got = q.pop();
+        Entry want = model_pop();
+        RC_ASSERT(got.order == want.order);
+    }
+    RC_ASSERT(model.empty());
 }
 
 }  // namespace

@@ -172,6 +172,9 @@ public:
 
     // --- kernel internals used by Ctx, Host and the primitives --------------------------------
     void schedule_resume(Ctx& p, Time t);
+    // Wakes a parked process. It runs right after the step that woke it (before other events
+    // already scheduled for this instant), in the order of the notifications; with shuffled ties
+    // it is scheduled like any other event instead, so exploration can reorder it.
     void notify(detail::Waiter& w);
     // A process or callback threw out of its body: recorded as a failure.
     void fail_exception(std::string_view what);
@@ -212,9 +215,16 @@ private:
     std::uint64_t next_order() noexcept;
     void push(Time t, std::uint64_t payload);
     Stop loop(Time until);
+    bool stale(const EventQueue::Entry& e) noexcept;
     void dispatch(const EventQueue::Entry& e);
+    bool run_wakeups();
     void check_invariants();
-    void hash_kernel_event(const EventQueue::Entry& e, Ctx* p);
+    void hash_kernel_event(const EventQueue::Entry& e, Ctx* p) {
+        if (options_.hash_trace) hash_.add_event(static_cast<std::uint64_t>(e.time), e.order, p ? p->pid_ : 0);
+        ++record_index_;
+        if (sink_ != nullptr && sink_->wants_kernel_events()) record_kernel_event(e, p);
+    }
+    void record_kernel_event(const EventQueue::Entry& e, Ctx* p);
     void check_required_coverage();
 
     static constexpr std::uint32_t slot_chunk_bits = 10;
@@ -229,13 +239,17 @@ private:
     std::uint64_t events_ = 0;
     Rng tie_rng_;
 
-    std::deque<Ctx> procs_;
+    // Process slots: Ctx objects live in fixed chunks (stable addresses, reused through the free
+    // list); procs_ maps a slot index to its Ctx with one load.
+    std::vector<Ctx*> procs_;
+    std::vector<std::unique_ptr<unsigned char[]>> proc_chunks_;
     std::vector<std::uint32_t> free_procs_;
     std::unique_ptr<detail::StackPool> stacks_;
     Ctx* current_ = nullptr;
     std::uint64_t next_pid_ = 1;
     std::size_t processes_alive_ = 0;
 
+    std::vector<std::uint64_t> wake_now_;  // resume payloads for processes woken by this step
     std::vector<std::unique_ptr<Slot[]>> slot_chunks_;
     std::uint32_t slots_used_ = 0;
     std::uint32_t free_slot_ = UINT32_MAX;

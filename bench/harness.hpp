@@ -1,0 +1,85 @@
+// Benchmark plumbing: each measurement runs in a forked child so that its peak RSS is its own,
+// and reports wall time, peak RSS and what it counted. Benchmarks print ratios against a
+// reference measured in the same run (never absolute pass/fail on a shared, noisy machine).
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct Counts {
+    std::uint64_t work = 0;    // logical units (wake-ups, messages, customers, requests)
+    std::uint64_t events = 0;  // events the engine dispatched
+    double extra = 0;          // a workload-specific figure (e.g. simulated seconds)
+};
+
+struct Measurement {
+    double seconds = 0;
+    long peak_rss_kb = 0;
+    Counts counts;
+    bool ok = false;
+};
+
+// Runs `body` in a child process; `body` returns what it counted. Wall time covers the body only.
+inline Measurement measure(const std::function<Counts()>& body) {
+    int fds[2];
+    if (::pipe(fds) != 0) std::abort();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        auto start = std::chrono::steady_clock::now();  // bench code, not simulation code
+        Counts c = body();
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        rusage ru{};
+        ::getrusage(RUSAGE_SELF, &ru);
+        Measurement m{secs, ru.ru_maxrss, c, true};
+        if (::write(fds[1], &m, sizeof m) != static_cast<ssize_t>(sizeof m)) _exit(2);
+        _exit(0);
+    }
+    ::close(fds[1]);
+    Measurement m{};
+    if (::read(fds[0], &m, sizeof m) != static_cast<ssize_t>(sizeof m)) m.ok = false;
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) m.ok = false;
+    return m;
+}
+
+// Best (fastest) of n measurements: the least disturbed by other load on the machine.
+inline Measurement best_of(int n, const std::function<Counts()>& body) {
+    Measurement best{};
+    for (int i = 0; i < n; ++i) {
+        Measurement m = measure(body);
+        if (!m.ok) return m;
+        if (!best.ok || m.seconds < best.seconds) best = m;
+    }
+    return best;
+}
+
+inline std::string human_rate(double per_second) {
+    char buf[32];
+    if (per_second >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM/s", per_second / 1e6);
+    else if (per_second >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk/s", per_second / 1e3);
+    else std::snprintf(buf, sizeof buf, "%.1f/s", per_second);
+    return buf;
+}
+
+inline std::string human_kb(long kb) {
+    char buf[32];
+    if (kb >= 1024 * 1024) std::snprintf(buf, sizeof buf, "%.2f GiB", kb / 1048576.0);
+    else std::snprintf(buf, sizeof buf, "%.1f MiB", kb / 1024.0);
+    return buf;
+}
+
+}  // namespace bench
