@@ -1,0 +1,42 @@
+// Shared pieces of the faultline command: usage errors (exit 2), resolving a scenario argument
+// and parsing `--set path=value`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "faultline/scenario.hpp"
+
+namespace faultline::cli {
+
+// Exit codes, the same for every subcommand.
+inline constexpr int exit_pass = 0;
+inline constexpr int exit_fail = 1;      // an invariant or assertion failed (or runaway, or nondeterminism)
+inline constexpr int exit_usage = 2;     // bad usage or bad input
+inline constexpr int exit_internal = 3;  // faultline itself went wrong
+
+// Bad usage or input: reported as one line, exit code 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A scenario named on the command line: a built-in name (later: a scenario file).
+struct ResolvedScenario {
+    const ScenarioInfo* info = nullptr;
+    std::shared_ptr<ScenarioInfo> owned;  // for scenarios made from files
+};
+ResolvedScenario resolve_scenario(const std::string& arg);
+
+std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
+
+// Each subcommand adds itself to the app and sets `run` to what executes it.
+struct Command {
+    std::function<int()> run;
+};
+void add_list_command(CLI::App& app, Command& cmd);
+void add_run_command(CLI::App& app, Command& cmd);
+
+}  // namespace faultline::cli

@@ -1,0 +1,123 @@
+#include "output.hpp"
+
+#include <cstdio>
+
+namespace faultline::cli {
+
+std::string thousands(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+namespace {
+
+std::string describe_failure(const sim::Failure& f) {
+    std::string text;
+    if (f.kind == "invariant") text = "invariant '" + f.name + "' violated";
+    else if (f.kind == "eventually") text = "eventually-invariant '" + f.name + "' " + f.message;
+    else if (f.kind == "assertion") text = "assertion failed: " + f.name + (f.message.empty() ? "" : " (" + f.message + ")");
+    else if (f.kind == "coverage") text = f.message;
+    else text = f.kind + ": " + (f.message.empty() ? f.name : f.message);
+    text += " at " + sim::format_time(f.time);
+    if (!f.host.empty()) text += " on host " + f.host;
+    if (!f.where.empty()) text += " [" + f.where + "]";
+    if (f.kind == "invariant" && !f.message.empty() && f.message.rfind("violated at", 0) != 0) text += ": " + f.message;
+    return text;
+}
+
+}  // namespace
+
+int exit_code_for(const RunDisplay& d) {
+    if (d.determinism && !d.determinism->ok) return 1;
+    return d.run->result.verdict == sim::Verdict::pass ? 0 : 1;
+}
+
+std::string human_summary(const RunDisplay& d) {
+    const ScenarioRun& run = *d.run;
+    const sim::RunResult& r = run.result;
+    std::string out;
+    auto line = [&out](const std::string& label, const std::string& value) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%-12s", label.c_str());
+        out += buf + value + "\n";
+    };
+    line("scenario", run.scenario + (d.info && !d.info->summary.empty() ? "  (" + d.info->summary + ")" : ""));
+    line("seed", std::to_string(run.seed));
+    std::string verdict;
+    switch (r.verdict) {
+        case sim::Verdict::pass: verdict = "PASS"; break;
+        case sim::Verdict::fail: verdict = "FAIL  " + describe_failure(*r.failure); break;
+        case sim::Verdict::runaway: verdict = "RUNAWAY  " + r.runaway_reason; break;
+    }
+    line("verdict", verdict);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s events, %.6gs virtual, %.0f ms wall", thousands(r.events).c_str(),
+                  sim::to_seconds(r.end_time), d.wall_ms);
+    line("ran", buf);
+    bool first = true;
+    for (const Measurement& m : run.measurements) {
+        std::snprintf(buf, sizeof buf, "%-22s %14.6g%s", m.name.c_str(), m.value, m.note.empty() ? "" : ("   (" + m.note + ")").c_str());
+        line(first ? "measured" : "", buf);
+        first = false;
+    }
+    line("trace hash", sim::hash_hex(r.trace_hash));
+    if (d.determinism) {
+        if (d.determinism->ok) {
+            line("determinism", "ok: ran twice, " + thousands(d.determinism->records) + " trace records identical");
+        } else {
+            const Divergence& dv = *d.determinism->divergence;
+            line("determinism", "MISMATCH: the two runs diverge at trace record #" + std::to_string(dv.index));
+            line("", "first run:  " + dv.first_run);
+            line("", "second run: " + dv.second_run);
+        }
+    }
+    if (exit_code_for(d) != 0) out += "reproduce: " + d.repro + "\n";
+    return out;
+}
+
+nlohmann::json json_summary(const RunDisplay& d) {
+    const ScenarioRun& run = *d.run;
+    const sim::RunResult& r = run.result;
+    nlohmann::json j;
+    j["scenario"] = run.scenario;
+    j["seed"] = run.seed;
+    j["verdict"] = std::string(sim::to_string(r.verdict));
+    if (r.failure) {
+        const sim::Failure& f = *r.failure;
+        j["failure"] = {{"kind", f.kind}, {"invariant", f.name}, {"message", f.message}, {"where", f.where},
+                        {"host", f.host}, {"time_ns", f.time.time_since_epoch().count()}};
+    } else {
+        j["failure"] = nullptr;
+    }
+    if (r.verdict == sim::Verdict::runaway) j["runaway_reason"] = r.runaway_reason;
+    j["events"] = r.events;
+    j["virtual_time_ns"] = r.end_time.time_since_epoch().count();
+    j["trace_hash"] = sim::hash_hex(r.trace_hash);
+    j["wall_time_ms"] = d.wall_ms;
+    nlohmann::json m = nlohmann::json::object();
+    for (const Measurement& x : run.measurements) m[x.name] = x.value;
+    j["measurements"] = m;
+    nlohmann::json o = nlohmann::json::object();
+    for (const FieldInfo& f : run.options) o[f.path] = f.value;
+    j["options"] = o;
+    nlohmann::json c = nlohmann::json::object();
+    for (const auto& [name, count] : run.coverage) c[name] = count;
+    j["coverage"] = c;
+    if (d.determinism) {
+        j["determinism"] = {{"ok", d.determinism->ok}, {"records", d.determinism->records}};
+        if (d.determinism->divergence) {
+            j["determinism"]["first_divergent_record"] = d.determinism->divergence->index;
+            j["determinism"]["first_run"] = d.determinism->divergence->first_run;
+            j["determinism"]["second_run"] = d.determinism->divergence->second_run;
+        }
+    }
+    j["repro"] = d.repro;
+    return j;
+}
+
+}  // namespace faultline::cli

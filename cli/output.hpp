@@ -1,0 +1,28 @@
+// How a run's result is shown: the human summary (ending with the repro command on failure)
+// and the one JSON object of `--json`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "faultline/runner.hpp"
+
+namespace faultline::cli {
+
+struct RunDisplay {
+    const ScenarioInfo* info = nullptr;
+    const ScenarioRun* run = nullptr;
+    double wall_ms = 0;
+    std::string repro;
+    const DeterminismReport* determinism = nullptr;  // when --check-determinism ran
+};
+
+std::string human_summary(const RunDisplay& d);
+nlohmann::json json_summary(const RunDisplay& d);
+
+// 0 pass, 1 fail / runaway / nondeterministic.
+int exit_code_for(const RunDisplay& d);
+
+std::string thousands(std::uint64_t n);
+
+}  // namespace faultline::cli

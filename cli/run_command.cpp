@@ -1,0 +1,113 @@
+// `faultline run SCENARIO --seed N`: one run, its verdict, and how to reproduce it.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+#include "common.hpp"
+#include "faultline/runner.hpp"
+#include "output.hpp"
+#include "sim/trace_file.hpp"
+
+namespace faultline::cli {
+
+namespace {
+
+struct RunArgs {
+    std::string scenario;
+    std::uint64_t seed = 1;
+    std::string trace;
+    bool trace_kernel = false;
+    bool check_determinism = false;
+    bool json = false;
+    std::vector<std::string> sets;
+    std::string time_max;
+    std::uint64_t events_max = 0;
+    bool shuffle_ties = false;
+    bool buggify = false;
+};
+
+std::string shell_quote(const std::string& s) {
+    if (s.find_first_of(" \t\"'$\\*?;&|<>()") == std::string::npos && !s.empty()) return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string repro_command(const RunArgs& a) {
+    std::string cmd = "faultline run " + shell_quote(a.scenario) + " --seed " + std::to_string(a.seed);
+    for (const std::string& s : a.sets) cmd += " --set " + shell_quote(s);
+    if (!a.time_max.empty()) cmd += " --time-max " + a.time_max;
+    if (a.events_max != 0) cmd += " --events-max " + std::to_string(a.events_max);
+    if (a.shuffle_ties) cmd += " --shuffle-ties";
+    if (a.buggify) cmd += " --buggify";
+    return cmd;
+}
+
+int execute(const RunArgs& a) {
+    ResolvedScenario scenario = resolve_scenario(a.scenario);
+    std::vector<Override> overrides = parse_overrides(a.sets);
+
+    RunSettings settings;
+    settings.seed = a.seed;
+    settings.shuffle_ties = a.shuffle_ties;
+    settings.buggify = a.buggify;
+    settings.repro = repro_command(a);
+    if (!a.time_max.empty()) {
+        sim::Duration d{};
+        if (auto e = parse_value(a.time_max, d)) throw UsageError("--time-max: '" + a.time_max + "': " + *e);
+        settings.time_max = d;
+    }
+    if (a.events_max != 0) settings.events_max = a.events_max;
+
+    std::unique_ptr<sim::JsonlTraceFile> trace;
+    if (!a.trace.empty()) {
+        try {
+            trace = std::make_unique<sim::JsonlTraceFile>(a.trace, a.trace_kernel);
+        } catch (const std::runtime_error& e) {
+            throw UsageError(e.what());
+        }
+        settings.sink = trace.get();
+    }
+
+    std::string error;
+    const auto start = std::chrono::steady_clock::now();  // wall time, for the report only
+    std::optional<ScenarioRun> run;
+    std::optional<DeterminismReport> determinism;
+    if (a.check_determinism) {
+        determinism = check_determinism(*scenario.info, overrides, settings, error);
+        if (determinism) run = determinism->run;
+    } else {
+        run = run_scenario(*scenario.info, overrides, settings, error);
+    }
+    const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!run) throw UsageError("scenario '" + a.scenario + "': " + error);
+    if (trace) trace->flush();
+
+    RunDisplay display{scenario.info, &*run, wall_ms, settings.repro, determinism ? &*determinism : nullptr};
+    if (a.json) std::cout << json_summary(display).dump() << "\n";
+    else std::cout << human_summary(display);
+    return exit_code_for(display);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Command& cmd) {
+    auto args = std::make_shared<RunArgs>();
+    auto* sub = app.add_subcommand("run", "Run one scenario on one seed and print its verdict");
+    sub->add_option("scenario", args->scenario, "Scenario name (see 'faultline list')")->required();
+    sub->add_option("--seed", args->seed, "Root seed: the same seed reproduces the run bit for bit")->default_val(1);
+    sub->add_option("--set", args->sets, "Override an option: --set path=value (repeatable; 'faultline list --options')");
+    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines");
+    sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches (every process resume) in --trace");
+    sub->add_flag("--check-determinism", args->check_determinism,
+                  "Run the seed twice and compare the traces; name the first divergent event if they differ");
+    sub->add_flag("--json", args->json, "Print one JSON object instead of the human summary");
+    sub->add_option("--time-max", args->time_max, "Virtual time limit (e.g. 10m); passing it ends the run as 'runaway'");
+    sub->add_option("--events-max", args->events_max, "Event limit; passing it ends the run as 'runaway'");
+    sub->add_flag("--shuffle-ties", args->shuffle_ties, "Order same-time events by a seeded random priority");
+    sub->add_flag("--buggify", args->buggify, "Arm buggify() fault points (which ones, from the seed)");
+    sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,148 @@
+// Options structs describe their fields once, and every consumer reads that description:
+// `--set path=value`, scenario files, `faultline list --options`, JSON summaries and reports.
+//
+//   struct Mm1Options { double lambda = 0.9; double mu = 1.0; };
+//   template <class V> void fields(V& v, Mm1Options& o) {        // found by ADL
+//       v("lambda", o.lambda, "arrival rate, customers per second");
+//       v("mu", o.mu, "service rate, customers per second");
+//   }
+//
+// A field whose type has its own fields() is a nested group ("retry.attempts_max").
+// Models stay unaware of this: their fields() functions live in the scenario layer.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "faultline/values.hpp"
+
+namespace faultline {
+
+struct FieldProbe {
+    template <class T>
+    void operator()(std::string_view, T&, std::string_view) {}
+};
+
+// True for option structs that describe their fields.
+template <class T>
+concept Described = requires(FieldProbe& v, T& t) { fields(v, t); };
+
+template <class T>
+concept Parsable = requires(std::string_view s, T& t) { parse_value(s, t); };
+
+// Sets the field at a dotted path from text. After visiting: `matched` says whether the path
+// named a field, `error` holds a parse error, `names` the fields seen (for suggestions).
+class PathSetter {
+public:
+    PathSetter(std::string_view path, std::string_view text) : path_(path), text_(text) {}
+
+    template <class T>
+    void operator()(std::string_view name, T& value, std::string_view /*help*/) {
+        names.emplace_back(name);
+        if constexpr (Described<T>) {
+            if (path_.size() > name.size() && path_.substr(0, name.size()) == name && path_[name.size()] == '.') {
+                PathSetter inner(path_.substr(name.size() + 1), text_);
+                fields(inner, value);
+                matched = inner.matched;
+                error = inner.error;
+                if (!matched) {
+                    missing = std::string(name) + "." + inner.missing;
+                    suggestion = inner.suggestion ? std::optional<std::string>(std::string(name) + "." + *inner.suggestion) : std::nullopt;
+                }
+                group_hit = true;
+            }
+        } else if constexpr (Parsable<T>) {
+            if (path_ == name) {
+                matched = true;
+                T parsed = value;
+                if (auto e = parse_value(text_, parsed)) error = "'" + std::string(text_) + "' is not " + type_hint<T>() + ": " + *e;
+                else value = std::move(parsed);
+            }
+        }
+    }
+
+    // Call after fields(setter, options) to fill `missing`/`suggestion` for a top-level miss.
+    void finish() {
+        if (matched || group_hit) return;
+        missing = std::string(path_);
+        std::string head(path_.substr(0, path_.find('.')));
+        suggestion = nearest(head, names);
+    }
+
+    bool matched = false;
+    bool group_hit = false;
+    std::optional<std::string> error;
+    std::string missing;
+    std::optional<std::string> suggestion;
+    std::vector<std::string> names;
+
+private:
+    std::string_view path_;
+    std::string_view text_;
+};
+
+// Every leaf field: its dotted path, current value as text, type hint and help.
+struct FieldInfo {
+    std::string path;
+    std::string value;
+    std::string type;
+    std::string help;
+};
+
+class FieldLister {
+public:
+    explicit FieldLister(std::string prefix = {}) : prefix_(std::move(prefix)) {}
+
+    template <class T>
+    void operator()(std::string_view name, T& value, std::string_view help) {
+        std::string path = prefix_ + std::string(name);
+        if constexpr (Described<T>) {
+            FieldLister inner(path + ".");
+            fields(inner, value);
+            for (auto& f : inner.out) out.push_back(std::move(f));
+        } else if constexpr (Parsable<T>) {
+            out.push_back({path, format_value(value), type_hint<T>(), std::string(help)});
+        }
+    }
+
+    std::vector<FieldInfo> out;
+
+private:
+    std::string prefix_;
+};
+
+template <Described T>
+std::vector<FieldInfo> list_fields(T& options) {
+    FieldLister l;
+    fields(l, options);
+    return std::move(l.out);
+}
+
+// An override from the command line (`--set path=value`) or a sweep.
+struct Override {
+    std::string path;
+    std::string value;
+};
+
+// Applies overrides; returns the first error in words ("unknown option 'lamda' (did you mean
+// 'lambda'?)", "option 'lambda': 'x' is not a number: ...").
+template <Described T>
+std::optional<std::string> apply_overrides(T& options, const std::vector<Override>& overrides) {
+    for (const Override& o : overrides) {
+        PathSetter setter(o.path, o.value);
+        fields(setter, options);
+        setter.finish();
+        if (setter.error) return "option '" + o.path + "': " + *setter.error;
+        if (!setter.matched) {
+            std::string msg = "unknown option '" + o.path + "'";
+            if (setter.suggestion) msg += " (did you mean '" + *setter.suggestion + "'?)";
+            return msg;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace faultline

@@ -1,0 +1,60 @@
+// Running a scenario once, and the determinism self-check (the same seed twice, compared record
+// by record). Pure functions of (scenario, overrides, settings): no wall clock here; callers
+// that want wall time measure it themselves.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "faultline/scenario.hpp"
+#include "sim/trace.hpp"
+
+namespace faultline {
+
+struct RunSettings {
+    std::uint64_t seed = 1;
+    std::optional<sim::Duration> time_max;     // overrides the scenario's
+    std::optional<std::uint64_t> events_max;   // overrides the scenario's
+    std::optional<sim::Duration> duration;     // overrides the planned duration
+    bool shuffle_ties = false;
+    bool buggify = false;
+    sim::TraceSink* sink = nullptr;            // e.g. a JSON Lines trace file
+    std::string repro;                         // the command that reproduces the run
+};
+
+struct ScenarioRun {
+    std::string scenario;
+    std::uint64_t seed = 0;
+    sim::RunResult result;
+    std::vector<Measurement> measurements;
+    std::vector<std::pair<std::string, std::uint64_t>> coverage;
+    std::vector<FieldInfo> options;
+};
+
+// Builds the scenario afresh, runs it, reads its measurements. `error` is set (and the run not
+// attempted) when the overrides are bad.
+std::optional<ScenarioRun> run_scenario(const ScenarioInfo& info, const std::vector<Override>& overrides,
+                                        const RunSettings& settings, std::string& error);
+
+struct Divergence {
+    std::uint64_t index = 0;    // the first record whose running hash differs
+    std::string first_run;      // that record, as JSON, in the first run ("(none)" if it ended)
+    std::string second_run;     // and in the second
+};
+
+struct DeterminismReport {
+    bool ok = true;
+    std::uint64_t records = 0;
+    std::uint64_t trace_hash = 0;
+    std::optional<Divergence> divergence;
+    ScenarioRun run;  // the first run
+};
+
+// Runs the seed twice and compares the trace record by record (kernel dispatches included);
+// on a mismatch, names the first divergent record in both runs.
+std::optional<DeterminismReport> check_determinism(const ScenarioInfo& info, const std::vector<Override>& overrides,
+                                                   const RunSettings& settings, std::string& error);
+
+}  // namespace faultline

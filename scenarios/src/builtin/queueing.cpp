@@ -1,0 +1,76 @@
+#include "queueing.hpp"
+
+namespace faultline::builtin {
+
+std::optional<double> erlang_c_response(double lambda, double mu, int servers) {
+    const double a = lambda / mu;  // offered load in servers
+    const double c = servers;
+    if (a >= c) return std::nullopt;
+    // sum_{k<c} a^k/k! and a^c/c!, built up by multiplication.
+    double term = 1.0, sum = 0.0;
+    for (int k = 0; k < servers; ++k) {
+        sum += term;
+        term *= a / (k + 1);
+    }
+    const double tail = term / (1.0 - a / c);
+    const double wait_probability = tail / (sum + tail);
+    return wait_probability / (c * mu - lambda) + 1.0 / mu;
+}
+
+std::optional<std::string> QueueScenario::validate(const Options& o) {
+    if (!(o.lambda > 0)) return "lambda must be positive";
+    if (!(o.mu > 0)) return "mu must be positive";
+    if (o.servers < 1 || o.servers > 100000) return "servers must be between 1 and 100000";
+    if (o.customers < 1) return "customers must be at least 1";
+    return std::nullopt;
+}
+
+void QueueScenario::build(sim::Simulator& sim) {
+    queue_ = &sim.make<sim::Channel<sim::Time>>();
+    sim::Host& clients = sim.add_host("clients");
+    sim::Host& server = sim.add_host("server");
+    const auto interarrival = sim::Duration(static_cast<std::int64_t>(1e9 / o_.lambda));
+    const auto service = sim::Duration(static_cast<std::int64_t>(1e9 / o_.mu));
+
+    clients.spawn(
+        [this, interarrival](sim::Ctx& ctx) {
+            for (std::uint64_t i = 0; i < o_.customers; ++i) {
+                ctx.sleep_for(ctx.rng().exponential(interarrival));
+                queue_->try_send(ctx.now());
+            }
+            queue_->close();
+        },
+        "arrivals");
+    for (int s = 0; s < o_.servers; ++s) {
+        server.spawn(
+            [this, service](sim::Ctx& ctx) {
+                while (auto arrived = queue_->recv(ctx)) {
+                    const sim::Time start = ctx.now();
+                    ctx.sleep_for(ctx.rng().exponential(service));
+                    wait_total_s_ += sim::to_seconds(start - *arrived);
+                    response_total_s_ += sim::to_seconds(ctx.now() - *arrived);
+                    busy_total_s_ += sim::to_seconds(ctx.now() - start);
+                    end_ = ctx.now();
+                    ++served_;
+                    ctx.trace("depart", {{"wait_ns", start - *arrived}, {"response_ns", ctx.now() - *arrived}});
+                }
+            },
+            "server-" + std::to_string(s));
+    }
+    sim.always("queue stays under queue_max", [this] { return queue_->size() <= o_.queue_max; });
+}
+
+std::vector<Measurement> QueueScenario::measurements() const {
+    const double n = served_ == 0 ? 1.0 : static_cast<double>(served_);
+    std::vector<Measurement> out;
+    auto theory = erlang_c_response(o_.lambda, o_.mu, o_.servers);
+    out.push_back({"response_mean_s", response_total_s_ / n,
+                   theory ? "theory " + format_value(*theory) : "theory: unstable (lambda >= servers * mu)"});
+    out.push_back({"wait_mean_s", wait_total_s_ / n, theory ? "theory " + format_value(*theory - 1.0 / o_.mu) : ""});
+    out.push_back({"utilization", sim::to_seconds(end_) > 0 ? busy_total_s_ / (sim::to_seconds(end_) * o_.servers) : 0.0,
+                   "theory " + format_value(o_.lambda / (o_.mu * o_.servers))});
+    out.push_back({"customers_served", static_cast<double>(served_), ""});
+    return out;
+}
+
+}  // namespace faultline::builtin

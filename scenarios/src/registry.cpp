@@ -1,0 +1,41 @@
+// The built-in scenarios, listed explicitly.
+#include "builtin/canary.hpp"
+#include "builtin/queueing.hpp"
+#include "faultline/scenario.hpp"
+
+namespace faultline {
+
+namespace {
+struct Mm1 : builtin::QueueScenario {
+    using QueueScenario::QueueScenario;
+};
+struct MmcOptions : builtin::QueueOptions {
+    MmcOptions() {
+        servers = 4;
+        lambda = 3.6;
+    }
+};
+template <class V>
+void fields(V& v, MmcOptions& o) {
+    builtin::fields(v, static_cast<builtin::QueueOptions&>(o));
+}
+struct Mmc : builtin::QueueScenario {
+    using Options = MmcOptions;
+    explicit Mmc(const Options& o) : QueueScenario(o) {}
+};
+
+Registry make_builtin() {
+    Registry r;
+    r.add(scenario_info<Mm1>("mm1", "M/M/1 queue (kernel only): mean response time vs queueing theory"));
+    r.add(scenario_info<Mmc>("mmc", "M/M/c queue (kernel only, 4 servers): mean response time vs Erlang C"));
+    r.add(scenario_info<builtin::CanaryScenario>("canary", "a scenario that must fail: proves the harness sees failures"));
+    return r;
+}
+}  // namespace
+
+const Registry& builtin_scenarios() {
+    static const Registry registry = make_builtin();
+    return registry;
+}
+
+}  // namespace faultline

@@ -1,0 +1,144 @@
+#include "faultline/runner.hpp"
+
+namespace faultline {
+
+namespace {
+
+sim::Options options_for(const Scenario& scenario, const RunSettings& settings) {
+    sim::Options o;
+    scenario.configure(o);
+    o.seed = settings.seed;
+    if (settings.time_max) o.time_max = *settings.time_max;
+    if (settings.events_max) o.events_max = *settings.events_max;
+    if (settings.duration) o.duration = *settings.duration;
+    o.shuffle_ties = settings.shuffle_ties || o.shuffle_ties;
+    o.buggify = settings.buggify || o.buggify;
+    o.repro = settings.repro;
+    return o;
+}
+
+// Forwards to several sinks (the determinism recorder plus, say, a trace file).
+class TeeSink final : public sim::TraceSink {
+public:
+    TeeSink(sim::TraceSink* a, sim::TraceSink* b) : a_(a), b_(b) {}
+    void record(const sim::TraceRecord& r) override {
+        if (a_ && (!r.kernel || a_->wants_kernel_events())) a_->record(r);
+        if (b_ && (!r.kernel || b_->wants_kernel_events())) b_->record(r);
+    }
+    bool wants_kernel_events() const override {
+        return (a_ && a_->wants_kernel_events()) || (b_ && b_->wants_kernel_events());
+    }
+
+private:
+    sim::TraceSink* a_;
+    sim::TraceSink* b_;
+};
+
+// Keeps the running hash after every record.
+class HashRecorder final : public sim::TraceSink {
+public:
+    void record(const sim::TraceRecord& r) override { hashes.push_back(r.hash_after); }
+    bool wants_kernel_events() const override { return true; }
+    std::vector<std::uint64_t> hashes;
+};
+
+// Compares against a recorded run; keeps the first record that differs.
+class HashComparer final : public sim::TraceSink {
+public:
+    explicit HashComparer(const std::vector<std::uint64_t>& expected) : expected_(expected) {}
+    void record(const sim::TraceRecord& r) override {
+        if (!first_mismatch && (r.index >= expected_.size() || expected_[r.index] != r.hash_after)) {
+            first_mismatch = r.index;
+            text = sim::trace_record_json(r);
+        }
+        count = r.index + 1;
+    }
+    bool wants_kernel_events() const override { return true; }
+    std::optional<std::uint64_t> first_mismatch;
+    std::string text;
+    std::uint64_t count = 0;
+
+private:
+    const std::vector<std::uint64_t>& expected_;
+};
+
+// Captures one record by index, as JSON.
+class RecordCapture final : public sim::TraceSink {
+public:
+    explicit RecordCapture(std::uint64_t index) : index_(index) {}
+    void record(const sim::TraceRecord& r) override {
+        if (r.index == index_) text = sim::trace_record_json(r);
+    }
+    bool wants_kernel_events() const override { return true; }
+    std::string text = "(none: the run ended before it)";
+
+private:
+    std::uint64_t index_;
+};
+
+std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::vector<Override>& overrides,
+                                         const RunSettings& settings, sim::TraceSink* extra, std::string& error) {
+    std::unique_ptr<Scenario> scenario = info.make(overrides, error);
+    if (!scenario) return std::nullopt;
+    ScenarioRun run;
+    run.scenario = info.name;
+    run.seed = settings.seed;
+    run.options = scenario->effective_options();
+    {
+        sim::Simulator sim(options_for(*scenario, settings));
+        TeeSink tee(settings.sink, extra);
+        if (settings.sink || extra) sim.set_trace_sink(&tee);
+        {
+            sim::CurrentScope scope(sim);  // an assertion while building is a run failure too
+            try {
+                scenario->build(sim);
+            } catch (const sim::detail::AssertionFailure&) {
+            }
+        }
+        run.result = sim.run();  // ends at once with "fail" if building already failed
+        run.measurements = scenario->measurements();
+        run.coverage = sim.coverage();
+        sim.set_trace_sink(nullptr);
+    }  // the simulator unwinds its processes while the scenario's models still exist
+    return run;
+}
+
+}  // namespace
+
+std::optional<ScenarioRun> run_scenario(const ScenarioInfo& info, const std::vector<Override>& overrides,
+                                        const RunSettings& settings, std::string& error) {
+    return run_with_sink(info, overrides, settings, nullptr, error);
+}
+
+std::optional<DeterminismReport> check_determinism(const ScenarioInfo& info, const std::vector<Override>& overrides,
+                                                   const RunSettings& settings, std::string& error) {
+    HashRecorder first;
+    auto run1 = run_with_sink(info, overrides, settings, &first, error);
+    if (!run1) return std::nullopt;
+    RunSettings quiet = settings;
+    quiet.sink = nullptr;  // write any trace file once, from the first run
+    HashComparer second(first.hashes);
+    auto run2 = run_with_sink(info, overrides, quiet, &second, error);
+    if (!run2) return std::nullopt;
+
+    DeterminismReport report;
+    report.records = first.hashes.size();
+    report.trace_hash = run1->result.trace_hash;
+    report.run = *run1;
+    std::optional<std::uint64_t> mismatch = second.first_mismatch;
+    if (!mismatch && second.count != first.hashes.size()) mismatch = second.count;  // the second run was shorter
+    if (!mismatch && run1->result.trace_hash != run2->result.trace_hash) mismatch = second.count;
+    if (mismatch) {
+        report.ok = false;
+        Divergence d;
+        d.index = *mismatch;
+        d.second_run = second.text.empty() ? "(none: the run ended before it)" : second.text;
+        RecordCapture capture(*mismatch);
+        auto run3 = run_with_sink(info, overrides, quiet, &capture, error);
+        d.first_run = run3 ? capture.text : "(could not rerun)";
+        report.divergence = d;
+    }
+    return report;
+}
+
+}  // namespace faultline

@@ -1,0 +1,261 @@
+// Parsing and printing of option values (see values.hpp). Integer arithmetic throughout for
+// durations and ratios, so a value means exactly what it says.
+#include "faultline/values.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace faultline {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+// Digits with optional '_' or ',' separators ("10_000", "1,000,000").
+std::string strip_separators(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c != '_' && c != ',') out += c;
+    }
+    return out;
+}
+
+// A non-negative decimal "123.456" as an exact fraction: integer part and fractional digits.
+struct Decimal {
+    std::uint64_t whole = 0;
+    std::uint64_t frac = 0;      // the digits after the point, as an integer
+    std::uint64_t frac_den = 1;  // 10^(number of fractional digits)
+};
+
+ParseError parse_decimal(std::string_view s, Decimal& d) {
+    if (s.empty()) return "empty number";
+    std::size_t dot = s.find('.');
+    std::string_view whole = s.substr(0, dot);
+    std::string_view frac = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+    if (whole.empty() && frac.empty()) return "no digits";
+    for (char c : whole) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) return "unexpected '" + std::string(1, c) + "'";
+        if (d.whole > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) return "too large";
+        d.whole = d.whole * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (frac.size() > 18) return "too many decimal places";
+    for (char c : frac) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) return "unexpected '" + std::string(1, c) + "'";
+        d.frac = d.frac * 10 + static_cast<std::uint64_t>(c - '0');
+        d.frac_den *= 10;
+    }
+    return std::nullopt;
+}
+
+std::uint64_t gcd(std::uint64_t a, std::uint64_t b) {
+    while (b != 0) {
+        std::uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+}  // namespace
+
+ParseError parse_value(std::string_view text, double& out) {
+    std::string s = strip_separators(trim(text));
+    if (s.empty()) return "empty";
+    const char* first = s.data();
+    const char* last = s.data() + s.size();
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(first, last, v);
+    if (ec != std::errc{} || ptr != last) return "not a number";
+    if (!std::isfinite(v)) return "not finite";
+    out = v;
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, std::int64_t& out) {
+    std::string s = strip_separators(trim(text));
+    std::int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return "not an integer";
+    out = v;
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, std::uint64_t& out) {
+    std::string s = strip_separators(trim(text));
+    if (!s.empty() && s[0] == '-') return "must not be negative";
+    std::uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return "not a non-negative integer";
+    out = v;
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, int& out) {
+    std::int64_t v = 0;
+    if (auto e = parse_value(text, v)) return e;
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) return "out of range";
+    out = static_cast<int>(v);
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, std::uint32_t& out) {
+    std::uint64_t v = 0;
+    if (auto e = parse_value(text, v)) return e;
+    if (v > std::numeric_limits<std::uint32_t>::max()) return "out of range";
+    out = static_cast<std::uint32_t>(v);
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, bool& out) {
+    std::string_view s = trim(text);
+    if (s == "true" || s == "yes" || s == "on" || s == "1") out = true;
+    else if (s == "false" || s == "no" || s == "off" || s == "0") out = false;
+    else return "expected true or false";
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, std::string& out) {
+    out = std::string(text);
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, sim::Duration& out) {
+    std::string_view s = trim(text);
+    std::size_t unit_at = 0;
+    while (unit_at < s.size() && (std::isdigit(static_cast<unsigned char>(s[unit_at])) || s[unit_at] == '.' || s[unit_at] == '_')) ++unit_at;
+    std::string_view number = s.substr(0, unit_at);
+    std::string_view unit = trim(s.substr(unit_at));
+    if (!s.empty() && s[0] == '-') return "a duration cannot be negative";
+    if (number.empty()) return "expected a number followed by a unit (ns, us, ms, s, m, h)";
+    std::uint64_t ns_per_unit = 0;
+    if (unit == "ns") ns_per_unit = 1;
+    else if (unit == "us" || unit == "µs") ns_per_unit = 1'000;
+    else if (unit == "ms") ns_per_unit = 1'000'000;
+    else if (unit == "s") ns_per_unit = 1'000'000'000;
+    else if (unit == "m" || unit == "min") ns_per_unit = 60'000'000'000;
+    else if (unit == "h") ns_per_unit = 3'600'000'000'000;
+    else if (unit.empty()) return "missing unit (write 250ms, 30s, 2m...)";
+    else return "unknown unit '" + std::string(unit) + "' (use ns, us, ms, s, m or h)";
+    Decimal d;
+    if (auto e = parse_decimal(strip_separators(number), d)) return e;
+    const auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (d.whole > max / ns_per_unit) return "too long";
+    std::uint64_t ns = d.whole * ns_per_unit;
+    // The fraction must come out in whole nanoseconds: 1.5ns is an error, not a rounding.
+    unsigned __int128 frac_ns = static_cast<unsigned __int128>(d.frac) * ns_per_unit;
+    if (frac_ns % d.frac_den != 0) return "finer than a nanosecond";
+    ns += static_cast<std::uint64_t>(frac_ns / d.frac_den);
+    if (ns > max) return "too long";
+    out = sim::Duration(static_cast<std::int64_t>(ns));
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, Rate& out) {
+    std::string_view s = trim(text);
+    std::size_t slash = s.find('/');
+    if (slash == std::string_view::npos) return "expected a rate like 5000/s";
+    double count = 0;
+    if (auto e = parse_value(s.substr(0, slash), count)) return e;
+    if (count < 0) return "a rate cannot be negative";
+    std::string_view unit = trim(s.substr(slash + 1));
+    double seconds = 0;
+    if (unit == "s") seconds = 1;
+    else if (unit == "ms") seconds = 1e-3;
+    else if (unit == "min" || unit == "m") seconds = 60;
+    else if (unit == "h") seconds = 3600;
+    else return "unknown time unit '" + std::string(unit) + "' (use /s, /ms, /min or /h)";
+    out.per_second = count / seconds;
+    return std::nullopt;
+}
+
+ParseError parse_value(std::string_view text, sim::Ratio& out) {
+    std::string_view s = trim(text);
+    if (s.empty()) return "empty";
+    sim::Ratio r;
+    if (std::size_t slash = s.find('/'); slash != std::string_view::npos) {
+        if (auto e = parse_value(s.substr(0, slash), r.num)) return e;
+        if (auto e = parse_value(s.substr(slash + 1), r.den)) return e;
+        if (r.den == 0) return "the denominator is zero";
+    } else {
+        bool percent = s.back() == '%';
+        Decimal d;
+        if (auto e = parse_decimal(strip_separators(trim(percent ? s.substr(0, s.size() - 1) : s)), d)) return e;
+        std::uint64_t den = d.frac_den * (percent ? 100 : 1);
+        r.num = d.whole * d.frac_den + d.frac;
+        r.den = den;
+    }
+    if (r.num > r.den) return "a probability cannot exceed 1";
+    std::uint64_t g = gcd(r.num, r.den);
+    if (g > 1) {
+        r.num /= g;
+        r.den /= g;
+    }
+    out = r;
+    return std::nullopt;
+}
+
+std::string format_value(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+std::string format_value(std::int64_t v) { return std::to_string(v); }
+std::string format_value(std::uint64_t v) { return std::to_string(v); }
+std::string format_value(int v) { return std::to_string(v); }
+std::string format_value(std::uint32_t v) { return std::to_string(v); }
+std::string format_value(bool v) { return v ? "true" : "false"; }
+std::string format_value(const std::string& v) { return v; }
+
+std::string format_value(sim::Duration v) {
+    const std::int64_t ns = v.count();
+    struct Unit {
+        const char* name;
+        std::int64_t ns;
+    };
+    for (Unit u : {Unit{"h", 3'600'000'000'000}, Unit{"m", 60'000'000'000}, Unit{"s", 1'000'000'000}, Unit{"ms", 1'000'000},
+                   Unit{"us", 1'000}}) {
+        if (ns != 0 && ns % u.ns == 0) return std::to_string(ns / u.ns) + u.name;
+    }
+    return std::to_string(ns) + "ns";
+}
+
+std::string format_value(Rate v) { return format_value(v.per_second) + "/s"; }
+std::string format_value(sim::Ratio v) { return std::to_string(v.num) + "/" + std::to_string(v.den); }
+
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
+    auto distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            cur[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+            }
+            std::swap(prev, cur);
+        }
+        return prev[b.size()];
+    };
+    std::optional<std::string> best;
+    std::size_t best_d = 0;
+    for (const std::string& c : candidates) {
+        std::size_t d = distance(word, c);
+        if (!best || d < best_d) {
+            best = c;
+            best_d = d;
+        }
+    }
+    // Close enough to be a typo: at most a third of the word (and at least 1 edit allowed).
+    if (best && best_d <= std::max<std::size_t>(1, word.size() / 3) && best_d > 0) return best;
+    return std::nullopt;
+}
+
+}  // namespace faultline

@@ -1,0 +1,123 @@
+// The faultline command as a user meets it: output, exit codes, bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+struct Result {
+    int exit_code;
+    std::string out;  // stdout and stderr together
+};
+
+Result faultline(const std::string& args) {
+    std::string cmd = std::string(FAULTLINE_BIN) + " " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+TEST(Cli, ListShowsTheScenarios) {
+    auto r = faultline("list");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_TRUE(contains(r.out, "mm1"));
+    EXPECT_TRUE(contains(r.out, "canary"));
+}
+
+TEST(Cli, APassingRunExitsZeroAndPrintsItsTraceHash) {
+    auto r = faultline("run mm1 --seed 3 --set customers=5000");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "verdict     PASS"));
+    EXPECT_TRUE(contains(r.out, "trace hash "));
+    EXPECT_FALSE(contains(r.out, "reproduce:"));
+}
+
+TEST(Cli, TheCanaryFailsWithExitOneAndEndsWithTheReproCommand) {
+    auto r = faultline("run canary --seed 9");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, "FAIL  invariant 'counter stays below limit' violated at 5s"));
+    EXPECT_TRUE(contains(r.out, "reproduce: faultline run canary --seed 9\n"));
+    EXPECT_EQ(r.out.substr(r.out.rfind("reproduce:")), "reproduce: faultline run canary --seed 9\n");
+}
+
+TEST(Cli, TheSameSeedGivesTheSameHashAndAnotherSeedAnother) {
+    auto hash = [](const std::string& out) { return out.substr(out.find("trace hash"), 27); };
+    auto a = faultline("run mm1 --seed 5 --set customers=2000");
+    auto b = faultline("run mm1 --seed 5 --set customers=2000");
+    auto c = faultline("run mm1 --seed 6 --set customers=2000");
+    EXPECT_EQ(hash(a.out), hash(b.out));
+    EXPECT_NE(hash(a.out), hash(c.out));
+}
+
+TEST(Cli, JsonOutputHasEveryDocumentedField) {
+    auto r = faultline("run canary --seed 2 --json");
+    EXPECT_EQ(r.exit_code, 1);
+    auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"scenario", "seed", "verdict", "failure", "events", "virtual_time_ns", "trace_hash",
+                            "wall_time_ms", "measurements"}) {
+        EXPECT_TRUE(j.contains(key)) << key;
+    }
+    EXPECT_EQ(j["verdict"], "fail");
+    EXPECT_EQ(j["failure"]["invariant"], "counter stays below limit");
+    EXPECT_EQ(j["trace_hash"].get<std::string>().size(), 16u);
+    EXPECT_EQ(j["measurements"]["counter"], 5.0);
+}
+
+TEST(Cli, CheckDeterminismReportsAgreement) {
+    auto r = faultline("run mmc --seed 4 --set customers=3000 --check-determinism");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "determinism ok: ran twice"));
+}
+
+TEST(Cli, TraceWritesJsonLines) {
+    const std::string path = ::testing::TempDir() + "faultline_cli_trace.jsonl";
+    auto r = faultline("run mm1 --seed 1 --set customers=50 --trace " + path);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    std::ifstream in(path);
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+        auto j = nlohmann::json::parse(line);
+        EXPECT_TRUE(j.contains("t_ns"));
+        EXPECT_TRUE(j.contains("kind"));
+        ++lines;
+    }
+    EXPECT_EQ(lines, 50);
+}
+
+TEST(Cli, BadInputIsOneLineAndExitsTwo) {
+    for (const std::string args : {"run mm2", "run mm1 --set lamda=1", "run mm1 --set lambda=fast", "run mm1 --seed x",
+                                   "run", "frobnicate", "run mm1 --set nonsense", "run mm1 --time-max 5"}) {
+        auto r = faultline(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: ")) << args << "\n" << r.out;
+        EXPECT_FALSE(contains(r.out, "terminate")) << args;
+    }
+    EXPECT_TRUE(contains(faultline("run mm2").out, "did you mean 'mm1'?"));
+}
+
+TEST(Cli, ARunawayExitsOneAndSaysWhy) {
+    auto r = faultline("run mm1 --events-max 100");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.out, "RUNAWAY  event limit reached"));
+}
+
+TEST(Cli, HelpIsForNewcomers) {
+    auto r = faultline("--help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_TRUE(contains(r.out, "faultline run mm1 --seed 1"));
+    auto run_help = faultline("run --help");
+    EXPECT_TRUE(contains(run_help.out, "--check-determinism"));
+    EXPECT_TRUE(contains(run_help.out, "--seed"));
+}
+
+}  // namespace

@@ -1,0 +1,69 @@
+// The kernel-only queueing scenarios against queueing theory.
+//
+// Tolerance: the sample mean of M/M/1 response times is autocorrelated; its asymptotic variance
+// is about rho(2 + 5rho - 4rho^2 + rho^3) / (mu^2 (1 - rho)^4 n) (Daley 1968 / Whitt 1989), which
+// for rho = 0.9 and n = 1,000,000 is a standard deviation of about 0.19 per seed. Averaging 5
+// seeds gives about 0.085, so a tolerance of 0.4 (4% of W = 10) is over 4 standard errors: a
+// correct kernel fails it about once in 40,000 suites; a real bias of 5% fails it every time.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "builtin/queueing.hpp"
+#include "faultline/runner.hpp"
+
+namespace {
+
+double measured(const faultline::ScenarioRun& run, const std::string& name) {
+    for (const auto& m : run.measurements) {
+        if (m.name == name) return m.value;
+    }
+    ADD_FAILURE() << "no measurement " << name;
+    return 0;
+}
+
+double mean_response_over_seeds(const std::string& scenario, std::vector<faultline::Override> overrides, int seeds) {
+    const auto* info = faultline::builtin_scenarios().find(scenario);
+    EXPECT_NE(info, nullptr);
+    double total = 0;
+    for (int s = 1; s <= seeds; ++s) {
+        faultline::RunSettings settings;
+        settings.seed = static_cast<std::uint64_t>(s) * 7919;
+        std::string error;
+        auto run = faultline::run_scenario(*info, overrides, settings, error);
+        EXPECT_TRUE(run.has_value()) << error;
+        EXPECT_EQ(run->result.verdict, sim::Verdict::pass);
+        EXPECT_EQ(measured(*run, "customers_served"), std::stod(overrides.front().value));
+        total += measured(*run, "response_mean_s");
+    }
+    return total / seeds;
+}
+
+TEST(Queueing, MM1MeanResponseMatchesTheory) {
+    // lambda 0.9, mu 1: W = 1 / (mu - lambda) = 10.
+    EXPECT_NEAR(mean_response_over_seeds("mm1", {{"customers", "1000000"}}, 5), 10.0, 0.4);
+}
+
+TEST(Queueing, MMcMeanResponseMatchesErlangC) {
+    // c = 4, lambda 3.6, mu 1 (rho 0.9): Erlang C gives W = 2.9694. The same variance argument
+    // (with c servers the queue relaxes faster) makes 0.12 (4%) a wide margin over 5 seeds.
+    auto theory = faultline::builtin::erlang_c_response(3.6, 1.0, 4);
+    ASSERT_TRUE(theory.has_value());
+    EXPECT_NEAR(*theory, 2.9694, 1e-3);
+    EXPECT_NEAR(mean_response_over_seeds("mmc", {{"customers", "1000000"}}, 5), *theory, 0.12);
+}
+
+TEST(Queueing, ErlangCReducesToMM1ForOneServer) {
+    auto w = faultline::builtin::erlang_c_response(0.9, 1.0, 1);
+    ASSERT_TRUE(w.has_value());
+    EXPECT_NEAR(*w, 10.0, 1e-9);
+    EXPECT_FALSE(faultline::builtin::erlang_c_response(1.0, 1.0, 1).has_value());  // unstable
+}
+
+TEST(Queueing, LightLoadMeanResponseIsAboutTheServiceTime) {
+    // lambda 0.1: W = 1/0.9 = 1.111; far from saturation the estimate is tight.
+    EXPECT_NEAR(mean_response_over_seeds("mm1", {{"customers", "200000"}, {"lambda", "0.1"}}, 2), 1.0 / 0.9, 0.02);
+}
+
+}  // namespace
+
