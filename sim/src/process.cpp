@@ -39,8 +39,11 @@ bool Ctx::park(detail::WaitList* list, detail::Waiter& w, Time deadline) {
 }
 
 void Ctx::sleep_until(Time t) {
-    detail::Waiter w;
-    park(nullptr, w, t < now() ? now() : t);
+    // A sleep needs no wait list: nothing but its own timer can wake it.
+    if (state_ == State::unwinding) return;
+    SIM_ASSERT(sim_->current() == this, "a process may only sleep on its own Ctx");
+    sim_->schedule_resume(*this, t < now() ? now() : t);
+    suspend();
 }
 
 void Ctx::sleep_for(Duration d) {

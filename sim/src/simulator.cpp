@@ -194,21 +194,6 @@ void Simulator::finish_process(Ctx& p) {
 
 // ---- scheduling ----------------------------------------------------------------------------
 
-std::uint64_t Simulator::next_order() noexcept {
-    std::uint64_t s = seq_++;
-    if (!options_.shuffle_ties) return s;
-    return (tie_rng_.next_u64() & 0xFFFFFFFF00000000ull) | (s & 0xFFFFFFFFull);
-}
-
-void Simulator::push(Time t, std::uint64_t payload) {
-    SIM_ASSERT(t >= now_, "scheduling in the past");
-    queue_.push({t.time_since_epoch().count(), next_order(), payload}, now_.time_since_epoch().count());
-}
-
-void Simulator::schedule_resume(Ctx& p, Time t) {
-    push(t, (static_cast<std::uint64_t>(p.wait_gen_ & gen_mask) << 32) | p.index_);
-}
-
 void Simulator::notify(detail::Waiter& w) {
     w.notified = true;
     const std::uint64_t payload = (static_cast<std::uint64_t>(w.gen & gen_mask) << 32) | w.proc->index_;

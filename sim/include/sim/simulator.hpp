@@ -171,7 +171,9 @@ public:
     Executor get_executor() noexcept;  // defined in sim/asio.hpp
 
     // --- kernel internals used by Ctx, Host and the primitives --------------------------------
-    void schedule_resume(Ctx& p, Time t);
+    void schedule_resume(Ctx& p, Time t) {
+        push(t, (static_cast<std::uint64_t>(p.wait_gen_ & gen_mask) << 32) | p.index_);
+    }
     // Wakes a parked process. It runs right after the step that woke it (before other events
     // already scheduled for this instant), in the order of the notifications; with shuffled ties
     // it is scheduled like any other event instead, so exploration can reorder it.
@@ -212,8 +214,15 @@ private:
     void resume(Ctx& p);
     void finish_process(Ctx& p);
     Slot& slot(std::uint32_t i) noexcept { return slot_chunks_[i >> slot_chunk_bits][i & slot_chunk_mask]; }
-    std::uint64_t next_order() noexcept;
-    void push(Time t, std::uint64_t payload);
+    std::uint64_t next_order() noexcept {
+        const std::uint64_t s = seq_++;
+        if (!options_.shuffle_ties) return s;
+        return (tie_rng_.next_u64() & 0xFFFFFFFF00000000ull) | (s & 0xFFFFFFFFull);
+    }
+    void push(Time t, std::uint64_t payload) {
+        SIM_ASSERT(t >= now_, "scheduling in the past");
+        queue_.push({t.time_since_epoch().count(), next_order(), payload}, now_.time_since_epoch().count());
+    }
     Stop loop(Time until);
     bool stale(const EventQueue::Entry& e) noexcept;
     void dispatch(const EventQueue::Entry& e);
