@@ -1,4 +1,4 @@
-// Ctx (a process's view of the kernel), ProcessRef and Host.
+// Ctx (a process's view of the kernel) and ProcessRef.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -77,49 +77,6 @@ bool ProcessRef::join(Ctx& ctx, Duration timeout) const {
     SIM_ASSERT(p != &ctx, "a process cannot join itself");
     detail::Waiter w;
     return ctx.park(&p->joiners_, w, saturating_add(ctx.now(), timeout));
-}
-
-// ---- Host ----------------------------------------------------------------------------------
-
-void Host::link(Ctx& p) noexcept {
-    p.host_prev_ = last_;
-    p.host_next_ = nullptr;
-    if (last_) last_->host_next_ = &p;
-    else first_ = &p;
-    last_ = &p;
-    ++process_count_;
-}
-
-void Host::unlink(Ctx& p) noexcept {
-    if (p.host_prev_) p.host_prev_->host_next_ = p.host_next_;
-    else first_ = p.host_next_;
-    if (p.host_next_) p.host_next_->host_prev_ = p.host_prev_;
-    else last_ = p.host_prev_;
-    p.host_prev_ = p.host_next_ = nullptr;
-    --process_count_;
-}
-
-void Host::crash() {
-    SIM_ASSERT(id_ != 0, "the world host cannot crash");
-    if (!alive_) return;
-    alive_ = false;
-    sim_->trace(*this, "host.crash");
-    // Kill in spawn order. Collect first: an unwinding process may end others.
-    std::vector<ProcessRef> victims;
-    victims.reserve(process_count_);
-    for (Ctx* p = first_; p != nullptr; p = p->host_next_) victims.push_back(sim_->ref(*p));
-    for (const ProcessRef& v : victims) v.kill();
-}
-
-void Host::boot() {
-    if (alive_) return;
-    alive_ = true;
-    sim_->trace(*this, "host.boot");
-}
-
-void Host::set_slowdown(double factor) {
-    SIM_ASSERT(factor >= 1.0 && factor <= 1e6, "slowdown factor must be in [1, 1e6]");
-    slowdown_ = factor;
 }
 
 }  // namespace sim

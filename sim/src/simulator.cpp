@@ -73,6 +73,52 @@ Host* Simulator::find_host(std::string_view name) noexcept {
     return it == host_by_name_.end() ? nullptr : &hosts_[it->second];
 }
 
+namespace {
+// '*' matches any run of characters (slashes included), '?' any one character.
+bool glob_match(std::string_view pattern, std::string_view name) {
+    std::size_t p = 0, n = 0, star = std::string_view::npos, mark = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+            ++p;
+            ++n;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = n;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            n = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+}
+}  // namespace
+
+std::vector<Host*> Simulator::select(std::string_view pattern) {
+    std::vector<Host*> out;
+    if (auto g = groups_.find(pattern); g != groups_.end()) {
+        for (std::uint32_t id : g->second) out.push_back(&hosts_[id]);
+        std::sort(out.begin(), out.end(), [](const Host* a, const Host* b) { return a->id() < b->id(); });
+        return out;
+    }
+    if (pattern.find_first_of("*?") != std::string_view::npos) {
+        for (std::size_t i = 1; i < hosts_.size(); ++i) {
+            if (glob_match(pattern, hosts_[i].name())) out.push_back(&hosts_[i]);
+        }
+        return out;
+    }
+    if (Host* h = find_host(pattern)) out.push_back(h);
+    return out;
+}
+
+std::vector<std::string> Simulator::group_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, members] : groups_) out.push_back(name);
+    return out;
+}
+
 Host& Simulator::host(std::string_view name) {
     Host* h = find_host(name);
     SIM_ASSERT(h != nullptr, "no host named '" + std::string(name) + "'");
@@ -132,6 +178,8 @@ void Simulator::run_process_body(Ctx& p) {
         throw;  // the process is being killed: let Boost.Context finish unwinding it
     } catch (const detail::AssertionFailure&) {
         // already recorded; the run stops
+    } catch (const detail::ProcessKilled&) {
+        // its own host crashed under it: it has unwound, which is all a kill does
     } catch (const std::exception& e) {
         fail_exception(e.what());
     } catch (...) {
@@ -154,6 +202,18 @@ void Simulator::resume(Ctx& p) {
         finish_process(p);
     } else if (p.kill_requested_) {
         kill(p);
+    }
+    if (!deferred_crashes_.empty()) run_deferred_crashes();
+}
+
+void Simulator::defer_host_crash(Host& host, bool reboot) { deferred_crashes_.emplace_back(&host, reboot); }
+
+void Simulator::run_deferred_crashes() {
+    while (!deferred_crashes_.empty()) {
+        auto [host, reboot] = deferred_crashes_.front();
+        deferred_crashes_.erase(deferred_crashes_.begin());
+        host->crash_now();
+        if (reboot) host->boot();
     }
 }
 
@@ -244,6 +304,15 @@ void Simulator::record_kernel_event(const EventQueue::Entry& e, Ctx* p) {
     }
 }
 
+// A wake-up for a process on a paused host waits on the host until it resumes.
+bool Simulator::held_by_pause(const EventQueue::Entry& e) {
+    if (e.payload & callback_bit) return false;
+    Host& h = *procs_[static_cast<std::uint32_t>(e.payload)]->host_;
+    if (!h.paused_) return false;
+    h.deferred_.push_back(e.payload);
+    return true;
+}
+
 bool Simulator::stale(const EventQueue::Entry& e) noexcept {
     const auto index = static_cast<std::uint32_t>(e.payload);
     const auto gen = static_cast<std::uint32_t>(e.payload >> 32) & gen_mask;
@@ -288,7 +357,7 @@ void Simulator::dispatch(const EventQueue::Entry& e) {
 bool Simulator::run_wakeups() {
     for (std::size_t i = 0; i < wake_now_.size() && !stopped_; ++i) {
         const EventQueue::Entry e{now_.time_since_epoch().count(), next_order(), wake_now_[i]};
-        if (stale(e)) continue;
+        if (stale(e) || held_by_pause(e)) continue;
         if (events_ >= options_.events_max) {
             wake_now_.clear();
             return false;
@@ -311,7 +380,7 @@ Simulator::Stop Simulator::loop(Time until) {
         if (top.time > until_ns) return Stop::reached_until;
         if (top.time > limit_ns) return Stop::time_limit;
         const EventQueue::Entry e = queue_.pop();
-        if (stale(e)) continue;
+        if (stale(e) || held_by_pause(e)) continue;
         if (events_ >= options_.events_max) return Stop::event_limit;
         now_ = Time(Duration(e.time));
         dispatch(e);

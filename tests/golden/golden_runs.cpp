@@ -129,7 +129,7 @@ const std::vector<Case>& cases() {
         {"timers", 1, 0x0ae2f4c82d000677},
         {"timers", 42, 0xbf99c49832f43d19},
         {"channels", 7, 0x2195d91764652b01},
-        {"crashes", 3, 0x29ca02aee28a65d7},
+        {"crashes", 3, 0x70b777ccd31b8e56},
         {"distributions", 11, 0xb1595642d197e59b},
         {"shuffled", 5, 0x97c3301e454152b6},
     };

@@ -153,7 +153,7 @@ TEST(Kernel, CrashingAHostUnwindsEveryFiberOnIt) {
     EXPECT_EQ(s.processes_alive(), 0u);
 }
 
-TEST(Kernel, AProcessThatCrashesItsOwnHostUnwindsAtItsNextWait) {
+TEST(Kernel, AProcessThatCrashesItsOwnHostStopsThereAndTheHostGoesDown) {
     sim::Simulator s;
     sim::Host& h = s.add_host("h");
     int destroyed = 0;
@@ -162,14 +162,15 @@ TEST(Kernel, AProcessThatCrashesItsOwnHostUnwindsAtItsNextWait) {
     h.spawn([&](sim::Ctx& ctx) {
         Guard g{&destroyed};
         ctx.host().crash();
-        after_crash_ran = true;  // still on its stack until it waits
+        after_crash_ran = true;  // never: the crash unwinds the caller from the call
         ctx.sleep_for(1s);
         after_wait_ran = true;
     });
     s.run();
-    EXPECT_TRUE(after_crash_ran);
+    EXPECT_FALSE(after_crash_ran);
     EXPECT_FALSE(after_wait_ran);
     EXPECT_EQ(destroyed, 1);
+    EXPECT_FALSE(h.alive());
 }
 
 TEST(Kernel, KillingAProcessFromAnotherUnwindsIt) {

@@ -29,6 +29,9 @@ namespace detail {
 // the failure is already recorded in the simulator.
 struct AssertionFailure {};
 
+// Thrown inside a process whose own host crashes under it: unwinds it at once, like a kill.
+struct ProcessKilled {};
+
 [[noreturn]] void assert_failed(const char* expr, std::string_view message, const char* file, int line);
 inline std::string_view assert_message() { return {}; }
 inline std::string_view assert_message(std::string_view m) { return m; }

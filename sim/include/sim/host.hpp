@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "sim/function.hpp"
 
 #include "sim/ctx.hpp"
 #include "sim/random.hpp"
@@ -31,23 +34,55 @@ public:
     Simulator& sim() const noexcept { return *sim_; }
     Rng& rng() noexcept { return rng_; }
     bool alive() const noexcept { return alive_; }
+    bool paused() const noexcept { return paused_; }
+    // Counts boots: 1 for the first life, 2 after the first restart, ...
+    std::uint64_t incarnation() const noexcept { return incarnation_; }
     std::size_t process_count() const noexcept { return process_count_; }
 
     template <class F>
     ProcessRef spawn(F&& f, std::string name = {});
 
-    // Kills every process on the host (in spawn order; each stack unwinds) and marks it down.
-    // Spawning on a crashed host is a programmer error until it is brought back up.
-    void crash();
-    // Marks a crashed host up again (no processes; the caller starts what should run).
-    void boot();
+    // --- groups: fault verbs and link settings take a host, a group or a name pattern ---------
+    void join(std::string group);
+    const std::vector<std::string>& groups() const noexcept { return groups_; }
 
-    // The host-local clock: global time plus an offset (skew, jumps). Models read this.
+    // --- the host's model ---------------------------------------------------------------------
+    // The boot function rebuilds the host's model: it runs now (if the host is up) and again at
+    // every boot after a crash. Objects made with make() are its volatile state; objects made
+    // with make_durable() (disks, say) survive crashes.
+    void on_boot(UniqueFunction<void(Host&)> boot);
+    template <class T, class... A>
+    T& make(A&&... args);
+    template <class T, class... A>
+    T& make_durable(A&&... args);
+    template <class T>
+    T* find_durable() noexcept;
+
+    // --- host faults ----------------------------------------------------------------------------
+    // Crash: every process unwinds (spawn order), volatile objects are destroyed (newest
+    // first), the host is down. Called from a process on this host, that process stops at once
+    // (its stack unwinds from the call) and the crash completes as it leaves the CPU.
+    void crash();
+    // Up again: a new incarnation; the boot function runs.
+    void boot();
+    void restart();                // crash, then boot at the same instant
+    void bounce(Duration down);    // crash now, boot after `down`
+    // Paused processes do not run (a stopped VM, a long GC pause): their wake-ups wait and run,
+    // in order, on resume(). Messages still arrive.
+    void pause();
+    void resume();
+
+    // --- the host-local clock: global time plus an offset (skew, jumps) and a drift -----------
     Time local_now() const noexcept;
     Duration clock_offset() const noexcept { return clock_offset_; }
-    void set_clock_offset(Duration d) noexcept { clock_offset_ = d; }
+    void set_clock_offset(Duration d);
+    void jump_clock(Duration delta) { set_clock_offset(clock_offset_ + delta); }
+    // Drift in parts per million from now on (the offset accumulated so far is kept).
+    void set_clock_drift_ppm(double ppm);
+    double clock_drift_ppm() const noexcept { return drift_ppm_; }
 
-    // CPU slowdown factor applied by Ctx::compute (1 = healthy; 10 = a limping host).
+    // --- CPU ------------------------------------------------------------------------------------
+    // Slowdown factor applied by Ctx::compute and disk operations (1 = healthy; 10 = limping).
     double slowdown() const noexcept { return slowdown_; }
     void set_slowdown(double factor);
 
@@ -55,19 +90,66 @@ private:
     friend class Simulator;
     friend class Ctx;
 
+    struct Owned {
+        void* object;
+        void (*destroy)(void*);
+        const void* type;  // a per-type tag (the address of a template static), for find_durable
+    };
+    template <class T>
+    static const void* type_tag() noexcept {
+        static const char tag = 0;
+        return &tag;
+    }
+
     void link(Ctx& p) noexcept;
     void unlink(Ctx& p) noexcept;
+    void crash_now();  // the crash itself, with no process of this host on the stack
+    void destroy_volatile() noexcept;
 
     Simulator* sim_;
     std::uint32_t id_;
     std::string name_;
     Rng rng_;
     bool alive_ = true;
+    bool paused_ = false;
+    std::uint64_t incarnation_ = 1;
+    std::vector<std::string> groups_;
+    UniqueFunction<void(Host&)> boot_;
+    std::vector<Owned> volatile_;
+    std::vector<Owned> durable_;
+    std::vector<std::uint64_t> deferred_;  // wake-ups held while paused, in order
     Duration clock_offset_{0};
+    double drift_ppm_ = 0;
+    Time drift_since_{};
     double slowdown_ = 1.0;
     Ctx* first_ = nullptr;
     Ctx* last_ = nullptr;
     std::size_t process_count_ = 0;
+
+public:
+    ~Host();
 };
+
+template <class T, class... A>
+T& Host::make(A&&... args) {
+    T* object = new T(std::forward<A>(args)...);
+    volatile_.push_back({object, [](void* o) { delete static_cast<T*>(o); }, type_tag<T>()});
+    return *object;
+}
+
+template <class T, class... A>
+T& Host::make_durable(A&&... args) {
+    T* object = new T(std::forward<A>(args)...);
+    durable_.push_back({object, [](void* o) { delete static_cast<T*>(o); }, type_tag<T>()});
+    return *object;
+}
+
+template <class T>
+T* Host::find_durable() noexcept {
+    for (const Owned& o : durable_) {
+        if (o.type == type_tag<T>()) return static_cast<T*>(o.object);
+    }
+    return nullptr;
+}
 
 }  // namespace sim

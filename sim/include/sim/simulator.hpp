@@ -87,6 +87,8 @@ struct TimerId {
 };
 
 class Simulator : public boost::asio::execution_context {
+    friend class Host;
+
 public:
     explicit Simulator(Options options = {});
     Simulator(const Simulator&) = delete;
@@ -107,6 +109,12 @@ public:
     Host& host(std::string_view name);  // asserts that it exists
     Host& host(std::uint32_t id) noexcept { return hosts_[id]; }
     std::size_t host_count() const noexcept { return hosts_.size(); }
+    // Hosts named by a pattern, in id order: a group name ("region-a"), a glob over host names
+    // ("cache-*", "region-a/*", "*" for every host but world), or one host's name. Empty if
+    // nothing matches.
+    std::vector<Host*> select(std::string_view pattern);
+    // Every group name, sorted.
+    std::vector<std::string> group_names() const;
 
     // --- processes and callbacks -------------------------------------------------------------
     template <class F>
@@ -182,6 +190,9 @@ public:
     void fail_exception(std::string_view what);
     bool buggify_site(Ctx& ctx, Ratio fire, const char* file, int line);
     void count_cover(std::uint32_t site_id) noexcept;
+    // A host crash (or restart) requested by one of its own processes: completed as soon as
+    // that process is off the CPU.
+    void defer_host_crash(Host& host, bool reboot);
     Ctx* process_at(std::uint32_t index, std::uint32_t serial) noexcept;
     ProcessRef ref(Ctx& p) noexcept;
 
@@ -225,6 +236,8 @@ private:
     }
     Stop loop(Time until);
     bool stale(const EventQueue::Entry& e) noexcept;
+    bool held_by_pause(const EventQueue::Entry& e);
+    void run_deferred_crashes();
     void dispatch(const EventQueue::Entry& e);
     bool run_wakeups();
     void check_invariants();
@@ -259,6 +272,8 @@ private:
     std::size_t processes_alive_ = 0;
 
     std::vector<std::uint64_t> wake_now_;  // resume payloads for processes woken by this step
+    std::vector<std::pair<Host*, bool>> deferred_crashes_;  // (host, reboot) requested from inside
+    std::map<std::string, std::vector<std::uint32_t>, std::less<>> groups_;
     std::vector<std::unique_ptr<Slot[]>> slot_chunks_;
     std::uint32_t slots_used_ = 0;
     std::uint32_t free_slot_ = UINT32_MAX;
@@ -315,6 +330,10 @@ ProcessRef Host::spawn(F&& f, std::string name) {
 inline Time Ctx::now() const noexcept { return sim_->now(); }
 inline Time Ctx::local_now() const noexcept { return host_->local_now(); }
 inline Rng& Ctx::rng() const noexcept { return host_->rng(); }
-inline Time Host::local_now() const noexcept { return sim_->now() + clock_offset_; }
+inline Time Host::local_now() const noexcept {
+    if (drift_ppm_ == 0) return sim_->now() + clock_offset_;
+    const double drifted = static_cast<double>((sim_->now() - drift_since_).count()) * drift_ppm_ * 1e-6;
+    return sim_->now() + clock_offset_ + Duration(static_cast<std::int64_t>(drifted));
+}
 
 }  // namespace sim

@@ -1,6 +1,6 @@
 // Parsing and printing of option values (see values.hpp). Integer arithmetic throughout for
 // durations and ratios, so a value means exactly what it says.
-#include "faultline/values.hpp"
+#include "sim/values.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <limits>
 
-namespace faultline {
+namespace sim {
 
 namespace {
 
@@ -127,7 +127,7 @@ ParseError parse_value(std::string_view text, std::string& out) {
     return std::nullopt;
 }
 
-ParseError parse_value(std::string_view text, sim::Duration& out) {
+ParseError parse_value(std::string_view text, Duration& out) {
     std::string_view s = trim(text);
     std::size_t unit_at = 0;
     while (unit_at < s.size() && (std::isdigit(static_cast<unsigned char>(s[unit_at])) || s[unit_at] == '.' || s[unit_at] == '_')) ++unit_at;
@@ -154,7 +154,7 @@ ParseError parse_value(std::string_view text, sim::Duration& out) {
     if (frac_ns % d.frac_den != 0) return "finer than a nanosecond";
     ns += static_cast<std::uint64_t>(frac_ns / d.frac_den);
     if (ns > max) return "too long";
-    out = sim::Duration(static_cast<std::int64_t>(ns));
+    out = Duration(static_cast<std::int64_t>(ns));
     return std::nullopt;
 }
 
@@ -176,10 +176,10 @@ ParseError parse_value(std::string_view text, Rate& out) {
     return std::nullopt;
 }
 
-ParseError parse_value(std::string_view text, sim::Ratio& out) {
+ParseError parse_value(std::string_view text, Ratio& out) {
     std::string_view s = trim(text);
     if (s.empty()) return "empty";
-    sim::Ratio r;
+    Ratio r;
     if (std::size_t slash = s.find('/'); slash != std::string_view::npos) {
         if (auto e = parse_value(s.substr(0, slash), r.num)) return e;
         if (auto e = parse_value(s.substr(slash + 1), r.den)) return e;
@@ -214,7 +214,7 @@ std::string format_value(std::uint32_t v) { return std::to_string(v); }
 std::string format_value(bool v) { return v ? "true" : "false"; }
 std::string format_value(const std::string& v) { return v; }
 
-std::string format_value(sim::Duration v) {
+std::string format_value(Duration v) {
     const std::int64_t ns = v.count();
     struct Unit {
         const char* name;
@@ -228,7 +228,7 @@ std::string format_value(sim::Duration v) {
 }
 
 std::string format_value(Rate v) { return format_value(v.per_second) + "/s"; }
-std::string format_value(sim::Ratio v) { return std::to_string(v.num) + "/" + std::to_string(v.den); }
+std::string format_value(Ratio v) { return std::to_string(v.num) + "/" + std::to_string(v.den); }
 
 std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
     auto distance = [](std::string_view a, std::string_view b) {
@@ -258,4 +258,4 @@ std::optional<std::string> nearest(std::string_view word, const std::vector<std:
     return std::nullopt;
 }
 
-}  // namespace faultline
+}  // namespace sim

@@ -1,0 +1,99 @@
+// Text forms of values, shared by fault specs, `--set path=value` and scenario files: durations
+// ("250ms", "1.5s", "2m"), rates ("5000/s", "300/min"), ratios ("1/1000", "0.1%", "0.25"),
+// integers with separators ("10_000"), booleans and enumerations.
+//
+// Durations and ratios are parsed exactly, in integers (no rounding through floating point), so
+// "0.1s" is exactly 100,000,000 ns and "0.1%" exactly 1/1000.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace sim {
+
+// A rate of events per virtual second ("5000/s").
+struct Rate {
+    double per_second = 0;
+    friend bool operator==(const Rate&, const Rate&) = default;
+};
+
+// Each parser returns an error message (no location: the caller adds it) or nothing.
+using ParseError = std::optional<std::string>;
+
+ParseError parse_value(std::string_view text, double& out);
+ParseError parse_value(std::string_view text, std::int64_t& out);
+ParseError parse_value(std::string_view text, std::uint64_t& out);
+ParseError parse_value(std::string_view text, int& out);
+ParseError parse_value(std::string_view text, std::uint32_t& out);
+ParseError parse_value(std::string_view text, bool& out);
+ParseError parse_value(std::string_view text, std::string& out);
+ParseError parse_value(std::string_view text, Duration& out);
+ParseError parse_value(std::string_view text, Rate& out);
+ParseError parse_value(std::string_view text, Ratio& out);
+
+std::string format_value(double v);
+std::string format_value(std::int64_t v);
+std::string format_value(std::uint64_t v);
+std::string format_value(int v);
+std::string format_value(std::uint32_t v);
+std::string format_value(bool v);
+std::string format_value(const std::string& v);
+std::string format_value(Duration v);
+std::string format_value(Rate v);
+std::string format_value(Ratio v);
+
+// Enumerations: a type opts in with `enum_names(E)` (found by ADL) returning name/value pairs.
+template <class E>
+concept NamedEnum = std::is_enum_v<E> && requires(E e) { enum_names(e); };
+
+template <NamedEnum E>
+ParseError parse_value(std::string_view text, E& out) {
+    std::string known;
+    for (const auto& [name, value] : enum_names(E{})) {
+        if (text == name) {
+            out = value;
+            return std::nullopt;
+        }
+        known += (known.empty() ? "" : ", ") + std::string(name);
+    }
+    return "expected one of: " + known;
+}
+
+template <NamedEnum E>
+std::string format_value(E v) {
+    for (const auto& [name, value] : enum_names(E{})) {
+        if (value == v) return std::string(name);
+    }
+    return "?";
+}
+
+// What a reader should type, for help text and error messages ("a duration like 250ms").
+template <class T>
+std::string type_hint() {
+    if constexpr (std::is_same_v<T, double>) return "a number";
+    else if constexpr (std::is_same_v<T, bool>) return "true or false";
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) return "an integer";
+    else if constexpr (std::is_integral_v<T>) return "a non-negative integer";
+    else if constexpr (std::is_same_v<T, std::string>) return "a string";
+    else if constexpr (std::is_same_v<T, Duration>) return "a duration like 250ms";
+    else if constexpr (std::is_same_v<T, Rate>) return "a rate like 5000/s";
+    else if constexpr (std::is_same_v<T, Ratio>) return "a ratio like 1/1000, 0.1% or 0.25";
+    else if constexpr (NamedEnum<T>) {
+        std::string known;
+        for (const auto& [name, value] : enum_names(T{})) known += (known.empty() ? "" : ", ") + std::string(name);
+        return "one of: " + known;
+    } else return "a value";
+}
+
+// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace sim
