@@ -93,7 +93,9 @@ std::string trace_record_json(const TraceRecord& r) {
     append_json_string(out, r.kind);
     for (const TraceField& f : r.fields) {
         out += ',';
-        append_json_string(out, f.key);
+        // A field may not shadow the record's own keys (JSON objects need unique keys).
+        const bool reserved = f.key == "i" || f.key == "t_ns" || f.key == "host" || f.key == "kind";
+        append_json_string(out, reserved ? "f_" + std::string(f.key) : std::string(f.key));
         out += ':';
         append_json_value(out, f.value);
     }

@@ -44,6 +44,9 @@ Simulator::Simulator(Options options)
 
 Simulator::~Simulator() {
     shutdown();
+    // Then the hosts' volatile state (models may refer to objects the simulator owns), then
+    // those objects; durable host state (disks) goes with the hosts last.
+    for (Host& h : hosts_) h.destroy_volatile();
     for (auto it = owned_.rbegin(); it != owned_.rend(); ++it) it->destroy(it->object);
     owned_.clear();
     for (Ctx* p : procs_) p->~Ctx();
@@ -525,7 +528,7 @@ bool buggify(Ctx& ctx, Ratio fire, const char* file, int line) { return ctx.sim(
 
 // ---- trace ---------------------------------------------------------------------------------
 
-void Simulator::trace(const Host& host, std::string_view kind, TraceFields fields) {
+void Simulator::trace(const Host& host, std::string_view kind, std::span<const TraceField> fields) {
     if (options_.hash_trace) {
         hash_.add(static_cast<std::uint64_t>(now_.time_since_epoch().count()));
         hash_.add(static_cast<std::uint64_t>(host.id_));
@@ -537,8 +540,7 @@ void Simulator::trace(const Host& host, std::string_view kind, TraceFields field
     }
     ++record_index_;
     if (sink_ != nullptr) {
-        sink_->record({record_index_ - 1, now_, host.id_, host.name_, kind,
-                       std::span<const TraceField>(fields.begin(), fields.size()), false, hash_.value()});
+        sink_->record({record_index_ - 1, now_, host.id_, host.name_, kind, fields, false, hash_.value()});
     }
 }
 

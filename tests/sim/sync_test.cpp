@@ -168,3 +168,27 @@ TEST(Sync, AKilledWaiterLeavesTheWaitListClean) {
 }
 
 }  // namespace
+
+namespace {
+using namespace std::chrono_literals;
+
+TEST(Sync, APermitHandedToAWaiterThatIsKilledBeforeItRunsComesBack) {
+    sim::Simulator s;
+    sim::Semaphore sem(1);
+    sim::Host& h = s.add_host("h");
+    bool later_got_it = false;
+    h.spawn([&](sim::Ctx& ctx) {  // holds the permit, then dies
+        ASSERT_TRUE(sem.acquire(ctx));
+        ctx.sleep_for(1h);
+    });
+    h.spawn([&](sim::Ctx& ctx) { sem.acquire(ctx); });  // waits; is handed the permit as the holder dies
+    s.at(sim::Time(1s), [&] { h.crash(); });             // kills the holder, then the waiter
+    s.spawn([&](sim::Ctx& ctx) {
+        ctx.sleep_for(2s);
+        later_got_it = sem.acquire(ctx, 1s);
+    });
+    s.run();
+    EXPECT_TRUE(later_got_it);
+}
+
+}  // namespace

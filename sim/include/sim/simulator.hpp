@@ -142,7 +142,10 @@ public:
     Rng rng(std::string_view name) const { return Rng::derive(options_.seed, name); }
 
     // --- trace -------------------------------------------------------------------------------
-    void trace(const Host& host, std::string_view kind, TraceFields fields = {});
+    void trace(const Host& host, std::string_view kind, TraceFields fields = {}) {
+        trace(host, kind, std::span<const TraceField>(fields.begin(), fields.size()));
+    }
+    void trace(const Host& host, std::string_view kind, std::span<const TraceField> fields);
     void trace(std::string_view kind, TraceFields fields = {});  // on the current host
     void set_trace_sink(TraceSink* sink) noexcept { sink_ = sink; }
     TraceSink* trace_sink() const noexcept { return sink_; }

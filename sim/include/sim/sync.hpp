@@ -199,7 +199,19 @@ public:
     bool acquire(Ctx& ctx, Duration timeout = duration_forever) {
         if (try_acquire()) return true;
         detail::Waiter w;
-        return ctx.park(&waiters_, w, saturating_add(ctx.now(), timeout));  // the permit is handed over
+        // A waiter handed the permit but killed before it ran must give it back as it unwinds,
+        // or a crash of a host with queued waiters would leak permits.
+        struct GiveBack {
+            Semaphore& sem;
+            detail::Waiter& w;
+            bool returned = false;
+            ~GiveBack() {
+                if (!returned && w.notified) sem.release();
+            }
+        } give_back{*this, w};
+        const bool got = ctx.park(&waiters_, w, saturating_add(ctx.now(), timeout));  // the permit is handed over
+        give_back.returned = true;
+        return got;
     }
     void release() {
         if (detail::Waiter* w = waiters_.pop_front()) {

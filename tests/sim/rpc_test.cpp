@@ -1,0 +1,200 @@
+// Typed RPC with deadlines, and connection pools (exhaustion, half-open connections, keepalive).
+#include <gtest/gtest.h>
+
+#include "sim/connection_pool.hpp"
+#include "sim/rpc.hpp"
+#include "sim/sim.hpp"
+
+namespace {
+using namespace std::chrono_literals;
+using sim::Duration;
+using sim::Errc;
+using sim::Time;
+
+struct Fixture {
+    Fixture() : s(sim::Options{.seed = 3}), net(s, link()), square(net, "square") {
+        server = &s.add_host("server");
+        client = &s.add_host("client");
+        server->on_boot([this](sim::Host& h) {
+            ++boots;
+            square.serve(h, [this](sim::Ctx& ctx, const int& x, const sim::CallInfo& info) -> sim::Result<int> {
+                remaining_seen = info.remaining(ctx);
+                ctx.compute(work);
+                if (x < 0) return Errc::overloaded;
+                return x * x;
+            });
+        });
+    }
+    ~Fixture() { s.shutdown(); }
+    static sim::LinkOptions link() {
+        sim::LinkOptions o;
+        o.latency = sim::Delay::fixed(1ms);
+        return o;
+    }
+    sim::Simulator s;
+    sim::Network net;
+    sim::Rpc<int, int> square;
+    sim::Host* server;
+    sim::Host* client;
+    Duration work = 2ms;
+    Duration remaining_seen{};
+    int boots = 0;
+};
+
+TEST(Rpc, ACallReturnsTheValueAfterARoundTripAndTheHandlersWork) {
+    Fixture f;
+    std::optional<int> got;
+    Time done{};
+    f.client->spawn([&](sim::Ctx& ctx) {
+        auto r = f.square.call(ctx, "server", 7, 100ms);
+        ASSERT_TRUE(r);
+        got = *r;
+        done = ctx.now();
+    });
+    f.s.run();
+    EXPECT_EQ(got, 49);
+    EXPECT_EQ(done, Time(4ms));  // 1ms there, 2ms of work, 1ms back
+    EXPECT_EQ(f.remaining_seen, 99ms);  // the deadline travels with the request
+}
+
+TEST(Rpc, ErrorsAreValues) {
+    Fixture f;
+    std::vector<std::pair<Errc, Time>> seen;
+    f.client->spawn([&](sim::Ctx& ctx) {
+        auto record = [&](sim::Result<int> r) { seen.emplace_back(r ? Errc::internal : r.error(), ctx.now()); };
+        record(f.square.call(ctx, "server", -1, 100ms));   // the handler sheds it
+        record(f.square.call(ctx, "client", 1, 100ms));    // nothing serves there: refused
+        record(f.square.call(ctx, "nowhere", 1, 100ms));   // no such host
+        f.net.partition("client", "server");
+        record(f.square.call(ctx, "server", 1, 50ms));     // dropped: timeout
+        f.net.repair_all();
+        f.net.partition("client", "server", /*reject=*/true);
+        record(f.square.call(ctx, "server", 1, 50ms));     // rejected: unreachable at once
+    });
+    f.s.run();
+    ASSERT_EQ(seen.size(), 5u);
+    EXPECT_EQ(seen[0], std::make_pair(Errc::overloaded, Time(4ms)));
+    EXPECT_EQ(seen[1], std::make_pair(Errc::refused, Time(6ms)));  // its own host: 1ms there, refused 1ms back
+    EXPECT_EQ(seen[2].first, Errc::unreachable);
+    EXPECT_EQ(seen[3], std::make_pair(Errc::timeout, seen[2].second + Duration(50ms)));
+    EXPECT_EQ(seen[4], std::make_pair(Errc::unreachable, seen[3].second));
+}
+
+TEST(Rpc, ARestartedServerServesAgainAndCallsToItWhileDownTimeOut) {
+    Fixture f;
+    std::vector<std::string> log;
+    f.client->spawn([&](sim::Ctx& ctx) {
+        for (int i = 0; i < 4; ++i) {
+            auto r = f.square.call(ctx, "server", 3, 20ms);
+            log.push_back(r ? "ok@" + sim::format_time(ctx.now()) : std::string(sim::to_string(r.error())) + "@" + sim::format_time(ctx.now()));
+            ctx.sleep_for(10ms);
+        }
+    });
+    f.s.at(Time(12ms), [&] { f.server->bounce(35ms); });  // down from 12ms to 47ms
+    f.s.run();
+    // Down from 12ms to 47ms: the call at 14ms and the one at 44ms (arriving at 45ms) time out.
+    EXPECT_EQ(log, (std::vector<std::string>{"ok@0.004s", "timeout@0.034s", "timeout@0.064s", "ok@0.078s"}));
+    EXPECT_EQ(f.boots, 2);
+}
+
+TEST(Rpc, ACrashKillsTheHandlersInFlight) {
+    Fixture f;
+    f.work = 50ms;
+    sim::Result<int> r = Errc::internal;
+    f.client->spawn([&](sim::Ctx& ctx) { r = f.square.call(ctx, "server", 2, 200ms); });
+    f.s.at(Time(10ms), [&] { f.server->restart(); });
+    f.s.run();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), Errc::timeout);
+}
+
+TEST(Pool, TheFirstCallPaysForTheHandshakeAndLaterOnesDoNot) {
+    Fixture f;
+    std::vector<Time> done;
+    f.client->on_boot([&](sim::Host& h) {
+        auto& pool = h.make<sim::ConnectionPool>(f.net, h, "server", f.square.port(), sim::PoolOptions{.connections_max = 1});
+        h.spawn([&](sim::Ctx& ctx) {
+            for (int i = 0; i < 2; ++i) {
+                ASSERT_TRUE(pool.call(ctx, f.square, 2, 100ms));
+                done.push_back(ctx.now());
+            }
+        });
+    });
+    f.s.run();
+    EXPECT_EQ(done, (std::vector<Time>{Time(6ms), Time(10ms)}));  // 2ms handshake + 4ms call, then 4ms
+}
+
+TEST(Pool, AllConnectionsBusyMeansWaitingThenExhausted) {
+    Fixture f;
+    f.work = 30ms;
+    std::vector<std::string> outcomes;
+    f.client->on_boot([&](sim::Host& h) {
+        auto& pool = h.make<sim::ConnectionPool>(f.net, h, "server", f.square.port(),
+                                                 sim::PoolOptions{.connections_max = 2, .acquire_timeout = 10ms});
+        for (int i = 0; i < 3; ++i) {
+            h.spawn([&](sim::Ctx& ctx) {
+                auto r = pool.call(ctx, f.square, 1, 500ms);
+                outcomes.push_back(r ? "ok" : std::string(sim::to_string(r.error())));
+            });
+        }
+    });
+    f.s.run();
+    EXPECT_EQ(outcomes, (std::vector<std::string>{"exhausted", "ok", "ok"}));
+}
+
+TEST(Pool, AConnectionToARestartedServerIsResetThenRemade) {
+    Fixture f;
+    std::vector<std::string> outcomes;
+    sim::ConnectionPool* pool_seen = nullptr;
+    f.client->on_boot([&](sim::Host& h) {
+        auto& pool = h.make<sim::ConnectionPool>(f.net, h, "server", f.square.port(), sim::PoolOptions{.connections_max = 1});
+        pool_seen = &pool;
+        h.spawn([&](sim::Ctx& ctx) {
+            for (int i = 0; i < 3; ++i) {
+                auto r = pool.call(ctx, f.square, 1, 100ms);
+                outcomes.push_back(r ? "ok" : std::string(sim::to_string(r.error())));
+                ctx.sleep_for(20ms);
+            }
+        });
+    });
+    f.s.at(Time(15ms), [&] { f.server->restart(); });
+    f.s.run();
+    EXPECT_EQ(outcomes, (std::vector<std::string>{"ok", "reset", "ok"}));
+    EXPECT_EQ(pool_seen->counters().resets, 1u);
+    EXPECT_EQ(pool_seen->counters().connects, 2u);
+}
+
+TEST(Pool, AHalfOpenConnectionHangsUntilTheTimeoutOrUntilKeepaliveNotices) {
+    for (bool keepalive : {false, true}) {
+        Fixture f;
+        f.work = 1ms;
+        std::string outcome;
+        Time when{};
+        f.client->on_boot([&](sim::Host& h) {
+            sim::PoolOptions o{.connections_max = 1};
+            if (keepalive) {
+                o.keepalive_interval = 100ms;
+                o.keepalive_timeout = 50ms;
+            }
+            auto& pool = h.make<sim::ConnectionPool>(f.net, h, "server", f.square.port(), o);
+            h.spawn([&](sim::Ctx& ctx) {
+                ASSERT_TRUE(pool.call(ctx, f.square, 1, 1s));  // establishes the connection
+                ctx.sleep_for(10ms);
+                f.server->crash();                               // gone, and nobody tells the client
+                auto r = pool.call(ctx, f.square, 1, 2s);
+                outcome = r ? "ok" : std::string(sim::to_string(r.error()));
+                when = ctx.now();
+            });
+        });
+        f.s.run_until(Time(5s));
+        if (!keepalive) {
+            EXPECT_EQ(outcome, "timeout");
+            EXPECT_EQ(when, Time(2015ms));  // 5ms first call, 10ms sleep, then the full 2s timeout
+        } else {
+            EXPECT_EQ(outcome, "reset");
+            EXPECT_LT(when, Time(300ms));
+        }
+    }
+}
+
+}  // namespace
