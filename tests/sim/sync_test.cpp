@@ -177,8 +177,12 @@ TEST(Sync, APermitHandedToAWaiterThatIsKilledBeforeItRunsComesBack) {
     sim::Semaphore sem(1);
     sim::Host& h = s.add_host("h");
     bool later_got_it = false;
-    h.spawn([&](sim::Ctx& ctx) {  // holds the permit, then dies
+    h.spawn([&](sim::Ctx& ctx) {  // holds the permit (released as its stack unwinds), then dies
         ASSERT_TRUE(sem.acquire(ctx));
+        struct Release {
+            sim::Semaphore& s;
+            ~Release() { s.release(); }
+        } release{sem};
         ctx.sleep_for(1h);
     });
     h.spawn([&](sim::Ctx& ctx) { sem.acquire(ctx); });  // waits; is handed the permit as the holder dies
