@@ -1,6 +1,7 @@
 // Disk faults for the standard vocabulary: stalls, a full disk, corruption, I/O errors.
 #include <memory>
 
+#include "fault_layers.hpp"
 #include "sim/disk.hpp"
 #include "sim/faults.hpp"
 
@@ -13,12 +14,20 @@ void define_disk_faults(Faults& faults) {
                    {},
                    true,
                    nullptr,
-                   [](Simulator& sim, const FaultSpec& spec, std::optional<Duration> duration) -> UniqueFunction<void()> {
+                   [table = detail::make_layer_table<Time>()](Simulator& sim, const FaultSpec& spec,
+                                                              std::optional<Duration> duration) -> UniqueFunction<void()> {
+                       // Overlapping stalls: the disk is stalled until the latest open one ends.
                        const Time until = duration ? saturating_add(sim.now(), *duration) : time_never;
-                       for (Host* h : sim.select(spec.targets[0])) disk(*h).stall_until(until);
+                       const std::uint64_t id = ++table->next_id;
                        auto hosts = std::make_shared<std::vector<Host*>>(sim.select(spec.targets[0]));
-                       return [hosts, &sim] {
-                           for (Host* h : *hosts) disk(*h).stall_until(sim.now());
+                       auto apply = [table, &sim](Host* h) {
+                           Time latest = sim.now();
+                           for (const auto& [open_id, end] : table->by_target[h->id()].open_layers()) latest = std::max(latest, end);
+                           disk(*h).stall_until(latest);
+                       };
+                       for (Host* h : *hosts) table->by_target[h->id()].open(id, until, sim.now(), [&](Time) { apply(h); });
+                       return [table, hosts, id, apply] {
+                           for (Host* h : *hosts) table->by_target[h->id()].close(id, [&](Time) { apply(h); });
                        };
                    }});
     faults.define({"disk_full",
@@ -27,15 +36,17 @@ void define_disk_faults(Faults& faults) {
                    {},
                    true,
                    nullptr,
-                   [](Simulator& sim, const FaultSpec& spec, std::optional<Duration>) -> UniqueFunction<void()> {
-                       auto before = std::make_shared<std::vector<std::pair<Disk*, std::uint64_t>>>();
-                       for (Host* h : sim.select(spec.targets[0])) {
+                   [table = detail::make_layer_table<std::uint64_t>()](Simulator& sim, const FaultSpec& spec,
+                                                                       std::optional<Duration>) -> UniqueFunction<void()> {
+                       const std::uint64_t id = ++table->next_id;
+                       auto hosts = std::make_shared<std::vector<Host*>>(sim.select(spec.targets[0]));
+                       auto set = [](Host* h) { return [h](std::uint64_t c) { disk(*h).set_capacity(c); }; };
+                       for (Host* h : *hosts) {
                            Disk& d = disk(*h);
-                           before->emplace_back(&d, d.capacity());
-                           d.fill();
+                           table->by_target[h->id()].open(id, d.used_bytes(), d.capacity(), set(h));
                        }
-                       return [before] {
-                           for (auto [d, capacity] : *before) d->set_capacity(capacity);
+                       return [table, hosts, id, set] {
+                           for (Host* h : *hosts) table->by_target[h->id()].close(id, set(h));
                        };
                    }});
     faults.define({"disk_corrupt",
@@ -58,16 +69,16 @@ void define_disk_faults(Faults& faults) {
                    {fault_param<Ratio>("ratio", "share of operations that fail (default 10%)")},
                    true,
                    nullptr,
-                   [](Simulator& sim, const FaultSpec& spec, std::optional<Duration>) -> UniqueFunction<void()> {
+                   [table = detail::make_layer_table<Ratio>()](Simulator& sim, const FaultSpec& spec,
+                                                               std::optional<Duration>) -> UniqueFunction<void()> {
                        FaultParams p(spec);
                        const Ratio r = p.get<Ratio>("ratio", Ratio{1, 10});
-                       auto disks = std::make_shared<std::vector<Disk*>>();
-                       for (Host* h : sim.select(spec.targets[0])) {
-                           disks->push_back(&disk(*h));
-                           disks->back()->set_fail_ratio(r);
-                       }
-                       return [disks] {
-                           for (Disk* d : *disks) d->set_fail_ratio(Ratio{0, 1});
+                       const std::uint64_t id = ++table->next_id;
+                       auto hosts = std::make_shared<std::vector<Host*>>(sim.select(spec.targets[0]));
+                       auto set = [](Host* h) { return [h](Ratio x) { disk(*h).set_fail_ratio(x); }; };
+                       for (Host* h : *hosts) table->by_target[h->id()].open(id, r, Ratio{0, 1}, set(h));
+                       return [table, hosts, id, set] {
+                           for (Host* h : *hosts) table->by_target[h->id()].close(id, set(h));
                        };
                    }});
 }

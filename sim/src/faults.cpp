@@ -49,7 +49,8 @@ std::optional<std::string> Faults::validate(const FaultSpec& spec) const {
             for (std::uint32_t i = 1; i < sim_->host_count(); ++i) names.emplace_back(sim_->host(i).name());
             for (const std::string& g : sim_->group_names()) names.push_back(g);
             std::string msg = "no host or group matches '" + t + "'";
-            if (auto near = nearest(t, names)) msg += " (did you mean '" + *near + "'?)";
+            const bool glob = t.find_first_of("*?") != std::string::npos;
+            if (auto near = glob ? std::nullopt : nearest(t, names)) msg += " (did you mean '" + *near + "'?)";
             return msg;
         }
     }

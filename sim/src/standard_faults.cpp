@@ -2,6 +2,7 @@
 // (Disk faults are in disk_faults.cpp.)
 #include <memory>
 
+#include "fault_layers.hpp"
 #include "sim/faults.hpp"
 #include "sim/network.hpp"
 
@@ -65,15 +66,19 @@ void define_host_faults(Faults& faults) {
                    {},
                    true,
                    nullptr,
-                   [](Simulator& sim, const FaultSpec& spec, std::optional<Duration>) -> UniqueFunction<void()> {
-                       auto paused = std::make_shared<std::vector<Host*>>();
-                       for (Host* h : hosts_of(sim, spec)) {
-                           if (!h->alive() || h->paused()) continue;
-                           h->pause();
-                           paused->push_back(h);
-                       }
-                       return [paused] {
-                           for (Host* h : *paused) h->resume();
+                   [table = detail::make_layer_table<bool>()](Simulator& sim, const FaultSpec& spec,
+                                                              std::optional<Duration>) -> UniqueFunction<void()> {
+                       const std::uint64_t id = ++table->next_id;
+                       auto hosts = std::make_shared<std::vector<Host*>>(hosts_of(sim, spec));
+                       auto set = [](Host* h) {
+                           return [h](bool paused) {
+                               if (paused) h->pause();
+                               else h->resume();
+                           };
+                       };
+                       for (Host* h : *hosts) table->by_target[h->id()].open(id, true, h->paused(), set(h));
+                       return [table, hosts, id, set] {
+                           for (Host* h : *hosts) table->by_target[h->id()].close(id, set(h));
                        };
                    }});
     faults.define({"limp",
@@ -87,16 +92,16 @@ void define_host_faults(Faults& faults) {
                        if (!(f >= 1.0 && f <= 1e6)) return std::string("limp factor must be in [1, 1e6]");
                        return std::nullopt;
                    },
-                   [](Simulator& sim, const FaultSpec& spec, std::optional<Duration>) -> UniqueFunction<void()> {
+                   [table = detail::make_layer_table<double>()](Simulator& sim, const FaultSpec& spec,
+                                                                std::optional<Duration>) -> UniqueFunction<void()> {
                        FaultParams p(spec);
                        const double factor = p.get<double>("factor", 10.0);
-                       auto before = std::make_shared<std::vector<std::pair<Host*, double>>>();
-                       for (Host* h : hosts_of(sim, spec)) {
-                           before->emplace_back(h, h->slowdown());
-                           h->set_slowdown(factor);
-                       }
-                       return [before] {
-                           for (auto [h, s] : *before) h->set_slowdown(s);
+                       const std::uint64_t id = ++table->next_id;
+                       auto hosts = std::make_shared<std::vector<Host*>>(hosts_of(sim, spec));
+                       auto set = [](Host* h) { return [h](double f) { h->set_slowdown(f); }; };
+                       for (Host* h : *hosts) table->by_target[h->id()].open(id, factor, h->slowdown(), set(h));
+                       return [table, hosts, id, set] {
+                           for (Host* h : *hosts) table->by_target[h->id()].close(id, set(h));
                        };
                    }});
     faults.define({"clock_skew",
@@ -134,16 +139,16 @@ void define_host_faults(Faults& faults) {
                    {fault_param<double>("ppm", "parts per million, signed (default 1000)")},
                    true,
                    nullptr,
-                   [](Simulator& sim, const FaultSpec& spec, std::optional<Duration>) -> UniqueFunction<void()> {
+                   [table = detail::make_layer_table<double>()](Simulator& sim, const FaultSpec& spec,
+                                                                std::optional<Duration>) -> UniqueFunction<void()> {
                        FaultParams p(spec);
                        const double ppm = p.get<double>("ppm", 1000.0);
-                       auto before = std::make_shared<std::vector<std::pair<Host*, double>>>();
-                       for (Host* h : hosts_of(sim, spec)) {
-                           before->emplace_back(h, h->clock_drift_ppm());
-                           h->set_clock_drift_ppm(ppm);
-                       }
-                       return [before] {
-                           for (auto [h, d] : *before) h->set_clock_drift_ppm(d);
+                       const std::uint64_t id = ++table->next_id;
+                       auto hosts = std::make_shared<std::vector<Host*>>(hosts_of(sim, spec));
+                       auto set = [](Host* h) { return [h](double d) { h->set_clock_drift_ppm(d); }; };
+                       for (Host* h : *hosts) table->by_target[h->id()].open(id, ppm, h->clock_drift_ppm(), set(h));
+                       return [table, hosts, id, set] {
+                           for (Host* h : *hosts) table->by_target[h->id()].close(id, set(h));
                        };
                    }});
 }
