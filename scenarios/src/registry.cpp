@@ -1,5 +1,6 @@
 // The built-in scenarios, listed explicitly.
 #include "builtin/canary.hpp"
+#include "builtin/chaos.hpp"
 #include "builtin/queueing.hpp"
 #include "faultline/scenario.hpp"
 
@@ -28,6 +29,7 @@ Registry make_builtin() {
     Registry r;
     r.add(scenario_info<Mm1>("mm1", "M/M/1 queue (kernel only): mean response time vs queueing theory"));
     r.add(scenario_info<Mmc>("mmc", "M/M/c queue (kernel only, 4 servers): mean response time vs Erlang C"));
+    r.add(scenario_info<builtin::ChaosScenario>("chaos", "every fault kind from a nemesis against a small KV system; must recover"));
     r.add(scenario_info<builtin::CanaryScenario>("canary", "a scenario that must fail: proves the harness sees failures"));
     return r;
 }

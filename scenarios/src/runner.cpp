@@ -37,7 +37,9 @@ private:
 // Keeps the running hash after every record.
 class HashRecorder final : public sim::TraceSink {
 public:
-    void record(const sim::TraceRecord& r) override { hashes.push_back(r.hash_after); }
+    void record(const sim::TraceRecord& r) override {
+        if (!r.detail) hashes.push_back(r.hash_after);
+    }
     bool wants_kernel_events() const override { return true; }
     std::vector<std::uint64_t> hashes;
 };
@@ -47,6 +49,7 @@ class HashComparer final : public sim::TraceSink {
 public:
     explicit HashComparer(const std::vector<std::uint64_t>& expected) : expected_(expected) {}
     void record(const sim::TraceRecord& r) override {
+        if (r.detail) return;
         if (!first_mismatch && (r.index >= expected_.size() || expected_[r.index] != r.hash_after)) {
             first_mismatch = r.index;
             text = sim::trace_record_json(r);
@@ -67,7 +70,7 @@ class RecordCapture final : public sim::TraceSink {
 public:
     explicit RecordCapture(std::uint64_t index) : index_(index) {}
     void record(const sim::TraceRecord& r) override {
-        if (r.index == index_) text = sim::trace_record_json(r);
+        if (!r.detail && r.index == index_) text = sim::trace_record_json(r);
     }
     bool wants_kernel_events() const override { return true; }
     std::string text = "(none: the run ended before it)";

@@ -60,8 +60,14 @@ void cover_hit(const CoverSite& site) noexcept {
 
 }  // namespace detail
 
+void Simulator::cover(std::string_view name) {
+    auto it = dynamic_cover_.find(name);
+    if (it == dynamic_cover_.end()) it = dynamic_cover_.emplace(std::string(name), 0).first;
+    ++it->second;
+}
+
 std::vector<std::pair<std::string, std::uint64_t>> Simulator::coverage() const {
-    std::map<std::string, std::uint64_t> by_name;
+    std::map<std::string, std::uint64_t> by_name(dynamic_cover_.begin(), dynamic_cover_.end());
     {
         CoverRegistry& r = registry();
         std::lock_guard lock(r.mutex);
@@ -76,6 +82,7 @@ std::uint64_t Simulator::coverage_count(std::string_view name) const {
     CoverRegistry& r = registry();
     std::lock_guard lock(r.mutex);
     std::uint64_t total = 0;
+    if (auto it = dynamic_cover_.find(name); it != dynamic_cover_.end()) total += it->second;
     for (std::size_t id = 0; id < cover_hits_.size() && id < r.names.size(); ++id) {
         if (name == r.names[id]) total += cover_hits_[id];
     }

@@ -54,8 +54,10 @@ std::optional<std::string> Faults::validate(const FaultSpec& spec) const {
             return msg;
         }
     }
-    for (const auto& [name, value] : spec.params) {
-        auto p = std::find_if(k->params.begin(), k->params.end(), [&](const FaultParam& fp) { return fp.name == name; });
+    for (const auto& param : spec.params) {
+        const std::string& name = param.first;
+        const std::string& value = param.second;
+        auto p = std::find_if(k->params.begin(), k->params.end(), [&name](const FaultParam& fp) { return fp.name == name; });
         if (p == k->params.end()) {
             std::vector<std::string> known;
             for (const FaultParam& fp : k->params) known.push_back(fp.name);
@@ -88,6 +90,7 @@ void Faults::inject(const FaultSpec& spec, std::optional<Duration> duration) {
     sim_->trace(sim_->world(), "fault.inject",
                 {{"kind", std::string_view(spec.kind)}, {"targets", std::string_view(targets)}, {"params", std::string_view(params)},
                  {"duration_ns", duration ? *duration : Duration(-1)}, {"injected", true}});
+    sim_->cover("fault: " + spec.kind);
     const std::uint64_t id = ++next_id_;
     PlannedFault f{sim_->now(), duration, spec};
     injected_.push_back(f);

@@ -30,10 +30,8 @@ Network::Network(Simulator& sim, LinkOptions defaults) : sim_(&sim), defaults_(s
 }
 
 Network::~Network() {
-    for (auto& ports : bound_) {
-        for (PortHandler* h : ports) {
-            if (h != nullptr) h->net_ = nullptr;
-        }
+    for (PortHandler* h : bound_) {
+        if (h != nullptr) h->net_ = nullptr;
     }
 }
 
@@ -51,10 +49,15 @@ Network::HostSet Network::resolve(std::string_view pattern) {
     return set;
 }
 
+void Network::rules_changed() {
+    pair_cache_.clear();
+    ++rules_generation_;
+}
+
 std::uint64_t Network::add_rule(Rule r) {
     r.id = ++next_rule_;
     rules_.push_back(std::move(r));
-    pair_cache_.clear();
+    rules_changed();
     return next_rule_;
 }
 
@@ -65,7 +68,7 @@ void Network::heal(const NetRules& handle) {
         had_hold = had_hold || (hit && r.kind == Rule::Kind::hold);
         return hit;
     });
-    pair_cache_.clear();
+    rules_changed();
     if (had_hold) release_matching(nullptr, nullptr);  // re-checks each held message against the rules left
 }
 
@@ -73,7 +76,7 @@ void Network::remove_rules(Rule::Kind kind, const HostSet& a, const HostSet& b, 
     std::erase_if(rules_, [&](const Rule& r) {
         return r.kind == kind && ((r.from == a && r.to == b) || (both_ways && r.from == b && r.to == a));
     });
-    pair_cache_.clear();
+    rules_changed();
 }
 
 const Network::PairState& Network::state(std::uint32_t from, std::uint32_t to) {
@@ -147,7 +150,7 @@ void Network::repair(std::string_view a, std::string_view b) {
 
 void Network::repair_all() {
     std::erase_if(rules_, [](const Rule& r) { return r.kind == Rule::Kind::block; });
-    pair_cache_.clear();
+    rules_changed();
     trace_fault("fault.repair", "*", "*");
 }
 
@@ -173,7 +176,7 @@ void Network::release_matching(const HostSet* a, const HostSet* b) {
             continue;
         }
         Duration d = st.link.latency.sample(rng_);
-        schedule_delivery(std::move(p), st.clog == 1.0 ? d : Duration(static_cast<std::int64_t>(static_cast<double>(d.count()) * st.clog)));
+        schedule_delivery(std::move(p), st.clog == 1.0 ? d : Duration(static_cast<std::int64_t>(static_cast<double>(d.count()) * st.clog)), &st);
     }
 }
 
@@ -186,7 +189,7 @@ void Network::release(std::string_view a, std::string_view b) {
 
 void Network::release_all() {
     std::erase_if(rules_, [](const Rule& r) { return r.kind == Rule::Kind::hold; });
-    pair_cache_.clear();
+    rules_changed();
     trace_fault("fault.release", "*", "*", {{"held", held_.size()}});
     release_matching(nullptr, nullptr);
 }
@@ -206,7 +209,7 @@ void Network::unclog(std::string_view a, std::string_view b) {
 
 void Network::unclog_all() {
     std::erase_if(rules_, [](const Rule& r) { return r.kind == Rule::Kind::clog; });
-    pair_cache_.clear();
+    rules_changed();
     trace_fault("fault.unclog", "*", "*");
 }
 
@@ -223,16 +226,23 @@ std::uint32_t Network::port_id(std::string_view name) {
     const auto id = static_cast<std::uint32_t>(port_names_.size());
     port_ids_.emplace(std::string(name), id);
     port_names_.emplace_back(name);
+    if (id >= port_stride_) {  // re-lay the bindings table with room for more ports
+        const std::size_t stride = port_stride_ * 2;
+        std::vector<PortHandler*> wider(bound_.size() / port_stride_ * stride, nullptr);
+        for (std::size_t i = 0; i < bound_.size(); ++i) wider[i / port_stride_ * stride + i % port_stride_] = bound_[i];
+        bound_.swap(wider);
+        port_stride_ = stride;
+    }
     return id;
 }
 
 void Network::bind(const Host& host, std::uint32_t port, PortHandler* handler) {
-    if (bound_.size() <= host.id()) bound_.resize(host.id() + 1);
-    auto& ports = bound_[host.id()];
-    if (ports.size() <= port) ports.resize(port + 1, nullptr);
-    SIM_ASSERT(ports[port] == nullptr, "port '" + port_names_[port] + "' is already bound on host '" + std::string(host.name()) + "'");
+    SIM_ASSERT(port < port_names_.size(), "unknown port id");
+    const std::size_t at = host.id() * port_stride_ + port;
+    if (bound_.size() <= at) bound_.resize((host.id() + 1) * port_stride_, nullptr);
+    SIM_ASSERT(bound_[at] == nullptr, "port '" + port_names_[port] + "' is already bound on host '" + std::string(host.name()) + "'");
     SIM_ASSERT(handler->net_ == nullptr, "a port handler binds once");
-    ports[port] = handler;
+    bound_[at] = handler;
     handler->net_ = this;
     handler->host_ = host.id();
     handler->port_ = port;
@@ -240,33 +250,33 @@ void Network::bind(const Host& host, std::uint32_t port, PortHandler* handler) {
 
 void Network::unbind(PortHandler* handler) {
     if (handler->net_ != this) return;
-    auto& slot = bound_[handler->host_][handler->port_];
+    auto& slot = bound_[handler->host_ * port_stride_ + handler->port_];
     if (slot == handler) slot = nullptr;
     handler->net_ = nullptr;
 }
 
 PortHandler* Network::bound(const Host& host, std::uint32_t port) const {
-    if (host.id() >= bound_.size() || port >= bound_[host.id()].size()) return nullptr;
-    return bound_[host.id()][port];
+    const std::size_t at = host.id() * port_stride_ + port;
+    return at < bound_.size() ? bound_[at] : nullptr;
 }
 
 // ---- sending and delivery ----------------------------------------------------------------------
 
-std::uint32_t Network::store(Packet&& p) {
+std::uint32_t Network::store(Packet&& p, const PairState* st) {
     std::uint32_t slot;
     if (!free_slots_.empty()) {
         slot = free_slots_.back();
         free_slots_.pop_back();
-        in_flight_[slot] = std::move(p);
+        in_flight_[slot] = {std::move(p), st, rules_generation_};
     } else {
         slot = static_cast<std::uint32_t>(in_flight_.size());
-        in_flight_.push_back(std::move(p));
+        in_flight_.push_back({std::move(p), st, rules_generation_});
     }
     return slot;
 }
 
-void Network::schedule_delivery(Packet&& p, Duration delay) {
-    const std::uint32_t slot = store(std::move(p));
+void Network::schedule_delivery(Packet&& p, Duration delay, const PairState* st) {
+    const std::uint32_t slot = store(std::move(p), st);
     sim_->after(delay, [this, slot] { arrive(slot); });
 }
 
@@ -276,9 +286,10 @@ void Network::send(Packet p) {
     const PairState& st = state(p.from, p.to);
     const LinkOptions& link = st.link;
     // Every draw happens whatever the rates, so changing one rate does not shift the others.
-    const bool lost = rng_.bernoulli(link.loss);
-    const bool duplicated = rng_.bernoulli(link.duplicate);
-    const bool reordered = rng_.bernoulli(link.reorder);
+    // A rate of zero draws nothing (the common case costs nothing); a non-zero rate always draws.
+    const bool lost = link.loss.num != 0 && rng_.bernoulli(link.loss);
+    const bool duplicated = link.duplicate.num != 0 && rng_.bernoulli(link.duplicate);
+    const bool reordered = link.reorder.num != 0 && rng_.bernoulli(link.reorder);
     if (st.blocked) return blocked(p, st);
     if (st.held) {
         sim_->trace(sim_->host(p.from), "net.hold", {{"id", p.id}, {"to", sim_->host(p.to).name()}});
@@ -299,7 +310,7 @@ void Network::send(Packet p) {
         ++counters_.reordered;
         d += link.reorder_delay.sample(rng_);
     }
-    sim_->trace(sim_->host(p.from), "net.send",
+    sim_->trace_detail(sim_->host(p.from), "net.send",
                 {{"id", p.id}, {"to", sim_->host(p.to).name()}, {"port", std::string_view(port_names_[p.port])},
                  {"packet", kind_name(p.kind)}, {"latency_ns", d}});
     if (duplicated) {
@@ -307,16 +318,18 @@ void Network::send(Packet p) {
         Packet copy = p;
         const Duration d2 = latency();
         sim_->trace(sim_->host(p.from), "net.duplicate", {{"id", p.id}, {"latency_ns", d2}, {"injected", true}});
-        schedule_delivery(std::move(copy), d2);
+        schedule_delivery(std::move(copy), d2, &st);
     }
-    schedule_delivery(std::move(p), d);
+    schedule_delivery(std::move(p), d, &st);
 }
 
 void Network::arrive(std::uint32_t slot) {
-    Packet p = std::move(in_flight_[slot]);
-    in_flight_[slot] = Packet{};
+    InFlight& f = in_flight_[slot];
+    Packet p = std::move(f.packet);
+    // The state seen at send time holds if no rule changed since (the cache entry is still there).
+    const PairState& st = (f.state != nullptr && f.generation == rules_generation_) ? *f.state : state(p.from, p.to);
+    f.packet.payload.reset();
     free_slots_.push_back(slot);
-    const PairState& st = state(p.from, p.to);
     if (st.blocked) return blocked(p, st);  // a partition that started while it was in flight
     if (st.held) {
         held_.push_back(std::move(p));
@@ -353,17 +366,17 @@ void Network::deliver(const Packet& p) {
             return deliver_reply(p);
         case Packet::Kind::probe:
             ++counters_.delivered;
-            return respond(to, p.from, p.call_id, true, Errc::internal, nullptr, nullptr);
+            return respond(to, p.from, p.call_id, true, Errc::internal);
         case Packet::Kind::connect:
             ++counters_.delivered;
-            if (bound(to, p.port) == nullptr) return respond(to, p.from, p.call_id, false, Errc::refused, nullptr, nullptr);
-            return respond(to, p.from, p.call_id, true, Errc::internal, nullptr, nullptr);
+            if (bound(to, p.port) == nullptr) return respond(to, p.from, p.call_id, false, Errc::refused);
+            return respond(to, p.from, p.call_id, true, Errc::internal);
         case Packet::Kind::request:
             if (p.incarnation != 0 && p.incarnation != to.incarnation()) {
                 // A request on a connection to an earlier life of this host: the connection is
                 // gone on this side, so the host answers with a reset.
                 ++counters_.delivered;
-                return respond(to, p.from, p.call_id, false, Errc::reset, nullptr, nullptr);
+                return respond(to, p.from, p.call_id, false, Errc::reset);
             }
             [[fallthrough]];
         case Packet::Kind::message: {
@@ -371,7 +384,7 @@ void Network::deliver(const Packet& p) {
             if (handler == nullptr) {
                 ++counters_.dropped_no_listener;
                 drop(p, "no_listener");
-                if (p.kind == Packet::Kind::request) respond(to, p.from, p.call_id, false, Errc::refused, nullptr, nullptr);
+                if (p.kind == Packet::Kind::request) respond(to, p.from, p.call_id, false, Errc::refused);
                 return;
             }
             ++counters_.delivered;
@@ -381,9 +394,7 @@ void Network::deliver(const Packet& p) {
     }
 }
 
-void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status,
-                      std::shared_ptr<const void> payload, const void* type) {
-    Packet r;
+void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet r) {
     r.kind = Packet::Kind::response;
     r.from = server.id();
     r.to = caller;
@@ -392,8 +403,6 @@ void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t ca
     r.ok = ok;
     r.status = status;
     r.incarnation = server.incarnation();
-    r.payload = std::move(payload);
-    r.type = type;
     send(std::move(r));
 }
 
@@ -403,10 +412,7 @@ void Network::deliver_reply(const Packet& p) {
     PendingCall* c = it->second;
     pending_.erase(it);
     c->done = true;
-    c->ok = p.ok;
-    c->status = p.status;
-    c->payload = p.payload;
-    c->incarnation = p.incarnation;
+    c->response = p;
     if (detail::Waiter* w = c->waiter.pop_front()) sim_->notify(*w);
 }
 
@@ -431,8 +437,8 @@ Result<std::uint64_t> Network::handshake(Ctx& ctx, const Host& to, std::uint32_t
         ctx.park(&pending.waiter, w, saturating_add(ctx.now(), timeout));
     }
     if (!pending.done) return Errc::timeout;
-    if (!pending.ok) return pending.status;
-    return pending.incarnation;
+    if (!pending.response.ok) return pending.response.status;
+    return pending.response.incarnation;
 }
 
 void Network::complete_call(std::uint64_t id, Errc status) {
@@ -441,8 +447,8 @@ void Network::complete_call(std::uint64_t id, Errc status) {
     PendingCall* c = it->second;
     pending_.erase(it);
     c->done = true;
-    c->ok = false;
-    c->status = status;
+    c->response.ok = false;
+    c->response.status = status;
     if (detail::Waiter* w = c->waiter.pop_front()) sim_->notify(*w);
 }
 

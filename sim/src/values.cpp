@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace sim {
@@ -69,11 +70,12 @@ std::uint64_t gcd(std::uint64_t a, std::uint64_t b) {
 ParseError parse_value(std::string_view text, double& out) {
     std::string s = strip_separators(trim(text));
     if (s.empty()) return "empty";
-    const char* first = s.data();
-    const char* last = s.data() + s.size();
-    double v = 0;
-    auto [ptr, ec] = std::from_chars(first, last, v);
-    if (ec != std::errc{} || ptr != last) return "not a number";
+    // strtod rather than from_chars: libc++ 14 has no floating-point from_chars. faultline never
+    // calls setlocale, so this is the "C" locale ('.' as the decimal point).
+    if (s.find_first_not_of("0123456789+-.eE") != std::string::npos) return "not a number";
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size()) return "not a number";
     if (!std::isfinite(v)) return "not finite";
     out = v;
     return std::nullopt;

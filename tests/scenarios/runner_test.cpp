@@ -82,7 +82,7 @@ TEST(Runner, TheSelfCheckNamesTheFirstDivergentEvent) {
     ASSERT_TRUE(report->divergence);
     // The divergent record is the tick at t = 7s carrying the leaked value.
     EXPECT_NE(report->divergence->second_run.find("\"kind\":\"tick\""), std::string::npos) << report->divergence->second_run;
-    EXPECT_NE(report->divergence->second_run.find("\"i\":6"), std::string::npos);
+    EXPECT_NE(report->divergence->second_run.find("\"f_i\":6"), std::string::npos);  // "i" is a record key: written f_i
     EXPECT_NE(report->divergence->second_run.find("\"t_ns\":7000000000"), std::string::npos);
     EXPECT_NE(report->divergence->first_run, report->divergence->second_run);
 }

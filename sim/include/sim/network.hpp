@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <map>
+#include <type_traits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +36,15 @@ struct LinkOptions {
     Ratio reorder{0, 1};  // a reordered message gets an extra delay, so later ones overtake it
     Delay reorder_delay = Delay::uniform(std::chrono::milliseconds(1), std::chrono::milliseconds(10));
 };
+
+class Network;
+
+// A tag per payload type, to check that what arrives at a port is what it expects.
+template <class T>
+const void* payload_type() noexcept {
+    static const char tag = 0;
+    return &tag;
+}
 
 // A partial change to link settings: the fields set here override what came before. Link
 // faults (more loss, more latency) are patches over whatever the links were.
@@ -72,9 +83,31 @@ struct Packet {
     Errc status = Errc::internal;     // responses: meaningful when !ok
     bool ok = true;                   // responses: a value (payload) or an error (status)
     Time deadline = time_never;       // requests: the caller's deadline
-    std::shared_ptr<const void> payload;
     const void* type = nullptr;       // payload type tag
+    // The payload: small trivially copyable values travel inline (no allocation, no reference
+    // count); others are shared and immutable (a duplicate shares its original's).
+    static constexpr std::size_t inline_max = 24;
+    std::shared_ptr<const void> payload;
+    alignas(8) unsigned char inline_bytes[inline_max];
+    bool is_inline = false;
+
+    const void* data() const noexcept { return is_inline ? static_cast<const void*>(inline_bytes) : payload.get(); }
+    template <class T>
+    void set(T value);
 };
+
+template <class T>
+void Packet::set(T value) {
+    type = payload_type<T>();
+    if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= inline_max && alignof(T) <= 8) {
+        std::memcpy(inline_bytes, &value, sizeof(T));
+        is_inline = true;
+        payload.reset();
+    } else {
+        payload = std::make_shared<const T>(std::move(value));
+        is_inline = false;
+    }
+}
 
 class Network;
 
@@ -160,25 +193,21 @@ public:
 
     template <class T>
     static const void* type_tag() noexcept {
-        static const char tag = 0;
-        return &tag;
+        return payload_type<T>();
     }
 
     // --- RPC plumbing (used by sim::Rpc) ----------------------------------------------------------
     struct PendingCall {
         detail::WaitList waiter;
         bool done = false;
-        bool ok = false;
-        Errc status = Errc::timeout;
-        std::shared_ptr<const void> payload;
-        std::uint64_t incarnation = 0;  // connection acks: the server's incarnation
+        Packet response;  // when done: ok/status, the payload, the server's incarnation
     };
     std::uint64_t next_call_id() noexcept { return ++calls_; }
     void register_call(std::uint64_t id, PendingCall* call) { pending_.emplace(id, call); }
     void forget_call(std::uint64_t id) noexcept { pending_.erase(id); }
-    // Sends the answer to call `call_id` from `server` back to host `caller`.
-    void respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status,
-                 std::shared_ptr<const void> payload, const void* type);
+    // Sends the answer to call `call_id` from `server` back to host `caller`: `answer` carries
+    // the payload (if ok) and nothing else need be set.
+    void respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet answer = {});
     // Completes a pending call at once, locally (e.g. the client noticed its connection died).
     void complete_call(std::uint64_t id, Errc status);
     // One round trip of a control packet (connect or probe) to (to, port): the peer's incarnation,
@@ -219,19 +248,22 @@ private:
         bool held = false;
         double clog = 1.0;
     };
+    // Cache entries stay valid (node-based map) until the rules change; the generation says when.
+    std::uint64_t rules_generation_ = 0;
 
     HostSet resolve(std::string_view pattern);
     static bool in(const HostSet& s, std::uint32_t id) { return id < s.size() && s[id]; }
     std::uint64_t add_rule(Rule r);
     void remove_rules(Rule::Kind kind, const HostSet& a, const HostSet& b, bool both_ways);
     const PairState& state(std::uint32_t from, std::uint32_t to);
-    void schedule_delivery(Packet&& p, Duration delay);
+    void schedule_delivery(Packet&& p, Duration delay, const PairState* st);
+    void rules_changed();
     void arrive(std::uint32_t slot);
     void deliver(const Packet& p);
     void blocked(const Packet& p, const PairState& st);
     void drop(const Packet& p, std::string_view reason);
     void deliver_reply(const Packet& p);
-    std::uint32_t store(Packet&& p);
+    std::uint32_t store(Packet&& p, const PairState* st);
     void trace_fault(std::string_view kind, std::string_view a, std::string_view b, TraceFields extra = {});
     void release_matching(const HostSet* a, const HostSet* b);
 
@@ -241,12 +273,18 @@ private:
     std::vector<Rule> rules_;
     std::uint64_t next_rule_ = 0;
     std::unordered_map<std::uint64_t, PairState> pair_cache_;  // looked up only, never iterated
-    std::vector<Packet> in_flight_;                            // slots, reused
+    struct InFlight {
+        Packet packet;
+        const PairState* state;   // the pair's state when sent, valid while the generation holds
+        std::uint64_t generation;
+    };
+    std::vector<InFlight> in_flight_;                          // slots, reused
     std::vector<std::uint32_t> free_slots_;
     std::vector<Packet> held_;                                 // in the order they were held
     std::map<std::string, std::uint32_t, std::less<>> port_ids_;
     std::vector<std::string> port_names_;
-    std::vector<std::vector<PortHandler*>> bound_;             // [host][port]
+    std::vector<PortHandler*> bound_;                          // [host * port_stride_ + port]
+    std::size_t port_stride_ = 8;
     std::unordered_map<std::uint64_t, PendingCall*> pending_;  // looked up only, never iterated
     std::uint64_t messages_ = 0;
     std::uint64_t calls_ = 0;
@@ -273,6 +311,7 @@ public:
     }
 
     std::optional<Envelope<T>> recv(Ctx& ctx, Duration timeout = duration_forever) { return queue_.recv(ctx, timeout); }
+    std::uint32_t port() const noexcept { return port_; }
     std::optional<Envelope<T>> try_recv() { return queue_.try_recv(); }
     std::size_t size() const noexcept { return queue_.size(); }
     std::uint64_t dropped() const noexcept { return dropped_; }
@@ -285,7 +324,7 @@ public:
             net_.sim().trace(host_, "net.drop", {{"reason", "mailbox_full"}, {"id", p.id}});
             return;
         }
-        queue_.try_send(Envelope<T>{p.from, *static_cast<const T*>(p.payload.get())});
+        queue_.try_send(Envelope<T>{p.from, *static_cast<const T*>(p.data())});
     }
 
 private:
@@ -297,17 +336,21 @@ private:
     Channel<Envelope<T>> queue_;
 };
 
-// Sends one message of type T from `from` to (to, port).
+// Sends one message of type T from `from` to (to, port). The port id form skips a name lookup.
 template <class T>
-void send_message(Network& net, const Host& from, const Host& to, std::string_view port, T message) {
+void send_message(Network& net, const Host& from, const Host& to, std::uint32_t port, T message) {
     Packet p;
     p.kind = Packet::Kind::message;
     p.from = from.id();
     p.to = to.id();
-    p.port = net.port_id(port);
-    p.payload = std::make_shared<const T>(std::move(message));
-    p.type = Network::type_tag<T>();
+    p.port = port;
+    p.set(std::move(message));
     net.send(std::move(p));
+}
+
+template <class T>
+void send_message(Network& net, const Host& from, const Host& to, std::string_view port, T message) {
+    send_message(net, from, to, net.port_id(port), std::move(message));
 }
 
 }  // namespace sim

@@ -69,7 +69,7 @@ public:
             std::uint64_t id;
             ~Forget() { net.forget_call(id); }
         } forget{net, id};
-        ctx.trace("rpc.call", {{"id", id}, {"service", std::string_view(service_)}, {"to", to.name()}, {"timeout_ns", timeout}});
+        ctx.sim().trace_detail(ctx.host(), "rpc.call", {{"id", id}, {"service", std::string_view(service_)}, {"to", to.name()}, {"timeout_ns", timeout}});
         Packet p;
         p.kind = Packet::Kind::request;
         p.from = ctx.host().id();
@@ -78,23 +78,23 @@ public:
         p.call_id = id;
         p.deadline = deadline;
         p.incarnation = options.incarnation;
-        p.payload = std::make_shared<const Req>(std::move(request));
-        p.type = Network::type_tag<Req>();
+        p.set(std::move(request));
         net.send(std::move(p));
         if (!pending.done) {
             detail::Waiter w;
             ctx.park(&pending.waiter, w, deadline);
         }
         if (!pending.done) {
-            ctx.trace("rpc.done", {{"id", id}, {"result", "timeout"}});
+            ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "timeout"}});
             return Errc::timeout;
         }
-        if (!pending.ok) {
-            ctx.trace("rpc.done", {{"id", id}, {"result", to_string(pending.status)}});
-            return pending.status;
+        if (!pending.response.ok) {
+            ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", to_string(pending.response.status)}});
+            return pending.response.status;
         }
-        ctx.trace("rpc.done", {{"id", id}, {"result", "ok"}});
-        return *static_cast<const Resp*>(pending.payload.get());
+        ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "ok"}});
+        SIM_ASSERT(pending.response.type == Network::type_tag<Resp>(), "response of the wrong type from '" + service_ + "'");
+        return *static_cast<const Resp*>(pending.response.data());
     }
 
     Result<Resp> call(Ctx& ctx, std::string_view to, Req request, Duration timeout, CallOptions options = {}) {
@@ -113,13 +113,14 @@ private:
         void deliver(const Packet& p) override {
             SIM_ASSERT(p.type == Network::type_tag<Req>(), "request of the wrong type for service '" + rpc_.service_ + "'");
             CallInfo info{p.from, p.deadline, p.call_id};
-            host_.spawn([this, payload = p.payload, info](Ctx& ctx) {
-                Result<Resp> r = handler_(ctx, *static_cast<const Req*>(payload.get()), info);
+            host_.spawn([this, request = *static_cast<const Req*>(p.data()), info](Ctx& ctx) {
+                Result<Resp> r = handler_(ctx, request, info);
                 if (r) {
-                    rpc_.net_->respond(host_, info.caller, info.call_id, true, Errc::internal,
-                                       std::make_shared<const Resp>(std::move(*r)), Network::type_tag<Resp>());
+                    Packet answer;
+                    answer.set(std::move(*r));
+                    rpc_.net_->respond(host_, info.caller, info.call_id, true, Errc::internal, std::move(answer));
                 } else {
-                    rpc_.net_->respond(host_, info.caller, info.call_id, false, r.error(), nullptr, nullptr);
+                    rpc_.net_->respond(host_, info.caller, info.call_id, false, r.error());
                 }
             });
         }

@@ -146,6 +146,12 @@ public:
         trace(host, kind, std::span<const TraceField>(fields.begin(), fields.size()));
     }
     void trace(const Host& host, std::string_view kind, std::span<const TraceField> fields);
+    // A detail record: written to trace sinks (files, the determinism check) but not hashed, and
+    // skipped entirely when no sink is attached. For per-message chatter whose effect the hash
+    // already sees (a send is followed by a hashed delivery event).
+    void trace_detail(const Host& host, std::string_view kind, TraceFields fields = {}) {
+        if (sink_ != nullptr) record_detail(host, kind, std::span<const TraceField>(fields.begin(), fields.size()));
+    }
     void trace(std::string_view kind, TraceFields fields = {});  // on the current host
     void set_trace_sink(TraceSink* sink) noexcept { sink_ = sink; }
     TraceSink* trace_sink() const noexcept { return sink_; }
@@ -159,6 +165,9 @@ public:
     void eventually(std::string name, Time deadline, UniqueFunction<bool()> holds);
     // A coverage mark (SIM_COVER) that must be reached by the end of the run.
     void require_coverage(std::string name);
+    // A coverage mark with a name made at run time ("fault: partition"); SIM_COVER is cheaper
+    // for fixed names.
+    void cover(std::string_view name);
     // Ends the run with the verdict "fail". The first failure wins; later ones are ignored.
     void fail(Failure failure);
     bool failed() const noexcept { return failure_.has_value(); }
@@ -250,6 +259,7 @@ private:
         if (sink_ != nullptr && sink_->wants_kernel_events()) record_kernel_event(e, p);
     }
     void record_kernel_event(const EventQueue::Entry& e, Ctx* p);
+    void record_detail(const Host& host, std::string_view kind, std::span<const TraceField> fields);
     void check_required_coverage();
 
     static constexpr std::uint32_t slot_chunk_bits = 10;
@@ -293,6 +303,7 @@ private:
     std::size_t eventually_open_ = 0;
     std::vector<std::string> required_marks_;
     std::vector<std::uint64_t> cover_hits_;
+    std::map<std::string, std::uint64_t, std::less<>> dynamic_cover_;
     std::map<std::uint64_t, bool> buggify_armed_;
     Rng buggify_rng_;
 

@@ -78,6 +78,7 @@ struct TraceRecord {
     std::span<const TraceField> fields;
     bool kernel = false;        // a kernel dispatch (resume, callback) rather than a model event
     std::uint64_t hash_after;   // the run's trace hash including this record
+    bool detail = false;        // a detail record: not hashed (see Simulator::trace_detail)
 };
 
 class TraceSink {
@@ -119,7 +120,11 @@ public:
 private:
     static std::uint64_t load_le(const char* p, std::size_t n) noexcept {
         std::uint64_t w = 0;
-        for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+        if constexpr (std::endian::native == std::endian::little) {
+            std::memcpy(&w, p, n);  // the same value the byte loop below computes
+        } else {
+            for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+        }
         return w;
     }
     std::uint64_t h_ = 0x6A09E667F3BCC909ull;
