@@ -87,6 +87,7 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
     run.scenario = info.name;
     run.seed = settings.seed;
     run.options = scenario->effective_options();
+    if (settings.fault_plan) scenario->set_fault_plan(*settings.fault_plan);
     {
         sim::Simulator sim(options_for(*scenario, settings));
         TeeSink tee(settings.sink, extra);
@@ -101,6 +102,7 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
         run.result = sim.run();  // ends at once with "fail" if building already failed
         run.measurements = scenario->measurements();
         run.coverage = sim.coverage();
+        if (const sim::Faults* faults = scenario->faults()) run.injected = faults->injected();
         sim.set_trace_sink(nullptr);
     }  // the simulator unwinds its processes while the scenario's models still exist
     return run;

@@ -22,6 +22,7 @@ struct RunSettings {
     bool buggify = false;
     sim::TraceSink* sink = nullptr;            // e.g. a JSON Lines trace file
     std::string repro;                         // the command that reproduces the run
+    std::optional<sim::FaultPlan> fault_plan;  // replaces the scenario's timeline and nemesis
 };
 
 struct ScenarioRun {
@@ -31,6 +32,7 @@ struct ScenarioRun {
     std::vector<Measurement> measurements;
     std::vector<std::pair<std::string, std::uint64_t>> coverage;
     std::vector<FieldInfo> options;
+    sim::FaultPlan injected;  // what the run injected (a plan that reproduces it)
 };
 
 // Builds the scenario afresh, runs it, reads its measurements. `error` is set (and the run not

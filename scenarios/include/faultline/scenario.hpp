@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "faultline/fields.hpp"
+#include "sim/faults.hpp"
 #include "sim/simulator.hpp"
 
 namespace faultline {
@@ -34,6 +35,33 @@ public:
     virtual std::vector<Measurement> measurements() const { return {}; }
     // The effective options (after overrides), for summaries and artifacts.
     virtual std::vector<FieldInfo> effective_options() const { return {}; }
+
+    // --- faults: what exploration needs -----------------------------------------------------
+    // The fault registry this scenario injects through (null if it injects none). After the run,
+    // its injected() plan is stored with results and artifacts.
+    virtual const sim::Faults* faults() const { return nullptr; }
+    // Replace the scenario's fault timeline and nemesis with an explicit plan (replay of a
+    // shrunk failure, or the shrinker's candidates). Scenarios honour it through
+    // schedule_faults().
+    void set_fault_plan(sim::FaultPlan plan) { plan_override_ = std::move(plan); }
+    bool has_fault_plan_override() const noexcept { return plan_override_.has_value(); }
+
+protected:
+    // Schedules `usual` (the scenario's timeline plus its nemesis plan), or the override if one
+    // was set.
+    void schedule_faults(sim::Faults& faults, const sim::FaultPlan& usual) const {
+        faults.schedule(plan_override_ ? *plan_override_ : usual);
+    }
+
+private:
+    std::optional<sim::FaultPlan> plan_override_;
+};
+
+// One dimension of a scenario's swarm space: an option path and the values a swarm seed may
+// pick for it ("0", "1/min", "4/min" for a fault rate; "1", "3" for retry attempts).
+struct SwarmDimension {
+    std::string path;
+    std::vector<std::string> choices;
 };
 
 // A registered scenario: how to make it, with overrides applied.
@@ -44,6 +72,9 @@ struct ScenarioInfo {
     std::function<std::unique_ptr<Scenario>(const std::vector<Override>& overrides, std::string& error)> make;
     // The options and their defaults, for `faultline list --options`.
     std::function<std::vector<FieldInfo>()> options;
+    // Options a swarm run may vary (each seed draws one choice per dimension, applied as
+    // overrides): fault kinds on or off, their rates, configuration. Empty: no swarm space.
+    std::function<std::vector<SwarmDimension>()> swarm;
 };
 
 // A scenario class S with `using Options = ...` (described by fields()) and `explicit S(Options)`.
@@ -68,6 +99,7 @@ ScenarioInfo scenario_info(std::string name, std::string summary) {
         typename S::Options options;
         return list_fields(options);
     };
+    if constexpr (requires { S::swarm(); }) info.swarm = [] { return S::swarm(); };
     return info;
 }
 

@@ -82,7 +82,7 @@ void ChaosScenario::build(sim::Simulator& sim) {
     for (const std::string& kind : faults_->kind_names()) {
         nemesis.faults.push_back({kind, o_.fault_rate, std::chrono::milliseconds(200), o_.fault_duration_max, targets, {}});
     }
-    faults_->schedule(sim::plan_nemesis(nemesis, *faults_, sim.rng("nemesis")));
+    schedule_faults(*faults_, sim::plan_nemesis(nemesis, *faults_, sim.rng("nemesis")));
     faults_->heal_all_at(sim::Time(o_.quiet_at));
     // A clock_jump or crash may still be in force at quiet_at: bring every node back up then.
     sim.at(sim::Time(o_.quiet_at), [this, &sim] {

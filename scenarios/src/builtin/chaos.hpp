@@ -39,6 +39,9 @@ public:
     using Options = ChaosOptions;
     explicit ChaosScenario(Options o) : o_(o) {}
     static std::optional<std::string> validate(const Options& o);
+    static std::vector<SwarmDimension> swarm() {
+        return {{"fault_rate", {"0", "1", "4", "8"}}, {"hosts_per_region", {"2", "3"}}, {"regions", {"1", "2", "3"}}};
+    }
     void configure(sim::Options& options) const override { options.duration = o_.duration; }
     void build(sim::Simulator& sim) override;
     std::vector<Measurement> measurements() const override;
@@ -46,6 +49,7 @@ public:
         Options copy = o_;
         return list_fields(copy);
     }
+    const sim::Faults* faults() const override { return faults_; }
 
 private:
     Options o_;
