@@ -92,6 +92,7 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
         sim::Simulator sim(options_for(*scenario, settings));
         TeeSink tee(settings.sink, extra);
         if (settings.sink || extra) sim.set_trace_sink(&tee);
+        if (settings.on_start) settings.on_start(sim);
         {
             sim::CurrentScope scope(sim);  // an assertion while building is a run failure too
             try {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct RunSettings {
     sim::TraceSink* sink = nullptr;            // e.g. a JSON Lines trace file
     std::string repro;                         // the command that reproduces the run
     std::optional<sim::FaultPlan> fault_plan;  // replaces the scenario's timeline and nemesis
+    // Called with the fresh simulator before the scenario builds into it (e.g. to turn on logs
+    // for one host).
+    std::function<void(sim::Simulator&)> on_start;
 };
 
 struct ScenarioRun {

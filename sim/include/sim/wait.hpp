@@ -47,6 +47,7 @@ struct WaitList {
     void push_back(Waiter* w) noexcept;
     void remove(Waiter* w) noexcept;
     Waiter* pop_front() noexcept;
+    Waiter* pop_back() noexcept;  // for last-in-first-out disciplines
 };
 
 inline Waiter::~Waiter() {
@@ -77,6 +78,12 @@ inline void WaitList::remove(Waiter* w) noexcept {
 
 inline Waiter* WaitList::pop_front() noexcept {
     Waiter* w = head;
+    if (w) remove(w);
+    return w;
+}
+
+inline Waiter* WaitList::pop_back() noexcept {
+    Waiter* w = tail;
     if (w) remove(w);
     return w;
 }

@@ -1,0 +1,90 @@
+// A client-side load balancer over the hosts of one service: round robin, least outstanding
+// requests, or power of two choices (pick two at random, take the less loaded), with outlier
+// ejection (a backend that fails `ejection_errors` times in a row is left out for
+// `ejection_time`, never more than `ejected_max_ratio` of the backends at once).
+//
+// Left out: weights, zone awareness, health checks (ejection learns from real traffic only),
+// slow start after a backend comes back.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/random.hpp"
+#include "sim/result.hpp"
+#include "sim/rpc.hpp"
+#include "sim/simulator.hpp"
+
+namespace models {
+
+enum class LbPolicy { round_robin, least_outstanding, power_of_two };
+
+inline auto enum_names(LbPolicy) {
+    return std::array<std::pair<std::string_view, LbPolicy>, 3>{{{"round_robin", LbPolicy::round_robin},
+                                                                  {"least_outstanding", LbPolicy::least_outstanding},
+                                                                  {"power_of_two", LbPolicy::power_of_two}}};
+}
+
+struct LbOptions {
+    LbPolicy policy = LbPolicy::round_robin;
+    bool outlier_ejection = false;
+    int ejection_errors = 5;
+    sim::Duration ejection_time = std::chrono::seconds(10);
+    double ejected_max_ratio = 0.5;
+};
+
+class LoadBalancer {
+public:
+    LoadBalancer(sim::Simulator& sim, std::string name, std::vector<std::string> backends, LbOptions options = {});
+
+    // The backend for the next request (an index into backends()).
+    std::size_t pick(sim::Time now);
+    void started(std::size_t backend);
+    void finished(std::size_t backend, bool success, sim::Time now);
+
+    // pick + call + bookkeeping in one.
+    template <class Req, class Resp>
+    sim::Result<Resp> call(sim::Ctx& ctx, sim::Rpc<Req, Resp>& rpc, Req request, sim::Duration timeout) {
+        const std::size_t b = pick(ctx.now());
+        started(b);
+        struct Done {  // also on a kill
+            LoadBalancer& lb;
+            std::size_t b;
+            bool finished = false;
+            ~Done() {
+                if (!finished) lb.outstanding_[b] = lb.outstanding_[b] > 0 ? lb.outstanding_[b] - 1 : 0;
+            }
+        } done{*this, b};
+        sim::Result<Resp> r = rpc.call(ctx, backends_[b], std::move(request), timeout);
+        done.finished = true;
+        finished(b, r.ok(), ctx.now());
+        return r;
+    }
+
+    const std::vector<std::string>& backends() const noexcept { return backends_; }
+    std::uint64_t outstanding(std::size_t b) const noexcept { return outstanding_[b]; }
+    std::uint64_t picks(std::size_t b) const noexcept { return picks_[b]; }
+    bool ejected(std::size_t b, sim::Time now) const noexcept { return ejected_until_[b] > now; }
+    std::uint64_t ejections() const noexcept { return ejections_; }
+
+private:
+    bool eligible(std::size_t b, sim::Time now) const noexcept { return ejected_until_[b] <= now; }
+
+    sim::Simulator* sim_;
+    std::string name_;
+    std::vector<std::string> backends_;
+    LbOptions options_;
+    sim::Rng rng_;
+    std::size_t next_ = 0;
+    std::vector<std::uint64_t> outstanding_;
+    std::vector<std::uint64_t> picks_;
+    std::vector<int> consecutive_errors_;
+    std::vector<sim::Time> ejected_until_;
+    std::uint64_t ejections_ = 0;
+};
+
+}  // namespace models

@@ -1,0 +1,144 @@
+// Metrics and their time series, sampled on virtual time.
+//
+// Models register counters (monotone counts: requests, errors by kind, retries), gauges (values
+// that go up and down: queue depth, connections in use), histograms (latencies) and probes
+// (a value read at each sample: cache hit ratio, database load). Every `interval` of virtual
+// time a sampler appends one row: counters as rates per second over the interval, gauges and
+// probes as their current value, histograms as the interval's count per second, p50, p99 and
+// p999 (in seconds for durations), and ratio series (one counter's interval delta over
+// another's: retry amplification = attempts / logical requests).
+//
+// Names say what and where: "client.requests", "client.errors.timeout", "db.latency". A series
+// for a metric created mid-run has no value (NaN: "null" in JSON) before it existed.
+//
+// Left out: labels as a separate dimension (they are part of the name), exemplars, pushing
+// anywhere (series are written as CSV or JSON at the end of a run).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/histogram.hpp"
+#include "sim/simulator.hpp"
+
+namespace models {
+
+class Counter {
+public:
+    void add(std::uint64_t n = 1) noexcept { value_ += n; }
+    std::uint64_t value() const noexcept { return value_; }
+
+private:
+    std::uint64_t value_ = 0;
+};
+
+class Gauge {
+public:
+    void set(double v) noexcept { value_ = v; }
+    void add(double d) noexcept { value_ += d; }
+    double value() const noexcept { return value_; }
+
+private:
+    double value_ = 0;
+};
+
+// A histogram with its interval twin: the sampler reads and resets the interval one.
+class LatencyHistogram {
+public:
+    void record(sim::Duration d) noexcept {
+        total_.record(d);
+        interval_.record(d);
+    }
+    void record(std::uint64_t v) noexcept {
+        total_.record(v);
+        interval_.record(v);
+    }
+    const Histogram& total() const noexcept { return total_; }
+    Histogram& interval() noexcept { return interval_; }
+
+private:
+    Histogram total_;
+    Histogram interval_;
+};
+
+struct Series {
+    std::string name;
+    std::vector<double> values;  // one per sample; NaN where there is no value
+};
+
+class Metrics {
+public:
+    static constexpr double missing = std::numeric_limits<double>::quiet_NaN();
+
+    // Starts sampling at the next multiple of `interval` (virtual time).
+    explicit Metrics(sim::Simulator& sim, sim::Duration interval = std::chrono::seconds(1));
+    Metrics(const Metrics&) = delete;
+    Metrics& operator=(const Metrics&) = delete;
+
+    sim::Duration interval() const noexcept { return interval_; }
+
+    // Get-or-create by name. References stay valid for the Metrics' life.
+    Counter& counter(std::string_view name);
+    Gauge& gauge(std::string_view name);
+    // `seconds`: values are durations in nanoseconds, reported in seconds.
+    LatencyHistogram& histogram(std::string_view name, bool seconds = true);
+    // A value read at every sample.
+    void probe(std::string name, std::function<double()> read);
+    // interval delta of `numerator` / interval delta of `denominator` (missing when 0/0).
+    void ratio(std::string name, std::string_view numerator, std::string_view denominator);
+
+    // Looks a metric up without creating it (null if absent).
+    const Counter* find_counter(std::string_view name) const;
+    const LatencyHistogram* find_histogram(std::string_view name) const;
+
+    // Takes a sample now (the sampler calls this; a scenario may call it once more at the end).
+    void sample();
+
+    const std::vector<double>& times() const noexcept { return times_; }  // seconds of virtual time
+    std::vector<Series> series() const;
+    // The whole-run view of every counter (totals) and histogram (count, mean, p50/p99/p999, max).
+    std::vector<std::pair<std::string, double>> totals() const;
+
+    void write_csv(std::ostream& out) const;
+    // {"interval_s":1,"time_s":[...],"series":{"name":[...],...}}
+    void write_json(std::ostream& out) const;
+
+private:
+    enum class Kind { counter, gauge, histogram, probe, ratio };
+    struct Entry {
+        std::string name;
+        Kind kind;
+        std::unique_ptr<Counter> counter;
+        std::unique_ptr<Gauge> gauge;
+        std::unique_ptr<LatencyHistogram> histogram;
+        bool seconds = true;
+        std::function<double()> read;
+        std::string numerator, denominator;
+        std::uint64_t last = 0;  // counters: value at the previous sample
+        std::uint64_t last_num = 0, last_den = 0;
+        std::size_t first_column = 0;
+    };
+    Entry& add(std::string name, Kind kind);
+    Entry* find(std::string_view name);
+    const Entry* find(std::string_view name) const;
+    void schedule_next();
+
+    sim::Simulator* sim_;
+    sim::Duration interval_;
+    std::vector<std::unique_ptr<Entry>> entries_;            // registration order = column order
+    std::map<std::string, std::size_t, std::less<>> by_name_;
+    std::vector<std::string> columns_;
+    std::vector<std::vector<double>> rows_;                  // rows_[sample][column]
+    std::vector<double> times_;
+    bool scheduled_ = false;
+};
+
+}  // namespace models

@@ -1,0 +1,124 @@
+// Client workloads. Open loop: requests arrive as a Poisson process whatever happens to earlier
+// ones (a public API, a message queue), at a base rate times a multiplier that spikes, bursts
+// and a diurnal curve change. Closed loop: a fixed number of clients, each sending its next
+// request only after the last one finished and a think time (a batch job, a UI).
+//
+// Every request gets a key (uniform or Zipf popularity) and runs in its own fiber through the
+// `send` function the scenario gives: an RPC call, through a retrying caller, a load balancer...
+// The workload measures what the client sees: offered load, goodput, errors by kind, latency.
+// Metrics: <name>.offered, <name>.ok, <name>.errors.<errc>, <name>.latency, probe
+// <name>.inflight. Rate changes are exact for piecewise-constant rates (a pending gap is
+// redrawn when the rate changes: the exponential is memoryless); the diurnal curve is a step
+// function (one step per hour of its period).
+//
+// Left out: sessions, request mixes with different costs (use two workloads), coordinated
+// omission in closed loops (a closed loop waits, as its clients would).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/metrics.hpp"
+#include "models/request.hpp"
+#include "sim/distribution.hpp"
+#include "sim/random.hpp"
+#include "sim/result.hpp"
+#include "sim/simulator.hpp"
+#include "sim/sync.hpp"
+
+namespace models {
+
+struct KeyOptions {
+    std::uint64_t keys = 100'000;
+    double zipf_s = 0;       // 0: uniform; > 0: Zipf with this exponent (0.99 is typical)
+    double write_ratio = 0;  // share of requests that are writes
+};
+
+struct OpenLoopOptions {
+    double rate = 100;                        // requests per second (before multipliers)
+    KeyOptions keys;
+    std::vector<double> diurnal;              // hourly multipliers over diurnal_period (empty: flat)
+    sim::Duration diurnal_period = std::chrono::hours(24);
+    std::uint64_t inflight_max = 100'000;     // beyond this, arrivals are dropped at the client
+    sim::Time start{};                        // no arrivals before
+};
+
+struct ClosedLoopOptions {
+    int clients = 10;
+    sim::Delay think = sim::Delay::exponential(std::chrono::milliseconds(100));
+    KeyOptions keys;
+    sim::Time start{};
+};
+
+// What a workload calls for each request; the result is what the client saw.
+using SendFn = std::function<sim::Result<Response>(sim::Ctx&, const Request&)>;
+
+class WorkloadStats {
+public:
+    WorkloadStats(Metrics* metrics, std::string name);
+    void offered();
+    void finished(sim::Time created, sim::Time now, const sim::Result<Response>& r);
+    std::uint64_t offered_count() const noexcept { return offered_; }
+    std::uint64_t ok_count() const noexcept { return ok_; }
+    std::uint64_t error_count() const noexcept { return errors_; }
+    std::uint64_t inflight() const noexcept { return offered_ - ok_ - errors_ - dropped_; }
+    void dropped() { ++dropped_; }
+    std::uint64_t dropped_count() const noexcept { return dropped_; }
+
+private:
+    Metrics* metrics_;
+    std::string name_;
+    std::uint64_t offered_ = 0, ok_ = 0, errors_ = 0, dropped_ = 0;
+    LatencyHistogram* latency_ = nullptr;
+};
+
+class OpenLoopWorkload {
+public:
+    OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOptions options, SendFn send, Metrics* metrics = nullptr);
+    OpenLoopWorkload(const OpenLoopWorkload&) = delete;
+    OpenLoopWorkload& operator=(const OpenLoopWorkload&) = delete;
+
+    const std::string& name() const noexcept { return name_; }
+    sim::Host& host() const noexcept { return *host_; }
+    // The rate multiplier (spikes); each call redraws the pending gap at the new rate.
+    void set_multiplier(double m);
+    double multiplier() const noexcept { return multiplier_; }
+    double current_rate() const;
+    // `n` requests at once.
+    void burst(std::uint64_t n);
+    const WorkloadStats& stats() const noexcept { return stats_; }
+
+private:
+    void issue(sim::Ctx& ctx);
+    Request next_request(sim::Time now);
+
+    sim::Host* host_;
+    std::string name_;
+    OpenLoopOptions options_;
+    SendFn send_;
+    sim::Rng rng_;
+    sim::Zipf zipf_;
+    double multiplier_ = 1.0;
+    sim::Event rate_changed_;
+    std::uint64_t next_id_ = 0;
+    WorkloadStats stats_;
+};
+
+class ClosedLoopWorkload {
+public:
+    ClosedLoopWorkload(sim::Host& host, std::string name, ClosedLoopOptions options, SendFn send, Metrics* metrics = nullptr);
+    const WorkloadStats& stats() const noexcept { return stats_; }
+
+private:
+    sim::Host* host_;
+    std::string name_;
+    ClosedLoopOptions options_;
+    SendFn send_;
+    sim::Rng rng_;
+    sim::Zipf zipf_;
+    std::uint64_t next_id_ = 0;
+    WorkloadStats stats_;
+};
+
+}  // namespace models

@@ -1,0 +1,92 @@
+#include "models/database.hpp"
+
+#include <algorithm>
+
+namespace models {
+
+struct Database::Instance {
+    Instance(Database& d, sim::Host& h) : db(d), host(h), executors(d.options_.executors) { db.instances_.push_back(this); }
+    ~Instance() { std::erase(db.instances_, this); }
+    Database& db;
+    sim::Host& host;
+    WorkQueue executors;
+    int connections = 0;
+};
+
+Database::Database(sim::Network& net, std::string name, DatabaseOptions options, Metrics* metrics)
+    : net_(&net),
+      name_(std::move(name)),
+      options_(std::move(options)),
+      metrics_(metrics),
+      rpc_(net, name_),
+      rng_(net.sim().rng("database/" + name_)) {
+    if (metrics_ != nullptr) {
+        for (const char* c : {".queries", ".refused", ".shed", ".oom"}) metrics_->counter(name_ + c);
+        latency_ = &metrics_->histogram(name_ + ".latency");
+        metrics_->probe(name_ + ".connections", [this] { return static_cast<double>(connections()); });
+        metrics_->probe(name_ + ".load", [this] { return load(); });
+        metrics_->probe(name_ + ".memory_mb", [this] { return instances_.empty() ? 0.0 : memory_mb(); });
+    }
+}
+
+int Database::connections() const noexcept {
+    int n = 0;
+    for (const Instance* i : instances_) n += i->connections;
+    return n;
+}
+
+double Database::load() const noexcept {
+    int busy = 0, total = 0;
+    for (const Instance* i : instances_) {
+        busy += i->executors.busy();
+        total += i->executors.options().workers_max;
+    }
+    return total == 0 ? 0.0 : static_cast<double>(busy) / total;
+}
+
+void Database::serve(sim::Host& host) {
+    Instance& inst = host.make<Instance>(*this, host);
+    rpc_.serve(host, [this, &inst](sim::Ctx& ctx, const Request& req, const sim::CallInfo& info) -> sim::Result<Response> {
+        auto count = [this](const char* what) {
+            if (metrics_ != nullptr) metrics_->counter(name_ + what).add();
+        };
+        if (inst.connections >= options_.connections_max) {
+            ++counters_.refused;
+            count(".refused");
+            SIM_COVER("database: connection limit");
+            return sim::Errc::refused;
+        }
+        ++inst.connections;
+        struct Close {
+            Instance& i;
+            ~Close() { --i.connections; }
+        } close{inst};
+        if (options_.memory_max_mb > 0 && options_.memory_base_mb + options_.memory_per_connection_mb * inst.connections >
+                                              options_.memory_max_mb) {
+            ++counters_.ooms;
+            count(".oom");
+            SIM_COVER("database: out of memory");
+            ctx.trace("db.oom", {{"connections", inst.connections}, {"memory_mb", memory_mb()}});
+            inst.host.bounce(options_.restart_delay);  // unwinds this handler too
+        }
+        const sim::Time arrived = ctx.now();
+        if (auto admitted = inst.executors.acquire(ctx, info.deadline); !admitted) {
+            ++counters_.shed;
+            count(".shed");
+            return admitted.error();
+        }
+        struct Release {
+            WorkQueue& q;
+            ~Release() { q.release(); }
+        } release{inst.executors};
+        ctx.compute(options_.query.sample(rng_));
+        ++counters_.queries;
+        count(".queries");
+        if (latency_ != nullptr) latency_->record(ctx.now() - arrived);
+        std::uint64_t& version = versions_[req.key];
+        if (req.write) ++version;
+        return Response{req.key + 1'000'000 * version, version, false};
+    });
+}
+
+}  // namespace models

@@ -1,0 +1,76 @@
+#include "models/load_balancer.hpp"
+
+namespace models {
+
+LoadBalancer::LoadBalancer(sim::Simulator& sim, std::string name, std::vector<std::string> backends, LbOptions options)
+    : sim_(&sim),
+      name_(std::move(name)),
+      backends_(std::move(backends)),
+      options_(options),
+      rng_(sim.rng("lb/" + name_)),
+      outstanding_(backends_.size(), 0),
+      picks_(backends_.size(), 0),
+      consecutive_errors_(backends_.size(), 0),
+      ejected_until_(backends_.size(), sim::Time{}) {
+    SIM_ASSERT(!backends_.empty(), "a load balancer needs backends");
+}
+
+std::size_t LoadBalancer::pick(sim::Time now) {
+    const std::size_t n = backends_.size();
+    std::size_t chosen = 0;
+    switch (options_.policy) {
+        case LbPolicy::round_robin: {
+            for (std::size_t tries = 0; tries < n; ++tries) {
+                chosen = next_++ % n;
+                if (eligible(chosen, now)) break;
+            }
+            break;
+        }
+        case LbPolicy::least_outstanding: {
+            bool found = false;
+            // Ties go to the next in round-robin order, so equal backends share the load.
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::size_t b = (next_ + k) % n;
+                if (!eligible(b, now)) continue;
+                if (!found || outstanding_[b] < outstanding_[chosen]) {
+                    chosen = b;
+                    found = true;
+                }
+            }
+            ++next_;
+            if (!found) chosen = next_ % n;
+            break;
+        }
+        case LbPolicy::power_of_two: {
+            std::size_t a = static_cast<std::size_t>(rng_.uniform_u64(n));
+            std::size_t b = n > 1 ? static_cast<std::size_t>(rng_.uniform_u64(n - 1)) : 0;
+            if (n > 1 && b >= a) ++b;  // two distinct backends
+            if (!eligible(a, now)) std::swap(a, b);
+            chosen = (eligible(b, now) && outstanding_[b] < outstanding_[a]) ? b : a;
+            break;
+        }
+    }
+    ++picks_[chosen];
+    return chosen;
+}
+
+void LoadBalancer::started(std::size_t backend) { ++outstanding_[backend]; }
+
+void LoadBalancer::finished(std::size_t backend, bool success, sim::Time now) {
+    if (outstanding_[backend] > 0) --outstanding_[backend];
+    if (success) {
+        consecutive_errors_[backend] = 0;
+        return;
+    }
+    if (!options_.outlier_ejection || ++consecutive_errors_[backend] < options_.ejection_errors) return;
+    std::size_t ejected = 0;
+    for (std::size_t b = 0; b < backends_.size(); ++b) ejected += ejected_until_[b] > now ? 1 : 0;
+    if (static_cast<double>(ejected + 1) > options_.ejected_max_ratio * static_cast<double>(backends_.size())) return;
+    ejected_until_[backend] = now + options_.ejection_time;
+    consecutive_errors_[backend] = 0;
+    ++ejections_;
+    SIM_COVER("load balancer: ejected a backend");
+    sim_->trace("lb.eject", {{"lb", std::string_view(name_)}, {"backend", std::string_view(backends_[backend])}});
+}
+
+}  // namespace models

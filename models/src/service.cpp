@@ -1,0 +1,87 @@
+#include "models/service.hpp"
+
+#include <algorithm>
+
+namespace models {
+
+std::string error_metric(std::string_view prefix, sim::Errc e) {
+    return std::string(prefix) + ".errors." + std::string(sim::to_string(e));
+}
+
+struct Service::Instance {
+    Instance(Service& s, sim::Host& h) : service(s), host(h), queue(s.options_.queue) { service.instances_.push_back(this); }
+    ~Instance() { std::erase(service.instances_, this); }
+    Service& service;
+    sim::Host& host;
+    WorkQueue queue;
+};
+
+Service::Service(sim::Network& net, std::string name, ServiceOptions options, Metrics* metrics)
+    : net_(&net),
+      name_(std::move(name)),
+      options_(std::move(options)),
+      metrics_(metrics),
+      rpc_(net, name_),
+      rng_(net.sim().rng("service/" + name_)) {
+    if (metrics_ != nullptr) {
+        metrics_->counter(name_ + ".requests");
+        metrics_->counter(name_ + ".ok");
+        latency_ = &metrics_->histogram(name_ + ".latency");
+        metrics_->probe(name_ + ".queue", [this] { return static_cast<double>(queued()); });
+        metrics_->probe(name_ + ".busy", [this] { return static_cast<double>(busy()); });
+    }
+}
+
+std::size_t Service::queued() const {
+    std::size_t n = 0;
+    for (const Instance* i : instances_) n += i->queue.queued();
+    return n;
+}
+
+int Service::busy() const {
+    int n = 0;
+    for (const Instance* i : instances_) n += i->queue.busy();
+    return n;
+}
+
+void Service::record_error(sim::Errc e) {
+    ++counters_.errors;
+    if (metrics_ != nullptr) metrics_->counter(error_metric(name_, e)).add();
+}
+
+sim::Duration Service::downstream_timeout(const sim::Ctx& ctx, const sim::CallInfo& info) const {
+    if (info.deadline == sim::time_never) return options_.downstream_timeout;
+    return info.remaining(ctx);
+}
+
+void Service::serve(sim::Host& host, Handler handler) {
+    Instance& inst = host.make<Instance>(*this, host);
+    rpc_.serve(host, [this, &inst, handler = std::move(handler)](sim::Ctx& ctx, const Request& req,
+                                                                  const sim::CallInfo& info) -> sim::Result<Response> {
+        const sim::Time arrived = ctx.now();
+        ++counters_.requests;
+        if (metrics_ != nullptr) metrics_->counter(name_ + ".requests").add();
+        sim::CallInfo local = info;
+        if (options_.timeout.count() > 0) local.deadline = std::min(local.deadline, arrived + options_.timeout);
+        if (auto admitted = inst.queue.acquire(ctx, local.deadline); !admitted) {
+            record_error(admitted.error());
+            return admitted.error();
+        }
+        struct Release {
+            WorkQueue& q;
+            ~Release() { q.release(); }
+        } release{inst.queue};
+        ctx.compute(options_.cpu.sample(rng_));
+        sim::Result<Response> r = handler ? handler(ctx, req, local) : sim::Result<Response>(Response{req.key, 0, false});
+        if (latency_ != nullptr) latency_->record(ctx.now() - arrived);
+        if (!r) {
+            record_error(r.error());
+            return r;
+        }
+        ++counters_.ok;
+        if (metrics_ != nullptr) metrics_->counter(name_ + ".ok").add();
+        return r;
+    });
+}
+
+}  // namespace models

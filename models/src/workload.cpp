@@ -1,0 +1,140 @@
+#include "models/workload.hpp"
+
+#include "models/service.hpp"
+
+namespace models {
+
+// ---- stats -------------------------------------------------------------------------------------
+
+WorkloadStats::WorkloadStats(Metrics* metrics, std::string name) : metrics_(metrics), name_(std::move(name)) {
+    if (metrics_ != nullptr) {
+        metrics_->counter(name_ + ".offered");
+        metrics_->counter(name_ + ".ok");
+        latency_ = &metrics_->histogram(name_ + ".latency");
+        metrics_->probe(name_ + ".inflight", [this] { return static_cast<double>(inflight()); });
+    }
+}
+
+void WorkloadStats::offered() {
+    ++offered_;
+    if (metrics_ != nullptr) metrics_->counter(name_ + ".offered").add();
+}
+
+void WorkloadStats::finished(sim::Time created, sim::Time now, const sim::Result<Response>& r) {
+    if (r) {
+        ++ok_;
+        if (metrics_ != nullptr) {
+            metrics_->counter(name_ + ".ok").add();
+            latency_->record(now - created);
+        }
+    } else {
+        ++errors_;
+        if (metrics_ != nullptr) metrics_->counter(error_metric(name_, r.error())).add();
+    }
+}
+
+namespace {
+Request make_request(sim::Rng& rng, const sim::Zipf& zipf, const KeyOptions& keys, std::uint64_t id, sim::Time now) {
+    Request r;
+    r.id = id;
+    r.key = keys.zipf_s > 0 ? zipf(rng) - 1 : rng.uniform_u64(keys.keys);
+    r.created = now;
+    r.write = keys.write_ratio > 0 && rng.chance(keys.write_ratio);
+    return r;
+}
+}  // namespace
+
+// ---- open loop ---------------------------------------------------------------------------------
+
+OpenLoopWorkload::OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOptions options, SendFn send, Metrics* metrics)
+    : host_(&host),
+      name_(std::move(name)),
+      options_(std::move(options)),
+      send_(std::move(send)),
+      rng_(host.sim().rng("workload/" + name_)),
+      zipf_(std::max<std::uint64_t>(options_.keys.keys, 1), options_.keys.zipf_s > 0 ? options_.keys.zipf_s : 1.0),
+      stats_(metrics, name_) {
+    SIM_ASSERT(options_.rate >= 0, "a workload rate cannot be negative");
+    host.spawn([this](sim::Ctx& ctx) { issue(ctx); }, "workload:" + name_);
+}
+
+double OpenLoopWorkload::current_rate() const {
+    double rate = options_.rate * multiplier_;
+    if (!options_.diurnal.empty()) {
+        const std::int64_t period = options_.diurnal_period.count();
+        const std::int64_t into = host_->sim().now().time_since_epoch().count() % period;
+        const std::size_t step = static_cast<std::size_t>(static_cast<unsigned __int128>(into) * options_.diurnal.size() / period);
+        rate *= options_.diurnal[step];
+    }
+    return rate;
+}
+
+void OpenLoopWorkload::set_multiplier(double m) {
+    SIM_ASSERT(m >= 0, "a rate multiplier cannot be negative");
+    multiplier_ = m;
+    rate_changed_.set();  // the pending gap is redrawn at the new rate
+}
+
+void OpenLoopWorkload::burst(std::uint64_t n) {
+    for (std::uint64_t i = 0; i < n; ++i) {
+        stats_.offered();
+        Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, host_->sim().now());
+        host_->spawn([this, req](sim::Ctx& ctx) { stats_.finished(req.created, ctx.now(), send_(ctx, req)); });
+    }
+}
+
+void OpenLoopWorkload::issue(sim::Ctx& ctx) {
+    if (ctx.now() < options_.start) ctx.sleep_until(options_.start);
+    // Diurnal steps change the rate on their own: wake at each step boundary to redraw.
+    const sim::Duration step = options_.diurnal.empty() ? sim::duration_forever
+                                                         : options_.diurnal_period / static_cast<std::int64_t>(options_.diurnal.size());
+    for (;;) {
+        const double rate = current_rate();
+        rate_changed_.reset();
+        sim::Duration gap = rate > 0 ? ctx.rng().exponential(sim::Duration(static_cast<std::int64_t>(1e9 / rate))) : sim::duration_forever;
+        bool truncated = false;
+        if (step != sim::duration_forever) {
+            const sim::Duration to_boundary(step.count() - ctx.now().time_since_epoch().count() % step.count());
+            if (to_boundary < gap) {
+                gap = to_boundary;
+                truncated = true;
+            }
+        }
+        if (rate_changed_.wait(ctx, gap)) continue;  // a new rate: redraw (the exponential is memoryless)
+        if (truncated) continue;                       // a diurnal step: redraw at its rate
+        stats_.offered();
+        if (stats_.inflight() > options_.inflight_max) {
+            stats_.dropped();
+            continue;
+        }
+        Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, ctx.now());
+        ctx.spawn([this, req](sim::Ctx& c) { stats_.finished(req.created, c.now(), send_(c, req)); });
+    }
+}
+
+// ---- closed loop -------------------------------------------------------------------------------
+
+ClosedLoopWorkload::ClosedLoopWorkload(sim::Host& host, std::string name, ClosedLoopOptions options, SendFn send, Metrics* metrics)
+    : host_(&host),
+      name_(std::move(name)),
+      options_(std::move(options)),
+      send_(std::move(send)),
+      rng_(host.sim().rng("workload/" + name_)),
+      zipf_(std::max<std::uint64_t>(options_.keys.keys, 1), options_.keys.zipf_s > 0 ? options_.keys.zipf_s : 1.0),
+      stats_(metrics, name_) {
+    for (int c = 0; c < options_.clients; ++c) {
+        host.spawn(
+            [this](sim::Ctx& ctx) {
+                if (ctx.now() < options_.start) ctx.sleep_until(options_.start);
+                for (;;) {
+                    Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, ctx.now());
+                    stats_.offered();
+                    stats_.finished(req.created, ctx.now(), send_(ctx, req));
+                    ctx.sleep_for(options_.think.sample(rng_));
+                }
+            },
+            "client:" + name_ + "/" + std::to_string(c));
+    }
+}
+
+}  // namespace models
