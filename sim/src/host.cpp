@@ -40,6 +40,7 @@ void Host::join(std::string group) {
 }
 
 void Host::on_boot(UniqueFunction<void(Host&)> boot) {
+    SIM_ASSERT(!boot_, "host '" + name_ + "' already has a boot function (on_boot runs it at once; set it once)");
     boot_ = std::move(boot);
     if (alive_ && boot_) boot_(*this);
 }

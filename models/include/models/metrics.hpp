@@ -8,6 +8,9 @@
 // p999 (in seconds for durations), and ratio series (one counter's interval delta over
 // another's: retry amplification = attempts / logical requests).
 //
+// A sample at time t covers [t - interval, t): the sampler runs before other events scheduled
+// for exactly t, so those count in the next sample.
+//
 // Names say what and where: "client.requests", "client.errors.timeout", "db.latency". A series
 // for a metric created mid-run has no value (NaN: "null" in JSON) before it existed.
 //

@@ -1,0 +1,132 @@
+// Workloads (open and closed loop, spikes, diurnal curves, key popularity) and load balancing.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "models/load_balancer.hpp"
+#include "models/workload.hpp"
+#include "sim/sim.hpp"
+
+namespace {
+using namespace std::chrono_literals;
+using sim::Duration;
+using sim::Time;
+
+// A send function that answers after a fixed delay and records keys and arrival times.
+struct Recorder {
+    std::vector<Time> arrivals;
+    std::map<std::uint64_t, int> keys;
+    Duration work = 1ms;
+    models::SendFn fn() {
+        return [this](sim::Ctx& ctx, const models::Request& r) -> sim::Result<models::Response> {
+            arrivals.push_back(ctx.now());
+            ++keys[r.key];
+            ctx.sleep_for(work);
+            return models::Response{r.key, 0, false};
+        };
+    }
+    std::size_t between(Time a, Time b) const {
+        return static_cast<std::size_t>(std::count_if(arrivals.begin(), arrivals.end(), [&](Time t) { return t >= a && t < b; }));
+    }
+};
+
+TEST(Workload, OpenLoopArrivalsFollowTheRateAndItsSpikes) {
+    // 1000/s for 10s, 5x for 2s, then 1000/s again: Poisson counts, sd = sqrt(mean); 5 sd margins.
+    sim::Simulator s(sim::Options{.seed = 4});
+    Recorder rec;
+    models::OpenLoopWorkload w(s.add_host("clients"), "w", {.rate = 1000}, rec.fn());
+    s.at(Time(10s), [&] { w.set_multiplier(5); });
+    s.at(Time(12s), [&] { w.set_multiplier(1); });
+    s.run_until(Time(20s));
+    EXPECT_NEAR(static_cast<double>(rec.between(Time(0s), Time(10s))), 10000, 5 * 100);
+    EXPECT_NEAR(static_cast<double>(rec.between(Time(10s), Time(12s))), 10000, 5 * 100);
+    EXPECT_NEAR(static_cast<double>(rec.between(Time(12s), Time(20s))), 8000, 5 * 90);
+    s.shutdown();
+}
+
+TEST(Workload, ADiurnalCurveScalesTheRateStepByStep) {
+    sim::Simulator s(sim::Options{.seed = 5});
+    Recorder rec;
+    models::OpenLoopWorkload w(s.add_host("clients"), "w",
+                               {.rate = 100, .diurnal = {1, 4, 0.5, 2}, .diurnal_period = 40s}, rec.fn());
+    s.run_until(Time(80s));  // two periods of 4 steps of 10s
+    // Expected per 20s (two steps of 10s): 1000, 4000, 500, 2000; Poisson, 5 sd.
+    const double expect[4] = {2000, 8000, 1000, 4000};
+    for (int step = 0; step < 4; ++step) {
+        double n = static_cast<double>(rec.between(Time(Duration(std::chrono::seconds(10 * step))), Time(Duration(std::chrono::seconds(10 * step + 10))))) +
+                   static_cast<double>(rec.between(Time(Duration(std::chrono::seconds(40 + 10 * step))), Time(Duration(std::chrono::seconds(50 + 10 * step)))));
+        EXPECT_NEAR(n, expect[step], 5 * std::sqrt(expect[step])) << "step " << step;
+    }
+    s.shutdown();
+}
+
+TEST(Workload, ZipfKeysConcentrateOnTheFirstRanks) {
+    sim::Simulator s(sim::Options{.seed = 6});
+    Recorder rec;
+    models::OpenLoopWorkload w(s.add_host("clients"), "w", {.rate = 10000, .keys = {.keys = 1000, .zipf_s = 1.0}}, rec.fn());
+    s.run_until(Time(5s));
+    // Zipf(1000, 1): P(rank 1) = 1/H(1000) = 0.1336, P(rank 2) = 0.0668.
+    const double n = static_cast<double>(rec.arrivals.size());
+    EXPECT_NEAR(rec.keys[0] / n, 0.1336, 0.01);
+    EXPECT_NEAR(rec.keys[1] / n, 0.0668, 0.008);
+    s.shutdown();
+}
+
+TEST(Workload, AClosedLoopsThroughputIsClientsOverThinkPlusLatency) {
+    sim::Simulator s(sim::Options{.seed = 7});
+    Recorder rec;
+    rec.work = 40ms;
+    models::ClosedLoopWorkload w(s.add_host("clients"), "w", {.clients = 10, .think = sim::Delay::fixed(60ms)}, rec.fn());
+    s.run_until(Time(10s));
+    // 10 clients, each one request per 100ms: 100/s, exactly (fixed times).
+    EXPECT_EQ(rec.between(Time(0s), Time(10s)), 1000u);
+    s.shutdown();
+}
+
+std::vector<std::string> names(int n) {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) out.push_back("b" + std::to_string(i));
+    return out;
+}
+
+TEST(LoadBalancer, RoundRobinCyclesThroughTheBackends) {
+    sim::Simulator s;
+    models::LoadBalancer lb(s, "lb", names(3));
+    std::vector<std::size_t> picks;
+    for (int i = 0; i < 6; ++i) picks.push_back(lb.pick(s.now()));
+    EXPECT_EQ(picks, (std::vector<std::size_t>{0, 1, 2, 0, 1, 2}));
+}
+
+TEST(LoadBalancer, LeastOutstandingAvoidsABusyBackend) {
+    sim::Simulator s;
+    models::LoadBalancer lb(s, "lb", names(3), {.policy = models::LbPolicy::least_outstanding});
+    lb.started(0);
+    lb.started(0);
+    lb.started(1);
+    EXPECT_EQ(lb.pick(s.now()), 2u);
+}
+
+TEST(LoadBalancer, PowerOfTwoChoicesNeverPicksTheMostLoadedOfThree) {
+    sim::Simulator s;
+    models::LoadBalancer lb(s, "lb", names(3), {.policy = models::LbPolicy::power_of_two});
+    for (int i = 0; i < 5; ++i) lb.started(1);  // backend 1 is the most loaded
+    for (int i = 0; i < 300; ++i) EXPECT_NE(lb.pick(s.now()), 1u);
+}
+
+TEST(LoadBalancer, OutlierEjectionLeavesAFailingBackendOutForItsTime) {
+    sim::Simulator s;
+    models::LoadBalancer lb(s, "lb", names(4), {.outlier_ejection = true, .ejection_errors = 3, .ejection_time = 10s});
+    for (int i = 0; i < 3; ++i) lb.finished(2, false, s.now());
+    EXPECT_TRUE(lb.ejected(2, s.now()));
+    std::map<std::size_t, int> picks;
+    for (int i = 0; i < 40; ++i) ++picks[lb.pick(s.now())];
+    EXPECT_EQ(picks.count(2), 0u);
+    EXPECT_FALSE(lb.ejected(2, s.now() + 10s));
+    // Never more than half ejected: with 2 of 4 out, a third failing backend stays in.
+    for (int i = 0; i < 3; ++i) lb.finished(1, false, s.now());
+    for (int i = 0; i < 3; ++i) lb.finished(0, false, s.now());
+    EXPECT_TRUE(lb.ejected(1, s.now()));
+    EXPECT_FALSE(lb.ejected(0, s.now()));
+}
+
+}  // namespace
