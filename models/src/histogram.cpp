@@ -55,4 +55,19 @@ void Histogram::merge(const Histogram& other) noexcept {
     sum_ += other.sum_;
 }
 
+void Histogram::subtract(const Histogram& earlier) noexcept {
+    for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] -= std::min(counts_[i], earlier.counts_[i]);
+    total_ -= std::min(total_, earlier.total_);
+    sum_ -= earlier.sum_;
+    min_ = 0;
+    max_ = 0;
+    bool first = true;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+        if (counts_[i] == 0) continue;
+        if (first) min_ = bucket_low(i);
+        first = false;
+        max_ = bucket_high(i);
+    }
+}
+
 }  // namespace models

@@ -82,8 +82,29 @@ LatencyHistogram& Metrics::histogram(std::string_view name, bool seconds) {
 }
 
 void Metrics::probe(std::string name, std::function<double()> read) {
+    if (Entry* existing = find(name)) {
+        SIM_ASSERT(existing->kind == Kind::probe, "metric '" + name + "' is not a probe");
+        existing->reads.push_back(std::move(read));
+        return;
+    }
     Entry& e = add(std::move(name), Kind::probe);
-    e.read = std::move(read);
+    e.reads.push_back(std::move(read));
+}
+
+std::function<double()> Metrics::reader(std::string_view name) const {
+    const Entry* e = find(name);
+    if (e == nullptr) return {};
+    switch (e->kind) {
+        case Kind::counter: return [c = e->counter.get()] { return static_cast<double>(c->value()); };
+        case Kind::gauge: return [g = e->gauge.get()] { return g->value(); };
+        case Kind::probe:
+            return [e] {
+                double sum = 0;
+                for (const auto& r : e->reads) sum += r();
+                return sum;
+            };
+        default: return {};
+    }
 }
 
 void Metrics::ratio(std::string name, std::string_view numerator, std::string_view denominator) {
@@ -123,7 +144,12 @@ void Metrics::sample() {
                 break;
             }
             case Kind::gauge: row[c] = e.gauge->value(); break;
-            case Kind::probe: row[c] = e.read(); break;
+            case Kind::probe: {
+                double sum = 0;
+                for (const auto& r : e.reads) sum += r();
+                row[c] = sum;
+                break;
+            }
             case Kind::ratio: {
                 const std::uint64_t n = counter_value(e.numerator), d = counter_value(e.denominator);
                 const std::uint64_t dn = n - e.last_num, dd = d - e.last_den;

@@ -46,14 +46,16 @@ Request make_request(sim::Rng& rng, const sim::Zipf& zipf, const KeyOptions& key
 
 // ---- open loop ---------------------------------------------------------------------------------
 
-OpenLoopWorkload::OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOptions options, SendFn send, Metrics* metrics)
+OpenLoopWorkload::OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOptions options, SendFn send, Metrics* metrics,
+                                   WorkloadStats* shared)
     : host_(&host),
       name_(std::move(name)),
       options_(std::move(options)),
       send_(std::move(send)),
       rng_(host.sim().rng("workload/" + name_)),
       zipf_(std::max<std::uint64_t>(options_.keys.keys, 1), options_.keys.zipf_s > 0 ? options_.keys.zipf_s : 1.0),
-      stats_(metrics, name_) {
+      own_stats_(shared ? nullptr : std::make_unique<WorkloadStats>(metrics, name_)),
+      stats_(shared ? shared : own_stats_.get()) {
     SIM_ASSERT(options_.rate >= 0, "a workload rate cannot be negative");
     host.spawn([this](sim::Ctx& ctx) { issue(ctx); }, "workload:" + name_);
 }
@@ -63,7 +65,9 @@ double OpenLoopWorkload::current_rate() const {
     if (!options_.diurnal.empty()) {
         const std::int64_t period = options_.diurnal_period.count();
         const std::int64_t into = host_->sim().now().time_since_epoch().count() % period;
-        const std::size_t step = static_cast<std::size_t>(static_cast<unsigned __int128>(into) * options_.diurnal.size() / period);
+        // The same integer steps issue() wakes at, so a step starts exactly at its boundary.
+        const std::int64_t step_ns = std::max<std::int64_t>(1, period / static_cast<std::int64_t>(options_.diurnal.size()));
+        const auto step = std::min(static_cast<std::size_t>(into / step_ns), options_.diurnal.size() - 1);
         rate *= options_.diurnal[step];
     }
     return rate;
@@ -77,9 +81,9 @@ void OpenLoopWorkload::set_multiplier(double m) {
 
 void OpenLoopWorkload::burst(std::uint64_t n) {
     for (std::uint64_t i = 0; i < n; ++i) {
-        stats_.offered();
+        stats_->offered();
         Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, host_->sim().now());
-        host_->spawn([this, req](sim::Ctx& ctx) { stats_.finished(req.created, ctx.now(), send_(ctx, req)); });
+        host_->spawn([this, req](sim::Ctx& ctx) { stats_->finished(req.created, ctx.now(), send_(ctx, req)); });
     }
 }
 
@@ -102,34 +106,36 @@ void OpenLoopWorkload::issue(sim::Ctx& ctx) {
         }
         if (rate_changed_.wait(ctx, gap)) continue;  // a new rate: redraw (the exponential is memoryless)
         if (truncated) continue;                       // a diurnal step: redraw at its rate
-        stats_.offered();
-        if (stats_.inflight() > options_.inflight_max) {
-            stats_.dropped();
+        stats_->offered();
+        if (stats_->inflight() > options_.inflight_max) {
+            stats_->dropped();
             continue;
         }
         Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, ctx.now());
-        ctx.spawn([this, req](sim::Ctx& c) { stats_.finished(req.created, c.now(), send_(c, req)); });
+        ctx.spawn([this, req](sim::Ctx& c) { stats_->finished(req.created, c.now(), send_(c, req)); });
     }
 }
 
 // ---- closed loop -------------------------------------------------------------------------------
 
-ClosedLoopWorkload::ClosedLoopWorkload(sim::Host& host, std::string name, ClosedLoopOptions options, SendFn send, Metrics* metrics)
+ClosedLoopWorkload::ClosedLoopWorkload(sim::Host& host, std::string name, ClosedLoopOptions options, SendFn send, Metrics* metrics,
+                                       WorkloadStats* shared)
     : host_(&host),
       name_(std::move(name)),
       options_(std::move(options)),
       send_(std::move(send)),
       rng_(host.sim().rng("workload/" + name_)),
       zipf_(std::max<std::uint64_t>(options_.keys.keys, 1), options_.keys.zipf_s > 0 ? options_.keys.zipf_s : 1.0),
-      stats_(metrics, name_) {
+      own_stats_(shared ? nullptr : std::make_unique<WorkloadStats>(metrics, name_)),
+      stats_(shared ? shared : own_stats_.get()) {
     for (int c = 0; c < options_.clients; ++c) {
         host.spawn(
             [this](sim::Ctx& ctx) {
                 if (ctx.now() < options_.start) ctx.sleep_until(options_.start);
                 for (;;) {
                     Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, ctx.now());
-                    stats_.offered();
-                    stats_.finished(req.created, ctx.now(), send_(ctx, req));
+                    stats_->offered();
+                    stats_->finished(req.created, ctx.now(), send_(ctx, req));
                     ctx.sleep_for(options_.think.sample(rng_));
                 }
             },

@@ -43,6 +43,9 @@ public:
     std::uint64_t percentile(double q) const noexcept;
     void reset() noexcept;
     void merge(const Histogram& other) noexcept;
+    // Removes an earlier snapshot of this histogram (what was recorded since). min and max are
+    // then bucket bounds, not exact values.
+    void subtract(const Histogram& earlier) noexcept;
 
     static std::size_t index(std::uint64_t v) noexcept {
         if (v < (1u << linear_bits)) return static_cast<std::size_t>(v);

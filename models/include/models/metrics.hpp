@@ -93,8 +93,12 @@ public:
     Gauge& gauge(std::string_view name);
     // `seconds`: values are durations in nanoseconds, reported in seconds.
     LatencyHistogram& histogram(std::string_view name, bool seconds = true);
-    // A value read at every sample.
+    // A value read at every sample. Registering a name again adds to it: the probe's value is
+    // the sum (queue depth over several hosts).
     void probe(std::string name, std::function<double()> read);
+    // The current value of a counter (its total), gauge or probe; empty if there is none.
+    std::function<double()> reader(std::string_view name) const;
+    bool has(std::string_view name) const { return find(name) != nullptr; }
     // interval delta of `numerator` / interval delta of `denominator` (missing when 0/0).
     void ratio(std::string name, std::string_view numerator, std::string_view denominator);
 
@@ -123,7 +127,7 @@ private:
         std::unique_ptr<Gauge> gauge;
         std::unique_ptr<LatencyHistogram> histogram;
         bool seconds = true;
-        std::function<double()> read;
+        std::vector<std::function<double()>> reads;
         std::string numerator, denominator;
         std::uint64_t last = 0;  // counters: value at the previous sample
         std::uint64_t last_num = 0, last_den = 0;

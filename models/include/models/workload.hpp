@@ -16,6 +16,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,7 +76,10 @@ private:
 
 class OpenLoopWorkload {
 public:
-    OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOptions options, SendFn send, Metrics* metrics = nullptr);
+    // With `shared`, the statistics go there (one WorkloadStats for a workload running on many
+    // hosts, outliving any one host's crash); otherwise the workload keeps its own.
+    OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOptions options, SendFn send, Metrics* metrics = nullptr,
+                     WorkloadStats* shared = nullptr);
     OpenLoopWorkload(const OpenLoopWorkload&) = delete;
     OpenLoopWorkload& operator=(const OpenLoopWorkload&) = delete;
 
@@ -87,7 +91,7 @@ public:
     double current_rate() const;
     // `n` requests at once.
     void burst(std::uint64_t n);
-    const WorkloadStats& stats() const noexcept { return stats_; }
+    const WorkloadStats& stats() const noexcept { return *stats_; }
 
 private:
     void issue(sim::Ctx& ctx);
@@ -102,13 +106,15 @@ private:
     double multiplier_ = 1.0;
     sim::Event rate_changed_;
     std::uint64_t next_id_ = 0;
-    WorkloadStats stats_;
+    std::unique_ptr<WorkloadStats> own_stats_;
+    WorkloadStats* stats_;
 };
 
 class ClosedLoopWorkload {
 public:
-    ClosedLoopWorkload(sim::Host& host, std::string name, ClosedLoopOptions options, SendFn send, Metrics* metrics = nullptr);
-    const WorkloadStats& stats() const noexcept { return stats_; }
+    ClosedLoopWorkload(sim::Host& host, std::string name, ClosedLoopOptions options, SendFn send, Metrics* metrics = nullptr,
+                       WorkloadStats* shared = nullptr);
+    const WorkloadStats& stats() const noexcept { return *stats_; }
 
 private:
     sim::Host* host_;
@@ -118,7 +124,8 @@ private:
     sim::Rng rng_;
     sim::Zipf zipf_;
     std::uint64_t next_id_ = 0;
-    WorkloadStats stats_;
+    std::unique_ptr<WorkloadStats> own_stats_;
+    WorkloadStats* stats_;
 };
 
 }  // namespace models

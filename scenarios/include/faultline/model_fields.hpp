@@ -1,0 +1,128 @@
+// fields() descriptions of the kernel's and the models' option structs, so scenario files and
+// --set can fill them. They live here, in the scenario layer: the models know nothing of YAML.
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+#include "models/breaker.hpp"
+#include "models/cache.hpp"
+#include "models/caller.hpp"
+#include "models/database.hpp"
+#include "models/hedge.hpp"
+#include "models/load_balancer.hpp"
+#include "models/retry.hpp"
+#include "models/throttle.hpp"
+#include "models/work_queue.hpp"
+#include "models/workload.hpp"
+#include "sim/connection_pool.hpp"
+
+namespace models {
+
+inline auto enum_names(Backoff) {
+    return std::array<std::pair<std::string_view, Backoff>, 3>{
+        {{"none", Backoff::none}, {"fixed", Backoff::fixed}, {"exponential", Backoff::exponential}}};
+}
+inline auto enum_names(Jitter) {
+    return std::array<std::pair<std::string_view, Jitter>, 4>{
+        {{"none", Jitter::none}, {"full", Jitter::full}, {"equal", Jitter::equal}, {"decorrelated", Jitter::decorrelated}}};
+}
+
+template <class V>
+void fields(V& v, RetryBudgetOptions& o) {
+    v("enabled", o.enabled, "limit retries with a token bucket");
+    v("ratio", o.ratio, "tokens each request deposits: retries may add about this share of the load");
+    v("min_rate", o.min_rate, "tokens deposited per second whatever the traffic");
+    v("tokens_max", o.tokens_max, "bucket size: the retries a client may send in a burst");
+}
+
+template <class V>
+void fields(V& v, RetryOptions& o) {
+    v("attempts_max", o.attempts_max, "attempts per request, the first included (1: no retries)");
+    v("backoff", o.backoff, "wait between attempts: none, fixed or exponential");
+    v("backoff_base", o.backoff_base, "the first backoff");
+    v("backoff_max", o.backoff_max, "the longest backoff");
+    v("backoff_multiplier", o.backoff_multiplier, "exponential growth factor");
+    v("jitter", o.jitter, "none, full, equal or decorrelated");
+    v("retry_on", o.retry_on, "errors worth another attempt (comma separated)");
+    v("budget", o.budget, "a retry budget");
+}
+
+template <class V>
+void fields(V& v, ThrottleOptions& o) {
+    v("enabled", o.enabled, "client-side adaptive throttling (reject locally when the backend rejects)");
+    v("k", o.k, "multiplier: lets through about k times what the backend accepts");
+    v("window", o.window, "the window requests and accepts are counted over");
+}
+
+template <class V>
+void fields(V& v, BreakerOptions& o) {
+    v("enabled", o.enabled, "a circuit breaker");
+    v("error_ratio_max", o.error_ratio_max, "opens above this error ratio in the window");
+    v("requests_min", o.requests_min, "...once at least this many requests were seen");
+    v("window", o.window, "the rolling error window");
+    v("open_for", o.open_for, "how long it stays open before probing");
+    v("half_open_probes", o.half_open_probes, "probe requests let through when half open");
+}
+
+template <class V>
+void fields(V& v, HedgeOptions& o) {
+    v("enabled", o.enabled, "hedged requests");
+    v("delay", o.delay, "send another copy after this long without an answer");
+    v("hedges_max", o.hedges_max, "extra copies per try");
+}
+
+template <class V>
+void fields(V& v, CacheOptions& o) {
+    v("entries_max", o.entries_max, "entries before LRU eviction");
+    v("ttl", o.ttl, "time to live");
+    v("coalesce", o.coalesce, "single flight: concurrent misses of a key share one fill");
+    v("lease", o.lease, "at most one fill per key per lease (0: off)");
+    v("xfetch_beta", o.xfetch_beta, "probabilistic early recomputation (0: off; 1: optimal)");
+    v("stale_while_revalidate", o.stale_while_revalidate, "serve expired entries this long while refreshing (0: off)");
+    v("warmup_fills_per_second", o.warmup_fills_per_second, "limit fills per second (0: off)");
+    v("warmup_burst", o.warmup_burst, "fill bucket size");
+    v("waiters_max", o.waiters_max, "gets waiting on one key's fill, at most");
+    v("wait_max", o.wait_max, "longest wait for another's fill");
+}
+
+template <class V>
+void fields(V& v, WorkQueueOptions& o) {
+    v("workers_max", o.workers_max, "concurrent requests in service");
+    v("queue_max", o.queue_max, "requests waiting, at most (more are rejected as overloaded)");
+    v("discipline", o.discipline, "fifo, lifo or codel");
+    v("codel_target", o.codel_target, "CoDel: acceptable queueing delay");
+    v("codel_interval", o.codel_interval, "CoDel: how long the delay may stay above target");
+}
+
+template <class V>
+void fields(V& v, KeyOptions& o) {
+    v("keys", o.keys, "number of distinct keys");
+    v("zipf_s", o.zipf_s, "0: uniform popularity; > 0: Zipf exponent (0.99 is typical)");
+    v("write_ratio", o.write_ratio, "share of requests that are writes");
+}
+
+template <class V>
+void fields(V& v, LbOptions& o) {
+    v("policy", o.policy, "round_robin, least_outstanding or power_of_two");
+    v("outlier_ejection", o.outlier_ejection, "leave out backends that keep failing");
+    v("ejection_errors", o.ejection_errors, "consecutive errors that eject a backend");
+    v("ejection_time", o.ejection_time, "how long an ejected backend stays out");
+    v("ejected_max_ratio", o.ejected_max_ratio, "never eject more than this share");
+}
+
+}  // namespace models
+
+namespace sim {
+
+template <class V>
+void fields(V& v, PoolOptions& o) {
+    v("connections_max", o.connections_max, "connections from each client host to each server");
+    v("acquire_timeout", o.acquire_timeout, "waiting for a free connection (then: exhausted)");
+    v("connect_timeout", o.connect_timeout, "the handshake");
+    v("keepalive_interval", o.keepalive_interval, "probe idle connections this often (0: off)");
+    v("keepalive_timeout", o.keepalive_timeout, "no probe answer within this: the connection is dead");
+}
+
+}  // namespace sim

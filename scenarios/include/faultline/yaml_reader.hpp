@@ -1,0 +1,206 @@
+// Reads YAML into the same typed option structs C++ users write, through their fields()
+// descriptions. Every mistake is one SpecError naming file, line, column and the field's path:
+//   stampede.yaml:12:7: services.api.cache.ttl: '60' is not a duration like 250ms: missing unit
+//   stampede.yaml:9:5: services.api: unknown key 'cahce' (did you mean 'cache'?)
+//
+// Supported field types: everything parse_value() reads (durations, rates, ratios, numbers,
+// booleans, strings, enums, delay distributions), std::optional, std::vector (a scalar is a
+// one-element list), std::map<std::string, T>, and nested Described structs. A struct may have
+// a `Where` field (named "") that receives the location of its YAML node, and a validate()
+// function (found by ADL) whose error is reported at that node.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "faultline/fields.hpp"
+#include "sim/distribution.hpp"
+
+namespace faultline {
+
+// Where a value came from: a file position, or a command-line override.
+struct Where {
+    std::string file;
+    int line = 0;    // 1-based; 0 when it did not come from a file (e.g. --set)
+    int column = 0;  // 1-based
+    std::string text() const {
+        if (line == 0) return file.empty() ? std::string("(--set)") : file;
+        return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+    }
+};
+
+struct SpecError : std::runtime_error {
+    SpecError(Where w, std::string path_, std::string message_)
+        : std::runtime_error(w.text() + ": " + (path_.empty() ? "" : path_ + ": ") + message_),
+          where(std::move(w)),
+          path(std::move(path_)),
+          message(std::move(message_)) {}
+    Where where;
+    std::string path;
+    std::string message;
+};
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_string_map : std::false_type {};
+template <class T>
+struct is_string_map<std::map<std::string, T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+concept Validated = requires(const T& t) { validate(t); };
+
+class YamlReader {
+public:
+    explicit YamlReader(std::string file) : file_(std::move(file)) {}
+
+    Where where(const YAML::Node& n) const {
+        const YAML::Mark m = n.Mark();
+        if (m.is_null() || m.line < 0) return Where{file_, 0, 0};
+        return Where{file_, m.line + 1, m.column + 1};
+    }
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& message) const {
+        throw SpecError(where(at), path, message);
+    }
+
+    template <class T>
+    void read(const YAML::Node& node, T& out, const std::string& path) const;
+
+private:
+    template <class T>
+    void read_struct(const YAML::Node& node, T& out, const std::string& path) const;
+
+    std::string file_;
+};
+
+namespace detail {
+inline std::string join(const std::string& path, std::string_view name) {
+    return path.empty() ? std::string(name) : path + "." + std::string(name);
+}
+inline std::string_view node_kind(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Map: return "a mapping";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Scalar: return "a value";
+        case YAML::NodeType::Null: return "empty";
+        default: return "nothing";
+    }
+}
+}  // namespace detail
+
+// The visitor a struct's fields() runs while reading: consumes the keys it knows.
+class YamlFieldVisitor {
+public:
+    YamlFieldVisitor(const YamlReader& reader, const YAML::Node& map, std::string path)
+        : reader_(reader), map_(map), path_(std::move(path)) {}
+
+    template <class T>
+    void operator()(std::string_view name, T& value, std::string_view /*help*/) {
+        if constexpr (std::is_same_v<T, Where>) {
+            value = reader_.where(map_);
+        } else {
+            names_.emplace_back(name);
+            const YAML::Node child = map_[std::string(name)];
+            if (!child) return;  // absent: keep the default
+            consumed_.insert(std::string(name));
+            reader_.read(child, value, detail::join(path_, name));
+        }
+    }
+
+    // Fails on the first key no field consumed, suggesting the nearest field name.
+    void reject_unknown_keys() const {
+        for (auto it = map_.begin(); it != map_.end(); ++it) {
+            const std::string key = it->first.as<std::string>();
+            if (consumed_.count(key) != 0) continue;
+            std::string msg = "unknown key '" + key + "'";
+            if (auto near = nearest(key, names_)) msg += " (did you mean '" + *near + "'?)";
+            else if (!names_.empty()) {
+                msg += " (known keys:";
+                for (const std::string& n : names_) msg += " " + n;
+                msg += ")";
+            }
+            reader_.fail(it->first, path_, msg);
+        }
+    }
+
+private:
+    const YamlReader& reader_;
+    const YAML::Node& map_;
+    std::string path_;
+    std::vector<std::string> names_;
+    std::set<std::string> consumed_;
+};
+
+template <class T>
+void YamlReader::read_struct(const YAML::Node& node, T& out, const std::string& path) const {
+    if (!node.IsMap()) fail(node, path, "expected a mapping of keys, got " + std::string(detail::node_kind(node)));
+    YamlFieldVisitor v(*this, node, path);
+    fields(v, out);
+    v.reject_unknown_keys();
+    if constexpr (Validated<T>) {
+        if (auto e = validate(out)) fail(node, path, *e);
+    }
+}
+
+template <class T>
+void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) const {
+    if constexpr (is_optional<T>::value) {
+        if (node.IsNull()) {
+            out.reset();
+            return;
+        }
+        if (!out) out.emplace();
+        read(node, *out, path);
+    } else if constexpr (is_vector<T>::value) {
+        out.clear();
+        if (node.IsSequence()) {
+            for (std::size_t i = 0; i < node.size(); ++i) {
+                read(node[i], out.emplace_back(), path + "[" + std::to_string(i) + "]");
+            }
+        } else if (node.IsScalar() || node.IsMap()) {
+            read(node, out.emplace_back(), path);  // one item where a list is allowed
+        } else if (!node.IsNull()) {
+            fail(node, path, "expected a list");
+        }
+    } else if constexpr (is_string_map<T>::value) {
+        if (node.IsNull()) return;
+        if (!node.IsMap()) fail(node, path, "expected a mapping of names, got " + std::string(detail::node_kind(node)));
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            const std::string key = it->first.as<std::string>();
+            if (out.count(key) != 0 && it != node.begin()) fail(it->first, path, "duplicate name '" + key + "'");
+            read(it->second, out[key], detail::join(path, key));
+        }
+    } else if constexpr (Described<T>) {
+        read_struct(node, out, path);
+    } else if constexpr (Parsable<T>) {
+        if (!node.IsScalar()) {
+            fail(node, path, "expected " + type_hint<T>() + ", got " + std::string(detail::node_kind(node)));
+        }
+        T parsed = out;
+        if (auto e = parse_value(node.Scalar(), parsed)) {
+            fail(node, path, "'" + node.Scalar() + "' is not " + type_hint<T>() + ": " + *e);
+        }
+        out = std::move(parsed);
+    } else {
+        static_assert(sizeof(T) == 0, "YamlReader: no way to read this field type");
+    }
+}
+
+// Applies `path=value` to a YAML document before it is read, creating mappings as needed;
+// list items are addressed by index ("faults.0.at"). Returns an error message or nothing.
+std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value);
+
+}  // namespace faultline

@@ -1,0 +1,51 @@
+// --set path=value on a YAML document, before it is read (so every section, user-registered
+// ones included, can be overridden, and the reader reports mistakes in overrides the same way).
+#include <charconv>
+
+#include "faultline/yaml_reader.hpp"
+
+namespace faultline {
+
+std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = path.find('.', start);
+        parts.push_back(path.substr(start, dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    for (const std::string& p : parts) {
+        if (p.empty()) return "--set " + path + ": empty path segment";
+    }
+    // yaml-cpp nodes are handles: walking with operator[] on non-const nodes creates missing
+    // map entries, which is what an override of an absent key should do.
+    YAML::Node node = root;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string& p = parts[i];
+        const bool last = i + 1 == parts.size();
+        if (node.IsSequence()) {
+            std::size_t index = 0;
+            auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), index);
+            if (ec != std::errc{} || ptr != p.data() + p.size()) return "--set " + path + ": '" + p + "' is not a list index";
+            if (index >= node.size()) return "--set " + path + ": index " + p + " is past the end of the list";
+            if (last) {
+                node[index] = value;
+                return std::nullopt;
+            }
+            YAML::Node next = node[index];
+            node.reset(next);
+            continue;
+        }
+        if (!node.IsMap() && !node.IsNull()) return "--set " + path + ": '" + p + "' is inside a value, not a mapping";
+        if (last) {
+            node[p] = value;
+            return std::nullopt;
+        }
+        YAML::Node next = node[p];
+        node.reset(next);
+    }
+    return std::nullopt;
+}
+
+}  // namespace faultline

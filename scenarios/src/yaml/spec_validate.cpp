@@ -1,0 +1,95 @@
+// Field-level checks of a scenario spec (the reader reports them at the struct's node) and host
+// range expansion. Cross-references (call targets, fault targets, metrics) are checked when the
+// world is built, also with the location they came from.
+#include <charconv>
+
+#include "faultline/spec.hpp"
+
+namespace faultline {
+
+std::vector<std::string> expand_hosts(const std::string& pattern) {
+    const std::size_t open = pattern.find('{');
+    if (open == std::string::npos) return {pattern};
+    const std::size_t dots = pattern.find("..", open);
+    const std::size_t close = pattern.find('}', open);
+    if (dots == std::string::npos || close == std::string::npos || dots > close) return {pattern};
+    long lo = 0, hi = 0;
+    const char* a = pattern.data() + open + 1;
+    const char* b = pattern.data() + dots + 2;
+    auto r1 = std::from_chars(a, pattern.data() + dots, lo);
+    auto r2 = std::from_chars(b, pattern.data() + close, hi);
+    if (r1.ec != std::errc{} || r2.ec != std::errc{} || r1.ptr != pattern.data() + dots || r2.ptr != pattern.data() + close ||
+        lo > hi || hi - lo > 100'000) {
+        return {pattern};
+    }
+    std::vector<std::string> out;
+    const std::string head = pattern.substr(0, open), tail = pattern.substr(close + 1);
+    for (long i = lo; i <= hi; ++i) {
+        for (std::string& rest : expand_hosts(tail)) out.push_back(head + std::to_string(i) + rest);
+    }
+    return out;
+}
+
+std::optional<std::string> validate(const CallSpec& c) {
+    if (c.target.empty()) return "a call needs a target";
+    if (c.timeout.count() <= 0) return "timeout must be positive";
+    if (c.fanout < 1 || c.fanout > 1000) return "fanout must be between 1 and 1000";
+    if (c.retry.attempts_max < 1 || c.retry.attempts_max > models::RetryOptions::attempts_limit) {
+        return "retry.attempts_max must be between 1 and " + std::to_string(models::RetryOptions::attempts_limit);
+    }
+    if (c.hedge.hedges_max < 0 || c.hedge.hedges_max > models::HedgeOptions::hedges_limit) return "hedge.hedges_max must be between 0 and 10";
+    return std::nullopt;
+}
+
+std::optional<std::string> validate(const ServiceSpec& s) {
+    if (s.hosts.empty()) return "a service needs hosts";
+    if (s.queue.workers_max < 1) return "queue.workers_max must be at least 1";
+    if (s.cache && s.calls.empty()) return "a cache needs calls to fill it from";
+    return std::nullopt;
+}
+
+std::optional<std::string> validate(const DatabaseSpec& d) {
+    if (d.hosts.empty()) return "a database needs hosts";
+    if (d.options.connections_max < 1) return "connections_max must be at least 1";
+    if (d.options.executors.workers_max < 1) return "executors.workers_max must be at least 1";
+    if (d.options.memory_max_mb < 0) return "memory_max_mb cannot be negative";
+    return std::nullopt;
+}
+
+std::optional<std::string> validate(const WorkloadSpec& w) {
+    if (w.hosts.empty()) return "a workload needs hosts";
+    if (w.open_loop.has_value() == w.closed_loop.has_value()) return "a workload is either open_loop or closed_loop";
+    if (w.open_loop && w.open_loop->rate.per_second > 10'000'000) return "open_loop.rate above 10M/s";
+    if (w.closed_loop && (w.closed_loop->clients < 1 || w.closed_loop->clients > 10'000'000)) return "closed_loop.clients out of range";
+    return std::nullopt;
+}
+
+std::optional<std::string> validate(const InvariantSpec& i) {
+    if (i.name.empty()) return "an invariant needs a name";
+    const int kinds = i.always.has_value() + i.eventually.has_value() + i.recovers.has_value() + i.slo.has_value();
+    if (kinds != 1) return "an invariant is exactly one of always, eventually, recovers, slo";
+    if (i.always && !i.always->max && !i.always->min) return "always needs max or min";
+    if (i.eventually && !i.eventually->max && !i.eventually->min) return "eventually needs max or min";
+    if (i.recovers) {
+        const RecoversSpec& r = *i.recovers;
+        if (r.baseline_to <= r.baseline_from) return "recovers: baseline_to must come after baseline_from";
+        if (r.within.count() <= 0) return "recovers: within must be positive";
+        if (!(r.share > 0 && r.share <= 1.5)) return "recovers: share must be in (0, 1.5]";
+    }
+    if (i.slo && (i.slo->to <= i.slo->from || !(i.slo->quantile > 0 && i.slo->quantile <= 1))) {
+        return "slo: needs from < to and a quantile in (0, 1]";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> validate(const ScenarioSpec& s) {
+    if (s.duration.count() <= 0) return "duration must be positive";
+    if (s.limits.time_max < s.duration) return "limits.time_max must be at least the duration";
+    if (s.metrics_interval.count() <= 0) return "metrics_interval must be positive";
+    if (s.expect.verdict != "pass" && s.expect.verdict != "fail" && s.expect.verdict != "runaway") {
+        return "expect.verdict must be pass, fail or runaway";
+    }
+    return std::nullopt;
+}
+
+}  // namespace faultline
