@@ -1,13 +1,38 @@
 #include "common.hpp"
 
+#include <filesystem>
+
+#include "faultline/scenario_file.hpp"
+
 namespace faultline::cli {
 
-ResolvedScenario resolve_scenario(const std::string& arg) {
+ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant) {
     ResolvedScenario out;
     out.info = builtin_scenarios().find(arg);
-    if (out.info) return out;
+    if (out.info) {
+        if (!variant.empty()) throw UsageError("scenario '" + arg + "' is built in and has no variants");
+        return out;
+    }
+    std::optional<std::string> path = library_scenario_path(arg);
+    std::error_code ec;
+    if (!path && std::filesystem::is_regular_file(arg, ec)) path = arg;
+    if (path) {
+        try {
+            LoadedScenario loaded = load_scenario_file(*path, variant);
+            out.owned = loaded.info;
+            out.info = out.owned.get();
+            out.path = *path;
+            out.content_hash = loaded.content_hash;
+            return out;
+        } catch (const SpecError& e) {
+            throw UsageError(e.what());
+        }
+    }
+    std::vector<std::string> names = builtin_scenarios().names();
+    for (const std::string& n : library_scenarios()) names.push_back(n);
     std::string msg = "unknown scenario '" + arg + "'";
-    if (auto near = nearest(arg, builtin_scenarios().names())) msg += " (did you mean '" + *near + "'?)";
+    if (arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"))) msg = "no scenario file '" + arg + "'";
+    else if (auto near = nearest(arg, names)) msg += " (did you mean '" + *near + "'?)";
     throw UsageError(msg + "; 'faultline list' shows the scenarios");
 }
 

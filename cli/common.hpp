@@ -23,12 +23,15 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// A scenario named on the command line: a built-in name (later: a scenario file).
+// A scenario named on the command line: a built-in name, a library scenario's name
+// (scenarios/NAME.yaml) or a path to a scenario file; `variant` picks one of a file's designs.
 struct ResolvedScenario {
     const ScenarioInfo* info = nullptr;
     std::shared_ptr<ScenarioInfo> owned;  // for scenarios made from files
+    std::string path;                     // the file, if it came from one
+    std::string content_hash;
 };
-ResolvedScenario resolve_scenario(const std::string& arg);
+ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant = {});
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
 
@@ -38,5 +41,12 @@ struct Command {
 };
 void add_list_command(CLI::App& app, Command& cmd);
 void add_run_command(CLI::App& app, Command& cmd);
+// Exploration (cli/fuzz_command.cpp and friends): many seeds, replay, shrink, merge, and the
+// hidden per-seed worker they start.
+void add_fuzz_command(CLI::App& app, Command& cmd);
+void add_replay_command(CLI::App& app, Command& cmd);
+void add_shrink_command(CLI::App& app, Command& cmd);
+void add_merge_command(CLI::App& app, Command& cmd);
+void add_worker_command(CLI::App& app, Command& cmd);
 
 }  // namespace faultline::cli

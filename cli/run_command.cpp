@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common.hpp"
+#include "explore/artifact.hpp"
 #include "faultline/runner.hpp"
 #include "output.hpp"
 #include "sim/trace_file.hpp"
@@ -15,6 +16,7 @@ namespace {
 
 struct RunArgs {
     std::string scenario;
+    std::string variant;
     std::uint64_t seed = 1;
     std::string trace;
     bool trace_kernel = false;
@@ -25,7 +27,14 @@ struct RunArgs {
     std::uint64_t events_max = 0;
     bool shuffle_ties = false;
     bool buggify = false;
+    bool run_settings_given = false;  // --seed, --set, --shuffle-ties or --buggify on the command line
 };
+
+// A regression file (from `faultline shrink`) or failure artifact (from `faultline fuzz`): its
+// scenario, seed, overrides and explicit fault plan, instead of a scenario name.
+bool is_run_file(const std::string& arg) {
+    return arg.size() > 5 && arg.compare(arg.size() - 5, 5, ".json") == 0;
+}
 
 std::string shell_quote(const std::string& s) {
     if (s.find_first_of(" \t\"'$\\*?;&|<>()") == std::string::npos && !s.empty()) return s;
@@ -36,6 +45,7 @@ std::string shell_quote(const std::string& s) {
 
 std::string repro_command(const RunArgs& a) {
     std::string cmd = "faultline run " + shell_quote(a.scenario) + " --seed " + std::to_string(a.seed);
+    if (!a.variant.empty()) cmd += " --variant " + shell_quote(a.variant);
     for (const std::string& s : a.sets) cmd += " --set " + shell_quote(s);
     if (!a.time_max.empty()) cmd += " --time-max " + a.time_max;
     if (a.events_max != 0) cmd += " --events-max " + std::to_string(a.events_max);
@@ -45,14 +55,30 @@ std::string repro_command(const RunArgs& a) {
 }
 
 int execute(const RunArgs& a) {
-    ResolvedScenario scenario = resolve_scenario(a.scenario);
-    std::vector<Override> overrides = parse_overrides(a.sets);
-
+    ResolvedScenario scenario;
+    std::vector<Override> overrides;
     RunSettings settings;
-    settings.seed = a.seed;
-    settings.shuffle_ties = a.shuffle_ties;
-    settings.buggify = a.buggify;
-    settings.repro = repro_command(a);
+    if (is_run_file(a.scenario)) {
+        if (a.run_settings_given || !a.variant.empty()) {
+            throw UsageError(a.scenario + " fixes the seed, options and settings; --seed, --variant, --set, --shuffle-ties and --buggify cannot be added");
+        }
+        try {
+            const explore::Artifact file = explore::load_artifact(a.scenario);
+            scenario.info = &explore::find_scenario(file.spec.scenario, a.scenario);
+            overrides = explore::all_overrides(file.spec);
+            settings = explore::settings_for(file.spec);
+        } catch (const explore::InputError& e) {
+            throw UsageError(e.what());
+        }
+        settings.repro = "faultline run " + a.scenario;
+    } else {
+        scenario = resolve_scenario(a.scenario, a.variant);
+        overrides = parse_overrides(a.sets);
+        settings.seed = a.seed;
+        settings.shuffle_ties = a.shuffle_ties;
+        settings.buggify = a.buggify;
+        settings.repro = repro_command(a);
+    }
     if (!a.time_max.empty()) {
         sim::Duration d{};
         if (auto e = parse_value(a.time_max, d)) throw UsageError("--time-max: '" + a.time_max + "': " + *e);
@@ -95,8 +121,12 @@ int execute(const RunArgs& a) {
 void add_run_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<RunArgs>();
     auto* sub = app.add_subcommand("run", "Run one scenario on one seed and print its verdict");
-    sub->add_option("scenario", args->scenario, "Scenario name (see 'faultline list')")->required();
+    sub->add_option("scenario", args->scenario,
+                    "Scenario: a name (see 'faultline list'), a scenario file, or a regression file or failure artifact "
+                    "(FILE.json, from 'faultline shrink' or 'faultline fuzz')")
+        ->required();
     sub->add_option("--seed", args->seed, "Root seed: the same seed reproduces the run bit for bit")->default_val(1);
+    sub->add_option("--variant", args->variant, "A scenario file's other design (see 'faultline list')");
     sub->add_option("--set", args->sets, "Override an option: --set path=value (repeatable; 'faultline list --options')");
     sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines");
     sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches (every process resume) in --trace");
@@ -107,7 +137,10 @@ void add_run_command(CLI::App& app, Command& cmd) {
     sub->add_option("--events-max", args->events_max, "Event limit; passing it ends the run as 'runaway'");
     sub->add_flag("--shuffle-ties", args->shuffle_ties, "Order same-time events by a seeded random priority");
     sub->add_flag("--buggify", args->buggify, "Arm buggify() fault points (which ones, from the seed)");
-    sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
+    sub->callback([&cmd, args, sub] {
+        args->run_settings_given = sub->count("--seed") + sub->count("--set") + sub->count("--shuffle-ties") + sub->count("--buggify") > 0;
+        cmd.run = [args] { return execute(*args); };
+    });
 }
 
 }  // namespace faultline::cli

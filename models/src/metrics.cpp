@@ -176,6 +176,23 @@ void Metrics::sample() {
     rows_.push_back(std::move(row));
 }
 
+std::vector<std::string> Metrics::names() const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_) out.push_back(e->name);
+    return out;
+}
+
+std::vector<double> Metrics::column(std::string_view name) const {
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+        if (columns_[c] != name) continue;
+        std::vector<double> out;
+        out.reserve(rows_.size());
+        for (const auto& row : rows_) out.push_back(c < row.size() ? row[c] : missing);
+        return out;
+    }
+    return {};
+}
+
 std::vector<Series> Metrics::series() const {
     std::vector<Series> out(columns_.size());
     for (std::size_t c = 0; c < columns_.size(); ++c) {

@@ -62,6 +62,12 @@ OpenLoopWorkload::OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOp
 
 double OpenLoopWorkload::current_rate() const {
     double rate = options_.rate * multiplier_;
+    if (options_.ramp_up.count() > 0) {
+        const sim::Duration since = host_->sim().now() - options_.start;
+        const std::int64_t step_ns = std::max<std::int64_t>(1, options_.ramp_up.count() / 20);
+        const std::int64_t step = since.count() / step_ns;
+        if (step < 20) rate *= static_cast<double>(step + 1) / 20.0;
+    }
     if (!options_.diurnal.empty()) {
         const std::int64_t period = options_.diurnal_period.count();
         const std::int64_t into = host_->sim().now().time_since_epoch().count() % period;
@@ -89,16 +95,20 @@ void OpenLoopWorkload::burst(std::uint64_t n) {
 
 void OpenLoopWorkload::issue(sim::Ctx& ctx) {
     if (ctx.now() < options_.start) ctx.sleep_until(options_.start);
-    // Diurnal steps change the rate on their own: wake at each step boundary to redraw.
-    const sim::Duration step = options_.diurnal.empty() ? sim::duration_forever
-                                                         : options_.diurnal_period / static_cast<std::int64_t>(options_.diurnal.size());
+    // Diurnal and ramp steps change the rate on their own: wake at each step boundary to redraw.
+    sim::Duration step = options_.diurnal.empty() ? sim::duration_forever
+                                                   : options_.diurnal_period / static_cast<std::int64_t>(options_.diurnal.size());
+    const sim::Duration ramp_step(std::max<std::int64_t>(1, options_.ramp_up.count() / 20));
+    auto ramping = [&] { return options_.ramp_up.count() > 0 && ctx.now() - options_.start < options_.ramp_up; };
     for (;;) {
         const double rate = current_rate();
         rate_changed_.reset();
         sim::Duration gap = rate > 0 ? ctx.rng().exponential(sim::Duration(static_cast<std::int64_t>(1e9 / rate))) : sim::duration_forever;
         bool truncated = false;
-        if (step != sim::duration_forever) {
-            const sim::Duration to_boundary(step.count() - ctx.now().time_since_epoch().count() % step.count());
+        for (const sim::Duration s : {step, ramping() ? ramp_step : sim::duration_forever}) {
+            if (s == sim::duration_forever) continue;
+            const std::int64_t offset = (ctx.now() - (s == ramp_step && ramping() ? options_.start : sim::Time{})).count();
+            const sim::Duration to_boundary(s.count() - offset % s.count());
             if (to_boundary < gap) {
                 gap = to_boundary;
                 truncated = true;

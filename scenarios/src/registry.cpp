@@ -1,6 +1,9 @@
 // The built-in scenarios, listed explicitly.
 #include "builtin/canary.hpp"
 #include "builtin/chaos.hpp"
+#include "builtin/planted_counter.hpp"
+#include "builtin/planted_harness.hpp"
+#include "builtin/planted_ordering.hpp"
 #include "builtin/queueing.hpp"
 #include "faultline/scenario.hpp"
 
@@ -31,6 +34,12 @@ Registry make_builtin() {
     r.add(scenario_info<Mmc>("mmc", "M/M/c queue (kernel only, 4 servers): mean response time vs Erlang C"));
     r.add(scenario_info<builtin::ChaosScenario>("chaos", "every fault kind from a nemesis against a small KV system; must recover"));
     r.add(scenario_info<builtin::CanaryScenario>("canary", "a scenario that must fail: proves the harness sees failures"));
+    r.add(scenario_info<builtin::PlantedCounterScenario>(
+        "planted-counter", "planted bug: a replicated counter loses an acknowledged increment on ~1 seed in 200"));
+    r.add(scenario_info<builtin::PlantedOrderingScenario>(
+        "planted-ordering", "planted bug: a lease handed over twice, only when same-time events run out of order"));
+    r.add(scenario_info<builtin::PlantedHarnessScenario>(
+        "planted-harness", "misbehaves on chosen seeds (abort, segfault, endless loop, runaway) to test fuzzing"));
     return r;
 }
 }  // namespace

@@ -104,6 +104,10 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
         run.measurements = scenario->measurements();
         run.coverage = sim.coverage();
         if (const sim::Faults* faults = scenario->faults()) run.injected = faults->injected();
+        if (const models::Metrics* metrics = scenario->metrics()) {
+            run.series_times = metrics->times();
+            run.series = metrics->series();
+        }
         sim.set_trace_sink(nullptr);
     }  // the simulator unwinds its processes while the scenario's models still exist
     return run;

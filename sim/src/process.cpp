@@ -32,7 +32,8 @@ bool Ctx::park(detail::WaitList* list, detail::Waiter& w, Time deadline) {
     w.gen = wait_gen_;
     w.notified = false;
     if (list != nullptr) list->push_back(&w);
-    if (deadline != time_never) sim_->schedule_resume(*this, deadline);
+    // A deadline already past times out now (after anything else due at this instant).
+    if (deadline != time_never) sim_->schedule_resume(*this, deadline < now() ? now() : deadline);
     suspend();
     if (w.list != nullptr) w.list->remove(&w);
     return w.notified;

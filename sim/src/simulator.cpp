@@ -423,8 +423,9 @@ RunResult Simulator::run() {
         CurrentScope scope(*this);
         for (Eventually& ev : eventually_) {
             if (!ev.satisfied && !ev.holds()) {
-                fail({"eventually", ev.name, "the run ended at " + format_time(now_) + " before it held (deadline " +
-                         format_time(ev.deadline) + ")", "", "", now_});
+                std::string why = "the run ended at " + format_time(now_) + " before it held (deadline " + format_time(ev.deadline) + ")";
+                if (ev.explain) why += ": " + ev.explain();
+                fail({"eventually", ev.name, why, "", "", now_});
                 break;
             }
         }
@@ -442,13 +443,13 @@ RunResult Simulator::run() {
 
 // ---- invariants, failures, coverage --------------------------------------------------------
 
-void Simulator::always(std::string name, UniqueFunction<bool()> holds) {
-    always_.push_back({std::move(name), std::move(holds)});
+void Simulator::always(std::string name, UniqueFunction<bool()> holds, UniqueFunction<std::string()> explain) {
+    always_.push_back({std::move(name), std::move(holds), std::move(explain)});
 }
 
-void Simulator::eventually(std::string name, Time deadline, UniqueFunction<bool()> holds) {
+void Simulator::eventually(std::string name, Time deadline, UniqueFunction<bool()> holds, UniqueFunction<std::string()> explain) {
     const std::size_t i = eventually_.size();
-    eventually_.push_back({std::move(name), deadline, std::move(holds), false});
+    eventually_.push_back({std::move(name), deadline, std::move(holds), std::move(explain), false});
     ++eventually_open_;
     at(deadline, [this, i] {
         Eventually& ev = eventually_[i];
@@ -458,14 +459,16 @@ void Simulator::eventually(std::string name, Time deadline, UniqueFunction<bool(
             --eventually_open_;
             return;
         }
-        fail({"eventually", ev.name, "did not hold by its deadline " + format_time(ev.deadline), "", "", now_});
+        std::string why = "did not hold by its deadline " + format_time(ev.deadline);
+        if (ev.explain) why += ": " + ev.explain();
+        fail({"eventually", ev.name, why, "", "", now_});
     });
 }
 
 void Simulator::check_invariants() {
     for (Always& a : always_) {
         if (!a.holds()) {
-            fail({"invariant", a.name, "violated at " + format_time(now_), "", "", now_});
+            fail({"invariant", a.name, a.explain ? a.explain() : "violated at " + format_time(now_), "", "", now_});
             return;
         }
     }

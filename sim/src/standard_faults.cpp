@@ -1,5 +1,6 @@
 // The standard fault vocabulary: host faults always, network faults when there is a network.
 // (Disk faults are in disk_faults.cpp.)
+#include <algorithm>
 #include <memory>
 
 #include "fault_layers.hpp"
@@ -57,6 +58,23 @@ void define_host_faults(Faults& faults) {
                    nullptr,
                    [](Simulator& sim, const FaultSpec& spec, std::optional<Duration>) -> UniqueFunction<void()> {
                        for (Host* h : hosts_of(sim, spec)) h->restart();
+                       return nullptr;
+                   }});
+    faults.define({"rolling_restart",
+                   "Restart the hosts one at a time, `interval` apart, in name order (a careful deploy).",
+                   1,
+                   {fault_param<Duration>("interval", "time between two hosts' restarts (default 10s)")},
+                   false,
+                   nullptr,
+                   [](Simulator& sim, const FaultSpec& spec, std::optional<Duration>) -> UniqueFunction<void()> {
+                       FaultParams p(spec);
+                       const Duration interval = p.get<Duration>("interval", std::chrono::seconds(10));
+                       std::vector<Host*> hosts = hosts_of(sim, spec);
+                       std::sort(hosts.begin(), hosts.end(), [](const Host* a, const Host* b) { return a->name() < b->name(); });
+                       for (std::size_t i = 0; i < hosts.size(); ++i) {
+                           Host* h = hosts[i];
+                           sim.after(interval * static_cast<std::int64_t>(i), [h] { h->restart(); });
+                       }
                        return nullptr;
                    }});
     faults.define({"pause",

@@ -99,6 +99,9 @@ public:
     // The current value of a counter (its total), gauge or probe; empty if there is none.
     std::function<double()> reader(std::string_view name) const;
     bool has(std::string_view name) const { return find(name) != nullptr; }
+    std::vector<std::string> names() const;  // every metric, in registration order
+    // The sampled series of one column ("users.ok", "users.latency.p99"); empty if none.
+    std::vector<double> column(std::string_view name) const;
     // interval delta of `numerator` / interval delta of `denominator` (missing when 0/0).
     void ratio(std::string name, std::string_view numerator, std::string_view denominator);
 

@@ -43,6 +43,7 @@ struct OpenLoopOptions {
     sim::Duration diurnal_period = std::chrono::hours(24);
     std::uint64_t inflight_max = 100'000;     // beyond this, arrivals are dropped at the client
     sim::Time start{};                        // no arrivals before
+    sim::Duration ramp_up{0};                 // the rate climbs from 5% to 100% over this, in 20 steps
 };
 
 struct ClosedLoopOptions {

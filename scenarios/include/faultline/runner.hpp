@@ -37,6 +37,8 @@ struct ScenarioRun {
     std::vector<std::pair<std::string, std::uint64_t>> coverage;
     std::vector<FieldInfo> options;
     sim::FaultPlan injected;  // what the run injected (a plan that reproduces it)
+    std::vector<double> series_times;   // seconds; one per sample
+    std::vector<models::Series> series; // the scenario's metric time series, if it records any
 };
 
 // Builds the scenario afresh, runs it, reads its measurements. `error` is set (and the run not

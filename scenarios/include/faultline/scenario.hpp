@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "faultline/fields.hpp"
+#include "models/metrics.hpp"
 #include "sim/faults.hpp"
 #include "sim/simulator.hpp"
 
@@ -35,6 +36,9 @@ public:
     virtual std::vector<Measurement> measurements() const { return {}; }
     // The effective options (after overrides), for summaries and artifacts.
     virtual std::vector<FieldInfo> effective_options() const { return {}; }
+
+    // The run's metrics and time series (null if the scenario records none): for reports.
+    virtual const models::Metrics* metrics() const { return nullptr; }
 
     // --- faults: what exploration needs -----------------------------------------------------
     // The fault registry this scenario injects through (null if it injects none). After the run,

@@ -114,10 +114,12 @@ struct OpenLoopSpec {
     sim::Duration diurnal_period = std::chrono::hours(24);
     std::uint64_t inflight_max = 100'000;
     sim::Duration start{0};
+    sim::Duration ramp_up{0};
 };
 
 template <class V>
 void fields(V& v, OpenLoopSpec& o) {
+    v("ramp_up", o.ramp_up, "the rate climbs from 5% to full over this (caches warm up)");
     v("rate", o.rate, "Poisson arrivals, e.g. 5000/s");
     v("keys", o.keys, "key popularity");
     v("diurnal", o.diurnal, "hourly rate multipliers over diurnal_period (empty: flat)");

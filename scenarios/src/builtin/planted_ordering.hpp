@@ -13,6 +13,7 @@
 // Left out: the network (the server, the holder and the contender talk through callbacks).
 #pragma once
 
+#include <algorithm>
 #include <deque>
 
 #include "faultline/scenario.hpp"
@@ -93,8 +94,10 @@ private:
         }
     }
     void renew() {
-        if (holder_ != holder_client && (o_.fixed || holder_ == 0 ? o_.fixed : false)) return request(holder_client);
-        if (holder_ != holder_client && !o_.fixed) SIM_COVER("planted-ordering: renewal after the lease moved on");
+        if (holder_ != holder_client) {
+            if (o_.fixed) return request(holder_client);  // lost it: ask again
+            SIM_COVER("planted-ordering: renewal accepted after the lease moved on");
+        }
         ++renewals_;
         grant(holder_client);  // the planted bug: accepted whoever holds the lease now
     }
@@ -104,12 +107,12 @@ private:
     }
     void schedule_attempt() {
         sim_->at(sim_->now() + rng_.exponential(o_.contender_interval), [this] {
-            const bool busy = term_end_[contender_client] > sim_->now() ||
-                              std::find(waiting_.begin(), waiting_.end(), contender_client) != waiting_.end();
-            if (!busy) {
+            const bool waiting = std::find(waiting_.begin(), waiting_.end(), contender_client) != waiting_.end();
+            if (term_end_[contender_client] <= sim_->now() && !waiting) {
+                const std::uint64_t attempt = ++attempts_;
                 request(contender_client);
-                sim_->after(o_.contender_patience, [this] {  // gives up waiting
-                    std::erase(waiting_, contender_client);
+                sim_->after(o_.contender_patience, [this, attempt] {  // gives up waiting
+                    if (attempt == attempts_) std::erase(waiting_, contender_client);
                 });
             }
             schedule_attempt();
@@ -123,6 +126,7 @@ private:
     sim::Time expires_{};
     sim::Time term_end_[3]{};  // per client: when the lease it believes it holds ends
     std::deque<int> waiting_;
+    std::uint64_t attempts_ = 0;
     std::uint64_t renewals_ = 0;
     std::uint64_t handovers_ = 0;
 };

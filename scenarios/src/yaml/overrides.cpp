@@ -42,6 +42,7 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
             node[p] = value;
             return std::nullopt;
         }
+        if (!node[p] || node[p].IsNull()) node[p] = YAML::Node(YAML::NodeType::Map);  // a missing level: create it
         YAML::Node next = node[p];
         node.reset(next);
     }

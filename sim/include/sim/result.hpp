@@ -6,6 +6,7 @@
 //   use(*r);
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -25,8 +26,11 @@ enum class Errc : std::uint8_t {
     disk_full,    // the disk has no room for the write
     io_error,     // the disk failed the operation
     cancelled,    // the caller gave up (e.g. a circuit breaker rejected the call)
-    internal,     // the server's handler failed
+    internal,     // the server's handler failed (keep it last: errc_count counts up to it)
 };
+
+// The number of error codes, for tables indexed by Errc.
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(Errc::internal) + 1;
 
 std::string_view to_string(Errc e) noexcept;
 

@@ -159,10 +159,11 @@ public:
     std::uint64_t trace_records() const noexcept { return record_index_; }
 
     // --- invariants, failures, coverage ------------------------------------------------------
-    // Checked after every event; the first false fails the run.
-    void always(std::string name, UniqueFunction<bool()> holds);
+    // Checked after every event; the first false fails the run. `explain`, if given, says what
+    // was wrong in words ("db.connections is 412, above 400") for the failure message.
+    void always(std::string name, UniqueFunction<bool()> holds, UniqueFunction<std::string()> explain = nullptr);
     // Must become true at some point no later than `deadline`, or the run fails there.
-    void eventually(std::string name, Time deadline, UniqueFunction<bool()> holds);
+    void eventually(std::string name, Time deadline, UniqueFunction<bool()> holds, UniqueFunction<std::string()> explain = nullptr);
     // A coverage mark (SIM_COVER) that must be reached by the end of the run.
     void require_coverage(std::string name);
     // A coverage mark with a name made at run time ("fault: partition"); SIM_COVER is cheaper
@@ -218,11 +219,13 @@ private:
     struct Always {
         std::string name;
         UniqueFunction<bool()> holds;
+        UniqueFunction<std::string()> explain;
     };
     struct Eventually {
         std::string name;
         Time deadline;
         UniqueFunction<bool()> holds;
+        UniqueFunction<std::string()> explain;
         bool satisfied = false;
     };
     struct Owned {

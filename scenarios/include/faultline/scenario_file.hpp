@@ -1,0 +1,46 @@
+// Scenario files: a YAML file (or a library name, resolved to scenarios/NAME.yaml) loaded into a
+// ScenarioInfo that the runner, the CLI and exploration treat like a built-in scenario.
+//
+// Loading reads the YAML, applies the chosen variant's overrides and then the caller's
+// (--set), reads it all into a ScenarioSpec, and builds it once in a throwaway simulator, so
+// that every mistake - syntax, unknown keys, wrong types, dangling references, unknown hosts in
+// faults, unknown metrics in invariants - is one SpecError naming file, line and column before
+// anything runs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "faultline/scenario.hpp"
+#include "faultline/spec.hpp"
+
+namespace faultline {
+
+// The directory of the scenario library (FAULTLINE_SCENARIOS in the environment, else the
+// source tree's scenarios/).
+std::string scenario_library_dir();
+// "cache-flush-stampede" -> ".../scenarios/cache-flush-stampede.yaml" if that file exists.
+std::optional<std::string> library_scenario_path(const std::string& name);
+// The library's scenario names, sorted.
+std::vector<std::string> library_scenarios();
+
+// Reads and checks a spec. Throws SpecError.
+ScenarioSpec load_spec(const std::string& path, const std::string& variant = {}, const std::vector<Override>& overrides = {});
+
+struct LoadedScenario {
+    std::shared_ptr<ScenarioInfo> info;  // info->make(overrides, error) reloads the file each time
+    ScenarioSpec spec;                   // as loaded (variant applied, no extra overrides)
+    std::string path;
+    std::string variant;
+    std::string content_hash;            // of the file's bytes
+};
+
+// Throws SpecError.
+LoadedScenario load_scenario_file(const std::string& path, const std::string& variant = {});
+
+// A scenario built from a spec: what both a scenario file and a C++ program filling in a
+// ScenarioSpec by hand run.
+std::unique_ptr<Scenario> make_spec_scenario(ScenarioSpec spec, std::string file = "(c++)");
+
+}  // namespace faultline

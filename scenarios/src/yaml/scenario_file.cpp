@@ -1,0 +1,195 @@
+#include "faultline/scenario_file.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/random.hpp"
+#include "sim/trace.hpp"
+#include "world.hpp"
+
+#ifndef FAULTLINE_SCENARIO_DIR
+#define FAULTLINE_SCENARIO_DIR "scenarios"
+#endif
+
+namespace faultline {
+
+namespace {
+
+class SpecScenario final : public Scenario {
+public:
+    SpecScenario(ScenarioSpec spec, std::string file) : spec_(std::move(spec)), file_(std::move(file)) {}
+
+    void configure(sim::Options& o) const override {
+        o.duration = spec_.duration;
+        o.time_max = spec_.limits.time_max;
+        o.events_max = spec_.limits.events_max;
+    }
+    void build(sim::Simulator& sim) override {
+        try {
+            world_ = std::make_unique<World>(sim, spec_, file_);
+        } catch (const SpecError& e) {
+            sim.fail({"spec", "scenario file", e.what(), e.where.text(), "", sim.now()});
+            return;
+        }
+        schedule_faults(world_->faults(), world_->usual_plan());
+    }
+    std::vector<Measurement> measurements() const override { return world_ ? world_->measurements() : std::vector<Measurement>{}; }
+    const sim::Faults* faults() const override { return world_ ? &world_->faults() : nullptr; }
+    const models::Metrics* metrics() const override { return world_ ? &world_->metrics() : nullptr; }
+    std::vector<FieldInfo> effective_options() const override {
+        return {{"file", file_, "a path", "the scenario file"}, {"name", spec_.name, "a string", "the scenario"}};
+    }
+
+private:
+    ScenarioSpec spec_;
+    std::string file_;
+    std::unique_ptr<World> world_;
+};
+
+// Builds a spec once in a throwaway simulator, so that its cross-references are checked before
+// anything runs. The world must outlive the simulator: the hosts' state (destroyed with the
+// simulator) refers into it.
+void dry_build(const ScenarioSpec& spec, const std::string& path) {
+    std::unique_ptr<World> world;
+    {
+        sim::Simulator dry(sim::Options{.seed = 1});
+        sim::CurrentScope scope(dry);
+        world = std::make_unique<World>(dry, spec, path);
+    }
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw SpecError(Where{path, 0, 0}, "", "cannot read the file");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+std::string scenario_library_dir() {
+    if (const char* env = std::getenv("FAULTLINE_SCENARIOS"); env != nullptr && *env != '\0') return env;
+    return FAULTLINE_SCENARIO_DIR;
+}
+
+std::optional<std::string> library_scenario_path(const std::string& name) {
+    if (name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+    const std::filesystem::path p = std::filesystem::path(scenario_library_dir()) / (name + ".yaml");
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return p.string();
+    return std::nullopt;
+}
+
+std::vector<std::string> library_scenarios() {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(scenario_library_dir(), ec)) {
+        if (entry.path().extension() == ".yaml") out.push_back(entry.path().stem().string());
+    }
+    std::sort(out.begin(), out.end());  // directory order is the filesystem's: sort it
+    return out;
+}
+
+ScenarioSpec load_spec(const std::string& path, const std::string& variant, const std::vector<Override>& overrides) {
+    const std::string text = read_file(path);
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        throw SpecError(Where{path, e.mark.line + 1, e.mark.column + 1}, "", e.msg);
+    }
+    if (!root.IsMap()) throw SpecError(Where{path, 1, 1}, "", "a scenario file is a mapping of sections (name, services, faults, ...)");
+    if (!variant.empty()) {
+        const YAML::Node variants = root["variants"];
+        std::vector<std::string> names;
+        if (variants && variants.IsMap()) {
+            for (auto it = variants.begin(); it != variants.end(); ++it) names.push_back(it->first.as<std::string>());
+        }
+        if (!variants || !variants.IsMap() || !variants[variant]) {
+            std::string msg = "no variant '" + variant + "'";
+            if (auto near = nearest(variant, names)) msg += " (did you mean '" + *near + "'?)";
+            else if (!names.empty()) {
+                msg += " (variants:";
+                for (const std::string& n : names) msg += " " + n;
+                msg += ")";
+            }
+            throw SpecError(Where{path, 0, 0}, "", msg);
+        }
+        const YAML::Node set = variants[variant]["set"];
+        if (set && set.IsMap()) {
+            std::vector<std::pair<std::string, std::string>> sets;
+            for (auto it = set.begin(); it != set.end(); ++it) {
+                if (!it->second.IsScalar()) {
+                    YamlReader(path).fail(it->second, "variants." + variant + ".set." + it->first.as<std::string>(), "expected a value");
+                }
+                sets.emplace_back(it->first.as<std::string>(), it->second.Scalar());
+            }
+            for (const auto& [p, v] : sets) {
+                if (auto e = apply_yaml_override(root, p, v)) throw SpecError(Where{path, 0, 0}, "variants." + variant, *e);
+            }
+        }
+    }
+    for (const Override& o : overrides) {
+        if (auto e = apply_yaml_override(root, o.path, o.value)) throw SpecError(Where{"", 0, 0}, "", *e);
+    }
+    ScenarioSpec spec;
+    YamlReader reader(path);
+    reader.read(static_cast<const YAML::Node&>(root), spec, "");
+    if (spec.name.empty()) spec.name = std::filesystem::path(path).stem().string();
+    if (!variant.empty()) {
+        // The variant's own expectation replaces the base design's.
+        const YAML::Node v = root["variants"][variant];
+        VariantSpec vs;
+        reader.read(static_cast<const YAML::Node&>(v), vs, "variants." + variant);
+        spec.expect = vs.expect;
+    }
+    return spec;
+}
+
+std::unique_ptr<Scenario> make_spec_scenario(ScenarioSpec spec, std::string file) {
+    return std::make_unique<SpecScenario>(std::move(spec), std::move(file));
+}
+
+LoadedScenario load_scenario_file(const std::string& path, const std::string& variant) {
+    LoadedScenario out;
+    out.path = path;
+    out.variant = variant;
+    out.spec = load_spec(path, variant);
+    out.content_hash = sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
+    dry_build(out.spec, path);
+    auto info = std::make_shared<ScenarioInfo>();
+    info->name = out.spec.name + (variant.empty() ? "" : "/" + variant);
+    info->summary = out.spec.description.substr(0, out.spec.description.find('\n'));
+    info->make = [path, variant](const std::vector<Override>& overrides, std::string& error) -> std::unique_ptr<Scenario> {
+        try {
+            ScenarioSpec spec = load_spec(path, variant, overrides);
+            dry_build(spec, path);
+            return make_spec_scenario(std::move(spec), path);
+        } catch (const SpecError& e) {
+            error = e.what();
+            return nullptr;
+        }
+    };
+    info->options = [] { return std::vector<FieldInfo>{}; };
+    const ScenarioSpec spec = out.spec;
+    info->swarm = [spec] {
+        std::vector<SwarmDimension> dims;
+        for (const auto& [path, choices] : spec.swarm) dims.push_back({path, choices});
+        if (spec.nemesis) {
+            for (std::size_t i = 0; i < spec.nemesis->faults.size(); ++i) {
+                const double r = spec.nemesis->faults[i].rate.per_second * 60;
+                dims.push_back({"nemesis.faults." + std::to_string(i) + ".rate",
+                                {"0/min", format_value(r / 2) + "/min", format_value(r) + "/min", format_value(2 * r) + "/min"}});
+            }
+        }
+        return dims;
+    };
+    out.info = std::move(info);
+    return out;
+}
+
+}  // namespace faultline

@@ -1,0 +1,256 @@
+// World: hosts and groups, network, databases, services, workloads, and what is measured.
+#include "world.hpp"
+
+#include <algorithm>
+
+#include "sim/disk.hpp"
+
+namespace faultline {
+
+namespace {
+double fixed_or_nan(double v) { return v; }
+}  // namespace
+
+World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : sim_(&sim), spec_(spec), file_(std::move(file)) {
+    sim::LinkOptions defaults;
+    defaults.latency = spec_.network.latency;
+    defaults.loss = spec_.network.loss;
+    net_ = &sim.make<sim::Network>(sim, defaults);
+    metrics_ = &sim.make<models::Metrics>(sim, spec_.metrics_interval);
+    faults_ = &sim.make<sim::Faults>(sim);
+
+    // Hosts first (every component's hosts, and the groups), so patterns can resolve.
+    for (const auto& [name, d] : spec_.databases) place(name, d.hosts, d.where, "databases." + name + ".hosts");
+    for (const auto& [name, s] : spec_.services) place(name, s.hosts, s.where, "services." + name + ".hosts");
+    for (const auto& [name, w] : spec_.workloads) place(name, w.hosts, w.where, "workloads." + name + ".hosts");
+    for (const auto& [group, patterns] : spec_.groups) {
+        if (hosts_.count(group) != 0) fail(spec_.where, "groups." + group, "'" + group + "' is already a component's name");
+        for (const std::string& p : patterns) {
+            for (const std::string& expanded : expand_hosts(p)) {
+                std::vector<sim::Host*> found = sim.select(expanded);
+                if (found.empty()) fail(spec_.where, "groups." + group, "no host matches '" + expanded + "'");
+                for (sim::Host* h : found) h->join(group);
+            }
+        }
+    }
+    build_network();
+    build_databases();
+    build_services();
+    build_workloads();
+    // One boot function per host, starting every component placed on it, in spec order.
+    for (auto& [host_id, starters] : starters_) {
+        sim.host(host_id).on_boot([this, list = starters](sim::Host& h) {
+            for (const auto& start : list) start(h);
+            start_bad_version(h);
+        });
+    }
+    define_scenario_faults();
+    build_faults();
+    build_invariants();
+    for (const std::string& mark : spec_.coverage) sim.require_coverage(mark);
+}
+
+std::vector<sim::Host*> World::place(const std::string& component, const std::string& pattern, const Where& where,
+                                     const std::string& path) {
+    if (hosts_.count(component) != 0) fail(where, path, "the name '" + component + "' is used twice (components share one namespace)");
+    std::vector<sim::Host*>& out = hosts_[component];
+    for (const std::string& name : expand_hosts(pattern)) {
+        if (name.find_first_of("*?{}") != std::string::npos) fail(where, path, "'" + name + "' is not a host name (write names or ranges like app-{1..4})");
+        sim::Host* h = sim_->find_host(name);
+        if (h == nullptr) h = &sim_->add_host(name);
+        h->join(component);
+        out.push_back(h);
+    }
+    return out;
+}
+
+sim::Rpc<models::Request, models::Response>* World::endpoint(const std::string& name) {
+    if (auto it = services_.find(name); it != services_.end()) return &it->second->rpc();
+    if (auto it = databases_.find(name); it != databases_.end()) return &it->second->rpc();
+    return nullptr;
+}
+
+void World::check_call(const CallSpec& c, const std::string& path) {
+    if (spec_.services.count(c.target) == 0 && spec_.databases.count(c.target) == 0) {
+        std::vector<std::string> names;
+        for (const auto& [n, s] : spec_.services) names.push_back(n);
+        for (const auto& [n, d] : spec_.databases) names.push_back(n);
+        std::string msg = "call target '" + c.target + "' is not a service or database";
+        if (auto near = nearest(c.target, names)) msg += " (did you mean '" + *near + "'?)";
+        fail(c.where, path + ".target", msg);
+    }
+}
+
+void World::build_network() {
+    for (std::size_t i = 0; i < spec_.network.links.size(); ++i) {
+        const LinkSpec& l = spec_.network.links[i];
+        const std::string path = "network.links[" + std::to_string(i) + "]";
+        for (const std::string* p : {&l.from, &l.to}) {
+            if (sim_->select(*p).empty()) fail(l.where, path, "no host or group matches '" + *p + "'");
+        }
+        sim::LinkPatch patch{l.latency, l.loss, l.duplicate, l.reorder, std::nullopt};
+        if (l.both_ways) net_->patch_links(l.from, l.to, patch);
+        else net_->patch_link(l.from, l.to, patch);
+    }
+}
+
+void World::build_databases() {
+    for (const auto& [name, d] : spec_.databases) {
+        auto& db = sim_->make<models::Database>(*net_, name, d.options, metrics_);
+        databases_[name] = &db;
+        for (sim::Host* h : hosts_[name]) starters_[h->id()].push_back([&db](sim::Host& host) { db.serve(host); });
+    }
+}
+
+void World::build_services() {
+    // Every service first, so calls between services can refer to any of them.
+    for (const auto& [name, s] : spec_.services) {
+        models::ServiceOptions o;
+        o.queue = s.queue;
+        o.cpu = s.cpu;
+        o.timeout = s.timeout;
+        services_[name] = &sim_->make<models::Service>(*net_, name, o, metrics_);
+    }
+    for (const auto& [name, s] : spec_.services) {
+        for (std::size_t i = 0; i < s.calls.size(); ++i) check_call(s.calls[i], "services." + name + ".calls[" + std::to_string(i) + "]");
+        models::Service& svc = *services_[name];
+        models::Counter& cache_gets = metrics_->counter(name + ".cache.gets");
+        models::Counter& cache_hits = metrics_->counter(name + ".cache.hits");
+        if (s.cache) metrics_->ratio(name + ".cache.hit_ratio", name + ".cache.hits", name + ".cache.gets");
+        const std::string service_name = name;
+        for (sim::Host* h : hosts_[name]) {
+            starters_[h->id()].push_back([this, &s, &svc, &cache_gets, &cache_hits, service_name](sim::Host& host) {
+                models::Cache* cache = nullptr;
+                if (s.cache) {
+                    cache = &host.make<models::Cache>(*sim_, service_name + "@" + std::string(host.name()), *s.cache);
+                    host.make<Listed<models::Cache>>(caches, host.id(), cache);
+                }
+                std::vector<CallClient*> clients;
+                for (const CallSpec& c : s.calls) clients.push_back(&host.make<CallClient>(*this, host, c, service_name));
+                svc.serve(host, [this, &s, cache, clients, &cache_gets, &cache_hits](
+                                    sim::Ctx& ctx, const models::Request& req, const sim::CallInfo& info) -> sim::Result<models::Response> {
+                    if (s.disk_write_bytes > 0) {
+                        sim::Disk& disk = sim::disk(ctx.host());
+                        if (auto w = disk.append(ctx, "log", std::string(static_cast<std::size_t>(std::min<std::uint64_t>(s.disk_write_bytes, 1 << 20)), 'x')); !w) {
+                            return w.error();
+                        }
+                        if (s.disk_fsync) {
+                            if (auto f = disk.fsync(ctx, "log"); !f) return f.error();
+                        }
+                    }
+                    // By value: with stale-while-revalidate the cache runs a copy of the fill in a
+                    // background process after this handler has returned.
+                    auto downstream = [&s, clients, req, deadline = info.deadline](sim::Ctx& c) -> sim::Result<models::Response> {
+                        models::Response last{req.key, 0, false};
+                        for (std::size_t i = 0; i < clients.size(); ++i) {
+                            auto r = clients[i]->call(c, req, s.calls[i].propagate_deadline ? deadline : sim::time_never);
+                            if (!r) return r.error();
+                            last = *r;
+                        }
+                        return last;
+                    };
+                    if (cache == nullptr) return downstream(ctx);
+                    if (req.write) {
+                        cache->erase(req.key);
+                        return downstream(ctx);
+                    }
+                    const std::uint64_t hits_before = cache->counters().hits;
+                    const sim::Time before = ctx.now();
+                    auto v = cache->get(ctx, req.key, [downstream](sim::Ctx& c) -> sim::Result<models::CacheValue> {
+                        auto r = downstream(c);
+                        if (!r) return r.error();
+                        return models::CacheValue{r->value, r->version};
+                    });
+                    cache_gets.add();
+                    // A hit never waits; if this get waited, it was a miss whatever else hit meanwhile.
+                    if (ctx.now() == before && cache->counters().hits > hits_before) cache_hits.add();
+                    if (!v) return v.error();
+                    return models::Response{v->value, v->version, true};
+                });
+            });
+        }
+    }
+}
+
+void World::build_workloads() {
+    for (const auto& [name, w] : spec_.workloads) {
+        check_call(w.call, "workloads." + name + ".call");
+        auto& stats = sim_->make<models::WorkloadStats>(metrics_, name);
+        workload_stats_[name] = &stats;
+        for (sim::Host* h : hosts_[name]) {
+            starters_[h->id()].push_back([this, &w, &stats, name](sim::Host& host) {
+                CallClient& client = host.make<CallClient>(*this, host, w.call, name);
+                auto send = [&client](sim::Ctx& ctx, const models::Request& r) { return client.call(ctx, r, sim::time_never); };
+                if (w.open_loop) {
+                    models::OpenLoopOptions o;
+                    o.rate = w.open_loop->rate.per_second;
+                    o.keys = w.open_loop->keys;
+                    o.diurnal = w.open_loop->diurnal;
+                    o.diurnal_period = w.open_loop->diurnal_period;
+                    o.inflight_max = w.open_loop->inflight_max;
+                    o.start = sim::Time(w.open_loop->start);
+                    o.ramp_up = w.open_loop->ramp_up;
+                    auto& load = host.make<models::OpenLoopWorkload>(host, name + "@" + std::string(host.name()), o, send, metrics_, &stats);
+                    host.make<Listed<models::OpenLoopWorkload>>(open_loops, host.id(), &load);
+                } else {
+                    models::ClosedLoopOptions o;
+                    o.clients = w.closed_loop->clients;
+                    o.think = w.closed_loop->think;
+                    o.keys = w.closed_loop->keys;
+                    o.start = sim::Time(w.closed_loop->start);
+                    host.make<models::ClosedLoopWorkload>(host, name + "@" + std::string(host.name()), o, send, metrics_, &stats);
+                }
+            });
+        }
+    }
+}
+
+std::vector<Measurement> World::measurements() const {
+    std::vector<Measurement> out;
+    for (const auto& [name, stats] : workload_stats_) {
+        const double offered = static_cast<double>(stats->offered_count());
+        out.push_back({name + ".offered", offered, ""});
+        out.push_back({name + ".ok", static_cast<double>(stats->ok_count()), ""});
+        out.push_back({name + ".errors", static_cast<double>(stats->error_count()), ""});
+        out.push_back({name + ".goodput_ratio", offered > 0 ? static_cast<double>(stats->ok_count()) / offered : fixed_or_nan(0), "ok / offered"});
+        if (const auto* h = metrics_->find_histogram(name + ".latency"); h != nullptr && h->total().count() > 0) {
+            out.push_back({name + ".latency_p50_s", static_cast<double>(h->total().percentile(0.5)) * 1e-9, ""});
+            out.push_back({name + ".latency_p99_s", static_cast<double>(h->total().percentile(0.99)) * 1e-9, ""});
+        }
+    }
+    for (const auto& [name, s] : spec_.services) {
+        for (const CallSpec& c : s.calls) {
+            const auto* req = metrics_->find_counter("calls." + name + "." + c.target + ".requests");
+            const auto* att = metrics_->find_counter("calls." + name + "." + c.target + ".attempts");
+            if (req && att && req->value() > 0) {
+                out.push_back({"calls." + name + "." + c.target + ".amplification",
+                               static_cast<double>(att->value()) / static_cast<double>(req->value()), "attempts / requests"});
+            }
+        }
+        if (s.cache) {
+            const auto* gets = metrics_->find_counter(name + ".cache.gets");
+            const auto* hits = metrics_->find_counter(name + ".cache.hits");
+            if (gets && hits && gets->value() > 0) {
+                out.push_back({name + ".cache.hit_ratio", static_cast<double>(hits->value()) / static_cast<double>(gets->value()), ""});
+            }
+        }
+    }
+    for (const auto& [name, w] : spec_.workloads) {
+        const auto* req = metrics_->find_counter("calls." + name + "." + w.call.target + ".requests");
+        const auto* att = metrics_->find_counter("calls." + name + "." + w.call.target + ".attempts");
+        if (req && att && req->value() > 0) {
+            out.push_back({"calls." + name + "." + w.call.target + ".amplification",
+                           static_cast<double>(att->value()) / static_cast<double>(req->value()), "attempts / requests"});
+        }
+    }
+    for (const auto& [name, db] : databases_) {
+        out.push_back({name + ".queries", static_cast<double>(db->counters().queries), ""});
+        out.push_back({name + ".refused", static_cast<double>(db->counters().refused), ""});
+        out.push_back({name + ".oom", static_cast<double>(db->counters().ooms), "out-of-memory crashes"});
+    }
+    out.insert(out.end(), late_measurements_->begin(), late_measurements_->end());
+    out.push_back({"faults_injected", static_cast<double>(faults_->injected().size()), ""});
+    return out;
+}
+
+}  // namespace faultline

@@ -1,0 +1,134 @@
+// Builds a ScenarioSpec into a simulator: hosts and groups, the network, databases, services
+// (each with its cache and downstream calls), workloads, the scenario's own fault kinds, the
+// fault timeline and nemesis, invariants and coverage. Cross-references are checked here and
+// reported as SpecErrors at the place in the file they came from.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "faultline/scenario.hpp"
+#include "faultline/spec.hpp"
+#include "models/cache.hpp"
+#include "models/caller.hpp"
+#include "models/database.hpp"
+#include "models/load_balancer.hpp"
+#include "models/metrics.hpp"
+#include "models/service.hpp"
+#include "models/workload.hpp"
+#include "sim/connection_pool.hpp"
+#include "sim/faults.hpp"
+#include "sim/network.hpp"
+
+namespace faultline {
+
+class World;
+
+// A call from one host to a component, with its policies: one per (host, call), volatile.
+class CallClient {
+public:
+    CallClient(World& world, sim::Host& host, const CallSpec& spec, const std::string& owner);
+    sim::Result<models::Response> call(sim::Ctx& ctx, const models::Request& request, sim::Time deadline);
+
+private:
+    sim::Result<models::Response> attempt(sim::Ctx& ctx, models::Request request, sim::Duration timeout);
+    sim::Result<models::Response> one(sim::Ctx& ctx, const models::Request& request, sim::Time deadline);
+
+    World& world_;
+    sim::Host& host_;
+    const CallSpec& spec_;
+    sim::Rpc<models::Request, models::Response>* rpc_;
+    std::vector<sim::Host*> targets_;
+    models::ResilientCaller caller_;
+    models::LoadBalancer lb_;
+    std::vector<std::unique_ptr<sim::ConnectionPool>> pools_;
+    models::Counter* requests_;
+    models::Counter* attempts_;
+};
+
+// Keeps a pointer in a list for as long as it lives (made with host.make, so a crash removes it).
+template <class T>
+struct Listed {
+    Listed(std::vector<std::pair<std::uint32_t, T*>>& list, std::uint32_t host, T* item) : list_(list), item_(item) {
+        list_.emplace_back(host, item);
+    }
+    ~Listed() {
+        std::erase_if(list_, [this](const auto& e) { return e.second == item_; });
+    }
+    Listed(const Listed&) = delete;
+    Listed& operator=(const Listed&) = delete;
+
+private:
+    std::vector<std::pair<std::uint32_t, T*>>& list_;
+    T* item_;
+};
+
+// The world must outlive the simulator it is built into (hosts' state refers into it).
+class World {
+public:
+    // Builds everything; throws SpecError for what is wrong in the spec.
+    World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file);
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+
+    sim::Simulator& sim() const noexcept { return *sim_; }
+    sim::Network& net() noexcept { return *net_; }
+    models::Metrics& metrics() noexcept { return *metrics_; }
+    sim::Faults& faults() noexcept { return *faults_; }
+    const ScenarioSpec& spec() const noexcept { return spec_; }
+
+    // The timeline plus the nemesis plan, for Scenario::schedule_faults.
+    const sim::FaultPlan& usual_plan() const noexcept { return plan_; }
+    std::vector<Measurement> measurements() const;
+
+    // What a call to `name` reaches: its RPC endpoint and hosts (null if no such component).
+    sim::Rpc<models::Request, models::Response>* endpoint(const std::string& name);
+    const std::vector<sim::Host*>& hosts_of(const std::string& component) const { return hosts_.at(component); }
+
+    // Live objects by host, for scenario fault kinds.
+    std::vector<std::pair<std::uint32_t, models::Cache*>> caches;
+    std::vector<std::pair<std::uint32_t, models::OpenLoopWorkload*>> open_loops;
+    struct BadVersion {
+        sim::Duration crash_after;
+        sim::Duration restart_delay;
+    };
+    std::map<std::uint32_t, BadVersion> bad_deploy;  // hosts running a bad deploy
+    // Called by every host's boot function: starts the bad version where one is deployed.
+    void start_bad_version(sim::Host& host);
+
+    [[noreturn]] void fail(const Where& w, const std::string& path, const std::string& message) const {
+        throw SpecError(w, path, message);
+    }
+
+private:
+    std::vector<sim::Host*> place(const std::string& component, const std::string& pattern, const Where& where,
+                                  const std::string& path);
+    void build_network();
+    void build_databases();
+    void build_services();
+    void build_workloads();
+    void define_scenario_faults();
+    void build_faults();
+    void build_invariants();
+    void check_call(const CallSpec& c, const std::string& path);
+    std::function<double()> metric_reader(const std::string& metric, const Where& where, const std::string& path);
+
+    sim::Simulator* sim_;
+    const ScenarioSpec& spec_;
+    std::string file_;
+    sim::Network* net_ = nullptr;
+    models::Metrics* metrics_ = nullptr;
+    sim::Faults* faults_ = nullptr;
+    std::map<std::string, std::vector<sim::Host*>> hosts_;  // component -> hosts
+    std::map<std::uint32_t, std::vector<std::function<void(sim::Host&)>>> starters_;  // host -> what its boot starts
+    std::map<std::string, models::Service*> services_;
+    std::map<std::string, models::Database*> databases_;
+    std::map<std::string, models::WorkloadStats*> workload_stats_;
+    sim::FaultPlan plan_;
+    std::vector<Measurement> invariant_measurements_;
+    std::shared_ptr<std::vector<Measurement>> late_measurements_ = std::make_shared<std::vector<Measurement>>();
+};
+
+}  // namespace faultline

@@ -1,0 +1,160 @@
+// The scenario's fault kinds (on top of the kernel's vocabulary), the fault timeline and the
+// nemesis, each checked against the file before the run.
+//   cache_flush  {targets: [hosts], params: {ratio}}     empty the caches on those hosts
+//   load_spike   {targets: [client hosts], params: {factor}}   multiply the workloads' rate (a window)
+//   burst        {targets: [client hosts], params: {requests}} that many requests at once
+//   bad_deploy   {targets: [hosts], params: {crash_after, restart_delay}}  the hosts restart into a
+//                version that crashes `crash_after` after each boot (a crash loop) until the
+//                window ends and the deploy is rolled back
+#include <memory>
+
+#include "world.hpp"
+
+namespace faultline {
+
+void World::define_scenario_faults() {
+    sim::define_standard_faults(*faults_, net_);
+    faults_->define({"cache_flush",
+                     "Empty the caches on the hosts (all entries, or a share with ratio).",
+                     1,
+                     {sim::fault_param<sim::Ratio>("ratio", "share of entries dropped (default 100%)")},
+                     false,
+                     nullptr,
+                     [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
+                         sim::FaultParams p(spec);
+                         const sim::Ratio r = p.get<sim::Ratio>("ratio", sim::Ratio{1, 1});
+                         sim::Rng rng = s.rng("fault/cache_flush");
+                         for (sim::Host* h : s.select(spec.targets[0])) {
+                             for (auto& [host_id, cache] : caches) {
+                                 if (host_id != h->id()) continue;
+                                 if (r == sim::Ratio{1, 1}) cache->flush();
+                                 else cache->flush_ratio(r, rng);
+                             }
+                         }
+                         return nullptr;
+                     }});
+    faults_->define({"load_spike",
+                     "Multiply the rate of the open-loop workloads on the hosts by `factor` for the window.",
+                     1,
+                     {sim::fault_param<double>("factor", "rate multiplier (default 3)")},
+                     true,
+                     nullptr,
+                     [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
+                         sim::FaultParams p(spec);
+                         const double factor = p.get<double>("factor", 3.0);
+                         auto hosts = std::make_shared<std::vector<std::uint32_t>>();
+                         for (sim::Host* h : s.select(spec.targets[0])) hosts->push_back(h->id());
+                         auto set = [this, hosts](double m) {
+                             for (auto& [host_id, load] : open_loops) {
+                                 if (std::find(hosts->begin(), hosts->end(), host_id) != hosts->end()) load->set_multiplier(m);
+                             }
+                         };
+                         set(factor);
+                         return [set] { set(1.0); };
+                     }});
+    faults_->define({"burst",
+                     "Send `requests` requests at once from the open-loop workloads on the hosts.",
+                     1,
+                     {sim::fault_param<std::uint64_t>("requests", "how many (default 1000)")},
+                     false,
+                     nullptr,
+                     [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
+                         sim::FaultParams p(spec);
+                         const std::uint64_t n = p.get<std::uint64_t>("requests", 1000);
+                         for (sim::Host* h : s.select(spec.targets[0])) {
+                             for (auto& [host_id, load] : open_loops) {
+                                 if (host_id == h->id()) load->burst(n);
+                             }
+                         }
+                         return nullptr;
+                     }});
+    faults_->define({"bad_deploy",
+                     "Restart the hosts into a version that crashes `crash_after` after every boot (a crash loop, "
+                     "restarted after `restart_delay`) until the window ends and the deploy is rolled back.",
+                     1,
+                     {sim::fault_param<sim::Duration>("crash_after", "uptime before each crash (default 5s)"),
+                      sim::fault_param<sim::Duration>("restart_delay", "down time between crashes (default 5s)")},
+                     true,
+                     nullptr,
+                     [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
+                         sim::FaultParams p(spec);
+                         const BadVersion bad{p.get<sim::Duration>("crash_after", std::chrono::seconds(5)),
+                                              p.get<sim::Duration>("restart_delay", std::chrono::seconds(5))};
+                         auto hosts = std::make_shared<std::vector<sim::Host*>>(s.select(spec.targets[0]));
+                         // Deploy: every boot from now on starts the bad version too (see the boot
+                         // function in world.cpp), so restart into it.
+                         for (sim::Host* h : *hosts) {
+                             bad_deploy[h->id()] = bad;
+                             if (h->alive()) h->restart();
+                             else h->boot();
+                         }
+                         return [this, hosts] {  // roll back: the good version everywhere
+                             for (sim::Host* h : *hosts) {
+                                 bad_deploy.erase(h->id());
+                                 if (h->alive()) h->restart();
+                                 else h->boot();
+                             }
+                         };
+                     }});
+}
+
+void World::start_bad_version(sim::Host& host) {
+    auto it = bad_deploy.find(host.id());
+    if (it == bad_deploy.end()) return;
+    const BadVersion bad = it->second;
+    host.spawn(
+        [bad](sim::Ctx& ctx) {
+            ctx.sleep_for(bad.crash_after);
+            ctx.trace("deploy.crash", {{"injected", true}});
+            SIM_COVER("bad deploy: crashed");
+            ctx.host().bounce(bad.restart_delay);  // the supervisor starts it again, into the same version
+        },
+        "bad-version");
+}
+
+void World::build_faults() {
+    for (std::size_t i = 0; i < spec_.faults.size(); ++i) {
+        const FaultSpecEntry& f = spec_.faults[i];
+        const std::string path = "faults[" + std::to_string(i) + "]";
+        sim::FaultSpec fs{f.kind, f.targets, f.params};
+        if (auto e = faults_->validate(fs)) fail(f.where, path, *e);
+        const sim::FaultKind* kind = faults_->kind(f.kind);
+        if (f.duration && !kind->window && f.kind != "crash") fail(f.where, path, "'" + f.kind + "' is instantaneous: it takes no duration");
+        if (f.at >= spec_.duration) fail(f.where, path + ".at", "after the end of the run (" + format_value(spec_.duration) + ")");
+        plan_.push_back({sim::Time(f.at), f.duration, fs});
+    }
+    if (spec_.nemesis) {
+        const NemesisSpec& n = *spec_.nemesis;
+        sim::NemesisOptions o;
+        o.start = sim::Time(n.start);
+        o.quiet_at = sim::Time(n.quiet_at ? *n.quiet_at : spec_.duration * 7 / 10);
+        o.concurrent_max = n.concurrent_max;
+        if (o.quiet_at <= o.start) fail(n.where, "nemesis.quiet_at", "must come after nemesis.start");
+        for (std::size_t i = 0; i < n.faults.size(); ++i) {
+            const NemesisFaultSpec& nf = n.faults[i];
+            const std::string path = "nemesis.faults[" + std::to_string(i) + "]";
+            const sim::FaultKind* kind = faults_->kind(nf.kind);
+            if (kind == nullptr) {
+                std::string msg = "unknown fault '" + nf.kind + "'";
+                if (auto near = nearest(nf.kind, faults_->kind_names())) msg += " (did you mean '" + *near + "'?)";
+                fail(nf.where, path + ".kind", msg);
+            }
+            if (nf.targets.size() < kind->targets) {
+                fail(nf.where, path + ".targets", "'" + nf.kind + "' needs at least " + std::to_string(kind->targets) + " candidate targets");
+            }
+            sim::FaultSpec probe{nf.kind, std::vector<std::string>(kind->targets, nf.targets.front()), nf.params};
+            for (const std::string& t : nf.targets) {
+                if (sim_->select(t).empty()) fail(nf.where, path + ".targets", "no host or group matches '" + t + "'");
+            }
+            if (auto e = faults_->validate(probe)) fail(nf.where, path, *e);
+            if (nf.duration_min > nf.duration_max) fail(nf.where, path, "duration_min is longer than duration_max");
+            o.faults.push_back({nf.kind, nf.rate.per_second * 60.0, nf.duration_min, nf.duration_max, nf.targets, nf.params});
+        }
+        sim::FaultPlan nemesis = sim::plan_nemesis(o, *faults_, sim_->rng("nemesis"));
+        plan_.insert(plan_.end(), nemesis.begin(), nemesis.end());
+        std::stable_sort(plan_.begin(), plan_.end(), [](const sim::PlannedFault& a, const sim::PlannedFault& b) { return a.at < b.at; });
+        faults_->heal_all_at(o.quiet_at);
+    }
+}
+
+}  // namespace faultline

@@ -1,0 +1,161 @@
+// Invariants from the spec: always and eventually bounds on metrics, recovery of goodput after a
+// trigger (the check metastable failures break), and latency SLOs in a window.
+#include <cstdio>
+
+#include "world.hpp"
+
+namespace faultline {
+
+namespace {
+
+std::string number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+std::string bound_text(const std::optional<double>& min, const std::optional<double>& max) {
+    if (min && max) return "in [" + number(*min) + ", " + number(*max) + "]";
+    if (max) return "at most " + number(*max);
+    return "at least " + number(*min);
+}
+
+bool is_lazy_error_counter(const std::string& metric) {
+    const std::size_t at = metric.rfind(".errors.");
+    if (at == std::string::npos) return false;
+    const std::string kind = metric.substr(at + 8);
+    for (sim::Errc e : {sim::Errc::timeout, sim::Errc::refused, sim::Errc::unreachable, sim::Errc::overloaded, sim::Errc::reset,
+                        sim::Errc::exhausted, sim::Errc::disk_full, sim::Errc::io_error, sim::Errc::cancelled, sim::Errc::internal}) {
+        if (kind == sim::to_string(e)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::function<double()> World::metric_reader(const std::string& metric, const Where& where, const std::string& path) {
+    if (auto r = metrics_->reader(metric)) return r;
+    // Error counters appear with the first error of their kind: read them lazily.
+    if (is_lazy_error_counter(metric)) {
+        models::Metrics* m = metrics_;
+        return [m, metric] {
+            auto r = m->reader(metric);
+            return r ? r() : 0.0;
+        };
+    }
+    std::string msg = "no metric '" + metric + "'";
+    if (auto near = nearest(metric, metrics_->names())) msg += " (did you mean '" + *near + "'?)";
+    fail(where, path, msg);
+}
+
+void World::build_invariants() {
+    for (std::size_t i = 0; i < spec_.invariants.size(); ++i) {
+        const InvariantSpec& inv = spec_.invariants[i];
+        const std::string path = "invariants[" + std::to_string(i) + "]";
+        if (inv.always) {
+            const BoundSpec b = *inv.always;
+            auto read = metric_reader(b.metric, inv.where, path + ".always.metric");
+            auto holds = [read, b] {
+                const double v = read();
+                return (!b.max || v <= *b.max) && (!b.min || v >= *b.min);
+            };
+            sim_->always(inv.name, holds, [read, b] { return b.metric + " is " + number(read()) + ", must be " + bound_text(b.min, b.max); });
+        } else if (inv.eventually) {
+            const EventuallySpec e = *inv.eventually;
+            auto read = metric_reader(e.metric, inv.where, path + ".eventually.metric");
+            sim_->eventually(
+                inv.name, sim::Time(e.by),
+                [read, e] {
+                    const double v = read();
+                    return (!e.max || v <= *e.max) && (!e.min || v >= *e.min);
+                },
+                [read, e] { return e.metric + " is " + number(read()) + ", must become " + bound_text(e.min, e.max); });
+        } else if (inv.recovers) {
+            const RecoversSpec r = *inv.recovers;
+            if (!metrics_->has(r.metric)) {
+                std::string msg = "no metric '" + r.metric + "'";
+                if (auto near = nearest(r.metric, metrics_->names())) msg += " (did you mean '" + *near + "'?)";
+                fail(inv.where, path + ".recovers.metric", msg);
+            }
+            if (r.after + r.within >= spec_.duration) {
+                fail(inv.where, path + ".recovers", "after + within must end before the run does (" + format_value(spec_.duration) + ")");
+            }
+            // Judged just after the last sample that counts (samples come every interval).
+            const sim::Time judge = sim::Time(r.after + r.within) + sim::Duration(1);
+            sim_->at(judge, [this, r, name = inv.name] {
+                const std::vector<double> times = metrics_->times();
+                const std::vector<double> rates = metrics_->column(r.metric);
+                double base_sum = 0;
+                int base_n = 0;
+                for (std::size_t j = 0; j < times.size(); ++j) {
+                    if (times[j] > sim::to_seconds(r.baseline_from) && times[j] <= sim::to_seconds(r.baseline_to)) {
+                        base_sum += rates[j];
+                        ++base_n;
+                    }
+                }
+                const double baseline = base_n > 0 ? base_sum / base_n : 0;
+                const double after = sim::to_seconds(r.after), deadline = sim::to_seconds(r.after + r.within);
+                const std::size_t k = std::max<std::size_t>(1, static_cast<std::size_t>(r.smoothing / spec_.metrics_interval));
+                double recovered_at = -1, last_rate = 0, last_t = after;
+                for (std::size_t j = 0; j < times.size(); ++j) {
+                    if (times[j] <= after || times[j] > deadline) continue;
+                    double sum = 0;
+                    std::size_t n = 0;
+                    for (std::size_t m = j + 1 - std::min(k, j + 1); m <= j; ++m) {
+                        if (times[m] > after) {
+                            sum += rates[m];
+                            ++n;
+                        }
+                    }
+                    if (n < std::min<std::size_t>(k, j + 1)) continue;  // a full smoothing window after the trigger
+                    last_rate = sum / static_cast<double>(n);
+                    last_t = times[j];
+                    if (last_rate >= r.share * baseline) {
+                        recovered_at = times[j];
+                        break;
+                    }
+                }
+                late_measurements_->push_back({name + ".baseline", baseline, r.metric + " per second"});
+                late_measurements_->push_back({name + ".recovery_s", recovered_at < 0 ? models::Metrics::missing : recovered_at - after,
+                                               recovered_at < 0 ? "did not recover" : "after the trigger"});
+                if (baseline <= 0) {
+                    sim_->fail({"invariant", name, "no baseline: " + r.metric + " was 0 in the baseline window", "", "", sim_->now()});
+                } else if (recovered_at < 0) {
+                    sim_->fail({"invariant", name,
+                                "did not recover: " + r.metric + " was " + number(last_rate) + "/s at " + number(last_t) + "s, " +
+                                    number(100 * last_rate / baseline) + "% of its " + number(baseline) + "/s baseline; needed " +
+                                    number(100 * r.share) + "% within " + format_value(r.within) + " after " + format_value(r.after),
+                                "", "", sim_->now()});
+                }
+            });
+        } else if (inv.slo) {
+            const SloSpec slo = *inv.slo;
+            if (metrics_->find_histogram(slo.metric) == nullptr) {
+                std::vector<std::string> names;
+                for (const std::string& n : metrics_->names()) {
+                    if (metrics_->find_histogram(n) != nullptr) names.push_back(n);
+                }
+                std::string msg = "no latency histogram '" + slo.metric + "'";
+                if (auto near = nearest(slo.metric, names)) msg += " (did you mean '" + *near + "'?)";
+                fail(inv.where, path + ".slo.metric", msg);
+            }
+            if (slo.to > spec_.duration) fail(inv.where, path + ".slo.to", "after the end of the run");
+            auto start = std::make_shared<models::Histogram>();
+            sim_->at(sim::Time(slo.from), [this, start, slo] { *start = metrics_->find_histogram(slo.metric)->total(); });
+            sim_->at(sim::Time(slo.to), [this, start, slo, name = inv.name] {
+                models::Histogram window = metrics_->find_histogram(slo.metric)->total();
+                window.subtract(*start);
+                const double q = static_cast<double>(window.percentile(slo.quantile)) * 1e-9;
+                late_measurements_->push_back({name + ".value_s", q, "quantile " + number(slo.quantile)});
+                if (window.count() > 0 && q > sim::to_seconds(slo.max)) {
+                    sim_->fail({"invariant", name,
+                                "the " + number(100 * slo.quantile) + "th percentile of " + slo.metric + " between " + format_value(slo.from) +
+                                    " and " + format_value(slo.to) + " was " + number(q) + "s, above " + format_value(slo.max),
+                                "", "", sim_->now()});
+                }
+            });
+        }
+    }
+}
+
+}  // namespace faultline
