@@ -15,10 +15,21 @@ LoadBalancer::LoadBalancer(sim::Simulator& sim, std::string name, std::vector<st
     SIM_ASSERT(!backends_.empty(), "a load balancer needs backends");
 }
 
-std::size_t LoadBalancer::pick(sim::Time now) {
+std::size_t LoadBalancer::pick(sim::Time now, std::uint64_t key) {
     const std::size_t n = backends_.size();
     std::size_t chosen = 0;
     switch (options_.policy) {
+        case LbPolicy::key_hash: {
+            const std::size_t home = static_cast<std::size_t>(sim::mix64(key) % n);
+            chosen = home;
+            for (std::size_t k = 0; k < n; ++k) {
+                if (eligible((home + k) % n, now)) {
+                    chosen = (home + k) % n;
+                    break;
+                }
+            }
+            break;
+        }
         case LbPolicy::round_robin: {
             for (std::size_t tries = 0; tries < n; ++tries) {
                 chosen = next_++ % n;

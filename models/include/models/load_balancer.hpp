@@ -1,5 +1,6 @@
 // A client-side load balancer over the hosts of one service: round robin, least outstanding
-// requests, or power of two choices (pick two at random, take the less loaded), with outlier
+// requests, power of two choices (pick two at random, take the less loaded), or key hashing
+// (a key always goes to the same backend: a partitioned cache tier behaves as one cache), with outlier
 // ejection (a backend that fails `ejection_errors` times in a row is left out for
 // `ejection_time`, never more than `ejected_max_ratio` of the backends at once).
 //
@@ -21,12 +22,13 @@
 
 namespace models {
 
-enum class LbPolicy { round_robin, least_outstanding, power_of_two };
+enum class LbPolicy { round_robin, least_outstanding, power_of_two, key_hash };
 
 inline auto enum_names(LbPolicy) {
-    return std::array<std::pair<std::string_view, LbPolicy>, 3>{{{"round_robin", LbPolicy::round_robin},
+    return std::array<std::pair<std::string_view, LbPolicy>, 4>{{{"round_robin", LbPolicy::round_robin},
                                                                   {"least_outstanding", LbPolicy::least_outstanding},
-                                                                  {"power_of_two", LbPolicy::power_of_two}}};
+                                                                  {"power_of_two", LbPolicy::power_of_two},
+                                                                  {"key_hash", LbPolicy::key_hash}}};
 }
 
 struct LbOptions {
@@ -41,8 +43,9 @@ class LoadBalancer {
 public:
     LoadBalancer(sim::Simulator& sim, std::string name, std::vector<std::string> backends, LbOptions options = {});
 
-    // The backend for the next request (an index into backends()).
-    std::size_t pick(sim::Time now);
+    // The backend for the next request (an index into backends()). `key` matters to key_hash only;
+    // an ejected backend's keys go to the next eligible one.
+    std::size_t pick(sim::Time now, std::uint64_t key = 0);
     void started(std::size_t backend);
     void finished(std::size_t backend, bool success, sim::Time now);
 

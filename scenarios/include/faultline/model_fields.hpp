@@ -105,7 +105,7 @@ void fields(V& v, KeyOptions& o) {
 
 template <class V>
 void fields(V& v, LbOptions& o) {
-    v("policy", o.policy, "round_robin, least_outstanding or power_of_two");
+    v("policy", o.policy, "round_robin, least_outstanding, power_of_two or key_hash");
     v("outlier_ejection", o.outlier_ejection, "leave out backends that keep failing");
     v("ejection_errors", o.ejection_errors, "consecutive errors that eject a backend");
     v("ejection_time", o.ejection_time, "how long an ejected backend stays out");

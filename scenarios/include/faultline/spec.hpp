@@ -402,10 +402,12 @@ struct ScenarioSpec {
     std::map<std::string, std::vector<std::string>> swarm;
     ExpectSpec expect;
     std::map<std::string, VariantSpec> variants;
+    std::vector<std::uint64_t> test_seeds{1, 2, 3};
 };
 
 template <class V>
 void fields(V& v, ScenarioSpec& o) {
+    v("test_seeds", o.test_seeds, "seeds the library's tests run every design on");
     v("", o.where, "");
     v("name", o.name, "the scenario's name");
     v("description", o.description, "what it is, in a few lines");

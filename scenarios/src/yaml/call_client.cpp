@@ -32,7 +32,7 @@ CallClient::CallClient(World& world, sim::Host& host, const CallSpec& spec, cons
 
 sim::Result<models::Response> CallClient::attempt(sim::Ctx& ctx, models::Request request, sim::Duration timeout) {
     attempts_->add();
-    const std::size_t b = lb_.pick(ctx.now());
+    const std::size_t b = lb_.pick(ctx.now(), request.key);
     lb_.started(b);
     struct Done {  // the load balancer's count must drop even if this process is killed
         models::LoadBalancer& lb;
