@@ -40,9 +40,9 @@ void Host::join(std::string group) {
 }
 
 void Host::on_boot(UniqueFunction<void(Host&)> boot) {
-    SIM_ASSERT(!boot_, "host '" + name_ + "' already has a boot function (on_boot runs it at once; set it once)");
-    boot_ = std::move(boot);
-    if (alive_ && boot_) boot_(*this);
+    SIM_ASSERT(static_cast<bool>(boot), "an empty boot function");
+    boot_.push_back(std::move(boot));
+    if (alive_) boot_.back()(*this);
 }
 
 void Host::destroy_volatile() noexcept {
@@ -87,7 +87,7 @@ void Host::boot() {
     alive_ = true;
     ++incarnation_;
     sim_->trace(*this, "host.boot", {{"incarnation", incarnation_}});
-    if (boot_) boot_(*this);
+    for (std::size_t i = 0; i < boot_.size(); ++i) boot_[i](*this);  // by index: a boot function may add another
 }
 
 void Host::restart() {

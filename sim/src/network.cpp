@@ -30,6 +30,9 @@ Network::Network(Simulator& sim, LinkOptions defaults) : sim_(&sim), defaults_(s
 }
 
 Network::~Network() {
+    // Processes still suspended in calls refer to this network as they unwind: end them first
+    // (a network declared after its simulator is destroyed before it).
+    if (sim_->processes_alive() != 0 && sim_->current() == nullptr) sim_->shutdown();
     for (PortHandler* h : bound_) {
         if (h != nullptr) h->net_ = nullptr;
     }

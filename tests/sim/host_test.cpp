@@ -133,3 +133,19 @@ TEST(Host, PatternsSelectHostsGroupsAndGlobs) {
 }
 
 }  // namespace
+
+namespace {
+using namespace std::chrono_literals;
+
+TEST(Host, SeveralBootFunctionsRunInOrderAtEveryBoot) {
+    sim::Simulator s;
+    sim::Host& h = s.add_host("shared");
+    std::vector<std::string> log;
+    h.on_boot([&](sim::Host& host) { log.push_back("db@" + std::to_string(host.incarnation())); });
+    h.on_boot([&](sim::Host& host) { log.push_back("cache@" + std::to_string(host.incarnation())); });
+    s.at(sim::Time(1s), [&] { h.restart(); });
+    s.run();
+    EXPECT_EQ(log, (std::vector<std::string>{"db@1", "cache@1", "db@2", "cache@2"}));
+}
+
+}  // namespace

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "sim/check.hpp"
+
 namespace models {
 
 template <class K, class V>
@@ -52,10 +54,10 @@ public:
 
     // Inserts a new key as the most recently used (the key must be absent).
     iterator insert(K key, V value) {
+        SIM_ASSERT(index_.find(key) == index_.end(), "LruMap::insert of a key already present");
         list_.push_front(Node{key, std::move(value)});
-        const bool inserted = index_.emplace(std::move(key), list_.begin()).second;
-        if (!inserted) list_.pop_front();  // callers check first; keep the two structures in step anyway
-        return inserted ? list_.begin() : list_.end();
+        index_.emplace(std::move(key), list_.begin());
+        return list_.begin();
     }
 
     // The least recently used entry (the map must not be empty).

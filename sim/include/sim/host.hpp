@@ -47,9 +47,10 @@ public:
     const std::vector<std::string>& groups() const noexcept { return groups_; }
 
     // --- the host's model ---------------------------------------------------------------------
-    // The boot function rebuilds the host's model: it runs now (if the host is up) and again at
-    // every boot after a crash. Objects made with make() are its volatile state; objects made
-    // with make_durable() (disks, say) survive crashes.
+    // Boot functions rebuild the host's model: each runs now (if the host is up) and again at
+    // every boot after a crash, in the order they were added (a host may run several models).
+    // Objects made with make() are volatile state; objects made with make_durable() (disks, say)
+    // survive crashes.
     void on_boot(UniqueFunction<void(Host&)> boot);
     template <class T, class... A>
     T& make(A&&... args);
@@ -114,7 +115,7 @@ private:
     bool paused_ = false;
     std::uint64_t incarnation_ = 1;
     std::vector<std::string> groups_;
-    UniqueFunction<void(Host&)> boot_;
+    std::vector<UniqueFunction<void(Host&)>> boot_;
     std::vector<Owned> volatile_;
     std::vector<Owned> durable_;
     std::vector<std::uint64_t> deferred_;  // wake-ups held while paused, in order

@@ -88,7 +88,7 @@ struct Packet {
     // count); others are shared and immutable (a duplicate shares its original's).
     static constexpr std::size_t inline_max = 24;
     std::shared_ptr<const void> payload;
-    alignas(8) unsigned char inline_bytes[inline_max];
+    alignas(8) unsigned char inline_bytes[inline_max]{};
     bool is_inline = false;
 
     const void* data() const noexcept { return is_inline ? static_cast<const void*>(inline_bytes) : payload.get(); }
