@@ -12,6 +12,8 @@
 #include "models/database.hpp"
 #include "models/hedge.hpp"
 #include "models/load_balancer.hpp"
+#include "models/replication/client.hpp"
+#include "models/replication/store.hpp"
 #include "models/retry.hpp"
 #include "models/throttle.hpp"
 #include "models/work_queue.hpp"
@@ -113,6 +115,35 @@ void fields(V& v, LbOptions& o) {
 }
 
 }  // namespace models
+
+namespace models::replication {
+
+template <class V>
+void fields(V& v, PrimaryBackupOptions& o) {
+    v("controller", o.controller, "the failover controller's host (default <store>-controller)");
+    v("heartbeat_interval", o.heartbeat_interval, "controller -> replicas");
+    v("failover_timeout", o.failover_timeout, "primary silent this long: promote a backup");
+    v("ship_interval", o.ship_interval, "how often the primary ships to each backup");
+    v("replication_timeout", o.replication_timeout, "sync: wait for every backup this long");
+}
+
+template <class V>
+void fields(V& v, QuorumOptions& o) {
+    v("r", o.r, "replicas a read waits for");
+    v("w", o.w, "replicas a write waits for");
+    v("read_fanout", o.read_fanout, "all or quorum");
+    v("read_repair", o.read_repair, "send the newest version to stale replicas a read saw");
+    v("straggler_delay", o.straggler_delay, "writes reach the last N-W replicas this much later");
+}
+
+template <class V>
+void fields(V& v, RegionalOptions& o) {
+    v("ship_interval", o.ship_interval, "how often a region ships to each peer");
+    v("outbox_max", o.outbox_max, "entries waiting per peer");
+    v("siblings_max", o.siblings_max, "multi_value: siblings kept per key");
+}
+
+}  // namespace models::replication
 
 namespace sim {
 

@@ -42,6 +42,7 @@ struct CallSpec {
     std::optional<sim::PoolOptions> pool;     // connection pool per (client host, server host)
     int fanout = 1;                           // identical calls in parallel; all must succeed
     bool propagate_deadline = true;           // a service passes on what is left of its caller's deadline
+    std::optional<std::uint64_t> key;         // call with this key instead of the request's (a lookup of one name)
 };
 
 template <class V>
@@ -58,6 +59,7 @@ void fields(V& v, CallSpec& o) {
     v("pool", o.pool, "a connection pool per client host and server host");
     v("fanout", o.fanout, "identical calls in parallel per request; all must succeed");
     v("propagate_deadline", o.propagate_deadline, "pass on what is left of the caller's deadline");
+    v("key", o.key, "call with this key instead of the request's (e.g. a service-discovery lookup)");
 }
 std::optional<std::string> validate(const CallSpec& c);
 
@@ -160,6 +162,69 @@ void fields(V& v, WorkloadSpec& o) {
     v("call", o.call, "what each request calls, and with which policies");
 }
 std::optional<std::string> validate(const WorkloadSpec& w);
+
+// A replicated store with history-recording clients.
+struct StoreClientsSpec {
+    std::vector<std::string> hosts;  // client hosts, ranges allowed; empty: no clients
+    std::size_t keys = 16;
+    sim::Ratio read_ratio{1, 2};
+    sim::Delay think = sim::Delay::exponential(std::chrono::milliseconds(10));
+    sim::Duration stop{0};  // no operation starts after this (0: the end of the run)
+    std::string home;       // regional designs: the replica clients talk to (default: by name prefix)
+};
+
+template <class V>
+void fields(V& v, StoreClientsSpec& o) {
+    v("hosts", o.hosts, "client hosts (each records its operations in the store's history)");
+    v("keys", o.keys, "keys k0.. chosen uniformly");
+    v("read_ratio", o.read_ratio, "share of reads");
+    v("think", o.think, "pause between a client's operations");
+    v("stop", o.stop, "no operation starts after this (0: the end of the run)");
+    v("home", o.home, "regional designs: the replica clients talk to (default: same name prefix)");
+}
+
+struct StoreSpec {
+    Where where;
+    models::replication::Design design = models::replication::Design::quorum;
+    std::vector<std::string> replicas{"kv-{1..3}"};
+    sim::Duration request_timeout = std::chrono::milliseconds(500);
+    sim::Duration peer_timeout = std::chrono::milliseconds(200);
+    sim::Duration fsync_interval{0};
+    sim::Duration anti_entropy_interval{0};
+    models::replication::PrimaryBackupOptions primary_backup;
+    models::replication::QuorumOptions quorum;
+    models::replication::RegionalOptions regional;
+    StoreClientsSpec clients;
+};
+
+template <class V>
+void fields(V& v, StoreSpec& o) {
+    v("", o.where, "");
+    v("design", o.design, "primary_backup_async, primary_backup_sync, quorum, lww or multi_value");
+    v("replicas", o.replicas, "replica hosts, ranges allowed");
+    v("request_timeout", o.request_timeout, "client -> store");
+    v("peer_timeout", o.peer_timeout, "replica -> replica");
+    v("fsync_interval", o.fsync_interval, "0: fsync before every acknowledgement; else this often");
+    v("anti_entropy_interval", o.anti_entropy_interval, "exchange state with a random peer this often (0: off)");
+    v("primary_backup", o.primary_backup, "primary-backup designs");
+    v("quorum", o.quorum, "the quorum design");
+    v("regional", o.regional, "lww and multi_value");
+    v("clients", o.clients, "history-recording clients");
+}
+
+// A replication checker over a store's recorded history, judged at `at` (default: the end).
+struct CheckerSpec {
+    std::string store;
+    std::optional<sim::Duration> at;
+    std::optional<sim::Ratio> max;  // stale_reads: the largest acceptable rate
+};
+
+template <class V>
+void fields(V& v, CheckerSpec& o) {
+    v("store", o.store, "the store whose history and replicas are checked");
+    v("at", o.at, "when (default: the end of the run)");
+    v("max", o.max, "stale_reads: the largest acceptable rate");
+}
 
 // ---- network, faults, nemesis ------------------------------------------------------------------
 
@@ -332,6 +397,10 @@ struct InvariantSpec {
     std::optional<EventuallySpec> eventually;
     std::optional<RecoversSpec> recovers;
     std::optional<SloSpec> slo;
+    std::optional<CheckerSpec> converges;
+    std::optional<CheckerSpec> no_lost_writes;
+    std::optional<CheckerSpec> linearizable;
+    std::optional<CheckerSpec> stale_reads;
 };
 
 template <class V>
@@ -342,6 +411,10 @@ void fields(V& v, InvariantSpec& o) {
     v("eventually", o.eventually, "a bound that must hold at some point by a deadline");
     v("recovers", o.recovers, "goodput returns to a share of its baseline after a trigger");
     v("slo", o.slo, "a latency quantile under a bound in a window");
+    v("converges", o.converges, "every replica of a store holds the same data");
+    v("no_lost_writes", o.no_lost_writes, "no write acknowledged to a client is missing from every replica");
+    v("linearizable", o.linearizable, "the store's history is linearizable, key by key");
+    v("stale_reads", o.stale_reads, "reads that missed an acknowledged write stay under `max`");
 }
 std::optional<std::string> validate(const InvariantSpec& i);
 
@@ -395,6 +468,7 @@ struct ScenarioSpec {
     std::map<std::string, ServiceSpec> services;
     std::map<std::string, DatabaseSpec> databases;
     std::map<std::string, WorkloadSpec> workloads;
+    std::map<std::string, StoreSpec> stores;
     std::vector<FaultSpecEntry> faults;
     std::optional<NemesisSpec> nemesis;
     std::vector<InvariantSpec> invariants;
@@ -420,6 +494,7 @@ void fields(V& v, ScenarioSpec& o) {
     v("services", o.services, "services by name");
     v("databases", o.databases, "databases by name");
     v("workloads", o.workloads, "client workloads by name");
+    v("stores", o.stores, "replicated stores by name");
     v("faults", o.faults, "the fault timeline");
     v("nemesis", o.nemesis, "random faults from the seed");
     v("invariants", o.invariants, "what must hold");

@@ -63,6 +63,13 @@ struct is_optional<std::optional<T>> : std::true_type {};
 template <class T>
 concept Validated = requires(const T& t) { validate(t); };
 
+// What to type for a field, seen through std::optional.
+template <class T>
+std::string field_hint() {
+    if constexpr (is_optional<T>::value) return field_hint<typename T::value_type>();
+    else return type_hint<T>();
+}
+
 class YamlReader {
 public:
     explicit YamlReader(std::string file) : file_(std::move(file)) {}
@@ -191,7 +198,12 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
         }
         T parsed = out;
         if (auto e = parse_value(node.Scalar(), parsed)) {
-            fail(node, path, "'" + node.Scalar() + "' is not " + type_hint<T>() + ": " + *e);
+            std::string msg = "'" + node.Scalar() + "' is not " + type_hint<T>() + ": " + *e;
+            const std::string& text = node.Scalar();
+            if (text.find('(') != std::string::npos && text.find(')') == std::string::npos) {
+                msg += " (inside {...} or [...] a comma ends a value: quote it, \"lognormal(40ms, 0.2)\")";
+            }
+            fail(node, path, msg);
         }
         out = std::move(parsed);
     } else {

@@ -15,7 +15,8 @@ std::optional<std::string> PlantedCounterScenario::validate(const Options& o) {
     if (o.quiet_at >= o.duration) return "quiet_at must come before the end of the run";
     if (o.crash_rate < 0 || o.partition_rate < 0 || o.noise_rate < 0) return "fault rates cannot be negative";
     if (o.fault_duration_max < std::chrono::milliseconds(500)) return "fault_duration_max must be at least 500ms";
-    if (o.request_interval <= sim::Duration(0) || o.resync_interval <= sim::Duration(0)) return "intervals must be positive";
+    if (o.request_interval <= sim::Duration(0) || o.resync_interval <= sim::Duration(0))
+        return "intervals must be positive";
     return std::nullopt;
 }
 
@@ -24,7 +25,8 @@ void PlantedCounterScenario::apply(int node, std::uint64_t id) {
 }
 
 void PlantedCounterScenario::build(sim::Simulator& sim) {
-    auto& net = sim.make<sim::Network>(sim, sim::LinkOptions{.latency = sim::Delay::lognormal(std::chrono::milliseconds(2), 0.5)});
+    auto& net = sim.make<sim::Network>(
+        sim, sim::LinkOptions{.latency = sim::Delay::lognormal(std::chrono::milliseconds(2), 0.5)});
     auto& inc = sim.make<sim::Rpc<std::uint64_t, std::uint64_t>>(net, "counter.increment");
     auto& replicate = sim.make<sim::Rpc<std::uint64_t, std::uint64_t>>(net, "counter.replicate");
     faults_ = &sim.make<sim::Faults>(sim);
@@ -35,28 +37,31 @@ void PlantedCounterScenario::build(sim::Simulator& sim) {
         host.on_boot([this, &inc, &replicate, n](sim::Host& h) {
             // Increments acknowledged but not yet on the backup: volatile, lost with a crash.
             auto& resync = h.make<std::deque<std::uint64_t>>();
-            inc.serve(h, [this, &replicate, &resync, n](sim::Ctx& ctx, const std::uint64_t& id,
-                                                        const sim::CallInfo&) -> sim::Result<std::uint64_t> {
-                if (n != primary()) return sim::Errc::refused;
-                apply(n, id);
-                SIM_LOG(ctx, debug, "increment {} applied, count {}", id, nodes_[n].count);
-                if (promoted_) return nodes_[n].count;  // the promoted backup serves alone
-                if (auto r = replicate.call(ctx, node_names[1], id, o_.replicate_timeout); !r) {
-                    if (o_.fixed) return sim::Errc::unreachable;
-                    // The planted bug: acknowledge anyway and catch the backup up later.
-                    SIM_COVER("planted-counter: acknowledged without the backup");
-                    SIM_LOG(ctx, debug, "backup did not take increment {} ({}); acknowledging anyway", id, sim::to_string(r.error()));
-                    ctx.trace("counter.ack_unreplicated", {{"id", id}});
-                    ++acked_unreplicated_;
-                    resync.push_back(id);
-                }
-                return nodes_[n].count;
-            });
-            replicate.serve(h, [this, n](sim::Ctx&, const std::uint64_t& id, const sim::CallInfo&) -> sim::Result<std::uint64_t> {
-                if (n != 1) return sim::Errc::refused;
-                apply(n, id);
-                return nodes_[n].count;
-            });
+            inc.serve(h,
+                      [this, &replicate, &resync, n](sim::Ctx& ctx, const std::uint64_t& id,
+                                                     const sim::CallInfo&) -> sim::Result<std::uint64_t> {
+                          if (n != primary()) return sim::Errc::refused;
+                          apply(n, id);
+                          SIM_LOG(ctx, debug, "increment {} applied, count {}", id, nodes_[n].count);
+                          if (promoted_) return nodes_[n].count;  // the promoted backup serves alone
+                          if (auto r = replicate.call(ctx, node_names[1], id, o_.replicate_timeout); !r) {
+                              if (o_.fixed) return sim::Errc::unreachable;
+                              // The planted bug: acknowledge anyway and catch the backup up later.
+                              SIM_COVER("planted-counter: acknowledged without the backup");
+                              SIM_LOG(ctx, debug, "backup did not take increment {} ({}); acknowledging anyway", id,
+                                      sim::to_string(r.error()));
+                              ctx.trace("counter.ack_unreplicated", {{"id", id}});
+                              ++acked_unreplicated_;
+                              resync.push_back(id);
+                          }
+                          return nodes_[n].count;
+                      });
+            replicate.serve(
+                h, [this, n](sim::Ctx&, const std::uint64_t& id, const sim::CallInfo&) -> sim::Result<std::uint64_t> {
+                    if (n != 1) return sim::Errc::refused;
+                    apply(n, id);
+                    return nodes_[n].count;
+                });
             if (n == 0) {
                 h.spawn([this, &replicate, &resync](sim::Ctx& ctx) {
                     for (;;) {

@@ -14,7 +14,8 @@
 // Invariant: every acknowledged increment survives failover (checked by increment id when the
 // backup is promoted). `fixed=true` refuses instead of acknowledging, and no seed fails.
 //
-// Measured failure rate with the default options: see docs/exploration.md ("planted bugs").
+// Measured with the default options: 27 of seeds 1..6000 fail (0.45%, about 1 in 220; see
+// docs/exploration.md, "Planted bugs"). The fault rates set it: crash_rate is the calibration knob.
 // Left out: failback to the old primary, a real consensus protocol, client retries.
 #pragma once
 
@@ -76,8 +77,8 @@ public:
 
 private:
     struct Node {
-        std::uint64_t count = 0;         // durable: survives a crash (an fsynced log)
-        std::set<std::uint64_t> seen;    // increment ids applied, durable too
+        std::uint64_t count = 0;       // durable: survives a crash (an fsynced log)
+        std::set<std::uint64_t> seen;  // increment ids applied, durable too
     };
     int primary() const { return promoted_ ? 1 : 0; }
     void apply(int node, std::uint64_t id);
@@ -88,7 +89,7 @@ private:
     std::vector<std::uint64_t> acked_;  // ids clients were told succeeded
     std::uint64_t next_id_ = 1;
     bool promoted_ = false;
-    std::uint64_t lost_ = 0;            // acknowledged ids the promoted backup lacks
+    std::uint64_t lost_ = 0;  // acknowledged ids the promoted backup lacks
     std::uint64_t acked_unreplicated_ = 0;
 };
 

@@ -45,7 +45,8 @@ public:
     using Options = PlantedOrderingOptions;
     explicit PlantedOrderingScenario(Options o) : o_(o) {}
     static std::optional<std::string> validate(const Options& o) {
-        if (o.ttl <= sim::Duration(0) || o.contender_interval <= sim::Duration(0) || o.contender_hold <= sim::Duration(0)) {
+        if (o.ttl <= sim::Duration(0) || o.contender_interval <= sim::Duration(0) ||
+            o.contender_hold <= sim::Duration(0)) {
             return std::string("ttl, contender_interval and contender_hold must be positive");
         }
         return std::nullopt;

@@ -54,7 +54,9 @@ sim::Result<models::Response> CallClient::one(sim::Ctx& ctx, const models::Reque
         ctx, [this, request](sim::Ctx& c, sim::Duration timeout) { return attempt(c, request, timeout); }, deadline);
 }
 
-sim::Result<models::Response> CallClient::call(sim::Ctx& ctx, const models::Request& request, sim::Time deadline) {
+sim::Result<models::Response> CallClient::call(sim::Ctx& ctx, const models::Request& original, sim::Time deadline) {
+    models::Request request = original;
+    if (spec_.key) request.key = *spec_.key;
     if (spec_.fanout == 1) return one(ctx, request, deadline);
     // Fan-out: the other copies in processes of their own; all must succeed.
     struct Join {

@@ -66,8 +66,12 @@ std::optional<std::string> validate(const WorkloadSpec& w) {
 
 std::optional<std::string> validate(const InvariantSpec& i) {
     if (i.name.empty()) return "an invariant needs a name";
-    const int kinds = i.always.has_value() + i.eventually.has_value() + i.recovers.has_value() + i.slo.has_value();
-    if (kinds != 1) return "an invariant is exactly one of always, eventually, recovers, slo";
+    const int kinds = i.always.has_value() + i.eventually.has_value() + i.recovers.has_value() + i.slo.has_value() +
+                      i.converges.has_value() + i.no_lost_writes.has_value() + i.linearizable.has_value() + i.stale_reads.has_value();
+    if (kinds != 1) {
+        return "an invariant is exactly one of always, eventually, recovers, slo, converges, no_lost_writes, linearizable, stale_reads";
+    }
+    if (i.stale_reads && !i.stale_reads->max) return "stale_reads needs max (e.g. 1%)";
     if (i.always && !i.always->max && !i.always->min) return "always needs max or min";
     if (i.eventually && !i.eventually->max && !i.eventually->min) return "eventually needs max or min";
     if (i.recovers) {

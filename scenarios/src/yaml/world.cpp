@@ -33,6 +33,7 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
             }
         }
     }
+    build_stores();  // the store makes its replica hosts; links may name them
     build_network();
     build_databases();
     build_services();
@@ -247,6 +248,13 @@ std::vector<Measurement> World::measurements() const {
         out.push_back({name + ".queries", static_cast<double>(db->counters().queries), ""});
         out.push_back({name + ".refused", static_cast<double>(db->counters().refused), ""});
         out.push_back({name + ".oom", static_cast<double>(db->counters().ooms), "out-of-memory crashes"});
+    }
+    for (const auto& [name, history] : histories_) {
+        std::size_t acknowledged = 0;
+        for (const auto& op : history->history().ops) acknowledged += op.outcome == models::check::Outcome::ok ? 1 : 0;
+        out.push_back({name + ".operations", static_cast<double>(history->size()), "recorded by its clients"});
+        out.push_back({name + ".acknowledged", static_cast<double>(acknowledged), ""});
+        out.push_back({name + ".failovers", static_cast<double>(stores_.at(name)->failovers()), ""});
     }
     out.insert(out.end(), late_measurements_->begin(), late_measurements_->end());
     out.push_back({"faults_injected", static_cast<double>(faults_->injected().size()), ""});

@@ -13,7 +13,9 @@
 #include "faultline/spec.hpp"
 #include "models/cache.hpp"
 #include "models/caller.hpp"
+#include "models/check/history.hpp"
 #include "models/database.hpp"
+#include "models/replication/store.hpp"
 #include "models/load_balancer.hpp"
 #include "models/metrics.hpp"
 #include "models/service.hpp"
@@ -109,6 +111,8 @@ private:
     void build_databases();
     void build_services();
     void build_workloads();
+    void build_stores();
+    void build_checker(const InvariantSpec& inv, const std::string& path);
     void define_scenario_faults();
     void build_faults();
     void build_invariants();
@@ -126,6 +130,8 @@ private:
     std::map<std::string, models::Service*> services_;
     std::map<std::string, models::Database*> databases_;
     std::map<std::string, models::WorkloadStats*> workload_stats_;
+    std::map<std::string, models::replication::Store*> stores_;
+    std::map<std::string, models::check::HistoryRecorder*> histories_;
     sim::FaultPlan plan_;
     std::vector<Measurement> invariant_measurements_;
     std::shared_ptr<std::vector<Measurement>> late_measurements_ = std::make_shared<std::vector<Measurement>>();

@@ -128,6 +128,8 @@ void World::build_invariants() {
                                 "", "", sim_->now()});
                 }
             });
+        } else if (inv.converges || inv.no_lost_writes || inv.linearizable || inv.stale_reads) {
+            build_checker(inv, path);
         } else if (inv.slo) {
             const SloSpec slo = *inv.slo;
             if (metrics_->find_histogram(slo.metric) == nullptr) {

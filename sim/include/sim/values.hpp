@@ -86,6 +86,7 @@ std::string type_hint() {
     else if constexpr (std::is_same_v<T, Duration>) return "a duration like 250ms";
     else if constexpr (std::is_same_v<T, Rate>) return "a rate like 5000/s";
     else if constexpr (std::is_same_v<T, Ratio>) return "a ratio like 1/1000, 0.1% or 0.25";
+    else if constexpr (requires { T::fixed(Duration{}); }) return "a delay like 5ms or lognormal(5ms, 0.5)";
     else if constexpr (NamedEnum<T>) {
         std::string known;
         for (const auto& [name, value] : enum_names(T{})) known += (known.empty() ? "" : ", ") + std::string(name);

@@ -1,0 +1,116 @@
+// Replicated stores, their history-recording clients, and the replication checkers as
+// invariants (judged over the recorded history and the replicas' final state).
+#include "models/check/convergence.hpp"
+#include "models/check/linearizability.hpp"
+#include "models/check/lost_writes.hpp"
+#include "models/check/stale_reads.hpp"
+#include "models/replication/client.hpp"
+#include "world.hpp"
+
+namespace faultline {
+
+void World::build_stores() {
+    for (const auto& [name, st] : spec_.stores) {
+        const std::string path = "stores." + name;
+        models::replication::StoreOptions o;
+        o.name = name;
+        o.design = st.design;
+        o.replicas.clear();
+        for (const std::string& pattern : st.replicas) {
+            for (std::string& r : expand_hosts(pattern)) o.replicas.push_back(std::move(r));
+        }
+        if (o.replicas.size() < 2) fail(st.where, path + ".replicas", "a replicated store needs at least two replicas");
+        for (const std::string& r : o.replicas) {
+            if (r.find_first_of("*?{}") != std::string::npos) fail(st.where, path + ".replicas", "'" + r + "' is not a host name");
+        }
+        o.request_timeout = st.request_timeout;
+        o.peer_timeout = st.peer_timeout;
+        o.fsync_interval = st.fsync_interval;
+        o.anti_entropy_interval = st.anti_entropy_interval;
+        o.primary_backup = st.primary_backup;
+        o.quorum = st.quorum;
+        o.regional = st.regional;
+        if (o.quorum.r < 1 || o.quorum.w < 1 || o.quorum.r > o.replicas.size() || o.quorum.w > o.replicas.size()) {
+            fail(st.where, path + ".quorum", "r and w must be between 1 and the number of replicas");
+        }
+        if (hosts_.count(name) != 0) fail(st.where, path, "the name '" + name + "' is used twice (components share one namespace)");
+        models::replication::Store& store = models::replication::make_store(*sim_, *net_, o);
+        stores_[name] = &store;
+        auto& history = sim_->make<models::check::HistoryRecorder>();
+        histories_[name] = &history;
+        std::vector<sim::Host*>& replica_hosts = hosts_[name];
+        for (const std::string& r : o.replicas) {
+            sim::Host& h = sim_->host(r);
+            h.join(name);
+            replica_hosts.push_back(&h);
+        }
+        if (st.clients.hosts.empty()) continue;
+        models::replication::WorkloadOptions w;
+        w.keys = st.clients.keys;
+        w.read_ratio = st.clients.read_ratio;
+        w.think = st.clients.think;
+        w.stop = sim::Time(st.clients.stop.count() > 0 ? st.clients.stop : spec_.duration);
+        w.home = st.clients.home;
+        std::vector<sim::Host*> clients;
+        for (const std::string& pattern : st.clients.hosts) {
+            for (const std::string& n : expand_hosts(pattern)) {
+                if (n.find_first_of("*?{}") != std::string::npos) fail(st.where, path + ".clients.hosts", "'" + n + "' is not a host name");
+                sim::Host* h = sim_->find_host(n);
+                if (h == nullptr) h = &sim_->add_host(n);
+                h->join(name + "-clients");
+                clients.push_back(h);
+            }
+        }
+        for (sim::Host* h : clients) {
+            h->on_boot([&store, &history, w](sim::Host& host) { models::replication::run_workload(host, store, history, w); });
+        }
+    }
+}
+
+void World::build_checker(const InvariantSpec& inv, const std::string& path) {
+    const CheckerSpec& c = inv.converges ? *inv.converges : inv.no_lost_writes ? *inv.no_lost_writes
+                                                         : inv.linearizable    ? *inv.linearizable
+                                                                               : *inv.stale_reads;
+    if (stores_.count(c.store) == 0) {
+        std::vector<std::string> names;
+        for (const auto& [n, s] : stores_) names.push_back(n);
+        std::string msg = "no store '" + c.store + "'";
+        if (auto near = nearest(c.store, names)) msg += " (did you mean '" + *near + "'?)";
+        fail(inv.where, path + ".store", msg);
+    }
+    const sim::Duration at = c.at ? *c.at : spec_.duration;
+    if (at > spec_.duration) fail(inv.where, path + ".at", "after the end of the run");
+    models::replication::Store* store = stores_[c.store];
+    models::check::HistoryRecorder* history = histories_[c.store];
+    const std::string name = inv.name;
+    auto judge = [this, store, history, name](std::string failure, double value, std::string note) {
+        late_measurements_->push_back({name + ".value", value, std::move(note)});
+        if (!failure.empty()) sim_->fail({"invariant", name, std::move(failure), "", "", sim_->now()});
+    };
+    if (inv.converges) {
+        sim_->at(sim::Time(at), [store, judge] {
+            const auto report = models::check::check_convergence(store->final_state(), store->apply_log());
+            judge(report.converged() ? "" : report.describe(5), static_cast<double>(report.divergences.size()), "divergent keys");
+        });
+    } else if (inv.no_lost_writes) {
+        sim_->at(sim::Time(at), [store, history, judge] {
+            const auto report = models::check::check_lost_writes(history->history(), store->final_state());
+            judge(report.ok() ? "" : report.describe(5), static_cast<double>(report.lost.size()), "acknowledged writes lost");
+        });
+    } else if (inv.linearizable) {
+        sim_->at(sim::Time(at), [history, judge] {
+            const auto report = models::check::check_linearizability(history->history());
+            judge(report.verdict == models::check::Linearizable::no ? report.describe() : "",
+                  report.verdict == models::check::Linearizable::no ? 0.0 : 1.0, "1: linearizable (or unknown within the search budget)");
+        });
+    } else {
+        const sim::Ratio max = *inv.stale_reads->max;
+        sim_->at(sim::Time(at), [history, judge, max] {
+            const auto report = models::check::check_stale_reads(history->history());
+            const bool too_many = report.stale * max.den > max.num * report.reads;
+            judge(too_many ? report.describe() + " (more than " + format_value(max) + ")" : "", report.rate(), "stale read rate");
+        });
+    }
+}
+
+}  // namespace faultline
