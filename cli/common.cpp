@@ -6,6 +6,15 @@
 
 namespace faultline::cli {
 
+std::unique_ptr<sim::JsonlTraceFile> open_trace(const std::string& path, bool kernel_records) {
+    if (path.empty()) return nullptr;
+    try {
+        return std::make_unique<sim::JsonlTraceFile>(path, kernel_records);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
+    }
+}
+
 ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant) {
     ResolvedScenario out;
     out.info = builtin_scenarios().find(arg);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "faultline/scenario.hpp"
+#include "sim/trace_file.hpp"
 
 namespace faultline::cli {
 
@@ -34,6 +35,10 @@ struct ResolvedScenario {
 ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant = {});
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
+
+// `--trace FILE`: the JSONL trace file, or nothing when no path was given; a file that cannot be
+// opened is a usage error.
+std::unique_ptr<sim::JsonlTraceFile> open_trace(const std::string& path, bool kernel_records);
 
 // Each subcommand adds itself to the app and sets `run` to what executes it.
 struct Command {

@@ -18,6 +18,11 @@ int main(int argc, char** argv) {
     Command cmd;
     add_list_command(app, cmd);
     add_run_command(app, cmd);
+    add_fuzz_command(app, cmd);
+    add_replay_command(app, cmd);
+    add_shrink_command(app, cmd);
+    add_merge_command(app, cmd);
+    add_worker_command(app, cmd);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -58,13 +58,17 @@ int execute(const RunArgs& a) {
     ResolvedScenario scenario;
     std::vector<Override> overrides;
     RunSettings settings;
+    explore::LoadedScenarioRef from_file;  // keeps a file's scenario alive for the run
     if (is_run_file(a.scenario)) {
         if (a.run_settings_given || !a.variant.empty()) {
-            throw UsageError(a.scenario + " fixes the seed, options and settings; --seed, --variant, --set, --shuffle-ties and --buggify cannot be added");
+            throw UsageError(a.scenario +
+                             " fixes the seed, options and settings; --seed, --variant, --set, --shuffle-ties and "
+                             "--buggify cannot be added");
         }
         try {
             const explore::Artifact file = explore::load_artifact(a.scenario);
-            scenario.info = &explore::find_scenario(file.spec.scenario, a.scenario);
+            from_file = explore::load_scenario(file.spec.scenario, a.scenario);
+            scenario.info = from_file.info.get();
             overrides = explore::all_overrides(file.spec);
             settings = explore::settings_for(file.spec);
         } catch (const explore::InputError& e) {
@@ -86,15 +90,8 @@ int execute(const RunArgs& a) {
     }
     if (a.events_max != 0) settings.events_max = a.events_max;
 
-    std::unique_ptr<sim::JsonlTraceFile> trace;
-    if (!a.trace.empty()) {
-        try {
-            trace = std::make_unique<sim::JsonlTraceFile>(a.trace, a.trace_kernel);
-        } catch (const std::runtime_error& e) {
-            throw UsageError(e.what());
-        }
-        settings.sink = trace.get();
-    }
+    std::unique_ptr<sim::JsonlTraceFile> trace = open_trace(a.trace, a.trace_kernel);
+    if (trace) settings.sink = trace.get();
 
     std::string error;
     const auto start = std::chrono::steady_clock::now();  // wall time, for the report only
@@ -138,7 +135,8 @@ void add_run_command(CLI::App& app, Command& cmd) {
     sub->add_flag("--shuffle-ties", args->shuffle_ties, "Order same-time events by a seeded random priority");
     sub->add_flag("--buggify", args->buggify, "Arm buggify() fault points (which ones, from the seed)");
     sub->callback([&cmd, args, sub] {
-        args->run_settings_given = sub->count("--seed") + sub->count("--set") + sub->count("--shuffle-ties") + sub->count("--buggify") > 0;
+        args->run_settings_given =
+            sub->count("--seed") + sub->count("--set") + sub->count("--shuffle-ties") + sub->count("--buggify") > 0;
         cmd.run = [args] { return execute(*args); };
     });
 }

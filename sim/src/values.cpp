@@ -152,7 +152,8 @@ ParseError parse_value(std::string_view text, Duration& out) {
     if (d.whole > max / ns_per_unit) return "too long";
     std::uint64_t ns = d.whole * ns_per_unit;
     // The fraction must come out in whole nanoseconds: 1.5ns is an error, not a rounding.
-    unsigned __int128 frac_ns = static_cast<unsigned __int128>(d.frac) * ns_per_unit;
+    __extension__ using U128 = unsigned __int128;
+    U128 frac_ns = static_cast<U128>(d.frac) * ns_per_unit;
     if (frac_ns % d.frac_den != 0) return "finer than a nanosecond";
     ns += static_cast<std::uint64_t>(frac_ns / d.frac_den);
     if (ns > max) return "too long";

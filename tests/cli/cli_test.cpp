@@ -7,22 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/run_program.hpp"
+
 namespace {
 
-struct Result {
-    int exit_code;
-    std::string out;  // stdout and stderr together
-};
+using test_support::Result;
 
-Result faultline(const std::string& args) {
-    std::string cmd = std::string(FAULTLINE_BIN) + " " + args + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+Result faultline(const std::string& args) { return test_support::run_program(std::string(FAULTLINE_BIN) + " " + args); }
 
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 

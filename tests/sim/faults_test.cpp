@@ -166,7 +166,9 @@ TEST(Nemesis, EveryWindowEndsBeforeTheQuietPeriodAndTheSameSeedGivesTheSamePlan)
         std::erase_if(ends, [&](Time e) { return e <= f.at; });
         ends.push_back(f.at + *f.duration);
         EXPECT_LE(ends.size(), n.concurrent_max);
-        if (f.spec.kind == "partition") EXPECT_NE(f.spec.targets[0], f.spec.targets[1]);
+        if (f.spec.kind == "partition") {
+            EXPECT_NE(f.spec.targets[0], f.spec.targets[1]);
+        }
     }
 }
 

@@ -56,8 +56,9 @@ public:
 
 private:
     // (time, order) as one unsigned 128-bit number: one comparison instead of two branches.
-    static unsigned __int128 key(const Entry& e) noexcept {
-        return (static_cast<unsigned __int128>(static_cast<std::uint64_t>(e.time)) << 64) | e.order;
+    __extension__ using Key = unsigned __int128;  // __extension__: a GCC/Clang type, on purpose
+    static Key key(const Entry& e) noexcept {
+        return (static_cast<Key>(static_cast<std::uint64_t>(e.time)) << 64) | e.order;
     }
 
     // ---- the heap: binary, with Floyd's bottom-up pop (fewest comparisons per pop) ------------

@@ -1,0 +1,125 @@
+// `faultline replay ARTIFACT`: re-run a recorded failure (or a regression file) and check that it
+// is the same run, bit for bit (the trace hash); say clearly what changed when it is not.
+#include <cstdio>
+#include <iostream>
+
+#include "common.hpp"
+#include "explore/build_info.hpp"
+#include "explore/replay.hpp"
+#include "output.hpp"
+#include "sim/trace_file.hpp"
+
+namespace faultline::cli {
+
+namespace {
+
+struct ReplayArgs {
+    std::string artifact;
+    std::string trace;
+    bool trace_kernel = false;
+    std::uint64_t stop_at_event = 0;
+    std::string stop_at;
+    std::vector<std::string> log_hosts;
+    std::string log_level;
+    bool json = false;
+};
+
+std::string describe_outcome(const explore::Outcome& o) {
+    std::string text = std::string(explore::to_string(o.verdict));
+    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!o.signature.empty()) text += "  " + o.signature;
+    if (o.verdict == explore::Verdict::fail || o.verdict == explore::Verdict::runaway)
+        text += " at " + sim::format_time(o.end_time);
+    if (o.trace_hash) text += ", trace hash " + sim::hash_hex(*o.trace_hash);
+    return text;
+}
+
+int execute(const ReplayArgs& a) {
+    try {
+        const explore::Artifact artifact = explore::load_artifact(a.artifact);
+        explore::ReplayOptions options;
+        if (a.stop_at_event != 0) options.stop_at_event = a.stop_at_event;
+        if (!a.stop_at.empty()) {
+            sim::Duration d{};
+            if (auto e = parse_value(a.stop_at, d)) throw UsageError("--stop-at: '" + a.stop_at + "': " + *e);
+            options.stop_at = d;
+        }
+        for (const std::string& lh : a.log_hosts) {
+            const std::size_t eq = lh.find('=');
+            if (eq == std::string::npos || eq == 0) throw UsageError("--log-host expects HOST=LEVEL, got '" + lh + "'");
+            options.log_hosts.emplace_back(lh.substr(0, eq), lh.substr(eq + 1));
+        }
+        if (!a.log_level.empty()) options.log_level = a.log_level;
+        std::unique_ptr<sim::JsonlTraceFile> trace = open_trace(a.trace, a.trace_kernel);
+        if (trace) options.sink = trace.get();
+
+        const explore::RunSpec& spec = artifact.spec;
+        auto line = [&](const std::string& label, const std::string& value) {
+            if (!a.json) std::printf("%-12s%s\n", label.c_str(), value.c_str());
+        };
+        line("artifact", a.artifact + "  (" + artifact.kind + ", faultline " + artifact.version + " build " +
+                             artifact.build_id + ")");
+        std::string swarm;
+        for (const Override& o : spec.swarm) swarm += " " + o.path + "=" + o.value;
+        std::string sets;
+        for (const Override& o : spec.overrides) sets += " " + o.path + "=" + o.value;
+        line("scenario", spec.scenario.name + "  seed " + std::to_string(spec.seed) +
+                             (sets.empty() ? "" : "  set" + sets) + (swarm.empty() ? "" : "  swarm" + swarm));
+        const std::size_t faults = spec.fault_plan ? spec.fault_plan->size() : artifact.recorded_plan.size();
+        line("faults", std::to_string(faults) + (spec.fault_plan ? " (explicit plan)" : " (drawn from the seed)"));
+        line("expected", describe_outcome(artifact.expected));
+        if (!a.json && (artifact.expected.verdict == explore::Verdict::crash ||
+                        artifact.expected.verdict == explore::Verdict::hang)) {
+            std::printf(
+                "note        the recorded run %s; it is replayed in this process, so expect the same here "
+                "(under a debugger: gdb --args faultline replay %s)\n",
+                artifact.expected.verdict == explore::Verdict::crash ? "crashed" : "hung", a.artifact.c_str());
+            std::fflush(stdout);
+        }
+        const explore::ReplayReport report = explore::replay(artifact, options);
+        if (trace) trace->flush();
+        if (report.stopped) {
+            line("got", "STOPPED at event " + std::to_string(report.outcome.events) + ", virtual time " +
+                            sim::format_time(report.outcome.end_time) + ", trace hash " +
+                            sim::hash_hex(report.outcome.trace_hash.value_or(0)));
+        } else {
+            line("got", describe_outcome(report.outcome));
+        }
+        for (const std::string& c : report.changes) line("note", c);
+        if (a.json) {
+            explore::Json j;
+            j["artifact"] = a.artifact;
+            j["reproduced"] = report.reproduced;
+            j["stopped"] = report.stopped;
+            j["conclusion"] = report.conclusion;
+            j["changes"] = report.changes;
+            j["outcome"] = explore::record_to_json(report.outcome);
+            std::cout << j.dump() << "\n";
+        } else {
+            std::printf("%s\n", report.conclusion.c_str());
+        }
+        return report.reproduced || report.stopped ? exit_pass : exit_fail;
+    } catch (const explore::InputError& e) {
+        throw UsageError(e.what());
+    }
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, Command& cmd) {
+    auto args = std::make_shared<ReplayArgs>();
+    auto* sub = app.add_subcommand("replay", "Re-run a failure artifact or regression file and check its trace hash");
+    sub->add_option("artifact", args->artifact, "An artifact (from fuzz) or regression file (from shrink)")->required();
+    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines");
+    sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches in --trace");
+    auto* by_event = sub->add_option("--stop-at-event", args->stop_at_event, "End the run after this many events");
+    auto* by_time = sub->add_option("--stop-at", args->stop_at, "End the run at this virtual time (e.g. 12.5s)");
+    by_event->excludes(by_time);
+    sub->add_option("--log-host", args->log_hosts,
+                    "Log one host at a level: HOST=LEVEL (debug, info, ...; repeatable)");
+    sub->add_option("--log-level", args->log_level, "Log every host at this level");
+    sub->add_flag("--json", args->json, "Print one JSON object");
+    sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,70 @@
+// `faultline shrink ARTIFACT`: cut a failure down to a small regression file that still fails
+// with the same signature (fewer faults, shorter windows, smaller options, a shorter run).
+#include <cstdio>
+#include <filesystem>
+
+#include "common.hpp"
+#include "explore/shrink.hpp"
+#include "explore/workers.hpp"
+
+namespace faultline::cli {
+
+namespace {
+
+struct ShrinkArgs {
+    std::string artifact;
+    std::string out;
+    std::size_t runs_max = 500;
+    std::string timeout = "60s";
+};
+
+int execute(const ShrinkArgs& a) {
+    try {
+        const explore::Artifact failing = explore::load_artifact(a.artifact);
+        sim::Duration timeout_d{};
+        if (auto e = parse_value(a.timeout, timeout_d)) throw UsageError("--timeout: '" + a.timeout + "': " + *e);
+        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(timeout_d);
+        std::string out = a.out;
+        if (out.empty()) {
+            std::filesystem::path p(a.artifact);
+            out = (p.parent_path() / (p.stem().string() + ".shrunk.json")).string();
+        }
+        std::printf("shrinking   %s: %s (seed %llu, %zu faults)\n", a.artifact.c_str(),
+                    failing.expected.signature.c_str(), static_cast<unsigned long long>(failing.spec.seed),
+                    failing.spec.fault_plan ? failing.spec.fault_plan->size() : failing.recorded_plan.size());
+        std::fflush(stdout);
+        const std::string exe = explore::self_exe();
+        explore::ShrinkOptions options;
+        options.runs_max = a.runs_max;
+        options.log = [](const std::string& step) {
+            std::printf("            %s\n", step.c_str());
+            std::fflush(stdout);
+        };
+        const explore::ShrinkResult r = explore::shrink(
+            failing, [&](const explore::RunSpec& spec) { return explore::run_in_worker(exe, spec, timeout); }, options);
+        explore::save_artifact(out, r.regression);
+        std::printf("result      %zu -> %zu faults in %zu runs%s\n", r.faults_before, r.faults_after, r.runs,
+                    r.budget_exhausted ? " (stopped at --runs-max: maybe not minimal)" : "");
+        for (const sim::PlannedFault& f : *r.regression.spec.fault_plan)
+            std::printf("            %s\n", sim::describe(f).c_str());
+        std::printf("wrote       %s\nrun it:     faultline run %s\n", out.c_str(), out.c_str());
+        return exit_pass;
+    } catch (const explore::InputError& e) {
+        throw UsageError(e.what());
+    }
+}
+
+}  // namespace
+
+void add_shrink_command(CLI::App& app, Command& cmd) {
+    auto args = std::make_shared<ShrinkArgs>();
+    auto* sub = app.add_subcommand(
+        "shrink", "Shrink a failure artifact to a small regression file that still fails the same way");
+    sub->add_option("artifact", args->artifact, "A failure artifact (from fuzz)")->required();
+    sub->add_option("--out,-o", args->out, "The regression file to write (default: ARTIFACT.shrunk.json)");
+    sub->add_option("--runs-max", args->runs_max, "At most this many candidate runs")->default_val(500);
+    sub->add_option("--timeout", args->timeout, "Wall-clock limit per candidate run")->default_str("60s");
+    sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,81 @@
+// `faultline fuzz`: many seeds of one scenario, each in a worker process, results recorded as
+// they finish, failures deduplicated by signature with the fastest-failing seed's artifact kept.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "explore/results.hpp"
+#include "explore/spec.hpp"
+
+namespace faultline::explore {
+
+// "A..B" (inclusive), "A.." (open: with a time budget), or "N" (one seed).
+struct SeedRange {
+    std::uint64_t first = 1;
+    std::optional<std::uint64_t> last;
+    std::string text() const;
+};
+SeedRange parse_seed_range(std::string_view text);  // InputError on bad text
+
+// Shard i of n takes the seeds s with s % n == i. "i/n", or "auto/n" to read i from the
+// JOB_COMPLETION_INDEX environment variable (Kubernetes indexed Jobs).
+struct Shard {
+    std::uint64_t index = 0;
+    std::uint64_t count = 1;
+    bool takes(std::uint64_t seed) const noexcept { return seed % count == index; }
+    std::string text() const { return std::to_string(index) + "/" + std::to_string(count); }
+};
+// `completion_index` is the value of JOB_COMPLETION_INDEX (null when unset).
+Shard parse_shard(std::string_view text, const char* completion_index);
+
+enum class ProgressMode { automatic, terminal, log, none };
+
+struct FuzzOptions {
+    RunSpec base;  // scenario, overrides and kernel settings (seed and swarm set per seed)
+    bool swarm = false;
+    SeedRange seeds;
+    std::optional<std::chrono::milliseconds> time_budget;  // stop starting seeds after this
+    unsigned jobs = 1;
+    Shard shard;
+    std::string out_dir;
+    bool resume = false;
+    std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // per seed, wall clock
+    std::string worker_exe;
+    std::optional<std::string> junit;
+    ProgressMode progress = ProgressMode::automatic;
+    std::chrono::milliseconds log_interval{std::chrono::seconds(10)};
+};
+
+struct FuzzReport {
+    std::uint64_t seeds_run = 0;      // by this invocation
+    std::uint64_t seeds_skipped = 0;  // already recorded (--resume)
+    std::uint64_t seeds_total = 0;    // recorded in the directory now
+    std::vector<SignatureGroup> groups;
+    std::uint64_t findings = 0;  // seeds with a finding
+};
+
+// Throws InputError on bad usage (existing results without --resume, a different job in DIR).
+FuzzReport run_fuzz(const FuzzOptions& options);
+
+// The final lines a person reads: seeds, findings per signature, where the artifacts are.
+std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_dir);
+
+// `faultline merge DIR... --out DIR`: the union of shard directories, deduplicated the same way.
+struct MergeReport {
+    std::uint64_t seeds = 0;
+    std::uint64_t duplicates = 0;  // seeds recorded by more than one directory (identical results)
+    std::vector<SignatureGroup> groups;
+    std::vector<std::string> warnings;  // missing shards, build differences
+};
+MergeReport merge_results(const std::vector<std::string>& dirs, const std::string& out_dir,
+                          const std::optional<std::string>& junit);
+
+// JUnit XML: one failing test case per signature (its fastest seed, its count and the replay
+// command) and one passing case for the seeds that passed.
+std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups,
+                      const std::string& out_dir);
+
+}  // namespace faultline::explore

@@ -1,0 +1,66 @@
+// JSON for exploration's files (results, artifacts, regression files, summaries), and a reader
+// whose every error names the file and the field: "crash.json: field 'faults.plan[2].at': '3x'
+// is not a duration like 250ms". Output keeps keys in the order written (ordered_json), so the
+// files read top to bottom the way a person expects.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace faultline::explore {
+
+using Json = nlohmann::ordered_json;
+
+// Bad input: one line, naming the file and, when it is about a field, the field.
+struct InputError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Reads and parses a JSON file (InputError: cannot be read, or not JSON, with the line).
+Json read_json_file(const std::string& path);
+// Writes atomically: a temporary file in the same directory, fsynced, then renamed over `path`.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+// A view of one JSON value inside a file, with its path for error messages.
+class JsonReader {
+public:
+    JsonReader(std::string file, const Json& value, std::string path = {})
+        : file_(std::move(file)), value_(&value), path_(std::move(path)) {}
+
+    // A member that must be present (and not null).
+    JsonReader at(std::string_view key) const;
+    // A member that may be absent or null.
+    std::optional<JsonReader> find(std::string_view key) const;
+
+    std::string str() const;
+    std::uint64_t u64() const;
+    std::int64_t i64() const;
+    double number() const;
+    bool boolean() const;
+    sim::Duration duration() const;                                   // "12.5s", "250ms"
+    std::uint64_t hex64() const;                                      // "00ab12..." (a trace hash)
+    std::vector<JsonReader> items() const;                            // an array
+    std::vector<std::pair<std::string, JsonReader>> members() const;  // an object
+    // Either a string or a number, as text (option values: "4" or 4).
+    std::string scalar_text() const;
+
+    const Json& json() const noexcept { return *value_; }
+    const std::string& file() const noexcept { return file_; }
+    const std::string& path() const noexcept { return path_; }
+    [[noreturn]] void fail(const std::string& what) const;
+
+private:
+    std::string file_;
+    const Json* value_;
+    std::string path_;
+};
+
+}  // namespace faultline::explore

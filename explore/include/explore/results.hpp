@@ -1,0 +1,101 @@
+// A fuzzing job's output directory:
+//   DIR/job.json        what the job runs (scenario, overrides, settings, seeds, shard, build)
+//   DIR/results.jsonl   one record per seed, appended and fsynced as each seed finishes
+//   DIR/artifacts/ID.json  for each failure signature, the artifact of its fastest-failing seed
+//   DIR/summary.json    counts and signatures, rewritten at the end (derived from the above)
+// results.jsonl is the truth: a killed job (even kill -9) loses only the seeds that were
+// running; --resume reads it (a torn last line is dropped) and skips the seeds it holds.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "explore/json.hpp"
+#include "explore/outcome.hpp"
+#include "explore/spec.hpp"
+
+namespace faultline::explore {
+
+// What makes two result directories parts of one job: records can be merged only when these
+// agree (the seed range and shard may differ).
+struct JobConfig {
+    ScenarioRef scenario;
+    std::vector<Override> overrides;
+    bool swarm = false;
+    bool shuffle_ties = false;
+    bool buggify = false;
+    std::optional<sim::Duration> time_max;
+    std::optional<std::uint64_t> events_max;
+    std::string seeds;  // as given: "1..1000", "1.." (with --time)
+    std::string shard;  // "0/1" for an unsharded job
+    std::string version;
+    std::string build_id;
+};
+Json job_to_json(const JobConfig& job);
+JobConfig job_from_json(const JsonReader& r);
+// How two jobs differ in what their runs mean (scenario, overrides, swarm, settings), in words;
+// nullopt when their records can be combined. A build difference is reported separately.
+std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b);
+
+// Reads results.jsonl record by record. A last line without its newline (a write cut short) is
+// dropped; with `repair` the file is also truncated to its last complete line so appends start
+// clean. Any other bad line is an InputError naming the file and line. A missing file is empty.
+void for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each);
+std::vector<Outcome> load_results(const std::string& path, bool repair);
+
+// What summaries need from a job's records without keeping every passing one: counts by verdict,
+// and the findings (without their fault plans and options; those live in artifacts).
+struct Tally {
+    std::uint64_t seeds = 0;
+    std::map<Verdict, std::uint64_t> by_verdict;
+    std::vector<Outcome> findings;
+    void add(const Outcome& o);
+    std::uint64_t count(Verdict v) const {
+        auto it = by_verdict.find(v);
+        return it == by_verdict.end() ? 0 : it->second;
+    }
+};
+
+// Appends records, each with one write() before append() returns: once it has returned, the
+// record survives the job being killed (kill -9 included; the kernel has it). fdatasync, which
+// makes records survive the machine going down as well, costs milliseconds, so it runs at most
+// every `sync_interval` and when the log is closed: a power cut loses at most that much of the
+// latest records (whose seeds --resume then runs again).
+class ResultsLog {
+public:
+    explicit ResultsLog(const std::string& path,
+                        std::chrono::milliseconds sync_interval = std::chrono::milliseconds(250));
+    ~ResultsLog();
+    ResultsLog(const ResultsLog&) = delete;
+    ResultsLog& operator=(const ResultsLog&) = delete;
+    void append(const Outcome& o);
+    void sync();
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    std::chrono::milliseconds sync_interval_;
+    std::chrono::steady_clock::time_point synced_;  // wall clock: durability only
+    bool dirty_ = false;
+};
+
+// Findings grouped by signature, each with its fastest-failing seed (passing records are ignored).
+struct SignatureGroup {
+    std::string signature;
+    std::string id;
+    Verdict verdict = Verdict::fail;
+    std::uint64_t count = 0;
+    std::vector<std::uint64_t> seeds;  // sorted
+    Outcome fastest;
+};
+// Sorted by how many seeds hit them (most first), then by signature.
+std::vector<SignatureGroup> group_findings(const std::vector<Outcome>& records);
+
+std::string artifact_path(const std::string& dir, const std::string& signature_id);
+Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups);
+
+}  // namespace faultline::explore

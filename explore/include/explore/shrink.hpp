@@ -1,0 +1,47 @@
+// `faultline shrink ARTIFACT`: cut a failing run down to a small one that still fails with the
+// same signature: fewer faults (delta debugging over the fault plan), shorter fault windows
+// (halving), smaller options (the scenario's swarm choices below the current value), and a
+// shorter run (ending at the failure). Every candidate runs in a worker process and must fail
+// with the same signature to be kept. The result is a regression file with an explicit fault plan.
+//
+// Why delta debugging and not RapidCheck's shrinking: the failing plan is a fixed recorded list,
+// not a value produced by a generator; ddmin needs no generator, is 1-minimal by construction
+// (removing any one remaining fault makes the failure go away) and needs O(n log n) runs in the
+// usual case. RapidCheck is used in the tests, to check that property of ddmin.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "explore/artifact.hpp"
+
+namespace faultline::explore {
+
+// A 1-minimal subset of {0, ..., n-1} (as sorted indices) for which `fails` holds, assuming it
+// holds for the whole set. `runs_left` bounds the calls to `fails` (it is decremented; at zero
+// the best subset so far is returned). Results are cached: no subset is tested twice.
+std::vector<std::size_t> ddmin(std::size_t n, const std::function<bool(const std::vector<std::size_t>&)>& fails,
+                               std::size_t& runs_left);
+
+using Evaluate = std::function<Outcome(const RunSpec&)>;
+
+struct ShrinkOptions {
+    std::size_t runs_max = 500;
+    std::function<void(const std::string&)> log;  // one line per step
+};
+
+struct ShrinkResult {
+    Artifact regression;  // kind "regression": explicit plan, expected outcome of the shrunk run
+    std::size_t runs = 0;
+    std::size_t faults_before = 0;
+    std::size_t faults_after = 0;
+    bool budget_exhausted = false;
+    std::vector<std::string> steps;  // what each phase achieved, in words
+};
+
+// InputError when the artifact does not fail with its signature when run with its recorded plan
+// as an explicit plan (there is then nothing to shrink towards).
+ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const ShrinkOptions& options);
+
+}  // namespace faultline::explore

@@ -1,0 +1,288 @@
+// The fuzzing job: a poll loop over worker processes (no threads), one seed per worker.
+#include "explore/fuzz.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "explore/artifact.hpp"
+#include "explore/build_info.hpp"
+#include "explore/swarm.hpp"
+#include "explore/workers.hpp"
+#include "finish.hpp"
+#include "sim/values.hpp"
+
+namespace faultline::explore {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;  // wall clock: progress, budgets and worker limits only
+
+std::string format_eta(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "?";
+    const auto s = static_cast<std::uint64_t>(seconds + 0.5);
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%lluh%02llum", static_cast<unsigned long long>(s / 3600),
+                      static_cast<unsigned long long>(s / 60 % 60));
+    else if (s >= 60)
+        std::snprintf(buf, sizeof buf, "%llum%02llus", static_cast<unsigned long long>(s / 60),
+                      static_cast<unsigned long long>(s % 60));
+    else
+        std::snprintf(buf, sizeof buf, "%llus", static_cast<unsigned long long>(s));
+    return buf;
+}
+
+// A progress line on a terminal (rewritten in place), or a plain log line every so often.
+class Progress {
+public:
+    Progress(ProgressMode mode, std::chrono::milliseconds interval, std::string scenario)
+        : interval_(interval), scenario_(std::move(scenario)) {
+        if (mode == ProgressMode::automatic) mode = ::isatty(2) ? ProgressMode::terminal : ProgressMode::log;
+        mode_ = mode;
+        start_ = last_ = Clock::now();
+    }
+    // `total`: seeds this run will do (unknown with a time budget), `budget_left`: seconds.
+    void update(std::uint64_t done, std::optional<std::uint64_t> total, std::optional<double> budget_left,
+                std::uint64_t findings, std::size_t signatures, bool force = false) {
+        if (mode_ == ProgressMode::none) return;
+        const Clock::time_point now = Clock::now();
+        const double elapsed = std::chrono::duration<double>(now - start_).count();
+        const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+        if (mode_ == ProgressMode::terminal && !force && now - last_ < std::chrono::milliseconds(100)) return;
+        if (mode_ == ProgressMode::log && !force && now - last_ < interval_) return;
+        last_ = now;
+        std::string eta = "?";
+        if (total && rate > 0) eta = format_eta(static_cast<double>(*total - std::min(*total, done)) / rate);
+        if (budget_left) eta = format_eta(std::max(0.0, *budget_left));
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "%llu%s seeds  %.1f/s  findings %llu (%zu signature%s)  ETA %s",
+                      static_cast<unsigned long long>(done), total ? ("/" + std::to_string(*total)).c_str() : "", rate,
+                      static_cast<unsigned long long>(findings), signatures, signatures == 1 ? "" : "s", eta.c_str());
+        if (mode_ == ProgressMode::terminal) {
+            std::fprintf(stderr, "\r\033[Kfuzz %s: %s", scenario_.c_str(), buf);
+            drawn_ = true;
+        } else {
+            std::fprintf(stderr, "fuzz %s: %s\n", scenario_.c_str(), buf);
+        }
+        std::fflush(stderr);
+    }
+    // A line that stays (a new finding), above the progress line.
+    void note(const std::string& line) {
+        if (mode_ == ProgressMode::none) return;
+        if (mode_ == ProgressMode::terminal && drawn_) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "%s\n", line.c_str());
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (mode_ == ProgressMode::terminal && drawn_) std::fprintf(stderr, "\n");
+        std::fflush(stderr);
+    }
+
+private:
+    ProgressMode mode_;
+    std::chrono::milliseconds interval_;
+    std::string scenario_;
+    Clock::time_point start_, last_;
+    bool drawn_ = false;
+};
+
+}  // namespace
+
+FuzzReport run_fuzz(const FuzzOptions& options) {
+    namespace fs = std::filesystem;
+    const LoadedScenarioRef loaded = load_scenario(options.base.scenario);
+    const ScenarioInfo& info = *loaded.info;
+    (void)effective_options(options.base);  // bad overrides: an error now, not in every worker
+    if (!options.seeds.last && !options.time_budget)
+        throw InputError("give a seed range (--seeds A..B) or a time budget (--time 10m)");
+    if (options.out_dir.empty()) throw InputError("--out DIR is required");
+    if (options.worker_exe.empty()) throw InputError("no worker executable");
+    if (options.junit) check_writable_parent(*options.junit, "--junit");
+
+    const std::string dir = options.out_dir;
+    std::error_code ec;
+    fs::create_directories(fs::path(dir) / "artifacts", ec);
+    if (ec) throw InputError("--out " + dir + ": cannot create it: " + ec.message());
+
+    JobConfig job;
+    job.scenario = options.base.scenario;
+    job.overrides = options.base.overrides;
+    job.swarm = options.swarm;
+    job.shuffle_ties = options.base.shuffle_ties;
+    job.buggify = options.base.buggify;
+    job.time_max = options.base.time_max;
+    job.events_max = options.base.events_max;
+    job.seeds = options.seeds.text();
+    job.shard = options.shard.text();
+    job.version = version();
+    job.build_id = build_id();
+
+    const std::string job_path = dir + "/job.json";
+    const std::string results_path = dir + "/results.jsonl";
+    const bool had_job = fs::exists(job_path);
+    // What the directory already holds: counts, findings and the seeds (sorted), not every record.
+    Tally tally;
+    std::vector<std::uint64_t> prior;
+    for_each_result(results_path, options.resume, [&](Outcome&& o) {
+        prior.push_back(o.seed);
+        tally.add(o);
+    });
+    std::sort(prior.begin(), prior.end());
+    if ((had_job || !prior.empty()) && !options.resume) {
+        throw InputError(dir + " already holds a fuzzing job (" + std::to_string(prior.size()) +
+                         " seeds recorded): pass --resume to continue it, or choose another --out");
+    }
+    Progress progress(options.progress, options.log_interval, options.base.scenario.name);
+    if (had_job) {
+        const Json j = read_json_file(job_path);
+        const JobConfig previous = job_from_json(JsonReader(job_path, j));
+        if (auto diff = job_difference(previous, job))
+            throw InputError(dir + ": --resume of a different job: " + *diff);
+        if (previous.build_id != job.build_id) {
+            progress.note("warning: " + dir + " was started by build " + previous.build_id + "; this is build " +
+                          job.build_id);
+        }
+    }
+    write_file_atomically(job_path, job_to_json(job).dump(2) + "\n");
+
+    auto recorded_before = [&](std::uint64_t seed) { return std::binary_search(prior.begin(), prior.end(), seed); };
+    std::map<std::string, Outcome> best;  // per signature: the fastest so far
+    for (const SignatureGroup& g : group_findings(tally.findings)) best[g.signature] = g.fastest;
+
+    std::set<std::string> fixed;  // options the user set: swarm mode leaves them alone
+    for (const Override& o : options.base.overrides) fixed.insert(o.path);
+
+    // The seeds to run, lazily: in range, in this shard, not recorded yet.
+    const std::uint64_t last = options.seeds.last.value_or(UINT64_MAX);
+    std::uint64_t cursor = options.seeds.first;
+    bool exhausted = options.seeds.first > last;
+    auto next_seed = [&]() -> std::optional<std::uint64_t> {
+        while (!exhausted) {
+            const std::uint64_t s = cursor;
+            if (cursor == last)
+                exhausted = true;
+            else
+                ++cursor;
+            if (options.shard.takes(s) && !recorded_before(s)) return s;
+        }
+        return std::nullopt;
+    };
+    FuzzReport report;
+    std::optional<std::uint64_t> total;
+    if (options.seeds.last) {
+        // Seeds in [0, x] that are this shard's: x >= i ? (x - i) / n + 1 : 0.
+        const Shard& sh = options.shard;
+        auto upto = [&sh](std::uint64_t x) { return x < sh.index ? 0 : (x - sh.index) / sh.count + 1; };
+        const std::uint64_t n = upto(last) - (options.seeds.first == 0 ? 0 : upto(options.seeds.first - 1));
+        std::uint64_t already = 0;
+        for (std::uint64_t s : prior) {
+            if (s >= options.seeds.first && s <= last && options.shard.takes(s)) ++already;
+        }
+        report.seeds_skipped = already;
+        total = n - already;
+    }
+
+    ResultsLog log(results_path);
+    WorkerPool pool(options.jobs);
+    std::map<std::uint64_t, RunSpec> specs;  // running, by seed
+    std::uint64_t findings = tally.findings.size();
+    const Clock::time_point start = Clock::now();
+
+    auto handle = [&](const Outcome& o, const RunSpec& spec) {
+        if (is_finding(o.verdict)) {
+            ++findings;
+            auto it = best.find(o.signature);
+            if (it == best.end()) progress.note("finding: " + o.signature + " (seed " + std::to_string(o.seed) + ")");
+            if (it == best.end() || faster(o, it->second)) {
+                // The artifact first, then the record: a record whose seed is a signature's best
+                // always has its artifact.
+                save_artifact(artifact_path(dir, signature_id(o.signature)), make_artifact(spec, o));
+                best[o.signature] = o;
+            }
+        }
+        log.append(o);
+        tally.add(o);
+        ++report.seeds_run;
+    };
+
+    for (;;) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        const bool time_up = options.time_budget && elapsed * 1000 >= static_cast<double>(options.time_budget->count());
+        while (pool.has_room() && !time_up) {
+            auto seed = next_seed();
+            if (!seed) break;
+            RunSpec spec = options.base;
+            spec.seed = *seed;
+            spec.fault_plan.reset();
+            if (options.swarm) spec.swarm = draw_swarm(info, *seed, fixed);
+            pool.start(*seed, worker_command(options.worker_exe, spec), options.timeout);
+            specs.emplace(*seed, std::move(spec));
+        }
+        if (pool.running() == 0) break;
+        for (const WorkerExit& e : pool.poll(std::chrono::milliseconds(200))) {
+            auto it = specs.find(e.id);
+            handle(outcome_from_exit(e, it->second, options.timeout), it->second);
+            specs.erase(it);
+        }
+        std::optional<double> budget_left;
+        if (options.time_budget) budget_left = static_cast<double>(options.time_budget->count()) / 1000 - elapsed;
+        progress.update(report.seeds_run, total, budget_left, findings, best.size());
+    }
+    progress.update(report.seeds_run, total, std::nullopt, findings, best.size(), true);
+    progress.finish();
+
+    report.seeds_total = tally.seeds;
+    report.findings = findings;
+    report.groups = finish_job(dir, job, tally, options.junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
+        // An artifact missing or stale (a job killed between them): run the seed again.
+        RunSpec spec = options.base;
+        spec.seed = fastest.seed;
+        spec.fault_plan.reset();
+        spec.swarm = fastest.swarm;
+        if (fastest.verdict == Verdict::crash || fastest.verdict == Verdict::hang) return make_artifact(spec, fastest);
+        Outcome again = run_in_worker(options.worker_exe, spec, options.timeout);
+        return make_artifact(spec, again);
+    });
+    return report;
+}
+
+std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_dir) {
+    std::string out;
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "seeds       %llu recorded (%llu run now, %llu recorded before)\n",
+                  static_cast<unsigned long long>(report.seeds_total),
+                  static_cast<unsigned long long>(report.seeds_run),
+                  static_cast<unsigned long long>(report.seeds_total - report.seeds_run));
+    out += buf;
+    if (report.groups.empty()) {
+        out += "findings    none\n";
+    } else {
+        std::snprintf(buf, sizeof buf, "findings    %llu seed%s, %zu signature%s\n",
+                      static_cast<unsigned long long>(report.findings), report.findings == 1 ? "" : "s",
+                      report.groups.size(), report.groups.size() == 1 ? "" : "s");
+        out += buf;
+        for (const SignatureGroup& g : report.groups) {
+            std::string seeds;
+            for (std::size_t i = 0; i < g.seeds.size() && i < 8; ++i)
+                seeds += (i ? ", " : "") + std::to_string(g.seeds[i]);
+            if (g.seeds.size() > 8) seeds += ", ...";
+            out += "  " + g.signature + "\n";
+            out +=
+                "      " + std::to_string(g.count) + " seed" + (g.count == 1 ? "" : "s") + " (" + seeds +
+                "); fastest: seed " + std::to_string(g.fastest.seed) +
+                (g.fastest.verdict == Verdict::fail ? " at " + sim::format_time(g.fastest.end_time) : std::string()) +
+                "\n";
+            out += "      replay: faultline replay " + artifact_path(out_dir, g.id) + "\n";
+        }
+    }
+    out += "summary     " + out_dir + "/summary.json\n";
+    return out;
+}
+
+}  // namespace faultline::explore

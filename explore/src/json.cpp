@@ -1,0 +1,150 @@
+#include "explore/json.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/values.hpp"
+
+namespace faultline::explore {
+
+Json read_json_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot read: " + std::strerror(errno));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    try {
+        return Json::parse(buf.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        // e.byte is the offset where parsing stopped: turn it into a line number.
+        const std::string text = buf.str();
+        const std::size_t upto = std::min<std::size_t>(e.byte, text.size());
+        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
+        throw InputError(path + ": not valid JSON (line " + std::to_string(line) + ")");
+    }
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(err));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::fdatasync(fd);
+    ::close(fd);
+    std::filesystem::rename(tmp, path);
+}
+
+namespace {
+std::string type_name(const Json& j) {
+    if (j.is_null()) return "null";
+    if (j.is_string()) return "a string";
+    if (j.is_boolean()) return "a boolean";
+    if (j.is_number()) return "a number";
+    if (j.is_array()) return "an array";
+    return "an object";
+}
+}  // namespace
+
+void JsonReader::fail(const std::string& what) const {
+    if (path_.empty()) throw InputError(file_ + ": " + what);
+    throw InputError(file_ + ": field '" + path_ + "': " + what);
+}
+
+JsonReader JsonReader::at(std::string_view key) const {
+    auto r = find(key);
+    if (!r) {
+        const std::string child = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+        if (path_.empty()) throw InputError(file_ + ": field '" + child + "' is missing");
+        throw InputError(file_ + ": field '" + child + "' is missing");
+    }
+    return *r;
+}
+
+std::optional<JsonReader> JsonReader::find(std::string_view key) const {
+    if (!value_->is_object()) fail("expected an object, found " + type_name(*value_));
+    auto it = value_->find(std::string(key));
+    if (it == value_->end() || it->is_null()) return std::nullopt;
+    return JsonReader(file_, *it, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
+}
+
+std::string JsonReader::str() const {
+    if (!value_->is_string()) fail("expected a string, found " + type_name(*value_));
+    return value_->get<std::string>();
+}
+
+std::uint64_t JsonReader::u64() const {
+    if (!value_->is_number_unsigned() && !(value_->is_number_integer() && value_->get<std::int64_t>() >= 0)) {
+        fail("expected a non-negative integer, found " + (value_->is_number() ? value_->dump() : type_name(*value_)));
+    }
+    return value_->get<std::uint64_t>();
+}
+
+std::int64_t JsonReader::i64() const {
+    if (!value_->is_number_integer()) fail("expected an integer, found " + type_name(*value_));
+    return value_->get<std::int64_t>();
+}
+
+double JsonReader::number() const {
+    if (!value_->is_number()) fail("expected a number, found " + type_name(*value_));
+    return value_->get<double>();
+}
+
+bool JsonReader::boolean() const {
+    if (!value_->is_boolean()) fail("expected true or false, found " + type_name(*value_));
+    return value_->get<bool>();
+}
+
+sim::Duration JsonReader::duration() const {
+    const std::string text = str();
+    sim::Duration d{};
+    if (auto e = sim::parse_value(text, d)) fail("'" + text + "' is not a duration like 250ms: " + *e);
+    return d;
+}
+
+std::uint64_t JsonReader::hex64() const {
+    const std::string text = str();
+    if (text.empty() || text.size() > 16 || text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+        fail("'" + text + "' is not a 16-digit hexadecimal hash");
+    }
+    return std::stoull(text, nullptr, 16);
+}
+
+std::vector<JsonReader> JsonReader::items() const {
+    if (!value_->is_array()) fail("expected an array, found " + type_name(*value_));
+    std::vector<JsonReader> out;
+    for (std::size_t i = 0; i < value_->size(); ++i)
+        out.emplace_back(file_, (*value_)[i], path_ + "[" + std::to_string(i) + "]");
+    return out;
+}
+
+std::vector<std::pair<std::string, JsonReader>> JsonReader::members() const {
+    if (!value_->is_object()) fail("expected an object, found " + type_name(*value_));
+    std::vector<std::pair<std::string, JsonReader>> out;
+    for (auto it = value_->begin(); it != value_->end(); ++it) {
+        out.emplace_back(it.key(), JsonReader(file_, it.value(), path_.empty() ? it.key() : path_ + "." + it.key()));
+    }
+    return out;
+}
+
+std::string JsonReader::scalar_text() const {
+    if (value_->is_string()) return value_->get<std::string>();
+    if (value_->is_number() || value_->is_boolean()) return value_->dump();
+    fail("expected a string or a number, found " + type_name(*value_));
+}
+
+}  // namespace faultline::explore

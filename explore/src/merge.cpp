@@ -1,0 +1,135 @@
+// `faultline merge`: shard directories into one, deduplicated the same way as one job.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "explore/fuzz.hpp"
+#include "finish.hpp"
+
+namespace faultline::explore {
+
+MergeReport merge_results(const std::vector<std::string>& dirs, const std::string& out_dir,
+                          const std::optional<std::string>& junit) {
+    namespace fs = std::filesystem;
+    if (dirs.empty()) throw InputError("merge: name at least one result directory");
+    if (out_dir.empty()) throw InputError("merge: --out DIR is required");
+    if (junit) check_writable_parent(*junit, "--junit");
+    for (const std::string& d : dirs) {
+        std::error_code ec;
+        if (fs::equivalent(d, out_dir, ec))
+            throw InputError("merge: --out " + out_dir + " is one of the inputs; choose a new directory");
+    }
+    if (fs::exists(out_dir + "/results.jsonl") || fs::exists(out_dir + "/job.json")) {
+        throw InputError("merge: " + out_dir + " already holds results; choose a new directory");
+    }
+
+    MergeReport report;
+    std::optional<JobConfig> first;
+    std::string first_dir;
+    // Per seed: a digest of its result and the directory that recorded it (not the whole record).
+    struct Seen {
+        std::uint64_t digest;
+        std::size_t dir;
+    };
+    std::unordered_map<std::uint64_t, Seen> by_seed;
+    auto digest = [](const Outcome& o) {
+        return sim::hash_name(std::string(to_string(o.verdict)) + "|" + o.signature + "|" +
+                              (o.trace_hash ? sim::hash_hex(*o.trace_hash) : ""));
+    };
+    std::set<std::string> builds;
+    std::set<std::uint64_t> shard_counts;
+    std::set<std::uint64_t> shard_indices;
+    std::vector<std::string> shards;
+    for (std::size_t di = 0; di < dirs.size(); ++di) {
+        const std::string& d = dirs[di];
+        const std::string job_path = d + "/job.json";
+        if (!fs::exists(job_path)) throw InputError(d + ": not a fuzzing output directory (no job.json)");
+        const Json j = read_json_file(job_path);
+        const JobConfig job = job_from_json(JsonReader(job_path, j));
+        if (!first) {
+            first = job;
+            first_dir = d;
+        } else if (auto diff = job_difference(*first, job)) {
+            throw InputError(d + ": not the same job as " + first_dir + ": " + *diff);
+        }
+        builds.insert(job.build_id);
+        shards.push_back(job.shard);
+        try {  // "i/n"; a merged directory's shard ("merged: ...") says nothing about coverage
+            const Shard sh = parse_shard(job.shard, nullptr);
+            shard_counts.insert(sh.count);
+            shard_indices.insert(sh.index);
+        } catch (const InputError&) {
+        }
+    }
+    // Every directory checked: now the records, streamed into the merged file.
+    std::error_code ec;
+    fs::create_directories(fs::path(out_dir) / "artifacts", ec);
+    if (ec) throw InputError("merge: --out " + out_dir + ": cannot create it: " + ec.message());
+    const std::string partial = out_dir + "/results.jsonl.partial";
+    fs::remove(partial, ec);
+    Tally tally;
+    std::optional<ResultsLog> out(std::in_place, partial, std::chrono::hours(1));
+    for (std::size_t di = 0; di < dirs.size(); ++di) {
+        const std::string& d = dirs[di];
+        for_each_result(d + "/results.jsonl", false, [&](Outcome&& o) {
+            auto [it, fresh] = by_seed.try_emplace(o.seed, Seen{digest(o), di});
+            if (fresh) {
+                out->append(o);
+                tally.add(o);
+                return;
+            }
+            ++report.duplicates;
+            if (it->second.digest != digest(o)) {
+                report.warnings.push_back("seed " + std::to_string(o.seed) + ": " + dirs[it->second.dir] + " and " + d +
+                                          " recorded different results (kept the first)");
+            }
+        });
+    }
+    if (builds.size() > 1)
+        report.warnings.push_back("the directories come from " + std::to_string(builds.size()) + " different builds");
+    if (shard_counts.size() == 1 && *shard_counts.begin() > 1) {
+        const std::uint64_t n = *shard_counts.begin();
+        for (std::uint64_t i = 0; i < n; ++i) {
+            if (shard_indices.count(i) == 0)
+                report.warnings.push_back("shard " + std::to_string(i) + "/" + std::to_string(n) + " is missing");
+        }
+    } else if (shard_counts.size() > 1) {
+        report.warnings.push_back("the directories were sharded differently; seeds may be missing");
+    }
+
+    out.reset();  // closed and synced
+    fs::rename(partial, out_dir + "/results.jsonl");
+    JobConfig job = *first;
+    std::string shard_list;
+    for (const std::string& s : shards) shard_list += (shard_list.empty() ? "" : " ") + s;
+    job.shard = "merged: " + shard_list;
+    std::set<std::string> ranges;
+    for (const std::string& d : dirs) {
+        const Json j = read_json_file(d + "/job.json");
+        ranges.insert(job_from_json(JsonReader(d + "/job.json", j)).seeds);
+    }
+    job.seeds.clear();
+    for (const std::string& r : ranges) job.seeds += (job.seeds.empty() ? "" : " ") + r;
+    write_file_atomically(out_dir + "/job.json", job_to_json(job).dump(2) + "\n");
+
+    report.seeds = tally.seeds;
+    report.groups = finish_job(out_dir, job, tally, junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
+        // Each shard kept its own fastest seed per signature, so the overall fastest seed's
+        // artifact is in the directory that ran it.
+        const std::string from = dirs[by_seed.at(fastest.seed).dir];
+        const std::string path = artifact_path(from, signature_id(fastest.signature));
+        try {
+            Artifact a = load_artifact(path);
+            if (a.spec.seed == fastest.seed) return a;
+        } catch (const InputError&) {
+        }
+        report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from + " (" +
+                                  fastest.signature + "); rerun that shard with --resume to write it");
+        return std::nullopt;
+    });
+    return report;
+}
+
+}  // namespace faultline::explore

@@ -1,0 +1,128 @@
+#include "explore/replay.hpp"
+
+#include <map>
+
+#include "explore/build_info.hpp"
+#include "sim/log.hpp"
+#include "sim/values.hpp"
+
+namespace faultline::explore {
+
+namespace {
+spdlog::level::level_enum parse_level(const std::string& text, const std::string& what) {
+    static const std::pair<const char*, spdlog::level::level_enum> levels[] = {
+        {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
+        {"warn", spdlog::level::warn},   {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
+        {"off", spdlog::level::off},
+    };
+    for (const auto& [name, level] : levels) {
+        if (text == name) return level;
+    }
+    throw InputError(what + ": '" + text + "' is not a log level (trace, debug, info, warn, error, critical, off)");
+}
+
+std::vector<std::string> option_changes(const std::vector<std::pair<std::string, std::string>>& recorded,
+                                        const std::vector<std::pair<std::string, std::string>>& now) {
+    std::vector<std::string> out;
+    std::map<std::string, std::string> before(recorded.begin(), recorded.end());
+    std::map<std::string, std::string> after(now.begin(), now.end());
+    for (const auto& [path, value] : before) {
+        auto it = after.find(path);
+        if (it == after.end())
+            out.push_back("option '" + path + "' no longer exists");
+        else if (it->second != value)
+            out.push_back("option '" + path + "' was " + value + ", is now " + it->second);
+    }
+    for (const auto& [path, value] : after) {
+        if (before.count(path) == 0) out.push_back("option '" + path + "' is new (" + value + ")");
+    }
+    return out;
+}
+}  // namespace
+
+ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
+    ReplayReport report;
+    RunSpec spec = artifact.spec;
+    if (options.stop_at_event) spec.events_max = *options.stop_at_event;
+    if (options.stop_at) spec.time_max = *options.stop_at;
+
+    if (!artifact.build_id.empty() && artifact.build_id != build_id()) {
+        report.changes.push_back("the build changed: the artifact was made by faultline " + artifact.version +
+                                 " build " + artifact.build_id + "; this is " + version() + " build " + build_id());
+    }
+    std::vector<std::pair<std::string, std::string>> current;
+    try {
+        current = effective_options(spec);
+    } catch (const InputError& e) {
+        throw InputError(std::string(e.what()) + " (the scenario changed since the artifact was made?)");
+    }
+    const LoadedScenarioRef loaded = load_scenario(spec.scenario);
+    const std::string hash_now = content_hash(loaded, current);
+    if (!artifact.content_hash.empty() && hash_now != artifact.content_hash) {
+        std::vector<std::string> diffs = option_changes(artifact.options, current);
+        std::string what;
+        for (const std::string& d : diffs) what += (what.empty() ? "" : "; ") + d;
+        report.changes.push_back(std::string(loaded.file ? "the scenario file changed" : "the scenario changed") +
+                                 " (content hash " + artifact.content_hash + ", now " + hash_now + ")" +
+                                 (what.empty() ? "" : ": " + what));
+    }
+
+    ExecuteHooks hooks;
+    hooks.sink = options.sink;
+    if (options.log_level || !options.log_hosts.empty()) {
+        const spdlog::level::level_enum all =
+            options.log_level ? parse_level(*options.log_level, "--log-level") : spdlog::level::off;
+        std::vector<std::pair<std::string, spdlog::level::level_enum>> hosts;
+        for (const auto& [host, level] : options.log_hosts)
+            hosts.emplace_back(host, parse_level(level, "--log-host " + host));
+        hooks.on_start = [all, hosts](sim::Simulator& sim) {
+            sim::log::enable(sim, all);
+            for (const auto& [host, level] : hosts) sim::log::set_host_level(sim, host, level);
+        };
+    }
+    report.outcome = execute(spec, hooks);
+    const Outcome& got = report.outcome;
+    const Outcome& want = artifact.expected;
+
+    if ((options.stop_at_event || options.stop_at) && got.verdict == Verdict::runaway) {
+        report.stopped = true;
+        report.conclusion = "stopped as asked at " +
+                            (options.stop_at_event ? "event " + std::to_string(got.events)
+                                                   : "virtual time " + sim::format_time(got.end_time)) +
+                            " (the recorded run went on to " + std::to_string(want.events) + " events, " +
+                            sim::format_time(want.end_time) + "); nothing to compare";
+        return report;
+    }
+    const std::string got_hash = got.trace_hash ? sim::hash_hex(*got.trace_hash) : "(none)";
+    const std::string want_hash = want.trace_hash ? sim::hash_hex(*want.trace_hash) : "(none)";
+    report.reproduced =
+        got.verdict == want.verdict && got.signature == want.signature && got.trace_hash == want.trace_hash;
+    if (report.reproduced) {
+        report.conclusion = "reproduced: trace hash matches (" + got_hash + ")";
+        return report;
+    }
+    std::string what;
+    if (want.verdict == Verdict::crash || want.verdict == Verdict::hang) {
+        what = "the recorded " + std::string(to_string(want.verdict)) + " did not happen in this process (" +
+               std::string(to_string(got.verdict)) + (got.signature.empty() ? "" : ": " + got.signature) + ")";
+    } else if (got.verdict != want.verdict || got.signature != want.signature) {
+        what = "verdict " + std::string(to_string(got.verdict)) +
+               (got.signature.empty() ? "" : " (" + got.signature + ")") + ", recorded " +
+               std::string(to_string(want.verdict)) + (want.signature.empty() ? "" : " (" + want.signature + ")") +
+               "; trace hash " + got_hash + ", recorded " + want_hash;
+    } else {
+        what = "same verdict, but trace hash " + got_hash + " differs from the recorded " + want_hash;
+    }
+    std::string why;
+    if (!report.changes.empty()) {
+        why = "likely because " + report.changes.front();
+        for (std::size_t i = 1; i < report.changes.size(); ++i) why += ", and " + report.changes[i];
+    } else {
+        why = "same build and same scenario options, so the run itself is not deterministic";
+        if (auto cmd = run_command(spec)) why += "; check with: " + *cmd + " --check-determinism";
+    }
+    report.conclusion = "NOT reproduced: " + what + "; " + why;
+    return report;
+}
+
+}  // namespace faultline::explore

@@ -1,0 +1,219 @@
+#include "explore/results.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "sim/values.hpp"
+
+namespace faultline::explore {
+
+Json job_to_json(const JobConfig& job) {
+    Json j;
+    Json scenario;
+    scenario["name"] = job.scenario.name;
+    if (job.scenario.path) scenario["path"] = *job.scenario.path;
+    if (!job.scenario.variant.empty()) scenario["variant"] = job.scenario.variant;
+    j["scenario"] = scenario;
+    j["overrides"] = overrides_to_json(job.overrides);
+    j["swarm"] = job.swarm;
+    j["settings"] = {{"shuffle_ties", job.shuffle_ties},
+                     {"buggify", job.buggify},
+                     {"time_max", job.time_max ? Json(sim::format_duration(*job.time_max)) : Json(nullptr)},
+                     {"events_max", job.events_max ? Json(*job.events_max) : Json(nullptr)}};
+    j["seeds"] = job.seeds;
+    j["shard"] = job.shard;
+    j["faultline"] = {{"version", job.version}, {"build_id", job.build_id}};
+    return j;
+}
+
+JobConfig job_from_json(const JsonReader& r) {
+    JobConfig job;
+    JsonReader scenario = r.at("scenario");
+    job.scenario.name = scenario.at("name").str();
+    if (auto p = scenario.find("path")) job.scenario.path = p->str();
+    if (auto v = scenario.find("variant")) job.scenario.variant = v->str();
+    if (auto o = r.find("overrides")) job.overrides = overrides_from_json(*o);
+    if (auto s = r.find("swarm")) job.swarm = s->boolean();
+    if (auto s = r.find("settings")) {
+        if (auto v = s->find("shuffle_ties")) job.shuffle_ties = v->boolean();
+        if (auto v = s->find("buggify")) job.buggify = v->boolean();
+        if (auto v = s->find("time_max")) job.time_max = v->duration();
+        if (auto v = s->find("events_max")) job.events_max = v->u64();
+    }
+    if (auto s = r.find("seeds")) job.seeds = s->str();
+    if (auto s = r.find("shard")) job.shard = s->str();
+    if (auto f = r.find("faultline")) {
+        if (auto v = f->find("version")) job.version = v->str();
+        if (auto b = f->find("build_id")) job.build_id = b->str();
+    }
+    return job;
+}
+
+std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b) {
+    auto text = [](const std::vector<Override>& o) {
+        std::string t;
+        for (const Override& x : o) t += (t.empty() ? "" : " ") + x.path + "=" + x.value;
+        return t.empty() ? std::string("(none)") : t;
+    };
+    if (!(a.scenario == b.scenario)) return "scenario '" + a.scenario.text() + "' vs '" + b.scenario.text() + "'";
+    if (text(a.overrides) != text(b.overrides)) return "overrides " + text(a.overrides) + " vs " + text(b.overrides);
+    if (a.swarm != b.swarm)
+        return std::string("swarm mode ") + (a.swarm ? "on" : "off") + " vs " + (b.swarm ? "on" : "off");
+    if (a.shuffle_ties != b.shuffle_ties)
+        return std::string("--shuffle-ties ") + (a.shuffle_ties ? "on" : "off") + " vs " +
+               (b.shuffle_ties ? "on" : "off");
+    if (a.buggify != b.buggify)
+        return std::string("--buggify ") + (a.buggify ? "on" : "off") + " vs " + (b.buggify ? "on" : "off");
+    if (a.time_max != b.time_max || a.events_max != b.events_max) return "run limits (--time-max, --events-max) differ";
+    return std::nullopt;
+}
+
+void for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return;
+    std::string line;
+    std::size_t line_no = 0;
+    std::uint64_t complete = 0;  // bytes up to the end of the last complete line
+    while (std::getline(in, line)) {
+        if (in.eof()) break;  // no newline after it: a torn last line, cut short by a crash
+        ++line_no;
+        complete += line.size() + 1;
+        if (line.empty()) continue;
+        Json j;
+        try {
+            j = Json::parse(line);
+        } catch (const nlohmann::json::parse_error&) {
+            throw InputError(path + ": line " + std::to_string(line_no) + ": not a result record (invalid JSON)");
+        }
+        each(record_from_json(JsonReader(path + ": line " + std::to_string(line_no), j)));
+    }
+    in.close();
+    if (repair && std::filesystem::file_size(path) > complete) {
+        if (::truncate(path.c_str(), static_cast<off_t>(complete)) != 0) {
+            throw std::runtime_error("cannot repair " + path + ": " + std::strerror(errno));
+        }
+    }
+}
+
+std::vector<Outcome> load_results(const std::string& path, bool repair) {
+    std::vector<Outcome> out;
+    for_each_result(path, repair, [&](Outcome&& o) { out.push_back(std::move(o)); });
+    return out;
+}
+
+void Tally::add(const Outcome& o) {
+    ++seeds;
+    ++by_verdict[o.verdict];
+    if (!is_finding(o.verdict)) return;
+    Outcome slim = o;
+    slim.injected.clear();
+    slim.options.clear();
+    slim.stderr_tail.clear();
+    findings.push_back(std::move(slim));
+}
+
+ResultsLog::ResultsLog(const std::string& path, std::chrono::milliseconds sync_interval)
+    : path_(path), sync_interval_(sync_interval), synced_(std::chrono::steady_clock::now()) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+}
+
+ResultsLog::~ResultsLog() {
+    if (fd_ < 0) return;
+    sync();
+    ::close(fd_);
+}
+
+void ResultsLog::sync() {
+    if (!dirty_) return;
+    ::fdatasync(fd_);
+    dirty_ = false;
+    synced_ = std::chrono::steady_clock::now();
+}
+
+void ResultsLog::append(const Outcome& o) {
+    const std::string line = record_to_json(o).dump() + "\n";
+    // One write() per record: a kill -9 leaves whole records (a torn last line can only come
+    // from a machine going down mid-write; load_results drops it).
+    std::size_t done = 0;
+    while (done < line.size()) {
+        const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("cannot append to " + path_ + ": " + std::strerror(errno));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    dirty_ = true;
+    if (std::chrono::steady_clock::now() - synced_ >= sync_interval_) sync();
+}
+
+std::vector<SignatureGroup> group_findings(const std::vector<Outcome>& records) {
+    std::map<std::string, SignatureGroup> by_signature;
+    for (const Outcome& o : records) {
+        if (!is_finding(o.verdict)) continue;
+        auto [it, fresh] = by_signature.try_emplace(o.signature);
+        SignatureGroup& g = it->second;
+        if (fresh) {
+            g.signature = o.signature;
+            g.id = signature_id(o.signature);
+            g.verdict = o.verdict;
+            g.fastest = o;
+        } else if (faster(o, g.fastest)) {
+            g.fastest = o;
+        }
+        ++g.count;
+        g.seeds.push_back(o.seed);
+    }
+    std::vector<SignatureGroup> out;
+    for (auto& [sig, g] : by_signature) {
+        std::sort(g.seeds.begin(), g.seeds.end());
+        out.push_back(std::move(g));
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const SignatureGroup& a, const SignatureGroup& b) { return a.count > b.count; });
+    return out;
+}
+
+std::string artifact_path(const std::string& dir, const std::string& id) { return dir + "/artifacts/" + id + ".json"; }
+
+Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups) {
+    Json j;
+    j["job"] = job_to_json(job);
+    j["seeds_recorded"] = tally.seeds;
+    Json verdicts = Json::object();
+    for (const Verdict v :
+         {Verdict::pass, Verdict::fail, Verdict::runaway, Verdict::crash, Verdict::hang, Verdict::error}) {
+        verdicts[std::string(to_string(v))] = tally.count(v);
+    }
+    const std::uint64_t findings = tally.findings.size();
+    j["verdicts"] = verdicts;
+    j["findings"] = findings;
+    Json sigs = Json::array();
+    for (const SignatureGroup& g : groups) {
+        Json s;
+        s["signature"] = g.signature;
+        s["id"] = g.id;
+        s["verdict"] = std::string(to_string(g.verdict));
+        s["seeds_failing"] = g.count;
+        Json seeds = Json::array();
+        for (std::size_t i = 0; i < g.seeds.size() && i < 100; ++i) seeds.push_back(g.seeds[i]);
+        s["seeds"] = seeds;  // the first hundred
+        s["fastest_seed"] = g.fastest.seed;
+        s["fastest_end_time"] = sim::format_time(g.fastest.end_time);
+        s["artifact"] = "artifacts/" + g.id + ".json";
+        sigs.push_back(std::move(s));
+    }
+    j["signatures"] = sigs;
+    return j;
+}
+
+}  // namespace faultline::explore

@@ -1,0 +1,74 @@
+#include <charconv>
+
+#include "explore/fuzz.hpp"
+
+namespace faultline::explore {
+
+namespace {
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+    std::uint64_t v = 0;
+    if (s.empty()) return std::nullopt;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+}  // namespace
+
+std::string SeedRange::text() const { return std::to_string(first) + ".." + (last ? std::to_string(*last) : ""); }
+
+SeedRange parse_seed_range(std::string_view text) {
+    const std::string bad =
+        "--seeds: '" + std::string(text) + "' is not a seed range like 1..1000 (or 1.. with --time)";
+    SeedRange r;
+    const std::size_t dots = text.find("..");
+    if (dots == std::string_view::npos) {
+        auto one = parse_u64(text);
+        if (!one) throw InputError(bad);
+        r.first = *one;
+        r.last = *one;
+        return r;
+    }
+    auto first = parse_u64(text.substr(0, dots));
+    if (!first) throw InputError(bad);
+    r.first = *first;
+    std::string_view rest = text.substr(dots + 2);
+    if (!rest.empty()) {
+        auto last = parse_u64(rest);
+        if (!last) throw InputError(bad);
+        if (*last < *first) throw InputError("--seeds: '" + std::string(text) + "' ends before it starts");
+        r.last = *last;
+    }
+    return r;
+}
+
+Shard parse_shard(std::string_view text, const char* completion_index) {
+    const std::string bad = "--shard: '" + std::string(text) + "' is not i/n (e.g. 0/4) or auto/n";
+    const std::size_t slash = text.find('/');
+    if (slash == std::string_view::npos) throw InputError(bad);
+    auto count = parse_u64(text.substr(slash + 1));
+    if (!count || *count == 0) throw InputError(bad);
+    Shard s;
+    s.count = *count;
+    std::string_view index = text.substr(0, slash);
+    if (index == "auto") {
+        if (completion_index == nullptr) {
+            throw InputError("--shard auto/" + std::to_string(*count) +
+                             ": JOB_COMPLETION_INDEX is not set (Kubernetes sets it in indexed Jobs; elsewhere give "
+                             "the index: --shard i/n)");
+        }
+        auto i = parse_u64(completion_index);
+        if (!i) throw InputError("JOB_COMPLETION_INDEX='" + std::string(completion_index) + "' is not a shard index");
+        s.index = *i;
+    } else {
+        auto i = parse_u64(index);
+        if (!i) throw InputError(bad);
+        s.index = *i;
+    }
+    if (s.index >= s.count) {
+        throw InputError("--shard: index " + std::to_string(s.index) + " is not below the shard count " +
+                         std::to_string(s.count));
+    }
+    return s;
+}
+
+}  // namespace faultline::explore
