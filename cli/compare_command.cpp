@@ -1,0 +1,180 @@
+// `faultline compare A [B] --seed N`: two runs on the same seed, A and B, drawn on the same axes
+// with a table of the headline differences. A and B are two scenarios (files or names), or two
+// designs of one: --a-variant/--b-variant and --a-set/--b-set (--variant and --set apply to
+// both). Both run at once in worker processes. Exit code 0 when both ran (whatever their
+// verdicts: a comparison usually expects one to fail), 1 when one crashed or hung, 2 bad input.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "common.hpp"
+#include "explore/spec.hpp"
+#include "report/compare.hpp"
+#include "report/html.hpp"
+#include "report/markdown.hpp"
+#include "report_output.hpp"
+#include "report_workers.hpp"
+
+namespace faultline::cli {
+
+namespace {
+
+constexpr const char* compare_format = "faultline-compare/1";
+
+struct Side {
+    std::string variant;
+    std::vector<std::string> sets;
+    std::string label;
+};
+
+struct CompareArgs {
+    std::vector<std::string> scenarios;
+    std::uint64_t seed = 1;
+    std::string variant;
+    std::vector<std::string> sets;
+    Side a, b;
+    std::string report;
+    std::string result;
+    unsigned jobs = 2;
+    std::string timeout = "10m";
+    bool json = false;
+};
+
+std::string stem(const std::string& arg) { return std::filesystem::path(arg).stem().string(); }
+
+std::string default_label(const std::string& scenario, const Side& side) {
+    std::string label = side.variant.empty() ? stem(scenario) : side.variant;
+    for (const std::string& s : side.sets) label += " " + s;
+    return label;
+}
+
+explore::RunSpec spec_for(const std::string& scenario, const std::string& variant, const std::vector<std::string>& common,
+                          const std::vector<std::string>& own, std::uint64_t seed, const char* side) {
+    explore::RunSpec spec;
+    spec.scenario = explore::scenario_ref(scenario, variant);
+    spec.seed = seed;
+    spec.overrides = parse_overrides(common);
+    for (const Override& o : parse_overrides(own)) spec.overrides.push_back(o);
+    try {
+        (void)explore::effective_options(spec);  // a bad scenario, variant or --set: an error now
+    } catch (const explore::InputError& e) {
+        throw UsageError(std::string(side) + ": " + e.what());
+    }
+    return spec;
+}
+
+int execute(const CompareArgs& args) {
+    if (args.scenarios.empty() || args.scenarios.size() > 2) throw UsageError("compare takes one or two scenarios");
+    if (!args.variant.empty() && (!args.a.variant.empty() || !args.b.variant.empty())) {
+        throw UsageError("--variant applies to both sides; use --a-variant and --b-variant for one side each");
+    }
+    const std::string scenario_a = args.scenarios[0];
+    const std::string scenario_b = args.scenarios.size() > 1 ? args.scenarios[1] : args.scenarios[0];
+    Side a = args.a, b = args.b;
+    if (a.variant.empty()) a.variant = args.variant;
+    if (b.variant.empty()) b.variant = args.variant;
+    check_output_path(args.report, "--report");
+    check_output_path(args.result, "--result");
+    sim::Duration timeout{};
+    if (auto e = parse_value(args.timeout, timeout)) throw UsageError("--timeout '" + args.timeout + "': " + *e);
+
+    const explore::RunSpec spec_a = spec_for(scenario_a, a.variant, args.sets, a.sets, args.seed, "A");
+    const explore::RunSpec spec_b = spec_for(scenario_b, b.variant, args.sets, b.sets, args.seed, "B");
+    auto same_overrides = [](const std::vector<Override>& x, const std::vector<Override>& y) {
+        if (x.size() != y.size()) return false;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            if (x[i].path != y[i].path || x[i].value != y[i].value) return false;
+        }
+        return true;
+    };
+    if (spec_a.scenario == spec_b.scenario && same_overrides(spec_a.overrides, spec_b.overrides)) {
+        throw UsageError("A and B are the same run: name a second scenario, or give --b-variant or --b-set (see 'faultline compare --help')");
+    }
+    if (a.label.empty()) a.label = default_label(scenario_a, a);
+    if (b.label.empty()) b.label = default_label(scenario_b, b);
+    if (a.label == b.label) {
+        a.label = "A " + a.label;
+        b.label = "B " + b.label;
+    }
+
+    std::fprintf(stderr, "compare: running A (%s) and B (%s) on seed %llu...\n", a.label.c_str(), b.label.c_str(),
+                 static_cast<unsigned long long>(args.seed));
+    report::RunRecord records[2];
+    std::string failures;
+    run_in_report_workers({spec_a, spec_b}, false, std::max(1u, std::min(args.jobs, 2u)),
+                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout), [&](WorkerResult&& r) {
+                              const char* side = r.index == 0 ? "A" : "B";
+                              if (!r.ok) {
+                                  failures += std::string(side) + " " + r.error + "\n";
+                                  return;
+                              }
+                              records[r.index] = report::record_from_json(r.json, std::string("worker for ") + side);
+                          });
+    if (!failures.empty()) {
+        std::fprintf(stderr, "faultline: compare: %s", failures.c_str());
+        for (const explore::RunSpec* s : {&spec_a, &spec_b}) {
+            if (auto cmd = explore::run_command(*s)) std::fprintf(stderr, "reproduce: %s\n", cmd->c_str());
+        }
+        return exit_fail;
+    }
+    records[0].label = a.label;
+    records[1].label = b.label;
+
+    const std::vector<report::DiffRow> rows = report::headline_diff(records[0], records[1]);
+    if (args.json) {
+        report::Json j;
+        j["a"] = {{"label", a.label}, {"scenario", records[0].scenario}, {"verdict", records[0].verdict}, {"repro", records[0].repro}};
+        j["b"] = {{"label", b.label}, {"scenario", records[1].scenario}, {"verdict", records[1].verdict}, {"repro", records[1].repro}};
+        report::Json diff = report::Json::array();
+        for (const report::DiffRow& row : rows) {
+            diff.push_back({{"metric", row.metric}, {"a", row.a}, {"b", row.b}, {"change", row.change}, {"better", row.better}});
+        }
+        j["differences"] = diff;
+        std::cout << j.dump() << "\n";
+    } else {
+        std::cout << "A: " << a.label << "  (" << records[0].repro << ")\nB: " << b.label << "  (" << records[1].repro << ")\n\n"
+                  << report::diff_text(rows, a.label, b.label);
+    }
+    if (!args.report.empty()) {
+        const std::string html_name = std::filesystem::path(args.report).filename().string();
+        write_html_and_markdown(args.report, report::compare_html(records[0], records[1]),
+                                report::compare_markdown(records[0], records[1], html_name), "--report");
+    }
+    if (!args.result.empty()) {
+        report::Json j;
+        j["format"] = compare_format;
+        j["a"] = report::record_to_json(records[0]);
+        j["b"] = report::record_to_json(records[1]);
+        write_json(args.result, j, "--result");
+    }
+    if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the charts)\n");
+    return exit_pass;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, Command& cmd) {
+    auto args = std::make_shared<CompareArgs>();
+    auto* sub = app.add_subcommand("compare", "Run two designs on the same seed and compare them (A/B): charts and headline differences");
+    sub->add_option("scenarios", args->scenarios,
+                    "A and B: two scenarios (names or files), or one scenario whose sides differ by --a-/--b- options")
+        ->required()
+        ->expected(1, 2);
+    sub->add_option("--seed", args->seed, "Root seed for both runs")->default_val(1);
+    sub->add_option("--variant", args->variant, "A scenario file's variant, for both sides");
+    sub->add_option("--set", args->sets, "Override an option on both sides: --set path=value (repeatable)");
+    sub->add_option("--a-variant", args->a.variant, "A's variant");
+    sub->add_option("--b-variant", args->b.variant, "B's variant (e.g. the mitigated design)");
+    sub->add_option("--a-set", args->a.sets, "Override an option on A only (repeatable)");
+    sub->add_option("--b-set", args->b.sets, "Override an option on B only (repeatable)");
+    sub->add_option("--a-label", args->a.label, "What charts and tables call A (default: its variant or scenario)");
+    sub->add_option("--b-label", args->b.label, "What charts and tables call B");
+    sub->add_option("--report", args->report, "Write the comparison as HTML to FILE.html, and a Markdown summary next to it");
+    sub->add_option("--result", args->result, "Write both runs' results to FILE.json, for 'faultline report'");
+    sub->add_option("--jobs", args->jobs, "Run A and B at once (2) or one after the other (1)")->default_val(2);
+    sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")->default_val("10m");
+    sub->add_flag("--json", args->json, "Print the differences as one JSON object");
+    sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,90 @@
+// `faultline report RESULT.json [B.json]`: renders result files written earlier (`run --result`,
+// `compare --result`, `sweep --result`) as HTML with a Markdown summary next to it. Two run
+// results are drawn as an A/B comparison. Rendering is a pure function of the files: the same
+// result gives the same bytes as the `--report` of the run that wrote it.
+#include <cstdio>
+#include <filesystem>
+
+#include "common.hpp"
+#include "report/html.hpp"
+#include "report/markdown.hpp"
+#include "report/sweep.hpp"
+#include "report_output.hpp"
+
+namespace faultline::cli {
+
+namespace {
+
+struct ReportArgs {
+    std::vector<std::string> files;
+    std::string out;
+    std::string a_label, b_label;
+};
+
+std::string format_of(const report::Json& j) { return j.is_object() ? j.value("format", "") : ""; }
+
+int execute(const ReportArgs& args) {
+    if (args.files.empty() || args.files.size() > 2) throw UsageError("report takes one result file, or two run results to compare");
+    check_output_path(args.out, "--out");
+    try {
+        std::vector<report::Json> docs;
+        for (const std::string& f : args.files) docs.push_back(report::read_json(f));
+        std::string out = args.out;
+        if (out.empty()) {
+            const std::filesystem::path first(args.files[0]);
+            out = args.files.size() == 1 ? report::sibling_path(args.files[0], ".html")
+                                         : (first.parent_path() / (first.stem().string() + "-vs-" +
+                                                                   std::filesystem::path(args.files[1]).stem().string() + ".html"))
+                                               .string();
+        }
+        if (std::filesystem::absolute(out) == std::filesystem::absolute(args.files[0])) {
+            throw UsageError("--out " + out + ": would overwrite the result file");
+        }
+        const std::string html_name = std::filesystem::path(out).filename().string();
+        const std::string format = format_of(docs[0]);
+        if (args.files.size() == 1 && format == "faultline-sweep/1") {
+            const report::SweepResult s = report::sweep_from_json(docs[0], args.files[0]);
+            write_html_and_markdown(out, report::sweep_html(s), report::sweep_markdown(s, html_name), "--out");
+            return exit_pass;
+        }
+        report::RunRecord a, b;
+        if (args.files.size() == 1 && format == "faultline-compare/1") {
+            if (!docs[0].contains("a") || !docs[0].contains("b")) throw report::ReportError(args.files[0] + ": a comparison needs 'a' and 'b'");
+            a = report::record_from_json(docs[0].at("a"), args.files[0] + " (a)");
+            b = report::record_from_json(docs[0].at("b"), args.files[0] + " (b)");
+        } else if (args.files.size() == 2) {
+            a = report::record_from_json(docs[0], args.files[0]);
+            b = report::record_from_json(docs[1], args.files[1]);
+            if (a.label.empty()) a.label = std::filesystem::path(args.files[0]).stem().string();
+            if (b.label.empty()) b.label = std::filesystem::path(args.files[1]).stem().string();
+        } else {
+            a = report::record_from_json(docs[0], args.files[0]);
+            if (!args.a_label.empty()) a.label = args.a_label;
+            write_html_and_markdown(out, report::run_html(a), report::run_markdown(a, html_name), "--out");
+            return exit_pass;
+        }
+        if (!args.a_label.empty()) a.label = args.a_label;
+        if (!args.b_label.empty()) b.label = args.b_label;
+        write_html_and_markdown(out, report::compare_html(a, b), report::compare_markdown(a, b, html_name), "--out");
+        return exit_pass;
+    } catch (const report::ReportError& e) {
+        throw UsageError(e.what());
+    }
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, Command& cmd) {
+    auto args = std::make_shared<ReportArgs>();
+    auto* sub = app.add_subcommand("report", "Render result files (from run, compare or sweep --result) as an HTML report");
+    sub->add_option("results", args->files,
+                    "A result file (run, compare or sweep), or two run results to draw as an A/B comparison")
+        ->required()
+        ->expected(1, 2);
+    sub->add_option("-o,--out", args->out, "The HTML file (default: next to the first result, .html); the Markdown summary goes next to it");
+    sub->add_option("--a-label", args->a_label, "What the report calls the first run");
+    sub->add_option("--b-label", args->b_label, "What the report calls the second run");
+    sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
+}
+
+}  // namespace faultline::cli

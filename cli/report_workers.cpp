@@ -1,0 +1,66 @@
+#include "report_workers.hpp"
+
+#include <algorithm>
+
+#include "explore/workers.hpp"
+
+namespace faultline::cli {
+
+report::RecordSource record_source(const explore::RunSpec& spec) {
+    report::RecordSource s;
+    const explore::LoadedScenarioRef loaded = explore::load_scenario(spec.scenario);
+    s.file = loaded.file.value_or("");
+    s.variant = spec.scenario.variant;
+    s.overrides = explore::all_overrides(spec);
+    s.repro = explore::run_command(spec).value_or("");
+    s.summary = loaded.info->summary;
+    return s;
+}
+
+void run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summary, unsigned jobs,
+                           std::chrono::milliseconds timeout, const std::function<void(WorkerResult&&)>& done) {
+    const std::string exe = explore::self_exe();
+    explore::WorkerPool pool(jobs);
+    std::size_t next = 0, finished = 0;
+    while (finished < specs.size()) {
+        while (next < specs.size() && pool.has_room()) {
+            // The exploration worker's command line (spec on the command line or on stdin), for
+            // the report worker instead.
+            explore::WorkerCommand command = explore::worker_command(exe, specs[next]);
+            command.argv[1] = "report-worker";
+            if (summary) command.argv.push_back("--summary");
+            pool.start(next, command, timeout);
+            ++next;
+        }
+        for (explore::WorkerExit& exit : pool.poll(std::chrono::milliseconds(200))) {
+            ++finished;
+            WorkerResult r;
+            r.index = static_cast<std::size_t>(exit.id);
+            std::string tail = exit.err_tail;
+            tail.erase(0, std::min(tail.size(), tail.find_first_not_of(" \n")));
+            if (!tail.empty()) tail = ": " + tail;
+            if (exit.timed_out) {
+                r.verdict = "hang";
+                r.error = "no result within " + std::to_string(timeout.count() / 1000) + "s (wall clock); killed";
+            } else if (exit.signal != 0) {
+                r.verdict = "crash";
+                r.error = "crashed with " + explore::signal_name(exit.signal) + tail;
+            } else if (exit.exit_code != 0) {
+                r.verdict = "error";
+                r.error = "exit code " + std::to_string(exit.exit_code) + tail;
+            } else {
+                try {
+                    r.json = report::Json::parse(exit.out);
+                    r.ok = true;
+                } catch (const nlohmann::json::parse_error&) {
+                    r.verdict = "error";
+                    r.error = "the worker printed no result" + tail;
+                }
+            }
+            while (!r.error.empty() && (r.error.back() == '\n' || r.error.back() == ' ')) r.error.pop_back();
+            done(std::move(r));
+        }
+    }
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,247 @@
+// `faultline sweep SCENARIO --grid PATH=A..B[:STEP] [--grid ...] --seeds K --jobs N`: every
+// combination of the grid's values, each on K seeds, in worker processes on every core; a table
+// of seeds passing and time to recover per cell, where the system tips, and (--report) heatmaps.
+// Exit code 0 when every run completed (whatever the verdicts: mapping failure is the point),
+// 1 when a run crashed or hung, 2 bad input. Grid paths are the paths --set takes; see
+// report/sweep.hpp for the shorthands (load, path tails).
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "common.hpp"
+#include "explore/fuzz.hpp"
+#include "explore/spec.hpp"
+#include "faultline/scenario_file.hpp"
+#include "report/spec_options.hpp"
+#include "report/sweep.hpp"
+#include "report_output.hpp"
+#include "report_workers.hpp"
+
+namespace faultline::cli {
+
+namespace {
+
+struct SweepArgs {
+    std::string scenario;
+    std::vector<std::string> grids;
+    std::string seeds = "3";
+    unsigned jobs = 0;
+    std::string variant;
+    std::vector<std::string> sets;
+    std::string report;
+    std::string result;
+    std::string timeout = "10m";
+    std::uint64_t runs_max = 10'000;
+    bool json = false;
+};
+
+std::vector<std::uint64_t> parse_seeds(const std::string& text) {
+    try {
+        if (text.find("..") == std::string::npos) {
+            const explore::SeedRange one = explore::parse_seed_range(text);
+            if (one.first == 0) throw UsageError("--seeds 0: give a count of seeds (1 or more) or a range A..B");
+            std::vector<std::uint64_t> out;
+            for (std::uint64_t s = 1; s <= one.first; ++s) out.push_back(s);
+            return out;
+        }
+        const explore::SeedRange r = explore::parse_seed_range(text);
+        if (!r.last) throw UsageError("--seeds " + text + ": a sweep needs a closed range A..B");
+        std::vector<std::uint64_t> out;
+        for (std::uint64_t s = r.first;; ++s) {
+            out.push_back(s);
+            if (s == *r.last || out.size() > 1000) break;
+        }
+        return out;
+    } catch (const explore::InputError& e) {
+        throw UsageError(std::string("--seeds: ") + e.what());
+    }
+}
+
+// The recovery rule in words, from the scenario's own `recovers` invariant when it has one.
+std::string recovery_rule_text(const std::optional<ScenarioSpec>& spec) {
+    if (spec) {
+        for (const InvariantSpec& inv : spec->invariants) {
+            if (!inv.recovers) continue;
+            const RecoversSpec& r = *inv.recovers;
+            return "seconds from " + format_value(r.after) + " until " + r.metric + " is back to " + format_value(r.share * 100) +
+                   "% of its baseline (as the invariant '" + inv.name + "' judges it; its deadline is " + format_value(r.within) +
+                   ", but later recoveries are timed too, until the run ends)";
+        }
+    }
+    return "seconds from the end of the last fault until the main workload's goodput is back to 90% of its rate before the "
+           "first fault (5s average)";
+}
+
+class Progress {
+public:
+    explicit Progress(std::size_t total) : total_(total), tty_(::isatty(2) != 0) {}
+    void update(std::size_t done, std::size_t failing) {
+        if (tty_) {
+            std::fprintf(stderr, "\r\033[Ksweep: %zu/%zu runs, %zu not passing", done, total_, failing);
+            if (done == total_) std::fprintf(stderr, "\n");
+        } else if (done == total_ || done * 10 / total_ != last_ * 10 / total_) {
+            std::fprintf(stderr, "sweep: %zu/%zu runs, %zu not passing\n", done, total_, failing);
+        }
+        last_ = done;
+    }
+
+private:
+    std::size_t total_;
+    std::size_t last_ = 0;
+    bool tty_;
+};
+
+int execute(const SweepArgs& args) {
+    if (args.grids.empty()) throw UsageError("sweep needs at least one --grid PATH=A..B[:STEP] (or PATH=v1,v2,...)");
+    check_output_path(args.report, "--report");
+    check_output_path(args.result, "--result");
+    sim::Duration timeout{};
+    if (auto e = parse_value(args.timeout, timeout)) throw UsageError("--timeout '" + args.timeout + "': " + *e);
+    const std::vector<std::uint64_t> seeds = parse_seeds(args.seeds);
+
+    explore::RunSpec base;
+    base.scenario = explore::scenario_ref(args.scenario, args.variant);
+    base.overrides = parse_overrides(args.sets);
+    explore::LoadedScenarioRef loaded;
+    std::optional<ScenarioSpec> spec;
+    std::vector<FieldInfo> options;
+    try {
+        loaded = explore::load_scenario(base.scenario);
+        (void)explore::effective_options(base);
+        if (loaded.file) {
+            spec = load_spec(*loaded.file, args.variant, base.overrides);
+            options = report::spec_options(*spec);
+        } else {
+            options = loaded.info->options();
+        }
+    } catch (const explore::InputError& e) {
+        throw UsageError(e.what());
+    } catch (const SpecError& e) {
+        throw UsageError(e.what());
+    }
+
+    report::SweepResult result;
+    result.scenario = loaded.info->name;
+    result.file = loaded.file.value_or("");
+    result.variant = args.variant;
+    result.overrides = base.overrides;
+    result.seeds = seeds;
+    result.recovery_rule = recovery_rule_text(spec);
+    if (spec) {
+        result.description = spec->description;
+        result.hypothesis = spec->hypothesis;
+    } else {
+        result.description = loaded.info->summary;
+    }
+    try {
+        for (const std::string& g : args.grids) {
+            report::GridAxis axis = report::resolve_axis(report::parse_grid_text(g), options);
+            for (const report::GridAxis& other : result.axes) {
+                for (const std::string& p : axis.paths) {
+                    if (std::find(other.paths.begin(), other.paths.end(), p) != other.paths.end()) {
+                        throw UsageError("--grid " + g + ": " + p + " is already set by --grid " + other.name);
+                    }
+                }
+            }
+            // Every value must load (the right type, within its limits) before anything runs.
+            for (std::size_t i = 0; i < axis.values.size(); ++i) {
+                explore::RunSpec check = base;
+                for (const std::string& p : axis.paths) check.overrides.push_back({p, axis.values[i]});
+                try {
+                    (void)explore::effective_options(check);
+                } catch (const explore::InputError& e) {
+                    throw UsageError("--grid " + g + ": value " + axis.labels[i] + ": " + e.what());
+                }
+            }
+            result.axes.push_back(std::move(axis));
+        }
+    } catch (const report::ReportError& e) {
+        throw UsageError(e.what());
+    }
+    for (const report::GridAxis& a : result.axes) {
+        if (a.paths.size() > 1 || a.paths.front() != a.name) {
+            std::string paths;
+            for (const std::string& p : a.paths) paths += (paths.empty() ? "" : ", ") + p;
+            std::fprintf(stderr, "sweep: %s sets %s\n", a.name.c_str(), paths.c_str());
+        }
+    }
+
+    const std::vector<std::vector<std::size_t>> cells = report::grid_cells(result.axes);
+    const std::uint64_t runs = cells.size() * seeds.size();
+    if (runs > args.runs_max) {
+        throw UsageError("the grid is " + std::to_string(cells.size()) + " cells x " + std::to_string(seeds.size()) + " seeds = " +
+                         std::to_string(runs) + " runs, more than --runs-max " + std::to_string(args.runs_max));
+    }
+    std::vector<explore::RunSpec> specs;
+    for (const auto& index : cells) {
+        report::SweepCell cell;
+        cell.index = index;
+        cell.runs.resize(seeds.size());
+        result.cells.push_back(std::move(cell));
+        for (std::uint64_t seed : seeds) {
+            explore::RunSpec s = base;
+            s.seed = seed;
+            for (const Override& o : report::cell_overrides(result.axes, index)) s.overrides.push_back(o);
+            specs.push_back(std::move(s));
+        }
+    }
+    const unsigned jobs = args.jobs != 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+    std::fprintf(stderr, "sweep: %zu cells x %zu seeds = %llu runs on %u worker%s\n", cells.size(), seeds.size(),
+                 static_cast<unsigned long long>(runs), jobs, jobs == 1 ? "" : "s");
+    Progress progress(specs.size());
+    std::size_t done = 0, failing = 0, broken = 0;
+    run_in_report_workers(specs, true, jobs, std::chrono::duration_cast<std::chrono::milliseconds>(timeout), [&](WorkerResult&& r) {
+        const std::size_t cell = r.index / seeds.size(), k = r.index % seeds.size();
+        report::CellRun run;
+        if (r.ok) {
+            run = report::cell_run_from_json(r.json, "worker");
+        } else {
+            run.seed = seeds[k];
+            run.verdict = r.verdict;
+            run.failure = r.error;
+            ++broken;
+            std::fprintf(stderr, "\nsweep: seed %llu of %s: %s\n", static_cast<unsigned long long>(seeds[k]),
+                         report::cell_overrides(result.axes, result.cells[cell].index).front().value.c_str(), r.error.c_str());
+        }
+        if (run.verdict != "pass") ++failing;
+        result.cells[cell].runs[k] = std::move(run);
+        progress.update(++done, failing);
+    });
+
+    if (args.json) std::cout << report::sweep_to_json(result).dump() << "\n";
+    else std::cout << report::sweep_text(result);
+    if (!args.report.empty()) {
+        const std::string html_name = std::filesystem::path(args.report).filename().string();
+        write_html_and_markdown(args.report, report::sweep_html(result), report::sweep_markdown(result, html_name), "--report");
+    }
+    if (!args.result.empty()) write_json(args.result, report::sweep_to_json(result), "--result");
+    if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the heatmaps)\n");
+    return broken > 0 ? exit_fail : exit_pass;
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app, Command& cmd) {
+    auto args = std::make_shared<SweepArgs>();
+    auto* sub = app.add_subcommand("sweep", "Run a grid of option values on several seeds each and map where the system tips");
+    sub->add_option("scenario", args->scenario, "A scenario: a name (see 'faultline list') or a scenario file")->required();
+    sub->add_option("--grid", args->grids,
+                    "An axis: PATH=A..B[:STEP] (units allowed: 100ms..500ms:100ms) or PATH=v1,v2,...; PATH as for --set, or "
+                    "'load' (every open-loop rate), or a path's tail ('retry.attempts_max': every call's). Repeatable")
+        ->required();
+    sub->add_option("--seeds", args->seeds, "Seeds per cell: a count K (seeds 1..K) or a range A..B")->default_val("3");
+    sub->add_option("--jobs", args->jobs, "Worker processes at once (default: every core)");
+    sub->add_option("--variant", args->variant, "A scenario file's variant");
+    sub->add_option("--set", args->sets, "Override an option in every run: --set path=value (repeatable)");
+    sub->add_option("--report", args->report, "Write heatmaps and every cell as HTML to FILE.html, and a Markdown summary next to it");
+    sub->add_option("--result", args->result, "Write the sweep's results to FILE.json, for 'faultline report'");
+    sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")->default_val("10m");
+    sub->add_option("--runs-max", args->runs_max, "Refuse grids with more runs than this")->default_val(10000);
+    sub->add_flag("--json", args->json, "Print the sweep's result as JSON instead of the table");
+    sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,105 @@
+// Parameter sweeps: a grid of option values (several seeds per cell), each run's headline
+// numbers, and the heatmaps that show where the system tips into a metastable state.
+//
+// A grid axis is `PATH=A..B[:STEP]` (numbers, optionally with a unit: 100ms..500ms:100ms) or
+// `PATH=v1,v2,...` (any values). PATH is an option path as `--set` takes it, or a shorthand that
+// sets several: `load` (the rate of every open-loop workload) or the tail of a path
+// (`retry.attempts_max` sets it on every call that has one). A bare number on a rate option is
+// taken per second.
+//
+// Left out: running anything (cli/sweep_command.cpp runs the cells through explore/'s worker
+// pool), adaptive refinement of the grid.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/record.hpp"
+
+namespace faultline::report {
+
+struct GridAxis {
+    std::string name;                 // as given: "load", "retry.attempts_max"
+    std::vector<std::string> paths;   // the option paths it sets
+    std::vector<std::string> values;  // what is set (units added: "1000/s")
+    std::vector<std::string> labels;  // how the axis shows them ("1000")
+};
+
+// The PATH=SPEC text, split and expanded (ReportError naming --grid and what is wrong).
+struct GridText {
+    std::string name;
+    std::vector<std::string> labels;
+};
+GridText parse_grid_text(const std::string& text);
+
+// Resolves the axis name against a scenario's options (path, value, type, help); ReportError when
+// it names none ("did you mean ...").
+GridAxis resolve_axis(const GridText& grid, const std::vector<FieldInfo>& options);
+
+// One run of a cell, reduced to what the heatmaps and tables show.
+struct CellRun {
+    std::uint64_t seed = 0;
+    std::string verdict;  // pass, fail, runaway, crash, hang, error
+    std::string failure;  // the failed invariant, or what went wrong
+    bool recovery_applicable = false;
+    std::optional<double> recovery_s;  // none: did not recover (or not applicable)
+    double latency_p99_s = 0;
+    double peak_amplification = 0;
+    double errors = 0;
+    double goodput_ratio = 0;
+};
+CellRun cell_run(const RunRecord& r);
+Json cell_run_to_json(const CellRun& c);
+CellRun cell_run_from_json(const Json& j, const std::string& file);
+
+struct SweepCell {
+    std::vector<std::size_t> index;  // per axis
+    std::vector<CellRun> runs;       // one per seed, in seed order
+};
+
+struct SweepResult {
+    std::string scenario;
+    std::string file;
+    std::string variant;
+    std::string description;
+    std::string hypothesis;
+    std::vector<Override> overrides;
+    std::vector<GridAxis> axes;
+    std::vector<std::uint64_t> seeds;
+    std::vector<SweepCell> cells;  // every combination, the first axis varying fastest
+    std::string recovery_rule;     // how recovery is judged, in words
+};
+
+// All combinations of axis indexes, the first axis varying fastest.
+std::vector<std::vector<std::size_t>> grid_cells(const std::vector<GridAxis>& axes);
+// The overrides of one cell (every path of every axis).
+std::vector<Override> cell_overrides(const std::vector<GridAxis>& axes, const std::vector<std::size_t>& index);
+
+struct CellSummary {
+    std::size_t runs = 0;
+    std::size_t passed = 0;
+    std::size_t broken = 0;                    // crash, hang or error: the harness, not the system
+    std::size_t recovered = 0;
+    bool recovery_applicable = false;
+    std::optional<double> median_recovery_s;   // none: the median seed did not recover
+    double median_p99_s = 0;
+    double median_amplification = 0;
+    double median_errors = 0;
+};
+CellSummary summarize(const SweepCell& cell);
+
+// For each value of the second axis (or once, for one axis): the first value along the first
+// axis from which at most half the seeds pass, in words.
+std::vector<std::string> tipping_points(const SweepResult& s);
+
+Json sweep_to_json(const SweepResult& s);
+SweepResult sweep_from_json(const Json& j, const std::string& file);
+
+std::string sweep_html(const SweepResult& s);
+std::string sweep_markdown(const SweepResult& s, const std::string& html_name = {});
+// The grid as a table for the terminal: each cell "3/3 5s".
+std::string sweep_text(const SweepResult& s);
+
+}  // namespace faultline::report

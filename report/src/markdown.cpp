@@ -1,0 +1,134 @@
+#include "report/markdown.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "report/compare.hpp"
+#include "report/headline.hpp"
+#include "report/text.hpp"
+
+namespace faultline::report {
+
+namespace {
+
+std::string upper(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// A fence longer than any run of backticks inside, so the text cannot end its own code block.
+std::string fence_for(const std::string& s) {
+    std::size_t run = 0, longest = 0;
+    for (char c : s) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    return std::string(std::max<std::size_t>(3, longest + 1), '`');
+}
+
+std::string code_block(const std::string& s) {
+    const std::string fence = fence_for(s);
+    return fence + "\n" + s + "\n" + fence + "\n";
+}
+
+// Inline code; text with backticks or newlines goes in a block instead.
+std::string code(const std::string& s) {
+    if (s.find('`') == std::string::npos && s.find('\n') == std::string::npos) return "`" + s + "`";
+    return "\n\n" + code_block(s);
+}
+
+std::string failure_line(const RunRecord& r) {
+    if (r.verdict == "runaway") return "runaway at " + format_time(r.end_s) + ": " + markdown(r.runaway_reason);
+    if (!r.failure) return "";
+    return markdown(r.failure->kind + " '" + r.failure->name + "' at " + format_time(r.failure->time_s) +
+                    (r.failure->message.empty() ? "" : ": " + r.failure->message));
+}
+
+std::string invariants(const RunRecord& r) {
+    if (r.invariants.empty()) return "";
+    std::string o = "| Invariant | Result | Details |\n|---|---|---|\n";
+    for (const InvariantRecord& inv : r.invariants) {
+        std::string details;
+        const std::string prefix = inv.name + ".";
+        for (const Measurement& m : r.measurements) {
+            if (!m.name.starts_with(prefix)) continue;
+            const std::string key = m.name.substr(prefix.size());
+            details += (details.empty() ? "" : "; ") + key + " " +
+                       (key.ends_with("_s") ? format_value(m.value, Unit::seconds) : format_number(m.value, 6));
+        }
+        if (!inv.message.empty()) details += (details.empty() ? "" : ". ") + inv.message;
+        o += "| " + markdown(inv.name) + " | " + upper(inv.result) + " | " + markdown(details) + " |\n";
+    }
+    return o + "\n";
+}
+
+std::string faults(const RunRecord& r) {
+    if (r.faults.empty()) return "No faults injected.\n\n";
+    std::string o;
+    for (const FaultRecord& f : r.faults) o += "- " + markdown(f.detail()) + "\n";
+    return o + "\n";
+}
+
+std::string expectation(const RunRecord& r) {
+    if (r.expected_verdict.empty()) return "";
+    const bool ok = r.expected_verdict == r.verdict &&
+                    (r.expected_failure.empty() || (r.failure && r.failure->name == r.expected_failure));
+    return " (expected " + markdown(r.expected_verdict) + (ok ? ": as expected" : ": **not as expected**") + ")";
+}
+
+}  // namespace
+
+std::string run_markdown(const RunRecord& r, const std::string& html_name) {
+    const Headline h = headline(r);
+    std::string o = "## " + markdown(r.scenario) + ": " + upper(r.verdict) + expectation(r) + "\n\n";
+    o += "Seed " + std::to_string(r.seed) + ", " + format_time(r.end_s) + " of virtual time" +
+         (r.stopped_early() ? " (of " + format_time(r.duration_s) + " planned)" : "") + ", trace hash `" + r.trace_hash + "`.\n\n";
+    if (!r.description.empty()) o += markdown(r.description) + "\n\n";
+    if (!r.hypothesis.empty()) o += "**Hypothesis.** " + markdown(r.hypothesis) + "\n\n";
+    if (!r.variant.empty()) o += "**Variant " + code(r.variant) + ".** " + markdown(r.variant_description) + "\n\n";
+    if (r.verdict != "pass") o += "**Why it failed:** " + failure_line(r) + "\n\n";
+    o += invariants(r);
+    o += "| Headline | Value |\n|---|---|\n";
+    if (h.recovery.applicable) o += "| time to recover | " + markdown(h.recovery.text()) + " |\n";
+    if (std::isfinite(h.goodput_ratio)) o += "| goodput (ok / offered) | " + format_value(h.goodput_ratio, Unit::ratio) + " |\n";
+    if (std::isfinite(h.errors)) o += "| errors | " + thousands(h.errors) + " |\n";
+    if (std::isfinite(h.latency_p99_s)) o += "| latency p99 (whole run) | " + format_value(h.latency_p99_s, Unit::seconds) + " |\n";
+    if (std::isfinite(h.peak_amplification)) {
+        o += "| peak retry amplification | " + format_value(h.peak_amplification, Unit::times) + " (" +
+             markdown(h.peak_amplification_edge) + ") |\n";
+    }
+    if (std::isfinite(h.db_crashes)) o += "| database crashes | " + thousands(h.db_crashes) + " |\n";
+    o += "\n**Faults:**\n\n" + faults(r);
+    o += "Reproduce: " + code(r.repro) + "\n";
+    if (!html_name.empty()) o += "\nCharts: [" + markdown(html_name) + "](" + html_name + ")\n";
+    return o;
+}
+
+std::string compare_markdown(const RunRecord& a, const RunRecord& b, const std::string& html_name) {
+    const std::string la = a.display_name(), lb = b.display_name();
+    std::string o = "## A/B: " + markdown(la) + " vs " + markdown(lb) + "\n\n";
+    o += "Seed " + std::to_string(a.seed) + (a.seed == b.seed ? "" : " / " + std::to_string(b.seed)) + ". A is " +
+         markdown(a.scenario) + ": **" + upper(a.verdict) + "**" + expectation(a) + "; B is " + markdown(b.scenario) + ": **" +
+         upper(b.verdict) + "**" + expectation(b) + ".\n\n";
+    if (!a.hypothesis.empty()) o += "**Hypothesis.** " + markdown(a.hypothesis) + "\n\n";
+    for (const RunRecord* r : {&a, &b}) {
+        if (!r->variant_description.empty()) o += "- **" + markdown(r->display_name()) + "**: " + markdown(r->variant_description) + "\n";
+    }
+    o += "\n| | A: " + markdown(la) + " | B: " + markdown(lb) + " | change |\n|---|---|---|---|\n";
+    for (const DiffRow& row : headline_diff(a, b)) {
+        o += "| " + markdown(row.metric) + " | " + markdown(row.a) + " | " + markdown(row.b) + " | " + markdown(row.change) +
+             (row.better > 0 ? " (better)" : row.better < 0 ? " (worse)" : "") + " |\n";
+    }
+    const std::vector<OptionDiff> diff = option_diff(a, b);
+    if (!diff.empty()) {
+        o += "\n**What differs:**\n\n";
+        for (const OptionDiff& d : diff) {
+            o += "- " + code(d.path) + ": " + markdown(d.a.empty() ? "(none)" : d.a) + " -> " + markdown(d.b.empty() ? "(none)" : d.b) + "\n";
+        }
+    }
+    o += "\nReproduce:\n\n" + code_block(a.repro + "\n" + b.repro);
+    if (!html_name.empty()) o += "\nCharts: [" + markdown(html_name) + "](" + html_name + ")\n";
+    return o;
+}
+
+}  // namespace faultline::report

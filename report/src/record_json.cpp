@@ -1,0 +1,285 @@
+// RunRecord <-> JSON ("faultline-run/1"), and reading and writing report files. Every error names
+// the file and the field.
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "report/record.hpp"
+
+namespace faultline::report {
+
+namespace {
+
+constexpr const char* run_format = "faultline-run/1";
+
+Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+// A field of a JSON object, with its path for error messages.
+class Field {
+public:
+    Field(const std::string& file, const Json& j, std::string path) : file_(file), j_(j), path_(std::move(path)) {}
+
+    [[noreturn]] void fail(const std::string& what) const {
+        throw ReportError(file_ + ": " + (path_.empty() ? "" : "field '" + path_ + "': ") + what);
+    }
+    bool has(const char* key) const { return j_.is_object() && j_.contains(key) && !j_.at(key).is_null(); }
+    Field at(const char* key) const {
+        if (!j_.is_object()) fail("expected an object");
+        if (!j_.contains(key)) Field(file_, j_, join(key)).fail("missing");
+        return Field(file_, j_.at(key), join(key));
+    }
+    Field item(std::size_t i) const { return Field(file_, j_.at(i), path_ + "[" + std::to_string(i) + "]"); }
+    std::size_t size() const {
+        if (!j_.is_array()) fail("expected an array");
+        return j_.size();
+    }
+    std::string str() const {
+        if (!j_.is_string()) fail("expected a string");
+        return j_.get<std::string>();
+    }
+    std::string str_or(const char* key, std::string fallback = {}) const { return has(key) ? at(key).str() : fallback; }
+    double number() const {
+        if (j_.is_null()) return std::numeric_limits<double>::quiet_NaN();
+        if (!j_.is_number()) fail("expected a number");
+        return j_.get<double>();
+    }
+    std::uint64_t u64() const {
+        if (!j_.is_number_unsigned()) fail("expected a whole number");
+        return j_.get<std::uint64_t>();
+    }
+    std::vector<double> numbers() const {
+        std::vector<double> out(size());
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = item(i).number();
+        return out;
+    }
+    const Json& json() const { return j_; }
+
+private:
+    std::string join(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+    const std::string& file_;
+    const Json& j_;
+    std::string path_;
+};
+
+}  // namespace
+
+Json record_to_json(const RunRecord& r) {
+    Json j;
+    j["format"] = run_format;
+    j["scenario"] = r.scenario;
+    j["label"] = r.label;
+    j["file"] = r.file;
+    j["variant"] = r.variant;
+    j["variant_description"] = r.variant_description;
+    j["description"] = r.description;
+    j["hypothesis"] = r.hypothesis;
+    j["expect"] = {{"verdict", r.expected_verdict}, {"failure", r.expected_failure}};
+    j["seed"] = r.seed;
+    Json overrides = Json::array();
+    for (const Override& o : r.overrides) overrides.push_back({{"path", o.path}, {"value", o.value}});
+    j["overrides"] = overrides;
+    j["repro"] = r.repro;
+    j["verdict"] = r.verdict;
+    if (r.failure) {
+        const FailureRecord& f = *r.failure;
+        j["failure"] = {{"kind", f.kind}, {"name", f.name},   {"message", f.message},
+                        {"host", f.host}, {"where", f.where}, {"time_s", f.time_s}};
+    } else {
+        j["failure"] = nullptr;
+    }
+    j["runaway_reason"] = r.runaway_reason;
+    j["events"] = r.events;
+    j["end_s"] = r.end_s;
+    j["duration_s"] = r.duration_s;
+    j["trace_hash"] = r.trace_hash;
+    Json m = Json::array();
+    for (const Measurement& x : r.measurements) m.push_back({{"name", x.name}, {"value", number_or_null(x.value)}, {"note", x.note}});
+    j["measurements"] = m;
+    Json options = Json::array();
+    for (const FieldInfo& f : r.options) options.push_back({{"path", f.path}, {"value", f.value}, {"type", f.type}, {"help", f.help}});
+    j["options"] = options;
+    Json faults = Json::array();
+    for (const FaultRecord& f : r.faults) {
+        Json params = Json::object();
+        for (const auto& [k, v] : f.params) params[k] = v;
+        faults.push_back({{"at_s", f.at_s},
+                          {"duration_s", f.duration_s ? Json(*f.duration_s) : Json(nullptr)},
+                          {"kind", f.kind},
+                          {"targets", f.targets},
+                          {"params", params}});
+    }
+    j["faults"] = faults;
+    Json invariants = Json::array();
+    for (const InvariantRecord& inv : r.invariants) {
+        Json i = {{"name", inv.name},     {"kind", inv.kind},       {"condition", inv.condition},
+                  {"result", inv.result}, {"message", inv.message}, {"judged_at_s", inv.judged_at_s ? Json(*inv.judged_at_s) : Json(nullptr)}};
+        if (inv.recovery) {
+            const RecoveryRule& rr = *inv.recovery;
+            i["recovery"] = {{"metric", rr.metric},   {"baseline_from_s", rr.baseline_from_s}, {"baseline_to_s", rr.baseline_to_s},
+                             {"after_s", rr.after_s}, {"within_s", rr.within_s},               {"share", rr.share},
+                             {"smoothing_s", rr.smoothing_s}};
+        } else {
+            i["recovery"] = nullptr;
+        }
+        i["metric"] = inv.metric;
+        i["min"] = inv.min ? Json(*inv.min) : Json(nullptr);
+        i["max"] = inv.max ? Json(*inv.max) : Json(nullptr);
+        invariants.push_back(std::move(i));
+    }
+    j["invariants"] = invariants;
+    Json coverage = Json::array();
+    for (const auto& [mark, count] : r.coverage) coverage.push_back({{"mark", mark}, {"count", count}});
+    j["coverage"] = coverage;
+    Json times = Json::array();
+    for (double t : r.times) times.push_back(number_or_null(t));
+    j["time_s"] = times;
+    Json series = Json::array();
+    for (const models::Series& s : r.series) {
+        Json values = Json::array();
+        for (double v : s.values) values.push_back(number_or_null(v));
+        series.push_back({{"name", s.name}, {"values", values}});
+    }
+    j["series"] = series;
+    return j;
+}
+
+RunRecord record_from_json(const Json& json, const std::string& file) {
+    const Field j(file, json, "");
+    if (!json.is_object()) j.fail("expected a JSON object (a result file from 'faultline run --result')");
+    const std::string format = j.str_or("format");
+    if (format != run_format) {
+        j.at("format").fail("expected \"" + std::string(run_format) + "\" (a result file from 'faultline run --result'), got \"" +
+                            format + "\"");
+    }
+    RunRecord r;
+    r.scenario = j.at("scenario").str();
+    r.label = j.str_or("label");
+    r.file = j.str_or("file");
+    r.variant = j.str_or("variant");
+    r.variant_description = j.str_or("variant_description");
+    r.description = j.str_or("description");
+    r.hypothesis = j.str_or("hypothesis");
+    if (j.has("expect")) {
+        r.expected_verdict = j.at("expect").str_or("verdict");
+        r.expected_failure = j.at("expect").str_or("failure");
+    }
+    r.seed = j.at("seed").u64();
+    if (j.has("overrides")) {
+        const Field o = j.at("overrides");
+        for (std::size_t i = 0; i < o.size(); ++i) r.overrides.push_back({o.item(i).at("path").str(), o.item(i).at("value").str()});
+    }
+    r.repro = j.str_or("repro");
+    r.verdict = j.at("verdict").str();
+    if (r.verdict != "pass" && r.verdict != "fail" && r.verdict != "runaway") j.at("verdict").fail("expected pass, fail or runaway");
+    if (j.has("failure")) {
+        const Field f = j.at("failure");
+        r.failure = FailureRecord{f.at("kind").str(),  f.at("name").str(),  f.str_or("message"),
+                                  f.str_or("host"),    f.str_or("where"),   f.at("time_s").number()};
+    }
+    r.runaway_reason = j.str_or("runaway_reason");
+    r.events = j.has("events") ? j.at("events").u64() : 0;
+    r.end_s = j.at("end_s").number();
+    r.duration_s = j.has("duration_s") ? j.at("duration_s").number() : r.end_s;
+    r.trace_hash = j.str_or("trace_hash");
+    if (j.has("measurements")) {
+        const Field m = j.at("measurements");
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            r.measurements.push_back({m.item(i).at("name").str(), m.item(i).at("value").number(), m.item(i).str_or("note")});
+        }
+    }
+    if (j.has("options")) {
+        const Field o = j.at("options");
+        for (std::size_t i = 0; i < o.size(); ++i) {
+            const Field f = o.item(i);
+            r.options.push_back({f.at("path").str(), f.str_or("value"), f.str_or("type"), f.str_or("help")});
+        }
+    }
+    if (j.has("faults")) {
+        const Field fs = j.at("faults");
+        for (std::size_t i = 0; i < fs.size(); ++i) {
+            const Field f = fs.item(i);
+            FaultRecord fr;
+            fr.at_s = f.at("at_s").number();
+            if (f.has("duration_s")) fr.duration_s = f.at("duration_s").number();
+            fr.kind = f.at("kind").str();
+            if (f.has("targets")) {
+                const Field t = f.at("targets");
+                for (std::size_t k = 0; k < t.size(); ++k) fr.targets.push_back(t.item(k).str());
+            }
+            if (f.has("params")) {
+                const Field p = f.at("params");
+                if (!p.json().is_object()) p.fail("expected an object");
+                for (const auto& [k, v] : p.json().items()) fr.params[k] = Field(file, v, "faults.params." + k).str();
+            }
+            r.faults.push_back(std::move(fr));
+        }
+    }
+    if (j.has("invariants")) {
+        const Field is = j.at("invariants");
+        for (std::size_t i = 0; i < is.size(); ++i) {
+            const Field f = is.item(i);
+            InvariantRecord inv;
+            inv.name = f.at("name").str();
+            inv.kind = f.str_or("kind");
+            inv.condition = f.str_or("condition");
+            inv.result = f.at("result").str();
+            inv.message = f.str_or("message");
+            if (f.has("judged_at_s")) inv.judged_at_s = f.at("judged_at_s").number();
+            if (f.has("recovery")) {
+                const Field rr = f.at("recovery");
+                inv.recovery = RecoveryRule{rr.at("metric").str(),   rr.at("baseline_from_s").number(), rr.at("baseline_to_s").number(),
+                                            rr.at("after_s").number(), rr.at("within_s").number(),      rr.at("share").number(),
+                                            rr.at("smoothing_s").number()};
+            }
+            inv.metric = f.str_or("metric");
+            if (f.has("min")) inv.min = f.at("min").number();
+            if (f.has("max")) inv.max = f.at("max").number();
+            r.invariants.push_back(std::move(inv));
+        }
+    }
+    if (j.has("coverage")) {
+        const Field c = j.at("coverage");
+        for (std::size_t i = 0; i < c.size(); ++i) r.coverage.emplace_back(c.item(i).at("mark").str(), c.item(i).at("count").u64());
+    }
+    if (j.has("time_s")) r.times = j.at("time_s").numbers();
+    if (j.has("series")) {
+        const Field s = j.at("series");
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            models::Series series{s.item(i).at("name").str(), s.item(i).at("values").numbers()};
+            if (series.values.size() != r.times.size()) {
+                s.item(i).at("values").fail("has " + std::to_string(series.values.size()) + " values for " +
+                                            std::to_string(r.times.size()) + " sample times");
+            }
+            r.series.push_back(std::move(series));
+        }
+    }
+    return r;
+}
+
+Json read_json(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ReportError(path + ": cannot read the file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+        return Json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> from "line".
+        std::string what = e.what();
+        const std::size_t at = what.find("line ");
+        throw ReportError(path + ": not valid JSON" + (at == std::string::npos ? "" : " (" + what.substr(at) + ")"));
+    }
+}
+
+RunRecord read_record(const std::string& path) { return record_from_json(read_json(path), path); }
+
+void write_file(const std::string& path, const std::string& content, const std::string& flag) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw ReportError(flag + " " + path + ": cannot write the file");
+    out << content;
+    out.flush();
+    if (!out) throw ReportError(flag + " " + path + ": writing failed");
+}
+
+}  // namespace faultline::report

@@ -1,0 +1,25 @@
+#include "report/spec_options.hpp"
+
+namespace faultline::report {
+
+std::vector<FieldInfo> spec_options(const ScenarioSpec& spec) {
+    ScenarioSpec copy = spec;  // fields() visits mutable references
+    std::vector<FieldInfo> out;
+    SpecFlattener flat(out, "");
+    flat.visit("duration", copy.duration, "length of the run");
+    flat.visit("limits", copy.limits, "runaway limits");
+    flat.visit("metrics_interval", copy.metrics_interval, "time series resolution");
+    flat.visit("network", copy.network, "links");
+    flat.visit("groups", copy.groups, "extra host groups");
+    flat.visit("databases", copy.databases, "databases by name");
+    flat.visit("services", copy.services, "services by name");
+    flat.visit("workloads", copy.workloads, "client workloads by name");
+    flat.visit("stores", copy.stores, "replicated stores by name");
+    flat.visit("faults", copy.faults, "the fault timeline");
+    flat.visit("nemesis", copy.nemesis, "random faults from the seed");
+    flat.visit("invariants", copy.invariants, "what must hold");
+    flat.visit("coverage", copy.coverage, "coverage marks the run must reach");
+    return out;
+}
+
+}  // namespace faultline::report

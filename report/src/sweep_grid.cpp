@@ -1,0 +1,143 @@
+// --grid PATH=SPEC: ranges and lists of values, and which option paths a name sets.
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
+#include "report/sweep.hpp"
+#include "report/text.hpp"
+
+namespace faultline::report {
+
+namespace {
+
+constexpr std::size_t axis_values_max = 1000;
+
+[[noreturn]] void bad(const std::string& text, const std::string& what) { throw ReportError("--grid " + text + ": " + what); }
+
+// "1000/s" -> (1000, "/s"); "250ms" -> (250, "ms"); false when it does not start with a number.
+bool split_number(const std::string& s, double& value, std::string& unit) {
+    const char* begin = s.c_str();
+    char* end = nullptr;
+    value = std::strtod(begin, &end);
+    if (end == begin || !std::isfinite(value)) return false;
+    // strtod reads "1e3" and hex and "inf"; a unit starting with 'e' ("1e") is not ours to guess.
+    unit = std::string(end);
+    return true;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+GridText parse_grid_text(const std::string& text) {
+    const std::size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) bad(text, "expected PATH=A..B[:STEP] or PATH=v1,v2,...");
+    GridText g;
+    g.name = text.substr(0, eq);
+    const std::string spec = text.substr(eq + 1);
+    if (spec.empty()) bad(text, "no values after '='");
+    const std::size_t dots = spec.find("..");
+    if (dots == std::string::npos) {
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t comma = spec.find(',', start);
+            std::string v = spec.substr(start, comma - start);
+            if (v.empty()) bad(text, "an empty value in the list");
+            g.labels.push_back(v);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        if (g.labels.size() > axis_values_max) bad(text, "more than " + std::to_string(axis_values_max) + " values");
+        return g;
+    }
+    const std::string from_text = spec.substr(0, dots);
+    std::string rest = spec.substr(dots + 2), to_text = rest, step_text;
+    if (const std::size_t colon = rest.find(':'); colon != std::string::npos) {
+        to_text = rest.substr(0, colon);
+        step_text = rest.substr(colon + 1);
+    }
+    double from = 0, to = 0, step = 1;
+    std::string unit_from, unit_to, unit_step;
+    if (!split_number(from_text, from, unit_from)) bad(text, "'" + from_text + "' is not a number (a range is A..B[:STEP])");
+    if (!split_number(to_text, to, unit_to)) bad(text, "'" + to_text + "' is not a number (a range is A..B[:STEP])");
+    if (!step_text.empty() && !split_number(step_text, step, unit_step)) bad(text, "step '" + step_text + "' is not a number");
+    std::string unit = unit_from;
+    for (const std::string* u : {&unit_to, &unit_step}) {
+        if (u->empty()) continue;
+        if (!unit.empty() && *u != unit) bad(text, "the range mixes units ('" + unit + "' and '" + *u + "')");
+        unit = *u;
+    }
+    if (!(step > 0)) bad(text, "the step must be above 0");
+    if (to < from) bad(text, "the range ends (" + to_text + ") before it starts (" + from_text + ")");
+    const double count = std::floor((to - from) / step + 1e-9) + 1;
+    if (count > axis_values_max) bad(text, format_number(count, 6) + " values; at most " + std::to_string(axis_values_max) + " per axis");
+    for (long i = 0; i < static_cast<long>(count); ++i) {
+        // %.12g drops the binary noise of from + i * step (0.1 + 0.2).
+        g.labels.push_back(format_number(from + static_cast<double>(i) * step, 12) + unit);
+    }
+    return g;
+}
+
+GridAxis resolve_axis(const GridText& grid, const std::vector<FieldInfo>& options) {
+    GridAxis axis;
+    axis.name = grid.name;
+    axis.labels = grid.labels;
+    std::vector<const FieldInfo*> matched;
+    for (const FieldInfo& f : options) {
+        if (f.path == grid.name) matched = {&f};
+    }
+    if (matched.empty()) {
+        const std::string suffix = grid.name == "load" ? ".open_loop.rate" : "." + grid.name;
+        for (const FieldInfo& f : options) {
+            if (ends_with(f.path, suffix)) matched.push_back(&f);
+        }
+        if (matched.empty() && grid.name == "load") {
+            throw ReportError("--grid load: the scenario has no open-loop workload ('load' sets workloads.*.open_loop.rate)");
+        }
+    }
+    if (matched.empty()) {
+        // A path the file leaves out (an absent optional section) may still be settable: the
+        // caller checks it by loading the scenario with the first value.
+        axis.paths = {grid.name};
+        axis.values = grid.labels;
+        return axis;
+    }
+    for (const FieldInfo* f : matched) axis.paths.push_back(f->path);
+    const bool rate = matched.front()->type.find("rate like") != std::string::npos;
+    for (const std::string& v : grid.labels) {
+        const bool bare = !v.empty() && v.find('/') == std::string::npos &&
+                          std::isdigit(static_cast<unsigned char>(v.back())) != 0;
+        axis.values.push_back(rate && bare ? v + "/s" : v);
+    }
+    return axis;
+}
+
+std::vector<std::vector<std::size_t>> grid_cells(const std::vector<GridAxis>& axes) {
+    std::vector<std::vector<std::size_t>> out;
+    std::vector<std::size_t> index(axes.size(), 0);
+    for (const GridAxis& a : axes) {
+        if (a.values.empty()) return out;
+    }
+    while (true) {
+        out.push_back(index);
+        std::size_t k = 0;
+        while (k < axes.size()) {
+            if (++index[k] < axes[k].values.size()) break;
+            index[k] = 0;
+            ++k;
+        }
+        if (k == axes.size()) return out;
+    }
+}
+
+std::vector<Override> cell_overrides(const std::vector<GridAxis>& axes, const std::vector<std::size_t>& index) {
+    std::vector<Override> out;
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+        for (const std::string& p : axes[k].paths) out.push_back({p, axes[k].values[index[k]]});
+    }
+    return out;
+}
+
+}  // namespace faultline::report

@@ -1,0 +1,266 @@
+// A sweep's results: per-run numbers, per-cell summaries (medians over seeds), tipping points,
+// JSON ("faultline-sweep/1") and the terminal table.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "report/headline.hpp"
+#include "report/sweep.hpp"
+#include "report/text.hpp"
+
+namespace faultline::report {
+
+namespace {
+
+constexpr const char* sweep_format = "faultline-sweep/1";
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+double number_in(const Json& j, const char* key) {
+    if (!j.contains(key) || j.at(key).is_null()) return nan;
+    return j.at(key).get<double>();
+}
+
+double median(std::vector<double> v) {
+    v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+    if (v.empty()) return nan;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+[[noreturn]] void bad(const std::string& file, const std::string& what) { throw ReportError(file + ": " + what); }
+
+}  // namespace
+
+CellRun cell_run(const RunRecord& r) {
+    const Headline h = headline(r);
+    CellRun c;
+    c.seed = r.seed;
+    c.verdict = r.verdict;
+    if (r.failure) c.failure = r.failure->name;
+    else if (r.verdict == "runaway") c.failure = r.runaway_reason;
+    c.recovery_applicable = h.recovery.applicable;
+    c.recovery_s = h.recovery.seconds();
+    c.latency_p99_s = h.latency_p99_s;
+    c.peak_amplification = h.peak_amplification;
+    c.errors = h.errors;
+    c.goodput_ratio = h.goodput_ratio;
+    return c;
+}
+
+Json cell_run_to_json(const CellRun& c) {
+    Json j;
+    j["seed"] = c.seed;
+    j["verdict"] = c.verdict;
+    j["failure"] = c.failure;
+    j["recovery_applicable"] = c.recovery_applicable;
+    j["recovery_s"] = c.recovery_s ? Json(*c.recovery_s) : Json(nullptr);
+    j["latency_p99_s"] = number_or_null(c.latency_p99_s);
+    j["peak_amplification"] = number_or_null(c.peak_amplification);
+    j["errors"] = number_or_null(c.errors);
+    j["goodput_ratio"] = number_or_null(c.goodput_ratio);
+    return j;
+}
+
+CellRun cell_run_from_json(const Json& j, const std::string& file) {
+    if (!j.is_object() || !j.contains("seed") || !j.contains("verdict") || !j.at("verdict").is_string()) {
+        bad(file, "a run needs 'seed' and 'verdict'");
+    }
+    CellRun c;
+    c.seed = j.at("seed").get<std::uint64_t>();
+    c.verdict = j.at("verdict").get<std::string>();
+    if (j.contains("failure") && j.at("failure").is_string()) c.failure = j.at("failure").get<std::string>();
+    c.recovery_applicable = j.value("recovery_applicable", false);
+    if (j.contains("recovery_s") && j.at("recovery_s").is_number()) c.recovery_s = j.at("recovery_s").get<double>();
+    c.latency_p99_s = number_in(j, "latency_p99_s");
+    c.peak_amplification = number_in(j, "peak_amplification");
+    c.errors = number_in(j, "errors");
+    c.goodput_ratio = number_in(j, "goodput_ratio");
+    return c;
+}
+
+CellSummary summarize(const SweepCell& cell) {
+    CellSummary s;
+    s.runs = cell.runs.size();
+    std::vector<double> recovery, p99, amp, errors;
+    for (const CellRun& r : cell.runs) {
+        if (r.verdict == "pass") ++s.passed;
+        if (r.verdict == "crash" || r.verdict == "hang" || r.verdict == "error") {
+            ++s.broken;
+            continue;
+        }
+        if (r.recovery_applicable) {
+            s.recovery_applicable = true;
+            recovery.push_back(r.recovery_s ? *r.recovery_s : std::numeric_limits<double>::infinity());
+            if (r.recovery_s) ++s.recovered;
+        }
+        p99.push_back(r.latency_p99_s);
+        amp.push_back(r.peak_amplification);
+        errors.push_back(r.errors);
+    }
+    const double m = median(recovery);
+    if (std::isfinite(m)) s.median_recovery_s = m;
+    s.median_p99_s = median(p99);
+    s.median_amplification = median(amp);
+    s.median_errors = median(errors);
+    return s;
+}
+
+std::vector<std::string> tipping_points(const SweepResult& s) {
+    std::vector<std::string> out;
+    if (s.axes.empty()) return out;
+    const GridAxis& x = s.axes[0];
+    auto cell_at = [&s](const std::vector<std::size_t>& index) -> const SweepCell* {
+        for (const SweepCell& c : s.cells) {
+            if (c.index == index) return &c;
+        }
+        return nullptr;
+    };
+    const std::size_t rows = s.axes.size() > 1 ? s.axes[1].values.size() : 1;
+    for (std::size_t row = 0; row < rows; ++row) {
+        std::optional<std::size_t> tip;
+        for (std::size_t col = 0; col < x.values.size() && !tip; ++col) {
+            std::vector<std::size_t> index(s.axes.size(), 0);
+            index[0] = col;
+            if (s.axes.size() > 1) index[1] = row;
+            const SweepCell* c = cell_at(index);
+            if (!c) continue;
+            const CellSummary sum = summarize(*c);
+            if (sum.runs > 0 && 2 * sum.passed <= sum.runs) tip = col;
+        }
+        std::string where = s.axes.size() > 1 ? "with " + s.axes[1].name + "=" + s.axes[1].labels[row] + ", " : "";
+        if (s.axes.size() > 2) where = "(other axes at their first value) " + where;
+        if (!tip) out.push_back(where + "more than half the seeds pass at every " + x.name + " up to " + x.labels.back());
+        else if (*tip == 0) out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + x.labels.front());
+        else out.push_back(where + "the system tips between " + x.name + "=" + x.labels[*tip - 1] + " and " + x.labels[*tip] +
+                           " (at most half the seeds pass from " + x.labels[*tip] + ")");
+    }
+    return out;
+}
+
+Json sweep_to_json(const SweepResult& s) {
+    Json j;
+    j["format"] = sweep_format;
+    j["scenario"] = s.scenario;
+    j["file"] = s.file;
+    j["variant"] = s.variant;
+    j["description"] = s.description;
+    j["hypothesis"] = s.hypothesis;
+    Json overrides = Json::array();
+    for (const Override& o : s.overrides) overrides.push_back({{"path", o.path}, {"value", o.value}});
+    j["overrides"] = overrides;
+    Json axes = Json::array();
+    for (const GridAxis& a : s.axes) axes.push_back({{"name", a.name}, {"paths", a.paths}, {"values", a.values}, {"labels", a.labels}});
+    j["axes"] = axes;
+    j["seeds"] = s.seeds;
+    j["recovery_rule"] = s.recovery_rule;
+    Json cells = Json::array();
+    for (const SweepCell& c : s.cells) {
+        Json runs = Json::array();
+        for (const CellRun& r : c.runs) runs.push_back(cell_run_to_json(r));
+        cells.push_back({{"index", c.index}, {"runs", runs}});
+    }
+    j["cells"] = cells;
+    return j;
+}
+
+SweepResult sweep_from_json(const Json& j, const std::string& file) {
+    if (!j.is_object() || j.value("format", "") != sweep_format) bad(file, "expected a sweep result (\"format\": \"faultline-sweep/1\")");
+    SweepResult s;
+    try {
+        s.scenario = j.at("scenario").get<std::string>();
+        s.file = j.value("file", "");
+        s.variant = j.value("variant", "");
+        s.description = j.value("description", "");
+        s.hypothesis = j.value("hypothesis", "");
+        s.recovery_rule = j.value("recovery_rule", "");
+        for (const Json& o : j.at("overrides")) s.overrides.push_back({o.at("path").get<std::string>(), o.at("value").get<std::string>()});
+        for (const Json& a : j.at("axes")) {
+            GridAxis axis;
+            axis.name = a.at("name").get<std::string>();
+            axis.paths = a.at("paths").get<std::vector<std::string>>();
+            axis.values = a.at("values").get<std::vector<std::string>>();
+            axis.labels = a.at("labels").get<std::vector<std::string>>();
+            if (axis.labels.size() != axis.values.size()) bad(file, "axis '" + axis.name + "' has labels and values of different lengths");
+            s.axes.push_back(std::move(axis));
+        }
+        s.seeds = j.at("seeds").get<std::vector<std::uint64_t>>();
+        for (const Json& c : j.at("cells")) {
+            SweepCell cell;
+            cell.index = c.at("index").get<std::vector<std::size_t>>();
+            if (cell.index.size() != s.axes.size()) bad(file, "a cell's index does not match the axes");
+            for (std::size_t k = 0; k < cell.index.size(); ++k) {
+                if (cell.index[k] >= s.axes[k].values.size()) bad(file, "a cell's index is past the end of axis '" + s.axes[k].name + "'");
+            }
+            for (const Json& r : c.at("runs")) cell.runs.push_back(cell_run_from_json(r, file));
+            s.cells.push_back(std::move(cell));
+        }
+    } catch (const nlohmann::json::exception& e) {
+        bad(file, std::string("malformed sweep result: ") + e.what());
+    }
+    return s;
+}
+
+std::string sweep_text(const SweepResult& s) {
+    if (s.axes.empty()) return "";
+    const GridAxis& x = s.axes[0];
+    auto cell_text = [](const SweepCell& c) {
+        const CellSummary sum = summarize(c);
+        std::string t = std::to_string(sum.passed) + "/" + std::to_string(sum.runs);
+        if (sum.broken > 0) t += " !" + std::to_string(sum.broken);
+        if (sum.recovery_applicable) t += sum.median_recovery_s ? " " + format_time(std::round(*sum.median_recovery_s * 10) / 10) : " x";
+        return t;
+    };
+    // Rows: every combination of the other axes.
+    std::vector<std::vector<std::size_t>> rows;
+    std::vector<GridAxis> others(s.axes.begin() + 1, s.axes.end());
+    rows = others.empty() ? std::vector<std::vector<std::size_t>>{{}} : grid_cells(others);
+    std::vector<std::vector<std::string>> table;
+    std::vector<std::string> header{others.empty() ? "" : [&] {
+        std::string h;
+        for (const GridAxis& a : others) h += (h.empty() ? "" : ", ") + a.name;
+        return h + " \\ " + x.name;
+    }()};
+    for (const std::string& l : x.labels) header.push_back(l);
+    table.push_back(header);
+    for (const auto& row : rows) {
+        std::vector<std::string> line;
+        std::string label;
+        for (std::size_t k = 0; k < others.size(); ++k) label += (label.empty() ? "" : ", ") + others[k].labels[row[k]];
+        line.push_back(label);
+        for (std::size_t col = 0; col < x.values.size(); ++col) {
+            std::vector<std::size_t> index{col};
+            index.insert(index.end(), row.begin(), row.end());
+            std::string t = "-";
+            for (const SweepCell& c : s.cells) {
+                if (c.index == index) t = cell_text(c);
+            }
+            line.push_back(t);
+        }
+        table.push_back(line);
+    }
+    std::vector<std::size_t> widths(table.front().size(), 0);
+    for (const auto& line : table) {
+        for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
+    }
+    std::string o;
+    for (const auto& line : table) {
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            const std::string& cell = line[i];
+            const std::string pad(widths[i] - cell.size(), ' ');
+            o += (i == 0 ? cell + pad : "  " + pad + cell);
+        }
+        o += "\n";
+    }
+    o += "cells: seeds passing / seeds run";
+    bool any_recovery = false;
+    for (const SweepCell& c : s.cells) any_recovery = any_recovery || summarize(c).recovery_applicable;
+    if (any_recovery) o += ", median time to recover (x: the median seed did not recover)";
+    o += "\n";
+    for (const std::string& t : tipping_points(s)) o += t + "\n";
+    return o;
+}
+
+}  // namespace faultline::report

@@ -1,0 +1,159 @@
+#include "report/text.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace faultline::report {
+
+std::string html(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '&': out += "&amp;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string json_string(std::string_view s) {
+    std::string out = "\"";
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        char buf[8];
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+                   (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+            out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";  // line separators end JS strings
+            i += 2;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+std::string markdown(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '&': out += "&amp;"; break;
+            case '\n':
+            case '\r': out += ' '; break;
+            case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '!':
+                out += '\\';
+                out += c;
+                break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string format_number(double v, int significant) {
+    if (std::isnan(v)) return "-";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    if (v == 0) return "0";
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*g", significant, v);
+    std::string s = buf;
+    if (s.find('e') == std::string::npos) return s;
+    // Past %g's switch to exponents (>= 10^significant): plain digits read better.
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+}
+
+std::string thousands(double v) {
+    if (std::isnan(v)) return "-";
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.0f", std::fabs(v));
+    std::string digits = buf, out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return (v < 0 && out != "0" ? "-" : "") + out;
+}
+
+namespace {
+
+// 1234 -> "1.23k", 1.5e6 -> "1.5M"; below 1000 as is.
+std::string si(double v, int significant) {
+    const double a = std::fabs(v);
+    if (a >= 1e9) return format_number(v / 1e9, significant) + "G";
+    if (a >= 1e6) return format_number(v / 1e6, significant) + "M";
+    if (a >= 1e4 || (a >= 1e3 && significant <= 3)) return format_number(v / 1e3, significant) + "k";
+    return format_number(v, significant);
+}
+
+std::string seconds_text(double v, int significant) {
+    const double a = std::fabs(v);
+    if (a == 0) return "0";
+    if (a < 1e-6) return format_number(v * 1e9, significant) + "ns";
+    if (a < 1e-3) return format_number(v * 1e6, significant) + "us";
+    if (a < 1) return format_number(v * 1e3, significant) + "ms";
+    if (a < 600) return format_number(v, significant) + "s";
+    return format_time(v);
+}
+
+}  // namespace
+
+std::string format_short(double v, Unit unit) {
+    if (std::isnan(v)) return "-";
+    switch (unit) {
+        case Unit::count: return si(v, 3);
+        case Unit::per_second: return si(v, 3) + "/s";
+        case Unit::seconds: return seconds_text(v, 3);
+        case Unit::ratio: return format_number(v * 100, 3) + "%";
+        case Unit::times: return format_number(v, 3) + "x";
+        case Unit::megabytes: return si(v, 4) + " MB";
+    }
+    return format_number(v);
+}
+
+std::string format_value(double v, Unit unit) {
+    if (std::isnan(v)) return "-";
+    switch (unit) {
+        case Unit::count: return std::fabs(v) >= 1000 ? thousands(v) : format_number(v, 4);
+        case Unit::per_second: return (std::fabs(v) >= 1000 ? thousands(v) : format_number(v, 4)) + "/s";
+        case Unit::seconds: return seconds_text(v, 4);
+        case Unit::ratio: return format_number(v * 100, 4) + "%";
+        case Unit::times: return format_number(v, 3) + "x";
+        case Unit::megabytes: return thousands(v) + " MB";
+    }
+    return format_number(v);
+}
+
+std::string format_time(double seconds) {
+    if (std::isnan(seconds)) return "-";
+    const double a = std::fabs(seconds);
+    const std::string sign = seconds < 0 ? "-" : "";
+    if (a < 60 || std::fmod(a, 1) != 0) return format_number(seconds, 4) + "s";
+    const long long s = static_cast<long long>(a);
+    char buf[48];
+    if (s < 3600) {
+        if (s % 60 == 0) std::snprintf(buf, sizeof buf, "%lldm", s / 60);
+        else std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+    } else if (s % 3600 == 0) {
+        std::snprintf(buf, sizeof buf, "%lldh", s / 3600);
+    } else {
+        std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, s / 60 % 60);
+    }
+    return sign + buf;
+}
+
+}  // namespace faultline::report

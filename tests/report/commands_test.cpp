@@ -1,0 +1,243 @@
+// The report commands as a user meets them: run --report/--result/--perfetto, report, compare
+// and sweep, on small scenario files in tests/report/data; bad input is one line and exit 2.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "support/run_program.hpp"
+
+namespace {
+
+using test_support::Result;
+namespace fs = std::filesystem;
+
+const std::string stampede = std::string(FAULTLINE_REPORT_DATA) + "/small-stampede.yaml";
+const std::string hostile = std::string(FAULTLINE_REPORT_DATA) + "/hostile-strings.yaml";
+
+Result faultline(const std::string& args) { return test_support::run_program(std::string(FAULTLINE_BIN) + " " + args); }
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+std::size_t count(const std::string& s, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + what.size())) ++n;
+    return n;
+}
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// A fresh directory per test.
+fs::path scratch() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    const fs::path dir = fs::path(testing::TempDir()) / "faultline-report" / info->name();
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::string hash_of(const std::string& out) {
+    const std::size_t at = out.find("trace hash  ");
+    return at == std::string::npos ? "" : out.substr(at + 12, 16);
+}
+
+// The SVG charts of a page, one string each.
+std::vector<std::string> charts(const std::string& page) {
+    std::vector<std::string> out;
+    for (std::size_t at = page.find("<svg class=\"chart\""); at != std::string::npos; at = page.find("<svg class=\"chart\"", at + 1)) {
+        out.push_back(page.substr(at, page.find("</svg>", at) - at));
+    }
+    return out;
+}
+
+TEST(ReportCommands, RunReportDrawsEveryChartWithTheFaultAndKeepsTheTraceHash) {
+    const fs::path dir = scratch();
+    const Result plain = faultline("run " + stampede + " --seed 1");
+    const Result reported = faultline("run " + stampede + " --seed 1 --report " + (dir / "run.html").string() + " --result " +
+                                      (dir / "run.json").string() + " --perfetto " + (dir / "trace.json").string());
+    EXPECT_EQ(plain.exit_code, 1) << plain.out;  // the broken design fails its invariant, as the file expects
+    EXPECT_EQ(reported.exit_code, 1) << reported.out;
+    ASSERT_FALSE(hash_of(plain.out).empty()) << plain.out;
+    EXPECT_EQ(hash_of(reported.out), hash_of(plain.out)) << "reports must not change the run";
+    EXPECT_TRUE(contains(reported.out, "report: " + (dir / "run.html").string() + " (summary: " + (dir / "run.md").string() + ")"));
+
+    const std::string page = read(dir / "run.html");
+    for (const char* title : {"Offered load, goodput and errors: users", "Latency at the clients: users", "Client errors by kind: users",
+                              "Retry amplification per call edge", "Retries per call edge", "Cache hit ratio",
+                              "Database db: executor utilisation", "Database db: open connections", "Queue depth by service"}) {
+        EXPECT_TRUE(contains(page, std::string(">") + title + "</text>")) << title;
+    }
+    const std::vector<std::string> svgs = charts(page);
+    ASSERT_GE(svgs.size(), 15u);
+    for (const std::string& svg : svgs) {
+        EXPECT_TRUE(contains(svg, "<g class=\"fault\">")) << svg.substr(0, 300);
+        EXPECT_TRUE(contains(svg, ">restart cache</text>")) << "every chart labels the fault: " << svg.substr(0, 300);
+        EXPECT_TRUE(contains(svg, "<path d=\"M") || contains(svg, ">no errors</text>")) << svg.substr(0, 300);
+    }
+    for (const char* s : {"<span class=\"verdict fail\">FAIL</span>", "goodput recovers after the restart", "did not recover",
+                          "<h2>Options</h2>", "services.cache.cache.coalesce", "A restart of the whole cache tier"}) {
+        EXPECT_TRUE(contains(page, s)) << s;
+    }
+    const std::string md = read(dir / "run.md");
+    EXPECT_TRUE(contains(md, "## small-stampede: FAIL (expected fail: as expected)")) << md;
+    EXPECT_TRUE(contains(md, "| goodput recovers after the restart | FAIL |")) << md;
+    EXPECT_TRUE(contains(md, "Charts: [run.html](run.html)")) << md;
+}
+
+TEST(ReportCommands, ReportRendersAResultToTheSameBytesAsTheRun) {
+    const fs::path dir = scratch();
+    const Result run = faultline("run " + stampede + " --seed 2 --variant warmup-limit --report " + (dir / "direct.html").string() +
+                                 " --result " + (dir / "run.json").string());
+    ASSERT_EQ(run.exit_code, 0) << run.out;
+    const Result again = faultline("report " + (dir / "run.json").string() + " -o " + (dir / "again.html").string());
+    ASSERT_EQ(again.exit_code, 0) << again.out;
+    EXPECT_EQ(read(dir / "again.html"), read(dir / "direct.html"));
+    std::string md = read(dir / "direct.md");
+    for (std::size_t at = md.find("direct.html"); at != std::string::npos; at = md.find("direct.html")) md.replace(at, 11, "again.html");
+    EXPECT_EQ(read(dir / "again.md"), md) << "the same summary, linking its own HTML";
+    // Without -o, next to the result.
+    ASSERT_EQ(faultline("report " + (dir / "run.json").string()).exit_code, 0);
+    EXPECT_TRUE(fs::exists(dir / "run.html"));
+    EXPECT_TRUE(fs::exists(dir / "run.md"));
+}
+
+TEST(ReportCommands, AScenarioNamedScriptShowsAsText) {
+    const fs::path dir = scratch();
+    const Result r = faultline("run " + hostile + " --report " + (dir / "h.html").string());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const std::string page = read(dir / "h.html");
+    EXPECT_FALSE(contains(page, "<script>alert"));
+    EXPECT_FALSE(contains(page, "</script><script>alert"));
+    EXPECT_FALSE(contains(page, "<img"));
+    EXPECT_FALSE(contains(page, "<b>goodput"));
+    EXPECT_TRUE(contains(page, "<h1>&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt; <span"));
+    EXPECT_TRUE(contains(page, "&lt;b&gt;goodput&lt;/b&gt; recovers &lt;/script&gt;"));
+    EXPECT_EQ(count(page, "<script"), 3u) << "only the report's own scripts";
+    const std::string md = read(dir / "h.md");
+    EXPECT_FALSE(contains(md, "<script>"));
+    EXPECT_FALSE(contains(md, "<img"));
+}
+
+TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
+    const fs::path dir = scratch();
+    std::ofstream(dir / "garbled.json") << "{\"format\": \"faultline-run/1\", \"scenario\": ";
+    std::ofstream(dir / "field.json") << R"({"format": "faultline-run/1", "scenario": "x", "seed": -3})";
+    std::ofstream(dir / "other.json") << R"({"hello": 1})";
+    const std::pair<std::string, std::string> cases[] = {
+        {"report " + (dir / "missing.json").string(), (dir / "missing.json").string() + ": cannot read the file"},
+        {"report " + (dir / "garbled.json").string(), (dir / "garbled.json").string() + ": not valid JSON (line 1, column"},
+        {"report " + (dir / "field.json").string(), (dir / "field.json").string() + ": field 'seed': expected a whole number"},
+        {"report " + (dir / "other.json").string(), (dir / "other.json").string() + ": field 'format': missing"},
+        {"sweep " + stampede + " --grid load=5..1", "--grid load=5..1: the range ends (1) before it starts (5)"},
+        {"sweep " + stampede + " --grid load", "--grid load: expected PATH=A..B[:STEP] or PATH=v1,v2,..."},
+        {"sweep " + stampede + " --grid retry.attempts_max=x,y", "--grid retry.attempts_max=x,y: value x: "},
+        {"sweep " + stampede + " --grid load=1..2 --seeds 0", "--seeds 0: give a count of seeds"},
+        {"run " + stampede + " --report /no/such/dir/r.html", "--report /no/such/dir/r.html: no directory /no/such/dir"},
+        {"compare " + stampede + " --seed 1", "A and B are the same run"},
+        {"compare " + stampede + " --b-variant nosuch", "B: "},
+    };
+    for (const auto& [args, message] : cases) {
+        const Result r = faultline(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
+        EXPECT_EQ(count(r.out, "\n"), 1u) << "one line: " << r.out;
+    }
+}
+
+TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTable) {
+    const fs::path dir = scratch();
+    const Result r = faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit --a-label broken --report " +
+                               (dir / "ab.html").string() + " --result " + (dir / "ab.json").string());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    for (const char* s : {"A: broken", "B: warmup-limit", "time to recover", "did not recover within 20s", "B recovers  (better)",
+                          "B passes  (better)", "peak retry amplification", "latency p99 (whole run)", "errors"}) {
+        EXPECT_TRUE(contains(r.out, s)) << s << "\n" << r.out;
+    }
+    const std::string page = read(dir / "ab.html");
+    EXPECT_TRUE(contains(page, "<h1>A/B: broken vs warmup-limit</h1>"));
+    EXPECT_TRUE(contains(page, "<h2>Headline differences</h2>"));
+    EXPECT_TRUE(contains(page, "services.cache.cache.warmup_fills_per_second")) << "what differs";
+    const std::vector<std::string> svgs = charts(page);
+    ASSERT_FALSE(svgs.empty());
+    EXPECT_TRUE(contains(svgs[0], ">A: goodput (ok)</text>"));
+    EXPECT_TRUE(contains(svgs[0], ">B: goodput (ok)</text>"));
+    EXPECT_TRUE(contains(read(dir / "ab.md"), "| time to recover | did not recover within 20s |")) << read(dir / "ab.md");
+    // The saved comparison renders again.
+    ASSERT_EQ(faultline("report " + (dir / "ab.json").string() + " -o " + (dir / "again.html").string()).exit_code, 0);
+    EXPECT_EQ(read(dir / "again.html"), page);
+}
+
+TEST(ReportCommands, CompareTakesTwoFilesOrSetsOnOneSide) {
+    const Result files = faultline("compare " + stampede + " " + hostile + " --seed 3");
+    EXPECT_EQ(files.exit_code, 0) << files.out;
+    EXPECT_TRUE(contains(files.out, "A: small-stampede")) << files.out;
+    EXPECT_TRUE(contains(files.out, "B: hostile-strings")) << files.out;
+    const Result sets = faultline("compare " + stampede + " --seed 1 --variant warmup-limit --b-set "
+                                  "services.cache.cache.warmup_fills_per_second=5000 --json");
+    ASSERT_EQ(sets.exit_code, 0) << sets.out;
+    const nlohmann::json j = nlohmann::json::parse(sets.out.substr(sets.out.find('{'), sets.out.rfind('}') - sets.out.find('{') + 1));
+    EXPECT_EQ(j.at("a").at("verdict"), "pass");
+    EXPECT_TRUE(contains(j.at("b").at("repro").get<std::string>(), "--set services.cache.cache.warmup_fills_per_second=5000"));
+    EXPECT_GE(j.at("differences").size(), 5u);
+}
+
+TEST(ReportCommands, SweepRunsTheGridInWorkersAndMapsWhereItTips) {
+    const fs::path dir = scratch();
+    const Result r = faultline("sweep " + stampede + " --variant warmup-limit --grid load=300..900:300 --grid retry.attempts_max=1..2 "
+                               "--seeds 2 --jobs 2 --report " + (dir / "sweep.html").string() + " --result " + (dir / "sweep.json").string());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "sweep: load sets workloads.users.open_loop.rate")) << r.out;
+    EXPECT_TRUE(contains(r.out, "sweep: 6 cells x 2 seeds = 12 runs on 2 workers")) << r.out;
+    EXPECT_TRUE(contains(r.out, "retry.attempts_max \\ load")) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(read(dir / "sweep.json"));
+    ASSERT_EQ(j.at("cells").size(), 6u);
+    std::size_t runs = 0, passed_at_300 = 0;
+    for (const auto& c : j.at("cells")) {
+        for (const auto& run : c.at("runs")) {
+            ++runs;
+            if (c.at("index")[0] == 0 && run.at("verdict") == "pass") ++passed_at_300;
+        }
+    }
+    EXPECT_EQ(runs, 12u);
+    EXPECT_EQ(passed_at_300, 4u) << "half the load: every seed recovers";
+    const std::string page = read(dir / "sweep.html");
+    EXPECT_TRUE(contains(page, ">Seeds passing</text>"));
+    EXPECT_TRUE(contains(page, ">Time to recover (median over seeds)</text>"));
+    EXPECT_GE(count(page, "<svg class=\"heatmap\""), 2u);
+    EXPECT_TRUE(contains(read(dir / "sweep.md"), "| retry.attempts\\_max \\\\ load |"));
+    ASSERT_EQ(faultline("report " + (dir / "sweep.json").string() + " -o " + (dir / "again.html").string()).exit_code, 0);
+    EXPECT_EQ(read(dir / "again.html"), page);
+}
+
+TEST(ReportCommands, PerfettoExportHasCallsPerHostAndFaultInstants) {
+    const fs::path dir = scratch();
+    const Result r = faultline("run " + stampede + " --perfetto " + (dir / "t.json").string() + " --perfetto-window 15s..25s");
+    ASSERT_EQ(r.exit_code, 1) << r.out;  // the broken design
+    const nlohmann::json trace = nlohmann::json::parse(read(dir / "t.json"));
+    std::set<int> hosts_with_calls;
+    bool fault_instant = false, window_respected = true;
+    for (const auto& e : trace.at("traceEvents")) {
+        if (e.at("ph") == "X" && e.value("cat", "") == "rpc") {
+            hosts_with_calls.insert(e.at("pid").get<int>());
+            const double end_us = e.at("ts").get<double>() + e.at("dur").get<double>();
+            window_respected = window_respected && end_us >= 15e6 && e.at("ts").get<double>() <= 25e6;
+        }
+        if (e.at("ph") == "i" && e.at("s") == "g" && e.at("name") == "fault.inject") {
+            fault_instant = e.at("args").at("kind") == "restart" && e.at("ts") == 20e6;
+        }
+    }
+    EXPECT_GE(hosts_with_calls.size(), 5u) << "the clients, both api hosts and both cache hosts make calls";
+    EXPECT_TRUE(fault_instant);
+    EXPECT_TRUE(window_respected);
+    EXPECT_EQ(faultline("run " + hostile + " --perfetto-window 5s..20s").exit_code, 2) << "a window needs --perfetto";
+}
+
+}  // namespace

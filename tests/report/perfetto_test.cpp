@@ -1,0 +1,115 @@
+// The Chrome trace / Perfetto export: calls as slices on their host (overlapping calls on
+// separate lanes), faults as global instants and windows, crashes ending a host's calls, metric
+// series as counters; records forwarded to the next sink.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "records.hpp"
+#include "report/perfetto.hpp"
+
+namespace {
+
+using namespace faultline::report;
+using namespace std::chrono_literals;
+
+struct Counting final : sim::TraceSink {
+    int records = 0;
+    void record(const sim::TraceRecord&) override { ++records; }
+};
+
+class Feed {
+public:
+    explicit Feed(sim::TraceSink& sink) : sink_(sink) {}
+    void operator()(sim::Duration at, std::uint32_t host_id, std::string_view host, std::string_view kind,
+                    std::initializer_list<sim::TraceField> fields, bool detail = false) {
+        const std::vector<sim::TraceField> f(fields);
+        sim::TraceRecord r{index_++, sim::Time(at), host_id, host, kind, f, false, 0, detail};
+        sink_.record(r);
+    }
+
+private:
+    sim::TraceSink& sink_;
+    std::uint64_t index_ = 0;
+};
+
+std::vector<Json> events(const Json& trace, const std::string& ph) {
+    std::vector<Json> out;
+    for (const Json& e : trace.at("traceEvents")) {
+        if (e.at("ph") == ph) out.push_back(e);
+    }
+    return out;
+}
+
+TEST(ReportPerfetto, CallsAreSlicesOnTheirHostAndFaultsAreInstants) {
+    Counting next;
+    PerfettoRecorder rec({}, &next);
+    Feed feed(rec);
+    feed(1s, 2, "api-1", "rpc.call", {{"id", std::uint64_t{1}}, {"service", "cache"}, {"to", "cache-1"}}, true);
+    feed(1100ms, 2, "api-1", "rpc.call", {{"id", std::uint64_t{2}}, {"service", "cache"}, {"to", "cache-2"}}, true);
+    feed(1200ms, 2, "api-1", "rpc.done", {{"id", std::uint64_t{1}}, {"result", "ok"}}, true);
+    feed(1500ms, 2, "api-1", "rpc.done", {{"id", std::uint64_t{2}}, {"result", "timeout"}}, true);
+    feed(2s, 0, "world", "fault.inject", {{"kind", "partition"}, {"targets", "api db"}, {"duration_ns", sim::Duration(5s)}});
+    feed(3s, 2, "api-1", "rpc.call", {{"id", std::uint64_t{3}}, {"service", "db"}, {"to", "db-1"}}, true);
+    feed(4s, 2, "api-1", "host.crash", {{"reason", "<oom>"}});
+    feed(7s, 0, "world", "fault.heal", {{"kind", "partition"}});
+    EXPECT_EQ(next.records, 8) << "every record goes on to the next sink";
+
+    std::ostringstream out;
+    rec.write(out, report_test::outage_run());
+    const Json trace = Json::parse(out.str());
+    EXPECT_EQ(trace.at("otherData").at("seed"), 7);
+
+    std::vector<Json> calls;
+    for (const Json& e : events(trace, "X")) {
+        if (e.value("cat", "") == "rpc") calls.push_back(e);
+    }
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[0].at("name"), "call cache");
+    EXPECT_EQ(calls[0].at("ts"), 1e6);
+    EXPECT_EQ(calls[0].at("dur"), 2e5);
+    EXPECT_EQ(calls[0].at("args").at("result"), "ok");
+    EXPECT_EQ(calls[0].at("args").at("to"), "cache-1");
+    EXPECT_EQ(calls[1].at("args").at("result"), "timeout");
+    EXPECT_NE(calls[0].at("tid"), calls[1].at("tid")) << "overlapping calls get separate lanes";
+    EXPECT_EQ(calls[2].at("args").at("result"), "host crashed") << "a crash ends its host's calls";
+    EXPECT_EQ(calls[0].at("pid"), calls[2].at("pid"));
+
+    bool host_named = false;
+    for (const Json& m : events(trace, "M")) {
+        host_named = host_named || (m.at("name") == "process_name" && m.at("pid") == calls[0].at("pid") &&
+                                    m.at("args").at("name") == "api-1");
+    }
+    EXPECT_TRUE(host_named) << "each host is a process named after it";
+
+    int global_faults = 0;
+    bool crash_instant = false;
+    for (const Json& i : events(trace, "i")) {
+        if (i.at("s") == "g") ++global_faults;
+        if (i.at("name") == "host.crash") crash_instant = i.at("args").at("reason") == "<oom>";
+    }
+    EXPECT_EQ(global_faults, 2) << "inject and heal";
+    EXPECT_TRUE(crash_instant);
+    bool window = false;
+    for (const Json& e : events(trace, "X")) {
+        window = window || (e.value("cat", "") == "fault" && e.at("name") == "partition api db" && e.at("dur") == 5e6);
+    }
+    EXPECT_TRUE(window) << "the fault's window as a slice";
+    EXPECT_EQ(events(trace, "C").size(), 5u * 60 - 20) << "every sample with a value, of every series, as a counter";
+}
+
+TEST(ReportPerfetto, AWindowAndALimitKeepTheFileSmall) {
+    PerfettoRecorder rec({.from_s = 2, .to_s = 3, .events_max = 1});
+    Feed feed(rec);
+    for (int i = 0; i < 5; ++i) {
+        const auto at = sim::Duration(std::chrono::milliseconds(1000 * i + 100));
+        feed(at, 1, "a", "rpc.call", {{"id", std::uint64_t(i)}, {"service", "s"}, {"to", "b"}}, true);
+        feed(at + 10ms, 1, "a", "rpc.done", {{"id", std::uint64_t(i)}, {"result", "ok"}}, true);
+    }
+    feed(2500ms, 1, "a", "rpc.call", {{"id", std::uint64_t{9}}, {"service", "s"}, {"to", "b"}}, true);
+    feed(2600ms, 1, "a", "rpc.done", {{"id", std::uint64_t{9}}, {"result", "ok"}}, true);
+    EXPECT_EQ(rec.kept(), 1u) << "only the call at 2.1s: inside the window, and the limit is one";
+    EXPECT_EQ(rec.dropped(), 1u) << "the call at 2.5s was in the window but past the limit";
+}
+
+}  // namespace

@@ -1,0 +1,211 @@
+// A run record: its JSON round trip, errors that name the file and field, the headline numbers
+// (recovery judged like the `recovers` invariant), A/B differences, and the HTML and Markdown
+// built from it.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "records.hpp"
+#include "report/compare.hpp"
+#include "report/headline.hpp"
+#include "report/html.hpp"
+#include "report/markdown.hpp"
+
+namespace {
+
+using namespace faultline::report;
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+std::string error_of(const Json& j) {
+    try {
+        (void)record_from_json(j, "run.json");
+    } catch (const ReportError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(ReportRecord, RoundTripsThroughJsonToTheSameReport) {
+    const RunRecord r = report_test::outage_run();
+    const Json j = record_to_json(r);
+    const RunRecord back = record_from_json(Json::parse(j.dump()), "run.json");
+    EXPECT_EQ(record_to_json(back).dump(), j.dump());
+    EXPECT_EQ(run_html(back), run_html(r));
+    EXPECT_EQ(run_markdown(back), run_markdown(r));
+    EXPECT_TRUE(std::isnan(back.series[2].values[0])) << "a gap stays a gap (null in JSON)";
+}
+
+TEST(ReportRecord, BadInputNamesTheFileAndTheField) {
+    Json j = record_to_json(report_test::outage_run());
+    EXPECT_EQ(error_of(Json::array()), "run.json: expected a JSON object (a result file from 'faultline run --result')");
+    Json wrong_format = j;
+    wrong_format["format"] = "something-else";
+    EXPECT_TRUE(contains(error_of(wrong_format), "run.json: field 'format': expected \"faultline-run/1\""));
+    Json no_seed = j;
+    no_seed.erase("seed");
+    EXPECT_EQ(error_of(no_seed), "run.json: field 'seed': missing");
+    Json bad_value = j;
+    bad_value["series"][1]["values"][3] = "many";
+    EXPECT_EQ(error_of(bad_value), "run.json: field 'series[1].values[3]': expected a number");
+    Json short_series = j;
+    short_series["series"][0]["values"].erase(0);
+    EXPECT_EQ(error_of(short_series), "run.json: field 'series[0].values': has 59 values for 60 sample times");
+    Json bad_verdict = j;
+    bad_verdict["verdict"] = "maybe";
+    EXPECT_EQ(error_of(bad_verdict), "run.json: field 'verdict': expected pass, fail or runaway");
+}
+
+TEST(ReportRecord, TheMarkdownSummaryGoesNextToTheHtml) {
+    EXPECT_EQ(sibling_path("out/report.html", ".md"), "out/report.md");
+    EXPECT_EQ(sibling_path("report", ".md"), "report.md");
+    EXPECT_EQ(sibling_path("a.b/report", ".md"), "a.b/report.md");
+}
+
+TEST(ReportHeadline, RecoveryIsTimedFromTheTriggerLikeTheInvariantJudgesIt) {
+    const RunRecord r = report_test::outage_run();
+    const Headline h = headline(r);
+    ASSERT_TRUE(h.recovery.applicable);
+    EXPECT_EQ(h.recovery.source, "invariant 'goodput recovers'");
+    EXPECT_DOUBLE_EQ(h.recovery.baseline, 100);
+    ASSERT_TRUE(h.recovery.recovered_at_s.has_value());
+    EXPECT_DOUBLE_EQ(*h.recovery.recovered_at_s, 35) << "the first full 5s window after 30s";
+    EXPECT_EQ(h.recovery.text(), "5s");
+    EXPECT_EQ(h.errors, 1000);
+    EXPECT_DOUBLE_EQ(h.peak_amplification, 3);
+    EXPECT_EQ(h.peak_amplification_edge, "api -> db");
+    EXPECT_DOUBLE_EQ(h.peak_retries_per_s, 200);
+}
+
+TEST(ReportHeadline, ARunThatNeverRecoversSaysSo) {
+    RunRecord r = report_test::outage_run();
+    for (models::Series& s : r.series) {
+        if (s.name == "users.ok") std::fill(s.values.begin() + 20, s.values.end(), 50.0);
+    }
+    const Recovery rec = recovery(r);
+    EXPECT_FALSE(rec.seconds().has_value());
+    EXPECT_EQ(rec.text(), "did not recover within 20s");
+}
+
+TEST(ReportHeadline, WithoutARecoversInvariantTheFaultTimelineGivesTheRule) {
+    RunRecord r = report_test::outage_run();
+    r.invariants.clear();
+    const std::optional<RecoveryRule> rule = default_recovery_rule(r);
+    ASSERT_TRUE(rule.has_value());
+    EXPECT_EQ(rule->metric, "users.ok");
+    EXPECT_EQ(rule->baseline_from_s, 10);
+    EXPECT_EQ(rule->baseline_to_s, 20);
+    EXPECT_EQ(rule->after_s, 30);
+    EXPECT_EQ(rule->within_s, 30);
+    EXPECT_EQ(recovery(r).source, "fault timeline");
+    EXPECT_EQ(recovery(r).text(), "5s");
+}
+
+TEST(ReportCompare, TheHeadlineTableSaysWhichWayEachNumberMoved) {
+    RunRecord a = report_test::outage_run();
+    RunRecord b = report_test::outage_run();
+    a.verdict = "fail";
+    for (models::Series& s : a.series) {
+        if (s.name == "users.ok") std::fill(s.values.begin() + 20, s.values.end(), 50.0);
+    }
+    a.measurements[2].value = 4000;  // users.errors
+    const std::vector<DiffRow> rows = headline_diff(a, b);
+    auto row = [&rows](const std::string& metric) {
+        for (const DiffRow& r : rows) {
+            if (r.metric == metric) return r;
+        }
+        ADD_FAILURE() << "no row " << metric;
+        return DiffRow{};
+    };
+    EXPECT_EQ(row("verdict").change, "B passes");
+    EXPECT_EQ(row("time to recover").a, "did not recover within 20s");
+    EXPECT_EQ(row("time to recover").b, "5s");
+    EXPECT_EQ(row("time to recover").better, 1);
+    EXPECT_EQ(row("errors").change, "-3,000 (-75%)");
+    EXPECT_EQ(row("errors").better, 1);
+    EXPECT_EQ(row("peak retry amplification").change, "same");
+    const std::string text = diff_text(rows, "broken", "fixed");
+    EXPECT_TRUE(contains(text, "A: broken")) << text;
+    EXPECT_TRUE(contains(text, "B recovers  (better)")) << text;
+}
+
+RunRecord hostile_run() {
+    RunRecord r = report_test::outage_run();
+    r.scenario = "<script>alert(\"name\")</script>";
+    r.description = "</script><script>alert(1)</script> <img src=\"http://example.com/x.png\">";
+    r.hypothesis = "**bold** | pipe";
+    r.invariants[0].name = "<b>goodput</b>";
+    r.faults[0].targets = {"<api>"};
+    r.series[0].name = "users.offered";
+    r.options[0].value = "<i>100/s</i>";
+    r.repro = "faultline run '<script>'";
+    return r;
+}
+
+// Every "<tag" in the page is one the report itself writes.
+void expect_only_own_tags(const std::string& page) {
+    static const std::regex tag("<(/?)([a-zA-Z!][a-zA-Z0-9]*)");
+    static const std::vector<std::string> own{"!DOCTYPE", "html", "head", "meta", "title", "style", "script", "body",
+                                              "main", "h1", "h2", "h3", "p", "div", "span", "b", "code", "pre", "table",
+                                              "tr", "th", "td", "details", "summary", "footer", "svg", "defs", "clipPath",
+                                              "rect", "text", "line", "path", "g", "ul", "li", "br"};
+    // Script bodies are code ("i<t"), checked by the JSON escaping tests instead.
+    const std::string markup = std::regex_replace(page, std::regex("<script([^>]*)>[^]*?</script>"), "<script$1></script>");
+    for (std::sregex_iterator it(markup.begin(), markup.end(), tag), end; it != end; ++it) {
+        const std::string name = (*it)[2];
+        EXPECT_NE(std::find(own.begin(), own.end(), name), own.end()) << "a tag the report does not write: <" << name;
+    }
+}
+
+TEST(ReportHtml, EveryScenarioStringIsEscaped) {
+    const RunRecord r = hostile_run();
+    for (const std::string& page : {run_html(r), compare_html(r, r)}) {
+        EXPECT_FALSE(contains(page, "<script>alert")) << "a scenario string became markup";
+        EXPECT_FALSE(contains(page, "<img")) << "a scenario string became markup";
+        EXPECT_FALSE(contains(page, "<b>goodput"));
+        EXPECT_FALSE(contains(page, "<api>"));
+        EXPECT_FALSE(contains(page, "<i>100"));
+        EXPECT_TRUE(contains(page, "&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;"));
+        expect_only_own_tags(page);
+        // Exactly the report's own three script elements: the error recorder, the chart data, the read-out.
+        std::size_t scripts = 0;
+        for (std::size_t at = page.find("<script"); at != std::string::npos; at = page.find("<script", at + 1)) ++scripts;
+        EXPECT_EQ(scripts, 3u);
+    }
+}
+
+TEST(ReportHtml, ItsOwnMarkupFetchesNothing) {
+    // Scenario strings cannot add references (they are escaped, above); the report's own markup
+    // has none: no src, href, @import or url() but the SVG's own clip paths, and no URL but the
+    // SVG namespace name (an identifier, never fetched).
+    for (const std::string& page : {run_html(report_test::outage_run()), compare_html(report_test::outage_run(), report_test::outage_run())}) {
+        EXPECT_TRUE(contains(page, "Content-Security-Policy\" content=\"default-src 'none';"));
+        static const std::regex fetch("\\bsrc=|\\bhref=|@import|url\\((?!#)|(https?:)?//(?!www\\.w3\\.org/2000/svg\")[a-z]");
+        std::smatch m;
+        EXPECT_FALSE(std::regex_search(page, m, fetch)) << "a reference: " << m.str(0) << " at " << m.position(0);
+    }
+}
+
+TEST(ReportHtml, ShowsTheVerdictInvariantsOptionsAndFaults) {
+    const std::string page = run_html(report_test::outage_run());
+    for (const char* s : {"<h1>outage <span class=\"verdict pass\">PASS</span></h1>", "A made-up outage.", "<h2>Invariants</h2>",
+                          "goodput recovers", "<h2>Faults injected</h2>", "partition", "<h2>Options</h2>",
+                          "workloads.users.open_loop.rate", "faultline run outage --seed 7", "<svg class=\"chart\""}) {
+        EXPECT_TRUE(contains(page, s)) << s;
+    }
+}
+
+TEST(ReportMarkdown, EscapesScenarioStringsAndLinksTheHtml) {
+    std::string md = run_markdown(hostile_run(), "report.html");
+    const std::string repro = "Reproduce: `faultline run '<script>'`";  // code: shown as it is, never markup
+    ASSERT_TRUE(contains(md, repro)) << md;
+    md.erase(md.find(repro), repro.size());
+    EXPECT_FALSE(contains(md, "<script>"));
+    EXPECT_FALSE(contains(md, "<img"));
+    EXPECT_TRUE(contains(md, "## &lt;script&gt;alert(\"name\")&lt;/script&gt;: PASS"));
+    EXPECT_TRUE(contains(md, "\\*\\*bold\\*\\* \\| pipe"));
+    EXPECT_TRUE(contains(md, "| time to recover | 5s |"));
+    EXPECT_TRUE(contains(md, "Charts: [report.html](report.html)"));
+}
+
+}  // namespace

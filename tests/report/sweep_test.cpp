@@ -1,0 +1,159 @@
+// Sweeps: --grid text, axes resolved against a scenario's options, the cells, per-cell medians,
+// where the system tips, the result file and the heatmap page.
+#include <gtest/gtest.h>
+
+#include "report/sweep.hpp"
+
+namespace {
+
+using namespace faultline::report;
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+std::string grid_error(const std::string& text) {
+    try {
+        (void)parse_grid_text(text);
+    } catch (const ReportError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(ReportSweep, GridRangesListsAndUnits) {
+    EXPECT_EQ(parse_grid_text("load=1000..9000:1000").labels,
+              (std::vector<std::string>{"1000", "2000", "3000", "4000", "5000", "6000", "7000", "8000", "9000"}));
+    EXPECT_EQ(parse_grid_text("retry.attempts_max=1..5").labels, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+    EXPECT_EQ(parse_grid_text("t=100ms..300ms:100ms").labels, (std::vector<std::string>{"100ms", "200ms", "300ms"}));
+    EXPECT_EQ(parse_grid_text("x=0.1..0.3:0.1").labels, (std::vector<std::string>{"0.1", "0.2", "0.3"}));
+    const GridText list = parse_grid_text("faults.0.kind=restart,rolling_restart");
+    EXPECT_EQ(list.name, "faults.0.kind");
+    EXPECT_EQ(list.labels, (std::vector<std::string>{"restart", "rolling_restart"}));
+}
+
+TEST(ReportSweep, BadGridTextIsOneLineNamingTheFlag) {
+    EXPECT_EQ(grid_error("load"), "--grid load: expected PATH=A..B[:STEP] or PATH=v1,v2,...");
+    EXPECT_EQ(grid_error("load="), "--grid load=: no values after '='");
+    EXPECT_EQ(grid_error("load=9..1"), "--grid load=9..1: the range ends (1) before it starts (9)");
+    EXPECT_EQ(grid_error("load=1..9:0"), "--grid load=1..9:0: the step must be above 0");
+    EXPECT_EQ(grid_error("load=x..9"), "--grid load=x..9: 'x' is not a number (a range is A..B[:STEP])");
+    EXPECT_EQ(grid_error("t=1ms..3s"), "--grid t=1ms..3s: the range mixes units ('ms' and 's')");
+    EXPECT_EQ(grid_error("a=1,,2"), "--grid a=1,,2: an empty value in the list");
+    EXPECT_EQ(grid_error("a=1..5000"), "--grid a=1..5000: 5000 values; at most 1000 per axis");
+}
+
+std::vector<faultline::FieldInfo> options() {
+    return {{"workloads.users.open_loop.rate", "3000/s", "a rate like 5000/s", ""},
+            {"services.api.calls.0.retry.attempts_max", "3", "a whole number", ""},
+            {"services.cache.calls.0.retry.attempts_max", "2", "a whole number", ""},
+            {"services.cache.cache.coalesce", "false", "true or false", ""}};
+}
+
+TEST(ReportSweep, ShorthandsSetEveryMatchingOption) {
+    const GridAxis load = resolve_axis(parse_grid_text("load=1000..2000:1000"), options());
+    EXPECT_EQ(load.paths, (std::vector<std::string>{"workloads.users.open_loop.rate"}));
+    EXPECT_EQ(load.values, (std::vector<std::string>{"1000/s", "2000/s"})) << "a bare number on a rate is per second";
+    EXPECT_EQ(load.labels, (std::vector<std::string>{"1000", "2000"}));
+    const GridAxis retries = resolve_axis(parse_grid_text("retry.attempts_max=1..2"), options());
+    EXPECT_EQ(retries.paths, (std::vector<std::string>{"services.api.calls.0.retry.attempts_max",
+                                                       "services.cache.calls.0.retry.attempts_max"}));
+    const GridAxis exact = resolve_axis(parse_grid_text("services.cache.cache.coalesce=false,true"), options());
+    EXPECT_EQ(exact.paths, (std::vector<std::string>{"services.cache.cache.coalesce"}));
+    EXPECT_THROW((void)resolve_axis(parse_grid_text("load=1..2"), {}), ReportError);
+}
+
+TEST(ReportSweep, CellsCoverEveryCombinationFirstAxisFastest) {
+    const std::vector<GridAxis> axes{{"a", {"a"}, {"1", "2"}, {"1", "2"}}, {"b", {"x.b", "y.b"}, {"p", "q", "r"}, {"p", "q", "r"}}};
+    const auto cells = grid_cells(axes);
+    ASSERT_EQ(cells.size(), 6u);
+    EXPECT_EQ(cells[0], (std::vector<std::size_t>{0, 0}));
+    EXPECT_EQ(cells[1], (std::vector<std::size_t>{1, 0}));
+    EXPECT_EQ(cells[5], (std::vector<std::size_t>{1, 2}));
+    const std::vector<faultline::Override> o = cell_overrides(axes, cells[3]);
+    ASSERT_EQ(o.size(), 3u);
+    EXPECT_EQ(o[0].path, "a");
+    EXPECT_EQ(o[0].value, "2");
+    EXPECT_EQ(o[1].path, "x.b");
+    EXPECT_EQ(o[2].value, "q");
+}
+
+CellRun run(std::uint64_t seed, const std::string& verdict, std::optional<double> recovery_s) {
+    CellRun c;
+    c.seed = seed;
+    c.verdict = verdict;
+    c.recovery_applicable = true;
+    c.recovery_s = recovery_s;
+    c.latency_p99_s = 0.1 * static_cast<double>(seed);
+    c.peak_amplification = 1;
+    c.errors = 10;
+    return c;
+}
+
+SweepResult two_by_two() {
+    SweepResult s;
+    s.scenario = "<stampede>";
+    s.axes = {{"load", {"workloads.users.open_loop.rate"}, {"1000/s", "2000/s"}, {"1000", "2000"}},
+              {"retry.attempts_max", {"a.retry.attempts_max"}, {"1", "3"}, {"1", "3"}}};
+    s.seeds = {1, 2, 3};
+    // (load, retries): (1000, 1) all recover; (2000, 1) all recover slowly; (1000, 3) two of
+    // three; (2000, 3) none.
+    s.cells = {{{0, 0}, {run(1, "pass", 5), run(2, "pass", 6), run(3, "pass", 7)}},
+               {{1, 0}, {run(1, "pass", 20), run(2, "pass", 30), run(3, "pass", 25)}},
+               {{0, 1}, {run(1, "pass", 8), run(2, "fail", std::nullopt), run(3, "pass", 9)}},
+               {{1, 1}, {run(1, "fail", std::nullopt), run(2, "fail", std::nullopt), run(3, "crash", std::nullopt)}}};
+    return s;
+}
+
+TEST(ReportSweep, ACellsSummaryIsTheMedianOverItsSeeds) {
+    const SweepResult s = two_by_two();
+    const CellSummary slow = summarize(s.cells[1]);
+    EXPECT_EQ(slow.passed, 3u);
+    ASSERT_TRUE(slow.median_recovery_s.has_value());
+    EXPECT_EQ(*slow.median_recovery_s, 25);
+    EXPECT_DOUBLE_EQ(slow.median_p99_s, 0.2);
+    const CellSummary mixed = summarize(s.cells[2]);
+    EXPECT_EQ(mixed.recovered, 2u);
+    EXPECT_EQ(*mixed.median_recovery_s, 9) << "one seed did not recover: it counts as the slowest";
+    const CellSummary broken = summarize(s.cells[3]);
+    EXPECT_EQ(broken.broken, 1u);
+    EXPECT_FALSE(broken.median_recovery_s.has_value());
+}
+
+TEST(ReportSweep, SaysWhereTheSystemTips) {
+    const std::vector<std::string> t = tipping_points(two_by_two());
+    ASSERT_EQ(t.size(), 2u);
+    EXPECT_EQ(t[0], "with retry.attempts_max=1, more than half the seeds pass at every load up to 2000");
+    EXPECT_EQ(t[1], "with retry.attempts_max=3, the system tips between load=1000 and 2000 (at most half the seeds pass from 2000)");
+}
+
+TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {
+    const SweepResult s = two_by_two();
+    const Json j = sweep_to_json(s);
+    EXPECT_EQ(sweep_to_json(sweep_from_json(Json::parse(j.dump()), "sweep.json")).dump(), j.dump());
+    Json bad = j;
+    bad["cells"][0]["index"] = {0, 5};
+    try {
+        (void)sweep_from_json(bad, "sweep.json");
+        FAIL();
+    } catch (const ReportError& e) {
+        EXPECT_EQ(std::string(e.what()), "sweep.json: a cell's index is past the end of axis 'retry.attempts_max'");
+    }
+    EXPECT_THROW((void)sweep_from_json(Json::object(), "sweep.json"), ReportError);
+}
+
+TEST(ReportSweep, ThePageHasHeatmapsOfPassingAndRecoveryAndEscapesNames) {
+    const std::string page = sweep_html(two_by_two());
+    EXPECT_TRUE(contains(page, "Sweep: &lt;stampede&gt;"));
+    EXPECT_FALSE(contains(page, "<stampede>"));
+    EXPECT_TRUE(contains(page, ">Seeds passing</text>"));
+    EXPECT_TRUE(contains(page, ">Time to recover (median over seeds)</text>"));
+    EXPECT_TRUE(contains(page, ">load (per second)</text>"));
+    EXPECT_TRUE(contains(page, ">0/3 !</text>")) << "a cell with a crashed run is marked";
+    EXPECT_TRUE(contains(page, ">25s</text>"));
+    const std::string text = sweep_text(two_by_two());
+    EXPECT_TRUE(contains(text, "retry.attempts_max \\ load    1000      2000\n")) << text;
+    EXPECT_TRUE(contains(text, "\n3                          2/3 9s  0/3 !1 x\n")) << text;
+    const std::string md = sweep_markdown(two_by_two(), "sweep.html");
+    EXPECT_TRUE(contains(md, "| 3 | 2/3 9s | 0/3 x |")) << md;
+}
+
+}  // namespace
