@@ -75,6 +75,19 @@ std::string recovery_rule_text(const std::optional<ScenarioSpec>& spec) {
            "first fault (5s average)";
 }
 
+// When an axis names no option of the scenario (neither a path nor a path's tail): what it might
+// have meant, from the options whose paths contain its name. "" when it names one.
+std::string unknown_path_hint(const report::GridAxis& axis, const std::vector<FieldInfo>& options) {
+    std::vector<std::string> near;
+    for (const FieldInfo& f : options) {
+        if (f.path == axis.name || f.path.ends_with("." + axis.name)) return "";
+        if (f.path.find(axis.name) != std::string::npos && near.size() < 3) near.push_back(f.path);
+    }
+    std::string hint = "no option is called " + axis.name + " or ends with ." + axis.name;
+    for (std::size_t i = 0; i < near.size(); ++i) hint += (i == 0 ? " (did you mean " : ", ") + near[i];
+    return hint + (near.empty() ? " (the Options section of a run's --report lists every path)" : ")");
+}
+
 class Progress {
 public:
     explicit Progress(std::size_t total) : total_(total), tty_(::isatty(2) != 0) {}
@@ -153,6 +166,7 @@ int execute(const SweepArgs& args) {
                 try {
                     (void)explore::effective_options(check);
                 } catch (const explore::InputError& e) {
+                    if (std::string hint = unknown_path_hint(axis, options); !hint.empty()) throw UsageError("--grid " + g + ": " + hint);
                     throw UsageError("--grid " + g + ": value " + axis.labels[i] + ": " + e.what());
                 }
             }

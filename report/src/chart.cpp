@@ -244,7 +244,7 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
     std::vector<double> top_rows(band_label_rows_max, -1e9), bottom_rows(band_label_rows_max, -1e9);
     for (const Band& band : c.bands) {
         if (band.label.empty()) continue;
-        const double w = text_width(band.label, 10);
+        const double w = text_width(band.label, 10) * 1.1;  // the estimate runs a little short
         double x = std::clamp(sx(band.from), b.left, b.right) + 3;
         if (x + w > b.right) x = std::max(b.left, b.right - w - 2);
         const int r = place(x, w, top_rows);
@@ -255,7 +255,7 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
     }
     for (const Marker& m : c.markers) {
         if (m.label.empty()) continue;
-        const double w = text_width(m.label, 10);
+        const double w = text_width(m.label, 10) * 1.1;
         double x = std::clamp(sx(m.x), b.left, b.right) + 3;
         if (x + w > b.right) x = std::max(b.left, std::clamp(sx(m.x), b.left, b.right) - w - 3);
         const int r = place(x, w, bottom_rows);

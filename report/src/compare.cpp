@@ -11,11 +11,6 @@ namespace faultline::report {
 
 namespace {
 
-std::string upper(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
 std::string signed_value(double d, Unit unit) {
     const std::string v = format_value(std::fabs(d), unit);
     return (d < 0 ? "-" : "+") + v;
@@ -47,7 +42,7 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
     const Headline ha = headline(a), hb = headline(b);
     std::vector<DiffRow> rows;
     {
-        DiffRow v{"verdict", upper(a.verdict), upper(b.verdict), "", 0};
+        DiffRow v{"verdict", upper_case(a.verdict), upper_case(b.verdict), "", 0};
         if (a.verdict != b.verdict) {
             v.change = b.verdict == "pass" ? "B passes" : a.verdict == "pass" ? "B fails" : "";
             v.better = b.verdict == "pass" ? 1 : a.verdict == "pass" ? -1 : 0;

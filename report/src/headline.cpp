@@ -182,4 +182,39 @@ Headline headline(const RunRecord& r) {
     return h;
 }
 
+std::string expectation_text(const RunRecord& r) {
+    if (r.expected_verdict.empty()) return "";
+    const bool verdict_ok = r.expected_verdict == r.verdict;
+    const bool failure_ok = r.expected_failure.empty() || (r.failure && r.failure->name == r.expected_failure);
+    std::string s = "expected " + r.expected_verdict;
+    if (!r.expected_failure.empty()) s += " (" + r.expected_failure + ")";
+    return s + (verdict_ok && failure_ok ? ": as expected" : ": NOT as expected");
+}
+
+std::string invariant_measured(const RunRecord& r, const InvariantRecord& inv) {
+    std::string o;
+    const std::string prefix = inv.name + ".";
+    for (const Measurement& m : r.measurements) {
+        if (!m.name.starts_with(prefix)) continue;
+        const std::string key = m.name.substr(prefix.size());
+        std::string text;
+        if (!std::isfinite(m.value)) text = key + ": " + (m.note.empty() ? "-" : m.note);  // "recovery_s: did not recover"
+        else text = key + " " + (key.ends_with("_s") ? format_value(m.value, Unit::seconds) : format_number(m.value, 6)) +
+                    (m.note.empty() ? "" : " (" + m.note + ")");
+        o += (o.empty() ? "" : "; ") + text;
+    }
+    return o;
+}
+
+std::string failure_text(const RunRecord& r) {
+    if (r.verdict == "runaway") return "runaway at " + format_time(r.end_s) + ": " + r.runaway_reason;
+    if (!r.failure) return "";
+    const FailureRecord& f = *r.failure;
+    std::string s = f.kind + " '" + f.name + "' at " + format_time(f.time_s);
+    if (!f.host.empty()) s += " on host " + f.host;
+    if (!f.where.empty()) s += " [" + f.where + "]";
+    if (!f.message.empty()) s += ": " + f.message;
+    return s;
+}
+
 }  // namespace faultline::report

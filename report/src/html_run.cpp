@@ -51,11 +51,11 @@ std::string cards(const RunRecord& r) {
 std::string invariants_table(const RunRecord& r) {
     if (r.invariants.empty()) {
         if (r.verdict == "pass") return "<p class=\"sub\">Every invariant held (the scenario does not list them).</p>\n";
-        return "<p>" + html(page::failure_text(r)) + "</p>\n";
+        return "<p>" + html(failure_text(r)) + "</p>\n";
     }
     std::string o = "<table><tr><th>invariant</th><th>condition</th><th>result</th><th>measured</th></tr>\n";
     for (const InvariantRecord& inv : r.invariants) {
-        std::string measured = page::invariant_numbers(r, inv);
+        std::string measured = invariant_measured(r, inv);
         if (!inv.message.empty()) measured += (measured.empty() ? "" : ". ") + inv.message;
         o += "<tr><td>" + html(inv.name) + "</td><td>" + html(inv.kind) + ": " + html(inv.condition) + "</td><td>" +
              page::verdict_badge(inv.result) + "</td><td>" + html(measured) + "</td></tr>\n";
@@ -82,7 +82,7 @@ std::string run_line(const RunRecord& r) {
     if (r.stopped_early()) s += html(format_time(r.duration_s)) + " planned, stopped at " + html(format_time(r.end_s));
     else s += html(format_time(r.end_s)) + " of virtual time";
     s += " &middot; " + html(thousands(static_cast<double>(r.events))) + " events &middot; trace hash <code>" + html(r.trace_hash) + "</code>";
-    const std::string e = page::expectation(r);
+    const std::string e = expectation_text(r);
     if (!e.empty()) s += " &middot; " + html(e);
     return s;
 }
@@ -94,7 +94,7 @@ std::string run_html(const RunRecord& r) {
     o += "<h1>" + html(r.scenario) + " " + page::verdict_badge(r.verdict) + "</h1>\n";
     o += "<p class=\"sub\">" + run_line(r) + "</p>\n";
     o += about(r);
-    if (r.verdict != "pass") o += "<div class=\"box\"><b>Why it failed:</b> " + html(page::failure_text(r)) + "</div>\n";
+    if (r.verdict != "pass") o += "<div class=\"box\"><b>Why it failed:</b> " + html(failure_text(r)) + "</div>\n";
     o += "<h2>Headline</h2>\n" + cards(r);
     o += "<h2>Invariants</h2>\n" + invariants_table(r);
     o += "<h2>Faults injected</h2>\n" + page::faults_table(r);
@@ -127,7 +127,7 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
              (i == 0 ? "A: " : "B: ") + html(r.display_name()) + " " + page::verdict_badge(r.verdict) + "</h3>\n";
         o += "<p class=\"sub\">" + html(r.scenario) + " &middot; " + run_line(r) + "</p>\n";
         if (!r.variant_description.empty()) o += "<p>" + html(r.variant_description) + "</p>\n";
-        if (r.verdict != "pass") o += "<p><b>Failed:</b> " + html(page::failure_text(r)) + "</p>\n";
+        if (r.verdict != "pass") o += "<p><b>Failed:</b> " + html(failure_text(r)) + "</p>\n";
         o += "</div>\n";
     }
     o += "</div>\n";
@@ -136,7 +136,7 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
              (a.hypothesis.empty() ? "" : "<p><b>Hypothesis.</b> " + html(a.hypothesis) + "</p>") + "</div>\n";
     }
 
-    o += "<h2>Headline differences</h2>\n<table><tr><th></th><th>A: " + html(la) + "</th><th>B: " + html(lb) +
+    o += "<h2>Headline differences</h2>\n<table class=\"diff\"><tr><th></th><th>A: " + html(la) + "</th><th>B: " + html(lb) +
          "</th><th>change (B vs A)</th></tr>\n";
     for (const DiffRow& row : headline_diff(a, b)) {
         o += std::string("<tr") + (row.better > 0 ? " class=\"better\"" : row.better < 0 ? " class=\"worse\"" : "") + "><td>" +
@@ -165,7 +165,7 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
                     o += "<td class=\"sub\">(not in this scenario)</td>";
                     continue;
                 }
-                std::string measured = page::invariant_numbers(*r, *found);
+                std::string measured = invariant_measured(*r, *found);
                 if (!found->message.empty()) measured += (measured.empty() ? "" : ". ") + found->message;
                 o += "<td>" + page::verdict_badge(found->result) + " " + html(measured) + "</td>";
             }

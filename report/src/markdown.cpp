@@ -11,11 +11,6 @@ namespace faultline::report {
 
 namespace {
 
-std::string upper(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // A fence longer than any run of backticks inside, so the text cannot end its own code block.
 std::string fence_for(const std::string& s) {
     std::size_t run = 0, longest = 0;
@@ -37,27 +32,13 @@ std::string code(const std::string& s) {
     return "\n\n" + code_block(s);
 }
 
-std::string failure_line(const RunRecord& r) {
-    if (r.verdict == "runaway") return "runaway at " + format_time(r.end_s) + ": " + markdown(r.runaway_reason);
-    if (!r.failure) return "";
-    return markdown(r.failure->kind + " '" + r.failure->name + "' at " + format_time(r.failure->time_s) +
-                    (r.failure->message.empty() ? "" : ": " + r.failure->message));
-}
-
 std::string invariants(const RunRecord& r) {
     if (r.invariants.empty()) return "";
     std::string o = "| Invariant | Result | Details |\n|---|---|---|\n";
     for (const InvariantRecord& inv : r.invariants) {
-        std::string details;
-        const std::string prefix = inv.name + ".";
-        for (const Measurement& m : r.measurements) {
-            if (!m.name.starts_with(prefix)) continue;
-            const std::string key = m.name.substr(prefix.size());
-            details += (details.empty() ? "" : "; ") + key + " " +
-                       (key.ends_with("_s") ? format_value(m.value, Unit::seconds) : format_number(m.value, 6));
-        }
+        std::string details = invariant_measured(r, inv);
         if (!inv.message.empty()) details += (details.empty() ? "" : ". ") + inv.message;
-        o += "| " + markdown(inv.name) + " | " + upper(inv.result) + " | " + markdown(details) + " |\n";
+        o += "| " + markdown(inv.name) + " | " + upper_case(inv.result) + " | " + markdown(details) + " |\n";
     }
     return o + "\n";
 }
@@ -69,24 +50,23 @@ std::string faults(const RunRecord& r) {
     return o + "\n";
 }
 
+// " (expected fail: as expected)"
 std::string expectation(const RunRecord& r) {
-    if (r.expected_verdict.empty()) return "";
-    const bool ok = r.expected_verdict == r.verdict &&
-                    (r.expected_failure.empty() || (r.failure && r.failure->name == r.expected_failure));
-    return " (expected " + markdown(r.expected_verdict) + (ok ? ": as expected" : ": **not as expected**") + ")";
+    const std::string e = expectation_text(r);
+    return e.empty() ? "" : " (" + markdown(e) + ")";
 }
 
 }  // namespace
 
 std::string run_markdown(const RunRecord& r, const std::string& html_name) {
     const Headline h = headline(r);
-    std::string o = "## " + markdown(r.scenario) + ": " + upper(r.verdict) + expectation(r) + "\n\n";
+    std::string o = "## " + markdown(r.scenario) + ": " + upper_case(r.verdict) + expectation(r) + "\n\n";
     o += "Seed " + std::to_string(r.seed) + ", " + format_time(r.end_s) + " of virtual time" +
          (r.stopped_early() ? " (of " + format_time(r.duration_s) + " planned)" : "") + ", trace hash `" + r.trace_hash + "`.\n\n";
     if (!r.description.empty()) o += markdown(r.description) + "\n\n";
     if (!r.hypothesis.empty()) o += "**Hypothesis.** " + markdown(r.hypothesis) + "\n\n";
     if (!r.variant.empty()) o += "**Variant " + code(r.variant) + ".** " + markdown(r.variant_description) + "\n\n";
-    if (r.verdict != "pass") o += "**Why it failed:** " + failure_line(r) + "\n\n";
+    if (r.verdict != "pass") o += "**Why it failed:** " + markdown(failure_text(r)) + "\n\n";
     o += invariants(r);
     o += "| Headline | Value |\n|---|---|\n";
     if (h.recovery.applicable) o += "| time to recover | " + markdown(h.recovery.text()) + " |\n";
@@ -108,8 +88,8 @@ std::string compare_markdown(const RunRecord& a, const RunRecord& b, const std::
     const std::string la = a.display_name(), lb = b.display_name();
     std::string o = "## A/B: " + markdown(la) + " vs " + markdown(lb) + "\n\n";
     o += "Seed " + std::to_string(a.seed) + (a.seed == b.seed ? "" : " / " + std::to_string(b.seed)) + ". A is " +
-         markdown(a.scenario) + ": **" + upper(a.verdict) + "**" + expectation(a) + "; B is " + markdown(b.scenario) + ": **" +
-         upper(b.verdict) + "**" + expectation(b) + ".\n\n";
+         markdown(a.scenario) + ": **" + upper_case(a.verdict) + "**" + expectation(a) + "; B is " + markdown(b.scenario) + ": **" +
+         upper_case(b.verdict) + "**" + expectation(b) + ".\n\n";
     if (!a.hypothesis.empty()) o += "**Hypothesis.** " + markdown(a.hypothesis) + "\n\n";
     for (const RunRecord* r : {&a, &b}) {
         if (!r->variant_description.empty()) o += "- **" + markdown(r->display_name()) + "**: " + markdown(r->variant_description) + "\n";

@@ -33,6 +33,7 @@ table{border-collapse:collapse;background:#fff;border:1px solid var(--line);marg
 th,td{text-align:left;padding:5px 10px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#eef1f4;font-size:12px;color:#333}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.diff{width:auto;min-width:50%}
 tr.better td.change{color:var(--pass)}tr.worse td.change{color:var(--fail)}
 code,pre{font-family:Menlo,Consolas,monospace;font-size:12.5px}
 pre{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow-x:auto;white-space:pre-wrap}
@@ -124,18 +125,7 @@ std::string end(const std::string& chart_data) {
 
 std::string verdict_badge(const std::string& verdict) {
     std::string cls = verdict == "not judged" ? "notjudged" : verdict;
-    std::string text = verdict;
-    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return "<span class=\"verdict " + html(cls) + "\">" + html(text) + "</span>";
-}
-
-std::string expectation(const RunRecord& r) {
-    if (r.expected_verdict.empty()) return "";
-    const bool verdict_ok = r.expected_verdict == r.verdict;
-    const bool failure_ok = r.expected_failure.empty() || (r.failure && r.failure->name == r.expected_failure);
-    std::string s = "expected " + r.expected_verdict;
-    if (!r.expected_failure.empty()) s += " (" + r.expected_failure + ")";
-    return s + (verdict_ok && failure_ok ? ": as expected" : ": NOT as expected");
+    return "<span class=\"verdict " + html(cls) + "\">" + html(upper_case(verdict)) + "</span>";
 }
 
 std::string paragraph(const std::string& text) {
@@ -226,31 +216,6 @@ std::string coverage_section(const RunRecord& r) {
         o += "<tr><td><code>" + html(mark) + "</code></td><td class=\"num\">" + html(thousands(static_cast<double>(count))) + "</td></tr>\n";
     }
     return o + "</table></details>\n";
-}
-
-std::string invariant_numbers(const RunRecord& r, const InvariantRecord& inv) {
-    std::string o;
-    const std::string prefix = inv.name + ".";
-    for (const Measurement& m : r.measurements) {
-        if (!m.name.starts_with(prefix)) continue;
-        const std::string key = m.name.substr(prefix.size());
-        std::string value;
-        if (key.ends_with("_s")) value = std::isfinite(m.value) ? format_value(m.value, Unit::seconds) : "-";
-        else value = format_number(m.value, 6);
-        o += (o.empty() ? "" : "; ") + key + " " + value + (m.note.empty() ? "" : " (" + m.note + ")");
-    }
-    return o;
-}
-
-std::string failure_text(const RunRecord& r) {
-    if (r.verdict == "runaway") return "runaway at " + format_time(r.end_s) + ": " + r.runaway_reason;
-    if (!r.failure) return "";
-    const FailureRecord& f = *r.failure;
-    std::string s = f.kind + " '" + f.name + "' at " + format_time(f.time_s);
-    if (!f.host.empty()) s += " on host " + f.host;
-    if (!f.where.empty()) s += " [" + f.where + "]";
-    if (!f.message.empty()) s += ": " + f.message;
-    return s;
 }
 
 }  // namespace faultline::report::page

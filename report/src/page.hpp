@@ -19,18 +19,12 @@ std::string end(const std::string& chart_data);
 
 // "<span class="verdict fail">FAIL</span>"
 std::string verdict_badge(const std::string& verdict);
-// "expected: fail (goodput recovers ...) - as expected" or the surprise, or "" when the file has
-// no expectation.
-std::string expectation(const RunRecord& r);
 // Charts by group, and the JSON the read-out needs (appended to `chart_data`).
 std::string charts(const std::vector<Panel>& panels, std::string& chart_data);
 std::string faults_table(const RunRecord& r);
 std::string measurements_table(const RunRecord& r);
 std::string options_section(const RunRecord& r);
 std::string coverage_section(const RunRecord& r);
-// The measurements an invariant produced ("recovery_s 5s; baseline 2,636/s").
-std::string invariant_numbers(const RunRecord& r, const InvariantRecord& inv);
-std::string failure_text(const RunRecord& r);
 std::string paragraph(const std::string& text);  // escaped, blank lines as paragraph breaks
 
 }  // namespace faultline::report::page

@@ -1,5 +1,6 @@
 #include "report/text.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -43,6 +44,11 @@ std::string json_string(std::string_view s) {
         }
     }
     return out + "\"";
+}
+
+std::string upper_case(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
 }
 
 std::string markdown(std::string_view s) {

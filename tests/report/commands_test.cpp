@@ -87,7 +87,8 @@ TEST(ReportCommands, RunReportDrawsEveryChartWithTheFaultAndKeepsTheTraceHash) {
         EXPECT_TRUE(contains(page, s)) << s;
     }
     const std::string md = read(dir / "run.md");
-    EXPECT_TRUE(contains(md, "## small-stampede: FAIL (expected fail: as expected)")) << md;
+    EXPECT_TRUE(contains(md, "## small-stampede: FAIL (expected fail (goodput recovers after the restart): as expected)")) << md;
+    EXPECT_TRUE(contains(md, "recovery\\_s: did not recover")) << md;
     EXPECT_TRUE(contains(md, "| goodput recovers after the restart | FAIL |")) << md;
     EXPECT_TRUE(contains(md, "Charts: [run.html](run.html)")) << md;
 }
@@ -140,6 +141,9 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
         {"sweep " + stampede + " --grid load", "--grid load: expected PATH=A..B[:STEP] or PATH=v1,v2,..."},
         {"sweep " + stampede + " --grid retry.attempts_max=x,y", "--grid retry.attempts_max=x,y: value x: "},
         {"sweep " + stampede + " --grid load=1..2 --seeds 0", "--seeds 0: give a count of seeds"},
+        {"sweep " + stampede + " --grid retry.attempts=1..2",
+         "--grid retry.attempts=1..2: no option is called retry.attempts or ends with .retry.attempts (did you mean "
+         "services.api.calls.0.retry.attempts_max, "},
         {"run " + stampede + " --report /no/such/dir/r.html", "--report /no/such/dir/r.html: no directory /no/such/dir"},
         {"compare " + stampede + " --seed 1", "A and B are the same run"},
         {"compare " + stampede + " --b-variant nosuch", "B: "},

@@ -53,6 +53,16 @@ struct Headline {
 
 Headline headline(const RunRecord& r);
 
+// Runs in words, for every report (HTML escapes them, Markdown too).
+
+// "expected fail (goodput recovers): as expected" or "...: NOT as expected"; "" when the
+// scenario file states no expectation.
+std::string expectation_text(const RunRecord& r);
+// The measurements an invariant produced: "baseline 2636.05 (users.ok per second); recovery_s 5s".
+std::string invariant_measured(const RunRecord& r, const InvariantRecord& inv);
+// "invariant 'goodput recovers' at 81s on host api-1: did not recover ..." or the runaway reason.
+std::string failure_text(const RunRecord& r);
+
 // "calls.api.cache" -> "api -> cache".
 std::string edge_label(const std::string& edge);
 

@@ -16,6 +16,8 @@ std::string html(std::string_view s);
 // A JSON string literal (with quotes); <, >, & and U+2028/9 escaped as \uXXXX so that it may sit
 // inside <script> without ending it.
 std::string json_string(std::string_view s);
+// "fail" -> "FAIL" (ASCII only: verdicts and results).
+std::string upper_case(std::string s);
 // Markdown inline text: characters that Markdown or HTML would interpret are escaped; newlines
 // become spaces (a table cell is one line).
 std::string markdown(std::string_view s);
