@@ -11,24 +11,20 @@
 #include <sstream>
 
 #include "support/run_program.hpp"
+#include "text_search.hpp"
 #ifdef FAULTLINE_HAVE_ZLIB
 #include "png.hpp"
 #endif
 
 namespace {
 
+using report_test::read;
+
 namespace fs = std::filesystem;
 using test_support::Result;
 
 const std::string stampede = std::string(FAULTLINE_REPORT_DATA) + "/small-stampede.yaml";
 const std::string hostile = std::string(FAULTLINE_REPORT_DATA) + "/hostile-strings.yaml";
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string chromium_path() {
     const Result r = test_support::run_program("command -v chromium || command -v chromium-browser");

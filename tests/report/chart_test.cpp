@@ -8,18 +8,14 @@
 #include "report/chart.hpp"
 #include "report/heatmap.hpp"
 #include "report/panels.hpp"
+#include "text_search.hpp"
 
 namespace {
 
+using report_test::contains;
+using report_test::count;
+
 using namespace faultline::report;
-
-std::size_t count(const std::string& s, const std::string& what) {
-    std::size_t n = 0;
-    for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + what.size())) ++n;
-    return n;
-}
-
-bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
 Chart goodput_chart() {
     Chart c;

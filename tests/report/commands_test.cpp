@@ -9,8 +9,13 @@
 #include <sstream>
 
 #include "support/run_program.hpp"
+#include "text_search.hpp"
 
 namespace {
+
+using report_test::contains;
+using report_test::count;
+using report_test::read;
 
 using test_support::Result;
 namespace fs = std::filesystem;
@@ -19,21 +24,6 @@ const std::string stampede = std::string(FAULTLINE_REPORT_DATA) + "/small-stampe
 const std::string hostile = std::string(FAULTLINE_REPORT_DATA) + "/hostile-strings.yaml";
 
 Result faultline(const std::string& args) { return test_support::run_program(std::string(FAULTLINE_BIN) + " " + args); }
-
-bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
-
-std::size_t count(const std::string& s, const std::string& what) {
-    std::size_t n = 0;
-    for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + what.size())) ++n;
-    return n;
-}
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // A fresh directory per test.
 fs::path scratch() {

@@ -10,12 +10,13 @@
 #include "report/headline.hpp"
 #include "report/html.hpp"
 #include "report/markdown.hpp"
+#include "text_search.hpp"
 
 namespace {
 
-using namespace faultline::report;
+using report_test::contains;
 
-bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+using namespace faultline::report;
 
 std::string error_of(const Json& j) {
     try {

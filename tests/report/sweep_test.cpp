@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "report/sweep.hpp"
+#include "text_search.hpp"
 
 namespace {
 
-using namespace faultline::report;
+using report_test::contains;
 
-bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+using namespace faultline::report;
 
 std::string grid_error(const std::string& text) {
     try {
