@@ -48,8 +48,9 @@ std::string default_label(const std::string& scenario, const Side& side) {
     return label;
 }
 
-explore::RunSpec spec_for(const std::string& scenario, const std::string& variant, const std::vector<std::string>& common,
-                          const std::vector<std::string>& own, std::uint64_t seed, const char* side) {
+explore::RunSpec spec_for(const std::string& scenario, const std::string& variant,
+                          const std::vector<std::string>& common, const std::vector<std::string>& own,
+                          std::uint64_t seed, const char* side) {
     explore::RunSpec spec;
     spec.scenario = explore::scenario_ref(scenario, variant);
     spec.seed = seed;
@@ -88,7 +89,9 @@ int execute(const CompareArgs& args) {
         return true;
     };
     if (spec_a.scenario == spec_b.scenario && same_overrides(spec_a.overrides, spec_b.overrides)) {
-        throw UsageError("A and B are the same run: name a second scenario, or give --b-variant or --b-set (see 'faultline compare --help')");
+        throw UsageError(
+            "A and B are the same run: name a second scenario, or give --b-variant or --b-set (see 'faultline compare "
+            "--help')");
     }
     if (a.label.empty()) a.label = default_label(scenario_a, a);
     if (b.label.empty()) b.label = default_label(scenario_b, b);
@@ -123,16 +126,24 @@ int execute(const CompareArgs& args) {
     const std::vector<report::DiffRow> rows = report::headline_diff(records[0], records[1]);
     if (args.json) {
         report::Json j;
-        j["a"] = {{"label", a.label}, {"scenario", records[0].scenario}, {"verdict", records[0].verdict}, {"repro", records[0].repro}};
-        j["b"] = {{"label", b.label}, {"scenario", records[1].scenario}, {"verdict", records[1].verdict}, {"repro", records[1].repro}};
+        j["a"] = {{"label", a.label},
+                  {"scenario", records[0].scenario},
+                  {"verdict", records[0].verdict},
+                  {"repro", records[0].repro}};
+        j["b"] = {{"label", b.label},
+                  {"scenario", records[1].scenario},
+                  {"verdict", records[1].verdict},
+                  {"repro", records[1].repro}};
         report::Json diff = report::Json::array();
         for (const report::DiffRow& row : rows) {
-            diff.push_back({{"metric", row.metric}, {"a", row.a}, {"b", row.b}, {"change", row.change}, {"better", row.better}});
+            diff.push_back(
+                {{"metric", row.metric}, {"a", row.a}, {"b", row.b}, {"change", row.change}, {"better", row.better}});
         }
         j["differences"] = diff;
         std::cout << j.dump() << "\n";
     } else {
-        std::cout << "A: " << a.label << "  (" << records[0].repro << ")\nB: " << b.label << "  (" << records[1].repro << ")\n\n"
+        std::cout << "A: " << a.label << "  (" << records[0].repro << ")\nB: " << b.label << "  (" << records[1].repro
+                  << ")\n\n"
                   << report::diff_text(rows, a.label, b.label);
     }
     if (!args.report.empty()) {
@@ -155,7 +166,8 @@ int execute(const CompareArgs& args) {
 
 void add_compare_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<CompareArgs>();
-    auto* sub = app.add_subcommand("compare", "Run two designs on the same seed and compare them (A/B): charts and headline differences");
+    auto* sub = app.add_subcommand(
+        "compare", "Run two designs on the same seed and compare them (A/B): charts and headline differences");
     sub->add_option("scenarios", args->scenarios,
                     "A and B: two scenarios (names or files), or one scenario whose sides differ by --a-/--b- options")
         ->required()
@@ -169,10 +181,12 @@ void add_compare_command(CLI::App& app, Command& cmd) {
     sub->add_option("--b-set", args->b.sets, "Override an option on B only (repeatable)");
     sub->add_option("--a-label", args->a.label, "What charts and tables call A (default: its variant or scenario)");
     sub->add_option("--b-label", args->b.label, "What charts and tables call B");
-    sub->add_option("--report", args->report, "Write the comparison as HTML to FILE.html, and a Markdown summary next to it");
+    sub->add_option("--report", args->report,
+                    "Write the comparison as HTML to FILE.html, and a Markdown summary next to it");
     sub->add_option("--result", args->result, "Write both runs' results to FILE.json, for 'faultline report'");
     sub->add_option("--jobs", args->jobs, "Run A and B at once (2) or one after the other (1)")->default_val(2);
-    sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")->default_val("10m");
+    sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")
+        ->default_val("10m");
     sub->add_flag("--json", args->json, "Print the differences as one JSON object");
     sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
 }

@@ -24,7 +24,8 @@ struct ReportArgs {
 std::string format_of(const report::Json& j) { return j.is_object() ? j.value("format", "") : ""; }
 
 int execute(const ReportArgs& args) {
-    if (args.files.empty() || args.files.size() > 2) throw UsageError("report takes one result file, or two run results to compare");
+    if (args.files.empty() || args.files.size() > 2)
+        throw UsageError("report takes one result file, or two run results to compare");
     check_output_path(args.out, "--out");
     try {
         std::vector<report::Json> docs;
@@ -32,10 +33,11 @@ int execute(const ReportArgs& args) {
         std::string out = args.out;
         if (out.empty()) {
             const std::filesystem::path first(args.files[0]);
-            out = args.files.size() == 1 ? report::sibling_path(args.files[0], ".html")
-                                         : (first.parent_path() / (first.stem().string() + "-vs-" +
-                                                                   std::filesystem::path(args.files[1]).stem().string() + ".html"))
-                                               .string();
+            out = args.files.size() == 1
+                      ? report::sibling_path(args.files[0], ".html")
+                      : (first.parent_path() / (first.stem().string() + "-vs-" +
+                                                std::filesystem::path(args.files[1]).stem().string() + ".html"))
+                            .string();
         }
         if (std::filesystem::absolute(out) == std::filesystem::absolute(args.files[0])) {
             throw UsageError("--out " + out + ": would overwrite the result file");
@@ -49,7 +51,8 @@ int execute(const ReportArgs& args) {
         }
         report::RunRecord a, b;
         if (args.files.size() == 1 && format == "faultline-compare/1") {
-            if (!docs[0].contains("a") || !docs[0].contains("b")) throw report::ReportError(args.files[0] + ": a comparison needs 'a' and 'b'");
+            if (!docs[0].contains("a") || !docs[0].contains("b"))
+                throw report::ReportError(args.files[0] + ": a comparison needs 'a' and 'b'");
             a = report::record_from_json(docs[0].at("a"), args.files[0] + " (a)");
             b = report::record_from_json(docs[0].at("b"), args.files[0] + " (b)");
         } else if (args.files.size() == 2) {
@@ -76,12 +79,14 @@ int execute(const ReportArgs& args) {
 
 void add_report_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<ReportArgs>();
-    auto* sub = app.add_subcommand("report", "Render result files (from run, compare or sweep --result) as an HTML report");
+    auto* sub =
+        app.add_subcommand("report", "Render result files (from run, compare or sweep --result) as an HTML report");
     sub->add_option("results", args->files,
                     "A result file (run, compare or sweep), or two run results to draw as an A/B comparison")
         ->required()
         ->expected(1, 2);
-    sub->add_option("-o,--out", args->out, "The HTML file (default: next to the first result, .html); the Markdown summary goes next to it");
+    sub->add_option("-o,--out", args->out,
+                    "The HTML file (default: next to the first result, .html); the Markdown summary goes next to it");
     sub->add_option("--a-label", args->a_label, "What the report calls the first run");
     sub->add_option("--b-label", args->b_label, "What the report calls the second run");
     sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });

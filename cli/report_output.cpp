@@ -14,8 +14,10 @@ void check_output_path(const std::string& path, const std::string& flag) {
     if (path.empty()) return;
     std::error_code ec;
     const std::filesystem::path parent = std::filesystem::absolute(path, ec).parent_path();
-    if (ec || !std::filesystem::is_directory(parent, ec)) throw UsageError(flag + " " + path + ": no directory " + parent.string());
-    if (std::filesystem::is_directory(path, ec)) throw UsageError(flag + " " + path + ": is a directory; give a file name");
+    if (ec || !std::filesystem::is_directory(parent, ec))
+        throw UsageError(flag + " " + path + ": no directory " + parent.string());
+    if (std::filesystem::is_directory(path, ec))
+        throw UsageError(flag + " " + path + ": is a directory; give a file name");
 }
 
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,
@@ -40,10 +42,13 @@ void write_json(const std::string& path, const report::Json& j, const std::strin
 }
 
 void RunReportFlags::add_to(CLI::App& sub) {
-    sub.add_option("--report", report, "Write an HTML report (charts, invariants, faults) to FILE.html, and a Markdown summary next to it");
-    sub.add_option("--result", result, "Write the run's result (series, measurements, invariants) to FILE.json, for 'faultline report'");
-    sub.add_option("--perfetto", perfetto,
-                   "Write the run's timeline as Chrome trace JSON to FILE.json (open it in ui.perfetto.dev or chrome://tracing)");
+    sub.add_option("--report", report,
+                   "Write an HTML report (charts, invariants, faults) to FILE.html, and a Markdown summary next to it");
+    sub.add_option("--result", result,
+                   "Write the run's result (series, measurements, invariants) to FILE.json, for 'faultline report'");
+    sub.add_option(
+        "--perfetto", perfetto,
+        "Write the run's timeline as Chrome trace JSON to FILE.json (open it in ui.perfetto.dev or chrome://tracing)");
     sub.add_option("--perfetto-window", perfetto_window, "Only this part of the run in --perfetto, e.g. 25s..45s");
 }
 
@@ -55,7 +60,8 @@ RunOutputs::RunOutputs(const RunReportFlags& flags) : flags_(flags) {
         if (flags.perfetto.empty()) throw UsageError("--perfetto-window needs --perfetto FILE.json");
         const std::string& w = flags.perfetto_window;
         const std::size_t dots = w.find("..");
-        if (dots == std::string::npos) throw UsageError("--perfetto-window '" + w + "': expected FROM..TO, e.g. 25s..45s");
+        if (dots == std::string::npos)
+            throw UsageError("--perfetto-window '" + w + "': expected FROM..TO, e.g. 25s..45s");
         auto read = [&w](const std::string& text, double& out) {
             if (text.empty()) return;
             sim::Duration d{};
@@ -64,7 +70,8 @@ RunOutputs::RunOutputs(const RunReportFlags& flags) : flags_(flags) {
         };
         read(w.substr(0, dots), perfetto_options_.from_s);
         read(w.substr(dots + 2), perfetto_options_.to_s);
-        if (perfetto_options_.to_s <= perfetto_options_.from_s) throw UsageError("--perfetto-window '" + w + "': the window is empty");
+        if (perfetto_options_.to_s <= perfetto_options_.from_s)
+            throw UsageError("--perfetto-window '" + w + "': the window is empty");
     }
 }
 
@@ -79,7 +86,8 @@ void RunOutputs::write(const ScenarioRun& run, const report::RecordSource& sourc
     const report::RunRecord record = report::make_record(run, source);
     if (!flags_.report.empty()) {
         const std::string html_name = std::filesystem::path(flags_.report).filename().string();
-        write_html_and_markdown(flags_.report, report::run_html(record), report::run_markdown(record, html_name), "--report");
+        write_html_and_markdown(flags_.report, report::run_html(record), report::run_markdown(record, html_name),
+                                "--report");
     }
     if (!flags_.result.empty()) write_json(flags_.result, report::record_to_json(record), "--result");
     if (perfetto_) {

@@ -14,7 +14,8 @@ namespace faultline::cli {
 void add_report_worker_command(CLI::App& app, Command& cmd) {
     auto spec_text = std::make_shared<std::string>();
     auto summary = std::make_shared<bool>(false);
-    auto* sub = app.add_subcommand("report-worker", "Run one spec (JSON) and print its run record (used by compare and sweep)");
+    auto* sub =
+        app.add_subcommand("report-worker", "Run one spec (JSON) and print its run record (used by compare and sweep)");
     sub->group("");  // hidden from --help
     sub->add_option("--spec", *spec_text, "The run, as JSON; '-' reads it from stdin")->required();
     sub->add_flag("--summary", *summary, "Print only the headline numbers");
@@ -22,7 +23,8 @@ void add_report_worker_command(CLI::App& app, Command& cmd) {
         cmd.run = [spec_text, summary] {
             try {
                 std::string text = *spec_text;
-                if (text == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+                if (text == "-")
+                    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
                 explore::Json j;
                 try {
                     j = explore::Json::parse(text);
@@ -36,7 +38,8 @@ void add_report_worker_command(CLI::App& app, Command& cmd) {
                     run_scenario(*loaded.info, explore::all_overrides(spec), explore::settings_for(spec), error);
                 if (!run) throw UsageError("scenario '" + spec.scenario.text() + "': " + error);
                 const report::RunRecord record = report::make_record(*run, record_source(spec));
-                const report::Json out = *summary ? report::cell_run_to_json(report::cell_run(record)) : report::record_to_json(record);
+                const report::Json out =
+                    *summary ? report::cell_run_to_json(report::cell_run(record)) : report::record_to_json(record);
                 std::cout << out.dump() << "\n" << std::flush;
                 return exit_pass;
             } catch (const explore::InputError& e) {

@@ -17,9 +17,9 @@ namespace faultline::cli {
 struct WorkerResult {
     std::size_t index = 0;  // into the specs
     bool ok = false;
-    report::Json json;      // the worker's line, when ok
-    std::string verdict;    // when not ok: "crash", "hang" or "error"
-    std::string error;      // when not ok: what happened, in words
+    report::Json json;    // the worker's line, when ok
+    std::string verdict;  // when not ok: "crash", "hang" or "error"
+    std::string error;    // when not ok: what happened, in words
 };
 
 // `summary`: the worker prints report::cell_run_to_json instead of the whole record.

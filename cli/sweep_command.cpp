@@ -66,12 +66,14 @@ std::string recovery_rule_text(const std::optional<ScenarioSpec>& spec) {
         for (const InvariantSpec& inv : spec->invariants) {
             if (!inv.recovers) continue;
             const RecoversSpec& r = *inv.recovers;
-            return "seconds from " + format_value(r.after) + " until " + r.metric + " is back to " + format_value(r.share * 100) +
-                   "% of its baseline (as the invariant '" + inv.name + "' judges it; its deadline is " + format_value(r.within) +
+            return "seconds from " + format_value(r.after) + " until " + r.metric + " is back to " +
+                   format_value(r.share * 100) + "% of its baseline (as the invariant '" + inv.name +
+                   "' judges it; its deadline is " + format_value(r.within) +
                    ", but later recoveries are timed too, until the run ends)";
         }
     }
-    return "seconds from the end of the last fault until the main workload's goodput is back to 90% of its rate before the "
+    return "seconds from the end of the last fault until the main workload's goodput is back to 90% of its rate before "
+           "the "
            "first fault (5s average)";
 }
 
@@ -166,7 +168,8 @@ int execute(const SweepArgs& args) {
                 try {
                     (void)explore::effective_options(check);
                 } catch (const explore::InputError& e) {
-                    if (std::string hint = unknown_path_hint(axis, options); !hint.empty()) throw UsageError("--grid " + g + ": " + hint);
+                    if (std::string hint = unknown_path_hint(axis, options); !hint.empty())
+                        throw UsageError("--grid " + g + ": " + hint);
                     throw UsageError("--grid " + g + ": value " + axis.labels[i] + ": " + e.what());
                 }
             }
@@ -186,8 +189,9 @@ int execute(const SweepArgs& args) {
     const std::vector<std::vector<std::size_t>> cells = report::grid_cells(result.axes);
     const std::uint64_t runs = cells.size() * seeds.size();
     if (runs > args.runs_max) {
-        throw UsageError("the grid is " + std::to_string(cells.size()) + " cells x " + std::to_string(seeds.size()) + " seeds = " +
-                         std::to_string(runs) + " runs, more than --runs-max " + std::to_string(args.runs_max));
+        throw UsageError("the grid is " + std::to_string(cells.size()) + " cells x " + std::to_string(seeds.size()) +
+                         " seeds = " + std::to_string(runs) + " runs, more than --runs-max " +
+                         std::to_string(args.runs_max));
     }
     std::vector<explore::RunSpec> specs;
     for (const auto& index : cells) {
@@ -207,29 +211,34 @@ int execute(const SweepArgs& args) {
                  static_cast<unsigned long long>(runs), jobs, jobs == 1 ? "" : "s");
     Progress progress(specs.size());
     std::size_t done = 0, failing = 0, broken = 0;
-    run_in_report_workers(specs, true, jobs, std::chrono::duration_cast<std::chrono::milliseconds>(timeout), [&](WorkerResult&& r) {
-        const std::size_t cell = r.index / seeds.size(), k = r.index % seeds.size();
-        report::CellRun run;
-        if (r.ok) {
-            run = report::cell_run_from_json(r.json, "worker");
-        } else {
-            run.seed = seeds[k];
-            run.verdict = r.verdict;
-            run.failure = r.error;
-            ++broken;
-            std::fprintf(stderr, "\nsweep: seed %llu of %s: %s\n", static_cast<unsigned long long>(seeds[k]),
-                         report::cell_overrides(result.axes, result.cells[cell].index).front().value.c_str(), r.error.c_str());
-        }
-        if (run.verdict != "pass") ++failing;
-        result.cells[cell].runs[k] = std::move(run);
-        progress.update(++done, failing);
-    });
+    run_in_report_workers(
+        specs, true, jobs, std::chrono::duration_cast<std::chrono::milliseconds>(timeout), [&](WorkerResult&& r) {
+            const std::size_t cell = r.index / seeds.size(), k = r.index % seeds.size();
+            report::CellRun run;
+            if (r.ok) {
+                run = report::cell_run_from_json(r.json, "worker");
+            } else {
+                run.seed = seeds[k];
+                run.verdict = r.verdict;
+                run.failure = r.error;
+                ++broken;
+                std::fprintf(stderr, "\nsweep: seed %llu of %s: %s\n", static_cast<unsigned long long>(seeds[k]),
+                             report::cell_overrides(result.axes, result.cells[cell].index).front().value.c_str(),
+                             r.error.c_str());
+            }
+            if (run.verdict != "pass") ++failing;
+            result.cells[cell].runs[k] = std::move(run);
+            progress.update(++done, failing);
+        });
 
-    if (args.json) std::cout << report::sweep_to_json(result).dump() << "\n";
-    else std::cout << report::sweep_text(result);
+    if (args.json)
+        std::cout << report::sweep_to_json(result).dump() << "\n";
+    else
+        std::cout << report::sweep_text(result);
     if (!args.report.empty()) {
         const std::string html_name = std::filesystem::path(args.report).filename().string();
-        write_html_and_markdown(args.report, report::sweep_html(result), report::sweep_markdown(result, html_name), "--report");
+        write_html_and_markdown(args.report, report::sweep_html(result), report::sweep_markdown(result, html_name),
+                                "--report");
     }
     if (!args.result.empty()) write_json(args.result, report::sweep_to_json(result), "--result");
     if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the heatmaps)\n");
@@ -240,19 +249,24 @@ int execute(const SweepArgs& args) {
 
 void add_sweep_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<SweepArgs>();
-    auto* sub = app.add_subcommand("sweep", "Run a grid of option values on several seeds each and map where the system tips");
-    sub->add_option("scenario", args->scenario, "A scenario: a name (see 'faultline list') or a scenario file")->required();
-    sub->add_option("--grid", args->grids,
-                    "An axis: PATH=A..B[:STEP] (units allowed: 100ms..500ms:100ms) or PATH=v1,v2,...; PATH as for --set, or "
-                    "'load' (every open-loop rate), or a path's tail ('retry.attempts_max': every call's). Repeatable")
+    auto* sub =
+        app.add_subcommand("sweep", "Run a grid of option values on several seeds each and map where the system tips");
+    sub->add_option("scenario", args->scenario, "A scenario: a name (see 'faultline list') or a scenario file")
+        ->required();
+    sub->add_option(
+           "--grid", args->grids,
+           "An axis: PATH=A..B[:STEP] (units allowed: 100ms..500ms:100ms) or PATH=v1,v2,...; PATH as for --set, or "
+           "'load' (every open-loop rate), or a path's tail ('retry.attempts_max': every call's). Repeatable")
         ->required();
     sub->add_option("--seeds", args->seeds, "Seeds per cell: a count K (seeds 1..K) or a range A..B")->default_val("3");
     sub->add_option("--jobs", args->jobs, "Worker processes at once (default: every core)");
     sub->add_option("--variant", args->variant, "A scenario file's variant");
     sub->add_option("--set", args->sets, "Override an option in every run: --set path=value (repeatable)");
-    sub->add_option("--report", args->report, "Write heatmaps and every cell as HTML to FILE.html, and a Markdown summary next to it");
+    sub->add_option("--report", args->report,
+                    "Write heatmaps and every cell as HTML to FILE.html, and a Markdown summary next to it");
     sub->add_option("--result", args->result, "Write the sweep's results to FILE.json, for 'faultline report'");
-    sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")->default_val("10m");
+    sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")
+        ->default_val("10m");
     sub->add_option("--runs-max", args->runs_max, "Refuse grids with more runs than this")->default_val(10000);
     sub->add_flag("--json", args->json, "Print the sweep's result as JSON instead of the table");
     sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });

@@ -92,21 +92,30 @@ double text_width(const std::string& s, double font_px) {
     double w = 0;
     for (unsigned char ch : s) {
         if ((ch & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte: counted with its lead
-        if (ch >= 0x80) w += 7;
-        else if (std::string_view("il.,:;'|!()[] ").find(static_cast<char>(ch)) != std::string_view::npos) w += 3.2;
-        else if (ch == 'm' || ch == 'w' || ch == 'M' || ch == 'W') w += 9;
-        else if (ch >= 'A' && ch <= 'Z') w += 7.4;
-        else w += 6.1;
+        if (ch >= 0x80)
+            w += 7;
+        else if (std::string_view("il.,:;'|!()[] ").find(static_cast<char>(ch)) != std::string_view::npos)
+            w += 3.2;
+        else if (ch == 'm' || ch == 'w' || ch == 'M' || ch == 'W')
+            w += 9;
+        else if (ch >= 'A' && ch <= 'Z')
+            w += 7.4;
+        else
+            w += 6.1;
     }
     return w * font_px / 11;
 }
 
 const char* dash_pattern(int dash) {
     switch (dash) {
-        case 1: return "7 4";
-        case 2: return "2 3";
-        case 3: return "8 3 2 3";
-        default: return "";
+        case 1:
+            return "7 4";
+        case 2:
+            return "2 3";
+        case 3:
+            return "8 3 2 3";
+        default:
+            return "";
     }
 }
 
@@ -140,8 +149,8 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
     o += "<title>" + html(c.title) + "</title>\n";
     o += "<defs><clipPath id=\"" + html(clip) + "\"><rect x=\"" + px(b.left) + "\" y=\"" + px(b.top) + "\" width=\"" +
          px(b.right - b.left) + "\" height=\"" + px(b.bottom - b.top) + "\"/></clipPath></defs>\n";
-    o += "<text x=\"" + px(b.left) + "\" y=\"17\" font-size=\"13\" font-weight=\"bold\" fill=\"#222\">" + html(c.title) +
-         "</text>\n";
+    o += "<text x=\"" + px(b.left) + "\" y=\"17\" font-size=\"13\" font-weight=\"bold\" fill=\"#222\">" +
+         html(c.title) + "</text>\n";
 
     // Legend.
     int rows = 0;
@@ -150,8 +159,8 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
         const Line& l = c.lines[i];
         const double y = title_height + items[i].row * legend_row + 4;
         const double x = items[i].x;
-        o += "<line x1=\"" + px(x) + "\" y1=\"" + px(y) + "\" x2=\"" + px(x + 20) + "\" y2=\"" + px(y) + "\" stroke=\"" +
-             html(l.colour) + "\" stroke-width=\"2.4\"";
+        o += "<line x1=\"" + px(x) + "\" y1=\"" + px(y) + "\" x2=\"" + px(x + 20) + "\" y2=\"" + px(y) +
+             "\" stroke=\"" + html(l.colour) + "\" stroke-width=\"2.4\"";
         if (*dash_pattern(l.dash)) o += std::string(" stroke-dasharray=\"") + dash_pattern(l.dash) + "\"";
         o += "/><text x=\"" + px(x + 24) + "\" y=\"" + px(y + 4) + "\" fill=\"#333\">" + html(l.label) + "</text>\n";
     }
@@ -169,8 +178,8 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
     for (double v : xt.values) {
         const double x = sx(v);
         o += "<line x1=\"" + px(x) + "\" y1=\"" + px(b.top) + "\" x2=\"" + px(x) + "\" y2=\"" + px(b.bottom) +
-             "\" stroke=\"#f0f0f0\"/><line x1=\"" + px(x) + "\" y1=\"" + px(b.bottom) + "\" x2=\"" + px(x) + "\" y2=\"" +
-             px(b.bottom + 4) + "\" stroke=\"#888\"/><text x=\"" + px(x) + "\" y=\"" + px(b.bottom + 15) +
+             "\" stroke=\"#f0f0f0\"/><line x1=\"" + px(x) + "\" y1=\"" + px(b.bottom) + "\" x2=\"" + px(x) +
+             "\" y2=\"" + px(b.bottom + 4) + "\" stroke=\"#888\"/><text x=\"" + px(x) + "\" y=\"" + px(b.bottom + 15) +
              "\" text-anchor=\"middle\" fill=\"#555\">" + html(format_time(v)) + "</text>\n";
     }
 
@@ -179,8 +188,8 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
         const double x0 = std::clamp(sx(band.from), b.left, b.right), x1 = std::clamp(sx(band.to), b.left, b.right);
         o += "<g class=\"fault\">";
         if (band.to > band.from) {
-            o += "<rect x=\"" + px(x0) + "\" y=\"" + px(b.top) + "\" width=\"" + px(std::max(1.0, x1 - x0)) + "\" height=\"" +
-                 px(b.bottom - b.top) + "\" fill=\"#f28e2b\" fill-opacity=\"0.16\"/>";
+            o += "<rect x=\"" + px(x0) + "\" y=\"" + px(b.top) + "\" width=\"" + px(std::max(1.0, x1 - x0)) +
+                 "\" height=\"" + px(b.bottom - b.top) + "\" fill=\"#f28e2b\" fill-opacity=\"0.16\"/>";
         }
         o += "<line x1=\"" + px(x0) + "\" y1=\"" + px(b.top) + "\" x2=\"" + px(x0) + "\" y2=\"" + px(b.bottom) +
              "\" stroke=\"#d4660f\" stroke-width=\"1.2\"/>";
@@ -192,10 +201,11 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
     }
     for (const Level& l : c.levels) {
         const double y = sy(l.y);
-        o += "<line x1=\"" + px(b.left) + "\" y1=\"" + px(y) + "\" x2=\"" + px(b.right) + "\" y2=\"" + px(y) + "\" stroke=\"" +
-             html(l.colour) + "\" stroke-dasharray=\"5 3\" stroke-width=\"1.2\"/>";
-        o += "<text x=\"" + px(b.right - 4) + "\" y=\"" + px(y - 4) + "\" text-anchor=\"end\" fill=\"" + html(l.colour) +
-             "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" + html(l.label) + "</text>\n";
+        o += "<line x1=\"" + px(b.left) + "\" y1=\"" + px(y) + "\" x2=\"" + px(b.right) + "\" y2=\"" + px(y) +
+             "\" stroke=\"" + html(l.colour) + "\" stroke-dasharray=\"5 3\" stroke-width=\"1.2\"/>";
+        o += "<text x=\"" + px(b.right - 4) + "\" y=\"" + px(y - 4) + "\" text-anchor=\"end\" fill=\"" +
+             html(l.colour) + "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" + html(l.label) +
+             "</text>\n";
     }
 
     // The data.
@@ -216,7 +226,8 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
         }
         if (d.empty()) continue;
         o += "<path d=\"" + d + "\" fill=\"none\" stroke=\"" + html(l.colour) +
-             "\" stroke-width=\"1.8\" stroke-linejoin=\"round\" stroke-linecap=\"round\" clip-path=\"url(#" + html(clip) + ")\"";
+             "\" stroke-width=\"1.8\" stroke-linejoin=\"round\" stroke-linecap=\"round\" clip-path=\"url(#" +
+             html(clip) + ")\"";
         if (*dash_pattern(l.dash)) o += std::string(" stroke-dasharray=\"") + dash_pattern(l.dash) + "\"";
         o += "><title>" + html(l.label) + "</title></path>\n";
     }
@@ -229,8 +240,9 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
     // along the bottom, each in the first row where it does not overlap a neighbour.
     for (const Marker& m : c.markers) {
         const double x = std::clamp(sx(m.x), b.left, b.right);
-        o += "<line x1=\"" + px(x) + "\" y1=\"" + px(b.top) + "\" x2=\"" + px(x) + "\" y2=\"" + px(b.bottom) + "\" stroke=\"" +
-             html(m.colour) + "\" stroke-width=\"1.4\"" + (m.dashed ? " stroke-dasharray=\"4 3\"" : "") + "/>\n";
+        o += "<line x1=\"" + px(x) + "\" y1=\"" + px(b.top) + "\" x2=\"" + px(x) + "\" y2=\"" + px(b.bottom) +
+             "\" stroke=\"" + html(m.colour) + "\" stroke-width=\"1.4\"" +
+             (m.dashed ? " stroke-dasharray=\"4 3\"" : "") + "/>\n";
     }
     auto place = [&](double x, double w, std::vector<double>& row_ends) -> int {
         for (std::size_t r = 0; r < row_ends.size(); ++r) {
@@ -260,8 +272,9 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
         if (x + w > b.right) x = std::max(b.left, std::clamp(sx(m.x), b.left, b.right) - w - 3);
         const int r = place(x, w, bottom_rows);
         if (r < 0) continue;
-        o += "<text x=\"" + px(x) + "\" y=\"" + px(b.bottom - 5 - r * 12) + "\" font-size=\"10\" fill=\"" + html(m.colour) +
-             "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" + html(m.label) + "</text>\n";
+        o += "<text x=\"" + px(x) + "\" y=\"" + px(b.bottom - 5 - r * 12) + "\" font-size=\"10\" fill=\"" +
+             html(m.colour) + "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" + html(m.label) +
+             "</text>\n";
     }
 
     // Axis labels.
@@ -280,22 +293,37 @@ std::string chart_data_json(const Chart& c, const ChartSize& size) {
     const PlotBox b = plot_box(c, size);
     const char* unit = "count";
     switch (c.unit) {
-        case Unit::count: unit = "count"; break;
-        case Unit::per_second: unit = "per_second"; break;
-        case Unit::seconds: unit = "seconds"; break;
-        case Unit::ratio: unit = "ratio"; break;
-        case Unit::times: unit = "times"; break;
-        case Unit::megabytes: unit = "megabytes"; break;
+        case Unit::count:
+            unit = "count";
+            break;
+        case Unit::per_second:
+            unit = "per_second";
+            break;
+        case Unit::seconds:
+            unit = "seconds";
+            break;
+        case Unit::ratio:
+            unit = "ratio";
+            break;
+        case Unit::times:
+            unit = "times";
+            break;
+        case Unit::megabytes:
+            unit = "megabytes";
+            break;
     }
     std::string o = "{\"id\":" + json_string(c.id) + ",\"left\":" + px(b.left) + ",\"right\":" + px(b.right) +
                     ",\"width\":" + std::to_string(size.width) + ",\"t0\":" + num(c.x_min) +
-                    ",\"t1\":" + num(c.x_max > c.x_min ? c.x_max : c.x_min + 1) + ",\"unit\":\"" + unit + "\",\"lines\":[";
+                    ",\"t1\":" + num(c.x_max > c.x_min ? c.x_max : c.x_min + 1) + ",\"unit\":\"" + unit +
+                    "\",\"lines\":[";
     for (std::size_t i = 0; i < c.lines.size(); ++i) {
         const Line& l = c.lines[i];
-        o += std::string(i ? "," : "") + "{\"label\":" + json_string(l.label) + ",\"colour\":" + json_string(l.colour) + ",\"x\":[";
+        o += std::string(i ? "," : "") + "{\"label\":" + json_string(l.label) + ",\"colour\":" + json_string(l.colour) +
+             ",\"x\":[";
         for (std::size_t k = 0; k < l.x.size(); ++k) o += (k ? "," : "") + num(l.x[k]);
         o += "],\"y\":[";
-        for (std::size_t k = 0; k < l.y.size(); ++k) o += std::string(k ? "," : "") + (std::isfinite(l.y[k]) ? num(l.y[k]) : "null");
+        for (std::size_t k = 0; k < l.y.size(); ++k)
+            o += std::string(k ? "," : "") + (std::isfinite(l.y[k]) ? num(l.y[k]) : "null");
         o += "]}";
     }
     return o + "]}";

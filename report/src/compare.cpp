@@ -17,8 +17,8 @@ std::string signed_value(double d, Unit unit) {
 }
 
 // A numeric row; `lower_better` says which way is an improvement.
-DiffRow numeric(const std::string& metric, double a, double b, Unit unit, bool lower_better, const std::string& note_a = "",
-                const std::string& note_b = "") {
+DiffRow numeric(const std::string& metric, double a, double b, Unit unit, bool lower_better,
+                const std::string& note_a = "", const std::string& note_b = "") {
     DiffRow row{metric, format_value(a, unit) + note_a, format_value(b, unit) + note_b, "", 0};
     if (!std::isfinite(a) || !std::isfinite(b)) return row;
     const double d = b - a;
@@ -30,7 +30,8 @@ DiffRow numeric(const std::string& metric, double a, double b, Unit unit, bool l
         row.change = (d < 0 ? "-" : "+") + format_number(std::fabs(d) * 100, 3) + " pts";
     } else {
         row.change = signed_value(d, unit);
-        if (a != 0) row.change += " (" + std::string(d < 0 ? "-" : "+") + format_number(std::fabs(d / a) * 100, 3) + "%)";
+        if (a != 0)
+            row.change += " (" + std::string(d < 0 ? "-" : "+") + format_number(std::fabs(d / a) * 100, 3) + "%)";
     }
     row.better = (d < 0) == lower_better ? 1 : -1;
     return row;
@@ -109,11 +110,17 @@ std::string diff_text(const std::vector<DiffRow>& rows, const std::string& label
         w1 = std::max(w1, r.a.size());
         w2 = std::max(w2, r.b.size());
     }
-    auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
-    std::string o = pad("", w0) + "  " + pad("A: " + label_a, w1 + 3) + "  " + pad("B: " + label_b, w2 + 3) + "  change\n";
+    auto pad = [](const std::string& s, std::size_t w) {
+        return s + std::string(w > s.size() ? w - s.size() : 0, ' ');
+    };
+    std::string o =
+        pad("", w0) + "  " + pad("A: " + label_a, w1 + 3) + "  " + pad("B: " + label_b, w2 + 3) + "  change\n";
     for (const DiffRow& r : rows) {
         o += pad(r.metric, w0) + "  " + pad(r.a, w1 + 3) + "  " + pad(r.b, w2 + 3) + "  " + r.change +
-             (r.better > 0 ? "  (better)" : r.better < 0 ? "  (worse)" : "") + "\n";
+             (r.better > 0   ? "  (better)"
+              : r.better < 0 ? "  (worse)"
+                             : "") +
+             "\n";
     }
     return o;
 }

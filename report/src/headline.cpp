@@ -134,7 +134,9 @@ Headline headline(const RunRecord& r) {
     h.recovery = recovery(r);
     h.workload = main_workload(r, h.recovery.applicable ? std::optional<RecoveryRule>(h.recovery.rule) : std::nullopt);
     const std::string& w = h.workload;
-    auto measured_or = [&r](const std::string& name, double fallback) { return r.measurement(name).value_or(fallback); };
+    auto measured_or = [&r](const std::string& name, double fallback) {
+        return r.measurement(name).value_or(fallback);
+    };
     if (!w.empty()) {
         h.offered = measured_or(w + ".offered", total(r, values(r, w + ".offered")));
         h.ok = measured_or(w + ".ok", total(r, values(r, w + ".ok")));
@@ -198,9 +200,12 @@ std::string invariant_measured(const RunRecord& r, const InvariantRecord& inv) {
         if (!m.name.starts_with(prefix)) continue;
         const std::string key = m.name.substr(prefix.size());
         std::string text;
-        if (!std::isfinite(m.value)) text = key + ": " + (m.note.empty() ? "-" : m.note);  // "recovery_s: did not recover"
-        else text = key + " " + (key.ends_with("_s") ? format_value(m.value, Unit::seconds) : format_number(m.value, 6)) +
-                    (m.note.empty() ? "" : " (" + m.note + ")");
+        if (!std::isfinite(m.value))
+            text = key + ": " + (m.note.empty() ? "-" : m.note);  // "recovery_s: did not recover"
+        else
+            text = key + " " +
+                   (key.ends_with("_s") ? format_value(m.value, Unit::seconds) : format_number(m.value, 6)) +
+                   (m.note.empty() ? "" : " (" + m.note + ")");
         o += (o.empty() ? "" : "; ") + text;
     }
     return o;

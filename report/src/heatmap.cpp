@@ -78,11 +78,12 @@ std::string render_heatmap_svg(const Heatmap& h) {
     }
     const double height = (h.legend.empty() ? grid_bottom + 40 : ly + 14);
 
-    std::string o = "<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + px(width) + " " + px(height) +
-                    "\" width=\"" + px(width) + "\" height=\"" + px(height) +
-                    "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"" + html(h.title) +
-                    "\" id=\"" + html(h.id) + "\">\n<title>" + html(h.title) + "</title>\n";
-    o += "<text x=\"" + px(left) + "\" y=\"18\" font-size=\"13\" font-weight=\"bold\" fill=\"#222\">" + html(h.title) + "</text>\n";
+    std::string o = "<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + px(width) + " " +
+                    px(height) + "\" width=\"" + px(width) + "\" height=\"" + px(height) +
+                    "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"" +
+                    html(h.title) + "\" id=\"" + html(h.id) + "\">\n<title>" + html(h.title) + "</title>\n";
+    o += "<text x=\"" + px(left) + "\" y=\"18\" font-size=\"13\" font-weight=\"bold\" fill=\"#222\">" + html(h.title) +
+         "</text>\n";
     for (std::size_t row = 0; row < ny; ++row) {
         const double y = grid_bottom - ch * static_cast<double>(row + 1);
         o += "<text x=\"" + px(left - 6) + "\" y=\"" + px(y + ch / 2 + 4) + "\" text-anchor=\"end\" fill=\"#555\">" +
@@ -91,14 +92,15 @@ std::string render_heatmap_svg(const Heatmap& h) {
             const double x = left + cw * static_cast<double>(col);
             const HeatCell* c = row < h.cells.size() && col < h.cells[row].size() ? &h.cells[row][col] : nullptr;
             if (c == nullptr || c->colour.empty()) {
-                o += "<rect x=\"" + px(x + 1) + "\" y=\"" + px(y + 1) + "\" width=\"" + px(cw - 2) + "\" height=\"" + px(ch - 2) +
-                     "\" fill=\"#f3f3f3\" stroke=\"#ddd\"/>\n";
+                o += "<rect x=\"" + px(x + 1) + "\" y=\"" + px(y + 1) + "\" width=\"" + px(cw - 2) + "\" height=\"" +
+                     px(ch - 2) + "\" fill=\"#f3f3f3\" stroke=\"#ddd\"/>\n";
                 continue;
             }
-            o += "<g><rect x=\"" + px(x + 1) + "\" y=\"" + px(y + 1) + "\" width=\"" + px(cw - 2) + "\" height=\"" + px(ch - 2) +
-                 "\" rx=\"2\" fill=\"" + html(c->colour) + "\"/><text x=\"" + px(x + cw / 2) + "\" y=\"" + px(y + ch / 2 + 4) +
-                 "\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"" + text_colour_on(c->colour) + "\">" + html(c->text) +
-                 "</text><title>" + html(c->detail) + "</title></g>\n";
+            o += "<g><rect x=\"" + px(x + 1) + "\" y=\"" + px(y + 1) + "\" width=\"" + px(cw - 2) + "\" height=\"" +
+                 px(ch - 2) + "\" rx=\"2\" fill=\"" + html(c->colour) + "\"/><text x=\"" + px(x + cw / 2) + "\" y=\"" +
+                 px(y + ch / 2 + 4) + "\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"" +
+                 text_colour_on(c->colour) + "\">" + html(c->text) + "</text><title>" + html(c->detail) +
+                 "</title></g>\n";
         }
     }
     for (std::size_t col = 0; col < nx; ++col) {
@@ -107,14 +109,14 @@ std::string render_heatmap_svg(const Heatmap& h) {
     }
     o += "<text x=\"" + px(left + cw * static_cast<double>(nx) / 2) + "\" y=\"" + px(grid_bottom + 30) +
          "\" text-anchor=\"middle\" fill=\"#333\">" + html(h.x_label) + "</text>\n";
-    o += "<text transform=\"translate(13 " + px((top + grid_bottom) / 2) + ") rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">" +
-         html(h.y_label) + "</text>\n";
+    o += "<text transform=\"translate(13 " + px((top + grid_bottom) / 2) +
+         ") rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">" + html(h.y_label) + "</text>\n";
     for (std::size_t i = 0; i < h.legend.size(); ++i) {
         const auto& [colour, label] = h.legend[i];
         const auto [x, y] = legend_at[i];
         o += "<rect x=\"" + px(x) + "\" y=\"" + px(y - 9) + "\" width=\"14\" height=\"11\" fill=\"" + html(colour) +
-             "\" stroke=\"#999\" stroke-width=\"0.5\"/><text x=\"" + px(x + 18) + "\" y=\"" + px(y) + "\" fill=\"#333\">" + html(label) +
-             "</text>\n";
+             "\" stroke=\"#999\" stroke-width=\"0.5\"/><text x=\"" + px(x + 18) + "\" y=\"" + px(y) +
+             "\" fill=\"#333\">" + html(label) + "</text>\n";
     }
     return o + "</svg>\n";
 }

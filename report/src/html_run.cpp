@@ -23,8 +23,8 @@ std::string cards(const RunRecord& r) {
         const RecoveryRule& rule = h.recovery.rule;
         o += card("time to recover", h.recovery.text(),
                   rule.metric + " back to " + format_number(rule.share * 100) + "% of " +
-                      format_short(h.recovery.baseline, Unit::per_second) + " after " + format_time(rule.after_s) + " (" +
-                      h.recovery.source + ")");
+                      format_short(h.recovery.baseline, Unit::per_second) + " after " + format_time(rule.after_s) +
+                      " (" + h.recovery.source + ")");
     }
     if (std::isfinite(h.goodput_ratio)) {
         o += card("goodput", format_value(h.goodput_ratio, Unit::ratio),
@@ -44,13 +44,15 @@ std::string cards(const RunRecord& r) {
         o += card("database crashes", thousands(h.db_crashes),
                   "out of memory; peak " + thousands(h.peak_db_connections) + " connections");
     }
-    if (std::isfinite(h.min_hit_ratio)) o += card("lowest cache hit ratio", format_value(h.min_hit_ratio, Unit::ratio), "after the first fault");
+    if (std::isfinite(h.min_hit_ratio))
+        o += card("lowest cache hit ratio", format_value(h.min_hit_ratio, Unit::ratio), "after the first fault");
     return o + "</div>\n";
 }
 
 std::string invariants_table(const RunRecord& r) {
     if (r.invariants.empty()) {
-        if (r.verdict == "pass") return "<p class=\"sub\">Every invariant held (the scenario does not list them).</p>\n";
+        if (r.verdict == "pass")
+            return "<p class=\"sub\">Every invariant held (the scenario does not list them).</p>\n";
         return "<p>" + html(failure_text(r)) + "</p>\n";
     }
     std::string o = "<table><tr><th>invariant</th><th>condition</th><th>result</th><th>measured</th></tr>\n";
@@ -63,9 +65,7 @@ std::string invariants_table(const RunRecord& r) {
     return o + "</table>\n";
 }
 
-std::string title_of(const RunRecord& r) {
-    return r.scenario + " (seed " + std::to_string(r.seed) + "): " + r.verdict;
-}
+std::string title_of(const RunRecord& r) { return r.scenario + " (seed " + std::to_string(r.seed) + "): " + r.verdict; }
 
 std::string about(const RunRecord& r) {
     std::string o;
@@ -79,9 +79,12 @@ std::string about(const RunRecord& r) {
 
 std::string run_line(const RunRecord& r) {
     std::string s = "seed " + std::to_string(r.seed) + " &middot; ";
-    if (r.stopped_early()) s += html(format_time(r.duration_s)) + " planned, stopped at " + html(format_time(r.end_s));
-    else s += html(format_time(r.end_s)) + " of virtual time";
-    s += " &middot; " + html(thousands(static_cast<double>(r.events))) + " events &middot; trace hash <code>" + html(r.trace_hash) + "</code>";
+    if (r.stopped_early())
+        s += html(format_time(r.duration_s)) + " planned, stopped at " + html(format_time(r.end_s));
+    else
+        s += html(format_time(r.end_s)) + " of virtual time";
+    s += " &middot; " + html(thousands(static_cast<double>(r.events))) + " events &middot; trace hash <code>" +
+         html(r.trace_hash) + "</code>";
     const std::string e = expectation_text(r);
     if (!e.empty()) s += " &middot; " + html(e);
     return s;
@@ -101,10 +104,12 @@ std::string run_html(const RunRecord& r) {
     o += "<h2>Time series</h2>\n";
     std::string data = "[";
     const std::vector<Panel> panels = build_panels({&r}, {r.display_name()});
-    if (panels.empty()) o += "<p class=\"sub\">This scenario records no metric time series.</p>\n";
-    else o += "<p class=\"sub\">Shaded: fault windows (an instant fault is a line). Samples every " +
-              html(format_time(r.times.size() > 1 ? r.times[1] - r.times[0] : 1)) +
-              "; each covers the interval before its time.</p>\n" + page::charts(panels, data);
+    if (panels.empty())
+        o += "<p class=\"sub\">This scenario records no metric time series.</p>\n";
+    else
+        o += "<p class=\"sub\">Shaded: fault windows (an instant fault is a line). Samples every " +
+             html(format_time(r.times.size() > 1 ? r.times[1] - r.times[0] : 1)) +
+             "; each covers the interval before its time.</p>\n" + page::charts(panels, data);
     data += "]";
     o += "<h2>Measurements</h2>\n" + page::measurements_table(r);
     o += "<h2>Options</h2>\n" + page::options_section(r) + page::coverage_section(r);
@@ -116,9 +121,10 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
     const std::string la = a.display_name(), lb = b.display_name();
     std::string o = page::begin("faultline: " + la + " vs " + lb);
     o += "<h1>A/B: " + html(la) + " vs " + html(lb) + "</h1>\n";
-    o += "<p class=\"sub\">Both on seed " + std::to_string(a.seed) + (a.seed == b.seed ? "" : " / " + std::to_string(b.seed)) +
-         ", drawn on the same axes: <b style=\"color:" + std::string(run_colour(0)) + "\">A</b> and <b style=\"color:" +
-         std::string(run_colour(1)) + "\">B</b>.</p>\n";
+    o += "<p class=\"sub\">Both on seed " + std::to_string(a.seed) +
+         (a.seed == b.seed ? "" : " / " + std::to_string(b.seed)) +
+         ", drawn on the same axes: <b style=\"color:" + std::string(run_colour(0)) +
+         "\">A</b> and <b style=\"color:" + std::string(run_colour(1)) + "\">B</b>.</p>\n";
     o += "<div class=\"two\">\n";
     const RunRecord* runs[] = {&a, &b};
     for (int i = 0; i < 2; ++i) {
@@ -136,12 +142,15 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
              (a.hypothesis.empty() ? "" : "<p><b>Hypothesis.</b> " + html(a.hypothesis) + "</p>") + "</div>\n";
     }
 
-    o += "<h2>Headline differences</h2>\n<table class=\"diff\"><tr><th></th><th>A: " + html(la) + "</th><th>B: " + html(lb) +
-         "</th><th>change (B vs A)</th></tr>\n";
+    o += "<h2>Headline differences</h2>\n<table class=\"diff\"><tr><th></th><th>A: " + html(la) +
+         "</th><th>B: " + html(lb) + "</th><th>change (B vs A)</th></tr>\n";
     for (const DiffRow& row : headline_diff(a, b)) {
-        o += std::string("<tr") + (row.better > 0 ? " class=\"better\"" : row.better < 0 ? " class=\"worse\"" : "") + "><td>" +
-             html(row.metric) + "</td><td class=\"num\">" + html(row.a) + "</td><td class=\"num\">" + html(row.b) +
-             "</td><td class=\"change num\">" + html(row.change) + "</td></tr>\n";
+        o += std::string("<tr") +
+             (row.better > 0   ? " class=\"better\""
+              : row.better < 0 ? " class=\"worse\""
+                               : "") +
+             "><td>" + html(row.metric) + "</td><td class=\"num\">" + html(row.a) + "</td><td class=\"num\">" +
+             html(row.b) + "</td><td class=\"change num\">" + html(row.change) + "</td></tr>\n";
     }
     o += "</table>\n";
 
@@ -176,17 +185,21 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
 
     o += "<h2>Time series</h2>\n<p class=\"sub\">A solid/dashed in <b style=\"color:" + std::string(run_colour(0)) +
          "\">orange</b>, B in <b style=\"color:" + std::string(run_colour(1)) +
-         "\">blue</b>; where a chart has several measures, the dash pattern tells them apart. Shaded: fault windows.</p>\n";
+         "\">blue</b>; where a chart has several measures, the dash pattern tells them apart. Shaded: fault "
+         "windows.</p>\n";
     std::string data = "[";
     const std::vector<Panel> panels = build_panels({&a, &b}, {"A", "B"});
-    if (panels.empty()) o += "<p class=\"sub\">These scenarios record no metric time series.</p>\n";
-    else o += page::charts(panels, data);
+    if (panels.empty())
+        o += "<p class=\"sub\">These scenarios record no metric time series.</p>\n";
+    else
+        o += page::charts(panels, data);
     data += "]";
 
     const std::vector<OptionDiff> diff = option_diff(a, b);
     o += "<h2>What differs</h2>\n";
     if (diff.empty()) {
-        o += "<p class=\"sub\">The two runs have the same options" + std::string(a.seed != b.seed ? " (different seeds)" : "") + ".</p>\n";
+        o += "<p class=\"sub\">The two runs have the same options" +
+             std::string(a.seed != b.seed ? " (different seeds)" : "") + ".</p>\n";
     } else {
         o += "<table><tr><th>option</th><th>A</th><th>B</th></tr>\n";
         for (const OptionDiff& d : diff) {
@@ -195,10 +208,10 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
         }
         o += "</table>\n";
     }
-    o += "<h2>Faults injected</h2>\n<div class=\"two\"><div><h3>A</h3>" + page::faults_table(a) + "</div><div><h3>B</h3>" +
-         page::faults_table(b) + "</div></div>\n";
-    o += "<h2>Measurements</h2>\n<div class=\"two\"><div><h3>A</h3>" + page::measurements_table(a) + "</div><div><h3>B</h3>" +
-         page::measurements_table(b) + "</div></div>\n";
+    o += "<h2>Faults injected</h2>\n<div class=\"two\"><div><h3>A</h3>" + page::faults_table(a) +
+         "</div><div><h3>B</h3>" + page::faults_table(b) + "</div></div>\n";
+    o += "<h2>Measurements</h2>\n<div class=\"two\"><div><h3>A</h3>" + page::measurements_table(a) +
+         "</div><div><h3>B</h3>" + page::measurements_table(b) + "</div></div>\n";
     o += "<h2>Reproduce</h2>\n<pre>A: " + html(a.repro) + "\nB: " + html(b.repro) + "</pre>\n";
     return o + page::end(data);
 }

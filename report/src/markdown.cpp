@@ -62,7 +62,8 @@ std::string run_markdown(const RunRecord& r, const std::string& html_name) {
     const Headline h = headline(r);
     std::string o = "## " + markdown(r.scenario) + ": " + upper_case(r.verdict) + expectation(r) + "\n\n";
     o += "Seed " + std::to_string(r.seed) + ", " + format_time(r.end_s) + " of virtual time" +
-         (r.stopped_early() ? " (of " + format_time(r.duration_s) + " planned)" : "") + ", trace hash `" + r.trace_hash + "`.\n\n";
+         (r.stopped_early() ? " (of " + format_time(r.duration_s) + " planned)" : "") + ", trace hash `" +
+         r.trace_hash + "`.\n\n";
     if (!r.description.empty()) o += markdown(r.description) + "\n\n";
     if (!r.hypothesis.empty()) o += "**Hypothesis.** " + markdown(r.hypothesis) + "\n\n";
     if (!r.variant.empty()) o += "**Variant " + code(r.variant) + ".** " + markdown(r.variant_description) + "\n\n";
@@ -70,9 +71,11 @@ std::string run_markdown(const RunRecord& r, const std::string& html_name) {
     o += invariants(r);
     o += "| Headline | Value |\n|---|---|\n";
     if (h.recovery.applicable) o += "| time to recover | " + markdown(h.recovery.text()) + " |\n";
-    if (std::isfinite(h.goodput_ratio)) o += "| goodput (ok / offered) | " + format_value(h.goodput_ratio, Unit::ratio) + " |\n";
+    if (std::isfinite(h.goodput_ratio))
+        o += "| goodput (ok / offered) | " + format_value(h.goodput_ratio, Unit::ratio) + " |\n";
     if (std::isfinite(h.errors)) o += "| errors | " + thousands(h.errors) + " |\n";
-    if (std::isfinite(h.latency_p99_s)) o += "| latency p99 (whole run) | " + format_value(h.latency_p99_s, Unit::seconds) + " |\n";
+    if (std::isfinite(h.latency_p99_s))
+        o += "| latency p99 (whole run) | " + format_value(h.latency_p99_s, Unit::seconds) + " |\n";
     if (std::isfinite(h.peak_amplification)) {
         o += "| peak retry amplification | " + format_value(h.peak_amplification, Unit::times) + " (" +
              markdown(h.peak_amplification_edge) + ") |\n";
@@ -88,22 +91,28 @@ std::string compare_markdown(const RunRecord& a, const RunRecord& b, const std::
     const std::string la = a.display_name(), lb = b.display_name();
     std::string o = "## A/B: " + markdown(la) + " vs " + markdown(lb) + "\n\n";
     o += "Seed " + std::to_string(a.seed) + (a.seed == b.seed ? "" : " / " + std::to_string(b.seed)) + ". A is " +
-         markdown(a.scenario) + ": **" + upper_case(a.verdict) + "**" + expectation(a) + "; B is " + markdown(b.scenario) + ": **" +
-         upper_case(b.verdict) + "**" + expectation(b) + ".\n\n";
+         markdown(a.scenario) + ": **" + upper_case(a.verdict) + "**" + expectation(a) + "; B is " +
+         markdown(b.scenario) + ": **" + upper_case(b.verdict) + "**" + expectation(b) + ".\n\n";
     if (!a.hypothesis.empty()) o += "**Hypothesis.** " + markdown(a.hypothesis) + "\n\n";
     for (const RunRecord* r : {&a, &b}) {
-        if (!r->variant_description.empty()) o += "- **" + markdown(r->display_name()) + "**: " + markdown(r->variant_description) + "\n";
+        if (!r->variant_description.empty())
+            o += "- **" + markdown(r->display_name()) + "**: " + markdown(r->variant_description) + "\n";
     }
     o += "\n| | A: " + markdown(la) + " | B: " + markdown(lb) + " | change |\n|---|---|---|---|\n";
     for (const DiffRow& row : headline_diff(a, b)) {
-        o += "| " + markdown(row.metric) + " | " + markdown(row.a) + " | " + markdown(row.b) + " | " + markdown(row.change) +
-             (row.better > 0 ? " (better)" : row.better < 0 ? " (worse)" : "") + " |\n";
+        o += "| " + markdown(row.metric) + " | " + markdown(row.a) + " | " + markdown(row.b) + " | " +
+             markdown(row.change) +
+             (row.better > 0   ? " (better)"
+              : row.better < 0 ? " (worse)"
+                               : "") +
+             " |\n";
     }
     const std::vector<OptionDiff> diff = option_diff(a, b);
     if (!diff.empty()) {
         o += "\n**What differs:**\n\n";
         for (const OptionDiff& d : diff) {
-            o += "- " + code(d.path) + ": " + markdown(d.a.empty() ? "(none)" : d.a) + " -> " + markdown(d.b.empty() ? "(none)" : d.b) + "\n";
+            o += "- " + code(d.path) + ": " + markdown(d.a.empty() ? "(none)" : d.a) + " -> " +
+                 markdown(d.b.empty() ? "(none)" : d.b) + "\n";
         }
     }
     o += "\nReproduce:\n\n" + code_block(a.repro + "\n" + b.repro);

@@ -167,8 +167,8 @@ std::string faults_table(const RunRecord& r) {
         for (const std::string& t : f.targets) targets += (targets.empty() ? "" : ", ") + t;
         for (const auto& [k, v] : f.params) params += (params.empty() ? "" : ", ") + k + "=" + v;
         o += "<tr><td class=\"num\">" + html(format_time(f.at_s)) + "</td><td class=\"num\">" +
-             html(f.duration_s ? format_time(*f.duration_s) : std::string("instant")) + "</td><td>" + html(f.kind) + "</td><td>" +
-             html(targets) + "</td><td>" + html(params) + "</td></tr>\n";
+             html(f.duration_s ? format_time(*f.duration_s) : std::string("instant")) + "</td><td>" + html(f.kind) +
+             "</td><td>" + html(targets) + "</td><td>" + html(params) + "</td></tr>\n";
     }
     return o + "</table>\n";
 }
@@ -178,8 +178,8 @@ std::string measurements_table(const RunRecord& r) {
     std::string o = "<table><tr><th>measurement</th><th>value</th><th>note</th></tr>\n";
     for (const Measurement& m : r.measurements) {
         o += "<tr><td><code>" + html(m.name) + "</code></td><td class=\"num\">" +
-             html(std::fabs(m.value) >= 1e4 ? thousands(m.value) : format_number(m.value, 6)) + "</td><td>" + html(m.note) +
-             "</td></tr>\n";
+             html(std::fabs(m.value) >= 1e4 ? thousands(m.value) : format_number(m.value, 6)) + "</td><td>" +
+             html(m.note) + "</td></tr>\n";
     }
     return o + "</table>\n";
 }
@@ -213,7 +213,8 @@ std::string coverage_section(const RunRecord& r) {
     std::string o = "<details><summary>Coverage marks reached (" + std::to_string(r.coverage.size()) + ")</summary>\n";
     o += "<table><tr><th>mark</th><th>times reached</th></tr>\n";
     for (const auto& [mark, count] : r.coverage) {
-        o += "<tr><td><code>" + html(mark) + "</code></td><td class=\"num\">" + html(thousands(static_cast<double>(count))) + "</td></tr>\n";
+        o += "<tr><td><code>" + html(mark) + "</code></td><td class=\"num\">" +
+             html(thousands(static_cast<double>(count))) + "</td></tr>\n";
     }
     return o + "</table></details>\n";
 }

@@ -39,8 +39,8 @@ struct PanelDef {
     std::vector<LineDef> lines;
     std::string note = "no data";
     bool keep_when_empty = false;
-    std::string goodput_metric;                   // draw the recovery rule for this metric
-    std::string database;                         // draw OOM crashes and the memory limit
+    std::string goodput_metric;  // draw the recovery rule for this metric
+    std::string database;        // draw OOM crashes and the memory limit
 };
 
 Values series_of(const std::string& name) {
@@ -74,8 +74,10 @@ const FieldInfo* option(const RunRecord& r, const std::string& path) {
 
 class Builder {
 public:
-    Builder(const std::vector<const RunRecord*>& runs, const std::vector<std::string>& labels) : runs_(runs), labels_(labels) {
-        for (const RunRecord* r : runs) x_max_ = std::max({x_max_, r->duration_s, r->end_s, r->times.empty() ? 0.0 : r->times.back()});
+    Builder(const std::vector<const RunRecord*>& runs, const std::vector<std::string>& labels)
+        : runs_(runs), labels_(labels) {
+        for (const RunRecord* r : runs)
+            x_max_ = std::max({x_max_, r->duration_s, r->end_s, r->times.empty() ? 0.0 : r->times.back()});
     }
 
     void add(const PanelDef& def) {
@@ -155,13 +157,16 @@ private:
                                 colour});
             if (!deadline_drawn) {
                 c.markers.push_back({rec.rule.after_s + rec.rule.within_s,
-                                     "recovery deadline (" + format_time(rec.rule.after_s) + " + " + format_time(rec.rule.within_s) + ")",
+                                     "recovery deadline (" + format_time(rec.rule.after_s) + " + " +
+                                         format_time(rec.rule.within_s) + ")",
                                      "#555", true});
                 deadline_drawn = true;
             }
             if (auto s = rec.seconds()) {
-                c.markers.push_back({*rec.recovered_at_s, prefix(ri) + "recovered " + format_time(*s) + " after " + format_time(rec.rule.after_s),
-                                     runs_.size() > 1 ? run_colour(ri) : recovered_colour, true});
+                c.markers.push_back(
+                    {*rec.recovered_at_s,
+                     prefix(ri) + "recovered " + format_time(*s) + " after " + format_time(rec.rule.after_s),
+                     runs_.size() > 1 ? run_colour(ri) : recovered_colour, true});
             }
         }
     }
@@ -182,7 +187,9 @@ private:
         if (c.unit == Unit::megabytes) {
             if (const FieldInfo* f = option(*runs_.front(), "databases." + db + ".memory_max_mb")) {
                 const double limit = std::atof(f->value.c_str());
-                if (limit > 0) c.levels.push_back({limit, "memory limit (" + format_value(limit, Unit::megabytes) + ")", failure_colour});
+                if (limit > 0)
+                    c.levels.push_back(
+                        {limit, "memory limit (" + format_value(limit, Unit::megabytes) + ")", failure_colour});
             }
         }
     }
@@ -204,7 +211,8 @@ private:
 };
 
 // One line per name, coloured from the palette; the label is the name without `strip`.
-std::vector<LineDef> each(const std::vector<std::string>& names, const std::string& strip_prefix, const std::string& strip_suffix) {
+std::vector<LineDef> each(const std::vector<std::string>& names, const std::string& strip_prefix,
+                          const std::string& strip_suffix) {
     std::vector<LineDef> out;
     for (std::size_t i = 0; i < names.size(); ++i) {
         std::string label = names[i].substr(strip_prefix.size());
@@ -228,8 +236,11 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
     for (const std::string& w : t.workloads) {
         const std::string group = "Clients (" + w + ")";
         PanelDef load{group, "Offered load, goodput and errors: " + w, "requests per second", Unit::per_second};
-        load.lines = {plain("offered", offered_colour, w + ".offered"), plain("goodput (ok)", goodput_colour, w + ".ok"),
-                      {"errors", error_colour, [w](const RunRecord& r) { return counter_from_zero(r, sum_with_prefix(r, w + ".errors.")); }, ""}};
+        load.lines = {
+            plain("offered", offered_colour, w + ".offered"),
+            plain("goodput (ok)", goodput_colour, w + ".ok"),
+            {"errors", error_colour,
+             [w](const RunRecord& r) { return counter_from_zero(r, sum_with_prefix(r, w + ".errors.")); }, ""}};
         load.goodput_metric = w + ".ok";
         b.add(load);
 
@@ -254,12 +265,19 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
 
     if (!t.edges.empty()) {
         PanelDef amp{"Retries", "Retry amplification per call edge", "attempts per request", Unit::times};
-        PanelDef retries{"Retries", "Retries per call edge", "retries (attempts after the first) per second", Unit::per_second};
+        PanelDef retries{"Retries", "Retries per call edge", "retries (attempts after the first) per second",
+                         Unit::per_second};
         for (std::size_t i = 0; i < t.edges.size(); ++i) {
             const std::string e = t.edges[i];
             const char* colour = palette[i % std::size(palette)];
-            amp.lines.push_back({edge_label(e), colour, [e](const RunRecord& r) { return ratio(values(r, e + ".attempts"), values(r, e + ".requests")); }, ""});
-            retries.lines.push_back({edge_label(e), colour, [e](const RunRecord& r) { return difference(values(r, e + ".attempts"), values(r, e + ".requests")); }, ""});
+            amp.lines.push_back(
+                {edge_label(e), colour,
+                 [e](const RunRecord& r) { return ratio(values(r, e + ".attempts"), values(r, e + ".requests")); },
+                 ""});
+            retries.lines.push_back(
+                {edge_label(e), colour,
+                 [e](const RunRecord& r) { return difference(values(r, e + ".attempts"), values(r, e + ".requests")); },
+                 ""});
             b.use(e + ".attempts");
             b.use(e + ".requests");
         }
@@ -325,7 +343,9 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
         PanelDef errors{group, "Errors per second by service", "errors per second", Unit::per_second};
         for (std::size_t i = 0; i < t.services.size(); ++i) {
             const std::string s = t.services[i];
-            errors.lines.push_back({s, palette[i % std::size(palette)], [s](const RunRecord& r) { return counter_from_zero(r, sum_with_prefix(r, s + ".errors.")); }, ""});
+            errors.lines.push_back(
+                {s, palette[i % std::size(palette)],
+                 [s](const RunRecord& r) { return counter_from_zero(r, sum_with_prefix(r, s + ".errors.")); }, ""});
             for (const std::string& n : names_with_prefix(runs, s + ".errors.")) b.use(n);
         }
         errors.note = "no errors";
@@ -347,12 +367,14 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
     auto always_zero = [&runs](const std::string& name) {
         return std::all_of(runs.begin(), runs.end(), [&name](const RunRecord* r) {
             const models::Series* s = r->find_series(name);
-            return s == nullptr || std::all_of(s->values.begin(), s->values.end(), [](double v) { return v == 0 || std::isnan(v); });
+            return s == nullptr ||
+                   std::all_of(s->values.begin(), s->values.end(), [](double v) { return v == 0 || std::isnan(v); });
         });
     };
     for (const RunRecord* r : runs) {
         for (const models::Series& s : r->series) {
-            if (!b.used(s.name) && std::find(others.begin(), others.end(), s.name) == others.end() && !always_zero(s.name)) {
+            if (!b.used(s.name) && std::find(others.begin(), others.end(), s.name) == others.end() &&
+                !always_zero(s.name)) {
                 others.push_back(s.name);
             }
         }

@@ -34,7 +34,9 @@ std::string field_json(const sim::TraceField& f) {
     std::string o = json_string(f.key) + ":";
     char buf[48];
     switch (f.value.type()) {
-        case sim::TraceValue::Type::i64: std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(f.value.as_i64())); return o + buf;
+        case sim::TraceValue::Type::i64:
+            std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(f.value.as_i64()));
+            return o + buf;
         case sim::TraceValue::Type::u64:
             std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(f.value.as_u64()));
             return o + buf;
@@ -42,8 +44,10 @@ std::string field_json(const sim::TraceField& f) {
             if (!std::isfinite(f.value.as_f64())) return o + "null";
             std::snprintf(buf, sizeof buf, "%.17g", f.value.as_f64());
             return o + buf;
-        case sim::TraceValue::Type::boolean: return o + (f.value.as_bool() ? "true" : "false");
-        case sim::TraceValue::Type::str: return o + json_string(f.value.as_str());
+        case sim::TraceValue::Type::boolean:
+            return o + (f.value.as_bool() ? "true" : "false");
+        case sim::TraceValue::Type::str:
+            return o + json_string(f.value.as_str());
     }
     return o + "null";
 }
@@ -118,7 +122,8 @@ void PerfettoRecorder::record(const sim::TraceRecord& r) {
     if (r.kind == "host.crash") {
         // The host's processes are gone: its calls end here.
         std::vector<std::uint64_t> ids;
-        for (auto it = open_.lower_bound({r.host_id, 0}); it != open_.end() && it->first.first == r.host_id; ++it) ids.push_back(it->first.second);
+        for (auto it = open_.lower_bound({r.host_id, 0}); it != open_.end() && it->first.first == r.host_id; ++it)
+            ids.push_back(it->first.second);
         const std::uint32_t crashed = intern("host crashed");
         for (std::uint64_t id : ids) close(r.host_id, id, t, crashed);
     }
@@ -162,18 +167,20 @@ void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
         return a.id < b.id;
     });
 
-    out << "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" << json_string(run.scenario) << ",\"seed\":" << run.seed
-        << ",\"trace_hash\":" << json_string(run.trace_hash) << ",\"verdict\":" << json_string(run.verdict)
-        << ",\"events_kept\":" << (slices.size() + instants_.size()) << ",\"events_dropped\":" << dropped << "},\n\"traceEvents\":[\n";
+    out << "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" << json_string(run.scenario)
+        << ",\"seed\":" << run.seed << ",\"trace_hash\":" << json_string(run.trace_hash)
+        << ",\"verdict\":" << json_string(run.verdict) << ",\"events_kept\":" << (slices.size() + instants_.size())
+        << ",\"events_dropped\":" << dropped << "},\n\"traceEvents\":[\n";
     bool first = true;
     auto event = [&out, &first](const std::string& e) {
         out << (first ? "" : ",\n") << e;
         first = false;
     };
     auto process = [&event](std::uint32_t pid, const std::string& name) {
-        event("{\"ph\":\"M\",\"pid\":" + std::to_string(pid) + ",\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":" + json_string(name) + "}}");
-        event("{\"ph\":\"M\",\"pid\":" + std::to_string(pid) + ",\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":" +
-              std::to_string(pid) + "}}");
+        event("{\"ph\":\"M\",\"pid\":" + std::to_string(pid) +
+              ",\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":" + json_string(name) + "}}");
+        event("{\"ph\":\"M\",\"pid\":" + std::to_string(pid) +
+              ",\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":" + std::to_string(pid) + "}}");
     };
     auto thread = [&event](std::uint32_t pid, std::uint32_t tid, const std::string& name) {
         event("{\"ph\":\"M\",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) +
@@ -194,7 +201,8 @@ void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
             }
             lane_end[lane] = std::max(w.end_ns, w.start_ns + 1);
             event("{\"ph\":\"X\",\"pid\":1,\"tid\":" + std::to_string(lane + 1) + ",\"ts\":" + us(w.start_ns) +
-                  ",\"dur\":" + us(w.end_ns - w.start_ns) + ",\"name\":" + json_string(strings_[w.name]) + ",\"cat\":\"fault\"}");
+                  ",\"dur\":" + us(w.end_ns - w.start_ns) + ",\"name\":" + json_string(strings_[w.name]) +
+                  ",\"cat\":\"fault\"}");
         }
     }
 
@@ -230,21 +238,22 @@ void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
                 thread(host_pid(h), lane, "calls " + std::to_string(lane));
             }
             busy.push({std::max(s.end_ns, s.start_ns + 1), lane});
-            event("{\"ph\":\"X\",\"pid\":" + std::to_string(host_pid(h)) + ",\"tid\":" + std::to_string(lane) + ",\"ts\":" +
-                  us(s.start_ns) + ",\"dur\":" + us(s.end_ns - s.start_ns) + ",\"name\":" + json_string(str(s.name)) +
-                  ",\"cat\":\"rpc\",\"args\":{\"to\":" + json_string(str(s.to)) + ",\"result\":" + json_string(str(s.result)) +
-                  ",\"id\":" + std::to_string(s.id) + "}}");
+            event("{\"ph\":\"X\",\"pid\":" + std::to_string(host_pid(h)) + ",\"tid\":" + std::to_string(lane) +
+                  ",\"ts\":" + us(s.start_ns) + ",\"dur\":" + us(s.end_ns - s.start_ns) + ",\"name\":" +
+                  json_string(str(s.name)) + ",\"cat\":\"rpc\",\"args\":{\"to\":" + json_string(str(s.to)) +
+                  ",\"result\":" + json_string(str(s.result)) + ",\"id\":" + std::to_string(s.id) + "}}");
         }
     }
     for (const Instant& in : instants_) {
         if (in.global) {
-            event("{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"ts\":" + us(in.time_ns) + ",\"name\":" +
-                  json_string(strings_[in.name]) + ",\"cat\":\"fault\",\"args\":{" + in.args + "}}");
+            event("{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"ts\":" + us(in.time_ns) +
+                  ",\"name\":" + json_string(strings_[in.name]) + ",\"cat\":\"fault\",\"args\":{" + in.args + "}}");
             continue;
         }
         name_host(in.host);
-        event("{\"ph\":\"i\",\"s\":\"t\",\"pid\":" + std::to_string(host_pid(in.host)) + ",\"tid\":0,\"ts\":" + us(in.time_ns) +
-              ",\"name\":" + json_string(strings_[in.name]) + ",\"cat\":\"event\",\"args\":{" + in.args + "}}");
+        event("{\"ph\":\"i\",\"s\":\"t\",\"pid\":" + std::to_string(host_pid(in.host)) +
+              ",\"tid\":0,\"ts\":" + us(in.time_ns) + ",\"name\":" + json_string(strings_[in.name]) +
+              ",\"cat\":\"event\",\"args\":{" + in.args + "}}");
     }
 
     // Every metric series as a counter track.
@@ -255,7 +264,8 @@ void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
             if (!std::isfinite(s.values[k]) || !in_window(t, t)) continue;
             char buf[48];
             std::snprintf(buf, sizeof buf, "%.9g", s.values[k]);
-            event("{\"ph\":\"C\",\"pid\":2,\"tid\":0,\"ts\":" + us(t) + ",\"name\":" + json_string(s.name) + ",\"args\":{\"value\":" + buf + "}}");
+            event("{\"ph\":\"C\",\"pid\":2,\"tid\":0,\"ts\":" + us(t) + ",\"name\":" + json_string(s.name) +
+                  ",\"args\":{\"value\":" + buf + "}}");
         }
     }
     out << "\n]}\n";

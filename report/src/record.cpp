@@ -69,10 +69,15 @@ InvariantRecord describe(const InvariantSpec& inv, double duration_s) {
             if (!*spec) continue;
             r.kind = kind;
             const CheckerSpec& c = **spec;
-            if (r.kind == "converges") r.condition = "every replica of " + c.store + " holds the same data";
-            else if (r.kind == "no_lost_writes") r.condition = "no write acknowledged by " + c.store + " is lost";
-            else if (r.kind == "linearizable") r.condition = "the history of " + c.store + " is linearizable, key by key";
-            else r.condition = "stale reads from " + c.store + " at most " + (c.max ? format_value(*c.max) : std::string("0"));
+            if (r.kind == "converges")
+                r.condition = "every replica of " + c.store + " holds the same data";
+            else if (r.kind == "no_lost_writes")
+                r.condition = "no write acknowledged by " + c.store + " is lost";
+            else if (r.kind == "linearizable")
+                r.condition = "the history of " + c.store + " is linearizable, key by key";
+            else
+                r.condition =
+                    "stale reads from " + c.store + " at most " + (c.max ? format_value(*c.max) : std::string("0"));
             r.judged_at_s = c.at ? sim::to_seconds(*c.at) : duration_s;
         }
     }
@@ -199,7 +204,8 @@ RunRecord make_record(const ScenarioRun& run, const RecordSource& source) {
 std::string sibling_path(const std::string& path, const std::string& extension) {
     const std::size_t slash = path.rfind('/');
     const std::size_t dot = path.rfind('.');
-    if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1) return path + extension;
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1)
+        return path + extension;
     return path.substr(0, dot) + extension;
 }
 

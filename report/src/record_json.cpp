@@ -94,10 +94,12 @@ Json record_to_json(const RunRecord& r) {
     j["duration_s"] = r.duration_s;
     j["trace_hash"] = r.trace_hash;
     Json m = Json::array();
-    for (const Measurement& x : r.measurements) m.push_back({{"name", x.name}, {"value", number_or_null(x.value)}, {"note", x.note}});
+    for (const Measurement& x : r.measurements)
+        m.push_back({{"name", x.name}, {"value", number_or_null(x.value)}, {"note", x.note}});
     j["measurements"] = m;
     Json options = Json::array();
-    for (const FieldInfo& f : r.options) options.push_back({{"path", f.path}, {"value", f.value}, {"type", f.type}, {"help", f.help}});
+    for (const FieldInfo& f : r.options)
+        options.push_back({{"path", f.path}, {"value", f.value}, {"type", f.type}, {"help", f.help}});
     j["options"] = options;
     Json faults = Json::array();
     for (const FaultRecord& f : r.faults) {
@@ -112,12 +114,18 @@ Json record_to_json(const RunRecord& r) {
     j["faults"] = faults;
     Json invariants = Json::array();
     for (const InvariantRecord& inv : r.invariants) {
-        Json i = {{"name", inv.name},     {"kind", inv.kind},       {"condition", inv.condition},
-                  {"result", inv.result}, {"message", inv.message}, {"judged_at_s", inv.judged_at_s ? Json(*inv.judged_at_s) : Json(nullptr)}};
+        Json i = {
+            {"name", inv.name},           {"kind", inv.kind},
+            {"condition", inv.condition}, {"result", inv.result},
+            {"message", inv.message},     {"judged_at_s", inv.judged_at_s ? Json(*inv.judged_at_s) : Json(nullptr)}};
         if (inv.recovery) {
             const RecoveryRule& rr = *inv.recovery;
-            i["recovery"] = {{"metric", rr.metric},   {"baseline_from_s", rr.baseline_from_s}, {"baseline_to_s", rr.baseline_to_s},
-                             {"after_s", rr.after_s}, {"within_s", rr.within_s},               {"share", rr.share},
+            i["recovery"] = {{"metric", rr.metric},
+                             {"baseline_from_s", rr.baseline_from_s},
+                             {"baseline_to_s", rr.baseline_to_s},
+                             {"after_s", rr.after_s},
+                             {"within_s", rr.within_s},
+                             {"share", rr.share},
                              {"smoothing_s", rr.smoothing_s}};
         } else {
             i["recovery"] = nullptr;
@@ -149,8 +157,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
     if (!json.is_object()) j.fail("expected a JSON object (a result file from 'faultline run --result')");
     const std::string format = j.str_or("format");
     if (format != run_format) {
-        j.at("format").fail("expected \"" + std::string(run_format) + "\" (a result file from 'faultline run --result'), got \"" +
-                            format + "\"");
+        j.at("format").fail("expected \"" + std::string(run_format) +
+                            "\" (a result file from 'faultline run --result'), got \"" + format + "\"");
     }
     RunRecord r;
     r.scenario = j.at("scenario").str();
@@ -167,15 +175,17 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
     r.seed = j.at("seed").u64();
     if (j.has("overrides")) {
         const Field o = j.at("overrides");
-        for (std::size_t i = 0; i < o.size(); ++i) r.overrides.push_back({o.item(i).at("path").str(), o.item(i).at("value").str()});
+        for (std::size_t i = 0; i < o.size(); ++i)
+            r.overrides.push_back({o.item(i).at("path").str(), o.item(i).at("value").str()});
     }
     r.repro = j.str_or("repro");
     r.verdict = j.at("verdict").str();
-    if (r.verdict != "pass" && r.verdict != "fail" && r.verdict != "runaway") j.at("verdict").fail("expected pass, fail or runaway");
+    if (r.verdict != "pass" && r.verdict != "fail" && r.verdict != "runaway")
+        j.at("verdict").fail("expected pass, fail or runaway");
     if (j.has("failure")) {
         const Field f = j.at("failure");
-        r.failure = FailureRecord{f.at("kind").str(),  f.at("name").str(),  f.str_or("message"),
-                                  f.str_or("host"),    f.str_or("where"),   f.at("time_s").number()};
+        r.failure = FailureRecord{f.at("kind").str(), f.at("name").str(), f.str_or("message"),
+                                  f.str_or("host"),   f.str_or("where"),  f.at("time_s").number()};
     }
     r.runaway_reason = j.str_or("runaway_reason");
     r.events = j.has("events") ? j.at("events").u64() : 0;
@@ -185,7 +195,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
     if (j.has("measurements")) {
         const Field m = j.at("measurements");
         for (std::size_t i = 0; i < m.size(); ++i) {
-            r.measurements.push_back({m.item(i).at("name").str(), m.item(i).at("value").number(), m.item(i).str_or("note")});
+            r.measurements.push_back(
+                {m.item(i).at("name").str(), m.item(i).at("value").number(), m.item(i).str_or("note")});
         }
     }
     if (j.has("options")) {
@@ -228,8 +239,9 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
             if (f.has("judged_at_s")) inv.judged_at_s = f.at("judged_at_s").number();
             if (f.has("recovery")) {
                 const Field rr = f.at("recovery");
-                inv.recovery = RecoveryRule{rr.at("metric").str(),   rr.at("baseline_from_s").number(), rr.at("baseline_to_s").number(),
-                                            rr.at("after_s").number(), rr.at("within_s").number(),      rr.at("share").number(),
+                inv.recovery = RecoveryRule{rr.at("metric").str(),           rr.at("baseline_from_s").number(),
+                                            rr.at("baseline_to_s").number(), rr.at("after_s").number(),
+                                            rr.at("within_s").number(),      rr.at("share").number(),
                                             rr.at("smoothing_s").number()};
             }
             inv.metric = f.str_or("metric");
@@ -240,7 +252,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
     }
     if (j.has("coverage")) {
         const Field c = j.at("coverage");
-        for (std::size_t i = 0; i < c.size(); ++i) r.coverage.emplace_back(c.item(i).at("mark").str(), c.item(i).at("count").u64());
+        for (std::size_t i = 0; i < c.size(); ++i)
+            r.coverage.emplace_back(c.item(i).at("mark").str(), c.item(i).at("count").u64());
     }
     if (j.has("time_s")) r.times = j.at("time_s").numbers();
     if (j.has("series")) {

@@ -29,13 +29,18 @@ Topology topology(const std::vector<const RunRecord*>& runs) {
             const std::string& n = s.name;
             auto stem = [&n](std::string_view suffix) { return n.substr(0, n.size() - suffix.size()); };
             if (n.starts_with("calls.")) {
-                if (ends_with(n, ".attempts") && has(*r, stem(".attempts") + ".requests")) add_unique(t.edges, stem(".attempts"));
+                if (ends_with(n, ".attempts") && has(*r, stem(".attempts") + ".requests"))
+                    add_unique(t.edges, stem(".attempts"));
                 continue;
             }
-            if (ends_with(n, ".offered") && has(*r, stem(".offered") + ".ok")) add_unique(t.workloads, stem(".offered"));
-            else if (ends_with(n, ".cache.hit_ratio")) add_unique(t.caches, stem(".cache.hit_ratio"));
-            else if (ends_with(n, ".queue") && n.find('.') == n.size() - 6) add_unique(t.services, stem(".queue"));
-            else if (ends_with(n, ".connections") && has(*r, stem(".connections") + ".queries")) add_unique(t.databases, stem(".connections"));
+            if (ends_with(n, ".offered") && has(*r, stem(".offered") + ".ok"))
+                add_unique(t.workloads, stem(".offered"));
+            else if (ends_with(n, ".cache.hit_ratio"))
+                add_unique(t.caches, stem(".cache.hit_ratio"));
+            else if (ends_with(n, ".queue") && n.find('.') == n.size() - 6)
+                add_unique(t.services, stem(".queue"));
+            else if (ends_with(n, ".connections") && has(*r, stem(".connections") + ".queries"))
+                add_unique(t.databases, stem(".connections"));
         }
     }
     return t;

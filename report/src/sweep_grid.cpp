@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::size_t axis_values_max = 1000;
 
-[[noreturn]] void bad(const std::string& text, const std::string& what) { throw ReportError("--grid " + text + ": " + what); }
+[[noreturn]] void bad(const std::string& text, const std::string& what) {
+    throw ReportError("--grid " + text + ": " + what);
+}
 
 // "1000/s" -> (1000, "/s"); "250ms" -> (250, "ms"); false when it does not start with a number.
 bool split_number(const std::string& s, double& value, std::string& unit) {
@@ -60,9 +62,11 @@ GridText parse_grid_text(const std::string& text) {
     }
     double from = 0, to = 0, step = 1;
     std::string unit_from, unit_to, unit_step;
-    if (!split_number(from_text, from, unit_from)) bad(text, "'" + from_text + "' is not a number (a range is A..B[:STEP])");
+    if (!split_number(from_text, from, unit_from))
+        bad(text, "'" + from_text + "' is not a number (a range is A..B[:STEP])");
     if (!split_number(to_text, to, unit_to)) bad(text, "'" + to_text + "' is not a number (a range is A..B[:STEP])");
-    if (!step_text.empty() && !split_number(step_text, step, unit_step)) bad(text, "step '" + step_text + "' is not a number");
+    if (!step_text.empty() && !split_number(step_text, step, unit_step))
+        bad(text, "step '" + step_text + "' is not a number");
     std::string unit = unit_from;
     for (const std::string* u : {&unit_to, &unit_step}) {
         if (u->empty()) continue;
@@ -72,7 +76,8 @@ GridText parse_grid_text(const std::string& text) {
     if (!(step > 0)) bad(text, "the step must be above 0");
     if (to < from) bad(text, "the range ends (" + to_text + ") before it starts (" + from_text + ")");
     const double count = std::floor((to - from) / step + 1e-9) + 1;
-    if (count > axis_values_max) bad(text, format_number(count, 6) + " values; at most " + std::to_string(axis_values_max) + " per axis");
+    if (count > axis_values_max)
+        bad(text, format_number(count, 6) + " values; at most " + std::to_string(axis_values_max) + " per axis");
     for (long i = 0; i < static_cast<long>(count); ++i) {
         // %.12g drops the binary noise of from + i * step (0.1 + 0.2).
         g.labels.push_back(format_number(from + static_cast<double>(i) * step, 12) + unit);
@@ -94,7 +99,8 @@ GridAxis resolve_axis(const GridText& grid, const std::vector<FieldInfo>& option
             if (ends_with(f.path, suffix)) matched.push_back(&f);
         }
         if (matched.empty() && grid.name == "load") {
-            throw ReportError("--grid load: the scenario has no open-loop workload ('load' sets workloads.*.open_loop.rate)");
+            throw ReportError(
+                "--grid load: the scenario has no open-loop workload ('load' sets workloads.*.open_loop.rate)");
         }
     }
     if (matched.empty()) {
@@ -107,8 +113,8 @@ GridAxis resolve_axis(const GridText& grid, const std::vector<FieldInfo>& option
     for (const FieldInfo* f : matched) axis.paths.push_back(f->path);
     const bool rate = matched.front()->type.find("rate like") != std::string::npos;
     for (const std::string& v : grid.labels) {
-        const bool bare = !v.empty() && v.find('/') == std::string::npos &&
-                          std::isdigit(static_cast<unsigned char>(v.back())) != 0;
+        const bool bare =
+            !v.empty() && v.find('/') == std::string::npos && std::isdigit(static_cast<unsigned char>(v.back())) != 0;
         axis.values.push_back(rate && bare ? v + "/s" : v);
     }
     return axis;

@@ -31,14 +31,16 @@ std::string seeds_detail(const SweepCell& c) {
     for (const CellRun& r : c.runs) {
         d += "\nseed " + std::to_string(r.seed) + ": " + r.verdict;
         if (!r.failure.empty()) d += " (" + r.failure + ")";
-        if (r.recovery_applicable) d += r.recovery_s ? ", recovered in " + format_time(*r.recovery_s) : ", did not recover";
+        if (r.recovery_applicable)
+            d += r.recovery_s ? ", recovered in " + format_time(*r.recovery_s) : ", did not recover";
     }
     return d;
 }
 
 std::string cell_name(const SweepResult& s, const std::vector<std::size_t>& index) {
     std::string n;
-    for (std::size_t k = 0; k < s.axes.size(); ++k) n += (n.empty() ? "" : ", ") + s.axes[k].name + "=" + s.axes[k].labels[index[k]];
+    for (std::size_t k = 0; k < s.axes.size(); ++k)
+        n += (n.empty() ? "" : ", ") + s.axes[k].name + "=" + s.axes[k].labels[index[k]];
     return n;
 }
 
@@ -130,7 +132,8 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
                         } else {
                             cell.colour = blend(recovery_stops, rec_hi > 0 ? *m.median_recovery_s / rec_hi : 0);
                             cell.text = format_time(std::round(*m.median_recovery_s * 10) / 10);
-                            if (m.recovered < m.runs - m.broken) cell.text += " (" + std::to_string(m.runs - m.broken - m.recovered) + "x)";
+                            if (m.recovered < m.runs - m.broken)
+                                cell.text += " (" + std::to_string(m.runs - m.broken - m.recovered) + "x)";
                         }
                         break;
                     }
@@ -153,19 +156,26 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
             }
         }
         switch (spec.map) {
-            case Map::passing: h.legend = {{pass_stops[0], "none pass"}, {pass_stops[1], "half"}, {pass_stops[2], "all pass"}}; break;
+            case Map::passing:
+                h.legend = {{pass_stops[0], "none pass"}, {pass_stops[1], "half"}, {pass_stops[2], "all pass"}};
+                break;
             case Map::recovery:
-                h.legend = {{recovery_stops.front(), "0s"}, {blend(recovery_stops, 0.5), format_time(rec_hi / 2)},
-                            {recovery_stops.back(), format_time(rec_hi)}, {not_recovered, "x: did not recover"}};
+                h.legend = {{recovery_stops.front(), "0s"},
+                            {blend(recovery_stops, 0.5), format_time(rec_hi / 2)},
+                            {recovery_stops.back(), format_time(rec_hi)},
+                            {not_recovered, "x: did not recover"}};
                 break;
             case Map::p99:
-                h.legend = {{heat_stops.front(), format_short(p99_lo, Unit::seconds)}, {heat_stops.back(), format_short(p99_hi, Unit::seconds)}};
+                h.legend = {{heat_stops.front(), format_short(p99_lo, Unit::seconds)},
+                            {heat_stops.back(), format_short(p99_hi, Unit::seconds)}};
                 break;
             case Map::amplification:
-                h.legend = {{heat_stops.front(), format_short(amp_lo, Unit::times)}, {heat_stops.back(), format_short(amp_hi, Unit::times)}};
+                h.legend = {{heat_stops.front(), format_short(amp_lo, Unit::times)},
+                            {heat_stops.back(), format_short(amp_hi, Unit::times)}};
                 break;
             case Map::errors:
-                h.legend = {{heat_stops.front(), format_short(err_lo, Unit::count)}, {heat_stops.back(), format_short(err_hi, Unit::count)}};
+                h.legend = {{heat_stops.front(), format_short(err_lo, Unit::count)},
+                            {heat_stops.back(), format_short(err_hi, Unit::count)}};
                 break;
         }
         o += "<div class=\"chartbox\">" + render_heatmap_svg(h) + "</div>\n";
@@ -176,8 +186,8 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
 std::string runs_count(const SweepResult& s) {
     std::size_t runs = 0;
     for (const SweepCell& c : s.cells) runs += c.runs.size();
-    return std::to_string(s.cells.size()) + " cells, " + std::to_string(s.seeds.size()) + " seed" + (s.seeds.size() == 1 ? "" : "s") +
-           " each: " + std::to_string(runs) + " runs";
+    return std::to_string(s.cells.size()) + " cells, " + std::to_string(s.seeds.size()) + " seed" +
+           (s.seeds.size() == 1 ? "" : "s") + " each: " + std::to_string(runs) + " runs";
 }
 
 std::string repro(const SweepResult& s, const SweepCell& c, std::uint64_t seed) {
@@ -194,7 +204,8 @@ std::string sweep_html(const SweepResult& s) {
     std::string o = page::begin("faultline sweep: " + s.scenario);
     const bool variant_in_name = !s.variant.empty() && s.scenario.ends_with("/" + s.variant);
     o += "<h1>Sweep: " + html(s.scenario) +
-         (s.variant.empty() || variant_in_name ? "" : " <span class=\"sub\">variant " + html(s.variant) + "</span>") + "</h1>\n";
+         (s.variant.empty() || variant_in_name ? "" : " <span class=\"sub\">variant " + html(s.variant) + "</span>") +
+         "</h1>\n";
     std::string seeds;
     for (std::uint64_t seed : s.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(seed);
     o += "<p class=\"sub\">" + html(runs_count(s)) + " (seeds " + html(seeds) + ")</p>\n";
@@ -214,18 +225,21 @@ std::string sweep_html(const SweepResult& s) {
         std::vector<GridAxis> rest(s.axes.begin() + 2, s.axes.end());
         for (const auto& fixed : grid_cells(rest)) {
             std::string name;
-            for (std::size_t k = 0; k < rest.size(); ++k) name += (name.empty() ? "" : ", ") + rest[k].name + "=" + rest[k].labels[fixed[k]];
+            for (std::size_t k = 0; k < rest.size(); ++k)
+                name += (name.empty() ? "" : ", ") + rest[k].name + "=" + rest[k].labels[fixed[k]];
             o += "<h3>" + html(name) + "</h3>\n" + facet_maps(s, fixed, id);
         }
     }
     o += "<h2>Every cell</h2>\n<table><tr>";
     for (const GridAxis& a : s.axes) o += "<th>" + html(a.name) + "</th>";
-    o += "<th>seeds passing</th><th>time to recover (median)</th><th>p99 (median)</th><th>peak amplification</th><th>errors "
+    o += "<th>seeds passing</th><th>time to recover (median)</th><th>p99 (median)</th><th>peak "
+         "amplification</th><th>errors "
          "(median)</th><th>failures</th><th>reproduce (first failing seed)</th></tr>\n";
     for (const SweepCell& c : s.cells) {
         const CellSummary m = summarize(c);
         o += "<tr>";
-        for (std::size_t k = 0; k < s.axes.size(); ++k) o += "<td class=\"num\">" + html(s.axes[k].labels[c.index[k]]) + "</td>";
+        for (std::size_t k = 0; k < s.axes.size(); ++k)
+            o += "<td class=\"num\">" + html(s.axes[k].labels[c.index[k]]) + "</td>";
         std::set<std::string> failures;
         const CellRun* failing = nullptr;
         for (const CellRun& r : c.runs) {
@@ -236,8 +250,11 @@ std::string sweep_html(const SweepResult& s) {
         }
         std::string f;
         for (const std::string& x : failures) f += (f.empty() ? "" : "; ") + x;
-        o += "<td class=\"num\">" + std::to_string(m.passed) + "/" + std::to_string(m.runs) + "</td><td class=\"num\">" +
-             html(!m.recovery_applicable ? "-" : m.median_recovery_s ? format_time(*m.median_recovery_s) : "did not recover") +
+        o += "<td class=\"num\">" + std::to_string(m.passed) + "/" + std::to_string(m.runs) +
+             "</td><td class=\"num\">" +
+             html(!m.recovery_applicable ? "-"
+                  : m.median_recovery_s  ? format_time(*m.median_recovery_s)
+                                         : "did not recover") +
              "</td><td class=\"num\">" + html(format_value(m.median_p99_s, Unit::seconds)) + "</td><td class=\"num\">" +
              html(format_value(m.median_amplification, Unit::times)) + "</td><td class=\"num\">" +
              html(format_value(m.median_errors, Unit::count)) + "</td><td>" + html(f) + "</td><td>" +
@@ -260,7 +277,8 @@ std::string sweep_html(const SweepResult& s) {
 }
 
 std::string sweep_markdown(const SweepResult& s, const std::string& html_name) {
-    std::string o = "## Sweep: " + markdown(s.scenario) + (s.variant.empty() ? "" : " (variant " + markdown(s.variant) + ")") + "\n\n";
+    std::string o = "## Sweep: " + markdown(s.scenario) +
+                    (s.variant.empty() ? "" : " (variant " + markdown(s.variant) + ")") + "\n\n";
     o += markdown(runs_count(s)) + ".\n\n";
     if (!s.hypothesis.empty()) o += "**Hypothesis.** " + markdown(s.hypothesis) + "\n\n";
     for (const std::string& t : tipping_points(s)) o += "- " + markdown(t) + "\n";
@@ -286,7 +304,8 @@ std::string sweep_markdown(const SweepResult& s, const std::string& html_name) {
                 }
                 const CellSummary m = summarize(*c);
                 o += " " + std::to_string(m.passed) + "/" + std::to_string(m.runs);
-                if (m.recovery_applicable) o += m.median_recovery_s ? " " + format_time(std::round(*m.median_recovery_s * 10) / 10) : " x";
+                if (m.recovery_applicable)
+                    o += m.median_recovery_s ? " " + format_time(std::round(*m.median_recovery_s * 10) / 10) : " x";
                 o += " |";
             }
             o += "\n";

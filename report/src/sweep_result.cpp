@@ -39,8 +39,10 @@ CellRun cell_run(const RunRecord& r) {
     CellRun c;
     c.seed = r.seed;
     c.verdict = r.verdict;
-    if (r.failure) c.failure = r.failure->name;
-    else if (r.verdict == "runaway") c.failure = r.runaway_reason;
+    if (r.failure)
+        c.failure = r.failure->name;
+    else if (r.verdict == "runaway")
+        c.failure = r.runaway_reason;
     c.recovery_applicable = h.recovery.applicable;
     c.recovery_s = h.recovery.seconds();
     c.latency_p99_s = h.latency_p99_s;
@@ -132,10 +134,13 @@ std::vector<std::string> tipping_points(const SweepResult& s) {
         }
         std::string where = s.axes.size() > 1 ? "with " + s.axes[1].name + "=" + s.axes[1].labels[row] + ", " : "";
         if (s.axes.size() > 2) where = "(other axes at their first value) " + where;
-        if (!tip) out.push_back(where + "more than half the seeds pass at every " + x.name + " up to " + x.labels.back());
-        else if (*tip == 0) out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + x.labels.front());
-        else out.push_back(where + "the system tips between " + x.name + "=" + x.labels[*tip - 1] + " and " + x.labels[*tip] +
-                           " (at most half the seeds pass from " + x.labels[*tip] + ")");
+        if (!tip)
+            out.push_back(where + "more than half the seeds pass at every " + x.name + " up to " + x.labels.back());
+        else if (*tip == 0)
+            out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + x.labels.front());
+        else
+            out.push_back(where + "the system tips between " + x.name + "=" + x.labels[*tip - 1] + " and " +
+                          x.labels[*tip] + " (at most half the seeds pass from " + x.labels[*tip] + ")");
     }
     return out;
 }
@@ -152,7 +157,8 @@ Json sweep_to_json(const SweepResult& s) {
     for (const Override& o : s.overrides) overrides.push_back({{"path", o.path}, {"value", o.value}});
     j["overrides"] = overrides;
     Json axes = Json::array();
-    for (const GridAxis& a : s.axes) axes.push_back({{"name", a.name}, {"paths", a.paths}, {"values", a.values}, {"labels", a.labels}});
+    for (const GridAxis& a : s.axes)
+        axes.push_back({{"name", a.name}, {"paths", a.paths}, {"values", a.values}, {"labels", a.labels}});
     j["axes"] = axes;
     j["seeds"] = s.seeds;
     j["recovery_rule"] = s.recovery_rule;
@@ -167,7 +173,8 @@ Json sweep_to_json(const SweepResult& s) {
 }
 
 SweepResult sweep_from_json(const Json& j, const std::string& file) {
-    if (!j.is_object() || j.value("format", "") != sweep_format) bad(file, "expected a sweep result (\"format\": \"faultline-sweep/1\")");
+    if (!j.is_object() || j.value("format", "") != sweep_format)
+        bad(file, "expected a sweep result (\"format\": \"faultline-sweep/1\")");
     SweepResult s;
     try {
         s.scenario = j.at("scenario").get<std::string>();
@@ -176,14 +183,16 @@ SweepResult sweep_from_json(const Json& j, const std::string& file) {
         s.description = j.value("description", "");
         s.hypothesis = j.value("hypothesis", "");
         s.recovery_rule = j.value("recovery_rule", "");
-        for (const Json& o : j.at("overrides")) s.overrides.push_back({o.at("path").get<std::string>(), o.at("value").get<std::string>()});
+        for (const Json& o : j.at("overrides"))
+            s.overrides.push_back({o.at("path").get<std::string>(), o.at("value").get<std::string>()});
         for (const Json& a : j.at("axes")) {
             GridAxis axis;
             axis.name = a.at("name").get<std::string>();
             axis.paths = a.at("paths").get<std::vector<std::string>>();
             axis.values = a.at("values").get<std::vector<std::string>>();
             axis.labels = a.at("labels").get<std::vector<std::string>>();
-            if (axis.labels.size() != axis.values.size()) bad(file, "axis '" + axis.name + "' has labels and values of different lengths");
+            if (axis.labels.size() != axis.values.size())
+                bad(file, "axis '" + axis.name + "' has labels and values of different lengths");
             s.axes.push_back(std::move(axis));
         }
         s.seeds = j.at("seeds").get<std::vector<std::uint64_t>>();
@@ -192,7 +201,8 @@ SweepResult sweep_from_json(const Json& j, const std::string& file) {
             cell.index = c.at("index").get<std::vector<std::size_t>>();
             if (cell.index.size() != s.axes.size()) bad(file, "a cell's index does not match the axes");
             for (std::size_t k = 0; k < cell.index.size(); ++k) {
-                if (cell.index[k] >= s.axes[k].values.size()) bad(file, "a cell's index is past the end of axis '" + s.axes[k].name + "'");
+                if (cell.index[k] >= s.axes[k].values.size())
+                    bad(file, "a cell's index is past the end of axis '" + s.axes[k].name + "'");
             }
             for (const Json& r : c.at("runs")) cell.runs.push_back(cell_run_from_json(r, file));
             s.cells.push_back(std::move(cell));
@@ -210,7 +220,8 @@ std::string sweep_text(const SweepResult& s) {
         const CellSummary sum = summarize(c);
         std::string t = std::to_string(sum.passed) + "/" + std::to_string(sum.runs);
         if (sum.broken > 0) t += " !" + std::to_string(sum.broken);
-        if (sum.recovery_applicable) t += sum.median_recovery_s ? " " + format_time(std::round(*sum.median_recovery_s * 10) / 10) : " x";
+        if (sum.recovery_applicable)
+            t += sum.median_recovery_s ? " " + format_time(std::round(*sum.median_recovery_s * 10) / 10) : " x";
         return t;
     };
     // Rows: every combination of the other axes.

@@ -11,12 +11,23 @@ std::string html(std::string_view s) {
     out.reserve(s.size());
     for (char c : s) {
         switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -37,7 +48,8 @@ std::string json_string(std::string_view s) {
             out += buf;
         } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
                    (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
-            out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";  // line separators end JS strings
+            out +=
+                static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";  // line separators end JS strings
             i += 2;
         } else {
             out += static_cast<char>(c);
@@ -55,16 +67,33 @@ std::string markdown(std::string_view s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
             case '\n':
-            case '\r': out += ' '; break;
-            case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '!':
+            case '\r':
+                out += ' ';
+                break;
+            case '\\':
+            case '`':
+            case '*':
+            case '_':
+            case '[':
+            case ']':
+            case '|':
+            case '#':
+            case '!':
                 out += '\\';
                 out += c;
                 break;
-            default: out += c;
+            default:
+                out += c;
         }
     }
     return out;
@@ -121,12 +150,18 @@ std::string seconds_text(double v, int significant) {
 std::string format_short(double v, Unit unit) {
     if (std::isnan(v)) return "-";
     switch (unit) {
-        case Unit::count: return si(v, 3);
-        case Unit::per_second: return si(v, 3) + "/s";
-        case Unit::seconds: return seconds_text(v, 3);
-        case Unit::ratio: return format_number(v * 100, 3) + "%";
-        case Unit::times: return format_number(v, 3) + "x";
-        case Unit::megabytes: return si(v, 4) + " MB";
+        case Unit::count:
+            return si(v, 3);
+        case Unit::per_second:
+            return si(v, 3) + "/s";
+        case Unit::seconds:
+            return seconds_text(v, 3);
+        case Unit::ratio:
+            return format_number(v * 100, 3) + "%";
+        case Unit::times:
+            return format_number(v, 3) + "x";
+        case Unit::megabytes:
+            return si(v, 4) + " MB";
     }
     return format_number(v);
 }
@@ -134,12 +169,18 @@ std::string format_short(double v, Unit unit) {
 std::string format_value(double v, Unit unit) {
     if (std::isnan(v)) return "-";
     switch (unit) {
-        case Unit::count: return std::fabs(v) >= 1000 ? thousands(v) : format_number(v, 4);
-        case Unit::per_second: return (std::fabs(v) >= 1000 ? thousands(v) : format_number(v, 4)) + "/s";
-        case Unit::seconds: return seconds_text(v, 4);
-        case Unit::ratio: return format_number(v * 100, 4) + "%";
-        case Unit::times: return format_number(v, 3) + "x";
-        case Unit::megabytes: return thousands(v) + " MB";
+        case Unit::count:
+            return std::fabs(v) >= 1000 ? thousands(v) : format_number(v, 4);
+        case Unit::per_second:
+            return (std::fabs(v) >= 1000 ? thousands(v) : format_number(v, 4)) + "/s";
+        case Unit::seconds:
+            return seconds_text(v, 4);
+        case Unit::ratio:
+            return format_number(v * 100, 4) + "%";
+        case Unit::times:
+            return format_number(v, 3) + "x";
+        case Unit::megabytes:
+            return thousands(v) + " MB";
     }
     return format_number(v);
 }
@@ -152,8 +193,10 @@ std::string format_time(double seconds) {
     const long long s = static_cast<long long>(a);
     char buf[48];
     if (s < 3600) {
-        if (s % 60 == 0) std::snprintf(buf, sizeof buf, "%lldm", s / 60);
-        else std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+        if (s % 60 == 0)
+            std::snprintf(buf, sizeof buf, "%lldm", s / 60);
+        else
+            std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
     } else if (s % 3600 == 0) {
         std::snprintf(buf, sizeof buf, "%lldh", s / 3600);
     } else {

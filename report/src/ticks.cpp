@@ -92,8 +92,8 @@ Ticks time_ticks(double lo, double hi, int count) {
     if (span / count < 1) {
         step = linear_ticks(0, span, count).values.at(1);
     } else {
-        for (double s : {1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0,
-                         21600.0, 43200.0, 86400.0}) {
+        for (double s : {1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
+                         7200.0, 21600.0, 43200.0, 86400.0}) {
             step = s;
             if (span / s <= count) break;
         }

@@ -50,7 +50,8 @@ protected:
     Result browse(const fs::path& page, const std::string& what) {
         return test_support::run_program("timeout 120 " + chromium_ +
                                          " --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run"
-                                         " --user-data-dir=" + (dir_ / "profile").string() +
+                                         " --user-data-dir=" +
+                                         (dir_ / "profile").string() +
                                          " --enable-logging=stderr --v=0 --window-size=1280,2200 " + what + " file://" +
                                          fs::absolute(page).string());
     }
@@ -109,7 +110,8 @@ protected:
         EXPECT_EQ(attribute(r.out, "data-ready"), "1") << "the page's script did not finish";
         EXPECT_EQ(attribute(r.out, "data-js-errors"), "0");
         std::size_t with_lines = 0;
-        for (std::size_t at = html.find("<svg class=\"chart\""); at != std::string::npos; at = html.find("<svg class=\"chart\"", at + 1)) {
+        for (std::size_t at = html.find("<svg class=\"chart\""); at != std::string::npos;
+             at = html.find("<svg class=\"chart\"", at + 1)) {
             const std::size_t end = html.find("</svg>", at);
             if (html.substr(at, end - at).find("<path") != std::string::npos) ++with_lines;
         }
@@ -125,10 +127,12 @@ protected:
 TEST_F(ReportBrowser, TheRunReportLoadsCleanlyAndItsScreenshotShowsDrawnCharts) {
     // The scenario named <script>, with a 6s fault window to shade.
     const fs::path page = dir_ / "run.html";
-    const Result run = test_support::run_program(std::string(FAULTLINE_BIN) + " run " + hostile + " --report " + page.string());
+    const Result run =
+        test_support::run_program(std::string(FAULTLINE_BIN) + " run " + hostile + " --report " + page.string());
     ASSERT_EQ(run.exit_code, 0) << run.out;
     const std::string dom = expect_loads_cleanly(page);
-    EXPECT_NE(dom.find("<h1>&lt;script&gt;alert(\"name\")&lt;/script&gt; <span"), std::string::npos) << "the name is text in the page";
+    EXPECT_NE(dom.find("<h1>&lt;script&gt;alert(\"name\")&lt;/script&gt; <span"), std::string::npos)
+        << "the name is text in the page";
 #ifdef FAULTLINE_HAVE_ZLIB
     const Ink with = screenshot(page, "run");
     // The same page without its charts: what the screenshot would show if none were drawn.
@@ -157,9 +161,10 @@ TEST_F(ReportBrowser, TheComparisonLoadsCleanlyAndItsScreenshotShowsBothRuns) {
 TEST_F(ReportBrowser, TheHarnessSeesConsoleErrorsAndBlockedFetches) {
     // A canary: a page that logs an error and tries to fetch must be caught by the same checks.
     const fs::path page = dir_ / "bad.html";
-    std::ofstream(page) << "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                           "script-src 'unsafe-inline'\"></head><body><img src=\"http://192.0.2.1/x.png\">"
-                           "<script>console.error('boom')</script></body></html>";
+    std::ofstream(page)
+        << "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+           "script-src 'unsafe-inline'\"></head><body><img src=\"http://192.0.2.1/x.png\">"
+           "<script>console.error('boom')</script></body></html>";
     const Result r = browse(page, "--dump-dom");
     const std::vector<std::string> lines = console_lines(r.out);
     ASSERT_EQ(lines.size(), 2u) << r.out;

@@ -41,7 +41,8 @@ TEST(ReportChart, HasATitleAxisLabelsWithUnitsALegendAndTicks) {
     EXPECT_TRUE(contains(svg, ">virtual time since the start of the run</text>")) << "the x axis label";
     EXPECT_TRUE(contains(svg, ">offered</text>"));
     EXPECT_TRUE(contains(svg, ">goodput &amp; ok</text>")) << "the legend, escaped";
-    for (const char* tick : {">0/s<", ">20/s<", ">100/s<", ">0s<", ">30s<", ">1m<"}) EXPECT_TRUE(contains(svg, tick)) << tick;
+    for (const char* tick : {">0/s<", ">20/s<", ">100/s<", ">0s<", ">30s<", ">1m<"})
+        EXPECT_TRUE(contains(svg, tick)) << tick;
     EXPECT_EQ(count(svg, "<path d=\"M"), 2u) << "one path per line";
     EXPECT_TRUE(contains(svg, "stroke-dasharray=\"7 4\"")) << "the dashed line";
 }

@@ -42,7 +42,8 @@ std::string hash_of(const std::string& out) {
 // The SVG charts of a page, one string each.
 std::vector<std::string> charts(const std::string& page) {
     std::vector<std::string> out;
-    for (std::size_t at = page.find("<svg class=\"chart\""); at != std::string::npos; at = page.find("<svg class=\"chart\"", at + 1)) {
+    for (std::size_t at = page.find("<svg class=\"chart\""); at != std::string::npos;
+         at = page.find("<svg class=\"chart\"", at + 1)) {
         out.push_back(page.substr(at, page.find("</svg>", at) - at));
     }
     return out;
@@ -51,18 +52,21 @@ std::vector<std::string> charts(const std::string& page) {
 TEST(ReportCommands, RunReportDrawsEveryChartWithTheFaultAndKeepsTheTraceHash) {
     const fs::path dir = scratch();
     const Result plain = faultline("run " + stampede + " --seed 1");
-    const Result reported = faultline("run " + stampede + " --seed 1 --report " + (dir / "run.html").string() + " --result " +
-                                      (dir / "run.json").string() + " --perfetto " + (dir / "trace.json").string());
+    const Result reported =
+        faultline("run " + stampede + " --seed 1 --report " + (dir / "run.html").string() + " --result " +
+                  (dir / "run.json").string() + " --perfetto " + (dir / "trace.json").string());
     EXPECT_EQ(plain.exit_code, 1) << plain.out;  // the broken design fails its invariant, as the file expects
     EXPECT_EQ(reported.exit_code, 1) << reported.out;
     ASSERT_FALSE(hash_of(plain.out).empty()) << plain.out;
     EXPECT_EQ(hash_of(reported.out), hash_of(plain.out)) << "reports must not change the run";
-    EXPECT_TRUE(contains(reported.out, "report: " + (dir / "run.html").string() + " (summary: " + (dir / "run.md").string() + ")"));
+    EXPECT_TRUE(contains(reported.out,
+                         "report: " + (dir / "run.html").string() + " (summary: " + (dir / "run.md").string() + ")"));
 
     const std::string page = read(dir / "run.html");
-    for (const char* title : {"Offered load, goodput and errors: users", "Latency at the clients: users", "Client errors by kind: users",
-                              "Retry amplification per call edge", "Retries per call edge", "Cache hit ratio",
-                              "Database db: executor utilisation", "Database db: open connections", "Queue depth by service"}) {
+    for (const char* title :
+         {"Offered load, goodput and errors: users", "Latency at the clients: users", "Client errors by kind: users",
+          "Retry amplification per call edge", "Retries per call edge", "Cache hit ratio",
+          "Database db: executor utilisation", "Database db: open connections", "Queue depth by service"}) {
         EXPECT_TRUE(contains(page, std::string(">") + title + "</text>")) << title;
     }
     const std::vector<std::string> svgs = charts(page);
@@ -72,12 +76,15 @@ TEST(ReportCommands, RunReportDrawsEveryChartWithTheFaultAndKeepsTheTraceHash) {
         EXPECT_TRUE(contains(svg, ">restart cache</text>")) << "every chart labels the fault: " << svg.substr(0, 300);
         EXPECT_TRUE(contains(svg, "<path d=\"M") || contains(svg, ">no errors</text>")) << svg.substr(0, 300);
     }
-    for (const char* s : {"<span class=\"verdict fail\">FAIL</span>", "goodput recovers after the restart", "did not recover",
-                          "<h2>Options</h2>", "services.cache.cache.coalesce", "A restart of the whole cache tier"}) {
+    for (const char* s :
+         {"<span class=\"verdict fail\">FAIL</span>", "goodput recovers after the restart", "did not recover",
+          "<h2>Options</h2>", "services.cache.cache.coalesce", "A restart of the whole cache tier"}) {
         EXPECT_TRUE(contains(page, s)) << s;
     }
     const std::string md = read(dir / "run.md");
-    EXPECT_TRUE(contains(md, "## small-stampede: FAIL (expected fail (goodput recovers after the restart): as expected)")) << md;
+    EXPECT_TRUE(
+        contains(md, "## small-stampede: FAIL (expected fail (goodput recovers after the restart): as expected)"))
+        << md;
     EXPECT_TRUE(contains(md, "recovery\\_s: did not recover")) << md;
     EXPECT_TRUE(contains(md, "| goodput recovers after the restart | FAIL |")) << md;
     EXPECT_TRUE(contains(md, "Charts: [run.html](run.html)")) << md;
@@ -85,14 +92,15 @@ TEST(ReportCommands, RunReportDrawsEveryChartWithTheFaultAndKeepsTheTraceHash) {
 
 TEST(ReportCommands, ReportRendersAResultToTheSameBytesAsTheRun) {
     const fs::path dir = scratch();
-    const Result run = faultline("run " + stampede + " --seed 2 --variant warmup-limit --report " + (dir / "direct.html").string() +
-                                 " --result " + (dir / "run.json").string());
+    const Result run = faultline("run " + stampede + " --seed 2 --variant warmup-limit --report " +
+                                 (dir / "direct.html").string() + " --result " + (dir / "run.json").string());
     ASSERT_EQ(run.exit_code, 0) << run.out;
     const Result again = faultline("report " + (dir / "run.json").string() + " -o " + (dir / "again.html").string());
     ASSERT_EQ(again.exit_code, 0) << again.out;
     EXPECT_EQ(read(dir / "again.html"), read(dir / "direct.html"));
     std::string md = read(dir / "direct.md");
-    for (std::size_t at = md.find("direct.html"); at != std::string::npos; at = md.find("direct.html")) md.replace(at, 11, "again.html");
+    for (std::size_t at = md.find("direct.html"); at != std::string::npos; at = md.find("direct.html"))
+        md.replace(at, 11, "again.html");
     EXPECT_EQ(read(dir / "again.md"), md) << "the same summary, linking its own HTML";
     // Without -o, next to the result.
     ASSERT_EQ(faultline("report " + (dir / "run.json").string()).exit_code, 0);
@@ -124,8 +132,10 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
     std::ofstream(dir / "other.json") << R"({"hello": 1})";
     const std::pair<std::string, std::string> cases[] = {
         {"report " + (dir / "missing.json").string(), (dir / "missing.json").string() + ": cannot read the file"},
-        {"report " + (dir / "garbled.json").string(), (dir / "garbled.json").string() + ": not valid JSON (line 1, column"},
-        {"report " + (dir / "field.json").string(), (dir / "field.json").string() + ": field 'seed': expected a whole number"},
+        {"report " + (dir / "garbled.json").string(),
+         (dir / "garbled.json").string() + ": not valid JSON (line 1, column"},
+        {"report " + (dir / "field.json").string(),
+         (dir / "field.json").string() + ": field 'seed': expected a whole number"},
         {"report " + (dir / "other.json").string(), (dir / "other.json").string() + ": field 'format': missing"},
         {"sweep " + stampede + " --grid load=5..1", "--grid load=5..1: the range ends (1) before it starts (5)"},
         {"sweep " + stampede + " --grid load", "--grid load: expected PATH=A..B[:STEP] or PATH=v1,v2,..."},
@@ -134,7 +144,8 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
         {"sweep " + stampede + " --grid retry.attempts=1..2",
          "--grid retry.attempts=1..2: no option is called retry.attempts or ends with .retry.attempts (did you mean "
          "services.api.calls.0.retry.attempts_max, "},
-        {"run " + stampede + " --report /no/such/dir/r.html", "--report /no/such/dir/r.html: no directory /no/such/dir"},
+        {"run " + stampede + " --report /no/such/dir/r.html",
+         "--report /no/such/dir/r.html: no directory /no/such/dir"},
         {"compare " + stampede + " --seed 1", "A and B are the same run"},
         {"compare " + stampede + " --b-variant nosuch", "B: "},
     };
@@ -151,8 +162,9 @@ TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTab
     const Result r = faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit --a-label broken --report " +
                                (dir / "ab.html").string() + " --result " + (dir / "ab.json").string());
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    for (const char* s : {"A: broken", "B: warmup-limit", "time to recover", "did not recover within 20s", "B recovers  (better)",
-                          "B passes  (better)", "peak retry amplification", "latency p99 (whole run)", "errors"}) {
+    for (const char* s :
+         {"A: broken", "B: warmup-limit", "time to recover", "did not recover within 20s", "B recovers  (better)",
+          "B passes  (better)", "peak retry amplification", "latency p99 (whole run)", "errors"}) {
         EXPECT_TRUE(contains(r.out, s)) << s << "\n" << r.out;
     }
     const std::string page = read(dir / "ab.html");
@@ -163,7 +175,8 @@ TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTab
     ASSERT_FALSE(svgs.empty());
     EXPECT_TRUE(contains(svgs[0], ">A: goodput (ok)</text>"));
     EXPECT_TRUE(contains(svgs[0], ">B: goodput (ok)</text>"));
-    EXPECT_TRUE(contains(read(dir / "ab.md"), "| time to recover | did not recover within 20s |")) << read(dir / "ab.md");
+    EXPECT_TRUE(contains(read(dir / "ab.md"), "| time to recover | did not recover within 20s |"))
+        << read(dir / "ab.md");
     // The saved comparison renders again.
     ASSERT_EQ(faultline("report " + (dir / "ab.json").string() + " -o " + (dir / "again.html").string()).exit_code, 0);
     EXPECT_EQ(read(dir / "again.html"), page);
@@ -174,19 +187,24 @@ TEST(ReportCommands, CompareTakesTwoFilesOrSetsOnOneSide) {
     EXPECT_EQ(files.exit_code, 0) << files.out;
     EXPECT_TRUE(contains(files.out, "A: small-stampede")) << files.out;
     EXPECT_TRUE(contains(files.out, "B: hostile-strings")) << files.out;
-    const Result sets = faultline("compare " + stampede + " --seed 1 --variant warmup-limit --b-set "
+    const Result sets = faultline("compare " + stampede +
+                                  " --seed 1 --variant warmup-limit --b-set "
                                   "services.cache.cache.warmup_fills_per_second=5000 --json");
     ASSERT_EQ(sets.exit_code, 0) << sets.out;
-    const nlohmann::json j = nlohmann::json::parse(sets.out.substr(sets.out.find('{'), sets.out.rfind('}') - sets.out.find('{') + 1));
+    const nlohmann::json j =
+        nlohmann::json::parse(sets.out.substr(sets.out.find('{'), sets.out.rfind('}') - sets.out.find('{') + 1));
     EXPECT_EQ(j.at("a").at("verdict"), "pass");
-    EXPECT_TRUE(contains(j.at("b").at("repro").get<std::string>(), "--set services.cache.cache.warmup_fills_per_second=5000"));
+    EXPECT_TRUE(
+        contains(j.at("b").at("repro").get<std::string>(), "--set services.cache.cache.warmup_fills_per_second=5000"));
     EXPECT_GE(j.at("differences").size(), 5u);
 }
 
 TEST(ReportCommands, SweepRunsTheGridInWorkersAndMapsWhereItTips) {
     const fs::path dir = scratch();
-    const Result r = faultline("sweep " + stampede + " --variant warmup-limit --grid load=300..900:300 --grid retry.attempts_max=1..2 "
-                               "--seeds 2 --jobs 2 --report " + (dir / "sweep.html").string() + " --result " + (dir / "sweep.json").string());
+    const Result r = faultline("sweep " + stampede +
+                               " --variant warmup-limit --grid load=300..900:300 --grid retry.attempts_max=1..2 "
+                               "--seeds 2 --jobs 2 --report " +
+                               (dir / "sweep.html").string() + " --result " + (dir / "sweep.json").string());
     ASSERT_EQ(r.exit_code, 0) << r.out;
     EXPECT_TRUE(contains(r.out, "sweep: load sets workloads.users.open_loop.rate")) << r.out;
     EXPECT_TRUE(contains(r.out, "sweep: 6 cells x 2 seeds = 12 runs on 2 workers")) << r.out;
@@ -207,13 +225,15 @@ TEST(ReportCommands, SweepRunsTheGridInWorkersAndMapsWhereItTips) {
     EXPECT_TRUE(contains(page, ">Time to recover (median over seeds)</text>"));
     EXPECT_GE(count(page, "<svg class=\"heatmap\""), 2u);
     EXPECT_TRUE(contains(read(dir / "sweep.md"), "| retry.attempts\\_max \\\\ load |"));
-    ASSERT_EQ(faultline("report " + (dir / "sweep.json").string() + " -o " + (dir / "again.html").string()).exit_code, 0);
+    ASSERT_EQ(faultline("report " + (dir / "sweep.json").string() + " -o " + (dir / "again.html").string()).exit_code,
+              0);
     EXPECT_EQ(read(dir / "again.html"), page);
 }
 
 TEST(ReportCommands, PerfettoExportHasCallsPerHostAndFaultInstants) {
     const fs::path dir = scratch();
-    const Result r = faultline("run " + stampede + " --perfetto " + (dir / "t.json").string() + " --perfetto-window 15s..25s");
+    const Result r =
+        faultline("run " + stampede + " --perfetto " + (dir / "t.json").string() + " --perfetto-window 15s..25s");
     ASSERT_EQ(r.exit_code, 1) << r.out;  // the broken design
     const nlohmann::json trace = nlohmann::json::parse(read(dir / "t.json"));
     std::set<int> hosts_with_calls;

@@ -49,7 +49,8 @@ TEST(ReportPerfetto, CallsAreSlicesOnTheirHostAndFaultsAreInstants) {
     feed(1100ms, 2, "api-1", "rpc.call", {{"id", std::uint64_t{2}}, {"service", "cache"}, {"to", "cache-2"}}, true);
     feed(1200ms, 2, "api-1", "rpc.done", {{"id", std::uint64_t{1}}, {"result", "ok"}}, true);
     feed(1500ms, 2, "api-1", "rpc.done", {{"id", std::uint64_t{2}}, {"result", "timeout"}}, true);
-    feed(2s, 0, "world", "fault.inject", {{"kind", "partition"}, {"targets", "api db"}, {"duration_ns", sim::Duration(5s)}});
+    feed(2s, 0, "world", "fault.inject",
+         {{"kind", "partition"}, {"targets", "api db"}, {"duration_ns", sim::Duration(5s)}});
     feed(3s, 2, "api-1", "rpc.call", {{"id", std::uint64_t{3}}, {"service", "db"}, {"to", "db-1"}}, true);
     feed(4s, 2, "api-1", "host.crash", {{"reason", "<oom>"}});
     feed(7s, 0, "world", "fault.heal", {{"kind", "partition"}});

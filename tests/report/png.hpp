@@ -18,7 +18,9 @@ struct Image {
     std::uint32_t height = 0;
     std::vector<std::uint8_t> rgb;  // width * height * 3
     std::string error;              // set when the file could not be decoded
-    const std::uint8_t* at(std::uint32_t x, std::uint32_t y) const { return &rgb[(static_cast<std::size_t>(y) * width + x) * 3]; }
+    const std::uint8_t* at(std::uint32_t x, std::uint32_t y) const {
+        return &rgb[(static_cast<std::size_t>(y) * width + x) * 3];
+    }
 };
 
 inline Image read_png(const std::string& path) {
@@ -41,7 +43,8 @@ inline Image read_png(const std::string& path) {
         if (type == "IHDR") {
             img.width = u32(i + 8);
             img.height = u32(i + 12);
-            const int depth = std::uint8_t(d[i + 16]), colour = std::uint8_t(d[i + 17]), interlace = std::uint8_t(d[i + 20]);
+            const int depth = std::uint8_t(d[i + 16]), colour = std::uint8_t(d[i + 17]),
+                      interlace = std::uint8_t(d[i + 20]);
             channels = colour == 0 ? 1 : colour == 2 ? 3 : colour == 4 ? 2 : colour == 6 ? 4 : 0;
             if (depth != 8 || channels == 0 || interlace != 0) return img.error = "unsupported PNG layout", img;
         } else if (type == "IDAT") {
@@ -53,7 +56,8 @@ inline Image read_png(const std::string& path) {
     const std::size_t stride = static_cast<std::size_t>(img.width) * channels;
     std::vector<std::uint8_t> raw((stride + 1) * img.height);
     uLongf raw_len = raw.size();
-    if (uncompress(raw.data(), &raw_len, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) != Z_OK || raw_len != raw.size()) {
+    if (uncompress(raw.data(), &raw_len, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) != Z_OK ||
+        raw_len != raw.size()) {
         return img.error = "cannot inflate the image data", img;
     }
     // Undo the per-row filters (PNG spec, section 9) in place.
@@ -69,16 +73,25 @@ inline Image read_png(const std::string& path) {
             const int c = up && x >= static_cast<std::size_t>(channels) ? up[x - channels] : 0;
             int pred = 0;
             switch (filter) {
-                case 0: pred = 0; break;
-                case 1: pred = a; break;
-                case 2: pred = b; break;
-                case 3: pred = (a + b) / 2; break;
+                case 0:
+                    pred = 0;
+                    break;
+                case 1:
+                    pred = a;
+                    break;
+                case 2:
+                    pred = b;
+                    break;
+                case 3:
+                    pred = (a + b) / 2;
+                    break;
                 case 4: {
                     const int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
                     pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
                     break;
                 }
-                default: return img.error = "bad row filter", img;
+                default:
+                    return img.error = "bad row filter", img;
             }
             row[x] = static_cast<std::uint8_t>(src[x] + pred);
         }

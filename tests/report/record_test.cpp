@@ -39,7 +39,8 @@ TEST(ReportRecord, RoundTripsThroughJsonToTheSameReport) {
 
 TEST(ReportRecord, BadInputNamesTheFileAndTheField) {
     Json j = record_to_json(report_test::outage_run());
-    EXPECT_EQ(error_of(Json::array()), "run.json: expected a JSON object (a result file from 'faultline run --result')");
+    EXPECT_EQ(error_of(Json::array()),
+              "run.json: expected a JSON object (a result file from 'faultline run --result')");
     Json wrong_format = j;
     wrong_format["format"] = "something-else";
     EXPECT_TRUE(contains(error_of(wrong_format), "run.json: field 'format': expected \"faultline-run/1\""));
@@ -146,12 +147,13 @@ RunRecord hostile_run() {
 // Every "<tag" in the page is one the report itself writes.
 void expect_only_own_tags(const std::string& page) {
     static const std::regex tag("<(/?)([a-zA-Z!][a-zA-Z0-9]*)");
-    static const std::vector<std::string> own{"!DOCTYPE", "html", "head", "meta", "title", "style", "script", "body",
-                                              "main", "h1", "h2", "h3", "p", "div", "span", "b", "code", "pre", "table",
-                                              "tr", "th", "td", "details", "summary", "footer", "svg", "defs", "clipPath",
-                                              "rect", "text", "line", "path", "g", "ul", "li", "br"};
+    static const std::vector<std::string> own{
+        "!DOCTYPE", "html", "head", "meta",     "title", "style", "script", "body", "main", "h1", "h2",      "h3",
+        "p",        "div",  "span", "b",        "code",  "pre",   "table",  "tr",   "th",   "td", "details", "summary",
+        "footer",   "svg",  "defs", "clipPath", "rect",  "text",  "line",   "path", "g",    "ul", "li",      "br"};
     // Script bodies are code ("i<t"), checked by the JSON escaping tests instead.
-    const std::string markup = std::regex_replace(page, std::regex("<script([^>]*)>[^]*?</script>"), "<script$1></script>");
+    const std::string markup =
+        std::regex_replace(page, std::regex("<script([^>]*)>[^]*?</script>"), "<script$1></script>");
     for (std::sregex_iterator it(markup.begin(), markup.end(), tag), end; it != end; ++it) {
         const std::string name = (*it)[2];
         EXPECT_NE(std::find(own.begin(), own.end(), name), own.end()) << "a tag the report does not write: <" << name;
@@ -170,7 +172,8 @@ TEST(ReportHtml, EveryScenarioStringIsEscaped) {
         expect_only_own_tags(page);
         // Exactly the report's own three script elements: the error recorder, the chart data, the read-out.
         std::size_t scripts = 0;
-        for (std::size_t at = page.find("<script"); at != std::string::npos; at = page.find("<script", at + 1)) ++scripts;
+        for (std::size_t at = page.find("<script"); at != std::string::npos; at = page.find("<script", at + 1))
+            ++scripts;
         EXPECT_EQ(scripts, 3u);
     }
 }
@@ -179,9 +182,11 @@ TEST(ReportHtml, ItsOwnMarkupFetchesNothing) {
     // Scenario strings cannot add references (they are escaped, above); the report's own markup
     // has none: no src, href, @import or url() but the SVG's own clip paths, and no URL but the
     // SVG namespace name (an identifier, never fetched).
-    for (const std::string& page : {run_html(report_test::outage_run()), compare_html(report_test::outage_run(), report_test::outage_run())}) {
+    for (const std::string& page :
+         {run_html(report_test::outage_run()), compare_html(report_test::outage_run(), report_test::outage_run())}) {
         EXPECT_TRUE(contains(page, "Content-Security-Policy\" content=\"default-src 'none';"));
-        static const std::regex fetch("\\bsrc=|\\bhref=|@import|url\\((?!#)|(https?:)?//(?!www\\.w3\\.org/2000/svg\")[a-z]");
+        static const std::regex fetch(
+            "\\bsrc=|\\bhref=|@import|url\\((?!#)|(https?:)?//(?!www\\.w3\\.org/2000/svg\")[a-z]");
         std::smatch m;
         EXPECT_FALSE(std::regex_search(page, m, fetch)) << "a reference: " << m.str(0) << " at " << m.position(0);
     }
@@ -189,9 +194,10 @@ TEST(ReportHtml, ItsOwnMarkupFetchesNothing) {
 
 TEST(ReportHtml, ShowsTheVerdictInvariantsOptionsAndFaults) {
     const std::string page = run_html(report_test::outage_run());
-    for (const char* s : {"<h1>outage <span class=\"verdict pass\">PASS</span></h1>", "A made-up outage.", "<h2>Invariants</h2>",
-                          "goodput recovers", "<h2>Faults injected</h2>", "partition", "<h2>Options</h2>",
-                          "workloads.users.open_loop.rate", "faultline run outage --seed 7", "<svg class=\"chart\""}) {
+    for (const char* s :
+         {"<h1>outage <span class=\"verdict pass\">PASS</span></h1>", "A made-up outage.", "<h2>Invariants</h2>",
+          "goodput recovers", "<h2>Faults injected</h2>", "partition", "<h2>Options</h2>",
+          "workloads.users.open_loop.rate", "faultline run outage --seed 7", "<svg class=\"chart\""}) {
         EXPECT_TRUE(contains(page, s)) << s;
     }
 }

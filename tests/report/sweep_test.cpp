@@ -63,7 +63,8 @@ TEST(ReportSweep, ShorthandsSetEveryMatchingOption) {
 }
 
 TEST(ReportSweep, CellsCoverEveryCombinationFirstAxisFastest) {
-    const std::vector<GridAxis> axes{{"a", {"a"}, {"1", "2"}, {"1", "2"}}, {"b", {"x.b", "y.b"}, {"p", "q", "r"}, {"p", "q", "r"}}};
+    const std::vector<GridAxis> axes{{"a", {"a"}, {"1", "2"}, {"1", "2"}},
+                                     {"b", {"x.b", "y.b"}, {"p", "q", "r"}, {"p", "q", "r"}}};
     const auto cells = grid_cells(axes);
     ASSERT_EQ(cells.size(), 6u);
     EXPECT_EQ(cells[0], (std::vector<std::size_t>{0, 0}));
@@ -123,7 +124,9 @@ TEST(ReportSweep, SaysWhereTheSystemTips) {
     const std::vector<std::string> t = tipping_points(two_by_two());
     ASSERT_EQ(t.size(), 2u);
     EXPECT_EQ(t[0], "with retry.attempts_max=1, more than half the seeds pass at every load up to 2000");
-    EXPECT_EQ(t[1], "with retry.attempts_max=3, the system tips between load=1000 and 2000 (at most half the seeds pass from 2000)");
+    EXPECT_EQ(t[1],
+              "with retry.attempts_max=3, the system tips between load=1000 and 2000 (at most half the seeds pass from "
+              "2000)");
 }
 
 TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {

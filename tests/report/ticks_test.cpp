@@ -15,7 +15,8 @@ TEST(ReportTicks, LinearTicksAreOneTwoOrFiveTimesAPowerOfTen) {
     EXPECT_EQ(t.values, (std::vector<double>{0, 500, 1000, 1500, 2000, 2500}));
     EXPECT_EQ(t.lo, 0);
     EXPECT_EQ(t.hi, 2500) << "widened to the next tick";
-    EXPECT_EQ(linear_ticks(0, 2636, 5).values, (std::vector<double>{0, 1000, 2000, 3000})) << "never more than asked for";
+    EXPECT_EQ(linear_ticks(0, 2636, 5).values, (std::vector<double>{0, 1000, 2000, 3000}))
+        << "never more than asked for";
     const Ticks small = linear_ticks(0, 0.3, 3);
     EXPECT_EQ(small.values, (std::vector<double>{0, 0.1, 0.2, 0.3}));  // not 0.30000000000000004
 }

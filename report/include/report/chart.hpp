@@ -48,7 +48,7 @@ struct Level {
 };
 
 struct Chart {
-    std::string id;       // unique in the page (anchors, clip paths)
+    std::string id;  // unique in the page (anchors, clip paths)
     std::string title;
     std::string y_label;  // what the y axis measures, with its unit: "requests per second"
     Unit unit = Unit::count;

@@ -13,7 +13,7 @@ namespace faultline::report {
 
 struct DiffRow {
     std::string metric;
-    std::string a;       // formatted
+    std::string a;  // formatted
     std::string b;
     std::string change;  // "-57,908 (-100%)", "13x faster", "" when not comparable
     int better = 0;      // +1: B is better, -1: B is worse, 0: same or not comparable

@@ -39,16 +39,16 @@ struct Headline {
     double offered = 0;  // requests (totals over the run)
     double ok = 0;
     double errors = 0;
-    double goodput_ratio = 0;                // ok / offered
-    double latency_p50_s = 0;                // whole run, the workload's latency
+    double goodput_ratio = 0;  // ok / offered
+    double latency_p50_s = 0;  // whole run, the workload's latency
     double latency_p99_s = 0;
-    double peak_p99_s = 0;                   // the highest one-sample p99
-    double peak_amplification = 0;           // attempts per request in one sample, the worst call edge
-    std::string peak_amplification_edge;     // "api -> cache"
-    double peak_retries_per_s = 0;           // retries (attempts beyond the first) per second, all edges
-    double db_crashes = 0;                   // out-of-memory crashes of every database
+    double peak_p99_s = 0;                // the highest one-sample p99
+    double peak_amplification = 0;        // attempts per request in one sample, the worst call edge
+    std::string peak_amplification_edge;  // "api -> cache"
+    double peak_retries_per_s = 0;        // retries (attempts beyond the first) per second, all edges
+    double db_crashes = 0;                // out-of-memory crashes of every database
     double peak_db_connections = 0;
-    double min_hit_ratio = 0;                // the lowest one-sample cache hit ratio after the first fault
+    double min_hit_ratio = 0;  // the lowest one-sample cache hit ratio after the first fault
 };
 
 Headline headline(const RunRecord& r);

@@ -20,8 +20,8 @@ struct Heatmap {
     std::string x_label;
     std::string y_label;
     std::vector<std::string> x_values;
-    std::vector<std::string> y_values;         // bottom to top
-    std::vector<std::vector<HeatCell>> cells;  // [y][x]
+    std::vector<std::string> y_values;                        // bottom to top
+    std::vector<std::vector<HeatCell>> cells;                 // [y][x]
     std::vector<std::pair<std::string, std::string>> legend;  // (colour, label)
 };
 

@@ -54,10 +54,10 @@ struct RecoveryRule {
 
 struct InvariantRecord {
     std::string name;
-    std::string kind;       // always, eventually, recovers, slo, converges, no_lost_writes, ...
-    std::string condition;  // what it says, in words
-    std::string result;     // "pass", "fail" or "not judged"
-    std::string message;    // the failure, or why it was not judged
+    std::string kind;                   // always, eventually, recovers, slo, converges, no_lost_writes, ...
+    std::string condition;              // what it says, in words
+    std::string result;                 // "pass", "fail" or "not judged"
+    std::string message;                // the failure, or why it was not judged
     std::optional<double> judged_at_s;  // none: checked after every event
     std::optional<RecoveryRule> recovery;
     // always / eventually: the metric and its bounds (charts of that metric draw them).
@@ -102,8 +102,8 @@ struct RunRecord {
     std::vector<FaultRecord> faults;
     std::vector<InvariantRecord> invariants;
     std::vector<std::pair<std::string, std::uint64_t>> coverage;
-    std::vector<double> times;            // seconds; one per sample
-    std::vector<models::Series> series;   // same length as times
+    std::vector<double> times;           // seconds; one per sample
+    std::vector<models::Series> series;  // same length as times
 
     const models::Series* find_series(std::string_view name) const;
     std::optional<double> measurement(std::string_view name) const;

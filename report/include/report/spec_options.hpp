@@ -30,7 +30,8 @@ public:
     template <class T>
     void visit(const std::string& path, T& value, std::string_view help) {
         if constexpr (is_optional<T>::value) {
-            if (value) visit(path, *value, help);
+            if (value)
+                visit(path, *value, help);
             else if constexpr (Parsable<typename T::value_type>)
                 out_.push_back({path, "", type_hint<typename T::value_type>(), std::string(help)});
         } else if constexpr (is_vector<T>::value) {

@@ -80,10 +80,10 @@ std::vector<Override> cell_overrides(const std::vector<GridAxis>& axes, const st
 struct CellSummary {
     std::size_t runs = 0;
     std::size_t passed = 0;
-    std::size_t broken = 0;                    // crash, hang or error: the harness, not the system
+    std::size_t broken = 0;  // crash, hang or error: the harness, not the system
     std::size_t recovered = 0;
     bool recovery_applicable = false;
-    std::optional<double> median_recovery_s;   // none: the median seed did not recover
+    std::optional<double> median_recovery_s;  // none: the median seed did not recover
     double median_p99_s = 0;
     double median_amplification = 0;
     double median_errors = 0;
