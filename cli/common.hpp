@@ -53,5 +53,11 @@ void add_replay_command(CLI::App& app, Command& cmd);
 void add_shrink_command(CLI::App& app, Command& cmd);
 void add_merge_command(CLI::App& app, Command& cmd);
 void add_worker_command(CLI::App& app, Command& cmd);
+// Reports (cli/report_command.cpp and friends): render result files, A/B comparisons, parameter
+// sweeps, and the hidden worker that runs one cell or side for them.
+void add_report_command(CLI::App& app, Command& cmd);
+void add_compare_command(CLI::App& app, Command& cmd);
+void add_sweep_command(CLI::App& app, Command& cmd);
+void add_report_worker_command(CLI::App& app, Command& cmd);
 
 }  // namespace faultline::cli

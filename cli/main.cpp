@@ -1,45 +1,4 @@
-// The faultline command. Exit codes: 0 pass, 1 an invariant or assertion failed, 2 bad usage
-// or input, 3 internal error. Errors are one clear line, never a stack dump.
-#include <cstdio>
-#include <exception>
+// The faultline program: the standard command line with the built-in scenarios and models.
+#include "faultline/cli.hpp"
 
-#include "common.hpp"
-
-int main(int argc, char** argv) {
-    using namespace faultline::cli;
-    CLI::App app{
-        "faultline: deterministic simulation testing. Runs models of services, networks, caches,\n"
-        "databases and retrying clients under injected failures, reproducibly from a seed.\n\n"
-        "Start with:  faultline list            (what can run)\n"
-        "             faultline run mm1 --seed 1\n",
-        "faultline"};
-    app.require_subcommand(1);
-    app.set_help_all_flag("--help-all", "Show help for every subcommand");
-    Command cmd;
-    add_list_command(app, cmd);
-    add_run_command(app, cmd);
-    add_fuzz_command(app, cmd);
-    add_replay_command(app, cmd);
-    add_shrink_command(app, cmd);
-    add_merge_command(app, cmd);
-    add_worker_command(app, cmd);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "faultline: error: %s\nRun 'faultline --help' for usage.\n", e.what());
-        return exit_usage;
-    }
-    try {
-        return cmd.run ? cmd.run() : exit_usage;
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "faultline: error: %s\n", e.what());
-        return exit_usage;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "faultline: internal error: %s\n", e.what());
-        return exit_internal;
-    }
-}
+int main(int argc, char** argv) { return faultline::cli::run(argc, argv); }

@@ -23,7 +23,8 @@ std::string describe_failure(const sim::Failure& f) {
     else if (f.kind == "assertion") text = "assertion failed: " + f.name + (f.message.empty() ? "" : " (" + f.message + ")");
     else if (f.kind == "coverage") text = f.message;
     else text = f.kind + ": " + (f.message.empty() ? f.name : f.message);
-    text += " at " + sim::format_time(f.time);
+    // To the microsecond: invariants are judged a nanosecond after the instant they watch.
+    text += " at " + sim::format_time(sim::Time(std::chrono::round<std::chrono::microseconds>(f.time.time_since_epoch())));
     if (!f.host.empty()) text += " on host " + f.host;
     if (!f.where.empty()) text += " [" + f.where + "]";
     if (f.kind == "invariant" && !f.message.empty() && f.message.rfind("violated at", 0) != 0) text += ": " + f.message;

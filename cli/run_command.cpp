@@ -8,6 +8,7 @@
 #include "explore/artifact.hpp"
 #include "faultline/runner.hpp"
 #include "output.hpp"
+#include "report_output.hpp"
 #include "sim/trace_file.hpp"
 
 namespace faultline::cli {
@@ -28,6 +29,7 @@ struct RunArgs {
     bool shuffle_ties = false;
     bool buggify = false;
     bool run_settings_given = false;  // --seed, --set, --shuffle-ties or --buggify on the command line
+    RunReportFlags report;            // --report, --result, --perfetto
 };
 
 // A regression file (from `faultline shrink`) or failure artifact (from `faultline fuzz`): its
@@ -59,6 +61,7 @@ int execute(const RunArgs& a) {
     std::vector<Override> overrides;
     RunSettings settings;
     explore::LoadedScenarioRef from_file;  // keeps a file's scenario alive for the run
+    report::RecordSource source;           // where the run came from, for reports
     if (is_run_file(a.scenario)) {
         if (a.run_settings_given || !a.variant.empty()) {
             throw UsageError(a.scenario +
@@ -71,6 +74,7 @@ int execute(const RunArgs& a) {
             scenario.info = from_file.info.get();
             overrides = explore::all_overrides(file.spec);
             settings = explore::settings_for(file.spec);
+            source = {from_file.file.value_or(""), file.spec.scenario.variant, overrides, "", ""};
         } catch (const explore::InputError& e) {
             throw UsageError(e.what());
         }
@@ -82,7 +86,10 @@ int execute(const RunArgs& a) {
         settings.shuffle_ties = a.shuffle_ties;
         settings.buggify = a.buggify;
         settings.repro = repro_command(a);
+        source = {scenario.path, a.variant, overrides, "", ""};
     }
+    source.repro = settings.repro;
+    source.summary = scenario.info->summary;
     if (!a.time_max.empty()) {
         sim::Duration d{};
         if (auto e = parse_value(a.time_max, d)) throw UsageError("--time-max: '" + a.time_max + "': " + *e);
@@ -90,8 +97,10 @@ int execute(const RunArgs& a) {
     }
     if (a.events_max != 0) settings.events_max = a.events_max;
 
+    RunOutputs outputs(a.report);
     std::unique_ptr<sim::JsonlTraceFile> trace = open_trace(a.trace, a.trace_kernel);
     if (trace) settings.sink = trace.get();
+    settings.sink = outputs.sink(settings.sink);
 
     std::string error;
     const auto start = std::chrono::steady_clock::now();  // wall time, for the report only
@@ -106,6 +115,7 @@ int execute(const RunArgs& a) {
     const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!run) throw UsageError("scenario '" + a.scenario + "': " + error);
     if (trace) trace->flush();
+    outputs.write(*run, source);
 
     RunDisplay display{scenario.info, &*run, wall_ms, settings.repro, determinism ? &*determinism : nullptr};
     if (a.json) std::cout << json_summary(display).dump() << "\n";
@@ -134,6 +144,7 @@ void add_run_command(CLI::App& app, Command& cmd) {
     sub->add_option("--events-max", args->events_max, "Event limit; passing it ends the run as 'runaway'");
     sub->add_flag("--shuffle-ties", args->shuffle_ties, "Order same-time events by a seeded random priority");
     sub->add_flag("--buggify", args->buggify, "Arm buggify() fault points (which ones, from the seed)");
+    args->report.add_to(*sub);
     sub->callback([&cmd, args, sub] {
         args->run_settings_given =
             sub->count("--seed") + sub->count("--set") + sub->count("--shuffle-ties") + sub->count("--buggify") > 0;

@@ -1,9 +1,12 @@
 // `faultline shrink ARTIFACT`: cut a failure down to a small regression file that still fails
-// with the same signature (fewer faults, shorter windows, smaller options, a shorter run).
+// with the same signature (fewer faults, shorter windows, smaller options, a shorter run), and,
+// for scenario files, the same regression as a plain scenario file with an explicit timeline.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "common.hpp"
+#include "explore/regression_yaml.hpp"
 #include "explore/shrink.hpp"
 #include "explore/workers.hpp"
 
@@ -17,6 +20,35 @@ struct ShrinkArgs {
     std::size_t runs_max = 500;
     std::string timeout = "60s";
 };
+
+// The regression as a plain scenario file next to the JSON one, checked to fail the same way.
+void write_scenario_file(const explore::Artifact& regression, const std::string& json_path, const std::string& exe,
+                         std::chrono::milliseconds timeout) {
+    std::string why_not;
+    const std::optional<std::string> yaml = explore::regression_yaml(regression, why_not);
+    if (!yaml) {
+        std::printf("            (no scenario file: %s)\n", why_not.c_str());
+        return;
+    }
+    const std::string path = explore::regression_yaml_path(json_path);
+    {
+        std::ofstream f(path, std::ios::binary | std::ios::trunc);
+        f << *yaml;
+        if (!f) throw UsageError(path + ": cannot write the scenario file");
+    }
+    explore::RunSpec check;
+    check.scenario = explore::scenario_ref(path);
+    check.seed = regression.spec.seed;
+    check.shuffle_ties = regression.spec.shuffle_ties;
+    check.buggify = regression.spec.buggify;
+    const explore::Outcome o = explore::run_in_worker(exe, check, timeout);
+    const bool same = o.signature == regression.expected.signature;
+    std::printf("wrote       %s (%s)\nrun it:     faultline run %s --seed %llu\n", path.c_str(),
+                same ? "checked: fails the same way" : ("WARNING: it ran as " + std::string(explore::to_string(o.verdict)) +
+                                                        (o.signature.empty() ? "" : ", " + o.signature) + "; keep the JSON file")
+                           .c_str(),
+                path.c_str(), static_cast<unsigned long long>(check.seed));
+}
 
 int execute(const ShrinkArgs& a) {
     try {
@@ -48,6 +80,7 @@ int execute(const ShrinkArgs& a) {
         for (const sim::PlannedFault& f : *r.regression.spec.fault_plan)
             std::printf("            %s\n", sim::describe(f).c_str());
         std::printf("wrote       %s\nrun it:     faultline run %s\n", out.c_str(), out.c_str());
+        write_scenario_file(r.regression, out, exe, timeout);
         return exit_pass;
     } catch (const explore::InputError& e) {
         throw UsageError(e.what());

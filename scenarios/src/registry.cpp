@@ -1,4 +1,4 @@
-// The built-in scenarios, listed explicitly.
+// The built-in scenarios, listed explicitly, and those a C++ program registers after them.
 #include "builtin/canary.hpp"
 #include "builtin/chaos.hpp"
 #include "builtin/planted_counter.hpp"
@@ -42,11 +42,15 @@ Registry make_builtin() {
         "planted-harness", "misbehaves on chosen seeds (abort, segfault, endless loop, runaway) to test fuzzing"));
     return r;
 }
+
+Registry& registry() {
+    static Registry r = make_builtin();
+    return r;
+}
 }  // namespace
 
-const Registry& builtin_scenarios() {
-    static const Registry registry = make_builtin();
-    return registry;
-}
+const Registry& builtin_scenarios() { return registry(); }
+
+void register_scenario(ScenarioInfo info) { registry().add(std::move(info)); }
 
 }  // namespace faultline

@@ -112,3 +112,46 @@ TEST(Cli, HelpIsForNewcomers) {
 }
 
 }  // namespace
+
+namespace {
+
+const std::string kSource = FAULTLINE_SOURCE_DIR;
+
+TEST(CliScenarioFiles, ABadFileIsOneLineWithItsLocationAndExitsTwo) {
+    const std::string path = ::testing::TempDir() + "/cli-bad.yaml";
+    std::ofstream(path) << "name: bad\nservices:\n  api:\n    hosts: api-1\n    cpuu: fixed(1ms)\n";
+    const Result r = faultline("run " + path + " --seed 1");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_EQ(r.out, "faultline: error: " + path + ":5:5: services.api: unknown key 'cpuu' (did you mean 'cpu'?)\n");
+    // A --set on a file is checked the same way.
+    const Result s = faultline("run limping-node --seed 1 --set workloads.users.open_loop.rate=fast");
+    EXPECT_EQ(s.exit_code, 2) << s.out;
+    EXPECT_TRUE(contains(s.out, "workloads.users.open_loop.rate")) << s.out;
+}
+
+TEST(CliScenarioFiles, ListKeysIsTheLanguageReference) {
+    const Result r = faultline("list --keys");
+    EXPECT_EQ(r.exit_code, 0);
+    for (const std::string key : {"services.NAME.cache.coalesce", "faults[].at", "invariants[].recovers.relapse_share",
+                                  "workloads.NAME.open_loop.keys", "models.NAME.options"}) {
+        EXPECT_TRUE(contains(r.out, key)) << key;
+    }
+}
+
+TEST(CliModelKinds, AProgramWithItsOwnKindRunsFilesThatUseIt) {
+    const std::string example = FAULTLINE_EXAMPLE_BIN;
+    const std::string file = kSource + "/examples/custom-model/checkout.yaml";
+    const Result r = test_support::run_program(example + " run " + file + " --seed 1");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "provider.refused")) << r.out;
+    EXPECT_TRUE(contains(r.out, "trace hash")) << r.out;
+    const Result kinds = test_support::run_program(example + " list --kinds");
+    EXPECT_TRUE(contains(kinds.out, "quota_api")) << kinds.out;
+    EXPECT_TRUE(contains(kinds.out, "quota:")) << kinds.out;
+    // The plain faultline program has no such kind: a clear error, not a crash.
+    const Result plain = faultline("run " + file);
+    EXPECT_EQ(plain.exit_code, 2) << plain.out;
+    EXPECT_TRUE(contains(plain.out, "checkout.yaml:13:5: models.provider: no model kind 'quota_api'")) << plain.out;
+}
+
+}  // namespace

@@ -3,6 +3,7 @@
 // file that `faultline run` fails with the same signature.
 #include <csignal>
 #include <fstream>
+#include <sstream>
 
 #include "explore/artifact.hpp"
 #include "explore_helpers.hpp"
@@ -152,6 +153,7 @@ TEST(Shrink, ReducesTheFaultPlanAndTheShrunkFileFailsTheSameWay) {
     ex::save_artifact(dir + "/failing.json", failing);
     const Result r = cli("shrink " + dir + "/failing.json -o " + dir + "/regression.json");
     ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "is a built-in scenario (no scenario file to copy)")) << r.out;
     const auto shrunk = read_json(dir + "/regression.json");
     EXPECT_EQ(shrunk["kind"], "regression");
     EXPECT_EQ(shrunk["faults"]["source"], "explicit");
@@ -225,6 +227,38 @@ TEST(ScenarioFiles, AreFuzzedReplayedAndShrunkLikeBuiltIns) {
     const explore_test::Result bad = explore_test::cli("fuzz replication-divergence --variant nosuch --seeds 1..2 --out " + dir + "/v");
     EXPECT_EQ(bad.exit_code, 2) << bad.out;
     EXPECT_TRUE(explore_test::contains(bad.out, "no variant 'nosuch'")) << bad.out;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ScenarioFiles, ShrinkWritesAPlainScenarioFileThatFailsWhenRun) {
+    const std::string dir = explore_test::scratch("yaml_shrink");
+    const explore_test::Result fuzzed = explore_test::cli("fuzz replication-divergence --seeds 1..1 --progress none --out " + dir);
+    ASSERT_EQ(fuzzed.exit_code, 1) << fuzzed.out;
+    const auto summary = explore_test::read_json(dir + "/summary.json");
+    ASSERT_EQ(summary["signatures"].size(), 1u);
+    const std::string artifact = dir + "/" + summary["signatures"][0]["artifact"].get<std::string>();
+    const explore_test::Result shrunk = explore_test::cli("shrink " + artifact + " --runs-max 80 -o " + dir + "/regression.json");
+    ASSERT_EQ(shrunk.exit_code, 0) << shrunk.out;
+    EXPECT_TRUE(explore_test::contains(shrunk.out, "regression.yaml (checked: fails the same way)")) << shrunk.out;
+
+    std::ifstream in(dir + "/regression.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string yaml = text.str();
+    EXPECT_TRUE(explore_test::contains(yaml, "name: replication-divergence-regression")) << yaml;
+    EXPECT_TRUE(explore_test::contains(yaml, "faults:")) << yaml;
+    EXPECT_FALSE(explore_test::contains(yaml, "nemesis:")) << yaml;
+    EXPECT_FALSE(explore_test::contains(yaml, "variants:")) << yaml;
+    EXPECT_TRUE(explore_test::contains(yaml, "test_seeds: [1]")) << yaml;
+
+    // A developer runs it as any scenario file: it fails, with the invariant the fuzz run broke.
+    const explore_test::Result run = explore_test::cli("run " + dir + "/regression.yaml --seed 1");
+    EXPECT_EQ(run.exit_code, 1) << run.out;
+    const std::string failure = summary["signatures"][0]["signature"].get<std::string>();
+    EXPECT_TRUE(explore_test::contains(failure, "invariant")) << failure;
 }
 
 }  // namespace

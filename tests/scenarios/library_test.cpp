@@ -15,6 +15,8 @@ struct Design {
     std::string variant;   // "" for the base design
 };
 
+void PrintTo(const Design& d, std::ostream* os) { *os << d.scenario << (d.variant.empty() ? "" : " --variant " + d.variant); }
+
 std::vector<Design> all_designs() {
     std::vector<Design> out;
     for (const std::string& name : faultline::library_scenarios()) {

@@ -33,6 +33,10 @@ concept Described = requires(FieldProbe& v, T& t) { fields(v, t); };
 template <class T>
 concept Parsable = requires(std::string_view s, T& t) { parse_value(s, t); };
 
+// Option structs that may also be written as one value, e.g. keys: zipf(100000, 0.99).
+template <class T>
+concept Shorthand = requires(std::string_view s, T& t) { parse_shorthand(s, t); };
+
 // Sets the field at a dotted path from text. After visiting: `matched` says whether the path
 // named a field, `error` holds a parse error, `names` the fields seen (for suggestions).
 class PathSetter {
@@ -43,6 +47,13 @@ public:
     void operator()(std::string_view name, T& value, std::string_view /*help*/) {
         names.emplace_back(name);
         if constexpr (Described<T>) {
+            if constexpr (Shorthand<T>) {
+                if (path_ == name) {
+                    matched = true;
+                    if (auto e = parse_shorthand(text_, value)) error = "'" + std::string(text_) + "': " + *e;
+                    return;
+                }
+            }
             if (path_.size() > name.size() && path_.substr(0, name.size()) == name && path_[name.size()] == '.') {
                 PathSetter inner(path_.substr(name.size() + 1), text_);
                 fields(inner, value);

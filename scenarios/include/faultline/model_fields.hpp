@@ -98,6 +98,38 @@ void fields(V& v, WorkQueueOptions& o) {
     v("codel_interval", o.codel_interval, "CoDel: how long the delay may stay above target");
 }
 
+// Key popularity in one word: "zipf(100000, 0.99)" or "uniform(1000)" (write_ratio unchanged).
+inline sim::ParseError parse_shorthand(std::string_view text, KeyOptions& o) {
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+        while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+        return s;
+    };
+    text = trim(text);
+    const auto open = text.find('(');
+    if (open == std::string_view::npos || text.back() != ')') {
+        return std::string("expected zipf(KEYS, EXPONENT), uniform(KEYS) or a mapping {keys: ..., zipf_s: ...}");
+    }
+    const std::string_view name = trim(text.substr(0, open));
+    const std::string_view args = text.substr(open + 1, text.size() - open - 2);
+    const auto comma = args.find(',');
+    KeyOptions parsed = o;
+    if (auto e = sim::parse_value(trim(args.substr(0, comma)), parsed.keys)) return "KEYS: " + *e;
+    if (parsed.keys == 0) return std::string("KEYS must be at least 1");
+    if (name == "uniform") {
+        if (comma != std::string_view::npos) return std::string("uniform takes one argument: uniform(KEYS)");
+        parsed.zipf_s = 0;
+    } else if (name == "zipf") {
+        if (comma == std::string_view::npos) return std::string("zipf takes two arguments: zipf(KEYS, EXPONENT)");
+        if (auto e = sim::parse_value(trim(args.substr(comma + 1)), parsed.zipf_s)) return "EXPONENT: " + *e;
+        if (parsed.zipf_s <= 0) return std::string("EXPONENT must be positive (0.99 is typical)");
+    } else {
+        return "unknown key popularity '" + std::string(name) + "' (zipf or uniform)";
+    }
+    o = parsed;
+    return std::nullopt;
+}
+
 template <class V>
 void fields(V& v, KeyOptions& o) {
     v("keys", o.keys, "number of distinct keys");

@@ -127,7 +127,11 @@ private:
     std::vector<ScenarioInfo> entries_;
 };
 
-// The scenarios built into faultline, in the order `faultline list` shows them.
+// The scenarios built into faultline, in the order `faultline list` shows them, followed by
+// those a C++ program registered.
 const Registry& builtin_scenarios();
+// Adds a C++ scenario (e.g. scenario_info<MyScenario>("my-scenario", "...")) before
+// faultline::cli::run; `faultline run my-scenario` then finds it. Not thread-safe.
+void register_scenario(ScenarioInfo info);
 
 }  // namespace faultline

@@ -4,7 +4,8 @@
 //   name, description, hypothesis, duration, limits, metrics_interval
 //   network:    default link, per-pair links
 //   groups:     extra host groups (name -> host patterns)
-//   services / databases / workloads:   components by name, each on `hosts`
+//   services / databases / workloads / stores / models:   components by name, each on `hosts`
+//               (models: kinds a C++ program registered, see faultline/model_kind.hpp)
 //   faults:     the fault timeline;  nemesis: random faults from the seed
 //   invariants: always, eventually, recovers, slo;  coverage: marks that must be reached
 //   expect:     the verdict this design should get (used by the scenario library's tests)
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -182,6 +184,26 @@ void fields(V& v, StoreClientsSpec& o) {
     v("stop", o.stop, "no operation starts after this (0: the end of the run)");
     v("home", o.home, "regional designs: the replica clients talk to (default: same name prefix)");
 }
+
+// A component of a kind a C++ user registered (faultline/model_kind.hpp). `options` is read
+// by the kind into its own options struct when the file is loaded; a C++ program filling in a
+// spec by hand sets `typed` instead (left null: the kind's defaults).
+struct ModelSpec {
+    Where where;
+    std::string kind;
+    std::string hosts;
+    YamlValue options;                   // as written, read by the kind
+    std::shared_ptr<const void> typed;   // the kind's options struct
+};
+
+template <class V>
+void fields(V& v, ModelSpec& o) {
+    v("", o.where, "");
+    v("kind", o.kind, "a model kind registered from C++ ('faultline list --kinds')");
+    v("hosts", o.hosts, "where it runs: a host pattern, ranges allowed");
+    v("options", o.options, "the kind's options");
+}
+std::optional<std::string> validate(const ModelSpec& m);
 
 struct StoreSpec {
     Where where;
@@ -360,6 +382,10 @@ struct RecoversSpec {
     sim::Duration within{0};
     double share = 0.9;
     sim::Duration smoothing = std::chrono::seconds(5);  // the rate is averaged over this
+    // Once recovered, it must stay above this share of the baseline until relapse_until (a
+    // relapse is another outage, not noise: the default is half the baseline). 0: not checked.
+    double relapse_share = 0.5;
+    std::optional<sim::Duration> relapse_until;  // default: the end of the run
 };
 
 template <class V>
@@ -371,6 +397,8 @@ void fields(V& v, RecoversSpec& o) {
     v("within", o.within, "recovery must come within this after `after`");
     v("share", o.share, "recovered: the rate is back to this share of the baseline");
     v("smoothing", o.smoothing, "the rate is averaged over this");
+    v("relapse_share", o.relapse_share, "once recovered, falling below this share of the baseline is a relapse (0: not checked)");
+    v("relapse_until", o.relapse_until, "relapses count until then (default: the end of the run)");
 }
 
 struct SloSpec {
@@ -469,6 +497,7 @@ struct ScenarioSpec {
     std::map<std::string, DatabaseSpec> databases;
     std::map<std::string, WorkloadSpec> workloads;
     std::map<std::string, StoreSpec> stores;
+    std::map<std::string, ModelSpec> models;
     std::vector<FaultSpecEntry> faults;
     std::optional<NemesisSpec> nemesis;
     std::vector<InvariantSpec> invariants;
@@ -495,6 +524,7 @@ void fields(V& v, ScenarioSpec& o) {
     v("databases", o.databases, "databases by name");
     v("workloads", o.workloads, "client workloads by name");
     v("stores", o.stores, "replicated stores by name");
+    v("models", o.models, "components of kinds registered from C++, by name");
     v("faults", o.faults, "the fault timeline");
     v("nemesis", o.nemesis, "random faults from the seed");
     v("invariants", o.invariants, "what must hold");

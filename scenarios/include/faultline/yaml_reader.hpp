@@ -5,13 +5,16 @@
 //
 // Supported field types: everything parse_value() reads (durations, rates, ratios, numbers,
 // booleans, strings, enums, delay distributions), std::optional, std::vector (a scalar is a
-// one-element list), std::map<std::string, T>, and nested Described structs. A struct may have
-// a `Where` field (named "") that receives the location of its YAML node, and a validate()
-// function (found by ADL) whose error is reported at that node.
+// one-element list), std::map<std::string, T>, nested Described structs, and YamlValue (kept
+// as written, for something else to read later). A struct may have
+// a `Where` field (named "") that receives the location of its YAML node, a validate()
+// function (found by ADL) whose error is reported at that node, and a parse_shorthand() that
+// reads it from one scalar (keys: zipf(100000, 0.99)).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -34,6 +37,12 @@ struct Where {
         if (line == 0) return file.empty() ? std::string("(--set)") : file;
         return file + ":" + std::to_string(line) + ":" + std::to_string(column);
     }
+};
+
+// A field kept as written, for a part of the file only something registered later can read
+// (a model kind's options).
+struct YamlValue {
+    YAML::Node node;
 };
 
 struct SpecError : std::runtime_error {
@@ -158,7 +167,25 @@ void YamlReader::read_struct(const YAML::Node& node, T& out, const std::string& 
     fields(v, out);
     v.reject_unknown_keys();
     if constexpr (Validated<T>) {
-        if (auto e = validate(out)) fail(node, path, *e);
+        if (auto e = validate(out)) {
+            // "queue.workers_max must be ..." is reported at queue.workers_max when it is written.
+            const std::string lead = e->substr(0, e->find_first_of(" :"));
+            YAML::Node at = node;
+            bool found = !lead.empty();
+            for (std::size_t start = 0; found && start <= lead.size();) {
+                const std::size_t dot = std::min(lead.find('.', start), lead.size());
+                const YAML::Node child = at.IsMap() ? at[lead.substr(start, dot - start)] : YAML::Node();
+                if (!child) found = false;
+                else at.reset(child);
+                start = dot + 1;
+            }
+            if (found) {
+                std::string rest = e->substr(lead.size());
+                rest.erase(0, rest.find_first_not_of(": "));
+                fail(at, detail::join(path, lead), rest);
+            }
+            fail(node, path, *e);
+        }
     }
 }
 
@@ -190,7 +217,15 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
             if (out.count(key) != 0 && it != node.begin()) fail(it->first, path, "duplicate name '" + key + "'");
             read(it->second, out[key], detail::join(path, key));
         }
+    } else if constexpr (std::is_same_v<T, YamlValue>) {
+        out.node = node;  // a handle into the document: keeps its line and column marks
     } else if constexpr (Described<T>) {
+        if constexpr (Shorthand<T>) {
+            if (node.IsScalar()) {
+                if (auto e = parse_shorthand(node.Scalar(), out)) fail(node, path, "'" + node.Scalar() + "': " + *e);
+                return;
+            }
+        }
         read_struct(node, out, path);
     } else if constexpr (Parsable<T>) {
         if (!node.IsScalar()) {

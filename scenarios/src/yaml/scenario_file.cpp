@@ -1,11 +1,13 @@
 #include "faultline/scenario_file.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "faultline/model_kind.hpp"
 #include "sim/random.hpp"
 #include "sim/trace.hpp"
 #include "world.hpp"
@@ -103,6 +105,11 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         throw SpecError(Where{path, e.mark.line + 1, e.mark.column + 1}, "", e.msg);
     }
     if (!root.IsMap()) throw SpecError(Where{path, 1, 1}, "", "a scenario file is a mapping of sections (name, services, faults, ...)");
+    struct VariantSet {
+        std::string path;
+        Where where;  // of its key in the file
+    };
+    std::vector<VariantSet> variant_sets;
     if (!variant.empty()) {
         const YAML::Node variants = root["variants"];
         std::vector<std::string> names;
@@ -127,9 +134,12 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
                     YamlReader(path).fail(it->second, "variants." + variant + ".set." + it->first.as<std::string>(), "expected a value");
                 }
                 sets.emplace_back(it->first.as<std::string>(), it->second.Scalar());
+                variant_sets.push_back({it->first.as<std::string>(), YamlReader(path).where(it->first)});
             }
-            for (const auto& [p, v] : sets) {
-                if (auto e = apply_yaml_override(root, p, v)) throw SpecError(Where{path, 0, 0}, "variants." + variant, *e);
+            for (std::size_t i = 0; i < sets.size(); ++i) {
+                if (auto e = apply_yaml_override(root, sets[i].first, sets[i].second)) {
+                    throw SpecError(variant_sets[i].where, "variants." + variant + ".set", *e);
+                }
             }
         }
     }
@@ -138,8 +148,30 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     }
     ScenarioSpec spec;
     YamlReader reader(path);
-    reader.read(static_cast<const YAML::Node&>(root), spec, "");
+    try {
+        reader.read(static_cast<const YAML::Node&>(root), spec, "");
+        for (auto& [name, m] : spec.models) {  // validate() has checked that the kind exists
+            m.typed = find_model_kind(m.kind)->read(reader, m.options.node, "models." + name + ".options");
+        }
+    } catch (const SpecError& e) {
+        // A value a variant set has no place in the file: report it at the variant's line.
+        if (e.where.line == 0) {
+            for (const VariantSet& v : variant_sets) {
+                if (v.path == e.path || v.path.starts_with(e.path + ".") || e.path.starts_with(v.path + ".")) {
+                    throw SpecError(v.where, e.path, e.message + " (set by variant '" + variant + "')");
+                }
+            }
+        }
+        throw;
+    }
     if (spec.name.empty()) spec.name = std::filesystem::path(path).stem().string();
+    // Folded and literal blocks (description: >) end in a newline that is not part of the text.
+    auto trim_end = [](std::string& text) {
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    };
+    trim_end(spec.description);
+    trim_end(spec.hypothesis);
+    for (auto& [name, v] : spec.variants) trim_end(v.description);
     if (!variant.empty()) {
         // The variant's own expectation replaces the base design's.
         const YAML::Node v = root["variants"][variant];
@@ -159,11 +191,19 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     out.path = path;
     out.variant = variant;
     out.spec = load_spec(path, variant);
+    // Every design of the file must load, not only the one asked for: a broken variant is a
+    // mistake in the file, reported before anything runs.
+    for (const auto& [name, v] : out.spec.variants) {
+        if (name != variant) load_spec(path, name);
+    }
     out.content_hash = sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
     dry_build(out.spec, path);
     auto info = std::make_shared<ScenarioInfo>();
     info->name = out.spec.name + (variant.empty() ? "" : "/" + variant);
-    info->summary = out.spec.description.substr(0, out.spec.description.find('\n'));
+    // The first sentence (descriptions are paragraphs; `faultline list` and run headers show one line).
+    std::string summary = out.spec.description.substr(0, out.spec.description.find('\n'));
+    if (const std::size_t stop = summary.find(". "); stop != std::string::npos) summary.resize(stop + 1);
+    info->summary = summary;
     info->make = [path, variant](const std::vector<Override>& overrides, std::string& error) -> std::unique_ptr<Scenario> {
         try {
             ScenarioSpec spec = load_spec(path, variant, overrides);

@@ -3,6 +3,7 @@
 // world is built, also with the location they came from.
 #include <charconv>
 
+#include "faultline/model_kind.hpp"
 #include "faultline/spec.hpp"
 
 namespace faultline {
@@ -86,12 +87,30 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     return std::nullopt;
 }
 
+std::optional<std::string> validate(const ModelSpec& m) {
+    if (m.kind.empty()) return "a model needs a kind";
+    if (find_model_kind(m.kind) == nullptr) {
+        const std::vector<std::string> kinds = model_kind_names();
+        std::string msg = "no model kind '" + m.kind + "'";
+        if (auto near = nearest(m.kind, kinds)) return msg + " (did you mean '" + *near + "'?)";
+        if (kinds.empty()) return msg + " (this program registers no model kinds: they come from C++, see docs/scenario-language.md)";
+        msg += " (registered:";
+        for (const std::string& k : kinds) msg += " " + k;
+        return msg + ")";
+    }
+    if (m.hosts.empty()) return "a model needs hosts";
+    return std::nullopt;
+}
+
 std::optional<std::string> validate(const ScenarioSpec& s) {
     if (s.duration.count() <= 0) return "duration must be positive";
     if (s.limits.time_max < s.duration) return "limits.time_max must be at least the duration";
     if (s.metrics_interval.count() <= 0) return "metrics_interval must be positive";
     if (s.expect.verdict != "pass" && s.expect.verdict != "fail" && s.expect.verdict != "runaway") {
         return "expect.verdict must be pass, fail or runaway";
+    }
+    if (s.services.empty() && s.databases.empty() && s.workloads.empty() && s.stores.empty() && s.models.empty()) {
+        return "nothing to run: a scenario needs at least one of services, databases, workloads, stores or models";
     }
     return std::nullopt;
 }

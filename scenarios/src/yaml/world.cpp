@@ -23,6 +23,7 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     for (const auto& [name, d] : spec_.databases) place(name, d.hosts, d.where, "databases." + name + ".hosts");
     for (const auto& [name, s] : spec_.services) place(name, s.hosts, s.where, "services." + name + ".hosts");
     for (const auto& [name, w] : spec_.workloads) place(name, w.hosts, w.where, "workloads." + name + ".hosts");
+    for (const auto& [name, m] : spec_.models) place(name, m.hosts, m.where, "models." + name + ".hosts");
     for (const auto& [group, patterns] : spec_.groups) {
         if (hosts_.count(group) != 0) fail(spec_.where, "groups." + group, "'" + group + "' is already a component's name");
         for (const std::string& p : patterns) {
@@ -36,6 +37,7 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     build_stores();  // the store makes its replica hosts; links may name them
     build_network();
     build_databases();
+    build_models();
     build_services();
     build_workloads();
     // One boot function per host, starting every component placed on it, in spec order.
@@ -68,15 +70,17 @@ std::vector<sim::Host*> World::place(const std::string& component, const std::st
 sim::Rpc<models::Request, models::Response>* World::endpoint(const std::string& name) {
     if (auto it = services_.find(name); it != services_.end()) return &it->second->rpc();
     if (auto it = databases_.find(name); it != databases_.end()) return &it->second->rpc();
+    if (auto it = model_endpoints_.find(name); it != model_endpoints_.end()) return it->second;
     return nullptr;
 }
 
 void World::check_call(const CallSpec& c, const std::string& path) {
-    if (spec_.services.count(c.target) == 0 && spec_.databases.count(c.target) == 0) {
+    if (spec_.services.count(c.target) == 0 && spec_.databases.count(c.target) == 0 && spec_.models.count(c.target) == 0) {
         std::vector<std::string> names;
         for (const auto& [n, s] : spec_.services) names.push_back(n);
         for (const auto& [n, d] : spec_.databases) names.push_back(n);
-        std::string msg = "call target '" + c.target + "' is not a service or database";
+        for (const auto& [n, m] : spec_.models) names.push_back(n);
+        std::string msg = "call target '" + c.target + "' is not a service, database or model";
         if (auto near = nearest(c.target, names)) msg += " (did you mean '" + *near + "'?)";
         fail(c.where, path + ".target", msg);
     }
@@ -256,6 +260,7 @@ std::vector<Measurement> World::measurements() const {
         out.push_back({name + ".acknowledged", static_cast<double>(acknowledged), ""});
         out.push_back({name + ".failovers", static_cast<double>(stores_.at(name)->failovers()), ""});
     }
+    for (const LateMeasure& m : model_measures_) out.push_back({m.name, m.value(), m.note});
     out.insert(out.end(), late_measurements_->begin(), late_measurements_->end());
     out.push_back({"faults_injected", static_cast<double>(faults_->injected().size()), ""});
     return out;

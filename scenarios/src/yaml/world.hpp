@@ -1,5 +1,6 @@
 // Builds a ScenarioSpec into a simulator: hosts and groups, the network, databases, services
-// (each with its cache and downstream calls), workloads, the scenario's own fault kinds, the
+// (each with its cache and downstream calls), workloads, replicated stores, models of kinds
+// registered from C++, the scenario's own fault kinds, the
 // fault timeline and nemesis, invariants and coverage. Cross-references are checked here and
 // reported as SpecErrors at the place in the file they came from.
 #pragma once
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "faultline/model_kind.hpp"
 #include "faultline/scenario.hpp"
 #include "faultline/spec.hpp"
 #include "models/cache.hpp"
@@ -112,6 +114,7 @@ private:
     void build_services();
     void build_workloads();
     void build_stores();
+    void build_models();
     void build_checker(const InvariantSpec& inv, const std::string& path);
     void define_scenario_faults();
     void build_faults();
@@ -132,8 +135,17 @@ private:
     std::map<std::string, models::WorkloadStats*> workload_stats_;
     std::map<std::string, models::replication::Store*> stores_;
     std::map<std::string, models::check::HistoryRecorder*> histories_;
+    std::map<std::string, sim::Rpc<models::Request, models::Response>*> model_endpoints_;  // custom models
+    std::vector<std::unique_ptr<ModelContext>> model_contexts_;
     sim::FaultPlan plan_;
     std::vector<Measurement> invariant_measurements_;
+    struct LateMeasure {
+        std::string name;
+        std::function<double()> value;
+        std::string note;
+    };
+    std::vector<LateMeasure> model_measures_;  // from custom models, read at the end
+    friend class ModelPlace;
     std::shared_ptr<std::vector<Measurement>> late_measurements_ = std::make_shared<std::vector<Measurement>>();
 };
 

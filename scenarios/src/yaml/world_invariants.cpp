@@ -80,6 +80,12 @@ void World::build_invariants() {
             if (r.after + r.within >= spec_.duration) {
                 fail(inv.where, path + ".recovers", "after + within must end before the run does (" + format_value(spec_.duration) + ")");
             }
+            if (r.relapse_until && (*r.relapse_until <= r.after + r.within || *r.relapse_until > spec_.duration)) {
+                fail(inv.where, path + ".recovers.relapse_until", "must come after after + within and by the end of the run");
+            }
+            if (r.relapse_share < 0 || r.relapse_share > r.share) {
+                fail(inv.where, path + ".recovers.relapse_share", "must be between 0 and share");
+            }
             // Judged just after the last sample that counts (samples come every interval).
             const sim::Time judge = sim::Time(r.after + r.within) + sim::Duration(1);
             sim_->at(judge, [this, r, name = inv.name] {
@@ -118,6 +124,35 @@ void World::build_invariants() {
                 late_measurements_->push_back({name + ".baseline", baseline, r.metric + " per second"});
                 late_measurements_->push_back({name + ".recovery_s", recovered_at < 0 ? models::Metrics::missing : recovered_at - after,
                                                recovered_at < 0 ? "did not recover" : "after the trigger"});
+                if (baseline > 0 && recovered_at >= 0 && r.relapse_share > 0) {
+                    // Recovered: from then on it must not fall back into an outage.
+                    const sim::Duration until = r.relapse_until ? *r.relapse_until : spec_.duration;
+                    sim_->at(sim::Time(until), [this, r, name, baseline, recovered_at, k, until] {
+                        const std::vector<double> times = metrics_->times();
+                        const std::vector<double> rates = metrics_->column(r.metric);
+                        double sum = 0;
+                        std::size_t n = 0, first = 0;
+                        for (std::size_t j = 0; j < times.size(); ++j) {
+                            if (times[j] <= recovered_at || times[j] > sim::to_seconds(until)) continue;
+                            if (n == 0) first = j;
+                            sum += rates[j];
+                            ++n;
+                            if (n > k) {
+                                sum -= rates[first++];
+                                --n;
+                            }
+                            if (n == k && sum / static_cast<double>(n) < r.relapse_share * baseline) {
+                                sim_->fail({"invariant", name,
+                                            "relapsed: recovered at " + number(recovered_at) + "s, then " + r.metric + " fell to " +
+                                                number(sum / static_cast<double>(n)) + "/s at " + number(times[j]) + "s, " +
+                                                number(100 * sum / static_cast<double>(n) / baseline) + "% of its " + number(baseline) +
+                                                "/s baseline (a relapse is below " + number(100 * r.relapse_share) + "%)",
+                                            "", "", sim_->now()});
+                                return;
+                            }
+                        }
+                    });
+                }
                 if (baseline <= 0) {
                     sim_->fail({"invariant", name, "no baseline: " + r.metric + " was 0 in the baseline window", "", "", sim_->now()});
                 } else if (recovered_at < 0) {

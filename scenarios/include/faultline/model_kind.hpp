@@ -1,0 +1,97 @@
+// Model kinds a C++ user adds to the scenario language. A kind is a name, an options struct
+// described by fields() (so YAML, --set, `faultline list` and reports read it like any built-in
+// section) and a function that builds the model into a run:
+//
+//   struct QuotaApiOptions { sim::Rate quota{100}; sim::Delay latency = sim::Delay::fixed(20ms); };
+//   template <class V> void fields(V& v, QuotaApiOptions& o) {
+//       v("quota", o.quota, "requests a second before it answers 'overloaded'");
+//       v("latency", o.latency, "time to answer");
+//   }
+//   faultline::register_model_kind<QuotaApiOptions>("quota_api", "a third-party API with a quota",
+//       [](faultline::ModelContext& m, const QuotaApiOptions& o) {
+//           m.on_boot([&m, o](sim::Host& h) { m.endpoint().serve(h, ...); });
+//       });
+//
+// and then, in a scenario file:
+//
+//   models:
+//     provider: {kind: quota_api, hosts: provider-1, options: {quota: 50/s}}
+//   services:
+//     api: {hosts: api-1, calls: [{target: provider, timeout: 1s}]}
+//
+// The model's hosts are ordinary hosts (faults, groups and links name them), its endpoint is
+// what `calls:` reach, and its metrics (made with m.metrics()) are visible to invariants.
+// Register kinds before loading a scenario (at the top of main, before faultline::cli::main).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "faultline/fields.hpp"
+#include "faultline/yaml_reader.hpp"
+#include "models/metrics.hpp"
+#include "models/request.hpp"
+#include "sim/network.hpp"
+#include "sim/rpc.hpp"
+
+namespace faultline {
+
+// What a model kind's build function gets: the run, and its own place in it.
+class ModelContext {
+public:
+    virtual ~ModelContext() = default;
+    virtual sim::Simulator& sim() = 0;
+    virtual sim::Network& net() = 0;
+    virtual models::Metrics& metrics() = 0;
+    // The component's name in the file ("provider") and its hosts, in file order.
+    virtual const std::string& name() const = 0;
+    virtual const std::vector<sim::Host*>& hosts() const = 0;
+    // Runs at every boot of each of the model's hosts: the first and after every restart (a
+    // crash takes away whatever the host made; boot makes it again).
+    virtual void on_boot(std::function<void(sim::Host&)> start) = 0;
+    // The endpoint that services and workloads reach with `calls: [{target: NAME}]`. Serve it
+    // from on_boot: endpoint().serve(host, handler).
+    virtual sim::Rpc<models::Request, models::Response>& endpoint() = 0;
+    // Another component's endpoint (a service, a database or another model), or null.
+    virtual sim::Rpc<models::Request, models::Response>* endpoint_of(const std::string& component) = 0;
+    // A number reported at the end of the run (like a service's counters), e.g. "provider.rejected".
+    virtual void measure(std::string name, std::function<double()> value, std::string note = {}) = 0;
+};
+
+struct ModelKind {
+    std::string name;
+    std::string description;
+    // The options as the kind's typed struct, behind a type-erased pointer.
+    std::function<std::shared_ptr<const void>()> defaults;
+    std::function<std::shared_ptr<const void>(const YamlReader&, const YAML::Node&, const std::string& path)> read;
+    std::function<std::vector<FieldInfo>(const void*)> list;
+    std::function<void(ModelContext&, const void*)> build;
+};
+
+// Adds a kind (replacing one of the same name). Not thread-safe: call it from main.
+void register_model_kind(ModelKind kind);
+const ModelKind* find_model_kind(std::string_view name);
+std::vector<std::string> model_kind_names();  // sorted
+
+template <Described Options>
+void register_model_kind(std::string name, std::string description, std::function<void(ModelContext&, const Options&)> build) {
+    ModelKind k;
+    k.name = std::move(name);
+    k.description = std::move(description);
+    k.defaults = [] { return std::shared_ptr<const void>(std::make_shared<const Options>()); };
+    k.read = [](const YamlReader& reader, const YAML::Node& node, const std::string& path) {
+        auto o = std::make_shared<Options>();
+        if (node && !node.IsNull()) reader.read(node, *o, path);
+        return std::shared_ptr<const void>(std::move(o));
+    };
+    k.list = [](const void* options) {
+        Options copy = *static_cast<const Options*>(options);
+        return list_fields(copy);
+    };
+    k.build = [build = std::move(build)](ModelContext& m, const void* options) { build(m, *static_cast<const Options*>(options)); };
+    register_model_kind(std::move(k));
+}
+
+}  // namespace faultline

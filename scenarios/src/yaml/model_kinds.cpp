@@ -1,0 +1,36 @@
+// The registry of model kinds added from C++ (faultline/model_kind.hpp). Kept sorted by name,
+// so listing it and looking it up never depend on the order of registration.
+#include <algorithm>
+
+#include "faultline/model_kind.hpp"
+
+namespace faultline {
+
+namespace {
+std::vector<ModelKind>& kinds() {
+    static std::vector<ModelKind> all;
+    return all;
+}
+}  // namespace
+
+void register_model_kind(ModelKind kind) {
+    std::vector<ModelKind>& all = kinds();
+    auto it = std::lower_bound(all.begin(), all.end(), kind.name, [](const ModelKind& k, const std::string& n) { return k.name < n; });
+    if (it != all.end() && it->name == kind.name) *it = std::move(kind);
+    else all.insert(it, std::move(kind));
+}
+
+const ModelKind* find_model_kind(std::string_view name) {
+    for (const ModelKind& k : kinds()) {
+        if (k.name == name) return &k;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> model_kind_names() {
+    std::vector<std::string> out;
+    for (const ModelKind& k : kinds()) out.push_back(k.name);
+    return out;
+}
+
+}  // namespace faultline

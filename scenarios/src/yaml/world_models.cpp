@@ -1,0 +1,60 @@
+// Models of kinds registered from C++: each gets a ModelContext onto the world (its hosts, boot
+// functions, endpoint, metrics, end-of-run measurements) and builds itself through it.
+#include "world.hpp"
+
+namespace faultline {
+
+class ModelPlace final : public ModelContext {
+public:
+    ModelPlace(World& world, std::string name, std::vector<sim::Host*> hosts)
+        : world_(world), name_(std::move(name)), hosts_(std::move(hosts)) {}
+
+    sim::Simulator& sim() override { return world_.sim(); }
+    sim::Network& net() override { return world_.net(); }
+    models::Metrics& metrics() override { return world_.metrics(); }
+    const std::string& name() const override { return name_; }
+    const std::vector<sim::Host*>& hosts() const override { return hosts_; }
+
+    void on_boot(std::function<void(sim::Host&)> start) override {
+        for (sim::Host* h : hosts_) world_.starters_[h->id()].push_back(start);
+    }
+    sim::Rpc<models::Request, models::Response>& endpoint() override {
+        if (rpc_ == nullptr) {
+            rpc_ = &world_.sim().make<sim::Rpc<models::Request, models::Response>>(world_.net(), name_);
+            world_.model_endpoints_[name_] = rpc_;
+        }
+        return *rpc_;
+    }
+    sim::Rpc<models::Request, models::Response>* endpoint_of(const std::string& component) override {
+        return world_.endpoint(component);
+    }
+    void measure(std::string name, std::function<double()> value, std::string note) override {
+        world_.model_measures_.push_back({std::move(name), std::move(value), std::move(note)});
+    }
+
+private:
+    World& world_;
+    std::string name_;
+    std::vector<sim::Host*> hosts_;
+    sim::Rpc<models::Request, models::Response>* rpc_ = nullptr;
+};
+
+void World::build_models() {
+    // Endpoints first, so that models (and services) can look each other up while building.
+    std::vector<ModelPlace*> places;
+    for (const auto& [name, m] : spec_.models) {
+        auto place = std::make_unique<ModelPlace>(*this, name, hosts_.at(name));
+        place->endpoint();
+        places.push_back(place.get());
+        model_contexts_.push_back(std::move(place));
+    }
+    std::size_t i = 0;
+    for (const auto& [name, m] : spec_.models) {
+        const ModelKind* kind = find_model_kind(m.kind);
+        if (kind == nullptr) fail(m.where, "models." + name + ".kind", "no model kind '" + m.kind + "'");
+        std::shared_ptr<const void> options = m.typed ? m.typed : kind->defaults();
+        kind->build(*places[i++], options.get());
+    }
+}
+
+}  // namespace faultline

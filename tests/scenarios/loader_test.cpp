@@ -1,0 +1,283 @@
+// Loading scenario files: every mistake is one SpecError that names file, line and column (and
+// suggests the nearest valid name where there is one); RapidCheck mutations of the library's
+// files never crash the loader or escape as another exception; `--set` overrides reach the
+// typed options; shorthands read as their long forms.
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "faultline/key_reference.hpp"
+#include "faultline/scenario_file.hpp"
+#include "support/scenario_text.hpp"
+
+namespace {
+
+// A small valid scenario; the line numbers in the cases below refer to it.
+const char* const kBase =
+    "name: loader-base\n"                                                              // 1
+    "description: a small valid scenario\n"                                            // 2
+    "hypothesis: it loads\n"                                                           // 3
+    "duration: 20s\n"                                                                  // 4
+    "limits: {time_max: 1m, events_max: 1000000}\n"                                    // 5
+    "network:\n"                                                                       // 6
+    "  latency: fixed(1ms)\n"                                                          // 7
+    "services:\n"                                                                      // 8
+    "  api:\n"                                                                         // 9
+    "    hosts: api-{1..2}\n"                                                          // 10
+    "    queue: {workers_max: 8, queue_max: 64}\n"                                     // 11
+    "    cpu: exponential(2ms)\n"                                                      // 12
+    "    calls:\n"                                                                     // 13
+    "      - {target: db, timeout: 500ms, retry: {attempts_max: 2}}\n"                 // 14
+    "databases:\n"                                                                     // 15
+    "  db:\n"                                                                          // 16
+    "    hosts: db-1\n"                                                                // 17
+    "    connections_max: 50\n"                                                        // 18
+    "workloads:\n"                                                                     // 19
+    "  users:\n"                                                                       // 20
+    "    hosts: clients\n"                                                             // 21
+    "    open_loop: {rate: 100/s, keys: uniform(1000)}\n"                              // 22
+    "    call: {target: api, timeout: 1s}\n"                                           // 23
+    "faults:\n"                                                                        // 24
+    "  - {at: 5s, duration: 5s, kind: crash, targets: [api-1]}\n"                      // 25
+    "invariants:\n"                                                                    // 26
+    "  - name: p99 under 1s\n"                                                         // 27
+    "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n"   // 28
+    "expect: {verdict: pass}\n"                                                        // 29
+    "test_seeds: [1]\n"                                                                // 30
+    "variants:\n"                                                                      // 31
+    "  bigger:\n"                                                                      // 32
+    "    description: more workers\n"                                                  // 33
+    "    set: {services.api.queue.workers_max: \"16\"}\n";                             // 34
+
+using test_support::load_error;
+using test_support::replaced;
+using test_support::temp_path;
+
+std::string write(const std::string& name, const std::string& text) { return test_support::write_file(name, text); }
+
+TEST(Loader, TheBaseFileLoadsAndItsShorthandsReadAsTheLongForms) {
+    const std::string path = write("base.yaml", kBase);
+    ASSERT_EQ(load_error(path), "");
+    ASSERT_EQ(load_error(path, "bigger"), "");
+    const auto spec = faultline::load_spec(path);
+    const auto& users = spec.workloads.at("users");
+    ASSERT_TRUE(users.open_loop);
+    EXPECT_EQ(users.open_loop->keys.keys, 1000u);
+    EXPECT_EQ(users.open_loop->keys.zipf_s, 0.0);
+    EXPECT_EQ(users.open_loop->rate.per_second, 100.0);
+    EXPECT_EQ(spec.services.at("api").calls.at(0).timeout, std::chrono::milliseconds(500));
+
+    const auto zipf = faultline::load_spec(write("zipf.yaml", replaced(kBase, "uniform(1000)", "\"zipf(5000, 0.99)\"")));
+    EXPECT_EQ(zipf.workloads.at("users").open_loop->keys.keys, 5000u);
+    EXPECT_DOUBLE_EQ(zipf.workloads.at("users").open_loop->keys.zipf_s, 0.99);
+    EXPECT_EQ(faultline::load_spec(path, "bigger").services.at("api").queue.workers_max, 16);
+}
+
+TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
+    const std::string path = write("base.yaml", kBase);
+    const auto spec = faultline::load_spec(path, "", {{"workloads.users.open_loop.rate", "250/s"},
+                                                      {"workloads.users.open_loop.keys", "zipf(10, 1.5)"},
+                                                      {"faults.0.at", "7s"}});
+    EXPECT_EQ(spec.workloads.at("users").open_loop->rate.per_second, 250.0);
+    EXPECT_EQ(spec.workloads.at("users").open_loop->keys.keys, 10u);
+    EXPECT_EQ(spec.faults.at(0).at, std::chrono::seconds(7));
+
+    auto error_of = [&](const std::string& p, const std::string& v) {
+        try {
+            faultline::load_spec(path, "", {{p, v}});
+            return std::string();
+        } catch (const faultline::SpecError& e) {
+            return std::string(e.what());
+        }
+    };
+    EXPECT_NE(error_of("workloads.users.open_loop.rate", "fast").find("workloads.users.open_loop.rate"), std::string::npos);
+    EXPECT_NE(error_of("workloads.users.open_loop.rat", "5/s").find("did you mean 'rate'?"), std::string::npos);
+    EXPECT_NE(error_of("duration", "20").find("missing unit"), std::string::npos);
+}
+
+struct BadCase {
+    const char* what;
+    const char* from;  // text in kBase
+    const char* to;    // its replacement
+    int line;          // the line the error must name (0: any line)
+    const char* says;  // a fragment the message must contain
+};
+
+const BadCase kBadCases[] = {
+    {"misspelt top-level key", "duration: 20s", "durration: 20s", 4, "did you mean 'duration'?"},
+    {"misspelt nested key", "    cpu: exponential", "    cpuu: exponential", 12, "did you mean 'cpu'?"},
+    {"misspelt key in a flow map", "{workers_max: 8,", "{worker_max: 8,", 11, "did you mean 'workers_max'?"},
+    {"misspelt key in a list item", "retry: {attempts_max: 2}", "retry: {attempt_max: 2}", 14, "did you mean 'attempts_max'?"},
+    {"duration without a unit", "timeout: 500ms", "timeout: 500", 14, "missing unit"},
+    {"duration with a wrong unit", "duration: 20s", "duration: 20 parsecs", 4, "duration"},
+    {"rate written as a duration", "rate: 100/s", "rate: 100ms", 22, "rate"},
+    {"number that is not one", "connections_max: 50", "connections_max: lots", 18, "lots"},
+    {"negative count", "workers_max: 8,", "workers_max: -3,", 11, "services.api.queue.workers_max: must be at least 1"},
+    {"negative duration", "duration: 20s", "duration: -20s", 4, "duration"},
+    {"quantile out of range", "quantile: 0.99", "quantile: 1.5", 28, "invariants[0].slo: needs"},
+    {"unknown distribution", "exponential(2ms)", "exponentail(2ms)", 12, "exponentail"},
+    {"unknown key popularity", "uniform(1000)", "zipff(1000)", 22, "zipff"},
+    {"a list where a mapping belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: [8, 64]", 11, "expected a mapping"},
+    {"a mapping where a value belongs", "connections_max: 50", "connections_max: {n: 50}", 18, "connections_max"},
+    {"call to a component that does not exist", "{target: db,", "{target: dbb,", 14, "did you mean 'db'?"},
+    {"workload calling nothing known", "call: {target: api,", "call: {target: apu,", 23, "apu"},
+    {"fault on an unknown host", "targets: [api-1]", "targets: [api-9]", 25, "api-9"},
+    {"unknown fault kind", "kind: crash", "kind: crush", 25, "crush"},
+    {"invariant on an unknown metric", "metric: users.latency", "metric: users.latncy", 27, "did you mean 'users.latency'?"},
+    {"override of an option that does not exist", "services.api.queue.workers_max", "services.api.queue.worker_max", 34,
+     "worker_max"},
+    {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 0, ""},
+    {"bad indentation", "    hosts: db-1\n", "   hosts: db-1\n", 0, ""},
+    {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 0, ""},
+    {"unknown verdict", "expect: {verdict: pass}", "expect: {verdict: maybe}", 29, "must be pass, fail or runaway"},
+    {"host range backwards", "api-{1..2}", "api-{2..1}", 10, "api-{2..1}"},
+};
+
+TEST(Loader, EveryBadFileIsOneErrorWithFileLineAndColumn) {
+    int i = 0;
+    for (const BadCase& c : kBadCases) {
+        SCOPED_TRACE(c.what);
+        const std::string path = write("bad-" + std::to_string(i++) + ".yaml", replaced(kBase, c.from, c.to));
+        const std::string variant = std::string(c.from).starts_with("services.api.queue") ? "bigger" : "";
+        const std::string error = load_error(path, variant);
+        ASSERT_FALSE(error.empty()) << "loaded without complaint";
+        EXPECT_EQ(error.find('\n'), std::string::npos) << "one line: " << error;
+        const std::string prefix = path + ":" + (c.line > 0 ? std::to_string(c.line) + ":" : "");
+        EXPECT_TRUE(error.starts_with(prefix)) << "expected '" << prefix << "...', got: " << error;
+        if (c.line == 0) {
+            const std::string rest = error.substr(path.size() + 1);
+            EXPECT_TRUE(!rest.empty() && std::isdigit(static_cast<unsigned char>(rest[0]))) << "no line number: " << error;
+        }
+        EXPECT_NE(error.find(c.says), std::string::npos) << "expected it to say '" << c.says << "', got: " << error;
+    }
+}
+
+TEST(Loader, FilesThatAreNotScenariosAreRejectedWithTheirName) {
+    for (const std::string text : {"", "just a string\n", "- a\n- list\n", "name: [unterminated\n", "{}\n"}) {
+        SCOPED_TRACE(text);
+        const std::string path = write("odd.yaml", text);
+        const std::string error = load_error(path);
+        EXPECT_TRUE(error.starts_with(path)) << error;
+    }
+    const std::string missing = temp_path("does-not-exist.yaml");
+    EXPECT_TRUE(load_error(missing).starts_with(missing));
+}
+
+// ---- mutations of the library's files ------------------------------------------------------------
+
+std::vector<std::string> library_texts() {
+    std::vector<std::string> out;
+    out.push_back(kBase);
+    for (const std::string& name : faultline::library_scenarios()) {
+        std::ifstream in(*faultline::library_scenario_path(name), std::ios::binary);
+        std::ostringstream s;
+        s << in.rdbuf();
+        out.push_back(s.str());
+    }
+    return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const std::string& l : lines) out += l + "\n";
+    return out;
+}
+
+// Tokens that make plausible mistakes: YAML punctuation, units, numbers at the edges.
+const std::vector<std::string> kTokens = {":", "{", "}", "[", "]", ",", "-", "#", "\"", "'", " ", "\n", "\t", "&a", "*a",
+                                          "!!int", "0", "-1", "1e309", "99999999999999999999", "ms", "/s", "%", "..",
+                                          "null", "~", "true", "zipf(", ")", "api-{1..", "|", ">"};
+
+RC_GTEST_PROP(Loader, MutatedLibraryFilesLoadOrFailWithALocationButNeverCrash, ()) {
+    static const std::vector<std::string> texts = library_texts();
+    static const std::string path = temp_path("mutant.yaml");
+    {
+        const std::string& original = *rc::gen::elementOf(texts);
+        auto lines = split_lines(original);
+        const int edits = *rc::gen::inRange(1, 4);
+        for (int e = 0; e < edits && !lines.empty(); ++e) {
+            const std::size_t at = *rc::gen::inRange<std::size_t>(0, lines.size());
+            switch (*rc::gen::inRange(0, 6)) {
+                case 0:  // delete a line
+                    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(at));
+                    break;
+                case 1:  // duplicate a line (duplicate keys, repeated list items)
+                    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(at), lines[at]);
+                    break;
+                case 2: {  // insert a token inside a line
+                    std::string& l = lines[at];
+                    const std::size_t pos = *rc::gen::inRange<std::size_t>(0, l.size() + 1);
+                    l.insert(pos, *rc::gen::elementOf(kTokens));
+                    break;
+                }
+                case 3: {  // delete a few characters
+                    std::string& l = lines[at];
+                    if (l.empty()) break;
+                    const std::size_t pos = *rc::gen::inRange<std::size_t>(0, l.size());
+                    l.erase(pos, *rc::gen::inRange<std::size_t>(1, 4));
+                    break;
+                }
+                case 4: {  // replace the value after a colon
+                    std::string& l = lines[at];
+                    const auto colon = l.find(": ");
+                    if (colon == std::string::npos) break;
+                    l = l.substr(0, colon + 2) + *rc::gen::elementOf(kTokens);
+                    break;
+                }
+                default: {  // swap with another line (indentation in the wrong place)
+                    const std::size_t other = *rc::gen::inRange<std::size_t>(0, lines.size());
+                    std::swap(lines[at], lines[other]);
+                    break;
+                }
+            }
+        }
+        {
+            std::ofstream(path, std::ios::binary | std::ios::trunc) << join_lines(lines);
+        }
+        try {
+            faultline::load_scenario_file(path);
+        } catch (const faultline::SpecError& e) {
+            const std::string what = e.what();
+            RC_ASSERT(what.starts_with(path));
+            RC_ASSERT(what.find('\n') == std::string::npos);
+            // A location inside the file whenever the file was readable at all.
+            RC_ASSERT(e.where.line >= 1);
+            RC_ASSERT(e.where.line <= static_cast<int>(lines.size()) + 1);
+        }
+        // Any other exception escapes the property as a failure (and a crash fails the test).
+    }
+}
+
+}  // namespace
+
+namespace {
+
+// docs/scenario-language.md's reference table is `faultline list --keys`: every key the reader
+// knows is in it (regenerate it with scripts/scenario-keys.sh after adding one).
+TEST(Loader, TheLanguageReferenceNamesEveryKey) {
+    std::ifstream in(std::string(FAULTLINE_SOURCE_DIR) + "/docs/scenario-language.md");
+    std::stringstream s;
+    s << in.rdbuf();
+    const std::string doc = s.str();
+    faultline::ScenarioSpec spec;
+    const auto keys = faultline::list_keys(spec);
+    EXPECT_GT(keys.size(), 100u);
+    for (const faultline::KeyInfo& k : keys) {
+        EXPECT_NE(doc.find("| `" + k.path + "` |"), std::string::npos) << k.path << " is missing from the reference";
+    }
+}
+
+}  // namespace

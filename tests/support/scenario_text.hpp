@@ -1,0 +1,45 @@
+// Scenario files written by tests: a temporary file per test process, a text with one part
+// replaced (the way the loader tests make mistakes), and the loader's error for a file.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "faultline/scenario_file.hpp"
+
+namespace test_support {
+
+inline std::string temp_path(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / ("faultline-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    return (dir / name).string();
+}
+
+inline std::string write_file(const std::string& name, const std::string& text) {
+    const std::string path = temp_path(name);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    return path;
+}
+
+inline std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << "the text has no '" << from << "'";
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+// Loads as the CLI does (read, check, build once); returns the error, or "" when it loaded.
+inline std::string load_error(const std::string& path, const std::string& variant = {}) {
+    try {
+        faultline::load_scenario_file(path, variant);
+        return "";
+    } catch (const faultline::SpecError& e) {
+        return e.what();
+    }
+}
+
+}  // namespace test_support
