@@ -84,7 +84,8 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
     const std::string base_name = root["name"] ? root["name"].as<std::string>() : std::filesystem::path(*file).stem().string();
     root["name"] = base_name + "-regression";
     const std::string origin = "seed " + std::to_string(spec.seed) + " of " + spec.scenario.text();
-    const std::string description = root["description"] ? root["description"].as<std::string>() : std::string();
+    std::string description = root["description"] ? root["description"].as<std::string>() : std::string();
+    while (!description.empty() && description.back() == '\n') description.pop_back();
     root["description"] = "A regression test shrunk by faultline from " + origin + " (" + regression.expected.signature +
                           ").\n" + description;
     if (spec.duration) root["duration"] = sim::format_value(*spec.duration);
