@@ -1,6 +1,7 @@
 // The faultline command line: every subcommand registered, arguments parsed, errors turned into
 // exit codes (0 pass, 1 an invariant or assertion failed, 2 bad usage or input, 3 internal
 // error). Errors are one clear line, never a stack dump.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -30,6 +31,21 @@ int run(int argc, char** argv) {
     add_sweep_command(app, cmd);
     add_report_command(app, cmd);
     add_report_worker_command(app, cmd);
+    if (argc > 1 && argv[1][0] != '-') {
+        // A mistyped command: name it and suggest the nearest, rather than CLI11's generic message.
+        const std::string word = argv[1];
+        std::vector<std::string> names, visible;
+        for (const CLI::App* sub : app.get_subcommands({})) {
+            names.push_back(sub->get_name());
+            if (!sub->get_group().empty()) visible.push_back(sub->get_name());
+        }
+        if (std::find(names.begin(), names.end(), word) == names.end()) {
+            std::string msg = "unknown command '" + word + "'";
+            if (auto near = nearest(word, visible)) msg += " (did you mean '" + *near + "'?)";
+            std::fprintf(stderr, "faultline: error: %s\nRun 'faultline --help' for the commands.\n", msg.c_str());
+            return exit_usage;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -155,3 +155,15 @@ TEST(CliModelKinds, AProgramWithItsOwnKindRunsFilesThatUseIt) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, AMistypedCommandIsNamedWithTheNearestOne) {
+    const Result r = faultline("lsit");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(contains(r.out, "faultline: error: unknown command 'lsit'")) << r.out;
+    const Result s = faultline("replya x.json");
+    EXPECT_TRUE(contains(s.out, "did you mean 'replay'?")) << s.out;
+}
+
+}  // namespace
