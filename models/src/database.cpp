@@ -21,7 +21,8 @@ Database::Database(sim::Network& net, std::string name, DatabaseOptions options,
       rpc_(net, name_),
       rng_(net.sim().rng("database/" + name_)) {
     if (metrics_ != nullptr) {
-        for (const char* c : {".queries", ".refused", ".shed", ".oom"}) metrics_->counter(name_ + c);
+        std::size_t i = 0;
+        for (const char* c : {".queries", ".refused", ".shed", ".oom"}) metric_[i++] = &metrics_->counter(name_ + c);
         latency_ = &metrics_->histogram(name_ + ".latency");
         metrics_->probe(name_ + ".connections", [this] { return static_cast<double>(connections()); });
         metrics_->probe(name_ + ".load", [this] { return load(); });
@@ -47,12 +48,13 @@ double Database::load() const noexcept {
 void Database::serve(sim::Host& host) {
     Instance& inst = host.make<Instance>(*this, host);
     rpc_.serve(host, [this, &inst](sim::Ctx& ctx, const Request& req, const sim::CallInfo& info) -> sim::Result<Response> {
-        auto count = [this](const char* what) {
-            if (metrics_ != nullptr) metrics_->counter(name_ + what).add();
+        enum { queries, refused, shed, oom };
+        auto count = [this](int what) {
+            if (metric_[what] != nullptr) metric_[what]->add();
         };
         if (inst.connections >= options_.connections_max) {
             ++counters_.refused;
-            count(".refused");
+            count(refused);
             SIM_COVER("database: connection limit");
             return sim::Errc::refused;
         }
@@ -64,7 +66,7 @@ void Database::serve(sim::Host& host) {
         if (options_.memory_max_mb > 0 && options_.memory_base_mb + options_.memory_per_connection_mb * inst.connections >
                                               options_.memory_max_mb) {
             ++counters_.ooms;
-            count(".oom");
+            count(oom);
             SIM_COVER("database: out of memory");
             ctx.trace("db.oom", {{"connections", inst.connections}, {"memory_mb", memory_mb()}});
             inst.host.bounce(options_.restart_delay);  // unwinds this handler too
@@ -72,7 +74,7 @@ void Database::serve(sim::Host& host) {
         const sim::Time arrived = ctx.now();
         if (auto admitted = inst.executors.acquire(ctx, info.deadline); !admitted) {
             ++counters_.shed;
-            count(".shed");
+            count(shed);
             return admitted.error();
         }
         struct Release {
@@ -81,7 +83,7 @@ void Database::serve(sim::Host& host) {
         } release{inst.executors};
         ctx.compute(options_.query.sample(rng_));
         ++counters_.queries;
-        count(".queries");
+        count(queries);
         if (latency_ != nullptr) latency_->record(ctx.now() - arrived);
         std::uint64_t& version = versions_[req.key];
         if (req.write) ++version;

@@ -6,9 +6,13 @@
 
 namespace models {
 
-Metrics::Metrics(sim::Simulator& sim, sim::Duration interval) : sim_(&sim), interval_(interval) {
+std::string error_metric(std::string_view prefix, sim::Errc e) {
+    return std::string(prefix) + ".errors." + std::string(sim::to_string(e));
+}
+
+Metrics::Metrics(sim::Simulator& sim, sim::Duration interval) : sim_(&sim), interval_(interval), on_(sim.options().metrics) {
     SIM_ASSERT(interval.count() > 0, "metrics interval must be positive");
-    schedule_next();
+    if (on_) schedule_next();
 }
 
 void Metrics::schedule_next() {
@@ -77,6 +81,7 @@ LatencyHistogram& Metrics::histogram(std::string_view name, bool seconds) {
     }
     Entry& e = add(std::string(name), Kind::histogram);
     e.histogram = std::make_unique<LatencyHistogram>();
+    e.histogram->off_ = !on_;
     e.seconds = seconds;
     return *e.histogram;
 }
@@ -124,6 +129,7 @@ const LatencyHistogram* Metrics::find_histogram(std::string_view name) const {
 }
 
 void Metrics::sample() {
+    if (!on_) return;
     const double t = sim::to_seconds(sim_->now());
     if (!times_.empty() && times_.back() == t) return;  // one sample per instant
     const double dt = times_.empty() ? sim::to_seconds(sim_->now()) : t - times_.back();

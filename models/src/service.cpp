@@ -4,10 +4,6 @@
 
 namespace models {
 
-std::string error_metric(std::string_view prefix, sim::Errc e) {
-    return std::string(prefix) + ".errors." + std::string(sim::to_string(e));
-}
-
 struct Service::Instance {
     Instance(Service& s, sim::Host& h) : service(s), host(h), queue(s.options_.queue) { service.instances_.push_back(this); }
     ~Instance() { std::erase(service.instances_, this); }
@@ -22,10 +18,11 @@ Service::Service(sim::Network& net, std::string name, ServiceOptions options, Me
       options_(std::move(options)),
       metrics_(metrics),
       rpc_(net, name_),
-      rng_(net.sim().rng("service/" + name_)) {
+      rng_(net.sim().rng("service/" + name_)),
+      error_metrics_(metrics, name_) {
     if (metrics_ != nullptr) {
-        metrics_->counter(name_ + ".requests");
-        metrics_->counter(name_ + ".ok");
+        requests_metric_ = &metrics_->counter(name_ + ".requests");
+        ok_metric_ = &metrics_->counter(name_ + ".ok");
         latency_ = &metrics_->histogram(name_ + ".latency");
         metrics_->probe(name_ + ".queue", [this] { return static_cast<double>(queued()); });
         metrics_->probe(name_ + ".busy", [this] { return static_cast<double>(busy()); });
@@ -46,7 +43,7 @@ int Service::busy() const {
 
 void Service::record_error(sim::Errc e) {
     ++counters_.errors;
-    if (metrics_ != nullptr) metrics_->counter(error_metric(name_, e)).add();
+    error_metrics_.add(e);
 }
 
 sim::Duration Service::downstream_timeout(const sim::Ctx& ctx, const sim::CallInfo& info) const {
@@ -60,7 +57,7 @@ void Service::serve(sim::Host& host, Handler handler) {
                                                                   const sim::CallInfo& info) -> sim::Result<Response> {
         const sim::Time arrived = ctx.now();
         ++counters_.requests;
-        if (metrics_ != nullptr) metrics_->counter(name_ + ".requests").add();
+        if (requests_metric_ != nullptr) requests_metric_->add();
         sim::CallInfo local = info;
         if (options_.timeout.count() > 0) local.deadline = std::min(local.deadline, arrived + options_.timeout);
         if (auto admitted = inst.queue.acquire(ctx, local.deadline); !admitted) {
@@ -79,7 +76,7 @@ void Service::serve(sim::Host& host, Handler handler) {
             return r;
         }
         ++counters_.ok;
-        if (metrics_ != nullptr) metrics_->counter(name_ + ".ok").add();
+        if (ok_metric_ != nullptr) ok_metric_->add();
         return r;
     });
 }

@@ -6,10 +6,11 @@ namespace models {
 
 // ---- stats -------------------------------------------------------------------------------------
 
-WorkloadStats::WorkloadStats(Metrics* metrics, std::string name) : metrics_(metrics), name_(std::move(name)) {
+WorkloadStats::WorkloadStats(Metrics* metrics, std::string name)
+    : metrics_(metrics), name_(std::move(name)), error_metrics_(metrics, name_) {
     if (metrics_ != nullptr) {
-        metrics_->counter(name_ + ".offered");
-        metrics_->counter(name_ + ".ok");
+        offered_metric_ = &metrics_->counter(name_ + ".offered");
+        ok_metric_ = &metrics_->counter(name_ + ".ok");
         latency_ = &metrics_->histogram(name_ + ".latency");
         metrics_->probe(name_ + ".inflight", [this] { return static_cast<double>(inflight()); });
     }
@@ -17,19 +18,19 @@ WorkloadStats::WorkloadStats(Metrics* metrics, std::string name) : metrics_(metr
 
 void WorkloadStats::offered() {
     ++offered_;
-    if (metrics_ != nullptr) metrics_->counter(name_ + ".offered").add();
+    if (offered_metric_ != nullptr) offered_metric_->add();
 }
 
 void WorkloadStats::finished(sim::Time created, sim::Time now, const sim::Result<Response>& r) {
     if (r) {
         ++ok_;
         if (metrics_ != nullptr) {
-            metrics_->counter(name_ + ".ok").add();
+            ok_metric_->add();
             latency_->record(now - created);
         }
     } else {
         ++errors_;
-        if (metrics_ != nullptr) metrics_->counter(error_metric(name_, r.error())).add();
+        error_metrics_.add(r.error());
     }
 }
 

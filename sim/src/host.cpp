@@ -71,6 +71,7 @@ void Host::crash() {
 void Host::crash_now() {
     if (!alive_) return;
     alive_ = false;
+    if (paused_) --sim_->hosts_paused_;
     paused_ = false;
     deferred_.clear();
     sim_->trace(*this, "host.crash", {{"incarnation", incarnation_}});
@@ -115,12 +116,14 @@ void Host::pause() {
     SIM_ASSERT(id_ != 0, "the world host cannot pause");
     if (!alive_ || paused_) return;
     paused_ = true;
+    ++sim_->hosts_paused_;
     sim_->trace(*this, "host.pause");
 }
 
 void Host::resume() {
     if (!paused_) return;
     paused_ = false;
+    --sim_->hosts_paused_;
     sim_->trace(*this, "host.resume");
     std::vector<std::uint64_t> held;
     held.swap(deferred_);

@@ -26,6 +26,7 @@ std::string_view kind_name(Packet::Kind k) {
 }  // namespace
 
 Network::Network(Simulator& sim, LinkOptions defaults) : sim_(&sim), defaults_(std::move(defaults)), rng_(sim.rng("network")) {
+    no_rules_state_.link = defaults_;
     port_id("reply");  // port 0: responses to calls
 }
 
@@ -83,6 +84,9 @@ void Network::remove_rules(Rule::Kind kind, const HostSet& a, const HostSet& b, 
 }
 
 const Network::PairState& Network::state(std::uint32_t from, std::uint32_t to) {
+    // Without rules every pair has the defaults: no per-pair entry (10,000 clients would make
+    // tens of thousands, and their lookups cost more than the rest of a send).
+    if (rules_.empty()) return no_rules_state_;
     const std::uint64_t key = pair_key(from, to);
     if (auto it = pair_cache_.find(key); it != pair_cache_.end()) return it->second;
     PairState st;

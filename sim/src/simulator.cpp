@@ -309,7 +309,7 @@ void Simulator::record_kernel_event(const EventQueue::Entry& e, Ctx* p) {
 
 // A wake-up for a process on a paused host waits on the host until it resumes.
 bool Simulator::held_by_pause(const EventQueue::Entry& e) {
-    if (e.payload & callback_bit) return false;
+    if (hosts_paused_ == 0 || (e.payload & callback_bit)) return false;
     Host& h = *procs_[static_cast<std::uint32_t>(e.payload)]->host_;
     if (!h.paused_) return false;
     h.deferred_.push_back(e.payload);

@@ -55,9 +55,9 @@ RC_GTEST_PROP(EventQueue, PopOrderIsTheSortedOrderWhateverTheInsertionOrder, (st
 
 // The kernel's usage: pops advance `now`; pushes are at now or later, many exactly at now (the
 // FIFO lane), some with shuffled orders. The pop sequence must equal a sorted reference model.
-RC_GTEST_PROP(EventQueue, BothLanesTogetherPopInExactlyTheSortedOrder,
-              (std::vector<std::tuple<bool, std::uint8_t, bool>> ops)) {
-    sim::EventQueue q;
+// `delay` maps a drawn byte to how far ahead of now a push is.
+void pops_in_sorted_order(sim::EventQueue& q, const std::vector<std::tuple<bool, std::uint8_t, bool>>& ops,
+                          std::int64_t (*delay)(std::uint8_t)) {
     std::vector<Entry> model;  // everything pushed and not yet popped
     std::uint64_t seq = 0;
     std::int64_t now = 0;
@@ -76,7 +76,7 @@ RC_GTEST_PROP(EventQueue, BothLanesTogetherPopInExactlyTheSortedOrder,
             RC_ASSERT(got.time >= now);
             now = got.time;
         } else {
-            const std::int64_t t = now + (dt % 3 == 0 ? 0 : dt % 7);
+            const std::int64_t t = now + delay(dt);
             const std::uint64_t order = shuffled ? ((static_cast<std::uint64_t>(dt) * 0x9E3779B97F4A7C15ull) & ~0xFFFFFFFFull) | seq : seq;
             ++seq;
             Entry e{t, order, seq};
@@ -90,6 +90,45 @@ RC_GTEST_PROP(EventQueue, BothLanesTogetherPopInExactlyTheSortedOrder,
         RC_ASSERT(got.order == want.order);
     }
     RC_ASSERT(model.empty());
+}
+
+RC_GTEST_PROP(EventQueue, BothLanesTogetherPopInExactlyTheSortedOrder,
+              (std::vector<std::tuple<bool, std::uint8_t, bool>> ops)) {
+    sim::EventQueue q;
+    pops_in_sorted_order(q, ops, [](std::uint8_t dt) -> std::int64_t { return dt % 3 == 0 ? 0 : dt % 7; });
+}
+
+// A queue whose timing wheel starts at 4 entries, with 8 buckets 4ns wide: pushes land before the
+// horizon, in the wheel, in the overflow past it, and the wheel starts, turns, jumps and stops.
+RC_GTEST_PROP(EventQueue, WithTheTimingWheelPopsInExactlyTheSortedOrder,
+              (std::vector<std::tuple<bool, std::uint8_t, bool>> ops)) {
+    sim::EventQueue q(sim::EventQueue::Tuning{.wheel_from = 4, .bucket_shift = 2, .buckets = 8});
+    pops_in_sorted_order(q, ops, [](std::uint8_t dt) -> std::int64_t { return dt % 3 == 0 ? 0 : (dt * dt) % 211; });
+}
+
+TEST(EventQueue, TimingWheelKeepsOrderAcrossBucketsOverflowAndRestarts) {
+    sim::EventQueue q(sim::EventQueue::Tuning{.wheel_from = 2, .bucket_shift = 1, .buckets = 4});
+    std::vector<Entry> pushed;
+    std::uint64_t order = 0;
+    for (int round = 0; round < 3; ++round) {  // the queue empties between rounds: the wheel stops
+        const std::int64_t base = round * 1000;
+        for (std::int64_t t : {base + 500, base + 3, base + 3, base + 40, base + 0, base + 9, base + 41, base + 2}) {
+            Entry e{t, order++, order};
+            pushed.push_back(e);
+            q.push(e, base);
+        }
+        for (std::size_t i = pushed.size() - 8; i < pushed.size(); ++i) {
+            auto it = std::min_element(pushed.begin() + static_cast<std::ptrdiff_t>(i), pushed.end(), sim::EventQueue::before);
+            std::iter_swap(pushed.begin() + static_cast<std::ptrdiff_t>(i), it);
+            ASSERT_FALSE(q.empty());
+            EXPECT_EQ(q.top().order, pushed[i].order);
+            Entry got = q.pop();
+            EXPECT_EQ(got.time, pushed[i].time);
+            EXPECT_EQ(got.order, pushed[i].order);
+        }
+        EXPECT_TRUE(q.empty());
+        EXPECT_EQ(q.size(), 0u);
+    }
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 // I/O (the buffer pool is assumed warm), replication.
 #pragma once
 
+#include <array>
 #include <map>
 #include <string>
 
@@ -69,6 +70,8 @@ private:
     std::vector<Instance*> instances_;
     std::map<std::uint64_t, std::uint64_t> versions_;  // durable data: survives restarts
     Counters counters_;
+    // Looked up once, in the order of Counters (a lookup by name per query costs).
+    std::array<Counter*, 4> metric_{};  // queries, refused, shed, oom
     LatencyHistogram* latency_ = nullptr;
 };
 

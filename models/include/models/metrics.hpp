@@ -18,6 +18,7 @@
 // anywhere (series are written as CSV or JSON at the end of a run).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "models/histogram.hpp"
+#include "sim/result.hpp"
 #include "sim/simulator.hpp"
 
 namespace models {
@@ -57,10 +59,12 @@ private:
 class LatencyHistogram {
 public:
     void record(sim::Duration d) noexcept {
+        if (off_) return;
         total_.record(d);
         interval_.record(d);
     }
     void record(std::uint64_t v) noexcept {
+        if (off_) return;
         total_.record(v);
         interval_.record(v);
     }
@@ -68,8 +72,10 @@ public:
     Histogram& interval() noexcept { return interval_; }
 
 private:
+    friend class Metrics;
     Histogram total_;
     Histogram interval_;
+    bool off_ = false;  // sim::Options::metrics is off: records nothing
 };
 
 struct Series {
@@ -81,7 +87,9 @@ class Metrics {
 public:
     static constexpr double missing = std::numeric_limits<double>::quiet_NaN();
 
-    // Starts sampling at the next multiple of `interval` (virtual time).
+    // Starts sampling at the next multiple of `interval` (virtual time). With the simulator's
+    // Options::metrics off it never samples and its histograms record nothing (counters still
+    // count: they are the models' totals); that switch exists to measure what metrics cost.
     explicit Metrics(sim::Simulator& sim, sim::Duration interval = std::chrono::seconds(1));
     Metrics(const Metrics&) = delete;
     Metrics& operator=(const Metrics&) = delete;
@@ -143,12 +151,36 @@ private:
 
     sim::Simulator* sim_;
     sim::Duration interval_;
+    bool on_;  // sim::Options::metrics
     std::vector<std::unique_ptr<Entry>> entries_;            // registration order = column order
     std::map<std::string, std::size_t, std::less<>> by_name_;
     std::vector<std::string> columns_;
     std::vector<std::vector<double>> rows_;                  // rows_[sample][column]
     std::vector<double> times_;
     bool scheduled_ = false;
+};
+
+// A name for a metric per error kind: "<prefix>.errors.timeout", "<prefix>.errors.overloaded", ...
+std::string error_metric(std::string_view prefix, sim::Errc e);
+
+// A model's error counters, found by code instead of by name on every error (a lookup by name
+// builds a string and walks a map: it was most of what a request cost the models). Each counter
+// is registered when its error first happens, as a lookup by name would, so columns keep their
+// order. Does nothing without metrics.
+class ErrorCounters {
+public:
+    ErrorCounters(Metrics* metrics, std::string prefix) : metrics_(metrics), prefix_(std::move(prefix)) {}
+    void add(sim::Errc e) {
+        if (metrics_ == nullptr) return;
+        Counter*& c = by_code_[static_cast<std::size_t>(e)];
+        if (c == nullptr) c = &metrics_->counter(error_metric(prefix_, e));
+        c->add();
+    }
+
+private:
+    Metrics* metrics_;
+    std::string prefix_;
+    std::array<Counter*, sim::errc_count> by_code_{};
 };
 
 }  // namespace models

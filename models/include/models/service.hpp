@@ -72,10 +72,10 @@ private:
     sim::Rng rng_;
     std::vector<Instance*> instances_;  // live pools, in the order hosts started serving
     Counters counters_;
+    Counter* requests_metric_ = nullptr;  // looked up once: a lookup by name per request costs
+    Counter* ok_metric_ = nullptr;
+    ErrorCounters error_metrics_;
     LatencyHistogram* latency_ = nullptr;
 };
-
-// A name for a metric per error kind: "timeout", "overloaded", ...
-std::string error_metric(std::string_view prefix, sim::Errc e);
 
 }  // namespace models

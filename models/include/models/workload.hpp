@@ -72,6 +72,9 @@ private:
     Metrics* metrics_;
     std::string name_;
     std::uint64_t offered_ = 0, ok_ = 0, errors_ = 0, dropped_ = 0;
+    Counter* offered_metric_ = nullptr;  // looked up once: a lookup by name per request costs
+    Counter* ok_metric_ = nullptr;
+    ErrorCounters error_metrics_;
     LatencyHistogram* latency_ = nullptr;
 };
 

@@ -273,6 +273,7 @@ private:
     std::vector<Rule> rules_;
     std::uint64_t next_rule_ = 0;
     std::unordered_map<std::uint64_t, PairState> pair_cache_;  // looked up only, never iterated
+    PairState no_rules_state_;                                 // every pair's while rules_ is empty
     struct InFlight {
         Packet packet;
         const PairState* state;   // the pair's state when sent, valid while the generation holds

@@ -55,6 +55,9 @@ struct Options {
     bool buggify = false;
     // Hash the trace (the run's fingerprint). Off only to measure what hashing costs.
     bool hash_trace = true;
+    // Models record metrics (models::Metrics samples its series and fills its histograms). Off
+    // only to measure what metrics cost: invariants that read metrics then see no samples.
+    bool metrics = true;
     // The command that reproduces this run, printed on assertion failures.
     std::string repro;
 };
@@ -296,6 +299,7 @@ private:
 
     std::deque<Host> hosts_;
     std::map<std::string, std::uint32_t, std::less<>> host_by_name_;
+    std::uint32_t hosts_paused_ = 0;  // while 0, no wake-up needs its host looked at
 
     TraceHash hash_;
     TraceSink* sink_ = nullptr;
