@@ -1,8 +1,9 @@
-// `faultline list`: the scenarios, and with --options each one's options and defaults; with
+// `faultline list [SCENARIO]`: the scenarios, and with --options each one's options and values; with
 // --kinds the model kinds a program registered for scenario files (`models:`); with --keys every
 // key of the scenario language.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "common.hpp"
 #include "faultline/key_reference.hpp"
@@ -11,69 +12,109 @@
 
 namespace faultline::cli {
 
+namespace {
+
+void print_keys(bool markdown) {
+    ScenarioSpec spec;
+    if (markdown) std::printf("| key | type | default | meaning |\n|---|---|---|---|\n");
+    for (const KeyInfo& k : list_keys(spec)) {
+        if (markdown) {
+            std::printf("| `%s` | %s | %s | %s |\n", k.path.c_str(), k.type.c_str(), k.value.empty() ? "" : ("`" + k.value + "`").c_str(),
+                        k.help.c_str());
+        } else {
+            std::printf("%-50s %-24s %-12s %s\n", k.path.c_str(), k.type.c_str(), k.value.empty() ? "-" : k.value.c_str(), k.help.c_str());
+        }
+    }
+}
+
+void print_kinds() {
+    const auto names = model_kind_names();
+    if (names.empty()) std::printf("No model kinds registered (a C++ program adds them: docs/scenario-language.md).\n");
+    for (const std::string& name : names) {
+        const ModelKind* kind = find_model_kind(name);
+        std::printf("  %-26s %s\n", name.c_str(), kind->description.c_str());
+        const auto defaults = kind->defaults();
+        for (const FieldInfo& f : kind->list(defaults.get())) {
+            std::printf("    %-28s default %-12s %s\n", (f.path + ":").c_str(), f.value.c_str(), f.help.c_str());
+        }
+    }
+}
+
+void print_options(const ScenarioInfo& info) {
+    for (const FieldInfo& f : info.options()) {
+        std::printf("    --set %-44s %-14s %s\n", (f.path + "=").c_str(), f.value.empty() ? "(unset)" : f.value.c_str(), f.help.c_str());
+    }
+}
+
+void print_file_scenario(const std::string& name, const std::string& path, bool options) {
+    try {
+        LoadedScenario loaded = load_scenario_file(path);
+        std::printf("  %-26s %s\n", name.c_str(), loaded.info->summary.c_str());
+        std::size_t width = 17;
+        for (const auto& [v, spec] : loaded.spec.variants) width = std::max(width, v.size());
+        for (const auto& [v, spec] : loaded.spec.variants) {
+            std::printf("    --variant %-*s %s\n", static_cast<int>(width), v.c_str(), spec.description.c_str());
+        }
+        if (options) print_options(*loaded.info);
+    } catch (const SpecError& e) {
+        std::printf("  %-26s (does not load: %s)\n", name.c_str(), e.what());
+    }
+}
+
+int list(const std::string& only, bool options) {
+    if (!only.empty()) {
+        // One scenario: a library name, a file, or a built-in.
+        if (auto path = library_scenario_path(only)) {
+            print_file_scenario(only, *path, options);
+        } else if (std::filesystem::exists(only)) {
+            print_file_scenario(only, only, options);
+        } else if (const ScenarioInfo* s = builtin_scenarios().find(only)) {
+            std::printf("  %-26s %s\n", s->name.c_str(), s->summary.c_str());
+            if (options) print_options(*s);
+        } else {
+            std::vector<std::string> names = library_scenarios();
+            for (const ScenarioInfo& s : builtin_scenarios().all()) names.push_back(s.name);
+            std::string msg = "no scenario '" + only + "'";
+            if (auto near = nearest(only, names)) msg += " (did you mean '" + *near + "'?)";
+            throw UsageError(msg);
+        }
+        return exit_pass;
+    }
+    std::printf("Scenario library (%s):\n", scenario_library_dir().c_str());
+    for (const std::string& name : library_scenarios()) print_file_scenario(name, *library_scenario_path(name), options);
+    std::printf("\nBuilt in:\n");
+    for (const ScenarioInfo& s : builtin_scenarios().all()) {
+        std::printf("  %-26s %s\n", s.name.c_str(), s.summary.c_str());
+        if (options) print_options(s);
+    }
+    return exit_pass;
+}
+
+}  // namespace
+
 void add_list_command(CLI::App& app, Command& cmd) {
     auto* sub = app.add_subcommand("list", "List the scenarios faultline can run");
     auto show_options = std::make_shared<bool>(false);
     auto show_kinds = std::make_shared<bool>(false);
     auto show_keys = std::make_shared<bool>(false);
     auto markdown = std::make_shared<bool>(false);
-    sub->add_flag("--options", *show_options, "Also list each scenario's options (for --set) and defaults");
+    auto only = std::make_shared<std::string>();
+    sub->add_option("scenario", *only, "Only this scenario (a library name, a built-in or a .yaml file)");
+    sub->add_flag("--options", *show_options, "Also list each scenario's options: the paths --set, compare and sweep take");
     sub->add_flag("--kinds", *show_kinds, "List the model kinds scenario files may use under `models:`, with their options");
     sub->add_flag("--keys", *show_keys, "List every key a scenario file may hold, with its type, default and meaning");
     sub->add_flag("--markdown", *markdown, "With --keys: a Markdown table (docs/scenario-language.md's reference)");
-    sub->callback([&cmd, show_options, show_kinds, show_keys, markdown] {
-        cmd.run = [show_options, show_kinds, show_keys, markdown] {
+    sub->callback([&cmd, show_options, show_kinds, show_keys, markdown, only] {
+        cmd.run = [show_options, show_kinds, show_keys, markdown, only] {
             if (*show_keys) {
-                ScenarioSpec spec;
-                if (*markdown) std::printf("| key | type | default | meaning |\n|---|---|---|---|\n");
-                for (const KeyInfo& k : list_keys(spec)) {
-                    if (*markdown) {
-                        std::printf("| `%s` | %s | %s | %s |\n", k.path.c_str(), k.type.c_str(),
-                                    k.value.empty() ? "" : ("`" + k.value + "`").c_str(), k.help.c_str());
-                    } else {
-                        std::printf("%-50s %-24s %-12s %s\n", k.path.c_str(), k.type.c_str(), k.value.empty() ? "-" : k.value.c_str(),
-                                    k.help.c_str());
-                    }
-                }
+                print_keys(*markdown);
                 return exit_pass;
             }
             if (*show_kinds) {
-                const auto names = model_kind_names();
-                if (names.empty()) std::printf("No model kinds registered (a C++ program adds them: docs/scenario-language.md).\n");
-                for (const std::string& name : names) {
-                    const ModelKind* kind = find_model_kind(name);
-                    std::printf("  %-26s %s\n", name.c_str(), kind->description.c_str());
-                    const auto defaults = kind->defaults();
-                    for (const FieldInfo& f : kind->list(defaults.get())) {
-                        std::printf("    %-28s default %-12s %s\n", (f.path + ":").c_str(), f.value.c_str(), f.help.c_str());
-                    }
-                }
+                print_kinds();
                 return exit_pass;
             }
-            std::printf("Scenario library (%s):\n", scenario_library_dir().c_str());
-            for (const std::string& name : library_scenarios()) {
-                try {
-                    LoadedScenario loaded = load_scenario_file(*library_scenario_path(name));
-                    std::printf("  %-26s %s\n", name.c_str(), loaded.info->summary.c_str());
-                    std::size_t width = 17;
-                    for (const auto& [v, spec] : loaded.spec.variants) width = std::max(width, v.size());
-                    for (const auto& [v, spec] : loaded.spec.variants) {
-                        std::printf("    --variant %-*s %s\n", static_cast<int>(width), v.c_str(), spec.description.c_str());
-                    }
-                } catch (const SpecError& e) {
-                    std::printf("  %-26s (does not load: %s)\n", name.c_str(), e.what());
-                }
-            }
-            std::printf("\nBuilt in:\n");
-            for (const ScenarioInfo& s : builtin_scenarios().all()) {
-                std::printf("  %-26s %s\n", s.name.c_str(), s.summary.c_str());
-                if (*show_options) {
-                    for (const FieldInfo& f : s.options()) {
-                        std::printf("    --set %-28s default %-12s %s\n", (f.path + "=").c_str(), f.value.c_str(), f.help.c_str());
-                    }
-                }
-            }
-            return exit_pass;
+            return list(*only, *show_options);
         };
     });
 }

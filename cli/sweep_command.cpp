@@ -15,7 +15,7 @@
 #include "explore/fuzz.hpp"
 #include "explore/spec.hpp"
 #include "faultline/scenario_file.hpp"
-#include "report/spec_options.hpp"
+#include "faultline/spec_options.hpp"
 #include "report/sweep.hpp"
 #include "report_output.hpp"
 #include "report_workers.hpp"
@@ -128,7 +128,7 @@ int execute(const SweepArgs& args) {
         (void)explore::effective_options(base);
         if (loaded.file) {
             spec = load_spec(*loaded.file, args.variant, base.overrides);
-            options = report::spec_options(*spec);
+            options = spec_options(*spec);
         } else {
             options = loaded.info->options();
         }

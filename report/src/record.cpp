@@ -4,7 +4,7 @@
 
 #include "faultline/scenario_file.hpp"
 #include "report/record.hpp"
-#include "report/spec_options.hpp"
+#include "faultline/spec_options.hpp"
 #include "report/text.hpp"
 
 namespace faultline::report {

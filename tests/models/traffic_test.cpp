@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "models/load_balancer.hpp"
 #include "models/workload.hpp"
+#include "sim/rpc.hpp"
 #include "sim/sim.hpp"
 
 namespace {
@@ -127,6 +129,38 @@ TEST(LoadBalancer, OutlierEjectionLeavesAFailingBackendOutForItsTime) {
     for (int i = 0; i < 3; ++i) lb.finished(0, false, s.now());
     EXPECT_TRUE(lb.ejected(1, s.now()));
     EXPECT_FALSE(lb.ejected(0, s.now()));
+}
+
+TEST(LoadBalancer, CallRoutesByKeyUnderKeyHash) {
+    // Three backends answer with their own index; a key always reaches the same one, and keys
+    // spread over all of them.
+    sim::Simulator s(sim::Options{.seed = 5});
+    sim::Network net(s, sim::LinkOptions{});
+    sim::Rpc<int, int> rpc(net, "who");
+    for (int i = 0; i < 3; ++i) {
+        s.add_host("b" + std::to_string(i)).on_boot([&rpc, i](sim::Host& h) {
+            rpc.serve(h, [i](sim::Ctx&, const int&, const sim::CallInfo&) -> sim::Result<int> { return i; });
+        });
+    }
+    models::LoadBalancer lb(s, "lb", names(3), {.policy = models::LbPolicy::key_hash});
+    std::map<std::uint64_t, std::set<int>> answered_by;
+    s.add_host("client").spawn([&](sim::Ctx& ctx) {
+        for (int round = 0; round < 3; ++round) {
+            for (std::uint64_t key = 0; key < 30; ++key) {
+                auto r = lb.call(ctx, rpc, 0, 1s, key);
+                ASSERT_TRUE(r.ok());
+                answered_by[key].insert(r.value());
+            }
+        }
+    });
+    s.run();
+    std::set<int> used;
+    for (const auto& [key, backends] : answered_by) {
+        EXPECT_EQ(backends.size(), 1u) << "key " << key;
+        used.insert(*backends.begin());
+    }
+    EXPECT_EQ(used.size(), 3u);
+    s.shutdown();
 }
 
 }  // namespace

@@ -136,6 +136,8 @@ const BadCase kBadCases[] = {
     {"bad indentation", "    hosts: db-1\n", "   hosts: db-1\n", 0, ""},
     {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 0, ""},
     {"unknown verdict", "expect: {verdict: pass}", "expect: {verdict: maybe}", 29, "must be pass, fail or runaway"},
+    {"negative cache parameter", "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {ttl: 10s, xfetch_beta: -1}\n", 13,
+     "services.api.cache.xfetch_beta: cannot be negative"},
     {"host range backwards", "api-{1..2}", "api-{2..1}", 10, "api-{2..1}"},
 };
 

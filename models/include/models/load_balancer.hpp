@@ -49,10 +49,10 @@ public:
     void started(std::size_t backend);
     void finished(std::size_t backend, bool success, sim::Time now);
 
-    // pick + call + bookkeeping in one.
+    // pick + call + bookkeeping in one. `key` as for pick() (key_hash routes by it).
     template <class Req, class Resp>
-    sim::Result<Resp> call(sim::Ctx& ctx, sim::Rpc<Req, Resp>& rpc, Req request, sim::Duration timeout) {
-        const std::size_t b = pick(ctx.now());
+    sim::Result<Resp> call(sim::Ctx& ctx, sim::Rpc<Req, Resp>& rpc, Req request, sim::Duration timeout, std::uint64_t key = 0) {
+        const std::size_t b = pick(ctx.now(), key);
         started(b);
         struct Done {  // also on a kill
             LoadBalancer& lb;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,18 +47,18 @@ private:
             typename T::value_type inner = value ? *value : typename T::value_type{};
             add(path, inner, help + (value ? "" : " (optional)"));
         } else if constexpr (is_vector<T>::value) {
-            typename T::value_type item{};
             if constexpr (Described<typename T::value_type>) {
+                auto item = std::make_unique<typename T::value_type>();  // on the heap: GCC 12 warns of a false "uninitialized"
                 out.push_back({path, "list", "", help});
-                nested(path + "[].", item);
+                nested(path + "[].", *item);
             } else {
                 out.push_back({path, "list of " + type_hint<typename T::value_type>(), join(value), help});
             }
         } else if constexpr (is_string_map<T>::value) {
-            typename T::mapped_type item{};
             if constexpr (Described<typename T::mapped_type>) {
+                auto item = std::make_unique<typename T::mapped_type>();
                 out.push_back({path, "mapping of names", "", help});
-                nested(path + ".NAME.", item);
+                nested(path + ".NAME.", *item);
             } else if constexpr (is_vector<typename T::mapped_type>::value) {
                 out.push_back({path, "mapping of names to lists", "", help});
             } else {

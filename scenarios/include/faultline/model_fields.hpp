@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -87,6 +89,23 @@ void fields(V& v, CacheOptions& o) {
     v("warmup_burst", o.warmup_burst, "fill bucket size");
     v("waiters_max", o.waiters_max, "gets waiting on one key's fill, at most");
     v("wait_max", o.wait_max, "longest wait for another's fill");
+}
+
+// Checks a scenario file's cache and balancer settings (reported at the offending key).
+inline std::optional<std::string> validate(const CacheOptions& o) {
+    if (o.entries_max < 1) return "entries_max must be at least 1";
+    if (o.ttl.count() <= 0) return "ttl must be positive";
+    if (o.xfetch_beta < 0) return "xfetch_beta cannot be negative (0: off, 1: the paper's optimum)";
+    if (o.warmup_fills_per_second < 0) return "warmup_fills_per_second cannot be negative (0: off)";
+    if (o.warmup_fills_per_second > 0 && o.warmup_burst < 1) return "warmup_burst must be at least 1";
+    if (o.waiters_max < 1) return "waiters_max must be at least 1";
+    return std::nullopt;
+}
+
+inline std::optional<std::string> validate(const LbOptions& o) {
+    if (o.ejection_errors < 1) return "ejection_errors must be at least 1";
+    if (o.ejected_max_ratio < 0 || o.ejected_max_ratio > 1) return "ejected_max_ratio must be between 0 and 1";
+    return std::nullopt;
 }
 
 template <class V>

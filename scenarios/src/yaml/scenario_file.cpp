@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "faultline/model_kind.hpp"
+#include "faultline/spec_options.hpp"
 #include "sim/random.hpp"
 #include "sim/trace.hpp"
 #include "world.hpp"
@@ -214,7 +215,7 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
             return nullptr;
         }
     };
-    info->options = [] { return std::vector<FieldInfo>{}; };
+    info->options = [spec = out.spec] { return spec_options(spec); };
     const ScenarioSpec spec = out.spec;
     info->swarm = [spec] {
         std::vector<SwarmDimension> dims;

@@ -1,6 +1,8 @@
-#include "report/spec_options.hpp"
+#include "faultline/spec_options.hpp"
 
-namespace faultline::report {
+#include "faultline/model_kind.hpp"
+
+namespace faultline {
 
 std::vector<FieldInfo> spec_options(const ScenarioSpec& spec) {
     ScenarioSpec copy = spec;  // fields() visits mutable references
@@ -15,6 +17,15 @@ std::vector<FieldInfo> spec_options(const ScenarioSpec& spec) {
     flat.visit("services", copy.services, "services by name");
     flat.visit("workloads", copy.workloads, "client workloads by name");
     flat.visit("stores", copy.stores, "replicated stores by name");
+    for (const auto& [name, m] : copy.models) {  // a registered kind's own options
+        const ModelKind* kind = find_model_kind(m.kind);
+        if (kind == nullptr) continue;
+        const std::shared_ptr<const void> typed = m.typed ? m.typed : kind->defaults();
+        for (FieldInfo f : kind->list(typed.get())) {
+            f.path = "models." + name + ".options." + f.path;
+            out.push_back(std::move(f));
+        }
+    }
     flat.visit("faults", copy.faults, "the fault timeline");
     flat.visit("nemesis", copy.nemesis, "random faults from the seed");
     flat.visit("invariants", copy.invariants, "what must hold");
@@ -22,4 +33,4 @@ std::vector<FieldInfo> spec_options(const ScenarioSpec& spec) {
     return out;
 }
 
-}  // namespace faultline::report
+}  // namespace faultline

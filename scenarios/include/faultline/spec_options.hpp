@@ -3,7 +3,8 @@
 // included: a field the file leaves out still has a value, and still has a path to set.
 //
 // Left out: the file's own bookkeeping (name, description, hypothesis, expect, variants,
-// test_seeds, swarm), which reports show elsewhere or not at all.
+// test_seeds, swarm), which reports show elsewhere or not at all. `faultline list --options`,
+// reports and sweeps read these rows.
 #pragma once
 
 #include <string>
@@ -12,7 +13,7 @@
 
 #include "faultline/spec.hpp"
 
-namespace faultline::report {
+namespace faultline {
 
 class SpecFlattener {
 public:
@@ -61,4 +62,4 @@ private:
 // Every option of a loaded spec, in the order of the spec's fields() and map keys.
 std::vector<FieldInfo> spec_options(const ScenarioSpec& spec);
 
-}  // namespace faultline::report
+}  // namespace faultline
