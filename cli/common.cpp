@@ -1,10 +1,29 @@
 #include "common.hpp"
 
 #include <filesystem>
+#include <iostream>
+#include <iterator>
 
 #include "faultline/scenario_file.hpp"
 
 namespace faultline::cli {
+
+explore::RunSpec read_spec_argument(const std::string& argument) {
+    std::string text = argument;
+    if (text == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    explore::Json j;
+    try {
+        j = explore::Json::parse(text);
+    } catch (const nlohmann::json::parse_error&) {
+        throw UsageError("--spec: not valid JSON");
+    }
+    try {
+        return explore::spec_from_json(explore::JsonReader("--spec", j));
+    } catch (const explore::InputError& e) {
+        throw UsageError(e.what());
+    }
+}
+
 
 std::unique_ptr<sim::JsonlTraceFile> open_trace(const std::string& path, bool kernel_records) {
     if (path.empty()) return nullptr;

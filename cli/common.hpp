@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "explore/spec.hpp"
 #include "faultline/scenario.hpp"
 #include "sim/trace_file.hpp"
 
@@ -23,6 +24,10 @@ inline constexpr int exit_internal = 3;  // faultline itself went wrong
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// The hidden workers' `--spec JSON` argument ('-': read it from stdin) as a run. UsageError
+// when it is not JSON or not a spec.
+explore::RunSpec read_spec_argument(const std::string& text);
 
 // A scenario named on the command line: a built-in name, a library scenario's name
 // (scenarios/NAME.yaml) or a path to a scenario file; `variant` picks one of a file's designs.

@@ -22,16 +22,7 @@ void add_report_worker_command(CLI::App& app, Command& cmd) {
     sub->callback([&cmd, spec_text, summary] {
         cmd.run = [spec_text, summary] {
             try {
-                std::string text = *spec_text;
-                if (text == "-")
-                    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-                explore::Json j;
-                try {
-                    j = explore::Json::parse(text);
-                } catch (const nlohmann::json::parse_error&) {
-                    throw UsageError("--spec: not valid JSON");
-                }
-                const explore::RunSpec spec = explore::spec_from_json(explore::JsonReader("--spec", j));
+                const explore::RunSpec spec = read_spec_argument(*spec_text);
                 const explore::LoadedScenarioRef loaded = explore::load_scenario(spec.scenario);
                 std::string error;
                 const std::optional<ScenarioRun> run =

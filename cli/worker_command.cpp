@@ -18,16 +18,7 @@ void add_worker_command(CLI::App& app, Command& cmd) {
     sub->callback([&cmd, spec_text] {
         cmd.run = [spec_text] {
             try {
-                std::string text = *spec_text;
-                if (text == "-")
-                    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-                explore::Json j;
-                try {
-                    j = explore::Json::parse(text);
-                } catch (const nlohmann::json::parse_error&) {
-                    throw UsageError("--spec: not valid JSON");
-                }
-                const explore::RunSpec spec = explore::spec_from_json(explore::JsonReader("--spec", j));
+                const explore::RunSpec spec = read_spec_argument(*spec_text);
                 const explore::Outcome o = explore::execute(spec);
                 std::cout << explore::outcome_to_json(o).dump() << "\n" << std::flush;
                 return exit_pass;
