@@ -25,6 +25,13 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// For --seed: a number from 0 to 2^64 - 1 (CLI11 would wrap "-3" around).
+inline CLI::Validator seed_range() {
+    return CLI::Validator(
+        [](std::string& s) { return !s.empty() && s[0] == '-' ? std::string("a seed is a number from 0 to 18446744073709551615") : std::string(); },
+        "SEED");
+}
+
 // The hidden workers' `--spec JSON` argument ('-': read it from stdin) as a run. UsageError
 // when it is not JSON or not a spec.
 explore::RunSpec read_spec_argument(const std::string& text);

@@ -167,3 +167,19 @@ TEST(Cli, AMistypedCommandIsNamedWithTheNearestOne) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, ANegativeSeedIsRefusedNotWrappedAround) {
+    const Result r = faultline("run mm1 --seed -3");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(contains(r.out, "a seed is a number from 0 to 18446744073709551615")) << r.out;
+}
+
+TEST(Cli, ABadSetOnAFileIsReportedAsTheSetNotTheFileLine) {
+    const Result r = faultline("run cache-flush-stampede --set services.api.queue.workers_max=0");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(contains(r.out, "(--set): services.api.queue.workers_max: must be at least 1")) << r.out;
+}
+
+}  // namespace

@@ -147,6 +147,20 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     for (const Override& o : overrides) {
         if (auto e = apply_yaml_override(root, o.path, o.value)) throw SpecError(Where{"", 0, 0}, "", *e);
     }
+    // What a setting on the command line or in the variant made wrong is reported there, not at
+    // the file's line it replaced.
+    auto overridden = [&](const SpecError& e) -> std::optional<SpecError> {
+        auto covers = [&](const std::string& p) {
+            return p == e.path || p.starts_with(e.path + ".") || e.path.starts_with(p + ".");
+        };
+        for (const Override& o : overrides) {
+            if (covers(o.path)) return SpecError(Where{"", 0, 0}, e.path, e.message);  // reads "(--set): path: ..."
+        }
+        for (const VariantSet& v : variant_sets) {
+            if (covers(v.path)) return SpecError(v.where, e.path, e.message + " (set by variant '" + variant + "')");
+        }
+        return std::nullopt;
+    };
     ScenarioSpec spec;
     YamlReader reader(path);
     try {
@@ -155,14 +169,7 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
             m.typed = find_model_kind(m.kind)->read(reader, m.options.node, "models." + name + ".options");
         }
     } catch (const SpecError& e) {
-        // A value a variant set has no place in the file: report it at the variant's line.
-        if (e.where.line == 0) {
-            for (const VariantSet& v : variant_sets) {
-                if (v.path == e.path || v.path.starts_with(e.path + ".") || e.path.starts_with(v.path + ".")) {
-                    throw SpecError(v.where, e.path, e.message + " (set by variant '" + variant + "')");
-                }
-            }
-        }
+        if (auto moved = overridden(e)) throw *moved;
         throw;
     }
     if (spec.name.empty()) spec.name = std::filesystem::path(path).stem().string();
