@@ -116,7 +116,9 @@ void World::build_services() {
         o.timeout = s.timeout;
         services_[name] = &sim_->make<models::Service>(*net_, name, o, metrics_);
     }
-    for (const auto& [name, s] : spec_.services) {
+    for (const auto& entry : spec_.services) {  // not a structured binding: lambdas capture these (clang 14)
+        const std::string& name = entry.first;
+        const ServiceSpec& s = entry.second;
         for (std::size_t i = 0; i < s.calls.size(); ++i) check_call(s.calls[i], "services." + name + ".calls[" + std::to_string(i) + "]");
         models::Service& svc = *services_[name];
         models::Counter& cache_gets = metrics_->counter(name + ".cache.gets");
@@ -178,7 +180,9 @@ void World::build_services() {
 }
 
 void World::build_workloads() {
-    for (const auto& [name, w] : spec_.workloads) {
+    for (const auto& entry : spec_.workloads) {  // not a structured binding: lambdas capture these (clang 14)
+        const std::string& name = entry.first;
+        const WorkloadSpec& w = entry.second;
         check_call(w.call, "workloads." + name + ".call");
         auto& stats = sim_->make<models::WorkloadStats>(metrics_, name);
         workload_stats_[name] = &stats;
