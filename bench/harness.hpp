@@ -21,6 +21,7 @@ struct Counts {
     std::uint64_t work = 0;    // logical units (wake-ups, messages, customers, requests)
     std::uint64_t events = 0;  // events the engine dispatched
     double extra = 0;          // a workload-specific figure (e.g. simulated seconds)
+    double core_cpu_seconds = 0;  // CPU time of the body's core alone (a run without its set-up), if it says
 };
 
 struct Measurement {
@@ -76,6 +77,16 @@ inline Measurement best_of(int n, const std::function<Counts()>& body) {
         if (!best.ok || m.cpu_seconds < best.cpu_seconds) best = m;
     }
     return best;
+}
+
+// The value of the option at argv[i] (moving i past it); a missing one ends the program with
+// "<program>: <option> needs a value" and exit code 2.
+inline std::string option_value(const char* program, int argc, char** argv, int& i) {
+    if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s: %s needs a value\n", program, argv[i]);
+        std::exit(2);
+    }
+    return argv[++i];
 }
 
 inline std::string human_rate(double per_second) {

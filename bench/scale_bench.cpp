@@ -1,21 +1,24 @@
 // faultline at scale: how much a run costs when the world is large.
-//   idle N      N parked processes (idle clients): resident memory per process.
-//   hosts N     N hosts, each running one process that pings the next host over the network
-//               every 10ms for 10 simulated seconds: a world this wide in one run.
-//   stampede    the cache-flush-stampede scenario file with many client hosts (each an
-//               open-loop workload; together they offer --rate): simulated seconds per wall
-//               second, events per second and peak RSS. --hash off, --metrics off and --trace
-//               FILE turn the determinism hash, model metrics and a JSON Lines trace off or on.
-//   all         (the default) every table docs/performance.md records: idle 1M, hosts 10k, the
-//               stampede at 10k clients and 50,000 requests/s, cost against clients and against
-//               load, and what the hash, metrics and tracing cost.
+//   idle N          N parked processes (idle clients): resident memory per process.
+//   hosts N         N hosts, each running one process that pings the next host over the network
+//                   every 10ms for 10 simulated seconds: a world this wide in one run.
+//   stampede        the cache-flush-stampede scenario file with many client hosts (each an
+//                   open-loop workload; together they offer --rate): simulated seconds per CPU
+//                   second, events per second and peak RSS. --hash off, --metrics off and --trace
+//                   FILE turn the determinism hash, model metrics and a JSON Lines trace off or on.
+//   observability   the stampede at 10k clients and 50,000/s with the hash, metrics and a trace
+//                   file each on and off, taking turns: what each costs.
+//   all             (the default) every table docs/performance.md records: idle 1M, hosts 10k,
+//                   the stampede at 10k clients and 50,000 requests/s, cost against clients and
+//                   against load, and observability.
 // Every run is a forked child, so its peak RSS is its own. Speeds are on the run's CPU time (one
 // core; the machines are shared, and wall time counts the others' work too), wall time shown
 // beside it: repeat them (--reps) and read the ratios, not the last digit.
 //
-// Usage: scale_bench [all|idle N|hosts N|stampede] [--clients N] [--rate R/s] [--duration D]
-//                    [--seed S] [--hash on|off] [--metrics on|off] [--trace FILE] [--reps N]
-//                    [--scenario PATH]
+// Usage: scale_bench [all|idle N|hosts N|stampede|observability] [--clients N] [--rate R/s]
+//                    [--duration D] [--seed S] [--hash on|off] [--metrics on|off] [--trace FILE]
+//                    [--reps N] [--scenario PATH]
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -53,7 +56,9 @@ std::string number(double v) {
     return buf;
 }
 
-// One stampede run in this process. extra: simulated seconds; events; the trace hash goes in work.
+// One stampede run in this process: the file loaded (and checked by a dry build), the world built,
+// run, and torn down. extra: simulated seconds; core_cpu_seconds: sim.run() alone; the trace hash
+// goes in work.
 bench::Counts stampede_run(const StampedeRun& r) {
     std::vector<faultline::Override> overrides = {
         {"workloads.users.hosts", "client-{1.." + std::to_string(r.clients) + "}"},
@@ -75,6 +80,7 @@ bench::Counts stampede_run(const StampedeRun& r) {
     std::unique_ptr<sim::JsonlTraceFile> trace;
     if (!r.trace.empty()) trace = std::make_unique<sim::JsonlTraceFile>(r.trace);
     sim::RunResult result;
+    double run_cpu = 0;
     {
         sim::Simulator sim(o);
         if (trace) sim.set_trace_sink(trace.get());
@@ -82,11 +88,13 @@ bench::Counts stampede_run(const StampedeRun& r) {
             sim::CurrentScope scope(sim);
             scenario->build(sim);
         }
+        run_cpu = bench::cpu_seconds_now();
         result = sim.run();
+        run_cpu = bench::cpu_seconds_now() - run_cpu;
         sim.set_trace_sink(nullptr);
     }
     if (trace) trace->flush();
-    return {result.trace_hash, result.events, sim::to_seconds(result.end_time.time_since_epoch())};
+    return {result.trace_hash, result.events, sim::to_seconds(result.end_time.time_since_epoch()), run_cpu};
 }
 
 bench::Counts stampede_once(const StampedeRun& r) {
@@ -102,6 +110,7 @@ struct Row {
     bench::Measurement m;
     double sim_seconds() const { return m.counts.extra; }
     double speed() const { return m.counts.extra / m.cpu_seconds; }  // simulated seconds per CPU second
+    double run_speed() const { return m.counts.extra / m.counts.core_cpu_seconds; }  // sim.run() alone
 };
 
 Row stampede(const StampedeRun& r, int reps) {
@@ -109,8 +118,8 @@ Row stampede(const StampedeRun& r, int reps) {
 }
 
 void print_stampede_header() {
-    std::printf("  %-9s %-12s %10s %8s %8s %10s %11s %12s %11s\n", "clients", "offered", "simulated", "CPU", "wall",
-                "speed", "events/s", "peak RSS", "RSS/client");
+    std::printf("  %-9s %-12s %10s %8s %8s %8s %10s %9s %11s %12s %11s\n", "clients", "offered", "simulated", "CPU", "wall",
+                "run CPU", "speed", "run only", "events/s", "peak RSS", "RSS/client");
 }
 
 void print_stampede(const StampedeRun& r, const Row& row) {
@@ -118,9 +127,10 @@ void print_stampede(const StampedeRun& r, const Row& row) {
         std::printf("  %-9llu %-12s  (failed)\n", static_cast<unsigned long long>(r.clients), (number(r.rate) + "/s").c_str());
         return;
     }
-    std::printf("  %-9llu %-12s %9.0fs %7.1fs %7.1fs %9.1fx %11s %12s %9.1f KiB\n", static_cast<unsigned long long>(r.clients),
-                (number(r.rate) + "/s").c_str(), row.sim_seconds(), row.m.cpu_seconds, row.m.seconds, row.speed(),
-                bench::human_rate(static_cast<double>(row.m.counts.events) / row.m.cpu_seconds).c_str(),
+    std::printf("  %-9llu %-12s %9.0fs %7.1fs %7.1fs %7.1fs %9.1fx %8.1fx %11s %12s %9.1f KiB\n",
+                static_cast<unsigned long long>(r.clients), (number(r.rate) + "/s").c_str(), row.sim_seconds(), row.m.cpu_seconds,
+                row.m.seconds, row.m.counts.core_cpu_seconds, row.speed(), row.run_speed(),
+                bench::human_rate(static_cast<double>(row.m.counts.events) / row.m.counts.core_cpu_seconds).c_str(),
                 bench::human_kb(row.m.peak_rss_kb).c_str(), static_cast<double>(row.m.peak_rss_kb) / static_cast<double>(r.clients));
 }
 
@@ -170,13 +180,55 @@ void hosts(std::uint64_t n, int reps) {
                 bench::human_kb(m.peak_rss_kb).c_str(), static_cast<double>(m.peak_rss_kb) / static_cast<double>(n));
 }
 
+// What the determinism hash, metrics and a trace file cost: the headline run with each on and
+// off. The configurations take turns, best of max(reps, 3) each, so a burst of load on the
+// machine does not land on one configuration only.
+void observability(const std::string& duration, int reps) {
+    const std::string trace = "/tmp/faultline-scale-bench-trace.jsonl";
+    struct Config {
+        const char* what;
+        StampedeRun run;
+        bool target;
+        Row best{};
+    };
+    Config configs[] = {
+        {"hash off, metrics off, no trace sink", {.duration = duration, .hash = false, .metrics = false}, false},
+        {"determinism hash on", {.duration = duration, .hash = true, .metrics = false}, false},
+        {"metrics on", {.duration = duration, .hash = false, .metrics = true}, false},
+        {"hash and metrics on (the default run)", {.duration = duration}, true},
+        {"default run + JSON Lines trace file", {.duration = duration, .trace = trace}, false},
+    };
+    for (int rep = 0; rep < std::max(reps, 3); ++rep) {
+        for (Config& c : configs) {
+            bench::Measurement m = bench::measure([&] { return stampede_once(c.run); });
+            if (!c.run.trace.empty()) std::remove(c.run.trace.c_str());
+            if (!c.best.m.ok || (m.ok && m.cpu_seconds < c.best.m.cpu_seconds)) c.best.m = m;
+        }
+    }
+    std::printf("\nwhat observability costs (10,000 clients, 50,000/s; best of %d, in turns; against everything off)\n",
+                std::max(reps, 3));
+    const Row& off = configs[0].best;
+    for (const Config& c : configs) {
+        const double cost = c.best.m.cpu_seconds / off.m.cpu_seconds - 1;
+        std::printf("  %-40s %5.0fs simulated %10llu events %7.2fs CPU  %+6.1f%%", c.what, c.best.sim_seconds(),
+                    static_cast<unsigned long long>(c.best.m.counts.events), c.best.m.cpu_seconds, cost * 100);
+        if (c.target) std::printf("  (target <= +25%%: %s)", c.best.m.ok && cost <= 0.25 ? "met" : "MISSED");
+        // Metrics off, an invariant that reads them may end the run at another time: then the
+        // runs did different work and the percentage means nothing.
+        if (c.best.sim_seconds() != off.sim_seconds()) std::printf("  (ended at another time: not comparable)");
+        std::printf("\n");
+    }
+}
+
 // ---- everything ---------------------------------------------------------------------------------
 
 void all(int reps, const std::string& duration) {
     idle(1'000'000);
     hosts(10'000, reps);
 
-    std::printf("\ncache-flush stampede, %s simulated (seed 1; speed = simulated seconds per wall second)\n", duration.c_str());
+    std::printf("\ncache-flush stampede, %s planned (seed 1; speed: simulated seconds per CPU second, loading, building and\n"
+                "tearing down the world included; run only: sim.run() alone; events/s: in sim.run())\n",
+                duration.c_str());
     print_stampede_header();
     StampedeRun headline{.duration = duration};
     Row h = stampede(headline, reps);
@@ -197,27 +249,7 @@ void all(int reps, const std::string& duration) {
         print_stampede(r, rate == 50'000.0 ? h : stampede(r, reps));
     }
 
-    std::printf("\nwhat observability costs (10,000 clients, 50,000/s; against everything off)\n");
-    StampedeRun off{.duration = duration, .hash = false, .metrics = false};
-    StampedeRun hash_only{.duration = duration, .hash = true, .metrics = false};
-    StampedeRun metrics_only{.duration = duration, .hash = false, .metrics = true};
-    StampedeRun traced{.duration = duration, .trace = "/tmp/faultline-scale-bench-trace.jsonl"};
-    Row r_off = stampede(off, reps);
-    Row r_hash = stampede(hash_only, reps);
-    Row r_metrics = stampede(metrics_only, reps);
-    Row r_trace = stampede(traced, reps);
-    std::remove(traced.trace.c_str());
-    auto line = [&](const char* what, const Row& row, bool target) {
-        const double cost = row.m.cpu_seconds / r_off.m.cpu_seconds - 1;
-        std::printf("  %-40s %8.2fs CPU  %+6.1f%%", what, row.m.cpu_seconds, cost * 100);
-        if (target) std::printf("  (target <= +25%%: %s)", cost <= 0.25 ? "met" : "MISSED");
-        std::printf("\n");
-    };
-    line("hash off, metrics off", r_off, false);
-    line("determinism hash on", r_hash, false);
-    line("metrics on", r_metrics, false);
-    line("hash and metrics on (the default run)", h, true);
-    line("default run + JSON Lines trace file", r_trace, false);
+    observability(duration, reps);
 }
 
 }  // namespace
@@ -229,13 +261,7 @@ int main(int argc, char** argv) {
     int reps = 1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "scale_bench: %s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
+        auto value = [&] { return bench::option_value("scale_bench", argc, argv, i); };
         auto on_off = [&](const std::string& v) {
             if (v != "on" && v != "off") {
                 std::fprintf(stderr, "scale_bench: %s takes on or off\n", a.c_str());
@@ -243,7 +269,7 @@ int main(int argc, char** argv) {
             }
             return v == "on";
         };
-        if (a == "all" || a == "stampede") command = a;
+        if (a == "all" || a == "stampede" || a == "observability") command = a;
         else if (a == "idle" || a == "hosts") {
             command = a;
             n = std::strtoull(value().c_str(), nullptr, 10);
@@ -257,7 +283,7 @@ int main(int argc, char** argv) {
         else if (a == "--reps") reps = std::atoi(value().c_str());
         else if (a == "--scenario") scenario_path = value();
         else {
-            std::fprintf(stderr, "usage: scale_bench [all|idle N|hosts N|stampede] [--clients N] [--rate R] [--duration D] "
+            std::fprintf(stderr, "usage: scale_bench [all|idle N|hosts N|stampede|observability] [--clients N] [--rate R] [--duration D] "
                                  "[--seed S] [--hash on|off] [--metrics on|off] [--trace FILE] [--reps N] [--scenario PATH]\n");
             return 2;
         }
@@ -267,6 +293,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (command == "idle") idle(n);
+    else if (command == "observability") observability(r.duration, reps);
     else if (command == "hosts") hosts(n, reps);
     else if (command == "stampede") {
         print_stampede_header();

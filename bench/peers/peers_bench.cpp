@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +34,8 @@
 namespace {
 
 struct Settings {
+    bool simgrid_ok = false;  // found at start-up; a missing peer is skipped with a note
+    bool simpy_ok = false;
     std::uint64_t scale = 1;       // 10 with --quick
     int reps = 3;                  // faultline and the reference loop
     int peer_reps = 1;
@@ -42,14 +45,16 @@ struct Settings {
     std::string python = "python3";
 };
 
-// Runs `argv` with stdout to a pipe; the peer prints "wall_seconds cpu_seconds units events" for
-// its run alone. Peak RSS comes from wait4 (the child's own).
+// Runs `argv` with stdout and stderr to a pipe; the peer prints "wall_seconds cpu_seconds units
+// events" for its run alone, and its own notes (shown only if it fails). Peak RSS comes from wait4
+// (the child's own).
 bench::Measurement run_peer(const std::vector<std::string>& argv) {
     int fds[2];
     if (::pipe(fds) != 0) std::abort();
     pid_t pid = ::fork();
     if (pid == 0) {
         ::dup2(fds[1], 1);
+        ::dup2(fds[1], 2);
         ::close(fds[0]);
         ::close(fds[1]);
         std::vector<char*> args;
@@ -68,13 +73,20 @@ bench::Measurement run_peer(const std::vector<std::string>& argv) {
     ::wait4(pid, &status, 0, &ru);
     bench::Measurement m{};
     unsigned long long units = 0, events = 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-        std::sscanf(out.c_str(), "%lf %lf %llu %llu", &m.seconds, &m.cpu_seconds, &units, &events) == 4) {
-        m.ok = true;
-        m.counts.work = units;
-        m.counts.events = events;
-        m.peak_rss_kb = ru.ru_maxrss;
+    for (std::size_t at = 0; at < out.size() && !m.ok;) {
+        const std::size_t end = std::min(out.find('\n', at), out.size());
+        const std::string line = out.substr(at, end - at);
+        m.ok = std::sscanf(line.c_str(), "%lf %lf %llu %llu", &m.seconds, &m.cpu_seconds, &units, &events) == 4;
+        at = end + 1;
     }
+    m.ok = m.ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!m.ok) {
+        std::printf("note: %s %s failed:\n%s\n", argv[0].c_str(), argv.size() > 1 ? argv[1].c_str() : "", out.c_str());
+        return m;
+    }
+    m.counts.work = units;
+    m.counts.events = events;
+    m.peak_rss_kb = ru.ru_maxrss;
     return m;
 }
 
@@ -98,9 +110,9 @@ double rate(const bench::Measurement& m) {
     return m.ok && m.cpu_seconds > 0 ? static_cast<double>(m.counts.work) / m.cpu_seconds : 0;
 }
 
-void print_engine(const char* engine, std::uint64_t units, const bench::Measurement& m, double fl_rate) {
+void print_engine(const char* engine, std::uint64_t units, const bench::Measurement& m, double fl_rate, bool skipped = false) {
     if (!m.ok) {
-        std::printf("  %-16s %12s  (not run)\n", engine, "");
+        std::printf("  %-16s %12s  (%s)\n", engine, "", skipped ? "skipped: not installed" : "failed: see its message above");
         return;
     }
     const double r = rate(m);
@@ -119,18 +131,18 @@ void workload(const char* title, const char* name, std::uint64_t units, const Se
     auto f = bench::best_of(s.reps, [&] { return fl(units); });
     auto r = bench::best_of(s.reps, [&] { return ref(units); });
     bench::Measurement g{}, p{};
-    if (!s.simgrid.empty() && ::access(s.simgrid.c_str(), X_OK) == 0) {
+    if (s.simgrid_ok) {
         g = best_peer(s.peer_reps, {s.simgrid, name, std::to_string(peer_units)});
     }
-    if (!s.simpy.empty() && python_has_simpy(s.python)) {
+    if (s.simpy_ok) {
         p = best_peer(s.peer_reps, {s.python, s.simpy, name, std::to_string(peer_units)});
     }
     const double fr = rate(f);
     std::printf("%s\n", title);
     print_engine("faultline", units, f, fr);
     print_engine("callback loop", units, r, fr);
-    print_engine("SimGrid 3.32", peer_units, g, fr);
-    print_engine("SimPy 3.0", peer_units, p, fr);
+    print_engine("SimGrid 3.32", peer_units, g, fr, !s.simgrid_ok);
+    print_engine("SimPy 3.0", peer_units, p, fr, !s.simpy_ok);
     const double vs_ref = rate(r) / fr;
     std::printf("  faultline vs callback loop %.2fx slower (target <= 2.0x: %s)", vs_ref, vs_ref <= 2.0 ? "met" : "MISSED");
     v.check(vs_ref <= 2.0);
@@ -140,7 +152,16 @@ void workload(const char* title, const char* name, std::uint64_t units, const Se
         std::printf("; vs %s %.0fx faster (target >= 10x: %s)", peer, x, x >= 10 ? "met" : "MISSED");
         v.check(x >= 10);
     }
-    std::printf("\n\n");
+    std::printf("\n");
+    // What any engine on this machine could reach: the loop with nothing but the work itself.
+    if (g.ok || p.ok) {
+        std::printf("  ceiling: the callback loop itself is");
+        if (g.ok) std::printf(" %.1fx SimGrid", rate(r) / rate(g));
+        if (g.ok && p.ok) std::printf(",");
+        if (p.ok) std::printf(" %.1fx SimPy", rate(r) / rate(p));
+        std::printf("\n");
+    }
+    std::printf("\n");
 }
 
 }  // namespace
@@ -149,13 +170,7 @@ int main(int argc, char** argv) {
     Settings s;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "peers_bench: %s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
+        auto value = [&] { return bench::option_value("peers_bench", argc, argv, i); };
         if (a == "--quick") {
             s.scale = 10;
             s.reps = 1;
@@ -174,6 +189,16 @@ int main(int argc, char** argv) {
     if (s.reps < 1 || s.peer_reps < 1 || s.peer_scale < 1) {
         std::fprintf(stderr, "peers_bench: --reps, --peer-reps and --peer-scale must be at least 1\n");
         return 2;
+    }
+    s.simgrid_ok = !s.simgrid.empty() && ::access(s.simgrid.c_str(), X_OK) == 0;
+    s.simpy_ok = !s.simpy.empty() && python_has_simpy(s.python);
+    if (!s.simgrid_ok) {
+        std::printf("note: SimGrid skipped: no simgrid_peer program (apt-get install libsimgrid-dev, then reconfigure "
+                    "and rebuild; or scripts/setup.sh peers)\n");
+    }
+    if (!s.simpy_ok) {
+        std::printf("note: SimPy skipped: %s cannot import simpy (apt-get install python3-simpy3; or --python PATH)\n",
+                    s.python.c_str());
     }
     std::printf("faultline vs its peers, same run (faultline and the loop: best of %d; peers: best of %d, 1/%llu of "
                 "the work)\n\n",

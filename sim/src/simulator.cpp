@@ -309,7 +309,7 @@ void Simulator::record_kernel_event(const EventQueue::Entry& e, Ctx* p) {
 
 // A wake-up for a process on a paused host waits on the host until it resumes.
 bool Simulator::held_by_pause(const EventQueue::Entry& e) {
-    if (hosts_paused_ == 0 || (e.payload & callback_bit)) return false;
+    if (e.payload & callback_bit) return false;
     Host& h = *procs_[static_cast<std::uint32_t>(e.payload)]->host_;
     if (!h.paused_) return false;
     h.deferred_.push_back(e.payload);
@@ -360,7 +360,7 @@ void Simulator::dispatch(const EventQueue::Entry& e) {
 bool Simulator::run_wakeups() {
     for (std::size_t i = 0; i < wake_now_.size() && !stopped_; ++i) {
         const EventQueue::Entry e{now_.time_since_epoch().count(), next_order(), wake_now_[i]};
-        if (stale(e) || held_by_pause(e)) continue;
+        if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
         if (events_ >= options_.events_max) {
             wake_now_.clear();
             return false;
@@ -383,7 +383,7 @@ Simulator::Stop Simulator::loop(Time until) {
         if (top.time > until_ns) return Stop::reached_until;
         if (top.time > limit_ns) return Stop::time_limit;
         const EventQueue::Entry e = queue_.pop();
-        if (stale(e) || held_by_pause(e)) continue;
+        if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
         if (events_ >= options_.events_max) return Stop::event_limit;
         now_ = Time(Duration(e.time));
         dispatch(e);

@@ -254,7 +254,7 @@ private:
     }
     Stop loop(Time until);
     bool stale(const EventQueue::Entry& e) noexcept;
-    bool held_by_pause(const EventQueue::Entry& e);
+    bool held_by_pause(const EventQueue::Entry& e);  // call only while hosts_paused_ != 0
     void run_deferred_crashes();
     void dispatch(const EventQueue::Entry& e);
     bool run_wakeups();
