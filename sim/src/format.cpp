@@ -1,4 +1,5 @@
 // Text forms of virtual time, hashes and trace records.
+#include <charconv>
 #include <cstdio>
 #include <string>
 
@@ -39,9 +40,23 @@ std::string hash_hex(std::uint64_t h) {
 }
 
 namespace {
+// A trace file is millions of these: text without anything to escape is appended in one piece,
+// numbers are written in place (no std::to_string temporaries).
+bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
+
+template <class Int>
+void append_int(std::string& out, Int v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
-    for (char c : s) {
+    std::size_t plain = 0;
+    while (plain < s.size() && !needs_escape(s[plain])) ++plain;
+    out.append(s.data(), plain);
+    for (char c : s.substr(plain)) {
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -63,8 +78,8 @@ void append_json_string(std::string& out, std::string_view s) {
 
 void append_json_value(std::string& out, const TraceValue& v) {
     switch (v.type()) {
-        case TraceValue::Type::i64: out += std::to_string(v.as_i64()); break;
-        case TraceValue::Type::u64: out += std::to_string(v.as_u64()); break;
+        case TraceValue::Type::i64: append_int(out, v.as_i64()); break;
+        case TraceValue::Type::u64: append_int(out, v.as_u64()); break;
         case TraceValue::Type::boolean: out += v.as_bool() ? "true" : "false"; break;
         case TraceValue::Type::str: append_json_string(out, v.as_str()); break;
         case TraceValue::Type::f64: {
@@ -84,9 +99,9 @@ std::string trace_record_json(const TraceRecord& r) {
     std::string out;
     out.reserve(96 + r.fields.size() * 24);
     out += "{\"i\":";
-    out += std::to_string(r.index);
+    append_int(out, r.index);
     out += ",\"t_ns\":";
-    out += std::to_string(r.time.time_since_epoch().count());
+    append_int(out, r.time.time_since_epoch().count());
     out += ",\"host\":";
     append_json_string(out, r.host);
     out += ",\"kind\":";
@@ -95,7 +110,13 @@ std::string trace_record_json(const TraceRecord& r) {
         out += ',';
         // A field may not shadow the record's own keys (JSON objects need unique keys).
         const bool reserved = f.key == "i" || f.key == "t_ns" || f.key == "host" || f.key == "kind";
-        append_json_string(out, reserved ? "f_" + std::string(f.key) : std::string(f.key));
+        if (reserved) {
+            out += "\"f_";
+            out.append(f.key);  // one of the four names above: nothing to escape
+            out += '"';
+        } else {
+            append_json_string(out, f.key);
+        }
         out += ':';
         append_json_value(out, f.value);
     }
