@@ -90,7 +90,10 @@ void OpenLoopWorkload::burst(std::uint64_t n) {
     for (std::uint64_t i = 0; i < n; ++i) {
         stats_->offered();
         Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, host_->sim().now());
-        host_->spawn([this, req](sim::Ctx& ctx) { stats_->finished(req.created, ctx.now(), send_(ctx, req)); });
+        host_->spawn([this, req](sim::Ctx& ctx) {
+            const sim::Result<Response> r = send_(ctx, req);  // before now(): the call takes time
+            stats_->finished(req.created, ctx.now(), r);
+        });
     }
 }
 
@@ -123,7 +126,10 @@ void OpenLoopWorkload::issue(sim::Ctx& ctx) {
             continue;
         }
         Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, ctx.now());
-        ctx.spawn([this, req](sim::Ctx& c) { stats_->finished(req.created, c.now(), send_(c, req)); });
+        ctx.spawn([this, req](sim::Ctx& c) {
+            const sim::Result<Response> r = send_(c, req);  // before now(): the call takes time
+            stats_->finished(req.created, c.now(), r);
+        });
     }
 }
 
@@ -146,7 +152,8 @@ ClosedLoopWorkload::ClosedLoopWorkload(sim::Host& host, std::string name, Closed
                 for (;;) {
                     Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, ctx.now());
                     stats_->offered();
-                    stats_->finished(req.created, ctx.now(), send_(ctx, req));
+                    const sim::Result<Response> r = send_(ctx, req);  // first: it takes time
+                    stats_->finished(req.created, ctx.now(), r);
                     ctx.sleep_for(options_.think.sample(rng_));
                 }
             },

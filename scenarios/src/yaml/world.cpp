@@ -74,7 +74,9 @@ sim::Rpc<models::Request, models::Response>* World::endpoint(const std::string& 
     return nullptr;
 }
 
-void World::check_call(const CallSpec& c, const std::string& path) {
+void World::check_call(const CallSpec& c, const std::string& path, const Where& owner) {
+    const Where& at = c.where.line > 0 ? c.where : owner;  // a call left out of the file: its owner's line
+    if (c.target.empty()) fail(at, path, "a call needs a target (the service, database or model it calls)");
     if (spec_.services.count(c.target) == 0 && spec_.databases.count(c.target) == 0 && spec_.models.count(c.target) == 0) {
         std::vector<std::string> names;
         for (const auto& [n, s] : spec_.services) names.push_back(n);
@@ -82,7 +84,7 @@ void World::check_call(const CallSpec& c, const std::string& path) {
         for (const auto& [n, m] : spec_.models) names.push_back(n);
         std::string msg = "call target '" + c.target + "' is not a service, database or model";
         if (auto near = nearest(c.target, names)) msg += " (did you mean '" + *near + "'?)";
-        fail(c.where, path + ".target", msg);
+        fail(at, path + ".target", msg);
     }
 }
 
@@ -119,7 +121,7 @@ void World::build_services() {
     for (const auto& entry : spec_.services) {  // not a structured binding: lambdas capture these (clang 14)
         const std::string& name = entry.first;
         const ServiceSpec& s = entry.second;
-        for (std::size_t i = 0; i < s.calls.size(); ++i) check_call(s.calls[i], "services." + name + ".calls[" + std::to_string(i) + "]");
+        for (std::size_t i = 0; i < s.calls.size(); ++i) check_call(s.calls[i], "services." + name + ".calls[" + std::to_string(i) + "]", s.where);
         models::Service& svc = *services_[name];
         models::Counter& cache_gets = metrics_->counter(name + ".cache.gets");
         models::Counter& cache_hits = metrics_->counter(name + ".cache.hits");
@@ -183,7 +185,7 @@ void World::build_workloads() {
     for (const auto& entry : spec_.workloads) {  // not a structured binding: lambdas capture these (clang 14)
         const std::string& name = entry.first;
         const WorkloadSpec& w = entry.second;
-        check_call(w.call, "workloads." + name + ".call");
+        check_call(w.call, "workloads." + name + ".call", w.where);
         auto& stats = sim_->make<models::WorkloadStats>(metrics_, name);
         workload_stats_[name] = &stats;
         for (sim::Host* h : hosts_[name]) {

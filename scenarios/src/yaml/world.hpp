@@ -119,7 +119,7 @@ private:
     void define_scenario_faults();
     void build_faults();
     void build_invariants();
-    void check_call(const CallSpec& c, const std::string& path);
+    void check_call(const CallSpec& c, const std::string& path, const Where& owner);
     std::function<double()> metric_reader(const std::string& metric, const Where& where, const std::string& path);
 
     sim::Simulator* sim_;
