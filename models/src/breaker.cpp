@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "models/checked.hpp"
 #include "sim/check.hpp"
 
 namespace models {
@@ -36,11 +37,6 @@ namespace {
 // errors * den against total * num: both products may pass 64 bits.
 __extension__ typedef unsigned __int128 u128;
 
-BreakerOptions checked(BreakerOptions o) {
-    const sim::ParseError problem = validate(o);
-    SIM_ASSERT(!problem, problem.value_or(""));
-    return o;
-}
 }  // namespace
 
 CircuitBreaker::CircuitBreaker(BreakerOptions options)

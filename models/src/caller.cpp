@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "models/checked.hpp"
 #include "sim/check.hpp"
 
 namespace models {
@@ -19,13 +20,6 @@ sim::ParseError validate(const CallerOptions& o) {
     return std::nullopt;
 }
 
-namespace {
-CallerOptions checked(CallerOptions o) {
-    const sim::ParseError problem = validate(o);
-    SIM_ASSERT(!problem, problem.value_or(""));
-    return o;
-}
-}  // namespace
 
 namespace detail {
 

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "models/checked.hpp"
 #include "sim/check.hpp"
 
 namespace models {
@@ -16,13 +17,6 @@ sim::ParseError validate(const ThrottleOptions& o) {
     return std::nullopt;
 }
 
-namespace {
-ThrottleOptions checked(ThrottleOptions o) {
-    const sim::ParseError problem = validate(o);
-    SIM_ASSERT(!problem, problem.value_or(""));
-    return o;
-}
-}  // namespace
 
 AdaptiveThrottle::AdaptiveThrottle(ThrottleOptions options)
     : options_(checked(options)), window_(options_.window, options_.window_buckets) {}

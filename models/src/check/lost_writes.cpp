@@ -8,12 +8,6 @@ namespace models::check {
 
 namespace {
 
-bool writes_value(const Operation& op) {
-    if (op.kind == OpKind::write) return op.outcome != Outcome::fail;
-    if (op.kind == OpKind::cas) return op.outcome == Outcome::unknown || (op.outcome == Outcome::ok && op.swapped);
-    return false;
-}
-
 bool acknowledged_write(const Operation& op) {
     return op.outcome == Outcome::ok && (op.kind == OpKind::write || (op.kind == OpKind::cas && op.swapped));
 }
@@ -25,7 +19,7 @@ LostWritesReport check_lost_writes(const History& history, const FinalState& fin
     // key -> value -> the operations that wrote it
     std::map<std::string_view, std::map<std::string_view, std::vector<const Operation*>>> writers;
     for (const Operation& op : history.ops) {
-        if (writes_value(op)) writers[op.key][op.value].push_back(&op);
+        if (op.may_have_written()) writers[op.key][op.value].push_back(&op);
     }
     for (const auto& [replica, contents] : final_state) {
         for (const auto& [key, cell] : contents) {

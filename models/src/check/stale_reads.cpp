@@ -11,12 +11,6 @@ namespace models::check {
 
 namespace {
 
-bool writes_value(const Operation& op) {
-    if (op.kind == OpKind::write) return op.outcome != Outcome::fail;
-    if (op.kind == OpKind::cas) return op.outcome == Outcome::unknown || (op.outcome == Outcome::ok && op.swapped);
-    return false;
-}
-
 struct KeyWrites {
     std::vector<const Operation*> acked;  // by completion
     std::vector<std::size_t> latest;      // latest[i]: index in acked[0..i] of the largest invocation
@@ -29,7 +23,7 @@ StaleReadReport check_stale_reads(const History& history, const StaleReadOptions
     StaleReadReport report;
     std::map<std::string_view, KeyWrites> keys;
     for (const Operation& op : history.ops) {
-        if (!writes_value(op)) continue;
+        if (!op.may_have_written()) continue;
         KeyWrites& k = keys[op.key];
         k.by_value[op.value].push_back(&op);
         if (op.outcome == Outcome::ok) k.acked.push_back(&op);

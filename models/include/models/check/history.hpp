@@ -52,6 +52,13 @@ struct Operation {
 
     bool acknowledged() const noexcept { return outcome == Outcome::ok; }
     bool is_write() const noexcept { return kind != OpKind::read; }
+    // It may have stored `value`: a write not known to have failed, or a cas that swapped or whose
+    // outcome is unknown.
+    bool may_have_written() const noexcept {
+        if (kind == OpKind::write) return outcome != Outcome::fail;
+        if (kind == OpKind::cas) return outcome == Outcome::unknown || (outcome == Outcome::ok && swapped);
+        return false;
+    }
     friend bool operator==(const Operation&, const Operation&) = default;
 };
 
