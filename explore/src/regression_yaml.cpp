@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "faultline/scenario_file.hpp"
 #include "faultline/yaml_reader.hpp"
 #include "sim/values.hpp"
 
@@ -68,11 +69,13 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
     }
     // The design that ran: the variant's settings, then swarm draws and the user's overrides.
     std::vector<Override> sets;
-    if (!spec.scenario.variant.empty()) {
-        const YAML::Node set = root["variants"][spec.scenario.variant]["set"];
-        if (set && set.IsMap()) {
-            for (auto it = set.begin(); it != set.end(); ++it) sets.push_back({it->first.as<std::string>(), it->second.as<std::string>()});
+    try {
+        if (!spec.scenario.variant.empty()) {
+            for (const VariantSetting& v : variant_settings(root, spec.scenario.variant, *file)) sets.push_back({v.path, v.value});
         }
+    } catch (const SpecError& e) {
+        why_not = e.what();
+        return std::nullopt;
     }
     for (const Override& o : all_overrides(spec)) sets.push_back(o);
     for (const Override& o : sets) {

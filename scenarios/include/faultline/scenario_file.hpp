@@ -25,6 +25,15 @@ std::optional<std::string> library_scenario_path(const std::string& name);
 // The library's scenario names, sorted.
 std::vector<std::string> library_scenarios();
 
+// The settings a file's variant makes, in file order, each with where it is written. SpecError:
+// no such variant (the nearest name suggested), or a setting that is not a plain value.
+struct VariantSetting {
+    std::string path;
+    std::string value;
+    Where where;
+};
+std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::string& variant, const std::string& file);
+
 // Reads and checks a spec. Throws SpecError.
 ScenarioSpec load_spec(const std::string& path, const std::string& variant = {}, const std::vector<Override>& overrides = {});
 

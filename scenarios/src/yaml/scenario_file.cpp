@@ -97,6 +97,35 @@ std::vector<std::string> library_scenarios() {
     return out;
 }
 
+std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::string& variant, const std::string& file) {
+    const YAML::Node variants = root["variants"];
+    std::vector<std::string> names;
+    if (variants && variants.IsMap()) {
+        for (auto it = variants.begin(); it != variants.end(); ++it) names.push_back(it->first.as<std::string>());
+    }
+    if (!variants || !variants.IsMap() || !variants[variant]) {
+        std::string msg = "no variant '" + variant + "'";
+        if (auto near = nearest(variant, names)) msg += " (did you mean '" + *near + "'?)";
+        else if (!names.empty()) {
+            msg += " (variants:";
+            for (const std::string& n : names) msg += " " + n;
+            msg += ")";
+        }
+        throw SpecError(Where{file, 0, 0}, "", msg);
+    }
+    std::vector<VariantSetting> out;
+    const YamlReader reader(file);
+    const YAML::Node set = variants[variant]["set"];
+    if (set && set.IsMap()) {
+        for (auto it = set.begin(); it != set.end(); ++it) {
+            const std::string key = it->first.as<std::string>();
+            if (!it->second.IsScalar()) reader.fail(it->second, "variants." + variant + ".set." + key, "expected a value");
+            out.push_back({key, it->second.Scalar(), reader.where(it->first)});
+        }
+    }
+    return out;
+}
+
 ScenarioSpec load_spec(const std::string& path, const std::string& variant, const std::vector<Override>& overrides) {
     const std::string text = read_file(path);
     YAML::Node root;
@@ -106,42 +135,11 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         throw SpecError(Where{path, e.mark.line + 1, e.mark.column + 1}, "", e.msg);
     }
     if (!root.IsMap()) throw SpecError(Where{path, 1, 1}, "", "a scenario file is a mapping of sections (name, services, faults, ...)");
-    struct VariantSet {
-        std::string path;
-        Where where;  // of its key in the file
-    };
-    std::vector<VariantSet> variant_sets;
+    std::vector<VariantSetting> variant_sets;
     if (!variant.empty()) {
-        const YAML::Node variants = root["variants"];
-        std::vector<std::string> names;
-        if (variants && variants.IsMap()) {
-            for (auto it = variants.begin(); it != variants.end(); ++it) names.push_back(it->first.as<std::string>());
-        }
-        if (!variants || !variants.IsMap() || !variants[variant]) {
-            std::string msg = "no variant '" + variant + "'";
-            if (auto near = nearest(variant, names)) msg += " (did you mean '" + *near + "'?)";
-            else if (!names.empty()) {
-                msg += " (variants:";
-                for (const std::string& n : names) msg += " " + n;
-                msg += ")";
-            }
-            throw SpecError(Where{path, 0, 0}, "", msg);
-        }
-        const YAML::Node set = variants[variant]["set"];
-        if (set && set.IsMap()) {
-            std::vector<std::pair<std::string, std::string>> sets;
-            for (auto it = set.begin(); it != set.end(); ++it) {
-                if (!it->second.IsScalar()) {
-                    YamlReader(path).fail(it->second, "variants." + variant + ".set." + it->first.as<std::string>(), "expected a value");
-                }
-                sets.emplace_back(it->first.as<std::string>(), it->second.Scalar());
-                variant_sets.push_back({it->first.as<std::string>(), YamlReader(path).where(it->first)});
-            }
-            for (std::size_t i = 0; i < sets.size(); ++i) {
-                if (auto e = apply_yaml_override(root, sets[i].first, sets[i].second)) {
-                    throw SpecError(variant_sets[i].where, "variants." + variant + ".set", *e);
-                }
-            }
+        variant_sets = variant_settings(root, variant, path);
+        for (const VariantSetting& v : variant_sets) {
+            if (auto e = apply_yaml_override(root, v.path, v.value)) throw SpecError(v.where, "variants." + variant + ".set", *e);
         }
     }
     for (const Override& o : overrides) {
@@ -156,7 +154,7 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         for (const Override& o : overrides) {
             if (covers(o.path)) return SpecError(Where{"", 0, 0}, e.path, e.message);  // reads "(--set): path: ..."
         }
-        for (const VariantSet& v : variant_sets) {
+        for (const VariantSetting& v : variant_sets) {
             if (covers(v.path)) return SpecError(v.where, e.path, e.message + " (set by variant '" + variant + "')");
         }
         return std::nullopt;
