@@ -28,7 +28,10 @@ struct UsageError : std::runtime_error {
 // For --seed: a number from 0 to 2^64 - 1 (CLI11 would wrap "-3" around).
 inline CLI::Validator seed_range() {
     return CLI::Validator(
-        [](std::string& s) { return !s.empty() && s[0] == '-' ? std::string("a seed is a number from 0 to 18446744073709551615") : std::string(); },
+        [](std::string& s) {
+            const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+            return digits ? std::string() : "'" + s + "': a seed is a number from 0 to 18446744073709551615";
+        },
         "SEED");
 }
 

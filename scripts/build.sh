@@ -10,8 +10,13 @@ if [[ ! -f "build/$preset/build.ninja" ]]; then
   cmake --preset "$preset" >&2
 fi
 jobs="$(nproc 2>/dev/null || echo 2)"
-if [[ $# -gt 0 ]]; then
-  cmake --build "build/$preset" -j "$jobs" --target "$@" >&2
-else
-  cmake --build "build/$preset" -j "$jobs" >&2
-fi
+targets=()
+[[ $# -gt 0 ]] && targets=(--target "$@")
+# Build messages go to stderr; an up-to-date build says nothing (the ./faultline wrapper runs this
+# before every command).
+set +e
+cmake --build "build/$preset" -j "$jobs" "${targets[@]}" 2>&1 |
+  grep -v -e '^\[0/[0-9]*\] Re-checking globbed directories' -e '^ninja: no work to do' >&2
+status=${PIPESTATUS[0]}
+set -e
+exit "$status"

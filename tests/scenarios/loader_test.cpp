@@ -139,6 +139,7 @@ const BadCase kBadCases[] = {
     {"negative cache parameter", "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {ttl: 10s, xfetch_beta: -1}\n", 13,
      "services.api.cache.xfetch_beta: cannot be negative"},
     {"host range backwards", "api-{1..2}", "api-{2..1}", 10, "api-{2..1}"},
+    {"tagged unknown key", "duration: 20s", "!!str durration: 20s", 0, "durration"},
 };
 
 TEST(Loader, EveryBadFileIsOneErrorWithFileLineAndColumn) {
@@ -158,6 +159,17 @@ TEST(Loader, EveryBadFileIsOneErrorWithFileLineAndColumn) {
         }
         EXPECT_NE(error.find(c.says), std::string::npos) << "expected it to say '" << c.says << "', got: " << error;
     }
+}
+
+// Found by mutation: the invariant names a workload that is not there, which is found after the
+// world's hosts and their caches were built; tearing that half-built world down used to crash.
+TEST(Loader, AWorldThatFailsAfterItsCachesWereBuiltIsAnErrorNotACrash) {
+    std::string text = replaced(kBase, "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {ttl: 10s}\n");
+    text = replaced(text, "  users:\n", "  ers:\n");
+    const std::string path = write("half-built.yaml", text);
+    const std::string error = load_error(path);
+    EXPECT_TRUE(error.starts_with(path + ":28:")) << error;
+    EXPECT_NE(error.find("users.latency"), std::string::npos) << error;
 }
 
 TEST(Loader, FilesThatAreNotScenariosAreRejectedWithTheirName) {

@@ -20,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -45,9 +46,18 @@ struct YamlValue {
     YAML::Node node;
 };
 
+// Text from a file quoted in an error: one line, at most `max` characters.
+inline std::string excerpt(std::string_view text, std::size_t max = 60) {
+    std::string out;
+    for (char c : text.substr(0, max)) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+    if (text.size() > max) out += "...";
+    return out;
+}
+
 struct SpecError : std::runtime_error {
+    // Always one line: a newline in a message (text quoted from a file) becomes a space.
     SpecError(Where w, std::string path_, std::string message_)
-        : std::runtime_error(w.text() + ": " + (path_.empty() ? "" : path_ + ": ") + message_),
+        : std::runtime_error(excerpt(w.text() + ": " + (path_.empty() ? "" : path_ + ": ") + message_, std::string::npos)),
           where(std::move(w)),
           path(std::move(path_)),
           message(std::move(message_)) {}
@@ -141,14 +151,15 @@ public:
         for (auto it = map_.begin(); it != map_.end(); ++it) {
             const std::string key = it->first.as<std::string>();
             if (consumed_.count(key) != 0) continue;
-            std::string msg = "unknown key '" + key + "'";
+            std::string msg = "unknown key '" + excerpt(key) + "'";
             if (auto near = nearest(key, names_)) msg += " (did you mean '" + *near + "'?)";
             else if (!names_.empty()) {
                 msg += " (known keys:";
                 for (const std::string& n : names_) msg += " " + n;
                 msg += ")";
             }
-            reader_.fail(it->first, path_, msg);
+            // A tagged key (`a!!int: 1`) has no position of its own: then its mapping's.
+            reader_.fail(reader_.where(it->first).line > 0 ? it->first : map_, path_, msg);
         }
     }
 
@@ -233,7 +244,7 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
         }
         T parsed = out;
         if (auto e = parse_value(node.Scalar(), parsed)) {
-            std::string msg = "'" + node.Scalar() + "' is not " + type_hint<T>() + ": " + *e;
+            std::string msg = "'" + excerpt(node.Scalar()) + "' is not " + type_hint<T>() + ": " + *e;
             const std::string& text = node.Scalar();
             if (text.find('(') != std::string::npos && text.find(')') == std::string::npos) {
                 msg += " (inside {...} or [...] a comma ends a value: quote it, \"lognormal(40ms, 0.2)\")";

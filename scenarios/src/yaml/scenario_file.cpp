@@ -148,8 +148,16 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     // What a setting on the command line or in the variant made wrong is reported there, not at
     // the file's line it replaced.
     auto overridden = [&](const SpecError& e) -> std::optional<SpecError> {
+        // Settings name list items "calls.0"; the reader's paths say "calls[0]".
+        std::string at;
+        for (char c : e.path) {
+            if (c == '[') at += '.';
+            else if (c != ']') at += c;
+        }
         auto covers = [&](const std::string& p) {
-            return p == e.path || p.starts_with(e.path + ".") || e.path.starts_with(p + ".");
+            // A top-level key only a setting can have made ("unknown key 'ervices'"): its first segment.
+            if (at.empty()) return e.where.line == 0 && e.message.find("'" + p.substr(0, p.find('.')) + "'") != std::string::npos;
+            return p == at || p.starts_with(at + ".") || at.starts_with(p + ".");
         };
         for (const Override& o : overrides) {
             if (covers(o.path)) return SpecError(Where{"", 0, 0}, e.path, e.message);  // reads "(--set): path: ..."

@@ -53,19 +53,24 @@ private:
 };
 
 // Keeps a pointer in a list for as long as it lives (made with host.make, so a crash removes it).
+// The list is shared: a world whose construction failed is gone before the simulator destroys
+// its hosts' state, and the entries must not outlive the list they erase themselves from.
+template <class T>
+using LiveList = std::shared_ptr<std::vector<std::pair<std::uint32_t, T*>>>;
+
 template <class T>
 struct Listed {
-    Listed(std::vector<std::pair<std::uint32_t, T*>>& list, std::uint32_t host, T* item) : list_(list), item_(item) {
-        list_.emplace_back(host, item);
+    Listed(LiveList<T> list, std::uint32_t host, T* item) : list_(std::move(list)), item_(item) {
+        list_->emplace_back(host, item);
     }
     ~Listed() {
-        std::erase_if(list_, [this](const auto& e) { return e.second == item_; });
+        std::erase_if(*list_, [this](const auto& e) { return e.second == item_; });
     }
     Listed(const Listed&) = delete;
     Listed& operator=(const Listed&) = delete;
 
 private:
-    std::vector<std::pair<std::uint32_t, T*>>& list_;
+    LiveList<T> list_;
     T* item_;
 };
 
@@ -92,8 +97,8 @@ public:
     const std::vector<sim::Host*>& hosts_of(const std::string& component) const { return hosts_.at(component); }
 
     // Live objects by host, for scenario fault kinds.
-    std::vector<std::pair<std::uint32_t, models::Cache*>> caches;
-    std::vector<std::pair<std::uint32_t, models::OpenLoopWorkload*>> open_loops;
+    LiveList<models::Cache> caches = std::make_shared<LiveList<models::Cache>::element_type>();
+    LiveList<models::OpenLoopWorkload> open_loops = std::make_shared<LiveList<models::OpenLoopWorkload>::element_type>();
     struct BadVersion {
         sim::Duration crash_after;
         sim::Duration restart_delay;

@@ -25,7 +25,7 @@ void World::define_scenario_faults() {
                          const sim::Ratio r = p.get<sim::Ratio>("ratio", sim::Ratio{1, 1});
                          sim::Rng rng = s.rng("fault/cache_flush");
                          for (sim::Host* h : s.select(spec.targets[0])) {
-                             for (auto& [host_id, cache] : caches) {
+                             for (auto& [host_id, cache] : *caches) {
                                  if (host_id != h->id()) continue;
                                  if (r == sim::Ratio{1, 1}) cache->flush();
                                  else cache->flush_ratio(r, rng);
@@ -45,7 +45,7 @@ void World::define_scenario_faults() {
                          auto hosts = std::make_shared<std::vector<std::uint32_t>>();
                          for (sim::Host* h : s.select(spec.targets[0])) hosts->push_back(h->id());
                          auto set = [this, hosts](double m) {
-                             for (auto& [host_id, load] : open_loops) {
+                             for (auto& [host_id, load] : *open_loops) {
                                  if (std::find(hosts->begin(), hosts->end(), host_id) != hosts->end()) load->set_multiplier(m);
                              }
                          };
@@ -62,7 +62,7 @@ void World::define_scenario_faults() {
                          sim::FaultParams p(spec);
                          const std::uint64_t n = p.get<std::uint64_t>("requests", 1000);
                          for (sim::Host* h : s.select(spec.targets[0])) {
-                             for (auto& [host_id, load] : open_loops) {
+                             for (auto& [host_id, load] : *open_loops) {
                                  if (host_id == h->id()) load->burst(n);
                              }
                          }
