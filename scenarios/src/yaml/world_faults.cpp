@@ -6,6 +6,7 @@
 //   bad_deploy   {targets: [hosts], params: {crash_after, restart_delay}}  the hosts restart into a
 //                version that crashes `crash_after` after each boot (a crash loop) until the
 //                window ends and the deploy is rolled back
+#include <algorithm>
 #include <memory>
 
 #include "world.hpp"
@@ -24,9 +25,11 @@ void World::define_scenario_faults() {
                          sim::FaultParams p(spec);
                          const sim::Ratio r = p.get<sim::Ratio>("ratio", sim::Ratio{1, 1});
                          sim::Rng rng = s.rng("fault/cache_flush");
+                         const auto by_host = caches->by_host();
                          for (sim::Host* h : s.select(spec.targets[0])) {
-                             for (auto& [host_id, cache] : *caches) {
-                                 if (host_id != h->id()) continue;
+                             auto it = by_host.find(h->id());
+                             if (it == by_host.end()) continue;
+                             for (models::Cache* cache : it->second) {
                                  if (r == sim::Ratio{1, 1}) cache->flush();
                                  else cache->flush_ratio(r, rng);
                              }
@@ -44,10 +47,11 @@ void World::define_scenario_faults() {
                          const double factor = p.get<double>("factor", 3.0);
                          auto hosts = std::make_shared<std::vector<std::uint32_t>>();
                          for (sim::Host* h : s.select(spec.targets[0])) hosts->push_back(h->id());
+                         std::sort(hosts->begin(), hosts->end());
                          auto set = [this, hosts](double m) {
-                             for (auto& [host_id, load] : *open_loops) {
-                                 if (std::find(hosts->begin(), hosts->end(), host_id) != hosts->end()) load->set_multiplier(m);
-                             }
+                             open_loops->for_each([&](std::uint32_t host_id, models::OpenLoopWorkload* load) {
+                                 if (std::binary_search(hosts->begin(), hosts->end(), host_id)) load->set_multiplier(m);
+                             });
                          };
                          set(factor);
                          return [set] { set(1.0); };
@@ -61,10 +65,11 @@ void World::define_scenario_faults() {
                      [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
                          sim::FaultParams p(spec);
                          const std::uint64_t n = p.get<std::uint64_t>("requests", 1000);
+                         const auto by_host = open_loops->by_host();
                          for (sim::Host* h : s.select(spec.targets[0])) {
-                             for (auto& [host_id, load] : *open_loops) {
-                                 if (host_id == h->id()) load->burst(n);
-                             }
+                             auto it = by_host.find(h->id());
+                             if (it == by_host.end()) continue;
+                             for (models::OpenLoopWorkload* load : it->second) load->burst(n);
                          }
                          return nullptr;
                      }});
