@@ -11,6 +11,7 @@ WorkloadStats::WorkloadStats(Metrics* metrics, std::string name)
     if (metrics_ != nullptr) {
         offered_metric_ = &metrics_->counter(name_ + ".offered");
         ok_metric_ = &metrics_->counter(name_ + ".ok");
+        dropped_metric_ = &metrics_->counter(name_ + ".dropped");
         latency_ = &metrics_->histogram(name_ + ".latency");
         metrics_->probe(name_ + ".inflight", [this] { return static_cast<double>(inflight()); });
     }
@@ -19,6 +20,11 @@ WorkloadStats::WorkloadStats(Metrics* metrics, std::string name)
 void WorkloadStats::offered() {
     ++offered_;
     if (offered_metric_ != nullptr) offered_metric_->add();
+}
+
+void WorkloadStats::dropped() {
+    ++dropped_;
+    if (dropped_metric_ != nullptr) dropped_metric_->add();
 }
 
 void WorkloadStats::finished(sim::Time created, sim::Time now, const sim::Result<Response>& r) {
@@ -87,14 +93,22 @@ void OpenLoopWorkload::set_multiplier(double m) {
 }
 
 void OpenLoopWorkload::burst(std::uint64_t n) {
-    for (std::uint64_t i = 0; i < n; ++i) {
-        stats_->offered();
-        Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, host_->sim().now());
-        host_->spawn([this, req](sim::Ctx& ctx) {
-            const sim::Result<Response> r = send_(ctx, req);  // before now(): the call takes time
-            stats_->finished(req.created, ctx.now(), r);
-        });
+    for (std::uint64_t i = 0; i < n; ++i) arrive();
+}
+
+// One arrival: counted as offered, then started in its own fiber, or dropped at the client when
+// more than inflight_max are already in flight.
+void OpenLoopWorkload::arrive() {
+    stats_->offered();
+    if (stats_->inflight() > options_.inflight_max) {
+        stats_->dropped();
+        return;
     }
+    Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, host_->sim().now());
+    host_->spawn([this, req](sim::Ctx& ctx) {
+        const sim::Result<Response> r = send_(ctx, req);  // before now(): the call takes time
+        stats_->finished(req.created, ctx.now(), r);
+    });
 }
 
 void OpenLoopWorkload::issue(sim::Ctx& ctx) {
@@ -120,16 +134,7 @@ void OpenLoopWorkload::issue(sim::Ctx& ctx) {
         }
         if (rate_changed_.wait(ctx, gap)) continue;  // a new rate: redraw (the exponential is memoryless)
         if (truncated) continue;                       // a diurnal step: redraw at its rate
-        stats_->offered();
-        if (stats_->inflight() > options_.inflight_max) {
-            stats_->dropped();
-            continue;
-        }
-        Request req = make_request(rng_, zipf_, options_.keys, ++next_id_, ctx.now());
-        ctx.spawn([this, req](sim::Ctx& c) {
-            const sim::Result<Response> r = send_(c, req);  // before now(): the call takes time
-            stats_->finished(req.created, c.now(), r);
-        });
+        arrive();
     }
 }
 

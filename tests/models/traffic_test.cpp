@@ -62,6 +62,29 @@ TEST(Workload, ADiurnalCurveScalesTheRateStepByStep) {
     s.shutdown();
 }
 
+TEST(Workload, ArrivalsBeyondInflightMaxAreDroppedAndCountedBurstsIncluded) {
+    // Requests take 1s; at 100/s about 100 are in flight, so a cap of 20 drops most arrivals.
+    // A burst of 50 at 5s, with at most 20 in flight, starts none beyond the cap either.
+    sim::Simulator s(sim::Options{.seed = 6});
+    models::Metrics metrics(s);
+    Recorder rec;
+    rec.work = 1s;
+    std::uint64_t peak = 0;
+    models::OpenLoopWorkload w(s.add_host("clients"), "w", {.rate = 100, .inflight_max = 20}, rec.fn(), &metrics);
+    s.at(Time(5s), [&] { w.burst(50); });
+    for (int i = 1; i < 1000; ++i) s.at(Time(Duration(std::chrono::milliseconds(10 * i))), [&] { peak = std::max(peak, w.stats().inflight()); });
+    s.run_until(Time(10s));
+    const auto& st = w.stats();
+    EXPECT_LE(peak, 20u);
+    EXPECT_GE(peak, 19u);
+    EXPECT_EQ(st.offered_count(), rec.arrivals.size() + st.dropped_count());
+    EXPECT_EQ(metrics.counter("w.dropped").value(), st.dropped_count());
+    // About 1,050 arrivals, at most 20 started per second of work (10 s): most are dropped.
+    EXPECT_GT(st.dropped_count(), 700u);
+    EXPECT_LE(rec.arrivals.size(), 20u * 11);
+    s.shutdown();
+}
+
 TEST(Workload, ZipfKeysConcentrateOnTheFirstRanks) {
     sim::Simulator s(sim::Options{.seed = 6});
     Recorder rec;

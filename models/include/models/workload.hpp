@@ -6,10 +6,10 @@
 // Every request gets a key (uniform or Zipf popularity) and runs in its own fiber through the
 // `send` function the scenario gives: an RPC call, through a retrying caller, a load balancer...
 // The workload measures what the client sees: offered load, goodput, errors by kind, latency.
-// Metrics: <name>.offered, <name>.ok, <name>.errors.<errc>, <name>.latency, probe
-// <name>.inflight. Rate changes are exact for piecewise-constant rates (a pending gap is
-// redrawn when the rate changes: the exponential is memoryless); the diurnal curve is a step
-// function (one step per hour of its period).
+// Metrics: <name>.offered, <name>.ok, <name>.errors.<errc>, <name>.dropped (arrivals refused at
+// the client beyond inflight_max), <name>.latency, probe <name>.inflight. Rate changes are exact
+// for piecewise-constant rates (a pending gap is redrawn when the rate changes: the exponential
+// is memoryless); the diurnal curve is a step function (one step per hour of its period).
 //
 // Left out: sessions, request mixes with different costs (use two workloads), coordinated
 // omission in closed loops (a closed loop waits, as its clients would).
@@ -65,7 +65,7 @@ public:
     std::uint64_t ok_count() const noexcept { return ok_; }
     std::uint64_t error_count() const noexcept { return errors_; }
     std::uint64_t inflight() const noexcept { return offered_ - ok_ - errors_ - dropped_; }
-    void dropped() { ++dropped_; }
+    void dropped();
     std::uint64_t dropped_count() const noexcept { return dropped_; }
 
 private:
@@ -74,6 +74,7 @@ private:
     std::uint64_t offered_ = 0, ok_ = 0, errors_ = 0, dropped_ = 0;
     Counter* offered_metric_ = nullptr;  // looked up once: a lookup by name per request costs
     Counter* ok_metric_ = nullptr;
+    Counter* dropped_metric_ = nullptr;
     ErrorCounters error_metrics_;
     LatencyHistogram* latency_ = nullptr;
 };
@@ -93,13 +94,13 @@ public:
     void set_multiplier(double m);
     double multiplier() const noexcept { return multiplier_; }
     double current_rate() const;
-    // `n` requests at once.
+    // `n` arrivals at once (beyond inflight_max they are dropped, as any arrival is).
     void burst(std::uint64_t n);
     const WorkloadStats& stats() const noexcept { return *stats_; }
 
 private:
     void issue(sim::Ctx& ctx);
-    Request next_request(sim::Time now);
+    void arrive();
 
     sim::Host* host_;
     std::string name_;
