@@ -154,6 +154,17 @@ TEST(LoadBalancer, OutlierEjectionLeavesAFailingBackendOutForItsTime) {
     EXPECT_FALSE(lb.ejected(0, s.now()));
 }
 
+TEST(LoadBalancer, PowerOfTwoChoicesNeverPicksAnEjectedBackendWhileOneIsEligible) {
+    // Four backends, three ejected: both random picks are often ejected ones; the pick must still
+    // be the one healthy backend.
+    sim::Simulator s(sim::Options{.seed = 3});
+    models::LoadBalancer lb(s, "lb", names(4),
+                            {.policy = models::LbPolicy::power_of_two, .outlier_ejection = true, .ejection_errors = 1, .ejected_max_ratio = 1.0});
+    for (std::size_t b : {0u, 1u, 3u}) lb.finished(b, false, s.now());
+    for (std::size_t b : {0u, 1u, 3u}) ASSERT_TRUE(lb.ejected(b, s.now()));
+    for (int i = 0; i < 200; ++i) EXPECT_EQ(lb.pick(s.now()), 2u);
+}
+
 TEST(LoadBalancer, CallRoutesByKeyUnderKeyHash) {
     // Three backends answer with their own index; a key always reaches the same one, and keys
     // spread over all of them.
