@@ -83,8 +83,12 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     const std::string path = write("base.yaml", kBase);
     const auto spec = faultline::load_spec(path, "", {{"workloads.users.open_loop.rate", "250/s"},
                                                       {"workloads.users.open_loop.keys", "zipf(10, 1.5)"},
-                                                      {"faults.0.at", "7s"}});
+                                                      {"faults.0.at", "7s"},
+                                                      {"services.api.calls.0.breaker.window_buckets", "20"},
+                                                      {"workloads.users.call.throttle.window_buckets", "30"}});
     EXPECT_EQ(spec.workloads.at("users").open_loop->rate.per_second, 250.0);
+    EXPECT_EQ(spec.services.at("api").calls.at(0).breaker.window_buckets, 20);
+    EXPECT_EQ(spec.workloads.at("users").call.throttle.window_buckets, 30);
     EXPECT_EQ(spec.workloads.at("users").open_loop->keys.keys, 10u);
     EXPECT_EQ(spec.faults.at(0).at, std::chrono::seconds(7));
 
@@ -99,6 +103,7 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("workloads.users.open_loop.rate", "fast").find("workloads.users.open_loop.rate"), std::string::npos);
     EXPECT_NE(error_of("workloads.users.open_loop.rat", "5/s").find("did you mean 'rate'?"), std::string::npos);
     EXPECT_NE(error_of("duration", "20").find("missing unit"), std::string::npos);
+    EXPECT_NE(error_of("workloads.users.call.throttle.window_buckets", "0").find("window_buckets must be between 1 and 1000"), std::string::npos);
 }
 
 struct BadCase {

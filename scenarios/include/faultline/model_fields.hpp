@@ -58,6 +58,7 @@ void fields(V& v, ThrottleOptions& o) {
     v("enabled", o.enabled, "client-side adaptive throttling (reject locally when the backend rejects)");
     v("k", o.k, "multiplier: lets through about k times what the backend accepts");
     v("window", o.window, "the window requests and accepts are counted over");
+    v("window_buckets", o.window_buckets, "the window moves in steps of window / window_buckets");
 }
 
 template <class V>
@@ -66,6 +67,7 @@ void fields(V& v, BreakerOptions& o) {
     v("error_ratio_max", o.error_ratio_max, "opens above this error ratio in the window");
     v("requests_min", o.requests_min, "...once at least this many requests were seen");
     v("window", o.window, "the rolling error window");
+    v("window_buckets", o.window_buckets, "the window moves in steps of window / window_buckets");
     v("open_for", o.open_for, "how long it stays open before probing");
     v("half_open_probes", o.half_open_probes, "probe requests let through when half open");
 }
