@@ -36,6 +36,12 @@ int Database::connections() const noexcept {
     return n;
 }
 
+double Database::memory_mb() const noexcept {
+    int most = 0;
+    for (const Instance* i : instances_) most = std::max(most, i->connections);
+    return memory_for(most);
+}
+
 double Database::load() const noexcept {
     int busy = 0, total = 0;
     for (const Instance* i : instances_) {
@@ -63,12 +69,11 @@ void Database::serve(sim::Host& host) {
             Instance& i;
             ~Close() { --i.connections; }
         } close{inst};
-        if (options_.memory_max_mb > 0 && options_.memory_base_mb + options_.memory_per_connection_mb * inst.connections >
-                                              options_.memory_max_mb) {
+        if (options_.memory_max_mb > 0 && memory_for(inst.connections) > options_.memory_max_mb) {
             ++counters_.ooms;
             count(oom);
             SIM_COVER("database: out of memory");
-            ctx.trace("db.oom", {{"connections", inst.connections}, {"memory_mb", memory_mb()}});
+            ctx.trace("db.oom", {{"connections", inst.connections}, {"memory_mb", memory_for(inst.connections)}});
             inst.host.bounce(options_.restart_delay);  // unwinds this handler too
         }
         const sim::Time arrived = ctx.now();

@@ -221,4 +221,20 @@ TEST(Database, OverItsMemoryLimitItCrashLoopsWhileTheLoadStays) {
     EXPECT_TRUE(w.s.host("db").alive());
 }
 
+TEST(Database, MemoryIsPerHostAndItsProbeShowsTheFullestHost) {
+    // Two hosts, 100MB + 10MB per connection, limit 400MB: 25 connections on each host is 350MB
+    // each (under the limit: no crash), not 100 + 10 * 50 = 600MB for the pair.
+    DbWorld w({.connections_max = 1000, .executors = {.workers_max = 50}, .query = sim::Delay::fixed(1s),
+               .memory_base_mb = 100, .memory_per_connection_mb = 10, .memory_max_mb = 400});
+    w.s.add_host("db-2").on_boot([&](sim::Host& h) { w.db.serve(h); });
+    for (int i = 0; i < 40; ++i) {
+        const std::string to = i < 25 ? "db" : "db-2";  // 25 on one host, 15 on the other
+        w.client->spawn([&w, to](sim::Ctx& ctx) { (void)w.db.rpc().call(ctx, to, models::Request{}, 5s); });
+    }
+    w.s.run_until(Time(500ms));
+    EXPECT_EQ(w.db.connections(), 40);
+    EXPECT_DOUBLE_EQ(w.db.memory_mb(), 100 + 10 * 25);
+    EXPECT_EQ(w.db.counters().ooms, 0u);
+}
+
 }  // namespace

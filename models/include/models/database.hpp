@@ -50,8 +50,9 @@ public:
     // Serves on `host`; call it from the host's boot function.
     void serve(sim::Host& host);
 
-    int connections() const noexcept;
-    double memory_mb() const noexcept { return options_.memory_base_mb + options_.memory_per_connection_mb * connections(); }
+    int connections() const noexcept;  // over all hosts
+    // The memory of the fullest host (the one nearest memory_max_mb; each host has its own).
+    double memory_mb() const noexcept;
     double load() const noexcept;
     struct Counters {
         std::uint64_t queries = 0, refused = 0, shed = 0, ooms = 0;
@@ -60,6 +61,9 @@ public:
 
 private:
     struct Instance;
+    double memory_for(int connections) const noexcept {
+        return options_.memory_base_mb + options_.memory_per_connection_mb * connections;
+    }
 
     sim::Network* net_;
     std::string name_;
