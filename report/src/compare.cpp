@@ -71,8 +71,20 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
     auto add = [&rows](DiffRow row) {
         if (row.a != "-" || row.b != "-") rows.push_back(std::move(row));
     };
+    // A failing run stops at its first violation: totals over runs of different lengths do not
+    // compare, so say how long each ran and set the errors per simulated second beside them.
+    const bool same_length = std::fabs(a.end_s - b.end_s) < 1e-9;
+    if (!same_length) {
+        auto ran = [](const RunRecord& r) {
+            return format_time(r.end_s) + (r.stopped_early() ? " of " + format_time(r.duration_s) : "");
+        };
+        rows.push_back({"simulated (totals below are over this)", ran(a), ran(b), "not the same length", 0});
+    }
     add(numeric("goodput (ok / offered)", ha.goodput_ratio, hb.goodput_ratio, Unit::ratio, false));
     add(numeric("errors", ha.errors, hb.errors, Unit::count, true));
+    if (!same_length && a.end_s > 0 && b.end_s > 0) {
+        add(numeric("errors per simulated second", ha.errors / a.end_s, hb.errors / b.end_s, Unit::per_second, true));
+    }
     add(numeric("latency p50 (whole run)", ha.latency_p50_s, hb.latency_p50_s, Unit::seconds, true));
     add(numeric("latency p99 (whole run)", ha.latency_p99_s, hb.latency_p99_s, Unit::seconds, true));
     add(numeric("worst one-sample p99", ha.peak_p99_s, hb.peak_p99_s, Unit::seconds, true));

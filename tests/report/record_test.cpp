@@ -103,6 +103,41 @@ TEST(ReportHeadline, WithoutARecoversInvariantTheFaultTimelineGivesTheRule) {
     EXPECT_EQ(recovery(r).text(), "5s");
 }
 
+TEST(ReportCompare, RunsOfDifferentLengthsAreComparedPerSimulatedSecondToo) {
+    // A stopped at 50s of 100s with 1,000 errors; B ran 100s with 1,500: more errors in total,
+    // but fewer per second.
+    RunRecord a = report_test::outage_run();
+    RunRecord b = report_test::outage_run();
+    b.end_s = b.duration_s = 100;
+    a.duration_s = 100;
+    a.end_s = 50;
+    a.measurements[2].value = 1000;  // users.errors
+    b.measurements[2].value = 1500;
+    const std::vector<DiffRow> rows = headline_diff(a, b);
+    auto find = [&rows](const std::string& metric) -> const DiffRow* {
+        for (const DiffRow& r : rows) {
+            if (r.metric == metric) return &r;
+        }
+        return nullptr;
+    };
+    const DiffRow* ran = find("simulated (totals below are over this)");
+    ASSERT_NE(ran, nullptr);
+    EXPECT_EQ(ran->a, "50s of 1m40s");
+    EXPECT_EQ(ran->b, "1m40s");
+    const DiffRow* total = find("errors");
+    ASSERT_NE(total, nullptr);
+    EXPECT_EQ(total->better, -1);
+    const DiffRow* rate = find("errors per simulated second");
+    ASSERT_NE(rate, nullptr);
+    EXPECT_EQ(rate->better, 1);  // 20/s -> 15/s
+    // Same length: neither extra row.
+    const std::vector<DiffRow> same = headline_diff(b, b);
+    for (const DiffRow& r : same) {
+        EXPECT_NE(r.metric, "errors per simulated second");
+        EXPECT_NE(r.metric, "simulated (totals below are over this)");
+    }
+}
+
 TEST(ReportCompare, TheHeadlineTableSaysWhichWayEachNumberMoved) {
     RunRecord a = report_test::outage_run();
     RunRecord b = report_test::outage_run();
