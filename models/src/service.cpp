@@ -70,6 +70,10 @@ void Service::serve(sim::Host& host, Handler handler) {
         } release{inst.queue};
         ctx.compute(options_.cpu.sample(rng_));
         sim::Result<Response> r = handler ? handler(ctx, req, local) : sim::Result<Response>(Response{req.key, 0, false});
+        if (r && options_.timeout.count() > 0 && ctx.now() > arrived + options_.timeout) {
+            SIM_COVER("service: finished after its server-side timeout");
+            r = sim::Errc::timeout;  // the work was done, but too late: the server answers with an error
+        }
         if (latency_ != nullptr) latency_->record(ctx.now() - arrived);
         if (!r) {
             record_error(r.error());

@@ -64,6 +64,28 @@ TEST(Service, WithFourWorkersItMatchesErlangC) {
     EXPECT_NEAR(w, theory, 0.03 * theory);
 }
 
+TEST(Service, ItsServerSideTimeoutAppliesInTheQueueAndToALateAnswer) {
+    // One worker, 100ms of CPU each, a 150ms server-side timeout; three requests at once. The
+    // first is answered at 100ms; the second starts at 100ms and finishes at 200ms, too late: an
+    // error; the third's deadline passes at 150ms while it waits: never served.
+    sim::Simulator s;
+    sim::Network net(s, sim::LinkOptions{.latency = sim::Delay::fixed(Duration(0))});
+    models::Service svc(net, "svc", {.queue = {.workers_max = 1}, .cpu = sim::Delay::fixed(100ms), .timeout = 150ms});
+    s.add_host("server").on_boot([&](sim::Host& h) { svc.serve(h); });
+    std::vector<std::string> results(3);
+    for (int i = 0; i < 3; ++i) {
+        s.add_host("client-" + std::to_string(i)).spawn([&, i](sim::Ctx& ctx) {
+            auto r = svc.rpc().call(ctx, "server", models::Request{}, 1s);
+            results[i] = (r ? std::string("ok") : std::string(sim::to_string(r.error()))) + "@" + sim::format_time(ctx.now());
+        });
+    }
+    s.run_until(Time(1s));
+    EXPECT_EQ(results, (std::vector<std::string>{"ok@0.1s", "timeout@0.2s", "timeout@0.15s"}));
+    EXPECT_EQ(svc.counters().ok, 1u);
+    EXPECT_EQ(svc.counters().errors, 2u);
+    s.shutdown();
+}
+
 // A bare work queue driven by processes: the building block's own rules.
 struct QueueWorld {
     explicit QueueWorld(models::WorkQueueOptions o) : q(o) {}

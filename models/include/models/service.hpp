@@ -30,7 +30,8 @@ namespace models {
 struct ServiceOptions {
     WorkQueueOptions queue;
     sim::Delay cpu = sim::Delay::fixed(std::chrono::milliseconds(1));  // scaled by the host's slowdown
-    sim::Duration timeout{0};        // server side: a request older than this is abandoned (0: none)
+    sim::Duration timeout{0};        // server side: dropped if still queued after this, answered `timeout` if
+                                     // finished after it (0: none)
     sim::Duration downstream_timeout = std::chrono::seconds(1);  // when the caller set no deadline
 };
 

@@ -83,7 +83,7 @@ void fields(V& v, ServiceSpec& o) {
     v("hosts", o.hosts, "where it runs: a host pattern, ranges allowed (app-{1..8})");
     v("queue", o.queue, "worker pool and queue, per host");
     v("cpu", o.cpu, "CPU cost per request");
-    v("timeout", o.timeout, "server side: requests older than this are abandoned (0: none)");
+    v("timeout", o.timeout, "server side: dropped if still queued after this, answered timeout if finished after it (0: none)");
     v("cache", o.cache, "a cache on each host in front of the calls");
     v("calls", o.calls, "downstream calls per request (with a cache: on a miss)");
     v("disk_write_bytes", o.disk_write_bytes, "a log write per request (0: none)");
