@@ -68,8 +68,10 @@ void Service::serve(sim::Host& host, Handler handler) {
             WorkQueue& q;
             ~Release() { q.release(); }
         } release{inst.queue};
-        ctx.compute(options_.cpu.sample(rng_));
-        sim::Result<Response> r = handler ? handler(ctx, req, local) : sim::Result<Response>(Response{req.key, 0, false});
+        auto handle = [&]() -> sim::Result<Response> { return handler ? handler(ctx, req, local) : sim::Result<Response>(Response{req.key, 0, false}); };
+        if (!options_.cpu_last) ctx.compute(options_.cpu.sample(rng_));
+        sim::Result<Response> r = handle();
+        if (options_.cpu_last && r) ctx.compute(options_.cpu.sample(rng_));  // a failed handler answers at once
         if (r && options_.timeout.count() > 0 && ctx.now() > arrived + options_.timeout) {
             SIM_COVER("service: finished after its server-side timeout");
             r = sim::Errc::timeout;  // the work was done, but too late: the server answers with an error

@@ -86,6 +86,36 @@ TEST(Service, ItsServerSideTimeoutAppliesInTheQueueAndToALateAnswer) {
     s.shutdown();
 }
 
+TEST(Service, WithCpuLastAFailedHandlerAnswersAtOnce) {
+    // 50ms of CPU; the handler fails odd keys. CPU first: every answer takes 50ms. CPU last: a
+    // failure answers at once, a success still takes 50ms.
+    for (const bool cpu_last : {false, true}) {
+        SCOPED_TRACE(cpu_last ? "cpu last" : "cpu first");
+        sim::Simulator s;
+        sim::Network net(s, sim::LinkOptions{.latency = sim::Delay::fixed(Duration(0))});
+        models::Service svc(net, "svc", {.cpu = sim::Delay::fixed(50ms), .cpu_last = cpu_last});
+        s.add_host("server").on_boot([&](sim::Host& h) {
+            svc.serve(h, [](sim::Ctx&, const models::Request& r, const sim::CallInfo&) -> sim::Result<models::Response> {
+                if (r.key % 2 == 1) return sim::Errc::disk_full;
+                return models::Response{r.key, 0, false};
+            });
+        });
+        std::vector<Duration> took(2);
+        for (std::uint64_t key = 0; key < 2; ++key) {
+            s.add_host("client-" + std::to_string(key)).spawn([&, key](sim::Ctx& ctx) {
+                const Time start = ctx.now();
+                auto r = svc.rpc().call(ctx, "server", models::Request{.key = key}, 1s);
+                EXPECT_EQ(r.ok(), key == 0);
+                took[key] = ctx.now() - start;
+            });
+        }
+        s.run_until(Time(1s));
+        EXPECT_EQ(took[0], Duration(50ms));
+        EXPECT_EQ(took[1], cpu_last ? Duration(0) : Duration(50ms));
+        s.shutdown();
+    }
+}
+
 // A bare work queue driven by processes: the building block's own rules.
 struct QueueWorld {
     explicit QueueWorld(models::WorkQueueOptions o) : q(o) {}

@@ -33,6 +33,9 @@ struct ServiceOptions {
     sim::Duration timeout{0};        // server side: dropped if still queued after this, answered `timeout` if
                                      // finished after it (0: none)
     sim::Duration downstream_timeout = std::chrono::seconds(1);  // when the caller set no deadline
+    // The CPU cost after the handler (its log write, its downstream calls) instead of before: a
+    // request the handler fails answers at once, without it (fail fast, as a full disk does).
+    bool cpu_last = false;
 };
 
 class Service {

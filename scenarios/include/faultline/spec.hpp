@@ -70,6 +70,7 @@ struct ServiceSpec {
     std::string hosts;
     models::WorkQueueOptions queue;
     sim::Delay cpu = sim::Delay::fixed(std::chrono::milliseconds(1));
+    bool cpu_last = false;
     sim::Duration timeout{0};
     std::optional<models::CacheOptions> cache;  // a cache on each host, in front of `calls`
     std::vector<CallSpec> calls;                // per request (with a cache: on a miss)
@@ -83,6 +84,7 @@ void fields(V& v, ServiceSpec& o) {
     v("hosts", o.hosts, "where it runs: a host pattern, ranges allowed (app-{1..8})");
     v("queue", o.queue, "worker pool and queue, per host");
     v("cpu", o.cpu, "CPU cost per request");
+    v("cpu_last", o.cpu_last, "CPU cost after the log write and calls: a request failing there answers at once");
     v("timeout", o.timeout, "server side: dropped if still queued after this, answered timeout if finished after it (0: none)");
     v("cache", o.cache, "a cache on each host in front of the calls");
     v("calls", o.calls, "downstream calls per request (with a cache: on a miss)");

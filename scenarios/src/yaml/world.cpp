@@ -116,6 +116,7 @@ void World::build_services() {
         o.queue = s.queue;
         o.cpu = s.cpu;
         o.timeout = s.timeout;
+        o.cpu_last = s.cpu_last;
         services_[name] = &sim_->make<models::Service>(*net_, name, o, metrics_);
     }
     for (const auto& entry : spec_.services) {  // not a structured binding: lambdas capture these (clang 14)
