@@ -84,7 +84,9 @@ void World::build_invariants() {
                 fail(inv.where, path + ".recovers.relapse_until", "must come after after + within and by the end of the run");
             }
             if (r.relapse_share < 0 || r.relapse_share > r.share) {
-                fail(inv.where, path + ".recovers.relapse_share", "must be between 0 and share");
+                fail(inv.where, path + ".recovers.relapse_share",
+                     "is " + number(r.relapse_share) + ", must be between 0 and share (" + number(r.share) +
+                         "): lower relapse_share with share, or 0 to not check relapses");
             }
             // Judged just after the last sample that counts (samples come every interval).
             const sim::Time judge = sim::Time(r.after + r.within) + sim::Duration(1);
