@@ -57,17 +57,16 @@ std::size_t LoadBalancer::pick(sim::Time now, std::uint64_t key) {
             std::size_t b = n > 1 ? static_cast<std::size_t>(rng_.uniform_u64(n - 1)) : 0;
             if (n > 1 && b >= a) ++b;  // two distinct backends
             if (!eligible(a, now)) std::swap(a, b);
+            chosen = (eligible(b, now) && outstanding_[b] < outstanding_[a]) ? b : a;
             if (!eligible(a, now)) {
                 // Both picks are ejected: the next eligible backend after the first (if any is).
                 for (std::size_t k = 1; k < n; ++k) {
                     if (eligible((a + k) % n, now)) {
-                        a = (a + k) % n;
+                        chosen = (a + k) % n;
                         break;
                     }
                 }
-                b = a;
             }
-            chosen = (eligible(b, now) && outstanding_[b] < outstanding_[a]) ? b : a;
             break;
         }
     }

@@ -64,6 +64,12 @@ private:
 
 }  // namespace
 
+Json overrides_to_json(const std::vector<Override>& overrides) {
+    Json out = Json::array();
+    for (const Override& o : overrides) out.push_back({{"path", o.path}, {"value", o.value}});
+    return out;
+}
+
 Json record_to_json(const RunRecord& r) {
     Json j;
     j["format"] = run_format;
@@ -76,9 +82,7 @@ Json record_to_json(const RunRecord& r) {
     j["hypothesis"] = r.hypothesis;
     j["expect"] = {{"verdict", r.expected_verdict}, {"failure", r.expected_failure}};
     j["seed"] = r.seed;
-    Json overrides = Json::array();
-    for (const Override& o : r.overrides) overrides.push_back({{"path", o.path}, {"value", o.value}});
-    j["overrides"] = overrides;
+    j["overrides"] = overrides_to_json(r.overrides);
     j["repro"] = r.repro;
     j["verdict"] = r.verdict;
     if (r.failure) {

@@ -153,9 +153,7 @@ Json sweep_to_json(const SweepResult& s) {
     j["variant"] = s.variant;
     j["description"] = s.description;
     j["hypothesis"] = s.hypothesis;
-    Json overrides = Json::array();
-    for (const Override& o : s.overrides) overrides.push_back({{"path", o.path}, {"value", o.value}});
-    j["overrides"] = overrides;
+    j["overrides"] = overrides_to_json(s.overrides);
     Json axes = Json::array();
     for (const GridAxis& a : s.axes)
         axes.push_back({{"name", a.name}, {"paths", a.paths}, {"values", a.values}, {"labels", a.labels}});

@@ -6,29 +6,33 @@
 
 namespace faultline::report {
 
+namespace {
+// The entities both HTML and Markdown need; false when `c` is not one of them.
+bool html_entity(char c, std::string& out) {
+    switch (c) {
+        case '<':
+            out += "&lt;";
+            return true;
+        case '>':
+            out += "&gt;";
+            return true;
+        case '&':
+            out += "&amp;";
+            return true;
+        default:
+            return false;
+    }
+}
+}  // namespace
+
 std::string html(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
+        if (html_entity(c, out)) continue;
+        if (c == '"') out += "&quot;";
+        else if (c == '\'') out += "&#39;";
+        else out += c;
     }
     return out;
 }
@@ -66,16 +70,8 @@ std::string upper_case(std::string s) {
 std::string markdown(std::string_view s) {
     std::string out;
     for (char c : s) {
+        if (html_entity(c, out)) continue;
         switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
             case '\n':
             case '\r':
                 out += ' ';

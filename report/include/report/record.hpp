@@ -123,6 +123,8 @@ struct RecordSource {
 RunRecord make_record(const ScenarioRun& run, const RecordSource& source);
 
 Json record_to_json(const RunRecord& r);
+// [{"path": ..., "value": ...}, ...]: how run and sweep files write their --set overrides.
+Json overrides_to_json(const std::vector<Override>& overrides);
 // `file` names the source in errors: "run.json: field 'series[3].values': expected an array".
 RunRecord record_from_json(const Json& j, const std::string& file);
 RunRecord read_record(const std::string& path);
