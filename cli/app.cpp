@@ -4,11 +4,41 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common.hpp"
 #include "faultline/cli.hpp"
 
 namespace faultline::cli {
+
+namespace {
+// "unknown option '--seeed' for 'run' (did you mean '--seed'?)" for the first option on the
+// command line that `command` does not have; nullopt when there is none (another extra argument).
+std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) {
+    CLI::App* sub = nullptr;
+    try {
+        sub = app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+        return std::nullopt;
+    }
+    std::vector<std::string> known;
+    for (const CLI::Option* o : sub->get_options()) {
+        for (const std::string& l : o->get_lnames()) known.push_back("--" + l);
+    }
+    for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (!arg.starts_with("--")) continue;
+        const std::string name = arg.substr(0, arg.find('='));
+        if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+        std::string msg = "unknown option '" + name + "' for '" + argv[1] + "'";
+        if (auto near = nearest(name, known)) msg += " (did you mean '" + *near + "'?)";
+        return msg;
+    }
+    return std::nullopt;
+}
+}  // namespace
 
 int run(int argc, char** argv) {
     CLI::App app{
@@ -53,7 +83,13 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "faultline: error: %s\nRun 'faultline --help' for usage.\n", e.what());
+        std::string msg = e.what();
+        if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+            if (auto unknown = unknown_option(app, argc, argv)) msg = *unknown;
+        }
+        // argv[1], when not an option, is a known command (checked above): its own help.
+        const std::string help = argc > 1 && argv[1][0] != '-' ? std::string("faultline ") + argv[1] + " --help" : "faultline --help";
+        std::fprintf(stderr, "faultline: error: %s\nRun '%s' for usage.\n", msg.c_str(), help.c_str());
         return exit_usage;
     }
     try {

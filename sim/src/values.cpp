@@ -234,15 +234,18 @@ std::string format_value(Rate v) { return format_value(v.per_second) + "/s"; }
 std::string format_value(Ratio v) { return std::to_string(v.num) + "/" + std::to_string(v.den); }
 
 std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
+    // Edits, with two neighbouring letters swapped counting as one ("rnu" is one edit from "run").
     auto distance = [](std::string_view a, std::string_view b) {
-        std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+        std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
         for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
         for (std::size_t i = 1; i <= a.size(); ++i) {
             cur[0] = i;
             for (std::size_t j = 1; j <= b.size(); ++j) {
                 std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
                 cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], before[j - 2] + 1);
             }
+            std::swap(before, prev);
             std::swap(prev, cur);
         }
         return prev[b.size()];

@@ -161,9 +161,21 @@ namespace {
 TEST(Cli, AMistypedCommandIsNamedWithTheNearestOne) {
     const Result r = faultline("lsit");
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_TRUE(contains(r.out, "faultline: error: unknown command 'lsit'")) << r.out;
+    // Two neighbouring letters swapped are one typo, even in a short word.
+    EXPECT_TRUE(contains(r.out, "faultline: error: unknown command 'lsit' (did you mean 'list'?)")) << r.out;
+    EXPECT_TRUE(contains(faultline("rnu x").out, "unknown command 'rnu' (did you mean 'run'?)"));
     const Result s = faultline("replya x.json");
     EXPECT_TRUE(contains(s.out, "did you mean 'replay'?")) << s.out;
+}
+
+TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
+    const Result r = faultline("run mm1 --seeed 1");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.out, "faultline: error: unknown option '--seeed' for 'run' (did you mean '--seed'?)\n"
+                     "Run 'faultline run --help' for usage.\n");
+    const Result bare = faultline("--bogus");
+    EXPECT_EQ(bare.exit_code, 2);
+    EXPECT_TRUE(contains(bare.out, "Run 'faultline --help' for usage.")) << bare.out;
 }
 
 }  // namespace
