@@ -79,7 +79,7 @@ inline Counts w2_faultline(std::uint64_t messages, int pairs) {
         auto side = [&s, &delivered, per](sim::Channel<std::uint64_t>& inbox, sim::Channel<std::uint64_t>& peer, bool starts) {
             return [&s, &delivered, &inbox, &peer, per, starts](sim::Ctx& ctx) {
                 auto send = [&](std::uint64_t n) {
-                    s.after(1ms, [&peer, &delivered, n] {
+                    s.deliver_after(1ms, [&peer, &delivered, n] {
                         ++delivered;
                         peer.try_send(n);
                     });

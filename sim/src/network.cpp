@@ -284,7 +284,7 @@ std::uint32_t Network::store(Packet&& p, const PairState* st) {
 
 void Network::schedule_delivery(Packet&& p, Duration delay, const PairState* st) {
     const std::uint32_t slot = store(std::move(p), st);
-    sim_->after(delay, [this, slot] { arrive(slot); });
+    sim_->deliver_after(delay, [this, slot] { arrive(slot); });
 }
 
 void Network::send(Packet p) {

@@ -11,8 +11,7 @@ namespace sim {
 
 void Ctx::suspend() {
     state_ = State::suspended;
-    sched_ = std::move(sched_).resume();  // throws forced_unwind here if the process is killed
-    state_ = State::running;
+    sim_->switch_away(*this);  // throws forced_unwind here if the process is killed
 }
 
 bool Ctx::park(detail::WaitList* list, detail::Waiter& w, Time deadline) {

@@ -167,10 +167,15 @@ Ctx* Simulator::process_at(std::uint32_t index, std::uint32_t serial) noexcept {
 
 void Simulator::start_process(Ctx& p) {
     p.fiber_ = boost::context::fiber(std::allocator_arg, detail::PooledStack{stacks_.get()},
-                                     [&p](boost::context::fiber&& scheduler) -> boost::context::fiber {
-                                         p.sched_ = std::move(scheduler);
-                                         p.sim_->run_process_body(p);
-                                         return std::move(p.sched_);
+                                     [&p](boost::context::fiber&& from) -> boost::context::fiber {
+                                         Simulator& sim = *p.sim_;
+                                         sim.adopt(std::move(from));
+                                         sim.run_process_body(p);
+                                         // A finished process always goes back to the scheduler,
+                                         // which frees its slot once its stack is gone.
+                                         sim.current_ = nullptr;
+                                         sim.returning_ = &p;
+                                         return std::move(sim.sched_);
                                      });
 }
 
@@ -195,18 +200,93 @@ void Simulator::run_process_body(Ctx& p) {
     }
 }
 
+// Whoever switched to the running fiber handed over its own continuation: keep it where it is
+// looked for (the scheduler's in sched_, a process's in its fiber_).
+void Simulator::adopt(boost::context::fiber&& from) noexcept {
+    if (switch_from_ != nullptr) switch_from_->fiber_ = std::move(from);
+    else sched_ = std::move(from);
+}
+
+// The scheduler runs process p. Control comes back when some process - p, or one that p (or a
+// process after it) switched to directly - switches back to the scheduler or finishes.
 void Simulator::resume(Ctx& p) {
     if (p.state_ == Ctx::State::created) start_process(p);
     current_ = &p;
     p.state_ = Ctx::State::running;
-    p.fiber_ = std::move(p.fiber_).resume();
+    switch_from_ = nullptr;
+    boost::context::fiber back = std::move(p.fiber_).resume();
+    Ctx& q = *returning_;
+    q.fiber_ = std::move(back);
     current_ = nullptr;
-    if (!p.fiber_) {
-        finish_process(p);
-    } else if (p.kill_requested_) {
-        kill(p);
+    if (handoff_ != Handoff::none) return;  // q finished its step itself and picked the next
+    if (!q.fiber_) {
+        finish_process(q);
+    } else if (q.kill_requested_) {
+        kill(q);
     }
     if (!deferred_crashes_.empty()) run_deferred_crashes();
+}
+
+// On the stack of process x, which has just suspended. What the scheduler would do next - finish
+// x's step, then pick the next event - is done right here when it needs nothing only the
+// scheduler may do, and x then switches straight to the next process (or simply goes on, if the
+// next event is its own wake-up). The event order is exactly the scheduler's: this runs the same
+// pick(). Deliveries (deliver_at) run here too; plain callbacks, a kill or crash to complete and
+// the end of the loop go back to the scheduler.
+void Simulator::switch_away(Ctx& x) {
+    current_ = nullptr;
+    Ctx* next = nullptr;
+    if (!x.kill_requested_ && deferred_crashes_.empty()) next = next_from_process();
+    if (next == &x) {
+        current_ = &x;
+        x.state_ = Ctx::State::running;
+        return;
+    }
+    boost::context::fiber from;
+    if (next != nullptr) {
+        if (next->state_ == Ctx::State::created) start_process(*next);
+        current_ = next;
+        next->state_ = Ctx::State::running;
+        switch_from_ = &x;
+        from = std::move(next->fiber_).resume();
+    } else {
+        returning_ = &x;
+        from = std::move(sched_).resume();
+    }
+    adopt(std::move(from));  // x runs again: whoever resumed it set current_ and its state
+}
+
+// The rest of the step of a process that suspended, and the next event to run: the process to
+// switch to, or null with handoff_ saying what the scheduler must do.
+Ctx* Simulator::next_from_process() {
+    after_step();
+    EventQueue::Entry e;
+    Stop why;
+    for (;;) {
+        if (!pick(e, why)) {
+            handoff_ = Handoff::stop;
+            handoff_stop_ = why;
+            return nullptr;
+        }
+        const auto index = static_cast<std::uint32_t>(e.payload);
+        if (e.payload & callback_bit) {
+            if (!slot(index).delivery) {
+                handoff_ = Handoff::event;
+                handoff_event_ = e;
+                return nullptr;
+            }
+            ++events_;
+            hash_kernel_event(e, nullptr);
+            run_callback(index);
+            after_step();
+            continue;
+        }
+        Ctx& p = *procs_[index];
+        ++events_;
+        hash_kernel_event(e, &p);
+        ++p.wait_gen_;
+        return &p;
+    }
 }
 
 void Simulator::defer_host_crash(Host& host, bool reboot) { deferred_crashes_.emplace_back(&host, reboot); }
@@ -221,6 +301,7 @@ void Simulator::run_deferred_crashes() {
 }
 
 void Simulator::kill(Ctx& p) {
+    SIM_ASSERT(no_kill_ == nullptr, std::string(no_kill_ ? no_kill_ : "") + " must not kill a process or crash a host");
     switch (p.state_) {
         case Ctx::State::free:
         case Ctx::State::unwinding:
@@ -264,7 +345,9 @@ void Simulator::notify(detail::Waiter& w) {
     else wake_now_.push_back(payload);
 }
 
-TimerId Simulator::at(Time t, UniqueFunction<void()> fn) {
+TimerId Simulator::at(Time t, UniqueFunction<void()> fn) { return schedule_callback(t, std::move(fn), false); }
+
+TimerId Simulator::schedule_callback(Time t, UniqueFunction<void()> fn, bool delivery) {
     std::uint32_t i;
     if (free_slot_ != UINT32_MAX) {
         i = free_slot_;
@@ -278,6 +361,7 @@ TimerId Simulator::at(Time t, UniqueFunction<void()> fn) {
     Slot& s = slot(i);
     s.fn = std::move(fn);
     s.pending = true;
+    s.delivery = delivery;
     push(t, callback_bit | (static_cast<std::uint64_t>(s.gen & gen_mask) << 32) | i);
     return {i, s.gen};
 }
@@ -339,8 +423,13 @@ void Simulator::dispatch(const EventQueue::Entry& e) {
         return;
     }
     hash_kernel_event(e, nullptr);
+    run_callback(index);
+}
+
+void Simulator::run_callback(std::uint32_t index) {
     Slot& s = slot(index);
     s.pending = false;
+    no_kill_ = s.delivery ? "a delivery (deliver_at)" : nullptr;
     try {
         s.fn();
     } catch (const detail::AssertionFailure&) {
@@ -349,6 +438,7 @@ void Simulator::dispatch(const EventQueue::Entry& e) {
     } catch (...) {
         fail_exception("unknown exception");
     }
+    no_kill_ = nullptr;
     Slot& done = slot(index);
     done.fn.reset();
     ++done.gen;
@@ -356,41 +446,75 @@ void Simulator::dispatch(const EventQueue::Entry& e) {
     free_slot_ = index;
 }
 
-// Runs the processes woken by the last step, in notification order; they may wake more.
-bool Simulator::run_wakeups() {
-    for (std::size_t i = 0; i < wake_now_.size() && !stopped_; ++i) {
-        const EventQueue::Entry e{now_.time_since_epoch().count(), next_order(), wake_now_[i]};
-        if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
-        if (events_ >= options_.events_max) {
+// The next event to run, in the kernel's order: first the processes woken by the last step (in
+// notification order; they may wake more), then the queue. False when the loop must end, with
+// the reason. Called by the scheduler and by suspending processes alike (switch_away).
+bool Simulator::pick(EventQueue::Entry& e, Stop& why) {
+    for (;;) {
+        if (stopped_) {
             wake_now_.clear();
+            wake_pos_ = 0;
+            why = Stop::stopped;
             return false;
         }
-        dispatch(e);
-        if (!always_.empty() || eventually_open_ != 0) check_invariants();
+        if (wake_pos_ < wake_now_.size()) {
+            e = {now_.time_since_epoch().count(), next_order(), wake_now_[wake_pos_++]};
+            if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
+            if (events_ >= options_.events_max) {
+                wake_now_.clear();
+                wake_pos_ = 0;
+                why = Stop::event_limit;
+                return false;
+            }
+            return true;
+        }
+        if (wake_pos_ != 0) {
+            wake_now_.clear();
+            wake_pos_ = 0;
+        }
+        if (queue_.empty()) {
+            why = Stop::drained;
+            return false;
+        }
+        const EventQueue::Entry& top = queue_.top();
+        if (top.time > until_ns_) {
+            why = Stop::reached_until;
+            return false;
+        }
+        if (top.time > options_.time_max.count()) {
+            why = Stop::time_limit;
+            return false;
+        }
+        e = queue_.pop();
+        if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
+        if (events_ >= options_.events_max) {
+            why = Stop::event_limit;
+            return false;
+        }
+        now_ = Time(Duration(e.time));
+        return true;
     }
-    wake_now_.clear();
-    return true;
 }
 
 Simulator::Stop Simulator::loop(Time until) {
     CurrentScope scope(*this);
-    const std::int64_t until_ns = until.time_since_epoch().count();
-    const std::int64_t limit_ns = options_.time_max.count();
-    if (!run_wakeups()) return Stop::event_limit;  // wake-ups requested outside a run
-    while (!stopped_) {
-        if (queue_.empty()) return Stop::drained;
-        const EventQueue::Entry& top = queue_.top();
-        if (top.time > until_ns) return Stop::reached_until;
-        if (top.time > limit_ns) return Stop::time_limit;
-        const EventQueue::Entry e = queue_.pop();
-        if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
-        if (events_ >= options_.events_max) return Stop::event_limit;
-        now_ = Time(Duration(e.time));
+    until_ns_ = until.time_since_epoch().count();
+    EventQueue::Entry e;
+    Stop why;
+    for (;;) {
+        if (handoff_ == Handoff::stop) {
+            handoff_ = Handoff::none;
+            return handoff_stop_;
+        }
+        if (handoff_ == Handoff::event) {
+            handoff_ = Handoff::none;
+            e = handoff_event_;
+        } else if (!pick(e, why)) {
+            return why;
+        }
         dispatch(e);
-        if (!always_.empty() || eventually_open_ != 0) check_invariants();
-        if (!wake_now_.empty() && !run_wakeups()) return Stop::event_limit;
+        if (handoff_ == Handoff::none) after_step();
     }
-    return Stop::stopped;
 }
 
 void Simulator::run_until(Time t) {
@@ -465,21 +589,33 @@ void Simulator::eventually(std::string name, Time deadline, UniqueFunction<bool(
     });
 }
 
+// Checked after every event, by the scheduler or on the stack of a process that just suspended
+// (switch_away): an invariant only reads. One that throws fails the run, wherever it runs.
 void Simulator::check_invariants() {
-    for (Always& a : always_) {
-        if (!a.holds()) {
-            fail({"invariant", a.name, a.explain ? a.explain() : "violated at " + format_time(now_), "", "", now_});
-            return;
-        }
-    }
-    if (eventually_open_ != 0) {
-        for (Eventually& ev : eventually_) {
-            if (!ev.satisfied && ev.holds()) {
-                ev.satisfied = true;
-                --eventually_open_;
+    no_kill_ = "an invariant";
+    try {
+        bool violated = false;
+        for (Always& a : always_) {
+            if (!a.holds()) {
+                fail({"invariant", a.name, a.explain ? a.explain() : "violated at " + format_time(now_), "", "", now_});
+                violated = true;
+                break;
             }
         }
+        if (eventually_open_ != 0 && !violated) {
+            for (Eventually& ev : eventually_) {
+                if (!ev.satisfied && ev.holds()) {
+                    ev.satisfied = true;
+                    --eventually_open_;
+                }
+            }
+        }
+    } catch (const detail::AssertionFailure&) {
+        // already recorded; the run stops
+    } catch (const std::exception& ex) {
+        fail({"exception", "uncaught exception", std::string("uncaught exception in an invariant: ") + ex.what(), "", "", now_});
     }
+    no_kill_ = nullptr;
 }
 
 void Simulator::fail(Failure failure) {

@@ -107,7 +107,6 @@ private:
     Simulator* sim_ = nullptr;
     Host* host_ = nullptr;
     boost::context::fiber fiber_;  // this process's continuation while it is suspended
-    boost::context::fiber sched_;  // the scheduler's continuation while this process runs
     UniqueFunction<void(Ctx&)> fn_;
     std::string name_;
     std::uint64_t pid_ = 0;
