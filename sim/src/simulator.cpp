@@ -236,7 +236,7 @@ void Simulator::resume(Ctx& p) {
 void Simulator::switch_away(Ctx& x) {
     current_ = nullptr;
     Ctx* next = nullptr;
-    if (!x.kill_requested_ && deferred_crashes_.empty()) next = next_from_process();
+    if (options_.direct_switch && !x.kill_requested_ && deferred_crashes_.empty()) next = next_from_process();
     if (next == &x) {
         current_ = &x;
         x.state_ = Ctx::State::running;

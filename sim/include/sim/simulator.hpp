@@ -53,6 +53,10 @@ struct Options {
     bool shuffle_ties = false;
     // Arm buggify() sites (from the seed).
     bool buggify = false;
+    // A suspending process switches straight to the next process, and deliveries run on its
+    // stack (see Simulator::deliver_at). Off, every switch goes through the scheduler: the same
+    // events in the same order, only slower. For tests and measurements.
+    bool direct_switch = true;
     // Hash the trace (the run's fingerprint). Off only to measure what hashing costs.
     bool hash_trace = true;
     // Models record metrics (models::Metrics samples its series and fills its histograms). Off
