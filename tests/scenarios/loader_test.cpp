@@ -177,6 +177,21 @@ TEST(Loader, AWorldThatFailsAfterItsCachesWereBuiltIsAnErrorNotACrash) {
     EXPECT_NE(error.find("users.latency"), std::string::npos) << error;
 }
 
+// An unquoted "lognormal(40ms, 0.2)" inside {...} is cut at the comma: only there does the error
+// say so. In a block mapping the same unclosed '(' is simply unclosed.
+TEST(Loader, TheCommaHintAppearsOnlyWhereACommaEndsAValue) {
+    const std::string hint = "a comma ends a value";
+    const std::string in_flow = write("comma-flow.yaml", replaced(kBase, "timeout: 500ms,", "timeout: exponential(500ms, 2),"));
+    std::string error = load_error(in_flow);
+    EXPECT_TRUE(error.starts_with(in_flow + ":14:")) << error;
+    EXPECT_NE(error.find(hint), std::string::npos) << error;
+    const std::string in_block = write("comma-block.yaml", replaced(kBase, "  latency: fixed(1ms)\n", "  latency: lognormal(1ms, 0.3\n"));
+    error = load_error(in_block);
+    EXPECT_TRUE(error.starts_with(in_block + ":7:")) << error;
+    EXPECT_NE(error.find("missing ')'"), std::string::npos) << error;
+    EXPECT_EQ(error.find(hint), std::string::npos) << error;
+}
+
 TEST(Loader, FilesThatAreNotScenariosAreRejectedWithTheirName) {
     for (const std::string text : {"", "just a string\n", "- a\n- list\n", "name: [unterminated\n", "{}\n"}) {
         SCOPED_TRACE(text);

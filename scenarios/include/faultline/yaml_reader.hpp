@@ -110,6 +110,9 @@ private:
     void read_struct(const YAML::Node& node, T& out, const std::string& path) const;
 
     std::string file_;
+    // True while reading the inside of a flow collection ({...} or [...]), where a comma ends a
+    // plain value: "lognormal(40ms, 0.2)" unquoted there arrives as "lognormal(40ms".
+    mutable bool in_flow_ = false;
 };
 
 namespace detail {
@@ -202,6 +205,12 @@ void YamlReader::read_struct(const YAML::Node& node, T& out, const std::string& 
 
 template <class T>
 void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) const {
+    struct FlowScope {
+        bool& flag;
+        bool saved;
+        ~FlowScope() { flag = saved; }
+    } flow_scope{in_flow_, in_flow_};
+    if (node.IsMap() || node.IsSequence()) in_flow_ = in_flow_ || node.Style() == YAML::EmitterStyle::Flow;
     if constexpr (is_optional<T>::value) {
         if (node.IsNull()) {
             out.reset();
@@ -246,7 +255,7 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
         if (auto e = parse_value(node.Scalar(), parsed)) {
             std::string msg = "'" + excerpt(node.Scalar()) + "' is not " + type_hint<T>() + ": " + *e;
             const std::string& text = node.Scalar();
-            if (text.find('(') != std::string::npos && text.find(')') == std::string::npos) {
+            if (in_flow_ && text.find('(') != std::string::npos && text.find(')') == std::string::npos) {
                 msg += " (inside {...} or [...] a comma ends a value: quote it, \"lognormal(40ms, 0.2)\")";
             }
             fail(node, path, msg);
