@@ -44,6 +44,7 @@ private:
     std::vector<std::pair<void*, std::size_t>> slabs_;
     std::vector<void*> free_;  // stack tops (stacks grow down)
     std::size_t in_use_ = 0;
+    std::vector<unsigned> valgrind_ids_;  // stacks registered with valgrind, when running under it
 };
 
 // The StackAllocator Boost.Context's fiber constructor takes.
