@@ -14,8 +14,7 @@ struct Database::Instance {
 };
 
 Database::Database(sim::Network& net, std::string name, DatabaseOptions options, Metrics* metrics)
-    : net_(&net),
-      name_(std::move(name)),
+    : name_(std::move(name)),
       options_(std::move(options)),
       metrics_(metrics),
       rpc_(net, name_),

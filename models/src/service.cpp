@@ -13,8 +13,7 @@ struct Service::Instance {
 };
 
 Service::Service(sim::Network& net, std::string name, ServiceOptions options, Metrics* metrics)
-    : net_(&net),
-      name_(std::move(name)),
+    : name_(std::move(name)),
       options_(std::move(options)),
       metrics_(metrics),
       rpc_(net, name_),

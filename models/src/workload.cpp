@@ -142,8 +142,7 @@ void OpenLoopWorkload::issue(sim::Ctx& ctx) {
 
 ClosedLoopWorkload::ClosedLoopWorkload(sim::Host& host, std::string name, ClosedLoopOptions options, SendFn send, Metrics* metrics,
                                        WorkloadStats* shared)
-    : host_(&host),
-      name_(std::move(name)),
+    : name_(std::move(name)),
       options_(std::move(options)),
       send_(std::move(send)),
       rng_(host.sim().rng("workload/" + name_)),

@@ -65,7 +65,6 @@ private:
         return options_.memory_base_mb + options_.memory_per_connection_mb * connections;
     }
 
-    sim::Network* net_;
     std::string name_;
     DatabaseOptions options_;
     Metrics* metrics_;

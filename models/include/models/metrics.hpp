@@ -157,7 +157,6 @@ private:
     std::vector<std::string> columns_;
     std::vector<std::vector<double>> rows_;                  // rows_[sample][column]
     std::vector<double> times_;
-    bool scheduled_ = false;
 };
 
 // A name for a metric per error kind: "<prefix>.errors.timeout", "<prefix>.errors.overloaded", ...

@@ -68,7 +68,6 @@ private:
     struct Instance;
     void record_error(sim::Errc e);
 
-    sim::Network* net_;
     std::string name_;
     ServiceOptions options_;
     Metrics* metrics_;

@@ -122,7 +122,6 @@ public:
     const WorkloadStats& stats() const noexcept { return *stats_; }
 
 private:
-    sim::Host* host_;
     std::string name_;
     ClosedLoopOptions options_;
     SendFn send_;

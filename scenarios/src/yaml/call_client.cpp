@@ -7,8 +7,7 @@
 namespace faultline {
 
 CallClient::CallClient(World& world, sim::Host& host, const CallSpec& spec, const std::string& owner)
-    : world_(world),
-      host_(host),
+    : host_(host),
       spec_(spec),
       rpc_(world.endpoint(spec.target)),
       targets_(world.hosts_of(spec.target)),

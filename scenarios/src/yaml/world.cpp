@@ -137,7 +137,7 @@ void World::build_services() {
                 }
                 std::vector<CallClient*> clients;
                 for (const CallSpec& c : s.calls) clients.push_back(&host.make<CallClient>(*this, host, c, service_name));
-                svc.serve(host, [this, &s, cache, clients, &cache_gets, &cache_hits](
+                svc.serve(host, [&s, cache, clients, &cache_gets, &cache_hits](
                                     sim::Ctx& ctx, const models::Request& req, const sim::CallInfo& info) -> sim::Result<models::Response> {
                     if (s.disk_write_bytes > 0) {
                         sim::Disk& disk = sim::disk(ctx.host());

@@ -40,7 +40,6 @@ private:
     sim::Result<models::Response> attempt(sim::Ctx& ctx, models::Request request, sim::Duration timeout);
     sim::Result<models::Response> one(sim::Ctx& ctx, const models::Request& request, sim::Time deadline);
 
-    World& world_;
     sim::Host& host_;
     const CallSpec& spec_;
     sim::Rpc<models::Request, models::Response>* rpc_;
