@@ -122,7 +122,9 @@ const BadCase kBadCases[] = {
     {"duration without a unit", "timeout: 500ms", "timeout: 500", 14, "missing unit"},
     {"duration with a wrong unit", "duration: 20s", "duration: 20 parsecs", 4, "duration"},
     {"rate written as a duration", "rate: 100/s", "rate: 100ms", 22, "rate"},
-    {"number that is not one", "connections_max: 50", "connections_max: lots", 18, "lots"},
+    {"number that is not one", "connections_max: 50", "connections_max: lots", 18, "'lots' is not an integer"},
+    {"yes or no that is neither", "retry: {attempts_max: 2}", "retry: {attempts_max: 2}, propagate_deadline: maybe", 14,
+     "'maybe' is not true or false"},
     {"negative count", "workers_max: 8,", "workers_max: -3,", 11, "services.api.queue.workers_max: must be at least 1"},
     {"negative duration", "duration: 20s", "duration: -20s", 4, "duration"},
     {"quantile out of range", "quantile: 0.99", "quantile: 1.5", 28, "invariants[0].slo: needs"},
@@ -163,6 +165,9 @@ TEST(Loader, EveryBadFileIsOneErrorWithFileLineAndColumn) {
             EXPECT_TRUE(!rest.empty() && std::isdigit(static_cast<unsigned char>(rest[0]))) << "no line number: " << error;
         }
         EXPECT_NE(error.find(c.says), std::string::npos) << "expected it to say '" << c.says << "', got: " << error;
+        for (const char* twice : {"an integer: not an integer", "a number: not a number", "true or false: expected true or false"}) {
+            EXPECT_EQ(error.find(twice), std::string::npos) << "says it twice: " << error;
+        }
     }
 }
 
