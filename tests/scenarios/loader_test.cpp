@@ -104,6 +104,13 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("workloads.users.open_loop.rat", "5/s").find("did you mean 'rate'?"), std::string::npos);
     EXPECT_NE(error_of("duration", "20").find("missing unit"), std::string::npos);
     EXPECT_NE(error_of("workloads.users.call.throttle.window_buckets", "0").find("window_buckets must be between 1 and 1000"), std::string::npos);
+    // Indexing a list the file does not have names what is missing (it used to create a mapping
+    // with a key "0" and report that key as unknown).
+    EXPECT_NE(error_of("network.links.0.loss", "1%").find("network.links is not in the scenario, so it has no item 0"), std::string::npos)
+        << error_of("network.links.0.loss", "1%");
+    EXPECT_NE(error_of("faults.3.at", "1s").find("faults.3.at: index 3 is past the end of the list"), std::string::npos);
+    const std::string past_end = error_of("faults.3.at", "1s");
+    EXPECT_EQ(past_end.find("--set"), past_end.rfind("--set")) << "'--set' once: " << past_end;
 }
 
 struct BadCase {

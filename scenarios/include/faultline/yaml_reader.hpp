@@ -269,7 +269,8 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
 }
 
 // Applies `path=value` to a YAML document before it is read, creating mappings as needed;
-// list items are addressed by index ("faults.0.at"). Returns an error message or nothing.
+// list items are addressed by index ("faults.0.at"). Returns an error message (without the path:
+// the caller names it) or nothing.
 std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value);
 
 }  // namespace faultline

@@ -16,7 +16,7 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
         start = dot + 1;
     }
     for (const std::string& p : parts) {
-        if (p.empty()) return "--set " + path + ": empty path segment";
+        if (p.empty()) return "empty path segment";
     }
     // yaml-cpp nodes are handles: walking with operator[] on non-const nodes creates missing
     // map entries, which is what an override of an absent key should do.
@@ -27,8 +27,8 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
         if (node.IsSequence()) {
             std::size_t index = 0;
             auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), index);
-            if (ec != std::errc{} || ptr != p.data() + p.size()) return "--set " + path + ": '" + p + "' is not a list index";
-            if (index >= node.size()) return "--set " + path + ": index " + p + " is past the end of the list";
+            if (ec != std::errc{} || ptr != p.data() + p.size()) return "'" + p + "' is not a list index";
+            if (index >= node.size()) return "index " + p + " is past the end of the list";
             if (last) {
                 node[index] = value;
                 return std::nullopt;
@@ -37,12 +37,21 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
             node.reset(next);
             continue;
         }
-        if (!node.IsMap() && !node.IsNull()) return "--set " + path + ": '" + p + "' is inside a value, not a mapping";
+        if (!node.IsMap() && !node.IsNull()) return "'" + p + "' is inside a value, not a mapping";
         if (last) {
             node[p] = value;
             return std::nullopt;
         }
-        if (!node[p] || node[p].IsNull()) node[p] = YAML::Node(YAML::NodeType::Map);  // a missing level: create it
+        if (!node[p] || node[p].IsNull()) {
+            // A missing level is created, unless the path indexes it as a list: there is no item.
+            const std::string& next_part = parts[i + 1];
+            if (next_part.find_first_not_of("0123456789") == std::string::npos) {
+                std::string so_far = parts[0];
+                for (std::size_t k = 1; k <= i; ++k) so_far += "." + parts[k];
+                return so_far + " is not in the scenario, so it has no item " + next_part;
+            }
+            node[p] = YAML::Node(YAML::NodeType::Map);
+        }
         YAML::Node next = node[p];
         node.reset(next);
     }

@@ -139,11 +139,11 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     if (!variant.empty()) {
         variant_sets = variant_settings(root, variant, path);
         for (const VariantSetting& v : variant_sets) {
-            if (auto e = apply_yaml_override(root, v.path, v.value)) throw SpecError(v.where, "variants." + variant + ".set", *e);
+            if (auto e = apply_yaml_override(root, v.path, v.value)) throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
         }
     }
     for (const Override& o : overrides) {
-        if (auto e = apply_yaml_override(root, o.path, o.value)) throw SpecError(Where{"", 0, 0}, "", *e);
+        if (auto e = apply_yaml_override(root, o.path, o.value)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
     }
     // What a setting on the command line or in the variant made wrong is reported there, not at
     // the file's line it replaced.
