@@ -83,7 +83,7 @@ void World::build_checker(const InvariantSpec& inv, const std::string& path) {
     models::replication::Store* store = stores_[c.store];
     models::check::HistoryRecorder* history = histories_[c.store];
     const std::string name = inv.name;
-    auto judge = [this, store, history, name](std::string failure, double value, std::string note) {
+    auto judge = [this, name](std::string failure, double value, std::string note) {
         late_measurements_->push_back({name + ".value", value, std::move(note)});
         if (!failure.empty()) sim_->fail({"invariant", name, std::move(failure), "", "", sim_->now()});
     };
