@@ -67,9 +67,8 @@ void Service::serve(sim::Host& host, Handler handler) {
             WorkQueue& q;
             ~Release() { q.release(); }
         } release{inst.queue};
-        auto handle = [&]() -> sim::Result<Response> { return handler ? handler(ctx, req, local) : sim::Result<Response>(Response{req.key, 0, false}); };
         if (!options_.cpu_last) ctx.compute(options_.cpu.sample(rng_));
-        sim::Result<Response> r = handle();
+        sim::Result<Response> r = handler ? handler(ctx, req, local) : sim::Result<Response>(Response{req.key, 0, false});
         if (options_.cpu_last && r) ctx.compute(options_.cpu.sample(rng_));  // a failed handler answers at once
         if (r && options_.timeout.count() > 0 && ctx.now() > arrived + options_.timeout) {
             SIM_COVER("service: finished after its server-side timeout");

@@ -69,7 +69,7 @@ void Host::crash() {
 }
 
 void Host::crash_now() {
-    SIM_ASSERT(sim_->no_kill_ == nullptr, std::string(sim_->no_kill_ ? sim_->no_kill_ : "") + " must not kill a process or crash a host");
+    sim_->assert_may_kill();
     if (!alive_) return;
     alive_ = false;
     if (paused_) --sim_->hosts_paused_;

@@ -269,23 +269,14 @@ Ctx* Simulator::next_from_process() {
             return nullptr;
         }
         const auto index = static_cast<std::uint32_t>(e.payload);
-        if (e.payload & callback_bit) {
-            if (!slot(index).delivery) {
-                handoff_ = Handoff::event;
-                handoff_event_ = e;
-                return nullptr;
-            }
-            ++events_;
-            hash_kernel_event(e, nullptr);
-            run_callback(index);
-            after_step();
-            continue;
+        if ((e.payload & callback_bit) && !slot(index).delivery) {
+            handoff_ = Handoff::event;
+            handoff_event_ = e;
+            return nullptr;
         }
-        Ctx& p = *procs_[index];
-        ++events_;
-        hash_kernel_event(e, &p);
-        ++p.wait_gen_;
-        return &p;
+        if (Ctx* p = begin_event(e)) return p;
+        run_callback(index);
+        after_step();
     }
 }
 
@@ -301,7 +292,7 @@ void Simulator::run_deferred_crashes() {
 }
 
 void Simulator::kill(Ctx& p) {
-    SIM_ASSERT(no_kill_ == nullptr, std::string(no_kill_ ? no_kill_ : "") + " must not kill a process or crash a host");
+    assert_may_kill();
     switch (p.state_) {
         case Ctx::State::free:
         case Ctx::State::unwinding:
@@ -412,18 +403,21 @@ bool Simulator::stale(const EventQueue::Entry& e) noexcept {
     return p.state_ != Ctx::State::suspended && p.state_ != Ctx::State::created;
 }
 
-void Simulator::dispatch(const EventQueue::Entry& e) {
+Ctx* Simulator::begin_event(const EventQueue::Entry& e) {
     ++events_;
-    const auto index = static_cast<std::uint32_t>(e.payload);
-    if (!(e.payload & callback_bit)) {
-        Ctx& p = *procs_[index];
-        hash_kernel_event(e, &p);
-        ++p.wait_gen_;
-        resume(p);
-        return;
+    if (e.payload & callback_bit) {
+        hash_kernel_event(e, nullptr);
+        return nullptr;
     }
-    hash_kernel_event(e, nullptr);
-    run_callback(index);
+    Ctx& p = *procs_[static_cast<std::uint32_t>(e.payload)];
+    hash_kernel_event(e, &p);
+    ++p.wait_gen_;
+    return &p;
+}
+
+void Simulator::dispatch(const EventQueue::Entry& e) {
+    if (Ctx* p = begin_event(e)) resume(*p);
+    else run_callback(static_cast<std::uint32_t>(e.payload));
 }
 
 void Simulator::run_callback(std::uint32_t index) {
@@ -452,8 +446,7 @@ void Simulator::run_callback(std::uint32_t index) {
 bool Simulator::pick(EventQueue::Entry& e, Stop& why) {
     for (;;) {
         if (stopped_) {
-            wake_now_.clear();
-            wake_pos_ = 0;
+            drop_wakeups();
             why = Stop::stopped;
             return false;
         }
@@ -461,17 +454,13 @@ bool Simulator::pick(EventQueue::Entry& e, Stop& why) {
             e = {now_.time_since_epoch().count(), next_order(), wake_now_[wake_pos_++]};
             if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
             if (events_ >= options_.events_max) {
-                wake_now_.clear();
-                wake_pos_ = 0;
+                drop_wakeups();
                 why = Stop::event_limit;
                 return false;
             }
             return true;
         }
-        if (wake_pos_ != 0) {
-            wake_now_.clear();
-            wake_pos_ = 0;
-        }
+        if (wake_pos_ != 0) drop_wakeups();  // all of them ran
         if (queue_.empty()) {
             why = Stop::drained;
             return false;

@@ -112,10 +112,9 @@ void Packet::set(T value) {
 class Network;
 
 // Something bound to a (host, port): a mailbox, an RPC server. It unbinds itself when destroyed
-// (if the network still exists: a network going first detaches its handlers).
-// What receives packets at a (host, port). deliver() runs inside a delivery (see
-// Simulator::deliver_at): it may queue, notify, spawn, send and trace, but must not wait, kill a
-// process or crash a host.
+// (if the network still exists: a network going first detaches its handlers). deliver() runs
+// inside a delivery (see Simulator::deliver_at): it may queue, notify, spawn, send and trace, but
+// must not wait, kill a process or crash a host.
 class PortHandler {
 public:
     PortHandler() = default;

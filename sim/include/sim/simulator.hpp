@@ -141,9 +141,9 @@ public:
     // A delivery: a short callback that only moves data and wakes processes. It may notify,
     // send, spawn, trace and fail the run, but must not kill a process or crash a host (an
     // assertion failure) and cannot suspend. Because of that the kernel may run it on the stack of
-    // the process that suspended last instead of switching to the scheduler and back: messages
-    // (network packets, timed channel sends) cost one context switch instead of three. Its place
-    // in the event order is exactly that of at().
+    // the process that suspended last instead of switching to the scheduler and back: a message
+    // (a network packet) costs one context switch instead of two. Its place in the event order is
+    // exactly that of at().
     TimerId deliver_at(Time t, UniqueFunction<void()> fn) { return schedule_callback(t, std::move(fn), true); }
     TimerId deliver_after(Duration d, UniqueFunction<void()> fn) { return deliver_at(saturating_add(now_, d), std::move(fn)); }
     // True if the callback had not run yet and now never will.
@@ -286,6 +286,17 @@ private:
     bool held_by_pause(const EventQueue::Entry& e);  // call only while hosts_paused_ != 0
     void run_deferred_crashes();
     void dispatch(const EventQueue::Entry& e);
+    // Counts and hashes event e; for a process's wake-up, returns the process (its wait
+    // generation moved on), for a callback null.
+    Ctx* begin_event(const EventQueue::Entry& e);
+    void drop_wakeups() noexcept {
+        wake_now_.clear();
+        wake_pos_ = 0;
+    }
+    // Kills come from processes and plain callbacks, never from deliveries or invariants.
+    void assert_may_kill() const {
+        SIM_ASSERT(no_kill_ == nullptr, std::string(no_kill_ ? no_kill_ : "") + " must not kill a process or crash a host");
+    }
     void check_invariants();
     void hash_kernel_event(const EventQueue::Entry& e, Ctx* p) {
         if (options_.hash_trace) hash_.add_event(static_cast<std::uint64_t>(e.time), e.order, p ? p->pid_ : 0);
