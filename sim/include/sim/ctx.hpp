@@ -119,6 +119,7 @@ private:
     Ctx* host_prev_ = nullptr;  // the host's list of processes, in spawn order
     Ctx* host_next_ = nullptr;
     detail::WaitList joiners_;
+    const char* resume_frame_ = nullptr;  // switch_away's frame when it last suspended (a prefetch hint)
 };
 
 }  // namespace sim

@@ -61,6 +61,16 @@ public:
         return heap_.front();
     }
 
+    // The earliest entry if it is already at hand (no turn of the wheel), else null: for
+    // looking ahead without changing anything.
+    const Entry* peek() const noexcept {
+        if (near_empty()) return nullptr;
+        if (ring_size_ == 0) return &heap_.front();
+        const Entry& r = ring_[ring_head_];
+        if (heap_.empty() || before(r, heap_.front())) return &r;
+        return &heap_.front();
+    }
+
     // `now` is the current virtual time: entries for it may take the FIFO lane.
     void push(const Entry& e, std::int64_t now) {
         if (e.time >= horizon_) {

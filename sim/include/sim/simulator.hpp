@@ -322,6 +322,12 @@ private:
     // Process slots: Ctx objects live in fixed chunks (stable addresses, reused through the free
     // list); procs_ maps a slot index to its Ctx with one load.
     std::vector<Ctx*> procs_;
+    // Cache hints for the next event's process (they change nothing observable). Looking ahead
+    // in the queue pays from about this many live processes: 2,048 stacks with ~1 KiB touched
+    // per resume fill a 2 MiB L2 (scale_bench stampede, 10k clients: -5%; 100k: -14%).
+    static constexpr std::size_t prefetch_from_processes = 2048;
+    void prefetch_next() noexcept;
+    static void prefetch_stack(const Ctx& p) noexcept;
     std::vector<std::unique_ptr<unsigned char[]>> proc_chunks_;
     std::vector<std::uint32_t> free_procs_;
     std::unique_ptr<detail::StackPool> stacks_;
