@@ -14,6 +14,25 @@
 namespace faultline::cli {
 
 namespace {
+// For `--durtion 10s` or `--lambda=2`: the nearest setting of the scenario named on the command
+// line, which `--set PATH=VALUE` changes. Nothing when no argument names a scenario.
+std::optional<std::string> nearest_setting(std::string name, int argc, char** argv) {
+    std::replace(name.begin(), name.end(), '-', '_');
+    for (int i = 2; i < argc; ++i) {
+        if (argv[i][0] == '-') continue;
+        try {
+            ResolvedScenario r = resolve_scenario(argv[i]);
+            std::vector<std::string> paths;
+            for (const FieldInfo& f : r.info->options()) paths.push_back(f.path);
+            if (std::find(paths.begin(), paths.end(), name) != paths.end()) return name;
+            return nearest(name, paths);
+        } catch (const std::exception&) {
+            // not a scenario (an option's value): try the next argument
+        }
+    }
+    return std::nullopt;
+}
+
 // "unknown option '--seeed' for 'run' (did you mean '--seed'?)" for the first option on the
 // command line that `command` does not have; nullopt when there is none (another extra argument).
 std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) {
@@ -33,7 +52,17 @@ std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) 
         const std::string name = arg.substr(0, arg.find('='));
         if (std::find(known.begin(), known.end(), name) != known.end()) continue;
         std::string msg = "unknown option '" + name + "' for '" + argv[1] + "'";
-        if (auto near = nearest(name, known)) msg += " (did you mean '" + *near + "'?)";
+        if (auto near = nearest(name, known)) {
+            msg += " (did you mean '" + *near + "'?)";
+        } else if (std::find(known.begin(), known.end(), "--set") != known.end()) {
+            // '--duration 10s', '--durtion=10s': a scenario setting written as an option.
+            if (auto key = nearest_setting(name.substr(2), argc, argv)) {
+                std::string value = arg.find('=') != std::string::npos ? arg.substr(arg.find('=') + 1)
+                                    : i + 1 < argc && argv[i + 1][0] != '-' ? std::string(argv[i + 1])
+                                                                            : "VALUE";
+                msg += " (to change the scenario's " + *key + ": --set " + *key + "=" + value + ")";
+            }
+        }
         return msg;
     }
     return std::nullopt;

@@ -178,6 +178,20 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
     EXPECT_TRUE(contains(bare.out, "Run 'faultline --help' for usage.")) << bare.out;
 }
 
+TEST(Cli, AScenarioSettingWrittenAsAnOptionPointsToSet) {
+    // A scenario file's setting, misspelt, with its value after it or after '='.
+    const Result r = faultline("run cache-flush-stampede --durtion 10s");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.out, "faultline: error: unknown option '--durtion' for 'run' (to change the scenario's duration: --set duration=10s)\n"
+                     "Run 'faultline run --help' for usage.\n");
+    EXPECT_TRUE(contains(faultline("run cache-flush-stampede --metrics-interval=2s").out, "--set metrics_interval=2s)")) << "dashes for underscores";
+    // A built-in scenario's option, with the scenario after the option's value.
+    EXPECT_TRUE(contains(faultline("run --seed 3 mm1 --lamda 0.5").out, "(to change the scenario's lambda: --set lambda=0.5)"));
+    // Nothing near, or no scenario named: no hint.
+    EXPECT_EQ(faultline("run mm1 --frobnicate 2").out, "faultline: error: unknown option '--frobnicate' for 'run'\nRun 'faultline run --help' for usage.\n");
+    EXPECT_FALSE(contains(faultline("run nosuch --duration 3s").out, "--set"));
+}
+
 }  // namespace
 
 namespace {
