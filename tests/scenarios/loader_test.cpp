@@ -146,7 +146,9 @@ const BadCase kBadCases[] = {
     {"invariant on an unknown metric", "metric: users.latency", "metric: users.latncy", 27, "did you mean 'users.latency'?"},
     {"override of an option that does not exist", "services.api.queue.workers_max", "services.api.queue.worker_max", 34,
      "worker_max"},
-    {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 0, ""},
+    {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 0, "a '{' above is not closed with '}'"},
+    {"unclosed flow list", "test_seeds: [1]", "test_seeds: [1", 0, "a '[' above is not closed with ']'"},
+    {"unclosed flow list inside a flow mapping", "targets: [api-1]", "targets: [api-1", 25, "a '}' or ']' that closes nothing, or not the bracket opened last"},
     {"bad indentation", "    hosts: db-1\n", "   hosts: db-1\n", 0, ""},
     {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 0, ""},
     {"unknown verdict", "expect: {verdict: pass}", "expect: {verdict: maybe}", 29, "must be pass, fail or runaway"},
@@ -154,7 +156,24 @@ const BadCase kBadCases[] = {
      "services.api.cache.xfetch_beta: cannot be negative"},
     {"host range backwards", "api-{1..2}", "api-{2..1}", 10, "api-{2..1}"},
     {"tagged unknown key", "duration: 20s", "!!str durration: 20s", 0, "durration"},
+    {"a service's setting indented as a service", "retry: {attempts_max: 2}}\n", "retry: {attempts_max: 2}}\n  cache: {ttl: 5s}\n", 15,
+     "services.cache: unknown key 'ttl' (is 'cache' a setting of the entry above it, indented one level too little?)"},
+    {"a service's setting indented as a service, flow", "    queue: {workers_max", "  queue: {workers_max", 0,
+     "this key is indented differently from the keys before it"},
+    {"a database's value setting indented as a database", "    connections_max: 50", "  connections_max: 50", 18,
+     "databases.connections_max: expected a mapping of keys, got a value (is 'connections_max' a setting of the entry above it"},
+    {"a setting's keys not indented under it", "    queue: {workers_max: 8, queue_max: 64}\n", "    queue:\n    workers_max: 8\n", 12,
+     "services.api.queue: expected a mapping of keys, got empty (are its keys indented under it?)"},
 };
+
+// The hint is only for an entry named like a setting of its kind: a service called 'frontend'
+// that fails is just a failing service.
+TEST(Loader, TheIndentationHintNeedsANameThatIsASetting) {
+    const std::string path = write("not-a-setting.yaml", replaced(kBase, "retry: {attempts_max: 2}}\n", "retry: {attempts_max: 2}}\n  frontend: {workers_max: 2}\n"));
+    const std::string error = load_error(path);
+    EXPECT_NE(error.find("services.frontend: unknown key 'workers_max'"), std::string::npos) << error;
+    EXPECT_EQ(error.find("indented"), std::string::npos) << error;
+}
 
 TEST(Loader, EveryBadFileIsOneErrorWithFileLineAndColumn) {
     int i = 0;

@@ -128,6 +128,27 @@ inline std::string_view node_kind(const YAML::Node& n) {
         default: return "nothing";
     }
 }
+
+struct FieldNameFinder {
+    std::string_view wanted;
+    bool found = false;
+    template <class T>
+    void operator()(std::string_view n, T&, std::string_view) {
+        found = found || n == wanted;
+    }
+};
+
+// True if `name` is one of the fields of `value`'s type (one described by fields()).
+template <class T>
+bool is_field_name(std::string_view name, T& value) {
+    if constexpr (Described<T>) {
+        FieldNameFinder finder{name};
+        fields(finder, value);
+        return finder.found;
+    } else {
+        return false;
+    }
+}
 }  // namespace detail
 
 // The visitor a struct's fields() runs while reading: consumes the keys it knows.
@@ -176,6 +197,10 @@ private:
 
 template <class T>
 void YamlReader::read_struct(const YAML::Node& node, T& out, const std::string& path) const {
+    if (node.IsNull()) {
+        // queue:\n  workers_max: 20 written with workers_max under the parent, not under queue.
+        fail(node, path, "expected a mapping of keys, got empty (are its keys indented under it?)");
+    }
     if (!node.IsMap()) fail(node, path, "expected a mapping of keys, got " + std::string(detail::node_kind(node)));
     YamlFieldVisitor v(*this, node, path);
     fields(v, out);
@@ -235,7 +260,16 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
         for (auto it = node.begin(); it != node.end(); ++it) {
             const std::string key = it->first.as<std::string>();
             if (out.count(key) != 0 && it != node.begin()) fail(it->first, path, "duplicate name '" + key + "'");
-            read(it->second, out[key], detail::join(path, key));
+            auto& entry = out[key];
+            try {
+                read(it->second, entry, detail::join(path, key));
+            } catch (const SpecError& e) {
+                // services: {api: {...}, queue: {...}}: a setting of the entry above, indented
+                // one level too little, reads as an entry of its own and fails.
+                if (!detail::is_field_name(key, entry)) throw;
+                const std::string message = e.message.substr(0, e.message.find(" (known keys:"));
+                throw SpecError(e.where, e.path, message + " (is '" + key + "' a setting of the entry above it, indented one level too little?)");
+            }
         }
     } else if constexpr (std::is_same_v<T, YamlValue>) {
         out.node = node;  // a handle into the document: keeps its line and column marks

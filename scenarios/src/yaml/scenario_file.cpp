@@ -126,13 +126,30 @@ std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::
     return out;
 }
 
+namespace {
+// yaml-cpp's words for the commonest slips, said the way a user would fix them (its own words
+// kept at the end, for searching).
+std::string explain_yaml_error(const std::string& msg) {
+    if (msg == YAML::ErrorMsg::END_OF_MAP) {
+        return "this key is indented differently from the keys before it: keys of one mapping line up (" + msg + ")";
+    }
+    if (msg == YAML::ErrorMsg::END_OF_SEQ) {
+        return "this line is indented differently from the list items before it: '- ' items line up (" + msg + ")";
+    }
+    if (msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) return "a '[' above is not closed with ']' (" + msg + ")";
+    if (msg == YAML::ErrorMsg::END_OF_MAP_FLOW) return "a '{' above is not closed with '}' (" + msg + ")";
+    if (msg == YAML::ErrorMsg::FLOW_END) return "a '}' or ']' that closes nothing, or not the bracket opened last (" + msg + ")";
+    return msg;
+}
+}  // namespace
+
 ScenarioSpec load_spec(const std::string& path, const std::string& variant, const std::vector<Override>& overrides) {
     const std::string text = read_file(path);
     YAML::Node root;
     try {
         root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
-        throw SpecError(Where{path, e.mark.line + 1, e.mark.column + 1}, "", e.msg);
+        throw SpecError(Where{path, e.mark.line + 1, e.mark.column + 1}, "", explain_yaml_error(e.msg));
     }
     if (!root.IsMap()) throw SpecError(Where{path, 1, 1}, "", "a scenario file is a mapping of sections (name, services, faults, ...)");
     std::vector<VariantSetting> variant_sets;
