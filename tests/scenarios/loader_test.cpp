@@ -166,6 +166,22 @@ const BadCase kBadCases[] = {
      "services.api.queue: expected a mapping of keys, got empty (are its keys indented under it?)"},
 };
 
+// A recovery baseline measured while the workload ramps up is below the steady load: an error,
+// naming when the ramp-up ends. From then on it loads.
+TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
+    std::string text = replaced(kBase, "keys: uniform(1000)}", "keys: uniform(1000), start: 1s, ramp_up: 5s}");
+    text = replaced(text, "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n",
+                    "    recovers: {metric: users.ok, baseline_from: 4s, baseline_to: 9s, after: 10s, within: 5s}\n");
+    const std::string early = write("ramp-early.yaml", text);
+    const std::string error = load_error(early);
+    EXPECT_TRUE(error.starts_with(early + ":27:")) << error;
+    EXPECT_NE(error.find("invariants[0].recovers.baseline_from: is 4s, while workload 'users' still ramps up (until 6s)"), std::string::npos)
+        << error;
+    EXPECT_EQ(load_error(write("ramp-steady.yaml", replaced(text, "baseline_from: 4s", "baseline_from: 6s"))), "");
+    // Another component's metric is not judged by this workload's ramp-up.
+    EXPECT_EQ(load_error(write("ramp-other.yaml", replaced(text, "metric: users.ok", "metric: api.requests"))), "");
+}
+
 // The hint is only for an entry named like a setting of its kind: a service called 'frontend'
 // that fails is just a failing service.
 TEST(Loader, TheIndentationHintNeedsANameThatIsASetting) {

@@ -77,6 +77,18 @@ void World::build_invariants() {
                 if (auto near = nearest(r.metric, metrics_->names())) msg += " (did you mean '" + *near + "'?)";
                 fail(inv.where, path + ".recovers.metric", msg);
             }
+            // A baseline taken while the workload still ramps up is below its steady load, and
+            // "recovered to 90% of it" then means much less than 90%.
+            const std::string component = r.metric.substr(0, r.metric.find('.'));
+            if (auto w = spec_.workloads.find(component); w != spec_.workloads.end() && w->second.open_loop) {
+                const sim::Duration steady = w->second.open_loop->start + w->second.open_loop->ramp_up;
+                if (w->second.open_loop->ramp_up.count() > 0 && r.baseline_from < steady) {
+                    fail(inv.where, path + ".recovers.baseline_from",
+                         "is " + format_value(r.baseline_from) + ", while workload '" + component + "' still ramps up (until " +
+                             format_value(steady) + "): the baseline would be below the steady load; start it at " +
+                             format_value(steady) + " or later");
+                }
+            }
             if (r.after + r.within >= spec_.duration) {
                 fail(inv.where, path + ".recovers", "after + within must end before the run does (" + format_value(spec_.duration) + ")");
             }
