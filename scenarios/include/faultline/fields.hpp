@@ -11,6 +11,8 @@
 // Models stay unaware of this: their fields() functions live in the scenario layer.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -103,33 +105,70 @@ struct FieldInfo {
     std::string help;
 };
 
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_string_map : std::false_type {};
+template <class T>
+struct is_string_map<std::map<std::string, T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// Every leaf field as a row, with the dotted path `--set` takes: "retry.attempts_max",
+// "services.cache.cache.coalesce", "faults.0.kind". Lists of values are one row ("[1, 2]");
+// lists of groups and maps of named groups go one level down per item; an unset optional
+// value is a row with an empty value. Unnamed fields (a spec's source position) are skipped.
 class FieldLister {
 public:
-    explicit FieldLister(std::string prefix = {}) : prefix_(std::move(prefix)) {}
+    FieldLister(std::vector<FieldInfo>& out, std::string prefix) : out_(out), prefix_(std::move(prefix)) {}
 
     template <class T>
     void operator()(std::string_view name, T& value, std::string_view help) {
-        std::string path = prefix_ + std::string(name);
-        if constexpr (Described<T>) {
-            FieldLister inner(path + ".");
+        if (name.empty()) return;
+        visit(prefix_.empty() ? std::string(name) : prefix_ + "." + std::string(name), value, help);
+    }
+
+    template <class T>
+    void visit(const std::string& path, T& value, std::string_view help) {
+        if constexpr (is_optional<T>::value) {
+            if (value)
+                visit(path, *value, help);
+            else if constexpr (Parsable<typename T::value_type>)
+                out_.push_back({path, "", type_hint<typename T::value_type>(), std::string(help)});
+        } else if constexpr (is_vector<T>::value) {
+            using E = typename T::value_type;
+            if constexpr (Parsable<E>) {
+                std::string text = "[";
+                for (std::size_t i = 0; i < value.size(); ++i) text += (i ? ", " : "") + format_value(value[i]);
+                out_.push_back({path, text + "]", "a list of " + type_hint<E>(), std::string(help)});
+            } else {
+                for (std::size_t i = 0; i < value.size(); ++i) visit(path + "." + std::to_string(i), value[i], help);
+            }
+        } else if constexpr (is_string_map<T>::value) {
+            for (auto& [key, item] : value) visit(path + "." + key, item, help);
+        } else if constexpr (Described<T>) {
+            FieldLister inner(out_, path);
             fields(inner, value);
-            for (auto& f : inner.out) out.push_back(std::move(f));
         } else if constexpr (Parsable<T>) {
-            out.push_back({path, format_value(value), type_hint<T>(), std::string(help)});
+            out_.push_back({path, format_value(value), type_hint<T>(), std::string(help)});
         }
     }
 
-    std::vector<FieldInfo> out;
-
 private:
+    std::vector<FieldInfo>& out_;
     std::string prefix_;
 };
 
 template <Described T>
 std::vector<FieldInfo> list_fields(T& options) {
-    FieldLister l;
-    fields(l, options);
-    return std::move(l.out);
+    std::vector<FieldInfo> out;
+    FieldLister lister(out, "");
+    fields(lister, options);
+    return out;
 }
 
 // An override from the command line (`--set path=value`) or a sweep.

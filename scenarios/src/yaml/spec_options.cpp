@@ -7,7 +7,7 @@ namespace faultline {
 std::vector<FieldInfo> spec_options(const ScenarioSpec& spec) {
     ScenarioSpec copy = spec;  // fields() visits mutable references
     std::vector<FieldInfo> out;
-    SpecFlattener flat(out, "");
+    FieldLister flat(out, "");
     flat.visit("duration", copy.duration, "length of the run");
     flat.visit("limits", copy.limits, "runaway limits");
     flat.visit("metrics_interval", copy.metrics_interval, "time series resolution");
