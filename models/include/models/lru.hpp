@@ -82,7 +82,7 @@ public:
 
 private:
     List list_;
-    std::unordered_map<K, iterator> index_;
+    std::unordered_map<K, iterator> index_;  // looked up only, never iterated (the list keeps the order)
 };
 
 }  // namespace models
