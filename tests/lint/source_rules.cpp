@@ -120,20 +120,34 @@ bool include_allowed(const std::string& path, Layer layer) {
     return false;
 }
 
-// Names declared in the file with an unordered container type, and the declarations that do
-// not say they are never iterated.
-struct UnorderedScan {
+// Containers whose iteration order is not the program's: unordered ones (the standard library's
+// hash order) and ordered ones keyed by pointer (allocation order).
+struct UnstableOrder {
+    const char* rule;
+    std::regex type;  // matches up to the template's '<'
+};
+
+const std::vector<UnstableOrder>& unstable_orders() {
+    static const std::vector<UnstableOrder> kinds{
+        {"unordered", std::regex(R"(\bunordered_(map|set|multimap|multiset)\s*<)")},
+        {"address-order", std::regex(R"(\b(map|set|multimap|multiset)\s*<(?=\s*(const\s+)?[\w:]+\s*\*))")},
+    };
+    return kinds;
+}
+
+// Names declared in the file with such a type, and the declarations that do not say they are
+// never iterated.
+struct UnstableScan {
     std::set<std::string> names;
     std::vector<int> unmarked_lines;
 };
 
-UnorderedScan scan_unordered(const std::vector<std::string_view>& blank, const std::vector<std::string_view>& raw) {
-    static const std::regex type(R"(\bunordered_(map|set|multimap|multiset)\s*<)");
-    UnorderedScan out;
+UnstableScan scan_unstable(const UnstableOrder& kind, const std::vector<std::string_view>& blank, const std::vector<std::string_view>& raw) {
+    UnstableScan out;
     for (std::size_t n = 0; n < blank.size(); ++n) {
         const std::string line(blank[n]);
-        for (auto it = std::sregex_iterator(line.begin(), line.end(), type); it != std::sregex_iterator(); ++it) {
-            if (raw[n].find("never iterated") == std::string_view::npos && !allowed(raw[n], "unordered")) {
+        for (auto it = std::sregex_iterator(line.begin(), line.end(), kind.type); it != std::sregex_iterator(); ++it) {
+            if (raw[n].find("never iterated") == std::string_view::npos && !allowed(raw[n], kind.rule)) {
                 out.unmarked_lines.push_back(static_cast<int>(n) + 1);
             }
             std::size_t i = static_cast<std::size_t>(it->position() + it->length());
@@ -213,8 +227,14 @@ std::vector<Finding> check(std::string_view path, std::string_view text, Layer l
         if (!allowed(raw[n], rule)) out.push_back({static_cast<int>(n) + 1, rule, trim(raw[n])});
     };
     const bool writes_libm = path == "sim/src/detmath.cpp";
-    const UnorderedScan unordered = scan_unordered(blank, raw);
-    for (int line : unordered.unmarked_lines) out.push_back({line, "unordered", trim(raw[static_cast<std::size_t>(line) - 1]) + "  (say '// never iterated' or keep it ordered)"});
+    std::vector<std::pair<const char*, UnstableScan>> unstable;
+    for (const UnstableOrder& kind : unstable_orders()) {
+        UnstableScan scan = scan_unstable(kind, blank, raw);
+        for (int line : scan.unmarked_lines) {
+            out.push_back({line, kind.rule, trim(raw[static_cast<std::size_t>(line) - 1]) + "  (say '// never iterated', or key it by something stable)"});
+        }
+        if (!scan.names.empty()) unstable.emplace_back(kind.rule, std::move(scan));
+    }
     for (std::size_t n = 0; n < blank.size(); ++n) {
         const std::string line(blank[n]);
         for (const PatternRule& r : pattern_rules()) {
@@ -222,7 +242,9 @@ std::vector<Finding> check(std::string_view path, std::string_view text, Layer l
             if (std::regex_search(line, r.pattern)) add(n, r.name);
         }
         if (const std::string inc = include_path(raw[n]); !inc.empty() && !include_allowed(inc, layer)) add(n, "layers");
-        if (!unordered.names.empty() && iterates(blank[n], unordered.names)) add(n, "unordered");
+        for (const auto& [rule, scan] : unstable) {
+            if (iterates(blank[n], scan.names)) add(n, rule);
+        }
         if (now_beside_suspend(blank[n])) add(n, "now-beside-suspend");
     }
     return out;

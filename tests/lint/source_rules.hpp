@@ -18,7 +18,8 @@ enum class Layer { sim, models, scenarios };
 
 struct Finding {
     int line = 0;       // 1-based
-    std::string rule;   // "wall-clock", "std-random", "threads", "libm", "unordered", "layers", "now-beside-suspend"
+    std::string rule;   // "wall-clock", "std-random", "threads", "libm", "unordered", "address-order", "layers",
+                        // "now-beside-suspend"
     std::string text;   // the line, trimmed
 };
 

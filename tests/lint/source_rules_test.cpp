@@ -68,6 +68,17 @@ TEST(Lint, UnorderedContainersMustSayTheyAreNeverIterated) {
     EXPECT_EQ(rules_broken("std::map<int, int> seen_;\nvoid f() { for (auto& kv : seen_) g(kv); }\n"), Rules{});
 }
 
+TEST(Lint, ContainersKeyedByAddressAreTreatedLikeUnorderedOnes) {
+    EXPECT_EQ(rules_broken("std::map<const Simulator*, State> states_;\n"), Rules{"1:address-order"});
+    EXPECT_EQ(rules_broken("std::set<Host *> hosts;\n"), Rules{"1:address-order"});
+    EXPECT_EQ(rules_broken("std::map<const Simulator*, State> states_;  // looked up only, never iterated\n"), Rules{});
+    EXPECT_EQ(rules_broken("std::map<Host*, int> load_;  // never iterated\nvoid f() { for (auto& [h, n] : load_) g(h); }\n"),
+              Rules{"2:address-order"});
+    // Keyed by value (strings, ids), or holding pointers as values: ordered by the program.
+    EXPECT_EQ(rules_broken("std::map<std::string, Host*> by_name_;\nstd::set<std::uint32_t> ids;\nvoid f() { for (auto& [n, h] : by_name_) g(h); }\n"),
+              Rules{});
+}
+
 TEST(Lint, LayersIncludeOnlyWhatIsBelowThem) {
     EXPECT_EQ(rules_broken("#include \"models/cache.hpp\"\n", Layer::sim, "sim/src/x.cpp"), Rules{"1:layers"});
     EXPECT_EQ(rules_broken("#include \"faultline/spec.hpp\"\n", Layer::sim, "sim/src/x.cpp"), Rules{"1:layers"});

@@ -27,9 +27,11 @@ struct State {
     std::map<std::string, spdlog::level::level_enum, std::less<>> host_levels;
 };
 
-// Per-simulator state, keyed by address only for lookup (never iterated: no order leaks).
-std::map<const Simulator*, State>& states() {
-    static std::map<const Simulator*, State> s;
+// Per-simulator state, keyed by address: looked up, never iterated (no order leaks).
+using States = std::map<const Simulator*, State>;  // never iterated
+
+States& states() {
+    static States s;
     return s;
 }
 
