@@ -25,12 +25,19 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// For --seed: a number from 0 to 2^64 - 1 (CLI11 would wrap "-3" around).
+// For --seed (as a transform): a decimal number from 0 to 2^64 - 1. CLI11 alone would wrap
+// "-3" around, saturate past 2^64 - 1 and read "010" as octal 8.
 inline CLI::Validator seed_range() {
     return CLI::Validator(
         [](std::string& s) {
             const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-            return digits ? std::string() : "'" + s + "': a seed is a number from 0 to 18446744073709551615";
+            // Past 2^64 - 1 CLI11 would saturate: a different seed from the one asked for.
+            const std::string max = "18446744073709551615";
+            const std::string_view significant = std::string_view(s).substr(std::min(s.find_first_not_of('0'), s.size()));
+            const bool fits = significant.size() < max.size() || (significant.size() == max.size() && significant <= max);
+            if (!digits || !fits) return "'" + s + "': a seed is a number from 0 to " + max;
+            s = significant.empty() ? "0" : std::string(significant);  // CLI11 reads a leading 0 as octal
+            return std::string();
         },
         "SEED");
 }

@@ -172,7 +172,7 @@ void add_compare_command(CLI::App& app, Command& cmd) {
                     "A and B: two scenarios (names or files), or one scenario whose sides differ by --a-/--b- options")
         ->required()
         ->expected(1, 2);
-    sub->add_option("--seed", args->seed, "Root seed for both runs")->default_val(1)->check(seed_range());
+    sub->add_option("--seed", args->seed, "Root seed for both runs")->default_val(1)->transform(seed_range());
     sub->add_option("--variant", args->variant, "A scenario file's variant, for both sides");
     sub->add_option("--set", args->sets, "Override an option on both sides: --set path=value (repeatable)");
     sub->add_option("--a-variant", args->a.variant, "A's variant");

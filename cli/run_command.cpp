@@ -132,7 +132,7 @@ void add_run_command(CLI::App& app, Command& cmd) {
                     "Scenario: a name (see 'faultline list'), a scenario file, or a regression file or failure artifact "
                     "(FILE.json, from 'faultline shrink' or 'faultline fuzz')")
         ->required();
-    sub->add_option("--seed", args->seed, "Root seed: the same seed reproduces the run bit for bit")->default_val(1)->check(seed_range());
+    sub->add_option("--seed", args->seed, "Root seed: the same seed reproduces the run bit for bit")->default_val(1)->transform(seed_range());
     sub->add_option("--variant", args->variant, "A scenario file's other design (see 'faultline list')");
     sub->add_option("--set", args->sets, "Override an option: --set path=value (repeatable; 'faultline list --options')");
     sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines");

@@ -202,6 +202,26 @@ TEST(Cli, ANegativeSeedIsRefusedNotWrappedAround) {
     EXPECT_TRUE(contains(r.out, "a seed is a number from 0 to 18446744073709551615")) << r.out;
 }
 
+// A seed copied from somewhere must be the seed that runs: past 2^64 - 1 is refused (CLI11 would
+// saturate), and a leading zero is decimal (CLI11 would read 010 as octal 8).
+TEST(Cli, ASeedIsTheDecimalNumberWrittenOrRefused) {
+    for (const char* big : {"18446744073709551616", "99999999999999999999"}) {
+        const Result r = faultline(std::string("run mm1 --seed ") + big);
+        EXPECT_EQ(r.exit_code, 2) << big;
+        EXPECT_TRUE(contains(r.out, "a seed is a number from 0 to 18446744073709551615")) << r.out;
+    }
+    EXPECT_TRUE(contains(faultline("run mm1 --seed 18446744073709551615").out, "seed        18446744073709551615\n"));
+    const Result zero_led = faultline("run mm1 --seed 010");
+    EXPECT_EQ(zero_led.exit_code, 0) << zero_led.out;
+    EXPECT_TRUE(contains(zero_led.out, "seed        10\n")) << zero_led.out;
+    auto hash_line = [](const std::string& out) {
+        const std::size_t at = out.find("trace hash");
+        return at == std::string::npos ? std::string("no trace hash") : out.substr(at, out.find('\n', at) - at);
+    };
+    EXPECT_EQ(hash_line(zero_led.out), hash_line(faultline("run mm1 --seed 10").out));
+    EXPECT_TRUE(contains(faultline("compare mm1 --b-set lambda=0.5 --seed 010").out, "faultline run mm1 --seed 10)"));
+}
+
 TEST(Cli, ABadSetOnAFileIsReportedAsTheSetNotTheFileLine) {
     const Result r = faultline("run cache-flush-stampede --set services.api.queue.workers_max=0");
     EXPECT_EQ(r.exit_code, 2);

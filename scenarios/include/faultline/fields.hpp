@@ -39,6 +39,15 @@ concept Parsable = requires(std::string_view s, T& t) { parse_value(s, t); };
 template <class T>
 concept Shorthand = requires(std::string_view s, T& t) { parse_shorthand(s, t); };
 
+// "'abc' is not an integer": with the parser's detail only when it adds something (not "is not
+// an integer: not an integer").
+template <class T>
+std::string bad_value_message(std::string_view shown, const std::string& detail) {
+    std::string msg = "'" + std::string(shown) + "' is not " + type_hint<T>();
+    if (detail != "not " + type_hint<T>() && detail != "expected " + type_hint<T>()) msg += ": " + detail;
+    return msg;
+}
+
 // Sets the field at a dotted path from text. After visiting: `matched` says whether the path
 // named a field, `error` holds a parse error, `names` the fields seen (for suggestions).
 class PathSetter {
@@ -71,7 +80,7 @@ public:
             if (path_ == name) {
                 matched = true;
                 T parsed = value;
-                if (auto e = parse_value(text_, parsed)) error = "'" + std::string(text_) + "' is not " + type_hint<T>() + ": " + *e;
+                if (auto e = parse_value(text_, parsed)) error = bad_value_message<T>(text_, *e);
                 else value = std::move(parsed);
             }
         }

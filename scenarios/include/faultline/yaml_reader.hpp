@@ -275,9 +275,7 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
         }
         T parsed = out;
         if (auto e = parse_value(node.Scalar(), parsed)) {
-            std::string msg = "'" + excerpt(node.Scalar()) + "' is not " + type_hint<T>();
-            // The detail only when it adds something: not "is not an integer: not an integer".
-            if (*e != "not " + type_hint<T>() && *e != "expected " + type_hint<T>()) msg += ": " + *e;
+            std::string msg = bad_value_message<T>(excerpt(node.Scalar()), *e);
             const std::string& text = node.Scalar();
             if (in_flow_ && text.find('(') != std::string::npos && text.find(')') == std::string::npos) {
                 msg += " (inside {...} or [...] a comma ends a value: quote it, \"lognormal(40ms, 0.2)\")";
