@@ -316,7 +316,8 @@ TEST(Fuzz, BadUsageIsOneLineAndExitsTwo) {
           "fuzz planted-harness --seeds 1..2 --resume --out " + other,
           "fuzz planted-harness --seeds 1..2 --timeout 5 --out " + dir,
           "merge " + used + " " + other + " --out " + dir + "/m", "merge " + dir + "/nothing --out " + dir + "/m2",
-          "fuzz planted-harness --seeds 1..2 --junit /nonexistent/j.xml --out " + dir}) {
+          // Under a file, not a directory: unwritable even for root, who may create /nonexistent.
+          "fuzz planted-harness --seeds 1..2 --junit " + used + "/summary.json/j.xml --out " + dir}) {
         const Result r = cli(args);
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
         EXPECT_TRUE(contains(r.out, "faultline: error: ")) << args << "\n" << r.out;
