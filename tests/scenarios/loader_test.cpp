@@ -156,6 +156,8 @@ const BadCase kBadCases[] = {
      "services.api.cache.xfetch_beta: cannot be negative"},
     {"host range backwards", "api-{1..2}", "api-{2..1}", 10, "api-{2..1}"},
     {"tagged unknown key", "duration: 20s", "!!str durration: 20s", 0, "durration"},
+    {"a service calling itself", "{target: db,", "{target: api,", 14,
+     "services.api.calls[0].target: 'api' is already on this call path (api -> api): every request would recurse"},
     {"a service's setting indented as a service", "retry: {attempts_max: 2}}\n", "retry: {attempts_max: 2}}\n  cache: {ttl: 5s}\n", 15,
      "services.cache: unknown key 'ttl' (is 'cache' a setting of the entry above it, indented one level too little?)"},
     {"a service's setting indented as a service, flow", "    queue: {workers_max", "  queue: {workers_max", 0,

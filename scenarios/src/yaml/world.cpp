@@ -2,6 +2,7 @@
 #include "world.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "sim/disk.hpp"
 
@@ -88,6 +89,37 @@ void World::check_call(const CallSpec& c, const std::string& path, const Where& 
     }
 }
 
+// Services calling each other in a circle (api -> cache -> api, or api -> api) turn every request
+// into a recursion that only a timeout ends: almost always a wrong target. Found by a depth-first
+// walk in name order; the error is at the call that closes the circle.
+void World::check_call_cycles() {
+    std::map<std::string, int> state;  // 0 unseen, 1 on the current path, 2 done
+    std::vector<std::string> path;
+    std::function<void(const std::string&)> visit = [&](const std::string& name) {
+        state[name] = 1;
+        path.push_back(name);
+        const ServiceSpec& s = spec_.services.at(name);
+        for (std::size_t i = 0; i < s.calls.size(); ++i) {
+            const std::string& target = s.calls[i].target;
+            if (spec_.services.count(target) == 0) continue;
+            if (state[target] == 1) {
+                std::string circle;
+                for (auto it = std::find(path.begin(), path.end(), target); it != path.end(); ++it) circle += *it + " -> ";
+                const Where& at = s.calls[i].where.line > 0 ? s.calls[i].where : s.where;
+                fail(at, "services." + name + ".calls[" + std::to_string(i) + "].target",
+                     "'" + target + "' is already on this call path (" + circle + target +
+                         "): every request would recurse until a timeout ends it");
+            }
+            if (state[target] == 0) visit(target);
+        }
+        path.pop_back();
+        state[name] = 2;
+    };
+    for (const auto& [name, s] : spec_.services) {
+        if (state[name] == 0) visit(name);
+    }
+}
+
 void World::build_network() {
     for (std::size_t i = 0; i < spec_.network.links.size(); ++i) {
         const LinkSpec& l = spec_.network.links[i];
@@ -119,10 +151,13 @@ void World::build_services() {
         o.cpu_last = s.cpu_last;
         services_[name] = &sim_->make<models::Service>(*net_, name, o, metrics_);
     }
+    for (const auto& [name, s] : spec_.services) {
+        for (std::size_t i = 0; i < s.calls.size(); ++i) check_call(s.calls[i], "services." + name + ".calls[" + std::to_string(i) + "]", s.where);
+    }
+    check_call_cycles();
     for (const auto& entry : spec_.services) {  // not a structured binding: lambdas capture these (clang 14)
         const std::string& name = entry.first;
         const ServiceSpec& s = entry.second;
-        for (std::size_t i = 0; i < s.calls.size(); ++i) check_call(s.calls[i], "services." + name + ".calls[" + std::to_string(i) + "]", s.where);
         models::Service& svc = *services_[name];
         models::Counter& cache_gets = metrics_->counter(name + ".cache.gets");
         models::Counter& cache_hits = metrics_->counter(name + ".cache.hits");

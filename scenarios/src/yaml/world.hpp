@@ -145,6 +145,7 @@ private:
     void build_faults();
     void build_invariants();
     void check_call(const CallSpec& c, const std::string& path, const Where& owner);
+    void check_call_cycles();
     std::function<double()> metric_reader(const std::string& metric, const Where& where, const std::string& path);
 
     sim::Simulator* sim_;
