@@ -180,6 +180,9 @@ TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
     EXPECT_NE(error.find("invariants[0].recovers.baseline_from: is 4s, while workload 'users' still ramps up (until 6s)"), std::string::npos)
         << error;
     EXPECT_EQ(load_error(write("ramp-steady.yaml", replaced(text, "baseline_from: 4s", "baseline_from: 6s"))), "");
+    // The baseline is the rate before the trigger: a window reaching past `after` is refused.
+    const std::string late = load_error(write("baseline-late.yaml", replaced(replaced(text, "baseline_from: 4s", "baseline_from: 6s"), "baseline_to: 9s", "baseline_to: 12s")));
+    EXPECT_NE(late.find("recovers: baseline_to must not come after `after`"), std::string::npos) << late;
     // Another component's metric is not judged by this workload's ramp-up.
     EXPECT_EQ(load_error(write("ramp-other.yaml", replaced(text, "metric: users.ok", "metric: api.requests"))), "");
 }

@@ -78,6 +78,10 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     if (i.recovers) {
         const RecoversSpec& r = *i.recovers;
         if (r.baseline_to <= r.baseline_from) return "recovers: baseline_to must come after baseline_from";
+        if (r.baseline_to > r.after) {
+            return "recovers: baseline_to must not come after `after`: the baseline is the rate before the trigger, "
+                   "not during or after it";
+        }
         if (r.within.count() <= 0) return "recovers: within must be positive";
         if (!(r.share > 0 && r.share <= 1.5)) return "recovers: share must be in (0, 1.5]";
     }
