@@ -44,6 +44,7 @@ const std::vector<PatternRule>& pattern_rules() {
     static const std::vector<PatternRule> rules{
         {"wall-clock", std::regex(R"(\b(system_clock|steady_clock|high_resolution_clock|gettimeofday|clock_gettime)\b|\btime\s*\(\s*(nullptr|NULL|0)\s*\)|std::time\s*\()")},
         {"std-random", std::regex(R"(\b(random_device|mt19937(_64)?|minstd_rand0?|default_random_engine|ranlux\w*|knuth_b|\w+_distribution)\b|\bs?rand\s*\(|std::(shuffle|sample|random_shuffle)\b)")},
+        {"std-hash", std::regex(R"(std::hash\s*<)")},
         {"threads", std::regex(R"(std::(thread|jthread|async)\b|\bpthread_create\b)")},
         {"libm", std::regex(R"((\bstd|(^|[^\w:]))::(log|log1p|log2|log10|exp|exp2|expm1|pow|sin|cos|tan|asin|acos|atan|atan2|sinh|cosh|tanh|erf|erfc|lgamma|tgamma|cbrt|hypot)\s*\()")},
     };

@@ -18,7 +18,7 @@ enum class Layer { sim, models, scenarios };
 
 struct Finding {
     int line = 0;       // 1-based
-    std::string rule;   // "wall-clock", "std-random", "threads", "libm", "unordered", "address-order", "layers",
+    std::string rule;   // "wall-clock", "std-random", "std-hash", "threads", "libm", "unordered", "address-order", "layers",
                         // "now-beside-suspend"
     std::string text;   // the line, trimmed
 };

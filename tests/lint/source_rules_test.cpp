@@ -36,6 +36,9 @@ TEST(Lint, WallClockRandomLibmAndThreadsAreFound) {
     EXPECT_EQ(rules_broken("std::shuffle(v.begin(), v.end(), rng);\n"), Rules{"1:std-random"});
     EXPECT_EQ(rules_broken("double y = std::log(x) + ::exp(x);\n"), Rules{"1:libm"});
     EXPECT_EQ(rules_broken("std::thread t([] {});\n"), Rules{"1:threads"});
+    // std::hash values differ between standard libraries: sharding by one moves keys.
+    EXPECT_EQ(rules_broken("const auto shard = std::hash<std::string>{}(key) % n;\n"), Rules{"1:std-hash"});
+    EXPECT_EQ(rules_broken("const auto shard = sim::hash_name(key) % n;\n"), Rules{});
     // Lookalikes: our own deterministic functions and members, words in comments and strings.
     EXPECT_EQ(rules_broken("double y = sim::det_log(x); rng.exponential(d); logger->log(1);\n"), Rules{});
     EXPECT_EQ(rules_broken("h.random(); u.uniform01(); // std::rand() and steady_clock are banned\n"), Rules{});
