@@ -138,6 +138,8 @@ const BadCase kBadCases[] = {
     {"unknown distribution", "exponential(2ms)", "exponentail(2ms)", 12, "exponentail"},
     {"unknown key popularity", "uniform(1000)", "zipff(1000)", 22, "zipff"},
     {"a list where a mapping belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: [8, 64]", 11, "expected a mapping"},
+    {"a value where a section belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: 8", 11,
+     "services.api.queue: expected a mapping of keys, got a value (known keys: workers_max queue_max discipline"},
     {"a mapping where a value belongs", "connections_max: 50", "connections_max: {n: 50}", 18, "connections_max"},
     {"call to a component that does not exist", "{target: db,", "{target: dbb,", 14, "did you mean 'db'?"},
     {"workload calling nothing known", "call: {target: api,", "call: {target: apu,", 23, "apu"},

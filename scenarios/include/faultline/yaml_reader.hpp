@@ -117,22 +117,28 @@ inline std::string_view node_kind(const YAML::Node& n) {
     }
 }
 
-struct FieldNameFinder {
-    std::string_view wanted;
-    bool found = false;
+// The names of a described type's fields, in order (a source position, unnamed, left out).
+struct FieldNames {
+    std::vector<std::string> names;
     template <class T>
     void operator()(std::string_view n, T&, std::string_view) {
-        found = found || n == wanted;
+        if (!n.empty()) names.emplace_back(n);
     }
 };
+
+template <class T>
+std::vector<std::string> field_names(T& value) {
+    FieldNames collect;
+    fields(collect, value);
+    return std::move(collect.names);
+}
 
 // True if `name` is one of the fields of `value`'s type (one described by fields()).
 template <class T>
 bool is_field_name(std::string_view name, T& value) {
     if constexpr (Described<T>) {
-        FieldNameFinder finder{name};
-        fields(finder, value);
-        return finder.found;
+        const std::vector<std::string> names = field_names(value);
+        return std::find(names.begin(), names.end(), name) != names.end();
     } else {
         return false;
     }
@@ -189,7 +195,11 @@ void YamlReader::read_struct(const YAML::Node& node, T& out, const std::string& 
         // queue:\n  workers_max: 20 written with workers_max under the parent, not under queue.
         fail(node, path, "expected a mapping of keys, got empty (are its keys indented under it?)");
     }
-    if (!node.IsMap()) fail(node, path, "expected a mapping of keys, got " + std::string(detail::node_kind(node)));
+    if (!node.IsMap()) {
+        std::string msg = "expected a mapping of keys, got " + std::string(detail::node_kind(node)) + " (known keys:";
+        for (const std::string& n : detail::field_names(out)) msg += " " + n;
+        fail(node, path, msg + ")");
+    }
     YamlFieldVisitor v(*this, node, path);
     fields(v, out);
     v.reject_unknown_keys();
