@@ -59,7 +59,8 @@ ResolvedScenario resolve_scenario(const std::string& arg, const std::string& var
     std::vector<std::string> names = builtin_scenarios().names();
     for (const std::string& n : library_scenarios()) names.push_back(n);
     std::string msg = "unknown scenario '" + arg + "'";
-    if (arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"))) msg = "no scenario file '" + arg + "'";
+    if (std::filesystem::is_directory(arg, ec)) msg = "'" + arg + "' is a directory, not a scenario file";
+    else if (arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"))) msg = "no scenario file '" + arg + "'";
     else if (auto near = nearest(arg, names)) msg += " (did you mean '" + *near + "'?)";
     throw UsageError(msg + "; 'faultline list' shows the scenarios");
 }

@@ -178,6 +178,12 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
     EXPECT_TRUE(contains(bare.out, "Run 'faultline --help' for usage.")) << bare.out;
 }
 
+TEST(Cli, ADirectoryIsNotTakenForAScenarioName) {
+    const Result r = faultline(std::string("run ") + FAULTLINE_SOURCE_DIR + "/scenarios");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(contains(r.out, "/scenarios' is a directory, not a scenario file; 'faultline list' shows the scenarios")) << r.out;
+}
+
 TEST(Cli, AScenarioSettingWrittenAsAnOptionPointsToSet) {
     // A scenario file's setting, misspelt, with its value after it or after '='.
     const Result r = faultline("run cache-flush-stampede --durtion 10s");
