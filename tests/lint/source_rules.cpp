@@ -51,7 +51,8 @@ const std::vector<PatternRule>& pattern_rules() {
     return rules;
 }
 
-// `f(a, b)`: for each call's parentheses closed on the same line, its top-level arguments.
+// `f(a, b)`: for each call's parentheses closed on the same line, its top-level arguments (a
+// condition's, `if (...)`, as one).
 std::vector<std::vector<std::string_view>> call_arguments(std::string_view line) {
     static const std::set<std::string, std::less<>> keywords{"if", "for", "while", "switch", "return", "catch", "sizeof", "decltype", "alignof"};
     std::vector<std::vector<std::string_view>> calls;
@@ -62,7 +63,9 @@ std::vector<std::vector<std::string_view>> call_arguments(std::string_view line)
         std::size_t word = k;
         while (word > 0 && ident_char(line[word - 1])) --word;
         const bool named = word < k || (k > 0 && (line[k - 1] == '>' || line[k - 1] == ')' || line[k - 1] == ']'));
-        if (!named || keywords.count(line.substr(word, k - word)) != 0) continue;
+        if (!named) continue;
+        // A condition's parentheses hold one expression, whatever commas it has.
+        const bool condition = keywords.count(line.substr(word, k - word)) != 0;
         std::vector<std::string_view> args;
         int depth = 0;
         std::size_t from = open + 1;
@@ -73,7 +76,7 @@ std::vector<std::vector<std::string_view>> call_arguments(std::string_view line)
             else if (c == ')' || c == ']' || c == '}') {
                 if (depth == 0) break;
                 --depth;
-            } else if (c == ',' && depth == 0) {
+            } else if (c == ',' && depth == 0 && !condition) {
                 args.push_back(line.substr(from, i - from));
                 from = i + 1;
             }
@@ -85,18 +88,52 @@ std::vector<std::vector<std::string_view>> call_arguments(std::string_view line)
     return calls;
 }
 
-// One argument reads the clock while another may suspend: which runs first is up to the compiler
-// (g++ and clang++ differ), so the time read differs too.
+// `a + b`, `a - b`, `a == b`: the operands at the top level of an expression. Their order of
+// evaluation is unspecified too. (`<` and `>` are left alone: they are as often template
+// brackets; `&&`, `||`, `,` and `<<` are sequenced.)
+std::vector<std::string_view> operands(std::string_view expr) {
+    std::vector<std::string_view> out;
+    int depth = 0;
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < expr.size(); ++i) {
+        const char c = expr[i];
+        const char next = i + 1 < expr.size() ? expr[i + 1] : '\0';
+        if (c == '(' || c == '[' || c == '{') ++depth;
+        else if (c == ')' || c == ']' || c == '}') --depth;
+        if (depth != 0) continue;
+        std::size_t width = 0;
+        if ((c == '=' || c == '!') && next == '=') width = 2;
+        else if ((c == '+' || c == '-') && next != c && next != '>' && next != '=' && (i == 0 || expr[i - 1] != c)) width = 1;
+        else if ((c == '*' || c == '/' || c == '%') && next != '=') width = 1;
+        if (width == 0) continue;
+        out.push_back(expr.substr(from, i - from));
+        from = i + width;
+        i += width - 1;
+    }
+    out.push_back(expr.substr(from));
+    return out;
+}
+
+// One part of an expression reads the clock while another may suspend, and which runs first is
+// up to the compiler (g++ and clang++ differ), so the time read differs too: the arguments of one
+// call, or the operands of one operator.
 bool now_beside_suspend(std::string_view line) {
     static const std::regex reads_now(R"(\bnow\s*\(\s*\))");
     static const std::regex suspends(R"(\b\w+\s*\(\s*ctx\s*[,)]|\bctx\s*\.\s*(sleep_for|sleep_until|compute|yield|park)\s*\()");
-    for (const auto& args : call_arguments(line)) {
-        for (std::size_t a = 0; a < args.size(); ++a) {
-            const std::string arg(args[a]);
-            if (!std::regex_search(arg, reads_now)) continue;
-            for (std::size_t b = 0; b < args.size(); ++b) {
-                if (b != a && std::regex_search(std::string(args[b]), suspends)) return true;
+    auto mixed = [&](const std::vector<std::string_view>& parts) {
+        for (std::size_t a = 0; a < parts.size(); ++a) {
+            if (!std::regex_search(std::string(parts[a]), reads_now)) continue;
+            for (std::size_t b = 0; b < parts.size(); ++b) {
+                if (b != a && std::regex_search(std::string(parts[b]), suspends)) return true;
             }
+        }
+        return false;
+    };
+    if (mixed(operands(line))) return true;
+    for (const auto& args : call_arguments(line)) {
+        if (mixed(args)) return true;
+        for (std::string_view arg : args) {
+            if (mixed(operands(arg))) return true;
         }
     }
     return false;

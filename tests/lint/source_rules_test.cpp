@@ -99,6 +99,14 @@ TEST(Lint, ReadingTheClockBesideASuspendingArgumentIsFound) {
     EXPECT_EQ(rules_broken("stats.finished(rpc.call(ctx, to, req, 1s), ctx.now() - start);\n"), Rules{"1:now-beside-suspend"});
     EXPECT_EQ(rules_broken("f(g(ctx), sim.now());\n"), Rules{"1:now-beside-suspend"});
     EXPECT_EQ(rules_broken("f(ctx.now(), (ctx.sleep_for(1ms), 1));\n"), Rules{"1:now-beside-suspend"});
+    // The operands of one operator are unsequenced as well.
+    EXPECT_EQ(rules_broken("const auto d = send(ctx, req).latency + ctx.now() - t0;\n"), Rules{"1:now-beside-suspend"});
+    EXPECT_EQ(rules_broken("record(ctx.now() - call(ctx, r));\n"), Rules{"1:now-beside-suspend"});
+    EXPECT_EQ(rules_broken("if (ctx.now() == wait(ctx, ev)) go();\n"), Rules{"1:now-beside-suspend"});
+    // ... but not those that are sequenced, or an expression with only one side.
+    EXPECT_EQ(rules_broken("if (ready(ctx) && ctx.now() > t) go();\n"), Rules{});
+    EXPECT_EQ(rules_broken("const Duration d = ctx.now() - start;\nx->y = -z + w;\n++i; j--;\n"), Rules{});
+    EXPECT_EQ(rules_broken("p->deadline = ctx.now() + timeout;\n"), Rules{});
     // Arguments are all evaluated before the call itself: a suspending callee reading now() is fine.
     EXPECT_EQ(rules_broken("ctx.sleep_until(ctx.now() + 5ms);\n"), Rules{});
     EXPECT_EQ(rules_broken("wait(ctx, ctx.now() + timeout);\n"), Rules{});
