@@ -66,7 +66,6 @@ struct SpecError : std::runtime_error {
     std::string message;
 };
 
-
 template <class T>
 concept Validated = requires(const T& t) { validate(t); };
 

@@ -55,10 +55,7 @@ public:
     // The earliest entry; the queue must not be empty. Not const: it may turn the wheel.
     const Entry& top() {
         if (near_empty()) refill();
-        if (ring_size_ == 0) return heap_.front();
-        const Entry& r = ring_[ring_head_];
-        if (heap_.empty() || before(r, heap_.front())) return r;
-        return heap_.front();
+        return *peek();
     }
 
     // The earliest entry if it is already at hand (no turn of the wheel), else null: for
