@@ -22,21 +22,20 @@ sim::Result<void> WorkQueue::acquire(sim::Ctx& ctx, sim::Time deadline) {
         return sim::Errc::overloaded;
     }
     ++queued_;
-    sim::detail::Waiter w;
     // A waiter handed a worker but killed (host crash) before it ran gives the worker back as
     // its stack unwinds, or the pool would shrink with every crash.
     struct GiveBack {
         WorkQueue& q;
-        sim::detail::Waiter& w;
+        sim::Ctx& ctx;
         bool returned = false;
         ~GiveBack() {
             if (returned) return;
             --q.queued_;
-            if (w.notified) q.release();
+            if (ctx.notified_in_last_park()) q.release();
         }
-    } give_back{*this, w};
+    } give_back{*this, ctx};
     // Handed a worker by release() (notified), or the deadline passed first.
-    const bool got = ctx.park(&waiters_, w, deadline);
+    const bool got = ctx.park(&waiters_, deadline);
     give_back.returned = true;
     --queued_;
     if (!got) {

@@ -439,10 +439,7 @@ Result<std::uint64_t> Network::handshake(Ctx& ctx, const Host& to, std::uint32_t
     p.port = port;
     p.call_id = id;
     send(std::move(p));
-    if (!pending.done) {
-        detail::Waiter w;
-        ctx.park(&pending.waiter, w, saturating_add(ctx.now(), timeout));
-    }
+    if (!pending.done) ctx.park(&pending.waiter, saturating_add(ctx.now(), timeout));
     if (!pending.done) return Errc::timeout;
     if (!pending.response.ok) return pending.response.status;
     return pending.response.incarnation;

@@ -14,7 +14,7 @@ void Ctx::suspend() {
     sim_->switch_away(*this);  // throws forced_unwind here if the process is killed
 }
 
-bool Ctx::park(detail::WaitList* list, detail::Waiter& w, Time deadline) {
+bool Ctx::park(detail::WaitList* list, Time deadline, void* slot) {
     if (state_ == State::unwinding) {
         // A destructor running during a kill tried to wait: there is no waiting any more. If this
         // repeats without end, the process swallowed the unwind and loops; stop it loudly.
@@ -27,14 +27,21 @@ bool Ctx::park(detail::WaitList* list, detail::Waiter& w, Time deadline) {
         return false;
     }
     SIM_ASSERT(sim_->current() == this, "a process may only wait on its own Ctx");
+    detail::Waiter& w = waiter_;
     w.proc = this;
-    w.gen = wait_gen_;
+    w.slot = slot;
     w.notified = false;
+    // Unlinks the Waiter however park() ends: resumed by a timeout, or unwound by a kill.
+    struct Unlink {
+        detail::Waiter& w;
+        ~Unlink() {
+            if (w.list != nullptr) w.list->remove(&w);
+        }
+    } unlink{w};
     if (list != nullptr) list->push_back(&w);
     // A deadline already past times out now (after anything else due at this instant).
     if (deadline != time_never) sim_->schedule_resume(*this, deadline < now() ? now() : deadline);
     suspend();
-    if (w.list != nullptr) w.list->remove(&w);
     return w.notified;
 }
 
@@ -75,8 +82,7 @@ bool ProcessRef::join(Ctx& ctx, Duration timeout) const {
     Ctx* p = get();
     if (p == nullptr) return true;
     SIM_ASSERT(p != &ctx, "a process cannot join itself");
-    detail::Waiter w;
-    return ctx.park(&p->joiners_, w, saturating_add(ctx.now(), timeout));
+    return ctx.park(&p->joiners_, saturating_add(ctx.now(), timeout));
 }
 
 }  // namespace sim

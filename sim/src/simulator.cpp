@@ -334,30 +334,18 @@ void Simulator::finish_process(Ctx& p) {
 void Simulator::notify(detail::Waiter& w) {
     w.notified = true;
     prefetch_stack(*w.proc);
-    const std::uint64_t payload = (static_cast<std::uint64_t>(w.gen & gen_mask) << 32) | w.proc->index_;
+    // A parked process's wait generation is the one it parked with: it moves on only at a resume.
+    const std::uint64_t payload = (static_cast<std::uint64_t>(w.proc->wait_gen_ & gen_mask) << 32) | w.proc->index_;
     if (options_.shuffle_ties) push(now_, payload);
     else wake_now_.push_back(payload);
 }
 
-TimerId Simulator::at(Time t, UniqueFunction<void()> fn) { return schedule_callback(t, std::move(fn), false); }
-
-TimerId Simulator::schedule_callback(Time t, UniqueFunction<void()> fn, bool delivery) {
-    std::uint32_t i;
-    if (free_slot_ != UINT32_MAX) {
-        i = free_slot_;
-        free_slot_ = slot(i).next_free;
-    } else {
-        i = slots_used_++;
-        if ((i >> slot_chunk_bits) >= slot_chunks_.size()) {
-            slot_chunks_.push_back(std::make_unique<Slot[]>(std::size_t{1} << slot_chunk_bits));
-        }
+std::uint32_t Simulator::new_slot() {
+    const std::uint32_t i = slots_used_++;
+    if ((i >> slot_chunk_bits) >= slot_chunks_.size()) {
+        slot_chunks_.push_back(std::make_unique<Slot[]>(std::size_t{1} << slot_chunk_bits));
     }
-    Slot& s = slot(i);
-    s.fn = std::move(fn);
-    s.pending = true;
-    s.delivery = delivery;
-    push(t, callback_bit | (static_cast<std::uint64_t>(s.gen & gen_mask) << 32) | i);
-    return {i, s.gen};
+    return i;
 }
 
 bool Simulator::cancel(TimerId id) noexcept {
@@ -365,10 +353,7 @@ bool Simulator::cancel(TimerId id) noexcept {
     Slot& s = slot(id.slot);
     if (!s.pending || s.gen != id.gen) return false;
     s.pending = false;
-    s.fn.reset();
-    ++s.gen;
-    s.next_free = free_slot_;
-    free_slot_ = id.slot;
+    free_slot(id.slot);
     return true;
 }
 
@@ -465,11 +450,7 @@ void Simulator::run_callback(std::uint32_t index) {
         fail_exception("unknown exception");
     }
     no_kill_ = nullptr;
-    Slot& done = slot(index);
-    done.fn.reset();
-    ++done.gen;
-    done.next_free = free_slot_;
-    free_slot_ = index;
+    free_slot(index);
 }
 
 // The next event to run, in the kernel's order: first the processes woken by the last step (in

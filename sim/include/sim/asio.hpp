@@ -215,10 +215,7 @@ public:
             if (sim::detail::Waiter* w = state->waiter.pop_front()) w->proc->sim().notify(*w);
         };
         std::forward<Initiation>(initiation)(std::move(handler), std::forward<InitArgs>(args)...);
-        if (!state->result) {
-            sim::detail::Waiter w;
-            token.ctx->park(&state->waiter, w, sim::time_never);
-        }
+        if (!state->result) token.ctx->park(&state->waiter, sim::time_never);
         if constexpr (sizeof...(Args) == 0) {
             return;
         } else if constexpr (sizeof...(Args) == 1) {

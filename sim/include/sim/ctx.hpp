@@ -91,9 +91,14 @@ public:
     // killed itself): it unwinds at its next suspension.
     bool kill_requested() const noexcept { return kill_requested_; }
 
-    // The primitive under every wait (see wait.hpp): parks in `list` (may be null: a pure
-    // timer) until notified or `deadline`. Returns true if notified.
-    bool park(detail::WaitList* list, detail::Waiter& w, Time deadline);
+    // The primitive under every wait (see wait.hpp): parks this process's Waiter in `list` (may
+    // be null: a pure timer) until notified or `deadline`. Returns true if notified. `slot` is
+    // the primitive's hand-off, where a notifier may put what the waiter waited for.
+    bool park(detail::WaitList* list, Time deadline, void* slot = nullptr);
+    // Whether the last park() ended by a notification. For a primitive's clean-up while a killed
+    // process unwinds out of park(), which then never returned: was it handed something it must
+    // give back (a permit, a worker)?
+    bool notified_in_last_park() const noexcept { return waiter_.notified; }
 
 private:
     friend class Simulator;
@@ -120,6 +125,7 @@ private:
     Ctx* host_next_ = nullptr;
     detail::WaitList joiners_;
     const char* resume_frame_ = nullptr;  // switch_away's frame when it last suspended (a prefetch hint)
+    detail::Waiter waiter_;               // linked into a WaitList while parked (see park)
 };
 
 }  // namespace sim

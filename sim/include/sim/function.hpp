@@ -23,13 +23,7 @@ public:
     template <class F, class D = std::decay_t<F>,
               class = std::enable_if_t<!std::is_same_v<D, UniqueFunction> && std::is_invocable_r_v<R, D&, Args...>>>
     UniqueFunction(F&& f) {  // NOLINT(google-explicit-constructor): used like std::function
-        if constexpr (fits_inline<D>()) {
-            ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
-            ops_ = &inline_ops<D>;
-        } else {
-            *reinterpret_cast<D**>(storage_) = new D(std::forward<F>(f));
-            ops_ = &heap_ops<D>;
-        }
+        construct<D>(std::forward<F>(f));
     }
 
     UniqueFunction(UniqueFunction&& other) noexcept { take(other); }
@@ -52,6 +46,19 @@ public:
         if (ops_) {
             ops_->destroy(storage_);
             ops_ = nullptr;
+        }
+    }
+
+    // Replaces the callable with `f`, built in place: no temporary UniqueFunction to move from
+    // (the kernel builds a scheduled callback straight into its slot this way).
+    template <class F, class D = std::decay_t<F>>
+    void emplace(F&& f) {
+        if constexpr (std::is_same_v<D, UniqueFunction>) {
+            *this = std::forward<F>(f);
+        } else {
+            static_assert(std::is_invocable_r_v<R, D&, Args...>, "not callable with this signature");
+            reset();
+            construct<D>(std::forward<F>(f));
         }
     }
 
@@ -85,6 +92,17 @@ private:
         [](void* from, void* to) noexcept { *static_cast<D**>(to) = *static_cast<D**>(from); },
         [](void* s) noexcept { delete *static_cast<D**>(s); },
     };
+
+    template <class D, class F>
+    void construct(F&& f) {
+        if constexpr (fits_inline<D>()) {
+            ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
+            ops_ = &inline_ops<D>;
+        } else {
+            *reinterpret_cast<D**>(storage_) = new D(std::forward<F>(f));
+            ops_ = &heap_ops<D>;
+        }
+    }
 
     void take(UniqueFunction& other) noexcept {
         if (other.ops_) {

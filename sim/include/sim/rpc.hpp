@@ -80,10 +80,7 @@ public:
         p.incarnation = options.incarnation;
         p.set(std::move(request));
         net.send(std::move(p));
-        if (!pending.done) {
-            detail::Waiter w;
-            ctx.park(&pending.waiter, w, deadline);
-        }
+        if (!pending.done) ctx.park(&pending.waiter, deadline);
         if (!pending.done) {
             ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "timeout"}});
             return Errc::timeout;

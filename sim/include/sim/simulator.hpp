@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "sim/check.hpp"
@@ -134,18 +135,39 @@ public:
     Ctx* current() const noexcept { return current_; }
     std::size_t processes_alive() const noexcept { return processes_alive_; }
 
-    // Callbacks run on the scheduler, not in a fiber: they cannot suspend.
-    TimerId at(Time t, UniqueFunction<void()> fn);
-    TimerId after(Duration d, UniqueFunction<void()> fn) { return at(saturating_add(now_, d), std::move(fn)); }
-    TimerId post(UniqueFunction<void()> fn) { return at(now_, std::move(fn)); }
+    // Callbacks run on the scheduler, not in a fiber: they cannot suspend. Any `void()` callable
+    // (a UniqueFunction too); it is built straight into the kernel's slot for it.
+    template <class F>
+        requires std::is_invocable_v<std::decay_t<F>&>
+    TimerId at(Time t, F&& fn) {
+        return schedule_callback(t, std::forward<F>(fn), false);
+    }
+    template <class F>
+        requires std::is_invocable_v<std::decay_t<F>&>
+    TimerId after(Duration d, F&& fn) {
+        return at(saturating_add(now_, d), std::forward<F>(fn));
+    }
+    template <class F>
+        requires std::is_invocable_v<std::decay_t<F>&>
+    TimerId post(F&& fn) {
+        return at(now_, std::forward<F>(fn));
+    }
     // A delivery: a short callback that only moves data and wakes processes. It may notify,
     // send, spawn, trace and fail the run, but must not kill a process or crash a host (an
     // assertion failure) and cannot suspend. Because of that the kernel may run it on the stack of
     // the process that suspended last instead of switching to the scheduler and back: a message
     // (a network packet) costs one context switch instead of two. Its place in the event order is
     // exactly that of at().
-    TimerId deliver_at(Time t, UniqueFunction<void()> fn) { return schedule_callback(t, std::move(fn), true); }
-    TimerId deliver_after(Duration d, UniqueFunction<void()> fn) { return deliver_at(saturating_add(now_, d), std::move(fn)); }
+    template <class F>
+        requires std::is_invocable_v<std::decay_t<F>&>
+    TimerId deliver_at(Time t, F&& fn) {
+        return schedule_callback(t, std::forward<F>(fn), true);
+    }
+    template <class F>
+        requires std::is_invocable_v<std::decay_t<F>&>
+    TimerId deliver_after(Duration d, F&& fn) {
+        return deliver_at(saturating_add(now_, d), std::forward<F>(fn));
+    }
     // True if the callback had not run yet and now never will.
     bool cancel(TimerId id) noexcept;
 
@@ -264,7 +286,35 @@ private:
     void switch_away(Ctx& from);
     Ctx* next_from_process();
     void adopt(boost::context::fiber&& from) noexcept;
-    TimerId schedule_callback(Time t, UniqueFunction<void()> fn, bool delivery);
+    template <class F>
+    TimerId schedule_callback(Time t, F&& fn, bool delivery) {
+        const std::uint32_t i = claim_slot();
+        Slot& s = slot(i);
+        try {
+            s.fn.emplace(std::forward<F>(fn));
+        } catch (...) {  // a callable too large for the slot's buffer, and no memory for it
+            free_slot(i);
+            throw;
+        }
+        s.pending = true;
+        s.delivery = delivery;
+        push(t, callback_bit | (static_cast<std::uint64_t>(s.gen & gen_mask) << 32) | i);
+        return {i, s.gen};
+    }
+    std::uint32_t claim_slot() {
+        if (free_slot_ == UINT32_MAX) return new_slot();
+        const std::uint32_t i = free_slot_;
+        free_slot_ = slot(i).next_free;
+        return i;
+    }
+    std::uint32_t new_slot();
+    void free_slot(std::uint32_t i) noexcept {
+        Slot& s = slot(i);
+        s.fn.reset();
+        ++s.gen;
+        s.next_free = free_slot_;
+        free_slot_ = i;
+    }
     void run_callback(std::uint32_t index);
     bool pick(EventQueue::Entry& e, Stop& why);
     void after_step() {

@@ -29,8 +29,7 @@ public:
     // True once set; false if `timeout` passed first.
     bool wait(Ctx& ctx, Duration timeout = duration_forever) {
         if (set_) return true;
-        detail::Waiter w;
-        return ctx.park(&waiters_, w, saturating_add(ctx.now(), timeout));
+        return ctx.park(&waiters_, saturating_add(ctx.now(), timeout));
     }
     std::size_t waiting() const noexcept {
         std::size_t n = 0;
@@ -102,10 +101,7 @@ public:
     // was broken.
     const T* wait(Ctx& ctx, Duration timeout = duration_forever) const {
         SIM_ASSERT(state_ != nullptr, "wait on an empty future");
-        if (!state_->value && !state_->broken) {
-            detail::Waiter w;
-            ctx.park(&state_->waiters, w, saturating_add(ctx.now(), timeout));
-        }
+        if (!state_->value && !state_->broken) ctx.park(&state_->waiters, saturating_add(ctx.now(), timeout));
         return state_->value ? &*state_->value : nullptr;
     }
     std::optional<T> get(Ctx& ctx, Duration timeout = duration_forever) const {
@@ -149,8 +145,7 @@ public:
         for (;;) {
             if (closed_) return false;
             if (capacity_ == 0 || items_.size() < capacity_ || !receivers_.empty()) return try_send(std::move(item));
-            detail::Waiter w;
-            if (!ctx.park(&senders_, w, deadline)) return false;
+            if (!ctx.park(&senders_, deadline)) return false;
         }
     }
     std::optional<T> try_recv() {
@@ -165,9 +160,7 @@ public:
         if (auto item = try_recv()) return item;
         if (closed_) return std::nullopt;
         std::optional<T> slot;
-        detail::Waiter w;
-        w.slot = &slot;
-        ctx.park(&receivers_, w, saturating_add(ctx.now(), timeout));
+        ctx.park(&receivers_, saturating_add(ctx.now(), timeout), &slot);
         return slot;
     }
     // Wakes every waiter; receivers still drain what is queued.
@@ -198,18 +191,17 @@ public:
     // False on timeout.
     bool acquire(Ctx& ctx, Duration timeout = duration_forever) {
         if (try_acquire()) return true;
-        detail::Waiter w;
         // A waiter handed the permit but killed before it ran must give it back as it unwinds,
         // or a crash of a host with queued waiters would leak permits.
         struct GiveBack {
             Semaphore& sem;
-            detail::Waiter& w;
+            Ctx& ctx;
             bool returned = false;
             ~GiveBack() {
-                if (!returned && w.notified) sem.release();
+                if (!returned && ctx.notified_in_last_park()) sem.release();
             }
-        } give_back{*this, w};
-        const bool got = ctx.park(&waiters_, w, saturating_add(ctx.now(), timeout));  // the permit is handed over
+        } give_back{*this, ctx};
+        const bool got = ctx.park(&waiters_, saturating_add(ctx.now(), timeout));  // the permit is handed over
         give_back.returned = true;
         return got;
     }

@@ -1,11 +1,14 @@
 // The one waiting mechanism under every blocking primitive (sleep, Event, Future, Channel,
-// Semaphore, join). A process that waits puts a Waiter, living on its own fiber stack, into the
-// primitive's WaitList and suspends; a notifier takes the first Waiter out (FIFO, so wake-up
-// order is deterministic), marks it notified and schedules the process to resume at the current
-// virtual time. A timeout is just another scheduled resume; whichever comes first wins, and the
-// Waiter's `notified` flag (not the event that fired) says which.
+// Semaphore, join). A process that waits puts its Waiter into the primitive's WaitList and
+// suspends; a notifier takes the first Waiter out (FIFO, so wake-up order is deterministic),
+// marks it notified and schedules the process to resume at the current virtual time. A timeout is
+// just another scheduled resume; whichever comes first wins, and the Waiter's `notified` flag
+// (not the event that fired) says which.
 //
-// If a waiting process is killed, its stack unwinds and the Waiter's destructor unlinks it.
+// Each process has one Waiter, in its Ctx (a process waits on one thing at a time), not on its
+// fiber stack: the notifier reads and writes it, and a parked process's stack is cold by then
+// (kernel history, step 9, in docs/performance.md). If a waiting process is killed, Ctx::park
+// unlinks the Waiter as the stack unwinds through it.
 #pragma once
 
 #include <cstdint>
@@ -18,10 +21,9 @@ namespace detail {
 struct WaitList;
 
 struct Waiter {
-    Ctx* proc = nullptr;
-    std::uint32_t gen = 0;    // the process's wait generation when it parked
+    Ctx* proc = nullptr;       // the process that owns this Waiter
+    void* slot = nullptr;      // a primitive's hand-off (e.g. where a Channel puts the item)
     bool notified = false;
-    void* slot = nullptr;     // a primitive's hand-off (e.g. where a Channel puts the item)
     Waiter* prev = nullptr;
     Waiter* next = nullptr;
     WaitList* list = nullptr;  // non-null while linked
