@@ -98,6 +98,19 @@ RC_GTEST_PROP(EventQueue, BothLanesTogetherPopInExactlyTheSortedOrder,
     pops_in_sorted_order(q, ops, [](std::uint8_t dt) -> std::int64_t { return dt % 3 == 0 ? 0 : dt % 7; });
 }
 
+// A fixed latency, now and then something due now or a little earlier: the ring holds later
+// events while they come in time order, and the heap takes over when one does not.
+RC_GTEST_PROP(EventQueue, InOrderLaterEventsInTheRingPopInExactlyTheSortedOrder,
+              (std::vector<std::tuple<bool, std::uint8_t, bool>> ops)) {
+    sim::EventQueue q;
+    pops_in_sorted_order(q, ops, [](std::uint8_t dt) -> std::int64_t { return dt % 5 == 0 ? 0 : dt % 11 == 0 ? 3 : 7; });
+}
+RC_GTEST_PROP(EventQueue, InOrderLaterEventsAndTheTimingWheelPopInExactlyTheSortedOrder,
+              (std::vector<std::tuple<bool, std::uint8_t, bool>> ops)) {
+    sim::EventQueue q(sim::EventQueue::Tuning{.wheel_from = 4, .bucket_shift = 2, .buckets = 8});
+    pops_in_sorted_order(q, ops, [](std::uint8_t dt) -> std::int64_t { return dt % 5 == 0 ? 0 : dt % 11 == 0 ? 3 : dt % 13 == 0 ? 90 : 7; });
+}
+
 // A queue whose timing wheel starts at 4 entries, with 8 buckets 4ns wide: pushes land before the
 // horizon, in the wheel, in the overflow past it, and the wheel starts, turns, jumps and stops.
 RC_GTEST_PROP(EventQueue, WithTheTimingWheelPopsInExactlyTheSortedOrder,

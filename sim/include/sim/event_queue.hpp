@@ -7,9 +7,13 @@
 //
 // Two lanes, one order. Most events scheduled for the current instant (wake-ups, yields,
 // posts) carry increasing orders, so among themselves they are already sorted: they go to a FIFO
-// ring (O(1)) instead of the heap. pop() takes whichever lane's head is smaller, so the result
-// is exactly the order a single heap would give. A push that would break the ring's sortedness
-// (an older time, or an order that is not the largest: shuffled ties) goes to the heap instead.
+// ring (O(1)) instead of the heap. So do later events while the heap is empty and they keep
+// coming in time order - a fixed latency, a fixed timeout, a periodic timer: then the whole queue
+// is the ring and no push or pop walks a heap. pop() takes whichever lane's head is smaller, so
+// the result is exactly the order a single heap would give. A push that would break the ring's
+// sortedness (an older time, or an order that is not the largest: shuffled ties) goes to the heap
+// instead, and once the heap holds anything only pushes for the current instant join the ring:
+// random delays (W1's sleeps) would otherwise keep both lanes busy and pay for two heads.
 //
 // A large queue also gets a timing wheel in front of the heap. A big run keeps a hundred
 // thousand events pending, most of them timeouts seconds away that will be cancelled long before
@@ -74,7 +78,7 @@ public:
             park(e);
             return;
         }
-        if (e.time == now && (ring_size_ == 0 || before(ring_back(), e))) {
+        if ((e.time == now || heap_.empty()) && (ring_size_ == 0 || before(ring_back(), e))) {
             ring_push(e);
             return;
         }
@@ -198,7 +202,8 @@ private:
     }
 
     // The heap has grown past wheel_from: from now on only what is due before the next bucket
-    // stays in it. (The ring holds entries for `now`, which is before any of them.)
+    // stays in it or in the ring. The ring's tail may be past that (later events that came in
+    // time order): it moves into the wheel too, from the back, so the ring stays sorted.
     [[gnu::noinline]] void start_wheel() {
         set_first_bucket(bucket_of(heap_.front().time) + 1);
         std::vector<Entry> all;
@@ -208,6 +213,10 @@ private:
             else park(e);
         }
         std::make_heap(heap_.begin(), heap_.end(), after);
+        while (ring_size_ != 0 && ring_back().time >= horizon_) {
+            park(ring_back());
+            --ring_size_;
+        }
     }
 
     // The heap and the ring are empty: the next non-empty bucket becomes the heap.
