@@ -474,20 +474,20 @@ bool Simulator::pick(EventQueue::Entry& e, Stop& why) {
             return true;
         }
         if (wake_pos_ != 0) drop_wakeups();  // all of them ran
-        if (queue_.empty()) {
+        const EventQueue::Entry* top = queue_.front();
+        if (top == nullptr) {
             why = Stop::drained;
             return false;
         }
-        const EventQueue::Entry& top = queue_.top();
-        if (top.time > until_ns_) {
+        if (top->time > until_ns_) {
             why = Stop::reached_until;
             return false;
         }
-        if (top.time > options_.time_max.count()) {
+        if (top->time > options_.time_max.count()) {
             why = Stop::time_limit;
             return false;
         }
-        e = queue_.pop();
+        e = queue_.pop_front(top);
         if (processes_alive_ >= prefetch_from_processes) prefetch_next();
         if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
         if (events_ >= options_.events_max) {

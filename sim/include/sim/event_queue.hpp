@@ -57,9 +57,20 @@ public:
     void reserve(std::size_t n) { heap_.reserve(n); }
 
     // The earliest entry; the queue must not be empty. Not const: it may turn the wheel.
-    const Entry& top() {
-        if (near_empty()) refill();
-        return *peek();
+    const Entry& top() { return *front(); }
+
+    // The earliest entry, or null if the queue is empty (it may turn the wheel). pop_front(it)
+    // then removes that same entry without comparing the lanes again: the kernel's loop.
+    const Entry* front() {
+        if (near_empty()) {
+            if (wheel_size_ == 0 && overflow_.empty()) return nullptr;
+            refill();
+        }
+        return peek();
+    }
+    Entry pop_front(const Entry* f) noexcept {
+        if (ring_size_ != 0 && f == &ring_[ring_head_]) return ring_pop();
+        return heap_pop();
     }
 
     // The earliest entry if it is already at hand (no turn of the wheel), else null: for
@@ -90,11 +101,7 @@ public:
     }
 
     // Removes and returns the earliest entry; the queue must not be empty.
-    Entry pop() {
-        if (near_empty()) refill();
-        if (ring_size_ != 0 && (heap_.empty() || before(ring_[ring_head_], heap_.front()))) return ring_pop();
-        return heap_pop();
-    }
+    Entry pop() { return pop_front(front()); }
 
     static bool before(const Entry& a, const Entry& b) noexcept { return key(a) < key(b); }
 
@@ -162,23 +169,26 @@ private:
     }
 
     // ---- the ring: a power-of-two circular buffer ------------------------------------------------
-    const Entry& ring_back() const noexcept { return ring_[(ring_head_ + ring_size_ - 1) & (ring_.size() - 1)]; }
+    // ring_mask_ is its capacity - 1, kept apart: a vector's size() of 24-byte entries is a
+    // division, and the ring asks for it on every push and pop.
+    const Entry& ring_back() const noexcept { return ring_[(ring_head_ + ring_size_ - 1) & ring_mask_]; }
     void ring_push(const Entry& e) {
-        if (ring_size_ == ring_.size()) ring_grow();
-        ring_[(ring_head_ + ring_size_) & (ring_.size() - 1)] = e;
+        if (ring_size_ == ring_mask_ + 1) ring_grow();
+        ring_[(ring_head_ + ring_size_) & ring_mask_] = e;
         ++ring_size_;
     }
     Entry ring_pop() noexcept {
         Entry e = ring_[ring_head_];
-        ring_head_ = (ring_head_ + 1) & (ring_.size() - 1);
+        ring_head_ = (ring_head_ + 1) & ring_mask_;
         --ring_size_;
         return e;
     }
     [[gnu::noinline]] void ring_grow() {
         std::vector<Entry> bigger(ring_.empty() ? 64 : ring_.size() * 2);
-        for (std::size_t i = 0; i < ring_size_; ++i) bigger[i] = ring_[(ring_head_ + i) & (ring_.size() - 1)];
+        for (std::size_t i = 0; i < ring_size_; ++i) bigger[i] = ring_[(ring_head_ + i) & ring_mask_];
         ring_.swap(bigger);
         ring_head_ = 0;
+        ring_mask_ = ring_.size() - 1;
     }
 
     // ---- the wheel: buckets past the horizon, and an overflow list past the buckets ------------
@@ -293,6 +303,7 @@ private:
     Tuning tuning_;
     std::vector<Entry> heap_;
     std::vector<Entry> ring_;
+    std::size_t ring_mask_ = std::numeric_limits<std::size_t>::max();  // capacity - 1: none yet
     std::size_t ring_head_ = 0;
     std::size_t ring_size_ = 0;
     std::int64_t horizon_ = never;     // entries due at or after it wait in the wheel
