@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <array>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +82,45 @@ TEST(Kernel, CancelledCallbacksNeverRun) {
     s.at(at(2500ms), [&] { EXPECT_TRUE(s.cancel(c)); });
     s.run();
     EXPECT_EQ(ran, 10);
+}
+
+// Callbacks are built in the kernel's slot from any callable: move-only captures, captures too
+// large for the slot's inline buffer (kept on the heap), a copied lvalue, a UniqueFunction, a plain
+// function. Each capture is destroyed exactly once, whether its callback ran or was cancelled.
+int plain_function_runs = 0;
+void plain_function() { ++plain_function_runs; }
+
+TEST(Kernel, AnyCallableIsScheduledAndItsCapturesAreDestroyedOnce) {
+    struct Counted {
+        int* destroyed;
+        bool moved_from = false;
+        explicit Counted(int* d) : destroyed(d) {}
+        Counted(Counted&& o) noexcept : destroyed(o.destroyed) { o.moved_from = true; }
+        ~Counted() {
+            if (!moved_from) ++*destroyed;
+        }
+    };
+    int destroyed = 0;
+    std::vector<int> ran;
+    {
+        sim::Simulator s;
+        s.at(at(1s), [c = Counted(&destroyed), p = std::make_unique<int>(1), &ran] { ran.push_back(*p); });
+        std::array<std::uint64_t, 16> big{};  // 128 bytes: more than the inline buffer
+        big[15] = 2;
+        s.deliver_at(at(2s), [c = Counted(&destroyed), big, &ran] { ran.push_back(static_cast<int>(big[15])); });
+        auto copied = [&ran] { ran.push_back(3); };
+        s.after(3s, copied);
+        s.post(sim::UniqueFunction<void()>([c = Counted(&destroyed), &ran] { ran.push_back(0); }));
+        s.at(at(4s), &plain_function);
+        auto never = s.at(at(5s), [c = Counted(&destroyed), big, &ran] { ran.push_back(static_cast<int>(big[0]) + 99); });
+        EXPECT_TRUE(s.cancel(never));
+        EXPECT_EQ(destroyed, 1);  // the cancelled one's capture, at once
+        s.run();
+        EXPECT_EQ(destroyed, 4);  // and each of the others after it ran
+    }
+    EXPECT_EQ(ran, (std::vector<int>{0, 1, 2, 3}));
+    EXPECT_EQ(plain_function_runs, 1);
+    EXPECT_EQ(destroyed, 4);
 }
 
 TEST(Kernel, ACallbackCannotCancelItselfWhileRunning) {
