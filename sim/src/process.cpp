@@ -27,8 +27,7 @@ bool Ctx::park(detail::WaitList* list, Time deadline, void* slot) {
         return false;
     }
     SIM_ASSERT(sim_->current() == this, "a process may only wait on its own Ctx");
-    detail::Waiter& w = waiter_;
-    w.proc = this;
+    detail::Waiter& w = waiter_;  // its proc is this process, for good (the constructor)
     w.slot = slot;
     w.notified = false;
     // Unlinks the Waiter however park() ends: resumed by a timeout, or unwound by a kill.

@@ -58,7 +58,7 @@ class Ctx {
     };
 
 public:
-    explicit Ctx(Key) {}
+    explicit Ctx(Key) { waiter_.proc = this; }
     Ctx(const Ctx&) = delete;
     Ctx& operator=(const Ctx&) = delete;
 

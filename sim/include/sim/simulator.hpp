@@ -88,6 +88,10 @@ struct RunResult {
     std::uint64_t trace_hash = 0;
 };
 
+// What at(), after(), post() and deliver_*() take: anything callable with no arguments.
+template <class F>
+concept Callback = std::is_invocable_v<std::decay_t<F>&>;
+
 // A scheduled callback, for cancel().
 struct TimerId {
     std::uint32_t slot = 0;
@@ -137,37 +141,22 @@ public:
 
     // Callbacks run on the scheduler, not in a fiber: they cannot suspend. Any `void()` callable
     // (a UniqueFunction too); it is built straight into the kernel's slot for it.
-    template <class F>
-        requires std::is_invocable_v<std::decay_t<F>&>
-    TimerId at(Time t, F&& fn) {
-        return schedule_callback(t, std::forward<F>(fn), false);
-    }
-    template <class F>
-        requires std::is_invocable_v<std::decay_t<F>&>
-    TimerId after(Duration d, F&& fn) {
-        return at(saturating_add(now_, d), std::forward<F>(fn));
-    }
-    template <class F>
-        requires std::is_invocable_v<std::decay_t<F>&>
-    TimerId post(F&& fn) {
-        return at(now_, std::forward<F>(fn));
-    }
+    template <Callback F>
+    TimerId at(Time t, F&& fn) { return schedule_callback(t, std::forward<F>(fn), false); }
+    template <Callback F>
+    TimerId after(Duration d, F&& fn) { return at(saturating_add(now_, d), std::forward<F>(fn)); }
+    template <Callback F>
+    TimerId post(F&& fn) { return at(now_, std::forward<F>(fn)); }
     // A delivery: a short callback that only moves data and wakes processes. It may notify,
     // send, spawn, trace and fail the run, but must not kill a process or crash a host (an
     // assertion failure) and cannot suspend. Because of that the kernel may run it on the stack of
     // the process that suspended last instead of switching to the scheduler and back: a message
     // (a network packet) costs one context switch instead of two. Its place in the event order is
     // exactly that of at().
-    template <class F>
-        requires std::is_invocable_v<std::decay_t<F>&>
-    TimerId deliver_at(Time t, F&& fn) {
-        return schedule_callback(t, std::forward<F>(fn), true);
-    }
-    template <class F>
-        requires std::is_invocable_v<std::decay_t<F>&>
-    TimerId deliver_after(Duration d, F&& fn) {
-        return deliver_at(saturating_add(now_, d), std::forward<F>(fn));
-    }
+    template <Callback F>
+    TimerId deliver_at(Time t, F&& fn) { return schedule_callback(t, std::forward<F>(fn), true); }
+    template <Callback F>
+    TimerId deliver_after(Duration d, F&& fn) { return deliver_at(saturating_add(now_, d), std::forward<F>(fn)); }
     // True if the callback had not run yet and now never will.
     bool cancel(TimerId id) noexcept;
 
