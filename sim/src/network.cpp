@@ -414,10 +414,8 @@ void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t ca
 }
 
 void Network::deliver_reply(const Packet& p) {
-    auto it = pending_.find(p.call_id);
-    if (it == pending_.end()) return drop(p, "late_reply");  // the caller gave up or is gone
-    PendingCall* c = it->second;
-    pending_.erase(it);
+    PendingCall* c = pending_.take(p.call_id);
+    if (c == nullptr) return drop(p, "late_reply");  // the caller gave up or is gone
     c->done = true;
     c->response = p;
     if (detail::Waiter* w = c->waiter.pop_front()) sim_->notify(*w);
@@ -446,10 +444,8 @@ Result<std::uint64_t> Network::handshake(Ctx& ctx, const Host& to, std::uint32_t
 }
 
 void Network::complete_call(std::uint64_t id, Errc status) {
-    auto it = pending_.find(id);
-    if (it == pending_.end()) return;
-    PendingCall* c = it->second;
-    pending_.erase(it);
+    PendingCall* c = pending_.take(id);
+    if (c == nullptr) return;
     c->done = true;
     c->response.ok = false;
     c->response.status = status;

@@ -170,9 +170,11 @@ void World::build_services() {
                     cache = &host.make<models::Cache>(*sim_, service_name + "@" + std::string(host.name()), *s.cache);
                     host.make<Listed<models::Cache>>(caches, host.id(), cache);
                 }
-                std::vector<CallClient*> clients;
+                // Volatile state of the host, like the clients themselves: the handler and its
+                // fills point at it instead of copying the vector per request.
+                auto& clients = host.make<std::vector<CallClient*>>();
                 for (const CallSpec& c : s.calls) clients.push_back(&host.make<CallClient>(*this, host, c, service_name));
-                svc.serve(host, [&s, cache, clients, &cache_gets, &cache_hits](
+                svc.serve(host, [&s, cache, &clients, &cache_gets, &cache_hits](
                                     sim::Ctx& ctx, const models::Request& req, const sim::CallInfo& info) -> sim::Result<models::Response> {
                     if (s.disk_write_bytes > 0) {
                         sim::Disk& disk = sim::disk(ctx.host());
@@ -184,8 +186,9 @@ void World::build_services() {
                         }
                     }
                     // By value: with stale-while-revalidate the cache runs a copy of the fill in a
-                    // background process after this handler has returned.
-                    auto downstream = [&s, clients, req, deadline = info.deadline](sim::Ctx& c) -> sim::Result<models::Response> {
+                    // background process after this handler has returned. (The clients by
+                    // reference: a crash unwinds the host's processes before it destroys them.)
+                    auto downstream = [&s, &clients, req, deadline = info.deadline](sim::Ctx& c) -> sim::Result<models::Response> {
                         models::Response last{req.key, 0, false};
                         for (std::size_t i = 0; i < clients.size(); ++i) {
                             auto r = clients[i]->call(c, req, s.calls[i].propagate_deadline ? deadline : sim::time_never);

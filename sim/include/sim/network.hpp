@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/call_table.hpp"
 #include "sim/distribution.hpp"
 #include "sim/result.hpp"
 #include "sim/simulator.hpp"
@@ -82,14 +83,15 @@ struct Packet {
     std::uint64_t incarnation = 0;    // connections: the server incarnation the sender expects (0: none)
     Errc status = Errc::internal;     // responses: meaningful when !ok
     bool ok = true;                   // responses: a value (payload) or an error (status)
+    bool is_inline = false;           // the payload is in inline_bytes
     Time deadline = time_never;       // requests: the caller's deadline
     const void* type = nullptr;       // payload type tag
     // The payload: small trivially copyable values travel inline (no allocation, no reference
-    // count); others are shared and immutable (a duplicate shares its original's).
-    static constexpr std::size_t inline_max = 24;
+    // count); others are shared and immutable (a duplicate shares its original's). 32 bytes: a
+    // typical request (an id, a key, a time, a few flags) goes without an allocation.
+    static constexpr std::size_t inline_max = 32;
     std::shared_ptr<const void> payload;
     alignas(8) unsigned char inline_bytes[inline_max]{};
-    bool is_inline = false;
 
     const void* data() const noexcept { return is_inline ? static_cast<const void*>(inline_bytes) : payload.get(); }
     template <class T>
@@ -205,8 +207,8 @@ public:
         Packet response;  // when done: ok/status, the payload, the server's incarnation
     };
     std::uint64_t next_call_id() noexcept { return ++calls_; }
-    void register_call(std::uint64_t id, PendingCall* call) { pending_.emplace(id, call); }
-    void forget_call(std::uint64_t id) noexcept { pending_.erase(id); }
+    void register_call(std::uint64_t id, PendingCall* call) { pending_.insert(id, call); }
+    void forget_call(std::uint64_t id) noexcept { pending_.take(id); }
     // Sends the answer to call `call_id` from `server` back to host `caller`: `answer` carries
     // the payload (if ok) and nothing else need be set.
     void respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet answer = {});
@@ -288,7 +290,7 @@ private:
     std::vector<std::string> port_names_;
     std::vector<PortHandler*> bound_;                          // [host * port_stride_ + port]
     std::size_t port_stride_ = 8;
-    std::unordered_map<std::uint64_t, PendingCall*> pending_;  // looked up only, never iterated
+    detail::CallTable<PendingCall> pending_;                   // looked up only, never iterated
     std::uint64_t messages_ = 0;
     std::uint64_t calls_ = 0;
     Counters counters_;

@@ -422,7 +422,7 @@ private:
 template <class F>
 ProcessRef Simulator::spawn(Host& host, F&& f, std::string name) {
     Ctx& p = alloc_process(host, std::move(name));
-    p.fn_ = UniqueFunction<void(Ctx&)>(std::forward<F>(f));
+    p.fn_.emplace(std::forward<F>(f));
     p.state_ = Ctx::State::created;
     schedule_resume(p, now_);
     return ref(p);
