@@ -14,16 +14,22 @@ void Ctx::suspend() {
     sim_->switch_away(*this);  // throws forced_unwind here if the process is killed
 }
 
+// A destructor running during a kill tried to wait: there is no waiting any more. If this
+// repeats without end, the process swallowed the unwind and loops; stop it loudly.
+[[gnu::cold, gnu::noinline]] void Ctx::park_while_unwinding() {
+    if (++unwind_parks_ > 10000) {
+        std::fprintf(stderr, "faultline: fatal: process %llu keeps waiting while being killed "
+                             "(forced_unwind swallowed by a catch (...)?)\n",
+                     static_cast<unsigned long long>(pid_));
+        std::abort();
+    }
+}
+
+// The cold and the bulky paths are calls, so that park's own frame stays small: it is on the
+// stack of every waiting process, between its body and the kernel's frames below.
 bool Ctx::park(detail::WaitList* list, Time deadline, void* slot) {
     if (state_ == State::unwinding) {
-        // A destructor running during a kill tried to wait: there is no waiting any more. If this
-        // repeats without end, the process swallowed the unwind and loops; stop it loudly.
-        if (++unwind_parks_ > 10000) {
-            std::fprintf(stderr, "faultline: fatal: process %llu keeps waiting while being killed "
-                                 "(forced_unwind swallowed by a catch (...)?)\n",
-                         static_cast<unsigned long long>(pid_));
-            std::abort();
-        }
+        park_while_unwinding();
         return false;
     }
     SIM_ASSERT(sim_->current() == this, "a process may only wait on its own Ctx");
@@ -39,7 +45,7 @@ bool Ctx::park(detail::WaitList* list, Time deadline, void* slot) {
     } unlink{w};
     if (list != nullptr) list->push_back(&w);
     // A deadline already past times out now (after anything else due at this instant).
-    if (deadline != time_never) sim_->schedule_resume(*this, deadline < now() ? now() : deadline);
+    if (deadline != time_never) sim_->schedule_timeout(*this, deadline);
     suspend();
     return w.notified;
 }

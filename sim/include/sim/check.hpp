@@ -65,10 +65,13 @@ bool buggify(Ctx& ctx, Ratio fire = Ratio{1, 4}, const char* file = __builtin_FI
 
 }  // namespace sim
 
-#define SIM_ASSERT(cond, ...)                                                                              \
-    ((cond) ? static_cast<void>(0)                                                                       \
-            : ::sim::detail::assert_failed(#cond, ::sim::detail::assert_message(__VA_ARGS__), __FILE__, \
-                                           __LINE__))
+// The failure path is a cold lambda of its own: the message (often a std::string built from
+// pieces) then takes no room in the caller's frame, which matters on a fiber's hot path (every
+// line of stack a suspended fiber touches costs; see docs/performance.md).
+#define SIM_ASSERT(cond, ...)                                                                             \
+    ((cond) ? static_cast<void>(0) : [&]() __attribute__((cold, noinline, noreturn)) {                  \
+        ::sim::detail::assert_failed(#cond, ::sim::detail::assert_message(__VA_ARGS__), __FILE__, __LINE__); \
+    }())
 
 #define SIM_COVER(name)                                                  \
     do {                                                                 \

@@ -108,6 +108,7 @@ private:
     enum class State : std::uint8_t { free, created, running, suspended, unwinding };
 
     void suspend();
+    void park_while_unwinding();
 
     Simulator* sim_ = nullptr;
     Host* host_ = nullptr;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -222,6 +223,9 @@ public:
     void schedule_resume(Ctx& p, Time t) {
         push(t, (static_cast<std::uint64_t>(p.wait_gen_ & gen_mask) << 32) | p.index_);
     }
+    // A wait's deadline (one already past times out now, after anything else due now). Out of
+    // line: Ctx::park's frame stays small without the queue's push in it.
+    [[gnu::noinline]] void schedule_timeout(Ctx& p, Time deadline) { schedule_resume(p, deadline < now_ ? now_ : deadline); }
     // Wakes a parked process. It runs right after the step that woke it (before other events
     // already scheduled for this instant), in the order of the notifications; with shuffled ties
     // it is scheduled like any other event instead, so exploration can reorder it.
@@ -323,13 +327,14 @@ private:
     Stop loop(Time until);
     bool stale(const EventQueue::Entry& e) noexcept;
     bool held_by_pause(const EventQueue::Entry& e);  // call only while hosts_paused_ != 0
+    [[gnu::noinline]] void push_shuffled_wakeup(std::uint64_t payload);
     void run_deferred_crashes();
     void dispatch(const EventQueue::Entry& e);
     // Counts and hashes event e; for a process's wake-up, returns the process (its wait
     // generation moved on), for a callback null.
     Ctx* begin_event(const EventQueue::Entry& e);
     void drop_wakeups() noexcept {
-        wake_now_.clear();
+        wake_now_.size = 0;
         wake_pos_ = 0;
     }
     // Kills come from processes and plain callbacks, never from deliveries or invariants.
@@ -374,8 +379,27 @@ private:
     std::uint64_t next_pid_ = 1;
     std::size_t processes_alive_ = 0;
 
-    std::vector<std::uint64_t> wake_now_;  // resume payloads for processes woken by this step
-    std::size_t wake_pos_ = 0;             // the next of them to run
+    // Resume payloads for processes woken by this step. A plain growable array rather than a
+    // vector: appending to it (in notify, at the bottom of a fiber's stack) is then a compare and
+    // a store, with the growth out of line, and notify's frame stays small.
+    struct WakeList {
+        std::unique_ptr<std::uint64_t[]> data;
+        std::size_t size = 0;
+        std::size_t capacity = 0;
+        void push_back(std::uint64_t v) {
+            if (size == capacity) grow();
+            data[size++] = v;
+        }
+        [[gnu::noinline]] void grow() {
+            const std::size_t n = capacity == 0 ? 64 : 2 * capacity;
+            auto bigger = std::make_unique<std::uint64_t[]>(n);
+            std::copy(data.get(), data.get() + size, bigger.get());
+            data = std::move(bigger);
+            capacity = n;
+        }
+    };
+    WakeList wake_now_;
+    std::size_t wake_pos_ = 0;  // the next of them to run
     std::int64_t until_ns_ = 0;            // the current loop's end
     // Fiber switching. A suspending process may switch straight to the next process (see
     // switch_away); the scheduler's own continuation waits in sched_ meanwhile.

@@ -135,9 +135,7 @@ public:
             w->proc->sim().notify(*w);
             return true;
         }
-        if (capacity_ != 0 && items_.size() >= capacity_) return false;
-        items_.push_back(std::move(item));
-        return true;
+        return enqueue(std::move(item));
     }
     // Waits while a bounded channel is full. False if closed or on timeout.
     bool send(Ctx& ctx, T item, Duration timeout = duration_forever) {
@@ -150,10 +148,7 @@ public:
     }
     std::optional<T> try_recv() {
         if (items_.empty()) return std::nullopt;
-        std::optional<T> out(std::move(items_.front()));
-        items_.pop_front();
-        if (detail::Waiter* w = senders_.pop_front()) w->proc->sim().notify(*w);
-        return out;
+        return dequeue();
     }
     // nullopt when closed and drained, or on timeout.
     std::optional<T> recv(Ctx& ctx, Duration timeout = duration_forever) {
@@ -171,6 +166,21 @@ public:
     }
 
 private:
+    // The queueing paths, out of line: try_send and recv are inlined into the processes that use
+    // them, and a deque's push and pop inlined there would take room in every such frame (a
+    // receiver handed its item directly, the common case, needs none of it).
+    [[gnu::noinline]] bool enqueue(T&& item) {
+        if (capacity_ != 0 && items_.size() >= capacity_) return false;
+        items_.push_back(std::move(item));
+        return true;
+    }
+    [[gnu::noinline]] std::optional<T> dequeue() {
+        std::optional<T> out(std::move(items_.front()));
+        items_.pop_front();
+        if (detail::Waiter* w = senders_.pop_front()) w->proc->sim().notify(*w);
+        return out;
+    }
+
     std::size_t capacity_;
     bool closed_ = false;
     std::deque<T> items_;
