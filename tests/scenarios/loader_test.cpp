@@ -148,8 +148,10 @@ const BadCase kBadCases[] = {
     {"invariant on an unknown metric", "metric: users.latency", "metric: users.latncy", 27, "did you mean 'users.latency'?"},
     {"override of an option that does not exist", "services.api.queue.workers_max", "services.api.queue.worker_max", 34,
      "worker_max"},
-    {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 0, "a '{' above is not closed with '}'"},
-    {"unclosed flow list", "test_seeds: [1]", "test_seeds: [1", 0, "a '[' above is not closed with ']'"},
+    // An unclosed bracket is reported where it was opened (yaml-cpp notices lines later).
+    {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 11,
+     "this '{' is not closed with '}'"},
+    {"unclosed flow list", "test_seeds: [1]", "test_seeds: [1", 30, "this '[' is not closed with ']'"},
     {"unclosed flow list inside a flow mapping", "targets: [api-1]", "targets: [api-1", 25, "a '}' or ']' that closes nothing, or not the bracket opened last"},
     {"bad indentation", "    hosts: db-1\n", "   hosts: db-1\n", 0, ""},
     {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 0, ""},

@@ -11,6 +11,7 @@
 #include "faultline/spec_options.hpp"
 #include "sim/random.hpp"
 #include "sim/trace.hpp"
+#include "unclosed_bracket.hpp"
 #include "world.hpp"
 
 #ifndef FAULTLINE_SCENARIO_DIR
@@ -149,7 +150,17 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     try {
         root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
-        throw SpecError(Where{path, e.mark.line + 1, e.mark.column + 1}, "", explain_yaml_error(e.msg));
+        const int line = e.mark.line + 1;
+        // An unclosed bracket is fixed where it was opened, not where yaml-cpp gave up.
+        if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW || e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) {
+            const char open = e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW ? '{' : '[';
+            if (auto at = unclosed_flow_opener(text, open, line)) {
+                throw SpecError(Where{path, at->line, at->column}, "",
+                                std::string("this '") + open + "' is not closed with '" + (open == '{' ? '}' : ']') +
+                                    "' (yaml-cpp looked for it up to line " + std::to_string(line) + ": " + e.msg + ")");
+            }
+        }
+        throw SpecError(Where{path, line, e.mark.column + 1}, "", explain_yaml_error(e.msg));
     }
     if (!root.IsMap()) throw SpecError(Where{path, 1, 1}, "", "a scenario file is a mapping of sections (name, services, faults, ...)");
     std::vector<VariantSetting> variant_sets;
