@@ -29,6 +29,7 @@ TEST(UnclosedBracket, IgnoresBracketsInPlainValuesQuotesCommentsAndBlockText) {
     const char* text =
         "hosts: api-{1..4}\n"                   // a host pattern, not a flow mapping
         "title: 'a { in quotes'\n"
+        "\"quoted key\": {a: 1}\n"                // closed: a quoted key, then a flow mapping
         "other: \"a [ too, and an escaped \\\" quote\"\n"
         "note: it's { plain\n"                  // an apostrophe and a brace inside a plain value
         "# a comment with { and [\n"
@@ -37,8 +38,8 @@ TEST(UnclosedBracket, IgnoresBracketsInPlainValuesQuotesCommentsAndBlockText) {
         "  goes on\n"
         "limits: {time_max: 10m  # a comment inside the flow: }\n"
         "next: 1\n";
-    EXPECT_TRUE(at(text, '{', 10, 9, 9));
-    EXPECT_FALSE(unclosed_flow_opener(text, '[', 10).has_value());
+    EXPECT_TRUE(at(text, '{', 11, 10, 9));
+    EXPECT_FALSE(unclosed_flow_opener(text, '[', 11).has_value());
 }
 
 TEST(UnclosedBracket, ListItemsAndNestedFlowsCount) {

@@ -53,6 +53,7 @@ std::optional<TextPosition> unclosed_flow_opener(std::string_view text, char ope
             const bool in_flow = !stack.empty();
             if ((c == '"' || c == '\'') && value_starts) {
                 quote = c;
+                value_starts = false;  // what follows the closing quote is not a new value
                 continue;
             }
             if ((c == '{' || c == '[') && (value_starts || in_flow)) {

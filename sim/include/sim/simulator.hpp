@@ -11,11 +11,11 @@
 
 #include <utility>  // before Asio: Boost 1.74's Asio needs it under g++ 12 in C++20 mode
 
+#include <algorithm>
 #include <boost/asio/execution_context.hpp>
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -223,9 +223,6 @@ public:
     void schedule_resume(Ctx& p, Time t) {
         push(t, (static_cast<std::uint64_t>(p.wait_gen_ & gen_mask) << 32) | p.index_);
     }
-    // A wait's deadline (one already past times out now, after anything else due now). Out of
-    // line: Ctx::park's frame stays small without the queue's push in it.
-    [[gnu::noinline]] void schedule_timeout(Ctx& p, Time deadline) { schedule_resume(p, deadline < now_ ? now_ : deadline); }
     // Wakes a parked process. It runs right after the step that woke it (before other events
     // already scheduled for this instant), in the order of the notifications; with shuffled ties
     // it is scheduled like any other event instead, so exploration can reorder it.
@@ -241,6 +238,10 @@ public:
     ProcessRef ref(Ctx& p) noexcept;
 
 private:
+    // A wait's deadline, for Ctx::park (one already past times out now, after anything else due
+    // now). Out of line: park's frame stays small without the queue's push in it.
+    [[gnu::noinline]] void schedule_timeout(Ctx& p, Time deadline) { schedule_resume(p, deadline < now_ ? now_ : deadline); }
+
     struct Slot {
         UniqueFunction<void()> fn;
         std::uint32_t gen = 0;
