@@ -414,42 +414,36 @@ void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t ca
 }
 
 void Network::deliver_reply(const Packet& p) {
-    PendingCall* c = pending_.take(p.call_id);
-    if (c == nullptr) return drop(p, "late_reply");  // the caller gave up or is gone
+    if (!finish_call(p.call_id, p)) drop(p, "late_reply");  // the caller gave up or is gone
+}
+
+bool Network::finish_call(std::uint64_t id, const Packet& answer) {
+    PendingCall* c = pending_.take(id);
+    if (c == nullptr) return false;
     c->done = true;
-    c->response = p;
+    c->response = answer;
     if (detail::Waiter* w = c->waiter.pop_front()) sim_->notify(*w);
+    return true;
 }
 
 Result<std::uint64_t> Network::handshake(Ctx& ctx, const Host& to, std::uint32_t port, Packet::Kind kind, Duration timeout) {
-    const std::uint64_t id = next_call_id();
-    PendingCall pending;
-    register_call(id, &pending);
-    struct Forget {
-        Network& net;
-        std::uint64_t id;
-        ~Forget() { net.forget_call(id); }
-    } forget{*this, id};
+    CallWait wait(*this, next_call_id());
     Packet p;
     p.kind = kind;
     p.from = ctx.host().id();
     p.to = to.id();
     p.port = port;
-    p.call_id = id;
-    send(std::move(p));
-    if (!pending.done) ctx.park(&pending.waiter, saturating_add(ctx.now(), timeout));
-    if (!pending.done) return Errc::timeout;
-    if (!pending.response.ok) return pending.response.status;
-    return pending.response.incarnation;
+    const Packet* answer = wait.send_and_wait(ctx, std::move(p), saturating_add(ctx.now(), timeout));
+    if (answer == nullptr) return Errc::timeout;
+    if (!answer->ok) return answer->status;
+    return answer->incarnation;
 }
 
 void Network::complete_call(std::uint64_t id, Errc status) {
-    PendingCall* c = pending_.take(id);
-    if (c == nullptr) return;
-    c->done = true;
-    c->response.ok = false;
-    c->response.status = status;
-    if (detail::Waiter* w = c->waiter.pop_front()) sim_->notify(*w);
+    Packet failed;
+    failed.ok = false;
+    failed.status = status;
+    finish_call(id, failed);
 }
 
 }  // namespace sim

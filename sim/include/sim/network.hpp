@@ -207,8 +207,30 @@ public:
         Packet response;  // when done: ok/status, the payload, the server's incarnation
     };
     std::uint64_t next_call_id() noexcept { return ++calls_; }
-    void register_call(std::uint64_t id, PendingCall* call) { pending_.insert(id, call); }
-    void forget_call(std::uint64_t id) noexcept { pending_.take(id); }
+
+    // The caller's side of one call, on its stack: registered under its id for as long as it
+    // lives, so that a kill unwinding the caller leaves no dangling entry behind.
+    class CallWait {
+    public:
+        CallWait(Network& net, std::uint64_t id) : net_(net), id_(id) { net_.pending_.insert(id_, &pending_); }
+        ~CallWait() { net_.pending_.take(id_); }
+        CallWait(const CallWait&) = delete;
+        CallWait& operator=(const CallWait&) = delete;
+
+        // Sends request `p` for this call and waits until its answer or `deadline`: the answer
+        // (ok/status, the payload, the server's incarnation), or null when the deadline came first.
+        const Packet* send_and_wait(Ctx& ctx, Packet p, Time deadline) {
+            p.call_id = id_;
+            net_.send(std::move(p));
+            if (!pending_.done) ctx.park(&pending_.waiter, deadline);
+            return pending_.done ? &pending_.response : nullptr;
+        }
+
+    private:
+        Network& net_;
+        std::uint64_t id_;
+        PendingCall pending_;
+    };
     // Sends the answer to call `call_id` from `server` back to host `caller`: `answer` carries
     // the payload (if ok) and nothing else need be set.
     void respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet answer = {});
@@ -267,6 +289,8 @@ private:
     void blocked(const Packet& p, const PairState& st);
     void drop(const Packet& p, std::string_view reason);
     void deliver_reply(const Packet& p);
+    // Ends pending call `id` with `answer` and wakes its caller; false if no caller waits for it.
+    bool finish_call(std::uint64_t id, const Packet& answer);
     std::uint32_t store(Packet&& p, const PairState* st);
     void trace_fault(std::string_view kind, std::string_view a, std::string_view b, TraceFields extra = {});
     void release_matching(const HostSet* a, const HostSet* b);

@@ -62,36 +62,28 @@ public:
         const std::uint64_t id = net.next_call_id();
         if (options.call_id_out != nullptr) *options.call_id_out = id;
         const Time deadline = saturating_add(ctx.now(), timeout);
-        Network::PendingCall pending;
-        net.register_call(id, &pending);
-        struct Forget {  // the call may end by a kill: never leave a dangling pending entry
-            Network& net;
-            std::uint64_t id;
-            ~Forget() { net.forget_call(id); }
-        } forget{net, id};
+        Network::CallWait wait(net, id);
         ctx.sim().trace_detail(ctx.host(), "rpc.call", {{"id", id}, {"service", std::string_view(service_)}, {"to", to.name()}, {"timeout_ns", timeout}});
         Packet p;
         p.kind = Packet::Kind::request;
         p.from = ctx.host().id();
         p.to = to.id();
         p.port = port_;
-        p.call_id = id;
         p.deadline = deadline;
         p.incarnation = options.incarnation;
         p.set(std::move(request));
-        net.send(std::move(p));
-        if (!pending.done) ctx.park(&pending.waiter, deadline);
-        if (!pending.done) {
+        const Packet* answer = wait.send_and_wait(ctx, std::move(p), deadline);
+        if (answer == nullptr) {
             ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "timeout"}});
             return Errc::timeout;
         }
-        if (!pending.response.ok) {
-            ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", to_string(pending.response.status)}});
-            return pending.response.status;
+        if (!answer->ok) {
+            ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", to_string(answer->status)}});
+            return answer->status;
         }
         ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "ok"}});
-        SIM_ASSERT(pending.response.type == Network::type_tag<Resp>(), "response of the wrong type from '" + service_ + "'");
-        return *static_cast<const Resp*>(pending.response.data());
+        SIM_ASSERT(answer->type == Network::type_tag<Resp>(), "response of the wrong type from '" + service_ + "'");
+        return *static_cast<const Resp*>(answer->data());
     }
 
     Result<Resp> call(Ctx& ctx, std::string_view to, Req request, Duration timeout, CallOptions options = {}) {
