@@ -27,6 +27,8 @@ TEST(Runner, OverridesChangeTheRunAndBadOnesAreRejectedWithASuggestion) {
 
     EXPECT_FALSE(faultline::run_scenario(*info, {{"limt", "8"}}, {}, error));
     EXPECT_EQ(error, "unknown option 'limt' (did you mean 'limit'?)");
+    EXPECT_FALSE(faultline::run_scenario(*info, {{"arrival_rate", "8"}}, {}, error));
+    EXPECT_EQ(error, "unknown option 'arrival_rate' (its options: limit, step)");
     EXPECT_FALSE(faultline::run_scenario(*info, {{"step", "3"}}, {}, error));
     EXPECT_NE(error.find("missing unit"), std::string::npos) << error;
     EXPECT_FALSE(faultline::run_scenario(*info, {{"step", "0s"}}, {}, error));

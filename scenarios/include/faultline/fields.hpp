@@ -68,11 +68,14 @@ public:
             if (path_.size() > name.size() && path_.substr(0, name.size()) == name && path_[name.size()] == '.') {
                 PathSetter inner(path_.substr(name.size() + 1), text_);
                 fields(inner, value);
+                inner.finish();
                 matched = inner.matched;
                 error = inner.error;
                 if (!matched) {
-                    missing = std::string(name) + "." + inner.missing;
-                    suggestion = inner.suggestion ? std::optional<std::string>(std::string(name) + "." + *inner.suggestion) : std::nullopt;
+                    const std::string group = std::string(name) + ".";
+                    missing = group + inner.missing;
+                    suggestion = inner.suggestion ? std::optional<std::string>(group + *inner.suggestion) : std::nullopt;
+                    for (const std::string& k : inner.known) known.push_back(group + k);
                 }
                 group_hit = true;
             }
@@ -86,12 +89,13 @@ public:
         }
     }
 
-    // Call after fields(setter, options) to fill `missing`/`suggestion` for a top-level miss.
+    // Call after fields(setter, options) to fill `missing`, `suggestion` and `known` for a miss.
     void finish() {
         if (matched || group_hit) return;
         missing = std::string(path_);
         std::string head(path_.substr(0, path_.find('.')));
         suggestion = nearest(head, names);
+        known = names;
     }
 
     bool matched = false;
@@ -100,6 +104,7 @@ public:
     std::string missing;
     std::optional<std::string> suggestion;
     std::vector<std::string> names;
+    std::vector<std::string> known;  // on a miss: the options where it missed (dotted paths)
 
 private:
     std::string_view path_;
@@ -187,7 +192,8 @@ struct Override {
 };
 
 // Applies overrides; returns the first error in words ("unknown option 'lamda' (did you mean
-// 'lambda'?)", "option 'lambda': 'x' is not a number: ...").
+// 'lambda'?)", "unknown option 'rate' (its options: lambda, mu, ...)" when no name is close,
+// "option 'lambda': 'x' is not a number: ...").
 template <Described T>
 std::optional<std::string> apply_overrides(T& options, const std::vector<Override>& overrides) {
     for (const Override& o : overrides) {
@@ -197,7 +203,13 @@ std::optional<std::string> apply_overrides(T& options, const std::vector<Overrid
         if (setter.error) return "option '" + o.path + "': " + *setter.error;
         if (!setter.matched) {
             std::string msg = "unknown option '" + o.path + "'";
-            if (setter.suggestion) msg += " (did you mean '" + *setter.suggestion + "'?)";
+            if (setter.suggestion) {
+                msg += " (did you mean '" + *setter.suggestion + "'?)";
+            } else if (!setter.known.empty()) {
+                msg += " (its options: ";
+                for (std::size_t i = 0; i < setter.known.size(); ++i) msg += (i ? ", " : "") + setter.known[i];
+                msg += ")";
+            }
             return msg;
         }
     }
