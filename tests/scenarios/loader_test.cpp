@@ -111,6 +111,15 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("faults.3.at", "1s").find("faults.3.at: index 3 is past the end of the list"), std::string::npos);
     const std::string past_end = error_of("faults.3.at", "1s");
     EXPECT_EQ(past_end.find("--set"), past_end.rfind("--set")) << "'--set' once: " << past_end;
+    // A top-level key only the setting has is the setting's fault, not the file's line 1.
+    const std::string top = error_of("duraton", "20s");
+    EXPECT_EQ(top.rfind("(--set): unknown key 'duraton'", 0), 0u) << top;
+    EXPECT_NE(top.find("did you mean 'duration'?"), std::string::npos) << top;
+    // A setting for an entry the file does not have adds one, incomplete: its error says which
+    // entry was probably meant.
+    const std::string entry = error_of("services.apii.queue.workers_max", "3");
+    EXPECT_NE(entry.find("(the scenario has no 'services.apii'; did you mean 'services.api'?)"), std::string::npos) << entry;
+    EXPECT_EQ(error_of("services.api.queue.workers_max", "3"), "");
 }
 
 struct BadCase {

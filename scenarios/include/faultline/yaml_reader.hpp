@@ -302,4 +302,9 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
 // the caller names it) or nothing.
 std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value);
 
+// For a `path` that would add an entry to a mapping of named entries the document already has,
+// next to one with a close name ("services.apii" beside "services.api"): "the scenario has no
+// 'services.apii'; did you mean 'services.api'?". Empty when the path exists, or nothing is close.
+std::string new_entry_hint(const YAML::Node& root, const std::string& path);
+
 }  // namespace faultline

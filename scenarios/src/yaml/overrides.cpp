@@ -6,7 +6,8 @@
 
 namespace faultline {
 
-std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value) {
+namespace {
+std::vector<std::string> split_path(const std::string& path) {
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (true) {
@@ -15,6 +16,41 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
         if (dot == std::string::npos) break;
         start = dot + 1;
     }
+    return parts;
+}
+}  // namespace
+
+std::string new_entry_hint(const YAML::Node& root, const std::string& path) {
+    const std::vector<std::string> parts = split_path(path);
+    YAML::Node node = YAML::Clone(root);  // walked without creating anything in the document
+    std::string so_far;
+    // The last segment is a leaf key: the reader already suggests for an unknown one.
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        const std::string& p = parts[i];
+        const std::string at = so_far.empty() ? p : so_far + "." + p;
+        if (node.IsSequence()) {
+            std::size_t index = 0;
+            auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), index);
+            if (ec != std::errc{} || ptr != p.data() + p.size() || index >= node.size()) return "";
+            node.reset(node[index]);
+        } else if (!node.IsMap()) {
+            return "";
+        } else if (const YAML::Node next = node[p]; next && !next.IsNull()) {
+            node.reset(next);
+        } else {
+            std::vector<std::string> keys;
+            for (const auto& kv : node) keys.push_back(kv.first.as<std::string>(""));
+            const auto close = nearest(p, keys);
+            if (!close || i == 0) return "";  // top-level keys: the reader suggests for those
+            return "the scenario has no '" + at + "'; did you mean '" + (so_far.empty() ? "" : so_far + ".") + *close + "'?";
+        }
+        so_far = at;
+    }
+    return "";
+}
+
+std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value) {
+    const std::vector<std::string> parts = split_path(path);
     for (const std::string& p : parts) {
         if (p.empty()) return "empty path segment";
     }

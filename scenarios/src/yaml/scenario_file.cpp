@@ -170,6 +170,8 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
             if (auto e = apply_yaml_override(root, v.path, v.value)) throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
         }
     }
+    std::vector<std::string> typo_hints;  // per override, read before it changes the document
+    for (const Override& o : overrides) typo_hints.push_back(new_entry_hint(root, o.path));
     for (const Override& o : overrides) {
         if (auto e = apply_yaml_override(root, o.path, o.value)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
     }
@@ -183,12 +185,16 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
             else if (c != ']') at += c;
         }
         auto covers = [&](const std::string& p) {
-            // A top-level key only a setting can have made ("unknown key 'ervices'"): its first segment.
-            if (at.empty()) return e.where.line == 0 && e.message.find("'" + p.substr(0, p.find('.')) + "'") != std::string::npos;
+            // A top-level key a setting made ("unknown key 'ervices'"): its first segment. The
+            // reader places it at the root mapping's line 1, a line that does not hold it.
+            if (at.empty()) return e.message.starts_with("unknown key '" + p.substr(0, p.find('.')) + "'");
             return p == at || p.starts_with(at + ".") || at.starts_with(p + ".");
         };
-        for (const Override& o : overrides) {
-            if (covers(o.path)) return SpecError(Where{"", 0, 0}, e.path, e.message);  // reads "(--set): path: ..."
+        for (std::size_t i = 0; i < overrides.size(); ++i) {
+            if (!covers(overrides[i].path)) continue;
+            std::string message = e.message;
+            if (!typo_hints[i].empty()) message += " (" + typo_hints[i] + ")";
+            return SpecError(Where{"", 0, 0}, e.path, message);  // reads "(--set): path: ..."
         }
         for (const VariantSetting& v : variant_sets) {
             if (covers(v.path)) return SpecError(v.where, e.path, e.message + " (set by variant '" + variant + "')");
