@@ -65,5 +65,24 @@ TEST(Queueing, LightLoadMeanResponseIsAboutTheServiceTime) {
     EXPECT_NEAR(mean_response_over_seeds("mm1", {{"customers", "200000"}, {"lambda", "0.1"}}, 2), 1.0 / 0.9, 0.02);
 }
 
+TEST(Queueing, AnOverloadedQueueIsSaturatedNotOverOneHundredPercentBusy) {
+    // lambda 2, mu 1: arrivals outpace the server for good. It is busy from the first arrival on
+    // (utilization 1, not lambda/mu = 2), and the queue grows by lambda - mu = 1 a second, so a
+    // customer served at time t waited about t/2: far beyond any steady-state theory.
+    const auto* info = faultline::builtin_scenarios().find("mm1");
+    std::string error;
+    auto run = faultline::run_scenario(*info, {{"customers", "20000"}, {"lambda", "2"}}, {}, error);
+    ASSERT_TRUE(run) << error;
+    EXPECT_NEAR(measured(*run, "utilization"), 1.0, 1e-3);
+    EXPECT_GT(measured(*run, "response_mean_s"), 1000.0);
+    for (const auto& m : run->measurements) {
+        if (m.name == "utilization") {
+            EXPECT_EQ(m.note, "theory 1 (saturated)");
+        } else if (m.name == "response_mean_s") {
+            EXPECT_EQ(m.note, "theory: unstable (lambda >= servers * mu)");
+        }
+    }
+}
+
 }  // namespace
 

@@ -68,7 +68,7 @@ std::vector<Measurement> QueueScenario::measurements() const {
                    theory ? "theory " + format_value(*theory) : "theory: unstable (lambda >= servers * mu)"});
     out.push_back({"wait_mean_s", wait_total_s_ / n, theory ? "theory " + format_value(*theory - 1.0 / o_.mu) : ""});
     out.push_back({"utilization", sim::to_seconds(end_) > 0 ? busy_total_s_ / (sim::to_seconds(end_) * o_.servers) : 0.0,
-                   "theory " + format_value(o_.lambda / (o_.mu * o_.servers))});
+                   theory ? "theory " + format_value(o_.lambda / (o_.mu * o_.servers)) : "theory 1 (saturated)"});
     out.push_back({"customers_served", static_cast<double>(served_), ""});
     return out;
 }
