@@ -57,7 +57,7 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
         return std::nullopt;
     }
     if (!file) {
-        why_not = "'" + spec.scenario.name + "' is a built-in scenario (no scenario file to copy)";
+        why_not = "'" + spec.scenario.name + "' is built in, with no file to copy; the JSON artifact is the regression";
         return std::nullopt;
     }
     YAML::Node root;
