@@ -11,6 +11,9 @@ namespace faultline::report {
 namespace {
 
 constexpr std::size_t axis_values_max = 1000;
+// A range without a STEP steps by 1: fine for 1..5 attempts, but 800/s..1600/s would be 801
+// cells, most likely not what was meant. Past this many, a STEP must be given.
+constexpr double unstepped_values_max = 50;
 
 [[noreturn]] void bad(const std::string& text, const std::string& what) {
     throw ReportError("--grid " + text + ": " + what);
@@ -25,6 +28,17 @@ bool split_number(const std::string& s, double& value, std::string& unit) {
     // strtod reads "1e3" and hex and "inf"; a unit starting with 'e' ("1e") is not ours to guess.
     unit = std::string(end);
     return true;
+}
+
+// A round step that cuts [from, to] into about four: 1, 2, 2.5 or 5 times a power of ten.
+double round_step(double from, double to) {
+    const double raw = (to - from) / 4;
+    const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = decade;
+    for (double m : {2.0, 2.5, 5.0, 10.0}) {
+        if (m * decade <= raw) step = m * decade;
+    }
+    return step;
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -76,6 +90,10 @@ GridText parse_grid_text(const std::string& text) {
     if (!(step > 0)) bad(text, "the step must be above 0");
     if (to < from) bad(text, "the range ends (" + to_text + ") before it starts (" + from_text + ")");
     const double count = std::floor((to - from) / step + 1e-9) + 1;
+    if (step_text.empty() && count > unstepped_values_max) {
+        bad(text, format_number(count, 6) + " values in steps of 1 (no STEP given); give a step, e.g. " + from_text + ".." +
+                      to_text + ":" + format_number(round_step(from, to), 12) + unit);
+    }
     if (count > axis_values_max)
         bad(text, format_number(count, 6) + " values; at most " + std::to_string(axis_values_max) + " per axis");
     for (long i = 0; i < static_cast<long>(count); ++i) {

@@ -39,7 +39,16 @@ TEST(ReportSweep, BadGridTextIsOneLineNamingTheFlag) {
     EXPECT_EQ(grid_error("load=x..9"), "--grid load=x..9: 'x' is not a number (a range is A..B[:STEP])");
     EXPECT_EQ(grid_error("t=1ms..3s"), "--grid t=1ms..3s: the range mixes units ('ms' and 's')");
     EXPECT_EQ(grid_error("a=1,,2"), "--grid a=1,,2: an empty value in the list");
-    EXPECT_EQ(grid_error("a=1..5000"), "--grid a=1..5000: 5000 values; at most 1000 per axis");
+    EXPECT_EQ(grid_error("a=1..5000:1"), "--grid a=1..5000:1: 5000 values; at most 1000 per axis");
+    // Without a STEP a range steps by 1: past 50 values that is taken for a slip, and a round
+    // step is offered (about four steps across the range).
+    EXPECT_EQ(grid_error("workloads.users.open_loop.rate=800/s..1600/s"),
+              "--grid workloads.users.open_loop.rate=800/s..1600/s: 801 values in steps of 1 (no STEP given); "
+              "give a step, e.g. 800/s..1600/s:200/s");
+    EXPECT_EQ(grid_error("a=1..5000"), "--grid a=1..5000: 5000 values in steps of 1 (no STEP given); give a step, e.g. 1..5000:1000");
+    EXPECT_EQ(grid_error("t=0ms..90ms"), "--grid t=0ms..90ms: 91 values in steps of 1 (no STEP given); give a step, e.g. 0ms..90ms:20ms");
+    EXPECT_EQ(parse_grid_text("a=1..50").labels.size(), 50u);
+    EXPECT_EQ(parse_grid_text("a=1..200:1").labels.size(), 200u);
 }
 
 std::vector<faultline::FieldInfo> options() {
