@@ -90,6 +90,10 @@ int run(int argc, char** argv) {
     add_sweep_command(app, cmd);
     add_report_command(app, cmd);
     add_report_worker_command(app, cmd);
+    if (argc == 1) {  // no command at all: what there is, rather than "a subcommand is required"
+        std::fputs(app.help().c_str(), stdout);
+        return exit_usage;
+    }
     if (argc > 1 && argv[1][0] != '-') {
         // A mistyped command: name it and suggest the nearest, rather than CLI11's generic message.
         const std::string word = argv[1];

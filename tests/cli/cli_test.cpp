@@ -17,6 +17,14 @@ Result faultline(const std::string& args) { return test_support::run_program(std
 
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
+TEST(Cli, NoCommandPrintsTheCommandsAndExitsTwo) {
+    const Result r = faultline("");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("Start with:  faultline list"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("run"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("error"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ListShowsTheScenarios) {
     auto r = faultline("list");
     EXPECT_EQ(r.exit_code, 0);
