@@ -418,11 +418,11 @@ void Network::deliver_reply(const Packet& p) {
 }
 
 bool Network::finish_call(std::uint64_t id, const Packet& answer) {
-    PendingCall* c = pending_.take(id);
+    CallWait* c = pending_.take(id);
     if (c == nullptr) return false;
-    c->done = true;
-    c->response = answer;
-    if (detail::Waiter* w = c->waiter.pop_front()) sim_->notify(*w);
+    c->done_ = true;
+    c->response_ = answer;
+    if (detail::Waiter* w = c->waiter_.pop_front()) sim_->notify(*w);
     return true;
 }
 

@@ -465,11 +465,15 @@ void Simulator::run_callback(std::uint32_t index) {
 // the top), whose queue pop needs six saved registers that a wake-up should not pay for: pick
 // runs at the bottom of a suspending process's stack, twice per message in W2.
 inline bool Simulator::pick(EventQueue::Entry& e, Stop& why) {
-    if (wake_pos_ < wake_now_.size && !stopped_ && events_ < options_.events_max) {
-        e = {now_.time_since_epoch().count(), next_order(), wake_now_.data[wake_pos_++]};
-        if (!stale(e) && (hosts_paused_ == 0 || !held_by_pause(e))) return true;
-    }
+    if (wake_pos_ < wake_now_.size && !stopped_ && events_ < options_.events_max && take_wakeup(e)) return true;
     return pick_slow(e, why);
+}
+
+// The next of this step's wake-ups (there is one) into e: false if it lost its race (stale) or
+// waits on a paused host.
+inline bool Simulator::take_wakeup(EventQueue::Entry& e) {
+    e = {now_.time_since_epoch().count(), next_order(), wake_now_.data[wake_pos_++]};
+    return !stale(e) && (hosts_paused_ == 0 || !held_by_pause(e));
 }
 
 bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
@@ -480,8 +484,7 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
             return false;
         }
         if (wake_pos_ < wake_now_.size) {
-            e = {now_.time_since_epoch().count(), next_order(), wake_now_.data[wake_pos_++]};
-            if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
+            if (!take_wakeup(e)) continue;
             if (events_ >= options_.events_max) {
                 drop_wakeups();
                 why = Stop::event_limit;

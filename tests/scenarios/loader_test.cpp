@@ -120,6 +120,10 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     const std::string entry = error_of("services.apii.queue.workers_max", "3");
     EXPECT_NE(entry.find("(the scenario has no 'services.apii'; did you mean 'services.api'?)"), std::string::npos) << entry;
     EXPECT_EQ(error_of("services.api.queue.workers_max", "3"), "");
+    // A fixed key mistyped gets the reader's suggestion, once.
+    const std::string fixed = error_of("services.api.queu.workers_max", "3");
+    EXPECT_NE(fixed.find("unknown key 'queu' (did you mean 'queue'?)"), std::string::npos) << fixed;
+    EXPECT_EQ(fixed.find("did you mean"), fixed.rfind("did you mean")) << fixed;
 }
 
 struct BadCase {

@@ -73,7 +73,6 @@ public:
                 error = inner.error;
                 if (!matched) {
                     const std::string group = std::string(name) + ".";
-                    missing = group + inner.missing;
                     suggestion = inner.suggestion ? std::optional<std::string>(group + *inner.suggestion) : std::nullopt;
                     for (const std::string& k : inner.known) known.push_back(group + k);
                 }
@@ -89,10 +88,9 @@ public:
         }
     }
 
-    // Call after fields(setter, options) to fill `missing`, `suggestion` and `known` for a miss.
+    // Call after fields(setter, options) to fill `suggestion` and `known` for a miss.
     void finish() {
         if (matched || group_hit) return;
-        missing = std::string(path_);
         std::string head(path_.substr(0, path_.find('.')));
         suggestion = nearest(head, names);
         known = names;
@@ -101,7 +99,6 @@ public:
     bool matched = false;
     bool group_hit = false;
     std::optional<std::string> error;
-    std::string missing;
     std::optional<std::string> suggestion;
     std::vector<std::string> names;
     std::vector<std::string> known;  // on a miss: the options where it missed (dotted paths)

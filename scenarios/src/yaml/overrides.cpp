@@ -22,29 +22,32 @@ std::vector<std::string> split_path(const std::string& path) {
 
 std::string new_entry_hint(const YAML::Node& root, const std::string& path) {
     const std::vector<std::string> parts = split_path(path);
-    YAML::Node node = YAML::Clone(root);  // walked without creating anything in the document
+    // Read through a const handle: a non-const operator[] would add the key it looks for.
+    YAML::Node cur;
+    cur.reset(root);
+    const YAML::Node& node = cur;
     std::string so_far;
-    // The last segment is a leaf key: the reader already suggests for an unknown one.
+    // The last segment is a leaf key, and top-level keys are fixed: the reader suggests for those.
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
         const std::string& p = parts[i];
-        const std::string at = so_far.empty() ? p : so_far + "." + p;
+        std::size_t index = 0;
         if (node.IsSequence()) {
-            std::size_t index = 0;
             auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), index);
             if (ec != std::errc{} || ptr != p.data() + p.size() || index >= node.size()) return "";
-            node.reset(node[index]);
         } else if (!node.IsMap()) {
             return "";
-        } else if (const YAML::Node next = node[p]; next && !next.IsNull()) {
-            node.reset(next);
-        } else {
+        }
+        const YAML::Node next = node.IsSequence() ? node[index] : node[p];
+        if (!next || next.IsNull()) {
+            if (i == 0) return "";
             std::vector<std::string> keys;
             for (const auto& kv : node) keys.push_back(kv.first.as<std::string>(""));
             const auto close = nearest(p, keys);
-            if (!close || i == 0) return "";  // top-level keys: the reader suggests for those
-            return "the scenario has no '" + at + "'; did you mean '" + (so_far.empty() ? "" : so_far + ".") + *close + "'?";
+            if (!close) return "";
+            return "the scenario has no '" + so_far + "." + p + "'; did you mean '" + so_far + "." + *close + "'?";
         }
-        so_far = at;
+        so_far = so_far.empty() ? p : so_far + "." + p;
+        cur.reset(next);
     }
     return "";
 }

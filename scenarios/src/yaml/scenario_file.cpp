@@ -193,7 +193,8 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         for (std::size_t i = 0; i < overrides.size(); ++i) {
             if (!covers(overrides[i].path)) continue;
             std::string message = e.message;
-            if (!typo_hints[i].empty()) message += " (" + typo_hints[i] + ")";
+            // Only where the reader has not suggested already (a fixed key, "unknown key 'queu'").
+            if (!typo_hints[i].empty() && message.find("did you mean") == std::string::npos) message += " (" + typo_hints[i] + ")";
             return SpecError(Where{"", 0, 0}, e.path, message);  // reads "(--set): path: ..."
         }
         for (const VariantSetting& v : variant_sets) {

@@ -201,18 +201,13 @@ public:
     }
 
     // --- RPC plumbing (used by sim::Rpc) ----------------------------------------------------------
-    struct PendingCall {
-        detail::WaitList waiter;
-        bool done = false;
-        Packet response;  // when done: ok/status, the payload, the server's incarnation
-    };
     std::uint64_t next_call_id() noexcept { return ++calls_; }
 
     // The caller's side of one call, on its stack: registered under its id for as long as it
     // lives, so that a kill unwinding the caller leaves no dangling entry behind.
     class CallWait {
     public:
-        CallWait(Network& net, std::uint64_t id) : net_(net), id_(id) { net_.pending_.insert(id_, &pending_); }
+        CallWait(Network& net, std::uint64_t id) : net_(net), id_(id) { net_.pending_.insert(id_, this); }
         ~CallWait() { net_.pending_.take(id_); }
         CallWait(const CallWait&) = delete;
         CallWait& operator=(const CallWait&) = delete;
@@ -222,14 +217,17 @@ public:
         const Packet* send_and_wait(Ctx& ctx, Packet p, Time deadline) {
             p.call_id = id_;
             net_.send(std::move(p));
-            if (!pending_.done) ctx.park(&pending_.waiter, deadline);
-            return pending_.done ? &pending_.response : nullptr;
+            if (!done_) ctx.park(&waiter_, deadline);
+            return done_ ? &response_ : nullptr;
         }
 
     private:
+        friend class Network;  // finish_call answers it
         Network& net_;
         std::uint64_t id_;
-        PendingCall pending_;
+        detail::WaitList waiter_;
+        bool done_ = false;
+        Packet response_;  // when done: ok/status, the payload, the server's incarnation
     };
     // Sends the answer to call `call_id` from `server` back to host `caller`: `answer` carries
     // the payload (if ok) and nothing else need be set.
@@ -314,7 +312,7 @@ private:
     std::vector<std::string> port_names_;
     std::vector<PortHandler*> bound_;                          // [host * port_stride_ + port]
     std::size_t port_stride_ = 8;
-    detail::CallTable<PendingCall> pending_;                   // looked up only, never iterated
+    detail::CallTable<CallWait> pending_;                      // looked up only, never iterated
     std::uint64_t messages_ = 0;
     std::uint64_t calls_ = 0;
     Counters counters_;

@@ -312,6 +312,7 @@ private:
     void run_callback(std::uint32_t index);
     bool pick(EventQueue::Entry& e, Stop& why);
     [[gnu::noinline]] bool pick_slow(EventQueue::Entry& e, Stop& why);
+    bool take_wakeup(EventQueue::Entry& e);
     void after_step() {
         if (!always_.empty() || eventually_open_ != 0) check_invariants();
     }
