@@ -3,7 +3,11 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "sim/log.hpp"
 #include "sim/sim.hpp"
@@ -67,6 +71,120 @@ TEST(TraceFile, WritesOneJsonObjectPerRecord) {
     std::getline(in, b);
     EXPECT_EQ(a, R"({"i":1,"t_ns":0,"host":"h","kind":"hello","n":1,"who":"world","ok":true,"x":0.5})");
     EXPECT_EQ(b, R"({"i":3,"t_ns":2000000000,"host":"h","kind":"bye","quote":"a\"b"})");
+}
+
+// The file gathers lines and writes them in batches of about 32 KiB: a run much longer than one
+// batch must still give exactly one line per record, in order, none lost at a batch's edge.
+class Tee final : public sim::TraceSink {
+public:
+    explicit Tee(sim::JsonlTraceFile& file) : file_(file) {}
+    void record(const sim::TraceRecord& r) override {
+        lines.push_back(sim::trace_record_json(r));
+        file_.record(r);
+    }
+    std::vector<std::string> lines;
+
+private:
+    sim::JsonlTraceFile& file_;
+};
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// Runs a simulation set up by `build` with a trace file at `path` (closed on return); returns the
+// lines the file was given, formatted one by one.
+std::vector<std::string> traced_run(const std::string& path, const std::function<void(sim::Simulator&)>& build) {
+    sim::JsonlTraceFile file(path);
+    Tee tee(file);
+    sim::Simulator s;
+    s.set_trace_sink(&tee);
+    build(s);
+    s.run();
+    return tee.lines;
+}
+
+TEST(TraceFile, ARunOfManyBatchesHasEveryLineInOrder) {
+    const std::string path = ::testing::TempDir() + "faultline_trace_batches.jsonl";
+    const std::vector<std::string> expected = traced_run(path, [](sim::Simulator& s) {
+        for (const char* name : {"a", "b", "c"}) {
+            s.add_host(name).spawn([](sim::Ctx& ctx) {
+                for (int i = 0; i < 2000; ++i) {
+                    ctx.trace("tick", {{"n", i}, {"text", "padding to make the line longer than a short one"}});
+                    ctx.sleep_for(1ms);
+                }
+            });
+        }
+    });
+    ASSERT_EQ(expected.size(), 6000u);
+    EXPECT_EQ(read_lines(path), expected);  // about 600 KB: many batches
+}
+
+// flush() (what the commands call when a run stops) writes every line gathered so far, while the
+// file is still open.
+TEST(TraceFile, FlushWritesEveryLineGatheredSoFar) {
+    const std::string path = ::testing::TempDir() + "faultline_trace_flush.jsonl";
+    sim::JsonlTraceFile file(path);
+    Tee tee(file);
+    sim::Simulator s;
+    s.set_trace_sink(&tee);
+    std::size_t on_disk = 0;
+    std::size_t recorded = 0;
+    s.add_host("h").spawn([&](sim::Ctx& ctx) {
+        for (int i = 0; i < 10; ++i) ctx.trace("tick", {{"n", i}});
+        file.flush();
+        recorded = tee.lines.size();
+        on_disk = read_lines(path).size();
+        ctx.trace("after", {});
+    });
+    s.run();
+    EXPECT_EQ(recorded, 10u);
+    EXPECT_EQ(on_disk, recorded);
+    file.flush();
+    EXPECT_EQ(read_lines(path), tee.lines);
+}
+
+// Every kind of value and every escape, written out by hand: the JSON a reader of the file sees.
+TEST(TraceFile, RecordsEscapeTextAndWriteEveryKindOfValue) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const sim::TraceField fields[] = {
+        {"host", "shadowed"},
+        {"text", "q\"b\\s\nn\rr\tt\x01u\x1f end"},
+        {"min", std::numeric_limits<std::int64_t>::min()},
+        {"max", std::numeric_limits<std::uint64_t>::max()},
+        {"x", 0.1},
+        {"nan", std::numeric_limits<double>::quiet_NaN()},
+        {"inf", -inf},
+        {"no", false},
+        {"k\"ey", 0},
+    };
+    const sim::TraceRecord r{7, sim::Time{std::chrono::nanoseconds(-5)}, 1, "h\"1", "k\\ind", fields, false, 0, false};
+    EXPECT_EQ(sim::trace_record_json(r),
+              R"({"i":7,"t_ns":-5,"host":"h\"1","kind":"k\\ind","f_host":"shadowed",)"
+              R"("text":"q\"b\\s\nn\rr\tt\u0001u\u001f end","min":-9223372036854775808,)"
+              R"("max":18446744073709551615,"x":0.10000000000000001,"nan":null,"inf":null,"no":false,"k\"ey":0})");
+    std::string worst(1000, '\x02');  // every byte escaped: six times its length
+    const sim::TraceField one[] = {{"w", worst}};
+    const sim::TraceRecord w{1, sim::Time{}, 0, "h", "k", one, false, 0, false};
+    EXPECT_LE(sim::trace_record_json(w).size(), sim::trace_record_json_bound(w));
+    EXPECT_EQ(sim::trace_record_json(w).size(), 45 + 6000u);  // {"i":1,"t_ns":0,"host":"h","kind":"k","w":""} is 45
+}
+
+// A record larger than the file's whole buffer is written whole, between its neighbours.
+TEST(TraceFile, ARecordLargerThanTheBufferIsWrittenWhole) {
+    const std::string path = ::testing::TempDir() + "faultline_trace_huge.jsonl";
+    const std::vector<std::string> expected = traced_run(path, [](sim::Simulator& s) {
+        s.add_host("h").spawn([](sim::Ctx& ctx) {
+            ctx.trace("before", {{"n", 1}});
+            ctx.trace("huge", {{"blob", std::string(200'000, 'x')}});
+            ctx.trace("after", {{"n", 2}});
+        });
+    });
+    ASSERT_EQ(expected.size(), 3u);
+    EXPECT_EQ(read_lines(path), expected);
 }
 
 }  // namespace

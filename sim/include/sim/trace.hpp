@@ -137,4 +137,9 @@ std::string hash_hex(std::uint64_t h);
 // trace file and by the determinism check's divergence report.
 std::string trace_record_json(const TraceRecord& r);
 
+// The same object written at `out`, which must have room for trace_record_json_bound(r) bytes;
+// returns the end of what was written. The trace file writes its lines this way, into its buffer.
+std::size_t trace_record_json_bound(const TraceRecord& r);
+char* write_trace_record_json(char* out, const TraceRecord& r);
+
 }  // namespace sim
