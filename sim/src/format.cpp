@@ -1,7 +1,7 @@
 // Text forms of virtual time, hashes and trace records.
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "sim/time.hpp"
@@ -42,8 +42,8 @@ std::string hash_hex(std::uint64_t h) {
 
 namespace {
 // A trace file is millions of these lines. They are written through a raw cursor into room made
-// once per record (json_bound bytes at most), not by std::string appends: each of those checks capacity and
-// calls memmove for a few bytes, and was a fifth of a traced run. Numbers are written in place.
+// once per record (trace_record_json_bound bytes), not by std::string appends: each of those
+// checks capacity and calls memmove for a few bytes, and was a fifth of a traced run.
 bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
 constexpr std::size_t int_room = 20;     // the longest int64 or uint64, sign included
@@ -61,13 +61,6 @@ std::size_t value_bound(const TraceValue& v) {
         case TraceValue::Type::str: return string_bound(v.as_str());
     }
     return double_room;
-}
-
-// At most this many bytes for the record's object.
-std::size_t json_bound(const TraceRecord& r) {
-    std::size_t n = 40 + 2 * int_room + string_bound(r.host) + string_bound(r.kind);
-    for (const TraceField& f : r.fields) n += 4 + string_bound(f.key) + value_bound(f.value);
-    return n;
 }
 
 template <std::size_t N>
@@ -126,7 +119,16 @@ char* put_value(char* p, const TraceValue& v) {
     return p;
 }
 
-char* put_record(char* p, const TraceRecord& r) {
+}  // namespace
+
+// At most this many bytes for the record's object: 40 for the punctuation and the four keys.
+std::size_t trace_record_json_bound(const TraceRecord& r) {
+    std::size_t n = 40 + 2 * int_room + string_bound(r.host) + string_bound(r.kind);
+    for (const TraceField& f : r.fields) n += 4 + string_bound(f.key) + value_bound(f.value);
+    return n;
+}
+
+char* write_trace_record_json(char* p, const TraceRecord& r) {
     p = put(p, "{\"i\":");
     p = put_int(p, r.index);
     p = put(p, ",\"t_ns\":");
@@ -153,15 +155,10 @@ char* put_record(char* p, const TraceRecord& r) {
     *p++ = '}';
     return p;
 }
-}  // namespace
-
-std::size_t trace_record_json_bound(const TraceRecord& r) { return json_bound(r); }
-
-char* write_trace_record_json(char* out, const TraceRecord& r) { return put_record(out, r); }
 
 std::string trace_record_json(const TraceRecord& r) {
-    std::string out(json_bound(r), '\0');
-    out.resize(static_cast<std::size_t>(put_record(out.data(), r) - out.data()));
+    std::string out(trace_record_json_bound(r), '\0');
+    out.resize(static_cast<std::size_t>(write_trace_record_json(out.data(), r) - out.data()));
     return out;
 }
 
