@@ -202,6 +202,12 @@ TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
     EXPECT_NE(late.find("recovers: baseline_to must not come after `after`"), std::string::npos) << late;
     // Another component's metric is not judged by this workload's ramp-up.
     EXPECT_EQ(load_error(write("ramp-other.yaml", replaced(text, "metric: users.ok", "metric: api.requests"))), "");
+    // No window at all: said as such, not as "baseline_to must come after baseline_from" about two
+    // keys the file does not have.
+    const std::string none = load_error(write("baseline-none.yaml", replaced(text, "baseline_from: 4s, baseline_to: 9s, ", "")));
+    EXPECT_NE(none.find("invariants[0].recovers: needs a baseline window before the trigger: baseline_from and baseline_to (e.g. "),
+              std::string::npos)
+        << none;
 }
 
 // The hint is only for an entry named like a setting of its kind: a service called 'frontend'

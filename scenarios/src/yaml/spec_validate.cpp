@@ -77,6 +77,10 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     if (i.eventually && !i.eventually->max && !i.eventually->min) return "eventually needs max or min";
     if (i.recovers) {
         const RecoversSpec& r = *i.recovers;
+        if (r.baseline_to.count() == 0) {  // not given: a zero-length window, where nothing was written
+            return "recovers: needs a baseline window before the trigger: baseline_from and baseline_to (e.g. baseline_from: "
+                   "10s, baseline_to: 19s)";
+        }
         if (r.baseline_to <= r.baseline_from) return "recovers: baseline_to must come after baseline_from";
         if (r.baseline_to > r.after) {
             return "recovers: baseline_to must not come after `after`: the baseline is the rate before the trigger, "
