@@ -121,7 +121,9 @@ void OpenLoopWorkload::issue(sim::Ctx& ctx) {
     for (;;) {
         const double rate = current_rate();
         rate_changed_.reset();
-        sim::Duration gap = rate > 0 ? ctx.rng().exponential(sim::Duration(static_cast<std::int64_t>(1e9 / rate))) : sim::duration_forever;
+        // A rate so low that its mean gap is past int64's nanoseconds (under one in 292 years) never fires.
+        const sim::Duration mean = rate > 0 ? sim::saturating_duration(1e9 / rate) : sim::duration_forever;
+        sim::Duration gap = mean == sim::duration_forever ? mean : ctx.rng().exponential(mean);
         bool truncated = false;
         for (const sim::Duration s : {step, ramping() ? ramp_step : sim::duration_forever}) {
             if (s == sim::duration_forever) continue;

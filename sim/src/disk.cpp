@@ -109,8 +109,7 @@ std::optional<Errc> Disk::wait_turn(Ctx& ctx, Turn& turn, std::string_view op, s
     const double slowdown = host_->slowdown();
     Duration delay = drawn;
     if (slowdown != 1.0) {
-        const double scaled = static_cast<double>(drawn.count()) * slowdown;
-        delay = scaled >= 9.0e18 ? duration_forever : Duration(std::llround(scaled));
+        delay = saturating_duration(std::round(static_cast<double>(drawn.count()) * slowdown));
     }
     ctx.sleep_for(delay);
     // A stall that began during the latency holds the operation too.

@@ -9,12 +9,6 @@ namespace sim {
 
 namespace {
 
-Duration clamp_ns(double ns) {
-    if (!(ns > 0)) return Duration(0);
-    if (ns >= 9.2e18) return Duration::max();
-    return Duration(static_cast<std::int64_t>(ns + 0.5));
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -27,10 +21,10 @@ Duration Delay::sample(Rng& rng) const {
     switch (kind_) {
         case Kind::fixed: return a_;
         case Kind::uniform: return rng.uniform_duration(a_, b_);
-        case Kind::normal: return clamp_ns(rng.normal(static_cast<double>(a_.count()), static_cast<double>(b_.count())));
-        case Kind::lognormal: return clamp_ns(static_cast<double>(a_.count()) * det_exp(rng.normal(0.0, shape_)));
+        case Kind::normal: return delay_from_ns(rng.normal(static_cast<double>(a_.count()), static_cast<double>(b_.count())));
+        case Kind::lognormal: return delay_from_ns(static_cast<double>(a_.count()) * det_exp(rng.normal(0.0, shape_)));
         case Kind::exponential: return rng.exponential(a_);
-        case Kind::pareto: return clamp_ns(rng.pareto(static_cast<double>(a_.count()), shape_));
+        case Kind::pareto: return delay_from_ns(rng.pareto(static_cast<double>(a_.count()), shape_));
     }
     return a_;
 }
@@ -41,10 +35,10 @@ Duration Delay::mean() const {
         case Kind::normal:
         case Kind::exponential: return a_;
         case Kind::uniform: return (a_ + b_) / 2;
-        case Kind::lognormal: return clamp_ns(static_cast<double>(a_.count()) * det_exp(shape_ * shape_ / 2));
+        case Kind::lognormal: return delay_from_ns(static_cast<double>(a_.count()) * det_exp(shape_ * shape_ / 2));
         case Kind::pareto:
             if (shape_ <= 1) return Duration::max();
-            return clamp_ns(static_cast<double>(a_.count()) * shape_ / (shape_ - 1));
+            return delay_from_ns(static_cast<double>(a_.count()) * shape_ / (shape_ - 1));
     }
     return a_;
 }

@@ -136,10 +136,10 @@ FaultPlan plan_nemesis(const NemesisOptions& options, const Faults& faults, Rng 
         if (nf.rate_per_minute <= 0 || nf.targets.size() < k->targets) continue;
         // Each kind draws from its own stream, so adding a kind does not move the others' faults.
         Rng r = rng.fork(nf.kind);
-        const Duration mean_gap(static_cast<std::int64_t>(60e9 / nf.rate_per_minute));
+        const Duration mean_gap = saturating_duration(60e9 / nf.rate_per_minute);
         Time t = options.start;
         for (;;) {
-            t += r.exponential(mean_gap);
+            t = saturating_add(t, r.exponential(mean_gap));  // a rate of almost never: never
             if (t.time_since_epoch().count() >= quiet) break;
             PlannedFault f;
             f.at = t;

@@ -10,18 +10,15 @@
 namespace sim {
 
 std::string format_duration(Duration d) {
-    std::int64_t ns = d.count();
-    std::string sign;
-    if (ns < 0) {
-        sign = "-";
-        ns = -ns;  // durations here never reach INT64_MIN
-    }
-    const std::int64_t secs = ns / 1'000'000'000;
-    std::int64_t frac = ns % 1'000'000'000;
-    std::string out = sign + std::to_string(secs);
+    // The magnitude in unsigned arithmetic: -INT64_MIN does not fit an int64.
+    const std::int64_t count = d.count();
+    const std::uint64_t ns = count < 0 ? 0 - static_cast<std::uint64_t>(count) : static_cast<std::uint64_t>(count);
+    const std::uint64_t secs = ns / 1'000'000'000;
+    const std::uint64_t frac = ns % 1'000'000'000;
+    std::string out = (count < 0 ? "-" : "") + std::to_string(secs);
     if (frac != 0) {
         char digits[10];
-        std::snprintf(digits, sizeof digits, "%09lld", static_cast<long long>(frac));
+        std::snprintf(digits, sizeof digits, "%09llu", static_cast<unsigned long long>(frac));
         std::string f(digits);
         while (!f.empty() && f.back() == '0') f.pop_back();
         out += "." + f;

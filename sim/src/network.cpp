@@ -183,7 +183,7 @@ void Network::release_matching(const HostSet* a, const HostSet* b) {
             continue;
         }
         Duration d = st.link.latency.sample(rng_);
-        schedule_delivery(std::move(p), st.clog == 1.0 ? d : Duration(static_cast<std::int64_t>(static_cast<double>(d.count()) * st.clog)), &st);
+        schedule_delivery(std::move(p), st.clog == 1.0 ? d : saturating_duration(static_cast<double>(d.count()) * st.clog), &st);
     }
 }
 
@@ -309,7 +309,7 @@ void Network::send(Packet p) {
     }
     auto latency = [&] {
         Duration d = link.latency.sample(rng_);
-        if (st.clog != 1.0) d = Duration(static_cast<std::int64_t>(static_cast<double>(d.count()) * st.clog));
+        if (st.clog != 1.0) d = saturating_duration(static_cast<double>(d.count()) * st.clog);
         return d;
     };
     Duration d = latency();

@@ -66,7 +66,7 @@ void Ctx::sleep_for(Duration d) {
 void Ctx::compute(Duration cost) {
     const double slowdown = host_->slowdown();
     if (slowdown == 1.0) return sleep_for(cost);
-    sleep_for(Duration(std::llround(static_cast<double>(cost.count()) * slowdown)));
+    sleep_for(saturating_duration(std::round(static_cast<double>(cost.count()) * slowdown)));
 }
 
 void Ctx::yield() { sleep_until(now()); }

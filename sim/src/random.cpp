@@ -150,11 +150,7 @@ double Rng::pareto(double scale, double shape) {
 
 Duration Rng::exponential(Duration mean) {
     SIM_RANDOM_REQUIRE(mean.count() >= 0, "Rng::exponential(Duration)", this);
-    const double ns = static_cast<double>(mean.count()) * standard_exponential();
-    if (ns >= 0x1p63) {
-        return Duration::max();
-    }
-    return Duration{static_cast<std::int64_t>(ns + 0.5)};  // ns >= 0: truncating x + 0.5 rounds
+    return delay_from_ns(static_cast<double>(mean.count()) * standard_exponential());
 }
 
 Duration Rng::uniform_duration(Duration lo, Duration hi) {

@@ -62,6 +62,20 @@ TEST(Workload, ADiurnalCurveScalesTheRateStepByStep) {
     s.shutdown();
 }
 
+TEST(Workload, ARateWhoseMeanGapIsPastInt64NeverArrivesAndARaiseStillTakesEffect) {
+    // 1e-12 a second: 1e9 / rate is 1e21 ns, past int64 (it used to wrap to a negative mean and
+    // abort on Rng::exponential's precondition). Nothing arrives until the multiplier brings the
+    // rate to 1e-12 * 1e15 = 1000/s at 10s; then about 10,000 in 10s (Poisson, 5 sd = 500).
+    sim::Simulator s(sim::Options{.seed = 8});
+    Recorder rec;
+    models::OpenLoopWorkload w(s.add_host("clients"), "w", {.rate = 1e-12}, rec.fn());
+    s.at(Time(10s), [&] { w.set_multiplier(1e15); });
+    s.run_until(Time(20s));
+    EXPECT_EQ(rec.between(Time(0s), Time(10s)), 0u);
+    EXPECT_NEAR(static_cast<double>(rec.between(Time(10s), Time(20s))), 10000, 500);
+    s.shutdown();
+}
+
 TEST(Workload, ArrivalsBeyondInflightMaxAreDroppedAndCountedBurstsIncluded) {
     // Requests take 1s; at 100/s about 100 are in flight, so a cap of 20 drops most arrivals.
     // A burst of 50 at 5s, with at most 20 in flight, starts none beyond the cap either.

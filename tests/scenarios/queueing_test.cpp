@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "builtin/queueing.hpp"
 #include "faultline/runner.hpp"
@@ -63,6 +64,32 @@ TEST(Queueing, ErlangCReducesToMM1ForOneServer) {
 TEST(Queueing, LightLoadMeanResponseIsAboutTheServiceTime) {
     // lambda 0.1: W = 1/0.9 = 1.111; far from saturation the estimate is tight.
     EXPECT_NEAR(mean_response_over_seeds("mm1", {{"customers", "200000"}, {"lambda", "0.1"}}, 2), 1.0 / 0.9, 0.02);
+}
+
+TEST(Queueing, RatesOutsideWhatNanosecondGapsCanModelAreRefusedWithTheirRange) {
+    // Past 1e9 a second the mean gap rounds to 0 ns; below 1e-9 the time limit (3 x customers /
+    // lambda) passes int64. Both used to run, with a negative time limit or gaps of 0.
+    using faultline::builtin::QueueScenario;
+    auto with = [](double lambda, double mu) {
+        faultline::builtin::QueueOptions o;
+        o.lambda = lambda;
+        o.mu = mu;
+        return QueueScenario::validate(o);
+    };
+    EXPECT_EQ(with(1e-15, 1), "lambda must be between 1e-9 and 1e9 (arrivals per second)");
+    EXPECT_EQ(with(1e300, 1), "lambda must be between 1e-9 and 1e9 (arrivals per second)");
+    EXPECT_EQ(with(0.9, 2e9), "mu must be between 1e-9 and 1e9 (services per second)");
+    EXPECT_EQ(with(std::nan(""), 1), "lambda must be between 1e-9 and 1e9 (arrivals per second)");
+    EXPECT_EQ(with(1e-9, 1e9), std::nullopt);
+    EXPECT_EQ(with(1e9, 1e-9), std::nullopt);
+
+    // At the lowest rate and the most customers the time limit saturates instead of wrapping.
+    faultline::builtin::QueueOptions o;
+    o.lambda = 1e-9;
+    o.customers = std::numeric_limits<std::uint64_t>::max();
+    sim::Options options;
+    QueueScenario(o).configure(options);
+    EXPECT_EQ(options.time_max, sim::duration_forever);
 }
 
 TEST(Queueing, AnOverloadedQueueIsSaturatedNotOverOneHundredPercentBusy) {

@@ -88,6 +88,24 @@ TEST(Host, ALimpingHostComputesSlowerButSleepsOnTime) {
     EXPECT_EQ(slept, Time(55ms));
 }
 
+TEST(Host, ComputeOnAHostSlowedPastInt64NeverFinishesInsteadOfWrapping) {
+    // 3h of CPU at the largest slowdown, 1e6, is 1.08e22 ns, past int64: the process computes
+    // "forever" (it used to wrap to a negative sleep and fail the run with "negative sleep").
+    sim::Simulator s(sim::Options{.duration = 2h});
+    sim::Host& h = s.add_host("stuck");
+    h.set_slowdown(1e6);
+    bool finished = false;
+    h.spawn([&](sim::Ctx& ctx) {
+        ctx.compute(3h);
+        finished = true;
+    });
+    const sim::RunResult r = s.run();
+    EXPECT_EQ(r.verdict, sim::Verdict::pass);
+    EXPECT_FALSE(finished);
+    EXPECT_EQ(r.end_time, Time(2h));
+    s.shutdown();
+}
+
 TEST(Host, ClockSkewMovesOnlyThatHostsLocalClock) {
     sim::Simulator s;
     sim::Host& a = s.add_host("a");

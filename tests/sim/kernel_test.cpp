@@ -3,6 +3,8 @@
 #include <rapidcheck/gtest.h>
 
 #include <array>
+#include <cmath>
+#include <limits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +26,33 @@ TEST(Kernel, ChronoLiteralsAreVirtualDurations) {
     EXPECT_EQ(sim::format_duration(1500ms), "1.5s");
     EXPECT_EQ(sim::format_time(Time(30s)), "30s");
     EXPECT_EQ(sim::format_time(Time(Duration(1))), "0.000000001s");
+    EXPECT_EQ(sim::format_duration(Duration(-1500000001)), "-1.500000001s");
+    // The extremes: -INT64_MIN does not fit an int64, so the magnitude is taken unsigned.
+    EXPECT_EQ(sim::format_duration(Duration::min()), "-9223372036.854775808s");
+    EXPECT_EQ(sim::format_duration(Duration::max()), "9223372036.854775807s");
+}
+
+TEST(Kernel, FloatingPointNanosecondsSaturateInsteadOfOverflowing) {
+    // In range: a cast's truncation toward zero, exactly.
+    EXPECT_EQ(sim::saturating_duration(1.9).count(), 1);
+    EXPECT_EQ(sim::saturating_duration(-1.9).count(), -1);
+    EXPECT_EQ(sim::saturating_duration(0x1p62).count(), std::int64_t{1} << 62);
+    // Where a cast is undefined behaviour: the ends of the range, and NaN is 0.
+    EXPECT_EQ(sim::saturating_duration(0x1p63), sim::duration_forever);
+    EXPECT_EQ(sim::saturating_duration(1e300), sim::duration_forever);
+    EXPECT_EQ(sim::saturating_duration(HUGE_VAL), sim::duration_forever);
+    EXPECT_EQ(sim::saturating_duration(-1e300), -sim::duration_forever);
+    EXPECT_EQ(sim::saturating_duration(std::nan("")).count(), 0);
+    // 1e9 / rate for a rate of one in 1e12 seconds: past int64's nanoseconds, so never.
+    EXPECT_EQ(sim::saturating_duration(1e9 / 1e-12), sim::duration_forever);
+
+    // Delays round to the nearest nanosecond and are never negative.
+    EXPECT_EQ(sim::delay_from_ns(1.4).count(), 1);
+    EXPECT_EQ(sim::delay_from_ns(1.5).count(), 2);
+    EXPECT_EQ(sim::delay_from_ns(-3.0).count(), 0);
+    EXPECT_EQ(sim::delay_from_ns(std::nan("")).count(), 0);
+    EXPECT_EQ(sim::delay_from_ns(0x1p63), sim::duration_forever);
+    EXPECT_EQ(sim::delay_from_ns(0x1p63 - 1024).count(), std::numeric_limits<std::int64_t>::max() - 1023);
 }
 
 TEST(Kernel, ProcessesWakeInVirtualTimeOrder) {

@@ -137,6 +137,23 @@ TEST(Network, ClogMultipliesLatencyUntilUnclogged) {
     EXPECT_EQ(w.received[1][1].second, Time(62ms));
 }
 
+TEST(Network, AClogPastInt64HoldsPacketsForeverInsteadOfDeliveringThemInThePast) {
+    // Two clogs multiply: 20ms times 1e6 times 1e6 is past int64's nanoseconds, so the packet is
+    // never delivered (it used to wrap to a negative latency). Unclogging affects later packets.
+    World w({"a", "b"}, fixed(20ms));
+    w.s.at(Time(0ms), [&] {
+        w.net.clog("a", "b", 1e6);
+        w.net.clog("a", "b", 1e6);
+    });
+    w.send_at(Time(1ms), "a", "b", 1);
+    w.s.at(Time(50ms), [&] { w.net.unclog("a", "b"); });
+    w.send_at(Time(60ms), "a", "b", 2);
+    w.s.at(Time(10s), [] {});
+    w.s.run();
+    ASSERT_EQ(w.received[1].size(), 1u);
+    EXPECT_EQ(w.received[1][0].second, Time(80ms));
+}
+
 TEST(Network, LossRateMatchesItsRatio) {
     // 10,000 messages at 20% loss: the count delivered is binomial, sd = sqrt(n p q) = 40; 5 sd = 200.
     sim::LinkOptions o = fixed(1ms);

@@ -18,8 +18,10 @@ std::optional<double> erlang_c_response(double lambda, double mu, int servers) {
 }
 
 std::optional<std::string> QueueScenario::validate(const Options& o) {
-    if (!(o.lambda > 0)) return "lambda must be positive";
-    if (!(o.mu > 0)) return "mu must be positive";
+    // Gaps are whole nanoseconds: past 1e9 a second they round to 0 and the model is no longer
+    // M/M/c; below 1e-9 a second (one in 32 years) the run's time limit would pass int64.
+    if (!(o.lambda >= 1e-9 && o.lambda <= 1e9)) return "lambda must be between 1e-9 and 1e9 (arrivals per second)";
+    if (!(o.mu >= 1e-9 && o.mu <= 1e9)) return "mu must be between 1e-9 and 1e9 (services per second)";
     if (o.servers < 1 || o.servers > 100000) return "servers must be between 1 and 100000";
     if (o.customers < 1) return "customers must be at least 1";
     return std::nullopt;
@@ -29,8 +31,8 @@ void QueueScenario::build(sim::Simulator& sim) {
     queue_ = &sim.make<sim::Channel<sim::Time>>();
     sim::Host& clients = sim.add_host("clients");
     sim::Host& server = sim.add_host("server");
-    const auto interarrival = sim::Duration(static_cast<std::int64_t>(1e9 / o_.lambda));
-    const auto service = sim::Duration(static_cast<std::int64_t>(1e9 / o_.mu));
+    const auto interarrival = sim::saturating_duration(1e9 / o_.lambda);
+    const auto service = sim::saturating_duration(1e9 / o_.mu);
 
     clients.spawn(
         [this, interarrival](sim::Ctx& ctx) {

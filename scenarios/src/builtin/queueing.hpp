@@ -45,8 +45,9 @@ public:
 
     // The run ends when the last customer leaves; allow three times the expected arrival span.
     void configure(sim::Options& options) const override {
-        options.time_max = sim::Duration(static_cast<std::int64_t>(3e9 * static_cast<double>(o_.customers) / o_.lambda)) +
-                           std::chrono::hours(1);
+        const sim::Duration span = sim::saturating_duration(3e9 * static_cast<double>(o_.customers) / o_.lambda);
+        const sim::Duration margin = std::chrono::hours(1);
+        options.time_max = span > sim::duration_forever - margin ? sim::duration_forever : span + margin;
     }
     void build(sim::Simulator& sim) override;
     std::vector<Measurement> measurements() const override;

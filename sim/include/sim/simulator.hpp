@@ -478,7 +478,7 @@ inline Rng& Ctx::rng() const noexcept { return host_->rng(); }
 inline Time Host::local_now() const noexcept {
     if (drift_ppm_ == 0) return sim_->now() + clock_offset_;
     const double drifted = static_cast<double>((sim_->now() - drift_since_).count()) * drift_ppm_ * 1e-6;
-    return sim_->now() + clock_offset_ + Duration(static_cast<std::int64_t>(drifted));
+    return sim_->now() + clock_offset_ + saturating_duration(drifted);
 }
 
 }  // namespace sim

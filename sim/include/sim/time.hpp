@@ -35,6 +35,21 @@ constexpr Time saturating_add(Time t, Duration d) {
     return t + d;
 }
 
+// A nanosecond count computed in floating point, as a Duration: truncated toward zero like a cast,
+// but saturated where a cast would be undefined behaviour (and on x86 wrap to a large negative
+// time): at or past +-2^63 ns it is +-duration_forever, and NaN is 0. So a gap computed from a
+// tiny rate, or a delay scaled by a huge factor, becomes "never" instead of "long ago".
+constexpr Duration saturating_duration(double ns) {
+    if (ns != ns) return Duration(0);  // NaN
+    if (ns >= 0x1p63) return duration_forever;
+    if (ns <= -0x1p63) return -duration_forever;
+    return Duration(static_cast<std::int64_t>(ns));
+}
+
+// A delay computed in floating point (a draw, a scaled latency): rounded to the nearest
+// nanosecond, never negative (NaN and negative values are 0), duration_forever past int64.
+constexpr Duration delay_from_ns(double ns) { return ns > 0 ? saturating_duration(ns + 0.5) : Duration(0); }
+
 // "12.000345678s": seconds with nanosecond precision, trailing zeros trimmed ("30s", "1.5s").
 std::string format_time(Time t);
 std::string format_duration(Duration d);
