@@ -48,7 +48,13 @@ constexpr Duration saturating_duration(double ns) {
 
 // A delay computed in floating point (a draw, a scaled latency): rounded to the nearest
 // nanosecond, never negative (NaN and negative values are 0), duration_forever past int64.
-constexpr Duration delay_from_ns(double ns) { return ns > 0 ? saturating_duration(ns + 0.5) : Duration(0); }
+// Every exponential draw comes through here: NaN and the top end share one test, so it costs
+// a draw one comparison more than the unchecked cast did (W1: 4 instructions in ~800 a wake-up).
+constexpr Duration delay_from_ns(double ns) {
+    if (!(ns < 0x1p63)) return ns != ns ? Duration(0) : duration_forever;
+    // ns + 0.5 < 2^63: the largest double below 2^63 is 2^63 - 1024.
+    return Duration(static_cast<std::int64_t>((ns < 0.0 ? 0.0 : ns) + 0.5));
+}
 
 // "12.000345678s": seconds with nanosecond precision, trailing zeros trimmed ("30s", "1.5s").
 std::string format_time(Time t);
