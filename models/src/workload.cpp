@@ -121,9 +121,8 @@ void OpenLoopWorkload::issue(sim::Ctx& ctx) {
     for (;;) {
         const double rate = current_rate();
         rate_changed_.reset();
-        // A rate so low that its mean gap is past int64's nanoseconds (under one in 292 years) never fires.
-        const sim::Duration mean = rate > 0 ? sim::saturating_duration(1e9 / rate) : sim::duration_forever;
-        sim::Duration gap = mean == sim::duration_forever ? mean : ctx.rng().exponential(mean);
+        // A mean gap past int64's nanoseconds (a rate under one in 292 years) saturates to forever.
+        sim::Duration gap = rate > 0 ? ctx.rng().exponential(sim::saturating_duration(1e9 / rate)) : sim::duration_forever;
         bool truncated = false;
         for (const sim::Duration s : {step, ramping() ? ramp_step : sim::duration_forever}) {
             if (s == sim::duration_forever) continue;

@@ -150,7 +150,8 @@ double Rng::pareto(double scale, double shape) {
 
 Duration Rng::exponential(Duration mean) {
     SIM_RANDOM_REQUIRE(mean.count() >= 0, "Rng::exponential(Duration)", this);
-    return delay_from_ns(static_cast<double>(mean.count()) * standard_exponential());
+    // ns >= 0, so rounding is + 0.5 and the cast (delay_from_ns's clamp at 0 is not needed here).
+    return saturating_duration(static_cast<double>(mean.count()) * standard_exponential() + 0.5);
 }
 
 Duration Rng::uniform_duration(Duration lo, Duration hi) {

@@ -45,9 +45,8 @@ public:
 
     // The run ends when the last customer leaves; allow three times the expected arrival span.
     void configure(sim::Options& options) const override {
-        const sim::Duration span = sim::saturating_duration(3e9 * static_cast<double>(o_.customers) / o_.lambda);
-        const sim::Duration margin = std::chrono::hours(1);
-        options.time_max = span > sim::duration_forever - margin ? sim::duration_forever : span + margin;
+        const sim::Time span(sim::saturating_duration(3e9 * static_cast<double>(o_.customers) / o_.lambda));
+        options.time_max = sim::saturating_add(span, std::chrono::hours(1)).time_since_epoch();
     }
     void build(sim::Simulator& sim) override;
     std::vector<Measurement> measurements() const override;
