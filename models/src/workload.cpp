@@ -46,7 +46,7 @@ Request make_request(sim::Rng& rng, const sim::Zipf& zipf, const KeyOptions& key
     r.id = id;
     r.key = keys.zipf_s > 0 ? zipf(rng) - 1 : rng.uniform_u64(keys.keys);
     r.created = now;
-    r.write = keys.write_ratio > 0 && rng.chance(keys.write_ratio);
+    r.write = keys.write_ratio.num > 0 && rng.bernoulli(keys.write_ratio);
     return r;
 }
 }  // namespace

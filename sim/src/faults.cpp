@@ -137,6 +137,8 @@ FaultPlan plan_nemesis(const NemesisOptions& options, const Faults& faults, Rng 
         // Each kind draws from its own stream, so adding a kind does not move the others' faults.
         Rng r = rng.fork(nf.kind);
         const Duration mean_gap = saturating_duration(60e9 / nf.rate_per_minute);
+        SIM_ASSERT(mean_gap.count() > 0, "nemesis: a rate of " + std::to_string(nf.rate_per_minute) + "/min for " + nf.kind +
+                                             " leaves no nanosecond between faults");
         Time t = options.start;
         for (;;) {
             t = saturating_add(t, r.exponential(mean_gap));  // a rate of almost never: never

@@ -175,6 +175,7 @@ ParseError parse_value(std::string_view text, Rate& out) {
     else if (unit == "min" || unit == "m") seconds = 60;
     else if (unit == "h") seconds = 3600;
     else return "unknown time unit '" + std::string(unit) + "' (use /s, /ms, /min or /h)";
+    if (!std::isfinite(count / seconds)) return "too large";
     out.per_second = count / seconds;
     return std::nullopt;
 }
@@ -191,6 +192,9 @@ ParseError parse_value(std::string_view text, Ratio& out) {
         bool percent = s.back() == '%';
         Decimal d;
         if (auto e = parse_decimal(strip_separators(trim(percent ? s.substr(0, s.size() - 1) : s)), d)) return e;
+        // Checked before multiplying, which could wrap: "19.000000000000000000" is not 0.55.
+        if (d.whole > (percent ? 100u : 1u)) return "a probability cannot exceed 1";
+        if (percent && d.frac_den > 10'000'000'000'000'000) return "too many decimal places";
         std::uint64_t den = d.frac_den * (percent ? 100 : 1);
         r.num = d.whole * d.frac_den + d.frac;
         r.den = den;

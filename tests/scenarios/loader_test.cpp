@@ -103,7 +103,13 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("workloads.users.open_loop.rate", "fast").find("workloads.users.open_loop.rate"), std::string::npos);
     EXPECT_NE(error_of("workloads.users.open_loop.rat", "5/s").find("did you mean 'rate'?"), std::string::npos);
     EXPECT_NE(error_of("duration", "20").find("missing unit"), std::string::npos);
-    EXPECT_NE(error_of("workloads.users.call.throttle.window_buckets", "0").find("window_buckets must be between 1 and 1000"), std::string::npos);
+    // A model's check names its struct ("throttle: window_buckets ..."); the error names the field
+    // once, by its path.
+    const std::string buckets = error_of("workloads.users.call.throttle.window_buckets", "0");
+    EXPECT_NE(buckets.find("workloads.users.call.throttle.window_buckets: must be between 1 and 1000"), std::string::npos) << buckets;
+    EXPECT_EQ(buckets.find("throttle: "), std::string::npos) << buckets;
+    const std::string budget = error_of("services.api.calls.0.retry.budget.tokens_max", "0");
+    EXPECT_NE(budget.find("services.api.calls[0].retry.budget.tokens_max: must be between 1 and"), std::string::npos) << budget;
     // Indexing a list the file does not have names what is missing (it used to create a mapping
     // with a key "0" and report that key as unknown).
     EXPECT_NE(error_of("network.links.0.loss", "1%").find("network.links is not in the scenario, so it has no item 0"), std::string::npos)
@@ -208,6 +214,84 @@ TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
     EXPECT_NE(none.find("invariants[0].recovers: needs a baseline window before the trigger: baseline_from and baseline_to (e.g. "),
               std::string::npos)
         << none;
+}
+
+// Values at the edges of their types, found by sweeping every numeric key of the library with
+// them: each used to crash (abort, segfault, bad_alloc), hang, or be silently misread. Each is
+// now one error at load time, naming the setting; the same key in range still loads.
+TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
+    const std::string stores = "stores:\n  kv:\n    design: lww\n    replicas: [kv-1, kv-2]\n    clients: {hosts: [c-1]}\n"
+                               "nemesis:\n  faults:\n    - {kind: crash, rate: 1/min, targets: [api-1]}\nfaults:\n";
+    const std::string recovers = "    recovers: {metric: users.ok, baseline_from: 2s, baseline_to: 4s, after: 5s, within: 10s}\n"
+                                 "  - name: the replicas converge\n    converges: {store: kv}\n";
+    const std::string base = write("edges.yaml", replaced(replaced(kBase, "faults:\n", stores),
+                                                          "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n", recovers));
+    ASSERT_EQ(load_error(base), "");
+    const faultline::LoadedScenario loaded = faultline::load_scenario_file(base);
+    auto error_of = [&](const std::string& p, const std::string& v) {
+        std::string error;
+        auto scenario = loaded.info->make({{p, v}}, error);
+        return scenario ? std::string() : error;
+    };
+    struct Edge {
+        const char* path;
+        const char* bad;   // used to crash or be misread
+        const char* says;  // the error names the setting and says why
+        const char* good;  // loads
+    };
+    const Edge edges[] = {
+        // 20 billion samples of every metric: memory without bound.
+        {"metrics_interval", "1ns", "metrics_interval: 1ns samples the 20s run 20000000000 times; at most 1000000 (make it 20us or more)",
+         "20us"},
+        // Misread: 19 * 10^18 wrapped past 2^64 into a probability of 0.55.
+        {"network.loss", "19.000000000000000000", "network.loss: '19.000000000000000000' is not a ratio", "1.000000000000000000"},
+        {"network.loss", "100.00000000000000001%", "too many decimal places", "100%"},
+        {"network.loss", "100.0000000000000001%", "a probability cannot exceed 1", "100.0000000000000000%"},
+        // A pool of no connections asserted; of 2^32 ran out of memory.
+        {"services.api.calls.0.pool.connections_max", "0", "services.api.calls[0].pool.connections_max: must be between 1 and 100000", "1"},
+        {"services.api.calls.0.pool.connections_max", "4294967296", "must be between 1 and 100000", "100000"},
+        // Uniform over no keys asserted; Zipf over more than 2^53 aborted.
+        {"workloads.users.open_loop.keys", "uniform(0)", "KEYS must be between 1 and 2^53", "uniform(1)"},
+        {"workloads.users.open_loop.keys", "zipf(9007199254740993, 1)", "KEYS must be between 1 and 2^53", "zipf(9007199254740992, 1)"},
+        {"workloads.users.open_loop.keys", "zipf(10, 1e308)", "EXPONENT must be above 0 and at most 100", "zipf(10, 100)"},
+        // after + within overflowed, and the judgement was scheduled in the past (an assertion).
+        {"invariants.0.recovers.after", "9223372036854775807ns", "invariants[0].recovers: after + within must end before the run does", "6s"},
+        {"invariants.0.recovers.within", "9223372036854775807ns", "invariants[0].recovers: after + within must end before the run does", "14s"},
+        // An outbox of 0 popped from an empty deque (a segfault); no keys asserted.
+        {"stores.kv.regional.outbox_max", "0", "stores.kv.regional.outbox_max: must be at least 1", "1"},
+        {"stores.kv.regional.siblings_max", "0", "stores.kv.regional.siblings_max: must be at least 1", "1"},
+        {"stores.kv.clients.keys", "0", "stores.kv.clients.keys: must be at least 1", "1"},
+        {"stores.kv.request_timeout", "0ns", "stores.kv.request_timeout: must be positive", "1ns"},
+        // The nemesis plan is drawn before the run: at 1e18/s it never ended; 1e308/ms is infinite.
+        {"nemesis.faults.0.rate", "1e18/s", "nemesis.faults[0].rate: 1e+18/s plans about 9e+18 faults between 5s and 14s; at most 100000", "10000/s"},
+        {"nemesis.faults.0.rate", "1e308/ms", "nemesis.faults[0].rate: '1e308/ms' is not a rate like 5000/s: too large", "1/ms"},
+        {"nemesis.quiet_at", "106751h", "nemesis.quiet_at: after the end of the run (20s)", "20s"},
+        // Silently written as 1 MiB.
+        {"services.api.disk_write_bytes", "1048577", "services.api.disk_write_bytes: must be at most 1048576 (1 MiB per request)", "1048576"},
+        // Not a crash, but the path lacked the checker's name ("invariants[1].at").
+        {"invariants.1.converges.at", "21s", "invariants[1].converges.at: after the end of the run", "20s"},
+    };
+    for (const Edge& e : edges) {
+        SCOPED_TRACE(std::string(e.path) + "=" + e.bad);
+        const std::string error = error_of(e.path, e.bad);
+        EXPECT_NE(error.find(e.says), std::string::npos) << error;
+        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+        EXPECT_EQ(error_of(e.path, e.good), "");
+    }
+}
+
+// write_ratio is a share like the other ratios: "10%" (as the docs write it) reads, and a
+// negative or above-1 share is an error instead of "never" or "always".
+TEST(Loader, AWriteRatioIsARatio) {
+    const std::string path = write("write-ratio.yaml", replaced(kBase, "keys: uniform(1000)}", "keys: {keys: 1000, write_ratio: 10%}}"));
+    ASSERT_EQ(load_error(path), "");
+    EXPECT_EQ(faultline::load_spec(path).workloads.at("users").open_loop->keys.write_ratio, (sim::Ratio{1, 10}));
+    const std::string over = load_error(write("write-ratio-over.yaml", replaced(kBase, "keys: uniform(1000)}", "keys: {keys: 1000, write_ratio: 1.5}}")));
+    EXPECT_NE(over.find("write_ratio: '1.5' is not a ratio like 1/1000, 0.1% or 0.25: a probability cannot exceed 1"), std::string::npos) << over;
+    const std::string none = load_error(write("keys-none.yaml", replaced(kBase, "keys: uniform(1000)}", "keys: {keys: 0}}")));
+    EXPECT_NE(none.find("workloads.users.open_loop.keys.keys: must be between 1 and 2^53"), std::string::npos) << none;
+    const std::string negative = load_error(write("zipf-negative.yaml", replaced(kBase, "keys: uniform(1000)}", "keys: {zipf_s: -1}}")));
+    EXPECT_NE(negative.find("workloads.users.open_loop.keys.zipf_s: must be between 0 (uniform) and 100"), std::string::npos) << negative;
 }
 
 // The hint is only for an entry named like a setting of its kind: a service called 'frontend'

@@ -132,4 +132,25 @@ TEST_F(ModelKinds, MistakesInAModelAreReportedWhereTheyAre) {
     }
 }
 
+// A kind whose build asserts on options the loader let through: loading the file reports it as
+// an internal error (a std::runtime_error, the CLI's exit code 3) instead of terminating the
+// program with an uncaught assertion.
+TEST_F(ModelKinds, AnAssertionWhileBuildingAtLoadTimeIsAnErrorNotATermination) {
+    faultline::register_model_kind<example::QuotaApiOptions>("asserting_api", "asserts when built",
+                                                             [](faultline::ModelContext&, const example::QuotaApiOptions& o) {
+                                                                 SIM_ASSERT(o.burst < 5, "burst must stay under 5");
+                                                             });
+    const std::string path = write("asserting.yaml", replaced(kQuota, "kind: quota_api", "kind: asserting_api"));
+    try {
+        faultline::load_scenario_file(path);
+        ADD_FAILURE() << "loaded";
+    } catch (const faultline::SpecError& e) {
+        ADD_FAILURE() << "a model's assertion is not the file's mistake: " << e.what();
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()), "a model's assertion failed while building '" + path + "', before the run");
+    }
+    EXPECT_EQ(load_error(write("asserting-fine.yaml", replaced(replaced(replaced(kQuota, "kind: quota_api", "kind: asserting_api"), "burst: 20", "burst: 4"), "provider.accepted", "front.requests"))),
+              "");
+}
+
 }  // namespace

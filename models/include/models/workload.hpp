@@ -31,9 +31,12 @@
 namespace models {
 
 struct KeyOptions {
-    std::uint64_t keys = 100'000;
-    double zipf_s = 0;       // 0: uniform; > 0: Zipf with this exponent (0.99 is typical)
-    double write_ratio = 0;  // share of requests that are writes
+    static constexpr std::uint64_t keys_limit = std::uint64_t{1} << 53;  // Zipf ranks are exact doubles
+    static constexpr double zipf_s_limit = 100;
+
+    std::uint64_t keys = 100'000;  // 1 ..= keys_limit
+    double zipf_s = 0;             // 0: uniform; > 0: Zipf with this exponent (0.99 is typical)
+    sim::Ratio write_ratio{0, 1};  // share of requests that are writes
 };
 
 struct OpenLoopOptions {

@@ -136,18 +136,26 @@ inline sim::ParseError parse_shorthand(std::string_view text, KeyOptions& o) {
     const auto comma = args.find(',');
     KeyOptions parsed = o;
     if (auto e = sim::parse_value(trim(args.substr(0, comma)), parsed.keys)) return "KEYS: " + *e;
-    if (parsed.keys == 0) return std::string("KEYS must be at least 1");
+    if (parsed.keys == 0 || parsed.keys > KeyOptions::keys_limit) return std::string("KEYS must be between 1 and 2^53");
     if (name == "uniform") {
         if (comma != std::string_view::npos) return std::string("uniform takes one argument: uniform(KEYS)");
         parsed.zipf_s = 0;
     } else if (name == "zipf") {
         if (comma == std::string_view::npos) return std::string("zipf takes two arguments: zipf(KEYS, EXPONENT)");
         if (auto e = sim::parse_value(trim(args.substr(comma + 1)), parsed.zipf_s)) return "EXPONENT: " + *e;
-        if (parsed.zipf_s <= 0) return std::string("EXPONENT must be positive (0.99 is typical)");
+        if (!(parsed.zipf_s > 0 && parsed.zipf_s <= KeyOptions::zipf_s_limit)) {
+            return std::string("EXPONENT must be above 0 and at most 100 (0.99 is typical)");
+        }
     } else {
         return "unknown key popularity '" + std::string(name) + "' (zipf or uniform)";
     }
     o = parsed;
+    return std::nullopt;
+}
+
+inline std::optional<std::string> validate(const KeyOptions& o) {
+    if (o.keys < 1 || o.keys > KeyOptions::keys_limit) return "keys must be between 1 and 2^53";
+    if (!(o.zipf_s >= 0 && o.zipf_s <= KeyOptions::zipf_s_limit)) return "zipf_s must be between 0 (uniform) and 100";
     return std::nullopt;
 }
 

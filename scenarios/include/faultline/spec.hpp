@@ -32,6 +32,8 @@ namespace faultline {
 
 // A call from a workload or a service to another component, with the client-side policies.
 struct CallSpec {
+    static constexpr std::size_t pool_connections_limit = 100'000;
+
     Where where;
     std::string target;                       // a service or database name
     sim::Duration timeout = std::chrono::seconds(1);  // per attempt
@@ -66,6 +68,8 @@ void fields(V& v, CallSpec& o) {
 std::optional<std::string> validate(const CallSpec& c);
 
 struct ServiceSpec {
+    static constexpr std::uint64_t disk_write_bytes_limit = 1 << 20;
+
     Where where;
     std::string hosts;
     models::WorkQueueOptions queue;
@@ -74,7 +78,7 @@ struct ServiceSpec {
     sim::Duration timeout{0};
     std::optional<models::CacheOptions> cache;  // a cache on each host, in front of `calls`
     std::vector<CallSpec> calls;                // per request (with a cache: on a miss)
-    std::uint64_t disk_write_bytes = 0;         // a log write per request (0: none)
+    std::uint64_t disk_write_bytes = 0;         // a log write per request (0: none), at most 1 MiB
     bool disk_fsync = false;
 };
 
@@ -235,6 +239,7 @@ void fields(V& v, StoreSpec& o) {
     v("regional", o.regional, "lww and multi_value");
     v("clients", o.clients, "history-recording clients");
 }
+std::optional<std::string> validate(const StoreSpec& s);
 
 // A replication checker over a store's recorded history, judged at `at` (default: the end).
 struct CheckerSpec {
@@ -329,6 +334,8 @@ void fields(V& v, NemesisFaultSpec& o) {
 }
 
 struct NemesisSpec {
+    static constexpr double planned_max = 100'000;  // faults a plan may hold (rate x window)
+
     Where where;
     sim::Duration start = std::chrono::seconds(5);
     std::optional<sim::Duration> quiet_at;  // default: 70% of the run
@@ -486,6 +493,8 @@ void fields(V& v, LimitsSpec& o) {
 }
 
 struct ScenarioSpec {
+    static constexpr std::int64_t samples_limit = 1'000'000;  // duration / metrics_interval, at most
+
     Where where;
     std::string name;
     std::string description;

@@ -204,6 +204,15 @@ void YamlReader::read_struct(const YAML::Node& node, T& out, const std::string& 
     v.reject_unknown_keys();
     if constexpr (Validated<T>) {
         if (auto e = validate(out)) {
+            // A model's own check names its struct ("breaker: window_buckets must be ...", "retry
+            // budget: ..."), which the path already says: dropped, so that the field is found.
+            if (const std::size_t colon = e->find(": "); colon != std::string::npos) {
+                const std::string head = e->substr(0, colon);
+                const std::string last = path.substr(path.find_last_of('.') + 1);
+                if (!last.empty() && (head == last || (head.size() > last.size() && head.ends_with(" " + last)))) {
+                    e->erase(0, colon + 2);
+                }
+            }
             // "queue.workers_max must be ..." is reported at queue.workers_max when it is written.
             const std::string lead = e->substr(0, e->find_first_of(" :"));
             YAML::Node at = node;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <sstream>
 
 #include "faultline/model_kind.hpp"
@@ -58,10 +59,13 @@ private:
 // simulator) refers into it.
 void dry_build(const ScenarioSpec& spec, const std::string& path) {
     std::unique_ptr<World> world;
-    {
+    try {
         sim::Simulator dry(sim::Options{.seed = 1});
         sim::CurrentScope scope(dry);
         world = std::make_unique<World>(dry, spec, path);
+    } catch (const sim::detail::AssertionFailure&) {
+        // A model refused its options (the assertion is printed above): a check the loader lacks.
+        throw std::runtime_error("a model's assertion failed while building '" + path + "', before the run");
     }
 }
 

@@ -39,6 +39,9 @@ std::optional<std::string> validate(const CallSpec& c) {
         return "retry.attempts_max must be between 1 and " + std::to_string(models::RetryOptions::attempts_limit);
     }
     if (c.hedge.hedges_max < 0 || c.hedge.hedges_max > models::HedgeOptions::hedges_limit) return "hedge.hedges_max must be between 0 and 10";
+    if (c.pool && (c.pool->connections_max < 1 || c.pool->connections_max > CallSpec::pool_connections_limit)) {
+        return "pool.connections_max must be between 1 and " + std::to_string(CallSpec::pool_connections_limit);
+    }
     return std::nullopt;
 }
 
@@ -46,6 +49,9 @@ std::optional<std::string> validate(const ServiceSpec& s) {
     if (s.hosts.empty()) return "a service needs hosts";
     if (s.queue.workers_max < 1) return "queue.workers_max must be at least 1";
     if (s.cache && s.calls.empty()) return "a cache needs calls to fill it from";
+    if (s.disk_write_bytes > ServiceSpec::disk_write_bytes_limit) {
+        return "disk_write_bytes must be at most " + std::to_string(ServiceSpec::disk_write_bytes_limit) + " (1 MiB per request)";
+    }
     return std::nullopt;
 }
 
@@ -95,6 +101,15 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     return std::nullopt;
 }
 
+std::optional<std::string> validate(const StoreSpec& s) {
+    if (s.request_timeout.count() <= 0) return "request_timeout must be positive";
+    if (s.peer_timeout.count() <= 0) return "peer_timeout must be positive";
+    if (s.regional.outbox_max < 1) return "regional.outbox_max must be at least 1";
+    if (s.regional.siblings_max < 1) return "regional.siblings_max must be at least 1";
+    if (s.clients.keys < 1) return "clients.keys must be at least 1";
+    return std::nullopt;
+}
+
 std::optional<std::string> validate(const ModelSpec& m) {
     if (m.kind.empty()) return "a model needs a kind";
     if (find_model_kind(m.kind) == nullptr) {
@@ -114,6 +129,12 @@ std::optional<std::string> validate(const ScenarioSpec& s) {
     if (s.duration.count() <= 0) return "duration must be positive";
     if (s.limits.time_max < s.duration) return "limits.time_max must be at least the duration";
     if (s.metrics_interval.count() <= 0) return "metrics_interval must be positive";
+    // Every sample is a row of every metric, kept for the whole run.
+    if (s.duration / s.metrics_interval > ScenarioSpec::samples_limit) {
+        return "metrics_interval " + format_value(s.metrics_interval) + " samples the " + format_value(s.duration) + " run " +
+               std::to_string(s.duration / s.metrics_interval) + " times; at most " + std::to_string(ScenarioSpec::samples_limit) +
+               " (make it " + format_value(std::max(sim::Duration(1), s.duration / ScenarioSpec::samples_limit)) + " or more)";
+    }
     if (s.expect.verdict != "pass" && s.expect.verdict != "fail" && s.expect.verdict != "runaway") {
         return "expect.verdict must be pass, fail or runaway";
     }

@@ -178,7 +178,7 @@ void World::build_services() {
                                     sim::Ctx& ctx, const models::Request& req, const sim::CallInfo& info) -> sim::Result<models::Response> {
                     if (s.disk_write_bytes > 0) {
                         sim::Disk& disk = sim::disk(ctx.host());
-                        if (auto w = disk.append(ctx, "log", std::string(static_cast<std::size_t>(std::min<std::uint64_t>(s.disk_write_bytes, 1 << 20)), 'x')); !w) {
+                        if (auto w = disk.append(ctx, "log", std::string(static_cast<std::size_t>(s.disk_write_bytes), 'x')); !w) {
                             return w.error();
                         }
                         if (s.disk_fsync) {

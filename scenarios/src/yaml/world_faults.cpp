@@ -135,6 +135,7 @@ void World::build_faults() {
         o.quiet_at = sim::Time(n.quiet_at ? *n.quiet_at : spec_.duration * 7 / 10);
         o.concurrent_max = n.concurrent_max;
         if (o.quiet_at <= o.start) fail(n.where, "nemesis.quiet_at", "must come after nemesis.start");
+        if (o.quiet_at > sim::Time(spec_.duration)) fail(n.where, "nemesis.quiet_at", "after the end of the run (" + format_value(spec_.duration) + ")");
         for (std::size_t i = 0; i < n.faults.size(); ++i) {
             const NemesisFaultSpec& nf = n.faults[i];
             const std::string path = "nemesis.faults[" + std::to_string(i) + "]";
@@ -153,6 +154,13 @@ void World::build_faults() {
             }
             if (auto e = faults_->validate(probe)) fail(nf.where, path, *e);
             if (nf.duration_min > nf.duration_max) fail(nf.where, path, "duration_min is longer than duration_max");
+            // The plan is drawn whole before the run: bounded, like the run itself.
+            const double expected = nf.rate.per_second * sim::to_seconds(o.quiet_at - o.start);
+            if (expected > NemesisSpec::planned_max) {
+                fail(nf.where, path + ".rate",
+                     format_value(nf.rate) + " plans about " + format_value(expected) + " faults between " + format_value(n.start) + " and " +
+                         format_value(o.quiet_at.time_since_epoch()) + "; at most " + format_value(NemesisSpec::planned_max));
+            }
             o.faults.push_back({nf.kind, nf.rate.per_second * 60.0, nf.duration_min, nf.duration_max, nf.targets, nf.params});
         }
         sim::FaultPlan nemesis = sim::plan_nemesis(o, *faults_, sim_->rng("nemesis"));

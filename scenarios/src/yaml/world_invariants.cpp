@@ -1,5 +1,6 @@
 // Invariants from the spec: always and eventually bounds on metrics, recovery of goodput after a
 // trigger (the check metastable failures break), and latency SLOs in a window.
+#include <algorithm>
 #include <cstdio>
 
 #include "world.hpp"
@@ -31,6 +32,27 @@ bool is_lazy_error_counter(const std::string& metric) {
     return false;
 }
 
+// "no metric 'api.queue_depth'", then the nearest name or, when none is close, what there is:
+// the component's metrics, or the components that have any.
+std::string no_such_metric(const std::string& what, const std::string& metric, const std::vector<std::string>& names) {
+    std::string msg = "no " + what + " '" + metric + "'";
+    if (auto near = nearest(metric, names)) return msg + " (did you mean '" + *near + "'?)";
+    const std::string component = metric.substr(0, metric.find('.'));
+    std::vector<std::string> same, components;
+    for (const std::string& n : names) {
+        if (n.size() > component.size() && n.starts_with(component) && n[component.size()] == '.') same.push_back(n);
+        const std::string c = n.substr(0, n.find('.'));
+        if (std::find(components.begin(), components.end(), c) == components.end()) components.push_back(c);
+    }
+    const std::vector<std::string>& listed = same.empty() ? components : same;
+    if (listed.empty()) return msg;
+    msg += same.empty() ? " (no component '" + component + "'; components with metrics:" : " (" + component + " has:";
+    constexpr std::size_t shown_max = 12;
+    for (std::size_t i = 0; i < listed.size() && i < shown_max; ++i) msg += (i == 0 ? " " : ", ") + listed[i];
+    if (listed.size() > shown_max) msg += ", ... " + std::to_string(listed.size() - shown_max) + " more";
+    return msg + ")";
+}
+
 }  // namespace
 
 std::function<double()> World::metric_reader(const std::string& metric, const Where& where, const std::string& path) {
@@ -43,9 +65,7 @@ std::function<double()> World::metric_reader(const std::string& metric, const Wh
             return r ? r() : 0.0;
         };
     }
-    std::string msg = "no metric '" + metric + "'";
-    if (auto near = nearest(metric, metrics_->names())) msg += " (did you mean '" + *near + "'?)";
-    fail(where, path, msg);
+    fail(where, path, no_such_metric("metric", metric, metrics_->names()));
 }
 
 void World::build_invariants() {
@@ -73,9 +93,7 @@ void World::build_invariants() {
         } else if (inv.recovers) {
             const RecoversSpec r = *inv.recovers;
             if (!metrics_->has(r.metric)) {
-                std::string msg = "no metric '" + r.metric + "'";
-                if (auto near = nearest(r.metric, metrics_->names())) msg += " (did you mean '" + *near + "'?)";
-                fail(inv.where, path + ".recovers.metric", msg);
+                fail(inv.where, path + ".recovers.metric", no_such_metric("metric", r.metric, metrics_->names()));
             }
             // A baseline taken while the workload still ramps up is below its steady load, and
             // "recovered to 90% of it" then means much less than 90%.
@@ -89,7 +107,7 @@ void World::build_invariants() {
                              format_value(steady) + " or later");
                 }
             }
-            if (r.after + r.within >= spec_.duration) {
+            if (r.after >= spec_.duration || r.within >= spec_.duration - r.after) {  // after + within could overflow
                 fail(inv.where, path + ".recovers", "after + within must end before the run does (" + format_value(spec_.duration) + ")");
             }
             if (r.relapse_until && (*r.relapse_until <= r.after + r.within || *r.relapse_until > spec_.duration)) {
@@ -186,9 +204,7 @@ void World::build_invariants() {
                 for (const std::string& n : metrics_->names()) {
                     if (metrics_->find_histogram(n) != nullptr) names.push_back(n);
                 }
-                std::string msg = "no latency histogram '" + slo.metric + "'";
-                if (auto near = nearest(slo.metric, names)) msg += " (did you mean '" + *near + "'?)";
-                fail(inv.where, path + ".slo.metric", msg);
+                fail(inv.where, path + ".slo.metric", no_such_metric("latency histogram", slo.metric, names));
             }
             if (slo.to > spec_.duration) fail(inv.where, path + ".slo.to", "after the end of the run");
             auto start = std::make_shared<models::Histogram>();

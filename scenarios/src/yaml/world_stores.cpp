@@ -67,10 +67,13 @@ void World::build_stores() {
     }
 }
 
-void World::build_checker(const InvariantSpec& inv, const std::string& path) {
+void World::build_checker(const InvariantSpec& inv, const std::string& invariant_path) {
     const CheckerSpec& c = inv.converges ? *inv.converges : inv.no_lost_writes ? *inv.no_lost_writes
                                                          : inv.linearizable    ? *inv.linearizable
                                                                                : *inv.stale_reads;
+    const std::string path = invariant_path + (inv.converges ? ".converges" : inv.no_lost_writes ? ".no_lost_writes"
+                                                                           : inv.linearizable    ? ".linearizable"
+                                                                                                 : ".stale_reads");
     if (stores_.count(c.store) == 0) {
         std::vector<std::string> names;
         for (const auto& [n, s] : stores_) names.push_back(n);
