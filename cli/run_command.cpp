@@ -38,24 +38,6 @@ bool is_run_file(const std::string& arg) {
     return arg.size() > 5 && arg.compare(arg.size() - 5, 5, ".json") == 0;
 }
 
-std::string shell_quote(const std::string& s) {
-    if (s.find_first_of(" \t\"'$\\*?;&|<>()") == std::string::npos && !s.empty()) return s;
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-std::string repro_command(const RunArgs& a) {
-    std::string cmd = "faultline run " + shell_quote(a.scenario) + " --seed " + std::to_string(a.seed);
-    if (!a.variant.empty()) cmd += " --variant " + shell_quote(a.variant);
-    for (const std::string& s : a.sets) cmd += " --set " + shell_quote(s);
-    if (!a.time_max.empty()) cmd += " --time-max " + a.time_max;
-    if (a.events_max != 0) cmd += " --events-max " + std::to_string(a.events_max);
-    if (a.shuffle_ties) cmd += " --shuffle-ties";
-    if (a.buggify) cmd += " --buggify";
-    return cmd;
-}
-
 int execute(const RunArgs& a) {
     ResolvedScenario scenario;
     std::vector<Override> overrides;
@@ -85,17 +67,28 @@ int execute(const RunArgs& a) {
         settings.seed = a.seed;
         settings.shuffle_ties = a.shuffle_ties;
         settings.buggify = a.buggify;
-        settings.repro = repro_command(a);
         source = {scenario.path, a.variant, overrides, "", ""};
     }
-    source.repro = settings.repro;
-    source.summary = scenario.info->summary;
     if (!a.time_max.empty()) {
         sim::Duration d{};
         if (auto e = parse_value(a.time_max, d)) throw UsageError("--time-max: '" + a.time_max + "': " + *e);
         settings.time_max = d;
     }
     if (a.events_max != 0) settings.events_max = a.events_max;
+    if (settings.repro.empty()) {
+        // The same command line as fuzzing's artifacts print (one quoting, one order).
+        explore::RunSpec spec;
+        spec.scenario = explore::scenario_ref(a.scenario, a.variant);
+        spec.seed = a.seed;
+        spec.overrides = overrides;
+        spec.shuffle_ties = a.shuffle_ties;
+        spec.buggify = a.buggify;
+        spec.time_max = settings.time_max;
+        if (a.events_max != 0) spec.events_max = a.events_max;
+        settings.repro = explore::run_command(spec).value_or("");
+    }
+    source.repro = settings.repro;
+    source.summary = scenario.info->summary;
 
     RunOutputs outputs(a.report);
     std::unique_ptr<sim::JsonlTraceFile> trace = open_trace(a.trace, a.trace_kernel);

@@ -48,6 +48,24 @@ TEST(Cli, TheCanaryFailsWithExitOneAndEndsWithTheReproCommand) {
     EXPECT_EQ(r.out.substr(r.out.rfind("reproduce:")), "reproduce: faultline run canary --seed 9\n");
 }
 
+// The reproduce line is a shell command: pasted as it is printed, it runs the same run. Values
+// with spaces, a list's brackets and a host range's braces (which bash would expand into four
+// arguments) are quoted.
+TEST(Cli, TheReproduceLinePastedIntoAShellRunsTheSameRun) {
+    auto first = faultline(
+        "run bad-deploy-crash-loop --seed 4 --set 'workloads.users.open_loop.diurnal=[1, 2]' "
+        "--set workloads.users.open_loop.diurnal_period=45s --set 'services.api.hosts=api-{1..4}' --events-max 100000000");
+    ASSERT_EQ(first.exit_code, 1) << first.out;
+    const std::string repro = first.out.substr(first.out.rfind("reproduce: ") + 11);
+    EXPECT_EQ(repro,
+              "faultline run bad-deploy-crash-loop --seed 4 --set 'workloads.users.open_loop.diurnal=[1, 2]' "
+              "--set workloads.users.open_loop.diurnal_period=45s --set 'services.api.hosts=api-{1..4}' --events-max 100000000\n");
+    auto again = test_support::run_program(std::string(FAULTLINE_BIN) + repro.substr(repro.find(' '), repro.size() - repro.find(' ') - 1));
+    ASSERT_EQ(again.exit_code, 1) << again.out;
+    const auto hash = [](const std::string& out) { return out.substr(out.find("trace hash"), 27); };
+    EXPECT_EQ(hash(again.out), hash(first.out));
+}
+
 TEST(Cli, TheSameSeedGivesTheSameHashAndAnotherSeedAnother) {
     auto hash = [](const std::string& out) { return out.substr(out.find("trace hash"), 27); };
     auto a = faultline("run mm1 --seed 5 --set customers=2000");

@@ -36,4 +36,33 @@ TEST(Chaos, EverySeedIsDeterministicAndRecoversWithEveryFaultKindInPlay) {
     for (const std::string& k : faults.kind_names()) EXPECT_TRUE(kinds_seen.count(k)) << "never injected: " << k;
 }
 
+// Options at the edges of their types are refused before the run: 100,000 regions or 10 million
+// clients ran out of memory, and a fault rate of 1e308 a minute left no nanosecond between faults.
+TEST(Chaos, BuiltinOptionsPastWhatARunCanHoldAreRefused) {
+    struct Edge {
+        const char* scenario;
+        const char* option;
+        const char* bad;
+        const char* says;
+        const char* good;
+    };
+    const Edge edges[] = {
+        {"chaos", "regions", "100000", "regions must be between 1 and 100, hosts_per_region between 1 and 1000", "100"},
+        {"chaos", "hosts_per_region", "1000000", "regions must be between 1 and 100, hosts_per_region between 1 and 1000", "1000"},
+        {"chaos", "fault_rate", "1e308", "fault_rate must be between 0 and 6000 (per minute)", "6000"},
+        {"planted-counter", "clients", "10000000", "clients must be between 1 and 1000", "1000"},
+        {"planted-counter", "partition_rate", "1e18", "fault rates must be between 0 and 6000 (per minute)", "0"},
+    };
+    for (const Edge& e : edges) {
+        SCOPED_TRACE(std::string(e.scenario) + " " + e.option + "=" + e.bad);
+        const auto* info = faultline::builtin_scenarios().find(e.scenario);
+        ASSERT_NE(info, nullptr);
+        std::string error;
+        EXPECT_EQ(info->make({{e.option, e.bad}}, error), nullptr);
+        EXPECT_EQ(error, e.says);
+        error.clear();
+        EXPECT_NE(info->make({{e.option, e.good}}, error), nullptr) << error;
+    }
+}
+
 }  // namespace

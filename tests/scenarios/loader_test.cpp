@@ -266,6 +266,13 @@ TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
         {"nemesis.faults.0.rate", "1e18/s", "nemesis.faults[0].rate: 1e+18/s plans about 9e+18 faults between 5s and 14s; at most 100000", "10000/s"},
         {"nemesis.faults.0.rate", "1e308/ms", "nemesis.faults[0].rate: '1e308/ms' is not a rate like 5000/s: too large", "1/ms"},
         {"nemesis.quiet_at", "106751h", "nemesis.quiet_at: after the end of the run (20s)", "20s"},
+        // Two ranges multiply: 10^10 names were expanded (a hang) before anything was checked.
+        {"services.api.hosts", "api-{1..100000}-{1..100000}", "services.api.hosts: 'api-{1..100000}-{1..100000}' is not a host name (write names or ranges like app-{1..4}, at most 100000 hosts)",
+         "api-{1..1000}"},
+        // A list through --set (it was always "not a number"), and its multipliers checked: -1 ran
+        // at a negative rate, 1e308 until the event limit.
+        {"workloads.users.open_loop.diurnal", "[1, -1]", "workloads.users.open_loop.diurnal: multipliers must be between 0 and 1000", "[1, 0, 2.5]"},
+        {"workloads.users.open_loop.diurnal", "[1e308]", "workloads.users.open_loop.diurnal: multipliers must be between 0 and 1000", "[1000]"},
         // Silently written as 1 MiB.
         {"services.api.disk_write_bytes", "1048577", "services.api.disk_write_bytes: must be at most 1048576 (1 MiB per request)", "1048576"},
         // Not a crash, but the path lacked the checker's name ("invariants[1].at").

@@ -547,7 +547,10 @@ void fields(V& v, ScenarioSpec& o) {
 std::optional<std::string> validate(const ScenarioSpec& s);
 
 // "app-{1..3}" -> app-1, app-2, app-3; other patterns unchanged (a one-element list). Nested
-// ranges and several ranges in one pattern expand as a product.
+// ranges and several ranges in one pattern expand as a product. A range that is not one (written
+// backwards, or more than hosts_limit names in all) is left unexpanded too, so it is not a host
+// name, which the caller reports.
+inline constexpr std::size_t hosts_limit = 100'000;
 std::vector<std::string> expand_hosts(const std::string& pattern);
 
 }  // namespace faultline

@@ -10,9 +10,12 @@ struct Put {
 }  // namespace
 
 std::optional<std::string> ChaosScenario::validate(const Options& o) {
-    if (o.regions < 1 || o.hosts_per_region < 1 || o.regions * o.hosts_per_region < 2) return "need at least two nodes";
+    if (o.regions < 1 || o.regions > 100 || o.hosts_per_region < 1 || o.hosts_per_region > 1000) {
+        return "regions must be between 1 and 100, hosts_per_region between 1 and 1000";
+    }
+    if (o.regions * o.hosts_per_region < 2) return "need at least two nodes";
     if (o.quiet_at >= o.duration) return "quiet_at must come before the end of the run";
-    if (o.fault_rate < 0) return "fault_rate cannot be negative";
+    if (!(o.fault_rate >= 0 && o.fault_rate <= 6000)) return "fault_rate must be between 0 and 6000 (per minute)";
     return std::nullopt;
 }
 

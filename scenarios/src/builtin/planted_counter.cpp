@@ -11,9 +11,11 @@ constexpr const char* node_names[2] = {"counter-1", "counter-2"};
 }
 
 std::optional<std::string> PlantedCounterScenario::validate(const Options& o) {
-    if (o.clients < 1) return "clients must be at least 1";
+    if (o.clients < 1 || o.clients > 1000) return "clients must be between 1 and 1000";
     if (o.quiet_at >= o.duration) return "quiet_at must come before the end of the run";
-    if (o.crash_rate < 0 || o.partition_rate < 0 || o.noise_rate < 0) return "fault rates cannot be negative";
+    for (const double rate : {o.crash_rate, o.partition_rate, o.noise_rate}) {
+        if (!(rate >= 0 && rate <= 6000)) return "fault rates must be between 0 and 6000 (per minute)";
+    }
     if (o.fault_duration_max < std::chrono::milliseconds(500)) return "fault_duration_max must be at least 500ms";
     if (o.request_interval <= sim::Duration(0) || o.resync_interval <= sim::Duration(0))
         return "intervals must be positive";

@@ -52,6 +52,24 @@ std::string new_entry_hint(const YAML::Node& root, const std::string& path) {
     return "";
 }
 
+namespace {
+
+// "[1, 0.5, 2]" sets a list (diurnal, test_seeds, replicas); anything else is the scalar as
+// written, which the reader then checks (a list it cannot parse is reported as that text).
+YAML::Node override_value(const std::string& value) {
+    const std::size_t first = value.find_first_not_of(" \t"), last = value.find_last_not_of(" \t");
+    if (first != std::string::npos && value[first] == '[' && value[last] == ']') {
+        try {
+            YAML::Node list = YAML::Load(value);
+            if (list.IsSequence()) return list;
+        } catch (const YAML::Exception&) {
+        }
+    }
+    return YAML::Node(value);
+}
+
+}  // namespace
+
 std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value) {
     const std::vector<std::string> parts = split_path(path);
     for (const std::string& p : parts) {
@@ -69,7 +87,7 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
             if (ec != std::errc{} || ptr != p.data() + p.size()) return "'" + p + "' is not a list index";
             if (index >= node.size()) return "index " + p + " is past the end of the list";
             if (last) {
-                node[index] = value;
+                node[index] = override_value(value);
                 return std::nullopt;
             }
             YAML::Node next = node[index];
@@ -78,7 +96,7 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
         }
         if (!node.IsMap() && !node.IsNull()) return "'" + p + "' is inside a value, not a mapping";
         if (last) {
-            node[p] = value;
+            node[p] = override_value(value);
             return std::nullopt;
         }
         if (!node[p] || node[p].IsNull()) {

@@ -1,6 +1,7 @@
 // Field-level checks of a scenario spec (the reader reports them at the struct's node) and host
 // range expansion. Cross-references (call targets, fault targets, metrics) are checked when the
 // world is built, also with the location they came from.
+#include <algorithm>
 #include <charconv>
 
 #include "faultline/model_kind.hpp"
@@ -20,13 +21,17 @@ std::vector<std::string> expand_hosts(const std::string& pattern) {
     auto r1 = std::from_chars(a, pattern.data() + dots, lo);
     auto r2 = std::from_chars(b, pattern.data() + close, hi);
     if (r1.ec != std::errc{} || r2.ec != std::errc{} || r1.ptr != pattern.data() + dots || r2.ptr != pattern.data() + close ||
-        lo > hi || hi - lo > 100'000) {
+        lo > hi || hi - lo >= static_cast<long>(hosts_limit)) {
         return {pattern};
     }
+    const std::string head = pattern.substr(0, open);
+    const std::vector<std::string> rests = expand_hosts(pattern.substr(close + 1));
+    // Several ranges multiply: api-{1..100000}-{1..100000} would be 10^10 names.
+    if (static_cast<std::uint64_t>(hi - lo + 1) * rests.size() > hosts_limit) return {pattern};
     std::vector<std::string> out;
-    const std::string head = pattern.substr(0, open), tail = pattern.substr(close + 1);
+    out.reserve(static_cast<std::size_t>(hi - lo + 1) * rests.size());
     for (long i = lo; i <= hi; ++i) {
-        for (std::string& rest : expand_hosts(tail)) out.push_back(head + std::to_string(i) + rest);
+        for (const std::string& rest : rests) out.push_back(head + std::to_string(i) + rest);
     }
     return out;
 }
@@ -67,6 +72,17 @@ std::optional<std::string> validate(const WorkloadSpec& w) {
     if (w.hosts.empty()) return "a workload needs hosts";
     if (w.open_loop.has_value() == w.closed_loop.has_value()) return "a workload is either open_loop or closed_loop";
     if (w.open_loop && w.open_loop->rate.per_second > 10'000'000) return "open_loop.rate above 10M/s";
+    if (w.open_loop && !w.open_loop->diurnal.empty()) {
+        double peak = 0;
+        for (const double m : w.open_loop->diurnal) {
+            if (!(m >= 0 && m <= 1000)) return "open_loop.diurnal: multipliers must be between 0 and 1000";
+            peak = std::max(peak, m);
+        }
+        if (w.open_loop->rate.per_second * peak > 10'000'000) return "open_loop.diurnal: its peak makes the rate above 10M/s";
+        if (w.open_loop->diurnal_period.count() < static_cast<std::int64_t>(w.open_loop->diurnal.size())) {
+            return "open_loop.diurnal_period: shorter than a nanosecond per multiplier";
+        }
+    }
     if (w.closed_loop && (w.closed_loop->clients < 1 || w.closed_loop->clients > 10'000'000)) return "closed_loop.clients out of range";
     return std::nullopt;
 }

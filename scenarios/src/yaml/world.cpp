@@ -54,12 +54,22 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     for (const std::string& mark : spec_.coverage) sim.require_coverage(mark);
 }
 
+std::vector<std::string> World::host_names(const std::string& pattern, const Where& where, const std::string& path) const {
+    std::vector<std::string> names = expand_hosts(pattern);
+    for (const std::string& name : names) {
+        if (name.find_first_of("*?{}") != std::string::npos) {
+            fail(where, path, "'" + name + "' is not a host name (write names or ranges like app-{1..4}, at most " + std::to_string(hosts_limit) +
+                                  " hosts)");
+        }
+    }
+    return names;
+}
+
 std::vector<sim::Host*> World::place(const std::string& component, const std::string& pattern, const Where& where,
                                      const std::string& path) {
     if (hosts_.count(component) != 0) fail(where, path, "the name '" + component + "' is used twice (components share one namespace)");
     std::vector<sim::Host*>& out = hosts_[component];
-    for (const std::string& name : expand_hosts(pattern)) {
-        if (name.find_first_of("*?{}") != std::string::npos) fail(where, path, "'" + name + "' is not a host name (write names or ranges like app-{1..4})");
+    for (const std::string& name : host_names(pattern, where, path)) {
         sim::Host* h = sim_->find_host(name);
         if (h == nullptr) h = &sim_->add_host(name);
         h->join(component);

@@ -132,6 +132,8 @@ public:
     }
 
 private:
+    // The names a host pattern expands to, each checked to be a name (not a glob or a bad range).
+    std::vector<std::string> host_names(const std::string& pattern, const Where& where, const std::string& path) const;
     std::vector<sim::Host*> place(const std::string& component, const std::string& pattern, const Where& where,
                                   const std::string& path);
     void build_network();

@@ -17,12 +17,9 @@ void World::build_stores() {
         o.design = st.design;
         o.replicas.clear();
         for (const std::string& pattern : st.replicas) {
-            for (std::string& r : expand_hosts(pattern)) o.replicas.push_back(std::move(r));
+            for (std::string& r : host_names(pattern, st.where, path + ".replicas")) o.replicas.push_back(std::move(r));
         }
         if (o.replicas.size() < 2) fail(st.where, path + ".replicas", "a replicated store needs at least two replicas");
-        for (const std::string& r : o.replicas) {
-            if (r.find_first_of("*?{}") != std::string::npos) fail(st.where, path + ".replicas", "'" + r + "' is not a host name");
-        }
         o.request_timeout = st.request_timeout;
         o.peer_timeout = st.peer_timeout;
         o.fsync_interval = st.fsync_interval;
@@ -53,8 +50,7 @@ void World::build_stores() {
         w.home = st.clients.home;
         std::vector<sim::Host*> clients;
         for (const std::string& pattern : st.clients.hosts) {
-            for (const std::string& n : expand_hosts(pattern)) {
-                if (n.find_first_of("*?{}") != std::string::npos) fail(st.where, path + ".clients.hosts", "'" + n + "' is not a host name");
+            for (const std::string& n : host_names(pattern, st.where, path + ".clients.hosts")) {
                 sim::Host* h = sim_->find_host(n);
                 if (h == nullptr) h = &sim_->add_host(n);
                 h->join(name + "-clients");
