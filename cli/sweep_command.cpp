@@ -260,7 +260,7 @@ void add_sweep_command(CLI::App& app, Command& cmd) {
            "'load' (every open-loop rate), or a path's tail ('retry.attempts_max': every call's). Repeatable")
         ->required();
     sub->add_option("--seeds", args->seeds, "Seeds per cell: a count K (seeds 1..K) or a range A..B")->default_val("3");
-    sub->add_option("--jobs", args->jobs, "Worker processes at once (default: every core)");
+    sub->add_option("--jobs", args->jobs, "Worker processes at once, at most 1024 (default: every core)")->check(CLI::Range(0u, 1024u));
     sub->add_option("--variant", args->variant, "A scenario file's variant");
     sub->add_option("--set", args->sets, "Override an option in every run: --set path=value (repeatable)");
     sub->add_option("--report", args->report,

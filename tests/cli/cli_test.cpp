@@ -113,7 +113,10 @@ TEST(Cli, TraceWritesJsonLines) {
 
 TEST(Cli, BadInputIsOneLineAndExitsTwo) {
     for (const std::string args : {"run mm2", "run mm1 --set lamda=1", "run mm1 --set lambda=fast", "run mm1 --seed x",
-                                   "run", "frobnicate", "run mm1 --set nonsense", "run mm1 --time-max 5"}) {
+                                   "run", "frobnicate", "run mm1 --set nonsense", "run mm1 --time-max 5",
+                                   // 100,000 workers would run out of file descriptors mid-job
+                                   "fuzz canary --seeds 1..3 -j 100000 --out /nonexistent/never-written",
+                                   "sweep mm1 --grid lambda=0.1..0.5:0.1 --seeds 1 --jobs 5000"}) {
         auto r = faultline(args);
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
         EXPECT_TRUE(contains(r.out, "faultline: error: ")) << args << "\n" << r.out;
