@@ -251,9 +251,9 @@ TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
         {"services.api.calls.0.pool.connections_max", "0", "services.api.calls[0].pool.connections_max: must be between 1 and 100000", "1"},
         {"services.api.calls.0.pool.connections_max", "4294967296", "must be between 1 and 100000", "100000"},
         // Uniform over no keys asserted; Zipf over more than 2^53 aborted.
-        {"workloads.users.open_loop.keys", "uniform(0)", "KEYS must be between 1 and 2^53", "uniform(1)"},
-        {"workloads.users.open_loop.keys", "zipf(9007199254740993, 1)", "KEYS must be between 1 and 2^53", "zipf(9007199254740992, 1)"},
-        {"workloads.users.open_loop.keys", "zipf(10, 1e308)", "EXPONENT must be above 0 and at most 100", "zipf(10, 100)"},
+        {"workloads.users.open_loop.keys", "uniform(0)", "keys must be between 1 and 2^53", "uniform(1)"},
+        {"workloads.users.open_loop.keys", "zipf(9007199254740993, 1)", "keys must be between 1 and 2^53", "zipf(9007199254740992, 1)"},
+        {"workloads.users.open_loop.keys", "zipf(10, 1e308)", "zipf_s must be between 0 (uniform) and 100", "zipf(10, 100)"},
         // after + within overflowed, and the judgement was scheduled in the past (an assertion).
         {"invariants.0.recovers.after", "9223372036854775807ns", "invariants[0].recovers: after + within must end before the run does", "6s"},
         {"invariants.0.recovers.within", "9223372036854775807ns", "invariants[0].recovers: after + within must end before the run does", "14s"},

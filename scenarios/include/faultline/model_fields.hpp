@@ -119,6 +119,12 @@ void fields(V& v, WorkQueueOptions& o) {
     v("codel_interval", o.codel_interval, "CoDel: how long the delay may stay above target");
 }
 
+inline std::optional<std::string> validate(const KeyOptions& o) {
+    if (o.keys < 1 || o.keys > KeyOptions::keys_limit) return "keys must be between 1 and 2^53";
+    if (!(o.zipf_s >= 0 && o.zipf_s <= KeyOptions::zipf_s_limit)) return "zipf_s must be between 0 (uniform) and 100";
+    return std::nullopt;
+}
+
 // Key popularity in one word: "zipf(100000, 0.99)" or "uniform(1000)" (write_ratio unchanged).
 inline sim::ParseError parse_shorthand(std::string_view text, KeyOptions& o) {
     auto trim = [](std::string_view s) {
@@ -136,26 +142,18 @@ inline sim::ParseError parse_shorthand(std::string_view text, KeyOptions& o) {
     const auto comma = args.find(',');
     KeyOptions parsed = o;
     if (auto e = sim::parse_value(trim(args.substr(0, comma)), parsed.keys)) return "KEYS: " + *e;
-    if (parsed.keys == 0 || parsed.keys > KeyOptions::keys_limit) return std::string("KEYS must be between 1 and 2^53");
     if (name == "uniform") {
         if (comma != std::string_view::npos) return std::string("uniform takes one argument: uniform(KEYS)");
         parsed.zipf_s = 0;
     } else if (name == "zipf") {
         if (comma == std::string_view::npos) return std::string("zipf takes two arguments: zipf(KEYS, EXPONENT)");
         if (auto e = sim::parse_value(trim(args.substr(comma + 1)), parsed.zipf_s)) return "EXPONENT: " + *e;
-        if (!(parsed.zipf_s > 0 && parsed.zipf_s <= KeyOptions::zipf_s_limit)) {
-            return std::string("EXPONENT must be above 0 and at most 100 (0.99 is typical)");
-        }
+        if (parsed.zipf_s <= 0) return std::string("EXPONENT must be positive (0.99 is typical)");
     } else {
         return "unknown key popularity '" + std::string(name) + "' (zipf or uniform)";
     }
+    if (auto e = validate(parsed)) return e;  // the ranges, as for the mapping form
     o = parsed;
-    return std::nullopt;
-}
-
-inline std::optional<std::string> validate(const KeyOptions& o) {
-    if (o.keys < 1 || o.keys > KeyOptions::keys_limit) return "keys must be between 1 and 2^53";
-    if (!(o.zipf_s >= 0 && o.zipf_s <= KeyOptions::zipf_s_limit)) return "zipf_s must be between 0 (uniform) and 100";
     return std::nullopt;
 }
 

@@ -71,14 +71,15 @@ std::optional<std::string> validate(const DatabaseSpec& d) {
 std::optional<std::string> validate(const WorkloadSpec& w) {
     if (w.hosts.empty()) return "a workload needs hosts";
     if (w.open_loop.has_value() == w.closed_loop.has_value()) return "a workload is either open_loop or closed_loop";
-    if (w.open_loop && w.open_loop->rate.per_second > 10'000'000) return "open_loop.rate above 10M/s";
+    constexpr double rate_max = 10'000'000;  // arrivals per second, at the diurnal peak too
+    if (w.open_loop && w.open_loop->rate.per_second > rate_max) return "open_loop.rate above 10M/s";
     if (w.open_loop && !w.open_loop->diurnal.empty()) {
         double peak = 0;
         for (const double m : w.open_loop->diurnal) {
             if (!(m >= 0 && m <= 1000)) return "open_loop.diurnal: multipliers must be between 0 and 1000";
             peak = std::max(peak, m);
         }
-        if (w.open_loop->rate.per_second * peak > 10'000'000) return "open_loop.diurnal: its peak makes the rate above 10M/s";
+        if (w.open_loop->rate.per_second * peak > rate_max) return "open_loop.diurnal: its peak makes the rate above 10M/s";
         if (w.open_loop->diurnal_period.count() < static_cast<std::int64_t>(w.open_loop->diurnal.size())) {
             return "open_loop.diurnal_period: shorter than a nanosecond per multiplier";
         }
