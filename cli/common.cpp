@@ -75,4 +75,16 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {
     return out;
 }
 
+sim::Duration parse_duration_flag(const std::string& flag, const std::string& text) {
+    sim::Duration d{};
+    if (auto e = parse_value(text, d)) throw UsageError(flag + ": '" + text + "': " + *e);
+    return d;
+}
+
+std::chrono::milliseconds parse_timeout(const std::string& text) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration_flag("--timeout", text));
+    if (ms.count() <= 0) throw UsageError("--timeout " + text + ": must be at least 1ms");
+    return ms;
+}
+
 }  // namespace faultline::cli

@@ -25,22 +25,27 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// For --seed (as a transform): a decimal number from 0 to 2^64 - 1. CLI11 alone would wrap
-// "-3" around, saturate past 2^64 - 1 and read "010" as octal 8.
-inline CLI::Validator seed_range() {
+// A decimal number from `min` to 2^64 - 1 (as a transform), for --seed and the counts (--events-max,
+// --stop-at-event): CLI11 alone would wrap "-3" around, saturate past 2^64 - 1 and read "010" as
+// octal 8. `what` names the value in the error ("a seed", "an event limit").
+inline CLI::Validator decimal_u64(std::string what, std::uint64_t min, std::string name) {
     return CLI::Validator(
-        [](std::string& s) {
+        [what = std::move(what), min](std::string& s) {
             const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-            // Past 2^64 - 1 CLI11 would saturate: a different seed from the one asked for.
+            // Past 2^64 - 1 CLI11 would saturate: a different value from the one asked for.
             const std::string max = "18446744073709551615";
             const std::string_view significant = std::string_view(s).substr(std::min(s.find_first_not_of('0'), s.size()));
             const bool fits = significant.size() < max.size() || (significant.size() == max.size() && significant <= max);
-            if (!digits || !fits) return "'" + s + "': a seed is a number from 0 to " + max;
+            // (digits and fits first: only then is the text a number stoull reads)
+            if (!digits || !fits || (min > 0 && (significant.empty() || std::stoull(std::string(significant)) < min)))
+                return "'" + s + "': " + what + " is a number from " + std::to_string(min) + " to " + max;
             s = significant.empty() ? "0" : std::string(significant);  // CLI11 reads a leading 0 as octal
             return std::string();
         },
-        "SEED");
+        std::move(name));
 }
+
+inline CLI::Validator seed_range() { return decimal_u64("a seed", 0, "SEED"); }
 
 // The hidden workers' `--spec JSON` argument ('-': read it from stdin) as a run. UsageError
 // when it is not JSON or not a spec.
@@ -57,6 +62,12 @@ struct ResolvedScenario {
 ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant = {});
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
+
+// A flag's duration ("30s", "250ms"); a bad one is a UsageError naming the flag and the text.
+sim::Duration parse_duration_flag(const std::string& flag, const std::string& text);
+// `--timeout`, the wall-clock limit on one worker run (fuzz, sweep, compare, shrink): at least
+// 1ms, since a run given no time at all is killed before it starts and reported as hung.
+std::chrono::milliseconds parse_timeout(const std::string& text);
 
 // `--trace FILE`: the JSONL trace file, or nothing when no path was given; a file that cannot be
 // opened is a usage error.

@@ -76,8 +76,7 @@ int execute(const CompareArgs& args) {
     if (b.variant.empty()) b.variant = args.variant;
     check_output_path(args.report, "--report");
     check_output_path(args.result, "--result");
-    sim::Duration timeout{};
-    if (auto e = parse_value(args.timeout, timeout)) throw UsageError("--timeout '" + args.timeout + "': " + *e);
+    const std::chrono::milliseconds timeout = parse_timeout(args.timeout);
 
     const explore::RunSpec spec_a = spec_for(scenario_a, a.variant, args.sets, a.sets, args.seed, "A");
     const explore::RunSpec spec_b = spec_for(scenario_b, b.variant, args.sets, b.sets, args.seed, "B");
@@ -104,8 +103,8 @@ int execute(const CompareArgs& args) {
                  static_cast<unsigned long long>(args.seed));
     report::RunRecord records[2];
     std::string failures;
-    run_in_report_workers({spec_a, spec_b}, false, std::max(1u, std::min(args.jobs, 2u)),
-                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout), [&](WorkerResult&& r) {
+    run_in_report_workers({spec_a, spec_b}, false, args.jobs,
+                          timeout, [&](WorkerResult&& r) {
                               const char* side = r.index == 0 ? "A" : "B";
                               if (!r.ok) {
                                   failures += std::string(side) + " " + r.error + "\n";
@@ -184,7 +183,9 @@ void add_compare_command(CLI::App& app, Command& cmd) {
     sub->add_option("--report", args->report,
                     "Write the comparison as HTML to FILE.html, and a Markdown summary next to it");
     sub->add_option("--result", args->result, "Write both runs' results to FILE.json, for 'faultline report'");
-    sub->add_option("--jobs", args->jobs, "Run A and B at once (2) or one after the other (1)")->default_val(2);
+    sub->add_option("--jobs", args->jobs, "Run A and B at once (2) or one after the other (1)")
+        ->default_val(2)
+        ->check(CLI::Range(1u, 2u));
     sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")
         ->default_val("10m");
     sub->add_flag("--json", args->json, "Print the differences as one JSON object");

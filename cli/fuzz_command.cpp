@@ -35,12 +35,6 @@ struct FuzzArgs {
     std::string progress = "auto";
 };
 
-sim::Duration parse_duration(const std::string& flag, const std::string& text) {
-    sim::Duration d{};
-    if (auto e = parse_value(text, d)) throw UsageError(flag + ": '" + text + "': " + *e);
-    return d;
-}
-
 int execute(const FuzzArgs& a) {
     explore::FuzzOptions o;
     try {
@@ -48,7 +42,7 @@ int execute(const FuzzArgs& a) {
         o.base.overrides = parse_overrides(a.sets);
         o.base.shuffle_ties = a.shuffle_ties;
         o.base.buggify = a.buggify;
-        if (!a.time_max.empty()) o.base.time_max = parse_duration("--time-max", a.time_max);
+        if (!a.time_max.empty()) o.base.time_max = parse_duration_flag("--time-max", a.time_max);
         if (a.events_max != 0) o.base.events_max = a.events_max;
         o.swarm = a.swarm;
         if (!a.seeds.empty())
@@ -56,14 +50,14 @@ int execute(const FuzzArgs& a) {
         else if (!a.time.empty())
             o.seeds = explore::SeedRange{1, std::nullopt};
         if (!a.time.empty()) {
-            o.time_budget = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration("--time", a.time));
+            o.time_budget = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration_flag("--time", a.time));
+            if (o.time_budget->count() <= 0) throw UsageError("--time " + a.time + ": must be at least 1ms");
         }
         o.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
         if (!a.shard.empty()) o.shard = explore::parse_shard(a.shard, std::getenv("JOB_COMPLETION_INDEX"));
         o.out_dir = a.out;
         o.resume = a.resume;
-        o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration("--timeout", a.timeout));
-        if (o.timeout.count() <= 0) throw UsageError("--timeout must be at least 1ms");
+        o.timeout = parse_timeout(a.timeout);
         if (!a.junit.empty()) o.junit = a.junit;
         if (a.progress == "auto")
             o.progress = explore::ProgressMode::automatic;
@@ -109,7 +103,8 @@ void add_fuzz_command(CLI::App& app, Command& cmd) {
     sub->add_flag("--shuffle-ties", args->shuffle_ties, "Explore orders of same-time events (a random order per seed)");
     sub->add_flag("--buggify", args->buggify, "Arm buggify() fault points");
     sub->add_option("--time-max", args->time_max, "Virtual time limit per run (runaway past it)");
-    sub->add_option("--events-max", args->events_max, "Event limit per run (runaway past it)");
+    sub->add_option("--events-max", args->events_max, "Event limit per run (runaway past it)")
+        ->transform(decimal_u64("an event limit", 1, "N"));  // 0 would mean "not given", silently
     sub->add_option("--progress", args->progress,
                     "auto (a live line on a terminal, else a log line every 10s), tty, log or none")
         ->default_str("auto");

@@ -112,7 +112,8 @@ void add_replay_command(CLI::App& app, Command& cmd) {
     sub->add_option("artifact", args->artifact, "An artifact (from fuzz) or regression file (from shrink)")->required();
     sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines");
     sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches in --trace");
-    auto* by_event = sub->add_option("--stop-at-event", args->stop_at_event, "End the run after this many events");
+    auto* by_event = sub->add_option("--stop-at-event", args->stop_at_event, "End the run after this many events")
+        ->transform(decimal_u64("an event count", 1, "N"));  // 0 would mean "not given", silently
     auto* by_time = sub->add_option("--stop-at", args->stop_at, "End the run at this virtual time (e.g. 12.5s)");
     by_event->excludes(by_time);
     sub->add_option("--log-host", args->log_hosts,

@@ -21,7 +21,12 @@ struct ReportArgs {
     std::string a_label, b_label;
 };
 
-std::string format_of(const report::Json& j) { return j.is_object() ? j.value("format", "") : ""; }
+// The file's "format", or "" when it has none or it is not a string (the record reader then says
+// what it expected, naming the file and the field).
+std::string format_of(const report::Json& j) {
+    if (!j.is_object() || !j.contains("format") || !j.at("format").is_string()) return "";
+    return j.at("format").get<std::string>();
+}
 
 int execute(const ReportArgs& args) {
     if (args.files.empty() || args.files.size() > 2)

@@ -134,7 +134,8 @@ void add_run_command(CLI::App& app, Command& cmd) {
                   "Run the seed twice and compare the traces; name the first divergent event if they differ");
     sub->add_flag("--json", args->json, "Print one JSON object instead of the human summary");
     sub->add_option("--time-max", args->time_max, "Virtual time limit (e.g. 10m); passing it ends the run as 'runaway'");
-    sub->add_option("--events-max", args->events_max, "Event limit; passing it ends the run as 'runaway'");
+    sub->add_option("--events-max", args->events_max, "Event limit; passing it ends the run as 'runaway'")
+        ->transform(decimal_u64("an event limit", 1, "N"));  // 0 would mean "not given", silently
     sub->add_flag("--shuffle-ties", args->shuffle_ties, "Order same-time events by a seeded random priority");
     sub->add_flag("--buggify", args->buggify, "Arm buggify() fault points (which ones, from the seed)");
     args->report.add_to(*sub);

@@ -53,9 +53,7 @@ void write_scenario_file(const explore::Artifact& regression, const std::string&
 int execute(const ShrinkArgs& a) {
     try {
         const explore::Artifact failing = explore::load_artifact(a.artifact);
-        sim::Duration timeout_d{};
-        if (auto e = parse_value(a.timeout, timeout_d)) throw UsageError("--timeout: '" + a.timeout + "': " + *e);
-        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(timeout_d);
+        const std::chrono::milliseconds timeout = parse_timeout(a.timeout);
         std::string out = a.out;
         if (out.empty()) {
             std::filesystem::path p(a.artifact);
@@ -95,7 +93,9 @@ void add_shrink_command(CLI::App& app, Command& cmd) {
         "shrink", "Shrink a failure artifact to a small regression file that still fails the same way");
     sub->add_option("artifact", args->artifact, "A failure artifact (from fuzz)")->required();
     sub->add_option("--out,-o", args->out, "The regression file to write (default: ARTIFACT.shrunk.json)");
-    sub->add_option("--runs-max", args->runs_max, "At most this many candidate runs")->default_val(500);
+    sub->add_option("--runs-max", args->runs_max, "At most this many candidate runs")
+        ->transform(decimal_u64("a run limit", 1, "N"))
+        ->default_val(500);
     sub->add_option("--timeout", args->timeout, "Wall-clock limit per candidate run")->default_str("60s");
     sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
 }

@@ -113,8 +113,7 @@ int execute(const SweepArgs& args) {
     if (args.grids.empty()) throw UsageError("sweep needs at least one --grid PATH=A..B[:STEP] (or PATH=v1,v2,...)");
     check_output_path(args.report, "--report");
     check_output_path(args.result, "--result");
-    sim::Duration timeout{};
-    if (auto e = parse_value(args.timeout, timeout)) throw UsageError("--timeout '" + args.timeout + "': " + *e);
+    const std::chrono::milliseconds timeout = parse_timeout(args.timeout);
     const std::vector<std::uint64_t> seeds = parse_seeds(args.seeds);
 
     explore::RunSpec base;
@@ -212,7 +211,7 @@ int execute(const SweepArgs& args) {
     Progress progress(specs.size());
     std::size_t done = 0, failing = 0, broken = 0;
     run_in_report_workers(
-        specs, true, jobs, std::chrono::duration_cast<std::chrono::milliseconds>(timeout), [&](WorkerResult&& r) {
+        specs, true, jobs, timeout, [&](WorkerResult&& r) {
             const std::size_t cell = r.index / seeds.size(), k = r.index % seeds.size();
             report::CellRun run;
             if (r.ok) {
@@ -268,7 +267,9 @@ void add_sweep_command(CLI::App& app, Command& cmd) {
     sub->add_option("--result", args->result, "Write the sweep's results to FILE.json, for 'faultline report'");
     sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")
         ->default_val("10m");
-    sub->add_option("--runs-max", args->runs_max, "Refuse grids with more runs than this")->default_val(10000);
+    sub->add_option("--runs-max", args->runs_max, "Refuse grids with more runs than this")
+        ->transform(decimal_u64("a run limit", 1, "N"))
+        ->default_val(10000);
     sub->add_flag("--json", args->json, "Print the sweep's result as JSON instead of the table");
     sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });
 }

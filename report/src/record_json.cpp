@@ -23,7 +23,13 @@ public:
     [[noreturn]] void fail(const std::string& what) const {
         throw ReportError(file_ + ": " + (path_.empty() ? "" : "field '" + path_ + "': ") + what);
     }
-    bool has(const char* key) const { return j_.is_object() && j_.contains(key) && !j_.at(key).is_null(); }
+    // Whether an optional member is there (null counts as absent); a value that should hold
+    // members but is a string or a number is an error, not silently empty.
+    bool has(const char* key) const {
+        if (j_.is_null()) return false;
+        if (!j_.is_object()) fail("expected an object");
+        return j_.contains(key) && !j_.at(key).is_null();
+    }
     Field at(const char* key) const {
         if (!j_.is_object()) fail("expected an object");
         if (!j_.contains(key)) Field(file_, j_, join(key)).fail("missing");

@@ -73,9 +73,15 @@ CellRun cell_run_from_json(const Json& j, const std::string& file) {
     CellRun c;
     c.seed = j.at("seed").get<std::uint64_t>();
     c.verdict = j.at("verdict").get<std::string>();
-    if (j.contains("failure") && j.at("failure").is_string()) c.failure = j.at("failure").get<std::string>();
+    static constexpr std::string_view verdicts[] = {"pass", "fail", "runaway", "crash", "hang", "error"};
+    if (std::find(std::begin(verdicts), std::end(verdicts), c.verdict) == std::end(verdicts))
+        bad(file, "a run's verdict '" + c.verdict + "' is not one of pass, fail, runaway, crash, hang, error");
+    // Optional members are null or absent when there is nothing to say; any other type is an error
+    // (get<> throws, and the caller names the file).
+    if (j.contains("failure") && !j.at("failure").is_null()) c.failure = j.at("failure").get<std::string>();
     c.recovery_applicable = j.value("recovery_applicable", false);
-    if (j.contains("recovery_s") && j.at("recovery_s").is_number()) c.recovery_s = j.at("recovery_s").get<double>();
+    c.recovery_s = number_in(j, "recovery_s");
+    if (std::isnan(*c.recovery_s)) c.recovery_s.reset();
     c.latency_p99_s = number_in(j, "latency_p99_s");
     c.peak_amplification = number_in(j, "peak_amplification");
     c.errors = number_in(j, "errors");
@@ -171,7 +177,7 @@ Json sweep_to_json(const SweepResult& s) {
 }
 
 SweepResult sweep_from_json(const Json& j, const std::string& file) {
-    if (!j.is_object() || j.value("format", "") != sweep_format)
+    if (!j.is_object() || !j.contains("format") || j.at("format") != sweep_format)
         bad(file, "expected a sweep result (\"format\": \"faultline-sweep/1\")");
     SweepResult s;
     try {

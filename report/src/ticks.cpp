@@ -31,27 +31,63 @@ int decade_of(double x) {
     return k;
 }
 
+// A step M * 10^e with M in {10, 20, 25, 50, 100}: the smallest not below the raw step.
+struct NiceStep {
+    long long mantissa = 100;
+    int exponent = 0;
+    double value() const { return decimal(mantissa, exponent); }
+};
+
+NiceStep nice_step(double raw) {
+    NiceStep n;
+    n.exponent = decade_of(raw) - 1;
+    for (long long m : {10LL, 20LL, 25LL, 50LL, 100LL}) {
+        if (decimal(m, n.exponent) >= raw * (1 - 1e-12)) {
+            n.mantissa = m;
+            break;
+        }
+    }
+    return n;
+}
+
+// Bounds a chart can hold: NaN as 0, magnitudes past 1e300 clamped (only a hand-edited result
+// file has them), so that the differences and quotients below stay finite.
+double chartable(double v) { return std::isnan(v) ? 0 : std::clamp(v, -1e300, 1e300); }
+
+// Whether ticks at whole multiples of `step` from lo to hi are few enough to draw and their
+// indices fit a long long. A range far from 0 and narrower than a double's spacing there, or
+// a step rounded to nothing, fails this; the axis then shows its two ends.
+bool few_multiples(double lo, double hi, double step, int count) {
+    if (!(step > 0)) return false;
+    const double first = lo / step, last = hi / step;
+    return std::fabs(first) < 1e15 && std::fabs(last) < 1e15 && last - first <= 4.0 * count + 4;
+}
+
+Ticks ends_only(double lo, double hi) {
+    Ticks t;
+    t.lo = lo;
+    t.hi = hi > lo ? hi : lo + 1;
+    t.values = {t.lo, t.hi};
+    return t;
+}
+
 }  // namespace
 
 Ticks linear_ticks(double lo, double hi, int count) {
+    lo = chartable(lo);
+    hi = chartable(hi);
+    if (hi < lo) std::swap(lo, hi);  // (an axis whose set maximum is below its data)
     if (!(hi > lo)) {
         const double pad = lo == 0 ? 1 : std::fabs(lo) * 0.1;
         lo -= pad;
         hi += pad;
     }
     count = std::max(count, 1);
-    const double raw = (hi - lo) / count;
-    // Steps M * 10^e with M in {10, 20, 25, 50}: the smallest not below the raw step.
-    const int k = decade_of(raw);
-    long long mantissa = 100;
-    int e = k - 1;
-    for (long long m : {10LL, 20LL, 25LL, 50LL, 100LL}) {
-        if (decimal(m, e) >= raw * (1 - 1e-12)) {
-            mantissa = m;
-            break;
-        }
-    }
-    const double step = decimal(mantissa, e);
+    const NiceStep nice = nice_step((hi - lo) / count);
+    const long long mantissa = nice.mantissa;
+    const int e = nice.exponent;
+    const double step = nice.value();
+    if (!few_multiples(lo, hi, step, count)) return ends_only(lo, hi);
     const long long first = static_cast<long long>(std::floor(lo / step + 1e-9));
     const long long last = static_cast<long long>(std::ceil(hi / step - 1e-9));
     Ticks t;
@@ -62,6 +98,8 @@ Ticks linear_ticks(double lo, double hi, int count) {
 }
 
 Ticks log_ticks(double lo, double hi) {
+    lo = chartable(lo);
+    hi = chartable(hi);
     if (!(lo > 0)) lo = hi > 0 ? hi / 1000 : 1e-3;
     if (!(hi > lo)) hi = lo * 10;
     const int k0 = decade_of(lo);
@@ -72,17 +110,21 @@ Ticks log_ticks(double lo, double hi) {
     t.lo = pow10_int(k0);
     t.hi = pow10_int(k1);
     const bool fine = k1 - k0 <= 2;
-    for (int k = k0; k <= k1; ++k) {
+    const int stride = std::max(1, (k1 - k0 + 9) / 10);  // at most about ten decades labelled
+    for (int k = k0; k < k1; k += stride) {
         t.values.push_back(pow10_int(k));
-        if (fine && k < k1) {
+        if (fine) {
             t.values.push_back(decimal(2, k));
             t.values.push_back(decimal(5, k));
         }
     }
+    t.values.push_back(pow10_int(k1));
     return t;
 }
 
 Ticks time_ticks(double lo, double hi, int count) {
+    lo = chartable(lo);
+    hi = chartable(hi);
     Ticks t;
     t.lo = lo;
     t.hi = hi > lo ? hi : lo + 1;
@@ -90,14 +132,16 @@ Ticks time_ticks(double lo, double hi, int count) {
     count = std::max(count, 1);
     double step = 0;
     if (span / count < 1) {
-        step = linear_ticks(0, span, count).values.at(1);
+        step = nice_step(span / count).value();
     } else {
         for (double s : {1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
                          7200.0, 21600.0, 43200.0, 86400.0}) {
             step = s;
             if (span / s <= count) break;
         }
+        if (span / step > count) step = nice_step(span / count).value();  // past days: nice numbers
     }
+    if (!few_multiples(t.lo, t.hi, step, count)) return ends_only(t.lo, t.hi);
     const long long first = static_cast<long long>(std::ceil(t.lo / step - 1e-9));
     const long long last = static_cast<long long>(std::floor(t.hi / step + 1e-9));
     for (long long i = first; i <= last; ++i) {
@@ -106,6 +150,7 @@ Ticks time_ticks(double lo, double hi, int count) {
         if (step < 1) v = std::round(v * 1e6) / 1e6;
         t.values.push_back(v);
     }
+    if (t.values.empty()) return ends_only(t.lo, t.hi);  // a range below 1e-300 wide: no multiple inside
     return t;
 }
 

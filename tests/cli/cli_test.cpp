@@ -116,7 +116,15 @@ TEST(Cli, BadInputIsOneLineAndExitsTwo) {
                                    "run", "frobnicate", "run mm1 --set nonsense", "run mm1 --time-max 5",
                                    // 100,000 workers would run out of file descriptors mid-job
                                    "fuzz canary --seeds 1..3 -j 100000 --out /nonexistent/never-written",
-                                   "sweep mm1 --grid lambda=0.1..0.5:0.1 --seeds 1 --jobs 5000"}) {
+                                   "sweep mm1 --grid lambda=0.1..0.5:0.1 --seeds 1 --jobs 5000",
+                                   // 0 meant "not given" and ran without a limit; -1 wrapped round to 2^64 - 1
+                                   "run mm1 --events-max 0", "run mm1 --events-max -1",
+                                   "sweep mm1 --grid lambda=0.1..0.5:0.1 --runs-max -1",
+                                   // a run given no wall-clock time at all was killed and reported as hung
+                                   "compare mm1 --b-set customers=10 --timeout 0s",
+                                   "sweep mm1 --grid lambda=0.1,0.2 --timeout 0ms",
+                                   "fuzz canary --seeds 1..3 --time 0s --out /nonexistent/never-written",
+                                   "compare mm1 --b-set customers=10 --jobs 3"}) {
         auto r = faultline(args);
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
         EXPECT_TRUE(contains(r.out, "faultline: error: ")) << args << "\n" << r.out;

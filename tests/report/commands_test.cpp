@@ -130,6 +130,8 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
     std::ofstream(dir / "garbled.json") << "{\"format\": \"faultline-run/1\", \"scenario\": ";
     std::ofstream(dir / "field.json") << R"({"format": "faultline-run/1", "scenario": "x", "seed": -3})";
     std::ofstream(dir / "other.json") << R"({"hello": 1})";
+    std::ofstream(dir / "format.json") << R"({"format": 1, "scenario": "x"})";
+    std::ofstream(dir / "expect.json") << R"({"format": "faultline-run/1", "scenario": "x", "expect": 1})";
     const std::pair<std::string, std::string> cases[] = {
         {"report " + (dir / "missing.json").string(), (dir / "missing.json").string() + ": cannot read the file"},
         {"report " + (dir / "garbled.json").string(),
@@ -137,6 +139,10 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
         {"report " + (dir / "field.json").string(),
          (dir / "field.json").string() + ": field 'seed': expected a whole number"},
         {"report " + (dir / "other.json").string(), (dir / "other.json").string() + ": field 'format': missing"},
+        {"report " + (dir / "format.json").string(),
+         (dir / "format.json").string() + ": field 'format': expected a string"},  // was an internal error
+        {"report " + (dir / "expect.json").string(),
+         (dir / "expect.json").string() + ": field 'expect': expected an object"},
         {"sweep " + stampede + " --grid load=5..1", "--grid load=5..1: the range ends (1) before it starts (5)"},
         {"sweep " + stampede + " --grid load", "--grid load: expected PATH=A..B[:STEP] or PATH=v1,v2,..."},
         {"sweep " + stampede + " --grid retry.attempts_max=x,y", "--grid retry.attempts_max=x,y: value x: "},

@@ -151,6 +151,20 @@ TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {
         EXPECT_EQ(std::string(e.what()), "sweep.json: a cell's index is past the end of axis 'retry.attempts_max'");
     }
     EXPECT_THROW((void)sweep_from_json(Json::object(), "sweep.json"), ReportError);
+    // A run's optional members are null or of their type; anything else is refused, not ignored.
+    const std::pair<const char*, Json> wrong[] = {
+        {"verdict", "passed"}, {"failure", 3}, {"recovery_s", "soon"}, {"format", 1}};
+    for (const auto& [key, value] : wrong) {
+        Json b = j;
+        if (std::string(key) == "format")
+            b[key] = value;
+        else
+            b["cells"][0]["runs"][0][key] = value;
+        EXPECT_THROW((void)sweep_from_json(b, "sweep.json"), ReportError) << key;
+    }
+    Json null_failure = j;
+    null_failure["cells"][0]["runs"][0]["failure"] = nullptr;
+    EXPECT_NO_THROW((void)sweep_from_json(null_failure, "sweep.json"));
 }
 
 TEST(ReportSweep, ThePageHasHeatmapsOfPassingAndRecoveryAndEscapesNames) {

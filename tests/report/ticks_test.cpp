@@ -57,6 +57,40 @@ RC_GTEST_PROP(ReportTicks, LinearTicksCoverTheRangeInFewNiceSteps, ()) {
               std::fabs(mantissa - 5) < 1e-9);
 }
 
+// A double anywhere in its range, from 1e-320 to 1e308 and either sign, or 0.
+double any_magnitude() {
+    const double mantissa = *rc::gen::inRange(1, 10000) / 1000.0;
+    const int exponent = *rc::gen::inRange(-320, 305);
+    const double sign = *rc::gen::element(-1.0, 0.0, 1.0);
+    return sign * mantissa * pow10_int(exponent);
+}
+
+// A hand-edited result file can hold any number (an end of 2^64 s, a value of 1e308): the axes
+// drawn from it have a few finite ticks, never millions (which hung 'faultline report').
+RC_GTEST_PROP(ReportTicks, AnyRangeGivesAFewFiniteTicks, ()) {
+    const double lo = any_magnitude();
+    const double hi = *rc::gen::element(0, 1) ? any_magnitude() : lo + any_magnitude();
+    for (const Ticks& t : {linear_ticks(lo, hi, 5), time_ticks(lo, hi, 10), log_ticks(lo, hi)}) {
+        RC_ASSERT(!t.values.empty());
+        RC_ASSERT(t.values.size() <= 14u);
+        for (double v : t.values) RC_ASSERT(std::isfinite(v));
+        RC_ASSERT(std::isfinite(t.lo));
+        RC_ASSERT(std::isfinite(t.hi));
+    }
+}
+
+TEST(ReportTicks, HugeTimeRangesStepInNiceNumbersPastDays) {
+    const Ticks t = time_ticks(0, 18446744073709551616.0, 10);  // 2^64 seconds
+    ASSERT_GE(t.values.size(), 2u);
+    EXPECT_LE(t.values.size(), 12u);
+    EXPECT_EQ(t.values.at(1), 2e18);
+    const Ticks far = time_ticks(1e300, 1e300, 10);  // no room between the ends: just the ends
+    EXPECT_EQ(far.values.size(), 2u);
+    const Ticks wide = linear_ticks(-1e308, 1e308, 5);  // the span itself overflows a double
+    EXPECT_LE(wide.values.size(), 12u);
+    EXPECT_TRUE(std::isfinite(wide.hi - wide.lo));
+}
+
 TEST(ReportTicks, ALogScaleMapsDecadesToEqualDistances) {
     const Scale s(1, 1000, 0, 300, true);
     EXPECT_NEAR(s(1), 0, 1e-9);

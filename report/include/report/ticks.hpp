@@ -17,9 +17,11 @@ struct Ticks {
     std::vector<double> values;
 };
 
-// About `count` intervals covering [lo, hi] (lo < hi; equal bounds are widened first).
+// About `count` intervals covering [lo, hi] (bounds the wrong way round are swapped, equal ones
+// widened first).
 Ticks linear_ticks(double lo, double hi, int count = 5);
-// [lo, hi] with lo > 0: the range is widened to whole decades.
+// [lo, hi] with lo > 0: the range is widened to whole decades; past ten decades, every n-th
+// decade is labelled (and the last).
 Ticks log_ticks(double lo, double hi);
 // Seconds: at most about `count` intervals, in steps of 1-2-5 below a second, then
 // 1, 2, 5, 10, 15, 20, 30s, 1, 2, 5, 10, 15, 30m, 1, 2, 6, 12h. The range is not widened.
