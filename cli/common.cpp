@@ -75,6 +75,20 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {
     return out;
 }
 
+void check_output_path(const std::string& path, const std::string& flag) {
+    if (path.empty()) return;
+    std::error_code ec;
+    const std::filesystem::path parent = std::filesystem::absolute(path, ec).parent_path();
+    if (ec || !std::filesystem::is_directory(parent, ec))
+        throw UsageError(flag + " " + path + ": no directory " + parent.string());
+    if (std::filesystem::is_directory(path, ec))
+        throw UsageError(flag + " " + path + ": is a directory; give a file name");
+}
+
+UsageError file_error(const std::string& file, const std::string& what) {
+    return UsageError(what.rfind(file + ":", 0) == 0 ? what : file + ": " + what);
+}
+
 sim::Duration parse_duration_flag(const std::string& flag, const std::string& text) {
     sim::Duration d{};
     if (auto e = parse_value(text, d)) throw UsageError(flag + ": '" + text + "': " + *e);

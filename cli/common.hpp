@@ -63,6 +63,15 @@ ResolvedScenario resolve_scenario(const std::string& arg, const std::string& var
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
 
+// An output file's flag (--report, --result, shrink's --out): UsageError unless the file's
+// directory exists and the path is not a directory. Checked before anything runs, so a typo in
+// a directory does not cost a long run or lose its result.
+void check_output_path(const std::string& path, const std::string& flag);
+
+// An error about an input file, naming it once: `what` as it is when it names the file already
+// (the JSON reader's field errors), else "FILE: what" (errors found running it, e.g. its plan).
+UsageError file_error(const std::string& file, const std::string& what);
+
 // A flag's duration ("30s", "250ms"); a bad one is a UsageError naming the flag and the text.
 sim::Duration parse_duration_flag(const std::string& flag, const std::string& text);
 // `--timeout`, the wall-clock limit on one worker run (fuzz, sweep, compare, shrink): at least

@@ -100,7 +100,7 @@ int execute(const ReplayArgs& a) {
         }
         return report.reproduced || report.stopped ? exit_pass : exit_fail;
     } catch (const explore::InputError& e) {
-        throw UsageError(e.what());
+        throw file_error(a.artifact, e.what());  // its JSON, or its fault plan or overrides
     }
 }
 

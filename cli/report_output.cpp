@@ -10,16 +10,6 @@
 
 namespace faultline::cli {
 
-void check_output_path(const std::string& path, const std::string& flag) {
-    if (path.empty()) return;
-    std::error_code ec;
-    const std::filesystem::path parent = std::filesystem::absolute(path, ec).parent_path();
-    if (ec || !std::filesystem::is_directory(parent, ec))
-        throw UsageError(flag + " " + path + ": no directory " + parent.string());
-    if (std::filesystem::is_directory(path, ec))
-        throw UsageError(flag + " " + path + ": is a directory; give a file name");
-}
-
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,
                              const std::string& flag) {
     const std::string md = report::sibling_path(path, ".md");

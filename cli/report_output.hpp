@@ -8,14 +8,13 @@
 #include <memory>
 #include <string>
 
+#include "common.hpp"  // check_output_path
 #include "faultline/runner.hpp"
 #include "report/perfetto.hpp"
 #include "report/record.hpp"
 
 namespace faultline::cli {
 
-// UsageError unless the file's directory exists.
-void check_output_path(const std::string& path, const std::string& flag);
 // Writes `html` to `path` and `markdown` next to it (same name, .md); says so on stderr.
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,
                              const std::string& flag);

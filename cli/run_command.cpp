@@ -106,7 +106,11 @@ int execute(const RunArgs& a) {
         run = run_scenario(*scenario.info, overrides, settings, error);
     }
     const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (!run) throw UsageError("scenario '" + a.scenario + "': " + error);
+    if (!run) {
+        // (a regression file's own error, its fault plan's: named as replay names it)
+        throw UsageError(is_run_file(a.scenario) ? a.scenario + ": scenario '" + scenario.info->name + "': " + error
+                                                 : "scenario '" + a.scenario + "': " + error);
+    }
     if (trace) trace->flush();
     outputs.write(*run, source);
 

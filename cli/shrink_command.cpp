@@ -51,6 +51,7 @@ void write_scenario_file(const explore::Artifact& regression, const std::string&
 }
 
 int execute(const ShrinkArgs& a) {
+    check_output_path(a.out, "--out");
     try {
         const explore::Artifact failing = explore::load_artifact(a.artifact);
         const std::chrono::milliseconds timeout = parse_timeout(a.timeout);
@@ -81,7 +82,7 @@ int execute(const ShrinkArgs& a) {
         write_scenario_file(r.regression, out, exe, timeout);
         return exit_pass;
     } catch (const explore::InputError& e) {
-        throw UsageError(e.what());
+        throw file_error(a.artifact, e.what());
     }
 }
 

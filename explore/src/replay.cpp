@@ -118,7 +118,9 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
         why = "likely because " + report.changes.front();
         for (std::size_t i = 1; i < report.changes.size(); ++i) why += ", and " + report.changes[i];
     } else {
-        why = "same build and same scenario options, so the run itself is not deterministic";
+        // The file itself is not hashed: a hand edit of its seed, settings or plan looks the same.
+        why = "same build and same scenario options, so unless the file's seed, settings or faults were edited, "
+              "the run itself is not deterministic";
         if (auto cmd = run_command(spec)) why += "; check with: " + *cmd + " --check-determinism";
     }
     report.conclusion = "NOT reproduced: " + what + "; " + why;

@@ -104,6 +104,7 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
 
     // Runs a candidate; keeps its outcome when it fails the same way.
     std::optional<Outcome> last_failing;
+    Outcome last;  // the latest candidate's, for saying why the first one did not fail
     auto still_fails = [&](const RunSpec& candidate) {
         if (runs_left == 0) {
             result.budget_exhausted = true;
@@ -112,14 +113,25 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
         --runs_left;
         ++result.runs;
         Outcome o = evaluate(candidate);
+        last = o;
         if (o.signature != target) return false;
         last_failing = std::move(o);
         return true;
     };
 
     if (!still_fails(spec)) {
+        // A run that could not start (a fault the world cannot inject, a scenario gone) is the
+        // file's error; one that ran and ended otherwise is said as it ended.
+        if (last.verdict == Verdict::error) {
+            // A worker's bad-input exit (outcome_from_exit: "worker exited with code 2: error: ...")
+            // is said as the error itself.
+            const std::string usage = "worker exited with code 2: error: ";
+            throw InputError(last.detail.rfind(usage, 0) == 0 ? last.detail.substr(usage.size()) : last.detail);
+        }
         throw InputError("the run does not fail with '" + target +
-                         "' when its recorded fault plan is given explicitly, so there is nothing to shrink towards");
+                         "' when its recorded fault plan is given explicitly (it ended " +
+                         std::string(to_string(last.verdict)) + (last.signature.empty() ? "" : ": " + last.signature) +
+                         "), so there is nothing to shrink towards");
     }
     Outcome best = *last_failing;
 

@@ -65,6 +65,20 @@ private:
     const std::vector<std::uint64_t>& expected_;
 };
 
+// An explicit fault plan (an artifact's or regression file's, or a shrinker's candidate) is input
+// from a file: each fault is checked against the built world before the run, as a scenario
+// file's timeline is at load time. Left to the run, an unknown kind, host or parameter would be
+// an assertion at the fault's time, a failure of the system under test that is not one.
+std::optional<std::string> check_fault_plan(const Scenario& scenario, const sim::FaultPlan& plan) {
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        const std::string where = "faults.plan[" + std::to_string(i) + "] (" + sim::describe(plan[i]) + "): ";
+        const sim::Faults* faults = scenario.faults();
+        if (faults == nullptr) return where + "this scenario injects no faults";
+        if (auto e = faults->validate(plan[i].spec)) return where + *e;
+    }
+    return std::nullopt;
+}
+
 // Captures one record by index, as JSON.
 class RecordCapture final : public sim::TraceSink {
 public:
@@ -98,6 +112,12 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
             try {
                 scenario->build(sim);
             } catch (const sim::detail::AssertionFailure&) {
+            }
+        }
+        if (settings.fault_plan) {
+            if (auto e = check_fault_plan(*scenario, *settings.fault_plan)) {
+                error = *e;
+                return std::nullopt;
             }
         }
         run.result = sim.run();  // ends at once with "fail" if building already failed

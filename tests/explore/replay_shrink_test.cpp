@@ -132,6 +132,41 @@ TEST(Replay, BadArtifactFilesNameTheFileAndField) {
     EXPECT_EQ(extra.exit_code, 2) << extra.out;
 }
 
+// A regression file's fault plan is checked against the built world before the run: a fault the
+// world cannot inject is the file's error (exit 2, naming the file and the fault), not an
+// assertion at the fault's time that fails the run as if the system under test had.
+TEST(Replay, AnExplicitPlanWithAFaultTheWorldCannotInjectIsTheFilesError) {
+    const std::string dir = scratch("replay_bad_plan");
+    auto j = read_json(baseline_artifact());
+    ASSERT_FALSE(j["faults"]["plan"].empty());
+    j["kind"] = "regression";
+    j["faults"]["source"] = "explicit";
+    auto kind = j, target = j;
+    kind["faults"]["plan"][0]["kind"] = "meteor";
+    write_json(dir + "/kind.json", kind);
+    target["faults"]["plan"][0]["targets"][0] = "nowhere-7";
+    write_json(dir + "/target.json", target);
+    const std::pair<std::string, std::string> cases[] = {
+        {dir + "/kind.json", ": unknown fault 'meteor'"},
+        {dir + "/target.json", ": no host or group matches 'nowhere-7'"},
+    };
+    for (const auto& [file, message] : cases) {
+        for (const std::string cmd : {"replay ", "shrink ", "run "}) {
+            const Result r = cli(cmd + file);
+            EXPECT_EQ(r.exit_code, 2) << cmd << file << "\n" << r.out;
+            EXPECT_TRUE(contains(r.out, "faultline: error: " + file + ": scenario 'planted-counter': faults.plan[0] (at "))
+                << cmd << file << "\n" << r.out;
+            EXPECT_TRUE(contains(r.out, message)) << cmd << file << "\n" << r.out;
+            EXPECT_FALSE(contains(r.out, "assertion")) << r.out;
+        }
+    }
+    // shrink's output path is checked before any candidate runs (it was an internal error after them)
+    const Result out = cli("shrink " + baseline_artifact() + " -o " + dir + "/no/such/dir/r.json");
+    EXPECT_EQ(out.exit_code, 2) << out.out;
+    EXPECT_TRUE(contains(out.out, "--out " + dir + "/no/such/dir/r.json: no directory")) << out.out;
+    EXPECT_FALSE(contains(out.out, "shrinking")) << out.out;
+}
+
 // An artifact for a planted-counter seed, made in this process: the failing seed of the
 // baseline whose run injected the most faults (the most for shrinking to remove).
 ex::Artifact biggest_failing_artifact() {

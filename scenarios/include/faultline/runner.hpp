@@ -42,7 +42,8 @@ struct ScenarioRun {
 };
 
 // Builds the scenario afresh, runs it, reads its measurements. `error` is set (and the run not
-// attempted) when the overrides are bad.
+// attempted) when the overrides are bad, or a fault of settings.fault_plan is not one the built
+// world can inject (message "faults.plan[i] (...): why").
 std::optional<ScenarioRun> run_scenario(const ScenarioInfo& info, const std::vector<Override>& overrides,
                                         const RunSettings& settings, std::string& error);
 
