@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "explore/artifact.hpp"
+#include "explore/build_info.hpp"
 #include "explore_helpers.hpp"
 
 namespace {
@@ -51,6 +52,19 @@ TEST(Replay, SaysWhenTheBuildChanged) {
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_TRUE(contains(r.out, "likely because the build changed: the artifact was made by faultline")) << r.out;
     EXPECT_TRUE(contains(r.out, "build 0ldb0ld")) << r.out;
+}
+
+// The build id is the source's commit when it was built, not when it was configured: a rebuild
+// after a commit used to keep the configure-time commit, so replay named the wrong build.
+TEST(Replay, TheBuildIdIsTheCommitThatWasBuilt) {
+    const test_support::Result git =
+        test_support::run_program("git -C " + std::string(FAULTLINE_SOURCE_DIR) + " rev-parse --short=12 HEAD");
+    if (git.exit_code != 0) GTEST_SKIP() << "not a git checkout: the build id is 'unknown'";
+    const std::string head = git.out.substr(0, git.out.find_first_of("\r\n"));
+    ASSERT_EQ(head.size(), 12u) << git.out;
+    EXPECT_EQ(ex::build_id().substr(0, 12), head);
+    const Result r = cli("replay " + baseline_artifact());
+    EXPECT_FALSE(contains(r.out, "the build changed")) << r.out;  // the artifact was made by this build
 }
 
 TEST(Replay, SaysWhichOptionOfTheScenarioChanged) {
