@@ -60,17 +60,14 @@ void Disk::notice_crash() const {
     bool dropped = false;
     used_ = 0;
     for (auto it = files_.begin(); it != files_.end();) {
-        File& f = it->second;
-        if (!f.durable) {
+        detail::DiskFile& f = it->second;
+        if (!f.ever_synced()) {
             dropped = true;
             it = files_.erase(it);
             continue;
         }
-        if (f.current != *f.durable) {
-            dropped = true;
-            f.current = *f.durable;
-        }
-        used_ += f.current.size();
+        if (f.revert()) dropped = true;
+        used_ += f.size();
         ++it;
     }
     if (dropped) SIM_COVER("disk: a crash dropped unsynced writes");
@@ -131,7 +128,7 @@ Result<void> Disk::write_at(Ctx& ctx, std::string_view op, std::string_view file
     Turn turn(*this);
     if (auto e = wait_turn(ctx, turn, op, file, options_.write_latency)) return *e;
     auto it = files_.find(file);
-    const std::uint64_t size_before = it == files_.end() ? 0 : it->second.current.size();
+    const std::uint64_t size_before = it == files_.end() ? 0 : it->second.size();
     const std::uint64_t at = offset.value_or(size_before);
     const std::uint64_t n = bytes.size();
     // A write of nothing extends nothing (as pwrite of zero bytes), though it creates the file.
@@ -142,10 +139,8 @@ Result<void> Disk::write_at(Ctx& ctx, std::string_view op, std::string_view file
         SIM_COVER("disk: a write refused by a full disk");
         return fail(op, file, Errc::disk_full);
     }
-    if (it == files_.end()) it = files_.emplace(std::string(file), File{}).first;
-    std::string& current = it->second.current;
-    if (end > current.size()) current.resize(end, '\0');
-    if (n != 0) current.replace(at, n, bytes);
+    if (it == files_.end()) it = files_.emplace(std::string(file), detail::DiskFile{}).first;
+    it->second.write(at, bytes, end);
     used_ += growth;
     ++writes_;
     bytes_written_ += n;
@@ -166,9 +161,7 @@ Result<std::string> Disk::read(Ctx& ctx, std::string_view file, std::uint64_t of
     if (auto e = wait_turn(ctx, turn, "disk.read", file, options_.read_latency)) return *e;
     auto it = files_.find(file);
     if (it == files_.end()) return fail("disk.read", file, Errc::io_error);
-    const std::string& current = it->second.current;
-    std::string out;
-    if (offset < current.size()) out = current.substr(offset, std::min<std::uint64_t>(length, current.size() - offset));
+    const std::string out = it->second.read(offset, length);
     ++reads_;
     host_->sim().trace(*host_, "disk.read", {{"file", file}, {"offset", offset}, {"bytes", out.size()}});
     return out;
@@ -183,16 +176,16 @@ Result<void> Disk::fsync(Ctx& ctx, std::string_view file) {
     if (auto e = wait_turn(ctx, turn, "disk.fsync", file, options_.fsync_latency)) return *e;
     auto it = files_.find(file);
     if (it == files_.end()) return fail("disk.fsync", file, Errc::io_error);
-    it->second.durable = it->second.current;
+    it->second.sync();
     ++fsyncs_;
-    host_->sim().trace(*host_, "disk.fsync", {{"file", file}, {"bytes", it->second.current.size()}});
+    host_->sim().trace(*host_, "disk.fsync", {{"file", file}, {"bytes", it->second.size()}});
     return {};
 }
 
 Result<void> Disk::fsync_all(Ctx& ctx) {
     Turn turn(*this);
     if (auto e = wait_turn(ctx, turn, "disk.fsync_all", {}, options_.fsync_latency)) return *e;
-    for (auto& [name, f] : files_) f.durable = f.current;
+    for (auto& [name, f] : files_) f.sync();
     ++fsyncs_;
     host_->sim().trace(*host_, "disk.fsync_all", {{"files", files_.size()}, {"bytes", used_}});
     return {};
@@ -203,7 +196,7 @@ Result<void> Disk::remove(Ctx& ctx, std::string_view file) {
     if (auto e = wait_turn(ctx, turn, "disk.remove", file, options_.fsync_latency)) return *e;
     auto it = files_.find(file);
     if (it == files_.end()) return fail("disk.remove", file, Errc::io_error);
-    used_ -= it->second.current.size();
+    used_ -= it->second.size();
     files_.erase(it);
     host_->sim().trace(*host_, "disk.remove", {{"file", file}});
     return {};
@@ -219,13 +212,13 @@ bool Disk::exists(std::string_view file) const {
 std::uint64_t Disk::size(std::string_view file) const {
     notice_crash();
     auto it = files_.find(file);
-    return it == files_.end() ? 0 : it->second.current.size();
+    return it == files_.end() ? 0 : it->second.size();
 }
 
 std::string Disk::contents(std::string_view file) const {
     notice_crash();
     auto it = files_.find(file);
-    return it == files_.end() ? std::string() : it->second.current;
+    return it == files_.end() ? std::string() : it->second.read(0, it->second.size());
 }
 
 std::vector<std::string> Disk::files() const {
@@ -244,13 +237,14 @@ std::uint64_t Disk::used_bytes() const {
 std::string Disk::durable_contents(std::string_view file) const {
     notice_crash();
     auto it = files_.find(file);
-    return it == files_.end() || !it->second.durable ? std::string() : *it->second.durable;
+    return it == files_.end() || !it->second.ever_synced() ? std::string()
+                                                           : it->second.read_durable(0, it->second.durable_size());
 }
 
 bool Disk::durable_exists(std::string_view file) const {
     notice_crash();
     auto it = files_.find(file);
-    return it != files_.end() && it->second.durable.has_value();
+    return it != files_.end() && it->second.ever_synced();
 }
 
 // ---- faults --------------------------------------------------------------------------------
@@ -281,27 +275,26 @@ std::uint64_t Disk::corrupt(Rng& rng, std::string_view file) {
     std::vector<Files::iterator> candidates;
     if (!file.empty()) {
         auto it = files_.find(file);
-        if (it != files_.end() && it->second.durable && !it->second.durable->empty()) candidates.push_back(it);
+        if (it != files_.end() && it->second.durable_size() > 0) candidates.push_back(it);
     } else {
         for (auto it = files_.begin(); it != files_.end(); ++it) {
-            if (it->second.durable && !it->second.durable->empty()) candidates.push_back(it);
+            if (it->second.durable_size() > 0) candidates.push_back(it);
         }
     }
     if (candidates.empty()) return nothing;
     auto it = candidates[candidates.size() == 1 ? 0 : rng.uniform_u64(candidates.size())];
-    std::string& durable = *it->second.durable;
-    std::string& current = it->second.current;
+    detail::DiskFile& f = it->second;
+    const std::uint64_t durable_size = f.durable_size();
     const std::uint64_t bs = options_.block_size;
-    const std::uint64_t blocks = (durable.size() + bs - 1) / bs;
+    const std::uint64_t blocks = (durable_size + bs - 1) / bs;
     const std::uint64_t block = rng.uniform_u64(blocks);
     const std::uint64_t begin = block * bs;
-    const std::uint64_t length = std::min<std::uint64_t>(bs, durable.size() - begin);
+    const std::uint64_t length = std::min<std::uint64_t>(bs, durable_size - begin);
     // The page cache shows the damage only if it holds no newer bytes for this block.
-    const bool clean = current.size() > begin && current.compare(begin, bs, durable, begin, bs) == 0;
+    const bool clean = f.size() > begin && f.read(begin, bs) == f.read_durable(begin, bs);
     const std::uint64_t at = begin + rng.uniform_u64(length);
     const auto mask = static_cast<char>(1 + rng.uniform_u64(255));  // never zero: the byte changes
-    durable[at] = static_cast<char>(durable[at] ^ mask);
-    if (clean) current[at] = static_cast<char>(current[at] ^ mask);
+    f.flip(at, mask, clean);
     SIM_COVER("disk: a durable block corrupted");
     host_->sim().trace(*host_, "fault.disk_corrupt",
                        {{"file", it->first}, {"block", block}, {"offset", at}, {"injected", true}});

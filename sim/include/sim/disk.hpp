@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/disk_file.hpp"
 #include "sim/distribution.hpp"
 #include "sim/random.hpp"
 #include "sim/result.hpp"
@@ -107,11 +108,8 @@ public:
     std::uint64_t errors() const noexcept { return errors_; }
 
 private:
-    struct File {
-        std::string current;
-        std::optional<std::string> durable;  // nullopt: never fsynced, so a crash removes it
-    };
-    using Files = std::map<std::string, File, std::less<>>;
+    // A file never fsynced (!ever_synced()) is removed by a crash.
+    using Files = std::map<std::string, detail::DiskFile, std::less<>>;
     class Turn;
 
     // The page cache does not survive the host: if the host went down (or came back as a new
