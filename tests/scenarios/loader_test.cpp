@@ -191,6 +191,18 @@ const BadCase kBadCases[] = {
      "services.api.queue: expected a mapping of keys, got empty (are its keys indented under it?)"},
 };
 
+// Cache metrics belong to services with a cache: api has none, so api.cache.hits is not a metric
+// (it was a series of zeros that an invariant could watch forever); with a cache it loads.
+TEST(Loader, OnlyAServiceWithACacheHasCacheMetrics) {
+    const std::string on_hits = replaced(
+        kBase, "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n",
+        "    recovers: {metric: api.cache.hits, baseline_from: 1s, baseline_to: 4s, after: 5s, within: 10s}\n");
+    const std::string error = load_error(write("no-cache-metrics.yaml", on_hits));
+    EXPECT_NE(error.find("no metric 'api.cache.hits'"), std::string::npos) << error;
+    const std::string cached = replaced(on_hits, "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {ttl: 10s}\n");
+    EXPECT_EQ(load_error(write("cache-metrics.yaml", cached)), "");
+}
+
 // A recovery baseline measured while the workload ramps up is below the steady load: an error,
 // naming when the ramp-up ends. From then on it loads.
 TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {

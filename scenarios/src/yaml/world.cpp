@@ -169,12 +169,13 @@ void World::build_services() {
         const std::string& name = entry.first;
         const ServiceSpec& s = entry.second;
         models::Service& svc = *services_[name];
-        models::Counter& cache_gets = metrics_->counter(name + ".cache.gets");
-        models::Counter& cache_hits = metrics_->counter(name + ".cache.hits");
+        // A service's cache metrics exist only if it has a cache (a column of zeros otherwise).
+        models::Counter* cache_gets = s.cache ? &metrics_->counter(name + ".cache.gets") : nullptr;
+        models::Counter* cache_hits = s.cache ? &metrics_->counter(name + ".cache.hits") : nullptr;
         if (s.cache) metrics_->ratio(name + ".cache.hit_ratio", name + ".cache.hits", name + ".cache.gets");
         const std::string service_name = name;
         for (sim::Host* h : hosts_[name]) {
-            starters_[h->id()].push_back([this, &s, &svc, &cache_gets, &cache_hits, service_name](sim::Host& host) {
+            starters_[h->id()].push_back([this, &s, &svc, cache_gets, cache_hits, service_name](sim::Host& host) {
                 models::Cache* cache = nullptr;
                 if (s.cache) {
                     cache = &host.make<models::Cache>(*sim_, service_name + "@" + std::string(host.name()), *s.cache);
@@ -184,7 +185,7 @@ void World::build_services() {
                 // fills point at it instead of copying the vector per request.
                 auto& clients = host.make<std::vector<CallClient*>>();
                 for (const CallSpec& c : s.calls) clients.push_back(&host.make<CallClient>(*this, host, c, service_name));
-                svc.serve(host, [&s, cache, &clients, &cache_gets, &cache_hits](
+                svc.serve(host, [&s, cache, &clients, cache_gets, cache_hits](
                                     sim::Ctx& ctx, const models::Request& req, const sim::CallInfo& info) -> sim::Result<models::Response> {
                     if (s.disk_write_bytes > 0) {
                         sim::Disk& disk = sim::disk(ctx.host());
@@ -219,9 +220,9 @@ void World::build_services() {
                         if (!r) return r.error();
                         return models::CacheValue{r->value, r->version};
                     });
-                    cache_gets.add();
+                    cache_gets->add();
                     // A hit never waits; if this get waited, it was a miss whatever else hit meanwhile.
-                    if (ctx.now() == before && cache->counters().hits > hits_before) cache_hits.add();
+                    if (ctx.now() == before && cache->counters().hits > hits_before) cache_hits->add();
                     if (!v) return v.error();
                     return models::Response{v->value, v->version, true};
                 });
