@@ -124,7 +124,9 @@ TEST(Cli, BadInputIsOneLineAndExitsTwo) {
                                    "compare mm1 --b-set customers=10 --timeout 0s",
                                    "sweep mm1 --grid lambda=0.1,0.2 --timeout 0ms",
                                    "fuzz canary --seeds 1..3 --time 0s --out /nonexistent/never-written",
-                                   "compare mm1 --b-set customers=10 --jobs 3"}) {
+                                   "compare mm1 --b-set customers=10 --jobs 3",
+                                   // spdlog made the missing directory; every other output refuses it
+                                   "run mm1 --trace /nonexistent/never-written/t.jsonl"}) {
         auto r = faultline(args);
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
         EXPECT_TRUE(contains(r.out, "faultline: error: ")) << args << "\n" << r.out;
