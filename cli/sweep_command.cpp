@@ -254,7 +254,7 @@ void add_sweep_command(CLI::App& app, Command& cmd) {
         ->required();
     sub->add_option(
            "--grid", args->grids,
-           "An axis: PATH=A..B[:STEP] (units allowed: 100ms..500ms:100ms; STEP 1 if left out, for at most 50 values) or "
+           "An axis: PATH=A..B[:STEP] (units allowed: 100ms..500ms:100ms, durations in any mix: 500ms..2s:250ms; STEP 1 if left out, for at most 50 values) or "
            "PATH=v1,v2,...; PATH as for --set, or "
            "'load' (every open-loop rate), or a path's tail ('retry.attempts_max': every call's). Repeatable")
         ->required();

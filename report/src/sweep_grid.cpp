@@ -2,6 +2,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
+#include <utility>
 
 #include "report/sweep.hpp"
 #include "report/text.hpp"
@@ -39,6 +41,16 @@ double round_step(double from, double to) {
         if (m * decade <= raw) step = m * decade;
     }
     return step;
+}
+
+// Nanoseconds in a duration unit, for a range whose ends use different ones.
+std::optional<double> time_unit_ns(const std::string& unit) {
+    static const std::pair<const char*, double> units[] = {{"ns", 1},      {"us", 1e3},     {"ms", 1e6},
+                                                           {"s", 1e9},     {"m", 60e9},     {"h", 3600e9}};
+    for (const auto& [name, ns] : units) {
+        if (unit == name) return ns;
+    }
+    return std::nullopt;
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -82,10 +94,23 @@ GridText parse_grid_text(const std::string& text) {
     if (!step_text.empty() && !split_number(step_text, step, unit_step))
         bad(text, "step '" + step_text + "' is not a number");
     std::string unit = unit_from;
+    bool mixed_times = false;
     for (const std::string* u : {&unit_to, &unit_step}) {
         if (u->empty()) continue;
-        if (!unit.empty() && *u != unit) bad(text, "the range mixes units ('" + unit + "' and '" + *u + "')");
-        unit = *u;
+        if (!unit.empty() && *u != unit) {
+            if (!time_unit_ns(unit) || !time_unit_ns(*u)) bad(text, "the range mixes units ('" + unit + "' and '" + *u + "')");
+            mixed_times = true;
+        }
+        if (unit.empty() || (time_unit_ns(*u) && *time_unit_ns(*u) < *time_unit_ns(unit))) unit = *u;
+    }
+    if (mixed_times) {
+        // Durations in different units (100ms..2s:100ms): each in the smallest of them, so every
+        // label is exact ("1500ms"). A bare number among them has no unit to stand for.
+        for (const auto& [number, its] : {std::pair<double*, std::string*>{&from, &unit_from}, {&to, &unit_to}, {&step, &unit_step}}) {
+            if (its->empty() && (number != &step || !step_text.empty()))
+                bad(text, "give every end (and the step) a unit when they differ");
+            if (!its->empty()) *number = *number * (*time_unit_ns(*its) / *time_unit_ns(unit));
+        }
     }
     if (!(step > 0)) bad(text, "the step must be above 0");
     if (to < from) bad(text, "the range ends (" + to_text + ") before it starts (" + from_text + ")");

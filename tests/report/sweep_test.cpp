@@ -26,6 +26,9 @@ TEST(ReportSweep, GridRangesListsAndUnits) {
     EXPECT_EQ(parse_grid_text("retry.attempts_max=1..5").labels, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
     EXPECT_EQ(parse_grid_text("t=100ms..300ms:100ms").labels, (std::vector<std::string>{"100ms", "200ms", "300ms"}));
     EXPECT_EQ(parse_grid_text("x=0.1..0.3:0.1").labels, (std::vector<std::string>{"0.1", "0.2", "0.3"}));
+    // Durations may mix units: all in the smallest of them (this was refused as mixing units).
+    EXPECT_EQ(parse_grid_text("t=500ms..1.5s:500ms").labels, (std::vector<std::string>{"500ms", "1000ms", "1500ms"}));
+    EXPECT_EQ(parse_grid_text("t=30s..2m:30s").labels, (std::vector<std::string>{"30s", "60s", "90s", "120s"}));
     const GridText list = parse_grid_text("faults.0.kind=restart,rolling_restart");
     EXPECT_EQ(list.name, "faults.0.kind");
     EXPECT_EQ(list.labels, (std::vector<std::string>{"restart", "rolling_restart"}));
@@ -37,7 +40,10 @@ TEST(ReportSweep, BadGridTextIsOneLineNamingTheFlag) {
     EXPECT_EQ(grid_error("load=9..1"), "--grid load=9..1: the range ends (1) before it starts (9)");
     EXPECT_EQ(grid_error("load=1..9:0"), "--grid load=1..9:0: the step must be above 0");
     EXPECT_EQ(grid_error("load=x..9"), "--grid load=x..9: 'x' is not a number (a range is A..B[:STEP])");
-    EXPECT_EQ(grid_error("t=1ms..3s"), "--grid t=1ms..3s: the range mixes units ('ms' and 's')");
+    EXPECT_EQ(grid_error("t=1ms..3s"),
+              "--grid t=1ms..3s: 3000 values in steps of 1 (no STEP given); give a step, e.g. 1ms..3s:500ms");
+    EXPECT_EQ(grid_error("r=1/s..2/min"), "--grid r=1/s..2/min: the range mixes units ('/s' and '/min')");
+    EXPECT_EQ(grid_error("t=1..3s:100ms"), "--grid t=1..3s:100ms: give every end (and the step) a unit when they differ");
     EXPECT_EQ(grid_error("a=1,,2"), "--grid a=1,,2: an empty value in the list");
     EXPECT_EQ(grid_error("a=1..5000:1"), "--grid a=1..5000:1: 5000 values; at most 1000 per axis");
     // Without a STEP a range steps by 1: past 50 values that is taken for a slip, and a round
