@@ -13,10 +13,11 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 targets=()
 [[ $# -gt 0 ]] && targets=(--target "$@")
 # Build messages go to stderr; an up-to-date build says nothing (the ./faultline wrapper runs this
-# before every command).
+# before every command). The build id step runs on every build (explore/CMakeLists.txt).
 set +e
 cmake --build "build/$preset" -j "$jobs" "${targets[@]}" 2>&1 |
-  grep -v -e '^\[0/[0-9]*\] Re-checking globbed directories' -e '^ninja: no work to do' >&2
+  grep -v -e '^\[0/[0-9]*\] Re-checking globbed directories' -e '^ninja: no work to do' \
+    -e '^\[[0-9]*/[0-9]*\] Reading the build id from git$' >&2
 status=${PIPESTATUS[0]}
 set -e
 exit "$status"
