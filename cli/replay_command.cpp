@@ -39,11 +39,7 @@ int execute(const ReplayArgs& a) {
         const explore::Artifact artifact = explore::load_artifact(a.artifact);
         explore::ReplayOptions options;
         if (a.stop_at_event != 0) options.stop_at_event = a.stop_at_event;
-        if (!a.stop_at.empty()) {
-            sim::Duration d{};
-            if (auto e = parse_value(a.stop_at, d)) throw UsageError("--stop-at: '" + a.stop_at + "': " + *e);
-            options.stop_at = d;
-        }
+        if (!a.stop_at.empty()) options.stop_at = parse_duration_flag("--stop-at", a.stop_at);
         for (const std::string& lh : a.log_hosts) {
             const std::size_t eq = lh.find('=');
             if (eq == std::string::npos || eq == 0) throw UsageError("--log-host expects HOST=LEVEL, got '" + lh + "'");
