@@ -96,9 +96,9 @@ sim::Duration parse_duration_flag(const std::string& flag, const std::string& te
     return d;
 }
 
-std::chrono::milliseconds parse_timeout(const std::string& text) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration_flag("--timeout", text));
-    if (ms.count() <= 0) throw UsageError("--timeout " + text + ": must be at least 1ms");
+std::chrono::milliseconds parse_wall_limit(const std::string& flag, const std::string& text) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration_flag(flag, text));
+    if (ms.count() <= 0) throw UsageError(flag + " " + text + ": must be at least 1ms");
     return ms;
 }
 

@@ -74,9 +74,10 @@ UsageError file_error(const std::string& file, const std::string& what);
 
 // A flag's duration ("30s", "250ms"); a bad one is a UsageError naming the flag and the text.
 sim::Duration parse_duration_flag(const std::string& flag, const std::string& text);
-// `--timeout`, the wall-clock limit on one worker run (fuzz, sweep, compare, shrink): at least
-// 1ms, since a run given no time at all is killed before it starts and reported as hung.
-std::chrono::milliseconds parse_timeout(const std::string& text);
+// A wall-clock limit (`--timeout` on one worker run of fuzz, sweep, compare and shrink; fuzz's
+// `--time` budget): at least 1ms, since no time at all kills every run before it starts (or
+// starts none) and reports that as the result.
+std::chrono::milliseconds parse_wall_limit(const std::string& flag, const std::string& text);
 
 // `--trace FILE`: the JSONL trace file, or nothing when no path was given; a file that cannot be
 // opened is a usage error.

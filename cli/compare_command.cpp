@@ -76,7 +76,7 @@ int execute(const CompareArgs& args) {
     if (b.variant.empty()) b.variant = args.variant;
     check_output_path(args.report, "--report");
     check_output_path(args.result, "--result");
-    const std::chrono::milliseconds timeout = parse_timeout(args.timeout);
+    const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", args.timeout);
 
     const explore::RunSpec spec_a = spec_for(scenario_a, a.variant, args.sets, a.sets, args.seed, "A");
     const explore::RunSpec spec_b = spec_for(scenario_b, b.variant, args.sets, b.sets, args.seed, "B");

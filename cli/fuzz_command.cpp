@@ -49,15 +49,12 @@ int execute(const FuzzArgs& a) {
             o.seeds = explore::parse_seed_range(a.seeds);
         else if (!a.time.empty())
             o.seeds = explore::SeedRange{1, std::nullopt};
-        if (!a.time.empty()) {
-            o.time_budget = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration_flag("--time", a.time));
-            if (o.time_budget->count() <= 0) throw UsageError("--time " + a.time + ": must be at least 1ms");
-        }
+        if (!a.time.empty()) o.time_budget = parse_wall_limit("--time", a.time);
         o.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
         if (!a.shard.empty()) o.shard = explore::parse_shard(a.shard, std::getenv("JOB_COMPLETION_INDEX"));
         o.out_dir = a.out;
         o.resume = a.resume;
-        o.timeout = parse_timeout(a.timeout);
+        o.timeout = parse_wall_limit("--timeout", a.timeout);
         if (!a.junit.empty()) o.junit = a.junit;
         if (a.progress == "auto")
             o.progress = explore::ProgressMode::automatic;

@@ -54,7 +54,7 @@ int execute(const ShrinkArgs& a) {
     check_output_path(a.out, "--out");
     try {
         const explore::Artifact failing = explore::load_artifact(a.artifact);
-        const std::chrono::milliseconds timeout = parse_timeout(a.timeout);
+        const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", a.timeout);
         std::string out = a.out;
         if (out.empty()) {
             std::filesystem::path p(a.artifact);

@@ -113,7 +113,7 @@ int execute(const SweepArgs& args) {
     if (args.grids.empty()) throw UsageError("sweep needs at least one --grid PATH=A..B[:STEP] (or PATH=v1,v2,...)");
     check_output_path(args.report, "--report");
     check_output_path(args.result, "--result");
-    const std::chrono::milliseconds timeout = parse_timeout(args.timeout);
+    const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", args.timeout);
     const std::vector<std::uint64_t> seeds = parse_seeds(args.seeds);
 
     explore::RunSpec base;

@@ -5,6 +5,7 @@
 #include <map>
 #include <numeric>
 
+#include "explore/workers.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -102,10 +103,9 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
     spec.fault_plan = failing.spec.fault_plan ? *failing.spec.fault_plan : failing.recorded_plan;
     result.faults_before = spec.fault_plan->size();
 
-    // Runs a candidate; keeps its outcome when it fails the same way.
+    // Runs a candidate; keeps its outcome when it fails the same way (and in `seen`, if given).
     std::optional<Outcome> last_failing;
-    Outcome last;  // the latest candidate's, for saying why the first one did not fail
-    auto still_fails = [&](const RunSpec& candidate) {
+    auto still_fails = [&](const RunSpec& candidate, Outcome* seen = nullptr) {
         if (runs_left == 0) {
             result.budget_exhausted = true;
             return false;
@@ -113,24 +113,19 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
         --runs_left;
         ++result.runs;
         Outcome o = evaluate(candidate);
-        last = o;
+        if (seen != nullptr) *seen = o;
         if (o.signature != target) return false;
         last_failing = std::move(o);
         return true;
     };
 
-    if (!still_fails(spec)) {
+    if (Outcome first; !still_fails(spec, &first)) {
         // A run that could not start (a fault the world cannot inject, a scenario gone) is the
         // file's error; one that ran and ended otherwise is said as it ended.
-        if (last.verdict == Verdict::error) {
-            // A worker's bad-input exit (outcome_from_exit: "worker exited with code 2: error: ...")
-            // is said as the error itself.
-            const std::string usage = "worker exited with code 2: error: ";
-            throw InputError(last.detail.rfind(usage, 0) == 0 ? last.detail.substr(usage.size()) : last.detail);
-        }
+        if (auto e = worker_input_error(first)) throw InputError(*e);
         throw InputError("the run does not fail with '" + target +
                          "' when its recorded fault plan is given explicitly (it ended " +
-                         std::string(to_string(last.verdict)) + (last.signature.empty() ? "" : ": " + last.signature) +
+                         std::string(to_string(first.verdict)) + (first.signature.empty() ? "" : ": " + first.signature) +
                          "), so there is nothing to shrink towards");
     }
     Outcome best = *last_failing;

@@ -18,6 +18,9 @@ namespace faultline::explore {
 namespace {
 using Clock = std::chrono::steady_clock;  // wall clock: worker limits only
 constexpr std::size_t err_tail_max = 4096;
+// The start of an error outcome's detail for a worker that exited non-zero without a result
+// ("worker exited with code 2: error: ..."); worker_input_error reads it back.
+constexpr std::string_view exited_with = "worker exited with code ";
 // Specs longer than this go to the worker's stdin instead of its command line (Linux limits one
 // argument to 128 KiB).
 constexpr std::size_t spec_arg_max = 64 * 1024;
@@ -216,6 +219,12 @@ std::string last_line(const std::string& text) {
 }
 }  // namespace
 
+std::optional<std::string> worker_input_error(const Outcome& o) {
+    const std::string prefix = std::string(exited_with) + "2: error: ";
+    if (o.verdict != Verdict::error || o.detail.rfind(prefix, 0) != 0) return std::nullopt;
+    return o.detail.substr(prefix.size());
+}
+
 Outcome outcome_from_exit(const WorkerExit& exit, const RunSpec& spec, std::chrono::milliseconds timeout) {
     Outcome o;
     if (exit.exit_code == 0 && !exit.timed_out) {
@@ -244,7 +253,7 @@ Outcome outcome_from_exit(const WorkerExit& exit, const RunSpec& spec, std::chro
         o.verdict = Verdict::error;
         std::string why = last_line(exit.err_tail);
         if (why.rfind("faultline: ", 0) == 0) why = why.substr(11);
-        o.detail = "worker exited with code " + std::to_string(exit.exit_code) + (why.empty() ? "" : ": " + why);
+        o.detail = std::string(exited_with) + std::to_string(exit.exit_code) + (why.empty() ? "" : ": " + why);
     }
     if (o.verdict == Verdict::error) o.signature = "error: " + o.detail;
     o.seed = spec.seed;

@@ -3,10 +3,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
-#include <utility>
 
 #include "report/sweep.hpp"
 #include "report/text.hpp"
+#include "sim/values.hpp"
 
 namespace faultline::report {
 
@@ -43,14 +43,12 @@ double round_step(double from, double to) {
     return step;
 }
 
-// Nanoseconds in a duration unit, for a range whose ends use different ones.
+// Nanoseconds in a duration unit (sim's units: "1" + unit read as a duration), or nothing when
+// `unit` is not one: for a range whose ends use different ones.
 std::optional<double> time_unit_ns(const std::string& unit) {
-    static const std::pair<const char*, double> units[] = {{"ns", 1},      {"us", 1e3},     {"ms", 1e6},
-                                                           {"s", 1e9},     {"m", 60e9},     {"h", 3600e9}};
-    for (const auto& [name, ns] : units) {
-        if (unit == name) return ns;
-    }
-    return std::nullopt;
+    sim::Duration d{};
+    if (unit.empty() || sim::parse_value("1" + unit, d)) return std::nullopt;
+    return static_cast<double>(d.count());
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -106,11 +104,12 @@ GridText parse_grid_text(const std::string& text) {
     if (mixed_times) {
         // Durations in different units (100ms..2s:100ms): each in the smallest of them, so every
         // label is exact ("1500ms"). A bare number among them has no unit to stand for.
-        for (const auto& [number, its] : {std::pair<double*, std::string*>{&from, &unit_from}, {&to, &unit_to}, {&step, &unit_step}}) {
-            if (its->empty() && (number != &step || !step_text.empty()))
-                bad(text, "give every end (and the step) a unit when they differ");
-            if (!its->empty()) *number = *number * (*time_unit_ns(*its) / *time_unit_ns(unit));
-        }
+        if (unit_from.empty() || unit_to.empty() || (!step_text.empty() && unit_step.empty()))
+            bad(text, "give every end (and the step) a unit when they differ");
+        const double into = *time_unit_ns(unit);
+        from *= *time_unit_ns(unit_from) / into;
+        to *= *time_unit_ns(unit_to) / into;
+        if (!step_text.empty()) step *= *time_unit_ns(unit_step) / into;
     }
     if (!(step > 0)) bad(text, "the step must be above 0");
     if (to < from) bad(text, "the range ends (" + to_text + ") before it starts (" + from_text + ")");

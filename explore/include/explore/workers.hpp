@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ private:
 
 // Turns what a worker left behind into an outcome (crash, hang, error, or the run's own).
 Outcome outcome_from_exit(const WorkerExit& exit, const RunSpec& spec, std::chrono::milliseconds timeout);
+// The message of a worker that refused its spec as bad input (it exited 2, as `faultline` does
+// for a usage or input error), from outcome_from_exit's outcome; nothing for any other outcome.
+std::optional<std::string> worker_input_error(const Outcome& o);
 
 // One spec in one worker, waiting for it (used by shrink).
 Outcome run_in_worker(const std::string& exe, const RunSpec& spec, std::chrono::milliseconds timeout);
