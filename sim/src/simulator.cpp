@@ -502,6 +502,12 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
             why = Stop::reached_until;
             return false;
         }
+        // Only sleepers until time_never are left (sleep_for(duration_forever)): nothing will
+        // ever happen again, which is the end of a run without a planned duration, not a runaway.
+        if (top->time == time_never.time_since_epoch().count()) {
+            why = Stop::drained;
+            return false;
+        }
         if (top->time > options_.time_max.count()) {
             why = Stop::time_limit;
             return false;

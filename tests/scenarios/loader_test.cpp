@@ -117,6 +117,10 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("faults.3.at", "1s").find("faults.3.at: index 3 is past the end of the list"), std::string::npos);
     const std::string past_end = error_of("faults.3.at", "1s");
     EXPECT_EQ(past_end.find("--set"), past_end.rfind("--set")) << "'--set' once: " << past_end;
+    // A conflict between the file and a setting names both values: the error points at the
+    // file's limits.time_max, but the duration that broke it came from --set.
+    const std::string longer = error_of("duration", "2m");
+    EXPECT_NE(longer.find("limits.time_max: must be at least the duration (it is 1m; the duration is 2m)"), std::string::npos) << longer;
     // A top-level key only the setting has is the setting's fault, not the file's line 1.
     const std::string top = error_of("duraton", "20s");
     EXPECT_EQ(top.rfind("(--set): unknown key 'duraton'", 0), 0u) << top;

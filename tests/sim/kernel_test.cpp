@@ -334,6 +334,28 @@ TEST(Kernel, RunawayOnTheVirtualTimeLimit) {
     EXPECT_EQ(r.end_time, at(10s));
 }
 
+// A process asleep for ever waits for something that never comes: without a planned duration
+// the run has drained when only such sleepers are left (it said "virtual time limit reached").
+TEST(Kernel, SleepersUntilTimeNeverLeaveTheRunDrainedNotRunaway) {
+    for (const bool time_max_forever : {false, true}) {
+        sim::Options o;
+        if (time_max_forever) o.time_max = sim::duration_forever;
+        sim::Simulator s(o);
+        bool woke = false;
+        s.spawn([&](sim::Ctx& ctx) {
+            ctx.sleep_for(1s);
+            ctx.sleep_for(sim::duration_forever);
+            woke = true;
+        });
+        s.at(sim::time_never, [&] { woke = true; });
+        auto r = s.run();
+        EXPECT_EQ(r.verdict, sim::Verdict::pass) << r.runaway_reason;
+        EXPECT_EQ(r.end_time, at(1s));
+        EXPECT_FALSE(woke);
+        s.shutdown();
+    }
+}
+
 TEST(Kernel, RunawayOnTheEventLimitEvenWithoutVirtualTimePassing) {
     sim::Options o;
     o.events_max = 1000;

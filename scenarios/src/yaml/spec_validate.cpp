@@ -144,7 +144,11 @@ std::optional<std::string> validate(const ModelSpec& m) {
 
 std::optional<std::string> validate(const ScenarioSpec& s) {
     if (s.duration.count() <= 0) return "duration must be positive";
-    if (s.limits.time_max < s.duration) return "limits.time_max must be at least the duration";
+    // Both values: either may come from --set rather than from the line the error points at.
+    if (s.limits.time_max < s.duration) {
+        return "limits.time_max must be at least the duration (it is " + format_value(s.limits.time_max) + "; the duration is " +
+               format_value(s.duration) + ")";
+    }
     if (s.metrics_interval.count() <= 0) return "metrics_interval must be positive";
     // Every sample is a row of every metric, kept for the whole run.
     if (s.duration / s.metrics_interval > ScenarioSpec::samples_limit) {
