@@ -103,15 +103,14 @@ int execute(const CompareArgs& args) {
                  static_cast<unsigned long long>(args.seed));
     report::RunRecord records[2];
     std::string failures;
-    run_in_report_workers({spec_a, spec_b}, false, args.jobs,
-                          timeout, [&](WorkerResult&& r) {
-                              const char* side = r.index == 0 ? "A" : "B";
-                              if (!r.ok) {
-                                  failures += std::string(side) + " " + r.error + "\n";
-                                  return;
-                              }
-                              records[r.index] = report::record_from_json(r.json, std::string("worker for ") + side);
-                          });
+    run_in_report_workers({spec_a, spec_b}, false, args.jobs, timeout, [&](WorkerResult&& r) {
+        const char* side = r.index == 0 ? "A" : "B";
+        if (!r.ok) {
+            failures += std::string(side) + " " + r.error + "\n";
+            return;
+        }
+        records[r.index] = report::record_from_json(r.json, std::string("worker for ") + side);
+    });
     if (!failures.empty()) {
         std::fprintf(stderr, "faultline: compare: %s", failures.c_str());
         for (const explore::RunSpec* s : {&spec_a, &spec_b}) {

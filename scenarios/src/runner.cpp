@@ -70,11 +70,10 @@ private:
 // file's timeline is at load time. Left to the run, an unknown kind, host or parameter would be
 // an assertion at the fault's time, a failure of the system under test that is not one.
 std::optional<std::string> check_fault_plan(const Scenario& scenario, const sim::FaultPlan& plan) {
+    const sim::Faults* faults = scenario.faults();
     for (std::size_t i = 0; i < plan.size(); ++i) {
-        const std::string where = "faults.plan[" + std::to_string(i) + "] (" + sim::describe(plan[i]) + "): ";
-        const sim::Faults* faults = scenario.faults();
-        if (faults == nullptr) return where + "this scenario injects no faults";
-        if (auto e = faults->validate(plan[i].spec)) return where + *e;
+        std::optional<std::string> e = faults ? faults->validate(plan[i].spec) : "this scenario injects no faults";
+        if (e) return "faults.plan[" + std::to_string(i) + "] (" + sim::describe(plan[i]) + "): " + *e;
     }
     return std::nullopt;
 }

@@ -498,18 +498,8 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
             why = Stop::drained;
             return false;
         }
-        if (top->time > until_ns_) {
-            why = Stop::reached_until;
-            return false;
-        }
-        // Only sleepers until time_never are left (sleep_for(duration_forever)): nothing will
-        // ever happen again, which is the end of a run without a planned duration, not a runaway.
-        if (top->time == time_never.time_since_epoch().count()) {
-            why = Stop::drained;
-            return false;
-        }
-        if (top->time > options_.time_max.count()) {
-            why = Stop::time_limit;
+        if (top->time > due_max_ns_) {  // one test per pop; which limit it was is the cold path's
+            why = beyond_due_max(top->time);
             return false;
         }
         e = queue_.pop_front(top);
@@ -524,9 +514,20 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
     }
 }
 
+// Why the loop ends at an event due after due_max_ns_, in the order the limits are checked: the
+// loop's end, then time_never (only sleepers until then are left, e.g. sleep_for(duration_forever):
+// nothing will ever happen again, which ends a run without a planned duration, not a runaway),
+// then time_max.
+Simulator::Stop Simulator::beyond_due_max(std::int64_t due) const noexcept {
+    if (due > until_ns_) return Stop::reached_until;
+    if (due == time_never.time_since_epoch().count()) return Stop::drained;
+    return Stop::time_limit;
+}
+
 Simulator::Stop Simulator::loop(Time until) {
     CurrentScope scope(*this);
     until_ns_ = until.time_since_epoch().count();
+    due_max_ns_ = std::min({until_ns_, options_.time_max.count(), time_never.time_since_epoch().count() - 1});
     EventQueue::Entry e;
     Stop why;
     for (;;) {

@@ -404,6 +404,9 @@ private:
     WakeList wake_now_;
     std::size_t wake_pos_ = 0;  // the next of them to run
     std::int64_t until_ns_ = 0;            // the current loop's end
+    std::int64_t due_max_ns_ = 0;          // the latest an event may be due and still run: the
+                                           // least of the loop's end, time_max and time_never - 1
+    Stop beyond_due_max(std::int64_t due) const noexcept;
     // Fiber switching. A suspending process may switch straight to the next process (see
     // switch_away); the scheduler's own continuation waits in sched_ meanwhile.
     boost::context::fiber sched_;  // the scheduler, while any process runs
