@@ -52,17 +52,18 @@ double Database::load() const noexcept {
 
 void Database::serve(sim::Host& host) {
     Instance& inst = host.make<Instance>(*this, host);
+    // Past the connection limit a query is refused on arrival, without a fiber of its own (and
+    // again when its fiber starts, if others took the last connections in between).
+    auto admit = [this, &inst](const Request&, const sim::CallInfo&) -> sim::Result<void> {
+        if (refuse_connection(inst)) return sim::Errc::refused;
+        return {};
+    };
     rpc_.serve(host, [this, &inst](sim::Ctx& ctx, const Request& req, const sim::CallInfo& info) -> sim::Result<Response> {
         enum { queries, refused, shed, oom };
         auto count = [this](int what) {
             if (metric_[what] != nullptr) metric_[what]->add();
         };
-        if (inst.connections >= options_.connections_max) {
-            ++counters_.refused;
-            count(refused);
-            SIM_COVER("database: connection limit");
-            return sim::Errc::refused;
-        }
+        if (refuse_connection(inst)) return sim::Errc::refused;
         ++inst.connections;
         struct Close {
             Instance& i;
@@ -92,7 +93,15 @@ void Database::serve(sim::Host& host) {
         std::uint64_t& version = versions_[req.key];
         if (req.write) ++version;
         return Response{req.key + 1'000'000 * version, version, false};
-    });
+    }, std::move(admit));
+}
+
+bool Database::refuse_connection(const Instance& inst) {
+    if (inst.connections < options_.connections_max) return false;
+    ++counters_.refused;
+    if (metric_[1] != nullptr) metric_[1]->add();  // refused
+    SIM_COVER("database: connection limit");
+    return true;
 }
 
 }  // namespace models

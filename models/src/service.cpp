@@ -40,6 +40,11 @@ int Service::busy() const {
     return n;
 }
 
+void Service::count_request() {
+    ++counters_.requests;
+    if (requests_metric_ != nullptr) requests_metric_->add();
+}
+
 void Service::record_error(sim::Errc e) {
     ++counters_.errors;
     error_metrics_.add(e);
@@ -52,11 +57,18 @@ sim::Duration Service::downstream_timeout(const sim::Ctx& ctx, const sim::CallIn
 
 void Service::serve(sim::Host& host, Handler handler) {
     Instance& inst = host.make<Instance>(*this, host);
+    // A request that finds the queue full is refused on arrival, without a fiber of its own.
+    auto admit = [this, &inst](const Request&, const sim::CallInfo&) -> sim::Result<void> {
+        if (!inst.queue.full()) return {};
+        count_request();
+        const sim::Errc refused = inst.queue.refuse_full();
+        record_error(refused);
+        return refused;
+    };
     rpc_.serve(host, [this, &inst, handler = std::move(handler)](sim::Ctx& ctx, const Request& req,
                                                                   const sim::CallInfo& info) -> sim::Result<Response> {
         const sim::Time arrived = ctx.now();
-        ++counters_.requests;
-        if (requests_metric_ != nullptr) requests_metric_->add();
+        count_request();
         sim::CallInfo local = info;
         if (options_.timeout.count() > 0) local.deadline = std::min(local.deadline, arrived + options_.timeout);
         if (auto admitted = inst.queue.acquire(ctx, local.deadline); !admitted) {
@@ -82,7 +94,7 @@ void Service::serve(sim::Host& host, Handler handler) {
         ++counters_.ok;
         if (ok_metric_ != nullptr) ok_metric_->add();
         return r;
-    });
+    }, std::move(admit));
 }
 
 }  // namespace models

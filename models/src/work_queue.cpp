@@ -16,11 +16,7 @@ sim::Result<void> WorkQueue::acquire(sim::Ctx& ctx, sim::Time deadline) {
         if (options_.discipline == QueueDiscipline::codel) codel_should_drop(sim::Duration(0), ctx.now());
         return {};
     }
-    if (queued_ >= options_.queue_max) {
-        ++counters_.rejected_full;
-        SIM_COVER("work queue: full");
-        return sim::Errc::overloaded;
-    }
+    if (queued_ >= options_.queue_max) return refuse_full();
     ++queued_;
     // A waiter handed a worker but killed (host crash) before it ran gives the worker back as
     // its stack unwinds, or the pool would shrink with every crash.
@@ -56,6 +52,12 @@ sim::Result<void> WorkQueue::acquire(sim::Ctx& ctx, sim::Time deadline) {
     }
     ++counters_.admitted;
     return {};
+}
+
+sim::Errc WorkQueue::refuse_full() {
+    ++counters_.rejected_full;
+    SIM_COVER("work queue: full");
+    return sim::Errc::overloaded;
 }
 
 void WorkQueue::release() {

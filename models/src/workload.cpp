@@ -60,11 +60,24 @@ OpenLoopWorkload::OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOp
       options_(std::move(options)),
       send_(std::move(send)),
       rng_(host.sim().rng("workload/" + name_)),
+      gaps_(host.sim().rng("workload/" + name_ + "/arrivals")),
       zipf_(std::max<std::uint64_t>(options_.keys.keys, 1), options_.keys.zipf_s > 0 ? options_.keys.zipf_s : 1.0),
       own_stats_(shared ? nullptr : std::make_unique<WorkloadStats>(metrics, name_)),
       stats_(shared ? shared : own_stats_.get()) {
     SIM_ASSERT(options_.rate >= 0, "a workload rate cannot be negative");
-    host.spawn([this](sim::Ctx& ctx) { issue(ctx); }, "workload:" + name_);
+    if (host.sim().now() < options_.start) {
+        next_ = host.sim().at(options_.start, [this] {
+            next_pending_ = false;
+            schedule_next();
+        });
+        next_pending_ = true;
+    } else {
+        schedule_next();
+    }
+}
+
+OpenLoopWorkload::~OpenLoopWorkload() {
+    if (next_pending_) host_->sim().cancel(next_);
 }
 
 double OpenLoopWorkload::current_rate() const {
@@ -78,7 +91,7 @@ double OpenLoopWorkload::current_rate() const {
     if (!options_.diurnal.empty()) {
         const std::int64_t period = options_.diurnal_period.count();
         const std::int64_t into = host_->sim().now().time_since_epoch().count() % period;
-        // The same integer steps issue() wakes at, so a step starts exactly at its boundary.
+        // The same integer steps schedule_next() stops at, so a step starts exactly at its boundary.
         const std::int64_t step_ns = std::max<std::int64_t>(1, period / static_cast<std::int64_t>(options_.diurnal.size()));
         const auto step = std::min(static_cast<std::size_t>(into / step_ns), options_.diurnal.size() - 1);
         rate *= options_.diurnal[step];
@@ -89,7 +102,12 @@ double OpenLoopWorkload::current_rate() const {
 void OpenLoopWorkload::set_multiplier(double m) {
     SIM_ASSERT(m >= 0, "a rate multiplier cannot be negative");
     multiplier_ = m;
-    rate_changed_.set();  // the pending gap is redrawn at the new rate
+    // The pending gap is redrawn at the new rate (the exponential is memoryless). Before the
+    // start there is nothing to redraw.
+    if (host_->sim().now() < options_.start) return;
+    if (next_pending_) host_->sim().cancel(next_);
+    next_pending_ = false;
+    schedule_next();
 }
 
 void OpenLoopWorkload::burst(std::uint64_t n) {
@@ -111,32 +129,34 @@ void OpenLoopWorkload::arrive() {
     });
 }
 
-void OpenLoopWorkload::issue(sim::Ctx& ctx) {
-    if (ctx.now() < options_.start) ctx.sleep_until(options_.start);
-    // Diurnal and ramp steps change the rate on their own: wake at each step boundary to redraw.
-    sim::Duration step = options_.diurnal.empty() ? sim::duration_forever
-                                                   : options_.diurnal_period / static_cast<std::int64_t>(options_.diurnal.size());
+void OpenLoopWorkload::schedule_next() {
+    sim::Simulator& sim = host_->sim();
+    const sim::Time now = sim.now();
+    const double rate = current_rate();
+    // A mean gap past int64's nanoseconds (a rate under one in 292 years) saturates to forever.
+    sim::Duration gap = rate > 0 ? gaps_.exponential(sim::saturating_duration(1e9 / rate)) : sim::duration_forever;
+    // Diurnal and ramp steps change the rate on their own: stop at each step boundary to redraw.
+    const sim::Duration step = options_.diurnal.empty() ? sim::duration_forever
+                                                        : options_.diurnal_period / static_cast<std::int64_t>(options_.diurnal.size());
     const sim::Duration ramp_step(std::max<std::int64_t>(1, options_.ramp_up.count() / 20));
-    auto ramping = [&] { return options_.ramp_up.count() > 0 && ctx.now() - options_.start < options_.ramp_up; };
-    for (;;) {
-        const double rate = current_rate();
-        rate_changed_.reset();
-        // A mean gap past int64's nanoseconds (a rate under one in 292 years) saturates to forever.
-        sim::Duration gap = rate > 0 ? ctx.rng().exponential(sim::saturating_duration(1e9 / rate)) : sim::duration_forever;
-        bool truncated = false;
-        for (const sim::Duration s : {step, ramping() ? ramp_step : sim::duration_forever}) {
-            if (s == sim::duration_forever) continue;
-            const std::int64_t offset = (ctx.now() - (s == ramp_step && ramping() ? options_.start : sim::Time{})).count();
-            const sim::Duration to_boundary(s.count() - offset % s.count());
-            if (to_boundary < gap) {
-                gap = to_boundary;
-                truncated = true;
-            }
+    const bool ramping = options_.ramp_up.count() > 0 && now - options_.start < options_.ramp_up;
+    bool truncated = false;
+    for (const sim::Duration s : {step, ramping ? ramp_step : sim::duration_forever}) {
+        if (s == sim::duration_forever) continue;
+        const std::int64_t offset = (now - (s == ramp_step && ramping ? options_.start : sim::Time{})).count();
+        const sim::Duration to_boundary(s.count() - offset % s.count());
+        if (to_boundary < gap) {
+            gap = to_boundary;
+            truncated = true;
         }
-        if (rate_changed_.wait(ctx, gap)) continue;  // a new rate: redraw (the exponential is memoryless)
-        if (truncated) continue;                       // a diurnal step: redraw at its rate
-        arrive();
     }
+    if (gap == sim::duration_forever) return;  // no rate and no step ahead: until the rate changes
+    next_ = sim.at(sim::saturating_add(now, gap), [this, truncated] {
+        next_pending_ = false;
+        if (!truncated && !host_->paused()) arrive();  // a step boundary only redraws at its rate
+        schedule_next();
+    });
+    next_pending_ = true;
 }
 
 // ---- closed loop -------------------------------------------------------------------------------

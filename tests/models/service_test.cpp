@@ -1,12 +1,14 @@
 // Service, work queue and database against queueing theory and their stated behaviour.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/database.hpp"
 #include "models/service.hpp"
 #include "models/workload.hpp"
 #include "sim/sim.hpp"
+#include "support/resume_counter.hpp"
 
 namespace {
 using namespace std::chrono_literals;
@@ -114,6 +116,40 @@ TEST(Service, WithCpuLastAFailedHandlerAnswersAtOnce) {
         EXPECT_EQ(took[1], cpu_last ? Duration(0) : Duration(50ms));
         s.shutdown();
     }
+}
+
+TEST(Service, ARequestThatFindsTheQueueFullIsRefusedOnArrivalWithoutAFiber) {
+    // One worker, a queue of one, 100ms of CPU: of four requests arriving 1ms apart, the first is
+    // served, the second waits for it, and the last two are refused at once. The refused ones
+    // never get a fiber on the server: it resumes only the two it serves (five times: each
+    // started and resumed after its CPU, the second also when the worker is handed to it).
+    // (Requests arriving at the same instant are judged by their own fibers instead, as the
+    // fibers of the others have not taken their places yet: the answer is the same.)
+    sim::Simulator s;
+    models::Metrics metrics(s);
+    sim::Network net(s, sim::LinkOptions{.latency = sim::Delay::fixed(Duration(0))});
+    models::Service svc(net, "svc", {.queue = {.workers_max = 1, .queue_max = 1}, .cpu = sim::Delay::fixed(100ms)}, &metrics);
+    s.add_host("server").on_boot([&](sim::Host& h) { svc.serve(h); });
+    test_support::ResumeCounter resumes("server");
+    s.set_trace_sink(&resumes);
+    std::vector<std::string> outcomes;
+    for (int i = 0; i < 4; ++i) {
+        s.add_host("client-" + std::to_string(i)).spawn([&, i](sim::Ctx& ctx) {
+            ctx.sleep_for(Duration(std::chrono::milliseconds(i)));
+            auto r = svc.rpc().call(ctx, "server", models::Request{}, 1s);
+            outcomes.push_back((r ? "ok" : std::string(sim::to_string(r.error()))) + "@" + sim::format_time(ctx.now()));
+        });
+    }
+    s.run_until(Time(1s));
+    std::sort(outcomes.begin(), outcomes.end());
+    EXPECT_EQ(outcomes, (std::vector<std::string>{"ok@0.1s", "ok@0.2s", "overloaded@0.002s", "overloaded@0.003s"}));
+    EXPECT_EQ(svc.counters().requests, 4u);
+    EXPECT_EQ(svc.counters().errors, 2u);
+    EXPECT_EQ(metrics.counter("svc.errors.overloaded").value(), 2u);
+    EXPECT_EQ(metrics.counter("svc.requests").value(), 4u);
+    EXPECT_EQ(resumes.count(), 5);
+    s.set_trace_sink(nullptr);
+    s.shutdown();
 }
 
 // A bare work queue driven by processes: the building block's own rules.

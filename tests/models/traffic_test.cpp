@@ -99,6 +99,38 @@ TEST(Workload, ArrivalsBeyondInflightMaxAreDroppedAndCountedBurstsIncluded) {
     s.shutdown();
 }
 
+TEST(Workload, AnOpenLoopNeedsNoFiberBetweenRequestsStartsOnTimeAndStopsWithItsHost) {
+    // 100/s from 2s (a raise before the start changes the rate, not the start). The arrivals are
+    // callbacks: with requests that answer at once, no process is alive between them. A pause of
+    // the client host from 5s to 6s makes no arrivals; a crash at 8s ends the workload (it is the
+    // host's volatile state) and the reboot at 9s makes a new one. Poisson counts, 5 sd.
+    sim::Simulator s(sim::Options{.seed = 9});
+    Recorder rec;
+    rec.work = Duration(0);
+    sim::Host& client = s.add_host("clients");
+    models::OpenLoopWorkload* w = nullptr;
+    client.on_boot([&](sim::Host& h) { w = &h.make<models::OpenLoopWorkload>(h, "w", models::OpenLoopOptions{.rate = 50, .start = Time(2s)}, rec.fn()); });
+    s.at(Time(1s), [&] { w->set_multiplier(2); });
+    std::size_t alive_max = 0;
+    for (int i = 1; i < 1000; ++i) {
+        s.at(Time(Duration(std::chrono::milliseconds(10 * i) + 1us)), [&] { alive_max = std::max(alive_max, s.processes_alive()); });
+    }
+    s.at(Time(5s), [&] { client.pause(); });
+    s.at(Time(6s), [&] { client.resume(); });
+    s.at(Time(8s), [&] { client.crash(); });
+    s.at(Time(9s), [&] { client.boot(); });
+    s.run_until(Time(10s));
+    EXPECT_EQ(alive_max, 0u);
+    EXPECT_EQ(rec.between(Time(0s), Time(2s)), 0u);
+    EXPECT_NEAR(static_cast<double>(rec.between(Time(2s), Time(5s))), 300, 5 * std::sqrt(300.0));
+    EXPECT_EQ(rec.between(Time(5s), Time(6s)), 0u);
+    EXPECT_NEAR(static_cast<double>(rec.between(Time(6s), Time(8s))), 200, 5 * std::sqrt(200.0));
+    EXPECT_EQ(rec.between(Time(8s), Time(9s)), 0u);
+    // The new workload starts at once (its start is past) at the base rate: 50 in the last second.
+    EXPECT_NEAR(static_cast<double>(rec.between(Time(9s), Time(10s))), 50, 5 * std::sqrt(50.0));
+    s.shutdown();
+}
+
 TEST(Workload, ZipfKeysConcentrateOnTheFirstRanks) {
     sim::Simulator s(sim::Options{.seed = 6});
     Recorder rec;

@@ -4,6 +4,7 @@
 #include "sim/connection_pool.hpp"
 #include "sim/rpc.hpp"
 #include "sim/sim.hpp"
+#include "support/resume_counter.hpp"
 
 namespace {
 using namespace std::chrono_literals;
@@ -106,6 +107,56 @@ TEST(Rpc, ACrashKillsTheHandlersInFlight) {
     f.s.run();
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error(), Errc::timeout);
+}
+
+TEST(Rpc, AServerMayRefuseOnArrivalWithoutAFiberButNotWhilePaused) {
+    // Odd numbers are refused on arrival: answered after the round trip alone, the handler never
+    // runs, and no process is made on the server for them. A paused server is not asked: the
+    // request waits with the host and its handler answers after the resume.
+    sim::Simulator s(sim::Options{.seed = 3});
+    sim::Network net(s, Fixture::link());
+    sim::Rpc<int, int> square(net, "square");
+    sim::Host& server = s.add_host("server");
+    sim::Host& client = s.add_host("client");
+    int handled = 0, asked = 0;
+    test_support::ResumeCounter resumes("server");
+    s.set_trace_sink(&resumes);
+    square.serve(
+        server,
+        [&](sim::Ctx& ctx, const int& x, const sim::CallInfo&) -> sim::Result<int> {
+            ++handled;
+            ctx.compute(2ms);
+            return x * x;
+        },
+        [&](const int& x, const sim::CallInfo& info) -> sim::Result<void> {
+            ++asked;
+            EXPECT_EQ(info.deadline, s.now() + Duration(99ms));  // it sees the call's deadline
+            if (x % 2 != 0) return Errc::overloaded;
+            return {};
+        });
+    std::vector<std::string> log;
+    client.spawn([&](sim::Ctx& ctx) {
+        for (int x : {3, 4, 5}) {
+            const Time sent = ctx.now();
+            auto r = square.call(ctx, server, x, 100ms);
+            log.push_back((r ? std::to_string(*r) : std::string(sim::to_string(r.error()))) + " after " +
+                          sim::format_time(Time(ctx.now() - sent)));
+        }
+    });
+    s.at(Time(20ms), [&] { server.pause(); });
+    s.at(Time(30ms), [&] { server.resume(); });
+    client.spawn([&](sim::Ctx& ctx) {
+        ctx.sleep_until(Time(24ms));
+        auto r = square.call(ctx, server, 7, 100ms);  // arrives at 25ms, while paused
+        log.push_back(r ? "7: " + std::to_string(*r) + " at " + sim::format_time(ctx.now()) : std::string("7 failed"));
+    });
+    s.run();
+    EXPECT_EQ(log, (std::vector<std::string>{"overloaded after 0.002s", "16 after 0.004s", "overloaded after 0.002s",
+                                             "7: 49 at 0.033s"}));
+    EXPECT_EQ(asked, 3);    // not for 7: the server was paused when it arrived
+    EXPECT_EQ(handled, 2);  // 4, and 7 after the pause (1ms back: answered at 33ms)
+    EXPECT_EQ(resumes.count(), 4);  // 4's handler and 7's, each started and resumed after its compute
+    s.shutdown();
 }
 
 TEST(Pool, TheFirstCallPaysForTheHandshakeAndLaterOnesDoNot) {

@@ -1,6 +1,6 @@
 // A database server: a connection limit, a pool of query executors with a queue in front (so
 // latency grows with load the way an M/M/c queue's does), and overload behaviour: past the
-// connection limit new requests are refused; past the queue limit they are shed; and with a
+// connection limit new requests are refused (as they arrive, without a fiber); past the queue limit they are shed; and with a
 // memory limit, memory grows with open connections until the server dies of it (out of memory)
 // and restarts after `restart_delay`. With the load still there, it comes back into the same
 // flood and dies again: the crash loop of a cache-flush stampede.
@@ -61,6 +61,8 @@ public:
 
 private:
     struct Instance;
+    // At the connection limit: counts the refusal and says so.
+    bool refuse_connection(const Instance& inst);
     double memory_for(int connections) const noexcept {
         return options_.memory_base_mb + options_.memory_per_connection_mb * connections;
     }

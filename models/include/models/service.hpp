@@ -7,7 +7,8 @@
 //       return db.rpc().call(ctx, "db", r, api.downstream_timeout(ctx, info));   // the deadline travels on
 //   }); });
 //
-// Each host's pool is volatile state: a crash empties its queue and kills its workers.
+// Each host's pool is volatile state: a crash empties its queue and kills its workers. A request
+// that finds the queue full is refused (overloaded) as it arrives, before a fiber is made for it.
 // Metrics: <name>.requests, <name>.ok, <name>.errors.<errc>, <name>.latency (server side: queue +
 // work), probes <name>.queue (requests waiting, all hosts) and <name>.busy (workers in use).
 //
@@ -66,6 +67,7 @@ public:
 
 private:
     struct Instance;
+    void count_request();
     void record_error(sim::Errc e);
 
     std::string name_;

@@ -46,6 +46,11 @@ public:
     // deadline passed while queued). On success the caller holds a worker until release().
     sim::Result<void> acquire(sim::Ctx& ctx, sim::Time deadline);
     void release();
+    // Whether acquire() would refuse at once: no worker free (or others already waiting for
+    // one) and the queue full. A server can ask on a request's arrival, before it has a fiber.
+    bool full() const noexcept { return !(busy_ < options_.workers_max && waiters_.empty()) && queued_ >= options_.queue_max; }
+    // Counts one request refused because the queue was full(), and says why (overloaded).
+    sim::Errc refuse_full();
 
     int busy() const noexcept { return busy_; }
     std::size_t queued() const noexcept { return queued_; }

@@ -13,6 +13,11 @@
 //
 // Left out: sessions, request mixes with different costs (use two workloads), coordinated
 // omission in closed loops (a closed loop waits, as its clients would).
+//
+// The open loop's arrivals are a chain of kernel callbacks, not a fiber: only the requests need
+// one (ten thousand client hosts would otherwise each wake a fiber of their own per arrival). A
+// client host that is paused makes no arrivals until it resumes; a crash ends them (the workload
+// is the host's volatile state).
 #pragma once
 
 #include <functional>
@@ -88,6 +93,7 @@ public:
     // hosts, outliving any one host's crash); otherwise the workload keeps its own.
     OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOptions options, SendFn send, Metrics* metrics = nullptr,
                      WorkloadStats* shared = nullptr);
+    ~OpenLoopWorkload();
     OpenLoopWorkload(const OpenLoopWorkload&) = delete;
     OpenLoopWorkload& operator=(const OpenLoopWorkload&) = delete;
 
@@ -102,7 +108,9 @@ public:
     const WorkloadStats& stats() const noexcept { return *stats_; }
 
 private:
-    void issue(sim::Ctx& ctx);
+    // Draws the gap to the next arrival (or the next rate step, whichever comes first) from now,
+    // and schedules it.
+    void schedule_next();
     void arrive();
 
     sim::Host* host_;
@@ -110,9 +118,11 @@ private:
     OpenLoopOptions options_;
     SendFn send_;
     sim::Rng rng_;
+    sim::Rng gaps_;  // the inter-arrival times
     sim::Zipf zipf_;
     double multiplier_ = 1.0;
-    sim::Event rate_changed_;
+    sim::TimerId next_{};  // the pending arrival or rate step
+    bool next_pending_ = false;
     std::uint64_t next_id_ = 0;
     std::unique_ptr<WorkloadStats> own_stats_;
     WorkloadStats* stats_;

@@ -1,6 +1,7 @@
 // Typed request/response calls over the simulated network, with deadlines. A call returns a
 // value or an operating error (timeout, refused, unreachable, overloaded, reset, ...) as a value,
-// never an exception. Each request is handled in its own fiber on the server host.
+// never an exception. Each request is handled in its own fiber on the server host; a server may
+// also refuse a request on arrival (Admit), before any fiber exists for it.
 //
 //   sim::Rpc<Get, Value> kv(net, "kv");
 //   host.on_boot([&](sim::Host& h) { kv.serve(h, [](sim::Ctx& ctx, const Get& g, const sim::CallInfo& info) {
@@ -47,6 +48,10 @@ template <class Req, class Resp>
 class Rpc {
 public:
     using Handler = std::function<Result<Resp>(Ctx&, const Req&, const CallInfo&)>;
+    // Runs on arrival, inside the delivery (no fiber, no waiting): an error answers the call at
+    // once and no handler runs. For a server that sheds load it cannot queue: a request refused
+    // this way costs no fiber. Not asked while the host is paused (a paused host answers nothing).
+    using Admit = std::function<Result<void>(const Req&, const CallInfo&)>;
 
     Rpc(Network& net, std::string service) : net_(&net), service_(std::move(service)), port_(net.port_id("rpc:" + service_)) {}
 
@@ -55,7 +60,9 @@ public:
     std::uint32_t port() const noexcept { return port_; }
 
     // Serves on `host` until the host crashes.
-    void serve(Host& host, Handler handler) { host.make<Server>(*this, host, std::move(handler)); }
+    void serve(Host& host, Handler handler, Admit admit = nullptr) {
+        host.make<Server>(*this, host, std::move(handler), std::move(admit));
+    }
 
     Result<Resp> call(Ctx& ctx, const Host& to, Req request, Duration timeout, CallOptions options = {}) {
         Network& net = *net_;
@@ -95,13 +102,20 @@ public:
 private:
     class Server final : public PortHandler {
     public:
-        Server(Rpc& rpc, Host& host, Handler handler) : rpc_(rpc), host_(host), handler_(std::move(handler)) {
+        Server(Rpc& rpc, Host& host, Handler handler, Admit admit)
+            : rpc_(rpc), host_(host), handler_(std::move(handler)), admit_(std::move(admit)) {
             rpc_.net_->bind(host_, rpc_.port_, this);
         }
 
         void deliver(const Packet& p) override {
             SIM_ASSERT(p.type == Network::type_tag<Req>(), "request of the wrong type for service '" + rpc_.service_ + "'");
             CallInfo info{p.from, p.deadline, p.call_id};
+            if (admit_ && !host_.paused()) {
+                if (Result<void> admitted = admit_(*static_cast<const Req*>(p.data()), info); !admitted) {
+                    rpc_.net_->respond(host_, info.caller, info.call_id, false, admitted.error());
+                    return;
+                }
+            }
             host_.spawn([this, request = *static_cast<const Req*>(p.data()), info](Ctx& ctx) {
                 Result<Resp> r = handler_(ctx, request, info);
                 if (r) {
@@ -118,6 +132,7 @@ private:
         Rpc& rpc_;
         Host& host_;
         Handler handler_;
+        Admit admit_;
     };
 
     Network* net_;
