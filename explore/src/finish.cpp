@@ -6,10 +6,12 @@
 
 namespace faultline::explore {
 
-void check_writable_parent(const std::string& file, const std::string& flag) {
-    const std::filesystem::path parent = std::filesystem::absolute(file).parent_path();
+void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
+    namespace fs = std::filesystem;
+    const fs::path parent = fs::absolute(file).parent_path().lexically_normal();
+    if (!out_dir.empty() && parent == fs::absolute(out_dir).lexically_normal()) return;
     std::error_code ec;
-    if (!std::filesystem::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string());
+    if (!fs::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string());
 }
 
 std::vector<SignatureGroup> finish_job(

@@ -12,8 +12,9 @@
 
 namespace faultline::explore {
 
-// InputError unless FILE's directory exists (checked before a job starts, not after it ran).
-void check_writable_parent(const std::string& file, const std::string& flag);
+// InputError unless FILE's directory exists (checked before a job starts, not after it ran) or
+// is `out_dir`, the job's output directory, which the job creates (`--junit DIR/junit.xml`).
+void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir);
 
 // `artifact_for` supplies an artifact for a group whose file is missing or holds another seed.
 std::vector<SignatureGroup> finish_job(

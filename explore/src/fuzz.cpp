@@ -103,7 +103,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         throw InputError("give a seed range (--seeds A..B) or a time budget (--time 10m)");
     if (options.out_dir.empty()) throw InputError("--out DIR is required");
     if (options.worker_exe.empty()) throw InputError("no worker executable");
-    if (options.junit) check_writable_parent(*options.junit, "--junit");
+    if (options.junit) check_writable_parent(*options.junit, "--junit", options.out_dir);
 
     const std::string dir = options.out_dir;
     std::error_code ec;

@@ -15,7 +15,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     namespace fs = std::filesystem;
     if (dirs.empty()) throw InputError("merge: name at least one result directory");
     if (out_dir.empty()) throw InputError("merge: --out DIR is required");
-    if (junit) check_writable_parent(*junit, "--junit");
+    if (junit) check_writable_parent(*junit, "--junit", out_dir);
     for (const std::string& d : dirs) {
         std::error_code ec;
         if (fs::equivalent(d, out_dir, ec))

@@ -134,7 +134,9 @@ TEST(Fuzz, ThreeShardsCoverEverySeedOnceAndMergeToTheSingleJobResult) {
     std::vector<pid_t> pids;
     for (int i = 0; i < 3; ++i) {
         pids.push_back(spawn({"fuzz", "planted-counter", "--seeds", counter_seeds, "-j1", "--progress", "none",
-                              "--shard", std::to_string(i) + "/3", "--out", root + "/shard" + std::to_string(i)}));
+                              "--shard", std::to_string(i) + "/3", "--out", root + "/shard" + std::to_string(i),
+                              // JUnit XML inside the output directory, which does not exist yet
+                              "--junit", root + "/shard" + std::to_string(i) + "/junit.xml"}));
     }
     for (pid_t p : pids) {
         int status = 0;
@@ -154,8 +156,12 @@ TEST(Fuzz, ThreeShardsCoverEverySeedOnceAndMergeToTheSingleJobResult) {
     EXPECT_EQ(seen.size(), counter_last - counter_first + 1) << "a seed was missed";
 
     const Result merged =
-        cli("merge " + root + "/shard0 " + root + "/shard1 " + root + "/shard2 --out " + root + "/merged");
+        cli("merge " + root + "/shard0 " + root + "/shard1 " + root + "/shard2 --out " + root + "/merged --junit " +
+            root + "/merged/junit.xml");
     EXPECT_EQ(merged.exit_code, 1) << merged.out;  // it holds the planted bug
+    for (const char* d : {"/shard0", "/shard1", "/shard2", "/merged"}) {
+        EXPECT_TRUE(contains(read_file(root + d + "/junit.xml"), "<testsuite")) << d;
+    }
     EXPECT_FALSE(contains(merged.out, "warning")) << merged.out;
     EXPECT_EQ(result_rows(root + "/merged"), result_rows(full));
     const auto a = read_json(full + "/summary.json");
