@@ -59,10 +59,6 @@ void Database::serve(sim::Host& host) {
         return {};
     };
     rpc_.serve(host, [this, &inst](sim::Ctx& ctx, const Request& req, const sim::CallInfo& info) -> sim::Result<Response> {
-        enum { queries, refused, shed, oom };
-        auto count = [this](int what) {
-            if (metric_[what] != nullptr) metric_[what]->add();
-        };
         if (refuse_connection(inst)) return sim::Errc::refused;
         ++inst.connections;
         struct Close {
@@ -99,7 +95,7 @@ void Database::serve(sim::Host& host) {
 bool Database::refuse_connection(const Instance& inst) {
     if (inst.connections < options_.connections_max) return false;
     ++counters_.refused;
-    if (metric_[1] != nullptr) metric_[1]->add();  // refused
+    count(refused);
     SIM_COVER("database: connection limit");
     return true;
 }

@@ -10,7 +10,7 @@ WorkQueue::WorkQueue(WorkQueueOptions options) : options_(options) {
 
 sim::Result<void> WorkQueue::acquire(sim::Ctx& ctx, sim::Time deadline) {
     const sim::Time arrived = ctx.now();
-    if (busy_ < options_.workers_max && waiters_.empty()) {
+    if (worker_free()) {
         ++busy_;
         ++counters_.admitted;
         if (options_.discipline == QueueDiscipline::codel) codel_should_drop(sim::Duration(0), ctx.now());

@@ -65,20 +65,10 @@ OpenLoopWorkload::OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOp
       own_stats_(shared ? nullptr : std::make_unique<WorkloadStats>(metrics, name_)),
       stats_(shared ? shared : own_stats_.get()) {
     SIM_ASSERT(options_.rate >= 0, "a workload rate cannot be negative");
-    if (host.sim().now() < options_.start) {
-        next_ = host.sim().at(options_.start, [this] {
-            next_pending_ = false;
-            schedule_next();
-        });
-        next_pending_ = true;
-    } else {
-        schedule_next();
-    }
+    schedule_next();
 }
 
-OpenLoopWorkload::~OpenLoopWorkload() {
-    if (next_pending_) host_->sim().cancel(next_);
-}
+OpenLoopWorkload::~OpenLoopWorkload() { cancel_next(); }
 
 double OpenLoopWorkload::current_rate() const {
     double rate = options_.rate * multiplier_;
@@ -102,11 +92,7 @@ double OpenLoopWorkload::current_rate() const {
 void OpenLoopWorkload::set_multiplier(double m) {
     SIM_ASSERT(m >= 0, "a rate multiplier cannot be negative");
     multiplier_ = m;
-    // The pending gap is redrawn at the new rate (the exponential is memoryless). Before the
-    // start there is nothing to redraw.
-    if (host_->sim().now() < options_.start) return;
-    if (next_pending_) host_->sim().cancel(next_);
-    next_pending_ = false;
+    cancel_next();  // the pending gap is redrawn at the new rate (the exponential is memoryless)
     schedule_next();
 }
 
@@ -130,8 +116,8 @@ void OpenLoopWorkload::arrive() {
 }
 
 void OpenLoopWorkload::schedule_next() {
-    sim::Simulator& sim = host_->sim();
-    const sim::Time now = sim.now();
+    const sim::Time now = host_->sim().now();
+    if (now < options_.start) return schedule_at(options_.start, /*arrival=*/false);
     const double rate = current_rate();
     // A mean gap past int64's nanoseconds (a rate under one in 292 years) saturates to forever.
     sim::Duration gap = rate > 0 ? gaps_.exponential(sim::saturating_duration(1e9 / rate)) : sim::duration_forever;
@@ -151,12 +137,21 @@ void OpenLoopWorkload::schedule_next() {
         }
     }
     if (gap == sim::duration_forever) return;  // no rate and no step ahead: until the rate changes
-    next_ = sim.at(sim::saturating_add(now, gap), [this, truncated] {
+    schedule_at(sim::saturating_add(now, gap), /*arrival=*/!truncated);  // a step boundary only redraws
+}
+
+void OpenLoopWorkload::schedule_at(sim::Time t, bool arrival) {
+    next_ = host_->sim().at(t, [this, arrival] {
         next_pending_ = false;
-        if (!truncated && !host_->paused()) arrive();  // a step boundary only redraws at its rate
+        if (arrival && !host_->paused()) arrive();
         schedule_next();
     });
     next_pending_ = true;
+}
+
+void OpenLoopWorkload::cancel_next() {
+    if (next_pending_) host_->sim().cancel(next_);
+    next_pending_ = false;
 }
 
 // ---- closed loop -------------------------------------------------------------------------------

@@ -61,8 +61,12 @@ public:
 
 private:
     struct Instance;
+    enum MetricIndex { queries, refused, shed, oom };  // metric_'s order, and Counters'
     // At the connection limit: counts the refusal and says so.
     bool refuse_connection(const Instance& inst);
+    void count(MetricIndex what) {
+        if (metric_[what] != nullptr) metric_[what]->add();
+    }
     double memory_for(int connections) const noexcept {
         return options_.memory_base_mb + options_.memory_per_connection_mb * connections;
     }
@@ -76,7 +80,7 @@ private:
     std::map<std::uint64_t, std::uint64_t> versions_;  // durable data: survives restarts
     Counters counters_;
     // Looked up once, in the order of Counters (a lookup by name per query costs).
-    std::array<Counter*, 4> metric_{};  // queries, refused, shed, oom
+    std::array<Counter*, 4> metric_{};  // by MetricIndex
     LatencyHistogram* latency_ = nullptr;
 };
 

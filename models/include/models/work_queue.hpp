@@ -46,9 +46,9 @@ public:
     // deadline passed while queued). On success the caller holds a worker until release().
     sim::Result<void> acquire(sim::Ctx& ctx, sim::Time deadline);
     void release();
-    // Whether acquire() would refuse at once: no worker free (or others already waiting for
-    // one) and the queue full. A server can ask on a request's arrival, before it has a fiber.
-    bool full() const noexcept { return !(busy_ < options_.workers_max && waiters_.empty()) && queued_ >= options_.queue_max; }
+    // Whether acquire() would refuse at once: no worker free for it and the queue full. A server
+    // can ask on a request's arrival, before it has a fiber.
+    bool full() const noexcept { return !worker_free() && queued_ >= options_.queue_max; }
     // Counts one request refused because the queue was full(), and says why (overloaded).
     sim::Errc refuse_full();
 
@@ -62,6 +62,8 @@ public:
     const Counters& counters() const noexcept { return counters_; }
 
 private:
+    // A worker is free for a newcomer: one is idle and nobody waits ahead of it.
+    bool worker_free() const noexcept { return busy_ < options_.workers_max && waiters_.empty(); }
     bool codel_should_drop(sim::Duration sojourn, sim::Time now);
 
     WorkQueueOptions options_;

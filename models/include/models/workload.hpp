@@ -109,8 +109,10 @@ public:
 
 private:
     // Draws the gap to the next arrival (or the next rate step, whichever comes first) from now,
-    // and schedules it.
+    // and schedules it; before the start, schedules the start.
     void schedule_next();
+    void schedule_at(sim::Time t, bool arrival);  // then schedule_next() again
+    void cancel_next();
     void arrive();
 
     sim::Host* host_;
@@ -121,8 +123,8 @@ private:
     sim::Rng gaps_;  // the inter-arrival times
     sim::Zipf zipf_;
     double multiplier_ = 1.0;
-    sim::TimerId next_{};  // the pending arrival or rate step
-    bool next_pending_ = false;
+    sim::TimerId next_{};  // the pending arrival, rate step or start
+    bool next_pending_ = false;  // (a TimerId{} could name another callback's slot)
     std::uint64_t next_id_ = 0;
     std::unique_ptr<WorkloadStats> own_stats_;
     WorkloadStats* stats_;
