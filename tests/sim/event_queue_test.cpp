@@ -3,6 +3,8 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <span>
 #include <tuple>
 #include <vector>
 
@@ -142,6 +144,51 @@ TEST(EventQueue, TimingWheelKeepsOrderAcrossBucketsOverflowAndRestarts) {
         EXPECT_TRUE(q.empty());
         EXPECT_EQ(q.size(), 0u);
     }
+}
+
+// The turn hook (the kernel's prefetch) sees each bucket the wheel turns into the heap before
+// any of its entries pops: every entry that waited in the wheel is announced exactly once, all
+// the entries of one announcement share a bucket, and entries that never left the heap are not
+// announced. It changes nothing in the order.
+TEST(EventQueue, TheTurnHookAnnouncesEachBucketBeforeItsEntriesPop) {
+    sim::EventQueue q(sim::EventQueue::Tuning{.wheel_from = 2, .bucket_shift = 2, .buckets = 4});
+    struct Seen {
+        std::map<std::uint64_t, int> announced;  // order -> announcement number
+        int turns = 0;
+        bool one_bucket_each = true;
+    } seen;
+    q.on_turn(
+        [](void* context, std::span<const Entry> near) noexcept {
+            auto& s = *static_cast<Seen*>(context);
+            ++s.turns;
+            for (const Entry& e : near) {
+                if (!s.announced.emplace(e.order, s.turns).second) s.announced[e.order] = -1;  // twice: wrong
+                if ((e.time >> 2) != (near.front().time >> 2)) s.one_bucket_each = false;
+            }
+        },
+        &seen);
+    // Two entries due first, then the wheel starts with the third: the rest wait in buckets (and,
+    // past 16ns, in the overflow list).
+    const std::vector<std::int64_t> times = {1, 2, 3, 9, 10, 14, 30, 31, 70, 5};
+    std::uint64_t order = 0;
+    for (std::int64_t t : times) q.push(Entry{t, order++, 0});  // the heap (not the ring), then the wheel
+    std::vector<Entry> popped = drain(q);
+    ASSERT_EQ(popped.size(), times.size());
+    EXPECT_TRUE(seen.one_bucket_each);
+    EXPECT_GE(seen.turns, 4);  // buckets of 9-10, 14, 30-31 and 70 at least
+    int turns_before = 0;      // announcements made before each pop, counted by replaying them
+    for (const Entry& e : popped) {
+        auto it = seen.announced.find(e.order);
+        if (e.time < 4) {  // due in the first bucket: stayed in the heap, never in the wheel
+            EXPECT_EQ(it, seen.announced.end()) << "t=" << e.time;
+            continue;
+        }
+        ASSERT_NE(it, seen.announced.end()) << "t=" << e.time << " popped without an announcement";
+        EXPECT_GT(it->second, 0) << "t=" << e.time << " announced twice";
+        EXPECT_GE(it->second, turns_before) << "announcements come in bucket order";
+        turns_before = it->second;
+    }
+    for (std::size_t i = 1; i < popped.size(); ++i) EXPECT_LE(popped[i - 1].time, popped[i].time);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace sim {
@@ -104,6 +105,15 @@ public:
     Entry pop() { return pop_front(front()); }
 
     static bool before(const Entry& a, const Entry& b) noexcept { return key(a) < key(b); }
+
+    // Called each time the wheel turns a bucket into the heap, with the bucket's entries
+    // (unsorted): what the next bucket's width of time will pop. The kernel prefetches what they
+    // will touch. Only on the wheel's cold path: a queue that never starts the wheel pays nothing.
+    using TurnHook = void (*)(void* context, std::span<const Entry> near) noexcept;
+    void on_turn(TurnHook hook, void* context) noexcept {
+        turn_hook_ = hook;
+        turn_context_ = context;
+    }
 
 private:
     static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
@@ -244,6 +254,7 @@ private:
             wheel_size_ -= heap_.size();
             std::make_heap(heap_.begin(), heap_.end(), after);
             set_first_bucket(b + 1);
+            if (turn_hook_ != nullptr) turn_hook_(turn_context_, heap_);
         }
         if (wheel_size_ == 0 && overflow_.empty()) stop_wheel();
     }
@@ -313,6 +324,8 @@ private:
     std::size_t wheel_size_ = 0;
     std::vector<Entry> overflow_;
     std::uint64_t overflow_min_ = never_bucket;  // the earliest overflow entry's bucket
+    TurnHook turn_hook_ = nullptr;
+    void* turn_context_ = nullptr;
 };
 
 }  // namespace sim

@@ -374,6 +374,7 @@ private:
     // per resume fill a 2 MiB L2 (scale_bench stampede, 10k clients: -5%; 100k: -14%).
     static constexpr std::size_t prefetch_from_processes = 2048;
     void prefetch_next() noexcept;
+    void prefetch_turn(std::span<const EventQueue::Entry> near) noexcept;
     static void prefetch_stack(const Ctx& p) noexcept;
     std::vector<std::unique_ptr<unsigned char[]>> proc_chunks_;
     std::vector<std::uint32_t> free_procs_;
