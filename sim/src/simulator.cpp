@@ -38,8 +38,11 @@ Simulator::Simulator(Options options)
       stacks_(std::make_unique<detail::StackPool>(options_.stack_size, options_.guard_pages)),
       buggify_rng_(Rng::derive(options_.seed, "kernel/buggify")) {
     hash_.reset(options_.seed);
-    queue_.on_turn([](void* self, std::span<const EventQueue::Entry> near) noexcept { static_cast<Simulator*>(self)->prefetch_turn(near); },
-                   this);
+    queue_.on_turn(
+        [](void* self, std::span<const EventQueue::Entry> near) noexcept {
+            static_cast<Simulator*>(self)->prefetch_turn(near);
+        },
+        this);
     hosts_.emplace_back(Host::Key{}, this, 0, "world", Rng::derive(options_.seed, "host/world"));
     host_by_name_.emplace("world", 0);
 }
