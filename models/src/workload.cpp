@@ -141,9 +141,11 @@ void OpenLoopWorkload::schedule_next() {
 }
 
 void OpenLoopWorkload::schedule_at(sim::Time t, bool arrival) {
-    next_ = host_->sim().at(t, [this, arrival] {
+    // The host is captured beside `this`, so that its paused flag and this workload (both cold by
+    // the time the arrival is due) are loaded side by side rather than one after the other.
+    next_ = host_->sim().at(t, [this, host = host_, arrival] {
         next_pending_ = false;
-        if (arrival && !host_->paused()) arrive();
+        if (arrival && !host->paused()) arrive();
         schedule_next();
     });
     next_pending_ = true;

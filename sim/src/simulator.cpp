@@ -421,9 +421,10 @@ void Simulator::prefetch_next() noexcept {
 // The wheel has just turned a bucket into the heap: the events of the next bucket's width of
 // time, scheduled long ago (arrivals, timeouts), whose slots and processes are out of the cache
 // by now. Asking for all of them at once overlaps the misses that the stale checks and the
-// callbacks would otherwise take one after another. Only a hint: nothing observable changes.
+// callbacks would otherwise take one after another. The wheel runs only in a big queue (see
+// EventQueue::Tuning::wheel_from), so this needs no other test of the run's size. Only a hint:
+// nothing observable changes.
 void Simulator::prefetch_turn(std::span<const EventQueue::Entry> near) noexcept {
-    if (processes_alive_ < prefetch_from_processes) return;
     for (const EventQueue::Entry& e : near) {
         const auto index = static_cast<std::uint32_t>(e.payload);
         if (e.payload & callback_bit) {
