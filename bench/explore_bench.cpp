@@ -4,8 +4,8 @@
 //
 // Usage: explore_bench [SCENARIO] [--seeds N] [--jobs J] [--set path=value]... [--quick]
 // Default: the cache-flush-stampede scenario in its short configuration (45s runs: the restart at
-// 15s, recovery judged by 41s; about half the seeds recover). `explore_bench chaos` runs the
-// kernel-level chaos scenario's short configuration instead.
+// 15s, recovery judged by 41s; see short_configurations.hpp). `explore_bench chaos` runs the
+// kernel-level chaos scenario's short configuration instead. --set replaces the short configuration.
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +18,7 @@
 
 #include "explore/fuzz.hpp"
 #include "explore/outcome.hpp"
+#include "short_configurations.hpp"
 
 namespace {
 
@@ -86,18 +87,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (base.scenario.name == "chaos" && sets.empty()) {
-        sets = {{"duration", "30s"}, {"quiet_at", "20s"}, {"recovery_within", "10s"}};  // the short configuration
-    }
-    if (base.scenario.name == "cache-flush-stampede" && sets.empty()) {  // the short configuration
-        sets = {{"duration", "45s"},
-                {"workloads.users.open_loop.ramp_up", "10s"},
-                {"faults.0.at", "15s"},
-                {"invariants.0.recovers.baseline_from", "5s"},
-                {"invariants.0.recovers.baseline_to", "14s"},
-                {"invariants.0.recovers.after", "16s"},
-                {"invariants.0.recovers.within", "25s"}};
-    }
+    if (sets.empty()) sets = bench::short_configuration(base.scenario.name);
     base.overrides = sets;
     std::string config;
     for (const auto& s : sets) config += (config.empty() ? "" : " ") + s.path + "=" + s.value;
