@@ -418,6 +418,10 @@ void Simulator::prefetch_next() noexcept {
     prefetch_stack(*p);
 }
 
+namespace {
+constexpr std::size_t prefetch_turn_max = 1024;  // entries a turn prefetches for (up to 128 KiB of slots)
+}  // namespace
+
 // The wheel has just turned a bucket into the heap: the events of the next bucket's width of
 // time, scheduled long ago (arrivals, timeouts), whose slots and processes are out of the cache
 // by now. Asking for all of them at once overlaps the misses that the stale checks and the
@@ -425,7 +429,9 @@ void Simulator::prefetch_next() noexcept {
 // EventQueue::Tuning::wheel_from), so this needs no other test of the run's size. Only a hint:
 // nothing observable changes.
 void Simulator::prefetch_turn(std::span<const EventQueue::Entry> near) noexcept {
-    for (const EventQueue::Entry& e : near) {
+    // A huge bucket (a million sleepers due at one instant) would evict its own first entries
+    // before they pop: only the heap's top levels, which are among the first to pop, are asked for.
+    for (const EventQueue::Entry& e : near.first(std::min(near.size(), prefetch_turn_max))) {
         const auto index = static_cast<std::uint32_t>(e.payload);
         if (e.payload & callback_bit) {
             const char* s = reinterpret_cast<const char*>(&slot(index));
