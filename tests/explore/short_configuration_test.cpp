@@ -1,6 +1,6 @@
 // explore_bench's short configurations (bench/short_configurations.hpp) are what its throughput
 // figures are measured on. Nothing else runs the benchmark, so these tests hold its defaults to
-// what it needs: the loader accepts them, every seed ends with a verdict, and the stampede's mixes
+// what it needs: the loader accepts them, every seed ends with a verdict, and the stampede's one mixes
 // recovering and failing seeds (a throughput over both outcomes, not over one early failure).
 #include <gtest/gtest.h>
 
