@@ -9,7 +9,11 @@ namespace faultline::explore {
 void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
     namespace fs = std::filesystem;
     const fs::path parent = fs::absolute(file).parent_path().lexically_normal();
-    if (!out_dir.empty() && parent == fs::absolute(out_dir).lexically_normal()) return;
+    if (!out_dir.empty()) {
+        fs::path out = fs::absolute(out_dir).lexically_normal();
+        if (!out.has_filename()) out = out.parent_path();  // "--out DIR/" names DIR
+        if (parent == out) return;
+    }
     std::error_code ec;
     if (!fs::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string());
 }

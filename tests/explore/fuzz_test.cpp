@@ -134,7 +134,9 @@ TEST(Fuzz, ThreeShardsCoverEverySeedOnceAndMergeToTheSingleJobResult) {
     std::vector<pid_t> pids;
     for (int i = 0; i < 3; ++i) {
         pids.push_back(spawn({"fuzz", "planted-counter", "--seeds", counter_seeds, "-j1", "--progress", "none",
-                              "--shard", std::to_string(i) + "/3", "--out", root + "/shard" + std::to_string(i),
+                              "--shard", std::to_string(i) + "/3",
+                              // shard 1's --out ends in a slash: still the directory the JUnit file is in
+                              "--out", root + "/shard" + std::to_string(i) + (i == 1 ? "/" : ""),
                               // JUnit XML inside the output directory, which does not exist yet
                               "--junit", root + "/shard" + std::to_string(i) + "/junit.xml"}));
     }

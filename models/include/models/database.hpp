@@ -1,9 +1,10 @@
 // A database server: a connection limit, a pool of query executors with a queue in front (so
 // latency grows with load the way an M/M/c queue's does), and overload behaviour: past the
-// connection limit new requests are refused (as they arrive, without a fiber); past the queue limit they are shed; and with a
-// memory limit, memory grows with open connections until the server dies of it (out of memory)
-// and restarts after `restart_delay`. With the load still there, it comes back into the same
-// flood and dies again: the crash loop of a cache-flush stampede.
+// connection limit new requests are refused (as they arrive, without a fiber); past the queue
+// limit they are shed; and with a memory limit, memory grows with open connections until the
+// server dies of it (out of memory) and restarts after `restart_delay`. With the load still
+// there, it comes back into the same flood and dies again: the crash loop of a cache-flush
+// stampede.
 //
 // Data: a key's value is its key plus 1,000,000 times its version; writes bump the version.
 // (Enough to check freshness; replicated stores are in models/replication.)
