@@ -121,6 +121,29 @@ RC_GTEST_PROP(EventQueue, WithTheTimingWheelPopsInExactlyTheSortedOrder,
     pops_in_sorted_order(q, ops, [](std::uint8_t dt) -> std::int64_t { return dt % 3 == 0 ? 0 : (dt * dt) % 211; });
 }
 
+// The wheel with 4 buckets 2ns wide (8ns ahead) and delays from 0 to a few thousand ns: most
+// entries wait in the overflow list, far apart, so the wheel jumps empty stretches and pulls the
+// overflow in again and again, often exactly when its earliest entry is the next bucket due.
+// (The other wheel properties keep most entries within the buckets; this one fails when the pull
+// waits one bucket too long.)
+RC_GTEST_PROP(EventQueue, TheWheelOverWideDelaysPopsInExactlyTheSortedOrder,
+              (std::vector<std::tuple<bool, std::uint8_t, bool>> ops)) {
+    sim::EventQueue q(sim::EventQueue::Tuning{.wheel_from = 3, .bucket_shift = 1, .buckets = 4});
+    // Eight variations of the drawn operations one after another: a long run even from a short draw.
+    std::vector<std::tuple<bool, std::uint8_t, bool>> longer;
+    for (int k = 0; k < 8; ++k) {
+        for (auto [is_pop, dt, shuffled] : ops) longer.emplace_back(is_pop, static_cast<std::uint8_t>(dt + 37 * k), shuffled);
+    }
+    pops_in_sorted_order(q, longer, [](std::uint8_t dt) -> std::int64_t {
+        switch (dt % 4) {
+            case 0: return dt % 3;                       // now or just after: the ring and the heap
+            case 1: return 2 + dt % 30;                  // the buckets and just past them
+            case 2: return 30 + (dt * 7) % 100;          // the overflow list, near
+            default: return 100 + (dt * dt * 13) % 3000;  // the overflow list, far apart
+        }
+    });
+}
+
 TEST(EventQueue, TimingWheelKeepsOrderAcrossBucketsOverflowAndRestarts) {
     sim::EventQueue q(sim::EventQueue::Tuning{.wheel_from = 2, .bucket_shift = 1, .buckets = 4});
     std::vector<Entry> pushed;
