@@ -8,10 +8,7 @@ LoadBalancer::LoadBalancer(sim::Simulator& sim, std::string name, std::vector<st
       backends_(std::move(backends)),
       options_(options),
       rng_(sim.rng("lb/" + name_)),
-      outstanding_(backends_.size(), 0),
-      picks_(backends_.size(), 0),
-      consecutive_errors_(backends_.size(), 0),
-      ejected_until_(backends_.size(), sim::Time{}) {
+      state_(backends_.size()) {
     SIM_ASSERT(!backends_.empty(), "a load balancer needs backends");
 }
 
@@ -43,7 +40,7 @@ std::size_t LoadBalancer::pick(sim::Time now, std::uint64_t key) {
             for (std::size_t k = 0; k < n; ++k) {
                 const std::size_t b = (next_ + k) % n;
                 if (!eligible(b, now)) continue;
-                if (!found || outstanding_[b] < outstanding_[chosen]) {
+                if (!found || state_[b].outstanding < state_[chosen].outstanding) {
                     chosen = b;
                     found = true;
                 }
@@ -57,7 +54,7 @@ std::size_t LoadBalancer::pick(sim::Time now, std::uint64_t key) {
             std::size_t b = n > 1 ? static_cast<std::size_t>(rng_.uniform_u64(n - 1)) : 0;
             if (n > 1 && b >= a) ++b;  // two distinct backends
             if (!eligible(a, now)) std::swap(a, b);
-            chosen = (eligible(b, now) && outstanding_[b] < outstanding_[a]) ? b : a;
+            chosen = (eligible(b, now) && state_[b].outstanding < state_[a].outstanding) ? b : a;
             if (!eligible(a, now)) {
                 // Both picks are ejected: the next eligible backend after the first (if any is).
                 for (std::size_t k = 1; k < n; ++k) {
@@ -70,24 +67,25 @@ std::size_t LoadBalancer::pick(sim::Time now, std::uint64_t key) {
             break;
         }
     }
-    ++picks_[chosen];
+    ++state_[chosen].picks;
     return chosen;
 }
 
-void LoadBalancer::started(std::size_t backend) { ++outstanding_[backend]; }
+void LoadBalancer::started(std::size_t backend) { ++state_[backend].outstanding; }
 
 void LoadBalancer::finished(std::size_t backend, bool success, sim::Time now) {
-    if (outstanding_[backend] > 0) --outstanding_[backend];
+    Backend& s = state_[backend];
+    if (s.outstanding > 0) --s.outstanding;
     if (success) {
-        consecutive_errors_[backend] = 0;
+        s.consecutive_errors = 0;
         return;
     }
-    if (!options_.outlier_ejection || ++consecutive_errors_[backend] < options_.ejection_errors) return;
+    if (!options_.outlier_ejection || ++s.consecutive_errors < options_.ejection_errors) return;
     std::size_t ejected = 0;
-    for (std::size_t b = 0; b < backends_.size(); ++b) ejected += ejected_until_[b] > now ? 1 : 0;
+    for (const Backend& b : state_) ejected += b.ejected_until > now ? 1 : 0;
     if (static_cast<double>(ejected + 1) > options_.ejected_max_ratio * static_cast<double>(backends_.size())) return;
-    ejected_until_[backend] = now + options_.ejection_time;
-    consecutive_errors_[backend] = 0;
+    s.ejected_until = now + options_.ejection_time;
+    s.consecutive_errors = 0;
     ++ejections_;
     SIM_COVER("load balancer: ejected a backend");
     sim_->trace("lb.eject", {{"lb", std::string_view(name_)}, {"backend", std::string_view(backends_[backend])}});

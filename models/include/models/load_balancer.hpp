@@ -59,7 +59,7 @@ public:
             std::size_t b;
             bool finished = false;
             ~Done() {
-                if (!finished) lb.outstanding_[b] = lb.outstanding_[b] > 0 ? lb.outstanding_[b] - 1 : 0;
+                if (!finished && lb.state_[b].outstanding > 0) --lb.state_[b].outstanding;
             }
         } done{*this, b};
         sim::Result<Resp> r = rpc.call(ctx, backends_[b], std::move(request), timeout);
@@ -69,13 +69,22 @@ public:
     }
 
     const std::vector<std::string>& backends() const noexcept { return backends_; }
-    std::uint64_t outstanding(std::size_t b) const noexcept { return outstanding_[b]; }
-    std::uint64_t picks(std::size_t b) const noexcept { return picks_[b]; }
-    bool ejected(std::size_t b, sim::Time now) const noexcept { return ejected_until_[b] > now; }
+    std::uint64_t outstanding(std::size_t b) const noexcept { return state_[b].outstanding; }
+    std::uint64_t picks(std::size_t b) const noexcept { return state_[b].picks; }
+    bool ejected(std::size_t b, sim::Time now) const noexcept { return state_[b].ejected_until > now; }
     std::uint64_t ejections() const noexcept { return ejections_; }
 
 private:
-    bool eligible(std::size_t b, sim::Time now) const noexcept { return ejected_until_[b] <= now; }
+    bool eligible(std::size_t b, sim::Time now) const noexcept { return state_[b].ejected_until <= now; }
+
+    // What one backend's requests touch, side by side: a client's balancer is read once per
+    // request, long after the last one, so each separate array was a cache miss of its own.
+    struct Backend {
+        std::uint64_t outstanding = 0;
+        std::uint64_t picks = 0;
+        sim::Time ejected_until{};
+        int consecutive_errors = 0;
+    };
 
     sim::Simulator* sim_;
     std::string name_;
@@ -83,10 +92,7 @@ private:
     LbOptions options_;
     sim::Rng rng_;
     std::size_t next_ = 0;
-    std::vector<std::uint64_t> outstanding_;
-    std::vector<std::uint64_t> picks_;
-    std::vector<int> consecutive_errors_;
-    std::vector<sim::Time> ejected_until_;
+    std::vector<Backend> state_;  // by backend index
     std::uint64_t ejections_ = 0;
 };
 
