@@ -74,8 +74,8 @@ std::size_t LoadBalancer::pick(sim::Time now, std::uint64_t key) {
 void LoadBalancer::started(std::size_t backend) { ++state_[backend].outstanding; }
 
 void LoadBalancer::finished(std::size_t backend, bool success, sim::Time now) {
+    release(backend);
     Backend& s = state_[backend];
-    if (s.outstanding > 0) --s.outstanding;
     if (success) {
         s.consecutive_errors = 0;
         return;

@@ -59,7 +59,7 @@ public:
             std::size_t b;
             bool finished = false;
             ~Done() {
-                if (!finished && lb.state_[b].outstanding > 0) --lb.state_[b].outstanding;
+                if (!finished) lb.release(b);
             }
         } done{*this, b};
         sim::Result<Resp> r = rpc.call(ctx, backends_[b], std::move(request), timeout);
@@ -76,6 +76,10 @@ public:
 
 private:
     bool eligible(std::size_t b, sim::Time now) const noexcept { return state_[b].ejected_until <= now; }
+    // One request to backend b is no longer in flight.
+    void release(std::size_t b) noexcept {
+        if (state_[b].outstanding > 0) --state_[b].outstanding;
+    }
 
     // What one backend's requests touch, side by side: a client's balancer is read once per
     // request, long after the last one, so each separate array was a cache miss of its own.

@@ -10,7 +10,7 @@ CallClient::CallClient(World& world, sim::Host& host, const CallSpec& spec, cons
     : host_(host),
       spec_(spec),
       rpc_(world.endpoint(spec.target)),
-      targets_(&world.hosts_of(spec.target)),
+      targets_(world.hosts_of(spec.target)),
       caller_(world.sim(), owner + "@" + std::string(host.name()) + "->" + spec.target,
               models::CallerOptions{spec.retry, spec.throttle, spec.breaker, spec.hedge, spec.timeout, spec.deadline}),
       lb_(world.sim(), owner + "@" + std::string(host.name()) + "->" + spec.target,
@@ -23,7 +23,7 @@ CallClient::CallClient(World& world, sim::Host& host, const CallSpec& spec, cons
       requests_(&world.metrics().counter("calls." + owner + "." + spec.target + ".requests")),
       attempts_(&world.metrics().counter("calls." + owner + "." + spec.target + ".attempts")) {
     if (spec.pool) {
-        for (sim::Host* t : *targets_) {
+        for (sim::Host* t : targets_) {
             pools_.push_back(std::make_unique<sim::ConnectionPool>(world.net(), host, std::string(t->name()), rpc_->port(), *spec.pool));
         }
     }
@@ -41,7 +41,7 @@ sim::Result<models::Response> CallClient::attempt(sim::Ctx& ctx, models::Request
         ~Done() { lb.finished(b, ok, ctx.now()); }
     } done{lb_, b, ctx};
     sim::Result<models::Response> r =
-        pools_.empty() ? rpc_->call(ctx, *(*targets_)[b], request, timeout) : pools_[b]->call(ctx, *rpc_, request, timeout);
+        pools_.empty() ? rpc_->call(ctx, *targets_[b], request, timeout) : pools_[b]->call(ctx, *rpc_, request, timeout);
     done.ok = r.ok();
     return r;
 }

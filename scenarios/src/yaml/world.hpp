@@ -43,7 +43,7 @@ private:
     sim::Host& host_;
     const CallSpec& spec_;
     sim::Rpc<models::Request, models::Response>* rpc_;
-    const std::vector<sim::Host*>* targets_;  // the world's list, shared by every client of the target
+    const std::vector<sim::Host*>& targets_;  // the world's list, shared by every client of the target
     models::ResilientCaller caller_;
     models::LoadBalancer lb_;
     std::vector<std::unique_ptr<sim::ConnectionPool>> pools_;
