@@ -211,6 +211,47 @@ TEST(LoadBalancer, PowerOfTwoChoicesNeverPicksAnEjectedBackendWhileOneIsEligible
     for (int i = 0; i < 200; ++i) EXPECT_EQ(lb.pick(s.now()), 2u);
 }
 
+TEST(LoadBalancer, ACallerKilledMidCallFreesItsBackendWithoutCountingAnError) {
+    // One error ejects a backend. Callers killed while their call is in flight (as a hedge kills its
+    // losing copy) must leave the in-flight count at zero and the backend in; a call that returns
+    // an error (a timeout) must still eject it.
+    sim::Simulator s(sim::Options{.seed = 2});
+    sim::Network net(s, sim::LinkOptions{});
+    sim::Rpc<int, int> rpc(net, "slow");
+    s.add_host("b0").on_boot([&rpc](sim::Host& h) {
+        rpc.serve(h, [](sim::Ctx& ctx, const int& v, const sim::CallInfo&) -> sim::Result<int> {
+            ctx.sleep_for(10ms);
+            return v;
+        });
+    });
+    models::LoadBalancer lb(s, "lb", names(1), {.outlier_ejection = true, .ejection_errors = 1, .ejected_max_ratio = 1.0});
+    sim::Host& client = s.add_host("client");
+    std::vector<sim::ProcessRef> callers;
+    for (int i = 0; i < 5; ++i) callers.push_back(client.spawn([&, i](sim::Ctx& ctx) { (void)lb.call(ctx, rpc, i, 1s); }));
+    bool checked_in_flight = false;
+    client.spawn([&](sim::Ctx& ctx) {
+        ctx.sleep_for(5ms);
+        checked_in_flight = lb.outstanding(0) == 5;
+        for (auto& c : callers) c.kill();
+    });
+    s.run_until(Time(50ms));
+    EXPECT_TRUE(checked_in_flight);
+    EXPECT_EQ(lb.outstanding(0), 0u);
+    EXPECT_FALSE(lb.ejected(0, s.now()));
+    EXPECT_EQ(lb.ejections(), 0u);
+
+    bool timed_out = false;
+    client.spawn([&](sim::Ctx& ctx) {
+        const sim::Result<int> r = lb.call(ctx, rpc, 7, 2ms);
+        timed_out = !r.ok() && r.error() == sim::Errc::timeout;
+    });
+    s.run_until(Time(100ms));
+    EXPECT_TRUE(timed_out);
+    EXPECT_EQ(lb.outstanding(0), 0u);
+    EXPECT_TRUE(lb.ejected(0, s.now()));
+    s.shutdown();
+}
+
 TEST(LoadBalancer, CallRoutesByKeyUnderKeyHash) {
     // Three backends answer with their own index; a key always reaches the same one, and keys
     // spread over all of them.

@@ -49,23 +49,32 @@ public:
     void started(std::size_t backend);
     void finished(std::size_t backend, bool success, sim::Time now);
 
-    // pick + call + bookkeeping in one. `key` as for pick() (key_hash routes by it).
-    template <class Req, class Resp>
-    sim::Result<Resp> call(sim::Ctx& ctx, sim::Rpc<Req, Resp>& rpc, Req request, sim::Duration timeout, std::uint64_t key = 0) {
+    // pick + `send(backend index)` + bookkeeping in one; `key` as for pick(). The backend's
+    // in-flight count drops however the send ends, but only a send that returned counts toward
+    // ejection: a caller killed mid-send (a losing hedge copy, a crashed client) says nothing about
+    // the backend, and counting it as an error would eject healthy backends that lost hedge races.
+    template <class Send>
+    auto route(sim::Ctx& ctx, std::uint64_t key, Send&& send) -> decltype(send(std::size_t{})) {
         const std::size_t b = pick(ctx.now(), key);
         started(b);
-        struct Done {  // also on a kill
+        struct Abandoned {  // the kill's path: unwinding through the send
             LoadBalancer& lb;
             std::size_t b;
-            bool finished = false;
-            ~Done() {
-                if (!finished) lb.release(b);
+            bool returned = false;
+            ~Abandoned() {
+                if (!returned) lb.release(b);
             }
-        } done{*this, b};
-        sim::Result<Resp> r = rpc.call(ctx, backends_[b], std::move(request), timeout);
-        done.finished = true;
+        } abandoned{*this, b};
+        auto r = send(b);
+        abandoned.returned = true;
         finished(b, r.ok(), ctx.now());
         return r;
+    }
+
+    // route() to an RPC service whose hosts are the backends, by name.
+    template <class Req, class Resp>
+    sim::Result<Resp> call(sim::Ctx& ctx, sim::Rpc<Req, Resp>& rpc, Req request, sim::Duration timeout, std::uint64_t key = 0) {
+        return route(ctx, key, [&](std::size_t b) { return rpc.call(ctx, backends_[b], std::move(request), timeout); });
     }
 
     const std::vector<std::string>& backends() const noexcept { return backends_; }

@@ -31,19 +31,9 @@ CallClient::CallClient(World& world, sim::Host& host, const CallSpec& spec, cons
 
 sim::Result<models::Response> CallClient::attempt(sim::Ctx& ctx, models::Request request, sim::Duration timeout) {
     attempts_->add();
-    const std::size_t b = lb_.pick(ctx.now(), request.key);
-    lb_.started(b);
-    struct Done {  // the load balancer's count must drop even if this process is killed
-        models::LoadBalancer& lb;
-        std::size_t b;
-        sim::Ctx& ctx;
-        bool ok = false;
-        ~Done() { lb.finished(b, ok, ctx.now()); }
-    } done{lb_, b, ctx};
-    sim::Result<models::Response> r =
-        pools_.empty() ? rpc_->call(ctx, *targets_[b], request, timeout) : pools_[b]->call(ctx, *rpc_, request, timeout);
-    done.ok = r.ok();
-    return r;
+    return lb_.route(ctx, request.key, [&](std::size_t b) {
+        return pools_.empty() ? rpc_->call(ctx, *targets_[b], request, timeout) : pools_[b]->call(ctx, *rpc_, request, timeout);
+    });
 }
 
 sim::Result<models::Response> CallClient::one(sim::Ctx& ctx, const models::Request& request, sim::Time deadline) {
