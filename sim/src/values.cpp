@@ -164,7 +164,11 @@ ParseError parse_value(std::string_view text, Duration& out) {
 ParseError parse_value(std::string_view text, Rate& out) {
     std::string_view s = trim(text);
     std::size_t slash = s.find('/');
-    if (slash == std::string_view::npos) return "missing the time unit (write 5000/s, 2/min)";
+    if (slash == std::string_view::npos) {
+        double number = 0;
+        if (auto e = parse_value(s, number)) return e;  // "fast": not a number, before any unit
+        return "missing the time unit (write 5000/s, 2/min)";
+    }
     double count = 0;
     if (auto e = parse_value(s.substr(0, slash), count)) return e;
     if (count < 0) return "a rate cannot be negative";
