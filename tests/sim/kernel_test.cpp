@@ -545,3 +545,61 @@ RC_GTEST_PROP(Kernel, WakeUpsHappenExactlyWhenScheduledWhateverTheSleeps, (std::
 }
 
 }  // namespace
+
+// A big run (enough pending events to start the queue's timing wheel) where most timeouts and
+// timers are cancelled long before they are due: the wheel drops such dead entries when it turns
+// their bucket, and that must change nothing. Every process woken early sees its wake-up at the
+// wake-up's time and the others their timeout at theirs; every timer left alone runs at its time,
+// in time order, and no cancelled one runs. The same run with a few hundred processes (no wheel)
+// must end the same way, including a cancelled timer past time_max: it still surfaces lazily, so
+// both runs end as a runaway at time_max, not as drained.
+struct DeadEntriesRun {
+    sim::RunResult result;
+    Time end;
+    std::size_t wrong_wakeups = 0;
+    std::vector<std::pair<Time, int>> fired;  // (when, which timer)
+};
+
+DeadEntriesRun run_with_dead_entries(int n) {
+    sim::Simulator s(sim::Options{.seed = 4, .time_max = 3s});
+    sim::Host& h = s.add_host("h");
+    DeadEntriesRun out;
+    auto events = std::make_shared<std::vector<sim::Event>>(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        h.spawn([&out, events, i](sim::Ctx& ctx) {
+            const Duration timeout = 1s + Duration(std::int64_t{i} * 1000);
+            const bool woken = (*events)[static_cast<std::size_t>(i)].wait(ctx, timeout);
+            const bool early = i % 2 == 0;
+            if (woken != early || ctx.now() != (early ? at(1ms) : at(timeout))) ++out.wrong_wakeups;
+        });
+    }
+    std::vector<sim::TimerId> timers;
+    for (int i = 0; i < n; ++i) {
+        timers.push_back(s.at(at(2s + Duration(std::int64_t{i} * 1000)), [&out, &s, i] { out.fired.emplace_back(s.now(), i); }));
+    }
+    const sim::TimerId past_limit = s.at(at(5s), [&out, &s] { out.fired.emplace_back(s.now(), -1); });
+    s.at(at(1ms), [&, events] {
+        for (int i = 0; i < n; i += 2) (*events)[static_cast<std::size_t>(i)].set();
+        for (int i = 1; i < n; i += 2) EXPECT_TRUE(s.cancel(timers[static_cast<std::size_t>(i)]));
+        EXPECT_TRUE(s.cancel(past_limit));
+    });
+    out.result = s.run();
+    out.end = s.now();
+    s.shutdown();
+    return out;
+}
+
+TEST(Kernel, DeadEntriesDroppedByABigQueueChangeNothingThatRuns) {
+    for (const int n : {300, 20'000}) {
+        SCOPED_TRACE(n);
+        const DeadEntriesRun r = run_with_dead_entries(n);
+        EXPECT_EQ(r.wrong_wakeups, 0u);
+        ASSERT_EQ(r.fired.size(), static_cast<std::size_t>(n / 2));
+        for (std::size_t k = 0; k < r.fired.size(); ++k) {
+            const int i = static_cast<int>(2 * k);
+            EXPECT_EQ(r.fired[k], std::make_pair(at(2s + Duration(std::int64_t{i} * 1000)), i));
+        }
+        EXPECT_EQ(r.result.verdict, sim::Verdict::runaway);
+        EXPECT_EQ(r.end, at(3s));
+    }
+}

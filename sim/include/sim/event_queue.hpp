@@ -53,6 +53,8 @@ public:
     EventQueue() : EventQueue(Tuning{}) {}
     explicit EventQueue(Tuning t) : tuning_(normalized(t)), wheel_(tuning_.buckets), occupied_((tuning_.buckets + 63) / 64, 0) {}
 
+    // Both count what waits in the wheel, including entries a turn hook will drop: with such a
+    // hook, front() (null when nothing is left) is the authority, as in the kernel's loop.
     bool empty() const noexcept { return near_empty() && wheel_size_ == 0 && overflow_.empty(); }
     std::size_t size() const noexcept { return heap_.size() + ring_size_ + wheel_size_ + overflow_.size(); }
     void reserve(std::size_t n) { heap_.reserve(n); }
@@ -107,9 +109,12 @@ public:
     static bool before(const Entry& a, const Entry& b) noexcept { return key(a) < key(b); }
 
     // Called each time the wheel turns a bucket into the heap, with the bucket's entries
-    // (unsorted): what the next bucket's width of time will pop. The kernel prefetches what they
-    // will touch. Only on the wheel's cold path: a queue that never starts the wheel pays nothing.
-    using TurnHook = void (*)(void* context, std::span<const Entry> near) noexcept;
+    // (unsorted): what the next bucket's width of time will pop. The hook may drop entries it
+    // knows will never run (cancelled long ago): it moves the ones to keep to the front of `near`,
+    // in any order, and returns how many; the rest leave the queue. It may also prefetch what the
+    // kept ones will touch. Only on the wheel's cold path: a queue that never starts the wheel
+    // pays nothing.
+    using TurnHook = std::size_t (*)(void* context, std::span<Entry> near) noexcept;
     void on_turn(TurnHook hook, void* context) noexcept {
         turn_hook_ = hook;
         turn_context_ = context;
@@ -252,9 +257,9 @@ private:
             heap_.swap(wheel_[i]);  // the bucket's entries, and the old heap's memory for the bucket
             occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
             wheel_size_ -= heap_.size();
+            if (turn_hook_ != nullptr) heap_.resize(turn_hook_(turn_context_, heap_));
             std::make_heap(heap_.begin(), heap_.end(), after);
             set_first_bucket(b + 1);
-            if (turn_hook_ != nullptr) turn_hook_(turn_context_, heap_);
         }
         if (wheel_size_ == 0 && overflow_.empty()) stop_wheel();
     }

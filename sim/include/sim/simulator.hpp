@@ -329,6 +329,7 @@ private:
     }
     Stop loop(Time until);
     bool stale(const EventQueue::Entry& e) noexcept;
+    bool dead(const EventQueue::Entry& e) noexcept;
     bool held_by_pause(const EventQueue::Entry& e);  // call only while hosts_paused_ != 0
     [[gnu::noinline]] void push_shuffled_wakeup(std::uint64_t payload);
     void run_deferred_crashes();
@@ -374,7 +375,7 @@ private:
     // per resume fill a 2 MiB L2 (scale_bench stampede, 10k clients: -5%; 100k: -14%).
     static constexpr std::size_t prefetch_from_processes = 2048;
     void prefetch_next() noexcept;
-    void prefetch_turn(std::span<const EventQueue::Entry> near) noexcept;
+    std::size_t sieve_turn(std::span<EventQueue::Entry> near) noexcept;
     static void prefetch_stack(const Ctx& p) noexcept;
     std::vector<std::unique_ptr<unsigned char[]>> proc_chunks_;
     std::vector<std::uint32_t> free_procs_;
