@@ -425,7 +425,7 @@ void Simulator::prefetch_next() noexcept {
 }
 
 namespace {
-constexpr std::size_t prefetch_turn_max = 1024;  // entries a turn prefetches for (up to 128 KiB of slots)
+constexpr std::size_t prefetch_turn_max = 1024;  // entries a turn looks at (up to 128 KiB of slots)
 }  // namespace
 
 // The wheel has just turned a bucket into the heap: the events of the next bucket's width of
