@@ -445,13 +445,22 @@ std::size_t Simulator::sieve_turn(std::span<EventQueue::Entry> near) noexcept {
     for (std::size_t i = 0; i < looked; ++i) {
         const EventQueue::Entry e = near[i];
         if (e.time <= due_max_ns_ && dead(e)) continue;
-        if (e.payload & callback_bit) {  // the callback's second line: it will run
-            __builtin_prefetch(reinterpret_cast<const char*>(&slot(static_cast<std::uint32_t>(e.payload))) + sizeof(Slot) - 1);
+        if (e.payload & callback_bit) {  // the rest of the callback's slot, and what it said it reads
+            const Slot& s = slot(static_cast<std::uint32_t>(e.payload));
+            __builtin_prefetch(&s);
+            __builtin_prefetch(reinterpret_cast<const char*>(&s) + sizeof(Slot) - 1);
+            prefetch_touches(s);
         }
         near[kept++] = e;
     }
     for (std::size_t i = looked; i < near.size(); ++i) near[kept++] = near[i];
     return kept;
+}
+
+// A callback's Touches hint (see at()), from its slot.
+void Simulator::prefetch_touches(const Slot& s) noexcept {
+    for (std::uint32_t off = 0; off < s.touches_bytes; off += 64) __builtin_prefetch(static_cast<const char*>(s.touches) + off);
+    for (std::uint32_t off = 0; off < s.also_bytes; off += 64) __builtin_prefetch(static_cast<const char*>(s.also) + off);
 }
 
 // A woken process's stack was last touched when it suspended, often thousands of events ago, and
