@@ -151,7 +151,7 @@ void OpenLoopWorkload::schedule_at(sim::Time t, bool arrival) {
             if (arrival && !host->paused()) arrive();
             schedule_next();
         },
-        sim::Touches{this, sizeof(*this), host_, sizeof(sim::Host)});
+        sim::Touches{{this, sizeof(*this)}, {host_, sizeof(sim::Host)}, options_.send_touches});
     next_pending_ = true;
 }
 

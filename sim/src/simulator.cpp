@@ -459,8 +459,10 @@ std::size_t Simulator::sieve_turn(std::span<EventQueue::Entry> near) noexcept {
 
 // A callback's Touches hint (see at()), from its slot.
 void Simulator::prefetch_touches(const Slot& s) noexcept {
-    for (std::uint32_t off = 0; off < s.touches_bytes; off += 64) __builtin_prefetch(static_cast<const char*>(s.touches) + off);
-    for (std::uint32_t off = 0; off < s.also_bytes; off += 64) __builtin_prefetch(static_cast<const char*>(s.also) + off);
+    for (std::size_t r = 0; r < Touches::ranges_max; ++r) {
+        const auto* at = static_cast<const char*>(s.touch_at[r]);
+        for (std::uint32_t off = 0; off < s.touch_bytes[r]; off += 64) __builtin_prefetch(at + off);
+    }
 }
 
 // A woken process's stack was last touched when it suspended, often thousands of events ago, and

@@ -622,7 +622,7 @@ HintedRun run_hinted(bool hinted) {
     for (int i = 0; i < 20'000; ++i) {
         const Time t = at(Duration(static_cast<std::int64_t>(rng.next_u64() % 5'000'000'000)));
         auto fn = [&out, i] { out.ran.push_back(i); };
-        ids.push_back(hinted ? s.at(t, fn, sim::Touches{gone->data() + (i % 64) * 64, 200, &out, sizeof(out)}) : s.at(t, fn));
+        ids.push_back(hinted ? s.at(t, fn, sim::Touches{{gone->data() + (i % 64) * 64, 200}, {&out, sizeof(out)}}) : s.at(t, fn));
     }
     gone.reset();
     for (std::size_t i = 1; i < ids.size(); i += 2) s.cancel(ids[i]);

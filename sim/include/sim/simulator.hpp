@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <boost/asio/execution_context.hpp>
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <deque>
 #include <map>
 #include <memory>
@@ -106,11 +108,21 @@ struct TimerId {
 // virtual time early, with the rest of the callback's bucket. Only a hint: nothing observable
 // changes, and the memory need not be valid by then (a prefetch never faults).
 struct Touches {
-    const void* object = nullptr;  // the first `bytes` from here...
-    std::size_t bytes = 0;
-    const void* also = nullptr;    // ...and from here (another object), `also_bytes` of it
-    std::size_t also_bytes = 0;
-    static constexpr std::size_t bytes_max = 1024;  // of each: more is not asked for
+    struct Range {
+        const void* at = nullptr;
+        std::size_t bytes = 0;  // at most bytes_max are asked for
+    };
+    static constexpr std::size_t ranges_max = 3;
+    static constexpr std::size_t bytes_max = 1024;
+    std::array<Range, ranges_max> ranges{};
+
+    Touches() = default;
+    Touches(std::initializer_list<Range> rs) {
+        std::size_t i = 0;
+        for (const Range& r : rs) {
+            if (i < ranges_max) ranges[i++] = r;
+        }
+    }
 };
 
 class Simulator : public boost::asio::execution_context {
@@ -165,10 +177,10 @@ public:
     TimerId at(Time t, F&& fn, Touches touches) {
         const TimerId id = schedule_callback(t, std::forward<F>(fn), false);
         Slot& s = slot(id.slot);
-        s.touches = touches.object;
-        s.also = touches.also;
-        s.touches_bytes = static_cast<std::uint16_t>(std::min(touches.bytes, Touches::bytes_max));
-        s.also_bytes = static_cast<std::uint16_t>(std::min(touches.also_bytes, Touches::bytes_max));
+        for (std::size_t r = 0; r < Touches::ranges_max; ++r) {
+            s.touch_at[r] = touches.ranges[r].at;
+            s.touch_bytes[r] = static_cast<std::uint16_t>(std::min(touches.ranges[r].bytes, Touches::bytes_max));
+        }
         return id;
     }
     template <Callback F>
@@ -273,11 +285,9 @@ private:
         std::uint32_t next_free = 0;
         bool pending = false;
         bool delivery = false;  // deliver_at(): may run on a process's stack
-        // at()'s cache hint (Touches), packed into what would be padding: 0 bytes when none.
-        std::uint16_t touches_bytes = 0;
-        std::uint16_t also_bytes = 0;
-        const void* touches = nullptr;
-        const void* also = nullptr;
+        // at()'s cache hint (Touches), the sizes packed into what would be padding: 0 when none.
+        std::array<std::uint16_t, Touches::ranges_max> touch_bytes{};
+        std::array<const void*, Touches::ranges_max> touch_at{};
     };
     struct Always {
         std::string name;
@@ -335,8 +345,7 @@ private:
     void free_slot(std::uint32_t i) noexcept {
         Slot& s = slot(i);
         s.fn.reset();
-        s.touches_bytes = 0;
-        s.also_bytes = 0;
+        s.touch_bytes = {};
         ++s.gen;
         s.next_free = free_slot_;
         free_slot_ = i;
