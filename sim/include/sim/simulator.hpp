@@ -12,11 +12,11 @@
 #include <utility>  // before Asio: Boost 1.74's Asio needs it under g++ 12 in C++20 mode
 
 #include <algorithm>
-#include <boost/asio/execution_context.hpp>
 #include <array>
+#include <boost/asio/execution_context.hpp>
 #include <cstdint>
-#include <initializer_list>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
