@@ -424,10 +424,6 @@ void Simulator::prefetch_next() noexcept {
     prefetch_stack(*p);
 }
 
-namespace {
-constexpr std::size_t prefetch_turn_max = 1024;  // entries a turn looks at (up to 128 KiB of slots)
-}  // namespace
-
 // The wheel has just turned a bucket into the heap: the events of the next bucket's width of
 // time, scheduled long ago (arrivals, timeouts), whose slots and processes are out of the cache
 // by now. They are looked at here, all at once, so that the misses overlap instead of coming one
@@ -440,7 +436,7 @@ constexpr std::size_t prefetch_turn_max = 1024;  // entries a turn looks at (up 
 std::size_t Simulator::sieve_turn(std::span<EventQueue::Entry> near) noexcept {
     // A huge bucket (a million sleepers due at one instant) would evict its own first entries
     // before they pop: only the first of them are looked at, the rest are kept as they are.
-    const std::size_t looked = std::min(near.size(), prefetch_turn_max);
+    const std::size_t looked = std::min(near.size(), sieve_turn_max);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < looked; ++i) {
         const EventQueue::Entry e = near[i];

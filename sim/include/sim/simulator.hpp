@@ -416,6 +416,9 @@ private:
     // per resume fill a 2 MiB L2 (scale_bench stampede, 10k clients: -5%; 100k: -14%).
     static constexpr std::size_t prefetch_from_processes = 2048;
     void prefetch_next() noexcept;
+    // Entries of a turned bucket that sieve_turn looks at (up to 128 KiB of slots); a bigger
+    // bucket's others are kept as they are.
+    static constexpr std::size_t sieve_turn_max = 1024;
     std::size_t sieve_turn(std::span<EventQueue::Entry> near) noexcept;
     static void prefetch_stack(const Ctx& p) noexcept;
     static void prefetch_touches(const Slot& s) noexcept;
