@@ -22,7 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "sim/call_table.hpp"
+#include "sim/call_window.hpp"
 #include "sim/distribution.hpp"
 #include "sim/result.hpp"
 #include "sim/simulator.hpp"
@@ -208,7 +208,9 @@ public:
     class CallWait {
     public:
         CallWait(Network& net, std::uint64_t id) : net_(net), id_(id) { net_.pending_.insert(id_, this); }
-        ~CallWait() { net_.pending_.take(id_); }
+        ~CallWait() {
+            if (!done_) net_.pending_.take(id_);  // an answer took it already
+        }
         CallWait(const CallWait&) = delete;
         CallWait& operator=(const CallWait&) = delete;
 
@@ -312,7 +314,7 @@ private:
     std::vector<std::string> port_names_;
     std::vector<PortHandler*> bound_;                          // [host * port_stride_ + port]
     std::size_t port_stride_ = 8;
-    detail::CallTable<CallWait> pending_;                      // looked up only, never iterated
+    detail::CallWindow<CallWait> pending_;                      // looked up only, never iterated
     std::uint64_t messages_ = 0;
     std::uint64_t calls_ = 0;
     Counters counters_;
