@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sim/sim.hpp"
@@ -622,13 +623,21 @@ HintedRun run_hinted(bool hinted) {
     for (int i = 0; i < 20'000; ++i) {
         const Time t = at(Duration(static_cast<std::int64_t>(rng.next_u64() % 5'000'000'000)));
         auto fn = [&out, i] { out.ran.push_back(i); };
-        ids.push_back(hinted ? s.at(t, fn, sim::Touches{{gone->data() + (i % 64) * 64, 200}, {&out, sizeof(out)}}) : s.at(t, fn));
+        const sim::Touches touches{{gone->data() + (i % 64) * 64, 200}, {&out, sizeof(out)}, {nullptr, 64},
+                                   {gone->data(), 5000}, {&ids, sizeof(ids)}};  // all five: none of them checked
+        ids.push_back(hinted ? s.at(t, fn, touches) : s.at(t, fn));
     }
     gone.reset();
     for (std::size_t i = 1; i < ids.size(); i += 2) s.cancel(ids[i]);
     out.hash = s.run().trace_hash;
     return out;
 }
+
+// A hint names at most Touches::ranges_max ranges; one more is a compile error, not a range
+// dropped without a word.
+using R = sim::Touches::Range;
+static_assert(std::is_constructible_v<sim::Touches, R, R, R, R, R>);
+static_assert(!std::is_constructible_v<sim::Touches, R, R, R, R, R, R>);
 
 TEST(Kernel, ACallbacksCacheHintChangesNothing) {
     const HintedRun plain = run_hinted(false);

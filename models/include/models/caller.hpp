@@ -237,6 +237,11 @@ public:
     const RetryPolicy& retry_policy() const noexcept { return core_->policy(); }
     const AdaptiveThrottle& throttle() const noexcept { return core_->throttle(); }
     const CircuitBreaker& breaker() const noexcept { return core_->breaker(); }
+    // What a call reads first, for a cache hint (sim::Touches): the shared state, and the 16
+    // bytes before it where make_shared keeps the use count that every call copies.
+    sim::Touches::Range touches() const noexcept {
+        return {reinterpret_cast<const char*>(core_.get()) - 16, sizeof(detail::CallerCore) + 16};
+    }
 
 private:
     template <class R, class F>

@@ -20,6 +20,7 @@
 // is the host's volatile state).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -52,7 +53,7 @@ struct OpenLoopOptions {
     std::uint64_t inflight_max = 100'000;     // beyond this, arrivals are dropped at the client
     sim::Time start{};                        // no arrivals before
     sim::Duration ramp_up{0};                 // the rate climbs from 5% to 100% over this, in 20 steps
-    sim::Touches::Range send_touches;         // what the send function reads first (a cache hint)
+    std::array<sim::Touches::Range, 3> send_touches{};  // what the send function reads first (a cache hint)
 };
 
 struct ClosedLoopOptions {

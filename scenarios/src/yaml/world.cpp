@@ -251,7 +251,7 @@ void World::build_workloads() {
                     o.inflight_max = w.open_loop->inflight_max;
                     o.start = sim::Time(w.open_loop->start);
                     o.ramp_up = w.open_loop->ramp_up;
-                    o.send_touches = {&client, sizeof(client)};
+                    o.send_touches = client.touches();
                     auto& load = host.make<models::OpenLoopWorkload>(host, name + "@" + std::string(host.name()), o, send, metrics_, &stats);
                     host.make<Listed<models::OpenLoopWorkload>>(open_loops, host.id(), &load);
                 } else {
