@@ -167,7 +167,7 @@ ParseError parse_value(std::string_view text, Rate& out) {
     if (slash == std::string_view::npos) {
         double number = 0;
         if (auto e = parse_value(s, number)) return e;  // "fast": not a number, before any unit
-        return "missing the time unit (write 5000/s, 2/min)";
+        return "missing the time unit (write " + std::string(s) + "/s or " + std::string(s) + "/min)";
     }
     double count = 0;
     if (auto e = parse_value(s.substr(0, slash), count)) return e;

@@ -153,7 +153,7 @@ const BadCase kBadCases[] = {
     {"duration with a wrong unit", "duration: 20s", "duration: 20 parsecs", 4, "duration"},
     {"rate written as a duration", "rate: 100/s", "rate: 100ms", 22, "rate"},
     {"rate that is a word", "rate: 100/s", "rate: fast", 22, "workloads.users.open_loop.rate: 'fast' is not a rate like 5000/s: not a number"},
-    {"rate without its time unit", "rate: 100/s", "rate: 100", 22, "workloads.users.open_loop.rate: '100' is not a rate like 5000/s: missing the time unit (write 5000/s, 2/min)"},
+    {"rate without its time unit", "rate: 100/s", "rate: 100", 22, "workloads.users.open_loop.rate: '100' is not a rate like 5000/s: missing the time unit (write 100/s or 100/min)"},
     {"number that is not one", "connections_max: 50", "connections_max: lots", 18, "'lots' is not an integer"},
     {"yes or no that is neither", "retry: {attempts_max: 2}", "retry: {attempts_max: 2}, propagate_deadline: maybe", 14,
      "'maybe' is not true or false"},
