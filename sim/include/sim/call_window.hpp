@@ -12,12 +12,13 @@
 // hold its slot, and the window would grow behind it with every call made since. So once the
 // window is mostly empty slots (more than sixteen per live call, and past `window_min`), its
 // oldest entries move to the hash table until it is down to eight, and the hash table is then the
-// home of every id below the window. The window costs 8 bytes a slot, so at most 128 bytes per
-// live call. (Four per live call spilled 18% of the stampede's calls, whose timeouts outlive
-// thousands of quick answers; sixteen spills 3%.)
-// Ids that arrive out of sequence (below the window) go there too; a gap in the sequence larger
-// than the window starts a new window. Lookups answer exactly like a map whatever the order.
-// Nothing iterates either part: the order of slots never matters.
+// home of every id below the window. Ids that arrive out of sequence (below the window) go there
+// too, and a gap in the sequence larger than the window starts a new one. Lookups answer exactly
+// like a map whatever the order. Nothing iterates either part: the order of slots never matters.
+//
+// The window costs 8 bytes a slot, so at most 128 bytes per live call. (Four slots per live call
+// spilled 18% of the stampede's calls, whose timeouts outlive thousands of quick answers;
+// sixteen spills 3%.)
 #pragma once
 
 #include <cstddef>
@@ -45,7 +46,7 @@ public:
         const std::uint64_t end = base_ + count_;
         if (id >= end) {
             if (id - end > count_ + window_min) {  // a jump in the sequence: a new window
-                spill_all();
+                spill_oldest_until(0);
                 base_ = id;
             }
             while (base_ + count_ <= id) push_back_empty();
@@ -53,7 +54,9 @@ public:
         V*& slot = at(id);
         slot = value;
         ++live_;
-        if (count_ > window_min && count_ > spill_above * live_) spill_front();
+        if (count_ > window_min && count_ > spill_above * live_) {
+            spill_oldest_until(spill_down_to * live_ + window_min / 2);
+        }
     }
 
     // Removes `id` and returns its value, or null if it is not there.
@@ -65,7 +68,7 @@ public:
         if (value == nullptr) return nullptr;
         slot = nullptr;
         --live_;
-        while (count_ != 0 && ring_[head_] == nullptr) pop_front();
+        drop_leading_empty();
         return value;
     }
 
@@ -88,25 +91,21 @@ private:
         --count_;
     }
 
-    // The window's oldest entries move to the hash table until it spans at most eight slots per live call.
-    [[gnu::noinline]] void spill_front() {
-        while (count_ > spill_down_to * live_ + window_min / 2) {
-            if (V* v = ring_[head_]) {
-                spill_.insert(base_, v);
-                --live_;
-            }
-            pop_front();
-        }
+    void drop_leading_empty() noexcept {
         while (count_ != 0 && ring_[head_] == nullptr) pop_front();
     }
-    void spill_all() {
-        while (count_ != 0) {
+
+    // The window's oldest entries move to the hash table until it spans at most `span` slots (0:
+    // all of them), and it then starts at a live one.
+    [[gnu::noinline]] void spill_oldest_until(std::size_t span) {
+        while (count_ > span) {
             if (V* v = ring_[head_]) {
                 spill_.insert(base_, v);
                 --live_;
             }
             pop_front();
         }
+        drop_leading_empty();
     }
 
     [[gnu::noinline]] void grow() {
