@@ -5,7 +5,8 @@
 //   stampede        the cache-flush-stampede scenario file with many client hosts (each an
 //                   open-loop workload; together they offer --rate): simulated seconds per CPU
 //                   second, events per second and peak RSS. --hash off, --metrics off and --trace
-//                   FILE turn the determinism hash, model metrics and a JSON Lines trace off or on.
+//                   FILE turn the determinism hash, model metrics and a trace file (JSON Lines, or
+//                   binary for FILE.ftrace) off or on.
 //   observability   the stampede at 10k clients and 50,000/s with the hash, metrics and a trace
 //                   file each on and off, taking turns: what each costs.
 //   all             (the default) every table docs/performance.md records: idle 1M, hosts 10k,
@@ -77,8 +78,8 @@ bench::Counts stampede_run(const StampedeRun& r) {
     o.seed = r.seed;
     o.hash_trace = r.hash;
     o.metrics = r.metrics;
-    std::unique_ptr<sim::JsonlTraceFile> trace;
-    if (!r.trace.empty()) trace = std::make_unique<sim::JsonlTraceFile>(r.trace);
+    std::unique_ptr<sim::TraceFile> trace;
+    if (!r.trace.empty()) trace = sim::open_trace_file(r.trace);
     sim::RunResult result;
     double run_cpu = 0;
     {
@@ -185,6 +186,7 @@ void hosts(std::uint64_t n, int reps) {
 // machine does not land on one configuration only.
 void observability(const std::string& duration, int reps) {
     const std::string trace = "/tmp/faultline-scale-bench-trace.jsonl";
+    const std::string binary_trace = "/tmp/faultline-scale-bench-trace.ftrace";
     struct Config {
         const char* what;
         StampedeRun run;
@@ -197,6 +199,7 @@ void observability(const std::string& duration, int reps) {
         {"metrics on", {.duration = duration, .hash = false, .metrics = true}, false},
         {"hash and metrics on (the default run)", {.duration = duration}, true},
         {"default run + JSON Lines trace file", {.duration = duration, .trace = trace}, false},
+        {"default run + binary trace file", {.duration = duration, .trace = binary_trace}, false},
     };
     for (int rep = 0; rep < std::max(reps, 3); ++rep) {
         for (Config& c : configs) {

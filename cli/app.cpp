@@ -81,6 +81,7 @@ int run(int argc, char** argv) {
     Command cmd;
     add_list_command(app, cmd);
     add_run_command(app, cmd);
+    add_trace_command(app, cmd);
     add_fuzz_command(app, cmd);
     add_replay_command(app, cmd);
     add_shrink_command(app, cmd);

@@ -25,11 +25,11 @@ explore::RunSpec read_spec_argument(const std::string& argument) {
 }
 
 
-std::unique_ptr<sim::JsonlTraceFile> open_trace(const std::string& path, bool kernel_records) {
+std::unique_ptr<sim::TraceFile> open_trace(const std::string& path, bool kernel_records) {
     if (path.empty()) return nullptr;
     check_output_path(path, "--trace");  // as every output file: spdlog would create a missing directory
     try {
-        return std::make_unique<sim::JsonlTraceFile>(path, kernel_records);
+        return sim::open_trace_file(path, kernel_records);
     } catch (const std::runtime_error& e) {
         throw UsageError(e.what());
     }

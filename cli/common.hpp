@@ -79,9 +79,9 @@ sim::Duration parse_duration_flag(const std::string& flag, const std::string& te
 // starts none) and reports that as the result.
 std::chrono::milliseconds parse_wall_limit(const std::string& flag, const std::string& text);
 
-// `--trace FILE`: the JSONL trace file, or nothing when no path was given; a file that cannot be
-// opened is a usage error.
-std::unique_ptr<sim::JsonlTraceFile> open_trace(const std::string& path, bool kernel_records);
+// `--trace FILE`: the trace file (binary when FILE ends in .ftrace, else JSON Lines), or nothing
+// when no path was given; a file that cannot be opened is a usage error.
+std::unique_ptr<sim::TraceFile> open_trace(const std::string& path, bool kernel_records);
 
 // Each subcommand adds itself to the app and sets `run` to what executes it.
 struct Command {
@@ -89,6 +89,7 @@ struct Command {
 };
 void add_list_command(CLI::App& app, Command& cmd);
 void add_run_command(CLI::App& app, Command& cmd);
+void add_trace_command(CLI::App& app, Command& cmd);
 // Exploration (cli/fuzz_command.cpp and friends): many seeds, replay, shrink, merge, and the
 // hidden per-seed worker they start.
 void add_fuzz_command(CLI::App& app, Command& cmd);

@@ -46,7 +46,7 @@ int execute(const ReplayArgs& a) {
             options.log_hosts.emplace_back(lh.substr(0, eq), lh.substr(eq + 1));
         }
         if (!a.log_level.empty()) options.log_level = a.log_level;
-        std::unique_ptr<sim::JsonlTraceFile> trace = open_trace(a.trace, a.trace_kernel);
+        std::unique_ptr<sim::TraceFile> trace = open_trace(a.trace, a.trace_kernel);
         if (trace) options.sink = trace.get();
 
         const explore::RunSpec& spec = artifact.spec;
@@ -106,7 +106,7 @@ void add_replay_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<ReplayArgs>();
     auto* sub = app.add_subcommand("replay", "Re-run a failure artifact or regression file and check its trace hash");
     sub->add_option("artifact", args->artifact, "An artifact (from fuzz) or regression file (from shrink)")->required();
-    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines");
+    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with 'faultline trace')");
     sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches in --trace");
     auto* by_event = sub->add_option("--stop-at-event", args->stop_at_event, "End the run after this many events")
         ->transform(decimal_u64("an event count", 1, "N"));  // 0 would mean "not given", silently

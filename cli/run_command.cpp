@@ -87,7 +87,7 @@ int execute(const RunArgs& a) {
     source.summary = scenario.info->summary;
 
     RunOutputs outputs(a.report);
-    std::unique_ptr<sim::JsonlTraceFile> trace = open_trace(a.trace, a.trace_kernel);
+    std::unique_ptr<sim::TraceFile> trace = open_trace(a.trace, a.trace_kernel);
     if (trace) settings.sink = trace.get();
     settings.sink = outputs.sink(settings.sink);
 
@@ -128,7 +128,7 @@ void add_run_command(CLI::App& app, Command& cmd) {
     sub->add_option("--seed", args->seed, "Root seed: the same seed reproduces the run bit for bit")->default_val(1)->transform(seed_range());
     sub->add_option("--variant", args->variant, "A scenario file's other design (see 'faultline list')");
     sub->add_option("--set", args->sets, "Override an option: --set path=value (repeatable; 'faultline list --options')");
-    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines");
+    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with 'faultline trace')");
     sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches (every process resume) in --trace");
     sub->add_flag("--check-determinism", args->check_determinism,
                   "Run the seed twice and compare the traces; name the first divergent event if they differ");

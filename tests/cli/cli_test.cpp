@@ -2,8 +2,14 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -109,6 +115,109 @@ TEST(Cli, TraceWritesJsonLines) {
         ++lines;
     }
     EXPECT_EQ(lines, 50);
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+    std::vector<nlohmann::json> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+// A run traced to FILE.ftrace and to FILE.jsonl: `faultline trace` prints the binary one as
+// exactly the other, and its filters keep exactly the records they name.
+class BinaryTraceCli : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        const std::string run = "run replication-divergence --seed 2 --trace-kernel --trace ";
+        ASSERT_EQ(faultline(run + binary).exit_code, 1);  // this seed's regions diverge
+        ASSERT_EQ(faultline(run + jsonl).exit_code, 1);
+        all = json_lines(slurp(jsonl));
+        ASSERT_GT(all.size(), 10000u);
+    }
+    static std::vector<nlohmann::json> printed(const std::string& args) {
+        const std::string out = ::testing::TempDir() + "faultline_cli_trace_out.jsonl";
+        const Result r = faultline("trace " + binary + " " + args + " > " + out);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        return json_lines(slurp(out));
+    }
+    static inline const std::string binary = ::testing::TempDir() + "faultline_cli_trace.ftrace";
+    static inline const std::string jsonl = ::testing::TempDir() + "faultline_cli_trace_same.jsonl";
+    static inline std::vector<nlohmann::json> all;
+};
+
+TEST_F(BinaryTraceCli, PrintsTheJsonLinesTheRunWouldHaveWritten) {
+    const std::string out = ::testing::TempDir() + "faultline_cli_trace_printed.jsonl";
+    ASSERT_EQ(faultline("trace " + binary + " > " + out).exit_code, 0);
+    EXPECT_TRUE(slurp(out) == slurp(jsonl));  // byte for byte (not printed: megabytes)
+    EXPECT_LT(slurp(binary).size() * 4, slurp(jsonl).size());
+}
+
+TEST_F(BinaryTraceCli, FiltersKeepExactlyTheRecordsTheyName) {
+    const auto count = [](const std::function<bool(const nlohmann::json&)>& keep) {
+        return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), keep));
+    };
+    const auto faults = printed("--kind fault.");
+    EXPECT_EQ(faults.size(), count([](const auto& j) { return j["kind"].template get<std::string>().starts_with("fault."); }));
+    EXPECT_GT(faults.size(), 0u);
+
+    const auto two_kinds = printed("--kind fault. --kind rpc.call");
+    EXPECT_EQ(two_kinds.size(), faults.size() + count([](const auto& j) { return j["kind"] == "rpc.call"; }));
+
+    const auto world = printed("--host world");
+    EXPECT_EQ(world.size(), count([](const auto& j) { return j["host"] == "world"; }));
+    EXPECT_GT(world.size(), 0u);
+
+    const auto window = printed("--from 20s --to 21.5s");
+    EXPECT_EQ(window.size(), count([](const auto& j) {
+                  const auto t = j["t_ns"].template get<std::int64_t>();
+                  return t >= 20'000'000'000 && t <= 21'500'000'000;
+              }));
+    EXPECT_GT(window.size(), 0u);
+    EXPECT_LT(window.size(), all.size());
+}
+
+TEST_F(BinaryTraceCli, ACutFilePrintsWhatItHasThenSaysWhereItEnds) {
+    const std::string cut = ::testing::TempDir() + "faultline_cli_trace_cut.ftrace";
+    const std::string bytes = slurp(binary);
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    // stdout and stderr to one file: the whole records come first, then the one-line error.
+    const std::string out = ::testing::TempDir() + "faultline_cli_trace_cut.out";
+    const Result r = faultline("trace " + cut + " > " + out);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    std::string printed = slurp(out);
+    ASSERT_FALSE(printed.empty());
+    printed.pop_back();
+    const std::string error = printed.substr(printed.rfind('\n') + 1);
+    printed.resize(printed.size() - error.size());
+    EXPECT_EQ(error.rfind("faultline: error: " + cut + ": byte ", 0), 0u) << error;
+    EXPECT_TRUE(contains(error, "ends inside a record")) << error;
+    const auto printed_lines = json_lines(printed);
+    ASSERT_GT(printed_lines.size(), all.size() / 3);
+    ASSERT_LT(printed_lines.size(), all.size());
+    EXPECT_TRUE(std::equal(printed_lines.begin(), printed_lines.end(), all.begin()));
+}
+
+TEST_F(BinaryTraceCli, BadInputIsOneLineAndExitsTwo) {
+    const std::map<std::string, std::string> cases = {
+        {"trace " + ::testing::TempDir() + "no-such.ftrace", "cannot read trace file"},
+        {"trace " + jsonl, "it looks like a JSON Lines trace"},
+        {"trace " + binary + " --from 5s --to 1s", "--to 1s is before --from 5s"},
+        {"trace " + binary + " --from soon", "--from"},
+        {"trace", "file is required"},
+    };
+    for (const auto& [args, says] : cases) {
+        const Result r = faultline(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: ")) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, says)) << args << "\n" << r.out;
+        EXPECT_LE(std::count(r.out.begin(), r.out.end(), '\n'), 2) << args << "\n" << r.out;  // the error, and where to find usage
+    }
 }
 
 TEST(Cli, BadInputIsOneLineAndExitsTwo) {

@@ -1,13 +1,16 @@
-// A JSON Lines trace file: one object per trace record ({"i", "t_ns", "host", "kind", fields...}),
-// written through spdlog with a synchronous file sink (never an async one: the file must hold
-// everything up to the moment a run stops, even on a crash of the tool).
+// Trace files: every trace record of a run, written through spdlog with a synchronous file sink
+// (never an async one: the file must hold everything up to the moment a run stops, even on a
+// crash of the tool). Two encodings of the same records:
+//   JsonlTraceFile   one JSON object per line ({"i", "t_ns", "host", "kind", fields...});
+//   BinaryTraceFile  the compact form of sim/trace_binary.hpp (a FILE ending in .ftrace), about
+//                    a fifth of the bytes; `faultline trace FILE` prints it as the JSON Lines.
+// open_trace_file picks one by the file's name.
 //
-// A traced run writes millions of lines, and spdlog's cost per message (a clock read, the
-// pattern, an fwrite) was a quarter of that run's time. So lines are gathered in a buffer and
+// A traced run writes millions of records, and spdlog's cost per message (a clock read, the
+// pattern, an fwrite) was a quarter of that run's time. So records are gathered in a buffer and
 // handed to spdlog about 32 KiB at a time, as one message; flush() (which the commands call when
-// a run stops, pass or fail, and the destructor calls too) writes what is gathered. The file is
-// the same, byte for byte. A process killed by a signal loses the lines still gathered, as it
-// would lose stdio's own buffer.
+// a run stops, pass or fail, and the destructor calls too) writes what is gathered. A process
+// killed by a signal loses the records still gathered, as it would lose stdio's own buffer.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +18,7 @@
 #include <string>
 
 #include "sim/trace.hpp"
+#include "sim/trace_binary.hpp"
 
 namespace spdlog {
 class logger;
@@ -22,23 +26,47 @@ class logger;
 
 namespace sim {
 
-class JsonlTraceFile final : public TraceSink {
+// What both trace files share: the file, the batch and kernel_events.
+class TraceFile : public TraceSink {
 public:
-    // Throws std::runtime_error with a one-line message if the file cannot be opened.
-    explicit JsonlTraceFile(const std::string& path, bool kernel_events = false);
-    ~JsonlTraceFile() override;
-    void record(const TraceRecord& r) override;
-    bool wants_kernel_events() const override { return kernel_events_; }
+    ~TraceFile() override;
+    bool wants_kernel_events() const final { return kernel_events_; }
     void flush();
+
+protected:
+    // Throws std::runtime_error with a one-line message if the file cannot be opened.
+    TraceFile(const std::string& path, bool kernel_events);
+    // Room for `bytes` at the end of the batch (written out first if it lacks them).
+    char* reserve(std::size_t bytes);
+    // What was written at reserve()'s pointer ends at `end`.
+    void commit(char* end);
 
 private:
     void write_batch();
 
     std::shared_ptr<spdlog::logger> logger_;
-    std::unique_ptr<char[]> batch_;  // whole lines, each ending in '\n'
+    std::unique_ptr<char[]> batch_;
     std::size_t batch_used_ = 0;
     std::size_t batch_capacity_ = 0;
     bool kernel_events_;
 };
+
+class JsonlTraceFile final : public TraceFile {
+public:
+    explicit JsonlTraceFile(const std::string& path, bool kernel_events = false);
+    void record(const TraceRecord& r) override;
+};
+
+class BinaryTraceFile final : public TraceFile {
+public:
+    explicit BinaryTraceFile(const std::string& path, bool kernel_events = false);
+    void record(const TraceRecord& r) override;
+
+private:
+    BinaryTraceEncoder encoder_;
+};
+
+// A BinaryTraceFile when `path` ends in .ftrace, else a JsonlTraceFile.
+std::unique_ptr<TraceFile> open_trace_file(const std::string& path, bool kernel_events = false);
 
 }  // namespace sim

@@ -1,5 +1,6 @@
 #include "sim/trace_file.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -11,11 +12,12 @@ namespace {
 constexpr std::size_t batch_bytes = 32 * 1024;
 }
 
-JsonlTraceFile::JsonlTraceFile(const std::string& path, bool kernel_events) : kernel_events_(kernel_events) {
+TraceFile::TraceFile(const std::string& path, bool kernel_events) : kernel_events_(kernel_events) {
     try {
         auto sink = std::make_shared<spdlog::sinks::basic_file_sink_st>(path, /*truncate=*/true);
         logger_ = std::make_shared<spdlog::logger>("faultline-trace", std::move(sink));
-        logger_->set_pattern("%v");
+        // The batch is written as it is: no line ending added (a binary trace has no lines).
+        logger_->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v", spdlog::pattern_time_type::utc, std::string()));
         logger_->set_level(spdlog::level::trace);
         logger_->flush_on(spdlog::level::err);
         batch_capacity_ = 2 * batch_bytes;
@@ -25,34 +27,57 @@ JsonlTraceFile::JsonlTraceFile(const std::string& path, bool kernel_events) : ke
     }
 }
 
-JsonlTraceFile::~JsonlTraceFile() { flush(); }
+TraceFile::~TraceFile() { flush(); }
 
-void JsonlTraceFile::record(const TraceRecord& r) {
-    const std::size_t room = trace_record_json_bound(r) + 1;
-    if (batch_capacity_ - batch_used_ < room) {
+char* TraceFile::reserve(std::size_t bytes) {
+    if (batch_capacity_ - batch_used_ < bytes) {
         write_batch();
-        if (batch_capacity_ < room) {  // one huge record: a buffer of its own size
-            batch_capacity_ = room;
+        if (batch_capacity_ < bytes) {  // one huge record: a buffer of its own size
+            batch_capacity_ = bytes;
             batch_ = std::make_unique<char[]>(batch_capacity_);
         }
     }
-    char* end = write_trace_record_json(batch_.get() + batch_used_, r);
-    *end++ = '\n';
+    return batch_.get() + batch_used_;
+}
+
+void TraceFile::commit(char* end) {
     batch_used_ = static_cast<std::size_t>(end - batch_.get());
     if (batch_used_ >= batch_bytes) write_batch();
 }
 
-// One spdlog message for the batch; its pattern ("%v") adds the last line's newline.
-void JsonlTraceFile::write_batch() {
+// One spdlog message for the whole batch.
+void TraceFile::write_batch() {
     if (batch_used_ == 0) return;
-    logger_->info(spdlog::string_view_t(batch_.get(), batch_used_ - 1));
+    logger_->info(spdlog::string_view_t(batch_.get(), batch_used_));
     batch_used_ = 0;
 }
 
-void JsonlTraceFile::flush() {
+void TraceFile::flush() {
     if (!logger_) return;
     write_batch();
     logger_->flush();
+}
+
+JsonlTraceFile::JsonlTraceFile(const std::string& path, bool kernel_events) : TraceFile(path, kernel_events) {}
+
+void JsonlTraceFile::record(const TraceRecord& r) {
+    char* end = write_trace_record_json(reserve(trace_record_json_bound(r) + 1), r);
+    *end++ = '\n';
+    commit(end);
+}
+
+BinaryTraceFile::BinaryTraceFile(const std::string& path, bool kernel_events) : TraceFile(path, kernel_events) {
+    const std::string_view header = BinaryTraceEncoder::header();
+    char* p = reserve(header.size());
+    std::copy(header.begin(), header.end(), p);
+    commit(p + header.size());
+}
+
+void BinaryTraceFile::record(const TraceRecord& r) { commit(encoder_.write(reserve(BinaryTraceEncoder::bound(r)), r)); }
+
+std::unique_ptr<TraceFile> open_trace_file(const std::string& path, bool kernel_events) {
+    if (is_binary_trace_path(path)) return std::make_unique<BinaryTraceFile>(path, kernel_events);
+    return std::make_unique<JsonlTraceFile>(path, kernel_events);
 }
 
 }  // namespace sim

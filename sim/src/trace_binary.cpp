@@ -1,0 +1,331 @@
+// The binary trace format's two directions: see sim/trace_binary.hpp for the layout.
+#include "sim/trace_binary.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+namespace sim {
+
+namespace {
+
+constexpr std::string_view magic = "FLTRACE1";
+constexpr unsigned char tag_record = 0x10;  // | 1 kernel dispatch, | 2 detail record
+constexpr unsigned char tag_kernel = 0x01;
+constexpr unsigned char tag_detail = 0x02;
+enum ValueType : unsigned char { v_i64 = 0, v_u64 = 1, v_f64 = 2, v_false = 3, v_true = 4, v_str = 5 };
+// A string's varint: id << 1, or size << 2 | one of these.
+constexpr std::uint64_t str_in_place = 1;
+constexpr std::uint64_t str_new = 3;
+
+constexpr std::size_t max_kept_size = 256;
+constexpr std::size_t max_strings = std::size_t{1} << 20;
+constexpr std::size_t address_bits = 12;
+constexpr std::size_t varint_room = 10;
+// Decoder limits: a corrupt size should be an error, not a gigabyte allocation.
+constexpr std::uint64_t max_string_size = std::uint64_t{1} << 28;
+constexpr std::uint64_t max_fields = std::uint64_t{1} << 16;
+
+std::uint64_t zigzag(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
+std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
+
+inline char* put_varint(char* p, std::uint64_t v) {
+    while (v >= 0x80) {
+        *p++ = static_cast<char>(static_cast<unsigned char>(v | 0x80));
+        v >>= 7;
+    }
+    *p++ = static_cast<char>(static_cast<unsigned char>(v));
+    return p;
+}
+
+char* put_bytes(char* p, std::string_view s) {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+
+template <class T>
+T load(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Equal bytes, without a call for the short strings a trace is made of (two overlapping loads).
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+    if (n >= 8 && n <= 16) {
+        return load<std::uint64_t>(a) == load<std::uint64_t>(b) && load<std::uint64_t>(a + n - 8) == load<std::uint64_t>(b + n - 8);
+    }
+    if (n >= 4 && n < 8) {
+        return load<std::uint32_t>(a) == load<std::uint32_t>(b) && load<std::uint32_t>(a + n - 4) == load<std::uint32_t>(b + n - 4);
+    }
+    if (n < 4) return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+    return std::memcmp(a, b, n) == 0;
+}
+
+// A string's room: its varint and its bytes.
+std::size_t string_bound(std::string_view s) { return varint_room + s.size(); }
+
+}  // namespace
+
+bool is_binary_trace_path(std::string_view path) { return path.ends_with(binary_trace_extension); }
+
+BinaryTraceEncoder::BinaryTraceEncoder()
+    : by_address_(std::size_t{1} << address_bits, Slot{nullptr, std::numeric_limits<std::size_t>::max(), nullptr, 0}) {}
+
+std::string_view BinaryTraceEncoder::header() { return magic; }
+
+std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) {
+    std::size_t n = 1 + 3 * varint_room + string_bound(r.host) + string_bound(r.kind);
+    for (const TraceField& f : r.fields) {
+        n += string_bound(f.key) + 1 + (f.value.type() == TraceValue::Type::str ? string_bound(f.value.as_str()) : varint_room);
+    }
+    return n;
+}
+
+inline char* BinaryTraceEncoder::put_string(char* p, std::string_view s) {
+    Slot& slot = by_address_[(reinterpret_cast<std::uintptr_t>(s.data()) * 0x9E3779B97F4A7C15ull) >> (64 - address_bits)];
+    if (slot.data == s.data() && slot.size == s.size() && same_bytes(slot.kept, s.data(), s.size())) {
+        return put_varint(p, std::uint64_t{slot.id} << 1);
+    }
+    return put_string_slow(p, s, slot);
+}
+
+char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Slot& slot) {
+    if (s.size() <= max_kept_size) {
+        std::uint32_t id = 0;
+        if (auto it = by_content_.find(s); it != by_content_.end()) {
+            id = it->second;
+            p = put_varint(p, std::uint64_t{id} << 1);
+        } else if (strings_.size() < max_strings) {
+            id = static_cast<std::uint32_t>(strings_.size());
+            by_content_.emplace(strings_.emplace_back(s), id);
+            p = put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_new), s);
+        } else {
+            return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
+        }
+        slot = {s.data(), s.size(), strings_[id].data(), id};
+        return p;
+    }
+    return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
+}
+
+char* BinaryTraceEncoder::write(char* p, const TraceRecord& r) {
+    *p++ = static_cast<char>(tag_record | (r.kernel ? tag_kernel : 0) | (r.detail ? tag_detail : 0));
+    const std::int64_t time = r.time.time_since_epoch().count();
+    p = put_varint(p, zigzag(static_cast<std::int64_t>(r.index - last_index_)));
+    p = put_varint(p, zigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(last_time_))));
+    last_index_ = r.index;
+    last_time_ = time;
+    p = put_string(p, r.host);
+    p = put_string(p, r.kind);
+    p = put_varint(p, r.fields.size());
+    for (const TraceField& f : r.fields) {
+        p = put_string(p, f.key);
+        const TraceValue& v = f.value;
+        switch (v.type()) {
+            case TraceValue::Type::i64:
+                *p++ = static_cast<char>(v_i64);
+                p = put_varint(p, zigzag(v.as_i64()));
+                break;
+            case TraceValue::Type::u64:
+                *p++ = static_cast<char>(v_u64);
+                p = put_varint(p, v.as_u64());
+                break;
+            case TraceValue::Type::f64: {
+                *p++ = static_cast<char>(v_f64);
+                const std::uint64_t bits = v.bits();
+                for (int b = 0; b < 8; ++b) *p++ = static_cast<char>(static_cast<unsigned char>(bits >> (8 * b)));
+                break;
+            }
+            case TraceValue::Type::boolean: *p++ = static_cast<char>(v.as_bool() ? v_true : v_false); break;
+            case TraceValue::Type::str:
+                *p++ = static_cast<char>(v_str);
+                p = put_string(p, v.as_str());
+                break;
+        }
+    }
+    return p;
+}
+
+// ---- decoding ------------------------------------------------------------------------------
+
+namespace {
+
+// A cursor over the bytes fed so far. `more` is false when the record runs past them: the caller
+// waits for the next piece. Errors name the file offset of the byte that is wrong.
+struct Cursor {
+    const char* begin;
+    const char* p;
+    const char* end;
+    std::uint64_t base;  // file offset of begin
+    bool more = true;
+
+    std::uint64_t offset(const char* at) const { return base + static_cast<std::uint64_t>(at - begin); }
+    [[noreturn]] void fail(const char* at, const std::string& what) const { throw TraceFormatError(what, offset(at)); }
+
+    bool byte(unsigned char& b) {
+        if (p == end) return more = false;
+        b = static_cast<unsigned char>(*p++);
+        return true;
+    }
+    bool varint(std::uint64_t& v) {
+        const char* start = p;
+        v = 0;
+        for (int shift = 0;; shift += 7) {
+            unsigned char b = 0;
+            if (!byte(b)) return false;
+            if (shift == 63 && b > 1) fail(start, "a number longer than 64 bits");
+            v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return true;
+        }
+    }
+    bool bytes(std::uint64_t n, std::string_view& out) {
+        if (static_cast<std::uint64_t>(end - p) < n) return more = false;
+        out = std::string_view(p, n);
+        p += n;
+        return true;
+    }
+};
+
+}  // namespace
+
+void BinaryTraceDecoder::feed(std::span<const char> bytes, const Each& each) {
+    pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+    std::size_t at = 0;
+    if (!header_seen_) {
+        const std::size_t have = std::min(pending_.size(), magic.size());
+        if (std::string_view(pending_.data(), have) != magic.substr(0, have)) {
+            throw TraceFormatError("not a faultline binary trace (it does not start with " + std::string(magic) + ")", 0);
+        }
+        if (have < magic.size()) return;
+        header_seen_ = true;
+        at = magic.size();
+    }
+    while (at < pending_.size()) {
+        const std::size_t known = strings_.size();
+        if (!next_record(at, each)) {
+            strings_.resize(known);  // the record's new strings come again with the rest of it
+            break;
+        }
+    }
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(at));
+    consumed_ += at;
+}
+
+bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
+    Cursor c{pending_.data(), pending_.data() + at, pending_.data() + pending_.size(), consumed_};
+    const char* start = c.p;
+    unsigned char tag = 0;
+    c.byte(tag);
+    if ((tag & ~(tag_kernel | tag_detail)) != tag_record) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", tag);
+        c.fail(start, std::string("unknown record tag ") + hex + " (corrupt, or not a faultline binary trace)");
+    }
+    auto ref = [&](std::string_view& out) {
+        const char* ref_at = c.p;
+        std::uint64_t v = 0;
+        if (!c.varint(v)) return false;
+        if ((v & 1) == 0) {
+            if ((v >> 1) >= strings_.size()) c.fail(ref_at, "string " + std::to_string(v >> 1) + " used before it is defined (corrupt)");
+            out = strings_[static_cast<std::size_t>(v >> 1)];
+            return true;
+        }
+        if ((v >> 2) > max_string_size) c.fail(ref_at, "a string of " + std::to_string(v >> 2) + " bytes (corrupt)");
+        if (!c.bytes(v >> 2, out)) return false;
+        if ((v & 3) == str_new) out = strings_.emplace_back(out);
+        return true;
+    };
+    std::uint64_t index_delta = 0, time_delta = 0, count = 0;
+    std::string_view host, kind;
+    if (!c.varint(index_delta) || !c.varint(time_delta) || !ref(host) || !ref(kind)) return false;
+    const char* count_at = c.p;
+    if (!c.varint(count)) return false;
+    if (count > max_fields) c.fail(count_at, std::to_string(count) + " fields in one record (corrupt)");
+    fields_.clear();
+    for (std::uint64_t i = 0; i < count; ++i) {
+        std::string_view key;
+        unsigned char type = 0;
+        if (!ref(key)) return false;
+        const char* type_at = c.p;
+        if (!c.byte(type)) return false;
+        switch (type) {
+            case v_i64:
+            case v_u64: {
+                std::uint64_t v = 0;
+                if (!c.varint(v)) return false;
+                if (type == v_i64) fields_.push_back({key, TraceValue(unzigzag(v))});
+                else fields_.push_back({key, TraceValue(v)});
+                break;
+            }
+            case v_f64: {
+                std::string_view raw;
+                if (!c.bytes(8, raw)) return false;
+                std::uint64_t bits = 0;
+                for (int b = 0; b < 8; ++b) bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(raw[b])) << (8 * b);
+                fields_.push_back({key, TraceValue(std::bit_cast<double>(bits))});
+                break;
+            }
+            case v_false:
+            case v_true: fields_.push_back({key, TraceValue(type == v_true)}); break;
+            case v_str: {
+                std::string_view s;
+                if (!ref(s)) return false;
+                fields_.push_back({key, TraceValue(s)});
+                break;
+            }
+            default: c.fail(type_at, "unknown value type " + std::to_string(type) + " (corrupt)");
+        }
+    }
+    last_index_ += static_cast<std::uint64_t>(unzigzag(index_delta));
+    last_time_ = static_cast<std::int64_t>(static_cast<std::uint64_t>(last_time_) + static_cast<std::uint64_t>(unzigzag(time_delta)));
+    TraceRecord r{};
+    r.index = last_index_;
+    r.time = Time(Duration(last_time_));
+    r.host = host;
+    r.kind = kind;
+    r.fields = fields_;
+    r.kernel = (tag & tag_kernel) != 0;
+    r.detail = (tag & tag_detail) != 0;
+    at = static_cast<std::size_t>(c.p - c.begin);
+    ++records_;
+    each(r);
+    return true;
+}
+
+void BinaryTraceDecoder::finish() const {
+    if (!header_seen_) {
+        throw TraceFormatError("too short to be a faultline binary trace (" + std::to_string(pending_.size()) + " bytes, no header)",
+                               0);
+    }
+    if (!pending_.empty()) {
+        throw TraceFormatError("ends inside a record (was the run stopped while writing it?); the " + std::to_string(records_) +
+                                   " records before it were read",
+                               consumed_);
+    }
+}
+
+std::uint64_t read_binary_trace_file(const std::string& path, const BinaryTraceDecoder::Each& each) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw std::runtime_error("cannot read trace file '" + path + "': " + std::strerror(errno));
+    BinaryTraceDecoder decoder;
+    std::vector<char> block(std::size_t{1} << 20);
+    try {
+        for (;;) {
+            const std::size_t n = std::fread(block.data(), 1, block.size(), f.get());
+            if (n > 0) decoder.feed(std::span<const char>(block.data(), n), each);
+            if (n < block.size()) break;
+        }
+        if (std::ferror(f.get())) throw std::runtime_error("cannot read trace file '" + path + "': read error");
+        decoder.finish();
+    } catch (const TraceFormatError& e) {
+        throw TraceFormatError(path + ": byte " + std::to_string(e.offset()) + ": " + e.what(), e.offset());
+    }
+    return decoder.records();
+}
+
+}  // namespace sim

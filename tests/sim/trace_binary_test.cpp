@@ -1,0 +1,280 @@
+// The binary trace format: every record comes back as the JSON Lines trace would have written
+// it, in pieces of any size; files cut short or not traces at all are errors naming the byte.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/sim.hpp"
+#include "sim/trace_binary.hpp"
+#include "sim/trace_file.hpp"
+
+namespace {
+using namespace std::chrono_literals;
+using namespace std::string_literals;
+
+// What a reader sees of a record: its JSON line and the two flags the line leaves out.
+std::string seen(const sim::TraceRecord& r) {
+    return sim::trace_record_json(r) + (r.kernel ? " kernel" : "") + (r.detail ? " detail" : "");
+}
+
+// Encodes records the way BinaryTraceFile does, into memory.
+class Encoded {
+public:
+    Encoded() : bytes(sim::BinaryTraceEncoder::header()) {}
+    void add(const sim::TraceRecord& r) {
+        std::string room(sim::BinaryTraceEncoder::bound(r), '\0');
+        room.resize(static_cast<std::size_t>(encoder_.write(room.data(), r) - room.data()));
+        bytes += room;
+        expected.push_back(seen(r));
+        ends.push_back(bytes.size());
+    }
+    std::string bytes;
+    std::vector<std::string> expected;
+    std::vector<std::size_t> ends;  // where each record ends
+
+private:
+    sim::BinaryTraceEncoder encoder_;
+};
+
+// Decodes `bytes` fed in pieces of `piece` bytes (0: all at once); finish() is not called.
+std::vector<std::string> decode(const std::string& bytes, std::size_t piece, sim::BinaryTraceDecoder& d) {
+    std::vector<std::string> out;
+    const auto each = [&](const sim::TraceRecord& r) { out.push_back(seen(r)); };
+    if (piece == 0) piece = bytes.size() + 1;
+    for (std::size_t at = 0; at < bytes.size(); at += piece) {
+        d.feed(std::span<const char>(bytes.data() + at, std::min(piece, bytes.size() - at)), each);
+    }
+    return out;
+}
+
+std::vector<std::string> decode_all(const std::string& bytes, std::size_t piece = 0) {
+    sim::BinaryTraceDecoder d;
+    auto out = decode(bytes, piece, d);
+    d.finish();
+    return out;
+}
+
+TEST(BinaryTrace, EveryKindOfValueComesBackAsItsJsonLine) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const std::string long_text(1000, 'x');  // past the table's limit: written in place
+    const sim::TraceField fields[] = {
+        {"host", "shadowed"},
+        {"text", "q\"b\\s\nn\rr\tt\x01u\x1f end"},
+        {"min", std::numeric_limits<std::int64_t>::min()},
+        {"max", std::numeric_limits<std::uint64_t>::max()},
+        {"neg", -1},
+        {"x", 0.1},
+        {"nan", std::numeric_limits<double>::quiet_NaN()},
+        {"inf", -inf},
+        {"no", false},
+        {"yes", true},
+        {"empty", ""},
+        {"long", long_text},
+        {"", std::string_view("nul\0byte", 8)},
+    };
+    Encoded e;
+    e.add({7, sim::Time{std::chrono::nanoseconds(-5)}, 1, "h\"1", "k\\ind", fields, false, 0, false});
+    e.add({3, sim::Time{std::chrono::nanoseconds(std::numeric_limits<std::int64_t>::max())}, 0, "h\"1", "kernel.resume", {}, true, 0,
+           false});
+    e.add({std::numeric_limits<std::uint64_t>::max(), sim::Time{std::chrono::nanoseconds(std::numeric_limits<std::int64_t>::min())}, 2,
+           long_text, "d", fields, false, 0, true});
+    EXPECT_EQ(decode_all(e.bytes), e.expected);
+    EXPECT_EQ(decode_all(e.bytes, 1), e.expected);  // a byte at a time
+}
+
+// Strings are found by their address first. A buffer that is reused for other bytes of the same
+// length is at the same address: it must be written as what it holds now.
+TEST(BinaryTrace, AReusedBufferIsWrittenAsWhatItHoldsNow) {
+    Encoded e;
+    std::string buffer = "key-0001";
+    for (int i = 0; i < 5; ++i) {
+        std::snprintf(buffer.data(), buffer.size() + 1, "key-%04d", i % 3);
+        const sim::TraceField fields[] = {{"key", buffer}};
+        e.add({static_cast<std::uint64_t>(i), sim::Time{}, 0, buffer, "get", fields, false, 0, false});
+    }
+    EXPECT_EQ(decode_all(e.bytes), e.expected);
+    EXPECT_NE(e.expected[0], e.expected[1]);
+}
+
+// Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
+// that ended before the cut, and finish() complains unless the cut fell between records.
+RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {
+    const auto text = rc::gen::container<std::string>(rc::gen::elementOf(std::string("ab\"\\\n\x01 z")));
+    const auto n = *rc::gen::inRange(1, 40);
+    std::deque<std::string> keep;  // the strings stay where they are while records view them
+    Encoded e;
+    for (int i = 0; i < n; ++i) {
+        std::vector<sim::TraceField> fields;
+        const auto nf = *rc::gen::inRange(0, 5);
+        for (int f = 0; f < nf; ++f) {
+            const std::string_view key = keep.emplace_back(*text);
+            switch (*rc::gen::inRange(0, 5)) {
+                case 0: fields.push_back({key, *rc::gen::arbitrary<std::int64_t>()}); break;
+                case 1: fields.push_back({key, *rc::gen::arbitrary<std::uint64_t>()}); break;
+                case 2: fields.push_back({key, *rc::gen::arbitrary<double>()}); break;
+                case 3: fields.push_back({key, *rc::gen::arbitrary<bool>()}); break;
+                default: fields.push_back({key, std::string_view(keep.emplace_back(*text))}); break;
+            }
+        }
+        const std::string_view host = keep.emplace_back(*text);
+        const std::string_view kind = keep.emplace_back(*text);
+        e.add({*rc::gen::arbitrary<std::uint64_t>(), sim::Time{std::chrono::nanoseconds(*rc::gen::arbitrary<std::int64_t>())}, 0, host, kind,
+               fields, *rc::gen::arbitrary<bool>(), 0, *rc::gen::arbitrary<bool>()});
+    }
+    RC_ASSERT(decode_all(e.bytes) == e.expected);
+
+    const auto cut = static_cast<std::size_t>(*rc::gen::inRange<std::size_t>(0, e.bytes.size() + 1));
+    const auto piece = static_cast<std::size_t>(*rc::gen::inRange(0, 64));
+    sim::BinaryTraceDecoder d;
+    const std::vector<std::string> got = decode(e.bytes.substr(0, cut), piece, d);
+    std::size_t whole = 0;
+    while (whole < e.ends.size() && e.ends[whole] <= cut) ++whole;
+    RC_ASSERT(got == std::vector<std::string>(e.expected.begin(), e.expected.begin() + static_cast<std::ptrdiff_t>(whole)));
+    bool complained = false;
+    try {
+        d.finish();
+    } catch (const sim::TraceFormatError& err) {
+        complained = true;
+        RC_ASSERT(err.offset() <= cut);
+    }
+    const bool between_records = cut == sim::BinaryTraceEncoder::header().size() || (whole > 0 && e.ends[whole - 1] == cut);
+    RC_ASSERT(complained == !between_records);
+}
+
+TEST(BinaryTrace, BytesThatAreNotATraceNameTheByte) {
+    const auto error = [](const std::string& bytes) -> std::pair<std::string, std::uint64_t> {
+        try {
+            decode_all(bytes);
+        } catch (const sim::TraceFormatError& e) {
+            return {e.what(), e.offset()};
+        }
+        return {"no error", 0};
+    };
+    const std::string h(sim::BinaryTraceEncoder::header());
+    EXPECT_EQ(error(R"({"i":1,"t_ns":0})").second, 0u);
+    EXPECT_NE(error(R"({"i":1,"t_ns":0})").first.find("not a faultline binary trace"), std::string::npos);
+    EXPECT_NE(error("").first.find("no header"), std::string::npos);
+    EXPECT_NE(error("FLTR").first.find("no header"), std::string::npos);
+    EXPECT_EQ(error(h + "\x7f"), (std::pair<std::string, std::uint64_t>{"unknown record tag 0x7f (corrupt, or not a faultline binary trace)", 8}));
+    // A record that uses string 5 when there are none.
+    EXPECT_EQ(error(h + "\x10\x00\x00\x0a"s).second, 11u);
+    EXPECT_NE(error(h + "\x10\x00\x00\x0a"s).first.find("string 5 used before it is defined"), std::string::npos);
+    // Cut inside the second record: the first was read, the error is at the second's start. Its
+    // host is a new string: it is not kept from the bytes that were there.
+    EXPECT_EQ(error(h + "\x10\x00\x00\x07" "a" "\x00\x00" "\x10\x00\x00\x07" "b"s).second, 15u);
+    // A number of more than ten bytes.
+    EXPECT_NE(error(h + "\x10\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f").first.find("longer than 64 bits"), std::string::npos);
+}
+
+// A sink that hands every record to a trace file and keeps what a reader should see.
+class Tee final : public sim::TraceSink {
+public:
+    explicit Tee(sim::TraceFile& file) : file_(file) {}
+    void record(const sim::TraceRecord& r) override {
+        lines.push_back(seen(r));
+        file_.record(r);
+    }
+    bool wants_kernel_events() const override { return file_.wants_kernel_events(); }
+    std::vector<std::string> lines;
+
+private:
+    sim::TraceFile& file_;
+};
+
+void busy_world(sim::Simulator& s) {
+    for (const char* name : {"a", "b", "c"}) {
+        s.add_host(name).spawn([](sim::Ctx& ctx) {
+            std::string key;
+            for (int i = 0; i < 3000; ++i) {
+                key = "key-" + std::to_string(i % 50);
+                ctx.trace("tick", {{"n", i}, {"key", key}, {"text", "padding to make the record longer than a short one"}});
+                ctx.sleep_for(1ms);
+            }
+        });
+    }
+}
+
+std::vector<std::string> read_file(const std::string& path) {
+    std::vector<std::string> out;
+    sim::read_binary_trace_file(path, [&](const sim::TraceRecord& r) { out.push_back(seen(r)); });
+    return out;
+}
+
+TEST(BinaryTraceFile, ARunOfManyBatchesReadsBackRecordForRecord) {
+    const std::string path = ::testing::TempDir() + "faultline_trace_batches.ftrace";
+    std::vector<std::string> expected;
+    {
+        auto file = sim::open_trace_file(path, /*kernel_events=*/true);
+        ASSERT_NE(dynamic_cast<sim::BinaryTraceFile*>(file.get()), nullptr);
+        Tee tee(*file);
+        sim::Simulator s;
+        s.set_trace_sink(&tee);
+        busy_world(s);
+        s.run();
+        expected = tee.lines;
+    }
+    ASSERT_GT(expected.size(), 18000u);  // the ticks and the kernel's dispatches
+    EXPECT_EQ(read_file(path), expected);
+
+    // The same run as JSON Lines is several times larger.
+    const std::string jsonl = ::testing::TempDir() + "faultline_trace_batches.jsonl";
+    {
+        auto file = sim::open_trace_file(jsonl, true);
+        ASSERT_NE(dynamic_cast<sim::JsonlTraceFile*>(file.get()), nullptr);
+        sim::Simulator s;
+        s.set_trace_sink(file.get());
+        busy_world(s);
+        s.run();
+    }
+    EXPECT_LT(std::filesystem::file_size(path) * 4, std::filesystem::file_size(jsonl));
+}
+
+TEST(BinaryTraceFile, FlushWritesEveryRecordSoFarAndACutFileKeepsThem) {
+    const std::string path = ::testing::TempDir() + "faultline_trace_flush.ftrace";
+    sim::BinaryTraceFile file(path);
+    Tee tee(file);
+    sim::Simulator s;
+    s.set_trace_sink(&tee);
+    std::vector<std::string> on_disk;
+    s.add_host("h").spawn([&](sim::Ctx& ctx) {
+        for (int i = 0; i < 10; ++i) ctx.trace("tick", {{"n", i}});
+        file.flush();
+        on_disk = read_file(path);
+        ctx.trace("after", {});
+    });
+    s.run();
+    EXPECT_EQ(on_disk, std::vector<std::string>(tee.lines.begin(), tee.lines.begin() + 10));
+    file.flush();
+    EXPECT_EQ(read_file(path), tee.lines);
+
+    // Cut one byte short: the records before the last are read, then the error names the file.
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) - 1);
+    std::vector<std::string> got;
+    try {
+        sim::read_binary_trace_file(path, [&](const sim::TraceRecord& r) { got.push_back(seen(r)); });
+        ADD_FAILURE() << "a cut file read without an error";
+    } catch (const sim::TraceFormatError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind(path + ": byte ", 0), 0u) << e.what();
+        EXPECT_NE(std::string(e.what()).find("ends inside a record"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(got, std::vector<std::string>(tee.lines.begin(), tee.lines.end() - 1));
+}
+
+TEST(BinaryTraceFile, AMissingFileIsAOneLineError) {
+    try {
+        read_file(::testing::TempDir() + "no-such-trace.ftrace");
+        ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot read trace file"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
