@@ -25,6 +25,7 @@ constexpr std::uint64_t str_new = 3;
 constexpr std::size_t max_kept_size = 256;
 constexpr std::size_t max_strings = std::size_t{1} << 20;
 constexpr std::size_t address_bits = 12;
+constexpr std::size_t max_host_slots = std::size_t{1} << 22;
 constexpr std::size_t varint_room = 10;
 // Decoder limits: a corrupt size should be an error, not a gigabyte allocation.
 constexpr std::uint64_t max_string_size = std::uint64_t{1} << 28;
@@ -66,6 +67,32 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) {
     return std::memcmp(a, b, n) == 0;
 }
 
+}  // namespace
+
+// Two words that, with the size, are a string of up to 16 bytes exactly (overlapping loads); of a
+// longer one, its first and last 8 bytes.
+BinaryTraceEncoder::Words BinaryTraceEncoder::words(const char* s, std::size_t n) {
+    if (n >= 8) return {load<std::uint64_t>(s), load<std::uint64_t>(s + n - 8)};
+    if (n >= 4) return {load<std::uint32_t>(s), load<std::uint32_t>(s + n - 4)};
+    if (n == 0) return {0, 0};
+    return {static_cast<unsigned char>(s[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(s[n / 2])) << 8,
+            static_cast<unsigned char>(s[n - 1])};
+}
+
+namespace {
+
+// A hash of a string's bytes (never 0, the empty content slot); any good mix will do, since it
+// only decides where a string is looked for, never what is written.
+std::uint64_t content_hash(const char* s, std::size_t n, BinaryTraceEncoder::Words w) {
+    std::uint64_t a = w.a;
+    for (std::size_t i = 8; i + 8 < n; i += 8) a = (a ^ load<std::uint64_t>(s + i)) * 0x9E3779B97F4A7C15ull;  // past 16 bytes
+    std::uint64_t h = (a ^ (w.b * 0xBF58476D1CE4E5B9ull)) + n * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xD6E8FEB86659FD93ull;
+    h ^= h >> 32;
+    return h | 1;
+}
+
 // A string's room: its varint and its bytes.
 std::size_t string_bound(std::string_view s) { return varint_room + s.size(); }
 
@@ -74,7 +101,8 @@ std::size_t string_bound(std::string_view s) { return varint_room + s.size(); }
 bool is_binary_trace_path(std::string_view path) { return path.ends_with(binary_trace_extension); }
 
 BinaryTraceEncoder::BinaryTraceEncoder()
-    : by_address_(std::size_t{1} << address_bits, Slot{nullptr, std::numeric_limits<std::size_t>::max(), nullptr, 0}) {}
+    : by_address_(std::size_t{2} << address_bits, empty_slot),
+      by_content_(1024, ContentSlot{0, nullptr, 0, 0}) {}
 
 std::string_view BinaryTraceEncoder::header() { return magic; }
 
@@ -86,31 +114,69 @@ std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) {
     return n;
 }
 
-inline char* BinaryTraceEncoder::put_string(char* p, std::string_view s) {
-    Slot& slot = by_address_[(reinterpret_cast<std::uintptr_t>(s.data()) * 0x9E3779B97F4A7C15ull) >> (64 - address_bits)];
-    if (slot.data == s.data() && slot.size == s.size() && same_bytes(slot.kept, s.data(), s.size())) {
-        return put_varint(p, std::uint64_t{slot.id} << 1);
-    }
-    return put_string_slow(p, s, slot);
+inline bool BinaryTraceEncoder::holds(const Slot& slot, std::string_view s, Words w) const {
+    return slot.data == s.data() && slot.size == s.size() && slot.words.a == w.a && slot.words.b == w.b &&
+           (s.size() <= 16 || std::memcmp(strings_[slot.id].data(), s.data(), s.size()) == 0);
 }
 
-char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Slot& slot) {
-    if (s.size() <= max_kept_size) {
-        std::uint32_t id = 0;
-        if (auto it = by_content_.find(s); it != by_content_.end()) {
-            id = it->second;
-            p = put_varint(p, std::uint64_t{id} << 1);
-        } else if (strings_.size() < max_strings) {
-            id = static_cast<std::uint32_t>(strings_.size());
-            by_content_.emplace(strings_.emplace_back(s), id);
-            p = put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_new), s);
-        } else {
-            return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
-        }
-        slot = {s.data(), s.size(), strings_[id].data(), id};
-        return p;
+// Two ways per address: a hit in the second moves it to the first, a miss replaces the second.
+// A string met once in a while (a client's name among 10,000) then pushes out only another
+// such string, never the keys every record uses.
+inline char* BinaryTraceEncoder::put_string(char* p, std::string_view s) {
+    Slot* ways = &by_address_[2 * ((reinterpret_cast<std::uintptr_t>(s.data()) * 0x9E3779B97F4A7C15ull) >> (64 - address_bits))];
+    const Words w = words(s.data(), s.size());
+    if (holds(ways[0], s, w)) return put_varint(p, std::uint64_t{ways[0].id} << 1);
+    if (holds(ways[1], s, w)) {
+        std::swap(ways[0], ways[1]);
+        return put_varint(p, std::uint64_t{ways[0].id} << 1);
     }
-    return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
+    return put_string_slow(p, s, w, ways[1]);
+}
+
+inline char* BinaryTraceEncoder::put_host(char* p, const TraceRecord& r) {
+    if (r.host_id >= by_host_.size()) {
+        if (r.host_id >= max_host_slots) return put_string(p, r.host);
+        by_host_.resize(std::max<std::size_t>(r.host_id + 1, by_host_.size() * 2), empty_slot);
+    }
+    Slot& slot = by_host_[r.host_id];
+    const Words w = words(r.host.data(), r.host.size());
+    if (holds(slot, r.host, w)) return put_varint(p, std::uint64_t{slot.id} << 1);
+    return put_string_slow(p, r.host, w, slot);
+}
+
+char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, Slot& slot) {
+    if (s.size() > max_kept_size) return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
+    const std::uint64_t hash = content_hash(s.data(), s.size(), w);
+    const std::size_t mask = by_content_.size() - 1;
+    std::size_t i = hash & mask;
+    for (; by_content_[i].hash != 0; i = (i + 1) & mask) {
+        const ContentSlot& c = by_content_[i];
+        if (c.hash != hash) continue;
+        if (c.size == s.size() && same_bytes(c.kept, s.data(), s.size())) {
+            slot = {s.data(), w, c.size, c.id};
+            return put_varint(p, std::uint64_t{c.id} << 1);
+        }
+    }
+    if (strings_.size() >= max_strings) return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
+    const auto id = static_cast<std::uint32_t>(strings_.size());
+    const std::string& kept = strings_.emplace_back(s);
+    const auto size = static_cast<std::uint32_t>(s.size());
+    by_content_[i] = {hash, kept.data(), size, id};
+    if (strings_.size() * 2 > by_content_.size()) grow_content();
+    slot = {s.data(), w, size, id};
+    return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_new), s);
+}
+
+void BinaryTraceEncoder::grow_content() {
+    std::vector<ContentSlot> old(by_content_.size() * 2, ContentSlot{0, nullptr, 0, 0});
+    old.swap(by_content_);
+    const std::size_t mask = by_content_.size() - 1;
+    for (const ContentSlot& c : old) {
+        if (c.hash == 0) continue;
+        std::size_t i = c.hash & mask;
+        while (by_content_[i].hash != 0) i = (i + 1) & mask;
+        by_content_[i] = c;
+    }
 }
 
 char* BinaryTraceEncoder::write(char* p, const TraceRecord& r) {
@@ -120,7 +186,7 @@ char* BinaryTraceEncoder::write(char* p, const TraceRecord& r) {
     p = put_varint(p, zigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(last_time_))));
     last_index_ = r.index;
     last_time_ = time;
-    p = put_string(p, r.host);
+    p = put_host(p, r);
     p = put_string(p, r.kind);
     p = put_varint(p, r.fields.size());
     for (const TraceField& f : r.fields) {

@@ -104,6 +104,22 @@ TEST(BinaryTrace, AReusedBufferIsWrittenAsWhatItHoldsNow) {
     EXPECT_NE(e.expected[0], e.expected[1]);
 }
 
+// The same for strings longer than the 16 bytes a slot holds, which differ only in the middle,
+// and for a host id that comes with another name (a host's name is found by its id first).
+TEST(BinaryTrace, LongStringsAndHostIdsAreCheckedTooAgainstTheirBytes) {
+    Encoded e;
+    std::string buffer = "a longer key, number 0, of many bytes";
+    std::string host = "host-a";
+    for (int i = 0; i < 6; ++i) {
+        buffer[21] = static_cast<char>('0' + i % 3);
+        host[5] = static_cast<char>('a' + i % 2);
+        const sim::TraceField fields[] = {{"key", buffer}};
+        e.add({static_cast<std::uint64_t>(i), sim::Time{}, 7, host, "get", fields, false, 0, false});
+    }
+    EXPECT_EQ(decode_all(e.bytes), e.expected);
+    EXPECT_NE(e.expected[0], e.expected[1]);
+}
+
 // Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
 // that ended before the cut, and finish() complains unless the cut fell between records.
 RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {

@@ -6,7 +6,8 @@
 // only by a TraceSink that actually writes something, so a run with no sink pays a few
 // multiplications per event.
 //
-// Left out: sampling, filtering by kind in the hash (everything is hashed), binary trace formats.
+// Left out: sampling, filtering by kind in the hash (everything is hashed). Trace files, JSON Lines
+// or binary: sim/trace_file.hpp.
 #pragma once
 
 #include <bit>

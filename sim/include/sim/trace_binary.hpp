@@ -27,7 +27,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sim/trace.hpp"
@@ -50,21 +49,40 @@ public:
     char* write(char* out, const TraceRecord& r);
 
 private:
-    // A string's id, found by its address first: most strings (hosts, kinds, keys) are the same
-    // object every time. A hit is checked against the kept bytes, so a reused buffer holding
-    // other bytes is looked up by content instead.
+    // A string's id, found by its address first (a record's host by its host id): most strings
+    // (hosts, kinds, keys) are the same object every time. A hit is checked against the bytes,
+    // so a reused buffer holding other bytes is looked up by content instead, in an
+    // open-addressing table of (hash, id).
+public:
+    struct Words {
+        std::uint64_t a, b;
+    };
+    static Words words(const char* s, std::size_t n);
+
+private:
     struct Slot {
         const char* data;
-        std::size_t size;
-        const char* kept;  // the id's bytes
+        Words words;  // the bytes when there are at most 16; else checked against the kept ones
+        std::uint32_t size;
         std::uint32_t id;
     };
+    struct ContentSlot {
+        std::uint64_t hash;  // 0: empty
+        const char* kept;
+        std::uint32_t size;
+        std::uint32_t id;
+    };
+    static constexpr Slot empty_slot{nullptr, {0, 0}, 0xffff'ffff, 0};
+    bool holds(const Slot& slot, std::string_view s, Words w) const;
     char* put_string(char* p, std::string_view s);
-    char* put_string_slow(char* p, std::string_view s, Slot& slot);
+    char* put_host(char* p, const TraceRecord& r);
+    char* put_string_slow(char* p, std::string_view s, Words w, Slot& slot);
+    void grow_content();
 
     std::vector<Slot> by_address_;
-    std::deque<std::string> strings_;  // by id; a deque so that the views below stay valid
-    std::unordered_map<std::string_view, std::uint32_t> by_content_;
+    std::vector<Slot> by_host_;  // a record's host by its id: 10,000 hosts would crowd the above
+    std::deque<std::string> strings_;  // by id; a deque so that the bytes stay where they are
+    std::vector<ContentSlot> by_content_;
     std::uint64_t last_index_ = 0;
     std::int64_t last_time_ = 0;
 };
