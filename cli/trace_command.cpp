@@ -70,7 +70,7 @@ std::string not_binary_hint(const std::string& file) {
     if (f == nullptr) return {};
     const int first = std::fgetc(f);
     std::fclose(f);
-    return first == '{' ? " (it looks like a JSON Lines trace, which is text already: read it as it is)" : "";
+    return first == '{' ? "; it looks like a JSON Lines trace, which is text already" : "";
 }
 
 int execute(const TraceArgs& a) {

@@ -382,11 +382,13 @@ std::uint64_t read_binary_trace_file(const std::string& path, const BinaryTraceD
     std::vector<char> block(std::size_t{1} << 20);
     try {
         for (;;) {
+            errno = 0;
             const std::size_t n = std::fread(block.data(), 1, block.size(), f.get());
+            const int error = std::ferror(f.get()) ? (errno != 0 ? errno : EIO) : 0;  // before `each` can change errno
             if (n > 0) decoder.feed(std::span<const char>(block.data(), n), each);
+            if (error != 0) throw std::runtime_error("cannot read trace file '" + path + "': " + std::strerror(error));
             if (n < block.size()) break;
         }
-        if (std::ferror(f.get())) throw std::runtime_error("cannot read trace file '" + path + "': read error");
         decoder.finish();
     } catch (const TraceFormatError& e) {
         throw TraceFormatError(path + ": byte " + std::to_string(e.offset()) + ": " + e.what(), e.offset());

@@ -207,6 +207,7 @@ TEST_F(BinaryTraceCli, BadInputIsOneLineAndExitsTwo) {
     const std::map<std::string, std::string> cases = {
         {"trace " + ::testing::TempDir() + "no-such.ftrace", "cannot read trace file"},
         {"trace " + jsonl, "it looks like a JSON Lines trace"},
+        {"trace " + ::testing::TempDir(), "Is a directory"},
         {"trace " + binary + " --from 5s --to 1s", "--to 1s is before --from 5s"},
         {"trace " + binary + " --from soon", "--from"},
         {"trace", "file is required"},
