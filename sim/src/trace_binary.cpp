@@ -69,8 +69,7 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) {
 
 }  // namespace
 
-// Two words that, with the size, are a string of up to 16 bytes exactly (overlapping loads); of a
-// longer one, its first and last 8 bytes.
+// Overlapping loads: 8 and 8 bytes of 8-16, 4 and 4 of 4-7, and three single bytes of 1-3.
 BinaryTraceEncoder::Words BinaryTraceEncoder::words(const char* s, std::size_t n) {
     if (n >= 8) return {load<std::uint64_t>(s), load<std::uint64_t>(s + n - 8)};
     if (n >= 4) return {load<std::uint32_t>(s), load<std::uint32_t>(s + n - 4)};

@@ -1,5 +1,5 @@
 // The compact binary trace format (`--trace FILE.ftrace`): the same records as a JSON Lines trace,
-// in about a fifth of the bytes, for traces of long runs where formatting and writing JSON cost
+// in about a sixth of the bytes, for traces of long runs where formatting and writing JSON cost
 // more than the run. `faultline trace FILE` turns one back into the JSON Lines the run would have
 // written, byte for byte.
 //
@@ -40,6 +40,13 @@ bool is_binary_trace_path(std::string_view path);
 // Encodes records one after another, keeping the string table between them.
 class BinaryTraceEncoder {
 public:
+    // Two words that, with its size, are a string of up to 16 bytes; of a longer string, its
+    // first and last 8 bytes.
+    struct Words {
+        std::uint64_t a, b;
+    };
+    static Words words(const char* s, std::size_t n);
+
     BinaryTraceEncoder();
     // The magic that starts a file: write it once, before the first record.
     static std::string_view header();
@@ -53,13 +60,6 @@ private:
     // (hosts, kinds, keys) are the same object every time. A hit is checked against the bytes,
     // so a reused buffer holding other bytes is looked up by content instead, in an
     // open-addressing table of (hash, id).
-public:
-    struct Words {
-        std::uint64_t a, b;
-    };
-    static Words words(const char* s, std::size_t n);
-
-private:
     struct Slot {
         const char* data;
         Words words;  // the bytes when there are at most 16; else checked against the kept ones

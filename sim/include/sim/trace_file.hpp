@@ -3,7 +3,7 @@
 // crash of the tool). Two encodings of the same records:
 //   JsonlTraceFile   one JSON object per line ({"i", "t_ns", "host", "kind", fields...});
 //   BinaryTraceFile  the compact form of sim/trace_binary.hpp (a FILE ending in .ftrace), about
-//                    a fifth of the bytes; `faultline trace FILE` prints it as the JSON Lines.
+//                    a sixth of the bytes; `faultline trace FILE` prints it as the JSON Lines.
 // open_trace_file picks one by the file's name.
 //
 // A traced run writes millions of records, and spdlog's cost per message (a clock read, the
