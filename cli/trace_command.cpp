@@ -2,13 +2,16 @@
 // (written by `--trace FILE.ftrace`) printed as the JSON Lines the run would have written with
 // `--trace FILE.jsonl`, byte for byte, optionally only the records that match. A file cut short
 // (a run killed while writing) prints every whole record and then says where it ends (exit 2).
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <cstdio>
-#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common.hpp"
 #include "sim/trace_binary.hpp"
+#include "sim/trace_file.hpp"
 
 namespace faultline::cli {
 
@@ -20,32 +23,6 @@ struct TraceArgs {
     std::vector<std::string> hosts;
     std::string from;
     std::string to;
-};
-
-// stdout through a buffer of our own: one fwrite per megabyte, not per line.
-class LineOut {
-public:
-    LineOut() : buffer_(std::size_t{1} << 20) {}
-    ~LineOut() { drain(); }
-    void put(const sim::TraceRecord& r) {
-        const std::size_t room = sim::trace_record_json_bound(r) + 1;
-        if (buffer_.size() - used_ < room) {
-            drain();
-            if (buffer_.size() < room) buffer_.resize(room);
-        }
-        char* end = sim::write_trace_record_json(buffer_.data() + used_, r);
-        *end++ = '\n';
-        used_ = static_cast<std::size_t>(end - buffer_.data());
-    }
-    void drain() {
-        if (used_ > 0) std::fwrite(buffer_.data(), 1, used_, stdout);
-        used_ = 0;
-        std::fflush(stdout);
-    }
-
-private:
-    std::vector<char> buffer_;
-    std::size_t used_ = 0;
 };
 
 bool matches_kind(const std::vector<std::string>& kinds, std::string_view kind) {
@@ -77,18 +54,18 @@ int execute(const TraceArgs& a) {
     const sim::Time from = a.from.empty() ? sim::Time(sim::Duration(0)) : sim::Time(parse_duration_flag("--from", a.from));
     const sim::Time to = a.to.empty() ? sim::time_never : sim::Time(parse_duration_flag("--to", a.to));
     if (to < from) throw UsageError("--to " + a.to + " is before --from " + a.from);
-    LineOut out;
+    sim::JsonlTraceFile out(std::make_shared<spdlog::sinks::stdout_sink_st>());  // the lines a run's --trace FILE.jsonl holds
     try {
         sim::read_binary_trace_file(a.file, [&](const sim::TraceRecord& r) {
             if (r.time < from || r.time > to) return;
             if (!matches_kind(a.kinds, r.kind) || !matches_host(a.hosts, r.host)) return;
-            out.put(r);
+            out.record(r);
         });
     } catch (const sim::TraceFormatError& e) {
-        out.drain();  // every whole record first
+        out.flush();  // every whole record first
         throw UsageError(std::string(e.what()) + (e.offset() == 0 ? not_binary_hint(a.file) : ""));
     } catch (const std::runtime_error& e) {
-        out.drain();
+        out.flush();
         throw UsageError(e.what());
     }
     return exit_pass;

@@ -55,18 +55,6 @@ T load(const char* p) {
     return v;
 }
 
-// Equal bytes, without a call for the short strings a trace is made of (two overlapping loads).
-inline bool same_bytes(const char* a, const char* b, std::size_t n) {
-    if (n >= 8 && n <= 16) {
-        return load<std::uint64_t>(a) == load<std::uint64_t>(b) && load<std::uint64_t>(a + n - 8) == load<std::uint64_t>(b + n - 8);
-    }
-    if (n >= 4 && n < 8) {
-        return load<std::uint32_t>(a) == load<std::uint32_t>(b) && load<std::uint32_t>(a + n - 4) == load<std::uint32_t>(b + n - 4);
-    }
-    if (n < 4) return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
-    return std::memcmp(a, b, n) == 0;
-}
-
 }  // namespace
 
 // Overlapping loads: 8 and 8 bytes of 8-16, 4 and 4 of 4-7, and three single bytes of 1-3.
@@ -79,6 +67,13 @@ BinaryTraceEncoder::Words BinaryTraceEncoder::words(const char* s, std::size_t n
 }
 
 namespace {
+
+// Does `kept` hold the bytes of `s`, whose words are `w`? A short string by its words, no call.
+bool same_string(const char* kept, std::string_view s, BinaryTraceEncoder::Words w) {
+    if (s.size() > 16) return std::memcmp(kept, s.data(), s.size()) == 0;
+    const BinaryTraceEncoder::Words k = BinaryTraceEncoder::words(kept, s.size());
+    return k.a == w.a && k.b == w.b;
+}
 
 // A hash of a string's bytes (never 0, the empty content slot); any good mix will do, since it
 // only decides where a string is looked for, never what is written.
@@ -113,6 +108,8 @@ std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) {
     return n;
 }
 
+// The slot keeps the words of the bytes it was filled from: a short string is checked without
+// reading the kept copy.
 inline bool BinaryTraceEncoder::holds(const Slot& slot, std::string_view s, Words w) const {
     return slot.data == s.data() && slot.size == s.size() && slot.words.a == w.a && slot.words.b == w.b &&
            (s.size() <= 16 || std::memcmp(strings_[slot.id].data(), s.data(), s.size()) == 0);
@@ -151,7 +148,7 @@ char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, 
     for (; by_content_[i].hash != 0; i = (i + 1) & mask) {
         const ContentSlot& c = by_content_[i];
         if (c.hash != hash) continue;
-        if (c.size == s.size() && same_bytes(c.kept, s.data(), s.size())) {
+        if (c.size == s.size() && same_string(c.kept, s, w)) {
             slot = {s.data(), w, c.size, c.id};
             return put_varint(p, std::uint64_t{c.id} << 1);
         }

@@ -22,7 +22,10 @@
 
 namespace spdlog {
 class logger;
+namespace sinks {
+class sink;
 }
+}  // namespace spdlog
 
 namespace sim {
 
@@ -36,6 +39,7 @@ public:
 protected:
     // Throws std::runtime_error with a one-line message if the file cannot be opened.
     TraceFile(const std::string& path, bool kernel_events);
+    TraceFile(std::shared_ptr<spdlog::sinks::sink> sink, bool kernel_events);
     // Room for `bytes` at the end of the batch (written out first if it lacks them).
     char* reserve(std::size_t bytes);
     // What was written at reserve()'s pointer ends at `end`.
@@ -54,6 +58,8 @@ private:
 class JsonlTraceFile final : public TraceFile {
 public:
     explicit JsonlTraceFile(const std::string& path, bool kernel_events = false);
+    // Into any spdlog sink: `faultline trace` prints a binary file to standard output this way.
+    explicit JsonlTraceFile(std::shared_ptr<spdlog::sinks::sink> sink, bool kernel_events = false);
     void record(const TraceRecord& r) override;
 };
 

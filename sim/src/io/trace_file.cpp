@@ -10,21 +10,27 @@ namespace sim {
 
 namespace {
 constexpr std::size_t batch_bytes = 32 * 1024;
-}
 
-TraceFile::TraceFile(const std::string& path, bool kernel_events) : kernel_events_(kernel_events) {
+std::shared_ptr<spdlog::sinks::sink> file_sink(const std::string& path) {
     try {
-        auto sink = std::make_shared<spdlog::sinks::basic_file_sink_st>(path, /*truncate=*/true);
-        logger_ = std::make_shared<spdlog::logger>("faultline-trace", std::move(sink));
-        // The batch is written as it is: no line ending added (a binary trace has no lines).
-        logger_->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v", spdlog::pattern_time_type::utc, std::string()));
-        logger_->set_level(spdlog::level::trace);
-        logger_->flush_on(spdlog::level::err);
-        batch_capacity_ = 2 * batch_bytes;
-        batch_ = std::make_unique<char[]>(batch_capacity_);
+        return std::make_shared<spdlog::sinks::basic_file_sink_st>(path, /*truncate=*/true);
     } catch (const spdlog::spdlog_ex& e) {
         throw std::runtime_error("cannot write trace file '" + path + "': " + e.what());
     }
+}
+}  // namespace
+
+TraceFile::TraceFile(const std::string& path, bool kernel_events) : TraceFile(file_sink(path), kernel_events) {}
+
+TraceFile::TraceFile(std::shared_ptr<spdlog::sinks::sink> sink, bool kernel_events)
+    : logger_(std::make_shared<spdlog::logger>("faultline-trace", std::move(sink))),
+      batch_(std::make_unique<char[]>(2 * batch_bytes)),
+      batch_capacity_(2 * batch_bytes),
+      kernel_events_(kernel_events) {
+    // The batch is written as it is: no line ending added (a binary trace has no lines).
+    logger_->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v", spdlog::pattern_time_type::utc, std::string()));
+    logger_->set_level(spdlog::level::trace);
+    logger_->flush_on(spdlog::level::err);
 }
 
 TraceFile::~TraceFile() { flush(); }
@@ -59,6 +65,8 @@ void TraceFile::flush() {
 }
 
 JsonlTraceFile::JsonlTraceFile(const std::string& path, bool kernel_events) : TraceFile(path, kernel_events) {}
+JsonlTraceFile::JsonlTraceFile(std::shared_ptr<spdlog::sinks::sink> sink, bool kernel_events)
+    : TraceFile(std::move(sink), kernel_events) {}
 
 void JsonlTraceFile::record(const TraceRecord& r) {
     char* end = write_trace_record_json(reserve(trace_record_json_bound(r) + 1), r);
