@@ -1,6 +1,7 @@
 // The faultline command as a user meets it: output, exit codes, bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -131,8 +132,19 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
 
 // A run traced to FILE.ftrace and to FILE.jsonl: `faultline trace` prints the binary one as
 // exactly the other, and its filters keep exactly the records they name.
+// ctest runs each test in its own process, two at a time, and each process runs this setup:
+// the files are the process's own (named by its pid), or one process would rewrite them while
+// another compares them.
 class BinaryTraceCli : public ::testing::Test {
 protected:
+    static std::string scratch(const std::string& name) {
+        return ::testing::TempDir() + "faultline_cli_trace_" + std::to_string(::getpid()) + "_" + name;
+    }
+    static void TearDownTestSuite() {
+        for (const char* name : {"run.ftrace", "run.jsonl", "out.jsonl", "printed.jsonl", "cut.ftrace", "cut.out"}) {
+            std::remove(scratch(name).c_str());
+        }
+    }
     static void SetUpTestSuite() {
         const std::string run = "run replication-divergence --seed 2 --trace-kernel --trace ";
         ASSERT_EQ(faultline(run + binary).exit_code, 1);  // this seed's regions diverge
@@ -141,18 +153,18 @@ protected:
         ASSERT_GT(all.size(), 10000u);
     }
     static std::vector<nlohmann::json> printed(const std::string& args) {
-        const std::string out = ::testing::TempDir() + "faultline_cli_trace_out.jsonl";
+        const std::string out = scratch("out.jsonl");
         const Result r = faultline("trace " + binary + " " + args + " > " + out);
         EXPECT_EQ(r.exit_code, 0) << r.out;
         return json_lines(slurp(out));
     }
-    static inline const std::string binary = ::testing::TempDir() + "faultline_cli_trace.ftrace";
-    static inline const std::string jsonl = ::testing::TempDir() + "faultline_cli_trace_same.jsonl";
+    static inline const std::string binary = scratch("run.ftrace");
+    static inline const std::string jsonl = scratch("run.jsonl");
     static inline std::vector<nlohmann::json> all;
 };
 
 TEST_F(BinaryTraceCli, PrintsTheJsonLinesTheRunWouldHaveWritten) {
-    const std::string out = ::testing::TempDir() + "faultline_cli_trace_printed.jsonl";
+    const std::string out = scratch("printed.jsonl");
     ASSERT_EQ(faultline("trace " + binary + " > " + out).exit_code, 0);
     EXPECT_TRUE(slurp(out) == slurp(jsonl));  // byte for byte (not printed: megabytes)
     EXPECT_LT(slurp(binary).size() * 4, slurp(jsonl).size());
@@ -183,11 +195,11 @@ TEST_F(BinaryTraceCli, FiltersKeepExactlyTheRecordsTheyName) {
 }
 
 TEST_F(BinaryTraceCli, ACutFilePrintsWhatItHasThenSaysWhereItEnds) {
-    const std::string cut = ::testing::TempDir() + "faultline_cli_trace_cut.ftrace";
+    const std::string cut = scratch("cut.ftrace");
     const std::string bytes = slurp(binary);
     std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
     // stdout and stderr to one file: the whole records come first, then the one-line error.
-    const std::string out = ::testing::TempDir() + "faultline_cli_trace_cut.out";
+    const std::string out = scratch("cut.out");
     const Result r = faultline("trace " + cut + " > " + out);
     EXPECT_EQ(r.exit_code, 2) << r.out;
     std::string printed = slurp(out);
