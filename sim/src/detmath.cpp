@@ -1,9 +1,15 @@
 // Deterministic log/exp/pow from IEEE-exact operations only (see detmath.hpp for why).
 //
-// The method is the textbook one, kept simple and auditable rather than fast:
-//   log: x = 2^k * m with m in (sqrt(2)/2, sqrt(2)], log m = 2 atanh(s), s = (m-1)/(m+1), whose
-//        series in s^2 converges fast because |s| <= 0.172. The sum is carried in double-double
-//        (a value plus its rounding error) so that pow can use it without losing digits.
+// The methods are textbook ones, kept auditable:
+//   log (the series form, for pow and for the table below): x = 2^k * m with m in
+//        (sqrt(2)/2, sqrt(2)], log m = 2 atanh(s), s = (m-1)/(m+1), whose series in s^2 converges
+//        fast because |s| <= 0.172. The sum is carried in double-double (a value plus its
+//        rounding error) so that pow can use it without losing digits.
+//   log (the table form, for det_log and det_log1p: every exponential and normal draw): x = 2^k
+//        * z, z = c * (1 + r) where 1/c is one of 128 table entries with 12 significant bits, so
+//        that r = z/c - 1 comes out exact; log(1 + r), |r| < 2^-7.9, from an 8-term series with
+//        no division and a short dependency chain. log c is in the table, computed once at
+//        start-up by the series form, so the table too is fixed by the source.
 //   exp: x = k ln2 + r with |r| <= ln2/2, e^r from its Taylor series, then scaled by 2^k.
 // Series coefficients are exact rationals rounded once by the compiler (1.0 / 720 and so on),
 // and every sum is written in the order it must be evaluated; -ffp-contract=off keeps the
@@ -162,6 +168,86 @@ Dd log_dd(double x) {
     return fast_two_sum(big.hi, small);
 }
 
+// ---- log by table -----------------------------------------------------------------------------
+//
+// z = x / 2^k lies in [log_offset, 2 log_offset), about [0.69, 1.38), and its bucket is the 7 bits
+// after the exponent of bits(x) - bits(log_offset): buckets 2^-8 wide below 1 and 2^-7 above.
+// log_offset is half a bucket past 0.6875, so that z = 1 is the middle of a bucket; that bucket
+// has 1/c = 1 and log c = 0, and near x = 1 the result is r plus the series, accurate relative to
+// itself as log1p needs. Every other bucket's 1/c is 1/centre rounded to 12 significant bits.
+
+constexpr int log_table_bits = 7;
+constexpr std::uint64_t log_offset = 0x3fe6000000000000ULL + (std::uint64_t{1} << 44);
+
+struct LogBucket {
+    double inv_c;     // 1/c, 12 significant bits: z * inv_c is exact in two halves
+    double log_c_hi;  // log c rounded to a multiple of 2^-43: k ln2_hi + log_c_hi is exact
+    double log_c_lo;  // the rest of log c
+};
+
+// A multiple of 2^-43 nearest v, for |v| < 2^9: adding 1.5 * 2^9 rounds v to that grid, exactly
+// once, and subtracting it again is exact.
+double round_to_2_43(double v) { return (v + 0x1.8p9) - 0x1.8p9; }
+
+std::array<LogBucket, 1 << log_table_bits> make_log_table() {
+    std::array<LogBucket, 1 << log_table_bits> table{};
+    constexpr std::uint64_t width = std::uint64_t{1} << (52 - log_table_bits);
+    for (std::uint64_t i = 0; i < table.size(); ++i) {
+        const double lo = std::bit_cast<double>(log_offset + i * width);
+        const double hi = std::bit_cast<double>(log_offset + (i + 1) * width);
+        double inv_c = 1.0;
+        if (!(lo <= 1.0 && 1.0 < hi)) {
+            // 1/centre, rounded to nearest with 12 significant bits (52 - 11 mantissa bits dropped).
+            const auto bits = std::bit_cast<std::uint64_t>(2.0 / (lo + hi));
+            constexpr std::uint64_t drop = std::uint64_t{1} << 41;
+            inv_c = std::bit_cast<double>((bits + drop / 2) & ~(drop - 1));
+        }
+        const Dd l = log_dd(inv_c);  // log c = -log(1/c)
+        const double log_c_hi = round_to_2_43(-l.hi);
+        table[i] = {inv_c, log_c_hi, (-l.hi - log_c_hi) - l.lo};
+    }
+    return table;
+}
+
+// log1p(r) - r for |r| < 2^-7.9: -r^2/2 + r^3/3 - ... - r^8/8, the next term below 2^-66 of r.
+// Estrin's scheme: four short chains instead of one long one.
+double log1p_tail(double r) {
+    const double r2 = r * r;
+    const double r4 = r2 * r2;
+    const double a = -1.0 / 2 + r * (1.0 / 3);
+    const double b = -1.0 / 4 + r * (1.0 / 5);
+    const double c = -1.0 / 6 + r * (1.0 / 7);
+    return r2 * ((a + r2 * b) + r4 * (c + r2 * (-1.0 / 8)));
+}
+
+// log x as a double-double for finite x > 0 (subnormals included), by the table. Relative error
+// about 2^-58, like log_dd's; a few percent of results differ from log_dd's in the last bit.
+Dd log_table_dd(double x) {
+    static const std::array<LogBucket, 1 << log_table_bits> table = make_log_table();
+    int k = 0;
+    if (x < 0x1p-1022) {  // subnormal: make it normal first, exactly
+        x *= 0x1p54;
+        k = -54;
+    }
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const std::uint64_t t = bits - log_offset;
+    const LogBucket& b = table[(t >> (52 - log_table_bits)) & ((1 << log_table_bits) - 1)];
+    k += static_cast<int>(static_cast<std::int64_t>(t) >> 52);
+    const auto z_bits = bits - (t & (std::uint64_t{0xfff} << 52));
+    // z = z_hi + z_lo with z_hi's 26 leading bits: each times inv_c (12 bits) is exact, and
+    // z_hi * inv_c - 1 is exact too (Sterbenz: the product is within a factor 2 of 1).
+    const double z_hi = std::bit_cast<double>(z_bits & ~((std::uint64_t{1} << 27) - 1));
+    const double z_lo = std::bit_cast<double>(z_bits) - z_hi;
+    const Dd r = two_sum(z_hi * b.inv_c - 1.0, z_lo * b.inv_c);
+
+    // log x = k ln2_hi + log_c_hi (exact, both on the 2^-43 grid) + r + the small terms; the
+    // first sum outweighs r (or is 0), so fast_two_sum is exact.
+    const double kd = k;
+    const Dd big = fast_two_sum(kd * ln2_hi + b.log_c_hi, r.hi);
+    const double small = big.lo + (((kd * ln2_lo + b.log_c_lo) + r.lo) + log1p_tail(r.hi));
+    return fast_two_sum(big.hi, small);
+}
+
 // e^(hi + lo) where lo is a small correction to hi (|lo| <= ulp(hi) or so).
 double exp_dd(double hi, double lo) {
     if (std::isnan(hi)) {
@@ -192,7 +278,7 @@ double det_log(double x) {
     if (x == inf) {
         return inf;
     }
-    return log_dd(x).hi;
+    return log_table_dd(x).hi;
 }
 
 // log(1 + x) = log(u) + log(1 + c/u) where u + c = 1 + x exactly; the second term is c/u to
@@ -208,7 +294,7 @@ double det_log1p(double x) {
         return x;
     }
     const Dd u = two_sum(1.0, x);
-    const Dd l = log_dd(u.hi);
+    const Dd l = log_table_dd(u.hi);
     return l.hi + (l.lo + u.lo / u.hi);
 }
 
