@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -64,6 +65,17 @@ ResolvedScenario resolve_scenario(const std::string& arg, const std::string& var
     else if (arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"))) msg = "no scenario file '" + arg + "'";
     else if (auto near = nearest(arg, names)) msg += " (did you mean '" + *near + "'?)";
     throw UsageError(msg + "; 'faultline list' shows the scenarios");
+}
+
+void print_spec_warnings(const ResolvedScenario& scenario, const std::string& variant, const std::vector<Override>& overrides) {
+    if (scenario.path.empty()) return;
+    try {
+        for (const std::string& w : spec_warnings(load_spec(scenario.path, variant, overrides))) {
+            std::fprintf(stderr, "faultline: warning: %s\n", w.c_str());
+        }
+    } catch (const SpecError&) {
+        // A bad override: the run reports it, as one error, when it builds the scenario.
+    }
 }
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {

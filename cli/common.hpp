@@ -60,6 +60,9 @@ struct ResolvedScenario {
     std::string content_hash;
 };
 ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant = {});
+// A scenario file's warnings (spec_warnings) with the overrides applied, each on stderr as
+// "faultline: warning: FILE:LINE:COLUMN: ...". Nothing for a built-in scenario.
+void print_spec_warnings(const ResolvedScenario& scenario, const std::string& variant, const std::vector<Override>& overrides);
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
 

@@ -64,6 +64,7 @@ int execute(const RunArgs& a) {
     } else {
         scenario = resolve_scenario(a.scenario, a.variant);
         overrides = parse_overrides(a.sets);
+        print_spec_warnings(scenario, a.variant, overrides);
         settings.seed = a.seed;
         settings.shuffle_ties = a.shuffle_ties;
         settings.buggify = a.buggify;

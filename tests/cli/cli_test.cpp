@@ -290,6 +290,19 @@ TEST(CliScenarioFiles, ABadFileIsOneLineWithItsLocationAndExitsTwo) {
     EXPECT_TRUE(contains(s.out, "workloads.users.open_loop.rate")) << s.out;
 }
 
+// A rate that gives less than one arrival in the run (here through --set) is a warning on stderr,
+// with the file's place for the workload; the run still goes on to its verdict.
+TEST(CliScenarioFiles, ARateTooLowForOneArrivalIsWarnedAboutAndTheRunGoesOn) {
+    const Result r = faultline("run limping-node --seed 1 --set workloads.users.open_loop.rate=1/h");
+    EXPECT_NE(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "faultline: warning: " + kSource + "/scenarios/limping-node.yaml:24:5: workloads.users.open_loop.rate "
+                                "1/h per host gives 0.025 arrivals on average in the whole run (1 host, 90s)"))
+        << r.out;
+    EXPECT_TRUE(contains(r.out, "trace hash")) << r.out;
+    const Result fine = faultline("run limping-node --seed 1");
+    EXPECT_FALSE(contains(fine.out, "warning")) << fine.out;
+}
+
 TEST(CliScenarioFiles, ListKeysIsTheLanguageReference) {
     const Result r = faultline("list --keys");
     EXPECT_EQ(r.exit_code, 0);

@@ -234,6 +234,38 @@ TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
         << none;
 }
 
+// A rate that gives less than one arrival in the whole run loads and runs, with a warning that
+// names the place and the likely slip of unit; the rate over all the workload's hosts counts, and
+// so does a diurnal peak. 0 (held back on purpose) and the library's files get none.
+TEST(Loader, ARateTooLowForOneArrivalIsAWarningWithItsPlace) {
+    const auto warnings = [](const std::string& name, const std::string& text) {
+        return faultline::load_scenario_file(write(name, text)).warnings;
+    };
+    EXPECT_TRUE(warnings("rate-fine.yaml", kBase).empty());
+    const std::string hourly = write("rate-hourly.yaml", replaced(kBase, "rate: 100/s", "rate: 100/h"));
+    const auto w = faultline::load_scenario_file(hourly).warnings;
+    ASSERT_EQ(w.size(), 1u);
+    EXPECT_TRUE(w[0].starts_with(hourly + ":21:")) << w[0];
+    EXPECT_NE(w[0].find("workloads.users.open_loop.rate 100/h per host gives 0.56 arrivals on average in the whole run (1 host, 20s)"),
+              std::string::npos)
+        << w[0];
+    EXPECT_NE(w[0].find("(5/s, not 5/h)"), std::string::npos) << w[0];
+    // Enough arrivals over the whole run: 100/h for 36s+ is one; many hosts; a diurnal peak.
+    EXPECT_TRUE(warnings("rate-long.yaml", replaced(replaced(kBase, "rate: 100/s", "rate: 100/h"), "duration: 20s", "duration: 40s")).empty());
+    EXPECT_TRUE(warnings("rate-hosts.yaml",
+                         replaced(replaced(kBase, "rate: 100/s", "rate: 100/h"), "    hosts: clients\n", "    hosts: client-{1..2}\n"))
+                    .empty());
+    EXPECT_TRUE(warnings("rate-peak.yaml", replaced(kBase, "rate: 100/s", "rate: 100/h, diurnal: [1, 2]")).empty());
+    // Time before `start` has no arrivals.
+    EXPECT_EQ(warnings("rate-late.yaml", replaced(replaced(kBase, "rate: 100/s", "rate: 100/h, start: 19s"), "duration: 20s", "duration: 40s"))
+                  .size(),
+              1u);
+    EXPECT_TRUE(warnings("rate-zero.yaml", replaced(kBase, "rate: 100/s", "rate: 0/s")).empty());
+    for (const std::string& name : faultline::library_scenarios()) {
+        EXPECT_TRUE(faultline::load_scenario_file(*faultline::library_scenario_path(name)).warnings.empty()) << name;
+    }
+}
+
 // Values at the edges of their types, found by sweeping every numeric key of the library with
 // them: each used to crash (abort, segfault, bad_alloc), hang, or be silently misread. Each is
 // now one error at load time, naming the setting; the same key in range still loads.

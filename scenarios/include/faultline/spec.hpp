@@ -545,6 +545,9 @@ void fields(V& v, ScenarioSpec& o) {
     v("variants", o.variants, "other designs: named override sets");
 }
 std::optional<std::string> validate(const ScenarioSpec& s);
+// Settings that load and run but very likely say what the writer did not mean (an open-loop rate
+// too low to give one arrival in the run): "file:line:column: what", one per warning.
+std::vector<std::string> spec_warnings(const ScenarioSpec& s);
 
 // "app-{1..3}" -> app-1, app-2, app-3; other patterns unchanged (a one-element list). Nested
 // ranges and several ranges in one pattern expand as a product. A range that is not one (written

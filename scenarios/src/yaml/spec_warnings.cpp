@@ -1,0 +1,48 @@
+// Warnings about a scenario spec: settings that load and run, but very likely say something the
+// writer did not mean. The run goes on; the CLI prints each on stderr with its location. Left out:
+// anything a run can only know as it goes (an invariant that never sees a sample, a fault
+// outside the run's time is an error already).
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "faultline/spec.hpp"
+
+namespace faultline {
+
+namespace {
+
+// About two significant digits: a warning's numbers are orders of magnitude, not values to copy.
+std::string rough(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, v >= 10 ? "%.0f" : "%.2g", v);
+    return buf;
+}
+
+// An open-loop workload whose rate, over all its hosts and the whole run, gives less than one
+// arrival on average: `5/h` written for `5/s`, say. A rate of 0 is left alone (a workload held
+// back for a fault to scale up is a 0 on purpose).
+void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Duration duration, std::vector<std::string>& out) {
+    if (!w.open_loop || !(w.open_loop->rate.per_second > 0)) return;
+    const OpenLoopSpec& o = *w.open_loop;
+    double peak = 1;
+    if (!o.diurnal.empty()) peak = *std::max_element(o.diurnal.begin(), o.diurnal.end());
+    const double seconds = sim::to_seconds(std::max(duration - o.start, sim::Duration{0}));
+    const auto hosts = static_cast<double>(expand_hosts(w.hosts).size());
+    const double expected = o.rate.per_second * peak * hosts * seconds;
+    if (seconds <= 0 || expected >= 1) return;
+    out.push_back(w.where.text() + ": workloads." + name + ".open_loop.rate " + rough(o.rate.per_second * 3600) + "/h" +
+                  " per host gives " + rough(expected) + " arrivals on average in the whole run (" + rough(hosts) +
+                  (hosts == 1 ? " host, " : " hosts, ") + format_value(sim::Duration(duration - o.start)) +
+                  "): is the unit right (5/s, not 5/h)?");
+}
+
+}  // namespace
+
+std::vector<std::string> spec_warnings(const ScenarioSpec& s) {
+    std::vector<std::string> out;
+    for (const auto& [name, w] : s.workloads) warn_rate_too_low(name, w, s.duration, out);
+    return out;
+}
+
+}  // namespace faultline
