@@ -14,10 +14,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/read_file.hpp"
 #include "support/run_program.hpp"
 
 namespace {
 
+using test_support::read_file;
 using test_support::Result;
 
 Result faultline(const std::string& args) { return test_support::run_program(std::string(FAULTLINE_BIN) + " " + args); }
@@ -118,11 +120,6 @@ TEST(Cli, TraceWritesJsonLines) {
     EXPECT_EQ(lines, 50);
 }
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 std::vector<nlohmann::json> json_lines(const std::string& text) {
     std::vector<nlohmann::json> out;
     std::istringstream in(text);
@@ -149,14 +146,14 @@ protected:
         const std::string run = "run replication-divergence --seed 2 --trace-kernel --trace ";
         ASSERT_EQ(faultline(run + binary).exit_code, 1);  // this seed's regions diverge
         ASSERT_EQ(faultline(run + jsonl).exit_code, 1);
-        all = json_lines(slurp(jsonl));
+        all = json_lines(read_file(jsonl));
         ASSERT_GT(all.size(), 10000u);
     }
     static std::vector<nlohmann::json> printed(const std::string& args) {
         const std::string out = scratch("out.jsonl");
         const Result r = faultline("trace " + binary + " " + args + " > " + out);
         EXPECT_EQ(r.exit_code, 0) << r.out;
-        return json_lines(slurp(out));
+        return json_lines(read_file(out));
     }
     static inline const std::string binary = scratch("run.ftrace");
     static inline const std::string jsonl = scratch("run.jsonl");
@@ -166,8 +163,8 @@ protected:
 TEST_F(BinaryTraceCli, PrintsTheJsonLinesTheRunWouldHaveWritten) {
     const std::string out = scratch("printed.jsonl");
     ASSERT_EQ(faultline("trace " + binary + " > " + out).exit_code, 0);
-    EXPECT_TRUE(slurp(out) == slurp(jsonl));  // byte for byte (not printed: megabytes)
-    EXPECT_LT(slurp(binary).size() * 4, slurp(jsonl).size());
+    EXPECT_TRUE(read_file(out) == read_file(jsonl));  // byte for byte (not printed: megabytes)
+    EXPECT_LT(read_file(binary).size() * 4, read_file(jsonl).size());
 }
 
 TEST_F(BinaryTraceCli, FiltersKeepExactlyTheRecordsTheyName) {
@@ -196,13 +193,13 @@ TEST_F(BinaryTraceCli, FiltersKeepExactlyTheRecordsTheyName) {
 
 TEST_F(BinaryTraceCli, ACutFilePrintsWhatItHasThenSaysWhereItEnds) {
     const std::string cut = scratch("cut.ftrace");
-    const std::string bytes = slurp(binary);
+    const std::string bytes = read_file(binary);
     std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
     // stdout and stderr to one file: the whole records come first, then the one-line error.
     const std::string out = scratch("cut.out");
     const Result r = faultline("trace " + cut + " > " + out);
     EXPECT_EQ(r.exit_code, 2) << r.out;
-    std::string printed = slurp(out);
+    std::string printed = read_file(out);
     ASSERT_FALSE(printed.empty());
     printed.pop_back();
     const std::string error = printed.substr(printed.rfind('\n') + 1);

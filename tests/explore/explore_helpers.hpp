@@ -16,6 +16,7 @@
 #include <string>
 #include <tuple>
 
+#include "support/read_file.hpp"
 #include "support/run_program.hpp"
 
 namespace explore_test {
@@ -56,12 +57,7 @@ inline std::string scratch(const std::string& name) {
     return dir;
 }
 
-inline std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test_support::read_file;
 
 inline nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_file(path)); }
 

@@ -2,9 +2,9 @@
 #pragma once
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "support/read_file.hpp"
 
 namespace report_test {
 
@@ -16,11 +16,6 @@ inline std::size_t count(const std::string& s, const std::string& what) {
     return n;
 }
 
-inline std::string read(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+inline std::string read(const std::filesystem::path& p) { return test_support::read_file(p); }
 
 }  // namespace report_test
