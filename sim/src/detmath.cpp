@@ -8,8 +8,8 @@
 //   log (the table form, for det_log and det_log1p: every exponential and normal draw): x = 2^k
 //        * z, z = c * (1 + r) where 1/c is one of 128 table entries with 12 significant bits, so
 //        that r = z/c - 1 comes out exact; log(1 + r), |r| < 2^-7.9, from an 8-term series with
-//        no division and a short dependency chain. log c is in the table, computed once at
-//        start-up by the series form, so the table too is fixed by the source.
+//        no division and a short dependency chain. log c is in the table, computed at first
+//        use by the series form, so the table too is fixed by the source.
 //   exp: x = k ln2 + r with |r| <= ln2/2, e^r from its Taylor series, then scaled by 2^k.
 // Series coefficients are exact rationals rounded once by the compiler (1.0 / 720 and so on),
 // and every sum is written in the order it must be evaluated; -ffp-contract=off keeps the
@@ -197,7 +197,7 @@ std::array<LogBucket, 1 << log_table_bits> make_log_table() {
         const double hi = std::bit_cast<double>(log_offset + (i + 1) * width);
         double inv_c = 1.0;
         if (!(lo <= 1.0 && 1.0 < hi)) {
-            // 1/centre, rounded to nearest with 12 significant bits (52 - 11 mantissa bits dropped).
+            // 1/centre, rounded to nearest with 12 significant bits (11 of the 52 mantissa bits kept).
             const auto bits = std::bit_cast<std::uint64_t>(2.0 / (lo + hi));
             constexpr std::uint64_t drop = std::uint64_t{1} << 41;
             inv_c = std::bit_cast<double>((bits + drop / 2) & ~(drop - 1));
@@ -221,7 +221,8 @@ double log1p_tail(double r) {
 }
 
 // log x as a double-double for finite x > 0 (subnormals included), by the table. Relative error
-// about 2^-58, like log_dd's; a few percent of results differ from log_dd's in the last bit.
+// about 2^-58, like log_dd's; the two round differently for about 0.3% of log1p(-u) and 0.002%
+// of log x (tests/sim/random_test.cpp holds both to correct rounding almost everywhere).
 Dd log_table_dd(double x) {
     static const std::array<LogBucket, 1 << log_table_bits> table = make_log_table();
     int k = 0;
