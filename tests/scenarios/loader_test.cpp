@@ -256,6 +256,11 @@ TEST(Loader, ARateTooLowForOneArrivalIsAWarningWithItsPlace) {
                          replaced(replaced(kBase, "rate: 100/s", "rate: 100/h"), "    hosts: clients\n", "    hosts: client-{1..2}\n"))
                     .empty());
     EXPECT_TRUE(warnings("rate-peak.yaml", replaced(kBase, "rate: 100/s", "rate: 100/h, diurnal: [1, 2]")).empty());
+    // A ramp-up gives about half the rate while it climbs: 100/h over 40s is 1.1 arrivals, but with
+    // a 20s ramp only 0.85 (20s * 0.525 + 20s of full rate).
+    const auto ramped = warnings("rate-ramp.yaml", replaced(replaced(kBase, "rate: 100/s", "rate: 100/h, ramp_up: 20s"), "duration: 20s", "duration: 40s"));
+    ASSERT_EQ(ramped.size(), 1u);
+    EXPECT_NE(ramped[0].find("gives 0.85 arrivals on average in the whole run (1 host, 40s with its ramp-up)"), std::string::npos) << ramped[0];
     // Time before `start` has no arrivals.
     EXPECT_EQ(warnings("rate-late.yaml", replaced(replaced(kBase, "rate: 100/s", "rate: 100/h, start: 19s"), "duration: 20s", "duration: 40s"))
                   .size(),

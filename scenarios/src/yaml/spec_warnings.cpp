@@ -3,6 +3,7 @@
 // anything a run can only know as it goes (an invariant that never sees a sample, a fault
 // outside the run's time is an error already).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -19,22 +20,35 @@ std::string rough(double v) {
     return buf;
 }
 
+// Seconds of full rate in the first `window` of a workload's run: a ramp-up climbs in 20 steps,
+// from 1/20 of the rate to all of it (models::OpenLoopWorkload::current_rate).
+double full_rate_seconds(sim::Duration window, sim::Duration ramp_up) {
+    const double w = sim::to_seconds(window);
+    if (ramp_up.count() <= 0) return w;
+    const double step = sim::to_seconds(ramp_up) / 20;
+    const double ramped = std::min(w, step * 20);
+    const double steps = std::min(std::floor(ramped / step), 20.0);
+    const double partial = ramped - steps * step;
+    return step * steps * (steps + 1) / 40 + partial * (steps + 1) / 20 + (w - ramped);
+}
+
 // An open-loop workload whose rate, over all its hosts and the whole run, gives less than one
-// arrival on average: `5/h` written for `5/s`, say. A rate of 0 is left alone (a workload held
-// back for a fault to scale up is a 0 on purpose).
+// arrival on average (its ramp-up and diurnal peak counted): `5/h` written for `5/s`, say. A rate
+// of 0 is left alone (a workload held back for a fault to scale up is a 0 on purpose).
 void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Duration duration, std::vector<std::string>& out) {
     if (!w.open_loop || !(w.open_loop->rate.per_second > 0)) return;
     const OpenLoopSpec& o = *w.open_loop;
     double peak = 1;
     if (!o.diurnal.empty()) peak = *std::max_element(o.diurnal.begin(), o.diurnal.end());
-    const double seconds = sim::to_seconds(std::max(duration - o.start, sim::Duration{0}));
+    const sim::Duration window = std::max(duration - o.start, sim::Duration{0});
+    if (window.count() <= 0) return;
     const auto hosts = static_cast<double>(expand_hosts(w.hosts).size());
-    const double expected = o.rate.per_second * peak * hosts * seconds;
-    if (seconds <= 0 || expected >= 1) return;
+    const double expected = o.rate.per_second * peak * hosts * full_rate_seconds(window, o.ramp_up);
+    if (expected >= 1) return;
     out.push_back(w.where.text() + ": workloads." + name + ".open_loop.rate " + rough(o.rate.per_second * 3600) + "/h" +
                   " per host gives " + rough(expected) + " arrivals on average in the whole run (" + rough(hosts) +
-                  (hosts == 1 ? " host, " : " hosts, ") + format_value(sim::Duration(duration - o.start)) +
-                  "): is the unit right (5/s, not 5/h)?");
+                  (hosts == 1 ? " host, " : " hosts, ") + format_value(window) +
+                  (o.ramp_up.count() > 0 ? " with its ramp-up" : "") + "): is the unit right (5/s, not 5/h)?");
 }
 
 }  // namespace
