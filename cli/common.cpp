@@ -67,12 +67,14 @@ ResolvedScenario resolve_scenario(const std::string& arg, const std::string& var
     throw UsageError(msg + "; 'faultline list' shows the scenarios");
 }
 
+void print_warnings(const std::vector<std::string>& warnings) {
+    for (const std::string& w : warnings) std::fprintf(stderr, "faultline: warning: %s\n", w.c_str());
+}
+
 void print_spec_warnings(const ResolvedScenario& scenario, const std::string& variant, const std::vector<Override>& overrides) {
     if (scenario.path.empty()) return;
     try {
-        for (const std::string& w : spec_warnings(load_spec(scenario.path, variant, overrides))) {
-            std::fprintf(stderr, "faultline: warning: %s\n", w.c_str());
-        }
+        print_warnings(spec_warnings(load_spec(scenario.path, variant, overrides)));
     } catch (const SpecError&) {
         // A bad override: the run reports it, as one error, when it builds the scenario.
     }

@@ -60,8 +60,10 @@ struct ResolvedScenario {
     std::string content_hash;
 };
 ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant = {});
-// A scenario file's warnings (spec_warnings) with the overrides applied, each on stderr as
-// "faultline: warning: FILE:LINE:COLUMN: ...". Nothing for a built-in scenario.
+// Each on stderr as "faultline: warning: ...": the one form every command warns in.
+void print_warnings(const std::vector<std::string>& warnings);
+// A scenario file's warnings (spec_warnings) with the overrides applied, through print_warnings
+// ("FILE:LINE:COLUMN: ..."). Nothing for a built-in scenario.
 void print_spec_warnings(const ResolvedScenario& scenario, const std::string& variant, const std::vector<Override>& overrides);
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);

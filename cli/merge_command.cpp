@@ -25,7 +25,7 @@ void add_merge_command(CLI::App& app, Command& cmd) {
                 std::optional<std::string> junit;
                 if (!args->junit.empty()) junit = args->junit;
                 const explore::MergeReport r = explore::merge_results(args->dirs, args->out, junit);
-                for (const std::string& w : r.warnings) std::fprintf(stderr, "faultline: warning: %s\n", w.c_str());
+                print_warnings(r.warnings);
                 explore::FuzzReport as_job;
                 as_job.seeds_total = r.seeds;
                 as_job.groups = r.groups;

@@ -70,13 +70,26 @@ OpenLoopWorkload::OpenLoopWorkload(sim::Host& host, std::string name, OpenLoopOp
 
 OpenLoopWorkload::~OpenLoopWorkload() { cancel_next(); }
 
+sim::Duration ramp_step(sim::Duration ramp_up) { return sim::Duration(std::max<std::int64_t>(1, ramp_up.count() / ramp_steps)); }
+
+double full_rate_seconds(sim::Duration window, sim::Duration ramp_up) {
+    if (ramp_up.count() <= 0) return sim::to_seconds(window);
+    const std::int64_t step = ramp_step(ramp_up).count();
+    const std::int64_t ramped = std::min(window.count(), step * ramp_steps);
+    const std::int64_t whole = ramped / step;  // steps done, at 1/20, 2/20, ... of the rate
+    const std::int64_t partial = ramped - whole * step;
+    const double ns = static_cast<double>(step) * static_cast<double>(whole * (whole + 1)) / (2.0 * ramp_steps) +
+                      static_cast<double>(partial) * static_cast<double>(whole + 1) / ramp_steps +
+                      static_cast<double>(window.count() - ramped);
+    return ns / 1e9;
+}
+
 double OpenLoopWorkload::current_rate() const {
     double rate = options_.rate * multiplier_;
     if (options_.ramp_up.count() > 0) {
         const sim::Duration since = host_->sim().now() - options_.start;
-        const std::int64_t step_ns = std::max<std::int64_t>(1, options_.ramp_up.count() / 20);
-        const std::int64_t step = since.count() / step_ns;
-        if (step < 20) rate *= static_cast<double>(step + 1) / 20.0;
+        const std::int64_t step = since.count() / ramp_step(options_.ramp_up).count();
+        if (step < ramp_steps) rate *= static_cast<double>(step + 1) / static_cast<double>(ramp_steps);
     }
     if (!options_.diurnal.empty()) {
         const std::int64_t period = options_.diurnal_period.count();
@@ -124,12 +137,12 @@ void OpenLoopWorkload::schedule_next() {
     // Diurnal and ramp steps change the rate on their own: stop at each step boundary to redraw.
     const sim::Duration step = options_.diurnal.empty() ? sim::duration_forever
                                                         : options_.diurnal_period / static_cast<std::int64_t>(options_.diurnal.size());
-    const sim::Duration ramp_step(std::max<std::int64_t>(1, options_.ramp_up.count() / 20));
+    const sim::Duration ramp = ramp_step(options_.ramp_up);
     const bool ramping = options_.ramp_up.count() > 0 && now - options_.start < options_.ramp_up;
     bool truncated = false;
-    for (const sim::Duration s : {step, ramping ? ramp_step : sim::duration_forever}) {
+    for (const sim::Duration s : {step, ramping ? ramp : sim::duration_forever}) {
         if (s == sim::duration_forever) continue;
-        const std::int64_t offset = (now - (s == ramp_step && ramping ? options_.start : sim::Time{})).count();
+        const std::int64_t offset = (now - (s == ramp && ramping ? options_.start : sim::Time{})).count();
         const sim::Duration to_boundary(s.count() - offset % s.count());
         if (to_boundary < gap) {
             gap = to_boundary;

@@ -239,11 +239,11 @@ TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
 // so does a diurnal peak. 0 (held back on purpose) and the library's files get none.
 TEST(Loader, ARateTooLowForOneArrivalIsAWarningWithItsPlace) {
     const auto warnings = [](const std::string& name, const std::string& text) {
-        return faultline::load_scenario_file(write(name, text)).warnings;
+        return faultline::spec_warnings(faultline::load_scenario_file(write(name, text)).spec);
     };
     EXPECT_TRUE(warnings("rate-fine.yaml", kBase).empty());
     const std::string hourly = write("rate-hourly.yaml", replaced(kBase, "rate: 100/s", "rate: 100/h"));
-    const auto w = faultline::load_scenario_file(hourly).warnings;
+    const auto w = faultline::spec_warnings(faultline::load_scenario_file(hourly).spec);
     ASSERT_EQ(w.size(), 1u);
     EXPECT_TRUE(w[0].starts_with(hourly + ":21:")) << w[0];
     EXPECT_NE(w[0].find("workloads.users.open_loop.rate 100/h per host gives 0.56 arrivals on average in the whole run (1 host, 20s)"),
@@ -267,7 +267,7 @@ TEST(Loader, ARateTooLowForOneArrivalIsAWarningWithItsPlace) {
               1u);
     EXPECT_TRUE(warnings("rate-zero.yaml", replaced(kBase, "rate: 100/s", "rate: 0/s")).empty());
     for (const std::string& name : faultline::library_scenarios()) {
-        EXPECT_TRUE(faultline::load_scenario_file(*faultline::library_scenario_path(name)).warnings.empty()) << name;
+        EXPECT_TRUE(faultline::spec_warnings(faultline::load_scenario_file(*faultline::library_scenario_path(name)).spec).empty()) << name;
     }
 }
 

@@ -56,6 +56,15 @@ struct OpenLoopOptions {
     std::array<sim::Touches::Range, 3> send_touches{};  // what the send function reads first (a cache hint)
 };
 
+// A ramp-up climbs in ramp_steps steps of ramp_step(ramp_up) each; during step k (from 0) the
+// rate is (k + 1) / ramp_steps of itself, and all of it after the last step.
+inline constexpr int ramp_steps = 20;
+sim::Duration ramp_step(sim::Duration ramp_up);
+// The seconds at full rate that the first `window` after the start amounts to: `window` itself
+// without a ramp-up, about half a ramp-up less with one. For a warning about a rate too low to
+// give one arrival in a run.
+double full_rate_seconds(sim::Duration window, sim::Duration ramp_up);
+
 struct ClosedLoopOptions {
     int clients = 10;
     sim::Delay think = sim::Delay::exponential(std::chrono::milliseconds(100));

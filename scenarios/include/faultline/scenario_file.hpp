@@ -43,7 +43,6 @@ struct LoadedScenario {
     std::string path;
     std::string variant;
     std::string content_hash;            // of the file's bytes
-    std::vector<std::string> warnings;   // spec_warnings of the design loaded
 };
 
 // Throws SpecError.

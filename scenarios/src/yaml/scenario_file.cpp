@@ -251,7 +251,6 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     }
     out.content_hash = sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
     dry_build(out.spec, path);
-    out.warnings = spec_warnings(out.spec);
     auto info = std::make_shared<ScenarioInfo>();
     info->name = out.spec.name + (variant.empty() ? "" : "/" + variant);
     // The first sentence (descriptions are paragraphs; `faultline list` and run headers show one line).

@@ -3,11 +3,11 @@
 // anything a run can only know as it goes (an invariant that never sees a sample, a fault
 // outside the run's time is an error already).
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <string>
 
 #include "faultline/spec.hpp"
+#include "models/workload.hpp"
 
 namespace faultline {
 
@@ -18,18 +18,6 @@ std::string rough(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, v >= 10 ? "%.0f" : "%.2g", v);
     return buf;
-}
-
-// Seconds of full rate in the first `window` of a workload's run: a ramp-up climbs in 20 steps,
-// from 1/20 of the rate to all of it (models::OpenLoopWorkload::current_rate).
-double full_rate_seconds(sim::Duration window, sim::Duration ramp_up) {
-    const double w = sim::to_seconds(window);
-    if (ramp_up.count() <= 0) return w;
-    const double step = sim::to_seconds(ramp_up) / 20;
-    const double ramped = std::min(w, step * 20);
-    const double steps = std::min(std::floor(ramped / step), 20.0);
-    const double partial = ramped - steps * step;
-    return step * steps * (steps + 1) / 40 + partial * (steps + 1) / 20 + (w - ramped);
 }
 
 // An open-loop workload whose rate, over all its hosts and the whole run, gives less than one
@@ -43,7 +31,7 @@ void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Dura
     const sim::Duration window = std::max(duration - o.start, sim::Duration{0});
     if (window.count() <= 0) return;
     const auto hosts = static_cast<double>(expand_hosts(w.hosts).size());
-    const double expected = o.rate.per_second * peak * hosts * full_rate_seconds(window, o.ramp_up);
+    const double expected = o.rate.per_second * peak * hosts * models::full_rate_seconds(window, o.ramp_up);
     if (expected >= 1) return;
     out.push_back(w.where.text() + ": workloads." + name + ".open_loop.rate " + rough(o.rate.per_second * 3600) + "/h" +
                   " per host gives " + rough(expected) + " arrivals on average in the whole run (" + rough(hosts) +
