@@ -1,7 +1,6 @@
 // The faultline command as a user meets it: output, exit codes, bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "support/read_file.hpp"
+#include "support/files.hpp"
 #include "support/run_program.hpp"
 
 namespace {
@@ -130,13 +129,11 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
 // A run traced to FILE.ftrace and to FILE.jsonl: `faultline trace` prints the binary one as
 // exactly the other, and its filters keep exactly the records they name.
 // ctest runs each test in its own process, two at a time, and each process runs this setup:
-// the files are the process's own (named by its pid), or one process would rewrite them while
-// another compares them.
+// the files are the process's own (test_support::temp_path), or one process would rewrite them
+// while another compares them.
 class BinaryTraceCli : public ::testing::Test {
 protected:
-    static std::string scratch(const std::string& name) {
-        return ::testing::TempDir() + "faultline_cli_trace_" + std::to_string(::getpid()) + "_" + name;
-    }
+    static std::string scratch(const std::string& name) { return test_support::temp_path("cli_trace_" + name); }
     static void TearDownTestSuite() {
         for (const char* name : {"run.ftrace", "run.jsonl", "out.jsonl", "printed.jsonl", "cut.ftrace", "cut.out"}) {
             std::remove(scratch(name).c_str());

@@ -16,7 +16,7 @@
 #include <string>
 #include <tuple>
 
-#include "support/read_file.hpp"
+#include "support/files.hpp"
 #include "support/run_program.hpp"
 
 namespace explore_test {

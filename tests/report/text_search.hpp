@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "support/read_file.hpp"
+#include "support/files.hpp"
 
 namespace report_test {
 

@@ -3,21 +3,15 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "faultline/scenario_file.hpp"
+#include "support/files.hpp"
 
 namespace test_support {
-
-inline std::string temp_path(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("faultline-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    return (dir / name).string();
-}
 
 inline std::string write_file(const std::string& name, const std::string& text) {
     const std::string path = temp_path(name);
