@@ -299,7 +299,7 @@ void Network::send(Packet p) {
     const bool reordered = link.reorder.num != 0 && rng_.bernoulli(link.reorder);
     if (st.blocked) return blocked(p, st);
     if (st.held) {
-        sim_->trace(sim_->host(p.from), "net.hold", {{"id", p.id}, {"to", sim_->host(p.to).name()}});
+        sim_->trace(sim_->host(p.from), "net.hold", {{"id", p.id}, {"to", sim_->host_name(p.to)}});
         held_.push_back(std::move(p));
         return;
     }
@@ -318,7 +318,7 @@ void Network::send(Packet p) {
         d += link.reorder_delay.sample(rng_);
     }
     sim_->trace_detail(sim_->host(p.from), "net.send",
-                {{"id", p.id}, {"to", sim_->host(p.to).name()}, {"port", std::string_view(port_names_[p.port])},
+                {{"id", p.id}, {"to", sim_->host_name(p.to)}, {"port", std::string_view(port_names_[p.port])},
                  {"packet", kind_name(p.kind)}, {"latency_ns", d}});
     if (duplicated) {
         ++counters_.duplicated;
@@ -356,7 +356,7 @@ void Network::blocked(const Packet& p, const PairState& st) {
 }
 
 void Network::drop(const Packet& p, std::string_view reason) {
-    sim_->trace(sim_->host(p.from), "net.drop", {{"id", p.id}, {"to", sim_->host(p.to).name()}, {"reason", reason}});
+    sim_->trace(sim_->host(p.from), "net.drop", {{"id", p.id}, {"to", sim_->host_name(p.to)}, {"reason", reason}});
 }
 
 void Network::deliver(const Packet& p) {

@@ -371,10 +371,10 @@ void Simulator::record_kernel_event(const EventQueue::Entry& e, Ctx* p) {
     const Host& h = p ? *p->host_ : hosts_.front();
     if (p) {
         TraceField fields[] = {{"pid", p->pid_}, {"name", std::string_view(p->name_)}};
-        sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.resume", fields, true, hash_.value()});
+        sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.resume", fields, true, hash_.value(), false, &h.name_});
     } else {
         TraceField fields[] = {{"order", e.order}};
-        sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.callback", fields, true, hash_.value()});
+        sink_->record({record_index_ - 1, now_, h.id_, h.name_, "kernel.callback", fields, true, hash_.value(), false, &h.name_});
     }
 }
 
@@ -754,14 +754,14 @@ void Simulator::trace(const Host& host, std::string_view kind, std::span<const T
     }
     ++record_index_;
     if (sink_ != nullptr) {
-        sink_->record({record_index_ - 1, now_, host.id_, host.name_, kind, fields, false, hash_.value()});
+        sink_->record({record_index_ - 1, now_, host.id_, host.name_, kind, fields, false, hash_.value(), false, &host.name_});
     }
 }
 
 void Simulator::record_detail(const Host& host, std::string_view kind, std::span<const TraceField> fields) {
     // Not hashed, and not counted in record_index_: runs with and without a sink number their
     // hashed records the same way. The index shown is the next hashed record's.
-    sink_->record({record_index_, now_, host.id_, host.name_, kind, fields, false, hash_.value(), true});
+    sink_->record({record_index_, now_, host.id_, host.name_, kind, fields, false, hash_.value(), true, &host.name_});
 }
 
 void Simulator::trace(std::string_view kind, TraceFields fields) {

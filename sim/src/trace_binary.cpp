@@ -100,12 +100,33 @@ BinaryTraceEncoder::BinaryTraceEncoder()
 
 std::string_view BinaryTraceEncoder::header() { return magic; }
 
-std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) {
+std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) const {
     std::size_t n = 1 + 3 * varint_room + string_bound(r.host) + string_bound(r.kind);
     for (const TraceField& f : r.fields) {
-        n += string_bound(f.key) + 1 + (f.value.type() == TraceValue::Type::str ? string_bound(f.value.as_str()) : varint_room);
+        const TraceValue& v = f.value;
+        const bool by_id = v.host_ref() != 0 && known_host(v.host_ref() - 1, v.host_name_ref()) != nullptr;  // not read
+        n += string_bound(f.key) + 1 + (v.type() == TraceValue::Type::str && !by_id ? string_bound(v.as_str()) : varint_room);
     }
     return n;
+}
+
+inline const std::uint32_t* BinaryTraceEncoder::known_host(std::uint32_t host, const std::string* name) const {
+    if (host >= host_names_.size() || host_names_[host].name != name) return nullptr;
+    return &host_names_[host].id;
+}
+
+// The first time, by its bytes like any string (so the file is the same as if it were one);
+// after that by the host id alone.
+char* BinaryTraceEncoder::put_host_ref(char* p, std::uint32_t host, const std::string* name) {
+    if (const std::uint32_t* id = known_host(host, name)) return put_varint(p, std::uint64_t{*id} << 1);
+    const std::string_view s = *name;
+    Slot found = empty_slot;
+    p = put_string_slow(p, s, words(s.data(), s.size()), found);
+    if (found.size == s.size() && host < max_host_slots) {  // kept: it has an id
+        if (host >= host_names_.size()) host_names_.resize(std::max<std::size_t>(host + 1, host_names_.size() * 2), HostName{nullptr, 0});
+        host_names_[host] = {name, found.id};
+    }
+    return p;
 }
 
 // The slot keeps the words of the bytes it was filled from: a short string is checked without
@@ -130,6 +151,7 @@ inline char* BinaryTraceEncoder::put_string(char* p, std::string_view s) {
 }
 
 inline char* BinaryTraceEncoder::put_host(char* p, const TraceRecord& r) {
+    if (r.host_name != nullptr) return put_host_ref(p, r.host_id, r.host_name);
     if (r.host_id >= by_host_.size()) {
         if (r.host_id >= max_host_slots) return put_string(p, r.host);
         by_host_.resize(std::max<std::size_t>(r.host_id + 1, by_host_.size() * 2), empty_slot);
@@ -206,7 +228,7 @@ char* BinaryTraceEncoder::write(char* p, const TraceRecord& r) {
             case TraceValue::Type::boolean: *p++ = static_cast<char>(v.as_bool() ? v_true : v_false); break;
             case TraceValue::Type::str:
                 *p++ = static_cast<char>(v_str);
-                p = put_string(p, v.as_str());
+                p = v.host_ref() != 0 ? put_host_ref(p, v.host_ref() - 1, v.host_name_ref()) : put_string(p, v.as_str());
                 break;
         }
     }

@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -30,7 +31,7 @@ class Encoded {
 public:
     Encoded() : bytes(sim::BinaryTraceEncoder::header()) {}
     void add(const sim::TraceRecord& r) {
-        std::string room(sim::BinaryTraceEncoder::bound(r), '\0');
+        std::string room(encoder_.bound(r), '\0');
         room.resize(static_cast<std::size_t>(encoder_.write(room.data(), r) - room.data()));
         bytes += room;
         expected.push_back(seen(r));
@@ -121,6 +122,61 @@ TEST(BinaryTrace, LongStringsAndHostIdsAreCheckedTooAgainstTheirBytes) {
 }
 
 // Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
+
+// A host's name given by reference (TraceValue::host_name, as the network's "to" fields are; a
+// simulator's record host, TraceRecord::host_name) is a string like any other: the same bytes
+// in the file as the plain string, the same JSON, the same hash. After its first use it is
+// written by the host id, and its room is no longer its length (the name is not read).
+TEST(BinaryTrace, HostNamesByReferenceAreWrittenAsThePlainStrings) {
+    const std::string a = "client-0001";
+    const std::string b = "api-1";
+    const std::string long_name(300, 'h');    // past the table's limit: never kept, always in place
+    const std::string kept_name(200, 'k');    // kept: its second use is bounded by its id
+    struct Use {
+        const std::string* name;
+        std::uint32_t id;
+    };
+    const Use uses[] = {{&a, 3}, {&b, 1}, {&a, 3}, {&long_name, 9}, {&a, 3}, {&long_name, 9}, {&kept_name, 4}, {&b, 1}};
+    Encoded by_ref, plain;
+    sim::TraceHash hash_ref, hash_plain;
+    std::uint64_t i = 0;
+    for (const Use& u : uses) {
+        const sim::TraceField ref_fields[] = {{"to", sim::TraceValue::host_name(*u.name, u.id)}, {"also", "api-1"}};
+        const sim::TraceField plain_fields[] = {{"to", std::string_view(*u.name)}, {"also", "api-1"}};
+        const Use& from = uses[(i + 3) % std::size(uses)];  // the record's host, by reference too
+        by_ref.add({i, sim::Time{}, from.id, *from.name, "net.send", ref_fields, false, 0, false, from.name});
+        plain.add({i, sim::Time{}, from.id, *from.name, "net.send", plain_fields, false, 0, false});
+        hash_ref.add(ref_fields[0].value);
+        hash_plain.add(plain_fields[0].value);
+        ++i;
+    }
+    EXPECT_EQ(by_ref.bytes, plain.bytes);
+    EXPECT_EQ(by_ref.expected, plain.expected);
+    EXPECT_EQ(decode_all(by_ref.bytes), plain.expected);
+    EXPECT_EQ(hash_ref.value(), hash_plain.value());
+    EXPECT_EQ(sim::TraceValue::host_name(a, 3).as_str(), "client-0001");
+    EXPECT_EQ(sim::TraceValue::host_name(a, 3).type(), sim::TraceValue::Type::str);
+
+    // The room a record needs: its name's length until the name has an id, a varint after.
+    sim::BinaryTraceEncoder encoder;
+    const sim::TraceField fields[] = {{"to", sim::TraceValue::host_name(kept_name, 4)}};
+    const sim::TraceRecord r{0, sim::Time{}, 0, "world", "net.send", fields, false, 0, false};
+    const std::size_t first = encoder.bound(r);
+    std::string room(first, '\0');
+    encoder.write(room.data(), r);
+    EXPECT_GE(first, kept_name.size());
+    EXPECT_LT(encoder.bound(r), kept_name.size());
+}
+
+// The simulator's host_name(id) refers to the host's own name, as Host::trace_name does.
+TEST(BinaryTrace, TheSimulatorNamesAHostByItsId) {
+    sim::Simulator s;
+    sim::Host& h = s.add_host("cache-7");
+    EXPECT_EQ(s.host_name(h.id()).as_str(), "cache-7");
+    EXPECT_EQ(s.host_name(h.id()).host_ref(), h.id() + 1);
+    EXPECT_EQ(h.trace_name().host_name_ref(), s.host_name(h.id()).host_name_ref());
+    EXPECT_EQ(sim::TraceValue("cache-7").host_ref(), 0u);
+}
 // that ended before the cut, and finish() complains unless the cut fell between records.
 RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {
     const auto text = rc::gen::container<std::string>(rc::gen::elementOf(std::string("ab\"\\\n\x01 z")));

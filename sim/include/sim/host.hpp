@@ -13,6 +13,7 @@
 #include "sim/ctx.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
+#include "sim/trace.hpp"
 
 namespace sim {
 
@@ -31,6 +32,9 @@ public:
 
     std::string_view name() const noexcept { return name_; }
     std::uint32_t id() const noexcept { return id_; }
+    // The name as a trace value that a binary trace writes by id (TraceValue::host_name). Reads
+    // the id from the host; Simulator::host_name(id) does not touch the host at all.
+    TraceValue trace_name() const noexcept { return TraceValue::host_name(name_, id_); }
     Simulator& sim() const noexcept { return *sim_; }
     Rng& rng() noexcept { return rng_; }
     bool alive() const noexcept { return alive_; }

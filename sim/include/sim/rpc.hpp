@@ -70,7 +70,7 @@ public:
         if (options.call_id_out != nullptr) *options.call_id_out = id;
         const Time deadline = saturating_add(ctx.now(), timeout);
         Network::CallWait wait(net, id);
-        ctx.sim().trace_detail(ctx.host(), "rpc.call", {{"id", id}, {"service", std::string_view(service_)}, {"to", to.name()}, {"timeout_ns", timeout}});
+        ctx.sim().trace_detail(ctx.host(), "rpc.call", {{"id", id}, {"service", std::string_view(service_)}, {"to", to.trace_name()}, {"timeout_ns", timeout}});
         Packet p;
         p.kind = Packet::Kind::request;
         p.from = ctx.host().id();

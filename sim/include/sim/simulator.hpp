@@ -144,6 +144,8 @@ public:
     Host* find_host(std::string_view name) noexcept;
     Host& host(std::string_view name);  // asserts that it exists
     Host& host(std::uint32_t id) noexcept { return hosts_[id]; }
+    // Host `id`'s name for a trace field, without reading the host (Host::trace_name).
+    TraceValue host_name(std::uint32_t id) noexcept { return TraceValue::host_name(hosts_[id].name_, id); }
     std::size_t host_count() const noexcept { return hosts_.size(); }
     // Hosts named by a pattern, in id order: a group name ("region-a"), a glob over host names
     // ("cache-*", "region-a/*", "*" for every host but world), or one host's name. Empty if

@@ -24,7 +24,10 @@
 namespace sim {
 
 // One value of a trace field: an integer, a double, a bool or a string (viewed, not owned:
-// it only has to live until the trace call returns).
+// it only has to live until the trace call returns). A host's name may be given as a reference
+// with the host's id (host_name): it is a string like any other to every reader, and a sink that
+// only has to tell hosts apart (the binary trace file) can write it by the id without reading
+// the name, which in a run of 10,000 hosts is usually out of the cache.
 class TraceValue {
 public:
     enum class Type : std::uint8_t { i64, u64, f64, boolean, str };
@@ -42,22 +45,35 @@ public:
     TraceValue(const std::string& v) : type_(Type::str), s_(v) {}
     TraceValue(Duration v) : type_(Type::i64) { u_.i = v.count(); }
     TraceValue(Time v) : type_(Type::i64) { u_.i = v.time_since_epoch().count(); }
+    // The name of host `host_id`, read only when a reader asks for it. Within one run a host id
+    // names one host, and the string lives as long as the host.
+    static TraceValue host_name(const std::string& name, std::uint32_t host_id) noexcept {
+        TraceValue v{std::string_view()};
+        v.host_ref_ = host_id + 1;
+        v.u_.name = &name;
+        return v;
+    }
 
     Type type() const { return type_; }
     std::int64_t as_i64() const { return u_.i; }
     std::uint64_t as_u64() const { return u_.u; }
     double as_f64() const { return u_.d; }
     bool as_bool() const { return u_.u != 0; }
-    std::string_view as_str() const { return s_; }
+    std::string_view as_str() const { return host_ref_ != 0 ? std::string_view(*u_.name) : s_; }
+    // A host_name value's host id + 1, and the name it refers to; 0 and null for any other value.
+    std::uint32_t host_ref() const { return host_ref_; }
+    const std::string* host_name_ref() const { return host_ref_ != 0 ? u_.name : nullptr; }
     // The bits the hash sees: doubles by their exact bit pattern.
     std::uint64_t bits() const { return u_.u; }
 
 private:
     Type type_;
+    std::uint32_t host_ref_ = 0;  // host_name: the host id + 1
     union {
         std::int64_t i;
         std::uint64_t u;
         double d;
+        const std::string* name;  // host_name
     } u_{};
     std::string_view s_;
 };
@@ -80,6 +96,9 @@ struct TraceRecord {
     bool kernel = false;        // a kernel dispatch (resume, callback) rather than a model event
     std::uint64_t hash_after;   // the run's trace hash including this record
     bool detail = false;        // a detail record: not hashed (see Simulator::trace_detail)
+    // The host's own name that `host` views, when the record comes from a simulator's host: with
+    // host_id, it lets a sink know the host without reading the name (TraceValue::host_name).
+    const std::string* host_name = nullptr;
 };
 
 class TraceSink {

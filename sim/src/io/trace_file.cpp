@@ -81,7 +81,7 @@ BinaryTraceFile::BinaryTraceFile(const std::string& path, bool kernel_events) : 
     commit(p + header.size());
 }
 
-void BinaryTraceFile::record(const TraceRecord& r) { commit(encoder_.write(reserve(BinaryTraceEncoder::bound(r)), r)); }
+void BinaryTraceFile::record(const TraceRecord& r) { commit(encoder_.write(reserve(encoder_.bound(r)), r)); }
 
 std::unique_ptr<TraceFile> open_trace_file(const std::string& path, bool kernel_events) {
     if (is_binary_trace_path(path)) return std::make_unique<BinaryTraceFile>(path, kernel_events);
