@@ -100,25 +100,31 @@ BinaryTraceEncoder::BinaryTraceEncoder()
 
 std::string_view BinaryTraceEncoder::header() { return magic; }
 
-std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) const {
-    std::size_t n = 1 + 3 * varint_room + string_bound(r.host) + string_bound(r.kind);
-    for (const TraceField& f : r.fields) {
-        const TraceValue& v = f.value;
-        const bool by_id = v.host_ref() != 0 && known_host(v.host_ref() - 1, v.host_name_ref()) != nullptr;  // not read
-        n += string_bound(f.key) + 1 + (v.type() == TraceValue::Type::str && !by_id ? string_bound(v.as_str()) : varint_room);
-    }
-    return n;
-}
-
 inline const std::uint32_t* BinaryTraceEncoder::known_host(std::uint32_t host, const std::string* name) const {
     if (host >= host_names_.size() || host_names_[host].name != name) return nullptr;
     return &host_names_[host].id;
 }
 
-// The first time, by its bytes like any string (so the file is the same as if it were one);
-// after that by the host id alone.
-char* BinaryTraceEncoder::put_host_ref(char* p, std::uint32_t host, const std::string* name) {
+std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) const {
+    std::size_t n = 1 + 3 * varint_room + string_bound(r.host) + string_bound(r.kind);
+    for (const TraceField& f : r.fields) {
+        n += string_bound(f.key) + 1 + varint_room;
+        const TraceValue& v = f.value;
+        if (v.type() != TraceValue::Type::str) continue;
+        // A host's name already written needs only its id's varint: its length is not read.
+        if (v.host_ref() == 0 || known_host(v.host_ref() - 1, v.host_name_ref()) == nullptr) n += v.as_str().size();
+    }
+    return n;
+}
+
+// After its first use, by the host id alone.
+inline char* BinaryTraceEncoder::put_host_ref(char* p, std::uint32_t host, const std::string* name) {
     if (const std::uint32_t* id = known_host(host, name)) return put_varint(p, std::uint64_t{*id} << 1);
+    return put_new_host_ref(p, host, name);
+}
+
+// The first time, by its bytes like any string, so that the file is the same as if it were one.
+char* BinaryTraceEncoder::put_new_host_ref(char* p, std::uint32_t host, const std::string* name) {
     const std::string_view s = *name;
     Slot found = empty_slot;
     p = put_string_slow(p, s, words(s.data(), s.size()), found);

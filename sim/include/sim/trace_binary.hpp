@@ -81,6 +81,7 @@ private:
     // A host's name known by reference (a simulator's record host, a TraceValue::host_name): by
     // the host id after its first use, without reading the name.
     char* put_host_ref(char* p, std::uint32_t host, const std::string* name);
+    [[gnu::noinline]] char* put_new_host_ref(char* p, std::uint32_t host, const std::string* name);
     // The string id of host `host`'s name `name`, if it has been written; null if not.
     const std::uint32_t* known_host(std::uint32_t host, const std::string* name) const;
     char* put_string_slow(char* p, std::string_view s, Words w, Slot& slot);
