@@ -156,16 +156,9 @@ inline char* BinaryTraceEncoder::put_string(char* p, std::string_view s) {
     return put_string_slow(p, s, w, ways[1]);
 }
 
+// A simulator's record names its host by reference; any other record's host is a string.
 inline char* BinaryTraceEncoder::put_host(char* p, const TraceRecord& r) {
-    if (r.host_name != nullptr) return put_host_ref(p, r.host_id, r.host_name);
-    if (r.host_id >= by_host_.size()) {
-        if (r.host_id >= max_host_slots) return put_string(p, r.host);
-        by_host_.resize(std::max<std::size_t>(r.host_id + 1, by_host_.size() * 2), empty_slot);
-    }
-    Slot& slot = by_host_[r.host_id];
-    const Words w = words(r.host.data(), r.host.size());
-    if (holds(slot, r.host, w)) return put_varint(p, std::uint64_t{slot.id} << 1);
-    return put_string_slow(p, r.host, w, slot);
+    return r.host_name != nullptr ? put_host_ref(p, r.host_id, r.host_name) : put_string(p, r.host);
 }
 
 char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, Slot& slot) {

@@ -106,7 +106,7 @@ TEST(BinaryTrace, AReusedBufferIsWrittenAsWhatItHoldsNow) {
 }
 
 // The same for strings longer than the 16 bytes a slot holds, which differ only in the middle,
-// and for a host id that comes with another name (a host's name is found by its id first).
+// and for a host id that comes with another name (a record host given as a plain string).
 TEST(BinaryTrace, LongStringsAndHostIdsAreCheckedTooAgainstTheirBytes) {
     Encoded e;
     std::string buffer = "a longer key, number 0, of many bytes";

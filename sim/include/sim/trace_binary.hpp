@@ -88,7 +88,6 @@ private:
     void grow_content();
 
     std::vector<Slot> by_address_;
-    std::vector<Slot> by_host_;  // a record's host by its id when it has no host_name: 10,000 hosts would crowd the above
     // A host's name by its host id, with the name it referred to, for put_host_ref (a host id
     // names one host in a run).
     struct HostName {
