@@ -24,11 +24,11 @@ sim::ParseError validate(const CallerOptions& o) {
 namespace detail {
 
 CallerCore::CallerCore(sim::Simulator& sim, std::string name, CallerOptions options)
-    : name_(std::move(name)),
-      options_(checked(std::move(options))),
+    : options_(checked(std::move(options))),
+      policy_(options_.retry, sim.now()),
+      name_(std::move(name)),
       retry_rng_(sim.rng("caller/" + name_).fork("retry")),
       throttle_rng_(sim.rng("caller/" + name_).fork("throttle")),
-      policy_(options_.retry, sim.now()),
       throttle_(options_.throttle),
       breaker_(options_.breaker) {}
 

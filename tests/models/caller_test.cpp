@@ -379,3 +379,25 @@ TEST(Caller, KillingAHedgingCallersProcessKillsItsCopiesToo) {
 }
 
 }  // namespace
+
+// The cache hint a YAML client gives for its caller (touches(), prefetched when the request's
+// arrival is due) covers what every call reads, and only the front of the shared state: the
+// counters, the options and the retry policy's options. Reordering the state's members so that
+// one of them falls outside would leave it to a cache miss in every request of a big run.
+TEST(Caller, TheCacheHintCoversWhatEveryCallReadsAndNotTheWholeState) {
+    sim::Simulator s;
+    models::ResilientCaller caller(s, "c", with_retries(3));
+    const sim::Touches::Range r = caller.touches();
+    const auto* begin = static_cast<const char*>(r.at);
+    const auto* end = begin + r.bytes;
+    const auto inside = [&](const auto& field) {
+        const auto* at = reinterpret_cast<const char*>(&field);
+        return at >= begin && at + sizeof(field) <= end;
+    };
+    EXPECT_TRUE(inside(caller.counters()));
+    EXPECT_TRUE(inside(caller.options()));
+    EXPECT_TRUE(inside(caller.retry_policy().options()));
+    EXPECT_FALSE(inside(caller.breaker()));   // read only with a breaker: not hinted
+    EXPECT_FALSE(inside(caller.throttle()));  // likewise
+    EXPECT_LE(r.bytes, 16u + sizeof(models::CallerCounters) + sizeof(models::CallerOptions) + sizeof(models::RetryOptions) + 16u);
+}

@@ -118,6 +118,12 @@ public:
     const RetryPolicy& policy() const noexcept { return policy_; }
     const AdaptiveThrottle& throttle() const noexcept { return throttle_; }
     const CircuitBreaker& breaker() const noexcept { return breaker_; }
+    // Bytes from the start of this object that a call without retries, budget, throttle or
+    // breaker reads: the counters, the options and the retry policy's options (a cache hint).
+    std::size_t hot_bytes() const noexcept {
+        return static_cast<std::size_t>(reinterpret_cast<const char*>(&policy_) - reinterpret_cast<const char*>(this)) +
+               sizeof(RetryOptions);
+    }
 
 private:
     static constexpr sim::Duration budget_trace_interval = std::chrono::seconds(1);
@@ -125,14 +131,17 @@ private:
     void trace_breaker(sim::Ctx& ctx, std::uint64_t epoch_before);
     void budget_denied(sim::Ctx& ctx);
 
-    std::string name_;
+    // What every call reads comes first, in as few cache lines as it will go (see hot_bytes()):
+    // the counters, the options, and the retry policy's own options at its front. The rest is
+    // read only with a retry, a budget, a throttle or a breaker.
+    CallerCounters counters_;
     CallerOptions options_;
+    RetryPolicy policy_;
+    std::string name_;
     sim::Rng retry_rng_;     // jitter
     sim::Rng throttle_rng_;  // throttle's coin: its own stream, so turning it on moves no jitter
-    RetryPolicy policy_;
     AdaptiveThrottle throttle_;
     CircuitBreaker breaker_;
-    CallerCounters counters_;
     bool budget_traced_ = false;
     sim::Time budget_traced_at_{};
     std::uint64_t budget_denied_traced_ = 0;
@@ -237,10 +246,11 @@ public:
     const RetryPolicy& retry_policy() const noexcept { return core_->policy(); }
     const AdaptiveThrottle& throttle() const noexcept { return core_->throttle(); }
     const CircuitBreaker& breaker() const noexcept { return core_->breaker(); }
-    // What a call reads first, for a cache hint (sim::Touches): the shared state, and the 16
-    // bytes before it where make_shared keeps the use count that every call copies.
+    // What a call reads first, for a cache hint (sim::Touches): the front of the shared state
+    // (CallerCore::hot_bytes), and the 16 bytes before it where make_shared keeps the use count
+    // that every call copies.
     sim::Touches::Range touches() const noexcept {
-        return {reinterpret_cast<const char*>(core_.get()) - 16, sizeof(detail::CallerCore) + 16};
+        return {reinterpret_cast<const char*>(core_.get()) - 16, core_->hot_bytes() + 16};
     }
 
 private:
