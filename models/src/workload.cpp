@@ -165,7 +165,7 @@ void OpenLoopWorkload::schedule_at(sim::Time t, bool arrival) {
             if (arrival && !host->paused()) arrive();
             schedule_next();
         },
-        sim::Touches{{this, sizeof(*this)}, {host_, sizeof(sim::Host)}, options_.send_touches[0], options_.send_touches[1],
+        sim::Touches{{this, sizeof(*this)}, {host_, host_->hot_bytes()}, options_.send_touches[0], options_.send_touches[1],
                      options_.send_touches[2]});
     next_pending_ = true;
 }

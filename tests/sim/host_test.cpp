@@ -167,3 +167,17 @@ TEST(Host, SeveralBootFunctionsRunInOrderAtEveryBoot) {
 }
 
 }  // namespace
+
+// A callback that will spawn on a host names the host's hot front as its cache hint
+// (Host::hot_bytes). It must be there and fit one cache line: the name, the random stream and
+// the model's objects come after it, and a spawn never reads them.
+TEST(Host, WhatASpawnReadsIsOneCacheLineAtTheFront) {
+    sim::Simulator s;
+    sim::Host& h = s.add_host("client-1");
+    EXPECT_GT(h.hot_bytes(), 0u);
+    EXPECT_LE(h.hot_bytes(), 64u);
+    // The name is not in it: a trace names a host by reference, without reading it.
+    const auto* name = reinterpret_cast<const char*>(h.name().data());
+    const auto* front = reinterpret_cast<const char*>(&h);
+    EXPECT_FALSE(name >= front && name < front + h.hot_bytes());
+}

@@ -116,7 +116,7 @@ struct Touches {
     static constexpr std::size_t bytes_max = 1024;
     std::array<Range, ranges_max> ranges{};
 
-    // Up to ranges_max ranges, e.g. Touches{{this, sizeof(*this)}, {host, sizeof(Host)}}: one more
+    // Up to ranges_max ranges, e.g. Touches{{this, sizeof(*this)}, {host, host->hot_bytes()}}: one more
     // does not compile (an initializer list would have dropped it without a word).
     Touches(Range a = {}, Range b = {}, Range c = {}, Range d = {}, Range e = {}) noexcept : ranges{a, b, c, d, e} {}
 };
