@@ -28,6 +28,10 @@ public:
     bool wants_kernel_events() const override {
         return (a_ && a_->wants_kernel_events()) || (b_ && b_->wants_kernel_events());
     }
+    void expect_host(std::uint32_t host_id) noexcept override {
+        if (a_) a_->expect_host(host_id);
+        if (b_) b_->expect_host(host_id);
+    }
 
 private:
     sim::TraceSink* a_;

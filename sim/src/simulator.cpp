@@ -158,6 +158,7 @@ Ctx& Simulator::alloc_process(Host& host, std::string name) {
     p->resume_frame_ = nullptr;
     host.link(*p);
     ++processes_alive_;
+    if (sink_ != nullptr) sink_->expect_host(host.id_);
     return *p;
 }
 

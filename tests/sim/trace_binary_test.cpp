@@ -37,6 +37,7 @@ public:
         expected.push_back(seen(r));
         ends.push_back(bytes.size());
     }
+    void expect_host(std::uint32_t host) const noexcept { encoder_.expect_host(host); }
     std::string bytes;
     std::vector<std::string> expected;
     std::vector<std::size_t> ends;  // where each record ends
@@ -121,8 +122,6 @@ TEST(BinaryTrace, LongStringsAndHostIdsAreCheckedTooAgainstTheirBytes) {
     EXPECT_NE(e.expected[0], e.expected[1]);
 }
 
-// Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
-
 // A host's name given by reference (TraceValue::host_name, as the network's "to" fields are; a
 // simulator's record host, TraceRecord::host_name) is a string like any other: the same bytes
 // in the file as the plain string, the same JSON, the same hash. After its first use it is
@@ -177,6 +176,46 @@ TEST(BinaryTrace, TheSimulatorNamesAHostByItsId) {
     EXPECT_EQ(h.trace_name().host_name_ref(), s.host_name(h.id()).host_name_ref());
     EXPECT_EQ(sim::TraceValue("cache-7").host_ref(), 0u);
 }
+
+// A spawn tells the sink which host is about to record (TraceSink::expect_host), so that the
+// binary file can load that host's entry while the spawner finishes its step.
+TEST(BinaryTrace, ASpawnTellsTheSinkWhichHostWillRecord) {
+    struct Expecting final : sim::TraceSink {
+        std::vector<std::uint32_t> hosts;
+        void record(const sim::TraceRecord&) override {}
+        void expect_host(std::uint32_t host) noexcept override { hosts.push_back(host); }
+    };
+    sim::Simulator s;
+    Expecting sink;
+    sim::Host& a = s.add_host("a");
+    sim::Host& b = s.add_host("b");
+    a.spawn([](sim::Ctx&) {});  // before the sink: not told
+    s.set_trace_sink(&sink);
+    b.spawn([](sim::Ctx&) {});
+    a.spawn([&](sim::Ctx& ctx) { ctx.host().spawn([](sim::Ctx&) {}); });
+    s.spawn([](sim::Ctx&) {});  // the world host
+    s.run();
+    s.set_trace_sink(nullptr);
+    EXPECT_EQ(sink.hosts, (std::vector<std::uint32_t>{b.id(), a.id(), 0, a.id()}));
+}
+
+// The hint changes nothing that is written, for a host the encoder knows, one it has not met and
+// an id far past its table.
+TEST(BinaryTrace, ExpectingAHostWritesTheSameBytes) {
+    const std::string name = "client-12";
+    Encoded hinted, plain;
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        const sim::TraceField fields[] = {{"to", sim::TraceValue::host_name(name, 12)}};
+        const sim::TraceRecord r{i, sim::Time{}, 12, name, "net.send", fields, false, 0, false, &name};
+        for (std::uint32_t host : {12u, 13u, 1u << 30, std::numeric_limits<std::uint32_t>::max()}) hinted.expect_host(host);
+        hinted.add(r);
+        plain.add(r);
+    }
+    EXPECT_EQ(hinted.bytes, plain.bytes);
+    EXPECT_EQ(decode_all(hinted.bytes), plain.expected);
+}
+
+// Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
 // that ended before the cut, and finish() complains unless the cut fell between records.
 RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {
     const auto text = rc::gen::container<std::string>(rc::gen::elementOf(std::string("ab\"\\\n\x01 z")));

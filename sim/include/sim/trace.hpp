@@ -107,6 +107,10 @@ public:
     virtual void record(const TraceRecord& r) = 0;
     // Kernel dispatch records are many (one per fiber resume); most sinks do not want them.
     virtual bool wants_kernel_events() const { return false; }
+    // A hint, never a record: a process is being spawned on host `host_id` and will likely record
+    // soon. A sink that keeps state per host (the binary file's table of host names) may start
+    // loading it now, while the spawner finishes its step, instead of waiting on it at the record.
+    virtual void expect_host(std::uint32_t /*host_id*/) noexcept {}
 };
 
 // A streaming 64-bit hash over trace words. Order-sensitive; stable across compilers and

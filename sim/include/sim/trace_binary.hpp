@@ -54,6 +54,11 @@ public:
     std::size_t bound(const TraceRecord& r) const;
     // Writes `r` at `out`, which has room for bound(r) bytes; returns the end of what was written.
     char* write(char* out, const TraceRecord& r);
+    // Starts loading what a record of host `host` will read first (its entry in the table of
+    // host names): a client's first record of a request found it cold, a miss per request.
+    void expect_host(std::uint32_t host) const noexcept {
+        if (host < host_names_.size()) __builtin_prefetch(&host_names_[host]);
+    }
 
 private:
     // A string's id, found by its address first: most strings (hosts, kinds, keys) are the same

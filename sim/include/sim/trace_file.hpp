@@ -67,6 +67,7 @@ class BinaryTraceFile final : public TraceFile {
 public:
     explicit BinaryTraceFile(const std::string& path, bool kernel_events = false);
     void record(const TraceRecord& r) override;
+    void expect_host(std::uint32_t host_id) noexcept override;
 
 private:
     BinaryTraceEncoder encoder_;

@@ -83,6 +83,8 @@ BinaryTraceFile::BinaryTraceFile(const std::string& path, bool kernel_events) : 
 
 void BinaryTraceFile::record(const TraceRecord& r) { commit(encoder_.write(reserve(encoder_.bound(r)), r)); }
 
+void BinaryTraceFile::expect_host(std::uint32_t host_id) noexcept { encoder_.expect_host(host_id); }
+
 std::unique_ptr<TraceFile> open_trace_file(const std::string& path, bool kernel_events) {
     if (is_binary_trace_path(path)) return std::make_unique<BinaryTraceFile>(path, kernel_events);
     return std::make_unique<JsonlTraceFile>(path, kernel_events);
