@@ -26,7 +26,7 @@ constexpr std::size_t max_kept_size = 256;
 constexpr std::size_t max_strings = std::size_t{1} << 20;
 constexpr std::size_t address_bits = 12;
 constexpr std::size_t max_host_slots = std::size_t{1} << 22;
-constexpr std::size_t varint_room = 10;
+constexpr std::size_t varint_room = BinaryTraceEncoder::varint_room;
 // Decoder limits: a corrupt size should be an error, not a gigabyte allocation.
 constexpr std::uint64_t max_string_size = std::uint64_t{1} << 28;
 constexpr std::uint64_t max_fields = std::uint64_t{1} << 16;
@@ -87,9 +87,6 @@ std::uint64_t content_hash(const char* s, std::size_t n, BinaryTraceEncoder::Wor
     return h | 1;
 }
 
-// A string's room: its varint and its bytes.
-std::size_t string_bound(std::string_view s) { return varint_room + s.size(); }
-
 }  // namespace
 
 bool is_binary_trace_path(std::string_view path) { return path.ends_with(binary_trace_extension); }
@@ -103,18 +100,6 @@ std::string_view BinaryTraceEncoder::header() { return magic; }
 inline const std::uint32_t* BinaryTraceEncoder::known_host(std::uint32_t host, const std::string* name) const {
     if (host >= host_names_.size() || host_names_[host].name != name) return nullptr;
     return &host_names_[host].id;
-}
-
-std::size_t BinaryTraceEncoder::bound(const TraceRecord& r) const {
-    std::size_t n = 1 + 3 * varint_room + string_bound(r.host) + string_bound(r.kind);
-    for (const TraceField& f : r.fields) {
-        n += string_bound(f.key) + 1 + varint_room;
-        const TraceValue& v = f.value;
-        if (v.type() != TraceValue::Type::str) continue;
-        // A host's name already written needs only its id's varint: its length is not read.
-        if (v.host_ref() == 0 || known_host(v.host_ref() - 1, v.host_name_ref()) == nullptr) n += v.as_str().size();
-    }
-    return n;
 }
 
 // After its first use, by the host id alone.
@@ -161,8 +146,14 @@ inline char* BinaryTraceEncoder::put_host(char* p, const TraceRecord& r) {
     return r.host_name != nullptr ? put_host_ref(p, r.host_id, r.host_name) : put_string(p, r.host);
 }
 
+char* BinaryTraceEncoder::room_for_bytes(char* p, std::size_t size) {
+    const std::size_t need = varint_room + size + record_room_;
+    if (static_cast<std::size_t>(output_->end - p) >= need) return p;
+    return output_->make_room(p, need);
+}
+
 char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, Slot& slot) {
-    if (s.size() > max_kept_size) return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
+    if (s.size() > max_kept_size) return put_bytes(put_varint(room_for_bytes(p, s.size()), (std::uint64_t{s.size()} << 2) | str_in_place), s);
     const std::uint64_t hash = content_hash(s.data(), s.size(), w);
     const std::size_t mask = by_content_.size() - 1;
     std::size_t i = hash & mask;
@@ -174,6 +165,7 @@ char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, 
             return put_varint(p, std::uint64_t{c.id} << 1);
         }
     }
+    p = room_for_bytes(p, s.size());  // before any change to the tables
     if (strings_.size() >= max_strings) return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
     const auto id = static_cast<std::uint32_t>(strings_.size());
     const std::string& kept = strings_.emplace_back(s);
@@ -196,7 +188,9 @@ void BinaryTraceEncoder::grow_content() {
     }
 }
 
-char* BinaryTraceEncoder::write(char* p, const TraceRecord& r) {
+char* BinaryTraceEncoder::write(char* p, Output& output, const TraceRecord& r) {
+    output_ = &output;
+    record_room_ = fixed_room(r);
     *p++ = static_cast<char>(tag_record | (r.kernel ? tag_kernel : 0) | (r.detail ? tag_detail : 0));
     const std::int64_t time = r.time.time_since_epoch().count();
     p = put_varint(p, zigzag(static_cast<std::int64_t>(r.index - last_index_)));

@@ -26,24 +26,44 @@ std::string seen(const sim::TraceRecord& r) {
     return sim::trace_record_json(r) + (r.kernel ? " kernel" : "") + (r.detail ? " detail" : "");
 }
 
-// Encodes records the way BinaryTraceFile does, into memory.
+// Encodes records the way BinaryTraceFile does, into memory. Each record is handed exactly its
+// fixed room, so every string that goes out by its bytes asks for more (and the bytes written so
+// far may move when it gets it); `grown` counts the asks.
 class Encoded {
 public:
-    Encoded() : bytes(sim::BinaryTraceEncoder::header()) {}
+    Encoded() : bytes(sim::BinaryTraceEncoder::header()) { out_.bytes = &bytes; }
     void add(const sim::TraceRecord& r) {
-        std::string room(encoder_.bound(r), '\0');
-        room.resize(static_cast<std::size_t>(encoder_.write(room.data(), r) - room.data()));
-        bytes += room;
+        const std::size_t start = bytes.size();
+        bytes.resize(start + sim::BinaryTraceEncoder::fixed_room(r));
+        out_.end = bytes.data() + bytes.size();
+        char* end = encoder_.write(bytes.data() + start, out_, r);
+        ASSERT_LE(end, out_.end);
+        bytes.resize(static_cast<std::size_t>(end - bytes.data()));
         expected.push_back(seen(r));
         ends.push_back(bytes.size());
     }
     void expect_host(std::uint32_t host) const noexcept { encoder_.expect_host(host); }
+    int grown() const { return out_.grown; }
     std::string bytes;
     std::vector<std::string> expected;
     std::vector<std::size_t> ends;  // where each record ends
 
 private:
+    struct Out final : sim::BinaryTraceEncoder::Output {
+        char* make_room(char* p, std::size_t n) override {
+            const auto used = static_cast<std::size_t>(p - bytes->data());
+            EXPECT_LT(end - p, static_cast<std::ptrdiff_t>(n)) << "asked for room it had";
+            bytes->resize(used + n);
+            bytes->shrink_to_fit();  // a new buffer each time: what was written must move with it
+            ++grown;
+            end = bytes->data() + bytes->size();
+            return bytes->data() + used;
+        }
+        std::string* bytes = nullptr;
+        int grown = 0;
+    };
     sim::BinaryTraceEncoder encoder_;
+    Out out_;
 };
 
 // Decodes `bytes` fed in pieces of `piece` bytes (0: all at once); finish() is not called.
@@ -156,15 +176,32 @@ TEST(BinaryTrace, HostNamesByReferenceAreWrittenAsThePlainStrings) {
     EXPECT_EQ(sim::TraceValue::host_name(a, 3).as_str(), "client-0001");
     EXPECT_EQ(sim::TraceValue::host_name(a, 3).type(), sim::TraceValue::Type::str);
 
-    // The room a record needs: its name's length until the name has an id, a varint after.
-    sim::BinaryTraceEncoder encoder;
-    const sim::TraceField fields[] = {{"to", sim::TraceValue::host_name(kept_name, 4)}};
-    const sim::TraceRecord r{0, sim::Time{}, 0, "world", "net.send", fields, false, 0, false};
-    const std::size_t first = encoder.bound(r);
-    std::string room(first, '\0');
-    encoder.write(room.data(), r);
-    EXPECT_GE(first, kept_name.size());
-    EXPECT_LT(encoder.bound(r), kept_name.size());
+}
+
+// A record's room is fixed by its field count. A string asks for room of its own only when it goes
+// out by its bytes: the first time it is met, or every time when it is too long to keep.
+TEST(BinaryTrace, OnlyAStringWrittenByItsBytesAsksForMoreRoom) {
+    const std::string kept_name(200, 'k');
+    const std::string long_text(300, 'x');  // past the table's limit: written in place every time
+    Encoded e;
+    const sim::TraceField known[] = {{"to", sim::TraceValue::host_name(kept_name, 4)}, {"n", 1}, {"x", 0.5}};
+    const sim::TraceRecord r{0, sim::Time{}, 0, "world", "net.send", known, false, 0, false};
+    e.add(r);
+    const int first = e.grown();
+    EXPECT_GE(first, 4);  // "world", "net.send", "to" and the name at least: each new
+    e.add(r);
+    e.add(r);
+    EXPECT_EQ(e.grown(), first);  // all known: the fixed room was enough
+    EXPECT_LE(e.ends[2] - e.ends[1], sim::BinaryTraceEncoder::fixed_room(r));
+
+    const sim::TraceField in_place[] = {{"text", std::string_view(long_text)}};
+    const sim::TraceRecord t{1, sim::Time{}, 0, "world", "log", in_place, false, 0, false};
+    e.add(t);
+    const int after_first = e.grown();
+    e.add(t);
+    EXPECT_EQ(e.grown(), after_first + 1);  // its bytes again, and room for them again
+    EXPECT_EQ(decode_all(e.bytes), e.expected);
+    EXPECT_EQ(decode_all(e.bytes, 7), e.expected);
 }
 
 // The simulator's host_name(id) refers to the host's own name, as Host::trace_name does.
@@ -346,6 +383,27 @@ TEST(BinaryTraceFile, ARunOfManyBatchesReadsBackRecordForRecord) {
         s.run();
     }
     EXPECT_LT(std::filesystem::file_size(path) * 4, std::filesystem::file_size(jsonl));
+}
+
+// A record longer than the whole batch (a string of 200 KB among short records) grows the batch
+// in the middle of the record, and every record reads back.
+TEST(BinaryTraceFile, ARecordLargerThanTheBatchReadsBack) {
+    const std::string path = ::testing::TempDir() + "faultline_trace_huge.ftrace";
+    const std::string huge(200 * 1024, 'h');
+    std::string other = huge;
+    other[100'000] = 'o';  // the same length, other bytes: a new string too
+    std::vector<std::string> expected;
+    {
+        sim::BinaryTraceFile file(path);
+        for (std::uint64_t i = 0; i < 2000; ++i) {
+            const std::string_view text = i % 500 == 7 ? std::string_view(huge) : i % 500 == 9 ? std::string_view(other) : "short";
+            const sim::TraceField fields[] = {{"i", i}, {"text", text}};
+            const sim::TraceRecord r{i, sim::Time{std::chrono::nanoseconds(i)}, 1, "h-1", "rec", fields, false, 0, false};
+            file.record(r);
+            expected.push_back(seen(r));
+        }
+    }
+    EXPECT_EQ(read_file(path), expected);
 }
 
 TEST(BinaryTraceFile, FlushWritesEveryRecordSoFarAndACutFileKeepsThem) {

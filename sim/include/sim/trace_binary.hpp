@@ -47,13 +47,34 @@ public:
     };
     static Words words(const char* s, std::size_t n);
 
+    // Where write() puts a record. `end` is where the room handed to write() ends; when a string
+    // must go out by its bytes and the room lacks them, write() asks make_room for `bytes` more
+    // after `p`. It may move what was written (the record's start included) and returns where `p`
+    // is now, with `end` updated.
+    class Output {
+    public:
+        char* end = nullptr;
+        virtual char* make_room(char* p, std::size_t bytes) = 0;
+
+    protected:
+        ~Output() = default;
+    };
+
+    static constexpr std::size_t varint_room = 10;  // a LEB128 varint of 64 bits
+
     BinaryTraceEncoder();
     // The magic that starts a file: write it once, before the first record.
     static std::string_view header();
-    // At most this many bytes for `r`.
-    std::size_t bound(const TraceRecord& r) const;
-    // Writes `r` at `out`, which has room for bound(r) bytes; returns the end of what was written.
-    char* write(char* out, const TraceRecord& r);
+    // The room `r` needs when every string in it goes out by its id (known already, or a host
+    // name known by reference): it depends on the field count alone, so it is found without
+    // reading any string. A string written by its bytes (the first use of one, or one longer than
+    // the table keeps) asks the output for its own room.
+    static std::size_t fixed_room(const TraceRecord& r) noexcept {
+        return 1 + 5 * varint_room + r.fields.size() * (2 * varint_room + 1);
+    }
+    // Writes `r` at `out`, with room up to `output.end` of at least fixed_room(r) bytes; returns
+    // the end of what was written (in the room make_room gave, if it was asked).
+    char* write(char* out, Output& output, const TraceRecord& r);
     // Starts loading what a record of host `host` will read first (its entry in the table of
     // host names): a client's first record of a request found it cold, a miss per request.
     void expect_host(std::uint32_t host) const noexcept {
@@ -90,6 +111,9 @@ private:
     // The string id of host `host`'s name `name`, if it has been written; null if not.
     const std::uint32_t* known_host(std::uint32_t host, const std::string* name) const;
     char* put_string_slow(char* p, std::string_view s, Words w, Slot& slot);
+    // Room for a string of `size` bytes and the rest of the record at p: p itself, or where the
+    // output moved it.
+    char* room_for_bytes(char* p, std::size_t size);
     void grow_content();
 
     std::vector<Slot> by_address_;
@@ -104,6 +128,8 @@ private:
     std::vector<ContentSlot> by_content_;
     std::uint64_t last_index_ = 0;
     std::int64_t last_time_ = 0;
+    Output* output_ = nullptr;       // during write()
+    std::size_t record_room_ = 0;    // fixed_room of the record being written
 };
 
 // A file that is not a binary trace, or is cut short: says which byte.

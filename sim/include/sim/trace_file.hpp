@@ -44,6 +44,10 @@ protected:
     char* reserve(std::size_t bytes);
     // What was written at reserve()'s pointer ends at `end`.
     void commit(char* end);
+    // Where the batch's room ends, and more room after `p` (inside what reserve() handed out):
+    // the batch grows, keeping what is written, and `p` is returned where it now is.
+    char* batch_end() const noexcept { return batch_.get() + batch_capacity_; }
+    char* grow_batch(char* p, std::size_t bytes);
 
 private:
     void write_batch();
@@ -70,7 +74,16 @@ public:
     void expect_host(std::uint32_t host_id) noexcept override;
 
 private:
+    // The encoder's output: the batch, grown in the middle of a record when a string's bytes
+    // need more than the record's fixed room.
+    struct Output final : BinaryTraceEncoder::Output {
+        explicit Output(BinaryTraceFile& f) : file(f) {}
+        char* make_room(char* p, std::size_t bytes) override;
+        BinaryTraceFile& file;
+    };
+
     BinaryTraceEncoder encoder_;
+    Output output_{*this};
 };
 
 // A BinaryTraceFile when `path` ends in .ftrace, else a JsonlTraceFile.

@@ -4,6 +4,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace sim {
@@ -46,6 +47,16 @@ char* TraceFile::reserve(std::size_t bytes) {
     return batch_.get() + batch_used_;
 }
 
+char* TraceFile::grow_batch(char* p, std::size_t bytes) {
+    const auto used = static_cast<std::size_t>(p - batch_.get());
+    const std::size_t capacity = std::max(2 * batch_capacity_, used + bytes);
+    auto bigger = std::make_unique<char[]>(capacity);
+    std::copy(batch_.get(), p, bigger.get());
+    batch_ = std::move(bigger);
+    batch_capacity_ = capacity;
+    return batch_.get() + used;
+}
+
 void TraceFile::commit(char* end) {
     batch_used_ = static_cast<std::size_t>(end - batch_.get());
     if (batch_used_ >= batch_bytes) write_batch();
@@ -81,7 +92,19 @@ BinaryTraceFile::BinaryTraceFile(const std::string& path, bool kernel_events) : 
     commit(p + header.size());
 }
 
-void BinaryTraceFile::record(const TraceRecord& r) { commit(encoder_.write(reserve(encoder_.bound(r)), r)); }
+// The record's fixed room, found without reading a string; a string written by its bytes asks for
+// its own (Output::make_room).
+void BinaryTraceFile::record(const TraceRecord& r) {
+    char* p = reserve(BinaryTraceEncoder::fixed_room(r));
+    output_.end = batch_end();
+    commit(encoder_.write(p, output_, r));
+}
+
+char* BinaryTraceFile::Output::make_room(char* p, std::size_t bytes) {
+    p = file.grow_batch(p, bytes);
+    end = file.batch_end();
+    return p;
+}
 
 void BinaryTraceFile::expect_host(std::uint32_t host_id) noexcept { encoder_.expect_host(host_id); }
 
