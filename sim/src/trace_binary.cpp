@@ -26,7 +26,6 @@ constexpr std::size_t max_kept_size = 256;
 constexpr std::size_t max_strings = std::size_t{1} << 20;
 constexpr std::size_t address_bits = 12;
 constexpr std::size_t max_host_slots = std::size_t{1} << 22;
-constexpr std::size_t varint_room = BinaryTraceEncoder::varint_room;
 // Decoder limits: a corrupt size should be an error, not a gigabyte allocation.
 constexpr std::uint64_t max_string_size = std::uint64_t{1} << 28;
 constexpr std::uint64_t max_fields = std::uint64_t{1} << 16;
