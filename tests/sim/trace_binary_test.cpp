@@ -54,7 +54,7 @@ private:
             const auto used = static_cast<std::size_t>(p - bytes->data());
             EXPECT_LT(end - p, static_cast<std::ptrdiff_t>(n)) << "asked for room it had";
             bytes->resize(used + n);
-            bytes->shrink_to_fit();  // a new buffer each time: what was written must move with it
+            bytes->shrink_to_fit();  // most often a new buffer: what was written must move with it
             ++grown;
             end = bytes->data() + bytes->size();
             return bytes->data() + used;
@@ -175,7 +175,6 @@ TEST(BinaryTrace, HostNamesByReferenceAreWrittenAsThePlainStrings) {
     EXPECT_EQ(hash_ref.value(), hash_plain.value());
     EXPECT_EQ(sim::TraceValue::host_name(a, 3).as_str(), "client-0001");
     EXPECT_EQ(sim::TraceValue::host_name(a, 3).type(), sim::TraceValue::Type::str);
-
 }
 
 // A record's room is fixed by its field count. A string asks for room of its own only when it goes

@@ -39,10 +39,7 @@ TraceFile::~TraceFile() { flush(); }
 char* TraceFile::reserve(std::size_t bytes) {
     if (batch_capacity_ - batch_used_ < bytes) {
         write_batch();
-        if (batch_capacity_ < bytes) {  // one huge record: a buffer of its own size
-            batch_capacity_ = bytes;
-            batch_ = std::make_unique<char[]>(batch_capacity_);
-        }
+        if (batch_capacity_ < bytes) grow_batch(batch_.get(), bytes);  // one huge record
     }
     return batch_.get() + batch_used_;
 }
