@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace faultline::cli {
@@ -60,10 +61,17 @@ std::string human_summary(const RunDisplay& d) {
     std::snprintf(buf, sizeof buf, "%s events, %.6gs virtual, %.0f ms wall", thousands(r.events).c_str(),
                   sim::to_seconds(r.end_time), d.wall_ms);
     line("ran", buf);
+    // One column of values, right-aligned, after the longest name (at least 22 wide, so that
+    // short names line up from run to run).
+    std::size_t name_width = 22;
+    for (const Measurement& m : run.measurements) name_width = std::max(name_width, m.name.size());
     bool first = true;
     for (const Measurement& m : run.measurements) {
-        std::snprintf(buf, sizeof buf, "%-22s %14.6g%s", m.name.c_str(), m.value, m.note.empty() ? "" : ("   (" + m.note + ")").c_str());
-        line(first ? "measured" : "", buf);
+        char value[32];
+        std::snprintf(value, sizeof value, "%14.6g", m.value);
+        std::string text = m.name + std::string(name_width - m.name.size() + 1, ' ') + value;
+        if (!m.note.empty()) text += "   (" + m.note + ")";
+        line(first ? "measured" : "", text);
         first = false;
     }
     line("trace hash", sim::hash_hex(r.trace_hash));

@@ -48,6 +48,32 @@ TEST(Cli, APassingRunExitsZeroAndPrintsItsTraceHash) {
     EXPECT_FALSE(contains(r.out, "reproduce:"));
 }
 
+// The measurements are one column of values, whatever the length of their names: limping-node's
+// include "p99 latency stays under 100ms.value_s" (38 characters), longer than the column's
+// least width.
+TEST(Cli, MeasuredValuesLineUpUnderLongNames) {
+    const Result r = faultline("run limping-node --seed 1");
+    ASSERT_NE(r.exit_code, 2) << r.out;
+    std::istringstream lines(r.out);
+    std::string line;
+    bool in_block = false;
+    std::vector<std::size_t> value_ends;
+    bool saw_long_name = false;
+    while (std::getline(lines, line)) {
+        if (line.rfind("measured", 0) == 0) in_block = true;
+        else if (line.rfind("            ", 0) != 0) in_block = false;
+        if (!in_block) continue;
+        saw_long_name = saw_long_name || contains(line, "p99 latency stays under 100ms.value_s ");
+        const std::size_t note = line.find("   (");
+        std::string value_part = line.substr(0, note);
+        value_part.erase(value_part.find_last_not_of(' ') + 1);
+        value_ends.push_back(value_part.size());
+    }
+    ASSERT_GE(value_ends.size(), 5u) << r.out;
+    EXPECT_TRUE(saw_long_name) << r.out;
+    for (std::size_t end : value_ends) EXPECT_EQ(end, value_ends.front()) << r.out;
+}
+
 TEST(Cli, TheCanaryFailsWithExitOneAndEndsWithTheReproCommand) {
     auto r = faultline("run canary --seed 9");
     EXPECT_EQ(r.exit_code, 1) << r.out;
