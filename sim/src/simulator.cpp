@@ -176,12 +176,27 @@ void Simulator::start_process(Ctx& p) {
                                          Simulator& sim = *p.sim_;
                                          sim.adopt(std::move(from));
                                          sim.run_process_body(p);
-                                         // A finished process always goes back to the scheduler,
-                                         // which frees its slot once its stack is gone.
-                                         sim.current_ = nullptr;
-                                         sim.returning_ = &p;
-                                         return std::move(sim.sched_);
+                                         return sim.exit_process(p);
                                      });
+}
+
+// Process p has returned from its body, on its own stack; the fiber this returns is resumed and
+// p's stack is freed on the way. Like switch_away, p finishes its step and picks the next event
+// right here when nothing needs the scheduler, and hands over straight to the next process: the
+// same order as the scheduler's resume() -> finish_process -> after_step -> pick. Otherwise it
+// goes back to the scheduler, which finishes it (or, if next_from_process left a handoff, finds
+// it finished already).
+boost::context::fiber Simulator::exit_process(Ctx& p) {
+    current_ = nullptr;
+    if (options_.direct_switch && deferred_crashes_.empty()) {
+        finish_process(p);
+        // The next process adopts p's (empty) continuation into p's slot, which is free - or is
+        // that very process's, if a delivery above spawned it there: it is running, and a running
+        // process's fiber_ is empty anyway.
+        if (Ctx* next = next_from_process()) return std::move(enter(*next, &p));
+    }
+    returning_ = &p;
+    return std::move(sched_);
 }
 
 void Simulator::run_process_body(Ctx& p) {
@@ -205,6 +220,16 @@ void Simulator::run_process_body(Ctx& p) {
     }
 }
 
+// Makes p the running process, about to be switched to from process `from`'s stack (null: from
+// the scheduler's); the fiber to resume is p's.
+boost::context::fiber& Simulator::enter(Ctx& p, Ctx* from) {
+    if (p.state_ == Ctx::State::created) start_process(p);
+    current_ = &p;
+    p.state_ = Ctx::State::running;
+    switch_from_ = from;
+    return p.fiber_;
+}
+
 // Whoever switched to the running fiber handed over its own continuation: keep it where it is
 // looked for (the scheduler's in sched_, a process's in its fiber_).
 void Simulator::adopt(boost::context::fiber&& from) noexcept {
@@ -215,11 +240,7 @@ void Simulator::adopt(boost::context::fiber&& from) noexcept {
 // The scheduler runs process p. Control comes back when some process - p, or one that p (or a
 // process after it) switched to directly - switches back to the scheduler or finishes.
 void Simulator::resume(Ctx& p) {
-    if (p.state_ == Ctx::State::created) start_process(p);
-    current_ = &p;
-    p.state_ = Ctx::State::running;
-    switch_from_ = nullptr;
-    boost::context::fiber back = std::move(p.fiber_).resume();
+    boost::context::fiber back = std::move(enter(p, nullptr)).resume();
     Ctx& q = *returning_;
     q.fiber_ = std::move(back);
     current_ = nullptr;
@@ -250,11 +271,7 @@ void Simulator::switch_away(Ctx& x) {
     x.resume_frame_ = static_cast<const char*>(__builtin_frame_address(0));
     boost::context::fiber from;
     if (next != nullptr) {
-        if (next->state_ == Ctx::State::created) start_process(*next);
-        current_ = next;
-        next->state_ = Ctx::State::running;
-        switch_from_ = &x;
-        from = std::move(next->fiber_).resume();
+        from = std::move(enter(*next, &x)).resume();
     } else {
         returning_ = &x;
         from = std::move(sched_).resume();

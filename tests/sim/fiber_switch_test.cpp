@@ -222,4 +222,37 @@ TEST(FiberSwitch, ProcessesKilledWhileSwitchedAwayUnwind) {
     EXPECT_EQ(s.processes_alive(), 0u);
 }
 
+TEST(FiberSwitch, AProcessSpawnedIntoTheSlotOfOneFinishingOnItsStackRuns) {
+    // A finishing process frees its slot and picks the next event on its own stack. Here that
+    // event is a delivery that spawns a process, which takes the slot just freed and is the next
+    // to run: it starts while the finished one's stack is still the one in use.
+    for (bool direct : {false, true}) {
+        sim::Options o;
+        o.direct_switch = direct;
+        sim::Simulator s(o);
+        sim::Host& h = s.add_host("h");
+        std::vector<std::string> log;
+        sim::ProcessRef first, second;
+        first = h.spawn([&](sim::Ctx& ctx) {
+            ctx.sleep_for(1ms);
+            s.deliver_after(Duration(0), [&] {
+                log.push_back("deliver");
+                second = h.spawn([&](sim::Ctx& c) {
+                    log.push_back("second runs, first " + std::string(first.running() ? "running" : "gone"));
+                    c.sleep_for(1ms);
+                    log.push_back("second ends at " + std::to_string(s.now().time_since_epoch().count()));
+                });
+            });
+            log.push_back("first ends");
+        });
+        s.run();
+        const std::vector<std::string> expected{"first ends", "deliver", "second runs, first gone", "second ends at 2000000"};
+        EXPECT_EQ(log, expected) << direct;
+        EXPECT_NE(first.id(), second.id());
+        EXPECT_FALSE(first.running());
+        EXPECT_FALSE(second.running());
+        EXPECT_EQ(s.processes_alive(), 0u);
+    }
+}
+
 }  // namespace

@@ -358,6 +358,8 @@ private:
         if (!always_.empty() || eventually_open_ != 0) check_invariants();
     }
     void finish_process(Ctx& p);
+    boost::context::fiber exit_process(Ctx& p);
+    boost::context::fiber& enter(Ctx& p, Ctx* from);
     Slot& slot(std::uint32_t i) noexcept { return slot_chunks_[i >> slot_chunk_bits][i & slot_chunk_mask]; }
     std::uint64_t next_order() noexcept {
         const std::uint64_t s = seq_++;
