@@ -177,8 +177,30 @@ const BadCase kBadCases[] = {
     {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 11,
      "this '{' is not closed with '}'"},
     {"unclosed flow list", "test_seeds: [1]", "test_seeds: [1", 30, "this '[' is not closed with ']'"},
+    {"unclosed flow mapping before a list item", "targets: [api-1]}\n", "targets: [api-1]\n  - {at: 8s, kind: crash, targets: [api-2]}\n", 25,
+     "this '{' is not closed with '}' (yaml-cpp looked for it up to line 26: illegal block entry)"},
     {"unclosed flow list inside a flow mapping", "targets: [api-1]", "targets: [api-1", 25, "a '}' or ']' that closes nothing, or not the bracket opened last"},
     {"bad indentation", "    hosts: db-1\n", "   hosts: db-1\n", 0, ""},
+    // What yaml-cpp would accept without a word: a key twice (it reads the first), a quote never
+    // closed (the value swallows the rest of the file).
+    {"a key written twice", "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cpu: fixed(1ms)\n", 13,
+     "services.api: key 'cpu' appears twice in this mapping (first on line 12); only the first would be read"},
+    {"a section written twice", "test_seeds: [1]\n", "test_seeds: [1]\nduration: 30s\n", 31,
+     "key 'duration' appears twice in this mapping (first on line 4)"},
+    {"a key twice in a flow mapping", "{workers_max: 8, queue_max: 64}", "{workers_max: 8, queue_max: 64, workers_max: 9}", 11,
+     "services.api.queue: key 'workers_max' appears twice"},
+    {"a double quote never closed", "description: a small valid scenario", "description: \"a small valid scenario", 2,
+     "this quote is not closed on its line: the value runs on to line 34, where the next quote closes it, and yaml-cpp fails at line 34"},
+    {"a quote never closed in the last section", "    description: more workers", "    description: 'more workers", 33,
+     "variants.bigger.description: this quote is never closed: its value would run on to the end of the file"},
+    {"a single quote never closed in a flow", "      - {target: db,", "      - {target: 'db,", 14,
+     "this quote is not closed on its line: the value runs on to line 35, and yaml-cpp fails at line 35"},
+    // yaml-cpp's terse syntax errors, said the way to fix them.
+    {"a key indented under a value", "duration: 20s\n", "duration: 20s\n  extra: 1\n", 5,
+     "a ': ' that cannot start a value here: a key indented under a line that has a value"},
+    {"two colons in a value", "hypothesis: it loads", "hypothesis: it loads: fast", 3, "or ': ' inside a value (quote it)"},
+    {"a list item after a value", "    hosts: db-1\n", "    hosts: - db-1\n", 17, "a '- ' list item where no list can start"},
+    {"a reserved character", "name: loader-base", "name: @loader-base", 1, "'@' and '`' cannot start a key or a value in YAML"},
     {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 0, ""},
     {"unknown verdict", "expect: {verdict: pass}", "expect: {verdict: maybe}", 29, "must be pass, fail or runaway"},
     {"negative cache parameter", "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {ttl: 10s, xfetch_beta: -1}\n", 13,
@@ -385,6 +407,20 @@ TEST(Loader, EveryBadFileIsOneErrorWithFileLineAndColumn) {
             EXPECT_EQ(error.find(twice), std::string::npos) << "says it twice: " << error;
         }
     }
+}
+
+// The checks for keys written twice and quotes never closed read the document as yaml-cpp parsed
+// it: a collection repeated by an alias holds its keys once, and a quote the text scan takes for
+// an open one but yaml-cpp reads as part of a plain value is no error.
+TEST(Loader, AliasesAndQuotesInsidePlainValuesAreNotMistakes) {
+    const std::string aliased = replaced(kBase, "    queue: {workers_max: 8, queue_max: 64}\n", "    queue: &q {workers_max: 8, queue_max: 64}\n");
+    EXPECT_EQ(load_error(write("alias-once.yaml", replaced(aliased, "  db:\n", "  db:\n    executors: *q\n"))), "");
+    const std::string plain = replaced(kBase, "hypothesis: it loads\n", "hypothesis: it loads\n  'as plain text\n");
+    EXPECT_EQ(load_error(write("quote-in-plain.yaml", plain)), "");
+    // The same quote where a value starts is one.
+    const std::string open = replaced(kBase, "hypothesis: it loads\n", "hypothesis: 'it loads\n");
+    const std::string error = load_error(write("quote-open.yaml", open));
+    EXPECT_NE(error.find(":3:13: hypothesis: this quote is never closed"), std::string::npos) << error;
 }
 
 // Found by mutation: the invariant names a workload that is not there, which is found after the

@@ -1,4 +1,5 @@
-// The scan that finds where an unclosed '{' or '[' was opened, for the loader's error message.
+// The scan that finds where an unclosed '{' or '[' was opened, or a quote that is never closed,
+// for the loader's error messages.
 #include <gtest/gtest.h>
 
 #include "yaml/unclosed_bracket.hpp"
@@ -6,6 +7,7 @@
 namespace {
 
 using faultline::unclosed_flow_opener;
+using faultline::unclosed_quote;
 
 testing::AssertionResult at(std::string_view text, char open, int until, int line, int column) {
     const auto p = unclosed_flow_opener(text, open, until);
@@ -50,6 +52,44 @@ TEST(UnclosedBracket, ListItemsAndNestedFlowsCount) {
     // The '[' is closed by the '}' as far as a scan is concerned (yaml-cpp itself reports that
     // one as a bracket that closes the wrong thing); the '{' before it stays open.
     EXPECT_TRUE(at(text, '{', 3, 2, 5));
+}
+
+TEST(UnclosedBracket, TheInnermostOpenBracketOfEitherKind) {
+    const char* text =
+        "faults:\n"
+        "  - {at: 30s, targets: [api-1,\n"
+        "      api-2]\n"
+        "  - {at: 40s}\n";
+    const auto two = faultline::innermost_open_bracket(text, 2);
+    ASSERT_TRUE(two.has_value());
+    EXPECT_EQ(two->bracket, '[');
+    EXPECT_EQ(two->at.line, 2);
+    EXPECT_EQ(two->at.column, 24);
+    const auto three = faultline::innermost_open_bracket(text, 3);
+    ASSERT_TRUE(three.has_value());
+    EXPECT_EQ(three->bracket, '{');
+    EXPECT_EQ(three->at.column, 5);
+    EXPECT_FALSE(faultline::innermost_open_bracket(text, 1).has_value());
+}
+
+TEST(UnclosedQuote, FindsTheQuoteStillOpenAtTheEnd) {
+    const char* text =
+        "name: 'it''s closed'\n"               // '' inside '...' is a quote, not the end
+        "note: it's a plain value\n"            // an apostrophe inside a plain value
+        "other: \"an escaped \\\" quote\"\n"
+        "# a comment's quote\n"
+        "description: >\n"
+        "  block text's quote\n"
+        "long: \"a quoted value\n"              // spans two lines, closed on the next
+        "  on two lines\"\n"
+        "calls: [{target: \"db}]\n"             // opened here, never closed
+        "next: 1\n";
+    const auto p = unclosed_quote(text);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->line, 9);
+    EXPECT_EQ(p->column, 18);
+    EXPECT_FALSE(unclosed_quote("a: 'x'\nb: \"y\"\nc: it's\n").has_value());
+    EXPECT_FALSE(unclosed_quote("").has_value());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "faultline/spec_options.hpp"
 #include "sim/random.hpp"
 #include "sim/trace.hpp"
+#include "document_checks.hpp"
 #include "unclosed_bracket.hpp"
 #include "world.hpp"
 
@@ -143,6 +144,14 @@ std::string explain_yaml_error(const std::string& msg) {
     }
     if (msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) return "a '[' above is not closed with ']' (" + msg + ")";
     if (msg == YAML::ErrorMsg::END_OF_MAP_FLOW) return "a '{' above is not closed with '}' (" + msg + ")";
+    if (msg == YAML::ErrorMsg::MAP_VALUE) {
+        return "a ': ' that cannot start a value here: a key indented under a line that has a value, a tab in the "
+               "indentation, or ': ' inside a value (quote it) (" + msg + ")";
+    }
+    if (msg == YAML::ErrorMsg::BLOCK_ENTRY) {
+        return "a '- ' list item where no list can start: under a line that has a value, or after a tab (" + msg + ")";
+    }
+    if (msg == YAML::ErrorMsg::UNKNOWN_TOKEN) return "'@' and '`' cannot start a key or a value in YAML: quote it (" + msg + ")";
     if (msg == YAML::ErrorMsg::FLOW_END) return "a '}' or ']' that closes nothing, or not the bracket opened last (" + msg + ")";
     return msg;
 }
@@ -155,18 +164,33 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
         const int line = e.mark.line + 1;
-        // An unclosed bracket is fixed where it was opened, not where yaml-cpp gave up.
+        // A quote left open swallows the lines after it; yaml-cpp fails where that stops making
+        // sense, often far below. The quote is what to fix.
+        if (auto q = runaway_quote(text, line)) {
+            throw SpecError(Where{path, q->opened.line, q->opened.column}, "",
+                            "this quote is not closed on its line: the value runs on to line " + std::to_string(q->closed_on_line) +
+                                (q->closed ? ", where the next quote closes it" : "") + ", and yaml-cpp fails at line " +
+                                std::to_string(line) + " (" + e.msg + ")");
+        }
+        // An unclosed bracket is fixed where it was opened, not where yaml-cpp gave up: the one it
+        // names, or one left open on an earlier line, inside which yaml-cpp met the block lines
+        // below ("illegal block entry" at the next "- ").
+        std::optional<OpenBracket> open;
         if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW || e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) {
-            const char open = e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW ? '{' : '[';
-            if (auto at = unclosed_flow_opener(text, open, line)) {
-                throw SpecError(Where{path, at->line, at->column}, "",
-                                std::string("this '") + open + "' is not closed with '" + (open == '{' ? '}' : ']') +
-                                    "' (yaml-cpp looked for it up to line " + std::to_string(line) + ": " + e.msg + ")");
-            }
+            const char bracket = e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW ? '{' : '[';
+            if (auto at = unclosed_flow_opener(text, bracket, line)) open = OpenBracket{bracket, *at};
+        } else if (auto b = innermost_open_bracket(text, line); b && b->at.line < line) {
+            open = b;
+        }
+        if (open) {
+            throw SpecError(Where{path, open->at.line, open->at.column}, "",
+                            std::string("this '") + open->bracket + "' is not closed with '" + (open->bracket == '{' ? '}' : ']') +
+                                "' (yaml-cpp looked for it up to line " + std::to_string(line) + ": " + e.msg + ")");
         }
         throw SpecError(Where{path, line, e.mark.column + 1}, "", explain_yaml_error(e.msg));
     }
     if (!root.IsMap()) throw SpecError(Where{path, 1, 1}, "", "a scenario file is a mapping of sections (name, services, faults, ...)");
+    check_document(root, text, path);
     std::vector<VariantSetting> variant_sets;
     if (!variant.empty()) {
         variant_sets = variant_settings(root, variant, path);

@@ -1,0 +1,82 @@
+// See document_checks.hpp. The unclosed quote is first looked for in the text (the scan that also
+// finds unclosed brackets), then confirmed in the document: only a quoted value that yaml-cpp
+// started at that very place counts, so a quote the light scan misreads is never reported.
+#include "document_checks.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "faultline/yaml_reader.hpp"
+#include "unclosed_bracket.hpp"
+
+namespace faultline {
+
+namespace {
+
+class DocumentWalk {
+public:
+    DocumentWalk(const std::string& file, std::optional<TextPosition> open_quote) : file_(file), open_quote_(open_quote) {}
+
+    void node(const YAML::Node& n, const std::string& path) {
+        if (n.IsScalar()) {
+            scalar(n, path);
+            return;
+        }
+        if (!n.IsMap() && !n.IsSequence()) return;
+        // An alias repeats a collection already walked; walking it again finds nothing new (and
+        // aliases of aliases would multiply the walk).
+        for (const YAML::Node& s : seen_) {
+            if (s.is(n)) return;
+        }
+        seen_.push_back(n);
+        if (n.IsSequence()) {
+            for (std::size_t i = 0; i < n.size(); ++i) node(n[i], path + "[" + std::to_string(i) + "]");
+            return;
+        }
+        std::vector<std::pair<std::string, YAML::Node>> keys;  // in document order
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const YAML::Node key = it->first;
+            if (!key.IsScalar()) continue;
+            scalar(key, path);
+            const std::string& name = key.Scalar();
+            const auto first = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == name; });
+            if (first != keys.end()) {
+                // A tagged key (`!!str a: 1`) has no position of its own: then its mapping's.
+                const YAML::Node& at = position(key).line > 0 ? key : n;
+                std::string message = "key '" + name + "' appears twice in this mapping";
+                if (const int line = position(first->second).line; line > 0) message += " (first on line " + std::to_string(line) + ")";
+                throw SpecError(position(at), path, message + "; only the first would be read: merge the two or delete one");
+            }
+            keys.emplace_back(name, key);
+            node(it->second, path.empty() ? name : path + "." + name);
+        }
+    }
+
+private:
+    Where position(const YAML::Node& n) const {
+        const YAML::Mark m = n.Mark();
+        if (m.is_null() || m.line < 0) return Where{file_, 1, 1};
+        return Where{file_, m.line + 1, m.column + 1};
+    }
+
+    void scalar(const YAML::Node& n, const std::string& path) const {
+        if (!open_quote_ || n.Tag() != "!") return;  // "!": written quoted
+        const Where at = position(n);
+        if (at.line != open_quote_->line || at.column != open_quote_->column) return;
+        throw SpecError(at, path,
+                        "this quote is never closed: its value would run on to the end of the file, swallowing every line after it");
+    }
+
+    const std::string& file_;
+    std::optional<TextPosition> open_quote_;
+    std::vector<YAML::Node> seen_;
+};
+
+}  // namespace
+
+void check_document(const YAML::Node& root, std::string_view text, const std::string& file) {
+    DocumentWalk(file, unclosed_quote(text)).node(root, "");
+}
+
+}  // namespace faultline
