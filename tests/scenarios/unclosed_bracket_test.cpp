@@ -2,6 +2,8 @@
 // for the loader's error messages.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "yaml/unclosed_bracket.hpp"
 
 namespace {
@@ -90,6 +92,16 @@ TEST(UnclosedQuote, FindsTheQuoteStillOpenAtTheEnd) {
     EXPECT_EQ(p->column, 18);
     EXPECT_FALSE(unclosed_quote("a: 'x'\nb: \"y\"\nc: it's\n").has_value());
     EXPECT_FALSE(unclosed_quote("").has_value());
+    // Lines ending in CRLF read the same.
+    std::string crlf;
+    for (const char* c = text; *c != 0; ++c) crlf += *c == '\n' ? std::string("\r\n") : std::string(1, *c);
+    const auto q = unclosed_quote(crlf);
+    ASSERT_TRUE(q.has_value());
+    EXPECT_EQ(q->line, 9);
+    EXPECT_EQ(q->column, 18);
+    const auto r = faultline::runaway_quote("a: \"x\r\nservices:\r\n  b: 1\r\n", 3);
+    ASSERT_TRUE(r.has_value()) << "the swallowed 'services:' looks like a key";
+    EXPECT_EQ(r->opened.line, 1);
 }
 
 }  // namespace

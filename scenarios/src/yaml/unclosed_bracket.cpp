@@ -46,7 +46,8 @@ Scan scan(std::string_view text, int until_line) {
     std::size_t pos = 0;
     while (pos <= text.size() && line_no < until_line) {
         const std::size_t end = std::min(text.find('\n', pos), text.size());
-        const std::string_view line = text.substr(pos, end - pos);
+        std::string_view line = text.substr(pos, end - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // a file saved with CRLF
         pos = end + 1;
         ++line_no;
         const std::size_t indent = indentation(line);
