@@ -202,6 +202,10 @@ const BadCase kBadCases[] = {
     {"a list item after a value", "    hosts: db-1\n", "    hosts: - db-1\n", 17, "a '- ' list item where no list can start"},
     {"a reserved character", "name: loader-base", "name: @loader-base", 1, "'@' and '`' cannot start a key or a value in YAML"},
     {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 0, ""},
+    // An empty value is reported at its key, not at the next line where yaml-cpp marks it.
+    {"an empty value", "duration: 20s", "duration:", 4, "duration: expected a duration like 250ms, got empty"},
+    {"an empty nested value", "    cpu: exponential(2ms)", "    cpu:", 12, "services.api.cpu: expected a delay"},
+    {"an empty entry", "  db:\n    hosts: db-1\n    connections_max: 50\n", "  db:\n", 16, "databases.db: "},
     {"unknown verdict", "expect: {verdict: pass}", "expect: {verdict: maybe}", 29, "must be pass, fail or runaway"},
     {"negative cache parameter", "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {ttl: 10s, xfetch_beta: -1}\n", 13,
      "services.api.cache.xfetch_beta: cannot be negative"},
@@ -215,7 +219,7 @@ const BadCase kBadCases[] = {
      "this key is indented differently from the keys before it"},
     {"a database's value setting indented as a database", "    connections_max: 50", "  connections_max: 50", 18,
      "databases.connections_max: expected a mapping of keys, got a value (is 'connections_max' a setting of the entry above it"},
-    {"a setting's keys not indented under it", "    queue: {workers_max: 8, queue_max: 64}\n", "    queue:\n    workers_max: 8\n", 12,
+    {"a setting's keys not indented under it", "    queue: {workers_max: 8, queue_max: 64}\n", "    queue:\n    workers_max: 8\n", 11,
      "services.api.queue: expected a mapping of keys, got empty (are its keys indented under it?)"},
 };
 

@@ -88,6 +88,19 @@ public:
     [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& message) const {
         throw SpecError(where(at), path, message);
     }
+    // Reads the value of `key`. An empty one ("cpu:" with nothing after it) has yaml-cpp's mark at
+    // the next token, often the next line: an error placed there is placed at its key instead.
+    template <class T>
+    void read_value(const YAML::Node& key, const YAML::Node& value, T& out, const std::string& path) const {
+        if (!value.IsNull()) return read(value, out, path);
+        try {
+            read(value, out, path);
+        } catch (const SpecError& e) {
+            const Where at = where(value), key_at = where(key);
+            if (e.where.line != at.line || e.where.column != at.column || key_at.line == 0) throw;
+            throw SpecError(key_at, e.path, e.message);
+        }
+    }
 
     template <class T>
     void read(const YAML::Node& node, T& out, const std::string& path) const;
@@ -159,7 +172,10 @@ public:
             const YAML::Node child = map_[std::string(name)];
             if (!child) return;  // absent: keep the default
             consumed_.insert(std::string(name));
-            reader_.read(child, value, detail::join(path_, name));
+            if (!child.IsNull()) return reader_.read(child, value, detail::join(path_, name));
+            for (auto it = map_.begin(); it != map_.end(); ++it) {
+                if (it->first.IsScalar() && it->first.Scalar() == name) return reader_.read_value(it->first, child, value, detail::join(path_, name));
+            }
         }
     }
 
@@ -268,7 +284,7 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
             if (out.count(key) != 0 && it != node.begin()) fail(it->first, path, "duplicate name '" + key + "'");
             auto& entry = out[key];
             try {
-                read(it->second, entry, detail::join(path, key));
+                read_value(it->first, it->second, entry, detail::join(path, key));
             } catch (const SpecError& e) {
                 // services: {api: {...}, queue: {...}}: a setting of the entry above, indented
                 // one level too little, reads as an entry of its own and fails.
