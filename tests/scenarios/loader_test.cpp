@@ -177,6 +177,8 @@ const BadCase kBadCases[] = {
     {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 11,
      "this '{' is not closed with '}'"},
     {"unclosed flow list", "test_seeds: [1]", "test_seeds: [1", 30, "this '[' is not closed with ']'"},
+    {"an error inside a flow that spans lines and closes", "targets: [api-1]}\n", "targets: [api-1,\n      @api-2,\n      api-1]}\n", 26,
+     "'@' and '`' cannot start a key or a value in YAML"},
     {"unclosed flow mapping before a list item", "targets: [api-1]}\n", "targets: [api-1]\n  - {at: 8s, kind: crash, targets: [api-2]}\n", 25,
      "this '{' is not closed with '}' (yaml-cpp looked for it up to line 26: illegal block entry)"},
     {"unclosed flow list inside a flow mapping", "targets: [api-1]", "targets: [api-1", 25, "a '}' or ']' that closes nothing, or not the bracket opened last"},

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 #include <sstream>
 
@@ -173,14 +174,16 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
                                 std::to_string(line) + " (" + e.msg + ")");
         }
         // An unclosed bracket is fixed where it was opened, not where yaml-cpp gave up: the one it
-        // names, or one left open on an earlier line, inside which yaml-cpp met the block lines
-        // below ("illegal block entry" at the next "- ").
+        // names, or one left open on an earlier line and never closed, inside which yaml-cpp met
+        // the block lines below ("illegal block entry" at the next "- "). A flow collection that
+        // spans lines and closes further down is no culprit.
         std::optional<OpenBracket> open;
         if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW || e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) {
             const char bracket = e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW ? '{' : '[';
             if (auto at = unclosed_flow_opener(text, bracket, line)) open = OpenBracket{bracket, *at};
         } else if (auto b = innermost_open_bracket(text, line); b && b->at.line < line) {
-            open = b;
+            const auto at_end = unclosed_flow_opener(text, b->bracket, std::numeric_limits<int>::max());
+            if (at_end && at_end->line == b->at.line && at_end->column == b->at.column) open = b;
         }
         if (open) {
             throw SpecError(Where{path, open->at.line, open->at.column}, "",
