@@ -203,7 +203,9 @@ const BadCase kBadCases[] = {
     {"two colons in a value", "hypothesis: it loads", "hypothesis: it loads: fast", 3, "or ': ' inside a value (quote it)"},
     {"a list item after a value", "    hosts: db-1\n", "    hosts: - db-1\n", 17, "a '- ' list item where no list can start"},
     {"a reserved character", "name: loader-base", "name: @loader-base", 1, "'@' and '`' cannot start a key or a value in YAML"},
-    {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 0, ""},
+    {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 18, "this line is indented with a tab: YAML indents with spaces only"},
+    {"a tab after spaces", "    connections_max: 50", "  \t  connections_max: 50", 18, "this line is indented with a tab"},
+    {"a tab before a list item", "  - name: p99 under 1s", "\t- name: p99 under 1s", 27, "this line is indented with a tab"},
     // An empty value is reported at its key, not at the next line where yaml-cpp marks it.
     {"an empty value", "duration: 20s", "duration:", 4, "duration: expected a duration like 250ms, got empty"},
     {"an empty nested value", "    cpu: exponential(2ms)", "    cpu:", 12, "services.api.cpu: expected a delay"},

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <sstream>
+#include <string_view>
 
 #include "faultline/model_kind.hpp"
 #include "faultline/spec_options.hpp"
@@ -134,6 +136,20 @@ std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::
 }
 
 namespace {
+// The column (1-based) of a tab in the indentation of line `line` (1-based), if there is one.
+std::optional<int> tab_in_indentation(std::string_view text, int line) {
+    std::size_t pos = 0;
+    for (int l = 1; l < line; ++l) {
+        pos = text.find('\n', pos);
+        if (pos == std::string_view::npos) return std::nullopt;
+        ++pos;
+    }
+    for (std::size_t i = pos; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i) {
+        if (text[i] == '\t') return static_cast<int>(i - pos) + 1;
+    }
+    return std::nullopt;
+}
+
 // yaml-cpp's words for the commonest slips, said the way a user would fix them (its own words
 // kept at the end, for searching).
 std::string explain_yaml_error(const std::string& msg) {
@@ -189,6 +205,11 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
             throw SpecError(Where{path, open->at.line, open->at.column}, "",
                             std::string("this '") + open->bracket + "' is not closed with '" + (open->bracket == '{' ? '}' : ']') +
                                 "' (yaml-cpp looked for it up to line " + std::to_string(line) + ": " + e.msg + ")");
+        }
+        // A tab looks like spaces in an editor; yaml-cpp's message then speaks of indentation or
+        // keys that look right.
+        if (auto tab = tab_in_indentation(text, line)) {
+            throw SpecError(Where{path, line, *tab}, "", "this line is indented with a tab: YAML indents with spaces only (" + e.msg + ")");
         }
         throw SpecError(Where{path, line, e.mark.column + 1}, "", explain_yaml_error(e.msg));
     }
