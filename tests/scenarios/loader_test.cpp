@@ -431,6 +431,16 @@ TEST(Loader, AliasesAndQuotesInsidePlainValuesAreNotMistakes) {
     EXPECT_NE(error.find(":3:13: hypothesis: this quote is never closed"), std::string::npos) << error;
 }
 
+// Aliases of aliases: 40 levels, each a list of two aliases of the level below, would be 2^40
+// nodes to a walk that followed every alias. Each collection is walked once: the file is an
+// error about its first unknown key, at once.
+TEST(Loader, AnAliasBombIsAnErrorNotAHang) {
+    std::string text = "name: bomb\nl0: &l0 [x, y]\n";
+    for (int i = 1; i < 40; ++i) text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [*l" + std::to_string(i - 1) + ", *l" + std::to_string(i - 1) + "]\n";
+    const std::string error = load_error(write("alias-bomb.yaml", text));
+    EXPECT_NE(error.find(":2:1: unknown key 'l0'"), std::string::npos) << error;
+}
+
 // Found by mutation: the invariant names a workload that is not there, which is found after the
 // world's hosts and their caches were built; tearing that half-built world down used to crash.
 TEST(Loader, AWorldThatFailsAfterItsCachesWereBuiltIsAnErrorNotACrash) {

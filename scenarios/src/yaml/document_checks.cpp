@@ -16,7 +16,8 @@ namespace {
 
 class DocumentWalk {
 public:
-    DocumentWalk(const std::string& file, std::optional<TextPosition> open_quote) : file_(file), open_quote_(open_quote) {}
+    DocumentWalk(const std::string& file, std::optional<TextPosition> open_quote, bool may_alias)
+        : file_(file), open_quote_(open_quote), may_alias_(may_alias) {}
 
     void node(const YAML::Node& n, const std::string& path) {
         if (n.IsScalar()) {
@@ -25,11 +26,13 @@ public:
         }
         if (!n.IsMap() && !n.IsSequence()) return;
         // An alias repeats a collection already walked; walking it again finds nothing new (and
-        // aliases of aliases would multiply the walk).
-        for (const YAML::Node& s : seen_) {
-            if (s.is(n)) return;
+        // aliases of aliases would multiply the walk). A text without an anchor has none.
+        if (may_alias_) {
+            for (const YAML::Node& s : seen_) {
+                if (s.is(n)) return;
+            }
+            seen_.push_back(n);
         }
-        seen_.push_back(n);
         if (n.IsSequence()) {
             for (std::size_t i = 0; i < n.size(); ++i) node(n[i], path + "[" + std::to_string(i) + "]");
             return;
@@ -70,13 +73,14 @@ private:
 
     const std::string& file_;
     std::optional<TextPosition> open_quote_;
+    bool may_alias_;
     std::vector<YAML::Node> seen_;
 };
 
 }  // namespace
 
 void check_document(const YAML::Node& root, std::string_view text, const std::string& file) {
-    DocumentWalk(file, unclosed_quote(text)).node(root, "");
+    DocumentWalk(file, unclosed_quote(text), text.find('&') != std::string_view::npos).node(root, "");
 }
 
 }  // namespace faultline
