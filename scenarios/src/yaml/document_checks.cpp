@@ -3,7 +3,7 @@
 // started at that very place counts, so a quote the light scan misreads is never reported.
 #include "document_checks.hpp"
 
-#include <algorithm>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -37,21 +37,20 @@ public:
             for (std::size_t i = 0; i < n.size(); ++i) node(n[i], path + "[" + std::to_string(i) + "]");
             return;
         }
-        std::vector<std::pair<std::string, YAML::Node>> keys;  // in document order
+        std::map<std::string, YAML::Node> keys;  // the keys met so far
         for (auto it = n.begin(); it != n.end(); ++it) {
             const YAML::Node key = it->first;
             if (!key.IsScalar()) continue;
             scalar(key, path);
             const std::string& name = key.Scalar();
-            const auto first = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == name; });
-            if (first != keys.end()) {
+            const auto [first, added] = keys.emplace(name, key);
+            if (!added) {
                 // A tagged key (`!!str a: 1`) has no position of its own: then its mapping's.
                 const YAML::Node& at = position(key).line > 0 ? key : n;
                 std::string message = "key '" + name + "' appears twice in this mapping";
                 if (const int line = position(first->second).line; line > 0) message += " (first on line " + std::to_string(line) + ")";
                 throw SpecError(position(at), path, message + "; only the first would be read: merge the two or delete one");
             }
-            keys.emplace_back(name, key);
             node(it->second, path.empty() ? name : path + "." + name);
         }
     }
