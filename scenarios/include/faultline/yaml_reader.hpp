@@ -172,10 +172,11 @@ public:
             const YAML::Node child = map_[std::string(name)];
             if (!child) return;  // absent: keep the default
             consumed_.insert(std::string(name));
-            if (!child.IsNull()) return reader_.read(child, value, detail::join(path_, name));
-            for (auto it = map_.begin(); it != map_.end(); ++it) {
-                if (it->first.IsScalar() && it->first.Scalar() == name) return reader_.read_value(it->first, child, value, detail::join(path_, name));
+            YAML::Node key;  // looked for only for an empty value, whose errors are placed at it
+            for (auto it = map_.begin(); child.IsNull() && it != map_.end(); ++it) {
+                if (it->first.IsScalar() && it->first.Scalar() == name) key = it->first;
             }
+            reader_.read_value(key, child, value, detail::join(path_, name));
         }
     }
 

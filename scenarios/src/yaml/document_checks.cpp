@@ -17,7 +17,7 @@ namespace {
 class DocumentWalk {
 public:
     DocumentWalk(const std::string& file, std::optional<TextPosition> open_quote, bool may_alias)
-        : file_(file), open_quote_(open_quote), may_alias_(may_alias) {}
+        : reader_(file), open_quote_(open_quote), may_alias_(may_alias) {}
 
     void node(const YAML::Node& n, const std::string& path) {
         if (n.IsScalar()) {
@@ -45,32 +45,34 @@ public:
             const std::string& name = key.Scalar();
             const auto [first, added] = keys.emplace(name, key);
             if (!added) {
-                // A tagged key (`!!str a: 1`) has no position of its own: then its mapping's.
-                const YAML::Node& at = position(key).line > 0 ? key : n;
                 std::string message = "key '" + name + "' appears twice in this mapping";
-                if (const int line = position(first->second).line; line > 0) message += " (first on line " + std::to_string(line) + ")";
-                throw SpecError(position(at), path, message + "; only the first would be read: merge the two or delete one");
+                if (const int line = reader_.where(first->second).line; line > 0) message += " (first on line " + std::to_string(line) + ")";
+                throw SpecError(position(key, n), path, message + "; only the first would be read: merge the two or delete one");
             }
             node(it->second, path.empty() ? name : path + "." + name);
         }
     }
 
 private:
-    Where position(const YAML::Node& n) const {
-        const YAML::Mark m = n.Mark();
-        if (m.is_null() || m.line < 0) return Where{file_, 1, 1};
-        return Where{file_, m.line + 1, m.column + 1};
+    // A tagged key (`!!str a: 1`) has no position of its own: then its mapping's, or line 1.
+    Where position(const YAML::Node& n, const YAML::Node& container) const {
+        for (const YAML::Node* at : {&n, &container}) {
+            if (Where w = reader_.where(*at); w.line > 0) return w;
+        }
+        Where w = reader_.where(n);
+        w.line = w.column = 1;
+        return w;
     }
 
     void scalar(const YAML::Node& n, const std::string& path) const {
         if (!open_quote_ || n.Tag() != "!") return;  // "!": written quoted
-        const Where at = position(n);
+        const Where at = reader_.where(n);
         if (at.line != open_quote_->line || at.column != open_quote_->column) return;
         throw SpecError(at, path,
                         "this quote is never closed: its value would run on to the end of the file, swallowing every line after it");
     }
 
-    const std::string& file_;
+    YamlReader reader_;  // for where()
     std::optional<TextPosition> open_quote_;
     bool may_alias_;
     std::vector<YAML::Node> seen_;

@@ -185,7 +185,7 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         // sense, often far below. The quote is what to fix.
         if (auto q = runaway_quote(text, line)) {
             throw SpecError(Where{path, q->opened.line, q->opened.column}, "",
-                            "this quote is not closed on its line: the value runs on to line " + std::to_string(q->closed_on_line) +
+                            "this quote is not closed on its line: the value runs on to line " + std::to_string(q->runs_to_line) +
                                 (q->closed ? ", where the next quote closes it" : "") + ", and yaml-cpp fails at line " +
                                 std::to_string(line) + " (" + e.msg + ")");
         }

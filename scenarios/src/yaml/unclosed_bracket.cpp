@@ -127,7 +127,7 @@ std::optional<TextPosition> unclosed_quote(std::string_view text) {
 std::optional<RunawayQuote> runaway_quote(std::string_view text, int until_line) {
     const Scan s = scan(text, until_line);
     if (s.quote != 0 && s.quote_swallowed_keys) return RunawayQuote{s.quote_at, until_line, false};
-    if (s.last_runaway && s.last_runaway->closed_on_line >= until_line - 1) return s.last_runaway;
+    if (s.last_runaway && s.last_runaway->runs_to_line >= until_line - 1) return s.last_runaway;
     return std::nullopt;
 }
 

@@ -38,7 +38,7 @@ std::optional<TextPosition> unclosed_quote(std::string_view text);
 // before (by the next value's opening quote, whose text then fails to parse).
 struct RunawayQuote {
     TextPosition opened;
-    int closed_on_line = 0;  // the line it ran on to
+    int runs_to_line = 0;  // the line it ran on to: where it closed, or the error's
     bool closed = false;     // closed by a later quote, not open until the error
 };
 std::optional<RunawayQuote> runaway_quote(std::string_view text, int until_line);
