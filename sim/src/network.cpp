@@ -274,11 +274,13 @@ std::uint32_t Network::store(Packet&& p, const PairState* st) {
     if (!free_slots_.empty()) {
         slot = free_slots_.back();
         free_slots_.pop_back();
-        in_flight_[slot] = {std::move(p), st, rules_generation_};
     } else {
-        slot = static_cast<std::uint32_t>(in_flight_.size());
-        in_flight_.push_back({std::move(p), st, rules_generation_});
+        slot = in_flight_.grow();
     }
+    InFlight& f = in_flight_[slot];
+    f.packet = std::move(p);
+    f.state = st;
+    f.generation = rules_generation_;
     return slot;
 }
 
@@ -287,7 +289,7 @@ void Network::schedule_delivery(Packet&& p, Duration delay, const PairState* st)
     sim_->deliver_after(delay, [this, slot] { arrive(slot); });
 }
 
-void Network::send(Packet p) {
+void Network::send(Packet&& p) {
     p.id = ++messages_;
     ++counters_.sent;
     const PairState& st = state(p.from, p.to);
@@ -330,19 +332,21 @@ void Network::send(Packet p) {
     schedule_delivery(std::move(p), d, &st);
 }
 
+// The packet is delivered in its slot, which is freed after: a handler that sends takes another.
 void Network::arrive(std::uint32_t slot) {
     InFlight& f = in_flight_[slot];
-    Packet p = std::move(f.packet);
+    Packet& p = f.packet;
     // The state seen at send time holds if no rule changed since (the cache entry is still there).
     const PairState& st = (f.state != nullptr && f.generation == rules_generation_) ? *f.state : state(p.from, p.to);
-    f.packet.payload.reset();
-    free_slots_.push_back(slot);
-    if (st.blocked) return blocked(p, st);  // a partition that started while it was in flight
-    if (st.held) {
+    if (st.blocked) {
+        blocked(p, st);  // a partition that started while it was in flight
+    } else if (st.held) {
         held_.push_back(std::move(p));
-        return;
+    } else {
+        deliver(p);
     }
-    deliver(p);
+    p.payload.reset();
+    free_slots_.push_back(slot);
 }
 
 void Network::blocked(const Packet& p, const PairState& st) {
@@ -359,7 +363,7 @@ void Network::drop(const Packet& p, std::string_view reason) {
     sim_->trace(sim_->host(p.from), "net.drop", {{"id", p.id}, {"to", sim_->host_name(p.to)}, {"reason", reason}});
 }
 
-void Network::deliver(const Packet& p) {
+void Network::deliver(Packet& p) {
     Host& to = sim_->host(p.to);
     if (!to.alive()) {
         ++counters_.dropped_host_down;
@@ -401,7 +405,7 @@ void Network::deliver(const Packet& p) {
     }
 }
 
-void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet r) {
+void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet&& r) {
     r.kind = Packet::Kind::response;
     r.from = server.id();
     r.to = caller;
@@ -413,15 +417,16 @@ void Network::respond(const Host& server, std::uint32_t caller, std::uint64_t ca
     send(std::move(r));
 }
 
-void Network::deliver_reply(const Packet& p) {
-    if (!finish_call(p.call_id, p)) drop(p, "late_reply");  // the caller gave up or is gone
+// finish_call moves the packet only when a caller takes it; otherwise it is still whole here.
+void Network::deliver_reply(Packet& p) {
+    if (!finish_call(p.call_id, std::move(p))) drop(p, "late_reply");  // the caller gave up or is gone
 }
 
-bool Network::finish_call(std::uint64_t id, const Packet& answer) {
+bool Network::finish_call(std::uint64_t id, Packet&& answer) {
     CallWait* c = pending_.take(id);
     if (c == nullptr) return false;
     c->done_ = true;
-    c->response_ = answer;
+    c->response_ = std::move(answer);
     if (detail::Waiter* w = c->waiter_.pop_front()) sim_->notify(*w);
     return true;
 }
@@ -443,7 +448,7 @@ void Network::complete_call(std::uint64_t id, Errc status) {
     Packet failed;
     failed.ok = false;
     failed.status = status;
-    finish_call(id, failed);
+    finish_call(id, std::move(failed));
 }
 
 }  // namespace sim

@@ -366,16 +366,10 @@ void Simulator::notify(detail::Waiter& w) {
 // stack, and the queue's push inlined here made it 112 bytes.
 void Simulator::push_shuffled_wakeup(std::uint64_t payload) { push(now_, payload); }
 
-std::uint32_t Simulator::new_slot() {
-    const std::uint32_t i = slots_used_++;
-    if ((i >> slot_chunk_bits) >= slot_chunks_.size()) {
-        slot_chunks_.push_back(std::make_unique<Slot[]>(std::size_t{1} << slot_chunk_bits));
-    }
-    return i;
-}
+std::uint32_t Simulator::new_slot() { return slots_.grow(); }
 
 bool Simulator::cancel(TimerId id) noexcept {
-    if (id.slot >= slots_used_) return false;
+    if (id.slot >= slots_.size()) return false;
     Slot& s = slot(id.slot);
     if (!s.pending || s.gen != id.gen) return false;
     s.pending = false;

@@ -241,6 +241,36 @@ TEST(Network, APausedHostReceivesButProcessesOnlyAfterResume) {
 
 // Property: with a fixed latency and no loss, a message is delivered exactly when the pair was
 // connected both when it was sent and when it arrived.
+// A packet is delivered in its in-flight slot. A handler that sends while it reads one (a server
+// answering, a relay) takes other slots, enough here to grow the table by several chunks: the
+// packet it is reading must stay whole, and its slot must be reused only after.
+TEST(Network, AHandlerThatSendsHundredsWhileReadingAPacketStillReadsItWhole) {
+    struct Relay final : sim::PortHandler {
+        sim::Network& net;
+        sim::Host& self;
+        sim::Host& peer;
+        std::vector<std::pair<int, std::uint32_t>> read_after_sending;  // (payload, from)
+        Relay(sim::Network& n, sim::Host& s, sim::Host& p) : net(n), self(s), peer(p) { net.bind(self, net.port_id("relay"), this); }
+        void deliver(const sim::Packet& p) override {
+            const int first = *static_cast<const int*>(p.data());
+            for (int i = 0; i < 1000; ++i) sim::send_message(net, self, peer, "in", first * 10000 + i);
+            read_after_sending.push_back({*static_cast<const int*>(p.data()), p.from});
+        }
+    };
+    World w({"a", "b"}, fixed(1ms));
+    Relay relay(w.net, w.s.host("a"), w.s.host("b"));
+    for (int m = 1; m <= 3; ++m) {
+        w.s.at(Time(Duration(std::chrono::microseconds(100 * m))), [&w, m] { sim::send_message(w.net, w.s.host("b"), w.s.host("a"), "relay", m); });
+    }
+    w.s.run();
+    const std::vector<std::pair<int, std::uint32_t>> expected{{1, w.s.host("b").id()}, {2, w.s.host("b").id()}, {3, w.s.host("b").id()}};
+    EXPECT_EQ(relay.read_after_sending, expected);
+    ASSERT_EQ(w.received[1].size(), 3000u);
+    for (int m = 1; m <= 3; ++m) {
+        for (int i = 0; i < 1000; ++i) EXPECT_EQ(w.received[1][static_cast<std::size_t>((m - 1) * 1000 + i)].first, m * 10000 + i);
+    }
+}
+
 RC_GTEST_PROP(Network, DeliveredExactlyWhenConnectedAtSendAndArrival, (std::vector<std::pair<bool, bool>> steps)) {
     World w({"a", "b"}, fixed(3ms));
     std::vector<bool> cut_at_ms;  // partition state at each millisecond step

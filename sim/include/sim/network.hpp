@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "sim/call_window.hpp"
+#include "sim/chunked.hpp"
 #include "sim/distribution.hpp"
 #include "sim/result.hpp"
 #include "sim/simulator.hpp"
@@ -74,16 +75,18 @@ struct NetRules {
 // What travels. Payloads are immutable and shared (a duplicate shares its original's).
 struct Packet {
     enum class Kind : std::uint8_t { message, request, response, connect, connect_ack, probe, probe_ack };
+    // The one-byte fields first, beside `from`: 112 bytes in all, not 120 (a packet is moved
+    // whole on its way: into the in-flight table and into a caller's answer).
     Kind kind = Kind::message;
+    Errc status = Errc::internal;     // responses: meaningful when !ok
+    bool ok = true;                   // responses: a value (payload) or an error (status)
+    bool is_inline = false;           // the payload is in inline_bytes
     std::uint32_t from = 0;
     std::uint32_t to = 0;
     std::uint32_t port = 0;
     std::uint64_t id = 0;             // message number, for the trace
     std::uint64_t call_id = 0;        // requests and responses
     std::uint64_t incarnation = 0;    // connections: the server incarnation the sender expects (0: none)
-    Errc status = Errc::internal;     // responses: meaningful when !ok
-    bool ok = true;                   // responses: a value (payload) or an error (status)
-    bool is_inline = false;           // the payload is in inline_bytes
     Time deadline = time_never;       // requests: the caller's deadline
     const void* type = nullptr;       // payload type tag
     // The payload: small trivially copyable values travel inline (no allocation, no reference
@@ -193,7 +196,7 @@ public:
     PortHandler* bound(const Host& host, std::uint32_t port) const;
 
     // Sends a packet from its `from` host: link rules decide if, when and how often it arrives.
-    void send(Packet p);
+    void send(Packet&& p);
 
     template <class T>
     static const void* type_tag() noexcept {
@@ -216,7 +219,7 @@ public:
 
         // Sends request `p` for this call and waits until its answer or `deadline`: the answer
         // (ok/status, the payload, the server's incarnation), or null when the deadline came first.
-        const Packet* send_and_wait(Ctx& ctx, Packet p, Time deadline) {
+        const Packet* send_and_wait(Ctx& ctx, Packet&& p, Time deadline) {
             p.call_id = id_;
             net_.send(std::move(p));
             if (!done_) ctx.park(&waiter_, deadline);
@@ -233,7 +236,7 @@ public:
     };
     // Sends the answer to call `call_id` from `server` back to host `caller`: `answer` carries
     // the payload (if ok) and nothing else need be set.
-    void respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet answer = {});
+    void respond(const Host& server, std::uint32_t caller, std::uint64_t call_id, bool ok, Errc status, Packet&& answer = {});
     // Completes a pending call at once, locally (e.g. the client noticed its connection died).
     void complete_call(std::uint64_t id, Errc status);
     // One round trip of a control packet (connect or probe) to (to, port): the peer's incarnation,
@@ -285,12 +288,12 @@ private:
     void schedule_delivery(Packet&& p, Duration delay, const PairState* st);
     void rules_changed();
     void arrive(std::uint32_t slot);
-    void deliver(const Packet& p);
+    void deliver(Packet& p);  // in its in-flight slot: a reply moves on to its caller
     void blocked(const Packet& p, const PairState& st);
     void drop(const Packet& p, std::string_view reason);
-    void deliver_reply(const Packet& p);
+    void deliver_reply(Packet& p);
     // Ends pending call `id` with `answer` and wakes its caller; false if no caller waits for it.
-    bool finish_call(std::uint64_t id, const Packet& answer);
+    bool finish_call(std::uint64_t id, Packet&& answer);
     std::uint32_t store(Packet&& p, const PairState* st);
     void trace_fault(std::string_view kind, std::string_view a, std::string_view b, TraceFields extra = {});
     void release_matching(const HostSet* a, const HostSet* b);
@@ -304,10 +307,12 @@ private:
     PairState no_rules_state_;                                 // every pair's while rules_ is empty
     struct InFlight {
         Packet packet;
-        const PairState* state;   // the pair's state when sent, valid while the generation holds
-        std::uint64_t generation;
+        const PairState* state = nullptr;  // the pair's state when sent, valid while the generation holds
+        std::uint64_t generation = 0;
     };
-    std::vector<InFlight> in_flight_;                          // slots, reused
+    // Slots, reused. A packet is delivered where it lies, and the reply its delivery sends may
+    // take a new slot: the table never moves what it holds.
+    detail::Chunked<InFlight, 8> in_flight_;
     std::vector<std::uint32_t> free_slots_;
     std::vector<Packet> held_;                                 // in the order they were held
     std::map<std::string, std::uint32_t, std::less<>> port_ids_;

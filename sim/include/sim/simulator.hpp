@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "sim/check.hpp"
+#include "sim/chunked.hpp"
 #include "sim/ctx.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/function.hpp"
@@ -341,7 +342,7 @@ private:
         free_slot_ = slot(i).next_free;
         return i;
     }
-    std::uint32_t new_slot();
+    std::uint32_t new_slot();  // out of line: the rare path of claim_slot, inlined where callbacks are scheduled
     void free_slot(std::uint32_t i) noexcept {
         Slot& s = slot(i);
         s.fn.reset();
@@ -360,7 +361,7 @@ private:
     void finish_process(Ctx& p);
     boost::context::fiber exit_process(Ctx& p);
     boost::context::fiber& enter(Ctx& p, Ctx* from);
-    Slot& slot(std::uint32_t i) noexcept { return slot_chunks_[i >> slot_chunk_bits][i & slot_chunk_mask]; }
+    Slot& slot(std::uint32_t i) noexcept { return slots_[i]; }
     std::uint64_t next_order() noexcept {
         const std::uint64_t s = seq_++;
         if (!options_.shuffle_ties) return s;
@@ -398,8 +399,6 @@ private:
     void record_detail(const Host& host, std::string_view kind, std::span<const TraceField> fields);
     void check_required_coverage();
 
-    static constexpr std::uint32_t slot_chunk_bits = 10;
-    static constexpr std::uint32_t slot_chunk_mask = (1u << slot_chunk_bits) - 1;
     static constexpr std::uint64_t callback_bit = 1ull << 63;
     static constexpr std::uint32_t gen_mask = 0x7FFFFFFFu;
 
@@ -469,8 +468,7 @@ private:
     const char* no_kill_ = nullptr;
     std::vector<std::pair<Host*, bool>> deferred_crashes_;  // (host, reboot) requested from inside
     std::map<std::string, std::vector<std::uint32_t>, std::less<>> groups_;
-    std::vector<std::unique_ptr<Slot[]>> slot_chunks_;
-    std::uint32_t slots_used_ = 0;
+    detail::Chunked<Slot, 10> slots_;  // callbacks' slots, by index; they never move
     std::uint32_t free_slot_ = UINT32_MAX;
 
     std::deque<Host> hosts_;
