@@ -45,7 +45,7 @@ public:
         if (cache_ != nullptr && *alive_) cache_->end_fill(*this, nullptr, nullptr);
     }
 
-    sim::Result<CacheValue> run(sim::Ctx& ctx, const Fill& fill) {
+    sim::Result<CacheValue> run(sim::Ctx& ctx, FillRef fill) {
         if (!*alive_) return sim::Errc::reset;  // a refresh that started after its cache was destroyed
         sim::Result<CacheValue> outcome = fill(ctx);
         if (*alive_) {
@@ -95,7 +95,7 @@ double Cache::hit_ratio() const noexcept {
     return static_cast<double>(counters_.hits) / static_cast<double>(counters_.gets);
 }
 
-sim::Result<CacheValue> Cache::get(sim::Ctx& ctx, CacheKey key, const Fill& fill) {
+sim::Result<CacheValue> Cache::get(sim::Ctx& ctx, CacheKey key, FillRef fill) {
     ++counters_.gets;
     const sim::Time arrived = ctx.now();
     const sim::Time give_up = sim::saturating_add(arrived, options_.wait_max);
@@ -249,15 +249,16 @@ std::size_t Cache::flush_ratio(sim::Ratio r, sim::Rng& rng) {
 
 // ---- fills -----------------------------------------------------------------------------------
 
-sim::Result<CacheValue> Cache::fill_now(sim::Ctx& ctx, CacheKey key, const Fill& fill, FillKind kind) {
+sim::Result<CacheValue> Cache::fill_now(sim::Ctx& ctx, CacheKey key, FillRef fill, FillKind kind) {
     FillTicket ticket = begin_fill(key, ctx.now(), kind);
     return ticket.run(ctx, fill);
 }
 
-void Cache::start_refresh(sim::Ctx& ctx, CacheKey key, const Fill& fill) {
+void Cache::start_refresh(sim::Ctx& ctx, CacheKey key, FillRef fill) {
     // Registered now, not when the process starts, so the next stale get sees it in progress.
     FillTicket ticket = begin_fill(key, ctx.now(), FillKind::refresh);
-    ctx.spawn([ticket = std::move(ticket), fill](sim::Ctx& c) mutable { (void)ticket.run(c, fill); }, "cache-refresh");
+    // The refresh outlives this get: it runs a copy of the fill.
+    ctx.spawn([ticket = std::move(ticket), fill = fill.copy()](sim::Ctx& c) mutable { (void)ticket.run(c, fill); }, "cache-refresh");
 }
 
 Cache::FillTicket Cache::begin_fill(CacheKey key, sim::Time now, FillKind kind) {

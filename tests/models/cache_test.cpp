@@ -469,6 +469,51 @@ TEST(Cache, StaleWhileRevalidateServesTheStaleValueAtOnceAndRefreshesItOnce) {
     EXPECT_EQ(c.counters().hits, 21u);
 }
 
+// A get borrows its fill: a hit or a fill in the caller's process copies nothing (a lambda with a
+// large capture used to be copied into a std::function, an allocation per request). Only a
+// background refresh, which outlives the get, takes a copy, and it runs after the caller's fill
+// is gone.
+TEST(Cache, AGetCopiesItsFillOnlyForABackgroundRefreshWhichOutlivesTheCaller) {
+    struct CountedFill {
+        int* copies;
+        std::uint64_t value;
+        std::uint64_t* calls;
+        CountedFill(int* c, std::uint64_t v, std::uint64_t* n) : copies(c), value(v), calls(n) {}
+        CountedFill(const CountedFill& o) : copies(o.copies), value(o.value), calls(o.calls) { ++*copies; }
+        ~CountedFill() { value = 0; }  // a refresh that ran the destroyed original would store 0
+        sim::Result<CacheValue> operator()(sim::Ctx& ctx) const {
+            ++*calls;
+            ctx.sleep_for(10ms);
+            return CacheValue{value, *calls};
+        }
+    };
+    sim::Simulator s;
+    Cache c(s, "c", {.ttl = 1s, .stale_while_revalidate = 5s});
+    int copies = 0;
+    std::uint64_t calls = 0;
+    int copies_after_miss_and_hit = -1;
+    s.spawn([&](sim::Ctx& ctx) {
+        {
+            const CountedFill fill(&copies, 7, &calls);
+            EXPECT_EQ(c.get(ctx, 1, fill)->value, 7u);  // a miss, filled here
+            EXPECT_EQ(c.get(ctx, 1, fill)->value, 7u);  // a hit
+            copies_after_miss_and_hit = copies;
+        }
+        ctx.sleep_until(Time(1500ms));  // past the TTL, inside the stale window
+        {
+            const CountedFill fill(&copies, 8, &calls);
+            EXPECT_EQ(c.get(ctx, 1, fill)->value, 7u);  // served stale; a refresh starts
+        }  // the caller's fill is destroyed before the refresh runs
+        ctx.sleep_for(100ms);
+    });
+    s.run();
+    EXPECT_EQ(copies_after_miss_and_hit, 0);
+    EXPECT_EQ(copies, 1);  // the refresh's own
+    EXPECT_EQ(calls, 2u);
+    ASSERT_TRUE(c.peek(1).has_value());
+    EXPECT_EQ(c.peek(1)->value, 8u);
+}
+
 // ---- warm-up rate limit -------------------------------------------------------------------------
 
 TEST(Cache, TheWarmUpLimitKeepsFillsInAnySecondUnderTheRatePlusTheBurst) {

@@ -33,6 +33,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -89,6 +90,26 @@ class Cache {
 public:
     // Fetches the value from the backend; it may suspend, and its errors are the get's errors.
     using Fill = std::function<sim::Result<CacheValue>(sim::Ctx&)>;
+    // What get() takes: any copyable fill (a lambda, a Fill), by reference for the length of the
+    // get. Only a background refresh, which outlives the get, copies it (into a Fill); a hit or a
+    // fill in the caller's own process makes no copy, so a lambda with a large capture costs no
+    // allocation per get (it did in std::function: one malloc a request of the stampede).
+    class FillRef {
+    public:
+        template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, FillRef> &&
+                                                    std::is_invocable_r_v<sim::Result<CacheValue>, const F&, sim::Ctx&>>>
+        FillRef(const F& fill) noexcept  // NOLINT(google-explicit-constructor): passed like a Fill
+            : fill_(&fill),
+              call_([](const void* f, sim::Ctx& ctx) -> sim::Result<CacheValue> { return (*static_cast<const F*>(f))(ctx); }),
+              copy_([](const void* f) -> Fill { return Fill(*static_cast<const F*>(f)); }) {}
+        sim::Result<CacheValue> operator()(sim::Ctx& ctx) const { return call_(fill_, ctx); }
+        Fill copy() const { return copy_(fill_); }
+
+    private:
+        const void* fill_;
+        sim::Result<CacheValue> (*call_)(const void*, sim::Ctx&);
+        Fill (*copy_)(const void*);
+    };
 
     // Randomness (XFetch) comes from the stream "cache/<name>".
     Cache(sim::Simulator& sim, std::string name, CacheOptions options = {});
@@ -104,7 +125,7 @@ public:
     // With stale_while_revalidate on, a refresh runs a copy of `fill` in a background process on
     // ctx's host after this get has returned: the fill must capture by value what it uses (a [&]
     // capture of the caller's locals would dangle).
-    sim::Result<CacheValue> get(sim::Ctx& ctx, CacheKey key, const Fill& fill);
+    sim::Result<CacheValue> get(sim::Ctx& ctx, CacheKey key, FillRef fill);
 
     // The fresh value for `key`, if any: no accounting, no fill, no change of recency.
     std::optional<CacheValue> peek(CacheKey key) const;
@@ -171,8 +192,8 @@ private:
     enum class FillKind : std::uint8_t { miss, early, refresh };
     class FillTicket;
 
-    sim::Result<CacheValue> fill_now(sim::Ctx& ctx, CacheKey key, const Fill& fill, FillKind kind);
-    void start_refresh(sim::Ctx& ctx, CacheKey key, const Fill& fill);
+    sim::Result<CacheValue> fill_now(sim::Ctx& ctx, CacheKey key, FillRef fill, FillKind kind);
+    void start_refresh(sim::Ctx& ctx, CacheKey key, FillRef fill);
     FillTicket begin_fill(CacheKey key, sim::Time now, FillKind kind);
     void end_fill(FillTicket& ticket, sim::Ctx* ctx, const sim::Result<CacheValue>* outcome);
     std::shared_ptr<Flight> joinable_flight(CacheKey key, sim::Time now);
