@@ -319,9 +319,11 @@ void Network::send(Packet&& p) {
         ++counters_.reordered;
         d += link.reorder_delay.sample(rng_);
     }
-    sim_->trace_detail(sim_->host(p.from), "net.send",
-                {{"id", p.id}, {"to", sim_->host_name(p.to)}, {"port", std::string_view(port_names_[p.port])},
-                 {"packet", kind_name(p.kind)}, {"latency_ns", d}});
+    if (sim_->records_details()) {
+        sim_->trace_detail(sim_->host(p.from), "net.send",
+                           {{"id", p.id}, {"to", sim_->host_name(p.to)}, {"port", std::string_view(port_names_[p.port])},
+                            {"packet", kind_name(p.kind)}, {"latency_ns", d}});
+    }
     if (duplicated) {
         ++counters_.duplicated;
         Packet copy = p;

@@ -1,6 +1,9 @@
 // Typed RPC with deadlines, and connection pools (exhaustion, half-open connections, keepalive).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "sim/connection_pool.hpp"
 #include "sim/rpc.hpp"
 #include "sim/sim.hpp"
@@ -56,6 +59,51 @@ TEST(Rpc, ACallReturnsTheValueAfterARoundTripAndTheHandlersWork) {
     EXPECT_EQ(got, 49);
     EXPECT_EQ(done, Time(4ms));  // 1ms there, 2ms of work, 1ms back
     EXPECT_EQ(f.remaining_seen, 99ms);  // the deadline travels with the request
+}
+
+// The detail records of a call, as a trace file gets them: rpc.call, a net.send each way and
+// rpc.done with the result. They are built only when a sink records them (the hot path asks
+// first), so a run with a sink must still get every one of them, field by field.
+TEST(Rpc, WithASinkEveryCallLeavesItsDetailRecordsWithTheirFields) {
+    struct Details final : sim::TraceSink {
+        void record(const sim::TraceRecord& r) override {
+            if (!r.detail) return;
+            std::string line = std::string(r.host) + " " + std::string(r.kind);
+            for (const sim::TraceField& f : r.fields) {
+                line += " " + std::string(f.key) + "=";
+                if (f.value.type() == sim::TraceValue::Type::str) line += std::string(f.value.as_str());
+                else if (f.value.type() == sim::TraceValue::Type::u64) line += std::to_string(f.value.as_u64());
+                else line += std::to_string(f.value.as_i64());
+            }
+            lines.push_back(line);
+        }
+        std::vector<std::string> lines;
+    } details;
+    Fixture f;
+    f.s.set_trace_sink(&details);
+    f.client->spawn([&](sim::Ctx& ctx) {
+        EXPECT_TRUE(f.square.call(ctx, "server", 3, 100ms));
+        EXPECT_FALSE(f.square.call(ctx, "server", -1, 100ms));  // overloaded
+        f.work = 50ms;
+        EXPECT_FALSE(f.square.call(ctx, "server", 2, 10ms));    // timeout
+    });
+    f.s.run();
+    f.s.set_trace_sink(nullptr);
+    const std::vector<std::string> expected{
+        "client rpc.call id=1 service=square to=server timeout_ns=100000000",
+        "client net.send id=1 to=server port=rpc:square packet=request latency_ns=1000000",
+        "server net.send id=2 to=client port=reply packet=response latency_ns=1000000",
+        "client rpc.done id=1 result=ok",
+        "client rpc.call id=2 service=square to=server timeout_ns=100000000",
+        "client net.send id=3 to=server port=rpc:square packet=request latency_ns=1000000",
+        "server net.send id=4 to=client port=reply packet=response latency_ns=1000000",
+        "client rpc.done id=2 result=overloaded",
+        "client rpc.call id=3 service=square to=server timeout_ns=10000000",
+        "client net.send id=5 to=server port=rpc:square packet=request latency_ns=1000000",
+        "client rpc.done id=3 result=timeout",
+        "server net.send id=6 to=client port=reply packet=response latency_ns=1000000",
+    };
+    EXPECT_EQ(details.lines, expected);
 }
 
 TEST(Rpc, ErrorsAreValues) {

@@ -70,7 +70,8 @@ public:
         if (options.call_id_out != nullptr) *options.call_id_out = id;
         const Time deadline = saturating_add(ctx.now(), timeout);
         Network::CallWait wait(net, id);
-        ctx.sim().trace_detail(ctx.host(), "rpc.call", {{"id", id}, {"service", std::string_view(service_)}, {"to", to.trace_name()}, {"timeout_ns", timeout}});
+        Simulator& sim = ctx.sim();
+        if (sim.records_details()) sim.trace_detail(ctx.host(), "rpc.call", {{"id", id}, {"service", std::string_view(service_)}, {"to", to.trace_name()}, {"timeout_ns", timeout}});
         Packet p;
         p.kind = Packet::Kind::request;
         p.from = ctx.host().id();
@@ -80,15 +81,16 @@ public:
         p.incarnation = options.incarnation;
         p.set(std::move(request));
         const Packet* answer = wait.send_and_wait(ctx, std::move(p), deadline);
+        // Asked again after the wait: a sink may have been attached or removed meanwhile.
         if (answer == nullptr) {
-            ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "timeout"}});
+            if (sim.records_details()) sim.trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "timeout"}});
             return Errc::timeout;
         }
         if (!answer->ok) {
-            ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", to_string(answer->status)}});
+            if (sim.records_details()) sim.trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", to_string(answer->status)}});
             return answer->status;
         }
-        ctx.sim().trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "ok"}});
+        if (sim.records_details()) sim.trace_detail(ctx.host(), "rpc.done", {{"id", id}, {"result", "ok"}});
         SIM_ASSERT(answer->type == Network::type_tag<Resp>(), "response of the wrong type from '" + service_ + "'");
         return *static_cast<const Resp*>(answer->data());
     }

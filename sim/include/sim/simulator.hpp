@@ -212,10 +212,13 @@ public:
     void trace(const Host& host, std::string_view kind, std::span<const TraceField> fields);
     // A detail record: written to trace sinks (files, the determinism check) but not hashed, and
     // skipped entirely when no sink is attached. For per-message chatter whose effect the hash
-    // already sees (a send is followed by a hashed delivery event).
+    // already sees (a send is followed by a hashed delivery event). Its fields are built before
+    // the call whether or not anything records them (the compiler does not sink them past the
+    // test): on a hot path, ask records_details() first.
     void trace_detail(const Host& host, std::string_view kind, TraceFields fields = {}) {
         if (sink_ != nullptr) record_detail(host, kind, std::span<const TraceField>(fields.begin(), fields.size()));
     }
+    bool records_details() const noexcept { return sink_ != nullptr; }
     void trace(std::string_view kind, TraceFields fields = {});  // on the current host
     void set_trace_sink(TraceSink* sink) noexcept { sink_ = sink; }
     TraceSink* trace_sink() const noexcept { return sink_; }
