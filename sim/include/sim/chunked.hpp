@@ -17,7 +17,6 @@ template <class T, unsigned Bits>
 class Chunked {
 public:
     T& operator[](std::uint32_t i) noexcept { return chunks_[i >> Bits][i & mask]; }
-    const T& operator[](std::uint32_t i) const noexcept { return chunks_[i >> Bits][i & mask]; }
     std::uint32_t size() const noexcept { return size_; }
 
     // One more element (value-initialised the first time its chunk is made); its index.

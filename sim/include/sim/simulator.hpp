@@ -216,7 +216,7 @@ public:
     // the call whether or not anything records them (the compiler does not sink them past the
     // test): on a hot path, ask records_details() first.
     void trace_detail(const Host& host, std::string_view kind, TraceFields fields = {}) {
-        if (sink_ != nullptr) record_detail(host, kind, std::span<const TraceField>(fields.begin(), fields.size()));
+        if (records_details()) record_detail(host, kind, std::span<const TraceField>(fields.begin(), fields.size()));
     }
     bool records_details() const noexcept { return sink_ != nullptr; }
     void trace(std::string_view kind, TraceFields fields = {});  // on the current host
