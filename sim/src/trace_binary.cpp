@@ -8,6 +8,9 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <utility>
+
+#include <link.h>
 
 namespace sim {
 
@@ -90,8 +93,48 @@ std::uint64_t content_hash(const char* s, std::size_t n, BinaryTraceEncoder::Wor
 
 bool is_binary_trace_path(std::string_view path) { return path.ends_with(binary_trace_extension); }
 
+namespace {
+
+// The loaded objects' segments without write permission, in address order, adjacent ones joined.
+std::vector<std::pair<std::uintptr_t, std::uintptr_t>> read_only_ranges() {
+    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void* out) {
+            auto& r = *static_cast<std::vector<std::pair<std::uintptr_t, std::uintptr_t>>*>(out);
+            for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_LOAD || (ph.p_flags & PF_W) != 0 || ph.p_memsz == 0) continue;
+                const std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
+                r.emplace_back(begin, begin + ph.p_memsz);
+            }
+            return 0;
+        },
+        &ranges);
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> joined;
+    for (const auto& r : ranges) {
+        if (!joined.empty() && r.first <= joined.back().second) joined.back().second = std::max(joined.back().second, r.second);
+        else joined.push_back(r);
+    }
+    return joined;
+}
+
+}  // namespace
+
+// Asked only when a string first takes a slot, never on a hit.
+bool BinaryTraceEncoder::read_only(const char* p) noexcept {
+    static const auto ranges = read_only_ranges();
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    for (const auto& [begin, end] : ranges) {
+        if (a < begin) return false;
+        if (a < end) return true;
+    }
+    return false;
+}
+
 BinaryTraceEncoder::BinaryTraceEncoder()
     : by_address_(std::size_t{2} << address_bits, empty_slot),
+      shapes_(std::size_t{1} << shape_bits),
       by_content_(1024, ContentSlot{0, nullptr, 0, 0}) {}
 
 std::string_view BinaryTraceEncoder::header() { return magic; }
@@ -112,32 +155,42 @@ char* BinaryTraceEncoder::put_new_host_ref(char* p, std::uint32_t host, const st
     const std::string_view s = *name;
     Slot found = empty_slot;
     p = put_string_slow(p, s, words(s.data(), s.size()), found);
-    if (found.size == s.size() && host < max_host_slots) {  // kept: it has an id
+    if (found.data != nullptr && host < max_host_slots) {  // kept: it has an id
         if (host >= host_names_.size()) host_names_.resize(std::max<std::size_t>(host + 1, host_names_.size() * 2), HostName{nullptr, 0});
         host_names_[host] = {name, found.id};
     }
     return p;
 }
 
-// The slot keeps the words of the bytes it was filled from: a short string is checked without
-// reading the kept copy.
-inline bool BinaryTraceEncoder::holds(const Slot& slot, std::string_view s, Words w) const {
-    return slot.data == s.data() && slot.size == s.size() && slot.words.a == w.a && slot.words.b == w.b &&
-           (s.size() <= 16 || std::memcmp(strings_[slot.id].data(), s.data(), s.size()) == 0);
+// A slot in read-only memory holds its string by the address alone. Any other keeps the words of
+// the bytes it was filled from: a short string is checked without reading the kept copy.
+inline bool BinaryTraceEncoder::holds(const Slot& slot, std::string_view s) const {
+    if (slot.data != s.data() || slot.size != s.size()) return false;
+    if (slot.constant != 0) return true;
+    const Words w = words(s.data(), s.size());
+    return slot.words.a == w.a && slot.words.b == w.b && (s.size() <= 16 || std::memcmp(strings_[slot.id].data(), s.data(), s.size()) == 0);
 }
 
 // Two ways per address: a hit in the second moves it to the first, a miss replaces the second.
 // A string met once in a while (a client's name among 10,000) then pushes out only another
 // such string, never the keys every record uses.
-inline char* BinaryTraceEncoder::put_string(char* p, std::string_view s) {
-    Slot* ways = &by_address_[2 * ((reinterpret_cast<std::uintptr_t>(s.data()) * 0x9E3779B97F4A7C15ull) >> (64 - address_bits))];
-    const Words w = words(s.data(), s.size());
-    if (holds(ways[0], s, w)) return put_varint(p, std::uint64_t{ways[0].id} << 1);
-    if (holds(ways[1], s, w)) {
+inline BinaryTraceEncoder::Slot* BinaryTraceEncoder::ways_of(const char* data) {
+    return &by_address_[2 * ((reinterpret_cast<std::uintptr_t>(data) * 0x9E3779B97F4A7C15ull) >> (64 - address_bits))];
+}
+
+inline BinaryTraceEncoder::Slot* BinaryTraceEncoder::find_in(Slot* ways, std::string_view s) {
+    if (holds(ways[0], s)) return &ways[0];
+    if (holds(ways[1], s)) {
         std::swap(ways[0], ways[1]);
-        return put_varint(p, std::uint64_t{ways[0].id} << 1);
+        return &ways[0];
     }
-    return put_string_slow(p, s, w, ways[1]);
+    return nullptr;
+}
+
+inline char* BinaryTraceEncoder::put_string(char* p, std::string_view s) {
+    Slot* ways = ways_of(s.data());
+    if (const Slot* hit = find_in(ways, s)) return put_varint(p, std::uint64_t{hit->id} << 1);
+    return put_string_slow(p, s, words(s.data(), s.size()), ways[1]);
 }
 
 // A simulator's record names its host by reference; any other record's host is a string.
@@ -160,7 +213,7 @@ char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, 
         const ContentSlot& c = by_content_[i];
         if (c.hash != hash) continue;
         if (c.size == s.size() && same_string(c.kept, s, w)) {
-            slot = {s.data(), w, c.size, c.id};
+            slot = {s.data(), w, static_cast<std::uint16_t>(c.size), read_only(s.data()), c.id};
             return put_varint(p, std::uint64_t{c.id} << 1);
         }
     }
@@ -171,7 +224,7 @@ char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, 
     const auto size = static_cast<std::uint32_t>(s.size());
     by_content_[i] = {hash, kept.data(), size, id};
     if (strings_.size() * 2 > by_content_.size()) grow_content();
-    slot = {s.data(), w, size, id};
+    slot = {s.data(), w, static_cast<std::uint16_t>(size), read_only(s.data()), id};
     return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_new), s);
 }
 
@@ -187,6 +240,92 @@ void BinaryTraceEncoder::grow_content() {
     }
 }
 
+inline char* BinaryTraceEncoder::put_value(char* p, const TraceValue& v) {
+    switch (v.type()) {
+        case TraceValue::Type::i64:
+            *p++ = static_cast<char>(v_i64);
+            return put_varint(p, zigzag(v.as_i64()));
+        case TraceValue::Type::u64:
+            *p++ = static_cast<char>(v_u64);
+            return put_varint(p, v.as_u64());
+        case TraceValue::Type::f64: {
+            *p++ = static_cast<char>(v_f64);
+            const std::uint64_t bits = v.bits();
+            for (int b = 0; b < 8; ++b) *p++ = static_cast<char>(static_cast<unsigned char>(bits >> (8 * b)));
+            return p;
+        }
+        case TraceValue::Type::boolean: *p++ = static_cast<char>(v.as_bool() ? v_true : v_false); return p;
+        case TraceValue::Type::str:
+            *p++ = static_cast<char>(v_str);
+            return v.host_ref() != 0 ? put_host_ref(p, v.host_ref() - 1, v.host_name_ref()) : put_string(p, v.as_str());
+    }
+    return p;
+}
+
+namespace {
+
+// A varint of at most four bytes, kept to be stored whole: a string id's (below 2^21 when
+// shifted, so three bytes) and, after a kind's, a field count of at most max_shape_fields.
+template <class Varint4>
+char* store(char* p, const Varint4& v) {
+    std::memcpy(p, v.bytes, sizeof v.bytes);
+    return p + v.size;
+}
+
+}  // namespace
+
+// The kind, the field count and the keys: from the kind's shape while the record matches it, the
+// rest by lookup (what the shape gave so far is what the lookups would have written).
+char* BinaryTraceEncoder::put_shaped(char* p, const TraceRecord& r) {
+    const std::size_t n = r.fields.size();
+    Shape& shape = shapes_[(reinterpret_cast<std::uintptr_t>(r.kind.data()) * 0x9E3779B97F4A7C15ull) >> (64 - shape_bits)];
+    std::size_t i = 0;
+    if (shape.kind == r.kind.data() && shape.kind_size == r.kind.size() && shape.fields == n) {
+        p = store(p, shape.head);
+        for (; i < n; ++i) {
+            const TraceField& f = r.fields[i];
+            const Shape::Key& key = shape.keys[i];
+            if (key.data != f.key.data() || key.size != f.key.size()) break;
+            p = put_value(store(p, key.id), f.value);
+        }
+        if (i == n) return p;
+    } else {
+        p = put_string(p, r.kind);
+        p = put_varint(p, n);
+    }
+    for (; i < n; ++i) p = put_value(put_string(p, r.fields[i].key), r.fields[i].value);
+    learn_shape(shape, r);
+    return p;
+}
+
+// After a record written by lookups: its kind, count and keys become the kind's shape, if all
+// are in read-only memory (so an address names its bytes for good) and all have ids.
+void BinaryTraceEncoder::learn_shape(Shape& shape, const TraceRecord& r) {
+    shape.kind = nullptr;
+    const std::size_t n = r.fields.size();
+    if (n > max_shape_fields) return;
+    // A string's id varint, if it has an id and lies in read-only memory.
+    const auto id_of = [&](std::string_view s, Varint4& out) {
+        const Slot* slot = find_in(ways_of(s.data()), s);
+        if (slot == nullptr || slot->constant == 0) return false;
+        out.size = static_cast<std::uint32_t>(put_varint(out.bytes, std::uint64_t{slot->id} << 1) - out.bytes);
+        return true;
+    };
+    Shape learnt{};
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string_view key = r.fields[i].key;
+        learnt.keys[i].data = key.data();
+        learnt.keys[i].size = key.size();
+        if (!id_of(key, learnt.keys[i].id)) return;
+    }
+    if (!id_of(r.kind, learnt.head)) return;
+    learnt.head.size = static_cast<std::uint32_t>(put_varint(learnt.head.bytes + learnt.head.size, n) - learnt.head.bytes);
+    learnt.kind = r.kind.data();
+    learnt.kind_size = static_cast<std::uint32_t>(r.kind.size());
+    learnt.fields = static_cast<std::uint32_t>(n);
+    shape = learnt;
+}
+
 char* BinaryTraceEncoder::write(char* p, Output& output, const TraceRecord& r) {
     output_ = &output;
     record_room_ = fixed_room(r);
@@ -197,34 +336,7 @@ char* BinaryTraceEncoder::write(char* p, Output& output, const TraceRecord& r) {
     last_index_ = r.index;
     last_time_ = time;
     p = put_host(p, r);
-    p = put_string(p, r.kind);
-    p = put_varint(p, r.fields.size());
-    for (const TraceField& f : r.fields) {
-        p = put_string(p, f.key);
-        const TraceValue& v = f.value;
-        switch (v.type()) {
-            case TraceValue::Type::i64:
-                *p++ = static_cast<char>(v_i64);
-                p = put_varint(p, zigzag(v.as_i64()));
-                break;
-            case TraceValue::Type::u64:
-                *p++ = static_cast<char>(v_u64);
-                p = put_varint(p, v.as_u64());
-                break;
-            case TraceValue::Type::f64: {
-                *p++ = static_cast<char>(v_f64);
-                const std::uint64_t bits = v.bits();
-                for (int b = 0; b < 8; ++b) *p++ = static_cast<char>(static_cast<unsigned char>(bits >> (8 * b)));
-                break;
-            }
-            case TraceValue::Type::boolean: *p++ = static_cast<char>(v.as_bool() ? v_true : v_false); break;
-            case TraceValue::Type::str:
-                *p++ = static_cast<char>(v_str);
-                p = v.host_ref() != 0 ? put_host_ref(p, v.host_ref() - 1, v.host_name_ref()) : put_string(p, v.as_str());
-                break;
-        }
-    }
-    return p;
+    return put_shaped(p, r);
 }
 
 // ---- decoding ------------------------------------------------------------------------------

@@ -251,6 +251,56 @@ TEST(BinaryTrace, ExpectingAHostWritesTheSameBytes) {
     EXPECT_EQ(decode_all(hinted.bytes), plain.expected);
 }
 
+// Literals (every kind and key at the call sites that record) are in read-only memory; a string
+// on the heap, on the stack or in writable static memory is not.
+TEST(BinaryTrace, OnlyBytesNoOneCanWriteAreReadOnly) {
+    static const char constant[] = "net.send";
+    static char writable[] = "net.send";
+    char on_stack[] = "net.send";
+    const std::string on_heap(40, 'h');
+    EXPECT_TRUE(sim::BinaryTraceEncoder::read_only("rpc.call"));
+    EXPECT_TRUE(sim::BinaryTraceEncoder::read_only(constant));
+    EXPECT_FALSE(sim::BinaryTraceEncoder::read_only(writable));
+    EXPECT_FALSE(sim::BinaryTraceEncoder::read_only(on_stack));
+    EXPECT_FALSE(sim::BinaryTraceEncoder::read_only(on_heap.data()));
+    EXPECT_FALSE(sim::BinaryTraceEncoder::read_only(nullptr));
+}
+
+// A record is written from its kind's shape (kind, count and keys, all literals) while it
+// matches. Records of one kind with other keys, another count, a key that is the same bytes
+// elsewhere, more fields than a shape holds, or keys in a reused buffer: each is written as the
+// same strings on the heap are, which never take a shape, byte for byte.
+TEST(BinaryTrace, RecordsWrittenFromAShapeAreTheBytesOfTheirStrings) {
+    std::string buffer = "to";
+    std::string same_bytes = "id";
+    Encoded literal, heap;
+    std::deque<std::string> copies;
+    const auto add = [&](std::uint64_t i, std::string_view kind, std::vector<sim::TraceField> fields) {
+        literal.add({i, sim::Time{std::chrono::nanoseconds(7 * i)}, 1, "h", kind, fields, false, 0, false});
+        for (sim::TraceField& f : fields) f.key = copies.emplace_back(f.key);
+        heap.add({i, sim::Time{std::chrono::nanoseconds(7 * i)}, 1, "h", copies.emplace_back(kind), fields, false, 0, false});
+    };
+    std::uint64_t i = 0;
+    for (int round = 0; round < 3; ++round) {
+        add(i++, "net.send", {{"id", i}, {"to", "b"}, {"port", "rpc"}});
+        add(i++, "net.send", {{"id", i}, {"to", "b"}, {"port", "rpc"}});          // from the shape
+        add(i++, "net.send", {{"id", i}, {"from", "b"}, {"port", "rpc"}});        // the second key differs
+        add(i++, "net.send", {{"id", i}, {"to", "b"}});                           // another count
+        add(i++, "net.send", {{same_bytes, i}, {"to", "b"}, {"port", "rpc"}});    // "id", not the literal
+        buffer[0] = 't';
+        add(i++, "net.send", {{"id", i}, {buffer, "b"}, {"port", "rpc"}});        // a buffer...
+        buffer[0] = 'x';
+        add(i++, "net.send", {{"id", i}, {buffer, "b"}, {"port", "rpc"}});        // ...reused
+        add(i++, "rpc.done", {{"id", i}, {"result", "ok"}});
+        add(i++, "wide", {{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}, {"e", 5}, {"f", 6}, {"g", 7}, {"h", 8}, {"i", 9}});
+        add(i++, "empty", {});
+        add(i++, "empty", {});
+    }
+    EXPECT_EQ(literal.bytes, heap.bytes);
+    EXPECT_EQ(decode_all(literal.bytes), literal.expected);
+    EXPECT_NE(literal.expected[6].find("\"xo\":\"b\""), std::string::npos) << literal.expected[6];
+}
+
 // Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
 // that ended before the cut, and finish() complains unless the cut fell between records.
 RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {

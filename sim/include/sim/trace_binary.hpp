@@ -46,6 +46,11 @@ public:
         std::uint64_t a, b;
     };
     static Words words(const char* s, std::size_t n);
+    // Whether `p` points into memory no one in this process writes: a loaded program's or
+    // library's segments without write permission, where string literals live. Bytes there
+    // cannot change, so a string found there by its address is the same string, unread. (Objects
+    // loaded after the first call are not known to it; an unloaded one must not be in use.)
+    static bool read_only(const char* p) noexcept;
 
     // Where write() puts a record. `end` is where the room handed to write() ends; when a string
     // must go out by its bytes and the room lacks them, write() asks make_room for `bytes` more
@@ -84,14 +89,16 @@ public:
 private:
     // A string's id, found by its address first: most strings (hosts, kinds, keys) are the same
     // object every time. A hit is checked against the bytes, so a reused buffer holding other
-    // bytes is looked up by content instead, in an open-addressing table of (hash, id). A host's
+    // bytes is looked up by content instead, in an open-addressing table of (hash, id); a hit in
+    // read-only memory (a literal: every kind and key) needs no check, its bytes cannot change. A host's
     // name given by reference (a simulator's record host, TraceValue::host_name) is found by its
     // host id and the reference alone, without reading the name: in a run of 10,000 hosts the
     // names are cold, and reading them cost the headline stampede's traced run 9% of its time.
     struct Slot {
         const char* data;
         Words words;  // the bytes when there are at most 16; else checked against the kept ones
-        std::uint32_t size;
+        std::uint16_t size;      // at most max_kept_size: a longer string has no slot
+        std::uint16_t constant;  // 1: `data` is read_only(), a hit needs no check
         std::uint32_t id;
     };
     struct ContentSlot {
@@ -100,9 +107,14 @@ private:
         std::uint32_t size;
         std::uint32_t id;
     };
-    static constexpr Slot empty_slot{nullptr, {0, 0}, 0xffff'ffff, 0};
-    bool holds(const Slot& slot, std::string_view s, Words w) const;
+    static constexpr Slot empty_slot{nullptr, {0, 0}, 0xffff, 0, 0};
+    bool holds(const Slot& slot, std::string_view s) const;
+    // The two slots (ways) where a string at `data` is looked for.
+    Slot* ways_of(const char* data);
+    // Of `ways`, the slot that holds `s`, or null; a hit in the second way moves to the first.
+    Slot* find_in(Slot* ways, std::string_view s);
     char* put_string(char* p, std::string_view s);
+    char* put_value(char* p, const TraceValue& v);
     char* put_host(char* p, const TraceRecord& r);
     // A host's name known by reference (a simulator's record host, a TraceValue::host_name): by
     // the host id after its first use, without reading the name.
@@ -116,7 +128,34 @@ private:
     char* room_for_bytes(char* p, std::size_t size);
     void grow_content();
 
+    // A record's shape: its kind and its fields' keys, all in read-only memory (literals, as at
+    // every call site that records), with the bytes they are written as. A record whose kind,
+    // field count and keys are at the same addresses as its kind's last shape is written from it:
+    // the kind, the count and each key without a lookup each. The bytes are those the strings'
+    // ids give, so the file is the same either way. By the kind's address, one shape a slot;
+    // a kind whose records come with other keys takes the slot over.
+    static constexpr std::size_t max_shape_fields = 8;
+    static constexpr std::size_t shape_bits = 6;
+    struct Varint4 {  // a varint of at most 4 bytes, stored whole (the room allows it)
+        char bytes[4];
+        std::uint32_t size;
+    };
+    struct Shape {
+        const char* kind = nullptr;
+        std::uint32_t kind_size = 0;
+        std::uint32_t fields = 0;
+        Varint4 head{};  // kind, then field count
+        struct Key {
+            const char* data = nullptr;
+            std::size_t size = 0;
+            Varint4 id{};
+        } keys[max_shape_fields]{};
+    };
+    char* put_shaped(char* p, const TraceRecord& r);
+    void learn_shape(Shape& shape, const TraceRecord& r);
+
     std::vector<Slot> by_address_;
+    std::vector<Shape> shapes_;
     // A host's name by its host id, with the name it referred to, for put_host_ref (a host id
     // names one host in a run).
     struct HostName {
