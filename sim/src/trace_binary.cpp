@@ -16,14 +16,20 @@ namespace sim {
 
 namespace {
 
-constexpr std::string_view magic = "FLTRACE1";
-constexpr unsigned char tag_record = 0x10;  // | 1 kernel dispatch, | 2 detail record
+constexpr std::string_view magic = "FLTRACE2";
+constexpr std::string_view magic_v1 = "FLTRACE1";
+constexpr unsigned char tag_record = 0x20;     // | 1 kernel dispatch, | 2 detail record
+constexpr unsigned char tag_record_v1 = 0x10;  // the same, in the first version
 constexpr unsigned char tag_kernel = 0x01;
 constexpr unsigned char tag_detail = 0x02;
 enum ValueType : unsigned char { v_i64 = 0, v_u64 = 1, v_f64 = 2, v_false = 3, v_true = 4, v_str = 5 };
 // A string's varint: id << 1, or size << 2 | one of these.
 constexpr std::uint64_t str_in_place = 1;
 constexpr std::uint64_t str_new = 3;
+// A shape's varint: id << 1, or one of these with the shape after it.
+constexpr std::uint64_t shape_in_place = 1;
+constexpr std::uint64_t shape_new = 3;
+constexpr std::size_t max_shapes = std::size_t{1} << 16;
 
 constexpr std::size_t max_kept_size = 256;
 constexpr std::size_t max_strings = std::size_t{1} << 20;
@@ -121,7 +127,7 @@ std::vector<std::pair<std::uintptr_t, std::uintptr_t>> read_only_ranges() {
 
 }  // namespace
 
-// Asked only when a string first takes a slot, never on a hit.
+// Asked on the slow paths only (a string taking a slot, a shape its hint), never on a hit.
 bool BinaryTraceEncoder::read_only(const char* p) noexcept {
     static const auto ranges = read_only_ranges();
     const auto a = reinterpret_cast<std::uintptr_t>(p);
@@ -134,7 +140,8 @@ bool BinaryTraceEncoder::read_only(const char* p) noexcept {
 
 BinaryTraceEncoder::BinaryTraceEncoder()
     : by_address_(std::size_t{2} << address_bits, empty_slot),
-      shapes_(std::size_t{1} << shape_bits),
+      hints_(std::size_t{1} << hint_bits),
+      by_shape_(64, ShapeSlot{0, 0}),
       by_content_(1024, ContentSlot{0, nullptr, 0, 0}) {}
 
 std::string_view BinaryTraceEncoder::header() { return magic; }
@@ -204,28 +211,39 @@ char* BinaryTraceEncoder::room_for_bytes(char* p, std::size_t size) {
     return output_->make_room(p, need);
 }
 
+// The table by content: where `s` is, or the empty slot where it would go.
+BinaryTraceEncoder::ContentSlot& BinaryTraceEncoder::content_slot(std::string_view s, Words w, std::uint64_t hash) {
+    const std::size_t mask = by_content_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        ContentSlot& c = by_content_[i];
+        if (c.hash == 0 || (c.hash == hash && c.size == s.size() && same_string(c.kept, s, w))) return c;
+    }
+}
+
 char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, Slot& slot) {
     if (s.size() > max_kept_size) return put_bytes(put_varint(room_for_bytes(p, s.size()), (std::uint64_t{s.size()} << 2) | str_in_place), s);
     const std::uint64_t hash = content_hash(s.data(), s.size(), w);
-    const std::size_t mask = by_content_.size() - 1;
-    std::size_t i = hash & mask;
-    for (; by_content_[i].hash != 0; i = (i + 1) & mask) {
-        const ContentSlot& c = by_content_[i];
-        if (c.hash != hash) continue;
-        if (c.size == s.size() && same_string(c.kept, s, w)) {
-            slot = {s.data(), w, static_cast<std::uint16_t>(c.size), read_only(s.data()), c.id};
-            return put_varint(p, std::uint64_t{c.id} << 1);
-        }
+    if (const ContentSlot& c = content_slot(s, w, hash); c.hash != 0) {
+        slot = {s.data(), w, static_cast<std::uint16_t>(c.size), read_only(s.data()), c.id};
+        return put_varint(p, std::uint64_t{c.id} << 1);
     }
     p = room_for_bytes(p, s.size());  // before any change to the tables
     if (strings_.size() >= max_strings) return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_in_place), s);
     const auto id = static_cast<std::uint32_t>(strings_.size());
     const std::string& kept = strings_.emplace_back(s);
     const auto size = static_cast<std::uint32_t>(s.size());
-    by_content_[i] = {hash, kept.data(), size, id};
+    content_slot(s, w, hash) = {hash, kept.data(), size, id};
     if (strings_.size() * 2 > by_content_.size()) grow_content();
     slot = {s.data(), w, static_cast<std::uint16_t>(size), read_only(s.data()), id};
     return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_new), s);
+}
+
+std::int64_t BinaryTraceEncoder::known_id(std::string_view s) {
+    if (const Slot* hit = find_in(ways_of(s.data()), s)) return hit->id;
+    if (s.size() > max_kept_size) return -1;
+    const Words w = words(s.data(), s.size());
+    const ContentSlot& c = content_slot(s, w, content_hash(s.data(), s.size(), w));
+    return c.hash != 0 ? c.id : -1;
 }
 
 void BinaryTraceEncoder::grow_content() {
@@ -240,23 +258,29 @@ void BinaryTraceEncoder::grow_content() {
     }
 }
 
+inline unsigned char BinaryTraceEncoder::type_of(const TraceValue& v) noexcept {
+    switch (v.type()) {
+        case TraceValue::Type::i64: return v_i64;
+        case TraceValue::Type::u64: return v_u64;
+        case TraceValue::Type::f64: return v_f64;
+        case TraceValue::Type::boolean: return v.as_bool() ? v_true : v_false;
+        case TraceValue::Type::str: break;
+    }
+    return v_str;
+}
+
+// A value, its type being in the shape.
 inline char* BinaryTraceEncoder::put_value(char* p, const TraceValue& v) {
     switch (v.type()) {
-        case TraceValue::Type::i64:
-            *p++ = static_cast<char>(v_i64);
-            return put_varint(p, zigzag(v.as_i64()));
-        case TraceValue::Type::u64:
-            *p++ = static_cast<char>(v_u64);
-            return put_varint(p, v.as_u64());
+        case TraceValue::Type::i64: return put_varint(p, zigzag(v.as_i64()));
+        case TraceValue::Type::u64: return put_varint(p, v.as_u64());
         case TraceValue::Type::f64: {
-            *p++ = static_cast<char>(v_f64);
             const std::uint64_t bits = v.bits();
             for (int b = 0; b < 8; ++b) *p++ = static_cast<char>(static_cast<unsigned char>(bits >> (8 * b)));
             return p;
         }
-        case TraceValue::Type::boolean: *p++ = static_cast<char>(v.as_bool() ? v_true : v_false); return p;
+        case TraceValue::Type::boolean: return p;
         case TraceValue::Type::str:
-            *p++ = static_cast<char>(v_str);
             return v.host_ref() != 0 ? put_host_ref(p, v.host_ref() - 1, v.host_name_ref()) : put_string(p, v.as_str());
     }
     return p;
@@ -264,66 +288,128 @@ inline char* BinaryTraceEncoder::put_value(char* p, const TraceValue& v) {
 
 namespace {
 
-// A varint of at most four bytes, kept to be stored whole: a string id's (below 2^21 when
-// shifted, so three bytes) and, after a kind's, a field count of at most max_shape_fields.
-template <class Varint4>
-char* store(char* p, const Varint4& v) {
-    std::memcpy(p, v.bytes, sizeof v.bytes);
-    return p + v.size;
+std::uint64_t shape_hash(std::span<const std::uint32_t> content) {
+    std::uint64_t h = content.size() * 0x94D049BB133111EBull;
+    for (const std::uint32_t w : content) h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 32;
+    return h | 1;
 }
 
 }  // namespace
 
-// The kind, the field count and the keys: from the kind's shape while the record matches it, the
-// rest by lookup (what the shape gave so far is what the lookups would have written).
-char* BinaryTraceEncoder::put_shaped(char* p, const TraceRecord& r) {
+std::span<const std::uint32_t> BinaryTraceEncoder::shape_content(std::uint32_t id) const {
+    const std::uint32_t start = shape_starts_[id];
+    const std::uint32_t end = id + 1 < shape_starts_.size() ? shape_starts_[id + 1] : static_cast<std::uint32_t>(shape_words_.size());
+    return {shape_words_.data() + start, shape_words_.data() + end};
+}
+
+const std::uint32_t* BinaryTraceEncoder::find_shape(std::span<const std::uint32_t> content, std::uint64_t hash) const {
+    const std::size_t mask = by_shape_.size() - 1;
+    for (std::size_t i = hash & mask; by_shape_[i].hash != 0; i = (i + 1) & mask) {
+        const ShapeSlot& slot = by_shape_[i];
+        if (slot.hash != hash) continue;
+        const auto known = shape_content(slot.id);
+        if (std::equal(known.begin(), known.end(), content.begin(), content.end())) return &slot.id;
+    }
+    return nullptr;
+}
+
+std::uint32_t BinaryTraceEncoder::add_shape(std::span<const std::uint32_t> content, std::uint64_t hash) {
+    const auto id = static_cast<std::uint32_t>(shape_starts_.size());
+    shape_starts_.push_back(static_cast<std::uint32_t>(shape_words_.size()));
+    shape_words_.insert(shape_words_.end(), content.begin(), content.end());
+    if (shape_starts_.size() * 2 > by_shape_.size()) {
+        std::vector<ShapeSlot> old(by_shape_.size() * 2, ShapeSlot{0, 0});
+        old.swap(by_shape_);
+        for (const ShapeSlot& s : old) {
+            if (s.hash == 0) continue;
+            std::size_t i = s.hash & (by_shape_.size() - 1);
+            while (by_shape_[i].hash != 0) i = (i + 1) & (by_shape_.size() - 1);
+            by_shape_[i] = s;
+        }
+    }
+    std::size_t i = hash & (by_shape_.size() - 1);
+    while (by_shape_[i].hash != 0) i = (i + 1) & (by_shape_.size() - 1);
+    by_shape_[i] = {hash, id};
+    return id;
+}
+
+// By the hint when the record's kind, keys and types are where and what they were; else by
+// content.
+inline char* BinaryTraceEncoder::put_shape(char* p, const TraceRecord& r) {
+    ShapeHint& hint = hints_[(reinterpret_cast<std::uintptr_t>(r.kind.data()) * 0x9E3779B97F4A7C15ull) >> (64 - hint_bits)];
     const std::size_t n = r.fields.size();
-    Shape& shape = shapes_[(reinterpret_cast<std::uintptr_t>(r.kind.data()) * 0x9E3779B97F4A7C15ull) >> (64 - shape_bits)];
-    std::size_t i = 0;
-    if (shape.kind == r.kind.data() && shape.kind_size == r.kind.size() && shape.fields == n) {
-        p = store(p, shape.head);
+    if (hint.kind == r.kind.data() && hint.kind_size == r.kind.size() && hint.fields == n) {
+        std::size_t i = 0;
         for (; i < n; ++i) {
             const TraceField& f = r.fields[i];
-            const Shape::Key& key = shape.keys[i];
-            if (key.data != f.key.data() || key.size != f.key.size()) break;
-            p = put_value(store(p, key.id), f.value);
+            if (hint.keys[i].data != f.key.data() || hint.keys[i].size != f.key.size() || hint.types[i] != type_of(f.value)) break;
         }
-        if (i == n) return p;
-    } else {
-        p = put_string(p, r.kind);
-        p = put_varint(p, n);
+        if (i == n) {
+            std::memcpy(p, hint.id, sizeof hint.id);  // the record's fixed room holds a whole varint here
+            return p + hint.id_size;
+        }
     }
-    for (; i < n; ++i) p = put_value(put_string(p, r.fields[i].key), r.fields[i].value);
-    learn_shape(shape, r);
+    return put_shape_slow(p, r, hint);
+}
+
+// The shape's id if its strings all have ids and it has been met; else the shape itself, kept if
+// all its strings will be (whatever is new fits in the table) and the shapes are not all used.
+char* BinaryTraceEncoder::put_shape_slow(char* p, const TraceRecord& r, ShapeHint& hint) {
+    std::vector<std::uint32_t>& content = scratch_;
+    bool known = true;
+    bool keepable = true;
+    std::size_t new_strings = 0;  // an upper bound: a string new twice in the shape counts twice
+    const auto id_of = [&](std::string_view s) -> std::uint32_t {
+        const std::int64_t id = known_id(s);
+        if (id >= 0) return static_cast<std::uint32_t>(id);
+        known = false;
+        if (s.size() > max_kept_size) keepable = false;
+        ++new_strings;
+        return 0;
+    };
+    const auto fill = [&] {
+        content.clear();
+        content.push_back(id_of(r.kind));
+        content.push_back(static_cast<std::uint32_t>(r.fields.size()));
+        for (const TraceField& f : r.fields) content.push_back(id_of(f.key) << 3 | type_of(f.value));
+    };
+    fill();
+    if (known) {
+        if (const std::uint32_t* id = find_shape(content, shape_hash(content))) {
+            learn_hint(hint, r, *id);
+            return put_varint(p, std::uint64_t{*id} << 1);
+        }
+    }
+    const bool keep = keepable && strings_.size() + new_strings <= max_strings && shape_starts_.size() < max_shapes;
+    *p++ = static_cast<char>(keep ? shape_new : shape_in_place);
+    p = put_varint(put_string(p, r.kind), r.fields.size());
+    for (const TraceField& f : r.fields) {
+        p = put_string(p, f.key);
+        *p++ = static_cast<char>(type_of(f.value));
+    }
+    if (keep) {
+        fill();  // every string has its id now
+        learn_hint(hint, r, add_shape(content, shape_hash(content)));
+    }
     return p;
 }
 
-// After a record written by lookups: its kind, count and keys become the kind's shape, if all
-// are in read-only memory (so an address names its bytes for good) and all have ids.
-void BinaryTraceEncoder::learn_shape(Shape& shape, const TraceRecord& r) {
-    shape.kind = nullptr;
+// The hint is for records whose kind and keys are all in read-only memory and not too many.
+void BinaryTraceEncoder::learn_hint(ShapeHint& hint, const TraceRecord& r, std::uint32_t shape) {
     const std::size_t n = r.fields.size();
-    if (n > max_shape_fields) return;
-    // A string's id varint, if it has an id and lies in read-only memory.
-    const auto id_of = [&](std::string_view s, Varint4& out) {
-        const Slot* slot = find_in(ways_of(s.data()), s);
-        if (slot == nullptr || slot->constant == 0) return false;
-        out.size = static_cast<std::uint32_t>(put_varint(out.bytes, std::uint64_t{slot->id} << 1) - out.bytes);
-        return true;
-    };
-    Shape learnt{};
+    hint.kind = nullptr;
+    if (n > max_hint_fields || !read_only(r.kind.data())) return;
     for (std::size_t i = 0; i < n; ++i) {
-        const std::string_view key = r.fields[i].key;
-        learnt.keys[i].data = key.data();
-        learnt.keys[i].size = key.size();
-        if (!id_of(key, learnt.keys[i].id)) return;
+        const TraceField& f = r.fields[i];
+        if (!read_only(f.key.data())) return;
+        hint.keys[i] = {f.key.data(), f.key.size()};
+        hint.types[i] = type_of(f.value);
     }
-    if (!id_of(r.kind, learnt.head)) return;
-    learnt.head.size = static_cast<std::uint32_t>(put_varint(learnt.head.bytes + learnt.head.size, n) - learnt.head.bytes);
-    learnt.kind = r.kind.data();
-    learnt.kind_size = static_cast<std::uint32_t>(r.kind.size());
-    learnt.fields = static_cast<std::uint32_t>(n);
-    shape = learnt;
+    hint.id_size = static_cast<std::uint32_t>(put_varint(hint.id, std::uint64_t{shape} << 1) - hint.id);
+    hint.kind = r.kind.data();
+    hint.kind_size = static_cast<std::uint32_t>(r.kind.size());
+    hint.fields = static_cast<std::uint32_t>(n);
 }
 
 char* BinaryTraceEncoder::write(char* p, Output& output, const TraceRecord& r) {
@@ -335,8 +421,9 @@ char* BinaryTraceEncoder::write(char* p, Output& output, const TraceRecord& r) {
     p = put_varint(p, zigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(last_time_))));
     last_index_ = r.index;
     last_time_ = time;
-    p = put_host(p, r);
-    return put_shaped(p, r);
+    p = put_shape(put_host(p, r), r);
+    for (const TraceField& f : r.fields) p = put_value(p, f.value);
+    return p;
 }
 
 // ---- decoding ------------------------------------------------------------------------------
@@ -384,19 +471,24 @@ struct Cursor {
 void BinaryTraceDecoder::feed(std::span<const char> bytes, const Each& each) {
     pending_.insert(pending_.end(), bytes.begin(), bytes.end());
     std::size_t at = 0;
-    if (!header_seen_) {
+    if (version_ == 0) {
         const std::size_t have = std::min(pending_.size(), magic.size());
-        if (std::string_view(pending_.data(), have) != magic.substr(0, have)) {
-            throw TraceFormatError("not a faultline binary trace (it does not start with " + std::string(magic) + ")", 0);
+        const std::string_view start(pending_.data(), have);
+        if (start != magic.substr(0, have) && start != magic_v1.substr(0, have)) {
+            throw TraceFormatError("not a faultline binary trace (it does not start with " + std::string(magic) + " or " +
+                                       std::string(magic_v1) + ")",
+                                   0);
         }
         if (have < magic.size()) return;
-        header_seen_ = true;
+        version_ = start == magic ? 2 : 1;
         at = magic.size();
     }
     while (at < pending_.size()) {
         const std::size_t known = strings_.size();
+        const std::size_t known_shapes = shapes_.size();
         if (!next_record(at, each)) {
-            strings_.resize(known);  // the record's new strings come again with the rest of it
+            strings_.resize(known);  // the record's new strings and shape come again with the rest of it
+            shapes_.resize(known_shapes);
             break;
         }
     }
@@ -409,15 +501,17 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
     const char* start = c.p;
     unsigned char tag = 0;
     c.byte(tag);
-    if ((tag & ~(tag_kernel | tag_detail)) != tag_record) {
+    if ((tag & ~(tag_kernel | tag_detail)) != (version_ == 2 ? tag_record : tag_record_v1)) {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02x", tag);
         c.fail(start, std::string("unknown record tag ") + hex + " (corrupt, or not a faultline binary trace)");
     }
-    auto ref = [&](std::string_view& out) {
+    // A string; `kept` says whether it is in strings_ (a shape may keep its view).
+    auto ref = [&](std::string_view& out, bool* kept = nullptr) {
         const char* ref_at = c.p;
         std::uint64_t v = 0;
         if (!c.varint(v)) return false;
+        if (kept != nullptr) *kept = (v & 1) == 0 || (v & 3) == str_new;
         if ((v & 1) == 0) {
             if ((v >> 1) >= strings_.size()) c.fail(ref_at, "string " + std::to_string(v >> 1) + " used before it is defined (corrupt)");
             out = strings_[static_cast<std::size_t>(v >> 1)];
@@ -428,19 +522,14 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
         if ((v & 3) == str_new) out = strings_.emplace_back(out);
         return true;
     };
-    std::uint64_t index_delta = 0, time_delta = 0, count = 0;
-    std::string_view host, kind;
-    if (!c.varint(index_delta) || !c.varint(time_delta) || !ref(host) || !ref(kind)) return false;
-    const char* count_at = c.p;
-    if (!c.varint(count)) return false;
-    if (count > max_fields) c.fail(count_at, std::to_string(count) + " fields in one record (corrupt)");
-    fields_.clear();
-    for (std::uint64_t i = 0; i < count; ++i) {
-        std::string_view key;
-        unsigned char type = 0;
-        if (!ref(key)) return false;
-        const char* type_at = c.p;
-        if (!c.byte(type)) return false;
+    auto count = [&](std::uint64_t& n) {
+        const char* count_at = c.p;
+        if (!c.varint(n)) return false;
+        if (n > max_fields) c.fail(count_at, std::to_string(n) + " fields in one record (corrupt)");
+        return true;
+    };
+    // A value of type `type` (the byte at type_at, for the error).
+    auto value = [&](std::string_view key, unsigned char type, const char* type_at) {
         switch (type) {
             case v_i64:
             case v_u64: {
@@ -448,7 +537,7 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
                 if (!c.varint(v)) return false;
                 if (type == v_i64) fields_.push_back({key, TraceValue(unzigzag(v))});
                 else fields_.push_back({key, TraceValue(v)});
-                break;
+                return true;
             }
             case v_f64: {
                 std::string_view raw;
@@ -456,17 +545,66 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
                 std::uint64_t bits = 0;
                 for (int b = 0; b < 8; ++b) bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(raw[b])) << (8 * b);
                 fields_.push_back({key, TraceValue(std::bit_cast<double>(bits))});
-                break;
+                return true;
             }
             case v_false:
-            case v_true: fields_.push_back({key, TraceValue(type == v_true)}); break;
+            case v_true: fields_.push_back({key, TraceValue(type == v_true)}); return true;
             case v_str: {
                 std::string_view s;
                 if (!ref(s)) return false;
                 fields_.push_back({key, TraceValue(s)});
-                break;
+                return true;
             }
             default: c.fail(type_at, "unknown value type " + std::to_string(type) + " (corrupt)");
+        }
+    };
+    std::uint64_t index_delta = 0, time_delta = 0;
+    std::string_view host, kind;
+    if (!c.varint(index_delta) || !c.varint(time_delta) || !ref(host)) return false;
+    fields_.clear();
+    if (version_ == 1) {
+        std::uint64_t n = 0;
+        if (!ref(kind) || !count(n)) return false;
+        for (std::uint64_t i = 0; i < n; ++i) {
+            std::string_view key;
+            unsigned char type = 0;
+            if (!ref(key)) return false;
+            const char* type_at = c.p;
+            if (!c.byte(type) || !value(key, type, type_at)) return false;
+        }
+    } else {
+        const char* shape_at = c.p;
+        std::uint64_t v = 0;
+        if (!c.varint(v)) return false;
+        const Shape* shape = nullptr;
+        if ((v & 1) == 0) {
+            if ((v >> 1) >= shapes_.size()) c.fail(shape_at, "shape " + std::to_string(v >> 1) + " used before it is defined (corrupt)");
+            shape = &shapes_[static_cast<std::size_t>(v >> 1)];
+        } else if (v == shape_in_place || v == shape_new) {
+            Shape& s = in_place_;
+            s.fields.clear();
+            bool all_kept = true, kept = true;
+            std::uint64_t n = 0;
+            if (!ref(s.kind, &kept) || !count(n)) return false;
+            all_kept = kept;
+            for (std::uint64_t i = 0; i < n; ++i) {
+                std::string_view key;
+                unsigned char type = 0;
+                if (!ref(key, &kept)) return false;
+                all_kept = all_kept && kept;
+                const char* type_at = c.p;
+                if (!c.byte(type)) return false;
+                if (type > v_str) c.fail(type_at, "unknown value type " + std::to_string(type) + " (corrupt)");
+                s.fields.emplace_back(key, type);
+            }
+            if (v == shape_new && !all_kept) c.fail(shape_at, "a kept shape with a string kept nowhere (corrupt)");
+            shape = v == shape_new ? &shapes_.emplace_back(s) : &s;
+        } else {
+            c.fail(shape_at, "unknown shape " + std::to_string(v) + " (corrupt)");
+        }
+        kind = shape->kind;
+        for (const auto& [key, type] : shape->fields) {
+            if (!value(key, type, shape_at)) return false;
         }
     }
     last_index_ += static_cast<std::uint64_t>(unzigzag(index_delta));
@@ -486,7 +624,7 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
 }
 
 void BinaryTraceDecoder::finish() const {
-    if (!header_seen_) {
+    if (version_ == 0) {
         throw TraceFormatError("too short to be a faultline binary trace (" + std::to_string(pending_.size()) + " bytes, no header)",
                                0);
     }

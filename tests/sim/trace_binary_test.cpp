@@ -362,13 +362,68 @@ TEST(BinaryTrace, BytesThatAreNotATraceNameTheByte) {
     EXPECT_NE(error("FLTR").first.find("no header"), std::string::npos);
     EXPECT_EQ(error(h + "\x7f"), (std::pair<std::string, std::uint64_t>{"unknown record tag 0x7f (corrupt, or not a faultline binary trace)", 8}));
     // A record that uses string 5 when there are none.
-    EXPECT_EQ(error(h + "\x10\x00\x00\x0a"s).second, 11u);
-    EXPECT_NE(error(h + "\x10\x00\x00\x0a"s).first.find("string 5 used before it is defined"), std::string::npos);
+    EXPECT_EQ(error(h + "\x20\x00\x00\x0a"s).second, 11u);
+    EXPECT_NE(error(h + "\x20\x00\x00\x0a"s).first.find("string 5 used before it is defined"), std::string::npos);
+    // Shapes: one used before it is defined, a marker that is none, a kept shape whose kind is kept
+    // nowhere, a type that is none. Each at the shape's first byte or the type's.
+    const std::string host_a = "\x20\x00\x00\x07" "a"s;  // a new string, "a"
+    EXPECT_EQ(error(h + host_a + "\x0a"), (std::pair<std::string, std::uint64_t>{"shape 5 used before it is defined (corrupt)", 13}));
+    EXPECT_EQ(error(h + host_a + "\x05"), (std::pair<std::string, std::uint64_t>{"unknown shape 5 (corrupt)", 13}));
+    EXPECT_EQ(error(h + host_a + "\x03\x05k\x00"s), (std::pair<std::string, std::uint64_t>{"a kept shape with a string kept nowhere (corrupt)", 13}));
+    EXPECT_EQ(error(h + host_a + "\x01\x00\x01\x00\x09"s), (std::pair<std::string, std::uint64_t>{"unknown value type 9 (corrupt)", 17}));
     // Cut inside the second record: the first was read, the error is at the second's start. Its
     // host is a new string: it is not kept from the bytes that were there.
-    EXPECT_EQ(error(h + "\x10\x00\x00\x07" "a" "\x00\x00" "\x10\x00\x00\x07" "b"s).second, 15u);
+    EXPECT_EQ(error(h + host_a + "\x01\x00\x00"s + "\x20\x00\x00\x07" "b"s).second, 16u);
     // A number of more than ten bytes.
-    EXPECT_NE(error(h + "\x10\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f").first.find("longer than 64 bits"), std::string::npos);
+    EXPECT_NE(error(h + "\x20\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f").first.find("longer than 64 bits"), std::string::npos);
+    // The first version: its own tag, and its errors as before.
+    const std::string v1 = "FLTRACE1";
+    EXPECT_EQ(error(v1 + "\x20").first, "unknown record tag 0x20 (corrupt, or not a faultline binary trace)");
+    EXPECT_EQ(error(v1 + "\x10\x00\x00\x0a"s).second, 11u);
+    EXPECT_EQ(error(v1 + "\x10\x00\x00\x07" "a" "\x00\x00" "\x10\x00\x00\x07" "b"s).second, 15u);
+}
+
+// Files of the first version ("FLTRACE1": kind, count, keys and types in every record) still read.
+TEST(BinaryTrace, TheFirstVersionIsStillRead) {
+    const std::string bytes = "FLTRACE1"
+                              "\x12\x0a\x0e\x07h\x07k\x02\x07" "a" "\x00\x03\x07" "b" "\x05\x00"  // detail; a: -2, b: "h"
+                              "\x11\x02\x00\x00\x02\x01\x04\x04"s;                             // kernel; a: true
+    const sim::TraceField first[] = {{"a", -2}, {"b", "h"}};
+    const sim::TraceField second[] = {{"a", true}};
+    const sim::TraceRecord records[] = {{5, sim::Time{std::chrono::nanoseconds(7)}, 0, "h", "k", first, false, 0, true},
+                                        {6, sim::Time{std::chrono::nanoseconds(7)}, 0, "h", "k", second, true, 0, false}};
+    const std::vector<std::string> expected = {seen(records[0]), seen(records[1])};
+    EXPECT_EQ(decode_all(bytes), expected);
+    EXPECT_EQ(decode_all(bytes, 1), expected);
+}
+
+// A record of a shape met before is its values: no kind, count, keys or types, whether its keys
+// are literals (found by address) or strings on the heap (by content), with a type that another
+// record of its kind changed (a new shape) and with more fields than the hint by address holds.
+TEST(BinaryTrace, ARecordOfAShapeMetBeforeIsItsValues) {
+    Encoded e;
+    std::deque<std::string> copies;
+    const auto size_of = [&](std::uint64_t i, std::vector<sim::TraceField> fields, bool heap) {
+        if (heap) {
+            for (sim::TraceField& f : fields) f.key = copies.emplace_back(f.key);
+        }
+        e.add({i, sim::Time{}, 0, "b", heap ? std::string_view(copies.emplace_back("net.send")) : "net.send", fields, false, 0, false});
+        return e.ends[i] - (i == 0 ? sim::BinaryTraceEncoder::header().size() : e.ends[i - 1]);
+    };
+    // tag, index, time, host, shape: a byte each; then 300 (two bytes), "b" by id, -1.
+    const std::size_t values_only = 5 + 2 + 1 + 1;
+    std::uint64_t i = 0;
+    EXPECT_GT(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, false), values_only);
+    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, false), values_only);
+    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, true), values_only);
+    EXPECT_GT(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", 0.5}}, false), values_only + 7);  // a new shape
+    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", 0.5}}, true), values_only + 7);
+    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, false), values_only);
+    std::vector<sim::TraceField> wide;
+    for (const char* key : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}) wide.push_back({key, 1});
+    EXPECT_GT(size_of(i++, wide, false), 15u);
+    EXPECT_EQ(size_of(i++, wide, false), 15u);  // five bytes and ten ones
+    EXPECT_EQ(decode_all(e.bytes), e.expected);
 }
 
 // A sink that hands every record to a trace file and keeps what a reader should see.

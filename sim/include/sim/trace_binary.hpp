@@ -1,19 +1,27 @@
 // The compact binary trace format (`--trace FILE.ftrace`): the same records as a JSON Lines trace,
-// in about a sixth of the bytes, for traces of long runs where formatting and writing JSON cost
+// in about a ninth of the bytes, for traces of long runs where formatting and writing JSON cost
 // more than the run. `faultline trace FILE` turns one back into the JSON Lines the run would have
 // written, byte for byte.
 //
-// The file is "FLTRACE1" and then the records, each:
-//   a tag byte 0x10 (+1 a kernel dispatch, +2 a detail record);
+// The file is "FLTRACE2" and then the records, each:
+//   a tag byte 0x20 (+1 a kernel dispatch, +2 a detail record);
 //   varint zigzag(index - previous index), varint zigzag(time - previous time) in ns;
-//   host, kind (strings), varint field count;
-//   per field: key (a string), a type byte (0 i64 as a zigzag varint, 1 u64 varint, 2 f64 as 8
-//   bytes little-endian, 3 false, 4 true, 5 a string) and the value.
+//   host (a string); the record's shape; per field of the shape, its value.
+// A shape is a kind, a field count and per field a key and a type: 0 i64 (a zigzag varint),
+// 1 u64 (a varint), 2 f64 (8 bytes little-endian), 3 false and 4 true (no bytes), 5 a string.
+// It is a varint v: v >> 1 is the id of a shape met before when v is even; when v is 1 (a shape
+// kept nowhere) or 3 (a new shape: it becomes the next id, from 0 up), the shape follows: kind
+// (a string), varint count, per field key (a string) and type byte. A shape is kept when all its
+// strings are, until there are 2^16 shapes. Records of one call site share one shape, so a
+// record is mostly its values.
 // A string is a varint v: v >> 1 is the id of a string met before when v is even; v >> 2 is a
 // size, and the bytes follow, when v & 3 is 1 (a string kept nowhere) or 3 (a new string: it
 // becomes the next id, from 0 up). Strings up to 256 bytes are kept, until there are 2^20 of them;
 // longer ones, and any after that, are written out every time. Varints are LEB128. Ids are given
-// in the order strings are first met, so the bytes depend only on the records.
+// in the order strings and shapes are first met, so the bytes depend only on the records.
+//
+// The reader also takes the first version, "FLTRACE1": the same but for the tag (0x10) and the
+// shape, each record giving kind, count and per field key, type byte and value.
 //
 // Left out: the records' hash_after and host id (the JSON Lines form does not have them either),
 // compression, an index for seeking.
@@ -27,6 +35,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/trace.hpp"
@@ -75,7 +84,7 @@ public:
     // reading any string. A string written by its bytes (the first use of one, or one longer than
     // the table keeps) asks the output for its own room.
     static std::size_t fixed_room(const TraceRecord& r) noexcept {
-        return 1 + 5 * varint_room + r.fields.size() * (2 * varint_room + 1);
+        return 1 + 6 * varint_room + r.fields.size() * (2 * varint_room + 1);
     }
     // Writes `r` at `out`, with room up to `output.end` of at least fixed_room(r) bytes; returns
     // the end of what was written (in the room make_room gave, if it was asked).
@@ -114,6 +123,10 @@ private:
     // Of `ways`, the slot that holds `s`, or null; a hit in the second way moves to the first.
     Slot* find_in(Slot* ways, std::string_view s);
     char* put_string(char* p, std::string_view s);
+    // The id of a string met before, or -1: found by its address or its bytes, nothing added.
+    std::int64_t known_id(std::string_view s);
+    // A field's type in a shape (a bool's value is its type).
+    static unsigned char type_of(const TraceValue& v) noexcept;
     char* put_value(char* p, const TraceValue& v);
     char* put_host(char* p, const TraceRecord& r);
     // A host's name known by reference (a simulator's record host, a TraceValue::host_name): by
@@ -123,39 +136,50 @@ private:
     // The string id of host `host`'s name `name`, if it has been written; null if not.
     const std::uint32_t* known_host(std::uint32_t host, const std::string* name) const;
     char* put_string_slow(char* p, std::string_view s, Words w, Slot& slot);
+    // Where `s` is, or would go, in the table by content.
+    ContentSlot& content_slot(std::string_view s, Words w, std::uint64_t hash);
     // Room for a string of `size` bytes and the rest of the record at p: p itself, or where the
     // output moved it.
     char* room_for_bytes(char* p, std::size_t size);
     void grow_content();
 
-    // A record's shape: its kind and its fields' keys, all in read-only memory (literals, as at
-    // every call site that records), with the bytes they are written as. A record whose kind,
-    // field count and keys are at the same addresses as its kind's last shape is written from it:
-    // the kind, the count and each key without a lookup each. The bytes are those the strings'
-    // ids give, so the file is the same either way. By the kind's address, one shape a slot;
-    // a kind whose records come with other keys takes the slot over.
-    static constexpr std::size_t max_shape_fields = 8;
-    static constexpr std::size_t shape_bits = 6;
-    struct Varint4 {  // a varint of at most 4 bytes, stored whole (the room allows it)
-        char bytes[4];
-        std::uint32_t size;
+    // Shapes, by content: the kind's string id, the count, then per field key id << 3 | type,
+    // all shapes one after another (shape_starts_ gives where each begins), found by an
+    // open-addressing table of (hash, id).
+    struct ShapeSlot {
+        std::uint64_t hash;  // 0: empty
+        std::uint32_t id;
     };
-    struct Shape {
+    std::span<const std::uint32_t> shape_content(std::uint32_t id) const;
+    const std::uint32_t* find_shape(std::span<const std::uint32_t> content, std::uint64_t hash) const;
+    std::uint32_t add_shape(std::span<const std::uint32_t> content, std::uint64_t hash);
+    // A record's shape is found by the addresses of its kind and keys first, when all are in
+    // read-only memory (literals, as at every call site that records): one hint a slot, by the
+    // kind's address; a kind whose records come with other keys or types takes the slot over.
+    static constexpr std::size_t max_hint_fields = 8;
+    static constexpr std::size_t hint_bits = 6;
+    struct ShapeHint {
         const char* kind = nullptr;
         std::uint32_t kind_size = 0;
         std::uint32_t fields = 0;
-        Varint4 head{};  // kind, then field count
+        char id[4] = {};  // the shape's varint (id << 1 is below 2^17: three bytes at most)
+        std::uint32_t id_size = 0;
+        unsigned char types[max_hint_fields] = {};
         struct Key {
             const char* data = nullptr;
             std::size_t size = 0;
-            Varint4 id{};
-        } keys[max_shape_fields]{};
+        } keys[max_hint_fields]{};
     };
-    char* put_shaped(char* p, const TraceRecord& r);
-    void learn_shape(Shape& shape, const TraceRecord& r);
+    char* put_shape(char* p, const TraceRecord& r);
+    char* put_shape_slow(char* p, const TraceRecord& r, ShapeHint& hint);
+    void learn_hint(ShapeHint& hint, const TraceRecord& r, std::uint32_t shape);
 
     std::vector<Slot> by_address_;
-    std::vector<Shape> shapes_;
+    std::vector<ShapeHint> hints_;
+    std::vector<std::uint32_t> shape_words_;
+    std::vector<std::uint32_t> shape_starts_;
+    std::vector<ShapeSlot> by_shape_;
+    std::vector<std::uint32_t> scratch_;  // a shape's content being looked up
     // A host's name by its host id, with the name it referred to, for put_host_ref (a host id
     // names one host in a run).
     struct HostName {
@@ -196,10 +220,16 @@ private:
     // Decodes the record at pending_[at...]; false when it is not all there yet.
     bool next_record(std::size_t& at, const Each& each);
 
+    struct Shape {
+        std::string_view kind;
+        std::vector<std::pair<std::string_view, unsigned char>> fields;  // key, type
+    };
     std::vector<char> pending_;
     std::uint64_t consumed_ = 0;  // file offset of pending_[0]
-    bool header_seen_ = false;
+    int version_ = 0;             // 0 until the header is read
     std::deque<std::string> strings_;  // a deque: a record's views stay valid while it adds strings
+    std::deque<Shape> shapes_;         // views into strings_
+    Shape in_place_;                   // a shape kept nowhere, for its one record
     std::vector<TraceField> fields_;
     std::uint64_t last_index_ = 0;
     std::int64_t last_time_ = 0;
