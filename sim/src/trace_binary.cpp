@@ -269,11 +269,16 @@ inline unsigned char BinaryTraceEncoder::type_of(const TraceValue& v) noexcept {
     return v_str;
 }
 
-// A value, its type being in the shape.
-inline char* BinaryTraceEncoder::put_value(char* p, const TraceValue& v) {
+// A value, its type being in the shape; an integer as its difference from the last.
+inline char* BinaryTraceEncoder::put_value(char* p, const TraceValue& v, std::uint64_t& last) {
     switch (v.type()) {
-        case TraceValue::Type::i64: return put_varint(p, zigzag(v.as_i64()));
-        case TraceValue::Type::u64: return put_varint(p, v.as_u64());
+        case TraceValue::Type::i64:
+        case TraceValue::Type::u64: {
+            const std::uint64_t now = v.bits();
+            p = put_varint(p, zigzag(static_cast<std::int64_t>(now - last)));
+            last = now;
+            return p;
+        }
         case TraceValue::Type::f64: {
             const std::uint64_t bits = v.bits();
             for (int b = 0; b < 8; ++b) *p++ = static_cast<char>(static_cast<unsigned char>(bits >> (8 * b)));
@@ -318,6 +323,7 @@ std::uint32_t BinaryTraceEncoder::add_shape(std::span<const std::uint32_t> conte
     const auto id = static_cast<std::uint32_t>(shape_starts_.size());
     shape_starts_.push_back(static_cast<std::uint32_t>(shape_words_.size()));
     shape_words_.insert(shape_words_.end(), content.begin(), content.end());
+    last_values_.resize(shape_words_.size(), 0);
     if (shape_starts_.size() * 2 > by_shape_.size()) {
         std::vector<ShapeSlot> old(by_shape_.size() * 2, ShapeSlot{0, 0});
         old.swap(by_shape_);
@@ -336,7 +342,7 @@ std::uint32_t BinaryTraceEncoder::add_shape(std::span<const std::uint32_t> conte
 
 // By the hint when the record's kind, keys and types are where and what they were; else by
 // content.
-inline char* BinaryTraceEncoder::put_shape(char* p, const TraceRecord& r) {
+inline char* BinaryTraceEncoder::put_shape(char* p, const TraceRecord& r, std::uint64_t*& last) {
     ShapeHint& hint = hints_[(reinterpret_cast<std::uintptr_t>(r.kind.data()) * 0x9E3779B97F4A7C15ull) >> (64 - hint_bits)];
     const std::size_t n = r.fields.size();
     if (hint.kind == r.kind.data() && hint.kind_size == r.kind.size() && hint.fields == n) {
@@ -346,16 +352,17 @@ inline char* BinaryTraceEncoder::put_shape(char* p, const TraceRecord& r) {
             if (hint.keys[i].data != f.key.data() || hint.keys[i].size != f.key.size() || hint.types[i] != type_of(f.value)) break;
         }
         if (i == n) {
+            last = last_values_.data() + hint.last_at;
             std::memcpy(p, hint.id, sizeof hint.id);  // the record's fixed room holds a whole varint here
             return p + hint.id_size;
         }
     }
-    return put_shape_slow(p, r, hint);
+    return put_shape_slow(p, r, hint, last);
 }
 
 // The shape's id if its strings all have ids and it has been met; else the shape itself, kept if
 // all its strings will be (whatever is new fits in the table) and the shapes are not all used.
-char* BinaryTraceEncoder::put_shape_slow(char* p, const TraceRecord& r, ShapeHint& hint) {
+char* BinaryTraceEncoder::put_shape_slow(char* p, const TraceRecord& r, ShapeHint& hint, std::uint64_t*& last) {
     std::vector<std::uint32_t>& content = scratch_;
     bool known = true;
     bool keepable = true;
@@ -378,6 +385,7 @@ char* BinaryTraceEncoder::put_shape_slow(char* p, const TraceRecord& r, ShapeHin
     if (known) {
         if (const std::uint32_t* id = find_shape(content, shape_hash(content))) {
             learn_hint(hint, r, *id);
+            last = last_values_.data() + shape_starts_[*id] + 2;
             return put_varint(p, std::uint64_t{*id} << 1);
         }
     }
@@ -390,7 +398,12 @@ char* BinaryTraceEncoder::put_shape_slow(char* p, const TraceRecord& r, ShapeHin
     }
     if (keep) {
         fill();  // every string has its id now
-        learn_hint(hint, r, add_shape(content, shape_hash(content)));
+        const std::uint32_t id = add_shape(content, shape_hash(content));
+        learn_hint(hint, r, id);
+        last = last_values_.data() + shape_starts_[id] + 2;
+    } else {
+        zeros_.assign(r.fields.size(), 0);
+        last = zeros_.data();
     }
     return p;
 }
@@ -407,6 +420,7 @@ void BinaryTraceEncoder::learn_hint(ShapeHint& hint, const TraceRecord& r, std::
         hint.types[i] = type_of(f.value);
     }
     hint.id_size = static_cast<std::uint32_t>(put_varint(hint.id, std::uint64_t{shape} << 1) - hint.id);
+    hint.last_at = shape_starts_[shape] + 2;
     hint.kind = r.kind.data();
     hint.kind_size = static_cast<std::uint32_t>(r.kind.size());
     hint.fields = static_cast<std::uint32_t>(n);
@@ -421,8 +435,9 @@ char* BinaryTraceEncoder::write(char* p, Output& output, const TraceRecord& r) {
     p = put_varint(p, zigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(last_time_))));
     last_index_ = r.index;
     last_time_ = time;
-    p = put_shape(put_host(p, r), r);
-    for (const TraceField& f : r.fields) p = put_value(p, f.value);
+    std::uint64_t* last = nullptr;
+    p = put_shape(put_host(p, r), r, last);
+    for (std::size_t i = 0; i < r.fields.size(); ++i) p = put_value(p, r.fields[i].value, last[i]);
     return p;
 }
 
@@ -528,14 +543,17 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
         if (n > max_fields) c.fail(count_at, std::to_string(n) + " fields in one record (corrupt)");
         return true;
     };
-    // A value of type `type` (the byte at type_at, for the error).
-    auto value = [&](std::string_view key, unsigned char type, const char* type_at) {
+    // A value of type `type` (the byte at type_at, for the error). An integer is its difference
+    // from `last` when there is one (the second version), else itself.
+    auto value = [&](std::string_view key, unsigned char type, const char* type_at, const std::uint64_t* last) {
         switch (type) {
             case v_i64:
             case v_u64: {
                 std::uint64_t v = 0;
                 if (!c.varint(v)) return false;
-                if (type == v_i64) fields_.push_back({key, TraceValue(unzigzag(v))});
+                if (last != nullptr) v = *last + static_cast<std::uint64_t>(unzigzag(v));
+                else if (type == v_i64) v = static_cast<std::uint64_t>(unzigzag(v));
+                if (type == v_i64) fields_.push_back({key, TraceValue(static_cast<std::int64_t>(v))});
                 else fields_.push_back({key, TraceValue(v)});
                 return true;
             }
@@ -570,19 +588,20 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
             unsigned char type = 0;
             if (!ref(key)) return false;
             const char* type_at = c.p;
-            if (!c.byte(type) || !value(key, type, type_at)) return false;
+            if (!c.byte(type) || !value(key, type, type_at, nullptr)) return false;
         }
     } else {
         const char* shape_at = c.p;
         std::uint64_t v = 0;
         if (!c.varint(v)) return false;
-        const Shape* shape = nullptr;
+        Shape* shape = nullptr;
         if ((v & 1) == 0) {
             if ((v >> 1) >= shapes_.size()) c.fail(shape_at, "shape " + std::to_string(v >> 1) + " used before it is defined (corrupt)");
             shape = &shapes_[static_cast<std::size_t>(v >> 1)];
         } else if (v == shape_in_place || v == shape_new) {
             Shape& s = in_place_;
             s.fields.clear();
+            s.last.clear();
             bool all_kept = true, kept = true;
             std::uint64_t n = 0;
             if (!ref(s.kind, &kept) || !count(n)) return false;
@@ -596,6 +615,7 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
                 if (!c.byte(type)) return false;
                 if (type > v_str) c.fail(type_at, "unknown value type " + std::to_string(type) + " (corrupt)");
                 s.fields.emplace_back(key, type);
+                s.last.push_back(0);
             }
             if (v == shape_new && !all_kept) c.fail(shape_at, "a kept shape with a string kept nowhere (corrupt)");
             shape = v == shape_new ? &shapes_.emplace_back(s) : &s;
@@ -603,9 +623,11 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
             c.fail(shape_at, "unknown shape " + std::to_string(v) + " (corrupt)");
         }
         kind = shape->kind;
-        for (const auto& [key, type] : shape->fields) {
-            if (!value(key, type, shape_at)) return false;
+        for (std::size_t i = 0; i < shape->fields.size(); ++i) {
+            if (!value(shape->fields[i].first, shape->fields[i].second, shape_at, &shape->last[i])) return false;
         }
+        // Whole: its values become the shape's last (a shape kept nowhere starts from 0 again).
+        for (std::size_t i = 0; i < fields_.size(); ++i) shape->last[i] = fields_[i].value.bits();
     }
     last_index_ += static_cast<std::uint64_t>(unzigzag(index_delta));
     last_time_ = static_cast<std::int64_t>(static_cast<std::uint64_t>(last_time_) + static_cast<std::uint64_t>(unzigzag(time_delta)));

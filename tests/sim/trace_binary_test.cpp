@@ -301,6 +301,30 @@ TEST(BinaryTrace, RecordsWrittenFromAShapeAreTheBytesOfTheirStrings) {
     EXPECT_NE(literal.expected[6].find("\"xo\":\"b\""), std::string::npos) << literal.expected[6];
 }
 
+// An integer is written as its difference, modulo 2^64, from the same field of its shape's last
+// record: the extremes come back, a value again or one up is a byte, and a record fed in pieces
+// (read in part, then again whole) counts from the last whole record, not from its first try.
+TEST(BinaryTrace, IntegersAreTheirDifferenceFromTheShapesLastRecord) {
+    constexpr auto u_max = std::numeric_limits<std::uint64_t>::max();
+    constexpr auto i_min = std::numeric_limits<std::int64_t>::min();
+    constexpr auto i_max = std::numeric_limits<std::int64_t>::max();
+    const std::pair<std::uint64_t, std::int64_t> values[] = {{0, 0},         {u_max, i_min}, {0, i_max}, {0, i_max}, {1, i_min},
+                                                             {u_max, -1},    {5, 1},         {6, 2},     {6, 2},     {std::uint64_t{1} << 63, 0}};
+    Encoded e;
+    std::uint64_t i = 0;
+    for (const auto& [u, s] : values) {
+        const sim::TraceField fields[] = {{"u", u}, {"s", s}, {"x", 0.25}};
+        e.add({i, sim::Time{}, 0, "h", "ints", fields, false, 0, false});
+        ++i;
+    }
+    const auto size = [&](std::size_t k) { return e.ends[k] - e.ends[k - 1]; };
+    EXPECT_EQ(size(3), 5u + 1 + 1 + 8);  // the same values again
+    EXPECT_EQ(size(8), 5u + 1 + 1 + 8);
+    EXPECT_EQ(size(7), 5u + 1 + 1 + 8);  // one up each
+    EXPECT_EQ(size(6), 5u + 1 + 1 + 8);  // from u_max to 5: up by 6, modulo 2^64
+    for (std::size_t piece : {0, 1, 2, 3, 5, 7}) EXPECT_EQ(decode_all(e.bytes, piece), e.expected) << piece;
+}
+
 // Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
 // that ended before the cut, and finish() complains unless the cut fell between records.
 RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {
@@ -410,19 +434,28 @@ TEST(BinaryTrace, ARecordOfAShapeMetBeforeIsItsValues) {
         e.add({i, sim::Time{}, 0, "b", heap ? std::string_view(copies.emplace_back("net.send")) : "net.send", fields, false, 0, false});
         return e.ends[i] - (i == 0 ? sim::BinaryTraceEncoder::header().size() : e.ends[i - 1]);
     };
-    // tag, index, time, host, shape: a byte each; then 300 (two bytes), "b" by id, -1.
-    const std::size_t values_only = 5 + 2 + 1 + 1;
+    // tag, index, time, host, shape: a byte each; then the id, up by a few (a byte), "b" by its
+    // id, and -1 again (a difference of 0).
+    const std::size_t values_only = 5 + 1 + 1 + 1;
     std::uint64_t i = 0;
-    EXPECT_GT(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, false), values_only);
-    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, false), values_only);
-    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, true), values_only);
-    EXPECT_GT(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", 0.5}}, false), values_only + 7);  // a new shape
-    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", 0.5}}, true), values_only + 7);
-    EXPECT_EQ(size_of(i++, {{"id", 300u}, {"to", "b"}, {"n", -1}}, false), values_only);
+    const auto id = [&] { return 300 + i; };
+    EXPECT_GT(size_of(i, {{"id", id()}, {"to", "b"}, {"n", -1}}, false), values_only);
+    ++i;
+    EXPECT_EQ(size_of(i, {{"id", id()}, {"to", "b"}, {"n", -1}}, false), values_only);
+    ++i;
+    EXPECT_EQ(size_of(i, {{"id", id()}, {"to", "b"}, {"n", -1}}, true), values_only);
+    ++i;
+    EXPECT_GT(size_of(i, {{"id", id()}, {"to", "b"}, {"n", 0.5}}, false), values_only + 7);  // a new shape
+    ++i;
+    EXPECT_EQ(size_of(i, {{"id", id()}, {"to", "b"}, {"n", 0.5}}, true), values_only + 7);
+    ++i;
+    EXPECT_EQ(size_of(i, {{"id", id()}, {"to", "b"}, {"n", -1}}, false), values_only);
+    ++i;
     std::vector<sim::TraceField> wide;
     for (const char* key : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}) wide.push_back({key, 1});
-    EXPECT_GT(size_of(i++, wide, false), 15u);
-    EXPECT_EQ(size_of(i++, wide, false), 15u);  // five bytes and ten ones
+    EXPECT_GT(size_of(i, wide, false), 15u);
+    ++i;
+    EXPECT_EQ(size_of(i, wide, false), 15u);  // five bytes and ten differences of 0
     EXPECT_EQ(decode_all(e.bytes), e.expected);
 }
 

@@ -7,8 +7,10 @@
 //   a tag byte 0x20 (+1 a kernel dispatch, +2 a detail record);
 //   varint zigzag(index - previous index), varint zigzag(time - previous time) in ns;
 //   host (a string); the record's shape; per field of the shape, its value.
-// A shape is a kind, a field count and per field a key and a type: 0 i64 (a zigzag varint),
-// 1 u64 (a varint), 2 f64 (8 bytes little-endian), 3 false and 4 true (no bytes), 5 a string.
+// A shape is a kind, a field count and per field a key and a type: 0 i64 and 1 u64 (a zigzag
+// varint of the difference, modulo 2^64, from the field's value in the last record of the shape,
+// or from 0 for the shape's first record and for a shape kept nowhere: ids and constants take a
+// byte), 2 f64 (8 bytes little-endian), 3 false and 4 true (no bytes), 5 a string.
 // It is a varint v: v >> 1 is the id of a shape met before when v is even; when v is 1 (a shape
 // kept nowhere) or 3 (a new shape: it becomes the next id, from 0 up), the shape follows: kind
 // (a string), varint count, per field key (a string) and type byte. A shape is kept when all its
@@ -127,7 +129,8 @@ private:
     std::int64_t known_id(std::string_view s);
     // A field's type in a shape (a bool's value is its type).
     static unsigned char type_of(const TraceValue& v) noexcept;
-    char* put_value(char* p, const TraceValue& v);
+    // `last`: the field's value in the shape's last record, which becomes this one's.
+    char* put_value(char* p, const TraceValue& v, std::uint64_t& last);
     char* put_host(char* p, const TraceRecord& r);
     // A host's name known by reference (a simulator's record host, a TraceValue::host_name): by
     // the host id after its first use, without reading the name.
@@ -164,20 +167,24 @@ private:
         std::uint32_t fields = 0;
         char id[4] = {};  // the shape's varint (id << 1 is below 2^17: three bytes at most)
         std::uint32_t id_size = 0;
+        std::uint32_t last_at = 0;  // where the shape's last values start in last_values_
         unsigned char types[max_hint_fields] = {};
         struct Key {
             const char* data = nullptr;
             std::size_t size = 0;
         } keys[max_hint_fields]{};
     };
-    char* put_shape(char* p, const TraceRecord& r);
-    char* put_shape_slow(char* p, const TraceRecord& r, ShapeHint& hint);
+    // Also sets `last` to the shape's last values (zeros for a shape kept nowhere).
+    char* put_shape(char* p, const TraceRecord& r, std::uint64_t*& last);
+    char* put_shape_slow(char* p, const TraceRecord& r, ShapeHint& hint, std::uint64_t*& last);
     void learn_hint(ShapeHint& hint, const TraceRecord& r, std::uint32_t shape);
 
     std::vector<Slot> by_address_;
     std::vector<ShapeHint> hints_;
     std::vector<std::uint32_t> shape_words_;
     std::vector<std::uint32_t> shape_starts_;
+    std::vector<std::uint64_t> last_values_;  // beside shape_words_: a field's at its word
+    std::vector<std::uint64_t> zeros_;        // the last values of a shape kept nowhere
     std::vector<ShapeSlot> by_shape_;
     std::vector<std::uint32_t> scratch_;  // a shape's content being looked up
     // A host's name by its host id, with the name it referred to, for put_host_ref (a host id
@@ -223,6 +230,7 @@ private:
     struct Shape {
         std::string_view kind;
         std::vector<std::pair<std::string_view, unsigned char>> fields;  // key, type
+        std::vector<std::uint64_t> last;  // each field's value in the shape's last record
     };
     std::vector<char> pending_;
     std::uint64_t consumed_ = 0;  // file offset of pending_[0]
