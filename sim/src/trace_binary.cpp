@@ -489,6 +489,11 @@ void BinaryTraceDecoder::feed(std::span<const char> bytes, const Each& each) {
         const std::size_t have = std::min(pending_.size(), magic.size());
         const std::string_view start(pending_.data(), have);
         if (start != magic.substr(0, have) && start != magic_v1.substr(0, have)) {
+            if (have == magic.size() && start.starts_with(magic.substr(0, magic.size() - 1))) {
+                throw TraceFormatError("a binary trace of format " + std::string(1, start.back()) +
+                                           ", which this faultline does not read (it reads formats 1 and 2)",
+                                       0);
+            }
             throw TraceFormatError("not a faultline binary trace (it does not start with " + std::string(magic) + " or " +
                                        std::string(magic_v1) + ")",
                                    0);

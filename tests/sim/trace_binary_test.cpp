@@ -384,6 +384,7 @@ TEST(BinaryTrace, BytesThatAreNotATraceNameTheByte) {
     EXPECT_NE(error(R"({"i":1,"t_ns":0})").first.find("not a faultline binary trace"), std::string::npos);
     EXPECT_NE(error("").first.find("no header"), std::string::npos);
     EXPECT_NE(error("FLTR").first.find("no header"), std::string::npos);
+    EXPECT_EQ(error("FLTRACE3\x30"), (std::pair<std::string, std::uint64_t>{"a binary trace of format 3, which this faultline does not read (it reads formats 1 and 2)", 0}));
     EXPECT_EQ(error(h + "\x7f"), (std::pair<std::string, std::uint64_t>{"unknown record tag 0x7f (corrupt, or not a faultline binary trace)", 8}));
     // A record that uses string 5 when there are none.
     EXPECT_EQ(error(h + "\x20\x00\x00\x0a"s).second, 11u);
