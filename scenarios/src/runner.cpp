@@ -20,14 +20,14 @@ sim::Options options_for(const Scenario& scenario, const RunSettings& settings) 
 // Forwards to several sinks (the determinism recorder plus, say, a trace file).
 class TeeSink final : public sim::TraceSink {
 public:
-    TeeSink(sim::TraceSink* a, sim::TraceSink* b) : a_(a), b_(b) {}
+    // Each sink's answer to wants_kernel_events() holds while it is attached: asked once here.
+    TeeSink(sim::TraceSink* a, sim::TraceSink* b)
+        : a_(a), b_(b), a_kernel_(a != nullptr && a->wants_kernel_events()), b_kernel_(b != nullptr && b->wants_kernel_events()) {}
     void record(const sim::TraceRecord& r) override {
-        if (a_ && (!r.kernel || a_->wants_kernel_events())) a_->record(r);
-        if (b_ && (!r.kernel || b_->wants_kernel_events())) b_->record(r);
+        if (a_ && (!r.kernel || a_kernel_)) a_->record(r);
+        if (b_ && (!r.kernel || b_kernel_)) b_->record(r);
     }
-    bool wants_kernel_events() const override {
-        return (a_ && a_->wants_kernel_events()) || (b_ && b_->wants_kernel_events());
-    }
+    bool wants_kernel_events() const override { return a_kernel_ || b_kernel_; }
     void expect_host(std::uint32_t host_id) noexcept override {
         if (a_) a_->expect_host(host_id);
         if (b_) b_->expect_host(host_id);
@@ -36,6 +36,8 @@ public:
 private:
     sim::TraceSink* a_;
     sim::TraceSink* b_;
+    bool a_kernel_;
+    bool b_kernel_;
 };
 
 // Keeps the running hash after every record.

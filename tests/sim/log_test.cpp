@@ -74,6 +74,37 @@ TEST(TraceFile, WritesOneJsonObjectPerRecord) {
     EXPECT_EQ(b, R"({"i":3,"t_ns":2000000000,"host":"h","kind":"bye","quote":"a\"b"})");
 }
 
+// Whether a sink wants kernel dispatch records is asked once, when it is attached, not at every
+// dispatch (it was a virtual call per event, through every layer of a tee); the answer holds
+// until the sink is attached again.
+TEST(TraceSink, IsAskedOnceWhetherItWantsKernelRecords) {
+    struct Counting final : sim::TraceSink {
+        mutable int asked = 0;
+        bool wants = true;
+        int kernel = 0;
+        void record(const sim::TraceRecord& r) override { kernel += r.kernel ? 1 : 0; }
+        bool wants_kernel_events() const override {
+            ++asked;
+            return wants;
+        }
+    };
+    Counting sink;
+    sim::Simulator s;
+    s.set_trace_sink(&sink);
+    s.add_host("h").spawn([](sim::Ctx& ctx) {
+        for (int i = 0; i < 50; ++i) ctx.sleep_for(1ms);
+    });
+    s.run_until(sim::Time(20ms));
+    EXPECT_EQ(sink.asked, 1);
+    EXPECT_GE(sink.kernel, 20);
+    const int before = sink.kernel;
+    sink.wants = false;
+    s.set_trace_sink(&sink);  // asked again
+    s.run();
+    EXPECT_EQ(sink.asked, 2);
+    EXPECT_EQ(sink.kernel, before);
+}
+
 // The file gathers lines and writes them in batches of about 32 KiB: a run much longer than one
 // batch must still give exactly one line per record, in order, none lost at a batch's edge.
 class Tee final : public sim::TraceSink {

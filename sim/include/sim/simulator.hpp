@@ -220,7 +220,11 @@ public:
     }
     bool records_details() const noexcept { return sink_ != nullptr; }
     void trace(std::string_view kind, TraceFields fields = {});  // on the current host
-    void set_trace_sink(TraceSink* sink) noexcept { sink_ = sink; }
+    // Asks the sink once, here, whether it wants kernel dispatch records.
+    void set_trace_sink(TraceSink* sink) noexcept {
+        sink_ = sink;
+        sink_wants_kernel_ = sink != nullptr && sink->wants_kernel_events();
+    }
     TraceSink* trace_sink() const noexcept { return sink_; }
     std::uint64_t trace_hash() const noexcept { return hash_.value(); }
     std::uint64_t trace_records() const noexcept { return record_index_; }
@@ -396,7 +400,7 @@ private:
     void hash_kernel_event(const EventQueue::Entry& e, Ctx* p) {
         if (options_.hash_trace) hash_.add_event(static_cast<std::uint64_t>(e.time), e.order, p ? p->pid_ : 0);
         ++record_index_;
-        if (sink_ != nullptr && sink_->wants_kernel_events()) record_kernel_event(e, p);
+        if (sink_wants_kernel_) record_kernel_event(e, p);
     }
     void record_kernel_event(const EventQueue::Entry& e, Ctx* p);
     void record_detail(const Host& host, std::string_view kind, std::span<const TraceField> fields);
@@ -480,6 +484,7 @@ private:
 
     TraceHash hash_;
     TraceSink* sink_ = nullptr;
+    bool sink_wants_kernel_ = false;  // asked when the sink was set: not a call per dispatch
     std::uint64_t record_index_ = 0;
 
     std::vector<Always> always_;

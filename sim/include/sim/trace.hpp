@@ -106,6 +106,8 @@ public:
     virtual ~TraceSink() = default;
     virtual void record(const TraceRecord& r) = 0;
     // Kernel dispatch records are many (one per fiber resume); most sinks do not want them.
+    // Asked once, when the sink is attached (Simulator::set_trace_sink): the answer must not
+    // change while it is.
     virtual bool wants_kernel_events() const { return false; }
     // A hint, never a record: a process is being spawned on host `host_id` and will likely record
     // soon. A sink that keeps state per host (the binary file's table of host names) may start
