@@ -1,5 +1,5 @@
 // The compact binary trace format (`--trace FILE.ftrace`): the same records as a JSON Lines trace,
-// in about a ninth of the bytes, for traces of long runs where formatting and writing JSON cost
+// in under a tenth of the bytes, for traces of long runs where formatting and writing JSON cost
 // more than the run. `faultline trace FILE` turns one back into the JSON Lines the run would have
 // written, byte for byte.
 //
