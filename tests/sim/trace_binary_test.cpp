@@ -275,26 +275,27 @@ TEST(BinaryTrace, RecordsWrittenFromAShapeAreTheBytesOfTheirStrings) {
     std::string same_bytes = "id";
     Encoded literal, heap;
     std::deque<std::string> copies;
-    const auto add = [&](std::uint64_t i, std::string_view kind, std::vector<sim::TraceField> fields) {
+    std::uint64_t i = 0;  // the record's index, and its "id" field
+    const auto add = [&](std::string_view kind, std::vector<sim::TraceField> fields) {
         literal.add({i, sim::Time{std::chrono::nanoseconds(7 * i)}, 1, "h", kind, fields, false, 0, false});
         for (sim::TraceField& f : fields) f.key = copies.emplace_back(f.key);
         heap.add({i, sim::Time{std::chrono::nanoseconds(7 * i)}, 1, "h", copies.emplace_back(kind), fields, false, 0, false});
+        ++i;
     };
-    std::uint64_t i = 0;
     for (int round = 0; round < 3; ++round) {
-        add(i++, "net.send", {{"id", i}, {"to", "b"}, {"port", "rpc"}});
-        add(i++, "net.send", {{"id", i}, {"to", "b"}, {"port", "rpc"}});          // from the shape
-        add(i++, "net.send", {{"id", i}, {"from", "b"}, {"port", "rpc"}});        // the second key differs
-        add(i++, "net.send", {{"id", i}, {"to", "b"}});                           // another count
-        add(i++, "net.send", {{same_bytes, i}, {"to", "b"}, {"port", "rpc"}});    // "id", not the literal
+        add("net.send", {{"id", i}, {"to", "b"}, {"port", "rpc"}});
+        add("net.send", {{"id", i}, {"to", "b"}, {"port", "rpc"}});          // from the shape
+        add("net.send", {{"id", i}, {"from", "b"}, {"port", "rpc"}});        // the second key differs
+        add("net.send", {{"id", i}, {"to", "b"}});                           // another count
+        add("net.send", {{same_bytes, i}, {"to", "b"}, {"port", "rpc"}});    // "id", not the literal
         buffer[0] = 't';
-        add(i++, "net.send", {{"id", i}, {buffer, "b"}, {"port", "rpc"}});        // a buffer...
+        add("net.send", {{"id", i}, {buffer, "b"}, {"port", "rpc"}});        // a buffer...
         buffer[0] = 'x';
-        add(i++, "net.send", {{"id", i}, {buffer, "b"}, {"port", "rpc"}});        // ...reused
-        add(i++, "rpc.done", {{"id", i}, {"result", "ok"}});
-        add(i++, "wide", {{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}, {"e", 5}, {"f", 6}, {"g", 7}, {"h", 8}, {"i", 9}});
-        add(i++, "empty", {});
-        add(i++, "empty", {});
+        add("net.send", {{"id", i}, {buffer, "b"}, {"port", "rpc"}});        // ...reused
+        add("rpc.done", {{"id", i}, {"result", "ok"}});
+        add("wide", {{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}, {"e", 5}, {"f", 6}, {"g", 7}, {"h", 8}, {"i", 9}});
+        add("empty", {});
+        add("empty", {});
     }
     EXPECT_EQ(literal.bytes, heap.bytes);
     EXPECT_EQ(decode_all(literal.bytes), literal.expected);
