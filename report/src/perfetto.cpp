@@ -66,7 +66,8 @@ std::uint64_t as_id(const sim::TraceValue* v) {
 
 }  // namespace
 
-PerfettoRecorder::PerfettoRecorder(PerfettoOptions options, sim::TraceSink* next) : options_(options), next_(next) {}
+PerfettoRecorder::PerfettoRecorder(PerfettoOptions options, sim::TraceSink* next)
+    : options_(options), next_(next), next_kernel_(next != nullptr && next->wants_kernel_events()) {}
 
 std::uint32_t PerfettoRecorder::intern(std::string_view s) {
     auto it = ids_.find(s);
@@ -102,7 +103,7 @@ void PerfettoRecorder::close(std::uint32_t host, std::uint64_t id, std::int64_t 
 }
 
 void PerfettoRecorder::record(const sim::TraceRecord& r) {
-    if (next_ != nullptr && (!r.kernel || next_->wants_kernel_events())) next_->record(r);
+    if (next_ != nullptr && (!r.kernel || next_kernel_)) next_->record(r);
     if (r.kernel) return;
     note_host(r);
     const std::int64_t t = r.time.time_since_epoch().count();

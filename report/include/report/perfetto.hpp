@@ -34,7 +34,7 @@ class PerfettoRecorder final : public sim::TraceSink {
 public:
     explicit PerfettoRecorder(PerfettoOptions options = {}, sim::TraceSink* next = nullptr);
     void record(const sim::TraceRecord& r) override;
-    bool wants_kernel_events() const override { return next_ != nullptr && next_->wants_kernel_events(); }
+    bool wants_kernel_events() const override { return next_kernel_; }
 
     // Writes the trace; calls still open are closed at the end of the run as "unfinished".
     void write(std::ostream& out, const RunRecord& run) const;
@@ -78,6 +78,7 @@ private:
 
     PerfettoOptions options_;
     sim::TraceSink* next_;
+    bool next_kernel_;  // next_'s answer, asked once (it holds while a sink is attached)
     std::map<std::string, std::uint32_t, std::less<>> ids_;
     std::vector<std::string> strings_;
     std::vector<std::string> hosts_;  // by host id
