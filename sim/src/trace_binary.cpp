@@ -211,6 +211,31 @@ char* BinaryTraceEncoder::room_for_bytes(char* p, std::size_t size) {
     return output_->make_room(p, need);
 }
 
+namespace {
+
+// The tables by content and of shapes: open addressing by a hash that is never 0 (0 marks an
+// empty slot), linear probing, a power-of-two size.
+template <class Slot>
+void place(std::vector<Slot>& table, const Slot& s) {
+    const std::size_t mask = table.size() - 1;
+    std::size_t i = s.hash & mask;
+    while (table[i].hash != 0) i = (i + 1) & mask;
+    table[i] = s;
+}
+
+// Doubles the table once it holds more than half its size in entries, placing each again.
+template <class Slot>
+void grow_if_half_full(std::vector<Slot>& table, std::size_t entries) {
+    if (entries * 2 <= table.size()) return;
+    std::vector<Slot> old(table.size() * 2, Slot{});
+    old.swap(table);
+    for (const Slot& s : old) {
+        if (s.hash != 0) place(table, s);
+    }
+}
+
+}  // namespace
+
 // The table by content: where `s` is, or the empty slot where it would go.
 BinaryTraceEncoder::ContentSlot& BinaryTraceEncoder::content_slot(std::string_view s, Words w, std::uint64_t hash) {
     const std::size_t mask = by_content_.size() - 1;
@@ -233,7 +258,7 @@ char* BinaryTraceEncoder::put_string_slow(char* p, std::string_view s, Words w, 
     const std::string& kept = strings_.emplace_back(s);
     const auto size = static_cast<std::uint32_t>(s.size());
     content_slot(s, w, hash) = {hash, kept.data(), size, id};
-    if (strings_.size() * 2 > by_content_.size()) grow_content();
+    grow_if_half_full(by_content_, strings_.size());
     slot = {s.data(), w, static_cast<std::uint16_t>(size), read_only(s.data()), id};
     return put_bytes(put_varint(p, (std::uint64_t{s.size()} << 2) | str_new), s);
 }
@@ -244,18 +269,6 @@ std::int64_t BinaryTraceEncoder::known_id(std::string_view s) {
     const Words w = words(s.data(), s.size());
     const ContentSlot& c = content_slot(s, w, content_hash(s.data(), s.size(), w));
     return c.hash != 0 ? c.id : -1;
-}
-
-void BinaryTraceEncoder::grow_content() {
-    std::vector<ContentSlot> old(by_content_.size() * 2, ContentSlot{0, nullptr, 0, 0});
-    old.swap(by_content_);
-    const std::size_t mask = by_content_.size() - 1;
-    for (const ContentSlot& c : old) {
-        if (c.hash == 0) continue;
-        std::size_t i = c.hash & mask;
-        while (by_content_[i].hash != 0) i = (i + 1) & mask;
-        by_content_[i] = c;
-    }
 }
 
 // By a table, without a branch: asked for every field of every record, to check its hint.
@@ -323,19 +336,8 @@ std::uint32_t BinaryTraceEncoder::add_shape(std::span<const std::uint32_t> conte
     shape_starts_.push_back(static_cast<std::uint32_t>(shape_words_.size()));
     shape_words_.insert(shape_words_.end(), content.begin(), content.end());
     last_values_.resize(shape_words_.size(), 0);
-    if (shape_starts_.size() * 2 > by_shape_.size()) {
-        std::vector<ShapeSlot> old(by_shape_.size() * 2, ShapeSlot{0, 0});
-        old.swap(by_shape_);
-        for (const ShapeSlot& s : old) {
-            if (s.hash == 0) continue;
-            std::size_t i = s.hash & (by_shape_.size() - 1);
-            while (by_shape_[i].hash != 0) i = (i + 1) & (by_shape_.size() - 1);
-            by_shape_[i] = s;
-        }
-    }
-    std::size_t i = hash & (by_shape_.size() - 1);
-    while (by_shape_[i].hash != 0) i = (i + 1) & (by_shape_.size() - 1);
-    by_shape_[i] = {hash, id};
+    grow_if_half_full(by_shape_, shape_starts_.size());
+    place(by_shape_, ShapeSlot{hash, id});
     return id;
 }
 

@@ -144,7 +144,6 @@ private:
     // Room for a string of `size` bytes and the rest of the record at p: p itself, or where the
     // output moved it.
     char* room_for_bytes(char* p, std::size_t size);
-    void grow_content();
 
     // Shapes, by content: the kind's string id, the count, then per field key id << 3 | type,
     // all shapes one after another (shape_starts_ gives where each begins), found by an
