@@ -227,6 +227,21 @@ const BadCase kBadCases[] = {
      "services.api.queue: expected a mapping of keys, got empty (are its keys indented under it?)"},
 };
 
+// The indentation hint above is for a setting that reads as an entry of its own. A real entry
+// whose name is also a setting's (a service named 'cache') gets the error of its own mistake,
+// without the hint: deeper down, or at its own keys when it has a service's keys too.
+TEST(Loader, AnEntryNamedLikeASettingIsNotToldItIsIndentedWrong) {
+    const std::string after = "      - {target: db, timeout: 500ms, retry: {attempts_max: 2}}\n";
+    const std::string deep = load_error(write(
+        "cache-service-deep.yaml",
+        replaced(kBase, after, after + "  cache:\n    hosts: cache-1\n    calls:\n      - {target: db, timeout: 1s, retry: {jitter: ful}}\n")));
+    EXPECT_NE(deep.find("services.cache.calls[0].retry.jitter: 'ful' is not one of"), std::string::npos) << deep;
+    EXPECT_EQ(deep.find("indented one level too little"), std::string::npos) << deep;
+    const std::string own = load_error(write("cache-service-own.yaml", replaced(kBase, after, after + "  cache:\n    hosts: cache-1\n    cpuu: fixed(1ms)\n")));
+    EXPECT_NE(own.find("unknown key 'cpuu'"), std::string::npos) << own;
+    EXPECT_EQ(own.find("indented one level too little"), std::string::npos) << own;
+}
+
 // Cache metrics belong to services with a cache: api has none, so api.cache.hits is not a metric
 // (it was a series of zeros that an invariant could watch forever); with a cache it loads.
 TEST(Loader, OnlyAServiceWithACacheHasCacheMetrics) {

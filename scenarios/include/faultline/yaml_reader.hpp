@@ -155,6 +155,16 @@ bool is_field_name(std::string_view name, T& value) {
         return false;
     }
 }
+
+// Whether `node` is a mapping with at least one key that names a field of T.
+template <class T>
+bool has_field_key(const YAML::Node& node, T& value) {
+    if (!node.IsMap()) return false;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        if (it->first.IsScalar() && is_field_name(it->first.Scalar(), value)) return true;
+    }
+    return false;
+}
 }  // namespace detail
 
 // The visitor a struct's fields() runs while reading: consumes the keys it knows.
@@ -284,12 +294,15 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
             const std::string key = it->first.as<std::string>();
             if (out.count(key) != 0 && it != node.begin()) fail(it->first, path, "duplicate name '" + key + "'");
             auto& entry = out[key];
+            const std::string entry_path = detail::join(path, key);
             try {
-                read_value(it->first, it->second, entry, detail::join(path, key));
+                read_value(it->first, it->second, entry, entry_path);
             } catch (const SpecError& e) {
                 // services: {api: {...}, queue: {...}}: a setting of the entry above, indented
-                // one level too little, reads as an entry of its own and fails.
-                if (!detail::is_field_name(key, entry)) throw;
+                // one level too little, reads as an entry of its own and fails, at the entry
+                // itself. Not said of an entry that fails deeper down, or that has a setting of
+                // an entry among its keys: a service named 'cache' is one.
+                if (!detail::is_field_name(key, entry) || e.path != entry_path || detail::has_field_key(it->second, entry)) throw;
                 const std::string message = e.message.substr(0, e.message.find(" (known keys:"));
                 throw SpecError(e.where, e.path, message + " (is '" + key + "' a setting of the entry above it, indented one level too little?)");
             }
