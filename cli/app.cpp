@@ -105,7 +105,7 @@ int run(int argc, char** argv) {
         }
         if (std::find(names.begin(), names.end(), word) == names.end()) {
             std::string msg = "unknown command '" + word + "'";
-            if (auto near = nearest(word, visible)) msg += " (did you mean '" + *near + "'?)";
+            msg += did_you_mean_or(word, visible, "");
             std::fprintf(stderr, "faultline: error: %s\nRun 'faultline --help' for the commands.\n", msg.c_str());
             return exit_usage;
         }

@@ -75,7 +75,7 @@ int list(const std::string& only, bool options) {
             std::vector<std::string> names = library_scenarios();
             for (const ScenarioInfo& s : builtin_scenarios().all()) names.push_back(s.name);
             std::string msg = "no scenario '" + only + "'";
-            if (auto near = nearest(only, names)) msg += " (did you mean '" + *near + "'?)";
+            msg += did_you_mean_or(only, names, "");
             throw UsageError(msg);
         }
         return exit_pass;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "sim/check.hpp"
 
@@ -20,14 +21,18 @@ sim::ParseError parse_value(std::string_view text, ErrcSet& out) {
             const std::size_t comma = text.find(',');
             const std::string_view name = trim(text.substr(0, comma));
             bool found = false;
+            std::vector<std::string> names;
             for (std::size_t i = 0; i < errc_count && !found; ++i) {
                 const auto e = static_cast<sim::Errc>(i);
                 if (sim::to_string(e) == name) {
                     set.insert(e);
                     found = true;
                 }
+                names.emplace_back(sim::to_string(e));
             }
-            if (!found) return "unknown error code '" + std::string(name) + "' (a list like 'timeout, overloaded')";
+            if (!found) {
+                return "unknown error code '" + std::string(name) + "'" + sim::did_you_mean_or(name, names, " (a list like 'timeout, overloaded')");
+            }
             if (comma == std::string_view::npos) break;
             text.remove_prefix(comma + 1);
         }

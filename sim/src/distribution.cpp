@@ -100,7 +100,9 @@ ParseError parse_value(std::string_view text, Delay& out) {
         if (name == "pareto" && a.count() <= 0) return "pareto's scale must be positive";
         out = name == "lognormal" ? Delay::lognormal(a, shape) : Delay::pareto(a, shape);
     } else {
-        return "unknown distribution '" + std::string(name) + "' (fixed, uniform, normal, lognormal, exponential, pareto)";
+        return "unknown distribution '" + std::string(name) + "'" +
+               did_you_mean_or(name, {"fixed", "uniform", "normal", "lognormal", "exponential", "pareto"},
+                               " (fixed, uniform, normal, lognormal, exponential, pareto)");
     }
     return std::nullopt;
 }

@@ -36,7 +36,7 @@ std::optional<std::string> Faults::validate(const FaultSpec& spec) const {
     const FaultKind* k = kind(spec.kind);
     if (k == nullptr) {
         std::string msg = "unknown fault '" + spec.kind + "'";
-        if (auto near = nearest(spec.kind, kind_names())) msg += " (did you mean '" + *near + "'?)";
+        msg += did_you_mean_or(spec.kind, kind_names(), "");
         return msg;
     }
     if (spec.targets.size() != k->targets) {

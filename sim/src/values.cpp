@@ -272,4 +272,9 @@ std::optional<std::string> nearest(std::string_view word, const std::vector<std:
     return std::nullopt;
 }
 
+std::string did_you_mean_or(std::string_view word, const std::vector<std::string>& candidates, std::string_view otherwise) {
+    if (auto near = nearest(word, candidates)) return " (did you mean '" + *near + "'?)";
+    return std::string(otherwise);
+}
+
 }  // namespace sim

@@ -40,12 +40,15 @@ template <class T>
 concept Shorthand = requires(std::string_view s, T& t) { parse_shorthand(s, t); };
 
 // "'abc' is not an integer": with the parser's detail only when it adds something (not "is not
-// an integer: not an integer").
+// an integer: not an integer"). A detail that says the hint and then more ("expected one of: a,
+// b (did you mean 'a'?)") adds only its more.
 template <class T>
 std::string bad_value_message(std::string_view shown, const std::string& detail) {
-    std::string msg = "'" + std::string(shown) + "' is not " + type_hint<T>();
-    if (detail != "not " + type_hint<T>() && detail != "expected " + type_hint<T>()) msg += ": " + detail;
-    return msg;
+    const std::string msg = "'" + std::string(shown) + "' is not " + type_hint<T>();
+    for (const std::string& said : {"not " + type_hint<T>(), "expected " + type_hint<T>()}) {
+        if (detail.starts_with(said)) return msg + detail.substr(said.size());
+    }
+    return msg + ": " + detail;
 }
 
 // Sets the field at a dotted path from text. After visiting: `matched` says whether the path

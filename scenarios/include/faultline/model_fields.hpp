@@ -150,7 +150,7 @@ inline sim::ParseError parse_shorthand(std::string_view text, KeyOptions& o) {
         if (auto e = sim::parse_value(trim(args.substr(comma + 1)), parsed.zipf_s)) return "EXPONENT: " + *e;
         if (parsed.zipf_s <= 0) return std::string("EXPONENT must be positive (0.99 is typical)");
     } else {
-        return "unknown key popularity '" + std::string(name) + "' (zipf or uniform)";
+        return "unknown key popularity '" + std::string(name) + "'" + sim::did_you_mean_or(name, {"zipf", "uniform"}, " (zipf or uniform)");
     }
     if (auto e = validate(parsed)) return e;  // the ranges, as for the mapping form
     o = parsed;

@@ -5,6 +5,7 @@
 #include "sim/values.hpp"
 
 namespace faultline {
+using sim::did_you_mean_or;
 using sim::format_value;
 using sim::nearest;
 using sim::NamedEnum;

@@ -94,7 +94,7 @@ void World::check_call(const CallSpec& c, const std::string& path, const Where& 
         for (const auto& [n, d] : spec_.databases) names.push_back(n);
         for (const auto& [n, m] : spec_.models) names.push_back(n);
         std::string msg = "call target '" + c.target + "' is not a service, database or model";
-        if (auto near = nearest(c.target, names)) msg += " (did you mean '" + *near + "'?)";
+        msg += did_you_mean_or(c.target, names, "");
         fail(at, path + ".target", msg);
     }
 }

@@ -142,7 +142,7 @@ void World::build_faults() {
             const sim::FaultKind* kind = faults_->kind(nf.kind);
             if (kind == nullptr) {
                 std::string msg = "unknown fault '" + nf.kind + "'";
-                if (auto near = nearest(nf.kind, faults_->kind_names())) msg += " (did you mean '" + *near + "'?)";
+                msg += did_you_mean_or(nf.kind, faults_->kind_names(), "");
                 fail(nf.where, path + ".kind", msg);
             }
             if (nf.targets.size() < kind->targets) {

@@ -74,7 +74,7 @@ void World::build_checker(const InvariantSpec& inv, const std::string& invariant
         std::vector<std::string> names;
         for (const auto& [n, s] : stores_) names.push_back(n);
         std::string msg = "no store '" + c.store + "'";
-        if (auto near = nearest(c.store, names)) msg += " (did you mean '" + *near + "'?)";
+        msg += did_you_mean_or(c.store, names, "");
         fail(inv.where, path + ".store", msg);
     }
     const sim::Duration at = c.at ? *c.at : spec_.duration;

@@ -50,6 +50,11 @@ std::string format_value(Duration v);
 std::string format_value(Rate v);
 std::string format_value(Ratio v);
 
+// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
+// " (did you mean 'x'?)" when `word` is a likely typo of one of `candidates`, else `otherwise`.
+std::string did_you_mean_or(std::string_view word, const std::vector<std::string>& candidates, std::string_view otherwise);
+
 // Enumerations: a type opts in with `enum_names(E)` (found by ADL) returning name/value pairs.
 template <class E>
 concept NamedEnum = std::is_enum_v<E> && requires(E e) { enum_names(e); };
@@ -57,14 +62,16 @@ concept NamedEnum = std::is_enum_v<E> && requires(E e) { enum_names(e); };
 template <NamedEnum E>
 ParseError parse_value(std::string_view text, E& out) {
     std::string known;
+    std::vector<std::string> names;
     for (const auto& [name, value] : enum_names(E{})) {
         if (text == name) {
             out = value;
             return std::nullopt;
         }
         known += (known.empty() ? "" : ", ") + std::string(name);
+        names.emplace_back(name);
     }
-    return "expected one of: " + known;
+    return "expected one of: " + known + did_you_mean_or(text, names, "");
 }
 
 template <NamedEnum E>
@@ -94,7 +101,5 @@ std::string type_hint() {
     } else return "a value";
 }
 
-// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace sim
