@@ -91,6 +91,10 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_EQ(spec.workloads.at("users").call.throttle.window_buckets, 30);
     EXPECT_EQ(spec.workloads.at("users").open_loop->keys.keys, 10u);
     EXPECT_EQ(spec.faults.at(0).at, std::chrono::seconds(7));
+    // A path as error messages print it, with the list index in brackets, sets the same field.
+    const auto bracketed = faultline::load_spec(path, "", {{"services.api.calls[0].breaker.window_buckets", "25"}, {"faults[0].at", "8s"}});
+    EXPECT_EQ(bracketed.services.at("api").calls.at(0).breaker.window_buckets, 25);
+    EXPECT_EQ(bracketed.faults.at(0).at, std::chrono::seconds(8));
 
     auto error_of = [&](const std::string& p, const std::string& v) {
         try {
@@ -115,6 +119,8 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("network.links.0.loss", "1%").find("network.links is not in the scenario, so it has no item 0"), std::string::npos)
         << error_of("network.links.0.loss", "1%");
     EXPECT_NE(error_of("faults.3.at", "1s").find("faults.3.at: index 3 is past the end of the list"), std::string::npos);
+    EXPECT_NE(error_of("faults[3].at", "1s").find("index 3 is past the end of the list"), std::string::npos);
+    EXPECT_NE(error_of("services.api.calls[x].timeout", "1s").find("unknown key 'calls[x]'"), std::string::npos) << error_of("services.api.calls[x].timeout", "1s");
     const std::string past_end = error_of("faults.3.at", "1s");
     EXPECT_EQ(past_end.find("--set"), past_end.rfind("--set")) << "'--set' once: " << past_end;
     // A conflict between the file and a setting names both values: the error points at the
@@ -160,8 +166,18 @@ const BadCase kBadCases[] = {
     {"negative count", "workers_max: 8,", "workers_max: -3,", 11, "services.api.queue.workers_max: must be at least 1"},
     {"negative duration", "duration: 20s", "duration: -20s", 4, "duration"},
     {"quantile out of range", "quantile: 0.99", "quantile: 1.5", 28, "invariants[0].slo: needs"},
-    {"unknown distribution", "exponential(2ms)", "exponentail(2ms)", 12, "exponentail"},
-    {"unknown key popularity", "uniform(1000)", "zipff(1000)", 22, "zipff"},
+    {"misspelt distribution", "exponential(2ms)", "exponentail(2ms)", 12,
+     "services.api.cpu: 'exponentail(2ms)' is not a delay like 5ms or lognormal(5ms, 0.5): unknown distribution 'exponentail' (did you mean 'exponential'?)"},
+    {"unknown distribution", "exponential(2ms)", "gamma(2ms)", 12,
+     "unknown distribution 'gamma' (fixed, uniform, normal, lognormal, exponential, pareto)"},
+    {"misspelt key popularity", "uniform(1000)", "zipff(1000)", 22, "unknown key popularity 'zipff' (did you mean 'zipf'?)"},
+    {"unknown key popularity", "uniform(1000)", "hot(1000)", 22, "unknown key popularity 'hot' (zipf or uniform)"},
+    {"misspelt choice", "retry: {attempts_max: 2}", "retry: {attempts_max: 2, backoff: exponentail}", 14,
+     "services.api.calls[0].retry.backoff: 'exponentail' is not one of: none, fixed, exponential (did you mean 'exponential'?)"},
+    {"unknown choice", "retry: {attempts_max: 2}", "retry: {attempts_max: 2, backoff: linear}", 14,
+     "services.api.calls[0].retry.backoff: 'linear' is not one of: none, fixed, exponential"},
+    {"misspelt error code", "retry: {attempts_max: 2}", "retry: {attempts_max: 2, retry_on: 'timeout, overloded'}", 14,
+     "unknown error code 'overloded' (did you mean 'overloaded'?)"},
     {"a list where a mapping belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: [8, 64]", 11, "expected a mapping"},
     {"a value where a section belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: 8", 11,
      "services.api.queue: expected a mapping of keys, got a value (known keys: workers_max queue_max discipline"},
