@@ -21,11 +21,11 @@ Json read_json_file(const std::string& path) {
     try {
         return Json::parse(buf.str());
     } catch (const nlohmann::json::parse_error& e) {
-        // e.byte is the offset where parsing stopped: turn it into a line number.
-        const std::string text = buf.str();
-        const std::size_t upto = std::min<std::size_t>(e.byte, text.size());
-        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
-        throw InputError(path + ": not valid JSON (line " + std::to_string(line) + ")");
+        // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> from "line",
+        // as the report's reader says it (report/src/record_json.cpp).
+        const std::string what = e.what();
+        const std::size_t at = what.find("line ");
+        throw InputError(path + ": not valid JSON" + (at == std::string::npos ? "" : " (" + what.substr(at) + ")"));
     }
 }
 

@@ -130,7 +130,7 @@ TEST(Replay, BadArtifactFilesNameTheFileAndField) {
     write_json(dir + "/badat.json", j);
     const std::pair<std::string, std::string> cases[] = {
         {dir + "/missing.json", dir + "/missing.json: cannot read"},
-        {dir + "/garbage.json", dir + "/garbage.json: not valid JSON (line 2)"},
+        {dir + "/garbage.json", dir + "/garbage.json: not valid JSON (line 2, column 3: syntax error"},
         {dir + "/noseed.json", dir + "/noseed.json: field 'seed' is missing"},
         {dir + "/badat.json", dir + "/badat.json: field 'faults.plan[0].at': 'soon' is not a duration"},
     };
