@@ -140,6 +140,11 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     const std::string fixed = error_of("services.api.queu.workers_max", "3");
     EXPECT_NE(fixed.find("unknown key 'queu' (did you mean 'queue'?)"), std::string::npos) << fixed;
     EXPECT_EQ(fixed.find("did you mean"), fixed.rfind("did you mean")) << fixed;
+    // A bad value set through a bracketed path is the setting's fault too, not the file's line.
+    for (const std::string p : {"services.api.calls.0.retry.backoff", "services.api.calls[0].retry.backoff"}) {
+        const std::string choice = error_of(p, "exponentail");
+        EXPECT_EQ(choice.rfind("(--set): services.api.calls[0].retry.backoff: 'exponentail' is not one of", 0), 0u) << choice;
+    }
 }
 
 struct BadCase {

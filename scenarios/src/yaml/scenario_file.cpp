@@ -230,13 +230,19 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     // What a setting on the command line or in the variant made wrong is reported there, not at
     // the file's line it replaced.
     auto overridden = [&](const SpecError& e) -> std::optional<SpecError> {
-        // Settings name list items "calls.0"; the reader's paths say "calls[0]".
-        std::string at;
-        for (char c : e.path) {
-            if (c == '[') at += '.';
-            else if (c != ']') at += c;
-        }
-        auto covers = [&](const std::string& p) {
+        // The reader's paths say "calls[0]"; a setting may say that or "calls.0": both compare
+        // in the second form.
+        auto dotted = [](const std::string& path) {
+            std::string out;
+            for (char c : path) {
+                if (c == '[') out += '.';
+                else if (c != ']') out += c;
+            }
+            return out;
+        };
+        const std::string at = dotted(e.path);
+        auto covers = [&](const std::string& setting) {
+            const std::string p = dotted(setting);
             // A top-level key a setting made ("unknown key 'ervices'"): its first segment. The
             // reader places it at the root mapping's line 1, a line that does not hold it.
             if (at.empty()) return e.message.starts_with("unknown key '" + p.substr(0, p.find('.')) + "'");
