@@ -336,9 +336,13 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
     }
 }
 
+// A path in the form settings use: "services.api.calls[0].timeout", as the reader's errors print
+// it, becomes "services.api.calls.0.timeout".
+std::string dotted_path(std::string_view path);
+
 // Applies `path=value` to a YAML document before it is read, creating mappings as needed;
-// list items are addressed by index ("faults.0.at"). Returns an error message (without the path:
-// the caller names it) or nothing.
+// list items are addressed by index ("faults.0.at", or "faults[0].at"). Returns an error message
+// (without the path: the caller names it) or nothing.
 std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value);
 
 // For a `path` that would add an entry to a mapping of named entries the document already has,

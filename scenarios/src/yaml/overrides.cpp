@@ -6,26 +6,23 @@
 
 namespace faultline {
 
+std::string dotted_path(std::string_view path) {
+    std::string out;
+    for (char c : path) {
+        if (c == '[') out += '.';
+        else if (c != ']') out += c;
+    }
+    return out;
+}
+
 namespace {
-// "services.api.calls.0.timeout", or as error messages write it, "services.api.calls[0].timeout":
-// a list index in brackets is a segment of its own.
 std::vector<std::string> split_path(const std::string& path) {
+    const std::string dotted = dotted_path(path);
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (true) {
-        const std::size_t dot = path.find('.', start);
-        std::string part = path.substr(start, dot - start);
-        std::vector<std::string> indices;
-        while (part.size() > 2 && part.back() == ']') {
-            const std::size_t open = part.rfind('[');
-            if (open == std::string::npos || open == 0 || open + 2 > part.size() - 1) break;
-            const std::string index = part.substr(open + 1, part.size() - open - 2);
-            if (index.find_first_not_of("0123456789") != std::string::npos) break;
-            indices.insert(indices.begin(), index);
-            part.resize(open);
-        }
-        parts.push_back(std::move(part));
-        parts.insert(parts.end(), indices.begin(), indices.end());
+        const std::size_t dot = dotted.find('.', start);
+        parts.push_back(dotted.substr(start, dot - start));
         if (dot == std::string::npos) break;
         start = dot + 1;
     }

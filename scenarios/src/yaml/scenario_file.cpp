@@ -232,17 +232,9 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     auto overridden = [&](const SpecError& e) -> std::optional<SpecError> {
         // The reader's paths say "calls[0]"; a setting may say that or "calls.0": both compare
         // in the second form.
-        auto dotted = [](const std::string& path) {
-            std::string out;
-            for (char c : path) {
-                if (c == '[') out += '.';
-                else if (c != ']') out += c;
-            }
-            return out;
-        };
-        const std::string at = dotted(e.path);
+        const std::string at = dotted_path(e.path);
         auto covers = [&](const std::string& setting) {
-            const std::string p = dotted(setting);
+            const std::string p = dotted_path(setting);
             // A top-level key a setting made ("unknown key 'ervices'"): its first segment. The
             // reader places it at the root mapping's line 1, a line that does not hold it.
             if (at.empty()) return e.message.starts_with("unknown key '" + p.substr(0, p.find('.')) + "'");

@@ -59,19 +59,20 @@ std::string did_you_mean_or(std::string_view word, const std::vector<std::string
 template <class E>
 concept NamedEnum = std::is_enum_v<E> && requires(E e) { enum_names(e); };
 
+template <class T>
+std::string type_hint();  // below: what a reader should type ("one of: a, b, c" for an enum)
+
 template <NamedEnum E>
 ParseError parse_value(std::string_view text, E& out) {
-    std::string known;
-    std::vector<std::string> names;
     for (const auto& [name, value] : enum_names(E{})) {
         if (text == name) {
             out = value;
             return std::nullopt;
         }
-        known += (known.empty() ? "" : ", ") + std::string(name);
-        names.emplace_back(name);
     }
-    return "expected one of: " + known + did_you_mean_or(text, names, "");
+    std::vector<std::string> names;
+    for (const auto& [name, value] : enum_names(E{})) names.emplace_back(name);
+    return "expected " + type_hint<E>() + did_you_mean_or(text, names, "");
 }
 
 template <NamedEnum E>
