@@ -91,6 +91,16 @@ int run(int argc, char** argv) {
     add_sweep_command(app, cmd);
     add_report_command(app, cmd);
     add_report_worker_command(app, cmd);
+    // An option given an empty value ('--stop-at ""', a shell variable that was not set) is an
+    // error, not the option left out: every command reads an empty string as "not given".
+    const CLI::Validator not_empty(
+        [](const std::string& v) { return v.empty() ? std::string("an empty value (was a shell variable unset?)") : std::string(); },
+        "", "NOT_EMPTY");
+    for (CLI::App* sub : app.get_subcommands({})) {
+        for (CLI::Option* o : sub->get_options()) {
+            if (o->get_type_size() != 0) o->check(not_empty);
+        }
+    }
     if (argc == 1) {  // no command at all: what there is, rather than "a subcommand is required"
         std::fputs(app.help().c_str(), stdout);
         return exit_usage;

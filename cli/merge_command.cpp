@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "explore/fuzz.hpp"
+#include "explore/workers.hpp"
 
 namespace faultline::cli {
 
@@ -24,13 +25,14 @@ void add_merge_command(CLI::App& app, Command& cmd) {
             try {
                 std::optional<std::string> junit;
                 if (!args->junit.empty()) junit = args->junit;
-                const explore::MergeReport r = explore::merge_results(args->dirs, args->out, junit);
+                const explore::MergeReport r = explore::merge_results(args->dirs, args->out, junit, explore::self_exe());
                 print_warnings(r.warnings);
                 explore::FuzzReport as_job;
                 as_job.seeds_total = r.seeds;
                 as_job.groups = r.groups;
                 for (const explore::SignatureGroup& g : r.groups) as_job.findings += g.count;
-                std::printf("merged      %zu directories: %llu seeds (%llu recorded twice)\n", args->dirs.size(),
+                std::printf("merged      %zu director%s: %llu seeds (%llu recorded twice)\n", args->dirs.size(),
+                            args->dirs.size() == 1 ? "y" : "ies",
                             static_cast<unsigned long long>(r.seeds), static_cast<unsigned long long>(r.duplicates));
                 std::string text = explore::fuzz_summary_text(as_job, args->out);
                 text = text.substr(text.find('\n') + 1);  // its first line counts seeds run now: not for a merge

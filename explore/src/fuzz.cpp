@@ -1,10 +1,12 @@
 // The fuzzing job: a poll loop over worker processes (no threads), one seed per worker.
 #include "explore/fuzz.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -14,6 +16,7 @@
 #include "explore/build_info.hpp"
 #include "explore/swarm.hpp"
 #include "explore/workers.hpp"
+#include "dir_lock.hpp"
 #include "finish.hpp"
 #include "sim/values.hpp"
 
@@ -92,6 +95,55 @@ private:
     bool drawn_ = false;
 };
 
+// SIGINT (Ctrl-C) and SIGTERM (a job runner's stop) end the job in an orderly way: no new seeds,
+// the running ones abandoned (their workers got the same SIGINT from the terminal, and their exits
+// say nothing about the seeds), and the summary written for what was recorded. A second signal,
+// once the handlers are restored, ends the process at once.
+volatile std::sig_atomic_t stop_signal = 0;
+
+class StopSignals {
+public:
+    StopSignals() {
+        stop_signal = 0;
+        struct sigaction sa {};
+        sa.sa_handler = [](int sig) { stop_signal = sig; };
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART: the worker pool's poll() returns at once
+        ::sigaction(SIGINT, &sa, &old_int_);
+        ::sigaction(SIGTERM, &sa, &old_term_);
+    }
+    ~StopSignals() { restore(); }
+    void restore() {
+        if (restored_) return;
+        ::sigaction(SIGINT, &old_int_, nullptr);
+        ::sigaction(SIGTERM, &old_term_, nullptr);
+        restored_ = true;
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+    struct sigaction old_int_ {}, old_term_ {};
+    bool restored_ = false;
+};
+
+// The seed ranges a directory has been given over its resumptions ("1..30 100..102").
+std::string joined_ranges(const std::string& before, const std::string& now) {
+    std::string out;
+    std::set<std::string> seen;
+    for (const std::string& text : {before, now}) {
+        std::size_t i = 0;
+        while (i < text.size()) {
+            std::size_t j = text.find(' ', i);
+            if (j == std::string::npos) j = text.size();
+            const std::string r = text.substr(i, j - i);
+            if (!r.empty() && seen.insert(r).second) out += (out.empty() ? "" : " ") + r;
+            i = j + 1;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 FuzzReport run_fuzz(const FuzzOptions& options) {
@@ -105,10 +157,12 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     if (options.worker_exe.empty()) throw InputError("no worker executable");
     if (options.junit) check_writable_parent(*options.junit, "--junit", options.out_dir);
 
-    const std::string dir = options.out_dir;
+    std::string dir = options.out_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();  // "--out runs/": runs/artifacts, not runs//artifacts
     std::error_code ec;
     fs::create_directories(fs::path(dir) / "artifacts", ec);
     if (ec) throw InputError("--out " + dir + ": cannot create it: " + ec.message());
+    const DirLock lock(dir, "--out");  // one job at a time writes a directory
 
     JobConfig job;
     job.scenario = options.base.scenario;
@@ -138,12 +192,19 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         throw InputError(dir + " already holds a fuzzing job (" + std::to_string(prior.size()) +
                          " seeds recorded): pass --resume to continue it, or choose another --out");
     }
+    if (!had_job && !prior.empty()) {
+        throw InputError(dir + " holds " + std::to_string(prior.size()) +
+                         " results but no job.json, so which job made them is unknown: choose another --out");
+    }
     Progress progress(options.progress, options.log_interval, options.base.scenario.name);
     if (had_job) {
         const Json j = read_json_file(job_path);
         const JobConfig previous = job_from_json(JsonReader(job_path, j));
         if (auto diff = job_difference(previous, job))
             throw InputError(dir + ": --resume of a different job: " + *diff);
+        if (previous.shard != job.shard)
+            throw InputError(dir + ": --resume of a different job: shard " + previous.shard + " vs " + job.shard);
+        job.seeds = joined_ranges(previous.seeds, job.seeds);
         if (previous.build_id != job.build_id) {
             progress.note("warning: " + dir + " was started by build " + previous.build_id + "; this is build " +
                           job.build_id);
@@ -189,10 +250,11 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     }
 
     ResultsLog log(results_path);
-    WorkerPool pool(options.jobs);
+    std::optional<WorkerPool> pool(std::in_place, options.jobs);  // reset when the loop ends
     std::map<std::uint64_t, RunSpec> specs;  // running, by seed
     std::uint64_t findings = tally.findings.size();
     const Clock::time_point start = Clock::now();
+    StopSignals signals;
 
     auto handle = [&](const Outcome& o, const RunSpec& spec) {
         if (is_finding(o.verdict)) {
@@ -212,20 +274,23 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     };
 
     for (;;) {
+        if (stop_signal != 0) break;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         const bool time_up = options.time_budget && elapsed * 1000 >= static_cast<double>(options.time_budget->count());
-        while (pool.has_room() && !time_up) {
+        while (pool->has_room() && !time_up) {
             auto seed = next_seed();
             if (!seed) break;
             RunSpec spec = options.base;
             spec.seed = *seed;
             spec.fault_plan.reset();
             if (options.swarm) spec.swarm = draw_swarm(info, *seed, fixed);
-            pool.start(*seed, worker_command(options.worker_exe, spec), options.timeout);
+            pool->start(*seed, worker_command(options.worker_exe, spec), options.timeout);
             specs.emplace(*seed, std::move(spec));
         }
-        if (pool.running() == 0) break;
-        for (const WorkerExit& e : pool.poll(std::chrono::milliseconds(200))) {
+        if (pool->running() == 0) break;
+        const std::vector<WorkerExit> exits = pool->poll(std::chrono::milliseconds(200));
+        if (stop_signal != 0) break;  // these may have died of the same Ctrl-C: not recorded
+        for (const WorkerExit& e : exits) {
             auto it = specs.find(e.id);
             handle(outcome_from_exit(e, it->second, options.timeout), it->second);
             specs.erase(it);
@@ -234,6 +299,10 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         if (options.time_budget) budget_left = static_cast<double>(options.time_budget->count()) / 1000 - elapsed;
         progress.update(report.seeds_run, total, budget_left, findings, best.size());
     }
+    report.interrupted_by = stop_signal;
+    report.seeds_abandoned = pool->running();
+    pool.reset();  // kills and reaps what is still running (after a stop signal)
+    signals.restore();  // a second Ctrl-C while the summary is written ends the process
     progress.update(report.seeds_run, total, std::nullopt, findings, best.size(), true);
     progress.finish();
 
@@ -241,10 +310,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     report.findings = findings;
     report.groups = finish_job(dir, job, tally, options.junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
         // An artifact missing or stale (a job killed between them): run the seed again.
-        RunSpec spec = options.base;
-        spec.seed = fastest.seed;
-        spec.fault_plan.reset();
-        spec.swarm = fastest.swarm;
+        const RunSpec spec = spec_for_seed(job, fastest);
         if (fastest.verdict == Verdict::crash || fastest.verdict == Verdict::hang) return make_artifact(spec, fastest);
         Outcome again = run_in_worker(options.worker_exe, spec, options.timeout);
         return make_artifact(spec, again);
@@ -253,6 +319,8 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
 }
 
 std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_dir) {
+    std::string trimmed = out_dir;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
     std::string out;
     char buf[512];
     std::snprintf(buf, sizeof buf, "seeds       %llu recorded (%llu run now, %llu recorded before)\n",
@@ -278,10 +346,16 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
                 "); fastest: seed " + std::to_string(g.fastest.seed) +
                 (g.fastest.verdict == Verdict::fail ? " at " + sim::format_time(g.fastest.end_time) : std::string()) +
                 "\n";
-            out += "      replay: faultline replay " + artifact_path(out_dir, g.id) + "\n";
+            out += g.has_artifact ? "      replay: faultline replay " + artifact_path(trimmed, g.id) + "\n"
+                                  : std::string("      replay: no artifact (see the warning above)\n");
         }
     }
-    out += "summary     " + out_dir + "/summary.json\n";
+    out += "summary     " + trimmed + "/summary.json\n";
+    if (report.interrupted_by != 0) {
+        out += "interrupted by " + signal_name(report.interrupted_by) + ": " +
+               std::to_string(report.seeds_abandoned) + " running seed" + (report.seeds_abandoned == 1 ? "" : "s") +
+               " abandoned, nothing recorded lost; the same command with --resume goes on from here\n";
+    }
     return out;
 }
 

@@ -14,6 +14,8 @@
 namespace faultline::explore {
 
 Json read_json_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, not a JSON file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot read: " + std::strerror(errno));
     std::stringstream buf;
@@ -46,7 +48,13 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     }
     ::fdatasync(fd);
     ::close(fd);
-    std::filesystem::rename(tmp, path);
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        const std::string why = std::filesystem::is_directory(path) ? "it is a directory" : ec.message();
+        std::filesystem::remove(tmp, ec);  // no stray FILE.tmp.PID beside a file that was not written
+        throw std::runtime_error("cannot write " + path + ": " + why);
+    }
 }
 
 namespace {

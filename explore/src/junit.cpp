@@ -77,7 +77,8 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
         if (g.verdict == Verdict::fail || g.verdict == Verdict::runaway)
             body += " at " + sim::format_time(g.fastest.end_time);
         body += "\n";
-        body += "replay: faultline replay " + artifact_path(out_dir, g.id) + "\n";
+        body += g.has_artifact ? "replay: faultline replay " + artifact_path(out_dir, g.id) + "\n"
+                               : std::string("replay: no artifact (see the merge's warnings)\n");
         x += "    <testcase classname=\"" + classname + "\" name=\"" + xml_escape(g.signature) + "\">\n";
         x += "      <" + std::string(tag) + " type=\"" + std::string(to_string(g.verdict)) + "\" message=\"" +
              xml_escape(g.signature + " on " + std::to_string(g.count) + " seed" + (g.count == 1 ? "" : "s") +

@@ -6,20 +6,29 @@
 #include <unordered_map>
 
 #include "explore/fuzz.hpp"
+#include "explore/workers.hpp"
+#include "dir_lock.hpp"
 #include "finish.hpp"
 
 namespace faultline::explore {
 
 MergeReport merge_results(const std::vector<std::string>& dirs, const std::string& out_dir,
-                          const std::optional<std::string>& junit) {
+                          const std::optional<std::string>& junit, const std::string& worker_exe) {
     namespace fs = std::filesystem;
     if (dirs.empty()) throw InputError("merge: name at least one result directory");
     if (out_dir.empty()) throw InputError("merge: --out DIR is required");
     if (junit) check_writable_parent(*junit, "--junit", out_dir);
-    for (const std::string& d : dirs) {
+    for (std::size_t i = 0; i < dirs.size(); ++i) {
+        const std::string& d = dirs[i];
         std::error_code ec;
+        if (!fs::exists(d, ec)) throw InputError(d + ": no such directory");
+        if (!fs::is_directory(d, ec)) throw InputError(d + ": not a directory");
         if (fs::equivalent(d, out_dir, ec))
             throw InputError("merge: --out " + out_dir + " is one of the inputs; choose a new directory");
+        for (std::size_t k = 0; k < i; ++k) {
+            if (fs::equivalent(d, dirs[k], ec)) throw InputError(d + ": given twice (as " + dirs[k] + ")");
+        }
+        check_not_being_written(d);
     }
     if (fs::exists(out_dir + "/results.jsonl") || fs::exists(out_dir + "/job.json")) {
         throw InputError("merge: " + out_dir + " already holds results; choose a new directory");
@@ -28,10 +37,15 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     MergeReport report;
     std::optional<JobConfig> first;
     std::string first_dir;
-    // Per seed: a digest of its result and the directory that recorded it (not the whole record).
+    // Per seed: the record kept, by a digest of its result and the directory that recorded it
+    // (not the whole record). Where two directories disagree about a seed, a finding is kept
+    // over a pass (it happened, somewhere), then the smaller digest: the same choice whatever
+    // the order of the arguments.
     struct Seen {
         std::uint64_t digest;
         std::size_t dir;
+        bool finding;
+        bool written = false;
     };
     std::unordered_map<std::uint64_t, Seen> by_seed;
     auto digest = [](const Outcome& o) {
@@ -63,29 +77,59 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         } catch (const InputError&) {
         }
     }
-    // Every directory checked: now the records, streamed into the merged file.
+    // Every directory checked: first which record of each seed to keep, then those records,
+    // streamed into the merged file.
     std::error_code ec;
     fs::create_directories(fs::path(out_dir) / "artifacts", ec);
     if (ec) throw InputError("merge: --out " + out_dir + ": cannot create it: " + ec.message());
+    const DirLock lock(out_dir, "--out");
     const std::string partial = out_dir + "/results.jsonl.partial";
     fs::remove(partial, ec);
-    Tally tally;
-    std::optional<ResultsLog> out(std::in_place, partial, std::chrono::hours(1));
+    std::set<std::uint64_t> disputed;  // seeds the directories recorded differently
+    auto said = [](const Outcome& o) {
+        return std::string(to_string(o.verdict)) + (o.signature.empty() ? "" : " (" + o.signature + ")");
+    };
     for (std::size_t di = 0; di < dirs.size(); ++di) {
         const std::string& d = dirs[di];
-        for_each_result(d + "/results.jsonl", false, [&](Outcome&& o) {
-            auto [it, fresh] = by_seed.try_emplace(o.seed, Seen{digest(o), di});
-            if (fresh) {
-                out->append(o);
-                tally.add(o);
-                return;
-            }
+        const std::string results = d + "/results.jsonl";
+        if (!fs::exists(results, ec)) {
+            report.warnings.push_back(d + " has no results.jsonl: a shard that recorded nothing (its seeds are missing)");
+            continue;
+        }
+        std::uint64_t records = 0;
+        const bool torn = for_each_result(results, false, [&](Outcome&& o) {
+            ++records;
+            const Seen seen{digest(o), di, is_finding(o.verdict)};
+            auto [it, fresh] = by_seed.try_emplace(o.seed, seen);
+            if (fresh) return;
             ++report.duplicates;
-            if (it->second.digest != digest(o)) {
-                report.warnings.push_back("seed " + std::to_string(o.seed) + ": " + dirs[it->second.dir] + " and " + d +
-                                          " recorded different results (kept the first)");
-            }
+            Seen& kept = it->second;
+            if (kept.digest == seen.digest) return;
+            disputed.insert(o.seed);
+            if (seen.finding > kept.finding || (seen.finding == kept.finding && seen.digest < kept.digest)) kept = seen;
         });
+        if (torn) report.warnings.push_back(results + ": its last record was cut short (a job killed mid-write) and is left out");
+        if (records == 0) report.warnings.push_back(results + " is empty: a shard that recorded nothing");
+    }
+    Tally tally;
+    std::optional<ResultsLog> out(std::in_place, partial, std::chrono::hours(1));
+    std::map<std::uint64_t, std::vector<std::string>> accounts;  // of each disputed seed, by each directory
+    for (std::size_t di = 0; di < dirs.size(); ++di) {
+        for_each_result(dirs[di] + "/results.jsonl", false, [&](Outcome&& o) {
+            Seen& kept = by_seed.at(o.seed);
+            if (disputed.count(o.seed)) accounts[o.seed].push_back(dirs[di] + " recorded " + said(o));
+            if (kept.written || kept.dir != di || kept.digest != digest(o)) return;
+            kept.written = true;
+            out->append(o);
+            tally.add(o);
+        });
+    }
+    for (const auto& [seed, said_by] : accounts) {
+        std::string joined;
+        for (const std::string& a : said_by) joined += (joined.empty() ? "" : ", ") + a;
+        report.warnings.push_back("seed " + std::to_string(seed) + " ran differently: " + joined +
+                                  "; kept the " + (by_seed.at(seed).finding ? "finding" : "first by digest") +
+                                  " (replay it on each machine or build to see which differs)");
     }
     if (builds.size() > 1)
         report.warnings.push_back("the directories come from " + std::to_string(builds.size()) + " different builds");
@@ -125,8 +169,23 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
             if (a.spec.seed == fastest.seed) return a;
         } catch (const InputError&) {
         }
-        report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from + " (" +
-                                  fastest.signature + "); rerun that shard with --resume to write it");
+        // Missing or unreadable: the record says how to make it again, as the job itself does.
+        if (!worker_exe.empty()) {
+            const RunSpec spec = spec_for_seed(*first, fastest);
+            if (fastest.verdict == Verdict::crash || fastest.verdict == Verdict::hang) return make_artifact(spec, fastest);
+            const Outcome again = run_in_worker(worker_exe, spec, std::chrono::seconds(60));
+            if (again.signature == fastest.signature) {
+                report.warnings.push_back("the artifact of seed " + std::to_string(fastest.seed) + " in " + from +
+                                          " is missing or unreadable; made it again by running the seed");
+                return make_artifact(spec, again);
+            }
+            report.warnings.push_back("the artifact of seed " + std::to_string(fastest.seed) + " in " + from +
+                                      " is missing or unreadable, and running the seed again ended otherwise (" +
+                                      again.signature + ")");
+        } else {
+            report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from + " (" +
+                                      fastest.signature + "); rerun that shard with --resume to write it");
+        }
         return std::nullopt;
     });
     return report;

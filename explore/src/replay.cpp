@@ -50,10 +50,20 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
         report.changes.push_back("the build changed: the artifact was made by faultline " + artifact.version +
                                  " build " + artifact.build_id + "; this is " + version() + " build " + build_id());
     }
+    (void)load_scenario(spec.scenario);  // a file that is not there is said as such, without the hint below
     std::vector<std::pair<std::string, std::string>> current;
     try {
         current = effective_options(spec);
     } catch (const InputError& e) {
+        // A recorded configuration error (a swarm draw the scenario rejects, say) is reproduced
+        // when the run is refused the same way; any other refusal is a scenario changed since.
+        const Outcome& want = artifact.expected;
+        if (want.verdict == Verdict::error && !std::string_view(e.what()).empty() && want.detail.ends_with(e.what())) {
+            report.outcome = want;
+            report.reproduced = true;
+            report.conclusion = std::string("reproduced: the run is refused as recorded: ") + e.what();
+            return report;
+        }
         throw InputError(std::string(e.what()) + " (the scenario changed since the artifact was made?)");
     }
     const LoadedScenarioRef loaded = load_scenario(spec.scenario);

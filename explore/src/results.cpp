@@ -20,6 +20,7 @@ Json job_to_json(const JobConfig& job) {
     Json scenario;
     scenario["name"] = job.scenario.name;
     if (job.scenario.path) scenario["path"] = *job.scenario.path;
+    if (job.scenario.absolute) scenario["absolute_path"] = *job.scenario.absolute;
     if (!job.scenario.variant.empty()) scenario["variant"] = job.scenario.variant;
     j["scenario"] = scenario;
     j["overrides"] = overrides_to_json(job.overrides);
@@ -39,6 +40,7 @@ JobConfig job_from_json(const JsonReader& r) {
     JsonReader scenario = r.at("scenario");
     job.scenario.name = scenario.at("name").str();
     if (auto p = scenario.find("path")) job.scenario.path = p->str();
+    if (auto p = scenario.find("absolute_path")) job.scenario.absolute = p->str();
     if (auto v = scenario.find("variant")) job.scenario.variant = v->str();
     if (auto o = r.find("overrides")) job.overrides = overrides_from_json(*o);
     if (auto s = r.find("swarm")) job.swarm = s->boolean();
@@ -76,9 +78,9 @@ std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b
     return std::nullopt;
 }
 
-void for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each) {
+bool for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return;
+    if (!in) return false;
     std::string line;
     std::size_t line_no = 0;
     std::uint64_t complete = 0;  // bytes up to the end of the last complete line
@@ -96,11 +98,26 @@ void for_each_result(const std::string& path, bool repair, const std::function<v
         each(record_from_json(JsonReader(path + ": line " + std::to_string(line_no), j)));
     }
     in.close();
-    if (repair && std::filesystem::file_size(path) > complete) {
+    const bool torn = std::filesystem::file_size(path) > complete;
+    if (repair && torn) {
         if (::truncate(path.c_str(), static_cast<off_t>(complete)) != 0) {
             throw std::runtime_error("cannot repair " + path + ": " + std::strerror(errno));
         }
     }
+    return torn;
+}
+
+RunSpec spec_for_seed(const JobConfig& job, const Outcome& record) {
+    RunSpec spec;
+    spec.scenario = job.scenario;
+    spec.seed = record.seed;
+    spec.overrides = job.overrides;
+    spec.swarm = record.swarm;
+    spec.shuffle_ties = job.shuffle_ties;
+    spec.buggify = job.buggify;
+    spec.time_max = job.time_max;
+    spec.events_max = job.events_max;
+    return spec;
 }
 
 std::vector<Outcome> load_results(const std::string& path, bool repair) {
@@ -209,7 +226,7 @@ Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<Si
         s["seeds"] = seeds;  // the first hundred
         s["fastest_seed"] = g.fastest.seed;
         s["fastest_end_time"] = sim::format_time(g.fastest.end_time);
-        s["artifact"] = "artifacts/" + g.id + ".json";
+        s["artifact"] = g.has_artifact ? Json("artifacts/" + g.id + ".json") : Json(nullptr);
         sigs.push_back(std::move(s));
     }
     j["signatures"] = sigs;

@@ -93,6 +93,9 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
     if (target.empty())
         throw InputError("the artifact records no failure (verdict " +
                          std::string(to_string(failing.expected.verdict)) + "): nothing to shrink");
+    if (failing.expected.verdict == Verdict::error)
+        throw InputError("the artifact records a run that could not start (" + failing.expected.detail +
+                         "): a configuration error, with no faults to shrink; fix the scenario or its swarm space");
     ShrinkResult result;
     auto say = [&](const std::string& line) {
         result.steps.push_back(line);

@@ -33,7 +33,8 @@ ScenarioRef scenario_ref(const std::string& arg, const std::string& variant) {
     ref.variant = variant;
     const bool yaml = arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"));
     if (yaml || (arg.find('/') != std::string::npos && builtin_scenarios().find(arg) == nullptr)) {
-        ref.path = arg;
+        ref.path = std::filesystem::path(arg).lexically_normal().string();  // "./x.yaml" is "x.yaml"
+        ref.absolute = std::filesystem::absolute(arg).lexically_normal().string();
         ref.name = std::filesystem::path(arg).stem().string();
     } else {
         ref.name = arg;
@@ -62,7 +63,15 @@ LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where
         throw InputError(msg);
     }
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(*file, ec)) throw InputError(prefix + "no scenario file '" + *file + "'");
+    if (!std::filesystem::is_regular_file(*file, ec)) {
+        // Recorded in another directory: the absolute path still finds it on the same machine.
+        if (ref.path && ref.absolute && *ref.absolute != *file && std::filesystem::is_regular_file(*ref.absolute, ec)) {
+            file = *ref.absolute;
+        } else {
+            throw InputError(prefix + "no scenario file '" + *file + "'" +
+                             (ref.path && ref.absolute && *ref.absolute != *file ? " (nor " + *ref.absolute + ")" : ""));
+        }
+    }
     try {
         LoadedScenario loaded = load_scenario_file(*file, ref.variant);
         out.info = loaded.info;
@@ -166,6 +175,7 @@ void spec_to_json(const RunSpec& spec, Json& out) {
     Json scenario;
     scenario["name"] = spec.scenario.name;
     if (spec.scenario.path) scenario["path"] = *spec.scenario.path;
+    if (spec.scenario.absolute) scenario["absolute_path"] = *spec.scenario.absolute;
     if (!spec.scenario.variant.empty()) scenario["variant"] = spec.scenario.variant;
     out["scenario"] = scenario;
     out["seed"] = spec.seed;
@@ -186,6 +196,7 @@ RunSpec spec_from_json(const JsonReader& r) {
     JsonReader scenario = r.at("scenario");
     spec.scenario.name = scenario.at("name").str();
     if (auto p = scenario.find("path")) spec.scenario.path = p->str();
+    if (auto p = scenario.find("absolute_path")) spec.scenario.absolute = p->str();
     if (auto v = scenario.find("variant")) spec.scenario.variant = v->str();
     spec.seed = r.at("seed").u64();
     if (auto o = r.find("overrides")) spec.overrides = overrides_from_json(*o);

@@ -2,6 +2,7 @@
 // directories, read a job's results as a set that ignores order and wall time.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "support/files.hpp"
 #include "support/run_program.hpp"
@@ -32,6 +34,28 @@ inline Result cli(const std::string& args) { return faultline_with(FAULTLINE_BIN
 // The same, with a command prefix such as "env JOB_COMPLETION_INDEX=2".
 inline Result faultline_env(const std::string& prefix, const std::string& args) {
     return faultline_with(prefix + " " + std::string(FAULTLINE_BIN), args);
+}
+
+// Starts the faultline binary without waiting; returns its pid. Its output goes to `output`
+// (/dev/null by default); with `own_group` it leads a process group of its own, which a test can
+// signal as a terminal's Ctrl-C does (kill(-pid, SIGINT): the job and its workers alike).
+inline pid_t spawn(const std::vector<std::string>& args, const std::string& output = "/dev/null", bool own_group = false) {
+    std::vector<std::string> argv = {FAULTLINE_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (std::string& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (own_group) ::setpgid(0, 0);
+        const int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(out, 1);
+        ::dup2(out, 2);
+        ::execv(cargv[0], cargv.data());
+        ::_exit(127);
+    }
+    if (own_group) ::setpgid(pid, pid);  // also here: the test may signal before the child ran
+    return pid;
 }
 
 inline bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }

@@ -75,24 +75,6 @@ TEST(Fuzz, TheArtifactIsTheFastestFailingSeeds) {
     EXPECT_FALSE(artifact["faultline"]["build_id"].get<std::string>().empty());
 }
 
-// Starts the faultline binary without waiting; returns its pid.
-pid_t spawn(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {FAULTLINE_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (std::string& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const int null = ::open("/dev/null", O_WRONLY);
-        ::dup2(null, 1);
-        ::dup2(null, 2);
-        ::execv(cargv[0], cargv.data());
-        ::_exit(127);
-    }
-    return pid;
-}
-
 TEST(Fuzz, KillNineThenResumeGivesTheSameResultsAsAnUninterruptedRun) {
     const std::string& full = baseline();
     const std::string dir = scratch("killed");

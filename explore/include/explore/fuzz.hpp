@@ -55,6 +55,8 @@ struct FuzzReport {
     std::uint64_t seeds_total = 0;    // recorded in the directory now
     std::vector<SignatureGroup> groups;
     std::uint64_t findings = 0;  // seeds with a finding
+    int interrupted_by = 0;             // SIGINT or SIGTERM when the job was stopped by one
+    std::uint64_t seeds_abandoned = 0;  // running when it was stopped (not recorded)
 };
 
 // Throws InputError on bad usage (existing results without --resume, a different job in DIR).
@@ -64,6 +66,9 @@ FuzzReport run_fuzz(const FuzzOptions& options);
 std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_dir);
 
 // `faultline merge DIR... --out DIR`: the union of shard directories, deduplicated the same way.
+// Where a signature's fastest seed has lost its artifact, it is made again by running the seed
+// in a worker (`worker_exe`; empty: a warning instead). Seeds recorded differently by two
+// directories are warned of, and the finding is kept.
 struct MergeReport {
     std::uint64_t seeds = 0;
     std::uint64_t duplicates = 0;  // seeds recorded by more than one directory (identical results)
@@ -71,7 +76,7 @@ struct MergeReport {
     std::vector<std::string> warnings;  // missing shards, build differences
 };
 MergeReport merge_results(const std::vector<std::string>& dirs, const std::string& out_dir,
-                          const std::optional<std::string>& junit);
+                          const std::optional<std::string>& junit, const std::string& worker_exe = {});
 
 // JUnit XML: one failing test case per signature (its fastest seed, its count and the replay
 // command) and one passing case for the seeds that passed.

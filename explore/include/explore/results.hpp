@@ -44,8 +44,13 @@ std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b
 // Reads results.jsonl record by record. A last line without its newline (a write cut short) is
 // dropped; with `repair` the file is also truncated to its last complete line so appends start
 // clean. Any other bad line is an InputError naming the file and line. A missing file is empty.
-void for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each);
+// Returns whether a torn last line was dropped.
+bool for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each);
 std::vector<Outcome> load_results(const std::string& path, bool repair);
+
+// The run a job's record stands for: the job's scenario, overrides and settings, with the
+// record's seed and swarm draws (to write an artifact again from the record alone).
+RunSpec spec_for_seed(const JobConfig& job, const Outcome& record);
 
 // What summaries need from a job's records without keeping every passing one: counts by verdict,
 // and the findings (without their fault plans and options; those live in artifacts).
@@ -91,6 +96,7 @@ struct SignatureGroup {
     std::uint64_t count = 0;
     std::vector<std::uint64_t> seeds;  // sorted
     Outcome fastest;
+    bool has_artifact = true;  // false when its artifact could not be written (a merge says why)
 };
 // Sorted by how many seeds hit them (most first), then by signature.
 std::vector<SignatureGroup> group_findings(const std::vector<Outcome>& records);

@@ -17,11 +17,21 @@ namespace faultline::explore {
 // A scenario: a built-in or library scenario by name ("chaos", "cache-flush-stampede"), or a
 // scenario file by path; `variant` picks one of a file's designs. Files are identified by the
 // hash of their content, built-ins by the hash of their effective options.
+//
+// A file's path is kept as it was typed (relative paths read well in commands and stay valid
+// on another machine with the same layout) and as an absolute path, which finds the file when a
+// replay runs in another directory than the job did. Two references name the same file when
+// either form agrees ("dnl.yaml" and "./dnl.yaml" from one directory, or one path typed alike on
+// two machines).
 struct ScenarioRef {
     std::string name;
     std::optional<std::string> path;
+    std::optional<std::string> absolute;  // of `path`, where it was made
     std::string variant;
-    friend bool operator==(const ScenarioRef&, const ScenarioRef&) = default;
+    friend bool operator==(const ScenarioRef& a, const ScenarioRef& b) {
+        if (a.name != b.name || a.variant != b.variant || a.path.has_value() != b.path.has_value()) return false;
+        return !a.path || *a.path == *b.path || (a.absolute && b.absolute && *a.absolute == *b.absolute);
+    }
     std::string text() const { return (path ? *path : name) + (variant.empty() ? "" : " --variant " + variant); }
 };
 

@@ -1,0 +1,249 @@
+// What a nightly pipeline does to a job's directories besides running it once: two jobs aimed at
+// one directory, Ctrl-C and a job runner's SIGTERM, resumes with other arguments, shards that
+// lost an artifact or recorded a seed differently, artifacts replayed from another directory,
+// and options given an empty value. Nothing recorded may be lost or silently mixed.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "explore_helpers.hpp"
+
+namespace {
+
+using namespace explore_test;
+
+void wait_for_lines(const std::string& path, std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (line_count(path) < n && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+std::string copy_of(const std::string& from, const std::string& name) {
+    const std::string to = scratch(name);
+    std::filesystem::copy(from, to, std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::remove(to + "/.lock");
+    return to;
+}
+
+TEST(JobSafety, ASecondJobOnTheSameDirectoryIsRefusedWhileTheFirstRuns) {
+    const std::string dir = scratch("locked");
+    const pid_t first = spawn({"fuzz", "planted-counter", "--seeds", counter_seeds, "-j1", "--progress", "none", "--out", dir});
+    wait_for_lines(dir + "/results.jsonl", 5);
+    const Result second =
+        cli("fuzz planted-counter --seeds " + std::string(counter_seeds) + " -j1 --progress none --resume --out " + dir);
+    const Result merge = cli("merge " + dir + " --out " + dir + "_merged");
+    const int first_exit = wait_exit(first);
+    ASSERT_EQ(first_exit, 1) << "the first job must still have been running (it finds the planted bug)";
+    EXPECT_EQ(second.exit_code, 2) << second.out;
+    EXPECT_TRUE(contains(second.out, "another job is writing to it (pid " + std::to_string(first) + ")")) << second.out;
+    EXPECT_EQ(merge.exit_code, 2) << merge.out;
+    EXPECT_TRUE(contains(merge.out, "still writing to it")) << merge.out;
+    // The first job's records alone: every seed once.
+    EXPECT_EQ(line_count(dir + "/results.jsonl"), counter_last - counter_first + 1);
+    EXPECT_EQ(result_rows(dir), result_rows(baseline()));
+    // Once it has ended, the directory is free again.
+    const Result resumed =
+        cli("fuzz planted-counter --seeds " + std::string(counter_seeds) + " -j1 --progress none --resume --out " + dir);
+    EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+}
+
+TEST(JobSafety, CtrlCStopsTheJobWritesItsSummaryAndResumeFinishesIt) {
+    for (const int sig : {SIGINT, SIGTERM}) {
+        const std::string dir = scratch(sig == SIGINT ? "ctrl_c" : "sigterm");
+        const std::string log = dir + ".log";
+        const pid_t pid = spawn({"fuzz", "planted-counter", "--seeds", counter_seeds, "-j2", "--progress", "none", "--out", dir},
+                                log, /*own_group=*/true);
+        wait_for_lines(dir + "/results.jsonl", 40);
+        // SIGINT as a terminal sends it, to the job and its workers alike; SIGTERM as a job runner does, to the job.
+        if (sig == SIGINT)
+            ::kill(-pid, SIGINT);
+        else
+            ::kill(pid, SIGTERM);
+        const int code = wait_exit(pid);
+        ASSERT_EQ(code, 128 + sig) << read_file(log);
+        const std::string out = read_file(log);
+        EXPECT_TRUE(contains(out, std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"))) << out;
+        EXPECT_TRUE(contains(out, "--resume")) << out;
+        const std::size_t recorded = line_count(dir + "/results.jsonl");
+        EXPECT_LT(recorded, counter_last - counter_first + 1) << "stopped before the end";
+        EXPECT_EQ(read_json(dir + "/summary.json")["seeds_recorded"], recorded) << "the summary covers what was recorded";
+        EXPECT_TRUE(seeds_with(dir, "crash").empty()) << "a worker killed by the same Ctrl-C is not a finding";
+        const Result resumed = cli("fuzz planted-counter --seeds " + std::string(counter_seeds) +
+                                   " -j2 --progress none --resume --out " + dir);
+        EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+        EXPECT_EQ(result_rows(dir), result_rows(baseline()));
+    }
+}
+
+TEST(JobSafety, ResumeRefusesAnotherShardAndRemembersEverySeedRange) {
+    const std::string dir = scratch("resume_ranges");
+    ASSERT_EQ(cli("fuzz planted-harness --seeds 1..10 --shard 0/2 --progress none --out " + dir).exit_code, 0);
+    const Result other_shard = cli("fuzz planted-harness --seeds 1..10 --shard 1/2 --progress none --resume --out " + dir);
+    EXPECT_EQ(other_shard.exit_code, 2) << other_shard.out;
+    EXPECT_TRUE(contains(other_shard.out, "shard 0/2 vs 1/2")) << other_shard.out;
+    EXPECT_EQ(line_count(dir + "/results.jsonl"), 5u) << "nothing of the refused job recorded";
+    const Result more = cli("fuzz planted-harness --seeds 20..23 --shard 0/2 --progress none --resume --out " + dir +
+                            " --junit " + dir + "/junit.xml");
+    EXPECT_EQ(more.exit_code, 0) << more.out;
+    EXPECT_EQ(read_json(dir + "/job.json")["seeds"], "1..10 20..23");
+    EXPECT_TRUE(contains(read_file(dir + "/junit.xml"), "seeds 1..10 20..23 (shard 0/2): 7 of 7 passed"))
+        << read_file(dir + "/junit.xml");
+}
+
+TEST(JobSafety, ResultsWithoutTheirJobAreNotAdopted) {
+    const std::string dir = scratch("no_job_json");
+    ASSERT_EQ(cli("fuzz planted-harness --seeds 1..3 --progress none --out " + dir).exit_code, 0);
+    std::filesystem::remove(dir + "/job.json");
+    const Result r = cli("fuzz planted-counter --seeds 1..3 --progress none --resume --out " + dir);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "holds 3 results but no job.json")) << r.out;
+}
+
+TEST(JobSafety, AJUnitPathThatCannotBeWrittenIsRefusedBeforeTheJobRuns) {
+    const std::string dir = scratch("junit_paths");
+    for (const std::string& junit : {dir + "/out", dir}) {  // the output directory itself; an existing directory
+        const Result r = cli("fuzz planted-harness --seeds 1..3 --progress none --out " + dir + "/out --junit " + junit);
+        EXPECT_EQ(r.exit_code, 2) << junit << "\n" << r.out;
+        EXPECT_FALSE(std::filesystem::exists(dir + "/out/results.jsonl")) << "refused before any seed ran: " << junit;
+        EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    }
+}
+
+TEST(Merge, AnArtifactLostByItsShardIsMadeAgainFromItsSeed) {
+    const std::string shard = copy_of(baseline(), "lost_artifact");
+    const auto summary = read_json(shard + "/summary.json");
+    const std::string artifact = summary["signatures"][0]["artifact"];
+    { std::ofstream(shard + "/" + artifact) << "garbage"; }
+    const std::string out = scratch("lost_artifact_merged");
+    std::filesystem::remove(out);
+    const Result r = cli("merge " + shard + " --out " + out + " --junit " + out + "/junit.xml");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, "made it again by running the seed")) << r.out;
+    EXPECT_TRUE(contains(r.out, "merged      1 directory:")) << r.out;
+    EXPECT_EQ(read_json(out + "/" + artifact)["seed"], summary["signatures"][0]["fastest_seed"]);
+    const Result replayed = cli("replay " + out + "/" + artifact);
+    EXPECT_EQ(replayed.exit_code, 0) << replayed.out;
+    EXPECT_TRUE(contains(replayed.out, "reproduced: trace hash matches")) << replayed.out;
+}
+
+TEST(Merge, ASeedRecordedDifferentlyKeepsTheFindingWhateverTheOrder) {
+    const std::string a = copy_of(baseline(), "disagree_a");
+    const std::string b = copy_of(baseline(), "disagree_b");
+    const std::uint64_t fastest = read_json(a + "/summary.json")["signatures"][0]["fastest_seed"];
+    // b recorded the fastest failing seed as a pass (another build, a nondeterministic model...).
+    std::string lines, pass_line, line;
+    {
+        std::ifstream in(b + "/results.jsonl");
+        while (std::getline(in, line)) {
+            auto j = nlohmann::json::parse(line);
+            if (j["verdict"] == "pass" && pass_line.empty()) pass_line = line;
+        }
+    }
+    {
+        std::ifstream in(b + "/results.jsonl");
+        while (std::getline(in, line)) {
+            auto j = nlohmann::json::parse(line);
+            if (j["seed"] == fastest) {
+                j = nlohmann::json::parse(pass_line);
+                j["seed"] = fastest;
+            }
+            lines += j.dump() + "\n";
+        }
+    }
+    { std::ofstream(b + "/results.jsonl") << lines; }
+    for (const auto& [first, second, name] : {std::tuple{a, b, "ab"}, std::tuple{b, a, "ba"}}) {
+        const std::string out = scratch(std::string("disagree_") + name);
+        std::filesystem::remove(out);
+        const Result r = cli("merge " + first + " " + second + " --out " + out);
+        EXPECT_EQ(r.exit_code, 1) << name << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "seed " + std::to_string(fastest) + " ran differently")) << r.out;
+        EXPECT_TRUE(contains(r.out, "kept the finding")) << r.out;
+        EXPECT_EQ(result_rows(out), result_rows(baseline())) << name;
+    }
+}
+
+TEST(Merge, RefusesADirectoryGivenTwiceOrMissingAndWarnsOfAnEmptyShard) {
+    const std::string a = copy_of(baseline(), "merge_inputs");
+    const std::string root = scratch("merge_refusals");
+    const Result twice = cli("merge " + a + " " + a + "/ --out " + root + "/m1");
+    EXPECT_EQ(twice.exit_code, 2) << twice.out;
+    EXPECT_TRUE(contains(twice.out, "given twice")) << twice.out;
+    const Result missing = cli("merge " + a + " " + root + "/nosuch --out " + root + "/m2");
+    EXPECT_EQ(missing.exit_code, 2) << missing.out;
+    EXPECT_TRUE(contains(missing.out, root + "/nosuch: no such directory")) << missing.out;
+    const std::string empty = root + "/empty_shard";
+    std::filesystem::create_directories(empty);
+    std::filesystem::copy_file(a + "/job.json", empty + "/job.json");
+    const Result warned = cli("merge " + a + " " + empty + " --out " + root + "/m3");
+    EXPECT_EQ(warned.exit_code, 1) << warned.out;
+    EXPECT_TRUE(contains(warned.out, empty + " has no results.jsonl")) << warned.out;
+}
+
+TEST(Replay, AnArtifactOfARelativeScenarioPathReplaysFromAnotherDirectory) {
+    const std::string work = scratch("relative_job");
+    const std::string elsewhere = scratch("relative_elsewhere");
+    std::filesystem::copy_file(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/bad-deploy-crash-loop.yaml",
+                               work + "/deploy.yaml");
+    const Result job = faultline_env("cd " + work + " &&", "fuzz ./deploy.yaml --seeds 1..2 --progress none --out out");
+    ASSERT_EQ(job.exit_code, 1) << job.out;
+    const std::string artifact = work + "/out/" + read_json(work + "/out/summary.json")["signatures"][0]["artifact"].get<std::string>();
+    EXPECT_EQ(read_json(artifact)["scenario"]["path"], "deploy.yaml") << "as typed, without ./";
+    const Result r = faultline_env("cd " + elsewhere + " &&", "replay " + artifact);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "reproduced: trace hash matches")) << r.out;
+    // The same job by its absolute path: the same scenario, so --resume accepts it.
+    const Result resumed = cli("fuzz " + work + "/deploy.yaml --seeds 1..3 --progress none --resume --out " + work + "/out");
+    EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+    EXPECT_TRUE(contains(resumed.out, "2 recorded before")) << resumed.out;
+    // Gone from both places: said plainly, without blaming a change of the scenario.
+    std::filesystem::rename(work + "/deploy.yaml", work + "/moved.yaml");
+    const Result gone = faultline_env("cd " + elsewhere + " &&", "replay " + artifact);
+    EXPECT_EQ(gone.exit_code, 2) << gone.out;
+    EXPECT_TRUE(contains(gone.out, "no scenario file 'deploy.yaml' (nor " + work + "/deploy.yaml)")) << gone.out;
+    EXPECT_FALSE(contains(gone.out, "changed since")) << gone.out;
+}
+
+TEST(Replay, ARecordedConfigurationErrorReplaysAsRecordedAndIsNotShrunk) {
+    // What a worker records for a seed whose configuration the scenario refuses (exit 2).
+    const Result refused = cli("run planted-counter --set nosuch=1");
+    ASSERT_EQ(refused.exit_code, 2) << refused.out;
+    const std::string message = refused.out.substr(std::string("faultline: ").size(), refused.out.find('\n') - 11);
+    auto artifact = read_json(baseline_artifact());
+    artifact["overrides"] = {{"nosuch", "1"}};
+    artifact["expected"]["verdict"] = "error";
+    artifact["expected"]["detail"] = "exited with code 2: " + message;
+    artifact["expected"]["signature"] = "error: exited with code 2: " + message;
+    artifact["expected"]["trace_hash"] = nullptr;
+    const std::string path = scratch("error_artifact") + "/error.json";
+    { std::ofstream(path) << artifact.dump(2); }
+    const Result replayed = cli("replay " + path);
+    EXPECT_EQ(replayed.exit_code, 0) << replayed.out;
+    EXPECT_TRUE(contains(replayed.out, "reproduced: the run is refused as recorded")) << replayed.out;
+    EXPECT_FALSE(contains(replayed.out, "changed since")) << replayed.out;
+    const Result shrunk = cli("shrink " + path);
+    EXPECT_EQ(shrunk.exit_code, 2) << shrunk.out;
+    EXPECT_TRUE(contains(shrunk.out, "a configuration error, with no faults to shrink")) << shrunk.out;
+}
+
+TEST(Cli, AnOptionGivenAnEmptyValueIsAnErrorNotLeftOut) {
+    const std::string dir = scratch("empty_values");
+    for (const std::string& args : {"replay --stop-at '' " + baseline_artifact(), std::string("run planted-counter --time-max ''"),
+                                    "fuzz planted-harness --seeds 1..2 --time '' --out " + dir,
+                                    "fuzz planted-harness --seeds 1..2 --junit '' --out " + dir}) {
+        const Result r = cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "an empty value")) << args << "\n" << r.out;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir + "/results.jsonl"));
+}
+
+}  // namespace
