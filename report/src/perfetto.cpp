@@ -133,7 +133,7 @@ void PerfettoRecorder::record(const sim::TraceRecord& r) {
     for (const sim::TraceField& f : r.fields) args += (args.empty() ? "" : ",") + field_json(f);
     const bool fault = r.kind == "fault.inject" || r.kind == "fault.heal";
     instants_.push_back({r.host_id, t, intern(r.kind), std::move(args), fault});
-    if (r.kind == "fault.inject") {
+    if (r.kind == "fault.inject" && has_room()) {
         const sim::TraceValue* d = find(r, "duration_ns");
         const sim::TraceValue* kind = find(r, "kind");
         const sim::TraceValue* targets = find(r, "targets");
@@ -144,7 +144,7 @@ void PerfettoRecorder::record(const sim::TraceRecord& r) {
     }
 }
 
-void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
+PerfettoCounts PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
     const std::int64_t end_ns = to_ns(run.end_s);
     // Calls still open at the end: slices to the end of the run.
     std::vector<Slice> slices = slices_;
@@ -152,7 +152,7 @@ void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
     std::uint64_t dropped = dropped_;
     for (const auto& [key, o] : open_) {
         if (!in_window(o.start_ns, end_ns)) continue;
-        if (slices.size() + instants_.size() >= options_.events_max) {
+        if (slices.size() + instants_.size() + windows_.size() >= options_.events_max) {
             ++dropped;
             continue;
         }
@@ -168,9 +168,10 @@ void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
         return a.id < b.id;
     });
 
+    const std::uint64_t kept = slices.size() + instants_.size() + windows_.size();
     out << "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" << json_string(run.scenario)
         << ",\"seed\":" << run.seed << ",\"trace_hash\":" << json_string(run.trace_hash)
-        << ",\"verdict\":" << json_string(run.verdict) << ",\"events_kept\":" << (slices.size() + instants_.size())
+        << ",\"verdict\":" << json_string(run.verdict) << ",\"events_kept\":" << kept
         << ",\"events_dropped\":" << dropped << "},\n\"traceEvents\":[\n";
     bool first = true;
     auto event = [&out, &first](const std::string& e) {
@@ -270,6 +271,7 @@ void PerfettoRecorder::write(std::ostream& out, const RunRecord& run) const {
         }
     }
     out << "\n]}\n";
+    return {kept, dropped};
 }
 
 }  // namespace faultline::report

@@ -1,6 +1,6 @@
 // The Chrome trace / Perfetto export: calls as slices on their host (overlapping calls on
 // separate lanes), faults as global instants and windows, crashes ending a host's calls, metric
-// series as counters; records forwarded to the next sink.
+// series as counters; records forwarded to the next sink; the events counted as the file holds them.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -111,6 +111,39 @@ TEST(ReportPerfetto, AWindowAndALimitKeepTheFileSmall) {
     feed(2600ms, 1, "a", "rpc.done", {{"id", std::uint64_t{9}}, {"result", "ok"}}, true);
     EXPECT_EQ(rec.kept(), 1u) << "only the call at 2.1s: inside the window, and the limit is one";
     EXPECT_EQ(rec.dropped(), 1u) << "the call at 2.5s was in the window but past the limit";
+}
+
+// One count everywhere (the command's message, otherData.events_kept, events_max): every slice
+// (calls, one still open at the end, fault windows) and every instant in the file.
+TEST(ReportPerfetto, TheCountsAreTheSlicesAndInstantsOfTheFile) {
+    PerfettoRecorder rec;
+    Feed feed(rec);
+    feed(1s, 2, "api-1", "rpc.call", {{"id", std::uint64_t{1}}, {"service", "cache"}, {"to", "cache-1"}}, true);
+    feed(1200ms, 2, "api-1", "rpc.done", {{"id", std::uint64_t{1}}, {"result", "ok"}}, true);
+    feed(2s, 0, "world", "fault.inject",
+         {{"kind", "partition"}, {"targets", "api"}, {"duration_ns", sim::Duration(5s)}});
+    feed(3s, 2, "api-1", "rpc.call", {{"id", std::uint64_t{2}}, {"service", "db"}, {"to", "db-1"}}, true);  // left open
+    std::ostringstream out;
+    const PerfettoCounts counts = rec.write(out, report_test::outage_run());
+    const Json trace = Json::parse(out.str());
+    const std::size_t in_file = events(trace, "X").size() + events(trace, "i").size();
+    EXPECT_EQ(in_file, 4u) << "a call, the open call, the fault's window and its instant";
+    EXPECT_EQ(counts.kept, in_file);
+    EXPECT_EQ(trace.at("otherData").at("events_kept"), in_file);
+    EXPECT_EQ(counts.dropped, 0u);
+
+    // The limit counts the same events: a fault's window is one of them.
+    PerfettoRecorder limited({.events_max = 1});
+    Feed feed_limited(limited);
+    feed_limited(2s, 0, "world", "fault.inject",
+                 {{"kind", "partition"}, {"targets", "api"}, {"duration_ns", sim::Duration(5s)}});
+    std::ostringstream small;
+    const PerfettoCounts limited_counts = limited.write(small, report_test::outage_run());
+    const Json small_trace = Json::parse(small.str());
+    EXPECT_EQ(limited_counts.kept, 1u);
+    EXPECT_EQ(limited_counts.dropped, 1u);
+    EXPECT_EQ(events(small_trace, "X").size() + events(small_trace, "i").size(), 1u);
+    EXPECT_EQ(small_trace.at("otherData").at("events_dropped"), 1u);
 }
 
 }  // namespace

@@ -24,10 +24,19 @@
 
 namespace faultline::report {
 
+// What the file's events are, as counted everywhere (the file's otherData.events_kept, the
+// command's message, events_max): every slice (a call, one still open at the end of the run, a
+// fault's window) and every instant. The tracks' names and the metric counters are not counted.
 struct PerfettoOptions {
     double from_s = 0;  // the window of virtual time exported (slices overlapping it are kept)
     double to_s = std::numeric_limits<double>::infinity();
-    std::uint64_t events_max = 1'000'000;  // slices and instants kept; later ones are only counted
+    std::uint64_t events_max = 1'000'000;  // events kept; later ones are only counted
+};
+
+// What a written file holds: events kept, and those left out past events_max.
+struct PerfettoCounts {
+    std::uint64_t kept = 0;
+    std::uint64_t dropped = 0;
 };
 
 class PerfettoRecorder final : public sim::TraceSink {
@@ -36,10 +45,12 @@ public:
     void record(const sim::TraceRecord& r) override;
     bool wants_kernel_events() const override { return next_kernel_; }
 
-    // Writes the trace; calls still open are closed at the end of the run as "unfinished".
-    void write(std::ostream& out, const RunRecord& run) const;
+    // Writes the trace; calls still open are closed at the end of the run as "unfinished" (and
+    // counted then: the counts returned are the file's).
+    PerfettoCounts write(std::ostream& out, const RunRecord& run) const;
 
-    std::uint64_t kept() const noexcept { return slices_.size() + instants_.size(); }
+    // Events recorded so far (calls still open not yet among them).
+    std::uint64_t kept() const noexcept { return slices_.size() + instants_.size() + windows_.size(); }
     std::uint64_t dropped() const noexcept { return dropped_; }
 
 private:
