@@ -154,7 +154,7 @@ void define_host_faults(Faults& faults) {
                    "Make the hosts' local clocks run fast (ppm > 0) or slow for the window; the drift accumulated "
                    "is kept afterwards (as with a real clock).",
                    1,
-                   {fault_param<double>("ppm", "parts per million, signed (default 1000)")},
+                   {fault_param<double>("ppm", "parts per million, signed, at most 500,000 either way (default 1000)", -500'000.0, 500'000.0)},
                    true,
                    nullptr,
                    [table = detail::make_layer_table<double>()](Simulator& sim, const FaultSpec& spec,

@@ -14,6 +14,7 @@
 
 #include "faultline/key_reference.hpp"
 #include "faultline/scenario_file.hpp"
+#include "yaml/document_checks.hpp"
 #include "support/scenario_text.hpp"
 
 namespace {
@@ -60,6 +61,34 @@ using test_support::replaced;
 using test_support::temp_path;
 
 std::string write(const std::string& name, const std::string& text) { return test_support::write_file(name, text); }
+
+// A setting's bad value, what its one-line error must say (empty: only that it loads with the
+// good value), and a value next to it that loads.
+struct Edge {
+    const char* path;
+    const char* bad;
+    const char* says;
+    const char* good;
+};
+
+// Each edge applied to the scenario at `path` as a --set would be.
+void check_edges(const std::string& path, const std::vector<Edge>& edges) {
+    const faultline::LoadedScenario loaded = faultline::load_scenario_file(path);
+    auto error_of = [&](const std::string& p, const std::string& v) {
+        std::string error;
+        auto scenario = loaded.info->make({{p, v}}, error);
+        return scenario ? std::string() : error;
+    };
+    for (const Edge& e : edges) {
+        SCOPED_TRACE(std::string(e.path) + "=" + e.bad);
+        const std::string error = error_of(e.path, e.bad);
+        if (*e.says != '\0') {
+            EXPECT_NE(error.find(e.says), std::string::npos) << error;
+            EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+        }
+        EXPECT_EQ(error_of(e.path, e.good), "");
+    }
+}
 
 TEST(Loader, TheBaseFileLoadsAndItsShorthandsReadAsTheLongForms) {
     const std::string path = write("base.yaml", kBase);
@@ -348,19 +377,8 @@ TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
     const std::string base = write("edges.yaml", replaced(replaced(kBase, "faults:\n", stores),
                                                           "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n", recovers));
     ASSERT_EQ(load_error(base), "");
-    const faultline::LoadedScenario loaded = faultline::load_scenario_file(base);
-    auto error_of = [&](const std::string& p, const std::string& v) {
-        std::string error;
-        auto scenario = loaded.info->make({{p, v}}, error);
-        return scenario ? std::string() : error;
-    };
-    struct Edge {
-        const char* path;
-        const char* bad;   // used to crash or be misread
-        const char* says;  // the error names the setting and says why
-        const char* good;  // loads
-    };
-    const Edge edges[] = {
+    // Each bad value used to crash or be misread.
+    check_edges(base, {
         // 20 billion samples of every metric: memory without bound.
         {"metrics_interval", "1ns", "metrics_interval: 1ns samples the 20s run 20000000000 times; at most 1000000 (make it 20us or more)",
          "20us"},
@@ -398,14 +416,7 @@ TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
         {"services.api.disk_write_bytes", "1048577", "services.api.disk_write_bytes: must be at most 1048576 (1 MiB per request)", "1048576"},
         // Not a crash, but the path lacked the checker's name ("invariants[1].at").
         {"invariants.1.converges.at", "21s", "invariants[1].converges.at: after the end of the run", "20s"},
-    };
-    for (const Edge& e : edges) {
-        SCOPED_TRACE(std::string(e.path) + "=" + e.bad);
-        const std::string error = error_of(e.path, e.bad);
-        EXPECT_NE(error.find(e.says), std::string::npos) << error;
-        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
-        EXPECT_EQ(error_of(e.path, e.good), "");
-    }
+    });
 }
 
 // write_ratio is a share like the other ratios: "10%" (as the docs write it) reads, and a
@@ -626,3 +637,82 @@ TEST(Loader, TheLanguageReferenceNamesEveryKey) {
 }
 
 }  // namespace
+
+// Settings that loaded and then crashed, hung or ran without end, or quietly did nothing: each is
+// now one error naming the setting, and the value next to it loads.
+TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
+    const std::string more =
+        "  batch:\n    hosts: b-{1..10}\n    closed_loop: {clients: 2}\n    call: {target: api, timeout: 1s}\n"
+        "stores:\n  kv:\n    design: lww\n    replicas: [kv-1, kv-2]\n    clients: {hosts: [c-1], home: kv-1}\n"
+        "groups:\n  frontends: [api-1, api-2]\n"
+        "faults:\n"
+        "  - {at: 5s, kind: burst, targets: [clients], params: {requests: 10}}\n"
+        "  - {at: 6s, duration: 1s, kind: load_spike, targets: [clients], params: {factor: 2}}\n"
+        "  - {at: 7s, duration: 1s, kind: clock_drift, targets: [api-1], params: {ppm: 100}}\n"
+        "  - {at: 8s, duration: 2s, kind: bad_deploy, targets: [api-2], params: {crash_after: 1s, restart_delay: 0s}}\n";
+    const std::string invariants =
+        "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n"
+        "  - name: few errors\n    always: {metric: users.ok, max: 1000000}\n"
+        "  - name: goodput recovers\n    recovers: {metric: users.ok, baseline_from: 2s, baseline_to: 4s, after: 5s, within: 10s}\n";
+    const std::string text = replaced(replaced(replaced(kBase, "faults:\n  - {at: 5s, duration: 5s, kind: crash, targets: [api-1]}\n", more),
+                                                     "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n", invariants),
+                                            "expect: {verdict: pass}\n", "expect: {verdict: fail, failure: goodput recovers}\n");
+    const std::string base = write("crashed-settings.yaml", text);
+    ASSERT_EQ(load_error(base), "");
+    check_edges(base, {
+        // A segfault: the recovery check read a histogram's missing series.
+        {"invariants.2.recovers.metric", "users.latency", "invariants[2].recovers.metric: 'users.latency' is a latency histogram; recovers needs a counter", "users.ok"},
+        // "no metric 'users.latency' (users has: ..., users.latency, ...)".
+        {"invariants.1.always.metric", "users.latency", "invariants[1].always.metric: 'users.latency' is a latency histogram; always needs", "users.offered"},
+        // 10^12 requests at one instant outran the event limit (hours, gigabytes).
+        {"faults.0.params.requests", "1000000000000", "fault 'burst' parameter 'requests': '1000000000000': must be from 1 to 1000000", "1000000"},
+        // A negative rate, and one past any limit, asserted or ran until the event limit.
+        {"faults.1.params.factor", "-1", "fault 'load_spike' parameter 'factor': '-1': must be from 0 to 1000", "0"},
+        {"faults.1.params.factor", "1e308", "must be from 0 to 1000", "1000"},
+        // A spike aimed at a service did nothing, without a word.
+        {"faults.1.targets.0", "api-1", "fault 'load_spike': no open-loop workload runs on 'api-1' (open-loop workloads: users on clients)", "clients"},
+        {"faults.0.targets.0", "frontends", "fault 'burst': no open-loop workload runs on 'frontends'", "clients"},
+        // A clock running backwards (or 10^302 times fast) asserted in the model.
+        {"faults.2.params.ppm", "-1000000", "fault 'clock_drift' parameter 'ppm': '-1000000': must be from -500000 to 500000", "-500000"},
+        // Crash and boot at one instant, forever (minutes to the event limit).
+        {"faults.3.params.crash_after", "0s", "fault 'bad_deploy': crash_after and restart_delay are both 0", "1ns"},
+        // Two replicas on one host asserted; a home that is no replica was an internal error.
+        {"stores.kv.replicas", "[kv-1, kv-1]", "stores.kv.replicas: 'kv-1' is named twice", "[kv-1, kv-3]"},
+        {"stores.kv.clients.home", "kv-9", "stores.kv.clients.home: 'kv-9' is not one of the store's replicas (did you mean 'kv-1'?)", "kv-2"},
+        // The top-level expectation was checked, a variant's was not; a failure naming no invariant was accepted.
+        {"variants.bigger.expect.verdict", "maybe", "variants.bigger.expect.verdict: must be pass, fail or runaway", "fail"},
+        {"expect.failure", "goodput recover", "expect.failure: no invariant is named 'goodput recover' (did you mean 'goodput recovers'?)", "few errors"},
+        // i++ past the largest long never ended (and took all memory on the way).
+        {"databases.db.hosts", "db-{9223372036854775800..9223372036854775807}", "", "db-{9223372036854775800..9223372036854775807}"},
+        {"databases.db.hosts", "db-{-9223372036854775808..9223372036854775807}", "is not a host name", "db-1"},
+    });
+    // A group named like a host.
+    const std::string shadow = load_error(write("group-shadows-host.yaml", replaced(text, "  frontends: [api-1, api-2]\n", "  api-1: [db-1]\n")));
+    EXPECT_NE(shadow.find("groups.api-1: 'api-1' is already a host's name"), std::string::npos) << shadow;
+    // Closed-loop clients count over the workload's hosts: 10 hosts of 100,001 are 1,000,010 processes (4.4 GB).
+    std::string many;
+    EXPECT_EQ(faultline::load_scenario_file(base).info->make({{"workloads.batch.closed_loop.clients", "100001"}}, many), nullptr);
+    EXPECT_NE(many.find("100001 on each of 10 hosts is 1000010 simulated processes; at most 1,000,000 in all"), std::string::npos) << many;
+}
+
+TEST(Loader, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
+    EXPECT_EQ(faultline::invalid_utf8_at("plain, caf\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x98\x80"), std::nullopt);
+    for (const auto& [text, at] : std::vector<std::pair<std::string, std::size_t>>{
+             {"a\xFF", 1}, {"ab\xC3", 2}, {"\xC0\xAF", 0}, {"x\xE0\x80\xAF", 1}, {"\xED\xA0\x80", 0}, {"\xF4\x90\x80\x80", 0}, {"\x80", 0}}) {
+        EXPECT_EQ(faultline::invalid_utf8_at(text), at) << text;
+    }
+    const std::string bad = load_error(write("latin1.yaml", replaced(kBase, "hypothesis: it loads\n", "hypothesis: it loads \xE9t\xE9\n")));
+    EXPECT_NE(bad.find("latin1.yaml:3:22: not UTF-8 text (byte 0xE9)"), std::string::npos) << bad;
+    const faultline::LoadedScenario loaded = faultline::load_scenario_file(write("utf8-set.yaml", kBase));
+    std::string error;
+    EXPECT_EQ(loaded.info->make({{"name", "caf\xE9"}}, error), nullptr);
+    EXPECT_NE(error.find("a setting that is not UTF-8 text"), std::string::npos) << error;
+    EXPECT_NE(loaded.info->make({{"name", "caf\xC3\xA9"}}, error), nullptr) << error;
+}
+
+TEST(Loader, ASecondYamlDocumentIsAnErrorWhereItStarts) {
+    const std::string two = load_error(write("two-documents.yaml", std::string(kBase) + "---\nname: ignored\nservices: {}\n"));
+    EXPECT_NE(two.find("two-documents.yaml:35:1: a second YAML document starts here"), std::string::npos) << two;
+    // An explicit start, and an empty document at the end, say nothing more.
+    EXPECT_EQ(load_error(write("explicit-start.yaml", "# a comment\n---\n" + std::string(kBase) + "---\n")), "");
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
 #include "faultline/model_kind.hpp"
 #include "faultline/spec_options.hpp"
@@ -175,10 +177,40 @@ std::string explain_yaml_error(const std::string& msg) {
 }  // namespace
 
 ScenarioSpec load_spec(const std::string& path, const std::string& variant, const std::vector<Override>& overrides) {
+    if (invalid_utf8_at(path)) throw SpecError(Where{path, 0, 0}, "", "the file's name is not UTF-8 text: rename the file");
     const std::string text = read_file(path);
+    if (auto at = invalid_utf8_at(text)) {
+        const std::size_t line_start = text.rfind('\n', *at == 0 ? 0 : *at - 1);
+        const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*at), '\n'));
+        const int column = 1 + static_cast<int>(*at - (line_start == std::string::npos || *at == 0 ? 0 : line_start + 1));
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*at]));
+        throw SpecError(Where{path, line, column}, "",
+                        std::string("not UTF-8 text (byte ") + byte + "): a scenario file is UTF-8; save it so, or write the character as \\u escape in double quotes");
+    }
     YAML::Node root;
     try {
-        root = YAML::Load(text);
+        std::vector<YAML::Node> documents = YAML::LoadAll(text);
+        // A second document (after '---') is not read: whatever it says would be ignored. An
+        // empty one (a trailing '---') says nothing.
+        if (std::any_of(documents.begin() + std::min<std::ptrdiff_t>(1, std::ssize(documents)), documents.end(),
+                        [](const YAML::Node& d) { return d && !d.IsNull(); })) {
+            int line = 1, separators = 0, at_line = 1;
+            bool first_line = true;
+            for (std::size_t i = 0; i < text.size(); ++line) {
+                const std::size_t end = std::min(text.find('\n', i), text.size());
+                const std::string_view l(text.data() + i, end - i);
+                const bool separator = l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\r');
+                if (separator && !(first_line && ++separators)) {
+                    at_line = line;
+                    break;
+                }
+                if (!l.empty() && !l.starts_with("#") && !l.starts_with("%")) first_line = false;
+                i = end + 1;
+            }
+            throw SpecError(Where{path, at_line, 1}, "", "a second YAML document starts here: a scenario file holds one, and the rest would be ignored");
+        }
+        root = documents.empty() ? YAML::Node() : documents.front();
     } catch (const YAML::ParserException& e) {
         const int line = e.mark.line + 1;
         // A quote left open swallows the lines after it; yaml-cpp fails where that stops making
@@ -225,6 +257,7 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     std::vector<std::string> typo_hints;  // per override, read before it changes the document
     for (const Override& o : overrides) typo_hints.push_back(new_entry_hint(root, o.path));
     for (const Override& o : overrides) {
+        if (invalid_utf8_at(o.path) || invalid_utf8_at(o.value)) throw SpecError(Where{"", 0, 0}, "", "a setting that is not UTF-8 text");
         if (auto e = apply_yaml_override(root, o.path, o.value)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
     }
     // What a setting on the command line or in the variant made wrong is reported there, not at

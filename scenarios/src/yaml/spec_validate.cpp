@@ -21,16 +21,21 @@ std::vector<std::string> expand_hosts(const std::string& pattern) {
     auto r1 = std::from_chars(a, pattern.data() + dots, lo);
     auto r2 = std::from_chars(b, pattern.data() + close, hi);
     if (r1.ec != std::errc{} || r2.ec != std::errc{} || r1.ptr != pattern.data() + dots || r2.ptr != pattern.data() + close ||
-        lo > hi || hi - lo >= static_cast<long>(hosts_limit)) {
+        lo > hi) {
         return {pattern};
     }
+    // hi - lo in unsigned arithmetic: exact for lo <= hi, where the signed difference of
+    // {-9223372036854775808..9223372036854775807} would overflow.
+    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    if (span >= hosts_limit) return {pattern};
     const std::string head = pattern.substr(0, open);
     const std::vector<std::string> rests = expand_hosts(pattern.substr(close + 1));
     // Several ranges multiply: api-{1..100000}-{1..100000} would be 10^10 names.
-    if (static_cast<std::uint64_t>(hi - lo + 1) * rests.size() > hosts_limit) return {pattern};
+    if ((span + 1) * rests.size() > hosts_limit) return {pattern};
     std::vector<std::string> out;
-    out.reserve(static_cast<std::size_t>(hi - lo + 1) * rests.size());
-    for (long i = lo; i <= hi; ++i) {
+    out.reserve(static_cast<std::size_t>(span + 1) * rests.size());
+    for (std::uint64_t k = 0; k <= span; ++k) {  // counted, not `i <= hi`: i++ past LONG_MAX never ends
+        const long i = static_cast<long>(static_cast<std::uint64_t>(lo) + k);
         for (const std::string& rest : rests) out.push_back(head + std::to_string(i) + rest);
     }
     return out;
@@ -84,7 +89,18 @@ std::optional<std::string> validate(const WorkloadSpec& w) {
             return "open_loop.diurnal_period: shorter than a nanosecond per multiplier";
         }
     }
-    if (w.closed_loop && (w.closed_loop->clients < 1 || w.closed_loop->clients > 10'000'000)) return "closed_loop.clients out of range";
+    if (w.closed_loop) {
+        // Each client is a simulated process (about 4.4 KB: its fiber's touched stack and state), on
+        // every host of the workload: a million in all is about 4.4 GB.
+        constexpr std::uint64_t processes_max = 1'000'000;
+        const std::uint64_t hosts = expand_hosts(w.hosts).size();
+        const std::uint64_t clients = w.closed_loop->clients < 1 ? 0 : static_cast<std::uint64_t>(w.closed_loop->clients);
+        if (clients < 1 || clients > processes_max) return "closed_loop.clients must be from 1 to 1,000,000";
+        if (clients * std::max<std::uint64_t>(hosts, 1) > processes_max) {
+            return "closed_loop.clients: " + std::to_string(clients) + " on each of " + std::to_string(hosts) + " hosts is " +
+                   std::to_string(clients * hosts) + " simulated processes; at most 1,000,000 in all (each takes about 4.4 KB)";
+        }
+    }
     return std::nullopt;
 }
 
@@ -156,8 +172,19 @@ std::optional<std::string> validate(const ScenarioSpec& s) {
                std::to_string(s.duration / s.metrics_interval) + " times; at most " + std::to_string(ScenarioSpec::samples_limit) +
                " (make it " + format_value(std::max(sim::Duration(1), s.duration / ScenarioSpec::samples_limit)) + " or more)";
     }
-    if (s.expect.verdict != "pass" && s.expect.verdict != "fail" && s.expect.verdict != "runaway") {
-        return "expect.verdict must be pass, fail or runaway";
+    // The base design's expectation and each variant's (a variant's replaces the base's when it runs).
+    auto check_expect = [&s](const ExpectSpec& e, const std::string& at) -> std::optional<std::string> {
+        if (e.verdict != "pass" && e.verdict != "fail" && e.verdict != "runaway") return at + ".verdict must be pass, fail or runaway";
+        if (e.failure.empty()) return std::nullopt;
+        std::vector<std::string> names;
+        for (const InvariantSpec& inv : s.invariants) names.push_back(inv.name);
+        if (std::find(names.begin(), names.end(), e.failure) != names.end()) return std::nullopt;
+        return at + ".failure: no invariant is named '" + e.failure + "'" +
+               sim::did_you_mean_or(e.failure, names, names.empty() ? " (the scenario has no invariants)" : "");
+    };
+    if (auto e = check_expect(s.expect, "expect")) return e;
+    for (const auto& [name, v] : s.variants) {
+        if (auto e = check_expect(v.expect, "variants." + name + ".expect")) return e;
     }
     if (s.services.empty() && s.databases.empty() && s.workloads.empty() && s.stores.empty() && s.models.empty()) {
         return "nothing to run: a scenario needs at least one of services, databases, workloads, stores or models";

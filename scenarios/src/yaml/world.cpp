@@ -27,6 +27,8 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     for (const auto& [name, m] : spec_.models) place(name, m.hosts, m.where, "models." + name + ".hosts");
     for (const auto& [group, patterns] : spec_.groups) {
         if (hosts_.count(group) != 0) fail(spec_.where, "groups." + group, "'" + group + "' is already a component's name");
+        // A pattern names a host before a group: a group called like a host would never be used.
+        if (sim.find_host(group) != nullptr) fail(spec_.where, "groups." + group, "'" + group + "' is already a host's name");
         for (const std::string& p : patterns) {
             for (const std::string& expanded : expand_hosts(p)) {
                 std::vector<sim::Host*> found = sim.select(expanded);

@@ -15,6 +15,25 @@ namespace faultline {
 
 void World::define_scenario_faults() {
     sim::define_standard_faults(*faults_, net_);
+    // load_spike and burst act on open-loop workloads: targets that run none (a service's hosts,
+    // say) are a mistake in the file, not a fault that quietly does nothing.
+    auto on_open_loop_hosts = [this](std::string kind) {
+        return [this, kind](sim::Simulator& s, const sim::FaultSpec& spec) -> std::optional<std::string> {
+            const std::vector<sim::Host*> targets = s.select(spec.targets[0]);
+            std::string workloads;
+            for (const auto& [name, w] : spec_.workloads) {
+                if (!w.open_loop) continue;
+                auto it = hosts_.find(name);
+                if (it == hosts_.end()) continue;
+                for (const sim::Host* h : it->second) {
+                    if (std::find(targets.begin(), targets.end(), h) != targets.end()) return std::nullopt;
+                }
+                workloads += (workloads.empty() ? "" : ", ") + name + " on " + (it->second.empty() ? "no host" : std::string(it->second.front()->name()) + (it->second.size() > 1 ? ", ..." : ""));
+            }
+            return "fault '" + kind + "': no open-loop workload runs on '" + spec.targets[0] + "'" +
+                   (workloads.empty() ? " (the scenario has none)" : " (open-loop workloads: " + workloads + ")");
+        };
+    };
     faults_->define({"cache_flush",
                      "Empty the caches on the hosts (all entries, or a share with ratio).",
                      1,
@@ -39,9 +58,9 @@ void World::define_scenario_faults() {
     faults_->define({"load_spike",
                      "Multiply the rate of the open-loop workloads on the hosts by `factor` for the window.",
                      1,
-                     {sim::fault_param<double>("factor", "rate multiplier (default 3)")},
+                     {sim::fault_param<double>("factor", "rate multiplier, 0 to 1000 (default 3)", 0.0, 1000.0)},
                      true,
-                     nullptr,
+                     on_open_loop_hosts("load_spike"),
                      [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
                          sim::FaultParams p(spec);
                          const double factor = p.get<double>("factor", 3.0);
@@ -59,9 +78,9 @@ void World::define_scenario_faults() {
     faults_->define({"burst",
                      "Send `requests` requests at once from the open-loop workloads on the hosts.",
                      1,
-                     {sim::fault_param<std::uint64_t>("requests", "how many (default 1000)")},
+                     {sim::fault_param<std::uint64_t>("requests", "how many, at most 1,000,000 (default 1000)", std::uint64_t{1}, std::uint64_t{1'000'000})},
                      false,
-                     nullptr,
+                     on_open_loop_hosts("burst"),
                      [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
                          sim::FaultParams p(spec);
                          const std::uint64_t n = p.get<std::uint64_t>("requests", 1000);
@@ -80,7 +99,16 @@ void World::define_scenario_faults() {
                      {sim::fault_param<sim::Duration>("crash_after", "uptime before each crash (default 5s)"),
                       sim::fault_param<sim::Duration>("restart_delay", "down time between crashes (default 5s)")},
                      true,
-                     nullptr,
+                     [](sim::Simulator&, const sim::FaultSpec& spec) -> std::optional<std::string> {
+                         sim::FaultParams p(spec);
+                         const sim::Duration up = p.get<sim::Duration>("crash_after", std::chrono::seconds(5));
+                         const sim::Duration down = p.get<sim::Duration>("restart_delay", std::chrono::seconds(5));
+                         if (up.count() < 0 || down.count() < 0) return "fault 'bad_deploy': crash_after and restart_delay cannot be negative";
+                         if (up.count() == 0 && down.count() == 0)
+                             return "fault 'bad_deploy': crash_after and restart_delay are both 0, so the hosts would crash and boot "
+                                    "forever at one instant of virtual time; give either a duration";
+                         return std::nullopt;
+                     },
                      [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
                          sim::FaultParams p(spec);
                          const BadVersion bad{p.get<sim::Duration>("crash_after", std::chrono::seconds(5)),

@@ -1,5 +1,7 @@
 // Replicated stores, their history-recording clients, and the replication checkers as
 // invariants (judged over the recorded history and the replicas' final state).
+#include <algorithm>
+
 #include "models/check/convergence.hpp"
 #include "models/check/linearizability.hpp"
 #include "models/check/lost_writes.hpp"
@@ -20,6 +22,11 @@ void World::build_stores() {
             for (std::string& r : host_names(pattern, st.where, path + ".replicas")) o.replicas.push_back(std::move(r));
         }
         if (o.replicas.size() < 2) fail(st.where, path + ".replicas", "a replicated store needs at least two replicas");
+        for (std::size_t i = 0; i < o.replicas.size(); ++i) {
+            for (std::size_t k = 0; k < i; ++k) {
+                if (o.replicas[k] == o.replicas[i]) fail(st.where, path + ".replicas", "'" + o.replicas[i] + "' is named twice: each replica is a host of its own");
+            }
+        }
         o.request_timeout = st.request_timeout;
         o.peer_timeout = st.peer_timeout;
         o.fsync_interval = st.fsync_interval;
@@ -48,6 +55,11 @@ void World::build_stores() {
         w.think = st.clients.think;
         w.stop = sim::Time(st.clients.stop.count() > 0 ? st.clients.stop : spec_.duration);
         w.home = st.clients.home;
+        if (!w.home.empty() && std::find(o.replicas.begin(), o.replicas.end(), w.home) == o.replicas.end()) {
+            std::string msg = "'" + w.home + "' is not one of the store's replicas";
+            msg += did_you_mean_or(w.home, o.replicas, " (" + std::to_string(o.replicas.size()) + " replicas, from " + o.replicas.front() + ")");
+            fail(st.where, path + ".clients.home", msg);
+        }
         std::vector<sim::Host*> clients;
         for (const std::string& pattern : st.clients.hosts) {
             for (const std::string& n : host_names(pattern, st.where, path + ".clients.hosts")) {

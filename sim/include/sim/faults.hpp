@@ -78,6 +78,19 @@ FaultParam fault_param(std::string name, std::string help) {
             }};
 }
 
+// The same, with the value also checked to lie in [min, max]: a parameter whose extremes would
+// not make a fault but an endless or meaningless run (a burst of 10^12 requests, a clock running
+// backwards) is refused when the plan is checked, not met by an assertion mid-run.
+template <class T>
+FaultParam fault_param(std::string name, std::string help, T min, T max) {
+    return {std::move(name), std::move(help), [min, max](std::string_view text) -> ParseError {
+                T value{};
+                if (ParseError e = parse_value(text, value)) return e;
+                if (value < min || value > max) return "must be from " + format_value(min) + " to " + format_value(max);
+                return std::nullopt;
+            }};
+}
+
 struct FaultKind {
     std::string name;
     std::string help;
