@@ -636,6 +636,23 @@ TEST(Loader, TheLanguageReferenceNamesEveryKey) {
     }
 }
 
+// The reference's first example is a whole file: it must load as printed (it once fell into the
+// comma trap the same page warns of, and linked a region no host was in).
+TEST(Loader, TheLanguageReferencesWholeFileLoads) {
+    std::ifstream in(std::string(FAULTLINE_SOURCE_DIR) + "/docs/scenario-language.md");
+    std::stringstream s;
+    s << in.rdbuf();
+    const std::string doc = s.str();
+    const std::size_t section = doc.find("## A whole file");
+    ASSERT_NE(section, std::string::npos);
+    const std::size_t start = doc.find("```yaml\n", section);
+    ASSERT_NE(start, std::string::npos);
+    const std::size_t end = doc.find("```", start + 8);
+    const std::string path = write("whole-file-example.yaml", doc.substr(start + 8, end - start - 8));
+    EXPECT_EQ(load_error(path), "");
+    EXPECT_EQ(load_error(path, "least-outstanding"), "");
+}
+
 }  // namespace
 
 // Settings that loaded and then crashed, hung or ran without end, or quietly did nothing: each is
