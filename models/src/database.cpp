@@ -61,6 +61,7 @@ void Database::serve(sim::Host& host) {
     rpc_.serve(host, [this, &inst](sim::Ctx& ctx, const Request& req, const sim::CallInfo& info) -> sim::Result<Response> {
         if (refuse_connection(inst)) return sim::Errc::refused;
         ++inst.connections;
+        counters_.connections_peak = std::max(counters_.connections_peak, inst.connections);
         struct Close {
             Instance& i;
             ~Close() { --i.connections; }

@@ -167,7 +167,9 @@ Headline headline(const RunRecord& r) {
     h.peak_db_connections = t.databases.empty() ? nan : 0;
     for (const std::string& d : t.databases) {
         h.db_crashes += measured_or(d + ".oom", total(r, values(r, d + ".oom")));
-        h.peak_db_connections = std::max(h.peak_db_connections, peak(values(r, d + ".connections")));
+        // The run's own count of its peak, where there is one: the once-a-second samples miss the
+        // spike that took the database past its memory limit between two of them.
+        h.peak_db_connections = std::max(h.peak_db_connections, measured_or(d + ".connections_peak", peak(values(r, d + ".connections"))));
     }
     // The cache hit ratio's low point after the first fault (before it, the caches warm up).
     h.min_hit_ratio = nan;

@@ -251,3 +251,17 @@ TEST(ReportMarkdown, EscapesScenarioStringsAndLinksTheHtml) {
 }
 
 }  // namespace
+
+namespace {
+// The database's peak connections: the run's own count of its peak, not the once-a-second samples,
+// which miss the spike that killed it (the stampede's report said "11 crashes: out of memory;
+// peak 11 connections" for a database that died at 129). Older result files have only samples.
+TEST(ReportHeadline, PeakDatabaseConnectionsAreTheRunsOwnCountNotTheSamples) {
+    RunRecord r = report_test::outage_run();
+    r.series.push_back({"db.connections", std::vector<double>(r.times.size(), 11.0)});
+    r.series.push_back({"db.queries", std::vector<double>(r.times.size(), 50.0)});  // what makes "db" a database
+    EXPECT_DOUBLE_EQ(headline(r).peak_db_connections, 11) << "no count of its own: the samples' peak";
+    r.measurements.push_back({"db.connections_peak", 129, "most open at once on a host"});
+    EXPECT_DOUBLE_EQ(headline(r).peak_db_connections, 129);
+}
+}  // namespace

@@ -57,6 +57,10 @@ public:
     double load() const noexcept;
     struct Counters {
         std::uint64_t queries = 0, refused = 0, shed = 0, ooms = 0;
+        // The most connections open at once on one host over the run (what its memory grows
+        // with): seen at every open, where the sampled <name>.connections shows only the value at
+        // each sample, and misses the spike that kills the database between two samples.
+        int connections_peak = 0;
     };
     const Counters& counters() const noexcept { return counters_; }
 

@@ -311,6 +311,7 @@ std::vector<Measurement> World::measurements() const {
         out.push_back({name + ".queries", static_cast<double>(db->counters().queries), ""});
         out.push_back({name + ".refused", static_cast<double>(db->counters().refused), ""});
         out.push_back({name + ".oom", static_cast<double>(db->counters().ooms), "out-of-memory crashes"});
+        out.push_back({name + ".connections_peak", static_cast<double>(db->counters().connections_peak), "most open at once on a host"});
     }
     for (const auto& [name, history] : histories_) {
         std::size_t acknowledged = 0;
