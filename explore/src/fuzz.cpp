@@ -156,6 +156,11 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     if (options.out_dir.empty()) throw InputError("--out DIR is required");
     if (options.worker_exe.empty()) throw InputError("no worker executable");
     if (options.junit) check_writable_parent(*options.junit, "--junit", options.out_dir);
+    if (options.swarm && (!info.swarm || info.swarm().empty())) {
+        // Every seed would run the base design: a job that looks like a swarm and is not one.
+        throw InputError("--swarm: scenario '" + options.base.scenario.name +
+                         "' has no swarm space (no options a seed may vary); run without --swarm");
+    }
 
     std::string dir = options.out_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();  // "--out runs/": runs/artifacts, not runs//artifacts

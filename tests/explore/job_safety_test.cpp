@@ -247,3 +247,13 @@ TEST(Cli, AnOptionGivenAnEmptyValueIsAnErrorNotLeftOut) {
 }
 
 }  // namespace
+
+namespace {
+TEST(JobSafety, SwarmModeOnAScenarioWithNoSwarmSpaceIsAnError) {
+    const std::string dir = scratch("no_swarm_space");
+    const Result r = cli("fuzz bad-deploy-crash-loop --swarm --seeds 1..2 --progress none --out " + dir + "/out");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "--swarm: scenario 'bad-deploy-crash-loop' has no swarm space")) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/out/results.jsonl"));
+}
+}  // namespace
