@@ -702,7 +702,15 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
         // i++ past the largest long never ended (and took all memory on the way).
         {"databases.db.hosts", "db-{9223372036854775800..9223372036854775807}", "", "db-{9223372036854775800..9223372036854775807}"},
         {"databases.db.hosts", "db-{-9223372036854775808..9223372036854775807}", "is not a host name", "db-1"},
+        // Accepted in a file, refused as --events-max 0.
+        {"limits.events_max", "0", "limits.events_max: must be at least 1", "1"},
     });
+    // A bracket without its pair was read as if it were there.
+    for (const char* path : {"faults[0.at", "faults.0].at", "faults[[0]].at"}) {
+        std::string error;
+        EXPECT_EQ(faultline::load_scenario_file(base).info->make({{path, "5s"}}, error), nullptr) << path;
+        EXPECT_NE(error.find(std::string(path) + ": unbalanced '[' or ']'"), std::string::npos) << error;
+    }
     // A group named like a host.
     const std::string shadow = load_error(write("group-shadows-host.yaml", replaced(text, "  frontends: [api-1, api-2]\n", "  api-1: [db-1]\n")));
     EXPECT_NE(shadow.find("groups.api-1: 'api-1' is already a host's name"), std::string::npos) << shadow;

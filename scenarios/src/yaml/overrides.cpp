@@ -81,6 +81,13 @@ YAML::Node override_value(const std::string& value) {
 }  // namespace
 
 std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value) {
+    // Brackets come in pairs around an index: 'faults[0.at' and 'faults.0].at' are typos.
+    int depth = 0;
+    for (const char c : path) {
+        depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+        if (depth < 0 || depth > 1) break;
+    }
+    if (depth != 0) return "unbalanced '[' or ']' (write faults[0].at or faults.0.at)";
     const std::vector<std::string> parts = split_path(path);
     for (const std::string& p : parts) {
         if (p.empty()) return "empty path segment";
