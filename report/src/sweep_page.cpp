@@ -186,8 +186,8 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
 std::string runs_count(const SweepResult& s) {
     std::size_t runs = 0;
     for (const SweepCell& c : s.cells) runs += c.runs.size();
-    return std::to_string(s.cells.size()) + " cells, " + std::to_string(s.seeds.size()) + " seed" +
-           (s.seeds.size() == 1 ? "" : "s") + " each: " + std::to_string(runs) + " runs";
+    return count_of(s.cells.size(), "cell") + ", " + count_of(s.seeds.size(), "seed") +
+           " each: " + count_of(runs, "run");
 }
 
 std::string repro(const SweepResult& s, const SweepCell& c, std::uint64_t seed) {

@@ -201,4 +201,8 @@ std::string format_time(double seconds) {
     return sign + buf;
 }
 
+std::string count_of(std::uint64_t n, std::string_view noun) {
+    return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 }  // namespace faultline::report

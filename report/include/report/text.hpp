@@ -6,6 +6,7 @@
 // is byte-identical for the same inputs.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,8 @@ std::string format_value(double v, Unit unit);
 std::string thousands(double v);
 // Seconds since the start of a run, for time axes and labels: "30s", "1m30s", "2.5s".
 std::string format_time(double seconds);
+// "1 seed", "3 seeds": a count and its noun, the noun plural (an s added) unless the count is 1.
+std::string count_of(std::uint64_t n, std::string_view noun);
 // %.*g without trailing zeros or exponent surprises for the magnitudes a report shows.
 std::string format_number(double v, int significant = 4);
 
