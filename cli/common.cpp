@@ -1,11 +1,16 @@
 #include "common.hpp"
 
+#include <spdlog/sinks/sink.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
 
 #include "faultline/scenario_file.hpp"
+#include "sim/trace_binary.hpp"
 
 namespace faultline::cli {
 
@@ -34,6 +39,83 @@ std::unique_ptr<sim::TraceFile> open_trace(const std::string& path, bool kernel_
     } catch (const std::runtime_error& e) {
         throw UsageError(e.what());
     }
+}
+
+// Writes each message's text as it is (a trace file's logger formats a message as its text alone,
+// "%v" with no line ending) and keeps the first error, where spdlog's file sinks throw and the
+// logger prints a log line of its own that no command sees.
+class CheckedSink final : public spdlog::sinks::sink {
+public:
+    CheckedSink(std::FILE* file, bool owned) : file_(file), owned_(owned) {}
+    ~CheckedSink() override {
+        if (owned_) std::fclose(file_);  // flushed already (TraceOutput::error, the trace file's destructor)
+    }
+    void log(const spdlog::details::log_msg& msg) override {
+        if (error_ != 0) return;  // the rest would fail too (and a full disk need not take it all)
+        errno = 0;
+        if (std::fwrite(msg.payload.data(), 1, msg.payload.size(), file_) != msg.payload.size())
+            error_ = errno != 0 ? errno : EIO;
+    }
+    void flush() override {
+        if (error_ != 0) return;
+        errno = 0;
+        if (std::fflush(file_) != 0) error_ = errno != 0 ? errno : EIO;
+    }
+    void set_pattern(const std::string&) override {}
+    void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
+    int error() const noexcept { return error_; }
+
+private:
+    std::FILE* file_;
+    bool owned_;
+    int error_ = 0;
+};
+
+TraceOutput::TraceOutput(const std::string& path, bool kernel_records) : name_("--trace " + path) {
+    if (path.empty()) return;
+    if (sim::is_binary_trace_path(path)) {
+        file_ = open_trace(path, kernel_records);
+        return;
+    }
+    check_output_path(path, "--trace");
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) throw UsageError(name_ + ": cannot write the file: " + std::strerror(errno));
+    sink_ = std::make_shared<CheckedSink>(f, true);
+    file_ = std::make_unique<sim::JsonlTraceFile>(sink_, kernel_records);
+}
+
+TraceOutput TraceOutput::standard_output() {
+    TraceOutput out;
+    out.name_ = "standard output";
+    out.sink_ = std::make_shared<CheckedSink>(stdout, false);
+    out.file_ = std::make_unique<sim::JsonlTraceFile>(out.sink_);
+    return out;
+}
+
+std::optional<std::string> TraceOutput::error() {
+    if (!file_) return std::nullopt;
+    file_->flush();
+    if (!sink_ || sink_->error() == 0) return std::nullopt;
+    return name_ + ": writing failed: " + std::strerror(sink_->error());
+}
+
+std::optional<std::string> stdout_error() {
+    // stdio first: std::cout (synced with stdio) hands its text to stdout's buffer, and flushing
+    // it through std::cout would leave no errno to say why it failed.
+    errno = 0;
+    const bool flush_failed = std::fflush(stdout) != 0;
+    const int err = errno;
+    std::cout.flush();
+    if (!flush_failed && std::ferror(stdout) == 0 && std::cout.good()) return std::nullopt;
+    // (an earlier write's errno is gone; only a failed flush still says why)
+    return "standard output: writing failed" + (flush_failed && err != 0 ? ": " + std::string(std::strerror(err)) : "");
+}
+
+void throw_errors(const std::vector<std::string>& errors) {
+    if (errors.empty()) return;
+    for (std::size_t i = 0; i + 1 < errors.size(); ++i)
+        std::fprintf(stderr, "faultline: error: %s\n", errors[i].c_str());
+    throw UsageError(errors.back());
 }
 
 ResolvedScenario resolve_scenario(const std::string& arg, const std::string& variant) {
@@ -80,11 +162,13 @@ void print_spec_warnings(const ResolvedScenario& scenario, const std::string& va
     }
 }
 
-std::vector<Override> parse_overrides(const std::vector<std::string>& sets) {
+std::vector<Override> parse_overrides(const std::vector<std::string>& sets) { return parse_overrides(sets, "--set"); }
+
+std::vector<Override> parse_overrides(const std::vector<std::string>& sets, const std::string& flag) {
     std::vector<Override> out;
     for (const std::string& s : sets) {
         std::size_t eq = s.find('=');
-        if (eq == std::string::npos || eq == 0) throw UsageError("--set expects path=value, got '" + s + "'");
+        if (eq == std::string::npos || eq == 0) throw UsageError(flag + " expects path=value, got '" + s + "'");
         out.push_back({s.substr(0, eq), s.substr(eq + 1)});
     }
     return out;

@@ -1,9 +1,11 @@
-// Shared pieces of the faultline command: usage errors (exit 2), resolving a scenario argument
-// and parsing `--set path=value`.
+// Shared pieces of the faultline command: usage errors (exit 2), resolving a scenario argument,
+// parsing `--set path=value`, and writing a trace or standard output so that a failed write is
+// reported (exit 2) rather than lost.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -67,6 +69,8 @@ void print_warnings(const std::vector<std::string>& warnings);
 void print_spec_warnings(const ResolvedScenario& scenario, const std::string& variant, const std::vector<Override>& overrides);
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
+// The same for another flag taking path=value (compare's --a-set, --b-set), named in its errors.
+std::vector<Override> parse_overrides(const std::vector<std::string>& sets, const std::string& flag);
 
 // An output file's flag (--report, --result, shrink's --out): UsageError unless the file's
 // directory exists and the path is not a directory. Checked before anything runs, so a typo in
@@ -87,6 +91,39 @@ std::chrono::milliseconds parse_wall_limit(const std::string& flag, const std::s
 // `--trace FILE`: the trace file (binary when FILE ends in .ftrace, else JSON Lines), or nothing
 // when no path was given; a file that cannot be opened is a usage error.
 std::unique_ptr<sim::TraceFile> open_trace(const std::string& path, bool kernel_records);
+
+class CheckedSink;  // common.cpp: an spdlog sink that keeps its first write error
+
+// A trace written to a file (`--trace FILE`) or to standard output (`faultline trace`) whose
+// write errors (a full disk, a closed pipe) are kept for the command to report, once the run's
+// verdict is shown, rather than only printed by spdlog as a log line of its own. JSON Lines
+// only: a binary file (FILE.ftrace) is written by sim::BinaryTraceFile, which opens its own file
+// and leaves its errors to spdlog.
+class TraceOutput {
+public:
+    // `--trace FILE`, as open_trace opens it; no file when `path` is empty.
+    TraceOutput(const std::string& path, bool kernel_records);
+    // Standard output, as JSON Lines.
+    static TraceOutput standard_output();
+    sim::TraceFile* file() const noexcept { return file_.get(); }
+    // Flushes, then "--trace FILE: writing failed: No space left on device", or nothing.
+    std::optional<std::string> error();
+
+private:
+    TraceOutput() = default;
+    std::string name_;  // "--trace t.jsonl", "standard output"
+    std::shared_ptr<CheckedSink> sink_;
+    std::unique_ptr<sim::TraceFile> file_;
+};
+
+// What was printed on standard output (std::cout or stdio) could not all be written (`> /dev/full`,
+// a closed pipe): "standard output: writing failed: ...". Flushes first; nothing when it was.
+std::optional<std::string> stdout_error();
+
+// Errors found after a command's results were shown (an output file that could not be written):
+// each on stderr as "faultline: error: ...", the last as the UsageError thrown (exit 2). Returns
+// when there are none.
+void throw_errors(const std::vector<std::string>& errors);
 
 // Each subcommand adds itself to the app and sets `run` to what executes it.
 struct Command {

@@ -55,7 +55,8 @@ explore::RunSpec spec_for(const std::string& scenario, const std::string& varian
     spec.scenario = explore::scenario_ref(scenario, variant);
     spec.seed = seed;
     spec.overrides = parse_overrides(common);
-    for (const Override& o : parse_overrides(own)) spec.overrides.push_back(o);
+    for (const Override& o : parse_overrides(own, std::string(side) == "A" ? "--a-set" : "--b-set"))
+        spec.overrides.push_back(o);
     try {
         (void)explore::effective_options(spec);  // a bad scenario, variant or --set: an error now
     } catch (const explore::InputError& e) {
@@ -74,8 +75,7 @@ int execute(const CompareArgs& args) {
     Side a = args.a, b = args.b;
     if (a.variant.empty()) a.variant = args.variant;
     if (b.variant.empty()) b.variant = args.variant;
-    check_output_path(args.report, "--report");
-    check_output_path(args.result, "--result");
+    check_output_files({{"--report", args.report, true}, {"--result", args.result}});
     const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", args.timeout);
 
     const explore::RunSpec spec_a = spec_for(scenario_a, a.variant, args.sets, a.sets, args.seed, "A");
@@ -144,19 +144,24 @@ int execute(const CompareArgs& args) {
                   << ")\n\n"
                   << report::diff_text(rows, a.label, b.label);
     }
+    std::vector<std::string> errors;  // reported after the differences, which stand without the files
     if (!args.report.empty()) {
         const std::string html_name = std::filesystem::path(args.report).filename().string();
-        write_html_and_markdown(args.report, report::compare_html(records[0], records[1]),
-                                report::compare_markdown(records[0], records[1], html_name), "--report");
+        attempt_write(errors, [&] {
+            write_html_and_markdown(args.report, report::compare_html(records[0], records[1]),
+                                    report::compare_markdown(records[0], records[1], html_name), "--report");
+        });
     }
     if (!args.result.empty()) {
         report::Json j;
         j["format"] = compare_format;
         j["a"] = report::record_to_json(records[0]);
         j["b"] = report::record_to_json(records[1]);
-        write_json(args.result, j, "--result");
+        attempt_write(errors, [&] { write_json(args.result, j, "--result"); });
     }
     if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the charts)\n");
+    if (auto e = stdout_error()) errors.push_back(*e);
+    throw_errors(errors);
     return exit_pass;
 }
 

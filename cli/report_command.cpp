@@ -31,22 +31,27 @@ std::string format_of(const report::Json& j) {
 int execute(const ReportArgs& args) {
     if (args.files.empty() || args.files.size() > 2)
         throw UsageError("report takes one result file, or two run results to compare");
-    check_output_path(args.out, "--out");
+    std::string out = args.out;
+    if (out.empty()) {
+        const std::filesystem::path first(args.files[0]);
+        out = args.files.size() == 1
+                  ? report::sibling_path(args.files[0], ".html")
+                  : (first.parent_path() /
+                     (first.stem().string() + "-vs-" + std::filesystem::path(args.files[1]).stem().string() + ".html"))
+                        .string();
+    }
     try {
         std::vector<report::Json> docs;
         for (const std::string& f : args.files) docs.push_back(report::read_json(f));
-        std::string out = args.out;
-        if (out.empty()) {
-            const std::filesystem::path first(args.files[0]);
-            out = args.files.size() == 1
-                      ? report::sibling_path(args.files[0], ".html")
-                      : (first.parent_path() / (first.stem().string() + "-vs-" +
-                                                std::filesystem::path(args.files[1]).stem().string() + ".html"))
-                            .string();
+        // Neither the report nor its summary may overwrite a result file; nor are two the same one.
+        std::vector<NamedFile> files = {{args.out.empty() ? "the report" : "--out", out, true}};
+        for (std::size_t i = 0; i < args.files.size(); ++i) {
+            const char* what = args.files.size() == 1 ? "the result file"
+                               : i == 0               ? "the first result file"
+                                                      : "the second result file";
+            files.push_back({what, args.files[i], false, true});
         }
-        if (std::filesystem::absolute(out) == std::filesystem::absolute(args.files[0])) {
-            throw UsageError("--out " + out + ": would overwrite the result file");
-        }
+        check_output_files(files);
         const std::string html_name = std::filesystem::path(out).filename().string();
         const std::string format = format_of(docs[0]);
         if (args.files.size() == 1 && format == "faultline-sweep/1") {

@@ -2,13 +2,65 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 
 #include "common.hpp"
 #include "report/html.hpp"
 #include "report/markdown.hpp"
 
 namespace faultline::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The file a path names, to compare two: absolute, with '.', '..' and the symbolic links of what
+// exists resolved.
+fs::path file_identity(const std::string& path) {
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(path, ec);
+    if (ec) return fs::path(path).lexically_normal();
+    const fs::path resolved = fs::weakly_canonical(absolute, ec);
+    return ec ? absolute.lexically_normal() : resolved;
+}
+
+}  // namespace
+
+void check_output_files(const std::vector<NamedFile>& files) {
+    struct Entry {
+        std::string name;  // "--report r.html", "--report r.html's Markdown summary r.md"
+        fs::path id;
+        bool input;
+    };
+    std::vector<Entry> entries;
+    for (const NamedFile& f : files) {
+        if (f.path.empty()) continue;
+        if (!f.input) check_output_path(f.path, f.flag);
+        entries.push_back({f.flag + " " + f.path, file_identity(f.path), f.input});
+        if (!f.with_markdown) continue;
+        const std::string md = report::sibling_path(f.path, ".md");
+        std::error_code ec;
+        if (fs::is_directory(md, ec))
+            throw UsageError(f.flag + " " + f.path + ": its Markdown summary " + md + " is a directory");
+        if (file_identity(md) == entries.back().id) {
+            throw UsageError(f.flag + " " + f.path +
+                             ": its Markdown summary would be the same file; give the report a name ending in .html");
+        }
+        entries.push_back({f.flag + " " + f.path + "'s Markdown summary " + md, file_identity(md), false});
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        for (std::size_t j = i + 1; j < entries.size(); ++j) {
+            const Entry& x = entries[i];
+            const Entry& y = entries[j];
+            std::error_code ec;
+            if (x.id != y.id || fs::is_character_file(x.id, ec)) continue;
+            if (x.input && y.input) throw UsageError(x.name + " and " + y.name + " are the same file; give two runs");
+            if (x.input || y.input)
+                throw UsageError((x.input ? y : x).name + " would overwrite " + (x.input ? x : y).name);
+            throw UsageError(x.name + " and " + y.name + " are the same file; give each its own name");
+        }
+    }
+}
 
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,
                              const std::string& flag) {
@@ -31,6 +83,14 @@ void write_json(const std::string& path, const report::Json& j, const std::strin
     std::fprintf(stderr, "result: %s (render it again with: faultline report %s)\n", path.c_str(), path.c_str());
 }
 
+void attempt_write(std::vector<std::string>& errors, const std::function<void()>& write) {
+    try {
+        write();
+    } catch (const UsageError& e) {
+        errors.emplace_back(e.what());
+    }
+}
+
 void RunReportFlags::add_to(CLI::App& sub) {
     sub.add_option("--report", report,
                    "Write an HTML report (charts, invariants, faults) to FILE.html, and a Markdown summary next to it");
@@ -42,10 +102,11 @@ void RunReportFlags::add_to(CLI::App& sub) {
     sub.add_option("--perfetto-window", perfetto_window, "Only this part of the run in --perfetto, e.g. 25s..45s");
 }
 
-RunOutputs::RunOutputs(const RunReportFlags& flags) : flags_(flags) {
-    check_output_path(flags.report, "--report");
-    check_output_path(flags.result, "--result");
-    check_output_path(flags.perfetto, "--perfetto");
+RunOutputs::RunOutputs(const RunReportFlags& flags, const std::vector<NamedFile>& others) : flags_(flags) {
+    std::vector<NamedFile> files = {
+        {"--report", flags.report, true}, {"--result", flags.result}, {"--perfetto", flags.perfetto}};
+    files.insert(files.end(), others.begin(), others.end());
+    check_output_files(files);
     if (!flags.perfetto_window.empty()) {
         if (flags.perfetto.empty()) throw UsageError("--perfetto-window needs --perfetto FILE.json");
         const std::string& w = flags.perfetto_window;
@@ -71,29 +132,38 @@ sim::TraceSink* RunOutputs::sink(sim::TraceSink* next) {
     return perfetto_.get();
 }
 
-void RunOutputs::write(const ScenarioRun& run, const report::RecordSource& source) const {
-    if (flags_.report.empty() && flags_.result.empty() && flags_.perfetto.empty()) return;
+std::vector<std::string> RunOutputs::write(const ScenarioRun& run, const report::RecordSource& source) const {
+    std::vector<std::string> errors;
+    if (flags_.report.empty() && flags_.result.empty() && flags_.perfetto.empty()) return errors;
     const report::RunRecord record = report::make_record(run, source);
     if (!flags_.report.empty()) {
-        const std::string html_name = std::filesystem::path(flags_.report).filename().string();
-        write_html_and_markdown(flags_.report, report::run_html(record), report::run_markdown(record, html_name),
-                                "--report");
+        attempt_write(errors, [&] {
+            const std::string html_name = std::filesystem::path(flags_.report).filename().string();
+            write_html_and_markdown(flags_.report, report::run_html(record), report::run_markdown(record, html_name),
+                                    "--report");
+        });
     }
-    if (!flags_.result.empty()) write_json(flags_.result, report::record_to_json(record), "--result");
+    if (!flags_.result.empty())
+        attempt_write(errors, [&] { write_json(flags_.result, report::record_to_json(record), "--result"); });
     if (perfetto_) {
-        std::ofstream out(flags_.perfetto, std::ios::binary | std::ios::trunc);
-        if (!out) throw UsageError("--perfetto " + flags_.perfetto + ": cannot write the file");
-        perfetto_->write(out, record);
-        out.flush();
-        if (!out) throw UsageError("--perfetto " + flags_.perfetto + ": writing failed");
-        std::fprintf(stderr, "timeline: %s (%llu slices and events", flags_.perfetto.c_str(),
-                     static_cast<unsigned long long>(perfetto_->kept()));
-        if (perfetto_->dropped() > 0) {
-            std::fprintf(stderr, "; %llu more left out: narrow it with --perfetto-window",
-                         static_cast<unsigned long long>(perfetto_->dropped()));
-        }
-        std::fprintf(stderr, "; open it in ui.perfetto.dev)\n");
+        attempt_write(errors, [&] {
+            report::PerfettoCounts counts;
+            try {
+                report::write_file_with(flags_.perfetto, "--perfetto",
+                                        [&](std::ostream& out) { counts = perfetto_->write(out, record); });
+            } catch (const report::ReportError& e) {
+                throw UsageError(e.what());
+            }
+            std::fprintf(stderr, "timeline: %s (%llu slices and events", flags_.perfetto.c_str(),
+                         static_cast<unsigned long long>(counts.kept));
+            if (counts.dropped > 0) {
+                std::fprintf(stderr, "; %llu more left out: narrow it with --perfetto-window",
+                             static_cast<unsigned long long>(counts.dropped));
+            }
+            std::fprintf(stderr, "; open it in ui.perfetto.dev)\n");
+        });
     }
+    return errors;
 }
 
 }  // namespace faultline::cli

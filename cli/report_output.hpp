@@ -1,12 +1,16 @@
 // Report files written by the commands (run, compare, sweep, report): the HTML with its Markdown
 // summary next to it, result files for `faultline report` to render later, and the Perfetto
 // timeline of a run. Output paths are checked before anything runs, so a typo in a directory
-// does not cost a long run. What was written is said on stderr (stdout stays for results).
+// does not cost a long run, nor do two outputs named alike overwrite each other. What was
+// written is said on stderr (stdout stays for results); a file that cannot be written (a full
+// disk) is an error reported after the command's results, the other files still written.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common.hpp"  // check_output_path
 #include "faultline/runner.hpp"
@@ -15,11 +19,30 @@
 
 namespace faultline::cli {
 
+// A file a command names: one it writes (an HTML report writes its Markdown summary next to it
+// too) or, for `faultline report`, a result file it reads and must not overwrite.
+struct NamedFile {
+    std::string flag;  // how the error names it: "--report", "--trace", "the result file"
+    std::string path;  // "" when not given
+    bool with_markdown = false;
+    bool input = false;
+};
+// Before anything runs or is written: each output's directory exists and the output is not a
+// directory (nor is an HTML report's Markdown summary), and no two of the files, summaries
+// included, are one file: of two writes to one file only the last would be left, silently.
+// Paths are compared absolute, with '..' and symbolic links resolved; a device (/dev/null) may
+// take several. UsageError naming both flags.
+void check_output_files(const std::vector<NamedFile>& files);
+
 // Writes `html` to `path` and `markdown` next to it (same name, .md); says so on stderr.
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,
                              const std::string& flag);
 // Writes a JSON document; says so on stderr.
 void write_json(const std::string& path, const report::Json& j, const std::string& flag);
+// Runs `write` (one of the above); what it fails with (a UsageError) is added to `errors`, for
+// the command to report once its results are shown, rather than keeping the other files from
+// being written.
+void attempt_write(std::vector<std::string>& errors, const std::function<void()>& write);
 
 // `faultline run`'s report flags.
 struct RunReportFlags {
@@ -32,12 +55,15 @@ struct RunReportFlags {
 
 class RunOutputs {
 public:
-    // Checks the paths and the window (UsageError).
-    explicit RunOutputs(const RunReportFlags& flags);
+    // Checks the paths, against each other and the command's `others` (--trace), and the window
+    // (UsageError).
+    explicit RunOutputs(const RunReportFlags& flags, const std::vector<NamedFile>& others = {});
     // The sink to attach to the run: the Perfetto recorder forwarding to `next`, or `next`.
     sim::TraceSink* sink(sim::TraceSink* next);
-    // Writes whatever was asked for.
-    void write(const ScenarioRun& run, const report::RecordSource& source) const;
+    // Writes whatever was asked for; a file that cannot be written does not keep the others from
+    // being written. Returns what failed, one line each, for the command to report after the
+    // run's verdict.
+    std::vector<std::string> write(const ScenarioRun& run, const report::RecordSource& source) const;
 
 private:
     RunReportFlags flags_;

@@ -87,9 +87,9 @@ int execute(const RunArgs& a) {
     source.repro = settings.repro;
     source.summary = scenario.info->summary;
 
-    RunOutputs outputs(a.report);
-    std::unique_ptr<sim::TraceFile> trace = open_trace(a.trace, a.trace_kernel);
-    if (trace) settings.sink = trace.get();
+    RunOutputs outputs(a.report, {{"--trace", a.trace}});
+    TraceOutput trace(a.trace, a.trace_kernel);
+    if (trace.file()) settings.sink = trace.file();
     settings.sink = outputs.sink(settings.sink);
 
     std::string error;
@@ -108,12 +108,16 @@ int execute(const RunArgs& a) {
         throw UsageError(is_run_file(a.scenario) ? a.scenario + ": scenario '" + scenario.info->name + "': " + error
                                                  : "scenario '" + a.scenario + "': " + error);
     }
-    if (trace) trace->flush();
-    outputs.write(*run, source);
+    // A file that cannot be written does not cost the verdict: it is shown first, then what failed.
+    std::vector<std::string> errors;
+    if (auto e = trace.error()) errors.push_back(*e);
+    for (std::string& e : outputs.write(*run, source)) errors.push_back(std::move(e));
 
     RunDisplay display{scenario.info, &*run, wall_ms, settings.repro, determinism ? &*determinism : nullptr};
     if (a.json) std::cout << json_summary(display).dump() << "\n";
     else std::cout << human_summary(display);
+    if (auto e = stdout_error()) errors.push_back(*e);
+    throw_errors(errors);
     return exit_code_for(display);
 }
 

@@ -6,6 +6,7 @@
 // report/sweep.hpp for the shorthands (load, path tails).
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "faultline/scenario_file.hpp"
 #include "faultline/spec_options.hpp"
 #include "report/sweep.hpp"
+#include "report/text.hpp"
 #include "report_output.hpp"
 #include "report_workers.hpp"
 
@@ -38,26 +40,37 @@ struct SweepArgs {
     bool json = false;
 };
 
-std::vector<std::uint64_t> parse_seeds(const std::string& text) {
-    try {
-        if (text.find("..") == std::string::npos) {
-            const explore::SeedRange one = explore::parse_seed_range(text);
-            if (one.first == 0) throw UsageError("--seeds 0: give a count of seeds (1 or more) or a range A..B");
-            std::vector<std::uint64_t> out;
-            for (std::uint64_t s = 1; s <= one.first; ++s) out.push_back(s);
-            return out;
-        }
-        const explore::SeedRange r = explore::parse_seed_range(text);
-        if (!r.last) throw UsageError("--seeds " + text + ": a sweep needs a closed range A..B");
-        std::vector<std::uint64_t> out;
-        for (std::uint64_t s = r.first;; ++s) {
-            out.push_back(s);
-            if (s == *r.last || out.size() > 1000) break;
-        }
-        return out;
-    } catch (const explore::InputError& e) {
-        throw UsageError(std::string("--seeds: ") + e.what());
+// A count K (seeds 1..K) or a closed range A..B, of at most `runs_max` seeds (more could not run,
+// and would not fit in memory). Not explore::parse_seed_range: its errors speak of fuzz's open
+// ranges and --time.
+std::vector<std::uint64_t> parse_seeds(const std::string& text, std::uint64_t runs_max) {
+    const std::string bad = "--seeds " + text + ": give a count of seeds (1 or more) or a range A..B";
+    auto number = [&bad](std::string_view digits) {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) throw UsageError(bad);
+        return v;
+    };
+    const std::size_t dots = text.find("..");
+    std::uint64_t first = 1, last = 0;
+    if (dots == std::string::npos) {
+        last = number(text);
+        if (last == 0) throw UsageError(bad);
+    } else {
+        if (dots + 2 == text.size()) throw UsageError("--seeds " + text + ": a sweep needs a closed range A..B");
+        first = number(std::string_view(text).substr(0, dots));
+        last = number(std::string_view(text).substr(dots + 2));
+        if (last < first) throw UsageError("--seeds " + text + ": the range ends before it starts");
     }
+    if (last - first >= runs_max) {
+        throw UsageError("--seeds " + text + ": more than --runs-max " + std::to_string(runs_max) + " seeds");
+    }
+    std::vector<std::uint64_t> out;
+    for (std::uint64_t s = first;; ++s) {
+        out.push_back(s);
+        if (s == last) break;
+    }
+    return out;
 }
 
 // The recovery rule in words, from the scenario's own `recovers` invariant when it has one.
@@ -83,6 +96,8 @@ std::string unknown_path_hint(const report::GridAxis& axis, const std::vector<Fi
     std::vector<std::string> near;
     for (const FieldInfo& f : options) {
         if (f.path == axis.name || f.path.ends_with("." + axis.name)) return "";
+        // a shorthand resolved to options ('load': every open-loop rate): the value is what is wrong
+        if (std::find(axis.paths.begin(), axis.paths.end(), f.path) != axis.paths.end()) return "";
         if (f.path.find(axis.name) != std::string::npos && near.size() < 3) near.push_back(f.path);
     }
     std::string hint = "no option is called " + axis.name + " or ends with ." + axis.name;
@@ -111,10 +126,9 @@ private:
 
 int execute(const SweepArgs& args) {
     if (args.grids.empty()) throw UsageError("sweep needs at least one --grid PATH=A..B[:STEP] (or PATH=v1,v2,...)");
-    check_output_path(args.report, "--report");
-    check_output_path(args.result, "--result");
+    check_output_files({{"--report", args.report, true}, {"--result", args.result}});
     const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", args.timeout);
-    const std::vector<std::uint64_t> seeds = parse_seeds(args.seeds);
+    const std::vector<std::uint64_t> seeds = parse_seeds(args.seeds, args.runs_max);
 
     explore::RunSpec base;
     base.scenario = explore::scenario_ref(args.scenario, args.variant);
@@ -188,9 +202,9 @@ int execute(const SweepArgs& args) {
     const std::vector<std::vector<std::size_t>> cells = report::grid_cells(result.axes);
     const std::uint64_t runs = cells.size() * seeds.size();
     if (runs > args.runs_max) {
-        throw UsageError("the grid is " + std::to_string(cells.size()) + " cells x " + std::to_string(seeds.size()) +
-                         " seeds = " + std::to_string(runs) + " runs, more than --runs-max " +
-                         std::to_string(args.runs_max));
+        throw UsageError("the grid is " + report::count_of(cells.size(), "cell") + " x " +
+                         report::count_of(seeds.size(), "seed") + " = " + report::count_of(runs, "run") +
+                         ", more than --runs-max " + std::to_string(args.runs_max));
     }
     std::vector<explore::RunSpec> specs;
     for (const auto& index : cells) {
@@ -206,8 +220,9 @@ int execute(const SweepArgs& args) {
         }
     }
     const unsigned jobs = args.jobs != 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
-    std::fprintf(stderr, "sweep: %zu cells x %zu seeds = %llu runs on %u worker%s\n", cells.size(), seeds.size(),
-                 static_cast<unsigned long long>(runs), jobs, jobs == 1 ? "" : "s");
+    std::fprintf(stderr, "sweep: %s x %s = %s on %s\n", report::count_of(cells.size(), "cell").c_str(),
+                 report::count_of(seeds.size(), "seed").c_str(), report::count_of(runs, "run").c_str(),
+                 report::count_of(jobs, "worker").c_str());
     Progress progress(specs.size());
     std::size_t done = 0, failing = 0, broken = 0;
     run_in_report_workers(
@@ -234,13 +249,19 @@ int execute(const SweepArgs& args) {
         std::cout << report::sweep_to_json(result).dump() << "\n";
     else
         std::cout << report::sweep_text(result);
+    std::vector<std::string> errors;  // reported after the table, which stands without the files
     if (!args.report.empty()) {
         const std::string html_name = std::filesystem::path(args.report).filename().string();
-        write_html_and_markdown(args.report, report::sweep_html(result), report::sweep_markdown(result, html_name),
-                                "--report");
+        attempt_write(errors, [&] {
+            write_html_and_markdown(args.report, report::sweep_html(result), report::sweep_markdown(result, html_name),
+                                    "--report");
+        });
     }
-    if (!args.result.empty()) write_json(args.result, report::sweep_to_json(result), "--result");
+    if (!args.result.empty())
+        attempt_write(errors, [&] { write_json(args.result, report::sweep_to_json(result), "--result"); });
     if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the heatmaps)\n");
+    if (auto e = stdout_error()) errors.push_back(*e);
+    throw_errors(errors);
     return broken > 0 ? exit_fail : exit_pass;
 }
 

@@ -1,17 +1,18 @@
 // `faultline trace FILE.ftrace [--kind K] [--host H] [--from T] [--to T]`: a binary trace file
 // (written by `--trace FILE.ftrace`) printed as the JSON Lines the run would have written with
 // `--trace FILE.jsonl`, byte for byte, optionally only the records that match. A file cut short
-// (a run killed while writing) prints every whole record and then says where it ends (exit 2).
-#include <spdlog/sinks/stdout_sinks.h>
-
+// (a run killed while writing) prints every whole record and then says where it ends (exit 2), as
+// does standard output that cannot be written, or a --host that no record of the file has.
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common.hpp"
 #include "sim/trace_binary.hpp"
 #include "sim/trace_file.hpp"
+#include "sim/values.hpp"
 
 namespace faultline::cli {
 
@@ -54,19 +55,35 @@ int execute(const TraceArgs& a) {
     const sim::Time from = a.from.empty() ? sim::Time(sim::Duration(0)) : sim::Time(parse_duration_flag("--from", a.from));
     const sim::Time to = a.to.empty() ? sim::time_never : sim::Time(parse_duration_flag("--to", a.to));
     if (to < from) throw UsageError("--to " + a.to + " is before --from " + a.from);
-    sim::JsonlTraceFile out(std::make_shared<spdlog::sinks::stdout_sink_st>());  // the lines a run's --trace FILE.jsonl holds
+    TraceOutput out = TraceOutput::standard_output();  // the lines a run's --trace FILE.jsonl holds
+    std::set<std::string, std::less<>> hosts;  // every host in the file: a --host that names none is a typo
+    auto check_written = [&out] {
+        if (auto e = out.error()) throw UsageError(*e);
+    };
     try {
+        std::uint64_t records = 0;
         sim::read_binary_trace_file(a.file, [&](const sim::TraceRecord& r) {
+            if (!a.hosts.empty() && !hosts.contains(r.host)) hosts.emplace(r.host);  // (the file keeps no host ids)
+            // Stop reading once standard output fails (a full disk, a closed pipe), now and then.
+            if (++records % 65536 == 0) check_written();
             if (r.time < from || r.time > to) return;
             if (!matches_kind(a.kinds, r.kind) || !matches_host(a.hosts, r.host)) return;
-            out.record(r);
+            out.file()->record(r);
         });
     } catch (const sim::TraceFormatError& e) {
-        out.flush();  // every whole record first
+        check_written();  // every whole record first
         throw UsageError(std::string(e.what()) + (e.offset() == 0 ? not_binary_hint(a.file) : ""));
+    } catch (const UsageError&) {
+        throw;
     } catch (const std::runtime_error& e) {
-        out.flush();
+        check_written();
         throw UsageError(e.what());
+    }
+    check_written();
+    for (const std::string& h : a.hosts) {
+        if (hosts.contains(h)) continue;
+        const std::vector<std::string> names(hosts.begin(), hosts.end());
+        throw UsageError("--host " + h + ": no such host in " + a.file + sim::did_you_mean_or(h, names, ""));
     }
     return exit_pass;
 }

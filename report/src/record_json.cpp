@@ -1,6 +1,9 @@
 // RunRecord <-> JSON ("faultline-run/1"), and reading and writing report files. Every error names
 // the file and the field.
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -281,6 +284,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
 }
 
 Json read_json(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw ReportError(path + ": is a directory, not a result file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ReportError(path + ": cannot read the file");
     std::ostringstream text;
@@ -297,12 +302,20 @@ Json read_json(const std::string& path) {
 
 RunRecord read_record(const std::string& path) { return record_from_json(read_json(path), path); }
 
-void write_file(const std::string& path, const std::string& content, const std::string& flag) {
+void write_file_with(const std::string& path, const std::string& flag,
+                     const std::function<void(std::ostream&)>& write) {
+    // Why it failed, from errno: a stream only says that it did.
+    auto reason = [](int err) { return err != 0 ? std::string(": ") + std::strerror(err) : std::string(); };
+    errno = 0;
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw ReportError(flag + " " + path + ": cannot write the file");
-    out << content;
+    if (!out) throw ReportError(flag + " " + path + ": cannot write the file" + reason(errno));
+    write(out);
     out.flush();
-    if (!out) throw ReportError(flag + " " + path + ": writing failed");
+    if (!out) throw ReportError(flag + " " + path + ": writing failed" + reason(errno));
+}
+
+void write_file(const std::string& path, const std::string& content, const std::string& flag) {
+    write_file_with(path, flag, [&content](std::ostream& out) { out << content; });
 }
 
 }  // namespace faultline::report

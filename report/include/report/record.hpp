@@ -8,9 +8,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -129,10 +131,13 @@ Json overrides_to_json(const std::vector<Override>& overrides);
 RunRecord record_from_json(const Json& j, const std::string& file);
 RunRecord read_record(const std::string& path);
 
-// Reads a JSON file (ReportError: unreadable, or not JSON, with the line).
+// Reads a JSON file (ReportError: unreadable, a directory, or not JSON, with the line).
 Json read_json(const std::string& path);
-// Writes a file whole (ReportError naming `flag` and the path when it cannot).
+// Writes a file whole (ReportError naming `flag`, the path and the system's reason when it cannot).
 void write_file(const std::string& path, const std::string& content, const std::string& flag);
+// The same, the content written by `write` to the file's stream (a document too big to build
+// as one string first: a Perfetto timeline).
+void write_file_with(const std::string& path, const std::string& flag, const std::function<void(std::ostream&)>& write);
 // "report.html" -> "report.md" (the Markdown summary is written next to the HTML).
 std::string sibling_path(const std::string& path, const std::string& extension);
 

@@ -1,0 +1,240 @@
+// The files and standard output the commands write, when they cannot all be written: two flags
+// naming one file are refused before anything runs (else one write silently replaces the other),
+// and a write that fails (a full disk: /dev/full) is an error, exit 2, after the results are
+// shown, never instead of them. Also the small output bugs of the report commands: a Perfetto
+// file's three counts agree, sweep's and compare's errors name the right flag and value, and
+// `trace --host` with a host the file lacks says so.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/files.hpp"
+#include "support/run_program.hpp"
+
+namespace {
+
+using test_support::read_file;
+using test_support::Result;
+namespace fs = std::filesystem;
+
+const std::string stampede = std::string(FAULTLINE_SOURCE_DIR) + "/tests/report/data/small-stampede.yaml";
+
+Result faultline(const std::string& args) { return test_support::run_program(std::string(FAULTLINE_BIN) + " " + args); }
+// stdout to `target`, stderr kept (run_program adds 2>&1 after the group).
+Result faultline_stdout_to(const std::string& args, const std::string& target) {
+    return test_support::run_program("{ " + std::string(FAULTLINE_BIN) + " " + args + " 2>&1 >" + target + "; }");
+}
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+// A fresh directory per test, the current directory of the commands run in it.
+fs::path scratch() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    const fs::path dir = fs::path(test_support::temp_path("outputs")) / info->name();
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+// `cd DIR && faultline ARGS`: the paths of the cases read as the tester typed them.
+Result faultline_in(const fs::path& dir, const std::string& args) {
+    return test_support::run_program("cd " + dir.string() + " && " + std::string(FAULTLINE_BIN) + " " + args);
+}
+
+bool have_dev_full() { return fs::exists("/dev/full"); }
+
+TEST(OutputFiles, TwoFlagsNamingOneFileAreRefusedBeforeTheRunNamingBoth) {
+    const fs::path dir = scratch();
+    fs::create_directories(dir / "sub");
+    std::ofstream(dir / "a.json") << "{}";  // a result file for `report` (refused before it is read)
+    const std::pair<std::string, std::string> cases[] = {
+        {"run mm1 --seed 3 --report again.md",
+         "--report again.md: its Markdown summary would be the same file; give the report a name ending in .html"},
+        {"report a.json -o b.md",
+         "--out b.md: its Markdown summary would be the same file; give the report a name ending in .html"},
+        {"run mm1 --seed 3 --report u.html --result u.md",
+         "--report u.html's Markdown summary u.md and --result u.md are the same file; give each its own name"},
+        {"run mm1 --seed 3 --report s.html --result s.html",
+         "--report s.html and --result s.html are the same file; give each its own name"},
+        {"run mm1 --seed 3 --result v.json --perfetto v.json",
+         "--result v.json and --perfetto v.json are the same file; give each its own name"},
+        {"run mm1 --seed 3 --trace w.jsonl --perfetto w.jsonl",
+         "--perfetto w.jsonl and --trace w.jsonl are the same file; give each its own name"},
+        {"run mm1 --seed 3 --report y.html --trace y.md",
+         "--report y.html's Markdown summary y.md and --trace y.md are the same file; give each its own name"},
+        // The same file by another path.
+        {"run mm1 --seed 3 --result x.json --perfetto sub/../x.json",
+         "--result x.json and --perfetto sub/../x.json are the same file; give each its own name"},
+        {"compare " + stampede + " --b-variant warmup-limit --report c.html --result c.md",
+         "--report c.html's Markdown summary c.md and --result c.md are the same file; give each its own name"},
+        {"sweep " + stampede + " --grid load=300 --seeds 1 --report d.html --result d.html",
+         "--report d.html and --result d.html are the same file; give each its own name"},
+        {"report a.json -o a.json", "--out a.json would overwrite the result file a.json"},
+        {"report a.json -o a.md",
+         "--out a.md: its Markdown summary would be the same file; give the report a name ending in .html"},
+        {"report a.json a.json",
+         "the first result file a.json and the second result file a.json are the same file; give two runs"},
+    };
+    for (const auto& [args, message] : cases) {
+        const Result r = faultline_in(dir, args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_EQ(r.out, "faultline: error: " + message + "\n") << args;
+    }
+    // Nothing ran: no file was written (a.json and sub/ were there before).
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
+    std::sort(left.begin(), left.end());
+    EXPECT_EQ(left, (std::vector<std::string>{"a.json", "sub"}));
+}
+
+TEST(OutputFiles, AReportWhoseSummaryIsADirectoryIsRefusedBeforeTheRun) {
+    const fs::path dir = scratch();
+    fs::create_directories(dir / "r.md");
+    const Result r = faultline_in(dir, "run mm1 --seed 3 --report r.html");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_EQ(r.out, "faultline: error: --report r.html: its Markdown summary r.md is a directory\n");
+    EXPECT_FALSE(fs::exists(dir / "r.html"));
+}
+
+TEST(OutputFiles, ADeviceMayTakeSeveralOutputs) {
+    const Result r = faultline("run mm1 --seed 3 --result /dev/null --perfetto /dev/null");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+// `faultline ARGS` in a directory where `full` is /dev/full: it exits 2, and its output shows the
+// verdict and trace hash, ends with `error` (after the verdict), and has no spdlog line of its own.
+Result run_into_a_full_disk(const fs::path& dir, const std::string& full, const std::string& args,
+                            const std::string& error) {
+    fs::create_symlink("/dev/full", dir / full);
+    const Result r = faultline_in(dir, args);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "verdict     ")) << r.out;
+    EXPECT_TRUE(contains(r.out, "trace hash ")) << r.out;
+    EXPECT_FALSE(contains(r.out, "LOG ERROR")) << r.out;
+    const std::string last = "faultline: error: " + error + "\n";
+    EXPECT_TRUE(r.out.size() >= last.size() && r.out.substr(r.out.size() - last.size()) == last)
+        << "the last line, after the verdict: " << r.out;
+    return r;
+}
+
+TEST(OutputFiles, ATraceThatCannotBeWrittenIsAnErrorAfterTheVerdict) {
+    if (!have_dev_full()) GTEST_SKIP() << "no /dev/full";
+    const Result r = run_into_a_full_disk(scratch(), "full.jsonl", "run mm1 --seed 3 --trace full.jsonl",
+                                          "--trace full.jsonl: writing failed: No space left on device");
+    EXPECT_TRUE(contains(r.out, "verdict     PASS")) << r.out;
+}
+
+TEST(OutputFiles, AReportThatCannotBeWrittenKeepsTheVerdictAndTheOtherFiles) {
+    if (!have_dev_full()) GTEST_SKIP() << "no /dev/full";
+    const fs::path dir = scratch();
+    const Result r = run_into_a_full_disk(dir, "full.html", "run canary --seed 9 --report full.html --result ok.json",
+                                          "--report full.html: writing failed: No space left on device");
+    EXPECT_TRUE(contains(r.out, "FAIL  invariant 'counter stays below limit'")) << r.out;
+    EXPECT_TRUE(contains(r.out, "reproduce: faultline run canary --seed 9\n")) << r.out;
+    EXPECT_TRUE(contains(read_file(dir / "ok.json"), "\"format\": \"faultline-run/1\"")) << "--result is still written";
+}
+
+TEST(OutputFiles, StandardOutputThatCannotBeWrittenIsAnError) {
+    if (!have_dev_full()) GTEST_SKIP() << "no /dev/full";
+    const fs::path dir = scratch();
+    ASSERT_EQ(faultline_in(dir, "run mm1 --seed 3 --trace m.ftrace").exit_code, 0);
+    const std::string cases[] = {
+        "run mm1 --seed 3",
+        "run mm1 --seed 3 --json",
+        "trace " + (dir / "m.ftrace").string(),
+        "sweep " + stampede + " --variant warmup-limit --grid load=300 --seeds 1 --jobs 1 --json",
+    };
+    for (const std::string& args : cases) {
+        const Result r = faultline_stdout_to(args, "/dev/full");
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: standard output: writing failed")) << args << "\n" << r.out;
+        EXPECT_FALSE(contains(r.out, "LOG ERROR")) << r.out;
+    }
+    // The same commands to a file that takes them exit as before.
+    EXPECT_EQ(faultline_stdout_to("trace " + (dir / "m.ftrace").string(), "/dev/null").exit_code, 0);
+}
+
+// One count, three places: what the command says, the file's otherData.events_kept, and the
+// slices and instants in the file. The run ends with calls open (drawn as "unfinished") and has a
+// fault (an instant and a window): the two kinds the counts disagreed on.
+TEST(OutputFiles, APerfettoFileHoldsTheEventsItAndTheCommandCount) {
+    const fs::path dir = scratch();
+    const Result r = faultline("run " + stampede + " --seed 1 --perfetto " + (dir / "p.json").string());
+    ASSERT_EQ(r.exit_code, 1) << r.out;
+    const std::size_t at = r.out.find("timeline: " + (dir / "p.json").string() + " (");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    const std::string said = r.out.substr(r.out.find(" (", at) + 2);
+    const std::uint64_t stated = std::stoull(said.substr(0, said.find(' ')));
+    const nlohmann::json trace = nlohmann::json::parse(read_file(dir / "p.json"));
+    std::uint64_t in_file = 0, unfinished = 0, windows = 0;
+    for (const auto& e : trace.at("traceEvents")) {
+        if (e.at("ph") == "X" || e.at("ph") == "i") ++in_file;
+        if (e.at("ph") == "X" && e.value("cat", "") == "rpc" && e.at("args").at("result") == "unfinished") ++unfinished;
+        if (e.at("ph") == "X" && e.value("cat", "") == "fault") ++windows;
+    }
+    EXPECT_GT(unfinished, 0u) << "the run stops with calls open";
+    EXPECT_GT(windows, 0u);
+    EXPECT_EQ(trace.at("otherData").at("events_kept").get<std::uint64_t>(), in_file);
+    EXPECT_EQ(stated, in_file) << r.out;
+}
+
+TEST(OutputFiles, ASweepLoadThatIsNotARateBlamesTheValue) {
+    for (const char* value : {"fast", "1000x", "-1000", "1e400"}) {
+        const Result r = faultline("sweep " + stampede + " --grid load=" + value + " --seeds 1");
+        EXPECT_EQ(r.exit_code, 2) << value << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, std::string("faultline: error: --grid load=") + value + ": value " + value + ": "))
+            << r.out;
+        EXPECT_FALSE(contains(r.out, "no option is called")) << r.out;
+        EXPECT_EQ(lines(r.out), 1u) << r.out;
+    }
+}
+
+TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
+    const fs::path dir = scratch();
+    ASSERT_EQ(faultline_in(dir, "run mm1 --seed 3 --trace m.ftrace").exit_code, 0);
+    const std::pair<std::string, std::string> cases[] = {
+        {"report " + dir.string(), dir.string() + ": is a directory, not a result file"},
+        {"sweep " + stampede + " --grid load=300 --seeds x",
+         "--seeds x: give a count of seeds (1 or more) or a range A..B\n"},
+        {"sweep " + stampede + " --grid load=300 --seeds 5..1", "--seeds 5..1: the range ends before it starts\n"},
+        // Every seed asked for, or none: a range past 1,000 seeds was cut to 1,001 silently, and a
+        // count of 10^18 seeds was a loop filling memory.
+        {"sweep " + stampede + " --grid load=300 --seeds 1000000000000000000",
+         "--seeds 1000000000000000000: more than --runs-max 10000 seeds\n"},
+        {"sweep " + stampede + " --grid load=300 --seeds 1..2000 --runs-max 1999",
+         "--seeds 1..2000: more than --runs-max 1999 seeds\n"},
+        {"compare " + stampede + " --b-set =", "--b-set expects path=value, got '='"},
+        {"compare " + stampede + " --a-set x", "--a-set expects path=value, got 'x'"},
+        {"trace " + (dir / "m.ftrace").string() + " --host serverr",
+         "--host serverr: no such host in " + (dir / "m.ftrace").string() + " (did you mean 'server'?)"},
+    };
+    for (const auto& [args, message] : cases) {
+        const Result r = faultline(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
+        EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
+    }
+}
+
+// A range of more than 1,000 seeds was cut to 1,001, silently.
+TEST(OutputFiles, ASweepTakesEverySeedOfItsRange) {
+    const Result r = faultline("sweep " + stampede + " --grid load=300,400 --seeds 1..1002 --runs-max 1002");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(
+        contains(r.out, "faultline: error: the grid is 2 cells x 1002 seeds = 2004 runs, more than --runs-max 1002\n"))
+        << r.out;
+}
+
+TEST(OutputFiles, ASweepOfOneCellOnOneSeedSaysSoInTheSingular) {
+    const Result r = faultline("sweep " + stampede + " --variant warmup-limit --grid load=300 --seeds 1 --jobs 1");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "sweep: 1 cell x 1 seed = 1 run on 1 worker\n")) << r.out;
+}
+
+}  // namespace
