@@ -569,6 +569,12 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
             why = Stop::event_limit;
             return false;
         }
+        if (e.time != now_.time_since_epoch().count()) {
+            instant_first_event_ = events_;
+        } else if (events_ - instant_first_event_ >= options_.events_per_instant_max) {
+            why = Stop::time_stood_still;
+            return false;
+        }
         now_ = Time(Duration(e.time));
         return true;
     }
@@ -630,6 +636,11 @@ RunResult Simulator::run() {
         case Stop::event_limit:
             r.verdict = Verdict::runaway;
             r.runaway_reason = "event limit reached (events_max " + std::to_string(options_.events_max) + ")";
+            break;
+        case Stop::time_stood_still:
+            r.verdict = Verdict::runaway;
+            r.runaway_reason = "virtual time stood still (" + std::to_string(events_ - instant_first_event_) + " events in a row at " +
+                               format_time(now_) + ", events_per_instant_max: a loop that never waits?)";
             break;
     }
     if (!failure_ && r.verdict == Verdict::pass) {

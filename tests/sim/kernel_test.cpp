@@ -370,6 +370,36 @@ TEST(Kernel, RunawayOnTheEventLimitEvenWithoutVirtualTimePassing) {
     EXPECT_NE(r.runaway_reason.find("event"), std::string::npos);
 }
 
+// A loop that never waits ends when virtual time has stood still for events_per_instant_max
+// events in a row, long before events_max; time that moves, however slowly, resets the count.
+TEST(Kernel, RunawayWhenVirtualTimeStandsStill) {
+    sim::Options o;
+    o.events_per_instant_max = 500;
+    sim::Simulator s(o);
+    s.spawn([](sim::Ctx& ctx) {
+        ctx.sleep_for(3s);
+        for (;;) ctx.yield();  // a livelock at 3s
+    });
+    const auto r = s.run();
+    EXPECT_EQ(r.verdict, sim::Verdict::runaway);
+    EXPECT_LT(r.events, 600u);
+    EXPECT_EQ(s.now(), sim::Time(3s));
+    EXPECT_NE(r.runaway_reason.find("virtual time stood still (500 events in a row at 3s"), std::string::npos) << r.runaway_reason;
+
+    sim::Simulator slow(o);
+    slow.spawn([](sim::Ctx& ctx) {
+        for (int i = 0; i < 2000; ++i) {
+            for (int k = 0; k < 400; ++k) ctx.yield();  // 400 at each instant: under the limit
+            ctx.sleep_for(1ns);
+        }
+    });
+    const auto ok = slow.run();
+    EXPECT_EQ(ok.verdict, sim::Verdict::pass) << ok.runaway_reason;
+    EXPECT_GT(ok.events, 800'000u);
+    slow.shutdown();
+    s.shutdown();
+}
+
 TEST(Kernel, APlannedDurationEndsTheRunNormally) {
     sim::Options o;
     o.duration = 5s;

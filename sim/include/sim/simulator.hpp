@@ -3,7 +3,7 @@
 // It owns the event queue, the hosts and their processes (fibers), the run's random streams,
 // the trace hash, invariants, coverage and limits. A run ends with a verdict: pass, fail (an
 // invariant, assertion or required coverage mark) or runaway (the virtual-time or event limit
-// was passed). It is also an Asio execution context (see sim/asio.hpp for its executor).
+// was passed, or virtual time stood still for too many events in a row). It is also an Asio execution context (see sim/asio.hpp for its executor).
 //
 // Left out on purpose: threads, the wall clock, and any global state other than the
 // thread-local "current simulator" used by SIM_ASSERT / SIM_COVER.
@@ -49,6 +49,11 @@ struct Options {
     // Limits. Passing either ends the run with the verdict "runaway".
     Duration time_max = std::chrono::hours(24);
     std::uint64_t events_max = 2'000'000'000;
+    // Events in a row at one instant of virtual time, past which the run is a runaway too: a
+    // loop that never waits (a retry with no backoff against an instant refusal, a crash loop
+    // with no delay) would otherwise spin until events_max, minutes of wall time later. Well
+    // above what a start-up or a burst puts at one instant (a million processes each starting).
+    std::uint64_t events_per_instant_max = 10'000'000;
     // Fiber stacks: pooled and reused; memory is touched only as a stack grows.
     std::size_t stack_size = 64 * 1024;
     bool guard_pages = false;
@@ -313,7 +318,7 @@ private:
         void* object;
         void (*destroy)(void*);
     };
-    enum class Stop { drained, reached_until, stopped, time_limit, event_limit };
+    enum class Stop { drained, reached_until, stopped, time_limit, event_limit, time_stood_still };
     // What a process that switched back to the scheduler left for it: nothing (the scheduler
     // finishes the step: a finished or killed process, deferred crashes, invariants), or - when
     // the process already finished its step and picked the next one on its own stack - an event
@@ -414,6 +419,7 @@ private:
     EventQueue queue_;
     std::uint64_t seq_ = 0;
     std::uint64_t events_ = 0;
+    std::uint64_t instant_first_event_ = 0;  // events_ when virtual time last moved
     Rng tie_rng_;
 
     // Process slots: Ctx objects live in fixed chunks (stable addresses, reused through the free
