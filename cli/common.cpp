@@ -95,8 +95,9 @@ TraceOutput TraceOutput::standard_output() {
 std::optional<std::string> TraceOutput::error() {
     if (!file_) return std::nullopt;
     file_->flush();
-    if (!sink_ || sink_->error() == 0) return std::nullopt;
-    return name_ + ": writing failed: " + std::strerror(sink_->error());
+    if (sink_ && sink_->error() != 0) return name_ + ": writing failed: " + std::strerror(sink_->error());
+    if (const auto& e = file_->error()) return name_ + ": writing failed: " + *e;  // a binary file's own sink
+    return std::nullopt;
 }
 
 std::optional<std::string> stdout_error() {

@@ -96,9 +96,9 @@ class CheckedSink;  // common.cpp: an spdlog sink that keeps its first write err
 
 // A trace written to a file (`--trace FILE`) or to standard output (`faultline trace`) whose
 // write errors (a full disk, a closed pipe) are kept for the command to report, once the run's
-// verdict is shown, rather than only printed by spdlog as a log line of its own. JSON Lines
-// only: a binary file (FILE.ftrace) is written by sim::BinaryTraceFile, which opens its own file
-// and leaves its errors to spdlog.
+// verdict is shown, rather than only printed by spdlog as a log line of its own. A binary file
+// (FILE.ftrace) is written by sim::BinaryTraceFile through its own file sink, whose first error
+// the trace file keeps (sim::TraceFile::error).
 class TraceOutput {
 public:
     // `--trace FILE`, as open_trace opens it; no file when `path` is empty.

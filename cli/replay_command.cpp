@@ -46,8 +46,8 @@ int execute(const ReplayArgs& a) {
             options.log_hosts.emplace_back(lh.substr(0, eq), lh.substr(eq + 1));
         }
         if (!a.log_level.empty()) options.log_level = a.log_level;
-        std::unique_ptr<sim::TraceFile> trace = open_trace(a.trace, a.trace_kernel);
-        if (trace) options.sink = trace.get();
+        TraceOutput trace(a.trace, a.trace_kernel);
+        if (trace.file()) options.sink = trace.file();
 
         const explore::RunSpec& spec = artifact.spec;
         auto line = [&](const std::string& label, const std::string& value) {
@@ -73,7 +73,9 @@ int execute(const ReplayArgs& a) {
             std::fflush(stdout);
         }
         const explore::ReplayReport report = explore::replay(artifact, options);
-        if (trace) trace->flush();
+        // A trace that could not all be written does not cost the conclusion: shown first, then the error.
+        std::vector<std::string> errors;
+        if (auto e = trace.error()) errors.push_back(*e);
         if (report.stopped) {
             line("got", "STOPPED at event " + std::to_string(report.outcome.events) + ", virtual time " +
                             sim::format_time(report.outcome.end_time) + ", trace hash " +
@@ -94,6 +96,8 @@ int execute(const ReplayArgs& a) {
         } else {
             std::printf("%s\n", report.conclusion.c_str());
         }
+        if (auto e = stdout_error()) errors.push_back(*e);
+        throw_errors(errors);
         return report.reproduced || report.stopped ? exit_pass : exit_fail;
     } catch (const explore::InputError& e) {
         throw file_error(a.artifact, e.what());  // its JSON, or its fault plan or overrides

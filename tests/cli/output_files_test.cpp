@@ -128,6 +128,28 @@ TEST(OutputFiles, ATraceThatCannotBeWrittenIsAnErrorAfterTheVerdict) {
     const Result r = run_into_a_full_disk(scratch(), "full.jsonl", "run mm1 --seed 3 --trace full.jsonl",
                                           "--trace full.jsonl: writing failed: No space left on device");
     EXPECT_TRUE(contains(r.out, "verdict     PASS")) << r.out;
+    // The binary form too: BinaryTraceFile writes through its own file sink, whose error it keeps.
+    const Result binary = run_into_a_full_disk(scratch(), "full.ftrace", "run mm1 --seed 3 --trace full.ftrace",
+                                               "--trace full.ftrace: writing failed: No space left on device");
+    EXPECT_TRUE(contains(binary.out, "verdict     PASS")) << binary.out;
+}
+
+TEST(OutputFiles, AReplaysTraceThatCannotBeWrittenIsAnErrorAfterItsConclusion) {
+    if (!have_dev_full()) GTEST_SKIP() << "no /dev/full";
+    const fs::path dir = scratch();
+    // A failure artifact: planted-harness fails seed 4 with fail_every=4.
+    ASSERT_EQ(faultline_in(dir, "fuzz planted-harness --seeds 4..4 --set fail_every=4 --progress none --out job").exit_code, 1);
+    std::string artifact;
+    for (const auto& e : fs::directory_iterator(dir / "job" / "artifacts")) artifact = e.path().string();
+    ASSERT_FALSE(artifact.empty());
+    for (const char* name : {"full.ftrace", "full.jsonl"}) {
+        fs::create_symlink("/dev/full", dir / name);
+        const Result r = faultline_in(dir, "replay " + artifact + " --trace " + name);
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_TRUE(contains(r.out, "reproduced: trace hash matches")) << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: --trace " + std::string(name) + ": writing failed: No space left on device\n")) << r.out;
+        EXPECT_FALSE(contains(r.out, "LOG ERROR")) << r.out;
+    }
 }
 
 TEST(OutputFiles, AReportThatCannotBeWrittenKeepsTheVerdictAndTheOtherFiles) {

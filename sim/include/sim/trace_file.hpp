@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sim/trace.hpp"
@@ -35,6 +36,10 @@ public:
     ~TraceFile() override;
     bool wants_kernel_events() const final { return kernel_events_; }
     void flush();
+    // The first write that failed ("No space left on device"), kept for the command to report
+    // once the run's verdict is shown; spdlog alone would print it as a log line of its own and
+    // the run would end as if the file were whole. Nothing when every write succeeded.
+    const std::optional<std::string>& error() const noexcept { return error_; }
 
 protected:
     // Throws std::runtime_error with a one-line message if the file cannot be opened.
@@ -57,6 +62,7 @@ private:
     std::size_t batch_used_ = 0;
     std::size_t batch_capacity_ = 0;
     bool kernel_events_;
+    std::optional<std::string> error_;
 };
 
 class JsonlTraceFile final : public TraceFile {

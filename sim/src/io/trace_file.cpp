@@ -32,6 +32,13 @@ TraceFile::TraceFile(std::shared_ptr<spdlog::sinks::sink> sink, bool kernel_even
     logger_->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v", spdlog::pattern_time_type::utc, std::string()));
     logger_->set_level(spdlog::level::trace);
     logger_->flush_on(spdlog::level::err);
+    // spdlog's file sink throws on a failed write, and the logger hands the message here:
+    // "Failed writing to file t.ftrace: No space left on device". The first one is kept.
+    logger_->set_error_handler([this](const std::string& message) {
+        if (error_) return;
+        const std::size_t colon = message.rfind(": ");
+        error_ = colon == std::string::npos ? message : message.substr(colon + 2);
+    });
 }
 
 TraceFile::~TraceFile() { flush(); }
