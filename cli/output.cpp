@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "explore/outcome.hpp"
+
 namespace faultline::cli {
 
 std::string thousands(std::uint64_t n) {
@@ -24,8 +26,7 @@ std::string describe_failure(const sim::Failure& f) {
     else if (f.kind == "assertion") text = "assertion failed: " + f.name + (f.message.empty() ? "" : " (" + f.message + ")");
     else if (f.kind == "coverage") text = f.message;
     else text = f.kind + ": " + (f.message.empty() ? f.name : f.message);
-    // To the microsecond: invariants are judged a nanosecond after the instant they watch.
-    text += " at " + sim::format_time(sim::Time(std::chrono::round<std::chrono::microseconds>(f.time.time_since_epoch())));
+    text += " at " + explore::shown_time(f.time);
     if (!f.host.empty()) text += " on host " + f.host;
     if (!f.where.empty()) text += " [" + f.where + "]";
     if (f.kind == "invariant" && !f.message.empty() && f.message.rfind("violated at", 0) != 0) text += ": " + f.message;

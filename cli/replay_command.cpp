@@ -29,7 +29,7 @@ std::string describe_outcome(const explore::Outcome& o) {
     for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (!o.signature.empty()) text += "  " + o.signature;
     if (o.verdict == explore::Verdict::fail || o.verdict == explore::Verdict::runaway)
-        text += " at " + sim::format_time(o.end_time);
+        text += " at " + explore::shown_time(o.end_time);
     if (o.trace_hash) text += ", trace hash " + sim::hash_hex(*o.trace_hash);
     return text;
 }
@@ -59,7 +59,8 @@ int execute(const ReplayArgs& a) {
         for (const Override& o : spec.swarm) swarm += " " + o.path + "=" + o.value;
         std::string sets;
         for (const Override& o : spec.overrides) sets += " " + o.path + "=" + o.value;
-        line("scenario", spec.scenario.name + "  seed " + std::to_string(spec.seed) +
+        line("scenario", spec.scenario.name + (spec.scenario.variant.empty() ? "" : " --variant " + spec.scenario.variant) +
+                             "  seed " + std::to_string(spec.seed) +
                              (sets.empty() ? "" : "  set" + sets) + (swarm.empty() ? "" : "  swarm" + swarm));
         const std::size_t faults = spec.fault_plan ? spec.fault_plan->size() : artifact.recorded_plan.size();
         line("faults", std::to_string(faults) + (spec.fault_plan ? " (explicit plan)" : " (drawn from the seed)"));

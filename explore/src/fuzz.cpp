@@ -349,7 +349,7 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
             out +=
                 "      " + std::to_string(g.count) + " seed" + (g.count == 1 ? "" : "s") + " (" + seeds +
                 "); fastest: seed " + std::to_string(g.fastest.seed) +
-                (g.fastest.verdict == Verdict::fail ? " at " + sim::format_time(g.fastest.end_time) : std::string()) +
+                (g.fastest.verdict == Verdict::fail ? " at " + shown_time(g.fastest.end_time) : std::string()) +
                 "\n";
             out += g.has_artifact ? "      replay: faultline replay " + artifact_path(trimmed, g.id) + "\n"
                                   : std::string("      replay: no artifact (see the warning above)\n");

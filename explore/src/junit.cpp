@@ -75,7 +75,7 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
         body += "seeds (" + std::to_string(g.count) + "): " + seeds + "\n";
         body += "fastest: seed " + std::to_string(g.fastest.seed);
         if (g.verdict == Verdict::fail || g.verdict == Verdict::runaway)
-            body += " at " + sim::format_time(g.fastest.end_time);
+            body += " at " + shown_time(g.fastest.end_time);
         body += "\n";
         body += g.has_artifact ? "replay: faultline replay " + artifact_path(out_dir, g.id) + "\n"
                                : std::string("replay: no artifact (see the merge's warnings)\n");

@@ -59,6 +59,10 @@ sim::Failure failure_from_json(const JsonReader& r) {
 }
 bool is_finding(Verdict v) { return v != Verdict::pass; }
 
+std::string shown_time(sim::Time t) {
+    return sim::format_time(sim::Time(std::chrono::round<std::chrono::microseconds>(t.time_since_epoch())));
+}
+
 std::string signature_of(const sim::RunResult& r) {
     if (r.verdict == sim::Verdict::runaway) {
         std::string reason = r.runaway_reason;

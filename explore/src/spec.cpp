@@ -205,7 +205,10 @@ RunSpec spec_from_json(const JsonReader& r) {
         if (auto v = s->find("shuffle_ties")) spec.shuffle_ties = v->boolean();
         if (auto v = s->find("buggify")) spec.buggify = v->boolean();
         if (auto v = s->find("time_max")) spec.time_max = v->duration();
-        if (auto v = s->find("events_max")) spec.events_max = v->u64();
+        if (auto v = s->find("events_max")) {
+            spec.events_max = v->u64();
+            if (*spec.events_max == 0) v->fail("must be at least 1 (as --events-max)");
+        }
         if (auto v = s->find("duration")) spec.duration = v->duration();
     }
     if (auto f = r.find("faults")) {

@@ -195,6 +195,8 @@ TEST(Replay, AnArtifactOfARelativeScenarioPathReplaysFromAnotherDirectory) {
                                work + "/deploy.yaml");
     const Result job = faultline_env("cd " + work + " &&", "fuzz ./deploy.yaml --seeds 1..2 --progress none --out out");
     ASSERT_EQ(job.exit_code, 1) << job.out;
+    // As `faultline run` says it: the invariant is judged a nanosecond after the instant it watches.
+    EXPECT_TRUE(contains(job.out, "fastest: seed 1 at 41s\n")) << job.out;
     const std::string artifact = work + "/out/" + read_json(work + "/out/summary.json")["signatures"][0]["artifact"].get<std::string>();
     EXPECT_EQ(read_json(artifact)["scenario"]["path"], "deploy.yaml") << "as typed, without ./";
     const Result r = faultline_env("cd " + elsewhere + " &&", "replay " + artifact);
@@ -255,5 +257,18 @@ TEST(JobSafety, SwarmModeOnAScenarioWithNoSwarmSpaceIsAnError) {
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_TRUE(contains(r.out, "--swarm: scenario 'bad-deploy-crash-loop' has no swarm space")) << r.out;
     EXPECT_FALSE(std::filesystem::exists(dir + "/out/results.jsonl"));
+}
+}  // namespace
+
+namespace {
+TEST(Replay, AnArtifactWithAnEventLimitOfZeroIsRefusedAsTheFlagIs) {
+    auto artifact = read_json(baseline_artifact());
+    artifact["settings"]["events_max"] = 0;
+    const std::string path = scratch("events_max_zero") + "/a.json";
+    { std::ofstream(path) << artifact.dump(2); }
+    const Result r = cli("replay " + path);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "events_max")) << r.out;
+    EXPECT_TRUE(contains(r.out, "must be at least 1")) << r.out;
 }
 }  // namespace

@@ -38,6 +38,11 @@ struct Outcome {
 
 bool is_finding(Verdict v);  // anything but pass
 
+// A failure's time as people read it: to the microsecond, as `faultline run` says it (an
+// invariant is judged a nanosecond after the instant it watches: "96s", not "96.000000001s").
+// Records and artifacts keep the exact time.
+std::string shown_time(sim::Time t);
+
 // The signature of a simulator result: failure kind, name and place (not the host or time,
 // which vary between seeds hitting the same bug). Assertion places keep the last two path
 // components ("builtin/planted_counter.cpp:88") so that builds in different directories agree.
