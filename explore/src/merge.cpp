@@ -112,6 +112,15 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         if (records == 0) report.warnings.push_back(results + " is empty: a shard that recorded nothing");
     }
     Tally tally;
+    // A merge that fails half-way (a bad record in a shard) leaves no results.jsonl.partial behind.
+    struct RemoveUnlessKept {
+        std::string path;
+        bool kept = false;
+        ~RemoveUnlessKept() {
+            std::error_code ignored;
+            if (!kept) std::filesystem::remove(path, ignored);
+        }
+    } partial_file{partial};
     std::optional<ResultsLog> out(std::in_place, partial, std::chrono::hours(1));
     std::map<std::uint64_t, std::vector<std::string>> accounts;  // of each disputed seed, by each directory
     for (std::size_t di = 0; di < dirs.size(); ++di) {
@@ -145,6 +154,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
 
     out.reset();  // closed and synced
     fs::rename(partial, out_dir + "/results.jsonl");
+    partial_file.kept = true;
     JobConfig job = *first;
     std::string shard_list;
     for (const std::string& s : shards) shard_list += (shard_list.empty() ? "" : " ") + s;

@@ -194,7 +194,10 @@ PerfettoCounts PerfettoRecorder::write(std::ostream& out, const RunRecord& run) 
     thread(faults_pid, 0, "inject / heal");
     {
         std::vector<std::int64_t> lane_end;
-        for (const Window& w : windows_) {
+        for (const Window& planned : windows_) {
+            // A window the run did not live to see end (a failure stops it) ends with the run.
+            Window w = planned;
+            w.end_ns = std::min(w.end_ns, std::max(end_ns, w.start_ns));
             std::size_t lane = 0;
             while (lane < lane_end.size() && lane_end[lane] > w.start_ns) ++lane;
             if (lane == lane_end.size()) {

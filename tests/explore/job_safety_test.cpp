@@ -186,6 +186,12 @@ TEST(Merge, RefusesADirectoryGivenTwiceOrMissingAndWarnsOfAnEmptyShard) {
     const Result warned = cli("merge " + a + " " + empty + " --out " + root + "/m3");
     EXPECT_EQ(warned.exit_code, 1) << warned.out;
     EXPECT_TRUE(contains(warned.out, empty + " has no results.jsonl")) << warned.out;
+    // A bad record half-way: the merge fails and leaves no results.jsonl.partial behind.
+    const std::string bad = copy_of(baseline(), "merge_bad_record");
+    { std::ofstream(bad + "/results.jsonl", std::ios::app) << "{not json\n"; }
+    const Result failed = cli("merge " + a + " " + bad + " --out " + root + "/m4");
+    EXPECT_EQ(failed.exit_code, 2) << failed.out;
+    EXPECT_FALSE(std::filesystem::exists(root + "/m4/results.jsonl.partial"));
 }
 
 TEST(Replay, AnArtifactOfARelativeScenarioPathReplaysFromAnotherDirectory) {

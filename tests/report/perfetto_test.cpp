@@ -147,3 +147,24 @@ TEST(ReportPerfetto, TheCountsAreTheSlicesAndInstantsOfTheFile) {
 }
 
 }  // namespace
+
+namespace {
+// A run that failed before its fault window was healed: the window ends with the run, not at its
+// planned heal (a 40s run drew a partition to 75s).
+TEST(ReportPerfetto, AFaultWindowEndsNoLaterThanTheRun) {
+    PerfettoRecorder rec({}, nullptr);
+    Feed feed(rec);
+    feed(50s, 0, "world", "fault.inject", {{"kind", "partition"}, {"targets", "api"}, {"duration_ns", sim::Duration(25s)}});
+    std::ostringstream out;
+    rec.write(out, report_test::outage_run());  // it ended at 60s
+    const Json trace = Json::parse(out.str());
+    bool window = false;
+    for (const Json& e : events(trace, "X")) {
+        if (e.value("cat", "") != "fault") continue;
+        window = true;
+        EXPECT_EQ(e.at("ts"), 50e6);
+        EXPECT_EQ(e.at("dur"), 10e6) << "to the run's end at 60s, not the planned 75s";
+    }
+    EXPECT_TRUE(window);
+}
+}  // namespace
