@@ -177,12 +177,11 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& sets, cons
 
 void check_output_path(const std::string& path, const std::string& flag) {
     if (path.empty()) return;
-    std::error_code ec;
-    const std::filesystem::path parent = std::filesystem::absolute(path, ec).parent_path();
-    if (ec || !std::filesystem::is_directory(parent, ec))
-        throw UsageError(flag + " " + path + ": no directory " + parent.string());
-    if (std::filesystem::is_directory(path, ec))
-        throw UsageError(flag + " " + path + ": is a directory; give a file name");
+    try {
+        explore::check_writable_parent(path, flag);
+    } catch (const explore::InputError& e) {
+        throw UsageError(e.what());
+    }
 }
 
 UsageError file_error(const std::string& file, const std::string& what) {

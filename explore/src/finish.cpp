@@ -1,33 +1,21 @@
 #include "finish.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "explore/fuzz.hpp"
+#include "explore/workers.hpp"
 
 namespace faultline::explore {
 
-void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::is_directory(file, ec)) throw InputError(flag + " " + file + ": is a directory; name a file in it");
-    if (fs::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
-        throw InputError(flag + " " + file + ": cannot be written: " + std::strerror(errno));
-    const fs::path parent = fs::absolute(file).parent_path().lexically_normal();
-    if (!out_dir.empty()) {
-        fs::path out = fs::absolute(out_dir).lexically_normal();
-        if (!out.has_filename()) out = out.parent_path();  // "--out DIR/" names DIR
-        fs::path self = fs::absolute(file).lexically_normal();
-        if (!self.has_filename()) self = self.parent_path();
-        if (self == out) throw InputError(flag + " " + file + ": is the output directory; name a file in it");
-        if (parent == out) return;
-    }
-    if (!fs::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string());
-    if (::access(parent.c_str(), W_OK) != 0)
-        throw InputError(flag + " " + file + ": cannot write in " + parent.string() + ": " + std::strerror(errno));
+std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& record, const std::string& worker_exe,
+                                       std::chrono::milliseconds timeout, std::string& why_not) {
+    const RunSpec spec = spec_for_seed(job, record);
+    if (record.verdict == Verdict::crash || record.verdict == Verdict::hang) return make_artifact(spec, record);
+    const Outcome again = run_in_worker(worker_exe, spec, timeout);
+    if (again.signature == record.signature) return make_artifact(spec, again);
+    why_not = "running seed " + std::to_string(record.seed) + " again ended otherwise (" +
+              (again.signature.empty() ? std::string(to_string(again.verdict)) : again.signature) + ")";
+    return std::nullopt;
 }
 
 std::vector<SignatureGroup> finish_job(

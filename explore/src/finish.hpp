@@ -2,6 +2,7 @@
 // artifact is its fastest seed's, write summary.json (and JUnit XML when asked).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,9 +13,11 @@
 
 namespace faultline::explore {
 
-// InputError unless FILE's directory exists (checked before a job starts, not after it ran) or
-// is `out_dir`, the job's output directory, which the job creates (`--junit DIR/junit.xml`).
-void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir);
+// A record's artifact made again from the record alone, as the job would have written it: a
+// crash or hang from the record (it is run in-process by replay), anything else by running the
+// seed in a worker. Nothing, with `why_not` set, when the seed now ends otherwise.
+std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& record, const std::string& worker_exe,
+                                       std::chrono::milliseconds timeout, std::string& why_not);
 
 // `artifact_for` supplies an artifact for a group whose file is missing or holds another seed.
 std::vector<SignatureGroup> finish_job(

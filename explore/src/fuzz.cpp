@@ -127,6 +127,12 @@ private:
     bool restored_ = false;
 };
 
+// "runs/" names runs: paths under it are runs/artifacts, not runs//artifacts.
+std::string without_trailing_slash(std::string dir) {
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return dir;
+}
+
 // The seed ranges a directory has been given over its resumptions ("1..30 100..102").
 std::string joined_ranges(const std::string& before, const std::string& now) {
     std::string out;
@@ -162,8 +168,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
                          "' has no swarm space (no options a seed may vary); run without --swarm");
     }
 
-    std::string dir = options.out_dir;
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();  // "--out runs/": runs/artifacts, not runs//artifacts
+    const std::string dir = without_trailing_slash(options.out_dir);
     std::error_code ec;
     fs::create_directories(fs::path(dir) / "artifacts", ec);
     if (ec) throw InputError("--out " + dir + ": cannot create it: " + ec.message());
@@ -315,17 +320,16 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     report.findings = findings;
     report.groups = finish_job(dir, job, tally, options.junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
         // An artifact missing or stale (a job killed between them): run the seed again.
-        const RunSpec spec = spec_for_seed(job, fastest);
-        if (fastest.verdict == Verdict::crash || fastest.verdict == Verdict::hang) return make_artifact(spec, fastest);
-        Outcome again = run_in_worker(options.worker_exe, spec, options.timeout);
-        return make_artifact(spec, again);
+        std::string why_not;
+        std::optional<Artifact> a = artifact_again(job, fastest, options.worker_exe, options.timeout, why_not);
+        if (!a) progress.note("warning: no artifact for '" + fastest.signature + "': " + why_not);
+        return a;
     });
     return report;
 }
 
 std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_dir) {
-    std::string trimmed = out_dir;
-    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    const std::string trimmed = without_trailing_slash(out_dir);
     std::string out;
     char buf[512];
     std::snprintf(buf, sizeof buf, "seeds       %llu recorded (%llu run now, %llu recorded before)\n",

@@ -57,6 +57,26 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     }
 }
 
+void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) throw InputError(flag + " " + file + ": is a directory; name a file in it");
+    if (fs::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
+        throw InputError(flag + " " + file + ": cannot be written: " + std::strerror(errno));
+    const fs::path parent = fs::absolute(file).parent_path().lexically_normal();
+    if (!out_dir.empty()) {
+        fs::path out = fs::absolute(out_dir).lexically_normal();
+        if (!out.has_filename()) out = out.parent_path();  // "--out DIR/" names DIR
+        fs::path self = fs::absolute(file).lexically_normal();
+        if (!self.has_filename()) self = self.parent_path();
+        if (self == out) throw InputError(flag + " " + file + ": is the output directory; name a file in it");
+        if (parent == out) return;
+    }
+    if (!fs::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string());
+    if (::access(parent.c_str(), W_OK) != 0)
+        throw InputError(flag + " " + file + ": cannot write in " + parent.string() + ": " + std::strerror(errno));
+}
+
 namespace {
 std::string type_name(const Json& j) {
     if (j.is_null()) return "null";

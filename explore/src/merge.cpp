@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "explore/fuzz.hpp"
-#include "explore/workers.hpp"
 #include "dir_lock.hpp"
 #include "finish.hpp"
 
@@ -181,17 +180,11 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         }
         // Missing or unreadable: the record says how to make it again, as the job itself does.
         if (!worker_exe.empty()) {
-            const RunSpec spec = spec_for_seed(*first, fastest);
-            if (fastest.verdict == Verdict::crash || fastest.verdict == Verdict::hang) return make_artifact(spec, fastest);
-            const Outcome again = run_in_worker(worker_exe, spec, std::chrono::seconds(60));
-            if (again.signature == fastest.signature) {
-                report.warnings.push_back("the artifact of seed " + std::to_string(fastest.seed) + " in " + from +
-                                          " is missing or unreadable; made it again by running the seed");
-                return make_artifact(spec, again);
-            }
-            report.warnings.push_back("the artifact of seed " + std::to_string(fastest.seed) + " in " + from +
-                                      " is missing or unreadable, and running the seed again ended otherwise (" +
-                                      again.signature + ")");
+            const std::string lost = "the artifact of seed " + std::to_string(fastest.seed) + " in " + from + " is missing or unreadable";
+            std::string why_not;
+            std::optional<Artifact> again = artifact_again(*first, fastest, worker_exe, std::chrono::seconds(60), why_not);
+            report.warnings.push_back(lost + (again ? "; made it again by running the seed" : ", and " + why_not));
+            return again;
         } else {
             report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from + " (" +
                                       fastest.signature + "); rerun that shard with --resume to write it");

@@ -50,7 +50,8 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
         report.changes.push_back("the build changed: the artifact was made by faultline " + artifact.version +
                                  " build " + artifact.build_id + "; this is " + version() + " build " + build_id());
     }
-    (void)load_scenario(spec.scenario);  // a file that is not there is said as such, without the hint below
+    // First: a file that is not there is said as such, without the hint below.
+    const LoadedScenarioRef loaded = load_scenario(spec.scenario);
     std::vector<std::pair<std::string, std::string>> current;
     try {
         current = effective_options(spec);
@@ -66,7 +67,6 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
         }
         throw InputError(std::string(e.what()) + " (the scenario changed since the artifact was made?)");
     }
-    const LoadedScenarioRef loaded = load_scenario(spec.scenario);
     const std::string hash_now = content_hash(loaded, current);
     if (!artifact.content_hash.empty() && hash_now != artifact.content_hash) {
         std::vector<std::string> diffs = option_changes(artifact.options, current);

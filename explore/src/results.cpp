@@ -17,12 +17,7 @@ namespace faultline::explore {
 
 Json job_to_json(const JobConfig& job) {
     Json j;
-    Json scenario;
-    scenario["name"] = job.scenario.name;
-    if (job.scenario.path) scenario["path"] = *job.scenario.path;
-    if (job.scenario.absolute) scenario["absolute_path"] = *job.scenario.absolute;
-    if (!job.scenario.variant.empty()) scenario["variant"] = job.scenario.variant;
-    j["scenario"] = scenario;
+    j["scenario"] = scenario_ref_to_json(job.scenario);
     j["overrides"] = overrides_to_json(job.overrides);
     j["swarm"] = job.swarm;
     j["settings"] = {{"shuffle_ties", job.shuffle_ties},
@@ -37,11 +32,7 @@ Json job_to_json(const JobConfig& job) {
 
 JobConfig job_from_json(const JsonReader& r) {
     JobConfig job;
-    JsonReader scenario = r.at("scenario");
-    job.scenario.name = scenario.at("name").str();
-    if (auto p = scenario.find("path")) job.scenario.path = p->str();
-    if (auto p = scenario.find("absolute_path")) job.scenario.absolute = p->str();
-    if (auto v = scenario.find("variant")) job.scenario.variant = v->str();
+    job.scenario = scenario_ref_from_json(r.at("scenario"));
     if (auto o = r.find("overrides")) job.overrides = overrides_from_json(*o);
     if (auto s = r.find("swarm")) job.swarm = s->boolean();
     if (auto s = r.find("settings")) {

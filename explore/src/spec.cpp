@@ -171,13 +171,26 @@ std::vector<Override> overrides_from_json(const JsonReader& r) {
     return out;
 }
 
-void spec_to_json(const RunSpec& spec, Json& out) {
+Json scenario_ref_to_json(const ScenarioRef& ref) {
     Json scenario;
-    scenario["name"] = spec.scenario.name;
-    if (spec.scenario.path) scenario["path"] = *spec.scenario.path;
-    if (spec.scenario.absolute) scenario["absolute_path"] = *spec.scenario.absolute;
-    if (!spec.scenario.variant.empty()) scenario["variant"] = spec.scenario.variant;
-    out["scenario"] = scenario;
+    scenario["name"] = ref.name;
+    if (ref.path) scenario["path"] = *ref.path;
+    if (ref.absolute) scenario["absolute_path"] = *ref.absolute;
+    if (!ref.variant.empty()) scenario["variant"] = ref.variant;
+    return scenario;
+}
+
+ScenarioRef scenario_ref_from_json(const JsonReader& r) {
+    ScenarioRef ref;
+    ref.name = r.at("name").str();
+    if (auto p = r.find("path")) ref.path = p->str();
+    if (auto p = r.find("absolute_path")) ref.absolute = p->str();
+    if (auto v = r.find("variant")) ref.variant = v->str();
+    return ref;
+}
+
+void spec_to_json(const RunSpec& spec, Json& out) {
+    out["scenario"] = scenario_ref_to_json(spec.scenario);
     out["seed"] = spec.seed;
     out["overrides"] = overrides_to_json(spec.overrides);
     out["swarm"] = overrides_to_json(spec.swarm);
@@ -193,11 +206,7 @@ void spec_to_json(const RunSpec& spec, Json& out) {
 
 RunSpec spec_from_json(const JsonReader& r) {
     RunSpec spec;
-    JsonReader scenario = r.at("scenario");
-    spec.scenario.name = scenario.at("name").str();
-    if (auto p = scenario.find("path")) spec.scenario.path = p->str();
-    if (auto p = scenario.find("absolute_path")) spec.scenario.absolute = p->str();
-    if (auto v = scenario.find("variant")) spec.scenario.variant = v->str();
+    spec.scenario = scenario_ref_from_json(r.at("scenario"));
     spec.seed = r.at("seed").u64();
     if (auto o = r.find("overrides")) spec.overrides = overrides_from_json(*o);
     if (auto s = r.find("swarm")) spec.swarm = overrides_from_json(*s);

@@ -678,9 +678,9 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
     ASSERT_EQ(load_error(base), "");
     check_edges(base, {
         // A segfault: the recovery check read a histogram's missing series.
-        {"invariants.2.recovers.metric", "users.latency", "invariants[2].recovers.metric: 'users.latency' is a latency histogram; recovers needs a counter", "users.ok"},
+        {"invariants.2.recovers.metric", "users.latency", "invariants[2].recovers.metric: 'users.latency' is a latency histogram; this invariant needs a counter", "users.ok"},
         // "no metric 'users.latency' (users has: ..., users.latency, ...)".
-        {"invariants.1.always.metric", "users.latency", "invariants[1].always.metric: 'users.latency' is a latency histogram; always needs", "users.offered"},
+        {"invariants.1.always.metric", "users.latency", "invariants[1].always.metric: 'users.latency' is a latency histogram; this invariant needs", "users.offered"},
         // 10^12 requests at one instant outran the event limit (hours, gigabytes).
         {"faults.0.params.requests", "1000000000000", "fault 'burst' parameter 'requests': '1000000000000': must be from 1 to 1000000", "1000000"},
         // A negative rate, and one past any limit, asserted or ran until the event limit.

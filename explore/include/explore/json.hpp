@@ -28,6 +28,11 @@ struct InputError : std::runtime_error {
 Json read_json_file(const std::string& path);
 // Writes atomically: a temporary file in the same directory, fsynced, then renamed over `path`.
 void write_file_atomically(const std::string& path, const std::string& content);
+// InputError unless FILE can be written: not a directory, not a file that cannot be written,
+// and in a directory that exists and can be written, or that is `out_dir`, a job's output
+// directory that the job creates (`--junit DIR/junit.xml`). Checked before a job or run starts,
+// not after it ran. `flag` names the option in the message.
+void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir = {});
 
 // A view of one JSON value inside a file, with its path for error messages.
 class JsonReader {

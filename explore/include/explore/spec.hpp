@@ -81,6 +81,8 @@ std::optional<std::string> run_command(const RunSpec& spec);
 // swarm, settings, faults); reading accepts the same.
 Json plan_to_json(const sim::FaultPlan& plan);
 sim::FaultPlan plan_from_json(const JsonReader& r);
+Json scenario_ref_to_json(const ScenarioRef& ref);  // {name, path, absolute_path, variant}
+ScenarioRef scenario_ref_from_json(const JsonReader& r);
 Json overrides_to_json(const std::vector<Override>& overrides);
 std::vector<Override> overrides_from_json(const JsonReader& r);
 void spec_to_json(const RunSpec& spec, Json& out);

@@ -195,18 +195,23 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         // empty one (a trailing '---') says nothing.
         if (std::any_of(documents.begin() + std::min<std::ptrdiff_t>(1, std::ssize(documents)), documents.end(),
                         [](const YAML::Node& d) { return d && !d.IsNull(); })) {
-            int line = 1, separators = 0, at_line = 1;
-            bool first_line = true;
+            // Its '---': the first one, unless that one opens the first document (nothing but
+            // comments and directives before it).
+            int line = 1, at_line = 1;
+            bool before_content = true;
             for (std::size_t i = 0; i < text.size(); ++line) {
                 const std::size_t end = std::min(text.find('\n', i), text.size());
                 const std::string_view l(text.data() + i, end - i);
-                const bool separator = l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\r');
-                if (separator && !(first_line && ++separators)) {
-                    at_line = line;
-                    break;
-                }
-                if (!l.empty() && !l.starts_with("#") && !l.starts_with("%")) first_line = false;
                 i = end + 1;
+                if (l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\r')) {
+                    if (!before_content) {
+                        at_line = line;
+                        break;
+                    }
+                    before_content = false;  // the first document's explicit start
+                } else if (!l.empty() && !l.starts_with("#") && !l.starts_with("%")) {
+                    before_content = false;
+                }
             }
             throw SpecError(Where{path, at_line, 1}, "", "a second YAML document starts here: a scenario file holds one, and the rest would be ignored");
         }

@@ -54,17 +54,16 @@ std::string no_such_metric(const std::string& what, const std::string& metric, c
 }
 
 // A latency histogram has no single value to bound or to compare with a baseline.
-std::string histogram_metric(const std::string& metric, const std::string& invariant_path) {
-    const std::size_t at = invariant_path.find("].");
-    const std::string path_rest = at == std::string::npos ? invariant_path : invariant_path.substr(at + 2);
-    return "'" + metric + "' is a latency histogram; " + path_rest.substr(0, path_rest.find('.')) +
-           " needs a counter, gauge or ratio (one number per sample): for latency, use an slo invariant (a percentile within a window)";
+// (The error's path names the invariant's kind: "invariants[0].always.metric".)
+std::string histogram_metric(const std::string& metric) {
+    return "'" + metric + "' is a latency histogram; this invariant needs a counter, gauge or ratio (one number per sample): "
+           "for latency, use an slo invariant (a percentile within a window)";
 }
 
 }  // namespace
 
 std::function<double()> World::metric_reader(const std::string& metric, const Where& where, const std::string& path) {
-    if (metrics_->find_histogram(metric) != nullptr) fail(where, path, histogram_metric(metric, path));
+    if (metrics_->find_histogram(metric) != nullptr) fail(where, path, histogram_metric(metric));
     if (auto r = metrics_->reader(metric)) return r;
     // Error counters appear with the first error of their kind: read them lazily.
     if (is_lazy_error_counter(metric)) {
@@ -105,7 +104,7 @@ void World::build_invariants() {
                 fail(inv.where, path + ".recovers.metric", no_such_metric("metric", r.metric, metrics_->names()));
             }
             if (metrics_->find_histogram(r.metric) != nullptr)
-                fail(inv.where, path + ".recovers.metric", histogram_metric(r.metric, path + ".recovers"));
+                fail(inv.where, path + ".recovers.metric", histogram_metric(r.metric));
             // A baseline taken while the workload still ramps up is below its steady load, and
             // "recovered to 90% of it" then means much less than 90%.
             const std::string component = r.metric.substr(0, r.metric.find('.'));

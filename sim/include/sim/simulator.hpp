@@ -3,7 +3,8 @@
 // It owns the event queue, the hosts and their processes (fibers), the run's random streams,
 // the trace hash, invariants, coverage and limits. A run ends with a verdict: pass, fail (an
 // invariant, assertion or required coverage mark) or runaway (the virtual-time or event limit
-// was passed, or virtual time stood still for too many events in a row). It is also an Asio execution context (see sim/asio.hpp for its executor).
+// was passed, or virtual time stood still for too many events in a row). It is also an Asio
+// execution context (see sim/asio.hpp for its executor).
 //
 // Left out on purpose: threads, the wall clock, and any global state other than the
 // thread-local "current simulator" used by SIM_ASSERT / SIM_COVER.
