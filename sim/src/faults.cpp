@@ -32,16 +32,16 @@ std::vector<std::string> Faults::kind_names() const {
     return out;
 }
 
-std::optional<std::string> Faults::validate(const FaultSpec& spec) const {
+std::optional<Faults::Problem> Faults::problem(const FaultSpec& spec) const {
     const FaultKind* k = kind(spec.kind);
     if (k == nullptr) {
         std::string msg = "unknown fault '" + spec.kind + "'";
         msg += did_you_mean_or(spec.kind, kind_names(), "");
-        return msg;
+        return Problem{"kind", msg};
     }
     if (spec.targets.size() != k->targets) {
-        return "fault '" + spec.kind + "' takes " + std::to_string(k->targets) + " host pattern" + (k->targets == 1 ? "" : "s") +
-               ", got " + std::to_string(spec.targets.size());
+        return Problem{"targets", "fault '" + spec.kind + "' takes " + std::to_string(k->targets) + " host pattern" +
+                                      (k->targets == 1 ? "" : "s") + ", got " + std::to_string(spec.targets.size())};
     }
     for (const std::string& t : spec.targets) {
         if (sim_->select(t).empty()) {
@@ -51,7 +51,7 @@ std::optional<std::string> Faults::validate(const FaultSpec& spec) const {
             std::string msg = "no host or group matches '" + t + "'";
             const bool glob = t.find_first_of("*?") != std::string::npos;
             if (auto near = glob ? std::nullopt : nearest(t, names)) msg += " (did you mean '" + *near + "'?)";
-            return msg;
+            return Problem{"targets", msg};
         }
     }
     for (const auto& param : spec.params) {
@@ -64,11 +64,18 @@ std::optional<std::string> Faults::validate(const FaultSpec& spec) const {
             std::string msg = "fault '" + spec.kind + "' has no parameter '" + name + "'";
             if (auto near = nearest(name, known)) msg += " (did you mean '" + *near + "'?)";
             else if (known.empty()) msg += " (it takes none)";
-            return msg;
+            return Problem{"params." + name, msg};
         }
-        if (auto e = p->check(value)) return "fault '" + spec.kind + "' parameter '" + name + "': '" + value + "': " + *e;
+        if (auto e = p->check(value)) return Problem{"params." + name, "fault '" + spec.kind + "' parameter '" + name + "': '" + value + "': " + *e};
     }
-    if (k->validate) return k->validate(*sim_, spec);
+    if (k->validate) {
+        if (auto e = k->validate(*sim_, spec)) return Problem{"", *e};
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Faults::validate(const FaultSpec& spec) const {
+    if (auto p = problem(spec)) return std::move(p->message);
     return std::nullopt;
 }
 

@@ -720,6 +720,48 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
     EXPECT_NE(many.find("100001 on each of 10 hosts is 1000010 simulated processes; at most 1,000,000 in all"), std::string::npos) << many;
 }
 
+// A name that a setting made wrong is found only when the world is built (a call's target, a
+// fault's hosts, an invariant's metric). It is reported at the setting, as a value the reader
+// refuses is, not at the file's line whose value the setting replaced; a mistake in the file is
+// still reported at its line, whatever else is set. A host group's mistakes name its own line.
+TEST(Loader, NamesASettingMadeWrongAreReportedAtTheSetting) {
+    const std::string path = write("names-set.yaml", replaced(kBase, "faults:\n", "groups:\n  edge: [api-1]\nfaults:\n"));
+    const auto info = faultline::load_scenario_file(path).info;
+    auto error_of = [&](const std::vector<faultline::Override>& settings) {
+        std::string error;
+        EXPECT_EQ(info->make(settings, error), nullptr);
+        return error;
+    };
+    for (const auto& [setting, says] : std::vector<std::pair<faultline::Override, std::string>>{
+             {{"workloads.users.call.target", "apii"}, "(--set): workloads.users.call.target: call target 'apii' is not a service"},
+             {{"services.api.calls.0.target", "dbb"}, "(--set): services.api.calls[0].target: call target 'dbb'"},
+             {{"faults.0.targets", "[api-9]"}, "(--set): faults[0].targets: no host or group matches 'api-9'"},
+             {{"faults[0].kind", "crsh"}, "(--set): faults[0].kind: unknown fault 'crsh' (did you mean 'crash'?)"},
+             {{"faults.0.params.factor", "2"}, "(--set): faults[0].params.factor: fault 'crash' has no parameter 'factor'"},
+             {{"invariants.0.slo.metric", "user.latency"}, "(--set): invariants[0].slo.metric: no latency histogram 'user.latency'"},
+             {{"groups.edge", "[api-7]"}, "(--set): groups.edge: no host matches 'api-7'"},
+         }) {
+        const std::string error = error_of({setting});
+        EXPECT_EQ(error.rfind(says, 0), 0u) << setting.path << ": " << error;
+    }
+    // The file's own mistakes keep their lines, even beside a setting of the same entry.
+    const std::string file = write("names-file.yaml", replaced(replaced(kBase, "targets: [api-1]", "targets: [api-9]"), "faults:\n", "groups:\n  edge: [api-7]\nfaults:\n"));
+    const std::string group = load_error(file);
+    EXPECT_EQ(group.rfind(file + ":25:9: groups.edge: no host matches 'api-7'", 0), 0u) << group;
+    const std::string target = load_error(write("names-target.yaml", replaced(kBase, "targets: [api-1]", "targets: [api-9]")));
+    EXPECT_NE(target.find(":25:5: faults[0].targets: no host or group matches 'api-9' (did you mean 'api-1'?)"), std::string::npos) << target;
+    std::string beside;
+    EXPECT_EQ(faultline::load_scenario_file(path).info->make({{"faults.0.at", "6s"}, {"invariants.0.slo.metric", "user.latency"}}, beside), nullptr);
+    EXPECT_NE(beside.find("(--set): invariants[0].slo.metric"), std::string::npos) << beside;
+    // A variant that names what does not exist is reported at its setting, as a variant's bad value is.
+    const std::string variant_file =
+        write("names-variant.yaml", std::string(kBase) + "  broken:\n    description: a target that is not there\n    set: {workloads.users.call.target: apii}\n");
+    const std::string variant = load_error(variant_file, "broken");
+    EXPECT_NE(variant.find(":37:"), std::string::npos) << variant;
+    EXPECT_NE(variant.find("workloads.users.call.target: call target 'apii' is not a service, database or model (did you mean 'api'?) (set by variant 'broken')"), std::string::npos)
+        << variant;
+}
+
 TEST(Loader, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
     EXPECT_EQ(faultline::invalid_utf8_at("plain, caf\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x98\x80"), std::nullopt);
     for (const auto& [text, at] : std::vector<std::pair<std::string, std::size_t>>{

@@ -119,6 +119,40 @@ struct FieldInfo {
     std::string help;
 };
 
+// Where a value is written: a scenario file's line and column, for errors found after reading.
+struct Where {
+    std::string file;
+    int line = 0;    // 1-based; 0 when it did not come from a file (e.g. --set)
+    int column = 0;  // 1-based
+    std::string text() const {
+        if (line == 0) return file.empty() ? std::string("(--set)") : file;
+        return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+    }
+};
+
+// A value that remembers where it is written, for a check made after reading that should point
+// at it (a host group that matches no host), where the value has no struct of its own to carry a
+// Where field. Read, listed and set as the value itself.
+template <class T>
+struct Located {
+    T value{};
+    Where where;
+};
+
+template <class T>
+struct is_located : std::false_type {};
+template <class T>
+struct is_located<Located<T>> : std::true_type {};
+// T, or the value type of a Located<T>.
+template <class T>
+struct unlocated {
+    using type = T;
+};
+template <class T>
+struct unlocated<Located<T>> {
+    using type = T;
+};
+
 template <class T>
 struct is_vector : std::false_type {};
 template <class T>
@@ -148,7 +182,9 @@ public:
 
     template <class T>
     void visit(const std::string& path, T& value, std::string_view help) {
-        if constexpr (is_optional<T>::value) {
+        if constexpr (is_located<T>::value) {
+            visit(path, value.value, help);
+        } else if constexpr (is_optional<T>::value) {
             if (value)
                 visit(path, *value, help);
             else if constexpr (Parsable<typename T::value_type>)

@@ -43,7 +43,9 @@ public:
 private:
     template <class T>
     void add(const std::string& path, T& value, const std::string& help) {
-        if constexpr (is_optional<T>::value) {
+        if constexpr (is_located<T>::value) {
+            add(path, value.value, help);
+        } else if constexpr (is_optional<T>::value) {
             typename T::value_type inner = value ? *value : typename T::value_type{};
             add(path, inner, help + (value ? "" : " (optional)"));
         } else if constexpr (is_vector<T>::value) {
@@ -55,14 +57,15 @@ private:
                 out.push_back({path, "list of " + type_hint<typename T::value_type>(), join(value), help});
             }
         } else if constexpr (is_string_map<T>::value) {
-            if constexpr (Described<typename T::mapped_type>) {
-                auto item = std::make_unique<typename T::mapped_type>();
+            using Item = typename unlocated<typename T::mapped_type>::type;
+            if constexpr (Described<Item>) {
+                auto item = std::make_unique<Item>();
                 out.push_back({path, "mapping of names", "", help});
                 nested(path + ".NAME.", *item);
-            } else if constexpr (is_vector<typename T::mapped_type>::value) {
+            } else if constexpr (is_vector<Item>::value) {
                 out.push_back({path, "mapping of names to lists", "", help});
             } else {
-                out.push_back({path, "mapping of names to " + type_hint<typename T::mapped_type>(), "", help});
+                out.push_back({path, "mapping of names to " + type_hint<Item>(), "", help});
             }
         } else if constexpr (std::is_same_v<T, YamlValue>) {
             out.push_back({path, "mapping (read by the kind)", "", help});

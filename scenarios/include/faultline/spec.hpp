@@ -503,7 +503,7 @@ struct ScenarioSpec {
     LimitsSpec limits;
     sim::Duration metrics_interval = std::chrono::seconds(1);
     NetworkSpec network;
-    std::map<std::string, std::vector<std::string>> groups;
+    std::map<std::string, Located<std::vector<std::string>>> groups;
     std::map<std::string, ServiceSpec> services;
     std::map<std::string, DatabaseSpec> databases;
     std::map<std::string, WorkloadSpec> workloads;

@@ -5,8 +5,9 @@
 //
 // Supported field types: everything parse_value() reads (durations, rates, ratios, numbers,
 // booleans, strings, enums, delay distributions), std::optional, std::vector (a scalar is a
-// one-element list), std::map<std::string, T>, nested Described structs, and YamlValue (kept
-// as written, for something else to read later). A struct may have
+// one-element list), std::map<std::string, T>, nested Described structs, Located<T> (a value
+// and where it is written), and YamlValue (kept as written, for something else to read later).
+// A struct may have
 // a `Where` field (named "") that receives the location of its YAML node, a validate()
 // function (found by ADL) whose error is reported at that node, and a parse_shorthand() that
 // reads it from one scalar (keys: zipf(100000, 0.99)).
@@ -30,16 +31,6 @@
 namespace faultline {
 
 // Where a value came from: a file position, or a command-line override.
-struct Where {
-    std::string file;
-    int line = 0;    // 1-based; 0 when it did not come from a file (e.g. --set)
-    int column = 0;  // 1-based
-    std::string text() const {
-        if (line == 0) return file.empty() ? std::string("(--set)") : file;
-        return file + ":" + std::to_string(line) + ":" + std::to_string(column);
-    }
-};
-
 // A field kept as written, for a part of the file only something registered later can read
 // (a model kind's options).
 struct YamlValue {
@@ -269,7 +260,10 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
         ~FlowScope() { flag = saved; }
     } flow_scope{in_flow_, in_flow_};
     if (node.IsMap() || node.IsSequence()) in_flow_ = in_flow_ || node.Style() == YAML::EmitterStyle::Flow;
-    if constexpr (is_optional<T>::value) {
+    if constexpr (is_located<T>::value) {
+        out.where = where(node);
+        read(node, out.value, path);
+    } else if constexpr (is_optional<T>::value) {
         if (node.IsNull()) {
             out.reset();
             return;

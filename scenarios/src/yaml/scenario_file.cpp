@@ -174,9 +174,10 @@ std::string explain_yaml_error(const std::string& msg) {
     if (msg == YAML::ErrorMsg::FLOW_END) return "a '}' or ']' that closes nothing, or not the bracket opened last (" + msg + ")";
     return msg;
 }
-}  // namespace
 
-ScenarioSpec load_spec(const std::string& path, const std::string& variant, const std::vector<Override>& overrides) {
+// Reads (and, with `build`, dry-builds) a spec: a mistake that a setting made is reported at the
+// setting, whether the reader or the built world finds it.
+ScenarioSpec load(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build) {
     if (invalid_utf8_at(path)) throw SpecError(Where{path, 0, 0}, "", "the file's name is not UTF-8 text: rename the file");
     const std::string text = read_file(path);
     if (auto at = invalid_utf8_at(text)) {
@@ -297,6 +298,7 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
         for (auto& [name, m] : spec.models) {  // validate() has checked that the kind exists
             m.typed = find_model_kind(m.kind)->read(reader, m.options.node, "models." + name + ".options");
         }
+        if (build) dry_build(spec, path);
     } catch (const SpecError& e) {
         if (auto moved = overridden(e)) throw *moved;
         throw;
@@ -318,6 +320,11 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
     }
     return spec;
 }
+}  // namespace
+
+ScenarioSpec load_spec(const std::string& path, const std::string& variant, const std::vector<Override>& overrides) {
+    return load(path, variant, overrides, false);
+}
 
 std::unique_ptr<Scenario> make_spec_scenario(ScenarioSpec spec, std::string file) {
     return std::make_unique<SpecScenario>(std::move(spec), std::move(file));
@@ -327,14 +334,13 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     LoadedScenario out;
     out.path = path;
     out.variant = variant;
-    out.spec = load_spec(path, variant);
+    out.spec = load(path, variant, {}, true);
     // Every design of the file must load, not only the one asked for: a broken variant is a
     // mistake in the file, reported before anything runs.
     for (const auto& [name, v] : out.spec.variants) {
         if (name != variant) load_spec(path, name);
     }
     out.content_hash = sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
-    dry_build(out.spec, path);
     auto info = std::make_shared<ScenarioInfo>();
     info->name = out.spec.name + (variant.empty() ? "" : "/" + variant);
     // The first sentence (descriptions are paragraphs; `faultline list` and run headers show one line).
@@ -343,8 +349,7 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     info->summary = summary;
     info->make = [path, variant](const std::vector<Override>& overrides, std::string& error) -> std::unique_ptr<Scenario> {
         try {
-            ScenarioSpec spec = load_spec(path, variant, overrides);
-            dry_build(spec, path);
+            ScenarioSpec spec = load(path, variant, overrides, true);
             return make_spec_scenario(std::move(spec), path);
         } catch (const SpecError& e) {
             error = e.what();

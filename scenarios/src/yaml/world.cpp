@@ -26,13 +26,14 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     for (const auto& [name, w] : spec_.workloads) place(name, w.hosts, w.where, "workloads." + name + ".hosts");
     for (const auto& [name, m] : spec_.models) place(name, m.hosts, m.where, "models." + name + ".hosts");
     for (const auto& [group, patterns] : spec_.groups) {
-        if (hosts_.count(group) != 0) fail(spec_.where, "groups." + group, "'" + group + "' is already a component's name");
+        const Where& at = patterns.where;
+        if (hosts_.count(group) != 0) fail(at, "groups." + group, "'" + group + "' is already a component's name");
         // A pattern names a host before a group: a group called like a host would never be used.
-        if (sim.find_host(group) != nullptr) fail(spec_.where, "groups." + group, "'" + group + "' is already a host's name");
-        for (const std::string& p : patterns) {
+        if (sim.find_host(group) != nullptr) fail(at, "groups." + group, "'" + group + "' is already a host's name");
+        for (const std::string& p : patterns.value) {
             for (const std::string& expanded : expand_hosts(p)) {
                 std::vector<sim::Host*> found = sim.select(expanded);
-                if (found.empty()) fail(spec_.where, "groups." + group, "no host matches '" + expanded + "'");
+                if (found.empty()) fail(at, "groups." + group, "no host matches '" + expanded + "'");
                 for (sim::Host* h : found) h->join(group);
             }
         }

@@ -146,11 +146,16 @@ void World::start_bad_version(sim::Host& host) {
 }
 
 void World::build_faults() {
+    // At the field the fault's check names ("faults[0].targets"), so that a setting that made it
+    // (--set, a variant) is the one blamed.
+    auto fail_at = [this](const Where& where, const std::string& path, const sim::Faults::Problem& p) {
+        fail(where, p.field.empty() ? path : path + "." + p.field, p.message);
+    };
     for (std::size_t i = 0; i < spec_.faults.size(); ++i) {
         const FaultSpecEntry& f = spec_.faults[i];
         const std::string path = "faults[" + std::to_string(i) + "]";
         sim::FaultSpec fs{f.kind, f.targets, f.params};
-        if (auto e = faults_->validate(fs)) fail(f.where, path, *e);
+        if (auto p = faults_->problem(fs)) fail_at(f.where, path, *p);
         const sim::FaultKind* kind = faults_->kind(f.kind);
         if (f.duration && !kind->window && f.kind != "crash") fail(f.where, path, "'" + f.kind + "' is instantaneous: it takes no duration");
         if (f.at >= spec_.duration) fail(f.where, path + ".at", "after the end of the run (" + format_value(spec_.duration) + ")");
@@ -168,19 +173,14 @@ void World::build_faults() {
             const NemesisFaultSpec& nf = n.faults[i];
             const std::string path = "nemesis.faults[" + std::to_string(i) + "]";
             const sim::FaultKind* kind = faults_->kind(nf.kind);
-            if (kind == nullptr) {
-                std::string msg = "unknown fault '" + nf.kind + "'";
-                msg += did_you_mean_or(nf.kind, faults_->kind_names(), "");
-                fail(nf.where, path + ".kind", msg);
-            }
+            if (kind == nullptr) fail_at(nf.where, path, *faults_->problem({nf.kind, {}, {}}));
             if (nf.targets.size() < kind->targets) {
                 fail(nf.where, path + ".targets", "'" + nf.kind + "' needs at least " + std::to_string(kind->targets) + " candidate targets");
             }
-            sim::FaultSpec probe{nf.kind, std::vector<std::string>(kind->targets, nf.targets.front()), nf.params};
+            // Each candidate, as the kind's every target (the plan draws them from the list).
             for (const std::string& t : nf.targets) {
-                if (sim_->select(t).empty()) fail(nf.where, path + ".targets", "no host or group matches '" + t + "'");
+                if (auto p = faults_->problem({nf.kind, std::vector<std::string>(kind->targets, t), nf.params})) fail_at(nf.where, path, *p);
             }
-            if (auto e = faults_->validate(probe)) fail(nf.where, path, *e);
             if (nf.duration_min > nf.duration_max) fail(nf.where, path, "duration_min is longer than duration_max");
             // The plan is drawn whole before the run: bounded, like the run itself.
             const double expected = nf.rate.per_second * sim::to_seconds(o.quiet_at - o.start);

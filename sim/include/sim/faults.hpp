@@ -120,6 +120,13 @@ public:
     // Unknown kind (with the nearest name), wrong number of targets, a pattern that matches no
     // host, unknown or malformed parameters. nullopt when the spec is good.
     std::optional<std::string> validate(const FaultSpec& spec) const;
+    // The same check, naming the part of the spec at fault, so that a caller reading specs from
+    // a file can point at it: "kind", "targets", "params.NAME", or "" (the kind's own check).
+    struct Problem {
+        std::string field;
+        std::string message;
+    };
+    std::optional<Problem> problem(const FaultSpec& spec) const;
 
     // At `f.at`, applies the fault (and heals it at the end of its window).
     void schedule(const PlannedFault& f);
