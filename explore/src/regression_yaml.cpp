@@ -61,10 +61,21 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
         return std::nullopt;
     }
     YAML::Node root;
+    std::function<YAML::Node()> fresh;  // a setting through an alias changes that place alone
     try {
-        root = YAML::LoadFile(*file);
+        std::ifstream in(*file, std::ios::binary);
+        if (!in) {
+            why_not = *file + ": cannot read the file";
+            return std::nullopt;
+        }
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        root = YAML::Load(text);
+        fresh = prepare_for_settings(root, text, *file);
     } catch (const YAML::Exception& e) {
         why_not = *file + ": " + e.what();
+        return std::nullopt;
+    } catch (const SpecError& e) {
+        why_not = e.what();
         return std::nullopt;
     }
     // The design that ran: the variant's settings, then swarm draws and the user's overrides.
@@ -79,7 +90,7 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
     }
     for (const Override& o : all_overrides(spec)) sets.push_back(o);
     for (const Override& o : sets) {
-        if (auto e = apply_yaml_override(root, o.path, o.value)) {
+        if (auto e = apply_yaml_override(root, o.path, o.value, fresh)) {
             why_not = *e;
             return std::nullopt;
         }

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -336,8 +337,16 @@ std::string dotted_path(std::string_view path);
 
 // Applies `path=value` to a YAML document before it is read, creating mappings as needed;
 // list items are addressed by index ("faults.0.at", or "faults[0].at"). Returns an error message
-// (without the path: the caller names it) or nothing.
-std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value);
+// (without the path: the caller names it) or nothing. With `fresh` (a new parse of the document's
+// text), a node on the path that aliases share is copied first, so that the setting changes this
+// place and not every place the anchor is used.
+std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value,
+                                               const std::function<YAML::Node()>& fresh = {});
+
+// Readies a document parsed from `text` for settings: its merge keys (<<: *defaults) made into
+// the keys they merge, and the `fresh` that apply_yaml_override takes (empty for a text without
+// aliases or merge keys). Throws SpecError for a merge key whose value is not a mapping.
+std::function<YAML::Node()> prepare_for_settings(YAML::Node& root, const std::string& text, const std::string& file);
 
 // For a `path` that would add an entry to a mapping of named entries the document already has,
 // next to one with a close name ("services.apii" beside "services.api"): "the scenario has no

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "faultline/yaml_reader.hpp"
+#include "aliases.hpp"
 
 namespace faultline {
 
@@ -80,7 +81,8 @@ YAML::Node override_value(const std::string& value) {
 
 }  // namespace
 
-std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value) {
+std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value,
+                                               const std::function<YAML::Node()>& fresh) {
     // Brackets come in pairs around an index: 'faults[0.at' and 'faults.0].at' are typos.
     int depth = 0;
     for (const char c : path) {
@@ -92,6 +94,10 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
     for (const std::string& p : parts) {
         if (p.empty()) return "empty path segment";
     }
+    if (parts[0].starts_with("x-")) {
+        return "'" + parts[0] + "' holds anchors for other places to use, and is not read itself: set the places that use it";
+    }
+    if (fresh) unshare_path(root, parts, fresh);
     // yaml-cpp nodes are handles: walking with operator[] on non-const nodes creates missing
     // map entries, which is what an override of an absent key should do.
     YAML::Node node = root;

@@ -1,5 +1,7 @@
 #include "faultline/scenario_file.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -217,6 +219,10 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
             throw SpecError(Where{path, at_line, 1}, "", "a second YAML document starts here: a scenario file holds one, and the rest would be ignored");
         }
         root = documents.empty() ? YAML::Node() : documents.front();
+    } catch (const YAML::DeepRecursion& e) {
+        throw SpecError(Where{path, e.mark.line + 1, e.mark.column + 1}, "",
+                        "lists and mappings nested " + std::to_string(e.depth()) +
+                            " deep: more than yaml-cpp reads, and far more than a scenario needs (a few levels)");
     } catch (const YAML::ParserException& e) {
         const int line = e.mark.line + 1;
         // A quote left open swallows the lines after it; yaml-cpp fails where that stops making
@@ -253,19 +259,26 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
     }
     if (!root.IsMap()) throw SpecError(Where{path, 1, 1}, "", "a scenario file is a mapping of sections (name, services, faults, ...)");
     check_document(root, text, path);
+    const std::function<YAML::Node()> fresh = prepare_for_settings(root, text, path);
     std::vector<VariantSetting> variant_sets;
     if (!variant.empty()) {
         variant_sets = variant_settings(root, variant, path);
         for (const VariantSetting& v : variant_sets) {
-            if (auto e = apply_yaml_override(root, v.path, v.value)) throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
+            if (auto e = apply_yaml_override(root, v.path, v.value, fresh)) throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
         }
     }
     std::vector<std::string> typo_hints;  // per override, read before it changes the document
     for (const Override& o : overrides) typo_hints.push_back(new_entry_hint(root, o.path));
     for (const Override& o : overrides) {
         if (invalid_utf8_at(o.path) || invalid_utf8_at(o.value)) throw SpecError(Where{"", 0, 0}, "", "a setting that is not UTF-8 text");
-        if (auto e = apply_yaml_override(root, o.path, o.value)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
+        if (auto e = apply_yaml_override(root, o.path, o.value, fresh)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
     }
+    // Top-level keys that start with "x-" hold anchors for the sections to use, and are not read.
+    std::vector<std::string> extensions;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it->first.IsScalar() && it->first.Scalar().starts_with("x-")) extensions.push_back(it->first.Scalar());
+    }
+    for (const std::string& key : extensions) root.remove(key);
     // What a setting on the command line or in the variant made wrong is reported there, not at
     // the file's line it replaced.
     auto overridden = [&](const SpecError& e) -> std::optional<SpecError> {
