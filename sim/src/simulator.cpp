@@ -525,7 +525,7 @@ void Simulator::run_callback(std::uint32_t index) {
 // the top), whose queue pop needs six saved registers that a wake-up should not pay for: pick
 // runs at the bottom of a suspending process's stack, twice per message in W2.
 inline bool Simulator::pick(EventQueue::Entry& e, Stop& why) {
-    if (wake_pos_ < wake_now_.size && !stopped_ && events_ < options_.events_max && take_wakeup(e)) return true;
+    if (wake_pos_ < wake_now_.size && !stopped_ && events_ < events_check_ && take_wakeup(e)) return true;
     return pick_slow(e, why);
 }
 
@@ -545,9 +545,9 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
         }
         if (wake_pos_ < wake_now_.size) {
             if (!take_wakeup(e)) continue;
-            if (events_ >= options_.events_max) {
+            if (events_ >= events_check_) {  // processes waking each other at one instant, forever
                 drop_wakeups();
-                why = Stop::event_limit;
+                why = past_events_check();
                 return false;
             }
             return true;
@@ -565,14 +565,12 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
         e = queue_.pop_front(top);
         if (processes_alive_ >= prefetch_from_processes) prefetch_next();
         if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
-        if (events_ >= options_.events_max) {
-            why = Stop::event_limit;
-            return false;
-        }
         if (e.time != now_.time_since_epoch().count()) {
             instant_first_event_ = events_;
-        } else if (events_ - instant_first_event_ >= options_.events_per_instant_max) {
-            why = Stop::time_stood_still;
+            events_check_ = events_check_at();
+        }
+        if (events_ >= events_check_) {
+            why = past_events_check();
             return false;
         }
         now_ = Time(Duration(e.time));
@@ -590,8 +588,19 @@ Simulator::Stop Simulator::beyond_due_max(std::int64_t due) const noexcept {
     return Stop::time_limit;
 }
 
+std::uint64_t Simulator::events_check_at() const noexcept {
+    const std::uint64_t events_max = options_.events_max;
+    if (instant_first_event_ >= events_max || options_.events_per_instant_max >= events_max - instant_first_event_) return events_max;
+    return instant_first_event_ + options_.events_per_instant_max;
+}
+
+Simulator::Stop Simulator::past_events_check() const noexcept {
+    return events_ >= options_.events_max ? Stop::event_limit : Stop::time_stood_still;
+}
+
 Simulator::Stop Simulator::loop(Time until) {
     CurrentScope scope(*this);
+    events_check_ = events_check_at();
     until_ns_ = until.time_since_epoch().count();
     due_max_ns_ = std::min({until_ns_, options_.time_max.count(), time_never.time_since_epoch().count() - 1});
     EventQueue::Entry e;

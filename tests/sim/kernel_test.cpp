@@ -400,6 +400,56 @@ TEST(Kernel, RunawayWhenVirtualTimeStandsStill) {
     s.shutdown();
 }
 
+// Processes that wake each other at one instant, with no event from the queue between (a
+// ping-pong over channels with no delay), are a loop that never waits too: they end at
+// events_per_instant_max as well, not at events_max.
+TEST(Kernel, RunawayWhenProcessesWakeEachOtherAtOneInstant) {
+    sim::Options o;
+    o.events_per_instant_max = 500;
+    o.events_max = 1'000'000;
+    sim::Simulator s(o);
+    sim::Channel<int> ping, pong;
+    s.spawn([&](sim::Ctx& ctx) {
+        ctx.sleep_for(2s);
+        for (;;) {
+            ping.send(ctx, 1);
+            pong.recv(ctx);
+        }
+    });
+    s.spawn([&](sim::Ctx& ctx) {
+        for (;;) {
+            ping.recv(ctx);
+            pong.send(ctx, 1);
+        }
+    });
+    const auto r = s.run();
+    EXPECT_EQ(r.verdict, sim::Verdict::runaway);
+    EXPECT_LT(r.events, 600u);
+    EXPECT_EQ(s.now(), sim::Time(2s));
+    EXPECT_NE(r.runaway_reason.find("virtual time stood still (500 events in a row at 2s"), std::string::npos) << r.runaway_reason;
+    // The event limit still ends a run first when it comes first.
+    o.events_max = 300;
+    sim::Simulator first(o);
+    sim::Channel<int> a, b;
+    first.spawn([&](sim::Ctx& ctx) {
+        for (;;) {
+            a.send(ctx, 1);
+            b.recv(ctx);
+        }
+    });
+    first.spawn([&](sim::Ctx& ctx) {
+        for (;;) {
+            a.recv(ctx);
+            b.send(ctx, 1);
+        }
+    });
+    const auto limited = first.run();
+    EXPECT_EQ(limited.events, 300u);
+    EXPECT_NE(limited.runaway_reason.find("event limit reached"), std::string::npos) << limited.runaway_reason;
+    first.shutdown();
+    s.shutdown();
+}
+
 TEST(Kernel, APlannedDurationEndsTheRunNormally) {
     sim::Options o;
     o.duration = 5s;

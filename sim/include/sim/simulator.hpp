@@ -421,6 +421,10 @@ private:
     std::uint64_t seq_ = 0;
     std::uint64_t events_ = 0;
     std::uint64_t instant_first_event_ = 0;  // events_ when virtual time last moved
+    // The event count at which pick must look at the limits: events_max, or events_per_instant_max
+    // past instant_first_event_, whichever comes first. One comparison covers both, on the
+    // wake-up path as on the queue's.
+    std::uint64_t events_check_ = 0;
     Rng tie_rng_;
 
     // Process slots: Ctx objects live in fixed chunks (stable addresses, reused through the free
@@ -469,6 +473,9 @@ private:
     std::int64_t due_max_ns_ = 0;          // the latest an event may be due and still run: the
                                            // least of the loop's end, time_max and time_never - 1
     Stop beyond_due_max(std::int64_t due) const noexcept;
+    // events_check_'s value for the current instant, and the limit that events_ has reached at it.
+    std::uint64_t events_check_at() const noexcept;
+    Stop past_events_check() const noexcept;
     // Fiber switching. A suspending process may switch straight to the next process (see
     // switch_away); the scheduler's own continuation waits in sched_ meanwhile.
     boost::context::fiber sched_;  // the scheduler, while any process runs
