@@ -404,24 +404,28 @@ TEST(Kernel, RunawayWhenVirtualTimeStandsStill) {
 // ping-pong over channels with no delay), are a loop that never waits too: they end at
 // events_per_instant_max as well, not at events_max.
 TEST(Kernel, RunawayWhenProcessesWakeEachOtherAtOneInstant) {
+    // Two processes that hand an item back and forth from `start` on, never waiting for time.
+    auto ping_pong = [](sim::Simulator& s, sim::Duration start) {
+        auto ping = std::make_shared<sim::Channel<int>>(), pong = std::make_shared<sim::Channel<int>>();
+        s.spawn([=](sim::Ctx& ctx) {
+            ctx.sleep_for(start);
+            for (;;) {
+                ping->send(ctx, 1);
+                pong->recv(ctx);
+            }
+        });
+        s.spawn([=](sim::Ctx& ctx) {
+            for (;;) {
+                ping->recv(ctx);
+                pong->send(ctx, 1);
+            }
+        });
+    };
     sim::Options o;
     o.events_per_instant_max = 500;
     o.events_max = 1'000'000;
     sim::Simulator s(o);
-    sim::Channel<int> ping, pong;
-    s.spawn([&](sim::Ctx& ctx) {
-        ctx.sleep_for(2s);
-        for (;;) {
-            ping.send(ctx, 1);
-            pong.recv(ctx);
-        }
-    });
-    s.spawn([&](sim::Ctx& ctx) {
-        for (;;) {
-            ping.recv(ctx);
-            pong.send(ctx, 1);
-        }
-    });
+    ping_pong(s, 2s);
     const auto r = s.run();
     EXPECT_EQ(r.verdict, sim::Verdict::runaway);
     EXPECT_LT(r.events, 600u);
@@ -430,19 +434,7 @@ TEST(Kernel, RunawayWhenProcessesWakeEachOtherAtOneInstant) {
     // The event limit still ends a run first when it comes first.
     o.events_max = 300;
     sim::Simulator first(o);
-    sim::Channel<int> a, b;
-    first.spawn([&](sim::Ctx& ctx) {
-        for (;;) {
-            a.send(ctx, 1);
-            b.recv(ctx);
-        }
-    });
-    first.spawn([&](sim::Ctx& ctx) {
-        for (;;) {
-            a.recv(ctx);
-            b.send(ctx, 1);
-        }
-    });
+    ping_pong(first, 0s);
     const auto limited = first.run();
     EXPECT_EQ(limited.events, 300u);
     EXPECT_NE(limited.runaway_reason.find("event limit reached"), std::string::npos) << limited.runaway_reason;
