@@ -16,9 +16,12 @@ namespace sim {
 
 namespace {
 
-constexpr std::string_view magic = "FLTRACE2";
+constexpr std::string_view magic = "FLTRACE3";
+constexpr std::string_view magic_v2 = "FLTRACE2";  // the records of 3, no end marker
 constexpr std::string_view magic_v1 = "FLTRACE1";
+constexpr int version_now = 3;
 constexpr unsigned char tag_record = 0x20;     // | 1 kernel dispatch, | 2 detail record
+constexpr unsigned char tag_end = 0x30;        // the end marker, from the third version
 constexpr unsigned char tag_record_v1 = 0x10;  // the same, in the first version
 constexpr unsigned char tag_kernel = 0x01;
 constexpr unsigned char tag_detail = 0x02;
@@ -145,6 +148,11 @@ BinaryTraceEncoder::BinaryTraceEncoder()
       by_content_(1024, ContentSlot{0, nullptr, 0, 0}) {}
 
 std::string_view BinaryTraceEncoder::header() { return magic; }
+
+char* BinaryTraceEncoder::write_end(char* p, std::uint64_t records) {
+    *p++ = static_cast<char>(tag_end);
+    return put_varint(p, records);
+}
 
 inline const std::uint32_t* BinaryTraceEncoder::known_host(std::uint32_t host, const std::string* name) const {
     if (host >= host_names_.size() || host_names_[host].name != name) return nullptr;
@@ -490,18 +498,24 @@ void BinaryTraceDecoder::feed(std::span<const char> bytes, const Each& each) {
     if (version_ == 0) {
         const std::size_t have = std::min(pending_.size(), magic.size());
         const std::string_view start(pending_.data(), have);
-        if (start != magic.substr(0, have) && start != magic_v1.substr(0, have)) {
+        const std::string_view known[] = {magic_v1, magic_v2, magic};  // version 1, 2, 3
+        std::size_t matches = 0;
+        for (const std::string_view m : known) matches += start == m.substr(0, have) ? 1 : 0;
+        if (matches == 0) {
             if (have == magic.size() && start.starts_with(magic.substr(0, magic.size() - 1))) {
                 throw TraceFormatError("a binary trace of format " + std::string(1, start.back()) +
-                                           ", which this faultline does not read (it reads formats 1 and 2)",
+                                           ", which this faultline does not read (it reads formats 1 to " +
+                                           std::to_string(version_now) + ")",
                                        0);
             }
-            throw TraceFormatError("not a faultline binary trace (it does not start with " + std::string(magic) + " or " +
-                                       std::string(magic_v1) + ")",
+            throw TraceFormatError("not a faultline binary trace (it does not start with " + std::string(magic) + ", " +
+                                       std::string(magic_v2) + " or " + std::string(magic_v1) + ")",
                                    0);
         }
         if (have < magic.size()) return;
-        version_ = start == magic ? 2 : 1;
+        for (int v = 1; v <= version_now; ++v) {
+            if (start == known[v - 1]) version_ = v;
+        }
         at = magic.size();
     }
     while (at < pending_.size()) {
@@ -522,7 +536,19 @@ bool BinaryTraceDecoder::next_record(std::size_t& at, const Each& each) {
     const char* start = c.p;
     unsigned char tag = 0;
     c.byte(tag);
-    if ((tag & ~(tag_kernel | tag_detail)) != (version_ == 2 ? tag_record : tag_record_v1)) {
+    if (ended_) c.fail(start, "bytes after the end marker (corrupt)");
+    if (tag == tag_end && version_ >= 3) {
+        std::uint64_t count = 0;
+        if (!c.varint(count)) return false;
+        if (count != records_) {
+            c.fail(start, "the end marker says " + std::to_string(count) + " records, but " + std::to_string(records_) +
+                              " were read (corrupt)");
+        }
+        ended_ = true;
+        at = static_cast<std::size_t>(c.p - c.begin);
+        return true;
+    }
+    if ((tag & ~(tag_kernel | tag_detail)) != (version_ >= 2 ? tag_record : tag_record_v1)) {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02x", tag);
         c.fail(start, std::string("unknown record tag ") + hex + " (corrupt, or not a faultline binary trace)");
@@ -659,6 +685,11 @@ void BinaryTraceDecoder::finish() const {
     if (!pending_.empty()) {
         throw TraceFormatError("ends inside a record (was the run stopped while writing it?); the " + std::to_string(records_) +
                                    " records before it were read",
+                               consumed_);
+    }
+    if (version_ >= 3 && !ended_) {
+        throw TraceFormatError("the file ends without its end marker: the run was cut short or the file truncated; " +
+                                   std::to_string(records_) + " records read",
                                consumed_);
     }
 }

@@ -44,6 +44,11 @@ public:
     }
     void expect_host(std::uint32_t host) const noexcept { encoder_.expect_host(host); }
     int grown() const { return out_.grown; }
+    // The bytes with the end marker after them, as a file closed properly ends.
+    std::string whole() const {
+        char end[sim::BinaryTraceEncoder::end_room];
+        return bytes + std::string(end, sim::BinaryTraceEncoder::write_end(end, expected.size()));
+    }
     std::string bytes;
     std::vector<std::string> expected;
     std::vector<std::size_t> ends;  // where each record ends
@@ -84,6 +89,16 @@ std::vector<std::string> decode_all(const std::string& bytes, std::size_t piece 
     return out;
 }
 
+// What decoding `bytes` whole complains of, and at which byte.
+std::pair<std::string, std::uint64_t> error(const std::string& bytes) {
+    try {
+        decode_all(bytes);
+    } catch (const sim::TraceFormatError& e) {
+        return {e.what(), e.offset()};
+    }
+    return {"no error", 0};
+}
+
 TEST(BinaryTrace, EveryKindOfValueComesBackAsItsJsonLine) {
     const double inf = std::numeric_limits<double>::infinity();
     const std::string long_text(1000, 'x');  // past the table's limit: written in place
@@ -108,8 +123,8 @@ TEST(BinaryTrace, EveryKindOfValueComesBackAsItsJsonLine) {
            false});
     e.add({std::numeric_limits<std::uint64_t>::max(), sim::Time{std::chrono::nanoseconds(std::numeric_limits<std::int64_t>::min())}, 2,
            long_text, "d", fields, false, 0, true});
-    EXPECT_EQ(decode_all(e.bytes), e.expected);
-    EXPECT_EQ(decode_all(e.bytes, 1), e.expected);  // a byte at a time
+    EXPECT_EQ(decode_all(e.whole()), e.expected);
+    EXPECT_EQ(decode_all(e.whole(), 1), e.expected);  // a byte at a time
 }
 
 // Strings are found by their address first. A buffer that is reused for other bytes of the same
@@ -122,7 +137,7 @@ TEST(BinaryTrace, AReusedBufferIsWrittenAsWhatItHoldsNow) {
         const sim::TraceField fields[] = {{"key", buffer}};
         e.add({static_cast<std::uint64_t>(i), sim::Time{}, 0, buffer, "get", fields, false, 0, false});
     }
-    EXPECT_EQ(decode_all(e.bytes), e.expected);
+    EXPECT_EQ(decode_all(e.whole()), e.expected);
     EXPECT_NE(e.expected[0], e.expected[1]);
 }
 
@@ -138,7 +153,7 @@ TEST(BinaryTrace, LongStringsAndHostIdsAreCheckedTooAgainstTheirBytes) {
         const sim::TraceField fields[] = {{"key", buffer}};
         e.add({static_cast<std::uint64_t>(i), sim::Time{}, 7, host, "get", fields, false, 0, false});
     }
-    EXPECT_EQ(decode_all(e.bytes), e.expected);
+    EXPECT_EQ(decode_all(e.whole()), e.expected);
     EXPECT_NE(e.expected[0], e.expected[1]);
 }
 
@@ -171,7 +186,7 @@ TEST(BinaryTrace, HostNamesByReferenceAreWrittenAsThePlainStrings) {
     }
     EXPECT_EQ(by_ref.bytes, plain.bytes);
     EXPECT_EQ(by_ref.expected, plain.expected);
-    EXPECT_EQ(decode_all(by_ref.bytes), plain.expected);
+    EXPECT_EQ(decode_all(by_ref.whole()), plain.expected);
     EXPECT_EQ(hash_ref.value(), hash_plain.value());
     EXPECT_EQ(sim::TraceValue::host_name(a, 3).as_str(), "client-0001");
     EXPECT_EQ(sim::TraceValue::host_name(a, 3).type(), sim::TraceValue::Type::str);
@@ -199,8 +214,8 @@ TEST(BinaryTrace, OnlyAStringWrittenByItsBytesAsksForMoreRoom) {
     const int after_first = e.grown();
     e.add(t);
     EXPECT_EQ(e.grown(), after_first + 1);  // its bytes again, and room for them again
-    EXPECT_EQ(decode_all(e.bytes), e.expected);
-    EXPECT_EQ(decode_all(e.bytes, 7), e.expected);
+    EXPECT_EQ(decode_all(e.whole()), e.expected);
+    EXPECT_EQ(decode_all(e.whole(), 7), e.expected);
 }
 
 // The simulator's host_name(id) refers to the host's own name, as Host::trace_name does.
@@ -248,7 +263,7 @@ TEST(BinaryTrace, ExpectingAHostWritesTheSameBytes) {
         plain.add(r);
     }
     EXPECT_EQ(hinted.bytes, plain.bytes);
-    EXPECT_EQ(decode_all(hinted.bytes), plain.expected);
+    EXPECT_EQ(decode_all(hinted.whole()), plain.expected);
 }
 
 // Literals (every kind and key at the call sites that record) are in read-only memory; a string
@@ -298,7 +313,7 @@ TEST(BinaryTrace, RecordsWrittenFromAShapeAreTheBytesOfTheirStrings) {
         add("empty", {});
     }
     EXPECT_EQ(literal.bytes, heap.bytes);
-    EXPECT_EQ(decode_all(literal.bytes), literal.expected);
+    EXPECT_EQ(decode_all(literal.whole()), literal.expected);
     EXPECT_NE(literal.expected[6].find("\"xo\":\"b\""), std::string::npos) << literal.expected[6];
 }
 
@@ -323,11 +338,12 @@ TEST(BinaryTrace, IntegersAreTheirDifferenceFromTheShapesLastRecord) {
     EXPECT_EQ(size(8), 5u + 1 + 1 + 8);
     EXPECT_EQ(size(7), 5u + 1 + 1 + 8);  // one up each
     EXPECT_EQ(size(6), 5u + 1 + 1 + 8);  // from u_max to 5: up by 6, modulo 2^64
-    for (std::size_t piece : {0, 1, 2, 3, 5, 7}) EXPECT_EQ(decode_all(e.bytes, piece), e.expected) << piece;
+    for (std::size_t piece : {0, 1, 2, 3, 5, 7}) EXPECT_EQ(decode_all(e.whole(), piece), e.expected) << piece;
 }
 
 // Random records, cut anywhere and fed in random pieces: the records decoded are exactly those
-// that ended before the cut, and finish() complains unless the cut fell between records.
+// that ended before the cut, and finish() complains unless the cut kept the whole file, end
+// marker and all: a cut between two records is no longer taken for the end.
 RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {
     const auto text = rc::gen::container<std::string>(rc::gen::elementOf(std::string("ab\"\\\n\x01 z")));
     const auto n = *rc::gen::inRange(1, 40);
@@ -351,12 +367,13 @@ RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {
         e.add({*rc::gen::arbitrary<std::uint64_t>(), sim::Time{std::chrono::nanoseconds(*rc::gen::arbitrary<std::int64_t>())}, 0, host, kind,
                fields, *rc::gen::arbitrary<bool>(), 0, *rc::gen::arbitrary<bool>()});
     }
-    RC_ASSERT(decode_all(e.bytes) == e.expected);
+    const std::string file = e.whole();
+    RC_ASSERT(decode_all(file) == e.expected);
 
-    const auto cut = static_cast<std::size_t>(*rc::gen::inRange<std::size_t>(0, e.bytes.size() + 1));
+    const auto cut = static_cast<std::size_t>(*rc::gen::inRange<std::size_t>(0, file.size() + 1));
     const auto piece = static_cast<std::size_t>(*rc::gen::inRange(0, 64));
     sim::BinaryTraceDecoder d;
-    const std::vector<std::string> got = decode(e.bytes.substr(0, cut), piece, d);
+    const std::vector<std::string> got = decode(file.substr(0, cut), piece, d);
     std::size_t whole = 0;
     while (whole < e.ends.size() && e.ends[whole] <= cut) ++whole;
     RC_ASSERT(got == std::vector<std::string>(e.expected.begin(), e.expected.begin() + static_cast<std::ptrdiff_t>(whole)));
@@ -367,25 +384,16 @@ RC_GTEST_PROP(BinaryTrace, AnyCutGivesTheRecordsBeforeIt, ()) {
         complained = true;
         RC_ASSERT(err.offset() <= cut);
     }
-    const bool between_records = cut == sim::BinaryTraceEncoder::header().size() || (whole > 0 && e.ends[whole - 1] == cut);
-    RC_ASSERT(complained == !between_records);
+    RC_ASSERT(complained == (cut != file.size()));
 }
 
 TEST(BinaryTrace, BytesThatAreNotATraceNameTheByte) {
-    const auto error = [](const std::string& bytes) -> std::pair<std::string, std::uint64_t> {
-        try {
-            decode_all(bytes);
-        } catch (const sim::TraceFormatError& e) {
-            return {e.what(), e.offset()};
-        }
-        return {"no error", 0};
-    };
     const std::string h(sim::BinaryTraceEncoder::header());
     EXPECT_EQ(error(R"({"i":1,"t_ns":0})").second, 0u);
     EXPECT_NE(error(R"({"i":1,"t_ns":0})").first.find("not a faultline binary trace"), std::string::npos);
     EXPECT_NE(error("").first.find("no header"), std::string::npos);
     EXPECT_NE(error("FLTR").first.find("no header"), std::string::npos);
-    EXPECT_EQ(error("FLTRACE3\x30"), (std::pair<std::string, std::uint64_t>{"a binary trace of format 3, which this faultline does not read (it reads formats 1 and 2)", 0}));
+    EXPECT_EQ(error("FLTRACE4\x30"), (std::pair<std::string, std::uint64_t>{"a binary trace of format 4, which this faultline does not read (it reads formats 1 to 3)", 0}));
     EXPECT_EQ(error(h + "\x7f"), (std::pair<std::string, std::uint64_t>{"unknown record tag 0x7f (corrupt, or not a faultline binary trace)", 8}));
     // A record that uses string 5 when there are none.
     EXPECT_EQ(error(h + "\x20\x00\x00\x0a"s).second, 11u);
@@ -423,6 +431,49 @@ TEST(BinaryTrace, TheFirstVersionIsStillRead) {
     EXPECT_EQ(decode_all(bytes, 1), expected);
 }
 
+// A file closed properly ends with its end marker (the record count); one cut between two records,
+// or after its header, reads every record and then says that it ends without it, at the byte where
+// it ends. Bytes after the marker, or a count other than the records read, are corrupt.
+TEST(BinaryTrace, AFileCutBetweenRecordsSaysItHasNoEndMarker) {
+    Encoded e;
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        const sim::TraceField fields[] = {{"n", i}};
+        e.add({i, sim::Time{std::chrono::nanoseconds(i)}, 0, "h", "tick", fields, false, 0, false});
+    }
+    EXPECT_EQ(decode_all(e.whole()), e.expected);
+    EXPECT_EQ(error(e.bytes), (std::pair<std::string, std::uint64_t>{
+                                  "the file ends without its end marker: the run was cut short or the file truncated; 3 records read",
+                                  e.bytes.size()}));
+    const std::string h(sim::BinaryTraceEncoder::header());
+    EXPECT_EQ(error(h), (std::pair<std::string, std::uint64_t>{
+                            "the file ends without its end marker: the run was cut short or the file truncated; 0 records read", 8}));
+    EXPECT_EQ(error(e.bytes.substr(0, e.ends[1])).second, e.ends[1]);  // after the second record
+    EXPECT_EQ(error(e.whole() + "\x20"), (std::pair<std::string, std::uint64_t>{"bytes after the end marker (corrupt)", e.whole().size()}));
+    EXPECT_EQ(error(e.bytes + "\x30\x04"), (std::pair<std::string, std::uint64_t>{"the end marker says 4 records, but 3 were read (corrupt)",
+                                                                                 e.bytes.size()}));
+    // The marker cut in two (its count's varint not all there) is a record cut short.
+    EXPECT_NE(error(h + "\x30").first.find("ends inside a record"), std::string::npos);
+}
+
+// Files of the second version ("FLTRACE2": the records of the third, no end marker) still read,
+// whole as they are; a marker in one is no tag of its version.
+TEST(BinaryTrace, TheSecondVersionIsStillReadWithoutAnEndMarker) {
+    Encoded e;
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        const sim::TraceField fields[] = {{"n", i}, {"s", "text"}};
+        e.add({i, sim::Time{std::chrono::nanoseconds(5 * i)}, 0, "h", "tick", fields, i == 1, 0, false});
+    }
+    const std::string v2 = "FLTRACE2" + e.bytes.substr(sim::BinaryTraceEncoder::header().size());
+    EXPECT_EQ(decode_all(v2), e.expected);
+    EXPECT_EQ(decode_all(v2, 1), e.expected);
+    try {
+        decode_all(v2 + "\x30\x03");
+        ADD_FAILURE() << "an end marker read in a file of the second version";
+    } catch (const sim::TraceFormatError& err) {
+        EXPECT_EQ(std::string(err.what()), "unknown record tag 0x30 (corrupt, or not a faultline binary trace)");
+    }
+}
+
 // A record of a shape met before is its values: no kind, count, keys or types, whether its keys
 // are literals (found by address) or strings on the heap (by content), with a type that another
 // record of its kind changed (a new shape) and with more fields than the hint by address holds.
@@ -458,7 +509,7 @@ TEST(BinaryTrace, ARecordOfAShapeMetBeforeIsItsValues) {
     EXPECT_GT(size_of(i, wide, false), 15u);
     ++i;
     EXPECT_EQ(size_of(i, wide, false), 15u);  // five bytes and ten differences of 0
-    EXPECT_EQ(decode_all(e.bytes), e.expected);
+    EXPECT_EQ(decode_all(e.whole()), e.expected);
 }
 
 // A sink that hands every record to a trace file and keeps what a reader should see.
@@ -555,16 +606,22 @@ TEST(BinaryTraceFile, FlushWritesEveryRecordSoFarAndACutFileKeepsThem) {
     s.add_host("h").spawn([&](sim::Ctx& ctx) {
         for (int i = 0; i < 10; ++i) ctx.trace("tick", {{"n", i}});
         file.flush();
-        on_disk = read_file(path);
+        try {  // every record so far, and not (yet) the end marker
+            sim::read_binary_trace_file(path, [&](const sim::TraceRecord& r) { on_disk.push_back(seen(r)); });
+            ADD_FAILURE() << "a file still being written read as whole";
+        } catch (const sim::TraceFormatError& e) {
+            EXPECT_NE(std::string(e.what()).find("ends without its end marker"), std::string::npos) << e.what();
+        }
         ctx.trace("after", {});
     });
     s.run();
     EXPECT_EQ(on_disk, std::vector<std::string>(tee.lines.begin(), tee.lines.begin() + 10));
-    file.flush();
+    file.close();
     EXPECT_EQ(read_file(path), tee.lines);
 
-    // Cut one byte short: the records before the last are read, then the error names the file.
-    std::filesystem::resize_file(path, std::filesystem::file_size(path) - 1);
+    // Cut one byte into the last record (its end marker, two bytes, gone too): the records before
+    // the last are read, then the error names the file.
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);
     std::vector<std::string> got;
     try {
         sim::read_binary_trace_file(path, [&](const sim::TraceRecord& r) { got.push_back(seen(r)); });
@@ -574,6 +631,43 @@ TEST(BinaryTraceFile, FlushWritesEveryRecordSoFarAndACutFileKeepsThem) {
         EXPECT_NE(std::string(e.what()).find("ends inside a record"), std::string::npos) << e.what();
     }
     EXPECT_EQ(got, std::vector<std::string>(tee.lines.begin(), tee.lines.end() - 1));
+}
+
+// close() ends the file with its marker, and so does the destructor; a file left while an
+// exception unwinds (a run abandoned part-way) does not say it is whole.
+TEST(BinaryTraceFile, OnlyAFileClosedProperlyHasItsEndMarker) {
+    const std::string closed = ::testing::TempDir() + "faultline_trace_closed.ftrace";
+    const std::string destroyed = ::testing::TempDir() + "faultline_trace_destroyed.ftrace";
+    const std::string abandoned = ::testing::TempDir() + "faultline_trace_abandoned.ftrace";
+    const sim::TraceField fields[] = {{"n", 1}};
+    const sim::TraceRecord r{0, sim::Time{}, 1, "h-1", "rec", fields, false, 0, false};
+    {
+        sim::BinaryTraceFile file(closed);
+        file.record(r);
+        file.close();
+        EXPECT_EQ(read_file(closed), std::vector<std::string>{seen(r)});  // whole before the file is gone
+        file.close();                                                     // once
+    }
+    EXPECT_EQ(read_file(closed), std::vector<std::string>{seen(r)});
+    {
+        sim::BinaryTraceFile file(destroyed);
+        file.record(r);
+    }
+    EXPECT_EQ(read_file(destroyed), std::vector<std::string>{seen(r)});
+    try {
+        sim::BinaryTraceFile file(abandoned);
+        file.record(r);
+        throw std::runtime_error("the run went wrong");
+    } catch (const std::runtime_error&) {
+    }
+    std::vector<std::string> got;
+    try {
+        sim::read_binary_trace_file(abandoned, [&](const sim::TraceRecord& x) { got.push_back(seen(x)); });
+        ADD_FAILURE() << "an abandoned file read as whole";
+    } catch (const sim::TraceFormatError& e) {
+        EXPECT_NE(std::string(e.what()).find("ends without its end marker"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(got, std::vector<std::string>{seen(r)});
 }
 
 TEST(BinaryTraceFile, AMissingFileIsAOneLineError) {

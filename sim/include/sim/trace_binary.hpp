@@ -3,7 +3,7 @@
 // more than the run. `faultline trace FILE` turns one back into the JSON Lines the run would have
 // written, byte for byte.
 //
-// The file is "FLTRACE2" and then the records, each:
+// The file is "FLTRACE3", then the records, then the end marker. Each record is:
 //   a tag byte 0x20 (+1 a kernel dispatch, +2 a detail record);
 //   varint zigzag(index - previous index), varint zigzag(time - previous time) in ns;
 //   host (a string); the record's shape; per field of the shape, its value.
@@ -21,9 +21,13 @@
 // becomes the next id, from 0 up). Strings up to 256 bytes are kept, until there are 2^20 of them;
 // longer ones, and any after that, are written out every time. Varints are LEB128. Ids are given
 // in the order strings and shapes are first met, so the bytes depend only on the records.
+// The end marker is the byte 0x30 and a varint, the number of records; the file ends there. The
+// writer adds it when the file is closed properly (a run that ended, pass or fail), so a file cut
+// on a record boundary (a killed run, a copy cut short) is told from a whole one.
 //
-// The reader also takes the first version, "FLTRACE1": the same but for the tag (0x10) and the
-// shape, each record giving kind, count and per field key, type byte and value.
+// The reader also takes the earlier versions: "FLTRACE2", the same without the end marker (its
+// files cannot tell a cut on a record boundary), and "FLTRACE1", which also differs in the tag
+// (0x10) and the shape, each record giving kind, count and per field key, type byte and value.
 //
 // Left out: the records' hash_after and host id (the JSON Lines form does not have them either),
 // compression, an index for seeking.
@@ -81,6 +85,9 @@ public:
     BinaryTraceEncoder();
     // The magic that starts a file: write it once, before the first record.
     static std::string_view header();
+    // The end marker, after the last record: the file holds `records` records and ends here.
+    static constexpr std::size_t end_room = 1 + varint_room;  // the tag and a varint
+    static char* write_end(char* out, std::uint64_t records);
     // The room `r` needs when every string in it goes out by its id (known already, or a host
     // name known by reference): it depends on the field count alone, so it is found without
     // reading any string. A string written by its bytes (the first use of one, or one longer than
@@ -218,7 +225,8 @@ public:
     // Calls `each` for every whole record in what has been fed so far; the views in the record
     // live until `each` returns. Throws TraceFormatError for bytes that are not a trace.
     void feed(std::span<const char> bytes, const Each& each);
-    // After the last piece: throws TraceFormatError if it ended inside a record.
+    // After the last piece: throws TraceFormatError if it ended inside a record, or (from the
+    // third version) without its end marker.
     void finish() const;
     std::uint64_t records() const { return records_; }
 
@@ -234,6 +242,7 @@ private:
     std::vector<char> pending_;
     std::uint64_t consumed_ = 0;  // file offset of pending_[0]
     int version_ = 0;             // 0 until the header is read
+    bool ended_ = false;          // the end marker was read: nothing may follow it
     std::deque<std::string> strings_;  // a deque: a record's views stay valid while it adds strings
     std::deque<Shape> shapes_;         // views into strings_
     Shape in_place_;                   // a shape kept nowhere, for its one record
@@ -245,7 +254,7 @@ private:
 
 // Reads the binary trace file at `path`, calling `each` for every record in order; returns how
 // many there were. Throws TraceFormatError ("PATH: byte N: ...") for a file that is not one or is
-// cut short, after calling `each` for every whole record before that point, and
+// cut short (inside a record, or before its end marker), after calling `each` for every whole record before that point, and
 // std::runtime_error if it cannot be read.
 std::uint64_t read_binary_trace_file(const std::string& path, const BinaryTraceDecoder::Each& each);
 

@@ -1,3 +1,5 @@
+// Trace files: the batch handed to spdlog, the JSON Lines and binary encodings, and the end of a
+// file (sim/trace_file.hpp).
 #include "sim/trace_file.hpp"
 
 #include <spdlog/pattern_formatter.h>
@@ -5,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 namespace sim {
@@ -79,6 +82,21 @@ void TraceFile::flush() {
     logger_->flush();
 }
 
+void TraceFile::close() {
+    if (closed_) return;
+    closed_ = true;
+    write_end();
+    flush();
+}
+
+void TraceFile::close_unless_unwinding() noexcept {
+    if (std::uncaught_exceptions() > exceptions_at_open_) return;
+    try {
+        close();
+    } catch (...) {  // no memory for the end marker: the file reads as cut short, which is true
+    }
+}
+
 JsonlTraceFile::JsonlTraceFile(const std::string& path, bool kernel_events) : TraceFile(path, kernel_events) {}
 JsonlTraceFile::JsonlTraceFile(std::shared_ptr<spdlog::sinks::sink> sink, bool kernel_events)
     : TraceFile(std::move(sink), kernel_events) {}
@@ -96,12 +114,20 @@ BinaryTraceFile::BinaryTraceFile(const std::string& path, bool kernel_events) : 
     commit(p + header.size());
 }
 
+BinaryTraceFile::~BinaryTraceFile() { close_unless_unwinding(); }
+
 // The record's fixed room, found without reading a string; a string written by its bytes asks for
 // its own (Output::make_room).
 void BinaryTraceFile::record(const TraceRecord& r) {
     char* p = reserve(BinaryTraceEncoder::fixed_room(r));
     output_.end = batch_end();
     commit(encoder_.write(p, output_, r));
+    ++records_;
+}
+
+void BinaryTraceFile::write_end() {
+    char* p = reserve(BinaryTraceEncoder::end_room);
+    commit(BinaryTraceEncoder::write_end(p, records_));
 }
 
 char* BinaryTraceFile::Output::make_room(char* p, std::size_t bytes) {
