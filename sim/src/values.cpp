@@ -36,7 +36,8 @@ struct Decimal {
     std::uint64_t frac_den = 1;  // 10^(number of fractional digits)
 };
 
-ParseError parse_decimal(std::string_view s, Decimal& d) {
+// `too_big`: what a number past 2^64 - 1 is called, in the words of the value it is part of.
+ParseError parse_decimal(std::string_view s, Decimal& d, std::string_view too_big = "too large") {
     if (s.empty()) return "empty number";
     std::size_t dot = s.find('.');
     std::string_view whole = s.substr(0, dot);
@@ -44,7 +45,7 @@ ParseError parse_decimal(std::string_view s, Decimal& d) {
     if (whole.empty() && frac.empty()) return "no digits";
     for (char c : whole) {
         if (!std::isdigit(static_cast<unsigned char>(c))) return "unexpected '" + std::string(1, c) + "'";
-        if (d.whole > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) return "too large";
+        if (d.whole > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) return std::string(too_big);
         d.whole = d.whole * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (frac.size() > 18) return "too many decimal places";
@@ -146,17 +147,19 @@ ParseError parse_value(std::string_view text, Duration& out) {
     else if (unit == "h") ns_per_unit = 3'600'000'000'000;
     else if (unit.empty()) return "missing unit (write 250ms, 30s, 2m...)";
     else return "unknown unit '" + std::string(unit) + "' (use ns, us, ms, s, m or h)";
+    // One wording for every duration past the longest, however many digits it has.
+    constexpr std::string_view too_long = "too long (at most 2562047h, about 292 years)";
     Decimal d;
-    if (auto e = parse_decimal(strip_separators(number), d)) return e;
+    if (auto e = parse_decimal(strip_separators(number), d, too_long)) return e;
     const auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    if (d.whole > max / ns_per_unit) return "too long";
+    if (d.whole > max / ns_per_unit) return std::string(too_long);
     std::uint64_t ns = d.whole * ns_per_unit;
     // The fraction must come out in whole nanoseconds: 1.5ns is an error, not a rounding.
     __extension__ using U128 = unsigned __int128;
     U128 frac_ns = static_cast<U128>(d.frac) * ns_per_unit;
     if (frac_ns % d.frac_den != 0) return "finer than a nanosecond";
     ns += static_cast<std::uint64_t>(frac_ns / d.frac_den);
-    if (ns > max) return "too long";
+    if (ns > max) return std::string(too_long);
     out = Duration(static_cast<std::int64_t>(ns));
     return std::nullopt;
 }
@@ -241,27 +244,30 @@ std::string format_value(Duration v) {
 std::string format_value(Rate v) { return format_value(v.per_second) + "/s"; }
 std::string format_value(Ratio v) { return std::to_string(v.num) + "/" + std::to_string(v.den); }
 
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
-    // Edits, with two neighbouring letters swapped counting as one ("rnu" is one edit from "run").
-    auto distance = [](std::string_view a, std::string_view b) {
-        std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-        for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-        for (std::size_t i = 1; i <= a.size(); ++i) {
-            cur[0] = i;
-            for (std::size_t j = 1; j <= b.size(); ++j) {
-                std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], before[j - 2] + 1);
-            }
-            std::swap(before, prev);
-            std::swap(prev, cur);
+namespace {
+// Edits, with two neighbouring letters swapped counting as one ("rnu" is one edit from "run").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], before[j - 2] + 1);
         }
-        return prev[b.size()];
-    };
+        std::swap(before, prev);
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+}  // namespace
+
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
     std::optional<std::string> best;
     std::size_t best_d = 0;
     for (const std::string& c : candidates) {
-        std::size_t d = distance(word, c);
+        std::size_t d = edit_distance(word, c);
         if (!best || d < best_d) {
             best = c;
             best_d = d;
@@ -275,6 +281,20 @@ std::optional<std::string> nearest(std::string_view word, const std::vector<std:
 std::string did_you_mean_or(std::string_view word, const std::vector<std::string>& candidates, std::string_view otherwise) {
     if (auto near = nearest(word, candidates)) return " (did you mean '" + *near + "'?)";
     return std::string(otherwise);
+}
+
+std::string did_you_mean_or_nearest(std::string_view word, std::vector<std::string> candidates, std::string_view noun,
+                                    std::size_t shown) {
+    if (auto near = nearest(word, candidates)) return " (did you mean '" + *near + "'?)";
+    if (candidates.empty()) return " (there are no " + std::string(noun) + ")";
+    // Nearest first, ties by name: the same hint on every run.
+    std::vector<std::pair<std::size_t, std::string>> by_distance;
+    for (std::string& c : candidates) by_distance.emplace_back(edit_distance(word, c), std::move(c));
+    std::sort(by_distance.begin(), by_distance.end());
+    std::string names;
+    for (std::size_t i = 0; i < by_distance.size() && i < shown; ++i) names += (i == 0 ? "" : ", ") + by_distance[i].second;
+    if (by_distance.size() <= shown) return " (the " + std::string(noun) + ": " + names + ")";
+    return " (the nearest of the " + std::to_string(by_distance.size()) + " " + std::string(noun) + ": " + names + ")";
 }
 
 }  // namespace sim

@@ -54,6 +54,11 @@ std::string format_value(Ratio v);
 std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
 // " (did you mean 'x'?)" when `word` is a likely typo of one of `candidates`, else `otherwise`.
 std::string did_you_mean_or(std::string_view word, const std::vector<std::string>& candidates, std::string_view otherwise);
+// The same, and when no candidate is that close, the `shown` nearest of them by spelling, so that
+// a reader who cannot see the set (a run's hosts) learns what is in it: " (the nearest of the 12
+// hosts: api-1, api-2, db-1, ...)", or " (the hosts: a, b)" when there are no more than `shown`.
+std::string did_you_mean_or_nearest(std::string_view word, std::vector<std::string> candidates, std::string_view noun,
+                                    std::size_t shown = 5);
 
 // Enumerations: a type opts in with `enum_names(E)` (found by ADL) returning name/value pairs.
 template <class E>
