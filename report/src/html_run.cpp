@@ -18,7 +18,7 @@ std::string card(const std::string& key, const std::string& value, const std::st
 
 std::string cards(const RunRecord& r) {
     const Headline h = headline(r);
-    std::string o = "<div class=\"cards\">\n";
+    std::string o;
     if (h.recovery.applicable) {
         const RecoveryRule& rule = h.recovery.rule;
         o += card("time to recover", h.recovery.text(),
@@ -46,13 +46,20 @@ std::string cards(const RunRecord& r) {
     }
     if (std::isfinite(h.min_hit_ratio))
         o += card("lowest cache hit ratio", format_value(h.min_hit_ratio, Unit::ratio), "after the first fault");
-    return o + "</div>\n";
+    if (o.empty()) {
+        return "<p class=\"sub\">None: the scenario has no client workload, retries or database to sum up; its own "
+               "numbers are under Measurements.</p>\n";
+    }
+    return "<div class=\"cards\">\n" + o + "</div>\n";
 }
 
 std::string invariants_table(const RunRecord& r) {
     if (r.invariants.empty()) {
-        if (r.verdict == "pass")
-            return "<p class=\"sub\">Every invariant held (the scenario does not list them).</p>\n";
+        // A built-in scenario checks its invariants in its C++ code; only a scenario file's are listed.
+        if (r.verdict == "pass") {
+            return "<p class=\"sub\">Passed: every invariant the scenario checks held (a built-in scenario's "
+                   "invariants are in its code; only a scenario file's are listed here).</p>\n";
+        }
         return "<p>" + html(failure_text(r)) + "</p>\n";
     }
     std::string o = "<table><tr><th>invariant</th><th>condition</th><th>result</th><th>measured</th></tr>\n";

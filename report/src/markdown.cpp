@@ -56,10 +56,33 @@ std::string expectation(const RunRecord& r) {
     return e.empty() ? "" : " (" + markdown(e) + ")";
 }
 
+// The headline numbers; a scenario without any (no client workload, retries or database: a
+// kernel-only model) gets its own measurements instead, rather than an empty table.
+std::string headline_table(const RunRecord& r) {
+    const Headline h = headline(r);
+    std::string rows;
+    if (h.recovery.applicable) rows += "| time to recover | " + markdown(h.recovery.text()) + " |\n";
+    if (std::isfinite(h.goodput_ratio))
+        rows += "| goodput (ok / offered) | " + format_value(h.goodput_ratio, Unit::ratio) + " |\n";
+    if (std::isfinite(h.errors)) rows += "| errors | " + thousands(h.errors) + " |\n";
+    if (std::isfinite(h.latency_p99_s))
+        rows += "| latency p99 (whole run) | " + format_value(h.latency_p99_s, Unit::seconds) + " |\n";
+    if (std::isfinite(h.peak_amplification)) {
+        rows += "| peak retry amplification | " + format_value(h.peak_amplification, Unit::times) + " (" +
+                markdown(h.peak_amplification_edge) + ") |\n";
+    }
+    if (std::isfinite(h.db_crashes)) rows += "| database crashes | " + thousands(h.db_crashes) + " |\n";
+    if (!rows.empty()) return "| Headline | Value |\n|---|---|\n" + rows;
+    if (r.measurements.empty()) return "";
+    std::string o = "| Measurement | Value | Note |\n|---|---|---|\n";
+    for (const Measurement& m : r.measurements)
+        o += "| " + code(m.name) + " | " + format_measurement(m.value) + " | " + markdown(m.note) + " |\n";
+    return o;
+}
+
 }  // namespace
 
 std::string run_markdown(const RunRecord& r, const std::string& html_name) {
-    const Headline h = headline(r);
     std::string o = "## " + markdown(r.scenario) + ": " + upper_case(r.verdict) + expectation(r) + "\n\n";
     o += "Seed " + std::to_string(r.seed) + ", " + format_time(r.end_s) + " of virtual time" +
          (r.stopped_early() ? " (of " + format_time(r.duration_s) + " planned)" : "") + ", trace hash `" +
@@ -69,18 +92,7 @@ std::string run_markdown(const RunRecord& r, const std::string& html_name) {
     if (!r.variant.empty()) o += "**Variant " + code(r.variant) + ".** " + markdown(r.variant_description) + "\n\n";
     if (r.verdict != "pass") o += "**Why it failed:** " + markdown(failure_text(r)) + "\n\n";
     o += invariants(r);
-    o += "| Headline | Value |\n|---|---|\n";
-    if (h.recovery.applicable) o += "| time to recover | " + markdown(h.recovery.text()) + " |\n";
-    if (std::isfinite(h.goodput_ratio))
-        o += "| goodput (ok / offered) | " + format_value(h.goodput_ratio, Unit::ratio) + " |\n";
-    if (std::isfinite(h.errors)) o += "| errors | " + thousands(h.errors) + " |\n";
-    if (std::isfinite(h.latency_p99_s))
-        o += "| latency p99 (whole run) | " + format_value(h.latency_p99_s, Unit::seconds) + " |\n";
-    if (std::isfinite(h.peak_amplification)) {
-        o += "| peak retry amplification | " + format_value(h.peak_amplification, Unit::times) + " (" +
-             markdown(h.peak_amplification_edge) + ") |\n";
-    }
-    if (std::isfinite(h.db_crashes)) o += "| database crashes | " + thousands(h.db_crashes) + " |\n";
+    o += headline_table(r);
     o += "\n**Faults:**\n\n" + faults(r);
     o += "Reproduce: " + code(r.repro) + "\n";
     if (!html_name.empty()) o += "\nCharts: [" + markdown(html_name) + "](" + html_name + ")\n";

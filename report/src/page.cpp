@@ -178,7 +178,7 @@ std::string measurements_table(const RunRecord& r) {
     std::string o = "<table><tr><th>measurement</th><th>value</th><th>note</th></tr>\n";
     for (const Measurement& m : r.measurements) {
         o += "<tr><td><code>" + html(m.name) + "</code></td><td class=\"num\">" +
-             html(std::fabs(m.value) >= 1e4 ? thousands(m.value) : format_number(m.value, 6)) + "</td><td>" +
+             html(format_measurement(m.value)) + "</td><td>" +
              html(m.note) + "</td></tr>\n";
     }
     return o + "</table>\n";

@@ -283,35 +283,18 @@ std::string sweep_markdown(const SweepResult& s, const std::string& html_name) {
     if (!s.hypothesis.empty()) o += "**Hypothesis.** " + markdown(s.hypothesis) + "\n\n";
     for (const std::string& t : tipping_points(s)) o += "- " + markdown(t) + "\n";
     o += "\n";
-    if (s.axes.size() <= 2 && !s.axes.empty()) {
-        const GridAxis& x = s.axes[0];
-        const GridAxis* y = s.axes.size() > 1 ? &s.axes[1] : nullptr;
-        o += "| " + (y ? markdown(y->name) + " \\\\ " : std::string()) + markdown(x.name) + " |";
-        for (const std::string& l : x.labels) o += " " + markdown(l) + " |";
-        o += "\n|---|";
-        for (std::size_t i = 0; i < x.labels.size(); ++i) o += "---|";
+    const SweepTable table = sweep_table(s);  // the terminal's table, row for row
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        o += "|";
+        for (const std::string& cell : table.rows[r]) o += " " + markdown(cell) + " |";
         o += "\n";
-        const std::size_t ny = y ? y->values.size() : 1;
-        for (std::size_t row = ny; row-- > 0;) {
-            o += "| " + (y ? markdown(y->labels[row]) : std::string()) + " |";
-            for (std::size_t col = 0; col < x.values.size(); ++col) {
-                std::vector<std::size_t> index{col};
-                if (y) index.push_back(row);
-                const SweepCell* c = find_cell(s, index);
-                if (!c) {
-                    o += " - |";
-                    continue;
-                }
-                const CellSummary m = summarize(*c);
-                o += " " + std::to_string(m.passed) + "/" + std::to_string(m.runs);
-                if (m.recovery_applicable)
-                    o += m.median_recovery_s ? " " + format_time(std::round(*m.median_recovery_s * 10) / 10) : " x";
-                o += " |";
-            }
+        if (r == 0) {
+            o += "|";
+            for (std::size_t i = 0; i < table.rows[r].size(); ++i) o += "---|";
             o += "\n";
         }
-        o += "\nCells: seeds passing / seeds run, and the median time to recover (x: did not recover).\n";
     }
+    if (!table.legend.empty()) o += "\n" + markdown(table.legend) + ".\n";
     if (!html_name.empty()) o += "\nHeatmaps: [" + markdown(html_name) + "](" + html_name + ")\n";
     return o;
 }

@@ -217,29 +217,27 @@ SweepResult sweep_from_json(const Json& j, const std::string& file) {
     return s;
 }
 
-std::string sweep_text(const SweepResult& s) {
-    if (s.axes.empty()) return "";
+SweepTable sweep_table(const SweepResult& s) {
+    SweepTable t;
+    if (s.axes.empty()) return t;
     const GridAxis& x = s.axes[0];
     auto cell_text = [](const SweepCell& c) {
         const CellSummary sum = summarize(c);
-        std::string t = std::to_string(sum.passed) + "/" + std::to_string(sum.runs);
-        if (sum.broken > 0) t += " !" + std::to_string(sum.broken);
+        std::string text = std::to_string(sum.passed) + "/" + std::to_string(sum.runs);
+        if (sum.broken > 0) text += " !" + std::to_string(sum.broken);
         if (sum.recovery_applicable)
-            t += sum.median_recovery_s ? " " + format_time(std::round(*sum.median_recovery_s * 10) / 10) : " x";
-        return t;
+            text += sum.median_recovery_s ? " " + format_time(std::round(*sum.median_recovery_s * 10) / 10) : " x";
+        return text;
     };
-    // Rows: every combination of the other axes.
-    std::vector<std::vector<std::size_t>> rows;
-    std::vector<GridAxis> others(s.axes.begin() + 1, s.axes.end());
-    rows = others.empty() ? std::vector<std::vector<std::size_t>>{{}} : grid_cells(others);
-    std::vector<std::vector<std::string>> table;
-    std::vector<std::string> header{others.empty() ? "" : [&] {
-        std::string h;
-        for (const GridAxis& a : others) h += (h.empty() ? "" : ", ") + a.name;
-        return h + " \\ " + x.name;
-    }()};
+    // Rows: every combination of the other axes, the first value first.
+    const std::vector<GridAxis> others(s.axes.begin() + 1, s.axes.end());
+    const std::vector<std::vector<std::size_t>> rows =
+        others.empty() ? std::vector<std::vector<std::size_t>>{{}} : grid_cells(others);
+    std::string corner;
+    for (const GridAxis& a : others) corner += (corner.empty() ? "" : ", ") + a.name;
+    std::vector<std::string> header{corner.empty() ? x.name : corner + " \\ " + x.name};
     for (const std::string& l : x.labels) header.push_back(l);
-    table.push_back(header);
+    t.rows.push_back(std::move(header));
     for (const auto& row : rows) {
         std::vector<std::string> line;
         std::string label;
@@ -248,32 +246,44 @@ std::string sweep_text(const SweepResult& s) {
         for (std::size_t col = 0; col < x.values.size(); ++col) {
             std::vector<std::size_t> index{col};
             index.insert(index.end(), row.begin(), row.end());
-            std::string t = "-";
+            std::string text = "-";
             for (const SweepCell& c : s.cells) {
-                if (c.index == index) t = cell_text(c);
+                if (c.index == index) text = cell_text(c);
             }
-            line.push_back(t);
+            line.push_back(text);
         }
-        table.push_back(line);
+        t.rows.push_back(std::move(line));
     }
-    std::vector<std::size_t> widths(table.front().size(), 0);
-    for (const auto& line : table) {
+    bool any_recovery = false, any_broken = false;
+    for (const SweepCell& c : s.cells) {
+        const CellSummary sum = summarize(c);
+        any_recovery = any_recovery || sum.recovery_applicable;
+        any_broken = any_broken || sum.broken > 0;
+    }
+    t.legend = "Cells: seeds passing / seeds run";
+    if (any_recovery) t.legend += ", median time to recover (x: the median seed did not recover)";
+    if (any_broken) t.legend += "; !N: N runs crashed, hung or could not start";
+    return t;
+}
+
+std::string sweep_text(const SweepResult& s) {
+    const SweepTable table = sweep_table(s);
+    if (table.rows.empty()) return "";
+    std::vector<std::size_t> widths(table.rows.front().size(), 0);
+    for (const auto& line : table.rows) {
         for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
     }
     std::string o;
-    for (const auto& line : table) {
+    for (const auto& line : table.rows) {
         for (std::size_t i = 0; i < line.size(); ++i) {
             const std::string& cell = line[i];
             const std::string pad(widths[i] - cell.size(), ' ');
             o += (i == 0 ? cell + pad : "  " + pad + cell);
         }
+        while (!o.empty() && o.back() == ' ') o.pop_back();
         o += "\n";
     }
-    o += "cells: seeds passing / seeds run";
-    bool any_recovery = false;
-    for (const SweepCell& c : s.cells) any_recovery = any_recovery || summarize(c).recovery_applicable;
-    if (any_recovery) o += ", median time to recover (x: the median seed did not recover)";
-    o += "\n";
+    o += table.legend + "\n";
     for (const std::string& t : tipping_points(s)) o += t + "\n";
     return o;
 }

@@ -120,6 +120,8 @@ std::string thousands(double v) {
     return (v < 0 && out != "0" ? "-" : "") + out;
 }
 
+std::string format_measurement(double v) { return std::fabs(v) >= 1e4 ? thousands(v) : format_number(v, 6); }
+
 namespace {
 
 // 1234 -> "1.23k", 1.5e6 -> "1.5M"; below 1000 as is.
@@ -185,19 +187,26 @@ std::string format_time(double seconds) {
     if (std::isnan(seconds)) return "-";
     const double a = std::fabs(seconds);
     const std::string sign = seconds < 0 ? "-" : "";
-    if (a < 60 || std::fmod(a, 1) != 0) return format_number(seconds, 4) + "s";
-    const long long s = static_cast<long long>(a);
+    if (a < 60) return format_number(seconds, 4) + "s";
     char buf[48];
-    if (s < 3600) {
-        if (s % 60 == 0)
-            std::snprintf(buf, sizeof buf, "%lldm", s / 60);
+    if (a < 3600) {
+        // Minutes and seconds, a fraction of a second to a tenth: "1m40s", "1m05.5s".
+        const double tenths = std::round(a * 10);
+        const long long m = static_cast<long long>(tenths / 600);
+        const double rest = (tenths - static_cast<double>(m) * 600) / 10;
+        if (rest == 0)
+            std::snprintf(buf, sizeof buf, "%lldm", m);
+        else if (std::fmod(rest, 1) == 0)
+            std::snprintf(buf, sizeof buf, "%lldm%02llds", m, static_cast<long long>(rest));
         else
-            std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
-    } else if (s % 3600 == 0) {
-        std::snprintf(buf, sizeof buf, "%lldh", s / 3600);
-    } else {
-        std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, s / 60 % 60);
+            std::snprintf(buf, sizeof buf, "%lldm%04.1fs", m, rest);
+        return sign + buf;
     }
+    const long long s = std::llround(a);  // hours and minutes: "61h45m"
+    if (s % 3600 == 0)
+        std::snprintf(buf, sizeof buf, "%lldh", s / 3600);
+    else
+        std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, s / 60 % 60);
     return sign + buf;
 }
 

@@ -237,6 +237,29 @@ TEST(ReportHtml, ShowsTheVerdictInvariantsOptionsAndFaults) {
     }
 }
 
+// A run with no headline numbers (a kernel-only model: no client workload, retries or database)
+// shows its measurements instead of an empty headline table, and a built-in scenario, whose
+// invariants are in its code, is not said to have none.
+TEST(ReportMarkdown, ARunWithoutHeadlineNumbersShowsItsMeasurements) {
+    RunRecord r = report_test::outage_run();
+    r.series.clear();  // no workload, calls or database to sum up
+    r.faults.clear();
+    r.invariants.clear();
+    r.end_s = r.duration_s = 100.2;
+    r.measurements = {{"utilization", 0.896595, "theory 0.9"}, {"customers_served", 200000, ""}};
+    const std::string md = run_markdown(r);
+    EXPECT_FALSE(contains(md, "| Headline |")) << md;
+    EXPECT_TRUE(contains(md, "| Measurement | Value | Note |\n|---|---|---|\n| `utilization` | 0.896595 | theory 0.9 |\n"
+                             "| `customers_served` | 200,000 |  |\n"))
+        << md;
+    EXPECT_TRUE(contains(md, "Seed 7, 1m40.2s of virtual time")) << md;
+    const std::string page = run_html(r);
+    EXPECT_FALSE(contains(page, "does not list them")) << "mm1 checks its queue_max; it lists nothing";
+    EXPECT_TRUE(contains(page, "Passed: every invariant the scenario checks held")) << page;
+    EXPECT_FALSE(contains(page, "<div class=\"cards\">\n</div>")) << "no empty headline";
+    EXPECT_TRUE(contains(page, "its own numbers are under Measurements")) << page;
+}
+
 TEST(ReportMarkdown, EscapesScenarioStringsAndLinksTheHtml) {
     std::string md = run_markdown(hostile_run(), "report.html");
     const std::string repro = "Reproduce: `faultline run '<script>'`";  // code: shown as it is, never markup

@@ -186,7 +186,36 @@ TEST(ReportSweep, ThePageHasHeatmapsOfPassingAndRecoveryAndEscapesNames) {
     EXPECT_TRUE(contains(text, "retry.attempts_max \\ load    1000      2000\n")) << text;
     EXPECT_TRUE(contains(text, "\n3                          2/3 9s  0/3 !1 x\n")) << text;
     const std::string md = sweep_markdown(two_by_two(), "sweep.html");
-    EXPECT_TRUE(contains(md, "| 3 | 2/3 9s | 0/3 x |")) << md;
+    EXPECT_TRUE(contains(md, "| 3 | 2/3 9s | 0/3 \\!1 x |")) << md;
+}
+
+// The terminal table and the Markdown summary are one table: the same header (the axes' names,
+// a one-axis sweep's too), the same rows in the same order (the first value first), the same cells.
+TEST(ReportSweep, TheTerminalAndMarkdownTablesAgreeRowForRow) {
+    const std::string text = sweep_text(two_by_two());
+    const std::string md = sweep_markdown(two_by_two());
+    EXPECT_LT(text.find("\n1 "), text.find("\n3 ")) << text;
+    EXPECT_LT(md.find("| 1 |"), md.find("| 3 |")) << md;
+    EXPECT_TRUE(contains(md, "| retry.attempts\\_max \\\\ load | 1000 | 2000 |\n|---|---|---|\n| 1 | 3/3 6s | 3/3 25s |\n| 3 |"))
+        << md;
+    EXPECT_TRUE(contains(text, "Cells: seeds passing / seeds run, median time to recover (x: the median seed did not "
+                               "recover); !N: N runs crashed, hung or could not start\n"))
+        << text;
+    EXPECT_TRUE(contains(md, "Cells: seeds passing / seeds run, median time to recover (x: the median seed did not "
+                             "recover); \\!N: N runs crashed, hung or could not start.\n"))
+        << md;
+
+    SweepResult one = two_by_two();
+    one.axes.pop_back();
+    one.cells.resize(2);
+    for (SweepCell& c : one.cells) c.index.pop_back();
+    const SweepTable table = sweep_table(one);
+    ASSERT_EQ(table.rows.size(), 2u);
+    EXPECT_EQ(table.rows[0], (std::vector<std::string>{"load", "1000", "2000"}));
+    EXPECT_EQ(table.rows[1], (std::vector<std::string>{"", "3/3 6s", "3/3 25s"}));
+    EXPECT_EQ(sweep_text(one).substr(0, sweep_text(one).find('\n')), "load    1000     2000");
+    EXPECT_TRUE(contains(sweep_markdown(one), "| load | 1000 | 2000 |\n|---|---|---|\n|  | 3/3 6s | 3/3 25s |\n"))
+        << sweep_markdown(one);
 }
 
 }  // namespace

@@ -45,6 +45,12 @@ TEST(ReportText, TimesSinceTheStartAreSecondsThenMinutes) {
     EXPECT_EQ(format_time(90), "1m30s");
     EXPECT_EQ(format_time(120), "2m");
     EXPECT_EQ(format_time(3600), "1h");
+    // Past a minute, a fraction of a second no longer turns it back into seconds ("222321s").
+    EXPECT_EQ(format_time(100.2), "1m40.2s");
+    EXPECT_EQ(format_time(65.5), "1m05.5s");
+    EXPECT_EQ(format_time(119.96), "2m");
+    EXPECT_EQ(format_time(222321.4), "61h45m");
+    EXPECT_EQ(format_time(-90), "-1m30s");
     EXPECT_EQ(format_number(0.1 + 0.2), "0.3");
 }
 

@@ -99,7 +99,15 @@ SweepResult sweep_from_json(const Json& j, const std::string& file);
 
 std::string sweep_html(const SweepResult& s);
 std::string sweep_markdown(const SweepResult& s, const std::string& html_name = {});
-// The grid as a table for the terminal: each cell "3/3 5s".
+// The grid as a table of text, for the terminal and the Markdown summary alike: the first axis
+// across, a row per combination of the others (the first value first), each cell "3/3 5s"
+// (seeds passing / run, the median time to recover; "!1": a run crashed, hung or could not start).
+struct SweepTable {
+    std::vector<std::vector<std::string>> rows;  // the header first: the axes' names, then the first axis's labels
+    std::string legend;                          // what a cell says ("cells: seeds passing / seeds run...")
+};
+SweepTable sweep_table(const SweepResult& s);
+// sweep_table for the terminal, aligned, then the legend and where it tips.
 std::string sweep_text(const SweepResult& s);
 
 }  // namespace faultline::report

@@ -39,7 +39,10 @@ std::string format_short(double v, Unit unit);
 std::string format_value(double v, Unit unit);
 // "12,345" (no locale).
 std::string thousands(double v);
-// Seconds since the start of a run, for time axes and labels: "30s", "1m30s", "2.5s".
+// A scenario's measurement as its tables show it: "12,345" from 10^4 up, else 6 digits ("0.896595").
+std::string format_measurement(double v);
+// Seconds since the start of a run, for time axes and labels: "30s", "2.5s", "1m30s", "1m05.5s"
+// (to a tenth of a second), "61h45m" (to the minute).
 std::string format_time(double seconds);
 // "1 seed", "3 seeds": a count and its noun, the noun plural (an s added) unless the count is 1.
 std::string count_of(std::uint64_t n, std::string_view noun);
