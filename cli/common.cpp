@@ -100,6 +100,11 @@ std::optional<std::string> TraceOutput::error() {
     return std::nullopt;
 }
 
+std::optional<std::string> TraceOutput::close() {
+    if (file_) file_->close();
+    return error();
+}
+
 std::optional<std::string> stdout_error() {
     // stdio first: std::cout (synced with stdio) hands its text to stdout's buffer, and flushing
     // it through std::cout would leave no errno to say why it failed.

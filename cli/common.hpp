@@ -108,6 +108,8 @@ public:
     sim::TraceFile* file() const noexcept { return file_.get(); }
     // Flushes, then "--trace FILE: writing failed: No space left on device", or nothing.
     std::optional<std::string> error();
+    // Ends the file (a binary trace's end marker: the run is whole), then error().
+    std::optional<std::string> close();
 
 private:
     TraceOutput() = default;

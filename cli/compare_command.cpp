@@ -2,14 +2,17 @@
 // with a table of the headline differences. A and B are two scenarios (files or names), or two
 // designs of one: --a-variant/--b-variant and --a-set/--b-set (--variant and --set apply to
 // both). Both run at once in worker processes. Exit code 0 when both ran (whatever their
-// verdicts: a comparison usually expects one to fail), 1 when one crashed or hung, 2 bad input.
+// verdicts: a comparison usually expects one to fail), 1 when one crashed or hung (--json then
+// prints what it knows: each side's verdict or what became of it, "complete": false), 2 bad input.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "common.hpp"
 #include "explore/spec.hpp"
 #include "report/compare.hpp"
+#include "report/headline.hpp"
 #include "report/html.hpp"
 #include "report/markdown.hpp"
 #include "report_output.hpp"
@@ -65,6 +68,20 @@ explore::RunSpec spec_for(const std::string& scenario, const std::string& varian
     return spec;
 }
 
+// One side in --json: its verdict and, unless it passed, why (a failed invariant; or, for a side
+// that crashed, hung or could not start, what happened: a sweep's cell run says it the same way).
+report::Json side_json(const std::string& label, const std::string& scenario, const std::string& verdict,
+                       const std::string& failure, const std::string& repro) {
+    return {{"label", label},
+            {"scenario", scenario},
+            {"verdict", verdict},
+            {"failure", verdict == "pass" ? report::Json(nullptr) : report::Json(failure)},
+            {"repro", repro}};
+}
+report::Json side_json(const report::RunRecord& r) {
+    return side_json(r.label, r.scenario, r.verdict, report::failure_text(r), r.repro);
+}
+
 int execute(const CompareArgs& args) {
     if (args.scenarios.empty() || args.scenarios.size() > 2) throw UsageError("compare takes one or two scenarios");
     if (!args.variant.empty() && (!args.a.variant.empty() || !args.b.variant.empty())) {
@@ -102,36 +119,48 @@ int execute(const CompareArgs& args) {
     std::fprintf(stderr, "compare: running A (%s) and B (%s) on seed %llu...\n", a.label.c_str(), b.label.c_str(),
                  static_cast<unsigned long long>(args.seed));
     report::RunRecord records[2];
-    std::string failures;
+    std::optional<WorkerResult> broken[2];  // a side that crashed, hung or could not start
     run_in_report_workers({spec_a, spec_b}, false, args.jobs, timeout, [&](WorkerResult&& r) {
-        const char* side = r.index == 0 ? "A" : "B";
         if (!r.ok) {
-            failures += std::string(side) + " " + r.error + "\n";
+            broken[r.index] = std::move(r);
             return;
         }
-        records[r.index] = report::record_from_json(r.json, std::string("worker for ") + side);
+        records[r.index] = report::record_from_json(r.json, std::string("worker for ") + (r.index == 0 ? "A" : "B"));
     });
-    if (!failures.empty()) {
-        std::fprintf(stderr, "faultline: compare: %s", failures.c_str());
-        for (const explore::RunSpec* s : {&spec_a, &spec_b}) {
-            if (auto cmd = explore::run_command(*s)) std::fprintf(stderr, "reproduce: %s\n", cmd->c_str());
-        }
-        return exit_fail;
-    }
     records[0].label = a.label;
     records[1].label = b.label;
-
+    if (broken[0] || broken[1]) {
+        const explore::RunSpec* specs[2] = {&spec_a, &spec_b};
+        std::string failures;
+        report::Json j;
+        for (int i = 0; i < 2; ++i) {
+            const char* side = i == 0 ? "A" : "B";
+            const std::string repro = explore::run_command(*specs[i]).value_or("");
+            if (broken[i]) failures += std::string(failures.empty() ? "" : "; ") + side + ": " + broken[i]->error;
+            j[i == 0 ? "a" : "b"] = broken[i] ? side_json(records[i].label, specs[i]->scenario.name, broken[i]->verdict,
+                                                          broken[i]->error, repro)
+                                              : side_json(records[i]);
+        }
+        std::fprintf(stderr, "faultline: compare: %s\n", failures.c_str());
+        for (const explore::RunSpec* s : specs) {
+            if (auto cmd = explore::run_command(*s)) std::fprintf(stderr, "reproduce: %s\n", cmd->c_str());
+        }
+        if (args.json) {
+            // Still one JSON document, for a script: what finished, what did not, and no differences.
+            j["complete"] = false;
+            j["error"] = failures;
+            j["differences"] = nullptr;
+            std::cout << j.dump() << "\n";
+        }
+        if (auto e = stdout_error()) throw UsageError(*e);
+        return exit_fail;
+    }
     const std::vector<report::DiffRow> rows = report::headline_diff(records[0], records[1]);
     if (args.json) {
         report::Json j;
-        j["a"] = {{"label", a.label},
-                  {"scenario", records[0].scenario},
-                  {"verdict", records[0].verdict},
-                  {"repro", records[0].repro}};
-        j["b"] = {{"label", b.label},
-                  {"scenario", records[1].scenario},
-                  {"verdict", records[1].verdict},
-                  {"repro", records[1].repro}};
+        j["a"] = side_json(records[0]);
+        j["b"] = side_json(records[1]);
+        j["complete"] = true;
         report::Json diff = report::Json::array();
         for (const report::DiffRow& row : rows) {
             diff.push_back(

@@ -46,6 +46,7 @@ int execute(const ReplayArgs& a) {
             options.log_hosts.emplace_back(lh.substr(0, eq), lh.substr(eq + 1));
         }
         if (!a.log_level.empty()) options.log_level = a.log_level;
+        explore::check_replay_options(artifact, options);  // before the trace file is opened (and emptied)
         TraceOutput trace(a.trace, a.trace_kernel);
         if (trace.file()) options.sink = trace.file();
 
@@ -76,7 +77,7 @@ int execute(const ReplayArgs& a) {
         const explore::ReplayReport report = explore::replay(artifact, options);
         // A trace that could not all be written does not cost the conclusion: shown first, then the error.
         std::vector<std::string> errors;
-        if (auto e = trace.error()) errors.push_back(*e);
+        if (auto e = trace.close()) errors.push_back(*e);
         if (report.stopped) {
             line("got", "STOPPED at event " + std::to_string(report.outcome.events) + ", virtual time " +
                             sim::format_time(report.outcome.end_time) + ", trace hash " +
@@ -100,6 +101,8 @@ int execute(const ReplayArgs& a) {
         if (auto e = stdout_error()) errors.push_back(*e);
         throw_errors(errors);
         return report.reproduced || report.stopped ? exit_pass : exit_fail;
+    } catch (const explore::OptionError& e) {
+        throw UsageError(e.what());  // a flag's, not the file's
     } catch (const explore::InputError& e) {
         throw file_error(a.artifact, e.what());  // its JSON, or its fault plan or overrides
     }

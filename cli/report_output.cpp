@@ -5,8 +5,10 @@
 #include <functional>
 
 #include "common.hpp"
+#include "explore/outcome.hpp"
 #include "report/html.hpp"
 #include "report/markdown.hpp"
+#include "report/text.hpp"
 
 namespace faultline::cli {
 
@@ -126,6 +128,16 @@ RunOutputs::RunOutputs(const RunReportFlags& flags, const std::vector<NamedFile>
     }
 }
 
+void RunOutputs::check_run(const sim::Options& options) const {
+    if (flags_.perfetto_window.empty()) return;
+    const bool by_duration = options.duration && *options.duration <= options.time_max;
+    const sim::Duration end = by_duration ? *options.duration : options.time_max;
+    if (perfetto_options_.from_s < sim::to_seconds(end)) return;
+    throw UsageError("--perfetto-window " + flags_.perfetto_window + ": starts at or after the end of the run (" +
+                     report::format_time(sim::to_seconds(end)) + ", its " + (by_duration ? "planned duration" : "time limit") +
+                     "): the timeline would be empty");
+}
+
 sim::TraceSink* RunOutputs::sink(sim::TraceSink* next) {
     if (flags_.perfetto.empty()) return next;
     perfetto_ = std::make_unique<report::PerfettoRecorder>(perfetto_options_, next);
@@ -161,6 +173,10 @@ std::vector<std::string> RunOutputs::write(const ScenarioRun& run, const report:
                              static_cast<unsigned long long>(counts.dropped));
             }
             std::fprintf(stderr, "; open it in ui.perfetto.dev)\n");
+            if (counts.kept == 0 && !flags_.perfetto_window.empty()) {
+                print_warnings({"--perfetto-window " + flags_.perfetto_window + ": nothing of the run falls in it (the run ended at " +
+                                explore::shown_time(run.result.end_time) + ")"});
+            }
         });
     }
     return errors;

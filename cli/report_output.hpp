@@ -58,6 +58,12 @@ public:
     // Checks the paths, against each other and the command's `others` (--trace), and the window
     // (UsageError).
     explicit RunOutputs(const RunReportFlags& flags, const std::vector<NamedFile>& others = {});
+    // Against the world's options (faultline::inspect_world), before the run and before any
+    // output is opened: a --perfetto-window that starts where the run cannot reach (its planned
+    // duration, its time limit) is a UsageError, rather than an empty timeline after the run.
+    // checks_run(): whether there is anything to check.
+    void check_run(const sim::Options& options) const;
+    bool checks_run() const noexcept { return !flags_.perfetto_window.empty(); }
     // The sink to attach to the run: the Perfetto recorder forwarding to `next`, or `next`.
     sim::TraceSink* sink(sim::TraceSink* next);
     // Writes whatever was asked for; a file that cannot be written does not keep the others from

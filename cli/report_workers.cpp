@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "explore/workers.hpp"
+#include "sim/values.hpp"
 
 namespace faultline::cli {
 
@@ -41,7 +42,7 @@ void run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summ
             if (!tail.empty()) tail = ": " + tail;
             if (exit.timed_out) {
                 r.verdict = "hang";
-                r.error = "no result within " + std::to_string(timeout.count() / 1000) + "s (wall clock); killed";
+                r.error = "no result within " + sim::format_value(sim::Duration(timeout)) + " (wall clock); killed";
             } else if (exit.signal != 0) {
                 r.verdict = "crash";
                 r.error = "crashed with " + explore::signal_name(exit.signal) + tail;

@@ -38,6 +38,13 @@ bool is_run_file(const std::string& arg) {
     return arg.size() > 5 && arg.compare(arg.size() - 5, 5, ".json") == 0;
 }
 
+// A run refused: its scenario's options, or a regression file's own error (its fault plan's),
+// named as replay names it.
+std::string scenario_error(const RunArgs& a, const ScenarioInfo& info, const std::string& error) {
+    return is_run_file(a.scenario) ? a.scenario + ": scenario '" + info.name + "': " + error
+                                   : "scenario '" + a.scenario + "': " + error;
+}
+
 int execute(const RunArgs& a) {
     ResolvedScenario scenario;
     std::vector<Override> overrides;
@@ -88,11 +95,15 @@ int execute(const RunArgs& a) {
     source.summary = scenario.info->summary;
 
     RunOutputs outputs(a.report, {{"--trace", a.trace}});
+    // Flags that must match the world, before any output is opened (and a trace file emptied).
+    std::string error;
+    if (outputs.checks_run() &&
+        !inspect_world(*scenario.info, overrides, settings, [&](sim::Simulator& sim) { outputs.check_run(sim.options()); }, error))
+        throw UsageError(scenario_error(a, *scenario.info, error));
     TraceOutput trace(a.trace, a.trace_kernel);
     if (trace.file()) settings.sink = trace.file();
     settings.sink = outputs.sink(settings.sink);
 
-    std::string error;
     const auto start = std::chrono::steady_clock::now();  // wall time, for the report only
     std::optional<ScenarioRun> run;
     std::optional<DeterminismReport> determinism;
@@ -103,14 +114,10 @@ int execute(const RunArgs& a) {
         run = run_scenario(*scenario.info, overrides, settings, error);
     }
     const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (!run) {
-        // (a regression file's own error, its fault plan's: named as replay names it)
-        throw UsageError(is_run_file(a.scenario) ? a.scenario + ": scenario '" + scenario.info->name + "': " + error
-                                                 : "scenario '" + a.scenario + "': " + error);
-    }
+    if (!run) throw UsageError(scenario_error(a, *scenario.info, error));
     // A file that cannot be written does not cost the verdict: it is shown first, then what failed.
     std::vector<std::string> errors;
-    if (auto e = trace.error()) errors.push_back(*e);
+    if (auto e = trace.close()) errors.push_back(*e);
     for (std::string& e : outputs.write(*run, source)) errors.push_back(std::move(e));
 
     RunDisplay display{scenario.info, &*run, wall_ms, settings.repro, determinism ? &*determinism : nullptr};

@@ -83,7 +83,7 @@ int execute(const TraceArgs& a) {
     for (const std::string& h : a.hosts) {
         if (hosts.contains(h)) continue;
         const std::vector<std::string> names(hosts.begin(), hosts.end());
-        throw UsageError("--host " + h + ": no such host in " + a.file + sim::did_you_mean_or(h, names, ""));
+        throw UsageError("--host " + h + ": no such host in " + a.file + sim::did_you_mean_or_nearest(h, names, "hosts in it"));
     }
     return exit_pass;
 }

@@ -18,7 +18,7 @@ spdlog::level::level_enum parse_level(const std::string& text, const std::string
     for (const auto& [name, level] : levels) {
         if (text == name) return level;
     }
-    throw InputError(what + ": '" + text + "' is not a log level (trace, debug, info, warn, error, critical, off)");
+    throw OptionError(what + ": '" + text + "' is not a log level (trace, debug, info, warn, error, critical, off)");
 }
 
 std::vector<std::string> option_changes(const std::vector<std::pair<std::string, std::string>>& recorded,
@@ -39,6 +39,25 @@ std::vector<std::string> option_changes(const std::vector<std::pair<std::string,
     return out;
 }
 }  // namespace
+
+void check_replay_options(const Artifact& artifact, const ReplayOptions& options) {
+    if (options.log_level) (void)parse_level(*options.log_level, "--log-level");
+    for (const auto& [host, level] : options.log_hosts) (void)parse_level(level, "--log-host " + host);
+    if (options.log_hosts.empty()) return;
+    // Each --log-host names a host of the built world: one that names none would log nothing, silently.
+    const LoadedScenarioRef loaded = load_scenario(artifact.spec.scenario);
+    std::string error;
+    // (a scenario that cannot be made is replay's to report: it may be the failure recorded)
+    (void)inspect_world(*loaded.info, all_overrides(artifact.spec), settings_for(artifact.spec), [&](sim::Simulator& sim) {
+        std::vector<std::string> names;
+        for (std::uint32_t i = 0; i < sim.host_count(); ++i) names.emplace_back(sim.host(i).name());
+        for (const auto& [host, level] : options.log_hosts) {
+            if (sim.find_host(host) != nullptr) continue;
+            throw OptionError("--log-host " + host + "=" + level + ": scenario '" + artifact.spec.scenario.name +
+                              "' has no host '" + host + "'" + sim::did_you_mean_or_nearest(host, names, "hosts"));
+        }
+    }, error);
+}
 
 ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
     ReplayReport report;
@@ -77,6 +96,7 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
                                  (what.empty() ? "" : ": " + what));
     }
 
+    check_replay_options(artifact, options);
     ExecuteHooks hooks;
     hooks.sink = options.sink;
     if (options.log_level || !options.log_hosts.empty()) {

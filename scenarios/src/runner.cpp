@@ -84,6 +84,15 @@ std::optional<std::string> check_fault_plan(const Scenario& scenario, const sim:
     return std::nullopt;
 }
 
+// An assertion while building is a run failure too: the run then ends at once, as "fail".
+void build_world(Scenario& scenario, sim::Simulator& sim) {
+    sim::CurrentScope scope(sim);
+    try {
+        scenario.build(sim);
+    } catch (const sim::detail::AssertionFailure&) {
+    }
+}
+
 // Captures one record by index, as JSON.
 class RecordCapture final : public sim::TraceSink {
 public:
@@ -112,13 +121,7 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
         TeeSink tee(settings.sink, extra);
         if (settings.sink || extra) sim.set_trace_sink(&tee);
         if (settings.on_start) settings.on_start(sim);
-        {
-            sim::CurrentScope scope(sim);  // an assertion while building is a run failure too
-            try {
-                scenario->build(sim);
-            } catch (const sim::detail::AssertionFailure&) {
-            }
-        }
+        build_world(*scenario, sim);
         if (settings.fault_plan) {
             if (auto e = check_fault_plan(*scenario, *settings.fault_plan)) {
                 error = *e;
@@ -143,6 +146,17 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
 std::optional<ScenarioRun> run_scenario(const ScenarioInfo& info, const std::vector<Override>& overrides,
                                         const RunSettings& settings, std::string& error) {
     return run_with_sink(info, overrides, settings, nullptr, error);
+}
+
+bool inspect_world(const ScenarioInfo& info, const std::vector<Override>& overrides, const RunSettings& settings,
+                   const std::function<void(sim::Simulator&)>& inspect, std::string& error) {
+    std::unique_ptr<Scenario> scenario = info.make(overrides, error);
+    if (!scenario) return false;
+    if (settings.fault_plan) scenario->set_fault_plan(*settings.fault_plan);
+    sim::Simulator sim(options_for(*scenario, settings));
+    build_world(*scenario, sim);
+    if (!sim.failed()) inspect(sim);  // (a world that failed to build fails the run itself, as it says)
+    return true;
 }
 
 std::optional<DeterminismReport> check_determinism(const ScenarioInfo& info, const std::vector<Override>& overrides,

@@ -161,7 +161,7 @@ class BinaryTraceCli : public ::testing::Test {
 protected:
     static std::string scratch(const std::string& name) { return test_support::temp_path("cli_trace_" + name); }
     static void TearDownTestSuite() {
-        for (const char* name : {"run.ftrace", "run.jsonl", "out.jsonl", "printed.jsonl", "cut.ftrace", "cut.out"}) {
+        for (const char* name : {"run.ftrace", "run.jsonl", "out.jsonl", "printed.jsonl", "cut.ftrace", "cut.out", "cut.err"}) {
             std::remove(scratch(name).c_str());
         }
     }
@@ -219,12 +219,13 @@ TEST_F(BinaryTraceCli, ACutFilePrintsWhatItHasThenSaysWhereItEnds) {
     const std::string bytes = read_file(binary);
     // stdout and stderr to one file: the whole records come first, then the one-line error.
     const std::string out = scratch("cut.out");
-    // Half the file, or a byte more when half falls between two records (each is more than a byte).
+    // Half the file, or a byte more when half falls between two records (each is more than a byte;
+    // a cut between records is the next test's).
     Result r;
     for (std::size_t more : {0, 1}) {
         std::ofstream(cut, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2 + more);
         r = faultline("trace " + cut + " > " + out);
-        if (r.exit_code != 0) break;
+        if (contains(r.out, "ends inside a record")) break;
     }
     EXPECT_EQ(r.exit_code, 2) << r.out;
     std::string printed = read_file(out);
@@ -238,6 +239,51 @@ TEST_F(BinaryTraceCli, ACutFilePrintsWhatItHasThenSaysWhereItEnds) {
     ASSERT_GT(printed_lines.size(), all.size() / 3);
     ASSERT_LT(printed_lines.size(), all.size());
     EXPECT_TRUE(std::equal(printed_lines.begin(), printed_lines.end(), all.begin()));
+}
+
+// A file cut exactly between two records (its end marker gone), or after its header, is not
+// taken for a whole one: every record is printed, then one line says it ends short, exit 2.
+TEST_F(BinaryTraceCli, AFileCutBetweenRecordsIsNotTakenForWhole) {
+    const std::string cut = scratch("cut.ftrace");
+    const std::string out = scratch("cut.out");
+    const std::string bytes = read_file(binary);
+    std::size_t marker = 2;  // the tag and the record count's varint
+    for (std::uint64_t n = all.size(); n >= 128; n >>= 7) ++marker;
+    std::ofstream(cut, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - marker);
+    // Standard output alone in `out`; standard error in Result::out.
+    const std::string err = scratch("cut.err");
+    Result r = faultline("trace " + cut + " 2>" + err + " >" + out + "; code=$?; cat " + err + "; exit $code");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_EQ(r.out, "faultline: error: " + cut + ": byte " + std::to_string(bytes.size() - marker) +
+                         ": the file ends without its end marker: the run was cut short or the file truncated; " +
+                         std::to_string(all.size()) + " records read\n");
+    EXPECT_TRUE(read_file(out) == read_file(jsonl));  // every record first
+    std::ofstream(cut, std::ios::binary | std::ios::trunc) << bytes.substr(0, 8);  // the header alone
+    r = faultline("trace " + cut);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "byte 8: the file ends without its end marker")) << r.out;
+    EXPECT_TRUE(contains(r.out, "; 0 records read")) << r.out;
+}
+
+// A --host that no record has: the error names the hosts the file does have, nearest first.
+TEST_F(BinaryTraceCli, AHostThatNoRecordHasNamesTheHostsThatDo) {
+    Result r = faultline("trace " + binary + " --host worl");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "--host worl: no such host in " + binary + " (did you mean 'world'?)")) << r.out;
+    r = faultline("trace " + binary + " --host nosuch");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "--host nosuch: no such host in " + binary + " (the nearest of the ")) << r.out;
+    EXPECT_TRUE(contains(r.out, " hosts in it: ")) << r.out;
+}
+
+// Durations past the longest are "too long" in one wording, however many digits they have.
+TEST_F(BinaryTraceCli, ADurationTooLongIsSaidOneWay) {
+    for (const std::string to : {"99999999999h", "9999999999999999999999s"}) {
+        const Result r = faultline("trace " + binary + " --to " + to);
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: --to: '" + to + "': too long (at most 2562047h, about 292 years)"))
+            << r.out;
+    }
 }
 
 TEST_F(BinaryTraceCli, BadInputIsOneLineAndExitsTwo) {

@@ -3,6 +3,7 @@
 // file that `faultline run` fails with the same signature.
 #include <csignal>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "explore/artifact.hpp"
@@ -99,6 +100,26 @@ TEST(Replay, StopsAtAnEventOrATimeWritesTheTraceAndLogsOneHost) {
     const Result bad = cli("replay " + artifact + " --log-host counter-1=loud");
     EXPECT_EQ(bad.exit_code, 2) << bad.out;
     EXPECT_TRUE(contains(bad.out, "'loud' is not a log level")) << bad.out;
+}
+
+// A --log-host that names no host of the run is refused (exit 2) with the nearest names, once
+// the world is built and before the run or any output: a trace file named is left as it was.
+TEST(Replay, ALogHostThatNamesNoHostIsRefusedBeforeAnythingIsWritten) {
+    const std::string artifact = baseline_artifact();
+    const std::string dir = scratch("replay_log_host");
+    const std::string trace = dir + "/keep.ftrace";
+    std::ofstream(trace) << "an earlier trace";
+    const Result typo = cli("replay " + artifact + " --log-host counter1=debug --trace " + trace);
+    EXPECT_EQ(typo.exit_code, 2) << typo.out;
+    EXPECT_TRUE(contains(typo.out, "faultline: error: --log-host counter1=debug: scenario 'planted-counter' has no host "
+                                   "'counter1' (did you mean 'counter-1'?)"))
+        << typo.out;
+    EXPECT_FALSE(contains(typo.out, "artifact ")) << "refused before the replay starts\n" << typo.out;
+    std::ifstream in(trace);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "an earlier trace");
+    const Result none = cli("replay " + artifact + " --log-host nohost=debug");
+    EXPECT_EQ(none.exit_code, 2) << none.out;
+    EXPECT_TRUE(contains(none.out, "has no host 'nohost' (the nearest of the ")) << none.out;
 }
 
 TEST(Replay, ACrashArtifactCrashesAgainInProcessAndARunawayReproduces) {

@@ -205,6 +205,56 @@ TEST(ReportCommands, CompareTakesTwoFilesOrSetsOnOneSide) {
     EXPECT_GE(j.at("differences").size(), 5u);
 }
 
+// A side that does not finish (here: a wall-clock limit that kills both) still gets one JSON
+// document with --json, saying what became of each side, and exit code 1.
+TEST(ReportCommands, CompareJsonSaysWhatTimedOut) {
+    const fs::path dir = scratch();
+    // Standard output alone in a file, standard error (written first) in Result::out.
+    const std::string out = (dir / "out.json").string(), err = (dir / "err.txt").string();
+    const Result r = faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit --json --timeout 1ms 2>" + err +
+                               " >" + out + "; code=$?; cat " + err + "; exit $code");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, "faultline: compare: A: no result within 1ms (wall clock); killed")) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(read(out));  // throws on an empty or broken document
+    EXPECT_EQ(j.at("complete"), false);
+    EXPECT_TRUE(j.at("differences").is_null());
+    for (const char* side : {"a", "b"}) {
+        EXPECT_EQ(j.at(side).at("verdict"), "hang") << j.dump();
+        EXPECT_EQ(j.at(side).at("failure"), "no result within 1ms (wall clock); killed") << j.dump();
+        EXPECT_TRUE(contains(j.at(side).at("repro").get<std::string>(), "faultline run ")) << j.dump();
+    }
+    EXPECT_TRUE(contains(j.at("error").get<std::string>(), "B: no result within 1ms")) << j.dump();
+}
+
+// A --perfetto-window that starts where the run cannot reach is refused before the run, and
+// before any output is opened (a trace file there is left as it was); one the run may reach but
+// did not is said after it, instead of an empty timeline without a word.
+TEST(ReportCommands, APerfettoWindowAfterTheRunIsRefusedOrSaid) {
+    const fs::path dir = scratch();
+    const std::string perfetto = (dir / "p.json").string(), trace = (dir / "keep.ftrace").string();
+    std::ofstream(trace) << "an earlier trace";
+    const Result late = faultline("run " + stampede + " --seed 1 --perfetto " + perfetto +
+                                  " --perfetto-window 500s..600s --trace " + trace);
+    EXPECT_EQ(late.exit_code, 2) << late.out;
+    EXPECT_TRUE(contains(late.out, "faultline: error: --perfetto-window 500s..600s: starts at or after the end of the run ("))
+        << late.out;
+    EXPECT_TRUE(contains(late.out, "its planned duration): the timeline would be empty")) << late.out;
+    EXPECT_EQ(read(trace), "an earlier trace");
+    EXPECT_FALSE(fs::exists(perfetto));
+    const Result limited = faultline("run mm1 --time-max 10s --perfetto " + perfetto + " --perfetto-window 20s..30s");
+    EXPECT_EQ(limited.exit_code, 2) << limited.out;
+    EXPECT_TRUE(contains(limited.out, "starts at or after the end of the run (10s, its time limit)")) << limited.out;
+    // mm1 ends when its customers are served (about 55s for 50), long before its time limit (three
+    // times the expected arrival span, plus an hour).
+    const Result empty = faultline("run mm1 --set customers=50 --perfetto " + perfetto + " --perfetto-window 30m..40m");
+    EXPECT_EQ(empty.exit_code, 0) << empty.out;
+    EXPECT_TRUE(contains(empty.out, "faultline: warning: --perfetto-window 30m..40m: nothing of the run falls in it (the run ended at "))
+        << empty.out;
+    const Result far = faultline("run mm1 --set customers=50 --perfetto " + perfetto + " --perfetto-window 20h..21h");
+    EXPECT_EQ(far.exit_code, 2) << far.out;
+    EXPECT_TRUE(contains(far.out, "starts at or after the end of the run (1h02m, its time limit)")) << far.out;
+}
+
 TEST(ReportCommands, SweepRunsTheGridInWorkersAndMapsWhereItTips) {
     const fs::path dir = scratch();
     const Result r = faultline("sweep " + stampede +

@@ -23,6 +23,11 @@ using Json = nlohmann::ordered_json;
 struct InputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+// Bad input given on the command line rather than in a file (a --log-host naming no host of the
+// run): reported as it is, without the file's name in front.
+struct OptionError : InputError {
+    using InputError::InputError;
+};
 
 // Reads and parses a JSON file (InputError: cannot be read, or not JSON, with the line).
 Json read_json_file(const std::string& path);

@@ -29,7 +29,11 @@ struct ReplayReport {
     std::string conclusion;            // "reproduced: trace hash matches (...)" or why not
 };
 
-// InputError for a bad log level or an artifact whose scenario cannot be run.
+// The options against the artifact's world, built and not run: OptionError for a bad log level or
+// a --log-host naming no host of it (with the nearest names). A command calls it before it opens
+// any output, so that a refused replay overwrites nothing; replay() calls it too.
+void check_replay_options(const Artifact& artifact, const ReplayOptions& options);
+// InputError for an artifact whose scenario cannot be run; OptionError as check_replay_options.
 ReplayReport replay(const Artifact& artifact, const ReplayOptions& options);
 
 }  // namespace faultline::explore

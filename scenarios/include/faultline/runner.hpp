@@ -47,6 +47,14 @@ struct ScenarioRun {
 std::optional<ScenarioRun> run_scenario(const ScenarioInfo& info, const std::vector<Override>& overrides,
                                         const RunSettings& settings, std::string& error);
 
+// Builds the world a run of these settings would build and calls `inspect` with it (its hosts,
+// its options: duration and limits) instead of running it, unless building failed. For flags that
+// must match the world (a host to log, a window of the run), checked before a command opens any
+// output, so that a refused run overwrites nothing; what `inspect` throws passes through. False,
+// with `error` set as run_scenario sets it, when the scenario cannot be made.
+bool inspect_world(const ScenarioInfo& info, const std::vector<Override>& overrides, const RunSettings& settings,
+                   const std::function<void(sim::Simulator&)>& inspect, std::string& error);
+
 struct Divergence {
     std::uint64_t index = 0;    // the first record whose running hash differs
     std::string first_run;      // that record, as JSON, in the first run ("(none)" if it ended)
