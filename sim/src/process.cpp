@@ -51,8 +51,13 @@ bool Ctx::park(detail::WaitList* list, Time deadline, void* slot) {
 }
 
 void Ctx::sleep_until(Time t) {
-    // A sleep needs no wait list: nothing but its own timer can wake it.
-    if (state_ == State::unwinding) return;
+    // A sleep needs no wait list: nothing but its own timer can wake it. While the process is
+    // killed, it returns at once, counted like park's: a loop that swallows the kill around a
+    // sleep (a compute, a yield) would otherwise spin here for good, with no event to end it.
+    if (state_ == State::unwinding) {
+        park_while_unwinding();
+        return;
+    }
     SIM_ASSERT(sim_->current() == this, "a process may only sleep on its own Ctx");
     sim_->schedule_resume(*this, t < now() ? now() : t);
     suspend();

@@ -38,6 +38,7 @@ Simulator::Simulator(Options options)
       stacks_(std::make_unique<detail::StackPool>(options_.stack_size, options_.guard_pages)),
       buggify_rng_(Rng::derive(options_.seed, "kernel/buggify")) {
     hash_.reset(options_.seed);
+    events_check_ = events_check_from(0);
     queue_.on_turn(
         [](void* self, std::span<EventQueue::Entry> near) noexcept { return static_cast<Simulator*>(self)->sieve_turn(near); },
         this);
@@ -565,10 +566,7 @@ bool Simulator::pick_slow(EventQueue::Entry& e, Stop& why) {
         e = queue_.pop_front(top);
         if (processes_alive_ >= prefetch_from_processes) prefetch_next();
         if (stale(e) || (hosts_paused_ != 0 && held_by_pause(e))) continue;
-        if (e.time != now_.time_since_epoch().count()) {
-            instant_first_event_ = events_;
-            events_check_ = events_check_at();
-        }
+        if (e.time != now_.time_since_epoch().count()) events_check_ = events_check_from(events_);
         if (events_ >= events_check_) {
             why = past_events_check();
             return false;
@@ -588,10 +586,10 @@ Simulator::Stop Simulator::beyond_due_max(std::int64_t due) const noexcept {
     return Stop::time_limit;
 }
 
-std::uint64_t Simulator::events_check_at() const noexcept {
+std::uint64_t Simulator::events_check_from(std::uint64_t first) const noexcept {
     const std::uint64_t events_max = options_.events_max;
-    if (instant_first_event_ >= events_max || options_.events_per_instant_max >= events_max - instant_first_event_) return events_max;
-    return instant_first_event_ + options_.events_per_instant_max;
+    if (first >= events_max || options_.events_per_instant_max >= events_max - first) return events_max;
+    return first + options_.events_per_instant_max;
 }
 
 Simulator::Stop Simulator::past_events_check() const noexcept {
@@ -600,7 +598,6 @@ Simulator::Stop Simulator::past_events_check() const noexcept {
 
 Simulator::Stop Simulator::loop(Time until) {
     CurrentScope scope(*this);
-    events_check_ = events_check_at();
     until_ns_ = until.time_since_epoch().count();
     due_max_ns_ = std::min({until_ns_, options_.time_max.count(), time_never.time_since_epoch().count() - 1});
     EventQueue::Entry e;
@@ -648,7 +645,7 @@ RunResult Simulator::run() {
             break;
         case Stop::time_stood_still:
             r.verdict = Verdict::runaway;
-            r.runaway_reason = "virtual time stood still (" + std::to_string(events_ - instant_first_event_) + " events in a row at " +
+            r.runaway_reason = "virtual time stood still (" + std::to_string(options_.events_per_instant_max) + " events in a row at " +
                                format_time(now_) + ", events_per_instant_max: a loop that never waits?)";
             break;
     }

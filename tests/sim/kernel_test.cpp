@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -559,6 +560,35 @@ TEST(KernelDeathTest, SwallowingTheForcedUnwindIsCaughtLoudly) {
             s.run();
         },
         "forced_unwind");
+}
+
+// The same mistake in a worker's loop: every wait returns at once while the process is killed,
+// so the loop would spin for good with no event to end it. Sleeps, computes and yields count
+// those returns as waits on a list do, and abort with the diagnosis.
+TEST(KernelDeathTest, SwallowingTheKillInALoopIsCaughtLoudly) {
+    const std::vector<std::function<void(sim::Ctx&)>> waits{
+        [](sim::Ctx& ctx) { ctx.sleep_for(100ms); },
+        [](sim::Ctx& ctx) { ctx.compute(1ms); },
+        [](sim::Ctx& ctx) { ctx.yield(); },
+    };
+    for (const auto& wait : waits) {
+        EXPECT_DEATH(
+            {
+                sim::Simulator s;
+                sim::Host& h = s.add_host("h");
+                h.spawn([&wait](sim::Ctx& ctx) {
+                    for (;;) {
+                        try {
+                            wait(ctx);
+                        } catch (...) {  // the mistake under test: no rethrow
+                        }
+                    }
+                });
+                s.at(Time(500ms), [&] { h.crash(); });
+                s.run();
+            },
+            "keeps waiting while being killed");
+    }
 }
 
 bool buggify_fired_in(std::uint64_t seed, bool enabled, int* fired) {

@@ -420,10 +420,11 @@ private:
     EventQueue queue_;
     std::uint64_t seq_ = 0;
     std::uint64_t events_ = 0;
-    std::uint64_t instant_first_event_ = 0;  // events_ when virtual time last moved
     // The event count at which pick must look at the limits: events_max, or events_per_instant_max
-    // past instant_first_event_, whichever comes first. One comparison covers both, on the
-    // wake-up path as on the queue's.
+    // past the event at which virtual time last moved, whichever comes first. One comparison
+    // covers both, on the wake-up path (processes waking each other at one instant, with no
+    // event from the queue between) as on the queue's. In the place of the instant's first
+    // event, which it replaces: a member more moved the hot ones after it, and W2 felt that.
     std::uint64_t events_check_ = 0;
     Rng tie_rng_;
 
@@ -473,8 +474,9 @@ private:
     std::int64_t due_max_ns_ = 0;          // the latest an event may be due and still run: the
                                            // least of the loop's end, time_max and time_never - 1
     Stop beyond_due_max(std::int64_t due) const noexcept;
-    // events_check_'s value for the current instant, and the limit that events_ has reached at it.
-    std::uint64_t events_check_at() const noexcept;
+    // events_check_'s value for an instant whose first event is `first`, and the limit that
+    // events_ has reached at it.
+    std::uint64_t events_check_from(std::uint64_t first) const noexcept;
     Stop past_events_check() const noexcept;
     // Fiber switching. A suspending process may switch straight to the next process (see
     // switch_away); the scheduler's own continuation waits in sched_ meanwhile.
