@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "faultline/key_reference.hpp"
+#include "faultline/runner.hpp"
 #include "faultline/scenario_file.hpp"
 #include "yaml/document_checks.hpp"
 #include "support/scenario_text.hpp"
@@ -760,6 +761,33 @@ TEST(Loader, NamesASettingMadeWrongAreReportedAtTheSetting) {
     EXPECT_NE(variant.find(":37:"), std::string::npos) << variant;
     EXPECT_NE(variant.find("workloads.users.call.target: call target 'apii' is not a service, database or model (did you mean 'api'?) (set by variant 'broken')"), std::string::npos)
         << variant;
+}
+
+// A host range names hosts wherever a host pattern does: in a fault's targets and a link as in
+// a component's hosts. Unquoted inside [...], YAML reads its '{' as a mapping: the error says so,
+// at the range, rather than blaming a bracket.
+TEST(Loader, ARangeNamesHostsInFaultsAndLinksToo) {
+    const std::string ranged = replaced(replaced(kBase, "targets: [api-1]", "targets: [\"api-{1..2}\"]"), "  latency: fixed(1ms)\n",
+                                        "  latency: fixed(1ms)\n  links: [{from: \"api-{1..2}\", to: db-1, latency: fixed(5ms)}]\n");
+    const std::string path = write("range-targets.yaml", ranged);
+    ASSERT_EQ(load_error(path), "");
+    // Both hosts crash: the run's trace has a crash of each.
+    struct Crashes final : sim::TraceSink {
+        std::vector<std::string> hosts;
+        void record(const sim::TraceRecord& r) override {
+            if (r.kind == "host.crash") hosts.emplace_back(r.host);
+        }
+    } crashes;
+    faultline::RunSettings settings;
+    settings.sink = &crashes;
+    std::string error;
+    auto run = faultline::run_scenario(*faultline::load_scenario_file(path).info, {}, settings, error);
+    ASSERT_TRUE(run) << error;
+    EXPECT_EQ(crashes.hosts, (std::vector<std::string>{"api-1", "api-2"}));
+    const std::string past = load_error(write("range-past.yaml", replaced(ranged, "targets: [\"api-{1..2}\"]", "targets: [\"api-{1..3}\"]")));
+    EXPECT_NE(past.find(":26:5: faults[0].targets: no host or group matches 'api-3' (of the range 'api-{1..3}')"), std::string::npos) << past;
+    const std::string bare = load_error(write("range-bare.yaml", replaced(ranged, "targets: [\"api-{1..2}\"]", "targets: [api-{1..2}]")));
+    EXPECT_NE(bare.find(":26:51: a host range like api-{1..2} inside [...] or {...} must be quoted"), std::string::npos) << bare;
 }
 
 TEST(Loader, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {

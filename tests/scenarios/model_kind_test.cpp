@@ -153,4 +153,26 @@ TEST_F(ModelKinds, AnAssertionWhileBuildingAtLoadTimeIsAnErrorNotATermination) {
               "");
 }
 
+// A check that needs the run (the hosts a model got, another component's endpoint) refuses the
+// file through the context, at the model's line, as the reader refuses a bad value; so does an
+// exception a kind's build throws, named as the kind's refusal (it used to be the CLI's
+// "internal error", exit 3, with no line).
+TEST_F(ModelKinds, AKindRefusesWhatOnlyTheRunShowsAtTheModelsLine) {
+    faultline::register_model_kind<example::QuotaApiOptions>("pair_api", "needs two hosts",
+                                                             [](faultline::ModelContext& m, const example::QuotaApiOptions& o) {
+                                                                 if (m.hosts().size() != 2) m.fail("a pair needs 2 hosts, got " + std::to_string(m.hosts().size()));
+                                                                 if (o.burst == 7) m.fail("7 is not a burst a pair can share", "burst");
+                                                                 if (o.burst == 8) throw std::invalid_argument("eight is too many");
+                                                             });
+    const std::string pair = replaced(replaced(kQuota, "kind: quota_api", "kind: pair_api"), "provider.accepted", "front.requests");
+    const std::string one = write("pair-one.yaml", pair);
+    EXPECT_EQ(load_error(one), one + ":7:5: models.provider: a pair needs 2 hosts, got 1");
+    const std::string two = replaced(pair, "hosts: provider-1", "hosts: provider-{1..2}");
+    EXPECT_EQ(load_error(write("pair-two.yaml", two)), "");
+    const std::string seven = write("pair-seven.yaml", replaced(two, "burst: 20", "burst: 7"));
+    EXPECT_EQ(load_error(seven), seven + ":7:5: models.provider.options.burst: 7 is not a burst a pair can share");
+    const std::string eight = write("pair-eight.yaml", replaced(two, "burst: 20", "burst: 8"));
+    EXPECT_EQ(load_error(eight), eight + ":7:5: models.provider: model kind 'pair_api' refused it: eight is too many");
+}
+
 }  // namespace

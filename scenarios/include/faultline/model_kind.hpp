@@ -58,6 +58,12 @@ public:
     virtual sim::Rpc<models::Request, models::Response>* endpoint_of(const std::string& component) = 0;
     // A number reported at the end of the run (like a service's counters), e.g. "provider.rejected".
     virtual void measure(std::string name, std::function<double()> value, std::string note = {}) = 0;
+    // Refuses the scenario, for a check that needs the run rather than the options alone (those
+    // belong in validate()): too few hosts, an `upstream:` that names no component. Reported as
+    // a mistake in the file is, at the model's line, "models.NAME.options.OPTION: MESSAGE" (or
+    // "models.NAME: MESSAGE" without an option), exit 2. An exception other than this one that
+    // escapes the build is reported at the model's line too, as its kind's refusal.
+    [[noreturn]] virtual void fail(const std::string& message, const std::string& option = {}) = 0;
 };
 
 struct ModelKind {

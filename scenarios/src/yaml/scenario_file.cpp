@@ -141,15 +141,49 @@ std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::
 
 namespace {
 // The column (1-based) of a tab in the indentation of line `line` (1-based), if there is one.
+std::optional<std::string_view> line_text(std::string_view text, int line);
+
 std::optional<int> tab_in_indentation(std::string_view text, int line) {
+    const auto l = line_text(text, line);
+    for (std::size_t i = 0; l && i < l->size() && ((*l)[i] == ' ' || (*l)[i] == '\t'); ++i) {
+        if ((*l)[i] == '\t') return static_cast<int>(i) + 1;
+    }
+    return std::nullopt;
+}
+
+// The text of line `line` (1-based), or nothing past the end.
+std::optional<std::string_view> line_text(std::string_view text, int line) {
     std::size_t pos = 0;
     for (int l = 1; l < line; ++l) {
         pos = text.find('\n', pos);
         if (pos == std::string_view::npos) return std::nullopt;
         ++pos;
     }
-    for (std::size_t i = pos; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i) {
-        if (text[i] == '\t') return static_cast<int>(i - pos) + 1;
+    return text.substr(pos, text.find('\n', pos) - pos);
+}
+
+// The column (1-based) of an unquoted host range on `line` written inside a flow collection
+// ([api-{1..2}]), where YAML reads its '{' as the start of a mapping: the error yaml-cpp then
+// gives names a bracket, not the range.
+std::optional<int> unquoted_range_in_flow(std::string_view text, int line) {
+    const auto l = line_text(text, line);
+    if (!l) return std::nullopt;
+    const std::size_t flow = l->find_first_of("[{");
+    for (std::size_t at = l->find('{', flow == std::string_view::npos ? l->size() : flow + 1); at != std::string_view::npos; at = l->find('{', at + 1)) {
+        std::size_t i = at + 1;
+        auto digits = [&] {
+            const std::size_t from = i;
+            if (i < l->size() && (*l)[i] == '-') ++i;
+            while (i < l->size() && std::isdigit(static_cast<unsigned char>((*l)[i]))) ++i;
+            return i > from;
+        };
+        const bool range = digits() && l->substr(i, 2) == ".." && (i += 2, digits()) && i < l->size() && (*l)[i] == '}';
+        const char before = (*l)[at - 1];
+        if (range && before != ' ' && before != ',' && before != '[' && before != '{' && before != '"' && before != '\'') {
+            std::size_t start = at;
+            while (start > 0 && std::string_view(" ,[{:").find((*l)[start - 1]) == std::string_view::npos) --start;
+            return static_cast<int>(start) + 1;
+        }
     }
     return std::nullopt;
 }
@@ -232,6 +266,11 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
                             "this quote is not closed on its line: the value runs on to line " + std::to_string(q->runs_to_line) +
                                 (q->closed ? ", where the next quote closes it" : "") + ", and yaml-cpp fails at line " +
                                 std::to_string(line) + " (" + e.msg + ")");
+        }
+        if (auto column = unquoted_range_in_flow(text, line)) {
+            throw SpecError(Where{path, line, *column}, "",
+                            "a host range like api-{1..2} inside [...] or {...} must be quoted, \"api-{1..2}\": unquoted, YAML reads its "
+                            "'{' as a mapping (" + e.msg + ")");
         }
         // An unclosed bracket is fixed where it was opened, not where yaml-cpp gave up: the one it
         // names, or one left open on an earlier line and never closed, inside which yaml-cpp met

@@ -39,6 +39,7 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
         }
     }
     build_stores();  // the store makes its replica hosts; links may name them
+    name_ranges();
     build_network();
     build_databases();
     build_models();
@@ -55,6 +56,35 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     build_faults();
     build_invariants();
     for (const std::string& mark : spec_.coverage) sim.require_coverage(mark);
+}
+
+// A host pattern with a range (api-{1..3}) in a fault's targets or a link names its hosts as
+// a group of that very name, which the kernel's patterns (names, globs, groups) then match.
+void World::name_ranges() {
+    auto name_range = [this](const std::string& pattern, const Where& where, const std::string& path) {
+        if (pattern.find('{') == std::string::npos || sim_->find_host(pattern) != nullptr || !sim_->select(pattern).empty()) return;
+        std::vector<sim::Host*> hosts;
+        for (const std::string& name : expand_hosts(pattern)) {
+            if (name == pattern) return;  // not a range
+            std::vector<sim::Host*> found = sim_->select(name);
+            if (found.empty()) fail(where, path, "no host or group matches '" + name + "' (of the range '" + pattern + "')");
+            hosts.insert(hosts.end(), found.begin(), found.end());
+        }
+        for (sim::Host* h : hosts) h->join(pattern);
+    };
+    for (std::size_t i = 0; i < spec_.faults.size(); ++i) {
+        for (const std::string& t : spec_.faults[i].targets) name_range(t, spec_.faults[i].where, "faults[" + std::to_string(i) + "].targets");
+    }
+    if (spec_.nemesis) {
+        for (std::size_t i = 0; i < spec_.nemesis->faults.size(); ++i) {
+            const NemesisFaultSpec& nf = spec_.nemesis->faults[i];
+            for (const std::string& t : nf.targets) name_range(t, nf.where, "nemesis.faults[" + std::to_string(i) + "].targets");
+        }
+    }
+    for (std::size_t i = 0; i < spec_.network.links.size(); ++i) {
+        const LinkSpec& l = spec_.network.links[i];
+        for (const std::string* p : {&l.from, &l.to}) name_range(*p, l.where, "network.links[" + std::to_string(i) + "]");
+    }
 }
 
 std::vector<std::string> World::host_names(const std::string& pattern, const Where& where, const std::string& path) const {

@@ -146,6 +146,7 @@ private:
     void build_services();
     void build_workloads();
     void build_stores();
+    void name_ranges();
     void build_models();
     void build_checker(const InvariantSpec& inv, const std::string& path);
     void define_scenario_faults();

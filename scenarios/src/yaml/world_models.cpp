@@ -6,8 +6,8 @@ namespace faultline {
 
 class ModelPlace final : public ModelContext {
 public:
-    ModelPlace(World& world, std::string name, std::vector<sim::Host*> hosts)
-        : world_(world), name_(std::move(name)), hosts_(std::move(hosts)) {}
+    ModelPlace(World& world, std::string name, std::vector<sim::Host*> hosts, Where where)
+        : world_(world), name_(std::move(name)), hosts_(std::move(hosts)), where_(std::move(where)) {}
 
     sim::Simulator& sim() override { return world_.sim(); }
     sim::Network& net() override { return world_.net(); }
@@ -31,11 +31,15 @@ public:
     void measure(std::string name, std::function<double()> value, std::string note) override {
         world_.model_measures_.push_back({std::move(name), std::move(value), std::move(note)});
     }
+    [[noreturn]] void fail(const std::string& message, const std::string& option) override {
+        world_.fail(where_, "models." + name_ + (option.empty() ? "" : ".options." + option), message);
+    }
 
 private:
     World& world_;
     std::string name_;
     std::vector<sim::Host*> hosts_;
+    Where where_;
     sim::Rpc<models::Request, models::Response>* rpc_ = nullptr;
 };
 
@@ -43,7 +47,7 @@ void World::build_models() {
     // Endpoints first, so that models (and services) can look each other up while building.
     std::vector<ModelPlace*> places;
     for (const auto& [name, m] : spec_.models) {
-        auto place = std::make_unique<ModelPlace>(*this, name, hosts_.at(name));
+        auto place = std::make_unique<ModelPlace>(*this, name, hosts_.at(name), m.where);
         place->endpoint();
         places.push_back(place.get());
         model_contexts_.push_back(std::move(place));
@@ -53,7 +57,13 @@ void World::build_models() {
         const ModelKind* kind = find_model_kind(m.kind);
         if (kind == nullptr) fail(m.where, "models." + name + ".kind", "no model kind '" + m.kind + "'");
         std::shared_ptr<const void> options = m.typed ? m.typed : kind->defaults();
-        kind->build(*places[i++], options.get());
+        try {
+            kind->build(*places[i++], options.get());
+        } catch (const SpecError&) {
+            throw;
+        } catch (const std::exception& e) {
+            fail(m.where, "models." + name, "model kind '" + m.kind + "' refused it: " + e.what());
+        }
     }
 }
 
