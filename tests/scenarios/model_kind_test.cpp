@@ -69,6 +69,18 @@ protected:
     void SetUp() override { example::register_quota_api(); }
 };
 
+// A kind's name is what a file's `kind:` says and `list --kinds` shows: one word, or refused
+// where it is registered (a blank name was listed as a blank line; "two words" ran).
+TEST_F(ModelKinds, AKindsNameIsOneWord) {
+    auto build = [](faultline::ModelContext&, const example::QuotaApiOptions&) {};
+    for (const std::string bad : {"", "two words", "tab\there", "semi;colon"}) {
+        EXPECT_THROW(faultline::register_model_kind<example::QuotaApiOptions>(bad, "", build), std::invalid_argument) << bad;
+        const auto names = faultline::model_kind_names();
+        EXPECT_EQ(std::find(names.begin(), names.end(), bad), names.end()) << bad;
+    }
+    EXPECT_NO_THROW(faultline::register_model_kind<example::QuotaApiOptions>("quota-api_v2.1", "", build));
+}
+
 TEST_F(ModelKinds, ARegisteredKindIsListedWithItsOptions) {
     const auto names = faultline::model_kind_names();
     EXPECT_NE(std::find(names.begin(), names.end(), "quota_api"), names.end());

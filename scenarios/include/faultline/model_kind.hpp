@@ -21,7 +21,7 @@
 //
 // The model's hosts are ordinary hosts (faults, groups and links name them), its endpoint is
 // what `calls:` reach, and its metrics (made with m.metrics()) are visible to invariants.
-// Register kinds before loading a scenario (at the top of main, before faultline::cli::main).
+// Register kinds before loading a scenario (at the top of main, before faultline::cli::run).
 #pragma once
 
 #include <functional>
@@ -76,7 +76,8 @@ struct ModelKind {
     std::function<void(ModelContext&, const void*)> build;
 };
 
-// Adds a kind (replacing one of the same name). Not thread-safe: call it from main.
+// Adds a kind (replacing one of the same name). Not thread-safe: call it from main. Throws
+// std::invalid_argument for a name that is not one word (letters, digits, _ - and .).
 void register_model_kind(ModelKind kind);
 const ModelKind* find_model_kind(std::string_view name);
 std::vector<std::string> model_kind_names();  // sorted

@@ -1,6 +1,8 @@
 // The registry of model kinds added from C++ (faultline/model_kind.hpp). Kept sorted by name,
 // so listing it and looking it up never depend on the order of registration.
 #include <algorithm>
+#include <cctype>
+#include <stdexcept>
 
 #include "faultline/model_kind.hpp"
 
@@ -14,6 +16,11 @@ std::vector<ModelKind>& kinds() {
 }  // namespace
 
 void register_model_kind(ModelKind kind) {
+    // A name the files' `kind:` can say and `list --kinds` can show: one word.
+    const bool word = !kind.name.empty() && std::all_of(kind.name.begin(), kind.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+    });
+    if (!word) throw std::invalid_argument("register_model_kind: '" + kind.name + "' is not a kind's name (letters, digits, _ - and . only)");
     std::vector<ModelKind>& all = kinds();
     auto it = std::lower_bound(all.begin(), all.end(), kind.name, [](const ModelKind& k, const std::string& n) { return k.name < n; });
     if (it != all.end() && it->name == kind.name) *it = std::move(kind);
