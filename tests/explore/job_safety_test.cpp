@@ -254,9 +254,6 @@ TEST(Cli, AnOptionGivenAnEmptyValueIsAnErrorNotLeftOut) {
     EXPECT_FALSE(std::filesystem::exists(dir + "/results.jsonl"));
 }
 
-}  // namespace
-
-namespace {
 TEST(JobSafety, SwarmModeOnAScenarioWithNoSwarmSpaceIsAnError) {
     const std::string dir = scratch("no_swarm_space");
     const Result r = cli("fuzz bad-deploy-crash-loop --swarm --seeds 1..2 --progress none --out " + dir + "/out");
@@ -264,9 +261,7 @@ TEST(JobSafety, SwarmModeOnAScenarioWithNoSwarmSpaceIsAnError) {
     EXPECT_TRUE(contains(r.out, "--swarm: scenario 'bad-deploy-crash-loop' has no swarm space")) << r.out;
     EXPECT_FALSE(std::filesystem::exists(dir + "/out/results.jsonl"));
 }
-}  // namespace
 
-namespace {
 TEST(Replay, AnArtifactWithAnEventLimitOfZeroIsRefusedAsTheFlagIs) {
     auto artifact = read_json(baseline_artifact());
     artifact["settings"]["events_max"] = 0;
@@ -277,4 +272,5 @@ TEST(Replay, AnArtifactWithAnEventLimitOfZeroIsRefusedAsTheFlagIs) {
     EXPECT_TRUE(contains(r.out, "events_max")) << r.out;
     EXPECT_TRUE(contains(r.out, "must be at least 1")) << r.out;
 }
+
 }  // namespace

@@ -740,7 +740,7 @@ TEST(Loader, NamesASettingMadeWrongAreReportedAtTheSetting) {
              {{"faults[0].kind", "crsh"}, "(--set): faults[0].kind: unknown fault 'crsh' (did you mean 'crash'?)"},
              {{"faults.0.params.factor", "2"}, "(--set): faults[0].params.factor: fault 'crash' has no parameter 'factor'"},
              {{"invariants.0.slo.metric", "user.latency"}, "(--set): invariants[0].slo.metric: no latency histogram 'user.latency'"},
-             {{"groups.edge", "[api-7]"}, "(--set): groups.edge: no host matches 'api-7'"},
+             {{"groups.edge", "[api-7]"}, "(--set): groups.edge: no host or group matches 'api-7'"},
          }) {
         const std::string error = error_of({setting});
         EXPECT_EQ(error.rfind(says, 0), 0u) << setting.path << ": " << error;
@@ -748,7 +748,7 @@ TEST(Loader, NamesASettingMadeWrongAreReportedAtTheSetting) {
     // The file's own mistakes keep their lines, even beside a setting of the same entry.
     const std::string file = write("names-file.yaml", replaced(replaced(kBase, "targets: [api-1]", "targets: [api-9]"), "faults:\n", "groups:\n  edge: [api-7]\nfaults:\n"));
     const std::string group = load_error(file);
-    EXPECT_EQ(group.rfind(file + ":25:9: groups.edge: no host matches 'api-7'", 0), 0u) << group;
+    EXPECT_EQ(group.rfind(file + ":25:9: groups.edge: no host or group matches 'api-7'", 0), 0u) << group;
     const std::string target = load_error(write("names-target.yaml", replaced(kBase, "targets: [api-1]", "targets: [api-9]")));
     EXPECT_NE(target.find(":25:5: faults[0].targets: no host or group matches 'api-9' (did you mean 'api-1'?)"), std::string::npos) << target;
     std::string beside;

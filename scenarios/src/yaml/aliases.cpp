@@ -4,6 +4,7 @@
 #include <charconv>
 #include <compare>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "faultline/yaml_reader.hpp"
@@ -59,26 +60,6 @@ private:
     NodeTable counts_;
 };
 
-std::optional<std::size_t> list_index(const std::string& part) {
-    std::size_t index = 0;
-    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
-    if (ec != std::errc{} || ptr != part.data() + part.size()) return std::nullopt;
-    return index;
-}
-
-// The child `part` of `n` (an empty node if there is none), without creating it.
-YAML::Node child_of(const YAML::Node& n, const std::string& part) {
-    if (n.IsSequence()) {
-        const auto index = list_index(part);
-        return index && *index < n.size() ? n[*index] : YAML::Node(YAML::NodeType::Undefined);
-    }
-    if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-    for (auto it = n.begin(); it != n.end(); ++it) {
-        if (it->first.IsScalar() && it->first.Scalar() == part) return it->second;
-    }
-    return YAML::Node(YAML::NodeType::Undefined);
-}
-
 // Puts `replacement` in the place of `chain[depth]` (the child `parts[depth - 1]` of
 // `chain[depth - 1]`), changing that place only. A mapping's entry is taken out and put back (its
 // key keeps its place in the text); a list item cannot be, so the list is made again around it,
@@ -113,9 +94,11 @@ void resolve(YAML::Node n, const std::string& path, NodeTable& done, const YamlR
     const std::string at = path.empty() ? "<<" : path + ".<<";
     if (merge.IsDefined()) {
         std::vector<YAML::Node> sources;
-        if (merge.IsMap()) sources.push_back(merge);
-        for (std::size_t i = 0; merge.IsSequence() && i < merge.size(); ++i) sources.push_back(merge[i]);
-        if (!merge.IsMap() && !merge.IsSequence()) sources.push_back(merge);
+        if (merge.IsSequence()) {
+            for (std::size_t i = 0; i < merge.size(); ++i) sources.push_back(merge[i]);
+        } else {
+            sources.push_back(merge);
+        }
         for (const YAML::Node& s : sources) {
             if (!s.IsMap()) reader.fail(merge, at, "a merge key takes a mapping (<<: *defaults) or a list of them (<<: [*a, *b])");
         }
@@ -135,6 +118,25 @@ void resolve(YAML::Node n, const std::string& path, NodeTable& done, const YamlR
 
 }  // namespace
 
+std::optional<std::size_t> list_index(const std::string& part) {
+    std::size_t index = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+    if (ec != std::errc{} || ptr != part.data() + part.size()) return std::nullopt;
+    return index;
+}
+
+YAML::Node child_of(const YAML::Node& n, const std::string& part) {
+    if (n.IsSequence()) {
+        const auto index = list_index(part);
+        return index && *index < n.size() ? n[*index] : YAML::Node(YAML::NodeType::Undefined);
+    }
+    if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    for (auto it = n.begin(); it != n.end(); ++it) {
+        if (it->first.IsScalar() && it->first.Scalar() == part) return it->second;
+    }
+    return YAML::Node(YAML::NodeType::Undefined);
+}
+
 void resolve_merge_keys(YAML::Node& root, const std::string& file) {
     NodeTable done;
     resolve(root, "", done, YamlReader(file));
@@ -142,11 +144,14 @@ void resolve_merge_keys(YAML::Node& root, const std::string& file) {
 
 void unshare_path(YAML::Node& root, const std::vector<std::string>& parts, const std::function<YAML::Node()>& fresh) {
     std::vector<YAML::Node> chain{root};
+    std::optional<References> references;  // counted again after each replacement
     for (std::size_t depth = 1; depth <= parts.size(); ++depth) {
         const YAML::Node child = child_of(chain.back(), parts[depth - 1]);
         if (!child.IsDefined()) return;
         chain.push_back(child);
-        if (References(root).count(child) < 2) continue;
+        if (!references) references.emplace(root);
+        if (references->count(child) < 2) continue;
+        references.reset();
         // The same place in a fresh parse: the text's own node, with its lines, unshared here.
         YAML::Node copy = fresh();
         for (std::size_t i = 0; i < depth && copy.IsDefined(); ++i) copy.reset(child_of(copy, parts[i]));

@@ -20,10 +20,17 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace faultline {
+
+// A setting's path segment as a list index ("0"), if it is one.
+std::optional<std::size_t> list_index(const std::string& part);
+// The child `part` of `n` (a key of a mapping, an index of a list), without creating it: an
+// undefined node if there is none.
+YAML::Node child_of(const YAML::Node& n, const std::string& part);
 
 // Throws SpecError (at the '<<' value) for a merge of something that is not a mapping.
 void resolve_merge_keys(YAML::Node& root, const std::string& file);

@@ -1,6 +1,5 @@
 // --set path=value on a YAML document, before it is read (so every section, user-registered
 // ones included, can be overridden, and the reader reports mistakes in overrides the same way).
-#include <charconv>
 
 #include "faultline/yaml_reader.hpp"
 #include "aliases.hpp"
@@ -41,16 +40,9 @@ std::string new_entry_hint(const YAML::Node& root, const std::string& path) {
     // The last segment is a leaf key, and top-level keys are fixed: the reader suggests for those.
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
         const std::string& p = parts[i];
-        std::size_t index = 0;
-        if (node.IsSequence()) {
-            auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), index);
-            if (ec != std::errc{} || ptr != p.data() + p.size() || index >= node.size()) return "";
-        } else if (!node.IsMap()) {
-            return "";
-        }
-        const YAML::Node next = node.IsSequence() ? node[index] : node[p];
-        if (!next || next.IsNull()) {
-            if (i == 0) return "";
+        const YAML::Node next = child_of(node, p);
+        if (!next.IsDefined() || next.IsNull()) {
+            if (i == 0 || !node.IsMap()) return "";
             std::vector<std::string> keys;
             for (const auto& kv : node) keys.push_back(kv.first.as<std::string>(""));
             const auto close = nearest(p, keys);
@@ -105,15 +97,14 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
         const std::string& p = parts[i];
         const bool last = i + 1 == parts.size();
         if (node.IsSequence()) {
-            std::size_t index = 0;
-            auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), index);
-            if (ec != std::errc{} || ptr != p.data() + p.size()) return "'" + p + "' is not a list index";
-            if (index >= node.size()) return "index " + p + " is past the end of the list";
+            const std::optional<std::size_t> index = list_index(p);
+            if (!index) return "'" + p + "' is not a list index";
+            if (*index >= node.size()) return "index " + p + " is past the end of the list";
             if (last) {
-                node[index] = override_value(value);
+                node[*index] = override_value(value);
                 return std::nullopt;
             }
-            YAML::Node next = node[index];
+            YAML::Node next = node[*index];
             node.reset(next);
             continue;
         }

@@ -140,17 +140,6 @@ std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::
 }
 
 namespace {
-// The column (1-based) of a tab in the indentation of line `line` (1-based), if there is one.
-std::optional<std::string_view> line_text(std::string_view text, int line);
-
-std::optional<int> tab_in_indentation(std::string_view text, int line) {
-    const auto l = line_text(text, line);
-    for (std::size_t i = 0; l && i < l->size() && ((*l)[i] == ' ' || (*l)[i] == '\t'); ++i) {
-        if ((*l)[i] == '\t') return static_cast<int>(i) + 1;
-    }
-    return std::nullopt;
-}
-
 // The text of line `line` (1-based), or nothing past the end.
 std::optional<std::string_view> line_text(std::string_view text, int line) {
     std::size_t pos = 0;
@@ -162,28 +151,32 @@ std::optional<std::string_view> line_text(std::string_view text, int line) {
     return text.substr(pos, text.find('\n', pos) - pos);
 }
 
+// The column (1-based) of a tab in the indentation of line `line` (1-based), if there is one.
+std::optional<int> tab_in_indentation(std::string_view text, int line) {
+    const auto l = line_text(text, line);
+    for (std::size_t i = 0; l && i < l->size() && ((*l)[i] == ' ' || (*l)[i] == '\t'); ++i) {
+        if ((*l)[i] == '\t') return static_cast<int>(i) + 1;
+    }
+    return std::nullopt;
+}
+
 // The column (1-based) of an unquoted host range on `line` written inside a flow collection
 // ([api-{1..2}]), where YAML reads its '{' as the start of a mapping: the error yaml-cpp then
-// gives names a bracket, not the range.
+// gives names a bracket, not the range. A range is what expand_hosts expands.
 std::optional<int> unquoted_range_in_flow(std::string_view text, int line) {
     const auto l = line_text(text, line);
     if (!l) return std::nullopt;
     const std::size_t flow = l->find_first_of("[{");
-    for (std::size_t at = l->find('{', flow == std::string_view::npos ? l->size() : flow + 1); at != std::string_view::npos; at = l->find('{', at + 1)) {
-        std::size_t i = at + 1;
-        auto digits = [&] {
-            const std::size_t from = i;
-            if (i < l->size() && (*l)[i] == '-') ++i;
-            while (i < l->size() && std::isdigit(static_cast<unsigned char>((*l)[i]))) ++i;
-            return i > from;
-        };
-        const bool range = digits() && l->substr(i, 2) == ".." && (i += 2, digits()) && i < l->size() && (*l)[i] == '}';
-        const char before = (*l)[at - 1];
-        if (range && before != ' ' && before != ',' && before != '[' && before != '{' && before != '"' && before != '\'') {
-            std::size_t start = at;
-            while (start > 0 && std::string_view(" ,[{:").find((*l)[start - 1]) == std::string_view::npos) --start;
-            return static_cast<int>(start) + 1;
-        }
+    if (flow == std::string_view::npos) return std::nullopt;
+    constexpr std::string_view delimiters = " ,[{:\"'";
+    for (std::size_t at = l->find('{', flow + 1); at != std::string_view::npos; at = l->find('{', at + 1)) {
+        std::size_t start = at;
+        while (start > 0 && delimiters.find((*l)[start - 1]) == std::string_view::npos) --start;
+        const std::size_t close = l->find('}', at);
+        const bool quoted = start > 0 && ((*l)[start - 1] == '"' || (*l)[start - 1] == '\'');
+        if (start == at || quoted || close == std::string_view::npos) continue;  // a '{' of its own opens a mapping
+        const std::string word(l->substr(start, close + 1 - start));
+        if (expand_hosts(word) != std::vector<std::string>{word}) return static_cast<int>(start) + 1;
     }
     return std::nullopt;
 }

@@ -30,13 +30,7 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
         if (hosts_.count(group) != 0) fail(at, "groups." + group, "'" + group + "' is already a component's name");
         // A pattern names a host before a group: a group called like a host would never be used.
         if (sim.find_host(group) != nullptr) fail(at, "groups." + group, "'" + group + "' is already a host's name");
-        for (const std::string& p : patterns.value) {
-            for (const std::string& expanded : expand_hosts(p)) {
-                std::vector<sim::Host*> found = sim.select(expanded);
-                if (found.empty()) fail(at, "groups." + group, "no host matches '" + expanded + "'");
-                for (sim::Host* h : found) h->join(group);
-            }
-        }
+        for (const std::string& p : patterns.value) join_hosts(group, p, at, "groups." + group);
     }
     build_stores();  // the store makes its replica hosts; links may name them
     name_ranges();
@@ -58,19 +52,22 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     for (const std::string& mark : spec_.coverage) sim.require_coverage(mark);
 }
 
+// Every host `pattern` names (its ranges expanded; each name a host, a glob or a group) joins
+// `group`; a name that matches nothing is an error at `where`.
+void World::join_hosts(const std::string& group, const std::string& pattern, const Where& where, const std::string& path) {
+    for (const std::string& name : expand_hosts(pattern)) {
+        const std::vector<sim::Host*> found = sim_->select(name);
+        if (found.empty()) fail(where, path, "no host or group matches '" + name + "'" + (name == pattern ? "" : " (of the range '" + pattern + "')"));
+        for (sim::Host* h : found) h->join(group);
+    }
+}
+
 // A host pattern with a range (api-{1..3}) in a fault's targets or a link names its hosts as
 // a group of that very name, which the kernel's patterns (names, globs, groups) then match.
 void World::name_ranges() {
     auto name_range = [this](const std::string& pattern, const Where& where, const std::string& path) {
-        if (pattern.find('{') == std::string::npos || sim_->find_host(pattern) != nullptr || !sim_->select(pattern).empty()) return;
-        std::vector<sim::Host*> hosts;
-        for (const std::string& name : expand_hosts(pattern)) {
-            if (name == pattern) return;  // not a range
-            std::vector<sim::Host*> found = sim_->select(name);
-            if (found.empty()) fail(where, path, "no host or group matches '" + name + "' (of the range '" + pattern + "')");
-            hosts.insert(hosts.end(), found.begin(), found.end());
-        }
-        for (sim::Host* h : hosts) h->join(pattern);
+        if (!sim_->select(pattern).empty() || expand_hosts(pattern) == std::vector<std::string>{pattern}) return;  // named already, or no range
+        join_hosts(pattern, pattern, where, path);
     };
     for (std::size_t i = 0; i < spec_.faults.size(); ++i) {
         for (const std::string& t : spec_.faults[i].targets) name_range(t, spec_.faults[i].where, "faults[" + std::to_string(i) + "].targets");
