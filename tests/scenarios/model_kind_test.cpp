@@ -187,4 +187,58 @@ TEST_F(ModelKinds, AKindRefusesWhatOnlyTheRunShowsAtTheModelsLine) {
     EXPECT_EQ(load_error(eight), eight + ":7:5: models.provider: model kind 'pair_api' refused it: eight is too many");
 }
 
+// A spec filled in C++ carries a kind's options as `typed`: a struct of another type is refused
+// by name (it used to be read as the kind's, undefined behaviour), and the kind's validate()
+// runs on it as the reader runs it on a file's options.
+TEST_F(ModelKinds, TypedOptionsOfAnotherTypeOrInvalidAreRefusedByName) {
+    // Loaded from a file, the spec keeps the file's lines: the model's is 7.
+    const std::string path = write("typed.yaml", kQuota);
+    const faultline::ScenarioSpec spec = faultline::load_spec(path);
+    auto refusal = [](faultline::ScenarioSpec s) {
+        std::string error;
+        EXPECT_EQ(faultline::spec_scenario_info(std::move(s)).make({}, error), nullptr);
+        return error;
+    };
+    auto wrong = spec;
+    wrong.models["provider"].typed = std::make_shared<const int>(5);
+    EXPECT_EQ(refusal(wrong), path + ":7:5: models.provider.options: typed options are 'int'; kind 'quota_api' takes 'example::QuotaApiOptions'");
+
+    example::QuotaApiOptions zero;
+    zero.quota = sim::Rate{0};
+    auto invalid = spec;
+    invalid.models["provider"].typed = std::make_shared<const example::QuotaApiOptions>(zero);
+    EXPECT_EQ(refusal(invalid), path + ":7:5: models.provider.options: quota must be positive");
+
+    example::QuotaApiOptions fine;
+    fine.quota = sim::Rate{25};
+    auto typed = spec;
+    typed.models["provider"].typed = std::make_shared<example::QuotaApiOptions>(fine);  // not const: converts too
+    std::string error;
+    EXPECT_NE(faultline::spec_scenario_info(typed).make({}, error), nullptr) << error;
+}
+
+// `--set models.NAME.options.OPTION` on a C++ spec goes through the kind: the same run as the
+// setting on the file, and the arithmetic of the new quota.
+TEST_F(ModelKinds, ASettingOfAKindsOptionOnACppSpecIsTheSettingOnTheFile) {
+    const std::string path = write("set.yaml", kQuota);
+    const faultline::ScenarioInfo from_cpp = faultline::spec_scenario_info(faultline::load_spec(path));
+    const std::vector<faultline::Override> set = {{"models.provider.options.quota", "25/s"}};
+    faultline::RunSettings settings;
+    settings.seed = 1;
+    std::string error;
+    const auto cpp = faultline::run_scenario(from_cpp, set, settings, error);
+    ASSERT_TRUE(cpp) << error;
+    const auto file = faultline::run_scenario(*faultline::load_scenario_file(path).info, set, settings, error);
+    ASSERT_TRUE(file) << error;
+    EXPECT_EQ(cpp->result.trace_hash, file->result.trace_hash);
+    // 40s at 25/s plus a burst of 20 saved.
+    EXPECT_LE(measured(*cpp, "provider.accepted"), 1020);
+    EXPECT_GE(measured(*cpp, "provider.accepted"), 1020 * 0.98);
+
+    EXPECT_EQ(from_cpp.make({{"models.provider.options.quotaa", "25/s"}}, error), nullptr);
+    EXPECT_EQ(error, "(--set): models.provider.options.quotaa: unknown option 'quotaa' (did you mean 'quota'?)");
+    EXPECT_EQ(from_cpp.make({{"models.provider.options.quota", "0/s"}}, error), nullptr);
+    EXPECT_EQ(error, "(--set): models.provider.options: quota must be positive");
+}
+
 }  // namespace

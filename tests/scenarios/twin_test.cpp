@@ -116,13 +116,22 @@ faultline::ScenarioSpec twin_in_cpp() {
     return spec;
 }
 
-faultline::ScenarioRun run(const faultline::ScenarioInfo& info, std::uint64_t seed) {
+faultline::ScenarioRun run(const faultline::ScenarioInfo& info, std::uint64_t seed, const std::vector<faultline::Override>& overrides = {}) {
     faultline::RunSettings settings;
     settings.seed = seed;
     std::string error;
-    auto r = faultline::run_scenario(info, {}, settings, error);
+    auto r = faultline::run_scenario(info, overrides, settings, error);
     EXPECT_TRUE(r) << error;
     return r ? *r : faultline::ScenarioRun{};
+}
+
+// What spec_scenario_info's make() says of a spec and settings (empty: it made a scenario).
+std::string refusal(faultline::ScenarioSpec spec, const std::vector<faultline::Override>& overrides = {}) {
+    const faultline::ScenarioInfo info = faultline::spec_scenario_info(std::move(spec));
+    std::string error;
+    const bool made = info.make(overrides, error) != nullptr;
+    EXPECT_EQ(made, error.empty()) << error;
+    return error;
 }
 
 TEST(Twin, ACppSpecAndItsYamlTwinGiveTheSameTraceHash) {
@@ -149,6 +158,90 @@ TEST(Twin, ACppSpecAndItsYamlTwinGiveTheSameTraceHash) {
         return faultline::make_spec_scenario(std::move(spec));
     };
     EXPECT_NE(run(changed, 1).result.trace_hash, run(*from_yaml.info, 1).result.trace_hash);
+}
+
+// Registered through spec_scenario_info, the C++ spec takes settings as the file does, and the
+// same settings give the same run as they give the file.
+TEST(Twin, SettingsOnACppSpecGiveTheRunTheyGiveItsYamlTwin) {
+    const auto from_yaml = faultline::load_scenario_file(test_support::write_file("twin-set.yaml", kTwinYaml));
+    const faultline::ScenarioInfo from_cpp = faultline::spec_scenario_info(twin_in_cpp());
+    EXPECT_EQ(from_cpp.name, "twin");
+    EXPECT_EQ(run(*from_yaml.info, 1).result.trace_hash, run(from_cpp, 1).result.trace_hash);
+
+    // A value in a map's entry, a list item's field, a list of values, an optional group unset
+    // in the spec (made with its defaults), a top-level value.
+    const std::vector<faultline::Override> set = {{"services.api.queue.workers_max", "2"},
+                                                  {"faults.0.targets", "[api-1]"},
+                                                  {"faults.1.targets", "[api-1, db-1]"},
+                                                  {"services.api.calls.0.timeout", "50ms"},
+                                                  {"workloads.users.open_loop.rate", "400/s"},
+                                                  {"duration", "35s"}};
+    const auto a = run(*from_yaml.info, 1, set);
+    const auto b = run(from_cpp, 1, set);
+    EXPECT_EQ(a.result.trace_hash, b.result.trace_hash);
+    EXPECT_EQ(a.result.events, b.result.events);
+    EXPECT_NE(a.result.trace_hash, run(from_cpp, 1).result.trace_hash) << "the settings changed nothing";
+    // One at a time, each changes the run.
+    for (const faultline::Override& o : set) {
+        EXPECT_NE(run(from_cpp, 1, {o}).result.trace_hash, run(from_cpp, 1).result.trace_hash) << o.path;
+    }
+    // The spec's settings are listed with their paths, as the file's are.
+    bool listed = false;
+    for (const faultline::FieldInfo& f : from_cpp.options()) listed = listed || (f.path == "services.api.queue.workers_max" && f.value == "16");
+    EXPECT_TRUE(listed);
+}
+
+TEST(Twin, ASettingOnACppSpecThatNamesNothingIsRefusedWithTheNearestName) {
+    EXPECT_EQ(refusal(twin_in_cpp(), {{"services.api.queue.worker_max", "2"}}),
+              "(--set): unknown option 'services.api.queue.worker_max' (did you mean 'services.api.queue.workers_max'?)");
+    EXPECT_EQ(refusal(twin_in_cpp(), {{"services.apx.queue.workers_max", "2"}}),
+              "(--set): unknown option 'services.apx.queue.workers_max' (did you mean 'services.api'?)");
+    EXPECT_EQ(refusal(twin_in_cpp(), {{"services.api.queue.workers_max", "many"}}),
+              "(--set): option 'services.api.queue.workers_max': 'many' is not an integer");
+    // With no name near, the options are listed, and a spec's source position is not one of them.
+    const std::string far = refusal(twin_in_cpp(), {{"zzzzzzzzzzzz", "1"}});
+    EXPECT_TRUE(far.starts_with("(--set): unknown option 'zzzzzzzzzzzz' (its options: test_seeds, name, description,")) << far;
+    EXPECT_EQ(refusal(twin_in_cpp(), {{"faults.7.kind", "crash"}}), "(--set): unknown option 'faults.7.kind' (did you mean 'faults.0'?)");
+}
+
+// A spec filled in by hand gets the checks a file gets, reported as bad input at the spec's
+// origin: before, a section's validate() was skipped (an invalid value ran) and a dangling
+// reference failed the run as if it were a finding, labelled "(--set)".
+TEST(Twin, ACppSpecIsCheckedAsAFileIs) {
+    EXPECT_EQ(refusal(twin_in_cpp()), "");
+
+    auto no_workers = twin_in_cpp();
+    no_workers.services["api"].queue.workers_max = 0;
+    EXPECT_EQ(refusal(no_workers), "(c++): services.api: queue.workers_max must be at least 1");
+
+    auto zero_timeout = twin_in_cpp();
+    zero_timeout.services["api"].calls[0].timeout = 0s;
+    EXPECT_EQ(refusal(zero_timeout), "(c++): services.api.calls[0]: timeout must be positive");
+
+    auto dangling = twin_in_cpp();
+    dangling.services["api"].calls[0].target = "dbb";
+    const std::string e = refusal(dangling);
+    EXPECT_TRUE(e.starts_with("(c++): services.api.calls[0].target: call target 'dbb' is not a service, database or model")) << e;
+    EXPECT_NE(e.find("did you mean 'db'"), std::string::npos) << e;
+
+    auto no_host = twin_in_cpp();
+    no_host.faults[0].targets = {"api-9"};
+    EXPECT_TRUE(refusal(no_host).starts_with("(c++): faults[0].targets: ")) << refusal(no_host);
+
+    // A mistake a setting made is the setting's.
+    const std::string by_setting = refusal(twin_in_cpp(), {{"services.api.calls.0.target", "nothing"}});
+    EXPECT_TRUE(by_setting.starts_with("(--set): services.api.calls[0].target: call target 'nothing'")) << by_setting;
+
+    // make_spec_scenario alone runs the spec as it is, and a mistake fails the run, at the origin.
+    faultline::ScenarioInfo unchecked;
+    unchecked.make = [](const std::vector<faultline::Override>&, std::string&) {
+        auto spec = twin_in_cpp();
+        spec.services["api"].calls[0].target = "dbb";
+        return faultline::make_spec_scenario(std::move(spec));
+    };
+    const auto failed = run(unchecked, 1);
+    ASSERT_TRUE(failed.result.failure);
+    EXPECT_NE(failed.result.failure->message.find("(c++): services.api.calls[0].target"), std::string::npos) << failed.result.failure->message;
 }
 
 }  // namespace

@@ -51,44 +51,49 @@ std::string bad_value_message(std::string_view shown, const std::string& detail)
     return msg + ": " + detail;
 }
 
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+// A list of plain values (set whole: "[a, b]"), or of sections (set an item at a time).
+template <class T>
+struct is_value_list : std::false_type {};
+template <Parsable E>
+struct is_value_list<std::vector<E>> : std::true_type {};
+template <class T>
+struct is_section_list : std::false_type {};
+template <Described E>
+struct is_section_list<std::vector<E>> : std::true_type {};
+template <class T>
+struct is_string_map : std::false_type {};
+template <class T>
+struct is_string_map<std::map<std::string, T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct Located;
+template <class T>
+struct is_located : std::false_type {};
+template <class T>
+struct is_located<Located<T>> : std::true_type {};
+
 // Sets the field at a dotted path from text. After visiting: `matched` says whether the path
 // named a field, `error` holds a parse error, `names` the fields seen (for suggestions).
+// The path goes down through groups ("retry.attempts_max"), list items by index
+// ("faults.0.kind"), map entries by key ("services.api.queue.workers_max") and optional groups
+// (made with their defaults when unset). A list of values is set whole: "[api-1, api-2]".
 class PathSetter {
 public:
     PathSetter(std::string_view path, std::string_view text) : path_(path), text_(text) {}
 
     template <class T>
     void operator()(std::string_view name, T& value, std::string_view /*help*/) {
+        if (name.empty()) return;  // a spec's source position, not an option
         names.emplace_back(name);
-        if constexpr (Described<T>) {
-            if constexpr (Shorthand<T>) {
-                if (path_ == name) {
-                    matched = true;
-                    if (auto e = parse_shorthand(text_, value)) error = "'" + std::string(text_) + "': " + *e;
-                    return;
-                }
-            }
-            if (path_.size() > name.size() && path_.substr(0, name.size()) == name && path_[name.size()] == '.') {
-                PathSetter inner(path_.substr(name.size() + 1), text_);
-                fields(inner, value);
-                inner.finish();
-                matched = inner.matched;
-                error = inner.error;
-                if (!matched) {
-                    const std::string group = std::string(name) + ".";
-                    suggestion = inner.suggestion ? std::optional<std::string>(group + *inner.suggestion) : std::nullopt;
-                    for (const std::string& k : inner.known) known.push_back(group + k);
-                }
-                group_hit = true;
-            }
-        } else if constexpr (Parsable<T>) {
-            if (path_ == name) {
-                matched = true;
-                T parsed = value;
-                if (auto e = parse_value(text_, parsed)) error = bad_value_message<T>(text_, *e);
-                else value = std::move(parsed);
-            }
-        }
+        set(name, value);
     }
 
     // Call after fields(setter, options) to fill `suggestion` and `known` for a miss.
@@ -107,6 +112,102 @@ public:
     std::vector<std::string> known;  // on a miss: the options where it missed (dotted paths)
 
 private:
+    template <class T>
+    void set(std::string_view name, T& value) {
+        if constexpr (is_located<T>::value) {
+            set(name, value.value);
+        } else if constexpr (is_optional<T>::value) {
+            const bool before = matched;
+            typename T::value_type inner = value ? *value : typename T::value_type{};
+            set(name, inner);
+            if (matched && !before && !error) value = std::move(inner);
+        } else if constexpr (Described<T>) {
+            if constexpr (Shorthand<T>) {
+                if (path_ == name) {
+                    matched = true;
+                    if (auto e = parse_shorthand(text_, value)) error = "'" + std::string(text_) + "': " + *e;
+                    return;
+                }
+            }
+            if (auto rest = below(name)) {
+                PathSetter inner(*rest, text_);
+                fields(inner, value);
+                adopt(inner, name);
+            }
+        } else if constexpr (Parsable<T>) {
+            if (path_ == name) {
+                matched = true;
+                T parsed = value;
+                if (auto e = parse_value(text_, parsed)) error = bad_value_message<T>(text_, *e);
+                else value = std::move(parsed);
+            }
+        } else if constexpr (is_value_list<T>::value) {
+            if (path_ == name) {
+                matched = true;
+                set_list(value);
+            }
+        } else if constexpr (is_section_list<T>::value || is_string_map<T>::value) {
+            if (auto rest = below(name)) {
+                PathSetter inner(*rest, text_);
+                if constexpr (is_section_list<T>::value) {
+                    for (std::size_t i = 0; i < value.size(); ++i) inner(std::to_string(i), value[i], "");
+                } else {
+                    for (auto& [key, item] : value) inner(key, item, "");
+                }
+                adopt(inner, name);
+            }
+        }
+    }
+
+    // The rest of the path when it goes below the field `name`.
+    std::optional<std::string_view> below(std::string_view name) const {
+        if (path_.size() > name.size() && path_.substr(0, name.size()) == name && path_[name.size()] == '.') {
+            return path_.substr(name.size() + 1);
+        }
+        return std::nullopt;
+    }
+
+    // What a setter one level down found, as this one's.
+    void adopt(PathSetter& inner, std::string_view name) {
+        inner.finish();
+        matched = inner.matched;
+        error = inner.error;
+        if (!matched) {
+            const std::string group = std::string(name) + ".";
+            suggestion = inner.suggestion ? std::optional<std::string>(group + *inner.suggestion) : std::nullopt;
+            for (const std::string& k : inner.known) known.push_back(group + k);
+        }
+        group_hit = true;
+    }
+
+    // "[a, b]" or "a, b" (one item without brackets); items may be quoted.
+    template <class E>
+    void set_list(std::vector<E>& list) {
+        std::string_view t = trimmed(text_);
+        if (t.size() >= 2 && t.front() == '[' && t.back() == ']') t = trimmed(t.substr(1, t.size() - 2));
+        std::vector<E> out;
+        while (!t.empty()) {
+            const std::size_t comma = t.find(',');
+            std::string_view item = trimmed(t.substr(0, comma));
+            if (item.size() >= 2 && (item.front() == '"' || item.front() == '\'') && item.back() == item.front()) {
+                item = item.substr(1, item.size() - 2);
+            }
+            E parsed{};
+            if (auto e = parse_value(item, parsed)) {
+                error = "list item " + bad_value_message<E>(item, *e);
+                return;
+            }
+            out.push_back(std::move(parsed));
+            t = comma == std::string_view::npos ? std::string_view{} : trimmed(t.substr(comma + 1));
+        }
+        list = std::move(out);
+    }
+    static std::string_view trimmed(std::string_view t) {
+        while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+        while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+        return t;
+    }
+
     std::string_view path_;
     std::string_view text_;
 };
@@ -139,10 +240,6 @@ struct Located {
     Where where;
 };
 
-template <class T>
-struct is_located : std::false_type {};
-template <class T>
-struct is_located<Located<T>> : std::true_type {};
 // T, or the value type of a Located<T>.
 template <class T>
 struct unlocated {
@@ -153,18 +250,6 @@ struct unlocated<Located<T>> {
     using type = T;
 };
 
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
-template <class T>
-struct is_string_map : std::false_type {};
-template <class T>
-struct is_string_map<std::map<std::string, T>> : std::true_type {};
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
 
 // Every leaf field as a row, with the dotted path `--set` takes: "retry.attempts_max",
 // "services.cache.cache.coalesce", "faults.0.kind". Lists of values are one row ("[1, 2]");

@@ -26,10 +26,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "faultline/fields.hpp"
+#include "faultline/spec.hpp"
 #include "faultline/yaml_reader.hpp"
 #include "models/metrics.hpp"
 #include "models/request.hpp"
@@ -70,11 +73,21 @@ struct ModelKind {
     std::string name;
     std::string description;
     // The options as the kind's typed struct, behind a type-erased pointer.
-    std::function<std::shared_ptr<const void>()> defaults;
-    std::function<std::shared_ptr<const void>(const YamlReader&, const YAML::Node&, const std::string& path)> read;
+    std::function<TypedOptions()> defaults;
+    std::function<TypedOptions(const YamlReader&, const YAML::Node&, const std::string& path)> read;
     std::function<std::vector<FieldInfo>(const void*)> list;
     std::function<void(ModelContext&, const void*)> build;
+    // What the template below fills in; a kind put together by hand may leave them empty.
+    const std::type_info* type = nullptr;  // the options struct (a spec's `typed` must be one)
+    // The options struct's own validate(), for options that did not come through the reader.
+    std::function<std::optional<std::string>(const void*)> check;
+    // A copy of the options with `--set` settings applied ("quota=20/s"; paths below options).
+    std::function<std::optional<std::string>(TypedOptions&, const std::vector<Override>&)> set;
 };
+
+// Whether `options` can be the options of `kind`: its type, then its validate(). The error
+// names both types ("typed options are 'int'; kind 'quota_api' takes 'example::QuotaApiOptions'").
+std::optional<std::string> check_typed_options(const ModelKind& kind, const TypedOptions& options);
 
 // Adds a kind (replacing one of the same name). Not thread-safe: call it from main. Throws
 // std::invalid_argument for a name that is not one word (letters, digits, _ - and .).
@@ -87,17 +100,28 @@ void register_model_kind(std::string name, std::string description, std::functio
     ModelKind k;
     k.name = std::move(name);
     k.description = std::move(description);
-    k.defaults = [] { return std::shared_ptr<const void>(std::make_shared<const Options>()); };
+    k.defaults = [] { return TypedOptions(std::make_shared<const Options>()); };
     k.read = [](const YamlReader& reader, const YAML::Node& node, const std::string& path) {
         auto o = std::make_shared<Options>();
         if (node && !node.IsNull()) reader.read(node, *o, path);
-        return std::shared_ptr<const void>(std::move(o));
+        return TypedOptions(std::shared_ptr<const Options>(std::move(o)));
     };
     k.list = [](const void* options) {
         Options copy = *static_cast<const Options*>(options);
         return list_fields(copy);
     };
     k.build = [build = std::move(build)](ModelContext& m, const void* options) { build(m, *static_cast<const Options*>(options)); };
+    k.type = &typeid(Options);
+    k.check = [](const void* options) -> std::optional<std::string> {
+        if constexpr (Validated<Options>) return validate(*static_cast<const Options*>(options));
+        else return std::nullopt;
+    };
+    k.set = [](TypedOptions& options, const std::vector<Override>& overrides) -> std::optional<std::string> {
+        auto copy = std::make_shared<Options>(options ? *static_cast<const Options*>(options.get()) : Options{});
+        if (auto e = apply_overrides(*copy, overrides)) return e;
+        options = TypedOptions(std::shared_ptr<const Options>(std::move(copy)));
+        return std::nullopt;
+    };
     register_model_kind(std::move(k));
 }
 

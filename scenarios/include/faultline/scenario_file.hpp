@@ -49,7 +49,20 @@ struct LoadedScenario {
 LoadedScenario load_scenario_file(const std::string& path, const std::string& variant = {});
 
 // A scenario built from a spec: what both a scenario file and a C++ program filling in a
-// ScenarioSpec by hand run.
+// ScenarioSpec by hand run. It runs the spec as it is: a mistake in it (a call target that is
+// nothing) fails the run. spec_scenario_info checks it first.
 std::unique_ptr<Scenario> make_spec_scenario(ScenarioSpec spec, std::string file = "(c++)");
+
+// The checks a scenario file gets, for a spec filled in by hand: every section's validate(),
+// each model's typed options (their type, then their validate()), and the cross-references
+// (call and fault targets, metrics, hosts), found by building it once. Throws SpecError, placed
+// at `origin` ("(c++): services.api.calls[0].target: call target 'ledgr' is not ...").
+void check_spec(ScenarioSpec& spec, const std::string& origin = "(c++)");
+
+// A C++ spec as a registered scenario (register_scenario), the twin of a file's: make() applies
+// `--set` settings (a model's options through its kind: models.NAME.options.OPTION) and runs
+// check_spec, returning the first mistake as the error (bad input, exit 2); options() lists
+// the settings; swarm() is the spec's swarm and nemesis rates.
+ScenarioInfo spec_scenario_info(ScenarioSpec spec, std::string origin = "(c++)");
 
 }  // namespace faultline

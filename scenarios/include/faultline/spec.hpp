@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "faultline/model_fields.hpp"
@@ -191,6 +192,25 @@ void fields(V& v, StoreClientsSpec& o) {
     v("home", o.home, "regional designs: the replica clients talk to (default: same name prefix)");
 }
 
+// A model kind's options struct behind a type-erased pointer that remembers the struct's type,
+// so that a spec filled in by hand with another struct (another kind's options, an int) is
+// refused by name instead of read as the kind's:
+//   m.typed = std::make_shared<const QuotaApiOptions>(options);
+class TypedOptions {
+public:
+    TypedOptions() = default;
+    template <class T>
+    TypedOptions(std::shared_ptr<T> options) : type_(&typeid(T)), ptr_(std::move(options)) {}  // NOLINT: converts, as a shared_ptr would
+    const void* get() const noexcept { return ptr_.get(); }
+    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+    // The struct's type; typeid(void) when it came as a shared_ptr<const void> (not checked).
+    const std::type_info& type() const noexcept { return *type_; }
+
+private:
+    const std::type_info* type_ = &typeid(void);
+    std::shared_ptr<const void> ptr_;
+};
+
 // A component of a kind a C++ user registered (faultline/model_kind.hpp). `options` is read
 // by the kind into its own options struct when the file is loaded; a C++ program filling in a
 // spec by hand sets `typed` instead (left null: the kind's defaults).
@@ -198,8 +218,8 @@ struct ModelSpec {
     Where where;
     std::string kind;
     std::string hosts;
-    YamlValue options;                   // as written, read by the kind
-    std::shared_ptr<const void> typed;   // the kind's options struct
+    YamlValue options;    // as written, read by the kind
+    TypedOptions typed;   // the kind's options struct
 };
 
 template <class V>

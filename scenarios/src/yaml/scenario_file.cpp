@@ -20,6 +20,7 @@
 #include "sim/random.hpp"
 #include "sim/trace.hpp"
 #include "document_checks.hpp"
+#include "spec_check.hpp"
 #include "unclosed_bracket.hpp"
 #include "world.hpp"
 
@@ -61,6 +62,17 @@ private:
     std::string file_;
     std::unique_ptr<World> world_;
 };
+
+// Whether the mistake `e` is at, above or below what the setting `path` set. The reader's
+// paths say "calls[0]"; a setting may say that or "calls.0": both compare in the second form.
+bool caused_by(const SpecError& e, const std::string& path) {
+    const std::string at = dotted_path(e.path);
+    const std::string p = dotted_path(path);
+    // A top-level key a setting made ("unknown key 'ervices'"): its first segment. The reader
+    // places it at the root mapping's line 1, a line that does not hold it.
+    if (at.empty()) return e.message.starts_with("unknown key '" + p.substr(0, p.find('.')) + "'");
+    return p == at || p.starts_with(at + ".") || at.starts_with(p + ".");
+}
 
 // Builds a spec once in a throwaway simulator, so that its cross-references are checked before
 // anything runs. The world must outlive the simulator: the hosts' state (destroyed with the
@@ -314,16 +326,7 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
     // What a setting on the command line or in the variant made wrong is reported there, not at
     // the file's line it replaced.
     auto overridden = [&](const SpecError& e) -> std::optional<SpecError> {
-        // The reader's paths say "calls[0]"; a setting may say that or "calls.0": both compare
-        // in the second form.
-        const std::string at = dotted_path(e.path);
-        auto covers = [&](const std::string& setting) {
-            const std::string p = dotted_path(setting);
-            // A top-level key a setting made ("unknown key 'ervices'"): its first segment. The
-            // reader places it at the root mapping's line 1, a line that does not hold it.
-            if (at.empty()) return e.message.starts_with("unknown key '" + p.substr(0, p.find('.')) + "'");
-            return p == at || p.starts_with(at + ".") || at.starts_with(p + ".");
-        };
+        auto covers = [&](const std::string& setting) { return caused_by(e, setting); };
         for (std::size_t i = 0; i < overrides.size(); ++i) {
             if (!covers(overrides[i].path)) continue;
             std::string message = e.message;
@@ -372,7 +375,89 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
 }
 
 std::unique_ptr<Scenario> make_spec_scenario(ScenarioSpec spec, std::string file) {
+    stamp_origin(spec, file);  // a mistake the run finds is reported at `file`, not as a setting's
     return std::make_unique<SpecScenario>(std::move(spec), std::move(file));
+}
+
+void check_spec(ScenarioSpec& spec, const std::string& origin) {
+    stamp_origin(spec, origin);
+    validate_sections(spec);
+    dry_build(spec, origin);
+}
+
+namespace {
+
+// `--set` for a spec in C++: a kind's options through the kind, everything else through the
+// spec's fields(). SpecError "(--set): ..." for a setting that names nothing or does not parse.
+void apply_spec_overrides(ScenarioSpec& spec, const std::vector<Override>& overrides) {
+    for (const Override& o : overrides) {
+        const std::string path = dotted_path(o.path);
+        std::optional<std::string> error;
+        if (path.starts_with("models.")) {
+            const std::size_t dot = path.find('.', 7);
+            const std::string name = path.substr(7, dot == std::string::npos ? dot : dot - 7);
+            const auto m = spec.models.find(name);
+            const std::string option = dot == std::string::npos ? "" : path.substr(dot + 1);
+            if (m != spec.models.end() && option.starts_with("options.")) {
+                const ModelKind* kind = find_model_kind(m->second.kind);
+                if (kind == nullptr || !kind->set) throw SpecError(Where{}, path, "model kind '" + m->second.kind + "' takes no settings");
+                if (auto e = kind->set(m->second.typed, {{option.substr(8), o.value}})) throw SpecError(Where{}, path, *e);
+                continue;
+            }
+        }
+        if (auto e = apply_overrides(spec, {{path, o.value}})) throw SpecError(Where{}, "", *e);
+    }
+}
+
+// The first sentence of a description (they are paragraphs; `faultline list` and run headers
+// show one line).
+std::string summary_of(const std::string& description) {
+    std::string summary = description.substr(0, description.find('\n'));
+    if (const std::size_t stop = summary.find(". "); stop != std::string::npos) summary.resize(stop + 1);
+    return summary;
+}
+
+std::vector<SwarmDimension> swarm_of(const ScenarioSpec& spec) {
+    std::vector<SwarmDimension> dims;
+    for (const auto& [path, choices] : spec.swarm) dims.push_back({path, choices});
+    if (spec.nemesis) {
+        for (std::size_t i = 0; i < spec.nemesis->faults.size(); ++i) {
+            const double r = spec.nemesis->faults[i].rate.per_second * 60;
+            dims.push_back({"nemesis.faults." + std::to_string(i) + ".rate",
+                            {"0/min", format_value(r / 2) + "/min", format_value(r) + "/min", format_value(2 * r) + "/min"}});
+        }
+    }
+    return dims;
+}
+
+}  // namespace
+
+ScenarioInfo spec_scenario_info(ScenarioSpec spec, std::string origin) {
+    ScenarioInfo info;
+    info.name = spec.name;
+    info.summary = summary_of(spec.description);
+    info.make = [spec, origin](const std::vector<Override>& overrides, std::string& error) -> std::unique_ptr<Scenario> {
+        ScenarioSpec set = spec;
+        try {
+            apply_spec_overrides(set, overrides);
+            try {
+                check_spec(set, origin);
+            } catch (const SpecError& e) {
+                // What a setting made wrong is reported at the setting, as for a file.
+                for (const Override& o : overrides) {
+                    if (caused_by(e, o.path)) throw SpecError(Where{}, e.path, e.message);
+                }
+                throw;
+            }
+        } catch (const SpecError& e) {
+            error = e.what();
+            return nullptr;
+        }
+        return std::make_unique<SpecScenario>(std::move(set), origin);
+    };
+    info.options = [spec] { return spec_options(spec); };
+    info.swarm = [spec] { return swarm_of(spec); };
+    return info;
 }
 
 LoadedScenario load_scenario_file(const std::string& path, const std::string& variant) {
@@ -388,33 +473,18 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     out.content_hash = sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
     auto info = std::make_shared<ScenarioInfo>();
     info->name = out.spec.name + (variant.empty() ? "" : "/" + variant);
-    // The first sentence (descriptions are paragraphs; `faultline list` and run headers show one line).
-    std::string summary = out.spec.description.substr(0, out.spec.description.find('\n'));
-    if (const std::size_t stop = summary.find(". "); stop != std::string::npos) summary.resize(stop + 1);
-    info->summary = summary;
+    info->summary = summary_of(out.spec.description);
     info->make = [path, variant](const std::vector<Override>& overrides, std::string& error) -> std::unique_ptr<Scenario> {
         try {
             ScenarioSpec spec = load(path, variant, overrides, true);
-            return make_spec_scenario(std::move(spec), path);
+            return std::make_unique<SpecScenario>(std::move(spec), path);
         } catch (const SpecError& e) {
             error = e.what();
             return nullptr;
         }
     };
     info->options = [spec = out.spec] { return spec_options(spec); };
-    const ScenarioSpec spec = out.spec;
-    info->swarm = [spec] {
-        std::vector<SwarmDimension> dims;
-        for (const auto& [path, choices] : spec.swarm) dims.push_back({path, choices});
-        if (spec.nemesis) {
-            for (std::size_t i = 0; i < spec.nemesis->faults.size(); ++i) {
-                const double r = spec.nemesis->faults[i].rate.per_second * 60;
-                dims.push_back({"nemesis.faults." + std::to_string(i) + ".rate",
-                                {"0/min", format_value(r / 2) + "/min", format_value(r) + "/min", format_value(2 * r) + "/min"}});
-            }
-        }
-        return dims;
-    };
+    info->swarm = [spec = out.spec] { return swarm_of(spec); };
     out.info = std::move(info);
     return out;
 }

@@ -20,7 +20,7 @@ std::vector<FieldInfo> spec_options(const ScenarioSpec& spec) {
     for (const auto& [name, m] : copy.models) {  // a registered kind's own options
         const ModelKind* kind = find_model_kind(m.kind);
         if (kind == nullptr) continue;
-        const std::shared_ptr<const void> typed = m.typed ? m.typed : kind->defaults();
+        const TypedOptions typed = m.typed ? m.typed : kind->defaults();
         for (FieldInfo f : kind->list(typed.get())) {
             f.path = "models." + name + ".options." + f.path;
             out.push_back(std::move(f));

@@ -56,7 +56,9 @@ void World::build_models() {
     for (const auto& [name, m] : spec_.models) {
         const ModelKind* kind = find_model_kind(m.kind);
         if (kind == nullptr) fail(m.where, "models." + name + ".kind", "no model kind '" + m.kind + "'");
-        std::shared_ptr<const void> options = m.typed ? m.typed : kind->defaults();
+        // Options read from a file have passed these checks; a spec filled in by hand has not.
+        if (auto e = check_typed_options(*kind, m.typed)) fail(m.where, "models." + name + ".options", *e);
+        const TypedOptions options = m.typed ? m.typed : kind->defaults();
         try {
             kind->build(*places[i++], options.get());
         } catch (const SpecError&) {
