@@ -17,6 +17,13 @@ thread_local Simulator* tl_current = nullptr;
     std::fflush(stderr);
     std::abort();
 }
+
+// "process 17 'client-3'", or "process 17" for a process spawned without a name.
+std::string process_label(const Ctx& p) {
+    std::string label = "process " + std::to_string(p.id());
+    if (!p.name().empty()) label += " '" + std::string(p.name()) + "'";
+    return label;
+}
 }  // namespace
 
 Simulator* current_simulator() noexcept { return tl_current; }
@@ -215,7 +222,7 @@ void Simulator::run_process_body(Ctx& p) {
         fail_exception("unknown exception");
     }
     if (p.state_ == Ctx::State::unwinding) {
-        fatal("process " + std::to_string(p.pid_) + " '" + p.name_ + "' on host '" + p.host_->name_ +
+        fatal(process_label(p) + " on host '" + p.host_->name_ +
               "' swallowed Boost.Context's forced_unwind (a catch (...) without rethrow?); "
               "a killed process must unwind");
     }
@@ -699,10 +706,26 @@ void Simulator::eventually(std::string name, Time deadline, UniqueFunction<bool(
 // (switch_away): an invariant only reads. One that throws fails the run, wherever it runs.
 void Simulator::check_invariants() {
     no_kill_ = "an invariant";
+    // A predicate reads the world; one that schedules, spawns or wakes would run again after the
+    // event it made, and again, with time standing still.
+    const std::uint64_t scheduled = seq_;
+    const std::size_t woken = wake_now_.size;
+    auto changed_world = [&](const std::string& name) {
+        if (seq_ == scheduled && wake_now_.size == woken) return false;
+        fail({"exception", "an invariant changed the world",
+              "invariant '" + name + "': its predicate changed the world (it scheduled an event, spawned a process or woke one); a predicate must only read",
+              "", "", now_});
+        return true;
+    };
     try {
         bool violated = false;
         for (Always& a : always_) {
-            if (!a.holds()) {
+            const bool holds = a.holds();
+            if (changed_world(a.name)) {
+                violated = true;
+                break;
+            }
+            if (!holds) {
                 fail({"invariant", a.name, a.explain ? a.explain() : "violated at " + format_time(now_), "", "", now_});
                 violated = true;
                 break;
@@ -714,6 +737,7 @@ void Simulator::check_invariants() {
                     ev.satisfied = true;
                     --eventually_open_;
                 }
+                if (changed_world(ev.name)) break;
             }
         }
     } catch (const detail::AssertionFailure&) {
@@ -732,8 +756,9 @@ void Simulator::fail(Failure failure) {
     stopped_ = true;
 }
 
-void Simulator::fail_exception(std::string_view what) {
-    std::string where = current_ ? "process " + std::to_string(current_->pid_) + " '" + current_->name_ + "'" : "a callback";
+void Simulator::fail_exception(std::string_view what, std::string_view doing) {
+    std::string where = current_ ? process_label(*current_) : "a callback";
+    if (!doing.empty()) where += ", " + std::string(doing);
     fail({"exception", "uncaught exception", "uncaught exception in " + where + ": " + std::string(what), "", "", now_});
 }
 

@@ -295,6 +295,17 @@ TEST(Loader, AnEntryNamedLikeASettingIsNotToldItIsIndentedWrong) {
 
 // Cache metrics belong to services with a cache: api has none, so api.cache.hits is not a metric
 // (it was a series of zeros that an invariant could watch forever); with a cache it loads.
+// Two components with one name: the error is at the second one (its section, the line after its
+// name) and says which one had it
+// (it used to point at the second's `hosts` key, as if the hosts were wrong).
+TEST(Loader, AComponentsNameTakenByAnotherIsReportedAtTheName) {
+    const std::string path = write("name-twice.yaml", replaced(kBase, "  users:\n    hosts: clients\n", "  db:\n    hosts: clients\n"));
+    EXPECT_EQ(load_error(path), path + ":21:5: workloads.db: the name 'db' is taken by databases.db (services, databases, workloads, "
+                                       "stores and models share one namespace)");
+    const std::string service = write("name-twice-service.yaml", replaced(kBase, "  db:\n    hosts: db-1\n", "  api:\n    hosts: db-1\n"));
+    EXPECT_TRUE(load_error(service).starts_with(service + ":10:5: services.api: the name 'api' is taken by databases.api ")) << load_error(service);
+}
+
 TEST(Loader, OnlyAServiceWithACacheHasCacheMetrics) {
     const std::string on_hits = replaced(
         kBase, "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n",

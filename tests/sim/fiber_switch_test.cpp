@@ -200,6 +200,46 @@ TEST(FiberSwitch, AnInvariantThatThrowsFailsTheRunWhereverItRuns) {
     }
 }
 
+// A predicate that spawns, schedules or wakes fails the run at once, named (it used to run
+// again after the event it made, and again, until "virtual time stood still").
+TEST(FiberSwitch, AnInvariantThatChangesTheWorldFailsTheRunNamed) {
+    struct Case {
+        const char* name;
+        std::function<void(sim::Simulator&, sim::Channel<int>&)> act;
+    };
+    const Case cases[] = {
+        {"spawns", [](sim::Simulator& s, sim::Channel<int>&) { s.spawn([](sim::Ctx&) {}); }},
+        {"schedules", [](sim::Simulator& s, sim::Channel<int>&) { s.after(1ms, [] {}); }},
+        {"wakes", [](sim::Simulator&, sim::Channel<int>& c) { c.try_send(1); }},
+    };
+    for (bool eventually : {false, true}) {
+        for (const Case& c : cases) {
+            SCOPED_TRACE(std::string(c.name) + (eventually ? " (eventually)" : " (always)"));
+            sim::Simulator s;
+            sim::Channel<int> channel;
+            s.spawn([&](sim::Ctx& ctx) {
+                while (channel.recv(ctx)) {
+                }
+            });
+            s.spawn([](sim::Ctx& ctx) {
+                for (int i = 0; i < 10; ++i) ctx.sleep_for(1ms);
+            });
+            auto predicate = [&s, &channel, &c, eventually] {
+                if (s.now() >= Time(3ms)) c.act(s, channel);
+                return !eventually;
+            };
+            if (eventually) s.eventually("busy", Time(1s), predicate);
+            else s.always("busy", predicate);
+            const sim::RunResult r = s.run();
+            ASSERT_EQ(r.verdict, sim::Verdict::fail);
+            EXPECT_EQ(r.failure->name, "an invariant changed the world");
+            EXPECT_EQ(r.failure->message, "invariant 'busy': its predicate changed the world (it scheduled an event, spawned a process or woke one); a predicate must only read");
+            EXPECT_EQ(r.end_time, Time(3ms));
+            s.shutdown();
+        }
+    }
+}
+
 TEST(FiberSwitch, ProcessesKilledWhileSwitchedAwayUnwind) {
     // Every process below suspends by switching straight to the next; a plain callback then
     // crashes their host: each one unwinds (its destructor runs) wherever it was suspended.

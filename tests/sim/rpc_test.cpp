@@ -1,6 +1,8 @@
 // Typed RPC with deadlines, and connection pools (exhaustion, half-open connections, keepalive).
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,42 @@ struct Fixture {
     Duration remaining_seen{};
     int boots = 0;
 };
+
+// Handlers run in processes without names: an exception escaping one names the service (it used
+// to read "uncaught exception in process 3075 '': ..."), and so does the failure's host.
+TEST(Rpc, AnExceptionEscapingAHandlerFailsTheRunNamingItsService) {
+    sim::Simulator s(sim::Options{.seed = 3});
+    sim::Network net(s, Fixture::link());
+    sim::Rpc<int, int> ledger(net, "ledger");
+    s.add_host("ledger-1").on_boot([&](sim::Host& h) {
+        ledger.serve(h, [](sim::Ctx&, const int& x, const sim::CallInfo&) -> sim::Result<int> {
+            if (x == 13) throw std::runtime_error("disk on fire");
+            return x;
+        });
+    });
+    int answered = 0;
+    s.add_host("client").spawn([&](sim::Ctx& ctx) {
+        answered += ledger.call(ctx, "ledger-1", 1, 100ms) ? 1 : 0;
+        (void)ledger.call(ctx, "ledger-1", 13, 100ms);
+        answered += 10;  // not reached: the run stops at the failure
+    });
+    const sim::RunResult r = s.run();
+    s.shutdown();
+    EXPECT_EQ(answered, 1);
+    ASSERT_EQ(r.verdict, sim::Verdict::fail);
+    ASSERT_TRUE(r.failure);
+    EXPECT_EQ(r.failure->kind, "exception");
+    EXPECT_EQ(r.failure->host, "ledger-1");
+    EXPECT_TRUE(std::regex_match(r.failure->message, std::regex("uncaught exception in process [0-9]+, a handler of service 'ledger': disk on fire")))
+        << r.failure->message;
+
+    // Any process spawned without a name is not called ''.
+    sim::Simulator t(sim::Options{.seed = 3});
+    t.spawn([](sim::Ctx&) { throw std::runtime_error("boom"); });
+    const sim::RunResult u = t.run();
+    ASSERT_TRUE(u.failure);
+    EXPECT_TRUE(std::regex_match(u.failure->message, std::regex("uncaught exception in process [0-9]+: boom"))) << u.failure->message;
+}
 
 TEST(Rpc, ACallReturnsTheValueAfterARoundTripAndTheHandlersWork) {
     Fixture f;

@@ -95,9 +95,26 @@ std::vector<std::string> World::host_names(const std::string& pattern, const Whe
     return names;
 }
 
+// The error for a component whose name an earlier one has: at the name, not at its hosts, and
+// naming the other (in the order components are placed).
+void World::name_taken(const std::string& name, const Where& where, const std::string& section) const {
+    const std::pair<const char*, bool> uses[] = {{"databases", spec_.databases.count(name) != 0},
+                                                 {"services", spec_.services.count(name) != 0},
+                                                 {"workloads", spec_.workloads.count(name) != 0},
+                                                 {"models", spec_.models.count(name) != 0}};
+    std::string other = "another component";
+    for (const auto& [kind, used] : uses) {
+        if (used && section != std::string(kind) + "." + name) {
+            other = std::string(kind) + "." + name;
+            break;
+        }
+    }
+    fail(where, section, "the name '" + name + "' is taken by " + other + " (services, databases, workloads, stores and models share one namespace)");
+}
+
 std::vector<sim::Host*> World::place(const std::string& component, const std::string& pattern, const Where& where,
                                      const std::string& path) {
-    if (hosts_.count(component) != 0) fail(where, path, "the name '" + component + "' is used twice (components share one namespace)");
+    if (hosts_.count(component) != 0) name_taken(component, where, path.substr(0, path.rfind('.')));
     std::vector<sim::Host*>& out = hosts_[component];
     for (const std::string& name : host_names(pattern, where, path)) {
         sim::Host* h = sim_->find_host(name);

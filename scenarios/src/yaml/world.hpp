@@ -141,6 +141,7 @@ private:
     std::vector<std::string> host_names(const std::string& pattern, const Where& where, const std::string& path) const;
     std::vector<sim::Host*> place(const std::string& component, const std::string& pattern, const Where& where,
                                   const std::string& path);
+    [[noreturn]] void name_taken(const std::string& name, const Where& where, const std::string& section) const;
     void build_network();
     void build_databases();
     void build_services();

@@ -37,7 +37,7 @@ void World::build_stores() {
         if (o.quorum.r < 1 || o.quorum.w < 1 || o.quorum.r > o.replicas.size() || o.quorum.w > o.replicas.size()) {
             fail(st.where, path + ".quorum", "r and w must be between 1 and the number of replicas");
         }
-        if (hosts_.count(name) != 0) fail(st.where, path, "the name '" + name + "' is used twice (components share one namespace)");
+        if (hosts_.count(name) != 0) name_taken(name, st.where, path);
         models::replication::Store& store = models::replication::make_store(*sim_, *net_, o);
         stores_[name] = &store;
         auto& history = sim_->make<models::check::HistoryRecorder>();

@@ -18,6 +18,7 @@
 // runs to completion; its late answer is dropped), and request/response sizes.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -119,13 +120,20 @@ private:
                 }
             }
             host_.spawn([this, request = *static_cast<const Req*>(p.data()), info](Ctx& ctx) {
-                Result<Resp> r = handler_(ctx, request, info);
-                if (r) {
-                    Packet answer;
-                    answer.set(std::move(*r));
-                    rpc_.net_->respond(host_, info.caller, info.call_id, true, Errc::internal, std::move(answer));
-                } else {
-                    rpc_.net_->respond(host_, info.caller, info.call_id, false, r.error());
+                // Handlers run in processes without names (a name per request would cost): an
+                // exception escaping one is reported as the service's. A kill's unwinding is not a
+                // std::exception, and passes.
+                try {
+                    Result<Resp> r = handler_(ctx, request, info);
+                    if (r) {
+                        Packet answer;
+                        answer.set(std::move(*r));
+                        rpc_.net_->respond(host_, info.caller, info.call_id, true, Errc::internal, std::move(answer));
+                    } else {
+                        rpc_.net_->respond(host_, info.caller, info.call_id, false, r.error());
+                    }
+                } catch (const std::exception& e) {
+                    ctx.sim().fail_exception(e.what(), "a handler of service '" + rpc_.service_ + "'");
                 }
             });
         }

@@ -276,8 +276,9 @@ public:
     // already scheduled for this instant), in the order of the notifications; with shuffled ties
     // it is scheduled like any other event instead, so exploration can reorder it.
     void notify(detail::Waiter& w);
-    // A process or callback threw out of its body: recorded as a failure.
-    void fail_exception(std::string_view what);
+    // A process or callback threw out of its body: recorded as a failure. `doing` says what the
+    // process was for when its name does not ("a handler of service 'ledger'").
+    void fail_exception(std::string_view what, std::string_view doing = {});
     bool buggify_site(Ctx& ctx, Ratio fire, const char* file, int line);
     void count_cover(std::uint32_t site_id) noexcept;
     // A host crash (or restart) requested by one of its own processes: completed as soon as
