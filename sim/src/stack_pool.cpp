@@ -1,10 +1,19 @@
+// Fiber stacks: slabs, their guard pages and the check of unguarded stacks' slack (see stack_pool.hpp).
 #include "stack_pool.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+
+#include "stack_guard.hpp"
+
+#ifndef FAULTLINE_GUARD_PAGES_DEFAULT
+#define FAULTLINE_GUARD_PAGES_DEFAULT 0
+#endif
 
 // Under valgrind, every stack is registered as one: fibers switch straight from one stack to its
 // neighbour in the slab (68 KiB apart), which valgrind would otherwise take for one stack growing
@@ -22,47 +31,91 @@ std::size_t page_size() {
     return size;
 }
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+// Stacks with a guard page now, over every pool in the program (pools may live on several threads).
+std::atomic<std::size_t> guarded_stacks{0};
 }  // namespace
 
-StackPool::StackPool(std::size_t stack_size, bool guard_pages)
+StackPool::StackPool(std::size_t stack_size, bool guard_every_stack)
     : stack_size_(round_up(stack_size < 16384 ? 16384 : stack_size, page_size())),
-      stride_(stack_size_ + colour_room + (guard_pages ? page_size() : 0)),
-      guard_pages_(guard_pages) {}
+      guard_every_stack_(guard_every_stack || FAULTLINE_GUARD_PAGES_DEFAULT) {
+    prepare_overflow_reports();
+}
 
 StackPool::~StackPool() {
 #ifdef FAULTLINE_VALGRIND
     for (unsigned id : valgrind_ids_) VALGRIND_STACK_DEREGISTER(id);
 #endif
-    for (auto [base, bytes] : slabs_) ::munmap(base, bytes);
+    for (const Slab& slab : slabs_) {
+        if (slab.guarded) {
+            unwatch_guards(slab.base);
+            guarded_stacks.fetch_sub(slab.stacks);
+        } else if (slack_written(slab)) {
+            std::fflush(nullptr);
+            report_overflow(stack_size_, true);
+        }
+        ::munmap(slab.base, slab.bytes);
+    }
 }
 
+// 37 is coprime with 16: consecutive stacks get far-apart colours, all below 1 KiB (a fresh
+// fiber touches up to ~2 KiB below its top; a deeper colour costs an idle fiber a second
+// resident page).
+std::size_t StackPool::colour(std::size_t index) const noexcept { return (index * 37 % 16) * 64; }
+
 void StackPool::add_slab() {
-    const std::size_t bytes = stride_ * stacks_per_slab;
+    const std::size_t stacks = std::min(stacks_per_slab_max, capacity_ == 0 ? first_slab_stacks : capacity_);
+    // Guarded if every stack is, or while the program's budget of guarded stacks lasts.
+    const bool guarded = guarded_stacks.fetch_add(stacks) + stacks <= guarded_stacks_max || guard_every_stack_;
+    if (!guarded) guarded_stacks.fetch_sub(stacks);
+
+    const std::size_t stride = stack_size_ + colour_room + (guarded ? page_size() : 0);
+    const std::size_t bytes = stride * stacks;
     void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
         std::fprintf(stderr, "faultline: cannot map %zu bytes for fiber stacks (out of address space?)\n", bytes);
         std::abort();
     }
-    slabs_.emplace_back(base, bytes);
-    auto* p = static_cast<char*>(base);
+    const Slab& slab = slabs_.emplace_back(Slab{static_cast<char*>(base), bytes, stride, stacks, capacity_, guarded});
+    if (guarded && !guard(slab)) {
+        std::fprintf(stderr, "faultline: mprotect of a guard page failed (vm.max_map_count reached?)\n");
+        std::abort();
+    }
     // Push in reverse so the lowest stack is handed out first.
-    for (std::size_t i = stacks_per_slab; i-- > 0;) {
-        char* low = p + i * stride_;
-        if (guard_pages_) {
-            if (::mprotect(low, page_size(), PROT_NONE) != 0) {
-                std::fprintf(stderr, "faultline: mprotect of a guard page failed (vm.max_map_count reached?)\n");
-                std::abort();
-            }
-        }
-        // 37 is coprime with 16: consecutive stacks get far-apart colours, all below 1 KiB (a
-        // fresh fiber touches up to ~2 KiB below its top; a deeper colour costs an idle fiber
-        // a second resident page).
-        const std::size_t colour = (((slabs_.size() - 1) * stacks_per_slab + i) * 37 % 16) * 64;
-        free_.push_back(low + stride_ - colour);
+    for (std::size_t i = stacks; i-- > 0;) {
+        char* top = slab.base + (i + 1) * stride - colour(capacity_ + i);
+        free_.push_back(top);
 #ifdef FAULTLINE_VALGRIND
-        if (RUNNING_ON_VALGRIND) valgrind_ids_.push_back(VALGRIND_STACK_REGISTER(low + stride_ - colour - stack_size_, low + stride_ - colour));
+        if (RUNNING_ON_VALGRIND) valgrind_ids_.push_back(VALGRIND_STACK_REGISTER(top - stack_size_, top));
 #endif
     }
+    capacity_ += stacks;
+}
+
+// Makes the lowest page of each of the slab's strides inaccessible, and has the signal handler
+// watch them.
+bool StackPool::guard(const Slab& slab) {
+    for (std::size_t i = 0; i < slab.stacks; ++i) {
+        if (::mprotect(slab.base + i * slab.stride, page_size(), PROT_NONE) != 0) return false;
+    }
+    watch_guards({slab.base, slab.stride, slab.stacks, stack_size_});
+    return true;
+}
+
+// True if the slack under one of an unguarded slab's stacks was written: its stack overflowed.
+// Only stacks whose lowest page is resident can have been (one mincore call for the slab).
+bool StackPool::slack_written(const Slab& slab) const {
+    const std::size_t page = page_size();
+    std::vector<unsigned char> resident(slab.bytes / page);
+    if (::mincore(slab.base, slab.bytes, resident.data()) != 0) return false;
+    for (std::size_t i = 0; i < slab.stacks; ++i) {
+        const std::size_t low = i * slab.stride;
+        if ((resident[low / page] & 1) == 0) continue;
+        const char* from = slab.base + low;
+        const char* bottom = slab.base + low + slab.stride - colour(slab.first + i) - stack_size_;
+        if (std::any_of(from, bottom, [](char c) { return c != 0; })) return true;
+    }
+    return false;
 }
 
 boost::context::stack_context StackPool::allocate() {
