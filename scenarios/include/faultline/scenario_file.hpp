@@ -17,8 +17,9 @@
 
 namespace faultline {
 
-// The directory of the scenario library (FAULTLINE_SCENARIOS in the environment, else the
-// source tree's scenarios/).
+// The directory of the scenario library: FAULTLINE_SCENARIOS in the environment; else, for an
+// installed program, the library installed with it (its bin/../share/faultline/scenarios);
+// else the source tree's scenarios/.
 std::string scenario_library_dir();
 // "cache-flush-stampede" -> ".../scenarios/cache-flush-stampede.yaml" if that file exists.
 std::optional<std::string> library_scenario_path(const std::string& name);

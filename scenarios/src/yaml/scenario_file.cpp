@@ -101,6 +101,16 @@ std::string read_file(const std::string& path) {
 
 std::string scenario_library_dir() {
     if (const char* env = std::getenv("FAULTLINE_SCENARIOS"); env != nullptr && *env != '\0') return env;
+#ifdef FAULTLINE_INSTALLED_SCENARIOS_FROM_BIN
+    // An installed program reads the library installed with it (bin/../share/faultline/scenarios),
+    // wherever it was installed: the source tree it was built from may be gone, or have moved on.
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const std::filesystem::path installed = (self.parent_path() / FAULTLINE_INSTALLED_SCENARIOS_FROM_BIN).lexically_normal();
+        if (std::filesystem::is_directory(installed, ec)) return installed.string();
+    }
+#endif
     return FAULTLINE_SCENARIO_DIR;
 }
 
