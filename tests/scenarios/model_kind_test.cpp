@@ -241,4 +241,38 @@ TEST_F(ModelKinds, ASettingOfAKindsOptionOnACppSpecIsTheSettingOnTheFile) {
     EXPECT_EQ(error, "(--set): models.provider.options: quota must be positive");
 }
 
+// A model kind whose processes need more than the default 64 KiB of stack gets it from the file:
+// limits.stack_kib is each process's stack. (An overflow itself is tests/sim/stack_overflow_test.)
+TEST_F(ModelKinds, AFileGivesItsProcessesTheStackItAsksFor) {
+    faultline::register_model_kind<example::QuotaApiOptions>("deep_api", "recurses 160 KiB deep at boot",
+                                                             [](faultline::ModelContext& m, const example::QuotaApiOptions&) {
+                                                                 m.on_boot([](sim::Host& h) {
+                                                                     h.spawn([](sim::Ctx&) {
+                                                                         struct Deep {
+                                                                             static int down(int n) {
+                                                                                 volatile char frame[1024];
+                                                                                 frame[0] = static_cast<char>(n);
+                                                                                 return n == 0 ? frame[0] : down(n - 1) + frame[0];
+                                                                             }
+                                                                         };
+                                                                         (void)Deep::down(160);
+                                                                     });
+                                                                 });
+                                                             });
+    const std::string text = replaced(replaced(replaced(kQuota, "kind: quota_api", "kind: deep_api"), "provider.accepted", "front.requests"),
+                                      "duration: 40s\n", "duration: 1s\nlimits: {stack_kib: 512}\n");
+    auto loaded = faultline::load_scenario_file(write("deep.yaml", text));
+    std::string error;
+    auto scenario = loaded.info->make({}, error);
+    ASSERT_TRUE(scenario) << error;
+    sim::Options o;
+    scenario->configure(o);
+    EXPECT_EQ(o.stack_size, 512u * 1024);
+    const auto run = run_file(write("deep-run.yaml", text));
+    EXPECT_EQ(run.result.verdict, sim::Verdict::pass) << (run.result.failure ? run.result.failure->message : "");
+
+    const std::string small = load_error(write("deep-small.yaml", replaced(text, "stack_kib: 512", "stack_kib: 8")));
+    EXPECT_NE(small.find("limits.stack_kib: must be between 16 and 65536"), std::string::npos) << small;
+}
+
 }  // namespace

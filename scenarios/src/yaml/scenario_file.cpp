@@ -40,6 +40,7 @@ public:
         o.duration = spec_.duration;
         o.time_max = spec_.limits.time_max;
         o.events_max = spec_.limits.events_max;
+        o.stack_size = static_cast<std::size_t>(spec_.limits.stack_kib) * 1024;
     }
     void build(sim::Simulator& sim) override {
         try {

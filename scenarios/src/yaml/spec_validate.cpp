@@ -162,6 +162,9 @@ std::optional<std::string> validate(const ScenarioSpec& s) {
     if (s.duration.count() <= 0) return "duration must be positive";
     // Both values: either may come from --set rather than from the line the error points at.
     if (s.limits.events_max < 1) return "limits.events_max must be at least 1 (as --events-max)";
+    if (s.limits.stack_kib < LimitsSpec::stack_kib_min || s.limits.stack_kib > LimitsSpec::stack_kib_max) {
+        return "limits.stack_kib must be between " + std::to_string(LimitsSpec::stack_kib_min) + " and " + std::to_string(LimitsSpec::stack_kib_max);
+    }
     if (s.limits.time_max < s.duration) {
         return "limits.time_max must be at least the duration (it is " + format_value(s.limits.time_max) + "; the duration is " +
                format_value(s.duration) + ")";
