@@ -58,10 +58,11 @@ struct Options {
     // Fiber stacks: pooled and reused; memory is touched only as a stack grows. Each process
     // has stack_size bytes (at least 16 KiB, rounded up to whole pages): deep recursion or large
     // local arrays need more. A process that overflows its stack ends the program with a line
-    // naming it and exit code 3. The first 8,192 stacks of the program are guarded (a guard page
-    // catches the overflow as it happens); past them an overflow is found as the simulator is
-    // destroyed. guard_pages guards every stack, and caps a run near 32k processes (each guard
-    // page is two of Linux's vm.max_map_count = 65,530 mappings). See sim/src/stack_pool.hpp.
+    // naming it and exit code 3. A guard page catches the overflow as it happens: below every
+    // stack on Linux 6.13+, elsewhere below the program's first 8,192 stacks (past them an
+    // overflow is found as the simulator is destroyed). There, guard_pages guards every stack,
+    // and caps a run near 32k processes (each guard page is two of Linux's vm.max_map_count =
+    // 65,530 mappings). See sim/src/stack_pool.hpp.
     std::size_t stack_size = 64 * 1024;
     bool guard_pages = false;
     // Explore orders of same-time events: ties broken by a seeded random priority instead of
