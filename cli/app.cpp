@@ -70,12 +70,15 @@ std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) 
 }  // namespace
 
 int run(int argc, char** argv) {
+    // Every command line printed from here on (help, reproduce, replay) names this program.
+    explore::set_program_name(argc > 0 ? argv[0] : nullptr);
+    const std::string& self = explore::program_name();
     CLI::App app{
         "faultline: deterministic simulation testing. Runs models of services, networks, caches,\n"
         "databases and retrying clients under injected failures, reproducibly from a seed.\n\n"
-        "Start with:  faultline list            (what can run)\n"
-        "             faultline run mm1 --seed 1\n",
-        "faultline"};
+        "Start with:  " + self + " list            (what can run)\n"
+        "             " + self + " run mm1 --seed 1\n",
+        self};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every subcommand");
     Command cmd;
@@ -116,7 +119,8 @@ int run(int argc, char** argv) {
         if (std::find(names.begin(), names.end(), word) == names.end()) {
             std::string msg = "unknown command '" + word + "'";
             msg += did_you_mean_or(word, visible, "");
-            std::fprintf(stderr, "faultline: error: %s\nRun 'faultline --help' for the commands.\n", msg.c_str());
+            std::fprintf(stderr, "faultline: error: %s\nRun '%s --help' for the commands.\n", msg.c_str(),
+                         self.c_str());
             return exit_usage;
         }
     }
@@ -132,7 +136,7 @@ int run(int argc, char** argv) {
             if (auto unknown = unknown_option(app, argc, argv)) msg = *unknown;
         }
         // argv[1], when not an option, is a known command (checked above): its own help.
-        const std::string help = argc > 1 && argv[1][0] != '-' ? std::string("faultline ") + argv[1] + " --help" : "faultline --help";
+        const std::string help = self + (argc > 1 && argv[1][0] != '-' ? " " + std::string(argv[1]) : "") + " --help";
         std::fprintf(stderr, "faultline: error: %s\nRun '%s' for usage.\n", msg.c_str(), help.c_str());
         return exit_usage;
     }

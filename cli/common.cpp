@@ -128,7 +128,7 @@ ResolvedScenario resolve_scenario(const std::string& arg, const std::string& var
     ResolvedScenario out;
     out.info = builtin_scenarios().find(arg);
     if (out.info) {
-        if (!variant.empty()) throw UsageError("scenario '" + arg + "' is built in and has no variants");
+        if (!variant.empty()) throw UsageError("scenario '" + arg + "' is a C++ scenario and has no variants");
         return out;
     }
     std::optional<std::string> path = library_scenario_path(arg);
@@ -152,7 +152,7 @@ ResolvedScenario resolve_scenario(const std::string& arg, const std::string& var
     if (std::filesystem::is_directory(arg, ec)) msg = "'" + arg + "' is a directory, not a scenario file";
     else if (arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"))) msg = "no scenario file '" + arg + "'";
     else if (auto near = nearest(arg, names)) msg += " (did you mean '" + *near + "'?)";
-    throw UsageError(msg + "; 'faultline list' shows the scenarios");
+    throw UsageError(msg + "; '" + explore::program_name() + " list' shows the scenarios");
 }
 
 void print_warnings(const std::vector<std::string>& warnings) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "explore/build_info.hpp"
 #include "explore/spec.hpp"
 #include "faultline/scenario.hpp"
 #include "sim/trace_file.hpp"

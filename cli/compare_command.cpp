@@ -106,8 +106,8 @@ int execute(const CompareArgs& args) {
     };
     if (spec_a.scenario == spec_b.scenario && same_overrides(spec_a.overrides, spec_b.overrides)) {
         throw UsageError(
-            "A and B are the same run: name a second scenario, or give --b-variant or --b-set (see 'faultline compare "
-            "--help')");
+            "A and B are the same run: name a second scenario, or give --b-variant or --b-set (see '" +
+            explore::program_name() + " compare --help')");
     }
     if (a.label.empty()) a.label = default_label(scenario_a, a);
     if (b.label.empty()) b.label = default_label(scenario_b, b);
@@ -215,7 +215,8 @@ void add_compare_command(CLI::App& app, Command& cmd) {
     sub->add_option("--b-label", args->b.label, "What charts and tables call B");
     sub->add_option("--report", args->report,
                     "Write the comparison as HTML to FILE.html, and a Markdown summary next to it");
-    sub->add_option("--result", args->result, "Write both runs' results to FILE.json, for 'faultline report'");
+    sub->add_option("--result", args->result,
+                    "Write both runs' results to FILE.json, for '" + explore::program_name() + " report'");
     sub->add_option("--jobs", args->jobs, "Run A and B at once (2) or one after the other (1)")
         ->default_val(2)
         ->check(CLI::Range(1u, 2u));

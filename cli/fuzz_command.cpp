@@ -82,7 +82,9 @@ void add_fuzz_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<FuzzArgs>();
     auto* sub =
         app.add_subcommand("fuzz", "Run many seeds of a scenario in worker processes; record and deduplicate failures");
-    sub->add_option("scenario", args->scenario, "Scenario: a name (see 'faultline list') or a scenario file")->required();
+    sub->add_option("scenario", args->scenario,
+                    "Scenario: a name (see '" + explore::program_name() + " list') or a scenario file")
+        ->required();
     sub->add_option("--variant", args->variant, "A scenario file's other design");
     sub->add_option("--seeds", args->seeds, "Seed range A..B (inclusive); A.. (open) with --time");
     sub->add_option("--time", args->time, "Wall-clock budget (e.g. 10m): start no new seed after it");

@@ -70,8 +70,9 @@ int execute(const ReplayArgs& a) {
                         artifact.expected.verdict == explore::Verdict::hang)) {
             std::printf(
                 "note        the recorded run %s; it is replayed in this process, so expect the same here "
-                "(under a debugger: gdb --args faultline replay %s)\n",
-                artifact.expected.verdict == explore::Verdict::crash ? "crashed" : "hung", a.artifact.c_str());
+                "(under a debugger: gdb --args %s replay %s)\n",
+                artifact.expected.verdict == explore::Verdict::crash ? "crashed" : "hung",
+                explore::program_name().c_str(), a.artifact.c_str());
             std::fflush(stdout);
         }
         const explore::ReplayReport report = explore::replay(artifact, options);
@@ -114,7 +115,9 @@ void add_replay_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<ReplayArgs>();
     auto* sub = app.add_subcommand("replay", "Re-run a failure artifact or regression file and check its trace hash");
     sub->add_option("artifact", args->artifact, "An artifact (from fuzz) or regression file (from shrink)")->required();
-    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with 'faultline trace')");
+    sub->add_option("--trace", args->trace,
+                    "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with '" +
+                        explore::program_name() + " trace')");
     sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches in --trace");
     auto* by_event = sub->add_option("--stop-at-event", args->stop_at_event, "End the run after this many events")
         ->transform(decimal_u64("an event count", 1, "N"));  // 0 would mean "not given", silently

@@ -82,7 +82,8 @@ void write_json(const std::string& path, const report::Json& j, const std::strin
     } catch (const report::ReportError& e) {
         throw UsageError(e.what());
     }
-    std::fprintf(stderr, "result: %s (render it again with: faultline report %s)\n", path.c_str(), path.c_str());
+    std::fprintf(stderr, "result: %s (render it again with: %s report %s)\n", path.c_str(),
+                 explore::program_name().c_str(), path.c_str());
 }
 
 void attempt_write(std::vector<std::string>& errors, const std::function<void()>& write) {
@@ -97,7 +98,8 @@ void RunReportFlags::add_to(CLI::App& sub) {
     sub.add_option("--report", report,
                    "Write an HTML report (charts, invariants, faults) to FILE.html, and a Markdown summary next to it");
     sub.add_option("--result", result,
-                   "Write the run's result (series, measurements, invariants) to FILE.json, for 'faultline report'");
+                   "Write the run's result (series, measurements, invariants) to FILE.json, for '" +
+                       explore::program_name() + " report'");
     sub.add_option(
         "--perfetto", perfetto,
         "Write the run's timeline as Chrome trace JSON to FILE.json (open it in ui.perfetto.dev or chrome://tracing)");

@@ -67,7 +67,7 @@ int execute(const RunArgs& a) {
         } catch (const explore::InputError& e) {
             throw UsageError(e.what());
         }
-        settings.repro = "faultline run " + a.scenario;
+        settings.repro = explore::program_name() + " run " + a.scenario;
     } else {
         scenario = resolve_scenario(a.scenario, a.variant);
         overrides = parse_overrides(a.sets);
@@ -132,15 +132,19 @@ int execute(const RunArgs& a) {
 
 void add_run_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<RunArgs>();
+    const std::string& self = explore::program_name();
     auto* sub = app.add_subcommand("run", "Run one scenario on one seed and print its verdict");
     sub->add_option("scenario", args->scenario,
-                    "Scenario: a name (see 'faultline list'), a scenario file, or a regression file or failure artifact "
-                    "(FILE.json, from 'faultline shrink' or 'faultline fuzz')")
+                    "Scenario: a name (see '" + self + " list'), a scenario file, or a regression file or failure "
+                    "artifact (FILE.json, from '" + self + " shrink' or '" + self + " fuzz')")
         ->required();
     sub->add_option("--seed", args->seed, "Root seed: the same seed reproduces the run bit for bit")->default_val(1)->transform(seed_range());
-    sub->add_option("--variant", args->variant, "A scenario file's other design (see 'faultline list')");
-    sub->add_option("--set", args->sets, "Override an option: --set path=value (repeatable; 'faultline list --options')");
-    sub->add_option("--trace", args->trace, "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with 'faultline trace')");
+    sub->add_option("--variant", args->variant, "A scenario file's other design (see '" + self + " list')");
+    sub->add_option("--set", args->sets,
+                    "Override an option: --set path=value (repeatable; '" + self + " list --options')");
+    sub->add_option("--trace", args->trace,
+                    "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with '" +
+                        self + " trace')");
     sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches (every process resume) in --trace");
     sub->add_flag("--check-determinism", args->check_determinism,
                   "Run the seed twice and compare the traces; name the first divergent event if they differ");

@@ -43,11 +43,11 @@ void write_scenario_file(const explore::Artifact& regression, const std::string&
     check.buggify = regression.spec.buggify;
     const explore::Outcome o = explore::run_in_worker(exe, check, timeout);
     const bool same = o.signature == regression.expected.signature;
-    std::printf("wrote       %s (%s)\nrun it:     faultline run %s --seed %llu\n", path.c_str(),
+    std::printf("wrote       %s (%s)\nrun it:     %s run %s --seed %llu\n", path.c_str(),
                 same ? "checked: fails the same way" : ("WARNING: it ran as " + std::string(explore::to_string(o.verdict)) +
                                                         (o.signature.empty() ? "" : ", " + o.signature) + "; keep the JSON file")
                            .c_str(),
-                path.c_str(), static_cast<unsigned long long>(check.seed));
+                explore::program_name().c_str(), path.c_str(), static_cast<unsigned long long>(check.seed));
 }
 
 int execute(const ShrinkArgs& a) {
@@ -78,7 +78,8 @@ int execute(const ShrinkArgs& a) {
                     r.budget_exhausted ? " (stopped at --runs-max: maybe not minimal)" : "");
         for (const sim::PlannedFault& f : *r.regression.spec.fault_plan)
             std::printf("            %s\n", sim::describe(f).c_str());
-        std::printf("wrote       %s\nrun it:     faultline run %s\n", out.c_str(), out.c_str());
+        std::printf("wrote       %s\nrun it:     %s run %s\n", out.c_str(), explore::program_name().c_str(),
+                    out.c_str());
         write_scenario_file(r.regression, out, exe, timeout);
         return exit_pass;
     } catch (const explore::InputError& e) {

@@ -152,6 +152,7 @@ int execute(const SweepArgs& args) {
     }
 
     report::SweepResult result;
+    result.program = explore::program_name();
     result.scenario = loaded.info->name;
     result.file = loaded.file.value_or("");
     result.variant = args.variant;
@@ -271,7 +272,8 @@ void add_sweep_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<SweepArgs>();
     auto* sub =
         app.add_subcommand("sweep", "Run a grid of option values on several seeds each and map where the system tips");
-    sub->add_option("scenario", args->scenario, "A scenario: a name (see 'faultline list') or a scenario file")
+    sub->add_option("scenario", args->scenario,
+                    "A scenario: a name (see '" + explore::program_name() + " list') or a scenario file")
         ->required();
     sub->add_option(
            "--grid", args->grids,
@@ -285,7 +287,8 @@ void add_sweep_command(CLI::App& app, Command& cmd) {
     sub->add_option("--set", args->sets, "Override an option in every run: --set path=value (repeatable)");
     sub->add_option("--report", args->report,
                     "Write heatmaps and every cell as HTML to FILE.html, and a Markdown summary next to it");
-    sub->add_option("--result", args->result, "Write the sweep's results to FILE.json, for 'faultline report'");
+    sub->add_option("--result", args->result,
+                    "Write the sweep's results to FILE.json, for '" + explore::program_name() + " report'");
     sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")
         ->default_val("10m");
     sub->add_option("--runs-max", args->runs_max, "Refuse grids with more runs than this")

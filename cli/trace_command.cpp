@@ -93,7 +93,9 @@ int execute(const TraceArgs& a) {
 void add_trace_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<TraceArgs>();
     auto* sub = app.add_subcommand("trace", "Print a binary trace file (--trace FILE.ftrace) as JSON Lines, optionally filtered");
-    sub->add_option("file", args->file, "The trace file, written by 'faultline run ... --trace FILE.ftrace'")->required();
+    sub->add_option("file", args->file,
+                    "The trace file, written by '" + explore::program_name() + " run ... --trace FILE.ftrace'")
+        ->required();
     sub->add_option("--kind", args->kinds, "Only records whose kind starts with this (e.g. rpc. or fault.; repeatable)");
     sub->add_option("--host", args->hosts, "Only records of this host (repeatable)");
     sub->add_option("--from", args->from, "Only records at or after this virtual time (e.g. 40s)");

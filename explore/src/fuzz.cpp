@@ -355,7 +355,7 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
                 "); fastest: seed " + std::to_string(g.fastest.seed) +
                 (g.fastest.verdict == Verdict::fail ? " at " + shown_time(g.fastest.end_time) : std::string()) +
                 "\n";
-            out += g.has_artifact ? "      replay: faultline replay " + artifact_path(trimmed, g.id) + "\n"
+            out += g.has_artifact ? "      replay: " + program_name() + " replay " + artifact_path(trimmed, g.id) + "\n"
                                   : std::string("      replay: no artifact (see the warning above)\n");
         }
     }

@@ -3,6 +3,7 @@
 // accounts for the seeds that passed.
 #include <map>
 
+#include "explore/build_info.hpp"
 #include "explore/fuzz.hpp"
 #include "sim/values.hpp"
 
@@ -77,7 +78,7 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
         if (g.verdict == Verdict::fail || g.verdict == Verdict::runaway)
             body += " at " + shown_time(g.fastest.end_time);
         body += "\n";
-        body += g.has_artifact ? "replay: faultline replay " + artifact_path(out_dir, g.id) + "\n"
+        body += g.has_artifact ? "replay: " + program_name() + " replay " + artifact_path(out_dir, g.id) + "\n"
                                : std::string("replay: no artifact (see the merge's warnings)\n");
         x += "    <testcase classname=\"" + classname + "\" name=\"" + xml_escape(g.signature) + "\">\n";
         x += "      <" + std::string(tag) + " type=\"" + std::string(to_string(g.verdict)) + "\" message=\"" +

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "explore/build_info.hpp"
 #include "faultline/scenario_file.hpp"
 #include "faultline/yaml_reader.hpp"
 #include "sim/values.hpp"
@@ -57,7 +58,8 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
         return std::nullopt;
     }
     if (!file) {
-        why_not = "'" + spec.scenario.name + "' is built in, with no file to copy; the JSON artifact is the regression";
+        why_not =
+            "'" + spec.scenario.name + "' is a C++ scenario, with no file to copy; the JSON artifact is the regression";
         return std::nullopt;
     }
     YAML::Node root;
@@ -131,8 +133,8 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
     if (spec.shuffle_ties) flags += " --shuffle-ties";
     if (spec.buggify) flags += " --buggify";
     YAML::Emitter out;
-    out << YAML::Comment("Written by `faultline shrink` from " + origin + ".\nIt fails with: " +
-                         regression.expected.signature + "\nRun it: faultline run FILE" + flags);
+    out << YAML::Comment("Written by `" + program_name() + " shrink` from " + origin + ".\nIt fails with: " +
+                         regression.expected.signature + "\nRun it: " + program_name() + " run FILE" + flags);
     out << YAML::Newline << root;
     if (!out.good()) {
         why_not = out.GetLastError();

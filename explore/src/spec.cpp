@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "explore/build_info.hpp"
 #include "faultline/scenario_file.hpp"
 #include "faultline/yaml_reader.hpp"
 #include "sim/random.hpp"
@@ -49,7 +50,7 @@ LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where
     if (!file) {
         if (const ScenarioInfo* info = builtin_scenarios().find(ref.name)) {
             if (!ref.variant.empty())
-                throw InputError(prefix + "scenario '" + ref.name + "' is built in and has no variants");
+                throw InputError(prefix + "scenario '" + ref.name + "' is a C++ scenario and has no variants");
             out.info = std::shared_ptr<const ScenarioInfo>(info, [](const ScenarioInfo*) {});  // static: not owned
             return out;
         }
@@ -115,8 +116,9 @@ std::string shell_quote(const std::string& s) {
 
 std::optional<std::string> run_command(const RunSpec& spec) {
     if (spec.fault_plan) return std::nullopt;
-    std::string cmd = "faultline run " + shell_quote(spec.scenario.path ? *spec.scenario.path : spec.scenario.name) +
-                      " --seed " + std::to_string(spec.seed);
+    std::string cmd = shell_quote(program_name()) + " run " +
+                      shell_quote(spec.scenario.path ? *spec.scenario.path : spec.scenario.name) + " --seed " +
+                      std::to_string(spec.seed);
     if (!spec.scenario.variant.empty()) cmd += " --variant " + shell_quote(spec.scenario.variant);
     for (const Override& o : all_overrides(spec)) cmd += " --set " + shell_quote(o.path + "=" + o.value);
     if (spec.time_max) cmd += " --time-max " + sim::format_duration(*spec.time_max);

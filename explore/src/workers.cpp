@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "explore/build_info.hpp"
+
 namespace faultline::explore {
 
 namespace {
@@ -53,8 +55,8 @@ WorkerCommand worker_command(const std::string& exe, const RunSpec& spec) {
     Json j;
     spec_to_json(spec, j);
     std::string text = j.dump();
-    if (text.size() > spec_arg_max) return {{exe, "worker", "--spec", "-"}, std::move(text)};
-    return {{exe, "worker", "--spec", std::move(text)}, {}};
+    if (text.size() > spec_arg_max) return {exe, {program_name(), "worker", "--spec", "-"}, std::move(text)};
+    return {exe, {program_name(), "worker", "--spec", std::move(text)}, {}};
 }
 
 WorkerPool::WorkerPool(unsigned slots) : slots_(slots == 0 ? 1 : slots) {
@@ -73,6 +75,7 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::start(std::uint64_t id, const WorkerCommand& command, std::chrono::milliseconds timeout) {
     std::vector<std::string> argv = command.argv;
+    const std::string exe = command.exe.empty() ? argv.at(0) : command.exe;
     const std::string& stdin_data = command.stdin_data;
     int out[2], err[2], in[2];
     if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -92,7 +95,7 @@ void WorkerPool::start(std::uint64_t id, const WorkerCommand& command, std::chro
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
         ::signal(SIGPIPE, SIG_DFL);
-        ::execv(cargv[0], cargv.data());
+        ::execv(exe.c_str(), cargv.data());
         const char msg[] = "faultline: cannot start the worker executable\n";
         (void)!::write(2, msg, sizeof msg - 1);
         ::_exit(127);

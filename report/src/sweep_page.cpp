@@ -191,7 +191,7 @@ std::string runs_count(const SweepResult& s) {
 }
 
 std::string repro(const SweepResult& s, const SweepCell& c, std::uint64_t seed) {
-    std::string cmd = "faultline run " + (s.file.empty() ? s.scenario : s.file) + " --seed " + std::to_string(seed);
+    std::string cmd = s.program + " run " + (s.file.empty() ? s.scenario : s.file) + " --seed " + std::to_string(seed);
     if (!s.variant.empty()) cmd += " --variant " + s.variant;
     for (const Override& o : s.overrides) cmd += " --set " + o.path + "=" + o.value;
     for (const Override& o : cell_overrides(s.axes, c.index)) cmd += " --set " + o.path + "=" + o.value;

@@ -154,6 +154,7 @@ std::vector<std::string> tipping_points(const SweepResult& s) {
 Json sweep_to_json(const SweepResult& s) {
     Json j;
     j["format"] = sweep_format;
+    j["program"] = s.program;
     j["scenario"] = s.scenario;
     j["file"] = s.file;
     j["variant"] = s.variant;
@@ -181,6 +182,7 @@ SweepResult sweep_from_json(const Json& j, const std::string& file) {
         bad(file, "expected a sweep result (\"format\": \"faultline-sweep/1\")");
     SweepResult s;
     try {
+        s.program = j.value("program", "faultline");  // a result written before it was recorded
         s.scenario = j.at("scenario").get<std::string>();
         s.file = j.value("file", "");
         s.variant = j.value("variant", "");

@@ -223,7 +223,7 @@ TEST(Shrink, ReducesTheFaultPlanAndTheShrunkFileFailsTheSameWay) {
     ex::save_artifact(dir + "/failing.json", failing);
     const Result r = cli("shrink " + dir + "/failing.json -o " + dir + "/regression.json");
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_TRUE(contains(r.out, "(no scenario file: 'planted-counter' is built in, with no file to copy; the JSON artifact is the regression)\n")) << r.out;
+    EXPECT_TRUE(contains(r.out, "(no scenario file: 'planted-counter' is a C++ scenario, with no file to copy; the JSON artifact is the regression)\n")) << r.out;
     const auto shrunk = read_json(dir + "/regression.json");
     EXPECT_EQ(shrunk["kind"], "regression");
     EXPECT_EQ(shrunk["faults"]["source"], "explicit");

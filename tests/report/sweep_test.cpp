@@ -189,6 +189,22 @@ TEST(ReportSweep, ThePageHasHeatmapsOfPassingAndRecoveryAndEscapesNames) {
     EXPECT_TRUE(contains(md, "| 3 | 2/3 9s | 0/3 \\!1 x |")) << md;
 }
 
+// A failing cell's repro line names the program that ran the sweep (a user's own program built
+// on faultline::cli::run knows scenarios `faultline` does not), kept in the result file; a file
+// written before the program was recorded was written by `faultline`.
+TEST(ReportSweep, ReproLinesNameTheProgramThatRanTheSweep) {
+    SweepResult s = two_by_two();
+    EXPECT_TRUE(contains(sweep_html(s), "<code>faultline run ")) << "the stock program";
+    s.program = "myfl";
+    const std::string page = sweep_html(s);
+    EXPECT_TRUE(contains(page, "<code>myfl run ")) << page;
+    EXPECT_FALSE(contains(page, "faultline run "));
+    Json j = sweep_to_json(s);
+    EXPECT_EQ(sweep_from_json(j, "sweep.json").program, "myfl");
+    j.erase("program");
+    EXPECT_EQ(sweep_from_json(j, "sweep.json").program, "faultline");
+}
+
 // The terminal table and the Markdown summary are one table: the same header (the axes' names,
 // a one-axis sweep's too), the same rows in the same order (the first value first), the same cells.
 TEST(ReportSweep, TheTerminalAndMarkdownTablesAgreeRowForRow) {

@@ -8,7 +8,9 @@
 //   }
 //
 // Such a program is a complete faultline: run, list, fuzz (its workers are the same program),
-// replay and shrink all know the registered kinds.
+// replay and shrink all know the registered kinds, and every command line it prints
+// (reproduce, replay, run it, help) names it: the last part of argv[0] ("faultline" when
+// argv[0] is empty), since the stock `faultline` does not know its kinds.
 #pragma once
 
 namespace faultline::cli {

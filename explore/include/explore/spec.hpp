@@ -74,7 +74,7 @@ std::string content_hash(const LoadedScenarioRef& loaded,
                          const std::vector<std::pair<std::string, std::string>>& options);
 
 // `faultline run NAME --seed N --set ...`: the command that repeats a run without a file (only
-// when it has no explicit fault plan).
+// when it has no explicit fault plan), naming the running program (program_name()).
 std::optional<std::string> run_command(const RunSpec& spec);
 
 // JSON forms. A spec is written as the flat fields of an artifact (scenario, seed, overrides,

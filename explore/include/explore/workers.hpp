@@ -22,8 +22,11 @@ std::string self_exe();
 std::string signal_name(int signal);
 
 // How to start a worker for `spec`: `EXE worker --spec JSON`, or, for a spec too long for a
-// command line, `EXE worker --spec -` with the JSON on its stdin.
+// command line, `EXE worker --spec -` with the JSON on its stdin. The worker's argv[0] is the
+// program's name (program_name()), not EXE's: the repro lines it prints name the program as it
+// was called, even when that name is a link to EXE.
 struct WorkerCommand {
+    std::string exe;  // the file to start; empty: argv[0]
     std::vector<std::string> argv;
     std::string stdin_data;
 };
@@ -48,7 +51,7 @@ public:
 
     bool has_room() const noexcept { return running_.size() < slots_; }
     std::size_t running() const noexcept { return running_.size(); }
-    // Starts argv[0] with these arguments (throws std::runtime_error if it cannot fork).
+    // Starts `exe` (or argv[0]) with these arguments (throws std::runtime_error if it cannot fork).
     void start(std::uint64_t id, const WorkerCommand& command, std::chrono::milliseconds timeout);
     // Waits up to `wait` for output or exits; returns the workers that finished (or timed out).
     std::vector<WorkerExit> poll(std::chrono::milliseconds wait);

@@ -60,6 +60,9 @@ struct SweepCell {
 };
 
 struct SweepResult {
+    // The program that ran the sweep, which the page's repro lines name: a user's own program
+    // (faultline::cli::run) may know scenarios and model kinds that `faultline` does not.
+    std::string program = "faultline";
     std::string scenario;
     std::string file;
     std::string variant;
