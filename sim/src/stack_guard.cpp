@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "sim/simulator.hpp"
+#include "sim/stack_advice.hpp"
 
 namespace sim::detail {
 
@@ -35,6 +36,7 @@ std::mutex watched_mutex;  // between writers only; the handler reads without it
 
 struct sigaction previous_action {};
 std::size_t page_bytes = 4096;  // set when the handler is installed (sysconf is not signal-safe)
+std::atomic<const char*> overflow_advice{nullptr};  // set_stack_overflow_advice
 constexpr std::size_t alt_stack_bytes = 64 * 1024;
 
 std::uintptr_t stack_pointer(const void* uc) {
@@ -228,9 +230,14 @@ void report_overflow(std::size_t stack_size, bool found_late) noexcept {
     if (found_late) {
         line << " (found as the run ended: it may have written over another process's stack, so the run's result cannot be trusted)";
     }
-    line << "; give processes more stack (sim::Simulator::Options::stack_size)\n";
+    const char* advice = overflow_advice.load(std::memory_order_relaxed);
+    line << "; give processes more stack (" << (advice != nullptr ? advice : "sim::Simulator::Options::stack_size") << ")\n";
     line.write_to_stderr();
     ::_exit(overflow_exit_code);
 }
 
 }  // namespace sim::detail
+
+namespace sim {
+void set_stack_overflow_advice(const char* advice) noexcept { detail::overflow_advice.store(advice, std::memory_order_relaxed); }
+}  // namespace sim

@@ -273,6 +273,11 @@ TEST_F(ModelKinds, AFileGivesItsProcessesTheStackItAsksFor) {
 
     const std::string small = load_error(write("deep-small.yaml", replaced(text, "stack_kib: 512", "stack_kib: 8")));
     EXPECT_NE(small.find("limits.stack_kib: must be between 16 and 65536"), std::string::npos) << small;
+
+    // With the default 64 KiB the same kind overflows, and the line says what to raise in a file.
+    const std::string shallow = write("deep-default.yaml", replaced(text, "limits: {stack_kib: 512}\n", ""));
+    EXPECT_EXIT((void)run_file(shallow), testing::ExitedWithCode(3),
+                "overflowed its 64 KiB stack at 0s virtual time; give processes more stack \\(limits.stack_kib in the scenario\\)");
 }
 
 }  // namespace

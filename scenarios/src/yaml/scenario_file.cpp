@@ -18,6 +18,7 @@
 #include "faultline/model_kind.hpp"
 #include "faultline/spec_options.hpp"
 #include "sim/random.hpp"
+#include "sim/stack_advice.hpp"
 #include "sim/trace.hpp"
 #include "document_checks.hpp"
 #include "spec_check.hpp"
@@ -41,6 +42,7 @@ public:
         o.time_max = spec_.limits.time_max;
         o.events_max = spec_.limits.events_max;
         o.stack_size = static_cast<std::size_t>(spec_.limits.stack_kib) * 1024;
+        sim::set_stack_overflow_advice("limits.stack_kib in the scenario");  // what an overflow's line says to raise
     }
     void build(sim::Simulator& sim) override {
         try {
