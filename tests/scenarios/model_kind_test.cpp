@@ -249,10 +249,13 @@ TEST_F(ModelKinds, AFileGivesItsProcessesTheStackItAsksFor) {
                                                                  m.on_boot([](sim::Host& h) {
                                                                      h.spawn([](sim::Ctx&) {
                                                                          struct Deep {
-                                                                             static int down(int n) {
+                                                                             [[gnu::noinline]] static int down(int n) {
                                                                                  volatile char frame[1024];
                                                                                  frame[0] = static_cast<char>(n);
-                                                                                 return n == 0 ? frame[0] : down(n - 1) + frame[0];
+                                                                                 asm volatile("" : : "r"(frame) : "memory");  // all 1 KiB of it, under clang too
+                                                                                 if (n == 0) return frame[0];
+                                                                                 const int below = down(n - 1);  // the frame lives through the call
+                                                                                 return below + frame[0];
                                                                              }
                                                                          };
                                                                          (void)Deep::down(160);
