@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -213,6 +214,25 @@ std::vector<WorkerExit> WorkerPool::poll(std::chrono::milliseconds wait) {
 }
 
 namespace {
+// A worker's error line with its numbers taken out, for grouping: a stack overflow reads
+// "process 'client-3' (pid 17) on host 'api-1' overflowed its 64 KiB stack at 1.25s", and the
+// same bug on another seed differs only in those numbers.
+std::string without_numbers(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        if (std::isdigit(static_cast<unsigned char>(text[i])) == 0) {
+            out += text[i++];
+            continue;
+        }
+        while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) != 0 ||
+                                   (text[i] == '.' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) != 0))) {
+            ++i;
+        }
+        out += 'N';
+    }
+    return out;
+}
+
 std::string last_line(const std::string& text) {
     std::size_t end = text.find_last_not_of("\n\r ");
     if (end == std::string::npos) return "";
@@ -257,8 +277,11 @@ Outcome outcome_from_exit(const WorkerExit& exit, const RunSpec& spec, std::chro
         std::string why = last_line(exit.err_tail);
         if (why.rfind("faultline: ", 0) == 0) why = why.substr(11);
         o.detail = std::string(exited_with) + std::to_string(exit.exit_code) + (why.empty() ? "" : ": " + why);
+        // Bad input (exit 2) is reported as written, numbers and all; other errors (3: the
+        // program's own, such as a stack overflow) are grouped without the numbers of one run.
+        if (exit.exit_code != 2 && !why.empty()) o.signature = "error: " + std::string(exited_with) + std::to_string(exit.exit_code) + ": " + without_numbers(why);
     }
-    if (o.verdict == Verdict::error) o.signature = "error: " + o.detail;
+    if (o.verdict == Verdict::error && o.signature.empty()) o.signature = "error: " + o.detail;
     o.seed = spec.seed;
     o.swarm = spec.swarm;
     o.wall_ms = exit.wall_ms;

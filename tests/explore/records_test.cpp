@@ -10,11 +10,36 @@
 #include "explore/fuzz.hpp"
 #include "explore/results.hpp"
 #include "explore/swarm.hpp"
+#include "explore/workers.hpp"
 #include "explore_helpers.hpp"
 
 namespace {
 
 using namespace faultline::explore;
+
+// A worker that ends in an error of the program's own (exit 3: a stack overflow) is grouped
+// without the numbers of one run (pid, time, which client), so the same bug on many seeds is one
+// finding; its detail keeps them. Bad input (exit 2) keeps its numbers in both.
+TEST(Signatures, AWorkersOwnErrorIsGroupedWithoutTheNumbersOfOneRun) {
+    auto outcome = [](int code, const std::string& line) {
+        WorkerExit exit;
+        exit.exit_code = code;
+        exit.err_tail = "some output\n" + line + "\n";
+        return outcome_from_exit(exit, RunSpec{}, std::chrono::milliseconds(1000));
+    };
+    const Outcome a = outcome(3, "faultline: process 'client-3' (pid 17) on host 'api-1' overflowed its 64 KiB stack at 1.25s virtual time; give processes more stack (x)");
+    const Outcome b = outcome(3, "faultline: process 'client-12' (pid 4021) on host 'api-2' overflowed its 64 KiB stack at 31s virtual time; give processes more stack (x)");
+    EXPECT_EQ(a.verdict, Verdict::error);
+    EXPECT_EQ(a.signature, b.signature);
+    EXPECT_EQ(a.signature, "error: worker exited with code 3: process 'client-N' (pid N) on host 'api-N' overflowed its N KiB stack at Ns virtual time; give processes more stack (x)");
+    EXPECT_NE(a.detail, b.detail);
+    EXPECT_NE(a.detail.find("(pid 17)"), std::string::npos) << a.detail;
+    EXPECT_NE(outcome(3, "faultline: fatal: process 17 keeps waiting while being killed").signature, a.signature);
+    EXPECT_NE(outcome(4, "faultline: process 'client-3' (pid 17) on host 'api-1' overflowed its 64 KiB stack at 1.25s virtual time; give processes more stack (x)").signature,
+              a.signature);
+    const Outcome refused = outcome(2, "faultline: error: limits.stack_kib: must be between 16 and 65536");
+    EXPECT_EQ(refused.signature, "error: worker exited with code 2: error: limits.stack_kib: must be between 16 and 65536");
+}
 
 TEST(Seeds, RangesAndShardsParseAndBadOnesSayWhy) {
     EXPECT_EQ(parse_seed_range("1..1000").first, 1u);
