@@ -276,10 +276,11 @@ Outcome outcome_from_exit(const WorkerExit& exit, const RunSpec& spec, std::chro
         o.verdict = Verdict::error;
         std::string why = last_line(exit.err_tail);
         if (why.rfind("faultline: ", 0) == 0) why = why.substr(11);
-        o.detail = std::string(exited_with) + std::to_string(exit.exit_code) + (why.empty() ? "" : ": " + why);
+        const std::string exited = std::string(exited_with) + std::to_string(exit.exit_code);
+        o.detail = exited + (why.empty() ? "" : ": " + why);
         // Bad input (exit 2) is reported as written, numbers and all; other errors (3: the
         // program's own, such as a stack overflow) are grouped without the numbers of one run.
-        if (exit.exit_code != 2 && !why.empty()) o.signature = "error: " + std::string(exited_with) + std::to_string(exit.exit_code) + ": " + without_numbers(why);
+        if (exit.exit_code != 2 && !why.empty()) o.signature = "error: " + exited + ": " + without_numbers(why);
     }
     if (o.verdict == Verdict::error && o.signature.empty()) o.signature = "error: " + o.detail;
     o.seed = spec.seed;

@@ -117,6 +117,7 @@ private:
         if constexpr (is_located<T>::value) {
             set(name, value.value);
         } else if constexpr (is_optional<T>::value) {
+            if (path_ != name && !below(name)) return;  // not this field: no copy of it
             const bool before = matched;
             typename T::value_type inner = value ? *value : typename T::value_type{};
             set(name, inner);

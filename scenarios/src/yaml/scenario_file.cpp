@@ -388,13 +388,11 @@ ScenarioSpec load_spec(const std::string& path, const std::string& variant, cons
 }
 
 std::unique_ptr<Scenario> make_spec_scenario(ScenarioSpec spec, std::string file) {
-    stamp_origin(spec, file);  // a mistake the run finds is reported at `file`, not as a setting's
     return std::make_unique<SpecScenario>(std::move(spec), std::move(file));
 }
 
 void check_spec(ScenarioSpec& spec, const std::string& origin) {
-    stamp_origin(spec, origin);
-    validate_sections(spec);
+    validate_sections(spec, origin);
     dry_build(spec, origin);
 }
 
@@ -405,7 +403,6 @@ namespace {
 void apply_spec_overrides(ScenarioSpec& spec, const std::vector<Override>& overrides) {
     for (const Override& o : overrides) {
         const std::string path = dotted_path(o.path);
-        std::optional<std::string> error;
         if (path.starts_with("models.")) {
             const std::size_t dot = path.find('.', 7);
             const std::string name = path.substr(7, dot == std::string::npos ? dot : dot - 7);

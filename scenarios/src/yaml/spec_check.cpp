@@ -13,31 +13,6 @@ concept Placed = requires(T& t) {
     { t.where } -> std::same_as<Where&>;
 };
 
-struct OriginStamper {
-    const std::string& origin;
-
-    template <class T>
-    void operator()(std::string_view, T& value, std::string_view) {
-        visit(value);
-    }
-    template <class T>
-    void visit(T& value) {
-        if constexpr (std::is_same_v<T, Where>) {
-            if (value.file.empty() && value.line == 0) value.file = origin;
-        } else if constexpr (is_located<T>::value) {
-            visit(value.where);
-        } else if constexpr (is_optional<T>::value) {
-            if (value) visit(*value);
-        } else if constexpr (is_section_list<T>::value) {
-            for (auto& item : value) visit(item);
-        } else if constexpr (is_string_map<T>::value) {
-            for (auto& [key, item] : value) visit(item);
-        } else if constexpr (Described<T>) {
-            fields(*this, value);
-        }
-    }
-};
-
 class SectionValidator {
 public:
     SectionValidator(std::string path, Where near) : path_(std::move(path)), near_(std::move(near)) {}
@@ -78,8 +53,9 @@ private:
 
 }  // namespace
 
-void stamp_origin(ScenarioSpec& spec, const std::string& origin) { OriginStamper{origin}.visit(spec); }
-
-void validate_sections(ScenarioSpec& spec) { SectionValidator::visit("", spec, spec.where); }
+void validate_sections(ScenarioSpec& spec, const std::string& origin) {
+    const bool placed = spec.where.line != 0 || !spec.where.file.empty();
+    SectionValidator::visit("", spec, placed ? spec.where : Where{origin, 0, 0});
+}
 
 }  // namespace faultline

@@ -1,6 +1,6 @@
 // The checks a scenario file gets from the reader, for a ScenarioSpec filled in by hand in C++:
-// every section's validate(), with the path the reader would give, and the places the reader
-// would have stamped with a file and line. Cross-references are checked by building the world.
+// every section's validate(), with the path the reader would give. Cross-references are checked
+// by building the world, which places a hand-filled spec's mistakes at its origin.
 #pragma once
 
 #include <string>
@@ -9,12 +9,9 @@
 
 namespace faultline {
 
-// Gives every position left empty (no file, no line) the name of where the spec came from,
-// "(c++)" say, so that a mistake found later is reported there rather than as a setting's.
-void stamp_origin(ScenarioSpec& spec, const std::string& origin);
-
 // Runs every section's validate(), innermost first as the reader does. Throws SpecError at the
-// section's path ("services.api.calls[0]: timeout must be positive").
-void validate_sections(ScenarioSpec& spec);
+// section's path ("services.api.calls[0]: timeout must be positive"), placed where the section
+// is written, or at `origin` for a spec filled in by hand ("(c++)").
+void validate_sections(ScenarioSpec& spec, const std::string& origin);
 
 }  // namespace faultline

@@ -132,7 +132,10 @@ public:
     // Called by every host's boot function: starts the bad version where one is deployed.
     void start_bad_version(sim::Host& host);
 
+    // A spec filled in by hand in C++ has no positions: its mistakes are placed at its origin
+    // ("(c++)"), the world's file, rather than read as a setting's ("(--set)").
     [[noreturn]] void fail(const Where& w, const std::string& path, const std::string& message) const {
+        if (w.file.empty() && w.line == 0) throw SpecError(Where{file_, 0, 0}, path, message);
         throw SpecError(w, path, message);
     }
 
