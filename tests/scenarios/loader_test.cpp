@@ -109,6 +109,30 @@ TEST(Loader, TheBaseFileLoadsAndItsShorthandsReadAsTheLongForms) {
     EXPECT_EQ(faultline::load_spec(path, "bigger").services.at("api").queue.workers_max, 16);
 }
 
+// A file that does not write limits.time_max has a limit that follows its duration: a long
+// run is not refused for a default nobody wrote (it was an error at 1:1 naming limits.time_max).
+// A written limit shorter than the duration is still an error, at its own line.
+TEST(Loader, AnUnwrittenTimeLimitFollowsTheDuration) {
+    const std::string unwritten = replaced(kBase, "limits: {time_max: 1m, events_max: 1000000}\n", "");
+    for (const auto& [text, name] : {std::pair{replaced(unwritten, "duration: 20s", "duration: 2h"), "long.yaml"},
+                                     std::pair{unwritten, "set-long.yaml"}}) {
+        SCOPED_TRACE(name);
+        const std::vector<faultline::Override> settings =
+            std::string(name) == "set-long.yaml" ? std::vector<faultline::Override>{{"duration", "3h"}} : std::vector<faultline::Override>{};
+        auto loaded = faultline::load_scenario_file(write(name, text));
+        std::string error;
+        auto scenario = loaded.info->make(settings, error);
+        ASSERT_TRUE(scenario) << error;
+        sim::Options o;
+        scenario->configure(o);
+        EXPECT_EQ(o.time_max, settings.empty() ? sim::Duration(std::chrono::hours(2)) : sim::Duration(std::chrono::hours(3)));
+        EXPECT_EQ(*o.duration, o.time_max);
+    }
+    const std::string written = load_error(write("short-limit.yaml", replaced(kBase, "duration: 20s", "duration: 2m")));
+    EXPECT_NE(written.find("short-limit.yaml:5:"), std::string::npos) << written;
+    EXPECT_NE(written.find("limits.time_max: must be at least the duration (it is 1m; the duration is 2m)"), std::string::npos) << written;
+}
+
 TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     const std::string path = write("base.yaml", kBase);
     const auto spec = faultline::load_spec(path, "", {{"workloads.users.open_loop.rate", "250/s"},

@@ -46,6 +46,12 @@ private:
         if constexpr (is_located<T>::value) {
             add(path, value.value, help);
         } else if constexpr (is_optional<T>::value) {
+            if constexpr (Parsable<typename T::value_type>) {
+                if (!value) {  // no default to show: unset is its own meaning, which the help gives
+                    out.push_back({path, type_hint<typename T::value_type>(), "", help + " (optional)"});
+                    return;
+                }
+            }
             typename T::value_type inner = value ? *value : typename T::value_type{};
             add(path, inner, help + (value ? "" : " (optional)"));
         } else if constexpr (is_vector<T>::value) {

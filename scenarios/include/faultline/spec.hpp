@@ -504,14 +504,14 @@ void fields(V& v, VariantSpec& o) {
 struct LimitsSpec {
     static constexpr std::uint64_t stack_kib_min = 16;
     static constexpr std::uint64_t stack_kib_max = 64 * 1024;
-    sim::Duration time_max = std::chrono::hours(1);
+    std::optional<sim::Duration> time_max;  // unset: the duration (a run ends there anyway)
     std::uint64_t events_max = 500'000'000;
     std::uint64_t stack_kib = 64;  // sim::Simulator::Options::stack_size, in KiB
 };
 
 template <class V>
 void fields(V& v, LimitsSpec& o) {
-    v("time_max", o.time_max, "virtual time limit (runaway past it)");
+    v("time_max", o.time_max, "virtual time limit, at least the duration (runaway past it; unset: the duration)");
     v("events_max", o.events_max, "event limit (runaway past it)");
     v("stack_kib", o.stack_kib, "each process's stack, in KiB (a model kind's deep recursion or large locals may need more)");
 }

@@ -39,7 +39,7 @@ public:
 
     void configure(sim::Options& o) const override {
         o.duration = spec_.duration;
-        o.time_max = spec_.limits.time_max;
+        o.time_max = spec_.limits.time_max.value_or(spec_.duration);
         o.events_max = spec_.limits.events_max;
         o.stack_size = static_cast<std::size_t>(spec_.limits.stack_kib) * 1024;
         sim::set_stack_overflow_advice("limits.stack_kib in the scenario");  // what an overflow's line says to raise

@@ -165,8 +165,8 @@ std::optional<std::string> validate(const ScenarioSpec& s) {
     if (s.limits.stack_kib < LimitsSpec::stack_kib_min || s.limits.stack_kib > LimitsSpec::stack_kib_max) {
         return "limits.stack_kib must be between " + std::to_string(LimitsSpec::stack_kib_min) + " and " + std::to_string(LimitsSpec::stack_kib_max);
     }
-    if (s.limits.time_max < s.duration) {
-        return "limits.time_max must be at least the duration (it is " + format_value(s.limits.time_max) + "; the duration is " +
+    if (s.limits.time_max && *s.limits.time_max < s.duration) {
+        return "limits.time_max must be at least the duration (it is " + format_value(*s.limits.time_max) + "; the duration is " +
                format_value(s.duration) + ")";
     }
     if (s.metrics_interval.count() <= 0) return "metrics_interval must be positive";
