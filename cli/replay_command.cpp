@@ -35,8 +35,10 @@ std::string describe_outcome(const explore::Outcome& o) {
 }
 
 int execute(const ReplayArgs& a) {
+    std::string made_elsewhere;  // added to an error: the artifact's scenario may be another program's
     try {
         const explore::Artifact artifact = explore::load_artifact(a.artifact);
+        made_elsewhere = explore::made_by_another_program(artifact);
         explore::ReplayOptions options;
         if (a.stop_at_event != 0) options.stop_at_event = a.stop_at_event;
         if (!a.stop_at.empty()) options.stop_at = parse_duration_flag("--stop-at", a.stop_at);
@@ -54,7 +56,7 @@ int execute(const ReplayArgs& a) {
         auto line = [&](const std::string& label, const std::string& value) {
             if (!a.json) std::printf("%-12s%s\n", label.c_str(), value.c_str());
         };
-        line("artifact", a.artifact + "  (" + artifact.kind + ", faultline " + artifact.version + " build " +
+        line("artifact", a.artifact + "  (" + artifact.kind + ", " + (artifact.program.empty() ? "faultline" : artifact.program) + " " + artifact.version + " build " +
                              artifact.build_id + ")");
         std::string swarm;
         for (const Override& o : spec.swarm) swarm += " " + o.path + "=" + o.value;
@@ -105,7 +107,7 @@ int execute(const ReplayArgs& a) {
     } catch (const explore::OptionError& e) {
         throw UsageError(e.what());  // a flag's, not the file's
     } catch (const explore::InputError& e) {
-        throw file_error(a.artifact, e.what());  // its JSON, or its fault plan or overrides
+        throw file_error(a.artifact, e.what() + made_elsewhere);  // its JSON, or its fault plan or overrides
     }
 }
 

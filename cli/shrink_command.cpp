@@ -52,8 +52,10 @@ void write_scenario_file(const explore::Artifact& regression, const std::string&
 
 int execute(const ShrinkArgs& a) {
     check_output_path(a.out, "--out");
+    std::string made_elsewhere;  // added to an error: the artifact's scenario may be another program's
     try {
         const explore::Artifact failing = explore::load_artifact(a.artifact);
+        made_elsewhere = explore::made_by_another_program(failing, "shrink");
         const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", a.timeout);
         std::string out = a.out;
         if (out.empty()) {
@@ -83,7 +85,7 @@ int execute(const ShrinkArgs& a) {
         write_scenario_file(r.regression, out, exe, timeout);
         return exit_pass;
     } catch (const explore::InputError& e) {
-        throw file_error(a.artifact, e.what());
+        throw file_error(a.artifact, e.what() + made_elsewhere);
     }
 }
 

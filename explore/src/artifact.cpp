@@ -26,6 +26,7 @@ Artifact make_artifact(const RunSpec& spec, const Outcome& outcome) {
     if (!spec.fault_plan) a.recorded_plan = outcome.injected;
     a.version = version();
     a.build_id = build_id();
+    a.program = program_name();
     a.expected = outcome;
     return a;
 }
@@ -50,7 +51,7 @@ Json artifact_to_json(const Artifact& a) {
     Json options = Json::object();
     for (const auto& [k, v] : a.options) options[k] = v;
     j["options"] = options;
-    j["faultline"] = {{"version", a.version}, {"build_id", a.build_id}};
+    j["faultline"] = {{"version", a.version}, {"build_id", a.build_id}, {"program", a.program}};
     const Outcome& e = a.expected;
     Json expected;
     expected["verdict"] = std::string(to_string(e.verdict));
@@ -92,6 +93,7 @@ Artifact artifact_from_json(const JsonReader& r) {
     if (auto f = r.find("faultline")) {
         if (auto v = f->find("version")) a.version = v->str();
         if (auto b = f->find("build_id")) a.build_id = b->str();
+        if (auto p = f->find("program")) a.program = p->str();
     }
     JsonReader e = r.at("expected");
     Outcome& o = a.expected;
@@ -116,6 +118,11 @@ Artifact artifact_from_json(const JsonReader& r) {
 Artifact load_artifact(const std::string& path) {
     const Json j = read_json_file(path);
     return artifact_from_json(JsonReader(path, j));
+}
+
+std::string made_by_another_program(const Artifact& a, const std::string& verb) {
+    if (a.program.empty() || a.program == program_name()) return "";
+    return " (the artifact was made by '" + a.program + "', not '" + program_name() + "': " + verb + " it with that program)";
 }
 
 void save_artifact(const std::string& path, const Artifact& a) {

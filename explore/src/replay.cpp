@@ -66,7 +66,7 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
     if (options.stop_at) spec.time_max = *options.stop_at;
 
     if (!artifact.build_id.empty() && artifact.build_id != build_id()) {
-        report.changes.push_back("the build changed: the artifact was made by faultline " + artifact.version +
+        report.changes.push_back("the build changed: the artifact was made by " + (artifact.program.empty() ? "faultline" : artifact.program) + " " + artifact.version +
                                  " build " + artifact.build_id + "; this is " + version() + " build " + build_id());
     }
     // First: a file that is not there is said as such, without the hint below.

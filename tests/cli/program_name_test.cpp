@@ -97,9 +97,21 @@ TEST(ProgramName, FuzzReplayAndShrinkOfAProgramsOwnKindNameThatProgram) {
     EXPECT_TRUE(json.at("run_command").get<std::string>().starts_with("faultline-example run " + file + " --seed "))
         << json.dump(2);
 
+    EXPECT_EQ(json.at("faultline").at("program"), "faultline-example") << json.dump(2);
+
     const Result replayed = example("replay " + artifact);
     EXPECT_EQ(replayed.exit_code, 0) << replayed.out;
     EXPECT_TRUE(contains(replayed.out, "reproduced")) << replayed.out;
+    EXPECT_TRUE(contains(replayed.out, "(failure, faultline-example ")) << replayed.out;
+    // The stock program cannot run it, and says which program can (the artifact records it).
+    for (const char* verb : {"replay", "shrink"}) {
+        const Result elsewhere = faultline(std::string(verb) + " " + artifact);
+        EXPECT_EQ(elsewhere.exit_code, 2) << elsewhere.out;
+        EXPECT_TRUE(contains(elsewhere.out, "no model kind 'quota_api'")) << elsewhere.out;
+        EXPECT_TRUE(contains(elsewhere.out, "(the artifact was made by 'faultline-example', not 'faultline': " + std::string(verb) +
+                                                " it with that program)\n"))
+            << elsewhere.out;
+    }
 
     const Result shrink = example("shrink " + artifact + " -o " + dir + "/regression.json");
     ASSERT_EQ(shrink.exit_code, 0) << shrink.out;

@@ -31,6 +31,7 @@ struct Artifact {
     sim::FaultPlan recorded_plan;                              // for kind "failure": what the seed's run injected
     std::string version;
     std::string build_id;
+    std::string program;          // the program that made it ("faultline", or one built on cli::run); "" if not recorded
     Outcome expected;             // verdict, signature, failure, trace hash, events, end time
     Json notes = Json::object();  // e.g. how a regression file was shrunk
 };
@@ -42,6 +43,10 @@ Json artifact_to_json(const Artifact& a);
 // InputError naming the file and the field.
 Artifact artifact_from_json(const JsonReader& r);
 Artifact load_artifact(const std::string& path);
+// Words for the end of an error about `a` when another program made it (its own scenarios and
+// model kinds are not in this one): " (the artifact was made by 'myfl', not 'faultline': replay
+// it with that program)". Empty when this program made it, or the artifact does not say.
+std::string made_by_another_program(const Artifact& a, const std::string& verb = "replay");
 void save_artifact(const std::string& path, const Artifact& a);
 
 }  // namespace faultline::explore
