@@ -181,6 +181,26 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     // file's limits.time_max, but the duration that broke it came from --set.
     const std::string longer = error_of("duration", "2m");
     EXPECT_NE(longer.find("limits.time_max: must be at least the duration (it is 1m; the duration is 2m)"), std::string::npos) << longer;
+    EXPECT_TRUE(longer.ends_with(" (with --set duration=2m; the file alone loads)")) << longer;
+    // So is a run cut shorter than a fault's start, found elsewhere in the file (by the world's
+    // dry build, as the CLI loads).
+    auto built_error = [](const std::string& file, const std::string& p, const std::string& v) {
+        std::string error;
+        auto scenario = faultline::load_scenario_file(file).info->make({{p, v}}, error);
+        return scenario ? std::string() : error;
+    };
+    const std::string shorter = built_error(path, "duration", "4s");
+    EXPECT_NE(shorter.find(":25:"), std::string::npos) << shorter;
+    EXPECT_TRUE(shorter.ends_with(" (with --set duration=4s; the file alone loads)")) << shorter;
+    // A mistake of the file's own is not blamed on a setting that did not make it.
+    std::string own;
+    try {
+        faultline::load_spec(write("own.yaml", replaced(kBase, "connections_max: 50", "connections_max: 0")), "", {{"faults.0.at", "6s"}});
+    } catch (const faultline::SpecError& e) {
+        own = e.what();
+    }
+    EXPECT_NE(own.find(":18:"), std::string::npos) << own;
+    EXPECT_EQ(own.find("--set"), std::string::npos) << own;
     // A top-level key only the setting has is the setting's fault, not the file's line 1.
     const std::string top = error_of("duraton", "20s");
     EXPECT_EQ(top.rfind("(--set): unknown key 'duraton'", 0), 0u) << top;

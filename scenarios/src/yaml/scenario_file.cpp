@@ -229,6 +229,18 @@ std::string explain_yaml_error(const std::string& msg) {
     return msg;
 }
 
+ScenarioSpec load(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build);
+
+// Whether the file (and variant) loads as written, without the command line's settings.
+bool loads_without_settings(const std::string& path, const std::string& variant, bool build) {
+    try {
+        (void)load(path, variant, {}, build);
+        return true;
+    } catch (const SpecError&) {
+        return false;
+    }
+}
+
 // Reads (and, with `build`, dry-builds) a spec: a mistake that a setting made is reported at the
 // setting, whether the reader or the built world finds it.
 ScenarioSpec load(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build) {
@@ -362,6 +374,14 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
         if (build) dry_build(spec, path);
     } catch (const SpecError& e) {
         if (auto moved = overridden(e)) throw *moved;
+        // A mistake the settings made somewhere other than their own paths (a duration shorter
+        // than an SLO's window) is still at the file's line, which is right as it stands: the
+        // error says so when the file without them loads.
+        if (!overrides.empty() && loads_without_settings(path, variant, build)) {
+            std::string settings;
+            for (const Override& o : overrides) settings += (settings.empty() ? "" : ", ") + o.path + "=" + o.value;
+            throw SpecError(e.where, e.path, e.message + " (with --set " + settings + "; the file alone loads)");
+        }
         throw;
     }
     if (spec.name.empty()) spec.name = std::filesystem::path(path).stem().string();
