@@ -23,9 +23,11 @@ Database::Database(sim::Network& net, std::string name, DatabaseOptions options,
         std::size_t i = 0;
         for (const char* c : {".queries", ".refused", ".shed", ".oom"}) metric_[i++] = &metrics_->counter(name_ + c);
         latency_ = &metrics_->histogram(name_ + ".latency");
-        metrics_->probe(name_ + ".connections", [this] { return static_cast<double>(connections()); });
+        // Connections and memory are seen at every open, so that a sample shows the interval's
+        // highest: the spike that kills the database lies between two samples.
+        connections_seen_ = &metrics_->peak_probe(name_ + ".connections", [this] { return static_cast<double>(connections()); });
         metrics_->probe(name_ + ".load", [this] { return load(); });
-        metrics_->probe(name_ + ".memory_mb", [this] { return instances_.empty() ? 0.0 : memory_mb(); });
+        memory_seen_ = &metrics_->peak_probe(name_ + ".memory_mb", [this] { return instances_.empty() ? 0.0 : memory_mb(); });
     }
 }
 
@@ -62,6 +64,10 @@ void Database::serve(sim::Host& host) {
         if (refuse_connection(inst)) return sim::Errc::refused;
         ++inst.connections;
         counters_.connections_peak = std::max(counters_.connections_peak, inst.connections);
+        if (memory_seen_ != nullptr) {
+            memory_seen_->observe(memory_for(inst.connections));
+            connections_seen_->observe(static_cast<double>(connections()));
+        }
         struct Close {
             Instance& i;
             ~Close() { --i.connections; }

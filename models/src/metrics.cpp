@@ -1,5 +1,6 @@
 #include "models/metrics.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "sim/check.hpp"
@@ -88,12 +89,19 @@ LatencyHistogram& Metrics::histogram(std::string_view name, bool seconds) {
 
 void Metrics::probe(std::string name, std::function<double()> read) {
     if (Entry* existing = find(name)) {
-        SIM_ASSERT(existing->kind == Kind::probe, "metric '" + name + "' is not a probe");
+        SIM_ASSERT(existing->kind == Kind::probe && !existing->peak, "metric '" + name + "' is not a probe to add to");
         existing->reads.push_back(std::move(read));
         return;
     }
     Entry& e = add(std::move(name), Kind::probe);
     e.reads.push_back(std::move(read));
+}
+
+Peak& Metrics::peak_probe(std::string name, std::function<double()> read) {
+    Entry& e = add(std::move(name), Kind::probe);
+    e.reads.push_back(std::move(read));
+    e.peak = std::make_unique<Peak>();
+    return *e.peak;
 }
 
 std::function<double()> Metrics::reader(std::string_view name) const {
@@ -153,7 +161,7 @@ void Metrics::sample() {
             case Kind::probe: {
                 double sum = 0;
                 for (const auto& r : e.reads) sum += r();
-                row[c] = sum;
+                row[c] = e.peak ? std::max(sum, e.peak->take()) : sum;
                 break;
             }
             case Kind::ratio: {

@@ -95,6 +95,30 @@ TEST(Metrics, RatioSeriesDivideIntervalDeltas) {
     EXPECT_TRUE(std::isnan(it->values[1]));        // no requests in the second interval
 }
 
+// A peak probe's sample is the highest value observed since the sample before, or its value at
+// the sample if that is higher: a spike between two samples is in the next one, once.
+TEST(Metrics, APeakProbeSamplesTheIntervalsHighest) {
+    sim::Simulator s(sim::Options{.duration = sim::Duration(4500ms)});
+    models::Metrics m(s);
+    double level = 5;
+    models::Peak& seen = m.peak_probe("memory", [&] { return level; });
+    s.spawn([&](sim::Ctx& ctx) {
+        ctx.sleep_for(200ms);
+        level = 90;  // a spike inside the first second, gone before its end
+        seen.observe(level);
+        ctx.sleep_for(100ms);
+        level = 5;
+        ctx.sleep_for(2s);  // 2.3s: up to 7 for the rest of the run, seen as it rises
+        level = 7;
+        seen.observe(level);
+    });
+    s.run();
+    auto series = m.series();
+    ASSERT_EQ(series.size(), 1u);
+    EXPECT_EQ(series[0].values, (std::vector<double>{90, 5, 7, 7}));
+    EXPECT_EQ(m.reader("memory")(), 7.0);  // the current value, not the peak
+}
+
 TEST(Metrics, CsvAndJsonHoldEverySeries) {
     sim::Simulator s(sim::Options{.duration = sim::Duration(2s)});
     models::Metrics m(s);

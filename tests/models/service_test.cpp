@@ -306,6 +306,13 @@ TEST(Database, OverItsMemoryLimitItCrashLoopsWhileTheLoadStays) {
     // It died on opening its 37th connection: the peak is counted at every open, where the
     // sampled probe sees only the value at each second (0 or a few, after each crash).
     EXPECT_EQ(w.db.counters().connections_peak, 37);
+    // The charts show it too: each sample is the highest since the one before, not the value
+    // left at the sample's instant.
+    const std::vector<double> memory = w.metrics.column("db.memory_mb");
+    const std::vector<double> open = w.metrics.column("db.connections");
+    ASSERT_FALSE(memory.empty());
+    EXPECT_EQ(*std::max_element(memory.begin(), memory.end()), 256 + 4 * 37);
+    EXPECT_EQ(*std::max_element(open.begin(), open.end()), 37);
     const std::uint64_t ooms_before = w.db.counters().ooms;
     w.s.run_until(Time(60s));
     EXPECT_EQ(w.db.counters().ooms, ooms_before);  // with the load gone it stays up

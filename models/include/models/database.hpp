@@ -87,6 +87,8 @@ private:
     // Looked up once, in the order of Counters (a lookup by name per query costs).
     std::array<Counter*, 4> metric_{};  // by MetricIndex
     LatencyHistogram* latency_ = nullptr;
+    Peak* connections_seen_ = nullptr;  // the probes' highest since the last sample
+    Peak* memory_seen_ = nullptr;
 };
 
 }  // namespace models

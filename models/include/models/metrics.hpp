@@ -28,6 +28,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/histogram.hpp"
@@ -53,6 +54,21 @@ public:
 
 private:
     double value_ = 0;
+};
+
+// The highest value a model saw since the last sample, for a probe whose value moves between
+// samples (a database's memory, which spikes and kills it between two of them, and is back at
+// its base by the next): the probe's sample is the greater of its value then and this.
+class Peak {
+public:
+    void observe(double v) noexcept {
+        if (v > max_) max_ = v;
+    }
+
+private:
+    friend class Metrics;
+    double take() noexcept { return std::exchange(max_, -std::numeric_limits<double>::infinity()); }
+    double max_ = -std::numeric_limits<double>::infinity();
 };
 
 // A histogram with its interval twin: the sampler reads and resets the interval one.
@@ -104,6 +120,9 @@ public:
     // A value read at every sample. Registering a name again adds to it: the probe's value is
     // the sum (queue depth over several hosts).
     void probe(std::string name, std::function<double()> read);
+    // A probe whose sample is also at least the highest value observed on the returned Peak
+    // since the sample before. Its current value (reader()) is read()'s. One registration a name.
+    Peak& peak_probe(std::string name, std::function<double()> read);
     // The current value of a counter (its total), gauge or probe; empty if there is none.
     std::function<double()> reader(std::string_view name) const;
     bool has(std::string_view name) const { return find(name) != nullptr; }
@@ -139,6 +158,7 @@ private:
         std::unique_ptr<LatencyHistogram> histogram;
         bool seconds = true;
         std::vector<std::function<double()>> reads;
+        std::unique_ptr<Peak> peak;  // probes made by peak_probe()
         std::string numerator, denominator;
         std::uint64_t last = 0;  // counters: value at the previous sample
         std::uint64_t last_num = 0, last_den = 0;
