@@ -25,6 +25,7 @@ std::string describe_failure(const sim::Failure& f) {
     else if (f.kind == "eventually") text = "eventually-invariant '" + f.name + "' " + f.message;
     else if (f.kind == "assertion") text = "assertion failed: " + f.name + (f.message.empty() ? "" : " (" + f.message + ")");
     else if (f.kind == "coverage") text = f.message;
+    else if (f.kind == "undecided") text = "invariant '" + f.name + "' undecided: " + f.message;
     else text = f.kind + ": " + (f.message.empty() ? f.name : f.message);
     text += " at " + explore::shown_time(f.time);
     if (!f.host.empty()) text += " on host " + f.host;

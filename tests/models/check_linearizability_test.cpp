@@ -162,6 +162,13 @@ TEST(Linearizability, PastTheStepBudgetTheVerdictIsUnknown) {
     small_cache.cache_entries_max = 5;
     EXPECT_EQ(models::check::check_linearizability(b.h, small_cache).keys.front().why_unknown.substr(0, 10),
               "cache full");
+    // The cache's bytes are capped too: an entry holds a bit per operation, so a long history's
+    // entries are large, and a cap on their number alone let one key's search take gigabytes.
+    models::check::LinearizabilityOptions small_bytes;
+    small_bytes.cache_bytes_max = 4096;  // the table starts at 1,024 four-byte slots: full at once
+    const auto bytes = models::check::check_linearizability(b.h, small_bytes);
+    EXPECT_EQ(bytes.verdict, Linearizable::unknown);
+    EXPECT_NE(bytes.keys.front().why_unknown.find("cache_bytes_max"), std::string::npos) << bytes.keys.front().why_unknown;
 }
 
 // ---- histories from a sequential model ----------------------------------------------------------

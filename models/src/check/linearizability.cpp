@@ -60,6 +60,7 @@ std::optional<int> step(int s, const Op& op) {
 struct Budget {
     std::uint64_t steps_left = 0;
     std::size_t entries_max = 0;
+    std::size_t bytes_max = 0;
 };
 
 enum class Found { yes, no, out_of_steps, out_of_memory };
@@ -86,6 +87,7 @@ public:
         return true;
     }
     std::size_t entries() const noexcept { return entries_; }
+    std::size_t bytes() const noexcept { return arena_.size() * sizeof(std::uint64_t) + slots_.size() * sizeof(std::uint32_t); }
 
 private:
     std::uint64_t hash(const std::uint64_t* bits, int state) const {
@@ -221,7 +223,7 @@ private:
                 if (auto next_state = step(state, ops_[op])) {
                     bits[op / 64] |= 1ull << (op % 64);
                     if (cache.insert(bits, *next_state)) {
-                        if (cache.entries() > budget_.entries_max) return Found::out_of_memory;
+                        if (cache.entries() > budget_.entries_max || cache.bytes() > budget_.bytes_max) return Found::out_of_memory;
                         stack.push_back({entry, state});
                         state = *next_state;
                         lift(entry);
@@ -393,7 +395,7 @@ KeyLinearizability check_register(const std::vector<Operation>& history, const L
     }
     result.ops = ops.size();
 
-    Budget budget{options.steps_max, options.cache_entries_max};
+    Budget budget{options.steps_max, options.cache_entries_max, options.cache_bytes_max};
     Problem full;
     full.ops = ops;
     const Found found = solve(full, budget, &result.cache_entries);
@@ -403,14 +405,15 @@ KeyLinearizability check_register(const std::vector<Operation>& history, const L
         result.verdict = Linearizable::unknown;
         result.why_unknown = found == Found::out_of_steps
                                  ? "step budget exhausted (steps_max " + std::to_string(options.steps_max) + ")"
-                                 : "cache full (cache_entries_max " + std::to_string(options.cache_entries_max) + ")";
+                                 : "cache full (cache_entries_max " + std::to_string(options.cache_entries_max) + ", cache_bytes_max " +
+                                       std::to_string(options.cache_bytes_max >> 20) + " MiB)";
         return result;
     }
     result.verdict = Linearizable::no;
     if (!options.find_window) return result;
 
     // 1. The shortest failing prefix, by binary search over the acknowledged completions.
-    Budget wbudget{options.window_steps_max, options.cache_entries_max};
+    Budget wbudget{options.window_steps_max, options.cache_entries_max, options.cache_bytes_max};
     auto fails = [&](const Problem& p) { return solve(p, wbudget) == Found::no; };
     std::vector<std::size_t> cuts;  // acknowledged operations, by completion
     for (std::size_t i = 0; i < ops.size(); ++i) {

@@ -266,6 +266,7 @@ struct CheckerSpec {
     std::string store;
     std::optional<sim::Duration> at;
     std::optional<sim::Ratio> max;  // stale_reads: the largest acceptable rate
+    std::optional<std::uint64_t> steps_max;  // linearizable: the search's budget per key
 };
 
 template <class V>
@@ -273,6 +274,7 @@ void fields(V& v, CheckerSpec& o) {
     v("store", o.store, "the store whose history and replicas are checked");
     v("at", o.at, "when (default: the end of the run)");
     v("max", o.max, "stale_reads: the largest acceptable rate");
+    v("steps_max", o.steps_max, "linearizable: search steps per key, past which the run fails as undecided (default 5000000)");
 }
 
 // ---- network, faults, nemesis ------------------------------------------------------------------

@@ -112,6 +112,12 @@ std::optional<std::string> validate(const InvariantSpec& i) {
         return "an invariant is exactly one of always, eventually, recovers, slo, converges, no_lost_writes, linearizable, stale_reads";
     }
     if (i.stale_reads && !i.stale_reads->max) return "stale_reads needs max (e.g. 1%)";
+    for (const auto* c : {&i.converges, &i.no_lost_writes, &i.stale_reads}) {
+        if (*c && (*c)->steps_max) return "steps_max is the linearizable checker's search budget; the other checkers have none";
+    }
+    if (i.linearizable && i.linearizable->steps_max && (*i.linearizable->steps_max < 1 || *i.linearizable->steps_max > 10'000'000'000ull)) {
+        return "linearizable.steps_max must be between 1 and 10000000000";
+    }
     if (i.always && !i.always->max && !i.always->min) return "always needs max or min";
     if (i.eventually && !i.eventually->max && !i.eventually->min) return "eventually needs max or min";
     if (i.recovers) {

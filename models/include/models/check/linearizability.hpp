@@ -16,8 +16,8 @@
 // order unrelated operations at that instant too). That only ever accepts more.
 //
 // The search is capped by a step budget (not the wall clock: the same history gives the same
-// answer on any machine) and by the number of cache entries (memory); past either the verdict is
-// "unknown". When a key is not linearizable the checker looks for a small window that shows it:
+// answer on any machine) and by the cache's entries and bytes (memory: an entry holds a bit per
+// operation, so a long history's entries are large); past either the verdict is "unknown". When a key is not linearizable the checker looks for a small window that shows it:
 //   1. the shortest prefix of the history (cut at a completion; operations still running at the
 //      cut count as unknown) that is not linearizable; the operation completing there is the one
 //      no order can explain ("failed");
@@ -50,6 +50,7 @@ std::string_view to_string(Linearizable verdict) noexcept;
 struct LinearizabilityOptions {
     std::uint64_t steps_max = 5'000'000;      // search steps per key (the time cap)
     std::size_t cache_entries_max = 250'000;  // configurations remembered per key (the memory cap)
+    std::size_t cache_bytes_max = 256u << 20;  // and their bytes, per key: an entry holds a bit per operation
     bool find_window = true;
     std::uint64_t window_steps_max = 2'000'000;  // steps spent looking for the window, per key
     std::size_t shrink_attempts_max = 256;       // reads tried for removal from the window
