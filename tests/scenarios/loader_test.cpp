@@ -133,6 +133,21 @@ TEST(Loader, AnUnwrittenTimeLimitFollowsTheDuration) {
     EXPECT_NE(written.find("limits.time_max: must be at least the duration (it is 1m; the duration is 2m)"), std::string::npos) << written;
 }
 
+// A swarm choice is a setting a seed will make: one that does not load is the file's mistake,
+// reported at its swarm entry when the file loads (it was an error finding per seed).
+TEST(Loader, EverySwarmChoiceIsCheckedWhenTheFileLoads) {
+    const std::string good = kBase + std::string("swarm:\n  services.api.queue.workers_max: [4, 16]\n");
+    EXPECT_EQ(load_error(write("swarm-good.yaml", good)), "");
+    const std::string value = load_error(write("swarm-value.yaml", replaced(good, "[4, 16]", "[4, many]")));
+    EXPECT_TRUE(value.ends_with("swarm-value.yaml:36:3: swarm.services.api.queue.workers_max: the choice 'many' is not a setting "
+                                "that loads: 'many' is not an integer"))
+        << value;
+    const std::string path = load_error(write("swarm-path.yaml", good + "  services.api.queu.workers_max: [1]\n"));
+    EXPECT_NE(path.find("swarm-path.yaml:37:3: swarm.services.api.queu.workers_max: the choice '1'"), std::string::npos) << path;
+    EXPECT_NE(path.find("did you mean 'queue'?"), std::string::npos) << path;
+    EXPECT_EQ(path.find('\n'), std::string::npos) << path;
+}
+
 TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     const std::string path = write("base.yaml", kBase);
     const auto spec = faultline::load_spec(path, "", {{"workloads.users.open_loop.rate", "250/s"},

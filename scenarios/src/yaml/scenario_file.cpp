@@ -460,6 +460,31 @@ std::vector<SwarmDimension> swarm_of(const ScenarioSpec& spec) {
     return dims;
 }
 
+// Every choice of the file's swarm must load as the setting a swarm seed makes of it: a mistake
+// there is the file's, reported at its swarm entry before anything runs (it was an error finding
+// on every seed that drew it, labelled "(--set)").
+void check_swarm_choices(const std::string& path, const std::string& variant, const ScenarioSpec& spec) {
+    if (spec.swarm.empty()) return;
+    const YamlReader reader(path);
+    const YAML::Node swarm = YAML::LoadFile(path)["swarm"];  // it loaded: a mapping of dimensions
+    for (const auto& [dim, choices] : spec.swarm) {
+        Where where{path, 0, 0};
+        for (auto it = swarm.begin(); it != swarm.end(); ++it) {
+            if (it->first.IsScalar() && it->first.Scalar() == dim) where = reader.where(it->first);
+        }
+        for (const std::string& choice : choices) {
+            try {
+                (void)load(path, variant, {{dim, choice}}, false);
+            } catch (const SpecError& e) {
+                std::string message = e.message;
+                if (const std::size_t with = message.rfind(" (with --set "); with != std::string::npos) message.resize(with);
+                const std::string about = e.path.empty() || e.path == dim ? "" : e.path + ": ";
+                throw SpecError(where, "swarm." + dim, "the choice '" + choice + "' is not a setting that loads: " + about + message);
+            }
+        }
+    }
+}
+
 }  // namespace
 
 ScenarioInfo spec_scenario_info(ScenarioSpec spec, std::string origin) {
@@ -500,6 +525,7 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     for (const auto& [name, v] : out.spec.variants) {
         if (name != variant) load_spec(path, name);
     }
+    check_swarm_choices(path, variant, out.spec);
     out.content_hash = sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
     auto info = std::make_shared<ScenarioInfo>();
     info->name = out.spec.name + (variant.empty() ? "" : "/" + variant);
