@@ -836,6 +836,21 @@ TEST(Loader, NamesASettingMadeWrongAreReportedAtTheSetting) {
 // A host range names hosts wherever a host pattern does: in a fault's targets and a link as in
 // a component's hosts. Unquoted inside [...], YAML reads its '{' as a mapping: the error says so,
 // at the range, rather than blaming a bracket.
+// A service's or workload's errors are counted by kind, each counter made by its first error:
+// such a name is read lazily (0 until then), but only for a component that counts errors and a
+// kind there is; a wrong one is an error naming the form (the docs once said `users.errors`).
+TEST(Loader, ErrorCountersAreNamedByKindAndOnlyForComponentsThatCountThem) {
+    const std::string path =
+        write("errors.yaml", replaced(kBase, "  - name: p99 under 1s\n", "  - name: few timeouts\n    always: {metric: users.errors.timeout, max: 1000}\n  - name: p99 under 1s\n"));
+    ASSERT_EQ(load_error(path), "");
+    check_edges(path, {{"invariants.0.always.metric", "users.errors", "no metric 'users.errors': errors are counted by kind, users.errors.KIND, KIND one of timeout, refused,", "api.errors.refused"},
+                       {"invariants.0.always.metric", "users.errors.bogus", "no metric 'users.errors.bogus': errors are counted by kind", "users.errors.overloaded"},
+                       {"invariants.0.always.metric", "nosuch.errors.timeout", "no metric 'nosuch.errors.timeout' (no component 'nosuch'", "users.errors.timeout"},
+                       {"invariants.0.always.metric", "db.errors.timeout", "no metric 'db.errors.timeout'", "users.errors.timeout"},
+                       {"invariants.0.always.metric", "users.okk", "did you mean 'users.ok'?", "users.ok"},
+                       {"invariants.0.always.metric", "users.throughput", "users.inflight, users.errors.KIND)", "users.ok"}});
+}
+
 TEST(Loader, ARangeNamesHostsInFaultsAndLinksToo) {
     const std::string ranged = replaced(replaced(kBase, "targets: [api-1]", "targets: [\"api-{1..2}\"]"), "  latency: fixed(1ms)\n",
                                         "  latency: fixed(1ms)\n  links: [{from: \"api-{1..2}\", to: db-1, latency: fixed(5ms)}]\n");

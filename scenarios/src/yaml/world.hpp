@@ -160,6 +160,7 @@ private:
     void check_call(const CallSpec& c, const std::string& path, const Where& owner);
     void check_call_cycles();
     std::function<double()> metric_reader(const std::string& metric, const Where& where, const std::string& path);
+    std::vector<std::string> metric_names() const;  // for errors: the metrics, and the error counters' pattern
 
     sim::Simulator* sim_;
     const ScenarioSpec& spec_;

@@ -21,15 +21,19 @@ std::string bound_text(const std::optional<double>& min, const std::optional<dou
     return "at least " + number(*min);
 }
 
-bool is_lazy_error_counter(const std::string& metric) {
-    const std::size_t at = metric.rfind(".errors.");
-    if (at == std::string::npos) return false;
-    const std::string kind = metric.substr(at + 8);
-    for (sim::Errc e : {sim::Errc::timeout, sim::Errc::refused, sim::Errc::unreachable, sim::Errc::overloaded, sim::Errc::reset,
-                        sim::Errc::exhausted, sim::Errc::disk_full, sim::Errc::io_error, sim::Errc::cancelled, sim::Errc::internal}) {
-        if (kind == sim::to_string(e)) return true;
-    }
-    return false;
+// The kinds a service's or workload's errors are counted by: COMPONENT.errors.KIND.
+constexpr sim::Errc error_kinds[] = {sim::Errc::timeout, sim::Errc::refused,   sim::Errc::unreachable, sim::Errc::overloaded,
+                                     sim::Errc::reset,   sim::Errc::exhausted, sim::Errc::disk_full,   sim::Errc::io_error,
+                                     sim::Errc::cancelled, sim::Errc::internal};
+
+bool is_error_kind(std::string_view kind) {
+    return std::any_of(std::begin(error_kinds), std::end(error_kinds), [kind](sim::Errc e) { return kind == sim::to_string(e); });
+}
+
+std::string error_kind_list() {
+    std::string out;
+    for (sim::Errc e : error_kinds) out += (out.empty() ? "" : ", ") + std::string(sim::to_string(e));
+    return out;
 }
 
 // "no metric 'api.queue_depth'", then the nearest name or, when none is close, what there is:
@@ -62,18 +66,33 @@ std::string histogram_metric(const std::string& metric) {
 
 }  // namespace
 
+std::vector<std::string> World::metric_names() const {
+    std::vector<std::string> names = metrics_->names();
+    // Error counters are made by the first error of their kind: named by their pattern.
+    for (const auto& [name, s] : spec_.services) names.push_back(name + ".errors.KIND");
+    for (const auto& [name, w] : spec_.workloads) names.push_back(name + ".errors.KIND");
+    return names;
+}
+
 std::function<double()> World::metric_reader(const std::string& metric, const Where& where, const std::string& path) {
     if (metrics_->find_histogram(metric) != nullptr) fail(where, path, histogram_metric(metric));
     if (auto r = metrics_->reader(metric)) return r;
-    // Error counters appear with the first error of their kind: read them lazily.
-    if (is_lazy_error_counter(metric)) {
+    // A service's or workload's error counter appears with the first error of its kind: read
+    // lazily (0 until then). Only for a component that counts errors, and a kind there is.
+    const std::string component = metric.substr(0, metric.find('.'));
+    if (metric.starts_with(component + ".errors") && (spec_.services.count(component) != 0 || spec_.workloads.count(component) != 0)) {
+        const std::string_view rest = std::string_view(metric).substr(component.size() + 7);
+        if (!rest.starts_with('.') || !is_error_kind(rest.substr(1))) {
+            fail(where, path, "no metric '" + metric + "': errors are counted by kind, " + component + ".errors.KIND, KIND one of " +
+                                  error_kind_list());
+        }
         models::Metrics* m = metrics_;
         return [m, metric] {
             auto r = m->reader(metric);
             return r ? r() : 0.0;
         };
     }
-    fail(where, path, no_such_metric("metric", metric, metrics_->names()));
+    fail(where, path, no_such_metric("metric", metric, metric_names()));
 }
 
 void World::build_invariants() {
