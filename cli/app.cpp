@@ -81,6 +81,9 @@ int run(int argc, char** argv) {
         self};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every subcommand");
+    // The build an artifact names ("made by faultline 0.1.0 build 8f24f142dad3"), to compare.
+    app.set_version_flag("--version", self + " " + explore::version() + " build " + explore::build_id(),
+                         "Print the version and the build (the commit it was built from) and exit");
     Command cmd;
     add_list_command(app, cmd);
     add_run_command(app, cmd);
@@ -129,6 +132,8 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::string msg = e.what();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <vector>
 #include <nlohmann/json.hpp>
@@ -31,6 +32,13 @@ TEST(Cli, NoCommandPrintsTheCommandsAndExitsTwo) {
     EXPECT_NE(r.out.find("Start with:  faultline list"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("run"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("error"), std::string::npos) << r.out;
+}
+
+// The build an artifact names ("made by faultline 0.1.0 build 8f24f142dad3") is one command away.
+TEST(Cli, VersionPrintsTheVersionAndTheBuild) {
+    const Result r = faultline("--version");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(std::regex_match(r.out, std::regex("faultline [0-9]+\\.[0-9]+\\.[0-9]+ build [0-9a-f]{12}(\\+dirty)?\n"))) << r.out;
 }
 
 TEST(Cli, ListShowsTheScenarios) {
