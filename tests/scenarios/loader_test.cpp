@@ -216,6 +216,11 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     }
     EXPECT_NE(own.find(":18:"), std::string::npos) << own;
     EXPECT_EQ(own.find("--set"), std::string::npos) << own;
+    // A variant's settings are applied before the command line's: changing them did nothing.
+    const std::string variant_set = error_of("variants.bigger.set.services.api.queue.workers_max", "9");
+    EXPECT_EQ(variant_set.rfind("(--set): variants.bigger.set.services.api.queue.workers_max: a setting does not change a variant's settings", 0), 0u)
+        << variant_set;
+    EXPECT_EQ(error_of("variants.bigger.description", "still more workers"), "");
     // A top-level key only the setting has is the setting's fault, not the file's line 1.
     const std::string top = error_of("duraton", "20s");
     EXPECT_EQ(top.rfind("(--set): unknown key 'duraton'", 0), 0u) << top;

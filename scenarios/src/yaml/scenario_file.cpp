@@ -340,6 +340,14 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
     for (const Override& o : overrides) typo_hints.push_back(new_entry_hint(root, o.path));
     for (const Override& o : overrides) {
         if (invalid_utf8_at(o.path) || invalid_utf8_at(o.value)) throw SpecError(Where{"", 0, 0}, "", "a setting that is not UTF-8 text");
+        // A variant's own settings are applied before the command line's: changing them would
+        // do nothing, silently.
+        if (const std::string dotted = dotted_path(o.path);
+            dotted.starts_with("variants.") && (dotted.find(".set.") != std::string::npos || dotted.ends_with(".set"))) {
+            throw SpecError(Where{"", 0, 0}, o.path,
+                            "a setting does not change a variant's settings (they are applied first): choose the variant with "
+                            "--variant, and --set the keys it sets directly");
+        }
         if (auto e = apply_yaml_override(root, o.path, o.value, fresh)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
     }
     // Top-level keys that start with "x-" hold anchors for the sections to use, and are not read.
