@@ -2,6 +2,7 @@
 
 #include <spdlog/sinks/sink.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -162,7 +163,21 @@ void print_warnings(const std::vector<std::string>& warnings) {
 void print_spec_warnings(const ResolvedScenario& scenario, const std::string& variant, const std::vector<Override>& overrides) {
     if (scenario.path.empty()) return;
     try {
-        print_warnings(spec_warnings(load_spec(scenario.path, variant, overrides)));
+        std::vector<std::string> warnings = spec_warnings(load_spec(scenario.path, variant, overrides));
+        if (!warnings.empty() && !overrides.empty()) {
+            // One the settings made (the file alone does not warn of it) says so.
+            std::vector<std::string> own;
+            try {
+                own = spec_warnings(load_spec(scenario.path, variant, {}));
+            } catch (const SpecError&) {
+            }
+            std::string settings;
+            for (const Override& o : overrides) settings += (settings.empty() ? "" : ", ") + o.path + "=" + o.value;
+            for (std::string& w : warnings) {
+                if (std::find(own.begin(), own.end(), w) == own.end()) w += " (with --set " + settings + ")";
+            }
+        }
+        print_warnings(warnings);
     } catch (const SpecError&) {
         // A bad override: the run reports it, as one error, when it builds the scenario.
     }

@@ -41,6 +41,18 @@ TEST(Cli, VersionPrintsTheVersionAndTheBuild) {
     EXPECT_TRUE(std::regex_match(r.out, std::regex("faultline [0-9]+\\.[0-9]+\\.[0-9]+ build [0-9a-f]{12}(\\+dirty)?\n"))) << r.out;
 }
 
+// A warning about the file names the settings when they made it (the file alone does not warn).
+TEST(Cli, AWarningASettingMadeNamesTheSetting) {
+    const std::string file = test_support::temp_path("hourly.yaml");
+    std::ofstream(file) << "duration: 10s\nservices:\n  api: {hosts: api-1, cpu: fixed(1ms)}\nworkloads:\n  users:\n"
+                           "    hosts: client-1\n    call: {target: api, timeout: 1s}\n    open_loop:\n      rate: 50/s\n";
+    EXPECT_FALSE(contains(faultline("run " + file).out, "warning")) << faultline("run " + file).out;
+    const Result r = faultline("run " + file + " --set workloads.users.open_loop.rate=100/h");
+    EXPECT_TRUE(contains(r.out, "faultline: warning: " + file + ":9:7: workloads.users.open_loop.rate 100/h per host gives 0.28 arrivals"))
+        << r.out;
+    EXPECT_TRUE(contains(r.out, "(5/s, not 5/h)? (with --set workloads.users.open_loop.rate=100/h)\n")) << r.out;
+}
+
 TEST(Cli, ListShowsTheScenarios) {
     auto r = faultline("list");
     EXPECT_EQ(r.exit_code, 0);

@@ -416,7 +416,7 @@ TEST(Loader, ARateTooLowForOneArrivalIsAWarningWithItsPlace) {
     const std::string hourly = write("rate-hourly.yaml", replaced(kBase, "rate: 100/s", "rate: 100/h"));
     const auto w = faultline::spec_warnings(faultline::load_scenario_file(hourly).spec);
     ASSERT_EQ(w.size(), 1u);
-    EXPECT_TRUE(w[0].starts_with(hourly + ":21:")) << w[0];
+    EXPECT_TRUE(w[0].starts_with(hourly + ":22:")) << w[0];  // the open_loop section, where the rate is (21 is the workload's hosts)
     EXPECT_NE(w[0].find("workloads.users.open_loop.rate 100/h per host gives 0.56 arrivals on average in the whole run (1 host, 20s)"),
               std::string::npos)
         << w[0];
@@ -481,6 +481,9 @@ TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
         {"nemesis.faults.0.rate", "1e18/s", "nemesis.faults[0].rate: 1e+18/s plans about 9e+18 faults between 5s and 14s; at most 100000", "10000/s"},
         {"nemesis.faults.0.rate", "1e308/ms", "nemesis.faults[0].rate: '1e308/ms' is not a rate like 5000/s: too large", "1/ms"},
         {"nemesis.quiet_at", "106751h", "nemesis.quiet_at: after the end of the run (20s)", "20s"},
+        // A start past the unwritten quiet_at was reported at nemesis.quiet_at, a key the file does not have.
+        {"nemesis.start", "15s", "(--set): nemesis.start: must come before nemesis.quiet_at, which is 14s (unwritten: 70% of the run); it is 15s", "13s"},
+        {"nemesis.quiet_at", "4s", "(--set): nemesis.quiet_at: must come after nemesis.start (5s); it is 4s", "6s"},
         // Two ranges multiply: 10^10 names were expanded (a hang) before anything was checked.
         {"services.api.hosts", "api-{1..100000}-{1..100000}", "services.api.hosts: 'api-{1..100000}-{1..100000}' is not a host name (write names or ranges like app-{1..4}, at most 100000 hosts)",
          "api-{1..1000}"},

@@ -119,6 +119,7 @@ void fields(V& v, DatabaseSpec& o) {
 std::optional<std::string> validate(const DatabaseSpec& d);
 
 struct OpenLoopSpec {
+    Where where;
     sim::Rate rate{100};
     models::KeyOptions keys;
     std::vector<double> diurnal;
@@ -130,6 +131,7 @@ struct OpenLoopSpec {
 
 template <class V>
 void fields(V& v, OpenLoopSpec& o) {
+    v("", o.where, "");
     v("ramp_up", o.ramp_up, "the rate climbs from 5% to full over this (caches warm up)");
     v("rate", o.rate, "Poisson arrivals, e.g. 5000/s");
     v("keys", o.keys, "key popularity");

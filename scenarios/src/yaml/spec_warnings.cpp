@@ -33,7 +33,8 @@ void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Dura
     const auto hosts = static_cast<double>(expand_hosts(w.hosts).size());
     const double expected = o.rate.per_second * peak * hosts * models::full_rate_seconds(window, o.ramp_up);
     if (expected >= 1) return;
-    out.push_back(w.where.text() + ": workloads." + name + ".open_loop.rate " + rough(o.rate.per_second * 3600) + "/h" +
+    const Where& at = o.where.line != 0 ? o.where : w.where;  // the open_loop section, where the rate is
+    out.push_back(at.text() + ": workloads." + name + ".open_loop.rate " + rough(o.rate.per_second * 3600) + "/h" +
                   " per host gives " + rough(expected) + " arrivals on average in the whole run (" + rough(hosts) +
                   (hosts == 1 ? " host, " : " hosts, ") + format_value(window) +
                   (o.ramp_up.count() > 0 ? " with its ramp-up" : "") + "): is the unit right (5/s, not 5/h)?");

@@ -167,7 +167,14 @@ void World::build_faults() {
         o.start = sim::Time(n.start);
         o.quiet_at = sim::Time(n.quiet_at ? *n.quiet_at : spec_.duration * 7 / 10);
         o.concurrent_max = n.concurrent_max;
-        if (o.quiet_at <= o.start) fail(n.where, "nemesis.quiet_at", "must come after nemesis.start");
+        if (o.quiet_at <= o.start) {
+            // quiet_at is often unwritten: say what it is, and the start it must follow.
+            const std::string quiet = format_value(o.quiet_at.time_since_epoch());
+            fail(n.where, n.quiet_at ? "nemesis.quiet_at" : "nemesis.start",
+                 n.quiet_at ? "must come after nemesis.start (" + format_value(o.start.time_since_epoch()) + "); it is " + quiet
+                            : "must come before nemesis.quiet_at, which is " + quiet + " (unwritten: 70% of the run); it is " +
+                                  format_value(o.start.time_since_epoch()));
+        }
         if (o.quiet_at > sim::Time(spec_.duration)) fail(n.where, "nemesis.quiet_at", "after the end of the run (" + format_value(spec_.duration) + ")");
         for (std::size_t i = 0; i < n.faults.size(); ++i) {
             const NemesisFaultSpec& nf = n.faults[i];
