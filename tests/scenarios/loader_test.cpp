@@ -765,6 +765,8 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
         // A negative rate, and one past any limit, asserted or ran until the event limit.
         {"faults.1.params.factor", "-1", "fault 'load_spike' parameter 'factor': '-1': must be from 0 to 1000", "0"},
         {"faults.1.params.factor", "1e308", "must be from 0 to 1000", "1000"},
+        // A mapping in flow style, as a file writes it ("expected a mapping of names, got a value").
+        {"faults.1.params", "{factor: -1}", "fault 'load_spike' parameter 'factor': '-1': must be from 0 to 1000", "{factor: 3}"},
         // A spike aimed at a service did nothing, without a word.
         {"faults.1.targets.0", "api-1", "fault 'load_spike': no open-loop workload runs on 'api-1' (open-loop workloads: users on clients)", "clients"},
         {"faults.0.targets.0", "frontends", "fault 'burst': no open-loop workload runs on 'frontends'", "clients"},

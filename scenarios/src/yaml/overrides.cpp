@@ -57,14 +57,17 @@ std::string new_entry_hint(const YAML::Node& root, const std::string& path) {
 
 namespace {
 
-// "[1, 0.5, 2]" sets a list (diurnal, test_seeds, replicas); anything else is the scalar as
-// written, which the reader then checks (a list it cannot parse is reported as that text).
+// "[1, 0.5, 2]" sets a list (diurnal, test_seeds, replicas) and "{factor: 3}" a mapping (a
+// fault's params), as in a file's flow style; anything else is the scalar as written, which the
+// reader then checks (a list it cannot parse is reported as that text).
 YAML::Node override_value(const std::string& value) {
     const std::size_t first = value.find_first_not_of(" \t"), last = value.find_last_not_of(" \t");
-    if (first != std::string::npos && value[first] == '[' && value[last] == ']') {
+    const bool list = first != std::string::npos && value[first] == '[' && value[last] == ']';
+    const bool mapping = first != std::string::npos && value[first] == '{' && value[last] == '}';
+    if (list || mapping) {
         try {
-            YAML::Node list = YAML::Load(value);
-            if (list.IsSequence()) return list;
+            YAML::Node flow = YAML::Load(value);
+            if (list ? flow.IsSequence() : flow.IsMap()) return flow;
         } catch (const YAML::Exception&) {
         }
     }
