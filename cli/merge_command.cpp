@@ -30,6 +30,7 @@ void add_merge_command(CLI::App& app, Command& cmd) {
                 explore::FuzzReport as_job;
                 as_job.seeds_total = r.seeds;
                 as_job.groups = r.groups;
+                as_job.coverage = r.coverage;
                 for (const explore::SignatureGroup& g : r.groups) as_job.findings += g.count;
                 std::printf("merged      %zu director%s: %llu seeds (%llu recorded twice)\n", args->dirs.size(),
                             args->dirs.size() == 1 ? "y" : "ies",
@@ -37,7 +38,9 @@ void add_merge_command(CLI::App& app, Command& cmd) {
                 std::string text = explore::fuzz_summary_text(as_job, args->out);
                 text = text.substr(text.find('\n') + 1);  // its first line counts seeds run now: not for a merge
                 std::cout << text;
-                return r.groups.empty() ? exit_pass : exit_fail;
+                // Seeds of the job that no shard ran are not a pass: exit 1, as for a finding (the
+                // JUnit XML has an error case for them).
+                return r.groups.empty() && r.coverage.complete() ? exit_pass : exit_fail;
             } catch (const explore::InputError& e) {
                 throw UsageError(e.what());
             }

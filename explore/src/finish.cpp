@@ -19,7 +19,8 @@ std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& reco
 }
 
 std::vector<SignatureGroup> finish_job(
-    const std::string& dir, const JobConfig& job, const Tally& tally, const std::optional<std::string>& junit,
+    const std::string& dir, const JobConfig& job, const Tally& tally, const Coverage& coverage,
+    const std::optional<std::string>& junit,
     const std::function<std::optional<Artifact>(const Outcome& fastest)>& artifact_for) {
     std::vector<SignatureGroup> groups = group_findings(tally.findings);
     for (SignatureGroup& g : groups) {
@@ -38,10 +39,10 @@ std::vector<SignatureGroup> finish_job(
         else
             g.has_artifact = false;
     }
-    write_file_atomically(dir + "/summary.json", summary_json(job, tally, groups).dump(2) + "\n");
+    write_file_atomically(dir + "/summary.json", summary_json(job, tally, groups, coverage).dump(2) + "\n");
     if (junit) {
         try {
-            write_file_atomically(*junit, junit_xml(job, tally, groups, dir));
+            write_file_atomically(*junit, junit_xml(job, tally, groups, dir, coverage));
         } catch (const std::runtime_error& e) {  // checked before the job, but the disk may have changed since
             throw InputError(std::string("--junit: ") + e.what() + " (the results are in " + dir + ")");
         }

@@ -20,8 +20,9 @@ std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& reco
                                        std::chrono::milliseconds timeout, std::string& why_not);
 
 // `artifact_for` supplies an artifact for a group whose file is missing or holds another seed.
+// `coverage` says how much of the job's seed ranges ran (summary.json and the JUnit say so).
 std::vector<SignatureGroup> finish_job(
-    const std::string& dir, const JobConfig& job, const Tally& tally,
+    const std::string& dir, const JobConfig& job, const Tally& tally, const Coverage& coverage,
     const std::optional<std::string>& junit,
     const std::function<std::optional<Artifact>(const Outcome& fastest)>& artifact_for);
 

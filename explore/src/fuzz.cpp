@@ -176,6 +176,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
 
     JobConfig job;
     job.scenario = options.base.scenario;
+    if (loaded.file) job.content_hash = loaded.file_hash;  // the file's bytes: an edit makes another job
     job.overrides = options.base.overrides;
     job.swarm = options.swarm;
     job.shuffle_ties = options.base.shuffle_ties;
@@ -183,6 +184,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     job.time_max = options.base.time_max;
     job.events_max = options.base.events_max;
     job.seeds = options.seeds.text();
+    if (options.time_budget) job.time_budget = std::chrono::duration_cast<sim::Duration>(*options.time_budget);
     job.shard = options.shard.text();
     job.version = version();
     job.build_id = build_id();
@@ -210,6 +212,16 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     if (had_job) {
         const Json j = read_json_file(job_path);
         const JobConfig previous = job_from_json(JsonReader(job_path, j));
+        if (!previous.content_hash.empty() && previous.content_hash != job.content_hash && previous.scenario == job.scenario) {
+            const bool moved = previous.scenario.absolute && job.scenario.absolute &&
+                               *previous.scenario.absolute != *job.scenario.absolute;
+            throw InputError(dir + ": --resume of a different job: " +
+                             (moved ? "the scenario file " + *job.scenario.absolute + " is not the job's " +
+                                          *previous.scenario.absolute + " (content hash " + previous.content_hash +
+                                          ", this one " + job.content_hash + ")"
+                                    : "the scenario file changed since the job started (content hash " +
+                                          previous.content_hash + ", now " + job.content_hash + ")"));
+        }
         if (auto diff = job_difference(previous, job))
             throw InputError(dir + ": --resume of a different job: " + *diff);
         if (previous.shard != job.shard)
@@ -318,7 +330,14 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
 
     report.seeds_total = tally.seeds;
     report.findings = findings;
-    report.groups = finish_job(dir, job, tally, options.junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
+    // How much of every range the directory was given has run (an earlier range left unfinished
+    // by a resume with another range counts too).
+    const SeedRanges ranges = parse_seed_ranges(job.seeds);
+    if (!options.time_budget) report.coverage.expected = ranges.count(options.shard);  // else the budget ended it
+    report.coverage.ran = report.seeds_run;
+    for (std::uint64_t s : prior) report.coverage.ran += ranges.contains(s) ? 1 : 0;
+    if (report.interrupted_by != 0) report.coverage.interrupted = signal_name(report.interrupted_by);
+    report.groups = finish_job(dir, job, tally, report.coverage, options.junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
         // An artifact missing or stale (a job killed between them): run the seed again.
         std::string why_not;
         std::optional<Artifact> a = artifact_again(job, fastest, options.worker_exe, options.timeout, why_not);
@@ -360,6 +379,7 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
         }
     }
     out += "summary     " + trimmed + "/summary.json\n";
+    if (!report.coverage.complete()) out += "incomplete  " + report.coverage.text() + "\n";
     if (report.interrupted_by != 0) {
         out += "interrupted by " + signal_name(report.interrupted_by) + ": " +
                std::to_string(report.seeds_abandoned) + " running seed" + (report.seeds_abandoned == 1 ? "" : "s") +

@@ -42,9 +42,9 @@ std::string xml_escape(std::string_view s) {
 }  // namespace
 
 std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups,
-                      const std::string& out_dir) {
+                      const std::string& out_dir, const Coverage& coverage) {
     const std::uint64_t passed = tally.count(Verdict::pass);
-    std::size_t failures = 0, errors = 0;
+    std::size_t failures = 0, errors = coverage.complete() ? 0 : 1;
     for (const SignatureGroup& g : groups) {
         if (g.verdict == Verdict::fail || g.verdict == Verdict::runaway)
             ++failures;
@@ -53,7 +53,7 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
     }
     const std::string name = job.scenario.text();
     const std::string classname = xml_escape("faultline.fuzz." + name);
-    const std::string tests = std::to_string(groups.size() + 1);
+    const std::string tests = std::to_string(groups.size() + 1 + (coverage.complete() ? 0 : 1));
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     x += "<testsuites name=\"faultline fuzz\" tests=\"" + tests + "\" failures=\"" + std::to_string(failures) +
          "\" errors=\"" + std::to_string(errors) + "\">\n";
@@ -63,6 +63,19 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
          xml_escape("seeds " + job.seeds + " (shard " + job.shard + "): " + std::to_string(passed) + " of " +
                     std::to_string(tally.seeds) + " passed") +
          "\"/>\n";
+    if (!coverage.complete()) {
+        // Seeds that never ran are not passes: a CI step that publishes on failure too must not
+        // show an interrupted job or an unfinished shard as green.
+        std::string message = coverage.text();
+        if (!coverage.interrupted.empty()) message = "interrupted by " + coverage.interrupted + ": " + message;
+        std::string body = message + "\n";
+        for (const std::string& gap : coverage.gaps) body += gap + "\n";
+        body += coverage.gaps.empty() ? "the same command with --resume runs the rest\n"
+                                      : "the shard's command with --resume runs the rest; then merge again\n";
+        x += "    <testcase classname=\"" + classname + "\" name=\"seeds not run\">\n";
+        x += "      <error type=\"incomplete\" message=\"" + xml_escape(message) + "\">" + xml_escape(body) + "</error>\n";
+        x += "    </testcase>\n";
+    }
     for (const SignatureGroup& g : groups) {
         const bool failure = g.verdict == Verdict::fail || g.verdict == Verdict::runaway;
         const char* tag = failure ? "failure" : "error";

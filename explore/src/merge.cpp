@@ -11,6 +11,89 @@
 
 namespace faultline::explore {
 
+namespace {
+
+// What a directory's own summary.json says it did not run (a job stopped by a signal, a merge
+// with gaps): for directories whose seeds cannot be counted (an open range, a time budget, a
+// merged directory).
+std::vector<std::string> recorded_gaps(const std::string& dir) {
+    std::vector<std::string> out;
+    try {
+        const Json j = read_json_file(dir + "/summary.json");
+        if (!j.contains("incomplete")) return out;
+        const Json& c = j["incomplete"];
+        std::string line = dir + " is incomplete";
+        if (c.contains("interrupted_by") && c["interrupted_by"].is_string())
+            line += " (interrupted by " + c["interrupted_by"].get<std::string>() + ")";
+        out.push_back(line);
+        if (c.contains("gaps") && c["gaps"].is_array()) {
+            for (const Json& g : c["gaps"]) {
+                if (g.is_string()) out.push_back(dir + ": " + g.get<std::string>());
+            }
+        }
+    } catch (const std::exception&) {  // no summary (killed before it was written): nothing it says
+    }
+    return out;
+}
+
+// Per shard i/n: its seeds (in the ranges its directories were given) that no directory recorded.
+template <class BySeed>
+Coverage merged_coverage(const std::vector<std::string>& dirs, const std::vector<JobConfig>& jobs,
+                         const std::vector<std::optional<Shard>>& dir_shards, const BySeed& by_seed) {
+    Coverage c;
+    std::uint64_t n = 0;
+    bool one_sharding = true;
+    for (const std::optional<Shard>& sh : dir_shards) {
+        if (!sh || (n != 0 && sh->count != n)) one_sharding = false;
+        if (sh) n = sh->count;
+    }
+    std::vector<bool> counted(dirs.size(), false);
+    if (one_sharding && n != 0) {
+        std::string all;
+        for (const JobConfig& job : jobs) all += " " + job.seeds;
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const Shard shard{i, n};
+            const std::string name = "shard " + shard.text();
+            std::string given;
+            bool present = false, budgeted = false;
+            for (std::size_t d = 0; d < dirs.size(); ++d) {
+                if (dir_shards[d]->index != i) continue;
+                present = true;
+                budgeted = budgeted || jobs[d].time_budget.has_value();
+                given += " " + jobs[d].seeds;
+            }
+            SeedRanges ranges;
+            try {
+                ranges = parse_seed_ranges(present ? given : all);
+            } catch (const InputError&) {
+                ranges.open = true;
+            }
+            const std::optional<std::uint64_t> expected = ranges.count(shard);
+            if (!present) {
+                c.gaps.push_back(name + " is missing" +
+                                 (expected ? " (its " + std::to_string(*expected) + " seeds did not run)" : ""));
+                if (expected) c.expected = c.expected.value_or(0) + *expected;
+                continue;
+            }
+            if (budgeted || !expected) continue;  // a time budget or an open range: nothing to count
+            std::uint64_t ran = 0;
+            for (const auto& [seed, seen] : by_seed) ran += shard.takes(seed) && ranges.contains(seed) ? 1 : 0;
+            c.expected = c.expected.value_or(0) + *expected;
+            c.ran += ran;
+            if (ran < *expected)
+                c.gaps.push_back(name + " ran " + std::to_string(ran) + " of " + std::to_string(*expected) + " seeds");
+            for (std::size_t d = 0; d < dirs.size(); ++d) counted[d] = counted[d] || dir_shards[d]->index == i;
+        }
+    }
+    for (std::size_t d = 0; d < dirs.size(); ++d) {
+        if (counted[d]) continue;
+        for (std::string& gap : recorded_gaps(dirs[d])) c.gaps.push_back(std::move(gap));
+    }
+    return c;
+}
+
+}  // namespace
+
 MergeReport merge_results(const std::vector<std::string>& dirs, const std::string& out_dir,
                           const std::optional<std::string>& junit, const std::string& worker_exe) {
     namespace fs = std::filesystem;
@@ -53,8 +136,9 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     };
     std::set<std::string> builds;
     std::set<std::uint64_t> shard_counts;
-    std::set<std::uint64_t> shard_indices;
     std::vector<std::string> shards;
+    std::vector<JobConfig> jobs;                   // per directory
+    std::vector<std::optional<Shard>> dir_shards;  // per directory, when it is one shard
     for (std::size_t di = 0; di < dirs.size(); ++di) {
         const std::string& d = dirs[di];
         const std::string job_path = d + "/job.json";
@@ -69,10 +153,12 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         }
         builds.insert(job.build_id);
         shards.push_back(job.shard);
+        jobs.push_back(job);
+        dir_shards.emplace_back();
         try {  // "i/n"; a merged directory's shard ("merged: ...") says nothing about coverage
             const Shard sh = parse_shard(job.shard, nullptr);
             shard_counts.insert(sh.count);
-            shard_indices.insert(sh.index);
+            dir_shards.back() = sh;
         } catch (const InputError&) {
         }
     }
@@ -141,15 +227,10 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     }
     if (builds.size() > 1)
         report.warnings.push_back("the directories come from " + std::to_string(builds.size()) + " different builds");
-    if (shard_counts.size() == 1 && *shard_counts.begin() > 1) {
-        const std::uint64_t n = *shard_counts.begin();
-        for (std::uint64_t i = 0; i < n; ++i) {
-            if (shard_indices.count(i) == 0)
-                report.warnings.push_back("shard " + std::to_string(i) + "/" + std::to_string(n) + " is missing");
-        }
-    } else if (shard_counts.size() > 1) {
-        report.warnings.push_back("the directories were sharded differently; seeds may be missing");
-    }
+    if (shard_counts.size() > 1) report.warnings.push_back("the directories were sharded differently; seeds may be missing");
+    report.coverage = merged_coverage(dirs, jobs, dir_shards, by_seed);
+    for (const std::string& gap : report.coverage.gaps)
+        report.warnings.push_back(gap);
 
     out.reset();  // closed and synced
     fs::rename(partial, out_dir + "/results.jsonl");
@@ -168,7 +249,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     write_file_atomically(out_dir + "/job.json", job_to_json(job).dump(2) + "\n");
 
     report.seeds = tally.seeds;
-    report.groups = finish_job(out_dir, job, tally, junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
+    report.groups = finish_job(out_dir, job, tally, report.coverage, junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
         // Each shard kept its own fastest seed per signature, so the overall fastest seed's
         // artifact is in the directory that ran it.
         const std::string from = dirs[by_seed.at(fastest.seed).dir];

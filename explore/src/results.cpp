@@ -18,6 +18,7 @@ namespace faultline::explore {
 Json job_to_json(const JobConfig& job) {
     Json j;
     j["scenario"] = scenario_ref_to_json(job.scenario);
+    if (!job.content_hash.empty()) j["scenario"]["content_hash"] = job.content_hash;
     j["overrides"] = overrides_to_json(job.overrides);
     j["swarm"] = job.swarm;
     j["settings"] = {{"shuffle_ties", job.shuffle_ties},
@@ -25,6 +26,7 @@ Json job_to_json(const JobConfig& job) {
                      {"time_max", job.time_max ? Json(sim::format_duration(*job.time_max)) : Json(nullptr)},
                      {"events_max", job.events_max ? Json(*job.events_max) : Json(nullptr)}};
     j["seeds"] = job.seeds;
+    if (job.time_budget) j["time_budget"] = sim::format_duration(*job.time_budget);
     j["shard"] = job.shard;
     j["faultline"] = {{"version", job.version}, {"build_id", job.build_id}};
     return j;
@@ -33,6 +35,7 @@ Json job_to_json(const JobConfig& job) {
 JobConfig job_from_json(const JsonReader& r) {
     JobConfig job;
     job.scenario = scenario_ref_from_json(r.at("scenario"));
+    if (auto h = r.at("scenario").find("content_hash")) job.content_hash = h->str();  // absent before it was kept
     if (auto o = r.find("overrides")) job.overrides = overrides_from_json(*o);
     if (auto s = r.find("swarm")) job.swarm = s->boolean();
     if (auto s = r.find("settings")) {
@@ -42,31 +45,13 @@ JobConfig job_from_json(const JsonReader& r) {
         if (auto v = s->find("events_max")) job.events_max = v->u64();
     }
     if (auto s = r.find("seeds")) job.seeds = s->str();
+    if (auto b = r.find("time_budget")) job.time_budget = b->duration();
     if (auto s = r.find("shard")) job.shard = s->str();
     if (auto f = r.find("faultline")) {
         if (auto v = f->find("version")) job.version = v->str();
         if (auto b = f->find("build_id")) job.build_id = b->str();
     }
     return job;
-}
-
-std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b) {
-    auto text = [](const std::vector<Override>& o) {
-        std::string t;
-        for (const Override& x : o) t += (t.empty() ? "" : " ") + x.path + "=" + x.value;
-        return t.empty() ? std::string("(none)") : t;
-    };
-    if (!(a.scenario == b.scenario)) return "scenario '" + a.scenario.text() + "' vs '" + b.scenario.text() + "'";
-    if (text(a.overrides) != text(b.overrides)) return "overrides " + text(a.overrides) + " vs " + text(b.overrides);
-    if (a.swarm != b.swarm)
-        return std::string("swarm mode ") + (a.swarm ? "on" : "off") + " vs " + (b.swarm ? "on" : "off");
-    if (a.shuffle_ties != b.shuffle_ties)
-        return std::string("--shuffle-ties ") + (a.shuffle_ties ? "on" : "off") + " vs " +
-               (b.shuffle_ties ? "on" : "off");
-    if (a.buggify != b.buggify)
-        return std::string("--buggify ") + (a.buggify ? "on" : "off") + " vs " + (b.buggify ? "on" : "off");
-    if (a.time_max != b.time_max || a.events_max != b.events_max) return "run limits (--time-max, --events-max) differ";
-    return std::nullopt;
 }
 
 bool for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each) {
@@ -193,10 +178,28 @@ std::vector<SignatureGroup> group_findings(const std::vector<Outcome>& records) 
 
 std::string artifact_path(const std::string& dir, const std::string& id) { return dir + "/artifacts/" + id + ".json"; }
 
-Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups) {
+std::string Coverage::text() const {
+    if (!expected) return std::to_string(ran) + " seeds ran (a time budget or an open range: no count of those not run)";
+    return std::to_string(ran) + " of " + std::to_string(*expected) + " seeds of the range ran (" +
+           std::to_string(missing()) + " not run)";
+}
+
+Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups,
+                  const Coverage& coverage) {
     Json j;
     j["job"] = job_to_json(job);
     j["seeds_recorded"] = tally.seeds;
+    // Whether the job's seed ranges were all run: absent from a complete job's summary, so that an
+    // interrupted job resumed to its end has the same summary as one never interrupted.
+    if (!coverage.complete()) {
+        Json c;
+        c["interrupted_by"] = coverage.interrupted.empty() ? Json(nullptr) : Json(coverage.interrupted);
+        c["seeds_in_range"] = coverage.expected ? Json(*coverage.expected) : Json(nullptr);
+        c["seeds_run"] = coverage.ran;
+        c["seeds_not_run"] = coverage.expected ? Json(coverage.missing()) : Json(nullptr);
+        c["gaps"] = coverage.gaps;
+        j["incomplete"] = c;
+    }
     Json verdicts = Json::object();
     for (const Verdict v :
          {Verdict::pass, Verdict::fail, Verdict::runaway, Verdict::crash, Verdict::hang, Verdict::error}) {

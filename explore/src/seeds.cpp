@@ -1,3 +1,5 @@
+// Seed ranges and shards: parsing "A..B", "i/n", and counting the seeds a shard takes.
+#include <algorithm>
 #include <charconv>
 
 #include "explore/fuzz.hpp"
@@ -39,6 +41,48 @@ SeedRange parse_seed_range(std::string_view text) {
         r.last = *last;
     }
     return r;
+}
+
+SeedRanges parse_seed_ranges(std::string_view text) {
+    SeedRanges out;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t j = text.find(' ', i);
+        if (j == std::string_view::npos) j = text.size();
+        if (j > i) {
+            const SeedRange r = parse_seed_range(text.substr(i, j - i));
+            if (r.last)
+                spans.emplace_back(r.first, *r.last);
+            else
+                out.open = true;
+        }
+        i = j + 1;
+    }
+    std::sort(spans.begin(), spans.end());
+    for (const auto& s : spans) {
+        if (!out.spans.empty() && (out.spans.back().second == UINT64_MAX || s.first <= out.spans.back().second + 1))
+            out.spans.back().second = std::max(out.spans.back().second, s.second);
+        else
+            out.spans.push_back(s);
+    }
+    return out;
+}
+
+bool SeedRanges::contains(std::uint64_t seed) const {
+    for (const auto& [first, last] : spans) {
+        if (seed >= first && seed <= last) return true;
+    }
+    return false;
+}
+
+std::optional<std::uint64_t> SeedRanges::count(const Shard& shard) const {
+    if (open) return std::nullopt;
+    // Seeds in [0, x] that are the shard's: x >= i ? (x - i) / n + 1 : 0.
+    auto upto = [&shard](std::uint64_t x) { return x < shard.index ? 0 : (x - shard.index) / shard.count + 1; };
+    std::uint64_t n = 0;
+    for (const auto& [first, last] : spans) n += upto(last) - (first == 0 ? 0 : upto(first - 1));
+    return n;
 }
 
 Shard parse_shard(std::string_view text, const char* completion_index) {

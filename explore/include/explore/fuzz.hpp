@@ -31,6 +31,17 @@ struct Shard {
 // `completion_index` is the value of JOB_COMPLETION_INDEX (null when unset).
 Shard parse_shard(std::string_view text, const char* completion_index);
 
+// The seeds a directory has been given over its resumptions (job.json's "1..1000 500..2000"), as
+// a union of disjoint spans; `open` when one range has no end (a job with a time budget).
+struct SeedRanges {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;  // sorted, disjoint, inclusive
+    bool open = false;
+    bool contains(std::uint64_t seed) const;
+    // How many of the spans' seeds shard `shard` takes; nullopt for an open range.
+    std::optional<std::uint64_t> count(const Shard& shard) const;
+};
+SeedRanges parse_seed_ranges(std::string_view text);  // InputError on bad text
+
 enum class ProgressMode { automatic, terminal, log, none };
 
 struct FuzzOptions {
@@ -57,6 +68,7 @@ struct FuzzReport {
     std::uint64_t findings = 0;  // seeds with a finding
     int interrupted_by = 0;             // SIGINT or SIGTERM when the job was stopped by one
     std::uint64_t seeds_abandoned = 0;  // running when it was stopped (not recorded)
+    Coverage coverage;                  // of the directory's seed ranges, as summary.json says it
 };
 
 // Throws InputError on bad usage (existing results without --resume, a different job in DIR).
@@ -74,13 +86,15 @@ struct MergeReport {
     std::uint64_t duplicates = 0;  // seeds recorded by more than one directory (identical results)
     std::vector<SignatureGroup> groups;
     std::vector<std::string> warnings;  // missing shards, build differences
+    Coverage coverage;                  // seeds of the shards' ranges that no directory recorded
 };
 MergeReport merge_results(const std::vector<std::string>& dirs, const std::string& out_dir,
                           const std::optional<std::string>& junit, const std::string& worker_exe = {});
 
 // JUnit XML: one failing test case per signature (its fastest seed, its count and the replay
-// command) and one passing case for the seeds that passed.
+// command), one passing case for the seeds that passed, and an error case for the seeds of the
+// range that did not run (an interrupted job, a shard that did not finish).
 std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups,
-                      const std::string& out_dir);
+                      const std::string& out_dir, const Coverage& coverage = {});
 
 }  // namespace faultline::explore

@@ -24,6 +24,7 @@ namespace faultline::explore {
 // agree (the seed range and shard may differ).
 struct JobConfig {
     ScenarioRef scenario;
+    std::string content_hash;  // of the scenario file (empty: a built-in, or a job.json from before it was kept)
     std::vector<Override> overrides;
     bool swarm = false;
     bool shuffle_ties = false;
@@ -31,15 +32,23 @@ struct JobConfig {
     std::optional<sim::Duration> time_max;
     std::optional<std::uint64_t> events_max;
     std::string seeds;  // as given: "1..1000", "1.." (with --time)
+    // The last invocation's --time: a budget, not the range, bounds the seeds it ran.
+    std::optional<sim::Duration> time_budget;
     std::string shard;  // "0/1" for an unsharded job
     std::string version;
     std::string build_id;
 };
 Json job_to_json(const JobConfig& job);
 JobConfig job_from_json(const JsonReader& r);
-// How two jobs differ in what their runs mean (scenario, overrides, swarm, settings), in words;
-// nullopt when their records can be combined. A build difference is reported separately.
+// How two jobs differ in what their runs mean (scenario and its content, overrides, swarm,
+// settings), in words; nullopt when their records can be combined. A build difference is reported
+// separately. Overrides compare as a set (job_difference.cpp says exactly how).
 std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b);
+// --set overrides in a form that does not depend on the order of independent settings: a setting
+// replaced by a later one of the same path is dropped (last wins), and settings whose paths do not
+// overlap are put in path order; one that contains another (`replicas` and `replicas.0`) keeps
+// its order relative to it.
+std::vector<Override> canonical_overrides(const std::vector<Override>& overrides);
 
 // Reads results.jsonl record by record. A last line without its newline (a write cut short) is
 // dropped; with `repair` the file is also truncated to its last complete line so appends start
@@ -101,7 +110,20 @@ struct SignatureGroup {
 // Sorted by how many seeds hit them (most first), then by signature.
 std::vector<SignatureGroup> group_findings(const std::vector<Outcome>& records);
 
+// How much of a job's seed ranges has been run: a job stopped by a signal, or a merge of shards
+// that did not all finish, must not read as a clean pass.
+struct Coverage {
+    std::optional<std::uint64_t> expected;  // seeds of the job's ranges (in its shard); none for an open range
+    std::uint64_t ran = 0;                  // of those, the seeds recorded
+    std::string interrupted;                // "SIGTERM" when the job was stopped by a signal
+    std::vector<std::string> gaps;          // per shard: "shard 1/2 ran 369 of 1000 seeds"
+    std::uint64_t missing() const { return expected && *expected > ran ? *expected - ran : 0; }
+    bool complete() const { return interrupted.empty() && missing() == 0 && gaps.empty(); }
+    std::string text() const;  // "369 of 1000 seeds of the range ran (631 not run)"
+};
+
 std::string artifact_path(const std::string& dir, const std::string& signature_id);
-Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups);
+Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups,
+                  const Coverage& coverage = {});
 
 }  // namespace faultline::explore

@@ -1,0 +1,244 @@
+// A nightly job's directories must hold one job, all of it, or say what they do not: --resume and
+// merge refuse a scenario file whose content changed, an interrupted job and a merge of unfinished
+// shards say which seeds never ran (summary, JUnit, exit code), and --set order does not make the
+// same job a different one.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "explore/fuzz.hpp"
+#include "explore_helpers.hpp"
+
+namespace {
+
+using namespace explore_test;
+namespace ex = faultline::explore;
+
+// A scenario file in a directory of its own, as `fuzz` is given it.
+std::string scenario_copy(const std::string& dir) {
+    std::filesystem::copy_file(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/bad-deploy-crash-loop.yaml",
+                               dir + "/deploy.yaml", std::filesystem::copy_options::overwrite_existing);
+    return dir + "/deploy.yaml";
+}
+
+void edit(const std::string& file) {
+    std::string text = read_file(file);
+    const std::size_t at = text.find("800/s");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 5, "810/s");
+    std::ofstream(file) << text;
+}
+
+std::size_t lines_of(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+TEST(JobIntegrity, ResumeRefusesAScenarioFileWhoseContentChanged) {
+    const std::string work = scratch("content_changed");
+    const std::string file = scenario_copy(work);
+    ASSERT_EQ(cli("fuzz " + file + " --seeds 1..2 --progress none --out " + work + "/out").exit_code, 1);
+    const auto job = read_json(work + "/out/job.json");
+    const std::string before = job["scenario"]["content_hash"];
+    EXPECT_EQ(job["scenario"]["absolute_path"], file);
+    edit(file);
+    const Result r = cli("fuzz " + file + " --seeds 1..3 --progress none --resume --out " + work + "/out");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_EQ(lines_of(r.out), 1u) << r.out;
+    EXPECT_TRUE(contains(r.out, "the scenario file changed since the job started (content hash " + before + ", now "))
+        << r.out;
+    EXPECT_EQ(line_count(work + "/out/results.jsonl"), 2u) << "nothing of the refused job recorded";
+    // A job.json written before content hashes were kept has none: accepted, as then.
+    auto old = job;
+    old["scenario"].erase("content_hash");
+    std::ofstream(work + "/out/job.json") << old.dump(2);
+    const Result accepted = cli("fuzz " + file + " --seeds 1..3 --progress none --resume --out " + work + "/out");
+    EXPECT_EQ(accepted.exit_code, 1) << accepted.out;
+    EXPECT_TRUE(contains(accepted.out, "2 recorded before")) << accepted.out;
+}
+
+TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
+    const std::string a = scratch("same_name_a"), b = scratch("same_name_b");
+    scenario_copy(a);
+    edit(scenario_copy(b));
+    ASSERT_EQ(faultline_env("cd " + a + " &&", "fuzz deploy.yaml --seeds 1..2 --progress none --out " + a + "/out").exit_code, 1);
+    const Result r = faultline_env("cd " + b + " &&", "fuzz deploy.yaml --seeds 1..3 --progress none --resume --out " + a + "/out");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "the scenario file " + b + "/deploy.yaml is not the job's " + a + "/deploy.yaml")) << r.out;
+    // The same bytes in another directory are the same job.
+    scenario_copy(b);
+    const Result same = faultline_env("cd " + b + " &&", "fuzz deploy.yaml --seeds 1..3 --progress none --resume --out " + a + "/out");
+    EXPECT_EQ(same.exit_code, 1) << same.out;
+}
+
+TEST(JobIntegrity, MergeRefusesShardsOfDifferentContentsOfOneFile) {
+    const std::string work = scratch("merge_contents");
+    const std::string file = scenario_copy(work);
+    ASSERT_EQ(cli("fuzz " + file + " --seeds 1..4 --shard 0/2 --progress none --out " + work + "/s0").exit_code, 1);
+    const std::string before = read_json(work + "/s0/job.json")["scenario"]["content_hash"];
+    edit(file);
+    ASSERT_EQ(cli("fuzz " + file + " --seeds 1..4 --shard 1/2 --progress none --out " + work + "/s1").exit_code, 1);
+    const std::string after = read_json(work + "/s1/job.json")["scenario"]["content_hash"];
+    const Result r = cli("merge " + work + "/s0 " + work + "/s1 --out " + work + "/m");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_EQ(lines_of(r.out), 1u) << r.out;
+    EXPECT_TRUE(contains(r.out, "not the same job as " + work + "/s0: the scenario file's content differs (content hash " +
+                                    before + " vs " + after + ")"))
+        << r.out;
+    EXPECT_FALSE(std::filesystem::exists(work + "/m/results.jsonl"));
+}
+
+TEST(JobIntegrity, AnInterruptedJobSaysSoInItsSummaryAndJUnit) {
+    const std::string dir = scratch("interrupted_junit");
+    const std::string log = dir + ".log";
+    const pid_t pid = spawn({"fuzz", "planted-counter", "--seeds", counter_seeds, "-j2", "--progress", "none", "--out", dir,
+                             "--junit", dir + "/junit.xml"},
+                            log);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (line_count(dir + "/results.jsonl") < 40 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM) << read_file(log);
+    const std::size_t recorded = line_count(dir + "/results.jsonl");
+    const std::size_t range = counter_last - counter_first + 1;
+    ASSERT_LT(recorded, range);
+    const auto summary = read_json(dir + "/summary.json");
+    ASSERT_TRUE(summary.contains("incomplete")) << summary.dump(2);
+    EXPECT_EQ(summary["incomplete"]["interrupted_by"], "SIGTERM");
+    EXPECT_EQ(summary["incomplete"]["seeds_in_range"], range);
+    EXPECT_EQ(summary["incomplete"]["seeds_run"], recorded);
+    EXPECT_EQ(summary["incomplete"]["seeds_not_run"], range - recorded);
+    const std::string text = std::to_string(recorded) + " of " + std::to_string(range) + " seeds of the range ran (" +
+                             std::to_string(range - recorded) + " not run)";
+    EXPECT_TRUE(contains(read_file(log), "incomplete  " + text)) << read_file(log);
+    const std::string xml = read_file(dir + "/junit.xml");
+    EXPECT_TRUE(contains(xml, "name=\"seeds not run\"")) << xml;
+    EXPECT_TRUE(contains(xml, "<error type=\"incomplete\" message=\"interrupted by SIGTERM: " + text)) << xml;
+    EXPECT_FALSE(contains(xml, "errors=\"0\"")) << xml;
+    // Resumed to its end: the summary and JUnit are those of a job never interrupted.
+    const Result resumed = cli("fuzz planted-counter --seeds " + std::string(counter_seeds) +
+                               " -j2 --progress none --resume --out " + dir + " --junit " + dir + "/junit.xml");
+    EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+    EXPECT_FALSE(contains(resumed.out, "incomplete")) << resumed.out;
+    EXPECT_FALSE(read_json(dir + "/summary.json").contains("incomplete"));
+    EXPECT_FALSE(contains(read_file(dir + "/junit.xml"), "seeds not run"));
+}
+
+TEST(JobIntegrity, ATimeBudgetThatEndsARangeEarlyIsNotAGap) {
+    const std::string dir = scratch("budget_range");
+    const Result r = cli("fuzz planted-harness --seeds 1..100000000 --time 1s -j2 --progress none --out " + dir +
+                         " --junit " + dir + "/junit.xml");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_FALSE(read_json(dir + "/summary.json").contains("incomplete"));
+    EXPECT_TRUE(contains(read_file(dir + "/junit.xml"), "errors=\"0\""));
+}
+
+// Shard i of 2 of planted-harness (no findings) over seeds 1..10, with only its first `keep` records.
+std::string harness_shard(const std::string& root, int i, std::size_t keep = 5) {
+    const std::string dir = root + "/s" + std::to_string(i);
+    EXPECT_EQ(cli("fuzz planted-harness --seeds 1..10 --shard " + std::to_string(i) + "/2 --progress none --out " + dir)
+                  .exit_code,
+              0);
+    std::ifstream in(dir + "/results.jsonl");
+    std::string kept, line;
+    for (std::size_t n = 0; n < keep && std::getline(in, line); ++n) kept += line + "\n";
+    in.close();
+    std::ofstream(dir + "/results.jsonl") << kept;  // as a shard killed after `keep` seeds leaves it
+    return dir;
+}
+
+TEST(JobIntegrity, MergeOfAnUnfinishedShardWarnsMarksTheGapAndDoesNotPass) {
+    const std::string root = scratch("merge_gap");
+    const std::string s0 = harness_shard(root, 0), s1 = harness_shard(root, 1, 2);
+    const Result complete = cli("merge " + s0 + " --out " + root + "/only0 --junit " + root + "/only0.xml");
+    const Result r = cli("merge " + s0 + " " + s1 + " --out " + root + "/m --junit " + root + "/m.xml");
+    EXPECT_EQ(r.exit_code, 1) << "seeds are missing: not a pass\n" << r.out;
+    EXPECT_TRUE(contains(r.out, "warning: shard 1/2 ran 2 of 5 seeds\n")) << r.out;
+    EXPECT_TRUE(contains(r.out, "incomplete  7 of 10 seeds of the range ran (3 not run)")) << r.out;
+    const std::string xml = read_file(root + "/m.xml");
+    EXPECT_TRUE(contains(xml, "errors=\"1\"")) << xml;
+    EXPECT_TRUE(contains(xml, "<error type=\"incomplete\" message=\"7 of 10 seeds of the range ran (3 not run)\">")) << xml;
+    EXPECT_TRUE(contains(xml, "shard 1/2 ran 2 of 5 seeds")) << xml;
+    const auto summary = read_json(root + "/m/summary.json");
+    EXPECT_EQ(summary["incomplete"]["seeds_not_run"], 3);
+    EXPECT_EQ(summary["incomplete"]["gaps"][0], "shard 1/2 ran 2 of 5 seeds");
+    // A shard missing altogether is a gap too.
+    EXPECT_EQ(complete.exit_code, 1) << complete.out;
+    EXPECT_TRUE(contains(complete.out, "warning: shard 1/2 is missing (its 5 seeds did not run)")) << complete.out;
+    EXPECT_TRUE(contains(read_file(root + "/only0.xml"), "name=\"seeds not run\""));
+    // Merging the unfinished merge again still says so (its summary records the gap).
+    const Result again = cli("merge " + root + "/m --out " + root + "/m2");
+    EXPECT_EQ(again.exit_code, 1) << again.out;
+    EXPECT_TRUE(contains(again.out, "shard 1/2 ran 2 of 5 seeds")) << again.out;
+    // Both shards whole: a pass.
+    const std::string full = scratch("merge_no_gap");
+    const Result whole = cli("merge " + harness_shard(full, 0) + " " + harness_shard(full, 1) + " --out " + full + "/m");
+    EXPECT_EQ(whole.exit_code, 0) << whole.out;
+    EXPECT_FALSE(contains(whole.out, "warning")) << whole.out;
+}
+
+TEST(JobIntegrity, SeedRangesCountEachShardsSeedsOnce) {
+    const ex::SeedRanges r = ex::parse_seed_ranges("1..1000 500..2000 3000..3000");
+    ASSERT_EQ(r.spans.size(), 2u);
+    EXPECT_EQ(r.count(ex::Shard{0, 1}), 2001u);
+    EXPECT_EQ(r.count(ex::Shard{1, 2}), 1000u);  // 1, 3, ..., 1999 (3000 is even)
+    EXPECT_TRUE(r.contains(3000));
+    EXPECT_FALSE(r.contains(2500));
+    EXPECT_FALSE(ex::parse_seed_ranges("1..10 20..").count(ex::Shard{0, 1}).has_value());
+}
+
+std::vector<faultline::Override> sets(std::initializer_list<std::pair<const char*, const char*>> list) {
+    std::vector<faultline::Override> out;
+    for (const auto& [p, v] : list) out.push_back({p, v});
+    return out;
+}
+
+std::optional<std::string> difference(const std::vector<faultline::Override>& a, const std::vector<faultline::Override>& b) {
+    ex::JobConfig x, y;
+    x.scenario = y.scenario = ex::scenario_ref("planted-counter");
+    x.overrides = a;
+    y.overrides = b;
+    return ex::job_difference(x, y);
+}
+
+TEST(JobIntegrity, OverridesCompareAsASetWithTheLastOfAPathWinning) {
+    EXPECT_EQ(difference(sets({{"clients", "2"}, {"crash_rate", "3"}}), sets({{"crash_rate", "3"}, {"clients", "2"}})),
+              std::nullopt);
+    EXPECT_EQ(difference(sets({{"clients", "2"}, {"clients", "3"}}), sets({{"clients", "3"}})), std::nullopt);
+    EXPECT_EQ(difference(sets({{"clients", "2"}, {"crash_rate", "3"}}), sets({{"crash_rate", "3"}, {"clients", "3"}})),
+              "overrides clients=2 crash_rate=3 vs clients=3 crash_rate=3");
+    EXPECT_NE(difference(sets({{"clients", "3"}, {"clients", "2"}}), sets({{"clients", "3"}})), std::nullopt);
+    // A built-in's typed options: 3.0 is 3.
+    EXPECT_EQ(difference(sets({{"crash_rate", "3.0"}}), sets({{"crash_rate", "3"}})), std::nullopt);
+    // A setting inside another keeps its order relative to it; independent ones move freely.
+    const auto a = ex::canonical_overrides(sets({{"replicas", "[1, 2]"}, {"x", "1"}, {"replicas[0]", "5"}, {"a", "1"}}));
+    const auto b = ex::canonical_overrides(sets({{"a", "1"}, {"replicas.0", "5"}, {"replicas", "[1, 2]"}, {"x", "1"}}));
+    ASSERT_EQ(a.size(), 4u);
+    EXPECT_EQ(a[0].path, "a");
+    EXPECT_EQ(a[1].path, "replicas");
+    EXPECT_EQ(a[2].path, "replicas[0]");
+    EXPECT_EQ(b[1].path, "replicas.0") << "here it came first, and still does";
+    // Dropped only when nothing between the two touched the option.
+    EXPECT_EQ(ex::canonical_overrides(sets({{"r", "[1]"}, {"r.0", "5"}, {"r", "[2]"}})).size(), 3u);
+}
+
+TEST(JobIntegrity, ResumeAcceptsTheSameSettingsInAnotherOrder) {
+    const std::string dir = scratch("set_order");
+    const Result first =
+        cli("fuzz planted-counter --seeds 1..5 --set clients=2 --set crash_rate=3 --progress none --out " + dir);
+    ASSERT_LE(first.exit_code, 1) << first.out;
+    const Result r = cli("fuzz planted-counter --seeds 1..10 --set crash_rate=3.0 --set clients=2 --progress none --resume --out " + dir);
+    EXPECT_LE(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, "5 recorded before")) << r.out;
+    const Result twice = cli("fuzz planted-counter --seeds 1..12 --set clients=3 --set clients=2 --set crash_rate=3 "
+                             "--progress none --resume --out " + dir);
+    EXPECT_LE(twice.exit_code, 1) << twice.out;
+    const Result other = cli("fuzz planted-counter --seeds 1..12 --set clients=2 --set clients=3 --set crash_rate=3 "
+                             "--progress none --resume --out " + dir);
+    EXPECT_EQ(other.exit_code, 2) << other.out;
+    EXPECT_TRUE(contains(other.out, "overrides clients=2 crash_rate=3 vs clients=3 crash_rate=3")) << other.out;
+}
+
+}  // namespace
