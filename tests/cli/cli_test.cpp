@@ -386,9 +386,11 @@ TEST(CliScenarioFiles, ABadFileIsOneLineWithItsLocationAndExitsTwo) {
 TEST(CliScenarioFiles, ARateTooLowForOneArrivalIsWarnedAboutAndTheRunGoesOn) {
     const Result r = faultline("run limping-node --seed 1 --set workloads.users.open_loop.rate=1/h");
     EXPECT_NE(r.exit_code, 2) << r.out;
-    EXPECT_TRUE(contains(r.out, "faultline: warning: " + kSource + "/scenarios/limping-node.yaml:24:5: workloads.users.open_loop.rate "
+    // At the open_loop section, where the rate is (24:5 is the workload's hosts), naming the setting.
+    EXPECT_TRUE(contains(r.out, "faultline: warning: " + kSource + "/scenarios/limping-node.yaml:25:16: workloads.users.open_loop.rate "
                                 "1/h per host gives 0.025 arrivals on average in the whole run (1 host, 90s)"))
         << r.out;
+    EXPECT_TRUE(contains(r.out, "(with --set workloads.users.open_loop.rate=1/h)\n")) << r.out;
     EXPECT_TRUE(contains(r.out, "trace hash")) << r.out;
     const Result fine = faultline("run limping-node --seed 1");
     EXPECT_FALSE(contains(fine.out, "warning")) << fine.out;
