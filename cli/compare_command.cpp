@@ -4,6 +4,8 @@
 // both). Both run at once in worker processes. Exit code 0 when both ran (whatever their
 // verdicts: a comparison usually expects one to fail), 1 when one crashed or hung (--json then
 // prints what it knows: each side's verdict or what became of it, "complete": false), 2 bad input.
+// Ctrl-C or SIGTERM stops it as it stops fuzz: a side not finished is "interrupted", nothing is
+// compared or written (a comparison needs both), and it exits 130 (SIGTERM: 143).
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +13,7 @@
 
 #include "common.hpp"
 #include "explore/spec.hpp"
+#include "explore/workers.hpp"
 #include "report/compare.hpp"
 #include "report/headline.hpp"
 #include "report/html.hpp"
@@ -120,13 +123,25 @@ int execute(const CompareArgs& args) {
                  static_cast<unsigned long long>(args.seed));
     report::RunRecord records[2];
     std::optional<WorkerResult> broken[2];  // a side that crashed, hung or could not start
-    run_in_report_workers({spec_a, spec_b}, false, args.jobs, timeout, [&](WorkerResult&& r) {
+    bool finished[2] = {false, false};
+    const int stopped_by = run_in_report_workers({spec_a, spec_b}, false, args.jobs, timeout, [&](WorkerResult&& r) {
+        finished[r.index] = true;
         if (!r.ok) {
             broken[r.index] = std::move(r);
             return;
         }
         records[r.index] = report::record_from_json(r.json, std::string("worker for ") + (r.index == 0 ? "A" : "B"));
     });
+    if (stopped_by != 0) {
+        for (int i = 0; i < 2; ++i) {
+            if (finished[i]) continue;
+            broken[i] = WorkerResult{};
+            broken[i]->verdict = "interrupted";
+            broken[i]->error = "did not finish: interrupted by " + explore::signal_name(stopped_by);
+        }
+        std::fprintf(stderr, "compare: interrupted by %s: %d of 2 runs finished; nothing compared or written\n",
+                     explore::signal_name(stopped_by).c_str(), static_cast<int>(finished[0]) + static_cast<int>(finished[1]));
+    }
     records[0].label = a.label;
     records[1].label = b.label;
     if (broken[0] || broken[1]) {
@@ -153,7 +168,7 @@ int execute(const CompareArgs& args) {
             std::cout << j.dump() << "\n";
         }
         if (auto e = stdout_error()) throw UsageError(*e);
-        return exit_fail;
+        return stopped_by != 0 ? 128 + stopped_by : exit_fail;  // as a shell reports a signal, and as fuzz does
     }
     const std::vector<report::DiffRow> rows = report::headline_diff(records[0], records[1]);
     if (args.json) {

@@ -1,7 +1,9 @@
 #include "report_workers.hpp"
 
 #include <algorithm>
+#include <optional>
 
+#include "explore/stop_signals.hpp"
 #include "explore/workers.hpp"
 #include "sim/values.hpp"
 
@@ -18,22 +20,28 @@ report::RecordSource record_source(const explore::RunSpec& spec) {
     return s;
 }
 
-void run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summary, unsigned jobs,
-                           std::chrono::milliseconds timeout, const std::function<void(WorkerResult&&)>& done) {
+int run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summary, unsigned jobs,
+                          std::chrono::milliseconds timeout, const std::function<void(WorkerResult&&)>& done) {
     const std::string exe = explore::self_exe();
-    explore::WorkerPool pool(jobs);
+    explore::StopSignals signals;
+    std::optional<explore::WorkerPool> pool(std::in_place, jobs);  // reset when the loop ends
     std::size_t next = 0, finished = 0;
-    while (finished < specs.size()) {
-        while (next < specs.size() && pool.has_room()) {
+    while (finished < specs.size() && explore::stop_signal == 0) {
+        while (next < specs.size() && pool->has_room()) {
             // The exploration worker's command line (spec on the command line or on stdin), for
             // the report worker instead.
             explore::WorkerCommand command = explore::worker_command(exe, specs[next]);
             command.argv[1] = "report-worker";
             if (summary) command.argv.push_back("--summary");
-            pool.start(next, command, timeout);
+            pool->start(next, command, timeout);
             ++next;
         }
-        for (explore::WorkerExit& exit : pool.poll(std::chrono::milliseconds(200))) {
+        const std::vector<explore::WorkerExit> exits = pool->poll(std::chrono::milliseconds(200));
+        const bool stopped = explore::stop_signal != 0;
+        for (const explore::WorkerExit& exit : exits) {
+            // After a stop, a run that ended on its own is kept; one that died of a signal may have
+            // got the same Ctrl-C from the terminal, which says nothing about the run: abandoned.
+            if (stopped && (exit.signal != 0 || exit.timed_out)) continue;
             ++finished;
             WorkerResult r;
             r.index = static_cast<std::size_t>(exit.id);
@@ -62,6 +70,10 @@ void run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summ
             done(std::move(r));
         }
     }
+    const int stopped_by = finished < specs.size() ? static_cast<int>(explore::stop_signal) : 0;  // (after the last: nothing lost)
+    pool.reset();       // kills and reaps what is still running (after a stop signal)
+    signals.restore();  // a second Ctrl-C while the caller writes its files ends the process
+    return stopped_by;
 }
 
 }  // namespace faultline::cli

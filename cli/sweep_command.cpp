@@ -2,8 +2,10 @@
 // combination of the grid's values, each on K seeds, in worker processes on every core; a table
 // of seeds passing and time to recover per cell, where the system tips, and (--report) heatmaps.
 // Exit code 0 when every run completed (whatever the verdicts: mapping failure is the point),
-// 1 when a run crashed or hung, 2 bad input. Grid paths are the paths --set takes; see
-// report/sweep.hpp for the shorthands (load, path tails).
+// 1 when a run crashed or hung, 2 bad input. Ctrl-C or SIGTERM stops it as it stops fuzz: no
+// more runs start, the running ones are abandoned, the table, --report and --result are written
+// for the runs that finished (marked incomplete), and it exits 130 (SIGTERM: 143). Grid paths
+// are the paths --set takes; see report/sweep.hpp for the shorthands (load, path tails).
 #include <unistd.h>
 
 #include <charconv>
@@ -15,6 +17,7 @@
 #include "common.hpp"
 #include "explore/fuzz.hpp"
 #include "explore/spec.hpp"
+#include "explore/workers.hpp"
 #include "faultline/scenario_file.hpp"
 #include "faultline/spec_options.hpp"
 #include "report/sweep.hpp"
@@ -116,6 +119,10 @@ public:
             std::fprintf(stderr, "sweep: %zu/%zu runs, %zu not passing\n", done, total_, failing);
         }
         last_ = done;
+    }
+    // Ends a terminal's progress line that stopped short of the total (an interrupted sweep).
+    void finish(std::size_t done) {
+        if (tty_ && done != total_) std::fprintf(stderr, "\n");
     }
 
 private:
@@ -226,7 +233,8 @@ int execute(const SweepArgs& args) {
                  report::count_of(jobs, "worker").c_str());
     Progress progress(specs.size());
     std::size_t done = 0, failing = 0, broken = 0;
-    run_in_report_workers(
+    std::vector<bool> finished(specs.size(), false);
+    const int stopped_by = run_in_report_workers(
         specs, true, jobs, timeout, [&](WorkerResult&& r) {
             const std::size_t cell = r.index / seeds.size(), k = r.index % seeds.size();
             report::CellRun run;
@@ -243,8 +251,24 @@ int execute(const SweepArgs& args) {
             }
             if (run.verdict != "pass") ++failing;
             result.cells[cell].runs[k] = std::move(run);
+            finished[r.index] = true;
             progress.update(++done, failing);
         });
+    progress.finish(done);
+    if (stopped_by != 0) {
+        // What finished is kept and written; the runs that did not finish are left out of their cells.
+        for (std::size_t c = 0; c < result.cells.size(); ++c) {
+            std::vector<report::CellRun> kept;
+            for (std::size_t k = 0; k < seeds.size(); ++k) {
+                if (finished[c * seeds.size() + k]) kept.push_back(std::move(result.cells[c].runs[k]));
+            }
+            result.cells[c].runs = std::move(kept);
+        }
+        result.interrupted = explore::signal_name(stopped_by);
+        result.runs_planned = specs.size();
+        std::fprintf(stderr, "sweep: %s; %s only those\n", report::interrupted_text(result).c_str(),
+                     args.report.empty() && args.result.empty() ? "the table holds" : "the table and the files hold");
+    }
 
     if (args.json)
         std::cout << report::sweep_to_json(result).dump() << "\n";
@@ -263,6 +287,7 @@ int execute(const SweepArgs& args) {
     if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the heatmaps)\n");
     if (auto e = stdout_error()) errors.push_back(*e);
     throw_errors(errors);
+    if (stopped_by != 0) return 128 + stopped_by;  // as a shell reports a signal, and as fuzz does
     return broken > 0 ? exit_fail : exit_pass;
 }
 

@@ -14,6 +14,7 @@
 
 #include "explore/artifact.hpp"
 #include "explore/build_info.hpp"
+#include "explore/stop_signals.hpp"
 #include "explore/swarm.hpp"
 #include "explore/workers.hpp"
 #include "dir_lock.hpp"
@@ -93,38 +94,6 @@ private:
     std::string scenario_;
     Clock::time_point start_, last_;
     bool drawn_ = false;
-};
-
-// SIGINT (Ctrl-C) and SIGTERM (a job runner's stop) end the job in an orderly way: no new seeds,
-// the running ones abandoned (their workers got the same SIGINT from the terminal, and their exits
-// say nothing about the seeds), and the summary written for what was recorded. A second signal,
-// once the handlers are restored, ends the process at once.
-volatile std::sig_atomic_t stop_signal = 0;
-
-class StopSignals {
-public:
-    StopSignals() {
-        stop_signal = 0;
-        struct sigaction sa {};
-        sa.sa_handler = [](int sig) { stop_signal = sig; };
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;  // no SA_RESTART: the worker pool's poll() returns at once
-        ::sigaction(SIGINT, &sa, &old_int_);
-        ::sigaction(SIGTERM, &sa, &old_term_);
-    }
-    ~StopSignals() { restore(); }
-    void restore() {
-        if (restored_) return;
-        ::sigaction(SIGINT, &old_int_, nullptr);
-        ::sigaction(SIGTERM, &old_term_, nullptr);
-        restored_ = true;
-    }
-    StopSignals(const StopSignals&) = delete;
-    StopSignals& operator=(const StopSignals&) = delete;
-
-private:
-    struct sigaction old_int_ {}, old_term_ {};
-    bool restored_ = false;
 };
 
 // "runs/" names runs: paths under it are runs/artifacts, not runs//artifacts.

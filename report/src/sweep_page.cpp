@@ -184,10 +184,10 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
 }
 
 std::string runs_count(const SweepResult& s) {
-    std::size_t runs = 0;
-    for (const SweepCell& c : s.cells) runs += c.runs.size();
-    return count_of(s.cells.size(), "cell") + ", " + count_of(s.seeds.size(), "seed") +
-           " each: " + count_of(runs, "run");
+    const std::string each = count_of(s.cells.size(), "cell") + ", " + count_of(s.seeds.size(), "seed") + " each: ";
+    if (!s.interrupted.empty())
+        return each + std::to_string(runs_finished(s)) + " of " + count_of(s.runs_planned, "run") + " (interrupted)";
+    return each + count_of(runs_finished(s), "run");
 }
 
 std::string repro(const SweepResult& s, const SweepCell& c, std::uint64_t seed) {
@@ -209,6 +209,11 @@ std::string sweep_html(const SweepResult& s) {
     std::string seeds;
     for (std::uint64_t seed : s.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(seed);
     o += "<p class=\"sub\">" + html(runs_count(s)) + " (seeds " + html(seeds) + ")</p>\n";
+    if (!s.interrupted.empty()) {
+        o += "<p class=\"box\"><span class=\"verdict runaway\">INCOMPLETE</span> The sweep was " +
+             html(interrupted_text(s)) +
+             ". Every number below is of the runs that finished; a blank cell had none.</p>\n";
+    }
     if (!s.description.empty() || !s.hypothesis.empty()) {
         o += "<div class=\"box\">" + page::paragraph(s.description) +
              (s.hypothesis.empty() ? "" : "<p><b>Hypothesis.</b> " + html(s.hypothesis) + "</p>") + "</div>\n";
@@ -250,7 +255,7 @@ std::string sweep_html(const SweepResult& s) {
         }
         std::string f;
         for (const std::string& x : failures) f += (f.empty() ? "" : "; ") + x;
-        o += "<td class=\"num\">" + std::to_string(m.passed) + "/" + std::to_string(m.runs) +
+        o += "<td class=\"num\">" + (c.runs.empty() ? std::string("not run") : std::to_string(m.passed) + "/" + std::to_string(m.runs)) +
              "</td><td class=\"num\">" +
              html(!m.recovery_applicable ? "-"
                   : m.median_recovery_s  ? format_time(*m.median_recovery_s)
@@ -280,6 +285,8 @@ std::string sweep_markdown(const SweepResult& s, const std::string& html_name) {
     std::string o = "## Sweep: " + markdown(s.scenario) +
                     (s.variant.empty() ? "" : " (variant " + markdown(s.variant) + ")") + "\n\n";
     o += markdown(runs_count(s)) + ".\n\n";
+    if (!s.interrupted.empty())
+        o += "**Incomplete:** the sweep was " + markdown(interrupted_text(s)) + "; the table holds only those.\n\n";
     if (!s.hypothesis.empty()) o += "**Hypothesis.** " + markdown(s.hypothesis) + "\n\n";
     for (const std::string& t : tipping_points(s)) o += "- " + markdown(t) + "\n";
     o += "\n";

@@ -89,6 +89,19 @@ CellRun cell_run_from_json(const Json& j, const std::string& file) {
     return c;
 }
 
+std::size_t runs_finished(const SweepResult& s) {
+    std::size_t n = 0;
+    for (const SweepCell& c : s.cells) n += c.runs.size();
+    return n;
+}
+
+std::string interrupted_text(const SweepResult& s) {
+    if (s.interrupted.empty()) return "";
+    const std::size_t done = runs_finished(s);
+    return "interrupted by " + s.interrupted + ": " + std::to_string(done) + " of " + count_of(s.runs_planned, "run") +
+           " finished, " + std::to_string(s.runs_planned - std::min(done, s.runs_planned)) + " did not run";
+}
+
 CellSummary summarize(const SweepCell& cell) {
     CellSummary s;
     s.runs = cell.runs.size();
@@ -128,7 +141,7 @@ std::vector<std::string> tipping_points(const SweepResult& s) {
     };
     const std::size_t rows = s.axes.size() > 1 ? s.axes[1].values.size() : 1;
     for (std::size_t row = 0; row < rows; ++row) {
-        std::optional<std::size_t> tip;
+        std::optional<std::size_t> tip, last_run;  // (an interrupted sweep's cells may hold no run)
         for (std::size_t col = 0; col < x.values.size() && !tip; ++col) {
             std::vector<std::size_t> index(s.axes.size(), 0);
             index[0] = col;
@@ -136,12 +149,16 @@ std::vector<std::string> tipping_points(const SweepResult& s) {
             const SweepCell* c = cell_at(index);
             if (!c) continue;
             const CellSummary sum = summarize(*c);
+            if (sum.runs > 0) last_run = col;
             if (sum.runs > 0 && 2 * sum.passed <= sum.runs) tip = col;
         }
         std::string where = s.axes.size() > 1 ? "with " + s.axes[1].name + "=" + s.axes[1].labels[row] + ", " : "";
         if (s.axes.size() > 2) where = "(other axes at their first value) " + where;
-        if (!tip)
-            out.push_back(where + "more than half the seeds pass at every " + x.name + " up to " + x.labels.back());
+        if (!tip && !last_run)
+            out.push_back(where + "no run finished");
+        else if (!tip)
+            out.push_back(where + "more than half the seeds pass at every " + x.name + (s.interrupted.empty() ? "" : " that ran") +
+                          " up to " + x.labels[*last_run]);
         else if (*tip == 0)
             out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + x.labels.front());
         else
@@ -174,6 +191,8 @@ Json sweep_to_json(const SweepResult& s) {
         cells.push_back({{"index", c.index}, {"runs", runs}});
     }
     j["cells"] = cells;
+    if (!s.interrupted.empty())
+        j["interrupted"] = {{"by", s.interrupted}, {"runs_planned", s.runs_planned}, {"runs_finished", runs_finished(s)}};
     return j;
 }
 
@@ -213,6 +232,11 @@ SweepResult sweep_from_json(const Json& j, const std::string& file) {
             for (const Json& r : c.at("runs")) cell.runs.push_back(cell_run_from_json(r, file));
             s.cells.push_back(std::move(cell));
         }
+        if (j.contains("interrupted") && !j.at("interrupted").is_null()) {
+            s.interrupted = j.at("interrupted").at("by").get<std::string>();
+            s.runs_planned = j.at("interrupted").at("runs_planned").get<std::size_t>();
+            if (s.interrupted.empty()) bad(file, "field 'interrupted.by': expected the signal's name");
+        }
     } catch (const nlohmann::json::exception& e) {
         bad(file, std::string("malformed sweep result: ") + e.what());
     }
@@ -223,7 +247,8 @@ SweepTable sweep_table(const SweepResult& s) {
     SweepTable t;
     if (s.axes.empty()) return t;
     const GridAxis& x = s.axes[0];
-    auto cell_text = [](const SweepCell& c) {
+    auto cell_text = [](const SweepCell& c) -> std::string {
+        if (c.runs.empty()) return "-";  // an interrupted sweep's cell that no run finished
         const CellSummary sum = summarize(c);
         std::string text = std::to_string(sum.passed) + "/" + std::to_string(sum.runs);
         if (sum.broken > 0) text += " !" + std::to_string(sum.broken);
@@ -265,6 +290,7 @@ SweepTable sweep_table(const SweepResult& s) {
     t.legend = "Cells: seeds passing / seeds run";
     if (any_recovery) t.legend += ", median time to recover (x: the median seed did not recover)";
     if (any_broken) t.legend += "; !N: N runs crashed, hung or could not start";
+    if (!s.interrupted.empty()) t.legend += "; -: no run of the cell finished (the sweep was interrupted)";
     return t;
 }
 
@@ -276,6 +302,7 @@ std::string sweep_text(const SweepResult& s) {
         for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
     }
     std::string o;
+    if (!s.interrupted.empty()) o += "INCOMPLETE: " + interrupted_text(s) + "; the table holds only those\n";
     for (const auto& line : table.rows) {
         for (std::size_t i = 0; i < line.size(); ++i) {
             const std::string& cell = line[i];

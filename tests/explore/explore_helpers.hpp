@@ -20,6 +20,7 @@
 
 #include "support/files.hpp"
 #include "support/run_program.hpp"
+#include "support/spawn_program.hpp"
 
 namespace explore_test {
 
@@ -36,26 +37,11 @@ inline Result faultline_env(const std::string& prefix, const std::string& args) 
     return faultline_with(prefix + " " + std::string(FAULTLINE_BIN), args);
 }
 
-// Starts the faultline binary without waiting; returns its pid. Its output goes to `output`
-// (/dev/null by default); with `own_group` it leads a process group of its own, which a test can
-// signal as a terminal's Ctrl-C does (kill(-pid, SIGINT): the job and its workers alike).
+// Starts the faultline binary without waiting; returns its pid (test_support::spawn_program).
 inline pid_t spawn(const std::vector<std::string>& args, const std::string& output = "/dev/null", bool own_group = false) {
     std::vector<std::string> argv = {FAULTLINE_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (std::string& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        if (own_group) ::setpgid(0, 0);
-        const int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(out, 1);
-        ::dup2(out, 2);
-        ::execv(cargv[0], cargv.data());
-        ::_exit(127);
-    }
-    if (own_group) ::setpgid(pid, pid);  // also here: the test may signal before the child ran
-    return pid;
+    return test_support::spawn_program(std::move(argv), output, own_group);
 }
 
 inline bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }

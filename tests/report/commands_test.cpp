@@ -16,6 +16,7 @@ namespace {
 using report_test::contains;
 using report_test::count;
 using report_test::read;
+using report_test::scratch;
 
 using test_support::Result;
 namespace fs = std::filesystem;
@@ -24,15 +25,6 @@ const std::string stampede = std::string(FAULTLINE_REPORT_DATA) + "/small-stampe
 const std::string hostile = std::string(FAULTLINE_REPORT_DATA) + "/hostile-strings.yaml";
 
 Result faultline(const std::string& args) { return test_support::run_program(std::string(FAULTLINE_BIN) + " " + args); }
-
-// A fresh directory per test.
-fs::path scratch() {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path dir = fs::path(testing::TempDir()) / "faultline-report" / info->name();
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
 
 std::string hash_of(const std::string& out) {
     const std::size_t at = out.find("trace hash  ");

@@ -234,4 +234,48 @@ TEST(ReportSweep, TheTerminalAndMarkdownTablesAgreeRowForRow) {
         << sweep_markdown(one);
 }
 
+// A sweep stopped by Ctrl-C keeps the runs that finished and says everywhere that it is
+// incomplete: the terminal table, the Markdown, the page and the result file (which round-trips
+// it); a cell no run of which finished is "-", and where it tips speaks only of what ran.
+TEST(ReportSweep, AnInterruptedSweepIsMarkedIncompleteEverywhere) {
+    SweepResult s = two_by_two();
+    s.cells[1].runs.resize(1);  // (2000, 1): one of three seeds finished
+    s.cells[3].runs.clear();    // (2000, 3): none
+    s.interrupted = "SIGINT";
+    s.runs_planned = 12;
+    EXPECT_EQ(runs_finished(s), 7u);
+    EXPECT_EQ(interrupted_text(s), "interrupted by SIGINT: 7 of 12 runs finished, 5 did not run");
+    EXPECT_EQ(interrupted_text(two_by_two()), "");
+
+    const std::string text = sweep_text(s);
+    EXPECT_EQ(text.substr(0, text.find('\n')),
+              "INCOMPLETE: interrupted by SIGINT: 7 of 12 runs finished, 5 did not run; the table holds only those");
+    EXPECT_TRUE(contains(text, "\n3                          2/3 9s        -\n")) << text;
+    EXPECT_TRUE(contains(text, "-: no run of the cell finished (the sweep was interrupted)")) << text;
+    const std::vector<std::string> tips = tipping_points(s);
+    ASSERT_EQ(tips.size(), 2u);
+    EXPECT_EQ(tips[0], "with retry.attempts_max=1, more than half the seeds pass at every load that ran up to 2000");
+    EXPECT_EQ(tips[1], "with retry.attempts_max=3, more than half the seeds pass at every load that ran up to 1000")
+        << "the cell that would tip it did not run: not claimed";
+
+    const std::string md = sweep_markdown(s, "sweep.html");
+    EXPECT_TRUE(contains(md, "4 cells, 3 seeds each: 7 of 12 runs (interrupted).")) << md;
+    EXPECT_TRUE(contains(md, "**Incomplete:** the sweep was interrupted by SIGINT: 7 of 12 runs finished, 5 did not run"))
+        << md;
+    EXPECT_TRUE(contains(md, "| 3 | 2/3 9s | - |")) << md;
+    const std::string page = sweep_html(s);
+    EXPECT_TRUE(contains(page, "<span class=\"verdict runaway\">INCOMPLETE</span> The sweep was interrupted by SIGINT: "
+                               "7 of 12 runs finished, 5 did not run."))
+        << page;
+    EXPECT_TRUE(contains(page, "<td class=\"num\">not run</td>"));
+
+    const Json j = sweep_to_json(s);
+    EXPECT_EQ(j.at("interrupted"), (Json{{"by", "SIGINT"}, {"runs_planned", 12}, {"runs_finished", 7}}));
+    const SweepResult back = sweep_from_json(Json::parse(j.dump()), "sweep.json");
+    EXPECT_EQ(back.interrupted, "SIGINT");
+    EXPECT_EQ(back.runs_planned, 12u);
+    EXPECT_EQ(sweep_html(back), page) << "faultline report renders the same page";
+    EXPECT_FALSE(sweep_to_json(two_by_two()).contains("interrupted")) << "a whole sweep's file is as before";
+}
+
 }  // namespace

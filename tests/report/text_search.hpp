@@ -1,5 +1,7 @@
-// Looking into generated pages and files in the report tests.
+// Looking into generated pages and files in the report tests, and a scratch directory for them.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
@@ -17,5 +19,14 @@ inline std::size_t count(const std::string& s, const std::string& what) {
 }
 
 inline std::string read(const std::filesystem::path& p) { return test_support::read_file(p); }
+
+// A fresh directory per test.
+inline std::filesystem::path scratch() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "faultline-report" / info->name();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
 
 }  // namespace report_test

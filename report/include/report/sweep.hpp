@@ -73,7 +73,16 @@ struct SweepResult {
     std::vector<std::uint64_t> seeds;
     std::vector<SweepCell> cells;  // every combination, the first axis varying fastest
     std::string recovery_rule;     // how recovery is judged, in words
+    // A sweep stopped by a signal ("SIGINT", "SIGTERM"; empty when it ran to its end): its cells
+    // hold only the runs that finished, in seed order (a cell may have none), of `runs_planned`.
+    std::string interrupted;
+    std::size_t runs_planned = 0;
 };
+
+// Runs the cells hold.
+std::size_t runs_finished(const SweepResult& s);
+// "interrupted by SIGINT: 4 of 10 runs finished, 6 did not run"; "" for a sweep that ran to its end.
+std::string interrupted_text(const SweepResult& s);
 
 // All combinations of axis indexes, the first axis varying fastest.
 std::vector<std::vector<std::size_t>> grid_cells(const std::vector<GridAxis>& axes);
@@ -104,13 +113,15 @@ std::string sweep_html(const SweepResult& s);
 std::string sweep_markdown(const SweepResult& s, const std::string& html_name = {});
 // The grid as a table of text, for the terminal and the Markdown summary alike: the first axis
 // across, a row per combination of the others (the first value first), each cell "3/3 5s"
-// (seeds passing / run, the median time to recover; "!1": a run crashed, hung or could not start).
+// (seeds passing / run, the median time to recover; "!1": a run crashed, hung or could not start;
+// "-": no run of the cell finished, in an interrupted sweep).
 struct SweepTable {
     std::vector<std::vector<std::string>> rows;  // the header first: the axes' names, then the first axis's labels
     std::string legend;                          // what a cell says ("cells: seeds passing / seeds run...")
 };
 SweepTable sweep_table(const SweepResult& s);
-// sweep_table for the terminal, aligned, then the legend and where it tips.
+// sweep_table for the terminal, aligned, then the legend and where it tips; an interrupted sweep's
+// first line says so.
 std::string sweep_text(const SweepResult& s);
 
 }  // namespace faultline::report

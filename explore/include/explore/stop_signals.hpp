@@ -1,0 +1,32 @@
+// SIGINT (Ctrl-C) and SIGTERM (a job runner's stop) end a command of many runs in an orderly way
+// (fuzz, sweep, compare): while a StopSignals lives, either signal only sets `stop_signal`, and
+// interrupts the worker pool's poll() (no SA_RESTART), so the command stops starting runs,
+// abandons the running ones (their workers got the same Ctrl-C from the terminal: their exits say
+// nothing about the runs) and writes what finished. restore() puts the previous handlers back, so
+// that a second signal, while that is written, ends the process at once. Such a command exits
+// 128 + the signal (130, 143), as a shell reports one.
+#pragma once
+
+#include <signal.h>
+
+#include <csignal>
+
+namespace faultline::explore {
+
+// The signal that asked the command to stop, 0 until one does. Reset by each StopSignals.
+extern volatile std::sig_atomic_t stop_signal;
+
+class StopSignals {
+public:
+    StopSignals();
+    ~StopSignals() { restore(); }
+    void restore();
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+    struct sigaction old_int_ {}, old_term_ {};
+    bool restored_ = false;
+};
+
+}  // namespace faultline::explore
