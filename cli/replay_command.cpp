@@ -1,5 +1,7 @@
 // `faultline replay ARTIFACT`: re-run a recorded failure (or a regression file) and check that it
-// is the same run, bit for bit (the trace hash); say clearly what changed when it is not.
+// is the same run, bit for bit (the trace hash); say clearly what changed when it is not. A worker
+// killed from outside (SIGKILL: the OOM killer, an operator) left no result to reproduce: the
+// replay runs to its own end and exits as `run` would (0 pass, 1 fail or runaway).
 #include <cstdio>
 #include <iostream>
 
@@ -65,11 +67,16 @@ int execute(const ReplayArgs& a) {
         line("scenario", spec.scenario.name + (spec.scenario.variant.empty() ? "" : " --variant " + spec.scenario.variant) +
                              "  seed " + std::to_string(spec.seed) +
                              (sets.empty() ? "" : "  set" + sets) + (swarm.empty() ? "" : "  swarm" + swarm));
-        const std::size_t faults = spec.fault_plan ? spec.fault_plan->size() : artifact.recorded_plan.size();
-        line("faults", std::to_string(faults) + (spec.fault_plan ? " (explicit plan)" : " (drawn from the seed)"));
+        line("faults", explore::faults_summary(artifact, explore::declared_faults(artifact)));
         line("expected", describe_outcome(artifact.expected));
-        if (!a.json && (artifact.expected.verdict == explore::Verdict::crash ||
-                        artifact.expected.verdict == explore::Verdict::hang)) {
+        const std::optional<std::string> killer = explore::killed_from_outside(artifact.expected);
+        if (!a.json && killer) {
+            std::printf("note        the recorded worker was killed by %s from outside the run (the OOM killer, an "
+                        "operator); the replay runs to its own end\n",
+                        killer->c_str());
+            std::fflush(stdout);
+        } else if (!a.json && (artifact.expected.verdict == explore::Verdict::crash ||
+                               artifact.expected.verdict == explore::Verdict::hang)) {
             std::printf(
                 "note        the recorded run %s; it is replayed in this process, so expect the same here "
                 "(under a debugger: gdb --args %s replay %s)\n",
@@ -93,6 +100,7 @@ int execute(const ReplayArgs& a) {
             explore::Json j;
             j["artifact"] = a.artifact;
             j["reproduced"] = report.reproduced;
+            j["killed_from_outside"] = report.killed_from_outside;
             j["stopped"] = report.stopped;
             j["conclusion"] = report.conclusion;
             j["changes"] = report.changes;
@@ -103,6 +111,8 @@ int execute(const ReplayArgs& a) {
         }
         if (auto e = stdout_error()) errors.push_back(*e);
         throw_errors(errors);
+        if (report.killed_from_outside)  // nothing to reproduce: the replayed run's own verdict, as `run` gives it
+            return report.outcome.verdict == explore::Verdict::pass ? exit_pass : exit_fail;
         return report.reproduced || report.stopped ? exit_pass : exit_fail;
     } catch (const explore::OptionError& e) {
         throw UsageError(e.what());  // a flag's, not the file's

@@ -131,6 +131,18 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
         report.conclusion = "reproduced: trace hash matches (" + got_hash + ")";
         return report;
     }
+    if (const auto signal = killed_from_outside(want)) {
+        // A run never sends itself these: whatever the replay gives, the record has no result of the
+        // run to compare it with, and a different ending says nothing about determinism.
+        report.killed_from_outside = true;
+        report.conclusion = "killed from outside: the recorded worker died of " + *signal +
+                            ", which a run does not send itself (the kernel's OOM killer when the machine ran short "
+                            "of memory, an operator, a job runner's stop), so it left no result to reproduce; "
+                            "this replay ran to its own end: " +
+                            std::string(to_string(got.verdict)) + (got.signature.empty() ? "" : " (" + got.signature + ")") +
+                            ", trace hash " + got_hash;
+        return report;
+    }
     std::string what;
     if (want.verdict == Verdict::crash || want.verdict == Verdict::hang) {
         what = "the recorded " + std::string(to_string(want.verdict)) + " did not happen in this process (" +

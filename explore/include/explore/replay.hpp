@@ -1,8 +1,9 @@
 // `faultline replay ARTIFACT`: re-run a recorded failure (or regression file) in this process and
 // check that it is the same run: same verdict, same signature, same trace hash. When it is not,
 // say what changed: the build, the scenario's options, or neither (then the run itself is not
-// deterministic). Optional: the full trace, stopping at an event or a virtual time, a log level
-// for one host.
+// deterministic), or that the recorded worker was killed from outside (SIGKILL: the OOM killer,
+// an operator), so that there was no result to reproduce. Optional: the full trace, stopping at an
+// event or a virtual time, a log level for one host.
 #pragma once
 
 #include <optional>
@@ -25,6 +26,9 @@ struct ReplayReport {
     Outcome outcome;
     bool stopped = false;              // ended by stop_at/stop_at_event: nothing to compare
     bool reproduced = false;           // verdict, signature and trace hash as recorded
+    // The recorded run's worker was killed by a signal a run does not send itself, and this
+    // replay ran to its own end: nothing recorded to compare it with (not a sign of nondeterminism).
+    bool killed_from_outside = false;
     std::vector<std::string> changes;  // the build, the options (each a sentence)
     std::string conclusion;            // "reproduced: trace hash matches (...)" or why not
 };
@@ -33,6 +37,27 @@ struct ReplayReport {
 // a --log-host naming no host of it (with the nearest names). A command calls it before it opens
 // any output, so that a refused replay overwrites nothing; replay() calls it too.
 void check_replay_options(const Artifact& artifact, const ReplayOptions& options);
+// The signal ("SIGKILL") when `recorded` is a crash by one that a run does not send itself: its
+// worker was killed from outside (SIGKILL: the kernel's OOM killer, an operator; SIGTERM, SIGINT,
+// SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2: a person or a job runner). Nothing for any other outcome
+// (SIGSEGV, SIGABRT, SIGFPE, ...: the run's own doing, which a replay should meet again).
+std::optional<std::string> killed_from_outside(const Outcome& recorded);
+
+// The faults a scenario file declares: its `faults:` timeline (when, what kind) and whether it
+// has a `nemesis:`, with the artifact's variant and overrides. Nothing for a built-in scenario
+// (its code places its faults) or a file that does not load now.
+struct DeclaredFaults {
+    std::vector<std::pair<sim::Duration, std::string>> timeline;
+    bool nemesis = false;
+};
+std::optional<DeclaredFaults> declared_faults(const Artifact& artifact);
+
+// What replay's "faults" line says of the artifact's plan, in words: an explicit plan's size; or
+// how many faults the run injected and, for a scenario file, how many of those were on its
+// timeline and how many its nemesis drew from the seed; or, for a run that died before it could
+// report them (crash, hang), that they were not recorded, and what the scenario declares.
+std::string faults_summary(const Artifact& artifact, const std::optional<DeclaredFaults>& declared);
+
 // InputError for an artifact whose scenario cannot be run; OptionError as check_replay_options.
 ReplayReport replay(const Artifact& artifact, const ReplayOptions& options);
 
