@@ -171,10 +171,8 @@ void print_spec_warnings(const ResolvedScenario& scenario, const std::string& va
                 own = spec_warnings(load_spec(scenario.path, variant, {}));
             } catch (const SpecError&) {
             }
-            std::string settings;
-            for (const Override& o : overrides) settings += (settings.empty() ? "" : ", ") + o.path + "=" + o.value;
             for (std::string& w : warnings) {
-                if (std::find(own.begin(), own.end(), w) == own.end()) w += " (with --set " + settings + ")";
+                if (std::find(own.begin(), own.end(), w) == own.end()) w += " (with " + describe_settings(overrides) + ")";
             }
         }
         print_warnings(warnings);

@@ -37,6 +37,8 @@ std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::
 
 // Reads and checks a spec. Throws SpecError.
 ScenarioSpec load_spec(const std::string& path, const std::string& variant = {}, const std::vector<Override>& overrides = {});
+// Settings as an error or warning names them: "--set duration=30s, faults.0.at=5s".
+std::string describe_settings(const std::vector<Override>& settings);
 
 struct LoadedScenario {
     std::shared_ptr<ScenarioInfo> info;  // info->make(overrides, error) reloads the file each time

@@ -229,21 +229,9 @@ std::string explain_yaml_error(const std::string& msg) {
     return msg;
 }
 
-ScenarioSpec load(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build);
-
-// Whether the file (and variant) loads as written, without the command line's settings.
-bool loads_without_settings(const std::string& path, const std::string& variant, bool build) {
-    try {
-        (void)load(path, variant, {}, build);
-        return true;
-    } catch (const SpecError&) {
-        return false;
-    }
-}
-
 // Reads (and, with `build`, dry-builds) a spec: a mistake that a setting made is reported at the
 // setting, whether the reader or the built world finds it.
-ScenarioSpec load(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build) {
+ScenarioSpec read_with(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build) {
     if (invalid_utf8_at(path)) throw SpecError(Where{path, 0, 0}, "", "the file's name is not UTF-8 text: rename the file");
     const std::string text = read_file(path);
     if (auto at = invalid_utf8_at(text)) {
@@ -382,14 +370,6 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
         if (build) dry_build(spec, path);
     } catch (const SpecError& e) {
         if (auto moved = overridden(e)) throw *moved;
-        // A mistake the settings made somewhere other than their own paths (a duration shorter
-        // than an SLO's window) is still at the file's line, which is right as it stands: the
-        // error says so when the file without them loads.
-        if (!overrides.empty() && loads_without_settings(path, variant, build)) {
-            std::string settings;
-            for (const Override& o : overrides) settings += (settings.empty() ? "" : ", ") + o.path + "=" + o.value;
-            throw SpecError(e.where, e.path, e.message + " (with --set " + settings + "; the file alone loads)");
-        }
         throw;
     }
     if (spec.name.empty()) spec.name = std::filesystem::path(path).stem().string();
@@ -409,7 +389,30 @@ ScenarioSpec load(const std::string& path, const std::string& variant, const std
     }
     return spec;
 }
+
+// read_with, and a mistake the settings made somewhere other than their own paths (a duration
+// shorter than a fault's start) stays at the file's line it concerns, which is right as it stands,
+// and says so when the file without them loads.
+ScenarioSpec load(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build) {
+    try {
+        return read_with(path, variant, overrides, build);
+    } catch (const SpecError& e) {
+        if (overrides.empty() || e.where.file.empty()) throw;  // none, or placed at a setting already
+        try {
+            (void)read_with(path, variant, {}, build);
+        } catch (const SpecError&) {
+            throw e;  // the file's own
+        }
+        throw SpecError(e.where, e.path, e.message + " (with " + describe_settings(overrides) + "; the file alone loads)");
+    }
+}
 }  // namespace
+
+std::string describe_settings(const std::vector<Override>& settings) {
+    std::string out;
+    for (const Override& o : settings) out += (out.empty() ? "--set " : ", ") + o.path + "=" + o.value;
+    return out;
+}
 
 ScenarioSpec load_spec(const std::string& path, const std::string& variant, const std::vector<Override>& overrides) {
     return load(path, variant, overrides, false);
@@ -482,12 +485,10 @@ void check_swarm_choices(const std::string& path, const std::string& variant, co
         }
         for (const std::string& choice : choices) {
             try {
-                (void)load(path, variant, {{dim, choice}}, false);
+                (void)read_with(path, variant, {{dim, choice}}, false);
             } catch (const SpecError& e) {
-                std::string message = e.message;
-                if (const std::size_t with = message.rfind(" (with --set "); with != std::string::npos) message.resize(with);
                 const std::string about = e.path.empty() || e.path == dim ? "" : e.path + ": ";
-                throw SpecError(where, "swarm." + dim, "the choice '" + choice + "' is not a setting that loads: " + about + message);
+                throw SpecError(where, "swarm." + dim, "the choice '" + choice + "' is not a setting that loads: " + about + e.message);
             }
         }
     }
