@@ -181,16 +181,6 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     if (had_job) {
         const Json j = read_json_file(job_path);
         const JobConfig previous = job_from_json(JsonReader(job_path, j));
-        if (!previous.content_hash.empty() && previous.content_hash != job.content_hash && previous.scenario == job.scenario) {
-            const bool moved = previous.scenario.absolute && job.scenario.absolute &&
-                               *previous.scenario.absolute != *job.scenario.absolute;
-            throw InputError(dir + ": --resume of a different job: " +
-                             (moved ? "the scenario file " + *job.scenario.absolute + " is not the job's " +
-                                          *previous.scenario.absolute + " (content hash " + previous.content_hash +
-                                          ", this one " + job.content_hash + ")"
-                                    : "the scenario file changed since the job started (content hash " +
-                                          previous.content_hash + ", now " + job.content_hash + ")"));
-        }
         if (auto diff = job_difference(previous, job))
             throw InputError(dir + ": --resume of a different job: " + *diff);
         if (previous.shard != job.shard)

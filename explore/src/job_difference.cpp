@@ -89,8 +89,13 @@ std::vector<Override> canonical_overrides(const std::vector<Override>& overrides
 std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b) {
     if (!(a.scenario == b.scenario)) return "scenario '" + a.scenario.text() + "' vs '" + b.scenario.text() + "'";
     // A job.json from before content hashes were kept has none: accepted, as it was then.
-    if (!a.content_hash.empty() && !b.content_hash.empty() && a.content_hash != b.content_hash)
-        return "the scenario file's content differs (content hash " + a.content_hash + " vs " + b.content_hash + ")";
+    if (!a.content_hash.empty() && !b.content_hash.empty() && a.content_hash != b.content_hash) {
+        // The same relative name may be another file (run from another directory), or the file edited.
+        const bool other = a.scenario.absolute && b.scenario.absolute && *a.scenario.absolute != *b.scenario.absolute;
+        return (other ? "the scenario file " + *b.scenario.absolute + " is not the job's " + *a.scenario.absolute
+                      : std::string("the scenario file's content differs")) +
+               " (content hash " + a.content_hash + " vs " + b.content_hash + ")";
+    }
     const std::vector<Override> ca = canonical_overrides(a.overrides), cb = canonical_overrides(b.overrides);
     if (!same_overrides(ca, cb) && !same_effective_options(a, ca, cb)) return "overrides " + text(ca) + " vs " + text(cb);
     if (a.swarm != b.swarm)

@@ -45,7 +45,7 @@ TEST(JobIntegrity, ResumeRefusesAScenarioFileWhoseContentChanged) {
     const Result r = cli("fuzz " + file + " --seeds 1..3 --progress none --resume --out " + work + "/out");
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_EQ(lines_of(r.out), 1u) << r.out;
-    EXPECT_TRUE(contains(r.out, "the scenario file changed since the job started (content hash " + before + ", now "))
+    EXPECT_TRUE(contains(r.out, "--resume of a different job: the scenario file's content differs (content hash " + before + " vs "))
         << r.out;
     EXPECT_EQ(line_count(work + "/out/results.jsonl"), 2u) << "nothing of the refused job recorded";
     // A job.json written before content hashes were kept has none: accepted, as then.
