@@ -69,6 +69,10 @@ int execute(const FuzzArgs& a) {
         o.worker_exe = explore::self_exe();
         const explore::FuzzReport report = explore::run_fuzz(o);
         std::cout << explore::fuzz_summary_text(report, o.out_dir);
+        if (!report.content_changed.empty()) {  // after the summary: what was recorded stays, and is shown
+            std::cout << std::flush;
+            throw UsageError(report.content_changed);
+        }
         if (report.interrupted_by != 0) return 128 + report.interrupted_by;  // as a shell reports a signal
         return report.groups.empty() ? exit_pass : exit_fail;
     } catch (const explore::InputError& e) {

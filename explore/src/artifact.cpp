@@ -23,6 +23,10 @@ Artifact make_artifact(const RunSpec& spec, const Outcome& outcome) {
     } catch (const InputError&) {
         a.content_hash = options_hash(a.options);
     }
+    if (!outcome.content_hash.empty() && outcome.content_hash != content_changed_mark) {
+        a.content_hash = outcome.content_hash;  // what the run read (the file may have changed since)
+        a.hashed = "file";
+    }
     if (!spec.fault_plan) a.recorded_plan = outcome.injected;
     a.version = version();
     a.build_id = build_id();

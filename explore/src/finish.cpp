@@ -12,6 +12,11 @@ std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& reco
     const RunSpec spec = spec_for_seed(job, record);
     if (record.verdict == Verdict::crash || record.verdict == Verdict::hang) return make_artifact(spec, record);
     const Outcome again = run_in_worker(worker_exe, spec, timeout);
+    if (!job.content_hash.empty() && !again.content_hash.empty() && again.content_hash != job.content_hash) {
+        why_not = "the scenario file changed since the job ran seed " + std::to_string(record.seed) +
+                  " (content hash " + job.content_hash + ", now " + again.content_hash + ")";
+        return std::nullopt;
+    }
     if (again.signature == record.signature) return make_artifact(spec, again);
     why_not = "running seed " + std::to_string(record.seed) + " again ended otherwise (" +
               (again.signature.empty() ? std::string(to_string(again.verdict)) : again.signature) + ")";

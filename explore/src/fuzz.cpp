@@ -17,6 +17,7 @@
 #include "explore/stop_signals.hpp"
 #include "explore/swarm.hpp"
 #include "explore/workers.hpp"
+#include "faultline/scenario_file.hpp"
 #include "dir_lock.hpp"
 #include "finish.hpp"
 #include "sim/values.hpp"
@@ -237,6 +238,26 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     const Clock::time_point start = Clock::now();
     StopSignals signals;
 
+    // Whether an outcome ran another content than the job's: the content hash it ran, or for an
+    // outcome without one (a crash, a hang, bad input: the worker said nothing), the file's now.
+    std::uint64_t seeds_other_content = 0;
+    std::string changed_to;
+    auto content_now = [&](const Outcome& o) -> std::optional<std::string> {
+        if (!loaded.file || job.content_hash.empty()) return std::nullopt;
+        const bool unknown = o.content_hash == content_changed_mark;  // edited while the run read it
+        std::string now = o.content_hash;
+        if (now.empty() || unknown) {
+            try {
+                now = file_content_hash(*loaded.file);
+            } catch (const SpecError&) {
+                now = "(the file cannot be read)";
+            }
+        }
+        if (now != job.content_hash) return now;
+        if (unknown) return job.content_hash + " again after another";
+        return std::nullopt;
+    };
+
     auto handle = [&](const Outcome& o, const RunSpec& spec) {
         if (is_finding(o.verdict)) {
             ++findings;
@@ -258,7 +279,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         if (stop_signal != 0) break;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         const bool time_up = options.time_budget && elapsed * 1000 >= static_cast<double>(options.time_budget->count());
-        while (pool->has_room() && !time_up) {
+        while (pool->has_room() && !time_up && report.content_changed.empty()) {
             auto seed = next_seed();
             if (!seed) break;
             RunSpec spec = options.base;
@@ -273,7 +294,19 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         if (stop_signal != 0) break;  // these may have died of the same Ctrl-C: not recorded
         for (const WorkerExit& e : exits) {
             auto it = specs.find(e.id);
-            handle(outcome_from_exit(e, it->second, options.timeout), it->second);
+            const Outcome o = outcome_from_exit(e, it->second, options.timeout);
+            if (std::optional<std::string> now = content_now(o)) {
+                // Ran another content than the job's (or may have): not this job's result.
+                ++seeds_other_content;
+                if (report.content_changed.empty()) {
+                    progress.note("stopping: " + *loaded.file + " changed during the job (content hash " +
+                                  job.content_hash + ", now " + *now + "); no new seed starts");
+                    changed_to = *now;
+                }
+                report.content_changed = "changed";  // worded when the job ends
+            } else {
+                handle(o, it->second);
+            }
             specs.erase(it);
         }
         std::optional<double> budget_left;
@@ -296,6 +329,16 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     report.coverage.ran = report.seeds_run;
     for (std::uint64_t s : prior) report.coverage.ran += ranges.contains(s) ? 1 : 0;
     if (report.interrupted_by != 0) report.coverage.interrupted = signal_name(report.interrupted_by);
+    else if (!report.content_changed.empty()) {
+        report.coverage.interrupted = "the scenario file's change";
+        report.coverage.next_step =
+            "--resume runs the rest once the file is as the job started it; the edited file is another job";
+        report.content_changed =
+            *loaded.file + " changed during the job (content hash " + job.content_hash + ", now " + changed_to +
+            "): stopped there; the " + std::to_string(report.seeds_run) + " seed" + (report.seeds_run == 1 ? "" : "s") +
+            " recorded now ran the job's content, and the " + std::to_string(seeds_other_content) + " that ran another " +
+            (seeds_other_content == 1 ? "was" : "were") + " not recorded. Run the edited file as a new job (another --out)";
+    }
     report.groups = finish_job(dir, job, tally, report.coverage, options.junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
         // An artifact missing or stale (a job killed between them): run the seed again.
         std::string why_not;

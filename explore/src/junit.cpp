@@ -70,8 +70,9 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
         if (!coverage.interrupted.empty()) message = "interrupted by " + coverage.interrupted + ": " + message;
         std::string body = message + "\n";
         for (const std::string& gap : coverage.gaps) body += gap + "\n";
-        body += coverage.gaps.empty() ? "the same command with --resume runs the rest\n"
-                                      : "the shard's command with --resume runs the rest; then merge again\n";
+        body += !coverage.next_step.empty() ? coverage.next_step + "\n"
+                : coverage.gaps.empty()     ? "the same command with --resume runs the rest\n"
+                                            : "the shard's command with --resume runs the rest; then merge again\n";
         x += "    <testcase classname=\"" + classname + "\" name=\"seeds not run\">\n";
         x += "      <error type=\"incomplete\" message=\"" + xml_escape(message) + "\">" + xml_escape(body) + "</error>\n";
         x += "    </testcase>\n";

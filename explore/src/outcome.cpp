@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "faultline/scenario_file.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -111,6 +112,17 @@ Outcome execute(const RunSpec& spec, const ExecuteHooks& hooks) {
     o.swarm = spec.swarm;
     o.injected = run->injected;
     for (const FieldInfo& f : run->options) o.options.emplace_back(f.path, f.value);
+    if (loaded.file) {
+        // The run read the file again to build (ScenarioInfo::make); an edit in between would
+        // make this outcome another content's. Read once more: unchanged since the load, and the
+        // run read what was hashed.
+        std::string now;
+        try {
+            now = file_content_hash(*loaded.file);
+        } catch (const SpecError&) {
+        }
+        o.content_hash = now == loaded.file_hash ? loaded.file_hash : content_changed_mark;
+    }
     return o;
 }
 
@@ -155,6 +167,7 @@ Json outcome_to_json(const Outcome& o) {
     for (const auto& [k, v] : o.options) options[k] = v;
     j["options"] = options;
     if (!o.stderr_tail.empty()) j["stderr_tail"] = o.stderr_tail;
+    if (!o.content_hash.empty()) j["content_hash"] = o.content_hash;
     return j;
 }
 
@@ -165,6 +178,7 @@ Outcome outcome_from_json(const JsonReader& r) {
         for (const auto& [k, v] : opts->members()) o.options.emplace_back(k, v.scalar_text());
     }
     if (auto e = r.find("stderr_tail")) o.stderr_tail = e->str();
+    if (auto h = r.find("content_hash")) o.content_hash = h->str();
     return o;
 }
 

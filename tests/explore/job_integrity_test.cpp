@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "explore/fuzz.hpp"
+#include "explore/spec.hpp"
 #include "explore_helpers.hpp"
 
 namespace {
@@ -86,6 +88,73 @@ TEST(JobIntegrity, MergeRefusesShardsOfDifferentContentsOfOneFile) {
                                     before + " vs " + after + ")"))
         << r.out;
     EXPECT_FALSE(std::filesystem::exists(work + "/m/results.jsonl"));
+}
+
+// Starts a one-worker job on `file`, waits for its first record, rewrites the file with
+// `edit_text` applied, and returns the job's exit code; its output is in `log`.
+int fuzz_editing_midway(const std::string& file, const std::string& dir, const std::string& log,
+                        const std::function<void(std::string&)>& edit_text) {
+    const pid_t pid = spawn({"fuzz", file, "--seeds", "1..400", "-j1", "--progress", "none", "--out", dir, "--junit",
+                             dir + "/junit.xml"},
+                            log);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (line_count(dir + "/results.jsonl") < 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::string text = read_file(file);
+    edit_text(text);
+    std::ofstream(file) << text;
+    return test_support::wait_exit(pid);
+}
+
+TEST(JobIntegrity, AFileEditedDuringTheJobStopsItAndNoSeedOfTheEditIsRecorded) {
+    const std::string work = scratch("edited_midway");
+    const std::string file = scenario_copy(work);
+    const std::string hash_before = ex::load_scenario(ex::scenario_ref(file)).file_hash;
+    const std::string dir = work + "/out", log = work + "/log";
+    // Renamed, the invariant gives every seed of the edited file another signature.
+    const int code = fuzz_editing_midway(file, dir, log, [](std::string& text) {
+        for (std::size_t at; (at = text.find("goodput holds through")) != std::string::npos;) text.replace(at, 7, "GOODPUT");
+    });
+    const std::string out = read_file(log);
+    const std::string hash_after = ex::load_scenario(ex::scenario_ref(file)).file_hash;
+    ASSERT_NE(hash_before, hash_after);
+    EXPECT_EQ(code, 2) << out;
+    EXPECT_TRUE(contains(out, "faultline: error: " + file + " changed during the job (content hash " + hash_before +
+                                  ", now " + hash_after + "): stopped there; the "))
+        << out;
+    EXPECT_TRUE(contains(out, "incomplete  ")) << out << ": the summary still printed, before the error";
+    const std::string results = read_file(dir + "/results.jsonl");
+    const std::size_t recorded = line_count(dir + "/results.jsonl");
+    ASSERT_GE(recorded, 1u);
+    EXPECT_LT(recorded, 400u) << "no new seed started once the edit was seen";
+    EXPECT_FALSE(contains(results, "GOODPUT")) << "a seed of the edited file was recorded";
+    const auto summary = read_json(dir + "/summary.json");
+    ASSERT_TRUE(summary.contains("incomplete")) << summary.dump(2);
+    EXPECT_EQ(summary["incomplete"]["interrupted_by"], "the scenario file's change");
+    EXPECT_EQ(summary["incomplete"]["seeds_run"], recorded);
+    const std::string xml = read_file(dir + "/junit.xml");
+    EXPECT_TRUE(contains(xml, "interrupted by the scenario file&apos;s change: ")) << xml;
+    EXPECT_TRUE(contains(xml, "the edited file is another job")) << xml;
+    EXPECT_FALSE(contains(xml, "the same command with --resume runs the rest")) << xml;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/artifacts")) {
+        const auto artifact = read_json(e.path().string());
+        EXPECT_EQ(artifact["scenario"]["content_hash"], hash_before) << e.path() << ": the artifact names the content that ran";
+    }
+    // The job is the old content's: resuming with the edited file is refused.
+    const Result resumed = cli("fuzz " + file + " --seeds 1..400 -j1 --progress none --resume --out " + dir);
+    EXPECT_EQ(resumed.exit_code, 2) << resumed.out;
+    EXPECT_TRUE(contains(resumed.out, "the scenario file's content differs")) << resumed.out;
+}
+
+TEST(JobIntegrity, AFileBrokenDuringTheJobIsNotAnErrorOfItsSeeds) {
+    const std::string work = scratch("broken_midway");
+    const std::string file = scenario_copy(work);
+    const std::string dir = work + "/out", log = work + "/log";
+    const int code = fuzz_editing_midway(file, dir, log, [](std::string& text) { text += "\nnot: [valid\n"; });
+    const std::string out = read_file(log);
+    EXPECT_EQ(code, 2) << out;
+    EXPECT_TRUE(contains(out, " changed during the job (content hash ")) << out;
+    EXPECT_FALSE(contains(read_file(dir + "/results.jsonl"), "\"error\"")) << "a worker's bad input is not the seed's finding";
 }
 
 TEST(JobIntegrity, AnInterruptedJobSaysSoInItsSummaryAndJUnit) {

@@ -69,6 +69,9 @@ struct FuzzReport {
     int interrupted_by = 0;             // SIGINT or SIGTERM when the job was stopped by one
     std::uint64_t seeds_abandoned = 0;  // running when it was stopped (not recorded)
     Coverage coverage;                  // of the directory's seed ranges, as summary.json says it
+    // Set when the scenario file changed during the job: no seed was started after it was seen,
+    // and no seed that ran another content was recorded. The one-line error to end with.
+    std::string content_changed;
 };
 
 // Throws InputError on bad usage (existing results without --resume, a different job in DIR).

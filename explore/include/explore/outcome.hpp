@@ -34,7 +34,13 @@ struct Outcome {
     sim::FaultPlan injected;
     std::vector<std::pair<std::string, std::string>> options;  // effective options
     std::string stderr_tail;
+    // The content hash of the scenario file the worker ran, as it read it; "" for a built-in, or
+    // for an outcome the parent made (a crash, a hang, an error). content_changed_mark when the
+    // file changed between the run's reading of it and its end (so which content ran is unknown).
+    std::string content_hash;
 };
+
+inline constexpr const char* content_changed_mark = "changed during the run";
 
 bool is_finding(Verdict v);  // anything but pass
 

@@ -117,6 +117,7 @@ struct Coverage {
     std::uint64_t ran = 0;                  // of those, the seeds recorded
     std::string interrupted;                // "SIGTERM" when the job was stopped by a signal
     std::vector<std::string> gaps;          // per shard: "shard 1/2 ran 369 of 1000 seeds"
+    std::string next_step;                  // what runs the rest, when not "the same command with --resume"
     std::uint64_t missing() const { return expected && *expected > ran ? *expected - ran : 0; }
     bool complete() const { return interrupted.empty() && missing() == 0 && gaps.empty(); }
     std::string text() const;  // "369 of 1000 seeds of the range ran (631 not run)"

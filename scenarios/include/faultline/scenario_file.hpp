@@ -48,6 +48,10 @@ struct LoadedScenario {
     std::string content_hash;            // of the file's bytes
 };
 
+// The hash of a file's bytes, as LoadedScenario::content_hash has it. Throws SpecError when the
+// file cannot be read.
+std::string file_content_hash(const std::string& path);
+
 // Throws SpecError.
 LoadedScenario load_scenario_file(const std::string& path, const std::string& variant = {});
 

@@ -102,6 +102,10 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
+std::string file_content_hash(const std::string& path) {
+    return sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
+}
+
 std::string scenario_library_dir() {
     if (const char* env = std::getenv("FAULTLINE_SCENARIOS"); env != nullptr && *env != '\0') return env;
 #ifdef FAULTLINE_INSTALLED_SCENARIOS_FROM_BIN
@@ -535,7 +539,7 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
         if (name != variant) load_spec(path, name);
     }
     check_swarm_choices(path, variant, out.spec);
-    out.content_hash = sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
+    out.content_hash = file_content_hash(path);
     auto info = std::make_shared<ScenarioInfo>();
     info->name = out.spec.name + (variant.empty() ? "" : "/" + variant);
     info->summary = summary_of(out.spec.description);
