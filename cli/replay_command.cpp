@@ -101,6 +101,7 @@ int execute(const ReplayArgs& a) {
             j["artifact"] = a.artifact;
             j["reproduced"] = report.reproduced;
             j["killed_from_outside"] = report.killed_from_outside;
+            j["hang_ended"] = report.hang_ended;
             j["stopped"] = report.stopped;
             j["conclusion"] = report.conclusion;
             j["changes"] = report.changes;
@@ -111,7 +112,7 @@ int execute(const ReplayArgs& a) {
         }
         if (auto e = stdout_error()) errors.push_back(*e);
         throw_errors(errors);
-        if (report.killed_from_outside)  // nothing to reproduce: the replayed run's own verdict, as `run` gives it
+        if (report.killed_from_outside || report.hang_ended)  // nothing to reproduce: the replayed run's own verdict, as `run` gives it
             return report.outcome.verdict == explore::Verdict::pass ? exit_pass : exit_fail;
         return report.reproduced || report.stopped ? exit_pass : exit_fail;
     } catch (const explore::OptionError& e) {

@@ -1,5 +1,6 @@
 #include "explore/replay.hpp"
 
+#include <cstdio>
 #include <map>
 
 #include "explore/build_info.hpp"
@@ -143,8 +144,23 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
                             ", trace hash " + got_hash;
         return report;
     }
+    if (want.verdict == Verdict::hang) {
+        // A hang is the job's wall-clock limit, not a property of the run: a run that is only slow
+        // meets it on a loaded machine and not on another, with the same trace.
+        report.hang_ended = true;
+        char took[32];
+        std::snprintf(took, sizeof took, "%.1f s", got.wall_ms / 1000);
+        report.conclusion = "ended here: the recorded worker was stopped at the job's wall-clock limit (" + want.detail +
+                            "); this replay ran to its own end in " + took + " of wall-clock time: " +
+                            std::string(to_string(got.verdict)) + (got.signature.empty() ? "" : " (" + got.signature + ")") +
+                            ", trace hash " + got_hash +
+                            ". A run that virtual time does not end would not have ended here either, so the recorded "
+                            "run was most likely only slow there (the machine, its load, the other workers): run it "
+                            "again on that machine, or fuzz with a larger --timeout";
+        return report;
+    }
     std::string what;
-    if (want.verdict == Verdict::crash || want.verdict == Verdict::hang) {
+    if (want.verdict == Verdict::crash) {
         what = "the recorded " + std::string(to_string(want.verdict)) + " did not happen in this process (" +
                std::string(to_string(got.verdict)) + (got.signature.empty() ? "" : ": " + got.signature) + ")";
     } else if (got.verdict != want.verdict || got.signature != want.signature) {

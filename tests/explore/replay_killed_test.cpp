@@ -1,5 +1,6 @@
 // Replaying what a fuzzing job recorded when its worker did not finish on its own: a worker
-// killed from outside (kill -9, the OOM killer) is not a sign of nondeterminism; and the
+// killed from outside (kill -9, the OOM killer) is not a sign of nondeterminism, nor is a "hang"
+// (the job's wall-clock limit) that ends when replayed; and the
 // "faults" line says where a run's faults came from, or that the dead worker left none recorded.
 #include <csignal>
 
@@ -30,6 +31,34 @@ std::string killed_worker_artifact(const std::string& dir, const std::string& va
     const std::string path = dir + "/killed-" + (variant.empty() ? "broken" : variant) + ".json";
     ex::save_artifact(path, ex::make_artifact(spec, o));
     return path;
+}
+
+TEST(ReplayKilled, AHangThatEndsWhenReplayedIsNotCalledNondeterministic) {
+    const std::string dir = scratch("replay_hang");
+    ex::RunSpec spec;
+    spec.scenario = ex::scenario_ref(small_stampede);
+    spec.seed = 1;
+    ex::WorkerExit exit;
+    exit.id = 1;
+    exit.timed_out = true;  // as the pool reports a worker past fuzz --timeout
+    const ex::Outcome o = ex::outcome_from_exit(exit, spec, std::chrono::milliseconds(50));
+    ASSERT_EQ(o.verdict, ex::Verdict::hang);
+    const std::string path = dir + "/hang.json";
+    ex::save_artifact(path, ex::make_artifact(spec, o));
+    const Result r = cli("replay " + path);
+    EXPECT_EQ(r.exit_code, 1) << "the run fails on its own, as `run` says: " << r.out;
+    EXPECT_TRUE(contains(r.out, "ended here: the recorded worker was stopped at the job's wall-clock limit (no result "
+                                "within 50 ms of wall-clock time; killed); this replay ran to its own end in "))
+        << r.out;
+    EXPECT_TRUE(contains(r.out, "of wall-clock time: fail (invariant 'goodput recovers after the restart'), trace hash "))
+        << r.out;
+    EXPECT_TRUE(contains(r.out, "or fuzz with a larger --timeout")) << r.out;
+    EXPECT_FALSE(contains(r.out, "not deterministic")) << r.out;
+    EXPECT_FALSE(contains(r.out, "NOT reproduced")) << r.out;
+    const Result json = cli("replay " + path + " --json");
+    const auto j = nlohmann::json::parse(json.out);
+    EXPECT_EQ(j["hang_ended"], true);
+    EXPECT_EQ(j["reproduced"], false);
 }
 
 TEST(ReplayKilled, AWorkerKilledFromOutsideIsNotCalledNondeterministic) {

@@ -29,6 +29,9 @@ struct ReplayReport {
     // The recorded run's worker was killed by a signal a run does not send itself, and this
     // replay ran to its own end: nothing recorded to compare it with (not a sign of nondeterminism).
     bool killed_from_outside = false;
+    // The recorded run was a hang (its worker stopped at the job's wall-clock limit) and this replay
+    // ended: a wall-clock limit is the machine's, so this is no sign of nondeterminism either.
+    bool hang_ended = false;
     std::vector<std::string> changes;  // the build, the options (each a sentence)
     std::string conclusion;            // "reproduced: trace hash matches (...)" or why not
 };
