@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdint>
 
 #include "sim/sim.hpp"
@@ -49,6 +50,31 @@ TEST(StackOverflowDeathTest, AProcessThatOverflowsItsStackIsNamedAndTheProgramEx
     EXPECT_EXIT(run_deep_recursion({}), testing::ExitedWithCode(3),
                 "^faultline: process 'client-3' \\(pid [0-9]+\\) on host 'api-1' overflowed its 64 KiB stack at 1.25s "
                 "virtual time; give processes more stack \\(sim::Simulator::Options::stack_size\\)\n$");
+}
+
+// One frame bigger than the whole stack, written at its far end first: without probes of every
+// page (stack clash protection) the write lands past the guard page, in the memory below.
+[[gnu::noinline]] int one_big_frame() {
+    volatile char frame[96 * 1024];
+    frame[0] = 1;
+    asm volatile("" : : "r"(frame) : "memory");
+    return frame[0];
+}
+
+TEST(StackOverflowDeathTest, AFrameBiggerThanTheStackHitsTheGuardPageAndIsNamed) {
+    auto run = [] {
+        sim::Options options;
+        options.guard_pages = true;
+        sim::Simulator s(options);
+        sim::Host& h = s.add_host("api-1");
+        h.spawn([](sim::Ctx& ctx) {
+            ctx.sleep_until(Time(1250ms));
+            (void)one_big_frame();
+        }, "client-3");
+        (void)s.run();
+        std::_Exit(0);  // the write went somewhere unguarded, and the run went on
+    };
+    EXPECT_EXIT(run(), testing::ExitedWithCode(3), "process 'client-3' \\(pid [0-9]+\\) on host 'api-1' overflowed its 64 KiB stack");
 }
 
 TEST(StackOverflowDeathTest, TheMessageGivesTheStackSizeInUse) {
