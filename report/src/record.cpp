@@ -33,8 +33,8 @@ InvariantRecord describe(const InvariantSpec& inv, double duration_s) {
     } else if (inv.eventually) {
         r.kind = "eventually";
         r.condition = inv.eventually->metric + " becomes " + bound(inv.eventually->min, inv.eventually->max) + " by " +
-                      dur(inv.eventually->by);
-        r.judged_at_s = sim::to_seconds(inv.eventually->by);
+                      (inv.eventually->by ? dur(*inv.eventually->by) : "the end of the run");
+        r.judged_at_s = inv.eventually->by ? sim::to_seconds(*inv.eventually->by) : duration_s;
         r.metric = inv.eventually->metric;
         r.min = inv.eventually->min;
         r.max = inv.eventually->max;

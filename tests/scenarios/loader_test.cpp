@@ -801,6 +801,56 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
     EXPECT_NE(many.find("100001 on each of 10 hosts is 1000010 simulated processes; at most 1,000,000 in all"), std::string::npos) << many;
 }
 
+// Settings that loaded and then made a run that tested nothing (a nemesis that may open no
+// window, a flush of hosts with no cache) or judged what the writer could not have meant (a bound
+// no value meets, a deadline at time zero or after the run): each is one error naming the setting.
+TEST(Loader, SettingsThatTestedNothingOrCouldNotHoldAreErrors) {
+    const std::string text = replaced(
+        replaced(replaced(kBase, "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {entries_max: 100}\n"),
+                 "  - {at: 5s, duration: 5s, kind: crash, targets: [api-1]}\n",
+                 "  - {at: 5s, duration: 5s, kind: crash, targets: [api-1]}\n  - {at: 6s, kind: cache_flush, targets: [api-2]}\n"
+                 "nemesis:\n  concurrent_max: 2\n  faults:\n    - {kind: crash, rate: 6/min, targets: [api-1, api-2]}\n"),
+        "expect: {verdict: pass}\n",
+        "  - name: bounded\n    always: {metric: users.inflight, min: 0, max: 500}\n"
+        "  - name: served\n    eventually: {metric: users.ok, min: 1}\n"
+        "expect: {verdict: pass}\n");
+    const std::string path = write("tested-nothing.yaml", text);
+    ASSERT_EQ(load_error(path), "");
+    check_edges(path, {
+        // 0 windows at once: every seed passed with faults_injected 0.
+        {"nemesis.concurrent_max", "0", "nemesis.concurrent_max: must be at least 1 (with 0 no fault window could open", "1"},
+        // The database has no cache: the flush was counted as injected and did nothing.
+        {"faults.1.targets.0", "db-1", "faults[1]: fault 'cache_flush': no cache runs on 'db-1' (caches: api on api-1, ...)", "api"},
+        // No value is in [500, 0]: the run failed at once, as if the system had.
+        {"invariants.1.always.min", "501", "invariants[1].always: min (501) is above max (500): no value is within both", "500"},
+        {"invariants.2.eventually.max", "0", "invariants[2].eventually: min (1) is above max (0)", "1"},
+        // A deadline of 0s failed at the first event; one after the run was never reached as such.
+        {"invariants.2.eventually.by", "0s", "invariants[2].eventually: by must be after the start", "1s"},
+        {"invariants.2.eventually.by", "21s", "invariants[2].eventually.by: after the end of the run (20s)", "20s"},
+    });
+    // Unwritten, `by` is the end of the run (it was 0s: "did not hold by its deadline 0s").
+    const auto loaded = faultline::load_scenario_file(path);
+    faultline::RunSettings settings;
+    settings.seed = 1;
+    std::string error;
+    for (const auto& [min, verdict] : {std::pair{"1", sim::Verdict::pass}, std::pair{"1000000000", sim::Verdict::fail}}) {
+        auto run = faultline::run_scenario(*loaded.info, {{"invariants.2.eventually.min", min}, {"faults", "[]"}}, settings, error);
+        ASSERT_TRUE(run) << error;
+        EXPECT_EQ(run->result.verdict, verdict) << min;
+        if (verdict == sim::Verdict::fail) {
+            ASSERT_TRUE(run->result.failure);
+            EXPECT_NE(run->result.failure->message.find("by its deadline 20s"), std::string::npos) << run->result.failure->message;
+        }
+    }
+    // The nemesis's candidates: a pattern is one, and the error says so.
+    std::string one;
+    EXPECT_EQ(loaded.info->make({{"nemesis.faults.0.kind", "partition"}, {"nemesis.faults.0.targets", "[\"api-{1..2}\"]"}}, one), nullptr);
+    EXPECT_NE(one.find("'partition' needs at least 2 candidate targets, and 1 is listed (each entry is one candidate: a "
+                       "pattern such as 'api-{1..2}' is one, whose hosts the fault hits all at once"),
+              std::string::npos)
+        << one;
+}
+
 // A name that a setting made wrong is found only when the world is built (a call's target, a
 // fault's hosts, an invariant's metric). It is reported at the setting, as a value the reader
 // refuses is, not at the file's line whose value the setting replaced; a mistake in the file is

@@ -367,6 +367,8 @@ struct NemesisSpec {
     std::vector<NemesisFaultSpec> faults;
 };
 
+std::optional<std::string> validate(const NemesisSpec& n);
+
 template <class V>
 void fields(V& v, NemesisSpec& o) {
     v("", o.where, "");
@@ -395,7 +397,7 @@ struct EventuallySpec {
     std::string metric;
     std::optional<double> max;
     std::optional<double> min;
-    sim::Duration by{0};
+    std::optional<sim::Duration> by;  // default: the end of the run
 };
 
 template <class V>
@@ -403,7 +405,7 @@ void fields(V& v, EventuallySpec& o) {
     v("metric", o.metric, "a counter (total), gauge or probe");
     v("max", o.max, "holds once it is at or below");
     v("min", o.min, "holds once it is at or above");
-    v("by", o.by, "the deadline");
+    v("by", o.by, "the deadline (default: the end of the run)");
 }
 
 // After a trigger ends, goodput comes back to a share of its baseline within a time.

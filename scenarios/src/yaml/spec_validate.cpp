@@ -3,6 +3,7 @@
 // world is built, also with the location they came from.
 #include <algorithm>
 #include <charconv>
+#include <tuple>
 
 #include "faultline/model_kind.hpp"
 #include "faultline/spec.hpp"
@@ -120,6 +121,18 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     }
     if (i.always && !i.always->max && !i.always->min) return "always needs max or min";
     if (i.eventually && !i.eventually->max && !i.eventually->min) return "eventually needs max or min";
+    // A bound no value meets: the file's mistake, not the system's failure.
+    for (const auto& [kind, min, max] : {std::tuple{"always", i.always ? i.always->min : std::nullopt, i.always ? i.always->max : std::nullopt},
+                                         std::tuple{"eventually", i.eventually ? i.eventually->min : std::nullopt,
+                                                    i.eventually ? i.eventually->max : std::nullopt}}) {
+        if (min && max && *min > *max) {
+            return std::string(kind) + ": min (" + format_value(*min) + ") is above max (" + format_value(*max) +
+                   "): no value is within both";
+        }
+    }
+    if (i.eventually && i.eventually->by && i.eventually->by->count() <= 0) {
+        return "eventually: by must be after the start (unwritten, it is the end of the run)";
+    }
     if (i.recovers) {
         const RecoversSpec& r = *i.recovers;
         if (r.baseline_to.count() == 0) {  // not given: a zero-length window, where nothing was written
@@ -137,6 +150,11 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     if (i.slo && (i.slo->to <= i.slo->from || !(i.slo->quantile > 0 && i.slo->quantile <= 1))) {
         return "slo: needs from < to and a quantile in (0, 1]";
     }
+    return std::nullopt;
+}
+
+std::optional<std::string> validate(const NemesisSpec& n) {
+    if (n.concurrent_max < 1) return "concurrent_max must be at least 1 (with 0 no fault window could open: the nemesis would inject nothing)";
     return std::nullopt;
 }
 

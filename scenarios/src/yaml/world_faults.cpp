@@ -15,31 +15,39 @@ namespace faultline {
 
 void World::define_scenario_faults() {
     sim::define_standard_faults(*faults_, net_);
-    // load_spike and burst act on open-loop workloads: targets that run none (a service's hosts,
-    // say) are a mistake in the file, not a fault that quietly does nothing.
-    auto on_open_loop_hosts = [this](std::string kind) {
-        return [this, kind](sim::Simulator& s, const sim::FaultSpec& spec) -> std::optional<std::string> {
+    // load_spike and burst act on open-loop workloads, cache_flush on caches: targets that have
+    // none (a service's hosts, the database) are a mistake in the file, not a fault that quietly
+    // does nothing. `components`: the components that have what the kind acts on, by name.
+    auto on_hosts_of = [this](std::string kind, std::string noun, std::vector<std::string> components) {
+        return [this, kind, noun, components](sim::Simulator& s, const sim::FaultSpec& spec) -> std::optional<std::string> {
             const std::vector<sim::Host*> targets = s.select(spec.targets[0]);
-            std::string workloads;
-            for (const auto& [name, w] : spec_.workloads) {
-                if (!w.open_loop) continue;
+            std::string where;
+            for (const std::string& name : components) {
                 auto it = hosts_.find(name);
                 if (it == hosts_.end()) continue;
                 for (const sim::Host* h : it->second) {
                     if (std::find(targets.begin(), targets.end(), h) != targets.end()) return std::nullopt;
                 }
-                workloads += (workloads.empty() ? "" : ", ") + name + " on " + (it->second.empty() ? "no host" : std::string(it->second.front()->name()) + (it->second.size() > 1 ? ", ..." : ""));
+                where += (where.empty() ? "" : ", ") + name + " on " + (it->second.empty() ? "no host" : std::string(it->second.front()->name()) + (it->second.size() > 1 ? ", ..." : ""));
             }
-            return "fault '" + kind + "': no open-loop workload runs on '" + spec.targets[0] + "'" +
-                   (workloads.empty() ? " (the scenario has none)" : " (open-loop workloads: " + workloads + ")");
+            return "fault '" + kind + "': no " + noun + " runs on '" + spec.targets[0] + "'" +
+                   (where.empty() ? " (the scenario has none)" : " (" + noun + "s: " + where + ")");
         };
     };
+    std::vector<std::string> open_loop_workloads, cached_services;
+    for (const auto& [name, w] : spec_.workloads) {
+        if (w.open_loop) open_loop_workloads.push_back(name);
+    }
+    for (const auto& [name, svc] : spec_.services) {
+        if (svc.cache) cached_services.push_back(name);
+    }
+    auto on_open_loop_hosts = [&](std::string kind) { return on_hosts_of(std::move(kind), "open-loop workload", open_loop_workloads); };
     faults_->define({"cache_flush",
                      "Empty the caches on the hosts (all entries, or a share with ratio).",
                      1,
                      {sim::fault_param<sim::Ratio>("ratio", "share of entries dropped (default 100%)")},
                      false,
-                     nullptr,
+                     on_hosts_of("cache_flush", "cache", cached_services),
                      [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
                          sim::FaultParams p(spec);
                          const sim::Ratio r = p.get<sim::Ratio>("ratio", sim::Ratio{1, 1});
@@ -182,7 +190,16 @@ void World::build_faults() {
             const sim::FaultKind* kind = faults_->kind(nf.kind);
             if (kind == nullptr) fail_at(nf.where, path, *faults_->problem({nf.kind, {}, {}}));
             if (nf.targets.size() < kind->targets) {
-                fail(nf.where, path + ".targets", "'" + nf.kind + "' needs at least " + std::to_string(kind->targets) + " candidate targets");
+                // A pattern is one candidate (the fault hits all its hosts at once), which a range
+                // written as the only entry does not make obvious.
+                const bool pattern = !nf.targets.empty() && nf.targets.front().find_first_of("{*?") != std::string::npos;
+                fail(nf.where, path + ".targets",
+                     "'" + nf.kind + "' needs at least " + std::to_string(kind->targets) + " candidate targets, and " +
+                         std::to_string(nf.targets.size()) + " " + (nf.targets.size() == 1 ? "is" : "are") + " listed" +
+                         (pattern ? " (each entry is one candidate: a pattern such as '" + nf.targets.front() +
+                                        "' is one, whose hosts the fault hits all at once; list the hosts one by one to "
+                                        "have each drawn alone)"
+                                  : ""));
             }
             // Each candidate, as the kind's every target (the plan draws them from the list).
             for (const std::string& t : nf.targets) {

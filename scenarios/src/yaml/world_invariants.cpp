@@ -110,8 +110,12 @@ void World::build_invariants() {
         } else if (inv.eventually) {
             const EventuallySpec e = *inv.eventually;
             auto read = metric_reader(e.metric, inv.where, path + ".eventually.metric");
+            if (e.by && *e.by > spec_.duration) {
+                fail(inv.where, path + ".eventually.by",
+                     "after the end of the run (" + format_value(spec_.duration) + "): it would be judged when the run ends");
+            }
             sim_->eventually(
-                inv.name, sim::Time(e.by),
+                inv.name, sim::Time(e.by.value_or(spec_.duration)),
                 [read, e] {
                     const double v = read();
                     return (!e.max || v <= *e.max) && (!e.min || v >= *e.min);
