@@ -36,7 +36,17 @@ ScenarioRef scenario_ref(const std::string& arg, const std::string& variant) {
     if (yaml || (arg.find('/') != std::string::npos && builtin_scenarios().find(arg) == nullptr)) {
         ref.path = std::filesystem::path(arg).lexically_normal().string();  // "./x.yaml" is "x.yaml"
         ref.absolute = std::filesystem::absolute(arg).lexically_normal().string();
+        // The scenario's own name (`name:`), as `run` and the reports call it; the file's stem
+        // when the file does not load (its error comes when it is loaded for the run).
         ref.name = std::filesystem::path(arg).stem().string();
+        try {
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(arg, ec)) {
+                const std::string named = load_spec(arg).name;
+                if (!named.empty()) ref.name = named;
+            }
+        } catch (const std::exception&) {
+        }
     } else {
         ref.name = arg;
     }

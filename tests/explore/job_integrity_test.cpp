@@ -59,6 +59,27 @@ TEST(JobIntegrity, ResumeRefusesAScenarioFileWhoseContentChanged) {
     EXPECT_TRUE(contains(accepted.out, "2 recorded before")) << accepted.out;
 }
 
+TEST(JobIntegrity, AFileIsNamedByItsNameAsRunNamesItAndOldJobsStillResume) {
+    const std::string work = scratch("named");
+    const std::string file = scenario_copy(work);  // deploy.yaml, with "name: bad-deploy-crash-loop"
+    const Result r = cli("fuzz " + file + " --seeds 1..2 --progress none --out " + work + "/out");
+    ASSERT_EQ(r.exit_code, 1) << r.out;
+    auto job = read_json(work + "/out/job.json");
+    EXPECT_EQ(job["scenario"]["name"], "bad-deploy-crash-loop");
+    std::string artifact;
+    for (const auto& e : std::filesystem::directory_iterator(work + "/out/artifacts")) artifact = e.path().string();
+    ASSERT_FALSE(artifact.empty());
+    EXPECT_EQ(read_json(artifact)["scenario"]["name"], "bad-deploy-crash-loop");
+    const Result replayed = cli("replay " + artifact);
+    EXPECT_TRUE(contains(replayed.out, "scenario    bad-deploy-crash-loop  seed ")) << replayed.out;
+    // A job started when files were named by their stem is the same job.
+    job["scenario"]["name"] = "deploy";
+    std::ofstream(work + "/out/job.json") << job.dump(2);
+    const Result resumed = cli("fuzz " + file + " --seeds 1..3 --progress none --resume --out " + work + "/out");
+    EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+    EXPECT_TRUE(contains(resumed.out, "2 recorded before")) << resumed.out;
+}
+
 TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
     const std::string a = scratch("same_name_a"), b = scratch("same_name_b");
     scenario_copy(a);

@@ -15,7 +15,7 @@
 namespace faultline::explore {
 
 // A scenario: a built-in or library scenario by name ("chaos", "cache-flush-stampede"), or a
-// scenario file by path; `variant` picks one of a file's designs. Files are identified by the
+// scenario file by path (named by its `name:`, as `run` names it); `variant` picks one of a file's designs. Files are identified by the
 // hash of their content, built-ins by the hash of their effective options.
 //
 // A file's path is kept as it was typed (relative paths read well in commands and stay valid
@@ -28,9 +28,12 @@ struct ScenarioRef {
     std::optional<std::string> path;
     std::optional<std::string> absolute;  // of `path`, where it was made
     std::string variant;
+    // A file's name is its content's (`name:`; the stem in records made before): the path says
+    // which file it is.
     friend bool operator==(const ScenarioRef& a, const ScenarioRef& b) {
-        if (a.name != b.name || a.variant != b.variant || a.path.has_value() != b.path.has_value()) return false;
-        return !a.path || *a.path == *b.path || (a.absolute && b.absolute && *a.absolute == *b.absolute);
+        if (a.variant != b.variant || a.path.has_value() != b.path.has_value()) return false;
+        if (!a.path) return a.name == b.name;
+        return *a.path == *b.path || (a.absolute && b.absolute && *a.absolute == *b.absolute);
     }
     std::string text() const { return (path ? *path : name) + (variant.empty() ? "" : " --variant " + variant); }
 };
