@@ -842,6 +842,8 @@ TEST(Loader, SettingsThatTestedNothingOrCouldNotHoldAreErrors) {
             EXPECT_NE(run->result.failure->message.find("by its deadline 20s"), std::string::npos) << run->result.failure->message;
         }
     }
+    // Two invariants of one name: a failure of either would be the same finding.
+    check_edges(path, {{"invariants.2.name", "bounded", "invariants[2].name: 'bounded' is already the name of invariants[1]", "served"}});
     // The nemesis's candidates: a pattern is one, and the error says so.
     std::string one;
     EXPECT_EQ(loaded.info->make({{"nemesis.faults.0.kind", "partition"}, {"nemesis.faults.0.targets", "[\"api-{1..2}\"]"}}, one), nullptr);

@@ -99,6 +99,15 @@ void World::build_invariants() {
     for (std::size_t i = 0; i < spec_.invariants.size(); ++i) {
         const InvariantSpec& inv = spec_.invariants[i];
         const std::string path = "invariants[" + std::to_string(i) + "]";
+        // A failure is known by its invariant's name: in the verdict, expect.failure, fuzzing
+        // signatures and reports. Two of one name would be one, whichever failed.
+        for (std::size_t j = 0; j < i; ++j) {
+            if (spec_.invariants[j].name == inv.name) {
+                fail(inv.where, path + ".name",
+                     "'" + inv.name + "' is already the name of invariants[" + std::to_string(j) +
+                         "]: failures are told apart by name (the verdict, expect.failure, fuzzing signatures)");
+            }
+        }
         if (inv.always) {
             const BoundSpec b = *inv.always;
             auto read = metric_reader(b.metric, inv.where, path + ".always.metric");
