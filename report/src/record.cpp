@@ -193,6 +193,21 @@ RunRecord make_record(const ScenarioRun& run, const RecordSource& source) {
             // The run itself loaded this file; if it no longer does, the report goes without it.
         }
     }
+    if (source.file.empty()) {
+        // A C++ scenario: its invariants are the kernel's, named as it gave them.
+        for (const sim::Simulator::InvariantInfo& k : run.invariants) {
+            InvariantRecord inv;
+            inv.name = k.name;
+            inv.kind = k.kind;
+            if (k.deadline) {
+                inv.judged_at_s = sim::to_seconds(*k.deadline);
+                inv.condition = "holds by " + format_time(*inv.judged_at_s);
+            } else {
+                inv.condition = "checked after every event";
+            }
+            r.invariants.push_back(std::move(inv));
+        }
+    }
     for (InvariantRecord& inv : r.invariants) judge(inv, r);
     // Trim trailing whitespace that YAML's folded scalars leave.
     for (std::string* s : {&r.description, &r.hypothesis, &r.variant_description}) {

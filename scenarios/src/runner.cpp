@@ -131,6 +131,7 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
         run.result = sim.run();  // ends at once with "fail" if building already failed
         run.measurements = scenario->measurements();
         run.coverage = sim.coverage();
+        run.invariants = sim.invariants();
         if (const sim::Faults* faults = scenario->faults()) run.injected = faults->injected();
         if (const models::Metrics* metrics = scenario->metrics()) {
             run.series_times = metrics->times();

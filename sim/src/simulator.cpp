@@ -684,6 +684,13 @@ void Simulator::always(std::string name, UniqueFunction<bool()> holds, UniqueFun
     always_.push_back({std::move(name), std::move(holds), std::move(explain)});
 }
 
+std::vector<Simulator::InvariantInfo> Simulator::invariants() const {
+    std::vector<InvariantInfo> out;
+    for (const Always& a : always_) out.push_back({a.name, "always", std::nullopt});
+    for (const Eventually& e : eventually_) out.push_back({e.name, "eventually", e.deadline});
+    return out;
+}
+
 void Simulator::eventually(std::string name, Time deadline, UniqueFunction<bool()> holds, UniqueFunction<std::string()> explain) {
     const std::size_t i = eventually_.size();
     eventually_.push_back({std::move(name), deadline, std::move(holds), std::move(explain), false});

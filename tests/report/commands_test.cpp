@@ -100,6 +100,22 @@ TEST(ReportCommands, ReportRendersAResultToTheSameBytesAsTheRun) {
     EXPECT_TRUE(fs::exists(dir / "run.md"));
 }
 
+// A C++ scenario has no file to read its invariants from: they are the kernel's, by name.
+TEST(ReportCommands, ACppScenariosInvariantsAreInItsReport) {
+    const fs::path dir = scratch();
+    const Result failing = faultline("run planted-counter --seed 910 --report " + (dir / "pc.html").string());
+    ASSERT_EQ(failing.exit_code, 1) << failing.out;
+    EXPECT_TRUE(contains(read(dir / "pc.md"), "| acknowledged increments survive failover | FAIL | violated at 4.5s |"))
+        << read(dir / "pc.md");
+    EXPECT_TRUE(contains(read(dir / "pc.html"), "acknowledged increments survive failover")) << "the HTML's table too";
+    const Result passing = faultline("run mm1 --seed 1 --set customers=2000 --report " + (dir / "mm1.html").string() +
+                                     " --result " + (dir / "mm1.json").string());
+    ASSERT_EQ(passing.exit_code, 0) << passing.out;
+    EXPECT_TRUE(contains(read(dir / "mm1.md"), "| queue stays under queue\\_max | PASS |")) << read(dir / "mm1.md");
+    ASSERT_EQ(faultline("report " + (dir / "mm1.json").string() + " -o " + (dir / "again.html").string()).exit_code, 0);
+    EXPECT_EQ(read(dir / "again.html"), read(dir / "mm1.html")) << "kept in the result, rendered again alike";
+}
+
 TEST(ReportCommands, AScenarioNamedScriptShowsAsText) {
     const fs::path dir = scratch();
     const Result r = faultline("run " + hostile + " --report " + (dir / "h.html").string());

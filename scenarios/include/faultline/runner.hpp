@@ -35,6 +35,7 @@ struct ScenarioRun {
     sim::RunResult result;
     std::vector<Measurement> measurements;
     std::vector<std::pair<std::string, std::uint64_t>> coverage;
+    std::vector<sim::Simulator::InvariantInfo> invariants;  // the kernel's always/eventually ones
     std::vector<FieldInfo> options;
     sim::FaultPlan injected;  // what the run injected (a plan that reproduces it)
     std::vector<double> series_times;   // seconds; one per sample

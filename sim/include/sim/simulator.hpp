@@ -248,6 +248,14 @@ public:
     void always(std::string name, UniqueFunction<bool()> holds, UniqueFunction<std::string()> explain = nullptr);
     // Must become true at some point no later than `deadline`, or the run fails there.
     void eventually(std::string name, Time deadline, UniqueFunction<bool()> holds, UniqueFunction<std::string()> explain = nullptr);
+    // The always and eventually invariants given so far, in that order (for reports: a C++
+    // scenario's invariants are known only here). Deadline: an eventually's.
+    struct InvariantInfo {
+        std::string name;
+        std::string kind;  // "always" or "eventually"
+        std::optional<Time> deadline;
+    };
+    std::vector<InvariantInfo> invariants() const;
     // A coverage mark (SIM_COVER) that must be reached by the end of the run.
     void require_coverage(std::string name);
     // A coverage mark with a name made at run time ("fault: partition"); SIM_COVER is cheaper
