@@ -28,6 +28,8 @@ std::optional<DeclaredFaults> declared_faults(const Artifact& a) {
     try {
         const LoadedScenarioRef loaded = load_scenario(a.spec.scenario);
         if (!loaded.file) return std::nullopt;
+        // A file edited since is not the one the run read: its timeline says nothing of the run's.
+        if (a.hashed == "file" && !a.content_hash.empty() && loaded.file_hash != a.content_hash) return std::nullopt;
         const ScenarioSpec spec = load_spec(*loaded.file, a.spec.scenario.variant, all_overrides(a.spec));
         DeclaredFaults d;
         for (const FaultSpecEntry& f : spec.faults) d.timeline.emplace_back(f.at, f.kind);

@@ -125,6 +125,10 @@ TEST(ReplayKilled, TheFaultsLineSaysWhereTheFaultsCameFrom) {
     EXPECT_EQ(declared->timeline[0], std::make_pair(sim::Duration(std::chrono::seconds(20)), std::string("restart")));
     EXPECT_FALSE(declared->nemesis);
     EXPECT_FALSE(ex::declared_faults(ex::load_artifact(baseline_artifact())).has_value()) << "a built-in has no file";
+    // Another content than the run's (the file edited since): nothing is read from it.
+    ex::Artifact edited = a;
+    edited.content_hash = "0123456789abcdef";
+    EXPECT_FALSE(ex::declared_faults(edited).has_value()) << "the timeline of a file the run did not read";
 
     // A timeline and a nemesis: the faults at the timeline's times and kinds are its; the rest drawn.
     using sim::Time;
