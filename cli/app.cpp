@@ -72,6 +72,7 @@ std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) 
 int run(int argc, char** argv) {
     // Every command line printed from here on (help, reproduce, replay) names this program.
     explore::set_program_name(argc > 0 ? argv[0] : nullptr);
+    remember_arguments(argc, argv);
     const std::string& self = explore::program_name();
     CLI::App app{
         "faultline: deterministic simulation testing. Runs models of services, networks, caches,\n"

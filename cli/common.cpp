@@ -15,6 +15,28 @@
 
 namespace faultline::cli {
 
+namespace {
+std::vector<std::string>& arguments() {
+    static std::vector<std::string> args;
+    return args;
+}
+}  // namespace
+
+void remember_arguments(int argc, char** argv) { arguments().assign(argv, argv + argc); }
+
+std::string flag_as_typed(const std::string& short_name, const std::string& long_name) {
+    std::string used = long_name;
+    for (const std::string& a : arguments()) {
+        if (a == "--") break;
+        if (a == long_name || a.starts_with(long_name + "=")) {
+            used = long_name;
+        } else if (a.starts_with(short_name) && !a.starts_with("--")) {
+            used = short_name;  // "-o x" or "-ox"
+        }
+    }
+    return used;
+}
+
 explore::RunSpec read_spec_argument(const std::string& argument) {
     std::string text = argument;
     if (text == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());

@@ -23,6 +23,11 @@ inline constexpr int exit_fail = 1;      // an invariant or assertion failed (or
 inline constexpr int exit_usage = 2;     // bad usage or bad input
 inline constexpr int exit_internal = 3;  // faultline itself went wrong
 
+// The command line as given (run() keeps it), and of an option with two names the one it used
+// last, for errors that name the flag as the user wrote it ("-o", not "--out").
+void remember_arguments(int argc, char** argv);
+std::string flag_as_typed(const std::string& short_name, const std::string& long_name);
+
 // Bad usage or input: reported as one line, exit code 2.
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -32,6 +32,7 @@ int execute(const ReportArgs& args) {
     if (args.files.empty() || args.files.size() > 2)
         throw UsageError("report takes one result file, or two run results to compare");
     std::string out = args.out;
+    const std::string out_flag = flag_as_typed("-o", "--out");  // for errors, as the user wrote it
     if (out.empty()) {
         const std::filesystem::path first(args.files[0]);
         out = args.files.size() == 1
@@ -44,7 +45,7 @@ int execute(const ReportArgs& args) {
         std::vector<report::Json> docs;
         for (const std::string& f : args.files) docs.push_back(report::read_json(f));
         // Neither the report nor its summary may overwrite a result file; nor are two the same one.
-        std::vector<NamedFile> files = {{args.out.empty() ? "the report" : "--out", out, true}};
+        std::vector<NamedFile> files = {{args.out.empty() ? "the report" : out_flag, out, true}};
         for (std::size_t i = 0; i < args.files.size(); ++i) {
             const char* what = args.files.size() == 1 ? "the result file"
                                : i == 0               ? "the first result file"
@@ -56,7 +57,7 @@ int execute(const ReportArgs& args) {
         const std::string format = format_of(docs[0]);
         if (args.files.size() == 1 && format == "faultline-sweep/1") {
             const report::SweepResult s = report::sweep_from_json(docs[0], args.files[0]);
-            write_html_and_markdown(out, report::sweep_html(s), report::sweep_markdown(s, html_name), "--out");
+            write_html_and_markdown(out, report::sweep_html(s), report::sweep_markdown(s, html_name), out_flag);
             return exit_pass;
         }
         report::RunRecord a, b;
@@ -73,12 +74,12 @@ int execute(const ReportArgs& args) {
         } else {
             a = report::record_from_json(docs[0], args.files[0]);
             if (!args.a_label.empty()) a.label = args.a_label;
-            write_html_and_markdown(out, report::run_html(a), report::run_markdown(a, html_name), "--out");
+            write_html_and_markdown(out, report::run_html(a), report::run_markdown(a, html_name), out_flag);
             return exit_pass;
         }
         if (!args.a_label.empty()) a.label = args.a_label;
         if (!args.b_label.empty()) b.label = args.b_label;
-        write_html_and_markdown(out, report::compare_html(a, b), report::compare_markdown(a, b, html_name), "--out");
+        write_html_and_markdown(out, report::compare_html(a, b), report::compare_markdown(a, b, html_name), out_flag);
         return exit_pass;
     } catch (const report::ReportError& e) {
         throw UsageError(e.what());

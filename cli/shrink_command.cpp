@@ -51,7 +51,7 @@ void write_scenario_file(const explore::Artifact& regression, const std::string&
 }
 
 int execute(const ShrinkArgs& a) {
-    check_output_path(a.out, "--out");
+    check_output_path(a.out, flag_as_typed("-o", "--out"));
     std::string made_elsewhere;  // added to an error: the artifact's scenario may be another program's
     try {
         const explore::Artifact failing = explore::load_artifact(a.artifact);

@@ -198,8 +198,11 @@ TEST(Replay, AnExplicitPlanWithAFaultTheWorldCannotInjectIsTheFilesError) {
     // shrink's output path is checked before any candidate runs (it was an internal error after them)
     const Result out = cli("shrink " + baseline_artifact() + " -o " + dir + "/no/such/dir/r.json");
     EXPECT_EQ(out.exit_code, 2) << out.out;
-    EXPECT_TRUE(contains(out.out, "--out " + dir + "/no/such/dir/r.json: no directory")) << out.out;
+    // named as typed: "-o" here, "--out" when written so
+    EXPECT_TRUE(contains(out.out, "error: -o " + dir + "/no/such/dir/r.json: no directory")) << out.out;
     EXPECT_FALSE(contains(out.out, "shrinking")) << out.out;
+    const Result long_out = cli("shrink " + baseline_artifact() + " --out " + dir + "/no/such/dir/r.json");
+    EXPECT_TRUE(contains(long_out.out, "error: --out " + dir + "/no/such/dir/r.json: no directory")) << long_out.out;
 }
 
 // An artifact for a planted-counter seed, made in this process: the failing seed of the

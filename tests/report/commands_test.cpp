@@ -169,6 +169,15 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
         EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
         EXPECT_EQ(count(r.out, "\n"), 1u) << "one line: " << r.out;
     }
+    // An output flag is named as it was typed: "-o" or "--out".
+    const std::string result = (dir / "mm1.json").string();
+    ASSERT_EQ(faultline("run mm1 --seed 1 --result " + result).exit_code, 0);
+    for (const std::string flag : {"-o", "--out"}) {
+        const Result r = faultline("report " + result + " " + flag + " /no/such/dir/r.html");
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: " + flag + " /no/such/dir/r.html: no directory /no/such/dir"))
+            << r.out;
+    }
 }
 
 TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTable) {
