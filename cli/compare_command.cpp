@@ -95,7 +95,10 @@ int execute(const CompareArgs& args) {
     Side a = args.a, b = args.b;
     if (a.variant.empty()) a.variant = args.variant;
     if (b.variant.empty()) b.variant = args.variant;
-    check_output_files({{"--report", args.report, true}, {"--result", args.result}});
+    check_output_files({{"--report", args.report, true},
+                        {"--result", args.result},
+                        input_file(args.scenarios.size() > 1 ? "A's scenario file" : "the scenario file", scenario_a),
+                        input_file("B's scenario file", args.scenarios.size() > 1 ? scenario_b : "")});
     const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", args.timeout);
 
     const explore::RunSpec spec_a = spec_for(scenario_a, a.variant, args.sets, a.sets, args.seed, "A");

@@ -1,9 +1,11 @@
 #include "output.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 
 #include "explore/outcome.hpp"
+#include "explore/workers.hpp"
 
 namespace faultline::cli {
 
@@ -37,9 +39,19 @@ std::string describe_failure(const sim::Failure& f) {
 }  // namespace
 
 int exit_code_for(const RunDisplay& d) {
+    if (d.run->result.verdict == sim::Verdict::interrupted)
+        return 128 + (d.interrupted_by != 0 ? d.interrupted_by : SIGINT);
     if (d.determinism && !d.determinism->ok) return 1;
     return d.run->result.verdict == sim::Verdict::pass ? 0 : 1;
 }
+
+namespace {
+// "by SIGINT at 12.5s virtual, before the run's end"
+std::string interruption(const RunDisplay& d) {
+    return "by " + explore::signal_name(d.interrupted_by != 0 ? d.interrupted_by : SIGINT) + " at " +
+           explore::shown_time(d.run->result.end_time) + " virtual, before the run's end";
+}
+}  // namespace
 
 std::string human_summary(const RunDisplay& d) {
     const ScenarioRun& run = *d.run;
@@ -57,6 +69,9 @@ std::string human_summary(const RunDisplay& d) {
         case sim::Verdict::pass: verdict = "PASS"; break;
         case sim::Verdict::fail: verdict = "FAIL  " + describe_failure(*r.failure); break;
         case sim::Verdict::runaway: verdict = "RUNAWAY  " + r.runaway_reason; break;
+        case sim::Verdict::interrupted:
+            verdict = "INTERRUPTED  " + interruption(d) + ": what follows is what ran until then";
+            break;
     }
     line("verdict", verdict);
     char buf[160];
@@ -78,7 +93,9 @@ std::string human_summary(const RunDisplay& d) {
     }
     line("trace hash", sim::hash_hex(r.trace_hash));
     if (d.determinism) {
-        if (d.determinism->ok) {
+        if (d.determinism->interrupted) {
+            line("determinism", "not checked: the run was interrupted");
+        } else if (d.determinism->ok) {
             line("determinism", "ok: ran twice, " + thousands(d.determinism->records) + " trace records identical");
         } else {
             const Divergence& dv = *d.determinism->divergence;
@@ -106,6 +123,8 @@ nlohmann::json json_summary(const RunDisplay& d) {
         j["failure"] = nullptr;
     }
     if (r.verdict == sim::Verdict::runaway) j["runaway_reason"] = r.runaway_reason;
+    if (r.verdict == sim::Verdict::interrupted)
+        j["interrupted_by"] = explore::signal_name(d.interrupted_by != 0 ? d.interrupted_by : SIGINT);
     j["events"] = r.events;
     j["virtual_time_ns"] = r.end_time.time_since_epoch().count();
     j["trace_hash"] = sim::hash_hex(r.trace_hash);
@@ -121,6 +140,7 @@ nlohmann::json json_summary(const RunDisplay& d) {
     j["coverage"] = c;
     if (d.determinism) {
         j["determinism"] = {{"ok", d.determinism->ok}, {"records", d.determinism->records}};
+        if (d.determinism->interrupted) j["determinism"] = {{"checked", false}, {"why", "the run was interrupted"}};
         if (d.determinism->divergence) {
             j["determinism"]["first_divergent_record"] = d.determinism->divergence->index;
             j["determinism"]["first_run"] = d.determinism->divergence->first_run;

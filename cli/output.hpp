@@ -15,12 +15,14 @@ struct RunDisplay {
     double wall_ms = 0;
     std::string repro;
     const DeterminismReport* determinism = nullptr;  // when --check-determinism ran
+    int interrupted_by = 0;                          // the signal that interrupted the run (verdict interrupted)
 };
 
 std::string human_summary(const RunDisplay& d);
 nlohmann::json json_summary(const RunDisplay& d);
 
-// 0 pass, 1 fail / runaway / nondeterministic.
+// 0 pass, 1 fail / runaway / nondeterministic, 128 + the signal when one interrupted the run
+// (130 for Ctrl-C), as a shell reports one.
 int exit_code_for(const RunDisplay& d);
 
 std::string thousands(std::uint64_t n);

@@ -9,6 +9,7 @@
 #include "explore/build_info.hpp"
 #include "explore/replay.hpp"
 #include "output.hpp"
+#include "report_output.hpp"
 #include "sim/trace_file.hpp"
 
 namespace faultline::cli {
@@ -51,6 +52,9 @@ int execute(const ReplayArgs& a) {
         }
         if (!a.log_level.empty()) options.log_level = a.log_level;
         explore::check_replay_options(artifact, options);  // before the trace file is opened (and emptied)
+        check_output_files({{"--trace", a.trace},
+                            input_file("the artifact", a.artifact),
+                            input_file("the artifact's scenario file", artifact.spec.scenario.path.value_or(""))});
         TraceOutput trace(a.trace, a.trace_kernel);
         if (trace.file()) options.sink = trace.file();
 

@@ -53,6 +53,10 @@ int execute(const ReportArgs& args) {
             files.push_back({what, args.files[i], false, true});
         }
         check_output_files(files);
+        if (args.files.size() == 2 && same_file(args.files[0], args.files[1])) {
+            throw UsageError("the first result file " + args.files[0] + " and the second result file " + args.files[1] +
+                             " are the same file; give two runs");
+        }
         const std::string html_name = std::filesystem::path(out).filename().string();
         const std::string format = format_of(docs[0]);
         if (args.files.size() == 1 && format == "faultline-sweep/1") {

@@ -56,12 +56,20 @@ void check_output_files(const std::vector<NamedFile>& files) {
             const Entry& y = entries[j];
             std::error_code ec;
             if (x.id != y.id || fs::is_character_file(x.id, ec)) continue;
-            if (x.input && y.input) throw UsageError(x.name + " and " + y.name + " are the same file; give two runs");
+            if (x.input && y.input) continue;  // two inputs may be one file (compare x.yaml x.yaml --b-set ...)
             if (x.input || y.input)
                 throw UsageError((x.input ? y : x).name + " would overwrite " + (x.input ? x : y).name);
             throw UsageError(x.name + " and " + y.name + " are the same file; give each its own name");
         }
     }
+}
+
+bool same_file(const std::string& a, const std::string& b) { return file_identity(a) == file_identity(b); }
+
+NamedFile input_file(std::string what, const std::string& arg) {
+    std::error_code ec;
+    const bool file = !arg.empty() && fs::is_regular_file(arg, ec);
+    return {std::move(what), file ? arg : std::string(), false, true};
 }
 
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,

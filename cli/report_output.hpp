@@ -33,6 +33,11 @@ struct NamedFile {
 // Paths are compared absolute, with '..' and symbolic links resolved; a device (/dev/null) may
 // take several. UsageError naming both flags.
 void check_output_files(const std::vector<NamedFile>& files);
+// A file the command reads (a scenario file, an artifact), for check_output_files: no output
+// may overwrite it. `arg` may name no file (a built-in scenario's name): then it checks nothing.
+NamedFile input_file(std::string what, const std::string& arg);
+// Whether two paths name one file (see check_output_files).
+bool same_file(const std::string& a, const std::string& b);
 
 // Writes `html` to `path` and `markdown` next to it (same name, .md); says so on stderr.
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,

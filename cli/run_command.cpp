@@ -6,6 +6,8 @@
 
 #include "common.hpp"
 #include "explore/artifact.hpp"
+#include "explore/stop_signals.hpp"
+#include "explore/workers.hpp"
 #include "faultline/runner.hpp"
 #include "output.hpp"
 #include "report_output.hpp"
@@ -94,16 +96,26 @@ int execute(const RunArgs& a) {
     source.repro = settings.repro;
     source.summary = scenario.info->summary;
 
-    RunOutputs outputs(a.report, {{"--trace", a.trace}});
-    // Flags that must match the world, before any output is opened (and a trace file emptied).
+    // No output may overwrite what the run reads: its scenario file, or the artifact.
+    RunOutputs outputs(a.report,
+                       {{"--trace", a.trace},
+                        input_file(is_run_file(a.scenario) ? "the artifact" : "the scenario file", a.scenario),
+                        input_file("the scenario file", source.file)});
+    // Flags that must match the world, and the world itself (a --set the file refuses), before
+    // the trace file is opened: a refused run must not empty the trace of an earlier one.
     std::string error;
-    if (outputs.checks_run() &&
-        !inspect_world(*scenario.info, overrides, settings, [&](sim::Simulator& sim) { outputs.check_run(sim.options()); }, error))
+    if ((outputs.checks_run() || !a.trace.empty()) &&
+        !inspect_world(
+            *scenario.info, overrides, settings, [&](sim::Simulator& sim) { outputs.check_run(sim.options()); }, error))
         throw UsageError(scenario_error(a, *scenario.info, error));
     TraceOutput trace(a.trace, a.trace_kernel);
     if (trace.file()) settings.sink = trace.file();
     settings.sink = outputs.sink(settings.sink);
 
+    // Ctrl-C or SIGTERM ends the run at its next instant of virtual time, with the verdict
+    // "interrupted"; what ran is shown and written as any run's. A second one ends the program.
+    explore::StopSignals stop_signals(true);
+    settings.interrupt = &explore::stop_signal;
     const auto start = std::chrono::steady_clock::now();  // wall time, for the report only
     std::optional<ScenarioRun> run;
     std::optional<DeterminismReport> determinism;
@@ -114,13 +126,18 @@ int execute(const RunArgs& a) {
         run = run_scenario(*scenario.info, overrides, settings, error);
     }
     const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const int interrupted_by = explore::stop_signal;
+    stop_signals.restore();  // from here a signal ends the program, as it would any other
     if (!run) throw UsageError(scenario_error(a, *scenario.info, error));
+    if (run->result.verdict == sim::Verdict::interrupted)
+        run->result.runaway_reason = "interrupted by " + explore::signal_name(interrupted_by);
     // A file that cannot be written does not cost the verdict: it is shown first, then what failed.
     std::vector<std::string> errors;
     if (auto e = trace.close()) errors.push_back(*e);
     for (std::string& e : outputs.write(*run, source)) errors.push_back(std::move(e));
 
-    RunDisplay display{scenario.info, &*run, wall_ms, settings.repro, determinism ? &*determinism : nullptr};
+    RunDisplay display{scenario.info, &*run, wall_ms, settings.repro, determinism ? &*determinism : nullptr,
+                       interrupted_by};
     if (a.json) std::cout << json_summary(display).dump() << "\n";
     else std::cout << human_summary(display);
     if (auto e = stdout_error()) errors.push_back(*e);

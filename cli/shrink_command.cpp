@@ -9,6 +9,7 @@
 #include "explore/regression_yaml.hpp"
 #include "explore/shrink.hpp"
 #include "explore/workers.hpp"
+#include "report_output.hpp"
 
 namespace faultline::cli {
 
@@ -62,6 +63,17 @@ int execute(const ShrinkArgs& a) {
             std::filesystem::path p(a.artifact);
             out = (p.parent_path() / (p.stem().string() + ".shrunk.json")).string();
         }
+        // Neither file written may overwrite what shrink reads: the artifact, its scenario file.
+        const std::string out_name = a.out.empty() ? "the regression file" : flag_as_typed("-o", "--out");
+        if (same_file(out, explore::regression_yaml_path(out))) {
+            throw UsageError(out_name + " " + out +
+                             ": the regression is written as JSON, and its scenario file beside it as " +
+                             explore::regression_yaml_path(out) + "; name it FILE.json");
+        }
+        check_output_files({{out_name, out},
+                            {"the regression's scenario file", explore::regression_yaml_path(out)},
+                            input_file("the artifact", a.artifact),
+                            input_file("the artifact's scenario file", failing.spec.scenario.path.value_or(""))});
         std::printf("shrinking   %s: %s (seed %llu, %zu faults)\n", a.artifact.c_str(),
                     failing.expected.signature.c_str(), static_cast<unsigned long long>(failing.spec.seed),
                     failing.spec.fault_plan ? failing.spec.fault_plan->size() : failing.recorded_plan.size());

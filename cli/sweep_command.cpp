@@ -133,7 +133,8 @@ private:
 
 int execute(const SweepArgs& args) {
     if (args.grids.empty()) throw UsageError("sweep needs at least one --grid PATH=A..B[:STEP] (or PATH=v1,v2,...)");
-    check_output_files({{"--report", args.report, true}, {"--result", args.result}});
+    check_output_files(
+        {{"--report", args.report, true}, {"--result", args.result}, input_file("the scenario file", args.scenario)});
     const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", args.timeout);
     const std::vector<std::uint64_t> seeds = parse_seeds(args.seeds, args.runs_max);
 

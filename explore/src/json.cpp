@@ -57,9 +57,34 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     }
 }
 
+std::optional<std::string> job_file_named(const std::string& file, const std::string& dir) {
+    namespace fs = std::filesystem;
+    auto normal = [](const std::string& p) {
+        fs::path n = fs::absolute(p).lexically_normal();
+        return n.has_filename() ? n : n.parent_path();  // "DIR/" names DIR
+    };
+    const fs::path self = normal(file), job = normal(dir);
+    if (self.parent_path() == job) {
+        for (const char* own : {"job.json", "results.jsonl", "results.jsonl.partial", "summary.json", ".lock"}) {
+            if (self.filename() == own) return "the job's " + std::string(own);
+        }
+    }
+    const fs::path artifacts = job / "artifacts";
+    for (fs::path p = self; p.has_relative_path() && p != p.parent_path(); p = p.parent_path()) {
+        if (p == artifacts) return "in the job's artifacts directory";
+    }
+    return std::nullopt;
+}
+
 void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (!out_dir.empty()) {
+        if (const auto own = job_file_named(file, out_dir)) {
+            throw InputError(flag + " " + file + ": is " + *own + " (" + out_dir + "); name a file of its own, e.g. " +
+                             (fs::path(out_dir) / "junit.xml").string());
+        }
+    }
     if (fs::is_directory(file, ec)) throw InputError(flag + " " + file + ": is a directory; name a file in it");
     if (fs::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
         throw InputError(flag + " " + file + ": cannot be written: " + std::strerror(errno));

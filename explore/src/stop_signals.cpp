@@ -5,12 +5,12 @@ namespace faultline::explore {
 
 volatile std::sig_atomic_t stop_signal = 0;
 
-StopSignals::StopSignals() {
+StopSignals::StopSignals(bool second_ends_at_once) {
     stop_signal = 0;
     struct sigaction sa {};
     sa.sa_handler = [](int sig) { stop_signal = sig; };
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: the worker pool's poll() returns at once
+    sa.sa_flags = second_ends_at_once ? SA_RESETHAND : 0;  // no SA_RESTART: the worker pool's poll() returns at once
     ::sigaction(SIGINT, &sa, &old_int_);
     ::sigaction(SIGTERM, &sa, &old_term_);
 }

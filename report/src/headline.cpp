@@ -215,6 +215,10 @@ std::string invariant_measured(const RunRecord& r, const InvariantRecord& inv) {
 
 std::string failure_text(const RunRecord& r) {
     if (r.verdict == "runaway") return "runaway at " + format_time(r.end_s) + ": " + r.runaway_reason;
+    // runaway_reason says who: "interrupted by SIGINT"
+    if (r.verdict == "interrupted")
+        return r.runaway_reason + " at " + format_time(r.end_s) +
+               ", before the run's end: what is shown is what ran until then";
     if (!r.failure) return "";
     const FailureRecord& f = *r.failure;
     std::string s = f.kind + " '" + f.name + "' at " + format_time(f.time_s);

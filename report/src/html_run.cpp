@@ -104,7 +104,9 @@ std::string run_html(const RunRecord& r) {
     o += "<h1>" + html(r.scenario) + " " + page::verdict_badge(r.verdict) + "</h1>\n";
     o += "<p class=\"sub\">" + run_line(r) + "</p>\n";
     o += about(r);
-    if (r.verdict != "pass") o += "<div class=\"box\"><b>Why it failed:</b> " + html(failure_text(r)) + "</div>\n";
+    if (r.verdict != "pass")
+        o += "<div class=\"box\"><b>" + std::string(r.verdict == "interrupted" ? "Stopped early:" : "Why it failed:") +
+             "</b> " + html(failure_text(r)) + "</div>\n";
     o += "<h2>Headline</h2>\n" + cards(r);
     o += "<h2>Invariants</h2>\n" + invariants_table(r);
     o += "<h2>Faults injected</h2>\n" + page::faults_table(r);
@@ -140,7 +142,9 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
              (i == 0 ? "A: " : "B: ") + html(r.display_name()) + " " + page::verdict_badge(r.verdict) + "</h3>\n";
         o += "<p class=\"sub\">" + html(r.scenario) + " &middot; " + run_line(r) + "</p>\n";
         if (!r.variant_description.empty()) o += "<p>" + html(r.variant_description) + "</p>\n";
-        if (r.verdict != "pass") o += "<p><b>Failed:</b> " + html(failure_text(r)) + "</p>\n";
+        if (r.verdict != "pass")
+            o += "<p><b>" + std::string(r.verdict == "interrupted" ? "Stopped early:" : "Failed:") + "</b> " +
+                 html(failure_text(r)) + "</p>\n";
         o += "</div>\n";
     }
     o += "</div>\n";

@@ -90,7 +90,9 @@ std::string run_markdown(const RunRecord& r, const std::string& html_name) {
     if (!r.description.empty()) o += markdown(r.description) + "\n\n";
     if (!r.hypothesis.empty()) o += "**Hypothesis.** " + markdown(r.hypothesis) + "\n\n";
     if (!r.variant.empty()) o += "**Variant " + code(r.variant) + ".** " + markdown(r.variant_description) + "\n\n";
-    if (r.verdict != "pass") o += "**Why it failed:** " + markdown(failure_text(r)) + "\n\n";
+    if (r.verdict != "pass")
+        o += std::string(r.verdict == "interrupted" ? "**Stopped early:** " : "**Why it failed:** ") +
+             markdown(failure_text(r)) + "\n\n";
     o += invariants(r);
     o += headline_table(r);
     o += "\n**Faults:**\n\n" + faults(r);

@@ -23,7 +23,7 @@ h3{font-size:14px;margin:18px 0 8px;color:var(--muted);text-transform:uppercase;
 p{margin:6px 0}
 .sub{color:var(--muted)}
 .verdict{display:inline-block;padding:2px 10px;border-radius:4px;font-weight:bold;color:#fff;font-size:13px;vertical-align:middle}
-.verdict.pass{background:var(--pass)}.verdict.fail{background:var(--fail)}.verdict.runaway,.verdict.notjudged{background:var(--warn)}
+.verdict.pass{background:var(--pass)}.verdict.fail{background:var(--fail)}.verdict.runaway,.verdict.notjudged,.verdict.interrupted{background:var(--warn)}
 .box{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 16px;margin:10px 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px;margin:10px 0}
 .card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 12px}

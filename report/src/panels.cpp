@@ -139,7 +139,9 @@ private:
         for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
             const RunRecord& r = *runs_[ri];
             if (r.verdict == "pass") continue;
-            const std::string what = r.verdict == "runaway" ? "runaway" : "failed";
+            const std::string what = r.verdict == "runaway"       ? "runaway"
+                                     : r.verdict == "interrupted" ? "interrupted"
+                                                                  : "failed";
             c.markers.push_back({r.end_s, prefix(ri) + what + " at " + format_time(r.end_s),
                                  runs_.size() > 1 ? run_colour(ri) : failure_colour, false});
         }

@@ -96,8 +96,9 @@ void judge(InvariantRecord& inv, const RunRecord& run) {
         inv.result = "pass";
         return;
     }
-    const std::string why = run.verdict == "runaway" ? "the run ran away at " + format_time(run.end_s)
-                                                     : "the run stopped at " + format_time(run.end_s);
+    const std::string why = run.verdict == "runaway"       ? "the run ran away at " + format_time(run.end_s)
+                            : run.verdict == "interrupted" ? "the run was interrupted at " + format_time(run.end_s)
+                                                           : "the run stopped at " + format_time(run.end_s);
     if (!inv.judged_at_s) {
         inv.result = "pass";
         inv.message = "held until " + format_time(run.end_s) + ", when " + why.substr(4);

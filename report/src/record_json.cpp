@@ -193,8 +193,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
     }
     r.repro = j.str_or("repro");
     r.verdict = j.at("verdict").str();
-    if (r.verdict != "pass" && r.verdict != "fail" && r.verdict != "runaway")
-        j.at("verdict").fail("expected pass, fail or runaway");
+    if (r.verdict != "pass" && r.verdict != "fail" && r.verdict != "runaway" && r.verdict != "interrupted")
+        j.at("verdict").fail("expected pass, fail, runaway or interrupted");
     if (j.has("failure")) {
         const Field f = j.at("failure");
         r.failure = FailureRecord{f.at("kind").str(), f.at("name").str(), f.str_or("message"),

@@ -118,6 +118,7 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
     if (settings.fault_plan) scenario->set_fault_plan(*settings.fault_plan);
     {
         sim::Simulator sim(options_for(*scenario, settings));
+        sim.set_interrupt(settings.interrupt);
         TeeSink tee(settings.sink, extra);
         if (settings.sink || extra) sim.set_trace_sink(&tee);
         if (settings.on_start) settings.on_start(sim);
@@ -165,16 +166,19 @@ std::optional<DeterminismReport> check_determinism(const ScenarioInfo& info, con
     HashRecorder first;
     auto run1 = run_with_sink(info, overrides, settings, &first, error);
     if (!run1) return std::nullopt;
+    DeterminismReport report;
+    report.records = first.hashes.size();
+    report.trace_hash = run1->result.trace_hash;
+    report.run = *run1;
+    report.interrupted = run1->result.verdict == sim::Verdict::interrupted;
+    if (report.interrupted) return report;  // the second run would end at once: nothing to compare
     RunSettings quiet = settings;
     quiet.sink = nullptr;  // write any trace file once, from the first run
     HashComparer second(first.hashes);
     auto run2 = run_with_sink(info, overrides, quiet, &second, error);
     if (!run2) return std::nullopt;
-
-    DeterminismReport report;
-    report.records = first.hashes.size();
-    report.trace_hash = run1->result.trace_hash;
-    report.run = *run1;
+    report.interrupted = run2->result.verdict == sim::Verdict::interrupted;
+    if (report.interrupted) return report;
     std::optional<std::uint64_t> mismatch = second.first_mismatch;
     if (!mismatch && second.count != first.hashes.size()) mismatch = second.count;  // the second run was shorter
     if (!mismatch && run1->result.trace_hash != run2->result.trace_hash) mismatch = second.count;

@@ -35,6 +35,8 @@ std::string_view to_string(Verdict v) {
         case Verdict::pass: return "pass";
         case Verdict::fail: return "fail";
         case Verdict::runaway: return "runaway";
+        case Verdict::interrupted:
+            return "interrupted";
     }
     return "?";
 }
@@ -594,13 +596,17 @@ Simulator::Stop Simulator::beyond_due_max(std::int64_t due) const noexcept {
 }
 
 std::uint64_t Simulator::events_check_from(std::uint64_t first) const noexcept {
+    // Asked to stop: the check fails at once, and past_events_check says why.
+    if (interrupt_ != nullptr && *interrupt_ != 0) return first;
     const std::uint64_t events_max = options_.events_max;
     if (first >= events_max || options_.events_per_instant_max >= events_max - first) return events_max;
     return first + options_.events_per_instant_max;
 }
 
 Simulator::Stop Simulator::past_events_check() const noexcept {
-    return events_ >= options_.events_max ? Stop::event_limit : Stop::time_stood_still;
+    if (events_ >= options_.events_max) return Stop::event_limit;
+    if (interrupt_ != nullptr && *interrupt_ != 0) return Stop::interrupted;
+    return Stop::time_stood_still;
 }
 
 Simulator::Stop Simulator::loop(Time until) {
@@ -649,6 +655,10 @@ RunResult Simulator::run() {
         case Stop::event_limit:
             r.verdict = Verdict::runaway;
             r.runaway_reason = "event limit reached (events_max " + std::to_string(options_.events_max) + ")";
+            break;
+        case Stop::interrupted:
+            r.verdict = Verdict::interrupted;
+            r.runaway_reason = "interrupted from outside the run (set_interrupt)";
             break;
         case Stop::time_stood_still:
             r.verdict = Verdict::runaway;

@@ -94,6 +94,70 @@ TEST(OutputFiles, TwoFlagsNamingOneFileAreRefusedBeforeTheRunNamingBoth) {
     EXPECT_EQ(left, (std::vector<std::string>{"a.json", "sub"}));
 }
 
+// No output may overwrite what the command reads: the scenario file, the artifact, its scenario
+// file, a fuzzing job's own files or a merge's input shards. Each was destroyed before (run
+// --result own.yaml turned the scenario into JSON; --junit DIR/results.jsonl the job's truth into
+// XML). Refused before anything runs, exit 2, one line, the input untouched.
+TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
+    const fs::path dir = scratch();
+    fs::copy_file(stampede, dir / "own.yaml");
+    // An artifact of the file's scenario: it fails on seed 1.
+    ASSERT_EQ(faultline_in(dir, "fuzz own.yaml --seeds 1..1 --progress none --out job").exit_code, 1);
+    std::string artifact;
+    for (const auto& e : fs::directory_iterator(dir / "job" / "artifacts")) artifact = e.path().filename().string();
+    ASSERT_FALSE(artifact.empty());
+    fs::copy_file(dir / "job" / "artifacts" / artifact, dir / "a.json");
+    ASSERT_EQ(faultline_in(dir, "fuzz own.yaml --seeds 2..2 --progress none --out shard").exit_code, 1);
+    const std::string scenario_before = read_file((dir / "own.yaml").string());
+    const std::string artifact_before = read_file((dir / "a.json").string());
+    const std::string results_before = read_file((dir / "job" / "results.jsonl").string());
+    const std::string shard_before = read_file((dir / "shard" / "results.jsonl").string());
+    const std::pair<std::string, std::string> cases[] = {
+        {"run own.yaml --result own.yaml", "--result own.yaml would overwrite the scenario file own.yaml"},
+        {"run own.yaml --trace ./own.yaml", "--trace ./own.yaml would overwrite the scenario file own.yaml"},
+        {"run own.yaml --report own.html --perfetto own.yaml",
+         "--perfetto own.yaml would overwrite the scenario file own.yaml"},
+        {"sweep own.yaml --grid load=300 --seeds 1 --result own.yaml",
+         "--result own.yaml would overwrite the scenario file own.yaml"},
+        {"compare own.yaml --b-set workloads.users.open_loop.rate=300/s --report own.yaml",
+         "--report own.yaml would overwrite the scenario file own.yaml"},
+        {"replay a.json --trace a.json", "--trace a.json would overwrite the artifact a.json"},
+        {"run a.json --result a.json", "--result a.json would overwrite the artifact a.json"},
+        {"shrink a.json -o ./a.json", "-o ./a.json would overwrite the artifact a.json"},
+        {"shrink a.json -o a.yaml",
+         "-o a.yaml: the regression is written as JSON, and its scenario file beside it as a.yaml"},
+        {"shrink a.json -o own.json",
+         "the regression's scenario file own.yaml would overwrite the artifact's scenario file own.yaml"},
+        {"fuzz own.yaml --seeds 1..1 --out job --resume --junit job/results.jsonl",
+         "--junit job/results.jsonl: is the job's results.jsonl (job); name a file of its own, e.g. job/junit.xml"},
+        {"fuzz own.yaml --seeds 1..1 --out job --resume --junit job/artifacts/" + artifact,
+         "--junit job/artifacts/" + artifact + ": is in the job's artifacts directory (job)"},
+        {"merge job shard --out merged --junit shard/results.jsonl",
+         "--junit shard/results.jsonl: is the job's results.jsonl of the input shard; name a file of its own"},
+    };
+    for (const auto& [args, message] : cases) {
+        const Result r = faultline_in(dir, args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
+        EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
+    }
+    EXPECT_EQ(read_file((dir / "own.yaml").string()), scenario_before);
+    EXPECT_EQ(read_file((dir / "a.json").string()), artifact_before);
+    EXPECT_EQ(read_file((dir / "job" / "results.jsonl").string()), results_before);
+    EXPECT_EQ(read_file((dir / "shard" / "results.jsonl").string()), shard_before);
+    EXPECT_FALSE(fs::exists(dir / "merged"));
+    // Two inputs may be one file: an A/B of one scenario file against itself with a change.
+    EXPECT_EQ(
+        faultline_in(dir, "compare own.yaml own.yaml --b-set workloads.users.open_loop.rate=300/s --result ab.json")
+            .exit_code,
+        0);
+    // A run its file refuses (a --set it cannot take) leaves an earlier trace file as it was.
+    std::ofstream(dir / "t.ftrace") << "earlier";
+    const Result refused = faultline_in(dir, "run own.yaml --set duration=1h --trace t.ftrace");
+    EXPECT_EQ(refused.exit_code, 2) << refused.out;
+    EXPECT_EQ(read_file((dir / "t.ftrace").string()), "earlier");
+}
+
 TEST(OutputFiles, AReportWhoseSummaryIsADirectoryIsRefusedBeforeTheRun) {
     const fs::path dir = scratch();
     fs::create_directories(dir / "r.md");
@@ -139,7 +203,9 @@ TEST(OutputFiles, AReplaysTraceThatCannotBeWrittenIsAnErrorAfterItsConclusion) {
     if (!have_dev_full()) GTEST_SKIP() << "no /dev/full";
     const fs::path dir = scratch();
     // A failure artifact: planted-harness fails seed 4 with fail_every=4.
-    ASSERT_EQ(faultline_in(dir, "fuzz planted-harness --seeds 4..4 --set fail_every=4 --progress none --out job").exit_code, 1);
+    ASSERT_EQ(
+        faultline_in(dir, "fuzz planted-harness --seeds 4..4 --set fail_every=4 --progress none --out job").exit_code,
+        1);
     std::string artifact;
     for (const auto& e : fs::directory_iterator(dir / "job" / "artifacts")) artifact = e.path().string();
     ASSERT_FALSE(artifact.empty());
@@ -148,7 +214,9 @@ TEST(OutputFiles, AReplaysTraceThatCannotBeWrittenIsAnErrorAfterItsConclusion) {
         const Result r = faultline_in(dir, "replay " + artifact + " --trace " + name);
         EXPECT_EQ(r.exit_code, 2) << r.out;
         EXPECT_TRUE(contains(r.out, "reproduced: trace hash matches")) << r.out;
-        EXPECT_TRUE(contains(r.out, "faultline: error: --trace " + std::string(name) + ": writing failed: No space left on device\n")) << r.out;
+        EXPECT_TRUE(contains(
+            r.out, "faultline: error: --trace " + std::string(name) + ": writing failed: No space left on device\n"))
+            << r.out;
         EXPECT_FALSE(contains(r.out, "LOG ERROR")) << r.out;
     }
 }

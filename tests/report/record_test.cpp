@@ -55,7 +55,7 @@ TEST(ReportRecord, BadInputNamesTheFileAndTheField) {
     EXPECT_EQ(error_of(short_series), "run.json: field 'series[0].values': has 59 values for 60 sample times");
     Json bad_verdict = j;
     bad_verdict["verdict"] = "maybe";
-    EXPECT_EQ(error_of(bad_verdict), "run.json: field 'verdict': expected pass, fail or runaway");
+    EXPECT_EQ(error_of(bad_verdict), "run.json: field 'verdict': expected pass, fail, runaway or interrupted");
 }
 
 TEST(ReportRecord, TheMarkdownSummaryGoesNextToTheHtml) {

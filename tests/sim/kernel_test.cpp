@@ -4,9 +4,10 @@
 
 #include <array>
 #include <cmath>
-#include <limits>
+#include <csignal>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -441,6 +442,64 @@ TEST(Kernel, RunawayWhenProcessesWakeEachOtherAtOneInstant) {
     EXPECT_NE(limited.runaway_reason.find("event limit reached"), std::string::npos) << limited.runaway_reason;
     first.shutdown();
     s.shutdown();
+}
+
+// A flag set from outside the run (Ctrl-C's handler) ends it at the next instant of virtual
+// time with the verdict "interrupted": the events so far, their hash. Never set, it changes
+// nothing.
+TEST(Kernel, AnInterruptFlagEndsTheRunAtTheNextInstantAndChangesNothingUnset) {
+    auto world = [](sim::Simulator& s, volatile std::sig_atomic_t* flag) {
+        s.spawn([&s, flag](sim::Ctx& ctx) {
+            sim::Rng rng = s.rng("ticker");
+            for (int i = 0;; ++i) {
+                ctx.sleep_for(sim::Duration(1 + static_cast<std::int64_t>(rng.uniform_u64(1000))));
+                if (flag != nullptr && i == 500) *flag = 1;  // as a signal handler would, mid-run
+            }
+        });
+        s.spawn([](sim::Ctx& ctx) {
+            for (;;) ctx.sleep_for(7us);
+        });
+    };
+    sim::Options o;
+    o.duration = 1s;
+    sim::Simulator plain(o);
+    world(plain, nullptr);
+    const sim::RunResult whole = plain.run();
+    volatile std::sig_atomic_t never = 0;
+    sim::Simulator unset(o);
+    unset.set_interrupt(&never);
+    world(unset, nullptr);
+    const sim::RunResult same = unset.run();
+    EXPECT_EQ(same.verdict, sim::Verdict::pass);
+    EXPECT_EQ(same.trace_hash, whole.trace_hash);
+    EXPECT_EQ(same.events, whole.events);
+
+    volatile std::sig_atomic_t flag = 0;
+    sim::Simulator stopped(o);
+    stopped.set_interrupt(&flag);
+    world(stopped, &flag);
+    const sim::RunResult r = stopped.run();
+    EXPECT_EQ(r.verdict, sim::Verdict::interrupted);
+    EXPECT_EQ(sim::to_string(r.verdict), "interrupted");
+    EXPECT_FALSE(r.failure);
+    EXPECT_LT(r.events, whole.events / 10);  // the ticker set it after 500 of its sleeps
+    EXPECT_GT(r.events, 500u);
+    EXPECT_LT(r.end_time, sim::Time(1s));
+    EXPECT_EQ(stopped.now(), r.end_time);
+    EXPECT_NE(r.trace_hash, whole.trace_hash);  // the hash of the events that ran
+    // The same run, limited to the events the interrupted one ran, hashes alike.
+    sim::Options limited_options;
+    limited_options.duration = 1s;
+    limited_options.events_max = r.events;
+    sim::Simulator limited(limited_options);
+    world(limited, nullptr);
+    const sim::RunResult l = limited.run();
+    EXPECT_EQ(l.events, r.events);
+    EXPECT_EQ(l.trace_hash, r.trace_hash);
+    stopped.shutdown();
+    unset.shutdown();
+    plain.shutdown();
+    limited.shutdown();
 }
 
 TEST(Kernel, APlannedDurationEndsTheRunNormally) {

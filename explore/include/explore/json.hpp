@@ -38,6 +38,10 @@ void write_file_atomically(const std::string& path, const std::string& content);
 // directory that the job creates (`--junit DIR/junit.xml`). Checked before a job or run starts,
 // not after it ran. `flag` names the option in the message.
 void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir = {});
+// If `file` is one of the files a job keeps in its directory `dir` (job.json, results.jsonl,
+// summary.json, its lock, anything under artifacts/), what it is ("the job's results.jsonl");
+// another output written there would destroy the job.
+std::optional<std::string> job_file_named(const std::string& file, const std::string& dir);
 
 // A view of one JSON value inside a file, with its path for error messages.
 class JsonReader {

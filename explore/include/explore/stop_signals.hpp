@@ -1,5 +1,6 @@
 // SIGINT (Ctrl-C) and SIGTERM (a job runner's stop) end a command of many runs in an orderly way
-// (fuzz, sweep, compare): while a StopSignals lives, either signal only sets `stop_signal`, and
+// (fuzz, sweep, compare; run stops its one run through sim::Simulator::set_interrupt):
+// while a StopSignals lives, either signal only sets `stop_signal`, and
 // interrupts the worker pool's poll() (no SA_RESTART), so the command stops starting runs,
 // abandons the running ones (their workers got the same Ctrl-C from the terminal: their exits say
 // nothing about the runs) and writes what finished. restore() puts the previous handlers back, so
@@ -18,7 +19,10 @@ extern volatile std::sig_atomic_t stop_signal;
 
 class StopSignals {
 public:
-    StopSignals();
+    // second_ends_at_once: the first signal resets its handler (SA_RESETHAND), so a second one
+    // ends the process at once even before restore(): for a single run, which might sit in a
+    // long step of one process and not look at stop_signal for a while.
+    explicit StopSignals(bool second_ends_at_once = false);
     ~StopSignals() { restore(); }
     void restore();
     StopSignals(const StopSignals&) = delete;

@@ -91,7 +91,7 @@ struct RunRecord {
     std::vector<Override> overrides;  // --set on top of the variant
     std::string repro;
 
-    std::string verdict;  // "pass", "fail", "runaway"
+    std::string verdict;  // "pass", "fail", "runaway", "interrupted" (Ctrl-C: what ran until then)
     std::optional<FailureRecord> failure;
     std::string runaway_reason;
     std::uint64_t events = 0;

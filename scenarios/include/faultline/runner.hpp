@@ -3,6 +3,7 @@
 // that want wall time measure it themselves.
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -27,6 +28,8 @@ struct RunSettings {
     // Called with the fresh simulator before the scenario builds into it (e.g. to turn on logs
     // for one host).
     std::function<void(sim::Simulator&)> on_start;
+    // Set from outside (Ctrl-C's handler) to end the run early: sim::Simulator::set_interrupt.
+    const volatile std::sig_atomic_t* interrupt = nullptr;
 };
 
 struct ScenarioRun {
@@ -68,6 +71,8 @@ struct DeterminismReport {
     std::uint64_t trace_hash = 0;
     std::optional<Divergence> divergence;
     ScenarioRun run;  // the first run
+    // A run was interrupted (RunSettings::interrupt): nothing was compared, ok says nothing.
+    bool interrupted = false;
 };
 
 // Runs the seed twice and compares the trace record by record (kernel dispatches included);

@@ -1,0 +1,136 @@
+// Ctrl-C (or a job runner's SIGTERM) during `run`: the run ends at its next instant of virtual
+// time with the verdict "interrupted", prints what ran (its events, time, measurements and trace
+// hash, which is the hash of exactly those events), writes --result, --report and a complete
+// --trace file, and exits 128 + the signal. Before, the program died on the spot: nothing
+// printed, the trace file cut short, no result.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "support/files.hpp"
+#include "support/run_program.hpp"
+#include "support/spawn_program.hpp"
+
+namespace {
+
+using test_support::read_file;
+namespace fs = std::filesystem;
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+fs::path scratch() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    const fs::path dir = fs::path(test_support::temp_path("interrupted")) / info->name();
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+// Waits (up to a minute) until the file has grown past `bytes`: the run is under way.
+bool wait_for_size(const fs::path& file, std::uintmax_t bytes) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::error_code ec;
+        if (fs::file_size(file, ec) > bytes && !ec) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+TEST(InterruptedRun, CtrlCEndsTheRunAtItsNextInstantAndWritesWhatRan) {
+    // 50 simulated minutes: about five minutes of wall time on this machine if nothing stopped it.
+    const std::vector<std::string> run = {"run",       "cache-flush-stampede",
+                                          "--variant", "warmup-limit",
+                                          "--set",     "duration=3000s",
+                                          "--set",     "limits.time_max=1h",
+                                          "--seed",    "1"};
+    for (const int sig : {SIGINT, SIGTERM}) {
+        const fs::path dir = scratch() / std::to_string(sig);
+        fs::create_directories(dir);
+        const fs::path log = dir / "log.txt", result = dir / "r.json", trace = dir / "t.ftrace";
+        std::vector<std::string> argv = {FAULTLINE_BIN};
+        argv.insert(argv.end(), run.begin(), run.end());
+        for (const std::string& a : {std::string("--result"), result.string(), std::string("--report"),
+                                     (dir / "r.html").string(), std::string("--trace"), trace.string()})
+            argv.push_back(a);
+        const pid_t pid = test_support::spawn_program(argv, log.string(), /*own_group=*/true);
+        ASSERT_TRUE(wait_for_size(trace, 2'000'000)) << read_file(log.string());
+        // SIGINT as a terminal sends it (to the group), SIGTERM as a job runner does (to the program).
+        ::kill(sig == SIGINT ? -pid : pid, sig);
+        const int code = test_support::wait_exit(pid);
+        const std::string out = read_file(log.string());
+        ASSERT_EQ(code, 128 + sig) << out;
+        const std::string name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+        EXPECT_TRUE(contains(out, "verdict     INTERRUPTED  by " + name + " at ")) << out;
+        EXPECT_TRUE(contains(out, "virtual, before the run's end")) << out;
+        EXPECT_TRUE(contains(out, "users.ok")) << "the measurements of what ran: " << out;
+        EXPECT_TRUE(contains(out, "reproduce: ")) << out;
+
+        const nlohmann::json j = nlohmann::json::parse(read_file(result.string()));
+        EXPECT_EQ(j.at("verdict"), "interrupted");
+        EXPECT_EQ(j.at("runaway_reason"), "interrupted by " + name);
+        const double end_s = j.at("end_s").get<double>();
+        EXPECT_GT(end_s, 0);
+        EXPECT_LT(end_s, 3000);
+        const std::uint64_t events = j.at("events").get<std::uint64_t>();
+        const std::string hash = j.at("trace_hash").get<std::string>();
+        EXPECT_TRUE(contains(out, "trace hash  " + hash)) << out;
+
+        // The trace file is whole (its end marker written), and ends where the run did.
+        const fs::path decoded_file = dir / "t.jsonl";
+        const test_support::Result decoded = test_support::run_program(
+            "{ " + std::string(FAULTLINE_BIN) + " trace " + trace.string() + " >" + decoded_file.string() + "; }");
+        EXPECT_EQ(decoded.exit_code, 0) << decoded.out;
+        EXPECT_TRUE(decoded.out.empty()) << decoded.out;
+        const std::string lines = read_file(decoded_file.string());
+        ASSERT_GT(lines.size(), 2u);
+        const std::size_t last = lines.rfind('\n', lines.size() - 2);
+        const nlohmann::json last_record = nlohmann::json::parse(lines.substr(last + 1));
+        EXPECT_NEAR(last_record.at("t_ns").get<double>() * 1e-9, end_s, 1e-3) << last_record.dump();
+
+        // The report renders again from the result and says why it stopped.
+        const test_support::Result again = test_support::run_program(
+            std::string(FAULTLINE_BIN) + " report " + result.string() + " -o " + (dir / "again.html").string());
+        ASSERT_EQ(again.exit_code, 0) << again.out;
+        EXPECT_TRUE(
+            contains(read_file((dir / "again.md").string()), "**Stopped early:** interrupted by " + name + " at "));
+        EXPECT_TRUE(contains(read_file((dir / "again.html").string()), "INTERRUPTED"));
+
+        // The hash is that of exactly the events that ran: the same run limited to that many
+        // events (a runaway) gives it too.
+        if (sig == SIGINT) {
+            std::string cmd = FAULTLINE_BIN;
+            for (const std::string& a : run) cmd += " " + a;
+            const test_support::Result limited =
+                test_support::run_program(cmd + " --events-max " + std::to_string(events) + " --json");
+            const nlohmann::json l = nlohmann::json::parse(limited.out);
+            EXPECT_EQ(l.at("verdict"), "runaway");
+            EXPECT_EQ(l.at("events"), events);
+            EXPECT_EQ(l.at("trace_hash"), hash);
+        }
+    }
+}
+
+// --check-determinism interrupted compares nothing, and says so rather than "MISMATCH".
+TEST(InterruptedRun, ADeterminismCheckInterruptedSaysItCheckedNothing) {
+    const fs::path dir = scratch();
+    const fs::path log = dir / "log.txt", trace = dir / "t.ftrace";
+    const pid_t pid = test_support::spawn_program(
+        {FAULTLINE_BIN, "run", "cache-flush-stampede", "--variant", "warmup-limit", "--set", "duration=3000s", "--set",
+         "limits.time_max=1h", "--check-determinism", "--trace", trace.string()},
+        log.string(), /*own_group=*/true);
+    ASSERT_TRUE(wait_for_size(trace, 2'000'000)) << read_file(log.string());
+    ::kill(-pid, SIGINT);
+    const int code = test_support::wait_exit(pid);
+    const std::string out = read_file(log.string());
+    ASSERT_EQ(code, 130) << out;
+    EXPECT_TRUE(contains(out, "determinism not checked: the run was interrupted")) << out;
+    EXPECT_FALSE(contains(out, "MISMATCH")) << out;
+}
+
+}  // namespace
