@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -146,6 +147,25 @@ TEST(Loader, EverySwarmChoiceIsCheckedWhenTheFileLoads) {
     EXPECT_NE(path.find("swarm-path.yaml:37:3: swarm.services.api.queu.workers_max: the choice '1'"), std::string::npos) << path;
     EXPECT_NE(path.find("did you mean 'queue'?"), std::string::npos) << path;
     EXPECT_EQ(path.find('\n'), std::string::npos) << path;
+}
+
+// Each nemesis fault's rate is a swarm dimension of its own (off, half, as written, double),
+// unless the file's swarm lists that rate: then its choices are the only ones. Both were drawn
+// before, the automatic one applied last, so the file's choices never reached a run.
+TEST(Loader, AFilesSwarmChoicesForANemesisRateReplaceTheAutomaticOnes) {
+    const std::string nemesis = replaced(kBase, "  - {at: 5s, duration: 5s, kind: crash, targets: [api-1]}\n",
+                                         "  - {at: 5s, duration: 5s, kind: crash, targets: [api-1]}\n"
+                                         "nemesis:\n  faults:\n    - {kind: crash, rate: 6/min, targets: [api-1, api-2]}\n"
+                                         "    - {kind: pause, rate: 2/min, targets: [api-1, api-2]}\n");
+    const std::string text = nemesis + "swarm:\n  nemesis.faults.0.rate: [100/min, 200/min]\n";
+    const auto dims = faultline::load_scenario_file(write("swarm-nemesis.yaml", text)).info->swarm();
+    std::map<std::string, std::vector<std::string>> by_path;
+    for (const faultline::SwarmDimension& d : dims) {
+        EXPECT_EQ(by_path.count(d.path), 0u) << d.path << " is drawn twice";
+        by_path[d.path] = d.choices;
+    }
+    EXPECT_EQ(by_path["nemesis.faults.0.rate"], (std::vector<std::string>{"100/min", "200/min"}));
+    EXPECT_EQ(by_path["nemesis.faults.1.rate"], (std::vector<std::string>{"0/min", "1/min", "2/min", "4/min"}));
 }
 
 TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {

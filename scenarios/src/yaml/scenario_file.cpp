@@ -466,9 +466,13 @@ std::vector<SwarmDimension> swarm_of(const ScenarioSpec& spec) {
     std::vector<SwarmDimension> dims;
     for (const auto& [path, choices] : spec.swarm) dims.push_back({path, choices});
     if (spec.nemesis) {
+        // Each nemesis fault's rate varies too: off, half, as written, double; unless the file's
+        // swarm lists that rate's choices itself, which then are the only ones.
         for (std::size_t i = 0; i < spec.nemesis->faults.size(); ++i) {
+            const std::string path = "nemesis.faults." + std::to_string(i) + ".rate";
+            if (spec.swarm.count(path) != 0) continue;
             const double r = spec.nemesis->faults[i].rate.per_second * 60;
-            dims.push_back({"nemesis.faults." + std::to_string(i) + ".rate",
+            dims.push_back({path,
                             {"0/min", format_value(r / 2) + "/min", format_value(r) + "/min", format_value(2 * r) + "/min"}});
         }
     }
