@@ -1,6 +1,7 @@
 // `faultline run SCENARIO --seed N`: one run, its verdict, and how to reproduce it.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -71,7 +72,14 @@ int execute(const RunArgs& a) {
         }
         settings.repro = explore::program_name() + " run " + a.scenario;
     } else {
-        scenario = resolve_scenario(a.scenario, a.variant);
+        try {
+            scenario = resolve_scenario(a.scenario, a.variant);
+        } catch (const UsageError& e) {
+            // The file alone does not load: a --set is no cure, and its error speaks of the file.
+            if (a.sets.empty() || !std::filesystem::is_regular_file(a.scenario)) throw;
+            throw UsageError(std::string(e.what()) +
+                             " (the file as written: --set changes a file that loads on its own)");
+        }
         overrides = parse_overrides(a.sets);
         print_spec_warnings(scenario, a.variant, overrides);
         settings.seed = a.seed;

@@ -375,6 +375,13 @@ TEST(CliScenarioFiles, ABadFileIsOneLineWithItsLocationAndExitsTwo) {
     const Result r = faultline("run " + path + " --seed 1");
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_EQ(r.out, "faultline: error: " + path + ":5:5: services.api: unknown key 'cpuu' (did you mean 'cpu'?)\n");
+    // A --set does not mend a file that does not load on its own, and the error says so.
+    const Result mend = faultline("run " + path + " --seed 1 --set 'services.api.cpu=fixed(1ms)'");
+    EXPECT_EQ(mend.exit_code, 2) << mend.out;
+    EXPECT_EQ(mend.out,
+              "faultline: error: " + path +
+                  ":5:5: services.api: unknown key 'cpuu' (did you mean 'cpu'?) (the file as written: --set changes a "
+                  "file that loads on its own)\n");
     // A --set on a file is checked the same way.
     const Result s = faultline("run limping-node --seed 1 --set workloads.users.open_loop.rate=fast");
     EXPECT_EQ(s.exit_code, 2) << s.out;
