@@ -132,10 +132,12 @@ void add_replay_command(CLI::App& app, Command& cmd) {
     auto args = std::make_shared<ReplayArgs>();
     auto* sub = app.add_subcommand("replay", "Re-run a failure artifact or regression file and check its trace hash");
     sub->add_option("artifact", args->artifact, "An artifact (from fuzz) or regression file (from shrink)")->required();
-    sub->add_option("--trace", args->trace,
-                    "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with '" +
-                        explore::program_name() + " trace')");
-    sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches in --trace");
+    auto* trace = sub->add_option(
+        "--trace", args->trace,
+        "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with '" +
+            explore::program_name() + " trace')");
+    sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches in --trace")
+        ->needs(trace);  // alone it would change nothing, silently
     auto* by_event = sub->add_option("--stop-at-event", args->stop_at_event, "End the run after this many events")
         ->transform(decimal_u64("an event count", 1, "N"));  // 0 would mean "not given", silently
     auto* by_time = sub->add_option("--stop-at", args->stop_at, "End the run at this virtual time (e.g. 12.5s)");

@@ -75,12 +75,17 @@ NamedFile input_file(std::string what, const std::string& arg) {
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,
                              const std::string& flag) {
     const std::string md = report::sibling_path(path, ".md");
-    try {
-        report::write_file(path, html, flag);
-        report::write_file(md, markdown, flag);
-    } catch (const report::ReportError& e) {
-        throw UsageError(e.what());
+    // Each file is tried whatever became of the other: a page that cannot be written (a full
+    // disk) keeps its summary, and the other way round.
+    std::string error;
+    for (const auto& [file, text] : {std::pair{&path, &html}, std::pair{&md, &markdown}}) {
+        try {
+            report::write_file(*file, *text, flag);
+        } catch (const report::ReportError& e) {
+            if (error.empty()) error = e.what();
+        }
     }
+    if (!error.empty()) throw UsageError(error);
     std::fprintf(stderr, "report: %s (summary: %s)\n", path.c_str(), md.c_str());
 }
 

@@ -167,10 +167,12 @@ void add_run_command(CLI::App& app, Command& cmd) {
     sub->add_option("--variant", args->variant, "A scenario file's other design (see '" + self + " list')");
     sub->add_option("--set", args->sets,
                     "Override an option: --set path=value (repeatable; '" + self + " list --options')");
-    sub->add_option("--trace", args->trace,
-                    "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with '" +
-                        self + " trace')");
-    sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches (every process resume) in --trace");
+    auto* trace = sub->add_option(
+        "--trace", args->trace,
+        "Write every trace event to FILE as JSON Lines (FILE.ftrace: the compact binary form, read with '" + self +
+            " trace')");
+    sub->add_flag("--trace-kernel", args->trace_kernel, "Include kernel dispatches (every process resume) in --trace")
+        ->needs(trace);  // alone it would change nothing, silently
     sub->add_flag("--check-determinism", args->check_determinism,
                   "Run the seed twice and compare the traces; name the first divergent event if they differ");
     sub->add_flag("--json", args->json, "Print one JSON object instead of the human summary");

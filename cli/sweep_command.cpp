@@ -246,9 +246,13 @@ int execute(const SweepArgs& args) {
                 run.verdict = r.verdict;
                 run.failure = r.error;
                 ++broken;
-                std::fprintf(stderr, "\nsweep: seed %llu of %s: %s\n", static_cast<unsigned long long>(seeds[k]),
-                             report::cell_overrides(result.axes, result.cells[cell].index).front().value.c_str(),
-                             r.error.c_str());
+                // "seed 3 of load=300/s, retry.attempts_max=2: crashed with SIGABRT", below the
+                // progress line (on a terminal it has no line end of its own yet).
+                std::string where;
+                for (const Override& o : report::cell_overrides(result.axes, result.cells[cell].index))
+                    where += (where.empty() ? "" : ", ") + o.path + "=" + o.value;
+                std::fprintf(stderr, "%ssweep: seed %llu of %s: %s\n", ::isatty(2) != 0 ? "\n" : "",
+                             static_cast<unsigned long long>(seeds[k]), where.c_str(), r.error.c_str());
             }
             if (run.verdict != "pass") ++failing;
             result.cells[cell].runs[k] = std::move(run);

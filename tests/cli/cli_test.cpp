@@ -346,6 +346,12 @@ TEST(Cli, BadInputIsOneLineAndExitsTwo) {
         EXPECT_FALSE(contains(r.out, "terminate")) << args;
     }
     EXPECT_TRUE(contains(faultline("run mm2").out, "did you mean 'mm1'?"));
+    // --trace-kernel without --trace changed nothing, silently.
+    for (const std::string cmd : {"run mm1", "replay /nonexistent.json"}) {
+        const Result r = faultline(cmd + " --trace-kernel");
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: --trace-kernel requires --trace")) << r.out;
+    }
 }
 
 TEST(Cli, ARunawayExitsOneAndSaysWhy) {

@@ -229,6 +229,7 @@ TEST(OutputFiles, AReportThatCannotBeWrittenKeepsTheVerdictAndTheOtherFiles) {
     EXPECT_TRUE(contains(r.out, "FAIL  invariant 'counter stays below limit'")) << r.out;
     EXPECT_TRUE(contains(r.out, "reproduce: faultline run canary --seed 9\n")) << r.out;
     EXPECT_TRUE(contains(read_file(dir / "ok.json"), "\"format\": \"faultline-run/1\"")) << "--result is still written";
+    EXPECT_TRUE(contains(read_file(dir / "full.md"), "## canary: FAIL")) << "and so is the page's Markdown summary";
 }
 
 TEST(OutputFiles, StandardOutputThatCannotBeWrittenIsAnError) {
@@ -311,6 +312,20 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
         EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
         EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
     }
+}
+
+// A run of a sweep that did not finish is named by every setting of its cell (it said "seed 1 of
+// 2000/s", a value without its path, and only the first axis's), with no blank line off a terminal.
+TEST(OutputFiles, ASweepsBrokenRunIsNamedByItsCellsSettings) {
+    const Result r = faultline(
+        "sweep cache-flush-stampede --grid load=2000/s --grid services.cache.cache.warmup_fills_per_second=0,10 "
+        "--seeds 1 "
+        "--jobs 1 --timeout 100ms");
+    EXPECT_TRUE(contains(r.out,
+                         "\nsweep: seed 1 of workloads.users.open_loop.rate=2000/s, "
+                         "services.cache.cache.warmup_fills_per_second=10: no result within 100ms"))
+        << r.out;
+    EXPECT_FALSE(contains(r.out, "\n\n")) << r.out;
 }
 
 // A range of more than 1,000 seeds was cut to 1,001, silently.

@@ -149,8 +149,8 @@ std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::
         std::string msg = "no variant '" + variant + "'";
         if (auto near = nearest(variant, names)) msg += " (did you mean '" + *near + "'?)";
         else if (!names.empty()) {
-            msg += " (variants:";
-            for (const std::string& n : names) msg += " " + n;
+            msg += " (variants: ";
+            for (std::size_t i = 0; i < names.size(); ++i) msg += (i == 0 ? "" : ", ") + names[i];
             msg += ")";
         }
         throw SpecError(Where{file, 0, 0}, "", msg);
