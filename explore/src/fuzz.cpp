@@ -275,6 +275,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         ++report.seeds_run;
     };
 
+    std::size_t exited_unrecorded = 0;  // seeds whose workers ended as the stop signal came
     for (;;) {
         if (stop_signal != 0) break;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -291,7 +292,10 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         }
         if (pool->running() == 0) break;
         const std::vector<WorkerExit> exits = pool->poll(std::chrono::milliseconds(200));
-        if (stop_signal != 0) break;  // these may have died of the same Ctrl-C: not recorded
+        if (stop_signal != 0) {  // these may have died of the same Ctrl-C: not recorded, abandoned
+            exited_unrecorded = exits.size();
+            break;
+        }
         for (const WorkerExit& e : exits) {
             auto it = specs.find(e.id);
             const Outcome o = outcome_from_exit(e, it->second, options.timeout);
@@ -314,7 +318,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         progress.update(report.seeds_run, total, budget_left, findings, best.size());
     }
     report.interrupted_by = stop_signal;
-    report.seeds_abandoned = pool->running();
+    report.seeds_abandoned = pool->running() + exited_unrecorded;
     pool.reset();  // kills and reaps what is still running (after a stop signal)
     signals.restore();  // a second Ctrl-C while the summary is written ends the process
     progress.update(report.seeds_run, total, std::nullopt, findings, best.size(), true);
