@@ -234,6 +234,13 @@ sim::Duration parse_duration_flag(const std::string& flag, const std::string& te
     return d;
 }
 
+sim::Duration parse_time_max(const std::string& text) {
+    const sim::Duration d = parse_duration_flag("--time-max", text);
+    if (d <= sim::Duration(0))
+        throw UsageError("--time-max " + text + ": must be more than 0 (every run would end at once as a runaway)");
+    return d;
+}
+
 std::chrono::milliseconds parse_wall_limit(const std::string& flag, const std::string& text) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration_flag(flag, text));
     if (ms.count() <= 0) throw UsageError(flag + " " + text + ": must be at least 1ms");

@@ -93,6 +93,8 @@ sim::Duration parse_duration_flag(const std::string& flag, const std::string& te
 // `--time` budget): at least 1ms, since no time at all kills every run before it starts (or
 // starts none) and reports that as the result.
 std::chrono::milliseconds parse_wall_limit(const std::string& flag, const std::string& text);
+// --time-max: a virtual-time limit, more than 0.
+sim::Duration parse_time_max(const std::string& text);
 
 // `--trace FILE`: the trace file (binary when FILE ends in .ftrace, else JSON Lines), or nothing
 // when no path was given; a file that cannot be opened is a usage error.

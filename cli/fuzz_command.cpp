@@ -42,7 +42,7 @@ int execute(const FuzzArgs& a) {
         o.base.overrides = parse_overrides(a.sets);
         o.base.shuffle_ties = a.shuffle_ties;
         o.base.buggify = a.buggify;
-        if (!a.time_max.empty()) o.base.time_max = parse_duration_flag("--time-max", a.time_max);
+        if (!a.time_max.empty()) o.base.time_max = parse_time_max(a.time_max);
         if (a.events_max != 0) o.base.events_max = a.events_max;
         o.swarm = a.swarm;
         if (!a.seeds.empty())

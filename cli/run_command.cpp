@@ -87,7 +87,7 @@ int execute(const RunArgs& a) {
         settings.buggify = a.buggify;
         source = {scenario.path, a.variant, overrides, "", ""};
     }
-    if (!a.time_max.empty()) settings.time_max = parse_duration_flag("--time-max", a.time_max);
+    if (!a.time_max.empty()) settings.time_max = parse_time_max(a.time_max);
     if (a.events_max != 0) settings.events_max = a.events_max;
     if (settings.repro.empty()) {
         // The same command line as fuzzing's artifacts print (one quoting, one order).

@@ -3,6 +3,7 @@
 // `--trace FILE.jsonl`, byte for byte, optionally only the records that match. A file cut short
 // (a run killed while writing) prints every whole record and then says where it ends (exit 2), as
 // does standard output that cannot be written, or a --host that no record of the file has.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -57,6 +58,7 @@ int execute(const TraceArgs& a) {
     if (to < from) throw UsageError("--to " + a.to + " is before --from " + a.from);
     TraceOutput out = TraceOutput::standard_output();  // the lines a run's --trace FILE.jsonl holds
     std::set<std::string, std::less<>> hosts;  // every host in the file: a --host that names none is a typo
+    std::set<std::string, std::less<>> kinds;  // and every kind, for a --kind that starts none
     auto check_written = [&out] {
         if (auto e = out.error()) throw UsageError(*e);
     };
@@ -64,6 +66,7 @@ int execute(const TraceArgs& a) {
         std::uint64_t records = 0;
         sim::read_binary_trace_file(a.file, [&](const sim::TraceRecord& r) {
             if (!a.hosts.empty() && !hosts.contains(r.host)) hosts.emplace(r.host);  // (the file keeps no host ids)
+            if (!a.kinds.empty() && !kinds.contains(r.kind)) kinds.emplace(r.kind);
             // Stop reading once standard output fails (a full disk, a closed pipe), now and then.
             if (++records % 65536 == 0) check_written();
             if (r.time < from || r.time > to) return;
@@ -84,6 +87,14 @@ int execute(const TraceArgs& a) {
         if (hosts.contains(h)) continue;
         const std::vector<std::string> names(hosts.begin(), hosts.end());
         throw UsageError("--host " + h + ": no such host in " + a.file + sim::did_you_mean_or_nearest(h, names, "hosts in it"));
+    }
+    for (const std::string& k : a.kinds) {
+        if (std::any_of(kinds.begin(), kinds.end(), [&k](const std::string& kind) { return kind.starts_with(k); }))
+            continue;
+        std::string have;
+        for (const std::string& kind : kinds) have += (have.empty() ? "" : ", ") + kind;
+        throw UsageError("--kind " + k + ": no record of " + a.file +
+                         " has a kind that starts with it (kinds in it: " + (have.empty() ? "none" : have) + ")");
     }
     return exit_pass;
 }

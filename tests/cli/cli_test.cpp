@@ -325,21 +325,23 @@ TEST_F(BinaryTraceCli, BadInputIsOneLineAndExitsTwo) {
 }
 
 TEST(Cli, BadInputIsOneLineAndExitsTwo) {
-    for (const std::string args : {"run mm2", "run mm1 --set lamda=1", "run mm1 --set lambda=fast", "run mm1 --seed x",
-                                   "run", "frobnicate", "run mm1 --set nonsense", "run mm1 --time-max 5",
-                                   // 100,000 workers would run out of file descriptors mid-job
-                                   "fuzz canary --seeds 1..3 -j 100000 --out /nonexistent/never-written",
-                                   "sweep mm1 --grid lambda=0.1..0.5:0.1 --seeds 1 --jobs 5000",
-                                   // 0 meant "not given" and ran without a limit; -1 wrapped round to 2^64 - 1
-                                   "run mm1 --events-max 0", "run mm1 --events-max -1",
-                                   "sweep mm1 --grid lambda=0.1..0.5:0.1 --runs-max -1",
-                                   // a run given no wall-clock time at all was killed and reported as hung
-                                   "compare mm1 --b-set customers=10 --timeout 0s",
-                                   "sweep mm1 --grid lambda=0.1,0.2 --timeout 0ms",
-                                   "fuzz canary --seeds 1..3 --time 0s --out /nonexistent/never-written",
-                                   "compare mm1 --b-set customers=10 --jobs 3",
-                                   // spdlog made the missing directory; every other output refuses it
-                                   "run mm1 --trace /nonexistent/never-written/t.jsonl"}) {
+    for (const std::string args :
+         {"run mm2", "run mm1 --set lamda=1", "run mm1 --set lambda=fast", "run mm1 --seed x", "run", "frobnicate",
+          "run mm1 --set nonsense", "run mm1 --time-max 5",
+          // 100,000 workers would run out of file descriptors mid-job
+          "fuzz canary --seeds 1..3 -j 100000 --out /nonexistent/never-written",
+          "sweep mm1 --grid lambda=0.1..0.5:0.1 --seeds 1 --jobs 5000",
+          // 0 meant "not given" and ran without a limit; -1 wrapped round to 2^64 - 1
+          "run mm1 --events-max 0", "run mm1 --events-max -1",
+          // every run was a runaway at once, every seed a finding
+          "run mm1 --time-max 0s", "fuzz canary --seeds 1..3 --time-max 0s --out /nonexistent/never",
+          "sweep mm1 --grid lambda=0.1..0.5:0.1 --runs-max -1",
+          // a run given no wall-clock time at all was killed and reported as hung
+          "compare mm1 --b-set customers=10 --timeout 0s", "sweep mm1 --grid lambda=0.1,0.2 --timeout 0ms",
+          "fuzz canary --seeds 1..3 --time 0s --out /nonexistent/never-written",
+          "compare mm1 --b-set customers=10 --jobs 3",
+          // spdlog made the missing directory; every other output refuses it
+          "run mm1 --trace /nonexistent/never-written/t.jsonl"}) {
         auto r = faultline(args);
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
         EXPECT_TRUE(contains(r.out, "faultline: error: ")) << args << "\n" << r.out;

@@ -305,6 +305,9 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
         {"compare " + stampede + " --a-set x", "--a-set expects path=value, got 'x'"},
         {"trace " + (dir / "m.ftrace").string() + " --host serverr",
          "--host serverr: no such host in " + (dir / "m.ftrace").string() + " (did you mean 'server'?)"},
+        // a kind that starts no record's printed nothing and passed, as if the run had none
+        {"trace " + (dir / "m.ftrace").string() + " --kind zzz",
+         "--kind zzz: no record of " + (dir / "m.ftrace").string() + " has a kind that starts with it (kinds in it: depart)"},
     };
     for (const auto& [args, message] : cases) {
         const Result r = faultline(args);
