@@ -86,7 +86,11 @@ report::Json side_json(const report::RunRecord& r) {
 }
 
 int execute(const CompareArgs& args) {
-    if (args.scenarios.empty() || args.scenarios.size() > 2) throw UsageError("compare takes one or two scenarios");
+    if (args.scenarios.empty()) throw UsageError("compare takes one or two scenarios");
+    if (args.scenarios.size() > 2) {
+        throw UsageError("compare takes one or two scenarios, not " + std::to_string(args.scenarios.size()) + " (" +
+                         args.scenarios[2] + " is the third)");
+    }
     if (!args.variant.empty() && (!args.a.variant.empty() || !args.b.variant.empty())) {
         throw UsageError("--variant applies to both sides; use --a-variant and --b-variant for one side each");
     }
@@ -220,8 +224,7 @@ void add_compare_command(CLI::App& app, Command& cmd) {
         "compare", "Run two designs on the same seed and compare them (A/B): charts and headline differences");
     sub->add_option("scenarios", args->scenarios,
                     "A and B: two scenarios (names or files), or one scenario whose sides differ by --a-/--b- options")
-        ->required()
-        ->expected(1, 2);
+        ->required();  // how many: execute() says what it takes, not CLI11's "At Most 2 required"
     sub->add_option("--seed", args->seed, "Root seed for both runs")->default_val(1)->transform(seed_range());
     sub->add_option("--variant", args->variant, "A scenario file's variant, for both sides");
     sub->add_option("--set", args->sets, "Override an option on both sides: --set path=value (repeatable)");

@@ -29,8 +29,11 @@ std::string format_of(const report::Json& j) {
 }
 
 int execute(const ReportArgs& args) {
-    if (args.files.empty() || args.files.size() > 2)
-        throw UsageError("report takes one result file, or two run results to compare");
+    if (args.files.empty()) throw UsageError("report takes one result file, or two run results to compare");
+    if (args.files.size() > 2) {
+        throw UsageError("report takes one result file, or two run results to compare, not " +
+                         std::to_string(args.files.size()) + " (" + args.files[2] + " is the third)");
+    }
     std::string out = args.out;
     const std::string out_flag = flag_as_typed("-o", "--out");  // for errors, as the user wrote it
     if (out.empty()) {
@@ -98,8 +101,7 @@ void add_report_command(CLI::App& app, Command& cmd) {
         app.add_subcommand("report", "Render result files (from run, compare or sweep --result) as an HTML report");
     sub->add_option("results", args->files,
                     "A result file (run, compare or sweep), or two run results to draw as an A/B comparison")
-        ->required()
-        ->expected(1, 2);
+        ->required();  // how many: execute() says what it takes, not CLI11's "At Most 2 required"
     sub->add_option("-o,--out", args->out,
                     "The HTML file (default: next to the first result, .html); the Markdown summary goes next to it");
     sub->add_option("--a-label", args->a_label, "What the report calls the first run");

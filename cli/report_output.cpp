@@ -189,8 +189,9 @@ std::vector<std::string> RunOutputs::write(const ScenarioRun& run, const report:
             }
             std::fprintf(stderr, "; open it in ui.perfetto.dev)\n");
             if (counts.kept == 0 && !flags_.perfetto_window.empty()) {
-                print_warnings({"--perfetto-window " + flags_.perfetto_window + ": nothing of the run falls in it (the run ended at " +
-                                explore::shown_time(run.result.end_time) + ")"});
+                print_warnings({"--perfetto-window " + flags_.perfetto_window +
+                                ": nothing of the run falls in it (the run ended at " +
+                                report::format_time(sim::to_seconds(run.result.end_time)) + ")"});
             }
         });
     }

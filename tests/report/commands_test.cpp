@@ -161,6 +161,10 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
         {"run " + stampede + " --report /no/such/dir/r.html",
          "--report /no/such/dir/r.html: no directory /no/such/dir"},
         {"compare " + stampede + " --seed 1", "A and B are the same run"},
+        // How many: said by the command, not CLI11's "results: At Most 2 required but received 3".
+        {"report a.json b.json c.json",
+         "report takes one result file, or two run results to compare, not 3 (c.json is the third)"},
+        {"compare mm1 mmc mm1", "compare takes one or two scenarios, not 3 (mm1 is the third)"},
         {"compare " + stampede + " --b-variant nosuch", "B: "},
     };
     for (const auto& [args, message] : cases) {
