@@ -375,11 +375,13 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
                 seeds += (i ? ", " : "") + std::to_string(g.seeds[i]);
             if (g.seeds.size() > 8) seeds += ", ...";
             out += "  " + g.signature + "\n";
-            out +=
-                "      " + std::to_string(g.count) + " seed" + (g.count == 1 ? "" : "s") + " (" + seeds +
-                "); fastest: seed " + std::to_string(g.fastest.seed) +
-                (g.fastest.verdict == Verdict::fail ? " at " + shown_time(g.fastest.end_time) : std::string()) +
-                "\n";
+            out += "      " + std::to_string(g.count) + " seed" + (g.count == 1 ? "" : "s") + " (" + seeds +
+                   "); fastest: seed " + std::to_string(g.fastest.seed) +
+                   // a run that failed or ran away ended at a time of its own; a crash or hang has none
+                   (g.fastest.verdict == Verdict::fail || g.fastest.verdict == Verdict::runaway
+                        ? " at " + shown_time(g.fastest.end_time)
+                        : std::string()) +
+                   "\n";
             out += g.has_artifact ? "      replay: " + program_name() + " replay " + artifact_path(trimmed, g.id) + "\n"
                                   : std::string("      replay: no artifact (see the warning above)\n");
         }

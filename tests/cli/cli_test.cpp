@@ -4,15 +4,16 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-#include <vector>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "support/files.hpp"
 #include "support/run_program.hpp"
@@ -354,6 +355,18 @@ TEST(Cli, BadInputIsOneLineAndExitsTwo) {
         EXPECT_EQ(r.exit_code, 2) << r.out;
         EXPECT_TRUE(contains(r.out, "faultline: error: --trace-kernel requires --trace")) << r.out;
     }
+}
+
+// A runaway ended at a time of its own: fuzz's findings say when, as for a failure (and as its
+// JUnit did); it said only "fastest: seed 1".
+TEST(Cli, AFuzzedRunawaySaysWhenItsFastestSeedRanAway) {
+    const std::string dir = test_support::temp_path("fuzz-runaway");
+    std::filesystem::remove_all(dir);
+    const Result r = faultline("fuzz mm1 --seeds 1..2 --events-max 1000 --progress none --out " + dir);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(std::regex_search(
+        r.out, std::regex("runaway: event limit reached\n      2 seeds \\(1, 2\\); fastest: seed [12] at [0-9.]+s\n")))
+        << r.out;
 }
 
 TEST(Cli, ARunawayExitsOneAndSaysWhy) {
