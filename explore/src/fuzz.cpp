@@ -62,11 +62,12 @@ public:
         if (mode_ == ProgressMode::terminal && !force && now - last_ < std::chrono::milliseconds(100)) return;
         if (mode_ == ProgressMode::log && !force && now - last_ < interval_) return;
         last_ = now;
-        std::string eta = "?";
-        if (total && rate > 0) eta = format_eta(static_cast<double>(*total - std::min(*total, done)) / rate);
-        if (budget_left) eta = format_eta(std::max(0.0, *budget_left));
+        std::string eta = "ETA ?";
+        if (total && rate > 0) eta = "ETA " + format_eta(static_cast<double>(*total - std::min(*total, done)) / rate);
+        if (budget_left) eta = "ETA " + format_eta(std::max(0.0, *budget_left));
+        if (force) eta = "ended";  // the last line: nothing is left to wait for ("ETA ?" under a --time budget)
         char buf[256];
-        std::snprintf(buf, sizeof buf, "%llu%s seeds  %.1f/s  findings %llu (%zu signature%s)  ETA %s",
+        std::snprintf(buf, sizeof buf, "%llu%s seeds  %.1f/s  findings %llu (%zu signature%s)  %s",
                       static_cast<unsigned long long>(done), total ? ("/" + std::to_string(*total)).c_str() : "", rate,
                       static_cast<unsigned long long>(findings), signatures, signatures == 1 ? "" : "s", eta.c_str());
         if (mode_ == ProgressMode::terminal) {

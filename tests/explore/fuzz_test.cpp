@@ -290,6 +290,8 @@ TEST(Fuzz, ATimeBudgetEndsTheJob) {
     EXPECT_GE(rows.size(), 2u);
     EXPECT_EQ(std::get<0>(*rows.begin()), 1u);  // from seed 1 on
     EXPECT_TRUE(contains(r.out, "fuzz planted-harness: ")) << "a log line at the end when not on a terminal\n" << r.out;
+    EXPECT_TRUE(contains(r.out, ")  ended\n")) << "the last line waits for nothing (it said 'ETA ?')\n" << r.out;
+    EXPECT_FALSE(contains(r.out, "ETA ?")) << r.out;
 }
 
 TEST(Fuzz, BadUsageIsOneLineAndExitsTwo) {
