@@ -457,6 +457,13 @@ TEST(Loader, ARateTooLowForOneArrivalIsAWarningWithItsPlace) {
                   .size(),
               1u);
     EXPECT_TRUE(warnings("rate-zero.yaml", replaced(kBase, "rate: 100/s", "rate: 0/s")).empty());
+    // A profile of zeros holds the workload back, not the rate's unit: the warning says which.
+    const auto silent = warnings("rate-silent.yaml", replaced(kBase, "rate: 100/s", "rate: 100/s, diurnal: [0, 0]"));
+    ASSERT_EQ(silent.size(), 1u);
+    EXPECT_NE(silent[0].find("workloads.users.open_loop.diurnal is 0 at every hour: the workload sends nothing"),
+              std::string::npos)
+        << silent[0];
+    EXPECT_EQ(silent[0].find("5/h"), std::string::npos) << silent[0];
     for (const std::string& name : faultline::library_scenarios()) {
         EXPECT_TRUE(faultline::spec_warnings(faultline::load_scenario_file(*faultline::library_scenario_path(name)).spec).empty()) << name;
     }

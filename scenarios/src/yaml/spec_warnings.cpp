@@ -28,6 +28,14 @@ void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Dura
     const OpenLoopSpec& o = *w.open_loop;
     double peak = 1;
     if (!o.diurnal.empty()) peak = *std::max_element(o.diurnal.begin(), o.diurnal.end());
+    if (!(peak > 0)) {
+        // The profile, not the rate, holds the workload back: asking about the rate's unit misleads.
+        const Where& at = o.where.line != 0 ? o.where : w.where;
+        out.push_back(at.text() + ": workloads." + name +
+                      ".open_loop.diurnal is 0 at every hour: the workload sends nothing " +
+                      "(write 1 for the hours it should run at its rate)");
+        return;
+    }
     const sim::Duration window = std::max(duration - o.start, sim::Duration{0});
     if (window.count() <= 0) return;
     const auto hosts = static_cast<double>(expand_hosts(w.hosts).size());
