@@ -68,8 +68,11 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
         }
         rows.push_back(r);
     }
-    auto add = [&rows](DiffRow row) {
-        if (row.a != "-" || row.b != "-") rows.push_back(std::move(row));
+    std::size_t headline_numbers = 0;
+    auto add = [&rows, &headline_numbers](DiffRow row) {
+        if (row.a == "-" && row.b == "-") return;
+        rows.push_back(std::move(row));
+        ++headline_numbers;
     };
     // A failing run stops at its first violation: totals over runs of different lengths do not
     // compare, so say how long each ran and set the errors per simulated second beside them.
@@ -95,6 +98,26 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
     add(numeric("database crashes", ha.db_crashes, hb.db_crashes, Unit::count, true));
     add(numeric("peak database connections", ha.peak_db_connections, hb.peak_db_connections, Unit::count, true));
     add(numeric("lowest cache hit ratio after the fault", ha.min_hit_ratio, hb.min_hit_ratio, Unit::ratio, false));
+    if (headline_numbers == 0) {
+        // None of these numbers (a kernel-only model such as mm1): the measurements both runs
+        // have, in A's order, with no judgement (which way is better is the model's to say).
+        for (const Measurement& ma : a.measurements) {
+            const auto mb = std::find_if(b.measurements.begin(), b.measurements.end(),
+                                         [&ma](const Measurement& m) { return m.name == ma.name; });
+            if (mb == b.measurements.end()) continue;
+            DiffRow row{ma.name, format_number(ma.value, 6), format_number(mb->value, 6), "", 0};
+            const double d = mb->value - ma.value;
+            if (std::isfinite(d)) {
+                char diff[32];
+                std::snprintf(diff, sizeof diff, "%.4g", std::fabs(d));  // significant digits, however small
+                row.change = d == 0 ? "same" : (d < 0 ? "-" : "+") + std::string(diff);
+                if (d != 0 && ma.value != 0)
+                    row.change +=
+                        " (" + std::string(d < 0 ? "-" : "+") + format_number(std::fabs(d / ma.value) * 100, 3) + "%)";
+            }
+            rows.push_back(std::move(row));
+        }
+    }
     return rows;
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -207,6 +208,19 @@ TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTab
     // The saved comparison renders again.
     ASSERT_EQ(faultline("report " + (dir / "ab.json").string() + " -o " + (dir / "again.html").string()).exit_code, 0);
     EXPECT_EQ(read(dir / "again.html"), page);
+}
+
+// Two kernel-only models (no workload, retries or database): the A/B table compares the
+// measurements both runs have, without calling either better; it showed only the verdicts.
+TEST(ReportCommands, CompareOfKernelOnlyModelsComparesTheirMeasurements) {
+    const Result r = faultline("compare mm1 mmc");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("\nresponse_mean_s +9\\.58665 +2\\.87437 +-6\\.712 \\(-70%\\)\n")))
+        << r.out;
+    EXPECT_TRUE(contains(r.out, "customers_served")) << r.out;
+    EXPECT_FALSE(contains(r.out, "(better)")) << "which way is better is the model's to say\n" << r.out;
+    // A scenario with headline numbers keeps its table as it was.
+    EXPECT_FALSE(contains(faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit").out, "users.ok "));
 }
 
 TEST(ReportCommands, CompareTakesTwoFilesOrSetsOnOneSide) {
