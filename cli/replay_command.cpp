@@ -8,6 +8,8 @@
 #include "common.hpp"
 #include "explore/build_info.hpp"
 #include "explore/replay.hpp"
+#include "explore/stop_signals.hpp"
+#include "explore/workers.hpp"
 #include "output.hpp"
 #include "report_output.hpp"
 #include "sim/trace_file.hpp"
@@ -88,11 +90,22 @@ int execute(const ReplayArgs& a) {
                 explore::program_name().c_str(), a.artifact.c_str());
             std::fflush(stdout);
         }
+        // Ctrl-C or SIGTERM ends the replayed run at its next instant, as it ends `run`: what ran
+        // is shown and the trace file closed whole; a second one ends the program.
+        explore::StopSignals stop_signals(true);
+        options.interrupt = &explore::stop_signal;
         const explore::ReplayReport report = explore::replay(artifact, options);
+        const int interrupted_by = explore::stop_signal;
+        stop_signals.restore();
         // A trace that could not all be written does not cost the conclusion: shown first, then the error.
         std::vector<std::string> errors;
         if (auto e = trace.close()) errors.push_back(*e);
-        if (report.stopped) {
+        if (report.interrupted) {
+            line("got", "INTERRUPTED by " + explore::signal_name(interrupted_by) + " at event " +
+                            std::to_string(report.outcome.events) + ", virtual time " +
+                            sim::format_time(report.outcome.end_time) + ", trace hash " +
+                            sim::hash_hex(report.outcome.trace_hash.value_or(0)));
+        } else if (report.stopped) {
             line("got", "STOPPED at event " + std::to_string(report.outcome.events) + ", virtual time " +
                             sim::format_time(report.outcome.end_time) + ", trace hash " +
                             sim::hash_hex(report.outcome.trace_hash.value_or(0)));
@@ -107,6 +120,7 @@ int execute(const ReplayArgs& a) {
             j["killed_from_outside"] = report.killed_from_outside;
             j["hang_ended"] = report.hang_ended;
             j["stopped"] = report.stopped;
+            if (report.interrupted) j["interrupted_by"] = explore::signal_name(interrupted_by);
             j["conclusion"] = report.conclusion;
             j["changes"] = report.changes;
             j["outcome"] = explore::record_to_json(report.outcome);
@@ -116,6 +130,7 @@ int execute(const ReplayArgs& a) {
         }
         if (auto e = stdout_error()) errors.push_back(*e);
         throw_errors(errors);
+        if (report.interrupted) return 128 + interrupted_by;
         if (report.killed_from_outside || report.hang_ended)  // nothing to reproduce: the replayed run's own verdict, as `run` gives it
             return report.outcome.verdict == explore::Verdict::pass ? exit_pass : exit_fail;
         return report.reproduced || report.stopped ? exit_pass : exit_fail;

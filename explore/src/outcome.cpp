@@ -92,6 +92,7 @@ Outcome execute(const RunSpec& spec, const ExecuteHooks& hooks) {
     RunSettings settings = settings_for(spec);
     settings.sink = hooks.sink;
     settings.on_start = hooks.on_start;
+    settings.interrupt = hooks.interrupt;
     std::string error;
     const auto start = std::chrono::steady_clock::now();  // wall time: reported, never used by the run
     std::optional<ScenarioRun> run = run_scenario(info, all_overrides(spec), settings, error);
@@ -103,6 +104,7 @@ Outcome execute(const RunSpec& spec, const ExecuteHooks& hooks) {
     o.verdict = r.verdict == sim::Verdict::pass   ? Verdict::pass
                 : r.verdict == sim::Verdict::fail ? Verdict::fail
                                                   : Verdict::runaway;
+    o.interrupted = r.verdict == sim::Verdict::interrupted;
     o.signature = signature_of(r);
     o.failure = r.failure;
     o.detail = r.runaway_reason;

@@ -100,6 +100,7 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
     check_replay_options(artifact, options);
     ExecuteHooks hooks;
     hooks.sink = options.sink;
+    hooks.interrupt = options.interrupt;
     if (options.log_level || !options.log_hosts.empty()) {
         const spdlog::level::level_enum all =
             options.log_level ? parse_level(*options.log_level, "--log-level") : spdlog::level::off;
@@ -115,6 +116,14 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
     const Outcome& got = report.outcome;
     const Outcome& want = artifact.expected;
 
+    if (got.interrupted) {
+        report.interrupted = true;
+        report.conclusion = "interrupted at event " + std::to_string(got.events) + ", virtual time " +
+                            sim::format_time(got.end_time) + " (the recorded run went on to " +
+                            std::to_string(want.events) + " events, " + sim::format_time(want.end_time) +
+                            "); nothing to compare";
+        return report;
+    }
     if ((options.stop_at_event || options.stop_at) && got.verdict == Verdict::runaway) {
         report.stopped = true;
         report.conclusion = "stopped as asked at " +

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "support/files.hpp"
 #include "support/run_program.hpp"
@@ -42,6 +43,22 @@ bool wait_for_size(const fs::path& file, std::uintmax_t bytes) {
     return false;
 }
 
+// Starts the command (argv, with its --trace FILE), waits until the trace file shows the run under
+// way, sends `sig` (SIGINT to the whole group, as a terminal does; SIGTERM to the program, as a job
+// runner does), and returns the exit code and what the command printed.
+std::pair<int, std::string> interrupted(const std::vector<std::string>& argv, const fs::path& trace,
+                                        const fs::path& log, int sig = SIGINT) {
+    const pid_t pid = test_support::spawn_program(argv, log.string(), /*own_group=*/true);
+    if (!wait_for_size(trace, 2'000'000)) {
+        ::kill(-pid, SIGKILL);
+        test_support::wait_exit(pid);
+        return {-1, "the trace never grew: " + read_file(log.string())};
+    }
+    ::kill(sig == SIGINT ? -pid : pid, sig);
+    const int code = test_support::wait_exit(pid);
+    return {code, read_file(log.string())};
+}
+
 TEST(InterruptedRun, CtrlCEndsTheRunAtItsNextInstantAndWritesWhatRan) {
     // 50 simulated minutes: about five minutes of wall time on this machine if nothing stopped it.
     const std::vector<std::string> run = {"run",       "cache-flush-stampede",
@@ -58,12 +75,7 @@ TEST(InterruptedRun, CtrlCEndsTheRunAtItsNextInstantAndWritesWhatRan) {
         for (const std::string& a : {std::string("--result"), result.string(), std::string("--report"),
                                      (dir / "r.html").string(), std::string("--trace"), trace.string()})
             argv.push_back(a);
-        const pid_t pid = test_support::spawn_program(argv, log.string(), /*own_group=*/true);
-        ASSERT_TRUE(wait_for_size(trace, 2'000'000)) << read_file(log.string());
-        // SIGINT as a terminal sends it (to the group), SIGTERM as a job runner does (to the program).
-        ::kill(sig == SIGINT ? -pid : pid, sig);
-        const int code = test_support::wait_exit(pid);
-        const std::string out = read_file(log.string());
+        const auto [code, out] = interrupted(argv, trace, log, sig);
         ASSERT_EQ(code, 128 + sig) << out;
         const std::string name = sig == SIGINT ? "SIGINT" : "SIGTERM";
         EXPECT_TRUE(contains(out, "verdict     INTERRUPTED  by " + name + " at ")) << out;
@@ -116,18 +128,41 @@ TEST(InterruptedRun, CtrlCEndsTheRunAtItsNextInstantAndWritesWhatRan) {
     }
 }
 
+// Ctrl-C during replay ends the replayed run the same way: it says where it stopped, compares
+// nothing (not "not reproduced"), closes its trace file whole and exits 130.
+TEST(InterruptedRun, AReplayInterruptedSaysWhereItStoppedAndComparesNothing) {
+    const fs::path dir = scratch();
+    // A runaway artifact of a long run: 8 million events (a few seconds to replay).
+    const test_support::Result job = test_support::run_program(
+        std::string(FAULTLINE_BIN) +
+        " fuzz cache-flush-stampede --variant warmup-limit --set duration=3000s --set limits.time_max=1h "
+        "--events-max 8000000 --seeds 1..1 --progress none --out " +
+        (dir / "job").string());
+    ASSERT_EQ(job.exit_code, 1) << job.out;
+    std::string artifact;
+    for (const auto& e : fs::directory_iterator(dir / "job" / "artifacts")) artifact = e.path().string();
+    ASSERT_FALSE(artifact.empty());
+    const fs::path log = dir / "log.txt", trace = dir / "t.ftrace";
+    const auto [code, out] = interrupted({FAULTLINE_BIN, "replay", artifact, "--trace", trace.string()}, trace, log);
+    ASSERT_EQ(code, 130) << out;
+    EXPECT_TRUE(contains(out, "got         INTERRUPTED by SIGINT at event ")) << out;
+    EXPECT_TRUE(contains(out, "(the recorded run went on to 8000000 events, ")) << out;
+    EXPECT_TRUE(contains(out, "; nothing to compare\n")) << out;
+    EXPECT_FALSE(contains(out, "not reproduced")) << out;
+    const test_support::Result decoded =
+        test_support::run_program(std::string(FAULTLINE_BIN) + " trace " + trace.string() + " --kind rpc.done");
+    EXPECT_EQ(decoded.exit_code, 0) << decoded.out.substr(0, 400);  // whole: its end marker written
+    EXPECT_FALSE(contains(decoded.out, "end marker")) << decoded.out.substr(0, 400);
+}
+
 // --check-determinism interrupted compares nothing, and says so rather than "MISMATCH".
 TEST(InterruptedRun, ADeterminismCheckInterruptedSaysItCheckedNothing) {
     const fs::path dir = scratch();
     const fs::path log = dir / "log.txt", trace = dir / "t.ftrace";
-    const pid_t pid = test_support::spawn_program(
-        {FAULTLINE_BIN, "run", "cache-flush-stampede", "--variant", "warmup-limit", "--set", "duration=3000s", "--set",
-         "limits.time_max=1h", "--check-determinism", "--trace", trace.string()},
-        log.string(), /*own_group=*/true);
-    ASSERT_TRUE(wait_for_size(trace, 2'000'000)) << read_file(log.string());
-    ::kill(-pid, SIGINT);
-    const int code = test_support::wait_exit(pid);
-    const std::string out = read_file(log.string());
+    const auto [code, out] =
+        interrupted({FAULTLINE_BIN, "run", "cache-flush-stampede", "--variant", "warmup-limit", "--set",
+                     "duration=3000s", "--set", "limits.time_max=1h", "--check-determinism", "--trace", trace.string()},
+                    trace, log);
     ASSERT_EQ(code, 130) << out;
     EXPECT_TRUE(contains(out, "determinism not checked: the run was interrupted")) << out;
     EXPECT_FALSE(contains(out, "MISMATCH")) << out;

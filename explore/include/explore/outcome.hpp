@@ -4,6 +4,8 @@
 // signature for deduplication, and the numbers that pick the fastest-failing seed.
 #pragma once
 
+#include <csignal>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,9 @@ struct Outcome {
     // for an outcome the parent made (a crash, a hang, an error). content_changed_mark when the
     // file changed between the run's reading of it and its end (so which content ran is unknown).
     std::string content_hash;
+    // In this process only, never recorded: the run was ended from outside (ExecuteHooks::interrupt,
+    // Ctrl-C), so its verdict (runaway) and hash are of a run cut short.
+    bool interrupted = false;
 };
 
 inline constexpr const char* content_changed_mark = "changed during the run";
@@ -64,6 +69,7 @@ bool faster(const Outcome& a, const Outcome& b);
 struct ExecuteHooks {
     sim::TraceSink* sink = nullptr;
     std::function<void(sim::Simulator&)> on_start;
+    const volatile std::sig_atomic_t* interrupt = nullptr;  // sim::Simulator::set_interrupt
 };
 Outcome execute(const RunSpec& spec, const ExecuteHooks& hooks = {});
 

@@ -20,11 +20,13 @@ struct ReplayOptions {
     std::optional<sim::Duration> stop_at;                        // end the run at this virtual time
     std::vector<std::pair<std::string, std::string>> log_hosts;  // host, level ("debug")
     std::optional<std::string> log_level;                        // for every host
+    const volatile std::sig_atomic_t* interrupt = nullptr;       // Ctrl-C's flag: ends the run early
 };
 
 struct ReplayReport {
     Outcome outcome;
     bool stopped = false;              // ended by stop_at/stop_at_event: nothing to compare
+    bool interrupted = false;          // ended by ReplayOptions::interrupt: nothing to compare
     bool reproduced = false;           // verdict, signature and trace hash as recorded
     // The recorded run's worker was killed by a signal a run does not send itself, and this
     // replay ran to its own end: nothing recorded to compare it with (not a sign of nondeterminism).
