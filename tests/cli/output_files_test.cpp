@@ -134,6 +134,8 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
          "--junit job/artifacts/" + artifact + ": is in the job's artifacts directory (job)"},
         {"merge job shard --out merged --junit shard/results.jsonl",
          "--junit shard/results.jsonl: is the job's results.jsonl of the input shard; name a file of its own"},
+        {"merge job shard --out shard/merged",
+         "merge: --out shard/merged is inside the input shard; choose a directory outside the inputs"},
     };
     for (const auto& [args, message] : cases) {
         const Result r = faultline_in(dir, args);
@@ -146,6 +148,7 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
     EXPECT_EQ(read_file((dir / "job" / "results.jsonl").string()), results_before);
     EXPECT_EQ(read_file((dir / "shard" / "results.jsonl").string()), shard_before);
     EXPECT_FALSE(fs::exists(dir / "merged"));
+    EXPECT_FALSE(fs::exists(dir / "shard" / "merged"));
     // Two inputs may be one file: an A/B of one scenario file against itself with a change.
     EXPECT_EQ(
         faultline_in(dir, "compare own.yaml own.yaml --b-set workloads.users.open_loop.rate=300/s --result ab.json")
@@ -307,7 +310,8 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
          "--host serverr: no such host in " + (dir / "m.ftrace").string() + " (did you mean 'server'?)"},
         // a kind that starts no record's printed nothing and passed, as if the run had none
         {"trace " + (dir / "m.ftrace").string() + " --kind zzz",
-         "--kind zzz: no record of " + (dir / "m.ftrace").string() + " has a kind that starts with it (kinds in it: depart)"},
+         "--kind zzz: no record of " + (dir / "m.ftrace").string() +
+             " has a kind that starts with it (kinds in it: depart)"},
     };
     for (const auto& [args, message] : cases) {
         const Result r = faultline(args);
