@@ -134,6 +134,8 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
          "--junit job/artifacts/" + artifact + ": is in the job's artifacts directory (job)"},
         {"merge job shard --out merged --junit shard/results.jsonl",
          "--junit shard/results.jsonl: is the job's results.jsonl of the input shard; name a file of its own"},
+        {"fuzz own.yaml --seeds 1..1 --out job/artifacts/inner",
+         "--out job/artifacts/inner: is inside the fuzzing job "},
         {"merge job shard --out shard/merged",
          "merge: --out shard/merged is inside the input shard; choose a directory outside the inputs"},
     };
@@ -149,6 +151,7 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
     EXPECT_EQ(read_file((dir / "shard" / "results.jsonl").string()), shard_before);
     EXPECT_FALSE(fs::exists(dir / "merged"));
     EXPECT_FALSE(fs::exists(dir / "shard" / "merged"));
+    EXPECT_FALSE(fs::exists(dir / "job" / "artifacts" / "inner"));
     // Two inputs may be one file: an A/B of one scenario file against itself with a change.
     EXPECT_EQ(
         faultline_in(dir, "compare own.yaml own.yaml --b-set workloads.users.open_loop.rate=300/s --result ab.json")
