@@ -39,8 +39,7 @@ std::string describe_failure(const sim::Failure& f) {
 }  // namespace
 
 int exit_code_for(const RunDisplay& d) {
-    if (d.run->result.verdict == sim::Verdict::interrupted)
-        return 128 + (d.interrupted_by != 0 ? d.interrupted_by : SIGINT);
+    if (d.run->result.verdict == sim::Verdict::interrupted) return 128 + d.interrupted_by;
     if (d.determinism && !d.determinism->ok) return 1;
     return d.run->result.verdict == sim::Verdict::pass ? 0 : 1;
 }
@@ -48,8 +47,8 @@ int exit_code_for(const RunDisplay& d) {
 namespace {
 // "by SIGINT at 12.5s virtual, before the run's end"
 std::string interruption(const RunDisplay& d) {
-    return "by " + explore::signal_name(d.interrupted_by != 0 ? d.interrupted_by : SIGINT) + " at " +
-           explore::shown_time(d.run->result.end_time) + " virtual, before the run's end";
+    return "by " + explore::signal_name(d.interrupted_by) + " at " + explore::shown_time(d.run->result.end_time) +
+           " virtual, before the run's end";
 }
 }  // namespace
 
@@ -123,8 +122,7 @@ nlohmann::json json_summary(const RunDisplay& d) {
         j["failure"] = nullptr;
     }
     if (r.verdict == sim::Verdict::runaway) j["runaway_reason"] = r.runaway_reason;
-    if (r.verdict == sim::Verdict::interrupted)
-        j["interrupted_by"] = explore::signal_name(d.interrupted_by != 0 ? d.interrupted_by : SIGINT);
+    if (r.verdict == sim::Verdict::interrupted) j["interrupted_by"] = explore::signal_name(d.interrupted_by);
     j["events"] = r.events;
     j["virtual_time_ns"] = r.end_time.time_since_epoch().count();
     j["trace_hash"] = sim::hash_hex(r.trace_hash);

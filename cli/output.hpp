@@ -15,7 +15,7 @@ struct RunDisplay {
     double wall_ms = 0;
     std::string repro;
     const DeterminismReport* determinism = nullptr;  // when --check-determinism ran
-    int interrupted_by = 0;                          // the signal that interrupted the run (verdict interrupted)
+    int interrupted_by = 0;  // the signal that interrupted the run: set whenever the verdict is interrupted
 };
 
 std::string human_summary(const RunDisplay& d);

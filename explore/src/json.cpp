@@ -57,22 +57,31 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     }
 }
 
+namespace {
+std::filesystem::path normal_path(const std::string& p) {
+    std::error_code ec;
+    std::filesystem::path n = std::filesystem::weakly_canonical(std::filesystem::absolute(p), ec);
+    if (ec) n = std::filesystem::absolute(p).lexically_normal();
+    return n.has_filename() ? n : n.parent_path();  // "DIR/" names DIR
+}
+}  // namespace
+
+bool is_within(const std::string& path, const std::string& dir) {
+    const std::filesystem::path inner = normal_path(dir);
+    for (std::filesystem::path p = normal_path(path); p.has_relative_path(); p = p.parent_path()) {
+        if (p == inner) return true;
+    }
+    return false;
+}
+
 std::optional<std::string> job_file_named(const std::string& file, const std::string& dir) {
-    namespace fs = std::filesystem;
-    auto normal = [](const std::string& p) {
-        fs::path n = fs::absolute(p).lexically_normal();
-        return n.has_filename() ? n : n.parent_path();  // "DIR/" names DIR
-    };
-    const fs::path self = normal(file), job = normal(dir);
+    const std::filesystem::path self = normal_path(file), job = normal_path(dir);
     if (self.parent_path() == job) {
         for (const char* own : {"job.json", "results.jsonl", "results.jsonl.partial", "summary.json", ".lock"}) {
             if (self.filename() == own) return "the job's " + std::string(own);
         }
     }
-    const fs::path artifacts = job / "artifacts";
-    for (fs::path p = self; p.has_relative_path() && p != p.parent_path(); p = p.parent_path()) {
-        if (p == artifacts) return "in the job's artifacts directory";
-    }
+    if (is_within(file, (job / "artifacts").string())) return "in the job's artifacts directory";
     return std::nullopt;
 }
 

@@ -107,16 +107,10 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         if (!fs::is_directory(d, ec)) throw InputError(d + ": not a directory");
         if (fs::equivalent(d, out_dir, ec))
             throw InputError("merge: --out " + out_dir + " is one of the inputs; choose a new directory");
-        {
-            // Inside an input (shard/merged): the merged job would be written into a shard's directory.
-            const fs::path input = fs::weakly_canonical(fs::absolute(d), ec);
-            for (fs::path p = fs::weakly_canonical(fs::absolute(out_dir), ec); p.has_relative_path();
-                 p = p.parent_path()) {
-                if (p == input)
-                    throw InputError("merge: --out " + out_dir + " is inside the input " + d +
-                                     "; choose a directory outside the inputs");
-            }
-        }
+        // Inside an input (shard/merged): the merged job would be written into a shard's directory.
+        if (is_within(out_dir, d))
+            throw InputError("merge: --out " + out_dir + " is inside the input " + d +
+                             "; choose a directory outside the inputs");
         for (std::size_t k = 0; k < i; ++k) {
             if (fs::equivalent(d, dirs[k], ec)) throw InputError(d + ": given twice (as " + dirs[k] + ")");
         }

@@ -24,13 +24,7 @@ namespace fs = std::filesystem;
 
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
-fs::path scratch() {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path dir = fs::path(test_support::temp_path("interrupted")) / info->name();
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+fs::path scratch() { return test_support::test_dir("interrupted"); }
 
 // Waits (up to a minute) until the file has grown past `bytes`: the run is under way.
 bool wait_for_size(const fs::path& file, std::uintmax_t bytes) {

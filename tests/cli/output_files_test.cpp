@@ -34,13 +34,7 @@ bool contains(const std::string& s, const std::string& what) { return s.find(wha
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 // A fresh directory per test, the current directory of the commands run in it.
-fs::path scratch() {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path dir = fs::path(test_support::temp_path("outputs")) / info->name();
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+fs::path scratch() { return test_support::test_dir("outputs"); }
 
 // `cd DIR && faultline ARGS`: the paths of the cases read as the tester typed them.
 Result faultline_in(const fs::path& dir, const std::string& args) {

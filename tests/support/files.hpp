@@ -20,6 +20,16 @@ inline std::string temp_path(const std::string& name) {
     return (dir / name).string();
 }
 
+// A fresh directory for the running test, named after it, under temp_path(group): emptied if an
+// earlier run left it.
+inline std::filesystem::path test_dir(const std::string& group) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::filesystem::path dir = std::filesystem::path(temp_path(group)) / info->name();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
 // A whole file's bytes, for tests that look into what a run or a command wrote ("" for a file
 // that cannot be read: the comparison that follows says what was expected).
 inline std::string read_file(const std::filesystem::path& path) {

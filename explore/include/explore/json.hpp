@@ -42,6 +42,9 @@ void check_writable_parent(const std::string& file, const std::string& flag, con
 // summary.json, its lock, anything under artifacts/), what it is ("the job's results.jsonl");
 // another output written there would destroy the job.
 std::optional<std::string> job_file_named(const std::string& file, const std::string& dir);
+// Whether `path` is `dir` or lies under it (both made absolute, symbolic links of what exists
+// resolved; "DIR/" names DIR).
+bool is_within(const std::string& path, const std::string& dir);
 
 // A view of one JSON value inside a file, with its path for error messages.
 class JsonReader {
