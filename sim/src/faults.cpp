@@ -6,7 +6,7 @@ namespace sim {
 
 std::string describe(const PlannedFault& f) {
     std::string out = "at " + format_time(f.at);
-    if (f.duration) out += " for " + format_value(*f.duration);
+    if (f.duration) out += " for " + format_duration(*f.duration);  // "3.907711696s", as `at` is written
     out += " " + f.spec.kind;
     for (const std::string& t : f.spec.targets) out += " " + t;
     for (const auto& [k, v] : f.spec.params) out += " " + k + "=" + v;

@@ -49,6 +49,16 @@ TEST(Faults, BadSpecsAreRejectedWithTheFieldNamed) {
     EXPECT_FALSE(w.faults.validate({"partition", {"region-a/*", "region-b/*"}, {{"reject", "true"}}}));
 }
 
+TEST(Faults, AFaultIsDescribedWithItsStartAndLengthInSeconds) {
+    // What shrink prints for each fault it kept: a drawn length in seconds like its start, never
+    // "for 3907711696ns".
+    const PlannedFault drawn{
+        Time(12'345'678'901ns), Duration(3'907'711'696ns), {"loss", {"a/*", "b/*"}, {{"ratio", "0.5"}}}};
+    EXPECT_EQ(sim::describe(drawn), "at 12.345678901s for 3.907711696s loss a/* b/* ratio=0.5");
+    EXPECT_EQ(sim::describe({Time(30s), Duration(2min), {"crash", {"db-1"}, {}}}), "at 30s for 120s crash db-1");
+    EXPECT_EQ(sim::describe({Time(0s), std::nullopt, {"restart", {"cache"}, {}}}), "at 0s restart cache");
+}
+
 TEST(Faults, AWindowIsAppliedAtItsStartAndHealedAtItsEndAndBothAreTracedAsInjected) {
     World w;
     w.faults.schedule({Time(2s), Duration(3s), {"partition", {"region-a/*", "region-b/*"}, {}}});

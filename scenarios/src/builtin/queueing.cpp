@@ -1,5 +1,7 @@
 #include "queueing.hpp"
 
+#include <cstdio>
+
 namespace faultline::builtin {
 
 std::optional<double> erlang_c_response(double lambda, double mu, int servers) {
@@ -62,15 +64,26 @@ void QueueScenario::build(sim::Simulator& sim) {
     sim.always("queue stays under queue_max", [this] { return queue_->size() <= o_.queue_max; });
 }
 
+namespace {
+// A theory note as precise as the measurement beside it (six significant digits), so that
+// "2.87437 (theory 2.96938)" compares digit for digit.
+std::string theory_note(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "theory %.6g", v);
+    return buf;
+}
+}  // namespace
+
 std::vector<Measurement> QueueScenario::measurements() const {
     const double n = served_ == 0 ? 1.0 : static_cast<double>(served_);
     std::vector<Measurement> out;
     auto theory = erlang_c_response(o_.lambda, o_.mu, o_.servers);
     out.push_back({"response_mean_s", response_total_s_ / n,
-                   theory ? "theory " + format_value(*theory) : "theory: unstable (lambda >= servers * mu)"});
-    out.push_back({"wait_mean_s", wait_total_s_ / n, theory ? "theory " + format_value(*theory - 1.0 / o_.mu) : ""});
-    out.push_back({"utilization", sim::to_seconds(end_) > 0 ? busy_total_s_ / (sim::to_seconds(end_) * o_.servers) : 0.0,
-                   theory ? "theory " + format_value(o_.lambda / (o_.mu * o_.servers)) : "theory 1 (saturated)"});
+                   theory ? theory_note(*theory) : "theory: unstable (lambda >= servers * mu)"});
+    out.push_back({"wait_mean_s", wait_total_s_ / n, theory ? theory_note(*theory - 1.0 / o_.mu) : ""});
+    out.push_back({"utilization",
+                   sim::to_seconds(end_) > 0 ? busy_total_s_ / (sim::to_seconds(end_) * o_.servers) : 0.0,
+                   theory ? theory_note(o_.lambda / (o_.mu * o_.servers)) : "theory 1 (saturated)"});
     out.push_back({"customers_served", static_cast<double>(served_), ""});
     return out;
 }
