@@ -52,7 +52,11 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
             ++errors;
     }
     const std::string name = job.scenario.text();
-    const std::string classname = xml_escape("faultline.fuzz." + name);
+    // The class is the scenario by its name (a file's `name:`), with its variant, as `run` prints
+    // it: "faultline.fuzz.retry-storm/adaptive-throttling". A path's dots and slashes would split it
+    // into packages in a CI's test tree; the suite's name keeps the path.
+    const std::string classname = xml_escape("faultline.fuzz." + job.scenario.name +
+                                             (job.scenario.variant.empty() ? "" : "/" + job.scenario.variant));
     const std::string tests = std::to_string(groups.size() + 1 + (coverage.complete() ? 0 : 1));
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     x += "<testsuites name=\"faultline fuzz\" tests=\"" + tests + "\" failures=\"" + std::to_string(failures) +

@@ -62,10 +62,17 @@ TEST(JobIntegrity, ResumeRefusesAScenarioFileWhoseContentChanged) {
 TEST(JobIntegrity, AFileIsNamedByItsNameAsRunNamesItAndOldJobsStillResume) {
     const std::string work = scratch("named");
     const std::string file = scenario_copy(work);  // deploy.yaml, with "name: bad-deploy-crash-loop"
-    const Result r = cli("fuzz " + file + " --seeds 1..2 --progress none --out " + work + "/out");
+    const Result r =
+        cli("fuzz " + file + " --seeds 1..2 --progress none --out " + work + "/out --junit " + work + "/junit.xml");
     ASSERT_EQ(r.exit_code, 1) << r.out;
     auto job = read_json(work + "/out/job.json");
     EXPECT_EQ(job["scenario"]["name"], "bad-deploy-crash-loop");
+    // JUnit's class is the name too (a path's dots and slashes would make packages of it in a CI's
+    // test tree); the suite keeps the path, so that the file can be found.
+    const std::string xml = read_file(work + "/junit.xml");
+    EXPECT_TRUE(contains(xml, "classname=\"faultline.fuzz.bad-deploy-crash-loop\"")) << xml;
+    EXPECT_FALSE(contains(xml, "classname=\"faultline.fuzz./")) << xml;
+    EXPECT_TRUE(contains(xml, "<testsuite name=\"fuzz " + file + "\"")) << xml;
     std::string artifact;
     for (const auto& e : std::filesystem::directory_iterator(work + "/out/artifacts")) artifact = e.path().string();
     ASSERT_FALSE(artifact.empty());
@@ -78,6 +85,15 @@ TEST(JobIntegrity, AFileIsNamedByItsNameAsRunNamesItAndOldJobsStillResume) {
     const Result resumed = cli("fuzz " + file + " --seeds 1..3 --progress none --resume --out " + work + "/out");
     EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
     EXPECT_TRUE(contains(resumed.out, "2 recorded before")) << resumed.out;
+}
+
+TEST(JobIntegrity, AVariantIsPartOfTheJUnitClassAsRunPrintsIt) {
+    ex::JobConfig job;
+    job.scenario.name = "retry-storm";
+    job.scenario.variant = "adaptive-throttling";
+    const std::string xml = ex::junit_xml(job, ex::Tally{}, {}, "out", ex::Coverage{});
+    EXPECT_TRUE(contains(xml, "classname=\"faultline.fuzz.retry-storm/adaptive-throttling\"")) << xml;
+    EXPECT_TRUE(contains(xml, "<testsuite name=\"fuzz retry-storm --variant adaptive-throttling\"")) << xml;
 }
 
 TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
