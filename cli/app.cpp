@@ -112,6 +112,24 @@ int run(int argc, char** argv) {
         std::fputs(app.help().c_str(), stdout);
         return exit_usage;
     }
+    if (argc > 1 && argv[1][0] == '-') {
+        // An option before any command: the program's own (--help, --version) or a mistake, said
+        // as one, rather than CLI11's "A subcommand is required".
+        std::vector<std::string> known;
+        for (const CLI::Option* o : app.get_options()) {
+            for (const std::string& l : o->get_lnames()) known.push_back("--" + l);
+            for (const std::string& n : o->get_snames()) known.push_back("-" + n);
+        }
+        const std::string arg = argv[1];
+        const std::string name = arg.substr(0, arg.find('='));
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string msg =
+                "unknown option '" + name + "' (an option goes after its command: '" + self + " run --seed 3 ...')";
+            if (auto near = nearest(name, known)) msg = "unknown option '" + name + "' (did you mean '" + *near + "'?)";
+            std::fprintf(stderr, "faultline: error: %s; see '%s --help'\n", msg.c_str(), self.c_str());
+            return exit_usage;
+        }
+    }
     if (argc > 1 && argv[1][0] != '-') {
         // A mistyped command: name it and suggest the nearest, rather than CLI11's generic message.
         const std::string word = argv[1];
@@ -123,8 +141,7 @@ int run(int argc, char** argv) {
         if (std::find(names.begin(), names.end(), word) == names.end()) {
             std::string msg = "unknown command '" + word + "'";
             msg += did_you_mean_or(word, visible, "");
-            std::fprintf(stderr, "faultline: error: %s\nRun '%s --help' for the commands.\n", msg.c_str(),
-                         self.c_str());
+            std::fprintf(stderr, "faultline: error: %s; see '%s --help'\n", msg.c_str(), self.c_str());
             return exit_usage;
         }
     }
@@ -143,7 +160,7 @@ int run(int argc, char** argv) {
         }
         // argv[1], when not an option, is a known command (checked above): its own help.
         const std::string help = self + (argc > 1 && argv[1][0] != '-' ? " " + std::string(argv[1]) : "") + " --help";
-        std::fprintf(stderr, "faultline: error: %s\nRun '%s' for usage.\n", msg.c_str(), help.c_str());
+        std::fprintf(stderr, "faultline: error: %s; see '%s'\n", msg.c_str(), help.c_str());  // one line
         return exit_usage;
     }
     try {

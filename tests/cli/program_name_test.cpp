@@ -42,9 +42,9 @@ TEST(ProgramName, AnotherProgramsReproAndHelpLinesNameIt) {
     EXPECT_TRUE(contains(example("").out, "Start with:  faultline-example list")) << example("").out;
     EXPECT_TRUE(contains(example("").out, "Usage: faultline-example ")) << example("").out;
     EXPECT_EQ(example("run canary --seeed 9").out,
-              "faultline: error: unknown option '--seeed' for 'run' (did you mean '--seed'?)\n"
-              "Run 'faultline-example run --help' for usage.\n");
-    EXPECT_TRUE(contains(example("rnu x").out, "Run 'faultline-example --help' for the commands.\n"));
+              "faultline: error: unknown option '--seeed' for 'run' (did you mean '--seed'?); see 'faultline-example "
+              "run --help'\n");
+    EXPECT_TRUE(contains(example("rnu x").out, "; see 'faultline-example --help'\n"));
     EXPECT_TRUE(contains(example("run no-such-scenario").out, "; 'faultline-example list' shows the scenarios"));
     EXPECT_TRUE(contains(example("run --help").out, "see 'faultline-example list'"));
     // The stock program is unchanged.
