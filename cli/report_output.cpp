@@ -26,6 +26,14 @@ fs::path file_identity(const std::string& path) {
     return ec ? absolute.lexically_normal() : resolved;
 }
 
+// Two identities are one file when their paths are, or when both exist and are one inode: a
+// hard link (or a bind mount) names a file by another path.
+bool same_identity(const fs::path& a, const fs::path& b) {
+    if (a == b) return true;
+    std::error_code ec;
+    return fs::equivalent(a, b, ec) && !ec;
+}
+
 }  // namespace
 
 void check_output_files(const std::vector<NamedFile>& files) {
@@ -44,7 +52,7 @@ void check_output_files(const std::vector<NamedFile>& files) {
         std::error_code ec;
         if (fs::is_directory(md, ec))
             throw UsageError(f.flag + " " + f.path + ": its Markdown summary " + md + " is a directory");
-        if (file_identity(md) == entries.back().id) {
+        if (same_identity(file_identity(md), entries.back().id)) {
             throw UsageError(f.flag + " " + f.path +
                              ": its Markdown summary would be the same file; give the report a name ending in .html");
         }
@@ -55,7 +63,7 @@ void check_output_files(const std::vector<NamedFile>& files) {
             const Entry& x = entries[i];
             const Entry& y = entries[j];
             std::error_code ec;
-            if (x.id != y.id || fs::is_character_file(x.id, ec)) continue;
+            if (!same_identity(x.id, y.id) || fs::is_character_file(x.id, ec)) continue;
             if (x.input && y.input) continue;  // two inputs may be one file (compare x.yaml x.yaml --b-set ...)
             if (x.input || y.input)
                 throw UsageError((x.input ? y : x).name + " would overwrite " + (x.input ? x : y).name);
@@ -64,7 +72,7 @@ void check_output_files(const std::vector<NamedFile>& files) {
     }
 }
 
-bool same_file(const std::string& a, const std::string& b) { return file_identity(a) == file_identity(b); }
+bool same_file(const std::string& a, const std::string& b) { return same_identity(file_identity(a), file_identity(b)); }
 
 NamedFile input_file(std::string what, const std::string& arg) {
     std::error_code ec;

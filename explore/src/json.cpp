@@ -76,10 +76,11 @@ bool is_within(const std::string& path, const std::string& dir) {
 
 std::optional<std::string> job_file_named(const std::string& file, const std::string& dir) {
     const std::filesystem::path self = normal_path(file), job = normal_path(dir);
-    if (self.parent_path() == job) {
-        for (const char* own : {"job.json", "results.jsonl", "results.jsonl.partial", "summary.json", ".lock"}) {
-            if (self.filename() == own) return "the job's " + std::string(own);
-        }
+    for (const char* own : {"job.json", "results.jsonl", "results.jsonl.partial", "summary.json", ".lock"}) {
+        std::error_code ec;  // by name, or the same inode by another (a hard link)
+        if ((self.parent_path() == job && self.filename() == own) ||
+            (std::filesystem::equivalent(self, job / own, ec) && !ec))
+            return "the job's " + std::string(own);
     }
     if (is_within(file, (job / "artifacts").string())) return "in the job's artifacts directory";
     return std::nullopt;

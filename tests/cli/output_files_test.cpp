@@ -106,8 +106,12 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
     const std::string artifact_before = read_file((dir / "a.json").string());
     const std::string results_before = read_file((dir / "job" / "results.jsonl").string());
     const std::string shard_before = read_file((dir / "shard" / "results.jsonl").string());
+    fs::create_hard_link(dir / "own.yaml", dir / "hard.json");  // the file by another name: one inode
+    fs::create_hard_link(dir / "job" / "results.jsonl", dir / "results-link.xml");
     const std::pair<std::string, std::string> cases[] = {
         {"run own.yaml --result own.yaml", "--result own.yaml would overwrite the scenario file own.yaml"},
+        {"run own.yaml --result hard.json", "--result hard.json would overwrite the scenario file own.yaml"},
+        {"shrink a.json -o hard.json", "-o hard.json would overwrite the artifact's scenario file own.yaml"},
         {"run own.yaml --trace ./own.yaml", "--trace ./own.yaml would overwrite the scenario file own.yaml"},
         {"run own.yaml --report own.html --perfetto own.yaml",
          "--perfetto own.yaml would overwrite the scenario file own.yaml"},
@@ -124,6 +128,8 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
          "the regression's scenario file own.yaml would overwrite the artifact's scenario file own.yaml"},
         {"fuzz own.yaml --seeds 1..1 --out job --resume --junit job/results.jsonl",
          "--junit job/results.jsonl: is the job's results.jsonl (job); name a file of its own, e.g. job/junit.xml"},
+        {"fuzz own.yaml --seeds 1..1 --out job --resume --junit results-link.xml",
+         "--junit results-link.xml: is the job's results.jsonl (job)"},
         {"fuzz own.yaml --seeds 1..1 --out job --resume --junit job/artifacts/" + artifact,
          "--junit job/artifacts/" + artifact + ": is in the job's artifacts directory (job)"},
         {"merge job shard --out merged --junit shard/results.jsonl",
