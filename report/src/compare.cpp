@@ -88,8 +88,8 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
     if (!same_length && a.end_s > 0 && b.end_s > 0) {
         add(numeric("errors per simulated second", ha.errors / a.end_s, hb.errors / b.end_s, Unit::per_second, true));
     }
-    add(numeric("latency p50 (whole run)", ha.latency_p50_s, hb.latency_p50_s, Unit::seconds, true));
-    add(numeric("latency p99 (whole run)", ha.latency_p99_s, hb.latency_p99_s, Unit::seconds, true));
+    add(numeric("latency p50 (ok requests, whole run)", ha.latency_p50_s, hb.latency_p50_s, Unit::seconds, true));
+    add(numeric("latency p99 (ok requests, whole run)", ha.latency_p99_s, hb.latency_p99_s, Unit::seconds, true));
     add(numeric("worst one-sample p99", ha.peak_p99_s, hb.peak_p99_s, Unit::seconds, true));
     add(numeric("peak retry amplification", ha.peak_amplification, hb.peak_amplification, Unit::times, true,
                 ha.peak_amplification_edge.empty() ? "" : " (" + ha.peak_amplification_edge + ")",

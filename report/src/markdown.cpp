@@ -66,7 +66,7 @@ std::string headline_table(const RunRecord& r) {
         rows += "| goodput (ok / offered) | " + format_value(h.goodput_ratio, Unit::ratio) + " |\n";
     if (std::isfinite(h.errors)) rows += "| errors | " + thousands(h.errors) + " |\n";
     if (std::isfinite(h.latency_p99_s))
-        rows += "| latency p99 (whole run) | " + format_value(h.latency_p99_s, Unit::seconds) + " |\n";
+        rows += "| latency p99 (ok requests, whole run) | " + format_value(h.latency_p99_s, Unit::seconds) + " |\n";
     if (std::isfinite(h.peak_amplification)) {
         rows += "| peak retry amplification | " + format_value(h.peak_amplification, Unit::times) + " (" +
                 markdown(h.peak_amplification_edge) + ") |\n";

@@ -246,7 +246,7 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
         load.goodput_metric = w + ".ok";
         b.add(load);
 
-        PanelDef latency{group, "Latency at the clients: " + w, "request latency", Unit::seconds, true};
+        PanelDef latency{group, "Latency at the clients: " + w, "latency of successful requests", Unit::seconds, true};
         latency.lines = {plain("p50", palette[0], w + ".latency.p50"), plain("p99", palette[3], w + ".latency.p99")};
         b.add(latency);
         for (const char* s : {".latency.rate", ".latency.p999"}) b.use(w + s);

@@ -192,7 +192,7 @@ TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTab
     ASSERT_EQ(r.exit_code, 0) << r.out;
     for (const char* s :
          {"A: broken", "B: warmup-limit", "time to recover", "did not recover within 20s", "B recovers  (better)",
-          "B passes  (better)", "peak retry amplification", "latency p99 (whole run)", "errors"}) {
+          "B passes  (better)", "peak retry amplification", "latency p99 (ok requests, whole run)", "errors"}) {
         EXPECT_TRUE(contains(r.out, s)) << s << "\n" << r.out;
     }
     const std::string page = read(dir / "ab.html");
