@@ -425,6 +425,28 @@ TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
         << none;
 }
 
+// Recovery is judged on rates averaged over `smoothing` after `after`: a `within` shorter than
+// that holds no average, could never pass, and reported "was 0/s" of a rate that never fell.
+TEST(Loader, ARecoveryWindowShorterThanItsSmoothingIsRefused) {
+    std::string text =
+        replaced(kBase, "    slo: {metric: users.latency, quantile: 0.99, max: 1s, from: 0s, to: 20s}\n",
+                 "    recovers: {metric: users.ok, baseline_from: 2s, baseline_to: 4s, after: 5s, within: 3s}\n");
+    const std::string file = write("within-short.yaml", text);
+    const std::string error = load_error(file);
+    EXPECT_TRUE(error.starts_with(file + ":")) << error;
+    EXPECT_NE(
+        error.find("invariants[0].recovers.within: is 3s, shorter than smoothing (5s): no averaged rate fits in it, "
+                   "so it could never recover; make within at least 5s or lower smoothing"),
+        std::string::npos)
+        << error;
+    EXPECT_EQ(load_error(write("within-smoothed.yaml", replaced(text, "within: 3s}", "within: 3s, smoothing: 1s}"))),
+              "");
+    EXPECT_EQ(load_error(write("within-equal.yaml", replaced(text, "within: 3s}", "within: 5s}"))), "");
+    EXPECT_NE(load_error(write("smoothing-zero.yaml", replaced(text, "within: 3s}", "within: 5s, smoothing: 0s}")))
+                  .find("invariants[0].recovers.smoothing: must be positive"),
+              std::string::npos);
+}
+
 // A rate that gives less than one arrival in the whole run loads and runs, with a warning that
 // names the place and the likely slip of unit; the rate over all the workload's hosts counts, and
 // so does a diurnal peak. 0 (held back on purpose) and the library's files get none.

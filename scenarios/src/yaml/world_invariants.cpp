@@ -152,6 +152,16 @@ void World::build_invariants() {
             if (r.after >= spec_.duration || r.within >= spec_.duration - r.after) {  // after + within could overflow
                 fail(inv.where, path + ".recovers", "after + within must end before the run does (" + format_value(spec_.duration) + ")");
             }
+            if (r.smoothing.count() <= 0) {
+                fail(inv.where, path + ".recovers.smoothing", "must be positive (the rate is averaged over it)");
+            } else if (r.within < r.smoothing) {
+                // Recovery is judged on averages over `smoothing` after `after`: none fits a
+                // shorter window, so it could never pass (and would report a rate of 0).
+                fail(inv.where, path + ".recovers.within",
+                     "is " + format_value(r.within) + ", shorter than smoothing (" + format_value(r.smoothing) +
+                         "): no averaged rate fits in it, so it could never recover; make within at least " +
+                         format_value(r.smoothing) + " or lower smoothing");
+            }
             if (r.relapse_until && (*r.relapse_until <= r.after + r.within || *r.relapse_until > spec_.duration)) {
                 fail(inv.where, path + ".recovers.relapse_until", "must come after after + within and by the end of the run");
             }
