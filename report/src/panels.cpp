@@ -148,6 +148,17 @@ private:
     }
 
     void add_recovery(Chart& c, const std::string& metric) const {
+        // One deadline when the runs share it (an A/B of one scenario); each run's, named, when
+        // they differ (two scenarios).
+        std::vector<std::pair<double, double>> deadlines;  // after, within
+        for (const RunRecord* r : runs_) {
+            const Recovery rec = recovery(*r);
+            if (rec.applicable && rec.rule.metric == metric && rec.baseline > 0) {
+                deadlines.emplace_back(rec.rule.after_s, rec.rule.within_s);
+            }
+        }
+        const bool one_deadline =
+            std::all_of(deadlines.begin(), deadlines.end(), [&](const auto& d) { return d == deadlines.front(); });
         bool deadline_drawn = false;
         for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
             const Recovery rec = recovery(*runs_[ri]);
@@ -157,11 +168,11 @@ private:
                                 prefix(ri) + format_number(rec.rule.share * 100) + "% of baseline (" +
                                     format_short(rec.rule.share * rec.baseline, Unit::per_second) + ")",
                                 colour});
-            if (!deadline_drawn) {
+            if (!one_deadline || !deadline_drawn) {
                 c.markers.push_back({rec.rule.after_s + rec.rule.within_s,
-                                     "recovery deadline (" + format_time(rec.rule.after_s) + " + " +
-                                         format_time(rec.rule.within_s) + ")",
-                                     "#555", true});
+                                     (one_deadline ? "" : prefix(ri)) + "recovery deadline (" +
+                                         format_time(rec.rule.after_s) + " + " + format_time(rec.rule.within_s) + ")",
+                                     one_deadline ? "#555" : colour, true});
                 deadline_drawn = true;
             }
             if (auto s = rec.seconds()) {

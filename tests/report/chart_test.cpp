@@ -143,6 +143,34 @@ TEST(ReportPanels, AComparisonDrawsBothRunsOnTheSameAxesColouredByRun) {
     FAIL() << "no amplification chart";
 }
 
+TEST(ReportPanels, TwoRunsWithDifferentRecoveryDeadlinesShowEachNamed) {
+    const RunRecord a = report_test::outage_run();
+    RunRecord b = report_test::outage_run();
+    bool changed = false;
+    for (InvariantRecord& inv : b.invariants) {
+        if (inv.recovery) {
+            inv.recovery->within_s = 25;  // B's deadline at 55s, A's at 50s
+            changed = true;
+        }
+    }
+    ASSERT_TRUE(changed);
+    auto deadlines = [](const std::vector<Panel>& panels) {
+        std::vector<std::pair<double, std::string>> out;
+        for (const Marker& m : panels.front().chart.markers) {
+            if (contains(m.label, "recovery deadline")) out.emplace_back(m.x, m.label);
+        }
+        return out;
+    };
+    const auto two = deadlines(build_panels({&a, &b}, {"A", "B"}));
+    ASSERT_EQ(two.size(), 2u);
+    EXPECT_EQ(two[0], std::make_pair(50.0, std::string("A: recovery deadline (30s + 20s)")));
+    EXPECT_EQ(two[1], std::make_pair(55.0, std::string("B: recovery deadline (30s + 25s)")));
+    // The same deadline for both: drawn once, unnamed.
+    const auto one = deadlines(build_panels({&a, &a}, {"A", "B"}));
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0], std::make_pair(50.0, std::string("recovery deadline (30s + 20s)")));
+}
+
 TEST(ReportHeatmap, DrawsEveryCellWithItsTextAndTheAxes) {
     Heatmap h;
     h.id = "h";
