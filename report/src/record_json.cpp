@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "json_field.hpp"
 #include "report/record.hpp"
 
 namespace faultline::report {
@@ -18,58 +19,7 @@ constexpr const char* run_format = "faultline-run/1";
 
 Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-// A field of a JSON object, with its path for error messages.
-class Field {
-public:
-    Field(const std::string& file, const Json& j, std::string path) : file_(file), j_(j), path_(std::move(path)) {}
-
-    [[noreturn]] void fail(const std::string& what) const {
-        throw ReportError(file_ + ": " + (path_.empty() ? "" : "field '" + path_ + "': ") + what);
-    }
-    // Whether an optional member is there (null counts as absent); a value that should hold
-    // members but is a string or a number is an error, not silently empty.
-    bool has(const char* key) const {
-        if (j_.is_null()) return false;
-        if (!j_.is_object()) fail("expected an object");
-        return j_.contains(key) && !j_.at(key).is_null();
-    }
-    Field at(const char* key) const {
-        if (!j_.is_object()) fail("expected an object");
-        if (!j_.contains(key)) Field(file_, j_, join(key)).fail("missing");
-        return Field(file_, j_.at(key), join(key));
-    }
-    Field item(std::size_t i) const { return Field(file_, j_.at(i), path_ + "[" + std::to_string(i) + "]"); }
-    std::size_t size() const {
-        if (!j_.is_array()) fail("expected an array");
-        return j_.size();
-    }
-    std::string str() const {
-        if (!j_.is_string()) fail("expected a string");
-        return j_.get<std::string>();
-    }
-    std::string str_or(const char* key, std::string fallback = {}) const { return has(key) ? at(key).str() : fallback; }
-    double number() const {
-        if (j_.is_null()) return std::numeric_limits<double>::quiet_NaN();
-        if (!j_.is_number()) fail("expected a number");
-        return j_.get<double>();
-    }
-    std::uint64_t u64() const {
-        if (!j_.is_number_unsigned()) fail("expected a whole number");
-        return j_.get<std::uint64_t>();
-    }
-    std::vector<double> numbers() const {
-        std::vector<double> out(size());
-        for (std::size_t i = 0; i < out.size(); ++i) out[i] = item(i).number();
-        return out;
-    }
-    const Json& json() const { return j_; }
-
-private:
-    std::string join(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
-    const std::string& file_;
-    const Json& j_;
-    std::string path_;
-};
+using Field = detail::JsonField;
 
 }  // namespace
 
@@ -186,24 +136,22 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
         r.expected_failure = j.at("expect").str_or("failure");
     }
     r.seed = j.at("seed").u64();
-    if (j.has("overrides")) {
-        const Field o = j.at("overrides");
-        for (std::size_t i = 0; i < o.size(); ++i)
-            r.overrides.push_back({o.item(i).at("path").str(), o.item(i).at("value").str()});
-    }
+    if (j.has("overrides")) r.overrides = j.at("overrides").overrides();
     r.repro = j.str_or("repro");
     r.verdict = j.at("verdict").str();
     if (r.verdict != "pass" && r.verdict != "fail" && r.verdict != "runaway" && r.verdict != "interrupted")
         j.at("verdict").fail("expected pass, fail, runaway or interrupted");
     if (j.has("failure")) {
         const Field f = j.at("failure");
-        r.failure = FailureRecord{f.at("kind").str(), f.at("name").str(), f.str_or("message"),
-                                  f.str_or("host"),   f.str_or("where"),  f.at("time_s").number()};
+        r.failure = FailureRecord{
+            f.at("kind").str(),  f.at("name").str(),
+            f.str_or("message"), f.str_or("host"),
+            f.str_or("where"),   f.has("time_s") ? f.at("time_s").seconds() : std::numeric_limits<double>::quiet_NaN()};
     }
     r.runaway_reason = j.str_or("runaway_reason");
     r.events = j.has("events") ? j.at("events").u64() : 0;
-    r.end_s = j.at("end_s").number();
-    r.duration_s = j.has("duration_s") ? j.at("duration_s").number() : r.end_s;
+    r.end_s = j.at("end_s").seconds();
+    r.duration_s = j.has("duration_s") ? j.at("duration_s").seconds() : r.end_s;
     r.trace_hash = j.str_or("trace_hash");
     if (j.has("measurements")) {
         const Field m = j.at("measurements");
@@ -224,8 +172,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
         for (std::size_t i = 0; i < fs.size(); ++i) {
             const Field f = fs.item(i);
             FaultRecord fr;
-            fr.at_s = f.at("at_s").number();
-            if (f.has("duration_s")) fr.duration_s = f.at("duration_s").number();
+            fr.at_s = f.at("at_s").seconds();
+            if (f.has("duration_s")) fr.duration_s = f.at("duration_s").seconds();
             fr.kind = f.at("kind").str();
             if (f.has("targets")) {
                 const Field t = f.at("targets");
@@ -249,13 +197,13 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
             inv.condition = f.str_or("condition");
             inv.result = f.at("result").str();
             inv.message = f.str_or("message");
-            if (f.has("judged_at_s")) inv.judged_at_s = f.at("judged_at_s").number();
+            if (f.has("judged_at_s")) inv.judged_at_s = f.at("judged_at_s").seconds();
             if (f.has("recovery")) {
                 const Field rr = f.at("recovery");
-                inv.recovery = RecoveryRule{rr.at("metric").str(),           rr.at("baseline_from_s").number(),
-                                            rr.at("baseline_to_s").number(), rr.at("after_s").number(),
-                                            rr.at("within_s").number(),      rr.at("share").number(),
-                                            rr.at("smoothing_s").number()};
+                inv.recovery = RecoveryRule{
+                    rr.at("metric").str(),         rr.at("baseline_from_s").seconds(), rr.at("baseline_to_s").seconds(),
+                    rr.at("after_s").seconds(),    rr.at("within_s").seconds(),        rr.at("share").number(),
+                    rr.at("smoothing_s").seconds()};
             }
             inv.metric = f.str_or("metric");
             if (f.has("min")) inv.min = f.at("min").number();
@@ -268,7 +216,7 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
         for (std::size_t i = 0; i < c.size(); ++i)
             r.coverage.emplace_back(c.item(i).at("mark").str(), c.item(i).at("count").u64());
     }
-    if (j.has("time_s")) r.times = j.at("time_s").numbers();
+    if (j.has("time_s")) r.times = j.at("time_s").times();
     if (j.has("series")) {
         const Field s = j.at("series");
         for (std::size_t i = 0; i < s.size(); ++i) {

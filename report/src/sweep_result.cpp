@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "json_field.hpp"
 #include "report/headline.hpp"
 #include "report/sweep.hpp"
 #include "report/text.hpp"
@@ -16,11 +17,6 @@ constexpr const char* sweep_format = "faultline-sweep/1";
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
-double number_in(const Json& j, const char* key) {
-    if (!j.contains(key) || j.at(key).is_null()) return nan;
-    return j.at(key).get<double>();
-}
 
 double median(std::vector<double> v) {
     v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
@@ -66,28 +62,29 @@ Json cell_run_to_json(const CellRun& c) {
     return j;
 }
 
-CellRun cell_run_from_json(const Json& j, const std::string& file) {
-    if (!j.is_object() || !j.contains("seed") || !j.contains("verdict") || !j.at("verdict").is_string()) {
-        bad(file, "a run needs 'seed' and 'verdict'");
-    }
+namespace {
+using Field = detail::JsonField;
+
+CellRun cell_run_from(const Field& j) {
     CellRun c;
-    c.seed = j.at("seed").get<std::uint64_t>();
-    c.verdict = j.at("verdict").get<std::string>();
+    c.seed = j.at("seed").u64();
+    c.verdict = j.at("verdict").str();
     static constexpr std::string_view verdicts[] = {"pass", "fail", "runaway", "crash", "hang", "error"};
     if (std::find(std::begin(verdicts), std::end(verdicts), c.verdict) == std::end(verdicts))
-        bad(file, "a run's verdict '" + c.verdict + "' is not one of pass, fail, runaway, crash, hang, error");
-    // Optional members are null or absent when there is nothing to say; any other type is an error
-    // (get<> throws, and the caller names the file).
-    if (j.contains("failure") && !j.at("failure").is_null()) c.failure = j.at("failure").get<std::string>();
-    c.recovery_applicable = j.value("recovery_applicable", false);
-    c.recovery_s = number_in(j, "recovery_s");
-    if (std::isnan(*c.recovery_s)) c.recovery_s.reset();
-    c.latency_p99_s = number_in(j, "latency_p99_s");
-    c.peak_amplification = number_in(j, "peak_amplification");
-    c.errors = number_in(j, "errors");
-    c.goodput_ratio = number_in(j, "goodput_ratio");
+        j.at("verdict").fail("'" + c.verdict + "' is not one of pass, fail, runaway, crash, hang, error");
+    // Optional members are null or absent when there is nothing to say; any other type is an error.
+    if (j.has("failure")) c.failure = j.at("failure").str();
+    c.recovery_applicable = j.flag_or("recovery_applicable", false);
+    if (j.has("recovery_s")) c.recovery_s = j.at("recovery_s").seconds();
+    c.latency_p99_s = j.number_or_nan("latency_p99_s");
+    c.peak_amplification = j.number_or_nan("peak_amplification");
+    c.errors = j.number_or_nan("errors");
+    c.goodput_ratio = j.number_or_nan("goodput_ratio");
     return c;
 }
+}  // namespace
+
+CellRun cell_run_from_json(const Json& j, const std::string& file) { return cell_run_from(Field(file, j, "")); }
 
 std::size_t runs_finished(const SweepResult& s) {
     std::size_t n = 0;
@@ -196,49 +193,58 @@ Json sweep_to_json(const SweepResult& s) {
     return j;
 }
 
-SweepResult sweep_from_json(const Json& j, const std::string& file) {
-    if (!j.is_object() || !j.contains("format") || j.at("format") != sweep_format)
+SweepResult sweep_from_json(const Json& json, const std::string& file) {
+    if (!json.is_object() || !json.contains("format") || json.at("format") != sweep_format)
         bad(file, "expected a sweep result (\"format\": \"faultline-sweep/1\")");
+    const Field j(file, json, "");
     SweepResult s;
-    try {
-        s.program = j.value("program", "faultline");  // a result written before it was recorded
-        s.scenario = j.at("scenario").get<std::string>();
-        s.file = j.value("file", "");
-        s.variant = j.value("variant", "");
-        s.description = j.value("description", "");
-        s.hypothesis = j.value("hypothesis", "");
-        s.recovery_rule = j.value("recovery_rule", "");
-        for (const Json& o : j.at("overrides"))
-            s.overrides.push_back({o.at("path").get<std::string>(), o.at("value").get<std::string>()});
-        for (const Json& a : j.at("axes")) {
-            GridAxis axis;
-            axis.name = a.at("name").get<std::string>();
-            axis.paths = a.at("paths").get<std::vector<std::string>>();
-            axis.values = a.at("values").get<std::vector<std::string>>();
-            axis.labels = a.at("labels").get<std::vector<std::string>>();
-            if (axis.labels.size() != axis.values.size())
-                bad(file, "axis '" + axis.name + "' has labels and values of different lengths");
-            s.axes.push_back(std::move(axis));
+    s.program = j.str_or("program", "faultline");  // a result written before it was recorded
+    s.scenario = j.at("scenario").str();
+    s.file = j.str_or("file");
+    s.variant = j.str_or("variant");
+    s.description = j.str_or("description");
+    s.hypothesis = j.str_or("hypothesis");
+    s.recovery_rule = j.str_or("recovery_rule");
+    s.overrides = j.at("overrides").overrides();
+    const Field axes = j.at("axes");
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+        const Field a = axes.item(i);
+        GridAxis axis;
+        axis.name = a.at("name").str();
+        axis.paths = a.at("paths").strings();
+        axis.values = a.at("values").strings();
+        axis.labels = a.at("labels").strings();
+        if (axis.labels.size() != axis.values.size())
+            a.at("labels").fail("has " + std::to_string(axis.labels.size()) + " labels for " +
+                                std::to_string(axis.values.size()) + " values");
+        s.axes.push_back(std::move(axis));
+    }
+    s.seeds = j.at("seeds").u64s();
+    const Field cells = j.at("cells");
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const Field c = cells.item(i);
+        SweepCell cell;
+        for (std::uint64_t k : c.at("index").u64s()) cell.index.push_back(static_cast<std::size_t>(k));
+        if (cell.index.size() != s.axes.size())
+            c.at("index").fail("has " + std::to_string(cell.index.size()) + " entries for " +
+                               std::to_string(s.axes.size()) + " axes");
+        for (std::size_t k = 0; k < cell.index.size(); ++k) {
+            if (cell.index[k] >= s.axes[k].values.size())
+                c.at("index").fail("is past the end of axis '" + s.axes[k].name + "'");
         }
-        s.seeds = j.at("seeds").get<std::vector<std::uint64_t>>();
-        for (const Json& c : j.at("cells")) {
-            SweepCell cell;
-            cell.index = c.at("index").get<std::vector<std::size_t>>();
-            if (cell.index.size() != s.axes.size()) bad(file, "a cell's index does not match the axes");
-            for (std::size_t k = 0; k < cell.index.size(); ++k) {
-                if (cell.index[k] >= s.axes[k].values.size())
-                    bad(file, "a cell's index is past the end of axis '" + s.axes[k].name + "'");
-            }
-            for (const Json& r : c.at("runs")) cell.runs.push_back(cell_run_from_json(r, file));
-            s.cells.push_back(std::move(cell));
+        for (std::size_t earlier = 0; earlier < s.cells.size(); ++earlier) {
+            if (s.cells[earlier].index == cell.index)
+                c.at("index").fail("is the same cell as cells[" + std::to_string(earlier) + "]");
         }
-        if (j.contains("interrupted") && !j.at("interrupted").is_null()) {
-            s.interrupted = j.at("interrupted").at("by").get<std::string>();
-            s.runs_planned = j.at("interrupted").at("runs_planned").get<std::size_t>();
-            if (s.interrupted.empty()) bad(file, "field 'interrupted.by': expected the signal's name");
-        }
-    } catch (const nlohmann::json::exception& e) {
-        bad(file, std::string("malformed sweep result: ") + e.what());
+        const Field runs = c.at("runs");
+        for (std::size_t r = 0; r < runs.size(); ++r) cell.runs.push_back(cell_run_from(runs.item(r)));
+        s.cells.push_back(std::move(cell));
+    }
+    if (j.has("interrupted")) {
+        const Field in = j.at("interrupted");
+        s.interrupted = in.at("by").str();
+        s.runs_planned = static_cast<std::size_t>(in.at("runs_planned").u64());
+        if (s.interrupted.empty()) in.at("by").fail("expected the signal's name");
     }
     return s;
 }

@@ -56,6 +56,29 @@ TEST(ReportRecord, BadInputNamesTheFileAndTheField) {
     Json bad_verdict = j;
     bad_verdict["verdict"] = "maybe";
     EXPECT_EQ(error_of(bad_verdict), "run.json: field 'verdict': expected pass, fail, runaway or interrupted");
+    // Times are seconds of a virtual clock: a missing sample time would put "nan" in the page's
+    // chart data (not JSON), a negative end would read "stopped at -5s".
+    Json no_time = j;
+    no_time["time_s"][3] = nullptr;
+    EXPECT_EQ(error_of(no_time), "run.json: field 'time_s[3]': expected a time in seconds");
+    Json backwards = j;
+    backwards["time_s"][3] = 1;
+    EXPECT_EQ(error_of(backwards), "run.json: field 'time_s[3]': is 1, not after the time before it");
+    Json negative_end = j;
+    negative_end["end_s"] = -5;
+    EXPECT_EQ(error_of(negative_end), "run.json: field 'end_s': is -5, expected a time in seconds between 0 and 9.2e9");
+    Json far_end = j;
+    far_end["end_s"] = 1e300;
+    EXPECT_TRUE(contains(error_of(far_end),
+                         "run.json: field 'end_s': is 1e+300, expected a time in seconds between 0 and 9.2e9"));
+    Json negative_fault = j;
+    negative_fault["faults"][0]["at_s"] = -1;
+    EXPECT_EQ(error_of(negative_fault),
+              "run.json: field 'faults[0].at_s': is -1, expected a time in seconds between 0 and 9.2e9");
+    // A missing sample value is a gap, not an error.
+    Json gap = j;
+    gap["series"][0]["values"][3] = nullptr;
+    EXPECT_EQ(error_of(gap), "");
 }
 
 TEST(ReportRecord, TheMarkdownSummaryGoesNextToTheHtml) {

@@ -154,8 +154,39 @@ TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {
         (void)sweep_from_json(bad, "sweep.json");
         FAIL();
     } catch (const ReportError& e) {
-        EXPECT_EQ(std::string(e.what()), "sweep.json: a cell's index is past the end of axis 'retry.attempts_max'");
+        EXPECT_EQ(std::string(e.what()),
+                  "sweep.json: field 'cells[0].index': is past the end of axis 'retry.attempts_max'");
     }
+    // Every error names the field, in the file's own words, not the JSON library's.
+    auto error_of = [](const Json& b) -> std::string {
+        try {
+            (void)sweep_from_json(b, "sweep.json");
+        } catch (const ReportError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    Json no_axes = j;
+    no_axes.erase("axes");
+    EXPECT_EQ(error_of(no_axes), "sweep.json: field 'axes': missing");
+    Json no_labels = j;
+    no_labels["axes"][0].erase("labels");
+    EXPECT_EQ(error_of(no_labels), "sweep.json: field 'axes[0].labels': missing");
+    Json bad_recovery = j;
+    bad_recovery["cells"][0]["runs"][0]["recovery_s"] = "x";
+    EXPECT_EQ(error_of(bad_recovery), "sweep.json: field 'cells[0].runs[0].recovery_s': expected a time in seconds");
+    Json cells_text = j;
+    cells_text["cells"] = "x";
+    EXPECT_EQ(error_of(cells_text), "sweep.json: field 'cells': expected an array");
+    Json twice = j;
+    twice["cells"].push_back(twice["cells"][0]);
+    EXPECT_EQ(error_of(twice), "sweep.json: field 'cells[" + std::to_string(j["cells"].size()) +
+                                   "].index': is the same cell as cells[0]");
+    Json negative = j;
+    negative["interrupted"] = {{"by", "SIGINT"}, {"runs_planned", -3}};
+    EXPECT_EQ(error_of(negative), "sweep.json: field 'interrupted.runs_planned': expected a whole number");
+    for (const std::string& e : {error_of(no_axes), error_of(bad_recovery), error_of(cells_text)})
+        EXPECT_FALSE(contains(e, "json.exception")) << e;
     EXPECT_THROW((void)sweep_from_json(Json::object(), "sweep.json"), ReportError);
     // A run's optional members are null or of their type; anything else is refused, not ignored.
     const std::pair<const char*, Json> wrong[] = {
