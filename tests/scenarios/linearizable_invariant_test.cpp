@@ -78,4 +78,17 @@ TEST(LinearizableInvariant, OnlyTheLinearizableCheckerTakesAStepBudget) {
     EXPECT_NE(zero.find("zero.yaml:14:"), std::string::npos) << zero;
 }
 
+// Likewise only stale_reads takes a bound: on the others `max` did nothing, silently.
+TEST(LinearizableInvariant, OnlyTheStaleReadsCheckerTakesAMax) {
+    for (const char* kind : {"converges", "no_lost_writes", "linearizable"}) {
+        const std::string error = load_error(test_support::write_file(
+            std::string(kind) + "-max.yaml", replaced(kStore, "linearizable: {store: kv, steps_max: 1000}",
+                                                      std::string(kind) + ": {store: kv, max: 50%}")));
+        EXPECT_NE(error.find(std::string("invariants[0].") + kind + ": max is the stale_reads checker's bound; " +
+                             kind + " has none (one violation fails it)"),
+                  std::string::npos)
+            << error;
+    }
+}
+
 }  // namespace

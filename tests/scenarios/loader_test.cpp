@@ -640,6 +640,40 @@ TEST(Loader, TheCommaHintAppearsOnlyWhereACommaEndsAValue) {
     EXPECT_TRUE(error.starts_with(in_block + ":7:")) << error;
     EXPECT_NE(error.find("missing ')'"), std::string::npos) << error;
     EXPECT_EQ(error.find(hint), std::string::npos) << error;
+    // A key popularity's shorthand is cut the same way, and says so the same way.
+    const std::string keys =
+        write("comma-keys.yaml", replaced(kBase, "keys: uniform(1000)}", "keys: zipf(1000, 0.99)}"));
+    error = load_error(keys);
+    EXPECT_NE(error.find("'zipf(1000': expected zipf(KEYS, EXPONENT), uniform(KEYS) or a mapping"), std::string::npos)
+        << error;
+    EXPECT_NE(error.find("(inside {...} or [...] a comma ends a value: quote it, \"zipf(10000, 0.99)\")"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(load_error(write("comma-keys-quoted.yaml",
+                               replaced(kBase, "keys: uniform(1000)}", "keys: \"zipf(1000, 0.99)\"}"))),
+              "");
+}
+
+// A memory limit at or below the idle footprint kills the database at its first connection: the
+// file's mistake, refused where it is written.
+TEST(Loader, ADatabaseMemoryLimitBelowItsIdleFootprintIsRefused) {
+    const std::string low = write(
+        "memory-low.yaml", replaced(kBase, "    connections_max: 50\n",
+                                    "    connections_max: 50\n    memory_base_mb: 256\n    memory_max_mb: 100\n"));
+    const std::string error = load_error(low);
+    EXPECT_TRUE(error.starts_with(low + ":")) << error;
+    EXPECT_NE(
+        error.find("databases.db.memory_max_mb: is 100, below memory_base_mb + memory_per_connection_mb (260): the "
+                   "database would die of its first connection; raise it, or 0 for no limit"),
+        std::string::npos)
+        << error;
+    EXPECT_EQ(load_error(write("memory-ok.yaml",
+                               replaced(kBase, "    connections_max: 50\n",
+                                        "    connections_max: 50\n    memory_base_mb: 256\n    memory_max_mb: 512\n"))),
+              "");
+    EXPECT_EQ(load_error(write("memory-none.yaml", replaced(kBase, "    connections_max: 50\n",
+                                                            "    connections_max: 50\n    memory_max_mb: 0\n"))),
+              "");
 }
 
 TEST(Loader, FilesThatAreNotScenariosAreRejectedWithTheirName) {

@@ -275,7 +275,7 @@ template <class V>
 void fields(V& v, CheckerSpec& o) {
     v("store", o.store, "the store whose history and replicas are checked");
     v("at", o.at, "when (default: the end of the run)");
-    v("max", o.max, "stale_reads: the largest acceptable rate");
+    v("max", o.max, "stale_reads only: the largest acceptable rate (the other checkers fail on one violation)");
     v("steps_max", o.steps_max, "linearizable: search steps per key, past which the run fails as undecided (default 5000000)");
 }
 

@@ -101,6 +101,13 @@ private:
     template <class T>
     void read_struct(const YAML::Node& node, T& out, const std::string& path) const;
 
+    // What to add to the error of a value cut at a comma inside a flow collection: an unclosed
+    // '(' there is most likely that, and the fix is quoting (`example` shows how).
+    std::string flow_comma_hint(const std::string& text, const char* example) const {
+        if (!in_flow_ || text.find('(') == std::string::npos || text.find(')') != std::string::npos) return "";
+        return std::string(" (inside {...} or [...] a comma ends a value: quote it, \"") + example + "\")";
+    }
+
     std::string file_;
     // True while reading the inside of a flow collection ({...} or [...]), where a comma ends a
     // plain value: "lognormal(40ms, 0.2)" unquoted there arrives as "lognormal(40ms".
@@ -307,7 +314,9 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
     } else if constexpr (Described<T>) {
         if constexpr (Shorthand<T>) {
             if (node.IsScalar()) {
-                if (auto e = parse_shorthand(node.Scalar(), out)) fail(node, path, "'" + node.Scalar() + "': " + *e);
+                if (auto e = parse_shorthand(node.Scalar(), out))
+                    fail(node, path,
+                         "'" + node.Scalar() + "': " + *e + flow_comma_hint(node.Scalar(), "zipf(10000, 0.99)"));
                 return;
             }
         }
@@ -318,12 +327,9 @@ void YamlReader::read(const YAML::Node& node, T& out, const std::string& path) c
         }
         T parsed = out;
         if (auto e = parse_value(node.Scalar(), parsed)) {
-            std::string msg = bad_value_message<T>(excerpt(node.Scalar()), *e);
-            const std::string& text = node.Scalar();
-            if (in_flow_ && text.find('(') != std::string::npos && text.find(')') == std::string::npos) {
-                msg += " (inside {...} or [...] a comma ends a value: quote it, \"lognormal(40ms, 0.2)\")";
-            }
-            fail(node, path, msg);
+            fail(node, path,
+                 bad_value_message<T>(excerpt(node.Scalar()), *e) +
+                     flow_comma_hint(node.Scalar(), "lognormal(40ms, 0.2)"));
         }
         out = std::move(parsed);
     } else {

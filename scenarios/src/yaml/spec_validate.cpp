@@ -71,6 +71,13 @@ std::optional<std::string> validate(const DatabaseSpec& d) {
     if (d.options.connections_max < 1) return "connections_max must be at least 1";
     if (d.options.executors.workers_max < 1) return "executors.workers_max must be at least 1";
     if (d.options.memory_max_mb < 0) return "memory_max_mb cannot be negative";
+    // It dies when base + per_connection * connections passes the limit: one connection must fit.
+    const double one_connection = d.options.memory_base_mb + d.options.memory_per_connection_mb;
+    if (d.options.memory_max_mb > 0 && d.options.memory_max_mb < one_connection) {
+        return "memory_max_mb is " + format_value(d.options.memory_max_mb) +
+               ", below memory_base_mb + memory_per_connection_mb (" + format_value(one_connection) +
+               "): the database would die of its first connection; raise it, or 0 for no limit";
+    }
     return std::nullopt;
 }
 
@@ -116,6 +123,13 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     for (const auto* c : {&i.converges, &i.no_lost_writes, &i.stale_reads}) {
         if (*c && (*c)->steps_max) return "steps_max is the linearizable checker's search budget; the other checkers have none";
     }
+    for (const auto& [kind, c] : {std::pair{"converges", &i.converges}, std::pair{"no_lost_writes", &i.no_lost_writes},
+                                  std::pair{"linearizable", &i.linearizable}}) {
+        if (*c && (*c)->max) {
+            return std::string(kind) + ": max is the stale_reads checker's bound; " + kind +
+                   " has none (one violation fails it)";
+        }
+    }
     if (i.linearizable && i.linearizable->steps_max && (*i.linearizable->steps_max < 1 || *i.linearizable->steps_max > 10'000'000'000ull)) {
         return "linearizable.steps_max must be between 1 and 10000000000";
     }
@@ -147,6 +161,7 @@ std::optional<std::string> validate(const InvariantSpec& i) {
         if (r.within.count() <= 0) return "recovers: within must be positive";
         if (!(r.share > 0 && r.share <= 1.5)) return "recovers: share must be in (0, 1.5]";
     }
+    if (i.slo && i.slo->max.count() <= 0) return "slo: needs max, a bound above 0 (e.g. max: 100ms)";
     if (i.slo && (i.slo->to <= i.slo->from || !(i.slo->quantile > 0 && i.slo->quantile <= 1))) {
         return "slo: needs from < to and a quantile in (0, 1]";
     }

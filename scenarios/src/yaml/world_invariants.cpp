@@ -266,8 +266,17 @@ void World::build_invariants() {
                 models::Histogram window = metrics_->find_histogram(slo.metric)->total();
                 window.subtract(*start);
                 const double q = static_cast<double>(window.percentile(slo.quantile)) * 1e-9;
-                late_measurements_->push_back({name + ".value_s", q, "quantile " + number(slo.quantile)});
-                if (window.count() > 0 && q > sim::to_seconds(slo.max)) {
+                late_measurements_->push_back({name + ".value_s", window.count() > 0 ? q : models::Metrics::missing,
+                                               "quantile " + number(slo.quantile)});
+                if (window.count() == 0) {
+                    // The histogram counts successful requests: none in the window is an outage (or
+                    // no traffic at all), not a latency of 0.
+                    sim_->fail({"invariant", name,
+                                "no request counted in " + slo.metric + " between " + format_value(slo.from) + " and " +
+                                    format_value(slo.to) + " (none succeeded): its " + number(100 * slo.quantile) +
+                                    "th percentile cannot be under " + format_value(slo.max),
+                                "", "", sim_->now()});
+                } else if (q > sim::to_seconds(slo.max)) {
                     sim_->fail({"invariant", name,
                                 "the " + number(100 * slo.quantile) + "th percentile of " + slo.metric + " between " + format_value(slo.from) +
                                     " and " + format_value(slo.to) + " was " + number(q) + "s, above " + format_value(slo.max),
