@@ -31,10 +31,9 @@ Json read_json_file(const std::string& path) {
     }
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+namespace {
+// Writes all of `content` to `fd` (named `name` in errors), and closes it.
+void write_all_and_close(int fd, const std::string& name, const std::string& content) {
     std::size_t done = 0;
     while (done < content.size()) {
         const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -42,14 +41,46 @@ void write_file_atomically(const std::string& path, const std::string& content) 
             if (errno == EINTR) continue;
             const int err = errno;
             ::close(fd);
-            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(err));
+            throw std::runtime_error("cannot write " + name + ": " + std::strerror(err));
         }
         done += static_cast<std::size_t>(n);
     }
     ::fdatasync(fd);
-    ::close(fd);
+    if (::close(fd) != 0) throw std::runtime_error("cannot write " + name + ": " + std::strerror(errno));
+}
+}  // namespace
+
+void write_file_atomically(const std::string& given, const std::string& content) {
+    namespace fs = std::filesystem;
     std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
+    // A symbolic link is written through: its target gets the file (made if it does not exist
+    // yet), the link stays a link.
+    fs::path resolved = given;
+    for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(resolved, ec)); ++hops) {
+        const fs::path target = fs::read_symlink(resolved, ec);
+        if (ec) break;
+        resolved = target.is_absolute() ? target : resolved.parent_path() / target;
+    }
+    const std::string path = resolved.string();
+    const fs::file_status status = fs::status(path, ec);
+    if (fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status)) {
+        // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written into, never replaced by a
+        // renamed file, which would turn /dev/null into a regular file for everyone.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) throw std::runtime_error("cannot write " + given + ": " + std::strerror(errno));
+        write_all_and_close(fd, given, content);
+        return;
+    }
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+    try {
+        write_all_and_close(fd, tmp, content);
+    } catch (const std::runtime_error&) {
+        fs::remove(tmp, ec);  // a full disk leaves no stray FILE.tmp.PID
+        throw;
+    }
+    fs::rename(tmp, path, ec);
     if (ec) {
         const std::string why = std::filesystem::is_directory(path) ? "it is a directory" : ec.message();
         std::filesystem::remove(tmp, ec);  // no stray FILE.tmp.PID beside a file that was not written

@@ -118,6 +118,29 @@ TEST(JobSafety, AJUnitPathThatCannotBeWrittenIsRefusedBeforeTheJobRuns) {
     }
 }
 
+// JUnit is written through a symbolic link into its target, and into a device, never by renaming
+// a new file over the path: that turned a link into a file (its target never written) and, for
+// root, /dev/full or /dev/null into a regular file, and a write that failed still exited 0.
+TEST(JobSafety, JUnitThroughALinkOrIntoADeviceIsWrittenIntoNotReplaced) {
+    namespace fs = std::filesystem;
+    const std::string dir = scratch("junit_links");
+    fs::create_directories(dir + "/real");
+    fs::create_symlink("real/t.xml", dir + "/link.xml");  // relative, and its target not there yet
+    const Result linked =
+        cli("fuzz planted-harness --seeds 1..3 --progress none --out " + dir + "/a --junit " + dir + "/link.xml");
+    EXPECT_EQ(linked.exit_code, 0) << linked.out;  // planted-harness passes seeds 1 to 3
+    EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir + "/link.xml")));
+    EXPECT_TRUE(contains(read_file(dir + "/real/t.xml"), "<testsuites name=\"faultline fuzz\""))
+        << "the link's target has it";
+    fs::create_symlink("/dev/full", dir + "/full.xml");
+    const Result full =
+        cli("fuzz planted-harness --seeds 1..3 --progress none --out " + dir + "/b --junit " + dir + "/full.xml");
+    EXPECT_EQ(full.exit_code, 2) << full.out;
+    EXPECT_TRUE(contains(full.out, "full.xml: No space left on device")) << full.out;
+    EXPECT_TRUE(fs::is_character_file("/dev/full"));
+    EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir + "/full.xml")));
+}
+
 TEST(Merge, AnArtifactLostByItsShardIsMadeAgainFromItsSeed) {
     const std::string shard = copy_of(baseline(), "lost_artifact");
     const auto summary = read_json(shard + "/summary.json");
