@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common.hpp"
+#include "explore/json.hpp"
 #include "explore/regression_yaml.hpp"
 #include "explore/shrink.hpp"
 #include "explore/workers.hpp"
@@ -60,8 +61,11 @@ int execute(const ShrinkArgs& a) {
         const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", a.timeout);
         std::string out = a.out;
         if (out.empty()) {
+            // Beside the artifact, unless that is a fuzzing job's artifacts directory (its files
+            // are the job's): then in the current directory.
             std::filesystem::path p(a.artifact);
             out = (p.parent_path() / (p.stem().string() + ".shrunk.json")).string();
+            if (explore::enclosing_job_file(out)) out = p.stem().string() + ".shrunk.json";
         }
         // Neither file written may overwrite what shrink reads: the artifact, its scenario file.
         const std::string out_name = a.out.empty() ? "the regression file" : flag_as_typed("-o", "--out");

@@ -117,6 +117,19 @@ std::optional<std::string> job_file_named(const std::string& file, const std::st
     return std::nullopt;
 }
 
+std::optional<std::string> enclosing_job_file(const std::string& file) {
+    namespace fs = std::filesystem;
+    const fs::path parent = normal_path(file).parent_path();
+    std::vector<fs::path> dirs{parent};
+    if (parent.filename() == "artifacts") dirs.push_back(parent.parent_path());
+    for (const fs::path& dir : dirs) {
+        std::error_code ec;
+        if (!fs::is_regular_file(dir / "job.json", ec)) continue;
+        if (auto own = job_file_named(file, dir.string())) return *own + " (" + dir.string() + ")";
+    }
+    return std::nullopt;
+}
+
 void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
     namespace fs = std::filesystem;
     std::error_code ec;

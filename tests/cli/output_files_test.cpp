@@ -136,6 +136,10 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
          "--junit shard/results.jsonl: is the job's results.jsonl of the input shard; name a file of its own"},
         {"fuzz own.yaml --seeds 1..1 --out job/artifacts/inner",
          "--out job/artifacts/inner: is inside the fuzzing job "},
+        {"shrink a.json -o job/results.jsonl", "-o job/results.jsonl: is the job's results.jsonl ("},
+        {"shrink a.json -o job/artifacts/" + artifact,
+         "-o job/artifacts/" + artifact + ": is in the job's artifacts directory ("},
+        {"run own.yaml --result job/summary.json", "--result job/summary.json: is the job's summary.json ("},
         {"merge job shard --out shard/merged",
          "merge: --out shard/merged is inside the input shard; choose a directory outside the inputs"},
     };
@@ -145,6 +149,12 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
         EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
         EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
     }
+    // Without -o, an artifact of a job shrinks into the current directory, not into the job's.
+    const Result by_default = faultline_in(dir, "shrink job/artifacts/" + artifact + " --runs-max 3");
+    EXPECT_EQ(by_default.exit_code, 0) << by_default.out;
+    const std::string stem = fs::path(artifact).stem().string();
+    EXPECT_TRUE(fs::exists(dir / (stem + ".shrunk.json"))) << by_default.out;
+    EXPECT_FALSE(fs::exists(dir / "job" / "artifacts" / (stem + ".shrunk.json")));
     EXPECT_EQ(read_file((dir / "own.yaml").string()), scenario_before);
     EXPECT_EQ(read_file((dir / "a.json").string()), artifact_before);
     EXPECT_EQ(read_file((dir / "job" / "results.jsonl").string()), results_before);

@@ -42,6 +42,10 @@ void check_writable_parent(const std::string& file, const std::string& flag, con
 // summary.json, its lock, anything under artifacts/), what it is ("the job's results.jsonl");
 // another output written there would destroy the job.
 std::optional<std::string> job_file_named(const std::string& file, const std::string& dir);
+// If `file` is one of the files of a fuzzing job found beside it (a job.json in its directory, or
+// in the one above artifacts/), what it is and whose: "the job's results.jsonl (runs)". Any
+// command's output there would destroy a job it does not know of.
+std::optional<std::string> enclosing_job_file(const std::string& file);
 // Whether `path` is `dir` or lies under it (both made absolute, symbolic links of what exists
 // resolved; "DIR/" names DIR).
 bool is_within(const std::string& path, const std::string& dir);
