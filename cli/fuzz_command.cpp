@@ -73,6 +73,11 @@ int execute(const FuzzArgs& a) {
             std::cout << std::flush;
             throw UsageError(report.content_changed);
         }
+        if (!report.write_error.empty()) {  // after the summary, as for a changed file
+            std::cout << std::flush;
+            throw UsageError(report.write_error + "; " + std::to_string(report.seeds_total) +
+                             " seeds recorded, whole: free space and run the same command with --resume");
+        }
         if (report.interrupted_by != 0) return 128 + report.interrupted_by;  // as a shell reports a signal
         return report.groups.empty() ? exit_pass : exit_fail;
     } catch (const explore::InputError& e) {

@@ -273,14 +273,24 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
             ++findings;
             auto it = best.find(o.signature);
             if (it == best.end()) progress.note("finding: " + o.signature + " (seed " + std::to_string(o.seed) + ")");
-            if (it == best.end() || faster(o, it->second)) {
-                // The artifact first, then the record: a record whose seed is a signature's best
-                // always has its artifact.
-                save_artifact(artifact_path(dir, signature_id(o.signature)), make_artifact(spec, o));
-                best[o.signature] = o;
-            }
         }
-        log.append(o);
+        try {
+            if (is_finding(o.verdict)) {
+                auto it = best.find(o.signature);
+                if (it == best.end() || faster(o, it->second)) {
+                    // The artifact first, then the record: a record whose seed is a signature's
+                    // best always has its artifact.
+                    save_artifact(artifact_path(dir, signature_id(o.signature)), make_artifact(spec, o));
+                    best[o.signature] = o;
+                }
+            }
+            log.append(o);
+        } catch (const std::runtime_error& e) {
+            // A full disk: this seed is not recorded (--resume runs it again), none starts after it.
+            if (report.write_error.empty()) report.write_error = e.what();
+            if (is_finding(o.verdict)) --findings;
+            return;
+        }
         tally.add(o);
         ++report.seeds_run;
     };
@@ -290,7 +300,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         if (stop_signal != 0) break;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         const bool time_up = options.time_budget && elapsed * 1000 >= static_cast<double>(options.time_budget->count());
-        while (pool->has_room() && !time_up && report.content_changed.empty()) {
+        while (pool->has_room() && !time_up && report.content_changed.empty() && report.write_error.empty()) {
             auto seed = next_seed();
             if (!seed) break;
             RunSpec spec = options.base;
@@ -323,6 +333,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
             }
             specs.erase(it);
         }
+        if (!report.write_error.empty()) break;  // the running seeds could not be recorded either
         std::optional<double> budget_left;
         if (options.time_budget) budget_left = static_cast<double>(options.time_budget->count()) / 1000 - elapsed;
         progress.update(report.seeds_run, total, budget_left, findings, best.size());
@@ -343,7 +354,10 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     report.coverage.ran = report.seeds_run;
     for (std::uint64_t s : prior) report.coverage.ran += ranges.contains(s) ? 1 : 0;
     if (report.interrupted_by != 0) report.coverage.interrupted = signal_name(report.interrupted_by);
-    else if (!report.content_changed.empty()) {
+    else if (!report.write_error.empty()) {
+        report.coverage.interrupted = "a write error";
+        report.coverage.next_step = "free space, then the same command with --resume runs the rest";
+    } else if (!report.content_changed.empty()) {
         report.coverage.interrupted = "the scenario file's change";
         report.coverage.next_step =
             "--resume runs the rest once the file is as the job started it; the edited file is another job";
@@ -353,13 +367,21 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
             " recorded now ran the job's content, and the " + std::to_string(seeds_other_content) + " that ran another " +
             (seeds_other_content == 1 ? "was" : "were") + " not recorded. Run the edited file as a new job (another --out)";
     }
-    report.groups = finish_job(dir, job, tally, report.coverage, options.junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
+    auto artifact_again_or_warn = [&](const Outcome& fastest) -> std::optional<Artifact> {
         // An artifact missing or stale (a job killed between them): run the seed again.
         std::string why_not;
         std::optional<Artifact> a = artifact_again(job, fastest, options.worker_exe, options.timeout, why_not);
         if (!a) progress.note("warning: no artifact for '" + fastest.signature + "': " + why_not);
         return a;
-    });
+    };
+    try {
+        report.groups = finish_job(dir, job, tally, report.coverage, options.junit, artifact_again_or_warn);
+    } catch (const std::runtime_error& e) {
+        if (report.write_error.empty()) throw;
+        // The disk is still full: the records are whole; the summary waits for --resume.
+        report.groups = group_findings(tally.findings);
+        report.write_error += std::string("; the summary could not be written either (") + e.what() + ")";
+    }
     return report;
 }
 

@@ -136,12 +136,16 @@ void ResultsLog::append(const Outcome& o) {
     const std::string line = record_to_json(o).dump() + "\n";
     // One write() per record: a kill -9 leaves whole records (a torn last line can only come
     // from a machine going down mid-write; load_results drops it).
+    const off_t before = ::lseek(fd_, 0, SEEK_END);
     std::size_t done = 0;
     while (done < line.size()) {
         const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw std::runtime_error("cannot append to " + path_ + ": " + std::strerror(errno));
+            const int err = errno;
+            // A full disk may take part of the line: cut it off, so the log ends with a whole record.
+            if (before >= 0 && done > 0 && ::ftruncate(fd_, before) == 0) ::lseek(fd_, before, SEEK_SET);
+            throw std::runtime_error("cannot append to " + path_ + ": " + std::strerror(err));
         }
         done += static_cast<std::size_t>(n);
     }

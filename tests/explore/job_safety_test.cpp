@@ -141,6 +141,30 @@ TEST(JobSafety, JUnitThroughALinkOrIntoADeviceIsWrittenIntoNotReplaced) {
     EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir + "/full.xml")));
 }
 
+// A disk that fills during the job (here a file size limit, which fails a write as a full disk
+// does, with SIGXFSZ ignored): the job stops starting seeds, keeps every record whole, says what
+// to do in one line (exit 2), and --resume then finishes the range.
+TEST(JobSafety, AFullDiskStopsTheJobWithWholeRecordsAndResumeFinishesIt) {
+    const std::string dir = scratch("full_disk");
+    const std::string args = "fuzz planted-harness --set fail_every=2 --seeds 1..300 -j1 --progress none --out " + dir;
+    const Result full = faultline_env("bash -c 'ulimit -f 8; trap \"\" XFSZ; exec \"$0\" \"$@\"'", args);
+    EXPECT_EQ(full.exit_code, 2) << full.out;
+    EXPECT_TRUE(contains(full.out, "faultline: error: cannot append to " + dir + "/results.jsonl: File too large; "))
+        << full.out;
+    EXPECT_TRUE(contains(full.out, " seeds recorded, whole: free space and run the same command with --resume\n"))
+        << full.out;
+    const std::size_t recorded = line_count(dir + "/results.jsonl");
+    EXPECT_GT(recorded, 5u);
+    EXPECT_LT(recorded, 300u);
+    std::ifstream in(dir + "/results.jsonl");
+    for (std::string line; std::getline(in, line);)
+        EXPECT_TRUE(nlohmann::json::accept(line)) << "a torn record: " << line;
+    const Result resumed = cli(args + " --resume");
+    EXPECT_EQ(resumed.exit_code, 1) << resumed.out;  // every second seed fails
+    EXPECT_TRUE(contains(resumed.out, "seeds       300 recorded")) << resumed.out;
+    EXPECT_EQ(line_count(dir + "/results.jsonl"), 300u);
+}
+
 TEST(Merge, AnArtifactLostByItsShardIsMadeAgainFromItsSeed) {
     const std::string shard = copy_of(baseline(), "lost_artifact");
     const auto summary = read_json(shard + "/summary.json");

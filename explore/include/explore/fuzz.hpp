@@ -72,6 +72,9 @@ struct FuzzReport {
     // Set when the scenario file changed during the job: no seed was started after it was seen,
     // and no seed that ran another content was recorded. The one-line error to end with.
     std::string content_changed;
+    // Set when a result or an artifact could not be written (a full disk): no new seed was
+    // started after it, and what was recorded before stays whole. The error to end with.
+    std::string write_error;
 };
 
 // Throws InputError on bad usage (existing results without --resume, a different job in DIR).
