@@ -149,6 +149,39 @@ TEST(InterruptedRun, AReplayInterruptedSaysWhereItStoppedAndComparesNothing) {
     EXPECT_FALSE(contains(decoded.out, "end marker")) << decoded.out.substr(0, 400);
 }
 
+// A run stuck in one step of a process (planted-harness's endless loop) never reaches the instant
+// where it would stop: one SIGTERM (a `timeout` without -k, a job runner) still ends it, after the
+// grace, with 143 and a line saying why, where it used to spin until killed.
+TEST(InterruptedRun, ARunStuckInAStepEndsAfterTheGraceOnOneSignal) {
+    const fs::path dir = scratch();
+    const fs::path log = dir / "log.txt";
+    const pid_t pid = test_support::spawn_program(
+        {FAULTLINE_BIN, "run", "planted-harness", "--seed", "3", "--set", "hang_on_seed=3"}, log.string(), true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // it hangs at 1s of virtual time, at once
+    const auto sent = std::chrono::steady_clock::now();
+    ::kill(pid, SIGTERM);
+    int code = -1;
+    while (std::chrono::steady_clock::now() - sent < std::chrono::seconds(60)) {
+        if (const auto exited = test_support::try_wait_exit(pid)) {
+            code = *exited;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+    if (code == -1) {
+        ::kill(-pid, SIGKILL);
+        test_support::wait_exit(pid);
+    }
+    const std::string out = read_file(log.string());
+    ASSERT_EQ(code, 143) << out;
+    EXPECT_GE(waited, 4.5) << "the grace is 5s: a run that stops at its next instant is not cut short";
+    EXPECT_TRUE(contains(out,
+                         "faultline: the run did not stop within 5s of the signal (a process stuck in one step: a "
+                         "hang?); ended at once, nothing more written\n"))
+        << out;
+}
+
 // --check-determinism interrupted compares nothing, and says so rather than "MISMATCH".
 TEST(InterruptedRun, ADeterminismCheckInterruptedSaysItCheckedNothing) {
     const fs::path dir = scratch();

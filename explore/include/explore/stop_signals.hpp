@@ -21,15 +21,20 @@ class StopSignals {
 public:
     // second_ends_at_once: the first signal resets its handler (SA_RESETHAND), so a second one
     // ends the process at once even before restore(): for a single run, which might sit in a
-    // long step of one process and not look at stop_signal for a while.
+    // long step of one process and not look at stop_signal for a while. It also starts a grace
+    // timer: a run that has not stopped (restore() not called) grace_seconds after the first
+    // signal is stuck in a step, and the process ends then with 128 + the signal, saying so.
     explicit StopSignals(bool second_ends_at_once = false);
+    static constexpr unsigned grace_seconds = 5;
     ~StopSignals() { restore(); }
     void restore();
     StopSignals(const StopSignals&) = delete;
     StopSignals& operator=(const StopSignals&) = delete;
 
 private:
-    struct sigaction old_int_ {}, old_term_ {};
+    struct sigaction old_int_ {
+    }, old_term_{}, old_alrm_{};
+    bool single_run_ = false;
     bool restored_ = false;
 };
 
