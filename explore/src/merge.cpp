@@ -36,58 +36,75 @@ std::vector<std::string> recorded_gaps(const std::string& dir) {
     return out;
 }
 
-// Per shard i/n: its seeds (in the ranges its directories were given) that no directory recorded.
+// The seeds of the job's range (the union of the ranges its directories were given) that no
+// directory recorded, whatever the sharding: shards of different counts, or given different
+// ranges, leave seeds that no shard took, and those count as not run. Per shard i/n (when every
+// directory is one shard of the same n), which shard is missing or short. A range that cannot be
+// counted (a time budget, an open range) falls back to what each directory's summary says.
 template <class BySeed>
 Coverage merged_coverage(const std::vector<std::string>& dirs, const std::vector<JobConfig>& jobs,
                          const std::vector<std::optional<Shard>>& dir_shards, const BySeed& by_seed) {
     Coverage c;
+    std::string all;
+    bool countable = true;
+    for (const JobConfig& job : jobs) {
+        all += " " + job.seeds;
+        countable = countable && !job.time_budget;
+    }
+    SeedRanges ranges;
+    try {
+        ranges = parse_seed_ranges(all);
+    } catch (const InputError&) {
+        ranges.open = true;
+    }
+    if (!countable || ranges.open) {
+        for (const std::string& dir : dirs) {
+            for (std::string& gap : recorded_gaps(dir)) c.gaps.push_back(std::move(gap));
+        }
+        return c;
+    }
+    c.expected = ranges.count(Shard{0, 1});
+    for (const auto& [seed, seen] : by_seed) c.ran += ranges.contains(seed) ? 1 : 0;
     std::uint64_t n = 0;
     bool one_sharding = true;
     for (const std::optional<Shard>& sh : dir_shards) {
         if (!sh || (n != 0 && sh->count != n)) one_sharding = false;
         if (sh) n = sh->count;
     }
-    std::vector<bool> counted(dirs.size(), false);
+    std::uint64_t explained = 0;  // missing seeds that a per-shard line accounts for
     if (one_sharding && n != 0) {
-        std::string all;
-        for (const JobConfig& job : jobs) all += " " + job.seeds;
+        std::map<std::uint64_t, std::uint64_t> ran_by_shard;
+        for (const auto& [seed, seen] : by_seed) {
+            if (ranges.contains(seed)) ++ran_by_shard[seed % n];
+        }
         for (std::uint64_t i = 0; i < n; ++i) {
             const Shard shard{i, n};
-            const std::string name = "shard " + shard.text();
-            std::string given;
-            bool present = false, budgeted = false;
-            for (std::size_t d = 0; d < dirs.size(); ++d) {
-                if (dir_shards[d]->index != i) continue;
-                present = true;
-                budgeted = budgeted || jobs[d].time_budget.has_value();
-                given += " " + jobs[d].seeds;
-            }
-            SeedRanges ranges;
-            try {
-                ranges = parse_seed_ranges(present ? given : all);
-            } catch (const InputError&) {
-                ranges.open = true;
-            }
-            const std::optional<std::uint64_t> expected = ranges.count(shard);
-            if (!present) {
-                c.gaps.push_back(name + " is missing" +
-                                 (expected ? " (its " + std::to_string(*expected) + " seeds did not run)" : ""));
-                if (expected) c.expected = c.expected.value_or(0) + *expected;
-                continue;
-            }
-            if (budgeted || !expected) continue;  // a time budget or an open range: nothing to count
-            std::uint64_t ran = 0;
-            for (const auto& [seed, seen] : by_seed) ran += shard.takes(seed) && ranges.contains(seed) ? 1 : 0;
-            c.expected = c.expected.value_or(0) + *expected;
-            c.ran += ran;
-            if (ran < *expected)
-                c.gaps.push_back(name + " ran " + std::to_string(ran) + " of " + std::to_string(*expected) + " seeds");
-            for (std::size_t d = 0; d < dirs.size(); ++d) counted[d] = counted[d] || dir_shards[d]->index == i;
+            const std::uint64_t expected = ranges.count(shard).value_or(0);
+            bool present = false;
+            for (const std::optional<Shard>& sh : dir_shards) present = present || sh->index == i;
+            const auto it = ran_by_shard.find(i);
+            const std::uint64_t ran = it == ran_by_shard.end() ? 0 : it->second;
+            if (ran >= expected) continue;
+            explained += expected - ran;
+            c.gaps.push_back("shard " + shard.text() +
+                             (present ? " ran " + std::to_string(ran) + " of " + std::to_string(expected) + " seeds"
+                                      : " is missing (its " + std::to_string(expected - ran) + " seeds did not run)"));
         }
     }
-    for (std::size_t d = 0; d < dirs.size(); ++d) {
-        if (counted[d]) continue;
-        for (std::string& gap : recorded_gaps(dirs[d])) c.gaps.push_back(std::move(gap));
+    if (c.missing() > explained) {
+        std::string shards;
+        for (const std::optional<Shard>& sh : dir_shards)
+            shards += (shards.empty() ? "" : ", ") + (sh ? sh->text() : "merged");
+        std::string range;
+        for (const auto& [first, last] : ranges.spans)
+            range += (range.empty() ? "" : " ") + std::to_string(first) + ".." + std::to_string(last);
+        c.gaps.push_back(std::to_string(c.missing()) + " of the " + std::to_string(*c.expected) + " seeds of " + range +
+                         " were run by no directory (shards " + shards + ")");
+        // Which: what a merged input's own summary says it lacked.
+        for (std::size_t d = 0; d < dirs.size(); ++d) {
+            if (dir_shards[d]) continue;
+            for (std::string& gap : recorded_gaps(dirs[d])) c.gaps.push_back(std::move(gap));
+        }
     }
     return c;
 }

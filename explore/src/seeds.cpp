@@ -79,9 +79,18 @@ bool SeedRanges::contains(std::uint64_t seed) const {
 std::optional<std::uint64_t> SeedRanges::count(const Shard& shard) const {
     if (open) return std::nullopt;
     // Seeds in [0, x] that are the shard's: x >= i ? (x - i) / n + 1 : 0.
-    auto upto = [&shard](std::uint64_t x) { return x < shard.index ? 0 : (x - shard.index) / shard.count + 1; };
+    // Saturating: the whole range 0..2^64-1 holds 2^64 seeds, one more than a count can say; it
+    // says 2^64-1 then (no job runs them all), never 0.
+    auto upto = [&shard](std::uint64_t x) -> std::uint64_t {
+        if (x < shard.index) return 0;
+        const std::uint64_t q = (x - shard.index) / shard.count;
+        return q == UINT64_MAX ? UINT64_MAX : q + 1;
+    };
     std::uint64_t n = 0;
-    for (const auto& [first, last] : spans) n += upto(last) - (first == 0 ? 0 : upto(first - 1));
+    for (const auto& [first, last] : spans) {
+        const std::uint64_t d = upto(last) - (first == 0 ? 0 : upto(first - 1));
+        n = UINT64_MAX - n < d ? UINT64_MAX : n + d;
+    }
     return n;
 }
 

@@ -285,11 +285,48 @@ TEST(JobIntegrity, MergeOfAnUnfinishedShardWarnsMarksTheGapAndDoesNotPass) {
     EXPECT_FALSE(contains(whole.out, "warning")) << whole.out;
 }
 
+// The job's range is the union of its directories' ranges, and every seed of it must have run in
+// some directory, whatever the sharding: shards of different counts, or given different ranges,
+// leave seeds no shard took. Both merged with exit 0 and a green JUnit before (a tester's finding).
+TEST(JobIntegrity, MergeCountsEverySeedOfTheRangeWhateverTheSharding) {
+    const std::string root = scratch("merge_sharding");
+    auto shard = [&](const std::string& name, const std::string& seeds, const std::string& spec) {
+        const Result r = cli("fuzz planted-harness --seeds " + seeds + " --shard " + spec + " --progress none --out " +
+                             root + "/" + name);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        return root + "/" + name;
+    };
+    const std::string a = shard("a", "1..30", "0/3"), b = shard("b", "1..30", "1/3"), c = shard("c", "1..30", "1/4");
+    const Result mixed =
+        cli("merge " + a + " " + b + " " + c + " --out " + root + "/mixed --junit " + root + "/mixed.xml");
+    EXPECT_EQ(mixed.exit_code, 1) << mixed.out;
+    EXPECT_TRUE(
+        contains(mixed.out, "warning: 7 of the 30 seeds of 1..30 were run by no directory (shards 0/3, 1/3, 1/4)"))
+        << mixed.out;
+    EXPECT_TRUE(contains(read_file(root + "/mixed.xml"), "name=\"seeds not run\""));
+    // Shards given different ranges: 31..45 ran only in shard 2.
+    const std::string wide = shard("wide", "1..45", "2/3");
+    const Result ranges = cli("merge " + a + " " + b + " " + wide + " --out " + root + "/ranges");
+    EXPECT_EQ(ranges.exit_code, 1) << ranges.out;
+    EXPECT_TRUE(contains(ranges.out, "warning: shard 0/3 ran 10 of 15 seeds")) << ranges.out;
+    EXPECT_TRUE(contains(ranges.out, "incomplete  35 of 45 seeds of the range ran (10 not run)")) << ranges.out;
+    // A merge missing a shard, merged again with that shard, is whole: a pass.
+    EXPECT_EQ(cli("merge " + a + " " + b + " --out " + root + "/partial").exit_code, 1);
+    const std::string last = shard("last", "1..30", "2/3");
+    const Result whole = cli("merge " + root + "/partial " + last + " --out " + root + "/whole");
+    EXPECT_EQ(whole.exit_code, 0) << whole.out;
+    EXPECT_FALSE(contains(whole.out, "incomplete")) << whole.out;
+    EXPECT_FALSE(contains(whole.out, "warning")) << whole.out;
+}
+
 TEST(JobIntegrity, SeedRangesCountEachShardsSeedsOnce) {
     const ex::SeedRanges r = ex::parse_seed_ranges("1..1000 500..2000 3000..3000");
     ASSERT_EQ(r.spans.size(), 2u);
     EXPECT_EQ(r.count(ex::Shard{0, 1}), 2001u);
     EXPECT_EQ(r.count(ex::Shard{1, 2}), 1000u);  // 1, 3, ..., 1999 (3000 is even)
+    // The whole 64-bit range holds 2^64 seeds: the count saturates rather than wrapping to 0.
+    EXPECT_EQ(ex::parse_seed_ranges("0..18446744073709551615").count(ex::Shard{0, 1}), UINT64_MAX);
+    EXPECT_EQ(ex::parse_seed_ranges("0..18446744073709551615").count(ex::Shard{1, 2}), 9223372036854775808u);
     EXPECT_TRUE(r.contains(3000));
     EXPECT_FALSE(r.contains(2500));
     EXPECT_FALSE(ex::parse_seed_ranges("1..10 20..").count(ex::Shard{0, 1}).has_value());
