@@ -87,7 +87,13 @@ std::vector<Override> canonical_overrides(const std::vector<Override>& overrides
 }
 
 std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b) {
-    if (!(a.scenario == b.scenario)) return "scenario '" + a.scenario.text() + "' vs '" + b.scenario.text() + "'";
+    // A scenario file is the same by its path (as typed, or absolute) or by its bytes: a copy of
+    // it elsewhere (another checkout, another machine's path) is the same job.
+    const bool same_bytes = a.scenario.path && b.scenario.path && !a.content_hash.empty() &&
+                            a.content_hash == b.content_hash && a.scenario.name == b.scenario.name &&
+                            a.scenario.variant == b.scenario.variant;
+    if (!(a.scenario == b.scenario) && !same_bytes)
+        return "scenario '" + a.scenario.text() + "' vs '" + b.scenario.text() + "'";
     // A job.json from before content hashes were kept has none: accepted, as it was then.
     if (!a.content_hash.empty() && !b.content_hash.empty() && a.content_hash != b.content_hash) {
         // The same relative name may be another file (run from another directory), or the file edited.

@@ -108,6 +108,18 @@ TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
     scenario_copy(b);
     const Result same = faultline_env("cd " + b + " &&", "fuzz deploy.yaml --seeds 1..3 --progress none --resume --out " + a + "/out");
     EXPECT_EQ(same.exit_code, 1) << same.out;
+    // By any path, in any order: the copy by its own path, then the original again. (The resume
+    // before records the path it was given; the original was then refused as another scenario.)
+    const Result copy = cli("fuzz " + b + "/deploy.yaml --seeds 1..4 --progress none --resume --out " + a + "/out");
+    EXPECT_EQ(copy.exit_code, 1) << copy.out;
+    const Result original =
+        faultline_env("cd " + a + " &&", "fuzz deploy.yaml --seeds 1..5 --progress none --resume --out " + a + "/out");
+    EXPECT_EQ(original.exit_code, 1) << original.out;
+    EXPECT_TRUE(contains(original.out, "4 recorded before")) << original.out;
+    // Shards run from the two copies merge as one job.
+    ASSERT_EQ(cli("fuzz " + b + "/deploy.yaml --seeds 6..7 --progress none --out " + b + "/more").exit_code, 1);
+    const Result merged = cli("merge " + a + "/out " + b + "/more --out " + b + "/merged");
+    EXPECT_NE(merged.exit_code, 2) << merged.out;
 }
 
 TEST(JobIntegrity, MergeRefusesShardsOfDifferentContentsOfOneFile) {
