@@ -210,6 +210,14 @@ int execute(const CompareArgs& args) {
         j["b"] = report::record_to_json(records[1]);
         attempt_write(errors, [&] { write_json(args.result, j, "--result"); });
     }
+    if (!records[0].trace_hash.empty() && records[0].trace_hash == records[1].trace_hash) {
+        // Two names of one run (a library scenario by name and by its file, a --b-set of the value
+        // it had): not a usage error, since a real change may also leave this seed untouched.
+        std::fprintf(stderr,
+                     "compare: note: A and B ran the same events (trace hash %s): B's difference changed nothing on "
+                     "this seed\n",
+                     records[0].trace_hash.c_str());
+    }
     if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the charts)\n");
     if (auto e = stdout_error()) errors.push_back(*e);
     throw_errors(errors);

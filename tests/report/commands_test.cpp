@@ -219,6 +219,14 @@ TEST(ReportCommands, CompareOfKernelOnlyModelsComparesTheirMeasurements) {
         << r.out;
     EXPECT_TRUE(contains(r.out, "customers_served")) << r.out;
     EXPECT_FALSE(contains(r.out, "(better)")) << "which way is better is the model's to say\n" << r.out;
+    EXPECT_FALSE(contains(r.out, "ran the same events")) << r.out;
+    // Two names of one run (customers=200000 is mm1's own value): compared, and said to be one.
+    const Result one = faultline("compare mm1 --b-set customers=200000");
+    EXPECT_EQ(one.exit_code, 0) << one.out;
+    EXPECT_TRUE(std::regex_search(
+        one.out, std::regex("compare: note: A and B ran the same events \\(trace hash [0-9a-f]{16}\\): "
+                            "B's difference changed nothing on this seed\n")))
+        << one.out;
     // A scenario with headline numbers keeps its table as it was.
     EXPECT_FALSE(contains(faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit").out, "users.ok "));
 }
