@@ -65,6 +65,8 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
         } else if (sa && !sb) {
             r.change = "B does not recover";
             r.better = -1;
+        } else if (ha.recovery.applicable && hb.recovery.applicable) {
+            r.change = "neither recovers";  // (a blank cell read as a missing number)
         }
         rows.push_back(r);
     }
@@ -105,7 +107,7 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
             const auto mb = std::find_if(b.measurements.begin(), b.measurements.end(),
                                          [&ma](const Measurement& m) { return m.name == ma.name; });
             if (mb == b.measurements.end()) continue;
-            DiffRow row{ma.name, format_number(ma.value, 6), format_number(mb->value, 6), "", 0};
+            DiffRow row{ma.name, format_measurement(ma.value), format_measurement(mb->value), "", 0};
             const double d = mb->value - ma.value;
             if (std::isfinite(d)) {
                 char diff[32];

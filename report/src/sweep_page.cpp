@@ -77,6 +77,7 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
     };
     // Ranges over the whole sweep, so facets share one colour scale.
     double rec_hi = 0, p99_lo = INFINITY, p99_hi = 0, amp_lo = INFINITY, amp_hi = 0, err_lo = INFINITY, err_hi = 0;
+    double err_min = INFINITY;  // the scale is logarithmic from 1: 0 errors share its colour
     bool any_recovery = false;
     for (const SweepCell& c : s.cells) {
         const CellSummary m = summarize(c);
@@ -92,6 +93,7 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
         }
         if (std::isfinite(m.median_errors)) {
             err_lo = std::min(err_lo, std::max(1.0, m.median_errors));
+            err_min = std::min(err_min, m.median_errors);
             err_hi = std::max(err_hi, m.median_errors);
         }
     }
@@ -174,7 +176,7 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
                             {heat_stops.back(), format_short(amp_hi, Unit::times)}};
                 break;
             case Map::errors:
-                h.legend = {{heat_stops.front(), format_short(err_lo, Unit::count)},
+                h.legend = {{heat_stops.front(), err_min < 1 ? std::string("0") : format_short(err_lo, Unit::count)},
                             {heat_stops.back(), format_short(err_hi, Unit::count)}};
                 break;
         }

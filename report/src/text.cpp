@@ -120,7 +120,13 @@ std::string thousands(double v) {
     return (v < 0 && out != "0" ? "-" : "") + out;
 }
 
-std::string format_measurement(double v) { return std::fabs(v) >= 1e4 ? thousands(v) : format_number(v, 6); }
+// Counts from 1,000 up and any value from 10,000 up with separators, as the rest of a report
+// writes counts ("7,951 queries" beside "214,259 requests"); smaller or fractional values to six
+// significant digits.
+std::string format_measurement(double v) {
+    const bool whole = std::isfinite(v) && v == std::floor(v);
+    return std::fabs(v) >= 1e4 || (whole && std::fabs(v) >= 1000) ? thousands(v) : format_number(v, 6);
+}
 
 namespace {
 

@@ -187,6 +187,13 @@ TEST(ReportCompare, TheHeadlineTableSaysWhichWayEachNumberMoved) {
     const std::string text = diff_text(rows, "broken", "fixed");
     EXPECT_TRUE(contains(text, "A: broken")) << text;
     EXPECT_TRUE(contains(text, "B recovers  (better)")) << text;
+    // Neither recovers: said, not a blank cell.
+    const std::vector<DiffRow> neither = headline_diff(a, a);
+    for (const DiffRow& r : neither) {
+        if (r.metric == "time to recover") {
+            EXPECT_EQ(r.change, "neither recovers");
+        }
+    }
 }
 
 RunRecord hostile_run() {
@@ -269,11 +276,15 @@ TEST(ReportMarkdown, ARunWithoutHeadlineNumbersShowsItsMeasurements) {
     r.faults.clear();
     r.invariants.clear();
     r.end_s = r.duration_s = 100.2;
-    r.measurements = {{"utilization", 0.896595, "theory 0.9"}, {"customers_served", 200000, ""}};
+    r.measurements = {{"utilization", 0.896595, "theory 0.9"},
+                      {"customers_served", 200000, ""},
+                      {"db.queries", 7951, ""},
+                      {"rate", 1234.5, ""}};
     const std::string md = run_markdown(r);
     EXPECT_FALSE(contains(md, "| Headline |")) << md;
-    EXPECT_TRUE(contains(md, "| Measurement | Value | Note |\n|---|---|---|\n| `utilization` | 0.896595 | theory 0.9 |\n"
-                             "| `customers_served` | 200,000 |  |\n"))
+    EXPECT_TRUE(contains(md,
+                         "| Measurement | Value | Note |\n|---|---|---|\n| `utilization` | 0.896595 | theory 0.9 |\n"
+                         "| `customers_served` | 200,000 |  |\n| `db.queries` | 7,951 |  |\n| `rate` | 1234.5 |  |\n"))
         << md;
     EXPECT_TRUE(contains(md, "Seed 7, 1m40.2s of virtual time")) << md;
     const std::string page = run_html(r);

@@ -120,6 +120,22 @@ SweepResult two_by_two() {
     return s;
 }
 
+// The errors heatmap is logarithmic from 1, where cells with no error share the lowest colour:
+// its legend starts at 0 then, not at 1 beside cells that read 0.
+TEST(ReportSweep, TheErrorsLegendStartsAtZeroWhenACellHasNone) {
+    SweepResult s = two_by_two();
+    for (CellRun& r : s.cells[0].runs) r.errors = 0;
+    for (CellRun& r : s.cells[3].runs) r.errors = 147000;
+    const std::string page = sweep_html(s);
+    const std::size_t errors = page.find(">Errors (median over seeds)</text>");
+    ASSERT_NE(errors, std::string::npos);
+    const std::string map = page.substr(errors, page.find("</svg>", errors) - errors);
+    // Legend entries: a swatch, then its text in the legend's colour.
+    EXPECT_TRUE(contains(map, "fill=\"#333\">0</text>")) << map;
+    EXPECT_TRUE(contains(map, "fill=\"#333\">147k</text>")) << map;
+    EXPECT_FALSE(contains(map, "fill=\"#333\">1</text>")) << map;
+}
+
 TEST(ReportSweep, ACellsSummaryIsTheMedianOverItsSeeds) {
     const SweepResult s = two_by_two();
     const CellSummary slow = summarize(s.cells[1]);
