@@ -238,8 +238,13 @@ Json read_json(const std::string& path) {
     if (!in) throw ReportError(path + ": cannot read the file");
     std::ostringstream text;
     text << in.rdbuf();
+    const std::string content = text.str();
+    if (content.rfind("FLTRACE", 0) == 0)
+        throw ReportError(path + ": a binary trace, not a result file ('faultline trace " + path + "' prints it)");
+    if (content.find('\0') != std::string::npos)
+        throw ReportError(path + ": a binary file, not a result file (JSON, from 'faultline run --result')");
     try {
-        return Json::parse(text.str());
+        return Json::parse(content);
     } catch (const nlohmann::json::parse_error& e) {
         // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> from "line".
         std::string what = e.what();

@@ -141,10 +141,17 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
     std::ofstream(dir / "other.json") << R"({"hello": 1})";
     std::ofstream(dir / "format.json") << R"({"format": 1, "scenario": "x"})";
     std::ofstream(dir / "expect.json") << R"({"format": "faultline-run/1", "scenario": "x", "expect": 1})";
+    std::ofstream(dir / "t.ftrace", std::ios::binary) << std::string("FLTRACE3\0\x01", 10);
+    std::ofstream(dir / "nul.json", std::ios::binary) << std::string("\0\0{}", 4);
     const std::pair<std::string, std::string> cases[] = {
         {"report " + (dir / "missing.json").string(), (dir / "missing.json").string() + ": cannot read the file"},
         {"report " + (dir / "garbled.json").string(),
          (dir / "garbled.json").string() + ": not valid JSON (line 1, column"},
+        {"report " + (dir / "t.ftrace").string(), (dir / "t.ftrace").string() +
+                                                      ": a binary trace, not a result file ('faultline trace " +
+                                                      (dir / "t.ftrace").string() + "' prints it)"},
+        {"report " + (dir / "nul.json").string(),
+         (dir / "nul.json").string() + ": a binary file, not a result file (JSON, from 'faultline run --result')"},
         {"report " + (dir / "field.json").string(),
          (dir / "field.json").string() + ": field 'seed': expected a whole number"},
         {"report " + (dir / "other.json").string(), (dir / "other.json").string() + ": field 'format': missing"},
