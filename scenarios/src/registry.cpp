@@ -6,6 +6,9 @@
 #include "builtin/planted_ordering.hpp"
 #include "builtin/queueing.hpp"
 #include "faultline/scenario.hpp"
+#include "faultline/scenario_file.hpp"
+
+#include <stdexcept>
 
 namespace faultline {
 
@@ -51,6 +54,18 @@ Registry& registry() {
 
 const Registry& builtin_scenarios() { return registry(); }
 
-void register_scenario(ScenarioInfo info) { registry().add(std::move(info)); }
+void register_scenario(ScenarioInfo info) {
+    // A second scenario of a name is unreachable (find() returns the first), and one named as a
+    // library file would shadow it without a word: both are the program's mistake, said at once.
+    if (registry().find(info.name) != nullptr) {
+        throw std::invalid_argument("register_scenario: a scenario named '" + info.name +
+                                    "' is already registered (built in, or registered before); choose another name");
+    }
+    if (auto file = library_scenario_path(info.name)) {
+        throw std::invalid_argument("register_scenario: '" + info.name +
+                                    "' is the name of the library's scenario file " + *file + "; choose another name");
+    }
+    registry().add(std::move(info));
+}
 
 }  // namespace faultline

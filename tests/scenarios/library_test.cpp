@@ -3,6 +3,8 @@
 // scenario's test seeds, and runs are deterministic.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "faultline/runner.hpp"
@@ -32,6 +34,27 @@ std::vector<Design> all_designs() {
 }
 
 class Library : public ::testing::TestWithParam<Design> {};
+
+// Where the library is read from. A program built against the installed package elsewhere (not in
+// its bin/) read the source tree it was built from, and listed nothing once that tree was gone:
+// then it reads the package's installed copy.
+TEST(LibraryFiles, TheLibraryIsTheEnvironmentsThenTheInstalledProgramsThenTheSourceTreesThenTheInstalledCopy) {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / ("faultline-library-" + std::to_string(::getpid()));
+    fs::create_directories(root / "share" / "faultline" / "scenarios");
+    fs::create_directories(root / "src" / "scenarios");
+    const std::string beside = (root / "share" / "faultline" / "scenarios").string(),
+                      source = (root / "src" / "scenarios").string(),
+                      installed = (root / "share" / "faultline" / "scenarios").string(),
+                      gone = (root / "gone").string();
+    using faultline::choose_scenario_library_dir;
+    EXPECT_EQ(choose_scenario_library_dir({"/mine", beside, source, installed}), "/mine");
+    EXPECT_EQ(choose_scenario_library_dir({"", beside, source, installed}), beside);
+    EXPECT_EQ(choose_scenario_library_dir({"", gone, source, installed}), source) << "not an installed program";
+    EXPECT_EQ(choose_scenario_library_dir({"", gone, gone, installed}), installed) << "the source tree is gone";
+    EXPECT_EQ(choose_scenario_library_dir({"", gone, gone, gone}), gone);
+    fs::remove_all(root);
+}
 
 TEST(LibraryFiles, EveryScenarioFileLoadsAndHasAPageAndAMitigation) {
     const auto names = faultline::library_scenarios();

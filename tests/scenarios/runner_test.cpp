@@ -1,6 +1,9 @@
 // Running scenarios: verdicts, overrides, the canary, and the determinism self-check.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "faultline/runner.hpp"
 
 namespace {
@@ -87,6 +90,44 @@ TEST(Runner, TheSelfCheckNamesTheFirstDivergentEvent) {
     EXPECT_NE(report->divergence->second_run.find("\"f_i\":6"), std::string::npos);  // "i" is a record key: written f_i
     EXPECT_NE(report->divergence->second_run.find("\"t_ns\":7000000000"), std::string::npos);
     EXPECT_NE(report->divergence->first_run, report->divergence->second_run);
+}
+
+}  // namespace
+
+namespace {
+
+// A name taken already (a built-in) or of a library scenario file: the registered scenario would be
+// unreachable (find() returns the first) or would shadow the file. Refused when registered.
+TEST(Runner, RegisteringATakenNameIsRefused) {
+    const faultline::ScenarioInfo* canary = faultline::builtin_scenarios().find("canary");
+    ASSERT_NE(canary, nullptr);
+    faultline::ScenarioInfo again = *canary;
+    try {
+        faultline::register_scenario(again);
+        ADD_FAILURE() << "a second 'canary' was registered";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_STREQ(
+            e.what(),
+            "register_scenario: a scenario named 'canary' is already registered (built in, or registered before); "
+            "choose another name");
+    }
+    faultline::ScenarioInfo file = *canary;
+    file.name = "retry-storm";
+    try {
+        faultline::register_scenario(file);
+        ADD_FAILURE() << "'retry-storm' shadows the library's file";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("'retry-storm' is the name of the library's scenario file "),
+                  std::string::npos)
+            << e.what();
+    }
+    const std::vector<std::string> names = faultline::builtin_scenarios().names();
+    EXPECT_EQ(std::count(names.begin(), names.end(), "canary"), 1);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "retry-storm"), 0);
+    faultline::ScenarioInfo fresh = *canary;
+    fresh.name = "canary-registered-by-a-test";
+    faultline::register_scenario(fresh);
+    EXPECT_NE(faultline::builtin_scenarios().find("canary-registered-by-a-test"), nullptr);
 }
 
 }  // namespace

@@ -131,7 +131,9 @@ private:
 // those a C++ program registered.
 const Registry& builtin_scenarios();
 // Adds a C++ scenario (e.g. scenario_info<MyScenario>("my-scenario", "...")) before
-// faultline::cli::run; `faultline run my-scenario` then finds it. Not thread-safe.
+// faultline::cli::run; `faultline run my-scenario` then finds it. A name already registered (a
+// built-in such as "canary") or of a library scenario file throws std::invalid_argument: the
+// scenario would be unreachable, or would shadow the file. Not thread-safe.
 void register_scenario(ScenarioInfo info);
 
 }  // namespace faultline

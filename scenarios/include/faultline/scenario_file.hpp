@@ -19,8 +19,14 @@ namespace faultline {
 
 // The directory of the scenario library: FAULTLINE_SCENARIOS in the environment; else, for an
 // installed program, the library installed with it (its bin/../share/faultline/scenarios);
-// else the source tree's scenarios/.
+// else the source tree's scenarios/ it was built from; else, for a program built against the
+// installed package elsewhere once that tree is gone, the package's installed copy.
 std::string scenario_library_dir();
+// The choice itself, from the candidates (empty: none), for tests.
+struct LibraryPlaces {
+    std::string environment, beside_program, source, installed;
+};
+std::string choose_scenario_library_dir(const LibraryPlaces& places);
 // "cache-flush-stampede" -> ".../scenarios/cache-flush-stampede.yaml" if that file exists.
 std::optional<std::string> library_scenario_path(const std::string& name);
 // The library's scenario names, sorted.

@@ -106,19 +106,35 @@ std::string file_content_hash(const std::string& path) {
     return sim::hash_hex(sim::mix64(sim::hash_name(read_file(path))));
 }
 
+std::string choose_scenario_library_dir(const LibraryPlaces& places) {
+    std::error_code ec;
+    if (!places.environment.empty()) return places.environment;
+    if (!places.beside_program.empty() && std::filesystem::is_directory(places.beside_program, ec))
+        return places.beside_program;
+    if (std::filesystem::is_directory(places.source, ec) || places.installed.empty()) return places.source;
+    // A program built against the installed package, not in its bin/, whose source tree is gone:
+    // the copy the package installed.
+    if (std::filesystem::is_directory(places.installed, ec)) return places.installed;
+    return places.source;
+}
+
 std::string scenario_library_dir() {
-    if (const char* env = std::getenv("FAULTLINE_SCENARIOS"); env != nullptr && *env != '\0') return env;
+    LibraryPlaces places;
+    if (const char* env = std::getenv("FAULTLINE_SCENARIOS"); env != nullptr && *env != '\0') places.environment = env;
 #ifdef FAULTLINE_INSTALLED_SCENARIOS_FROM_BIN
     // An installed program reads the library installed with it (bin/../share/faultline/scenarios),
     // wherever it was installed: the source tree it was built from may be gone, or have moved on.
     std::error_code ec;
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const std::filesystem::path installed = (self.parent_path() / FAULTLINE_INSTALLED_SCENARIOS_FROM_BIN).lexically_normal();
-        if (std::filesystem::is_directory(installed, ec)) return installed.string();
-    }
+    if (!ec)
+        places.beside_program =
+            (self.parent_path() / FAULTLINE_INSTALLED_SCENARIOS_FROM_BIN).lexically_normal().string();
 #endif
-    return FAULTLINE_SCENARIO_DIR;
+    places.source = FAULTLINE_SCENARIO_DIR;
+#ifdef FAULTLINE_INSTALLED_SCENARIOS
+    places.installed = FAULTLINE_INSTALLED_SCENARIOS;
+#endif
+    return choose_scenario_library_dir(places);
 }
 
 std::optional<std::string> library_scenario_path(const std::string& name) {
