@@ -231,7 +231,7 @@ void report_overflow(std::size_t stack_size, bool found_late) noexcept {
         line << " (found as the run ended: it may have written over another process's stack, so the run's result cannot be trusted)";
     }
     const char* advice = overflow_advice.load(std::memory_order_relaxed);
-    line << "; give processes more stack (" << (advice != nullptr ? advice : "sim::Simulator::Options::stack_size") << ")\n";
+    line << "; give processes more stack (" << (advice != nullptr ? advice : "sim::Options::stack_size") << ")\n";
     line.write_to_stderr();
     ::_exit(overflow_exit_code);
 }

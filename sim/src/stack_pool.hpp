@@ -6,7 +6,7 @@
 // one mapping (MAP_NORESERVE: only the pages a stack actually touches become resident), and freed
 // stacks are reused hottest-first.
 //
-// Overflow. Each stack has Simulator::Options::stack_size bytes (64 KiB by default); a process
+// Overflow. Each stack has sim::Options::stack_size bytes (64 KiB by default); a process
 // that runs past them must be stopped loudly, not left to write over the next stack down.
 // - Guard pages: a slab's stacks each get an inaccessible page below them, and a fiber that
 //   runs into one is reported by stack_guard.cpp's SIGSEGV handler (which process, its host,

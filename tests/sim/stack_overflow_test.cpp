@@ -49,7 +49,7 @@ std::uint64_t run_deep_recursion(sim::Options options) {
 TEST(StackOverflowDeathTest, AProcessThatOverflowsItsStackIsNamedAndTheProgramExits) {
     EXPECT_EXIT(run_deep_recursion({}), testing::ExitedWithCode(3),
                 "^faultline: process 'client-3' \\(pid [0-9]+\\) on host 'api-1' overflowed its 64 KiB stack at 1.25s "
-                "virtual time; give processes more stack \\(sim::Simulator::Options::stack_size\\)\n$");
+                "virtual time; give processes more stack \\(sim::Options::stack_size\\)\n$");
 }
 
 // One frame bigger than the whole stack, written at its far end first: without probes of every
@@ -125,7 +125,7 @@ TEST(StackOverflowDeathTest, AnOverflowPastTheGuardedStacksIsFoundWhenTheRunEnds
     EXPECT_EXIT(overflow_past_the_guarded_stacks({}), testing::ExitedWithCode(3),
                 "^faultline: a simulated process \\(fiber\\) overflowed its 64 KiB stack \\(found as the run ended: it may "
                 "have written over another process's stack, so the run's result cannot be trusted\\); give processes more "
-                "stack \\(sim::Simulator::Options::stack_size\\)\n$");
+                "stack \\(sim::Options::stack_size\\)\n$");
 }
 
 TEST(StackOverflowDeathTest, GuardPagesGuardEveryStack) {

@@ -512,7 +512,7 @@ struct LimitsSpec {
     static constexpr std::uint64_t stack_kib_max = 64 * 1024;
     std::optional<sim::Duration> time_max;  // unset: the duration (a run ends there anyway)
     std::uint64_t events_max = 500'000'000;
-    std::uint64_t stack_kib = 64;  // sim::Simulator::Options::stack_size, in KiB
+    std::uint64_t stack_kib = 64;  // sim::Options::stack_size, in KiB
 };
 
 template <class V>

@@ -1,5 +1,5 @@
 // The advice an overflowing process's line ends with: how to give processes more stack, in the
-// words of the layer that sets the size. The kernel's own names Simulator::Options::stack_size; a
+// words of the layer that sets the size. The kernel's own names sim::Options::stack_size; a
 // layer above (the scenario language: "limits.stack_kib") may say where its users set it.
 #pragma once
 
