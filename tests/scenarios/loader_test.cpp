@@ -442,6 +442,28 @@ TEST(Loader, ARecoveryWindowShorterThanItsSmoothingIsRefused) {
     EXPECT_EQ(load_error(write("within-smoothed.yaml", replaced(text, "within: 3s}", "within: 3s, smoothing: 1s}"))),
               "");
     EXPECT_EQ(load_error(write("within-equal.yaml", replaced(text, "within: 3s}", "within: 5s}"))), "");
+    // Windows that hold no metrics sample (taken every metrics_interval, 1s here) measure nothing.
+    const std::string no_sample = load_error(write(
+        "baseline-between-samples.yaml", replaced(text, "baseline_from: 2s, baseline_to: 4s, after: 5s, within: 3s}",
+                                                  "baseline_from: 2.1s, baseline_to: 2.9s, after: 5s, within: 5s}")));
+    EXPECT_NE(
+        no_sample.find(
+            "invariants[0].recovers.baseline_to: the baseline window (2.1s, 2.9s] holds no metrics sample (metrics "
+            "are sampled every 1s): widen it, or lower metrics_interval"),
+        std::string::npos)
+        << no_sample;
+    const std::string short_within =
+        load_error(write("within-between-samples.yaml",
+                         replaced(text, "after: 5s, within: 3s}", "after: 5.2s, within: 0.5s, smoothing: 0.2s}")));
+    EXPECT_NE(
+        short_within.find(
+            "invariants[0].recovers.within: holds 0 metrics samples after `after` (metrics are sampled every 1s), "
+            "fewer than the 1 that smoothing averages"),
+        std::string::npos)
+        << short_within;
+    EXPECT_EQ(load_error(write("within-sampled.yaml",
+                               replaced(text, "within: 3s}", "within: 3s, smoothing: 1s}\nmetrics_interval: 100ms"))),
+              "");
     EXPECT_NE(load_error(write("smoothing-zero.yaml", replaced(text, "within: 3s}", "within: 5s, smoothing: 0s}")))
                   .find("invariants[0].recovers.smoothing: must be positive"),
               std::string::npos);

@@ -162,6 +162,31 @@ void World::build_invariants() {
                          "): no averaged rate fits in it, so it could never recover; make within at least " +
                          format_value(r.smoothing) + " or lower smoothing");
             }
+            if (r.after < spec_.duration && r.within < spec_.duration - r.after && r.smoothing.count() > 0 &&
+                r.within >= r.smoothing) {
+                // The rates are samples taken every metrics_interval (at its multiples): a window
+                // that holds none measures nothing, and read as a rate of 0.
+                const std::int64_t every = spec_.metrics_interval.count();
+                auto samples_in = [every](sim::Duration from, sim::Duration to) {
+                    return to.count() / every - from.count() / every;
+                };
+                const std::string sampled = "metrics are sampled every " + sim::format_duration(spec_.metrics_interval);
+                if (samples_in(r.baseline_from, r.baseline_to) < 1) {
+                    fail(inv.where, path + ".recovers.baseline_to",
+                         "the baseline window (" + sim::format_duration(r.baseline_from) + ", " +
+                             sim::format_duration(r.baseline_to) + "] holds no metrics sample (" + sampled +
+                             "): widen it, or lower metrics_interval");
+                }
+                const std::int64_t needed = std::max<std::int64_t>(1, r.smoothing.count() / every);
+                const std::int64_t held = samples_in(r.after, r.after + r.within);
+                if (held < needed) {
+                    fail(
+                        inv.where, path + ".recovers.within",
+                        "holds " + std::to_string(held) + " metrics sample" + (held == 1 ? "" : "s") +
+                            " after `after` (" + sampled + "), fewer than the " + std::to_string(needed) +
+                            " that smoothing averages: it could never recover; lengthen it, or lower metrics_interval");
+                }
+            }
             if (r.relapse_until && (*r.relapse_until <= r.after + r.within || *r.relapse_until > spec_.duration)) {
                 fail(inv.where, path + ".recovers.relapse_until", "must come after after + within and by the end of the run");
             }
@@ -242,9 +267,10 @@ void World::build_invariants() {
                     sim_->fail({"invariant", name, "no baseline: " + r.metric + " was 0 in the baseline window", "", "", sim_->now()});
                 } else if (recovered_at < 0) {
                     sim_->fail({"invariant", name,
-                                "did not recover: " + r.metric + " was " + number(last_rate) + "/s at " + number(last_t) + "s, " +
-                                    number(100 * last_rate / baseline) + "% of its " + number(baseline) + "/s baseline; needed " +
-                                    number(100 * r.share) + "% within " + format_value(r.within) + " after " + format_value(r.after),
+                                "did not recover: " + r.metric + " was " + number(last_rate) + "/s at " +
+                                    number(last_t) + "s, " + number(100 * last_rate / baseline) + "% of its " +
+                                    number(baseline) + "/s baseline; needed " + number(100 * r.share) + "% within " +
+                                    sim::format_duration(r.within) + " after " + sim::format_duration(r.after),
                                 "", "", sim_->now()});
                 }
             });
