@@ -78,6 +78,10 @@ int execute(const FuzzArgs& a) {
             throw UsageError(report.write_error + "; " + std::to_string(report.seeds_total) +
                              " seeds recorded, whole: free space and run the same command with --resume");
         }
+        if (!report.junit_error.empty()) {  // after the summary: the job itself is whole
+            std::cout << std::flush;
+            throw UsageError(report.junit_error);
+        }
         if (report.interrupted_by != 0) return 128 + report.interrupted_by;  // as a shell reports a signal
         return report.groups.empty() ? exit_pass : exit_fail;
     } catch (const explore::InputError& e) {

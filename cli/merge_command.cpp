@@ -38,6 +38,10 @@ void add_merge_command(CLI::App& app, Command& cmd) {
                 std::string text = explore::fuzz_summary_text(as_job, args->out);
                 text = text.substr(text.find('\n') + 1);  // its first line counts seeds run now: not for a merge
                 std::cout << text;
+                if (!r.junit_error.empty()) {  // after the summary: the merge itself is whole
+                    std::cout << std::flush;
+                    throw UsageError(r.junit_error);
+                }
                 // Seeds of the job that no shard ran are not a pass: exit 1, as for a finding (the
                 // JUnit XML has an error case for them).
                 return r.groups.empty() && r.coverage.complete() ? exit_pass : exit_fail;

@@ -26,7 +26,7 @@ std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& reco
 std::vector<SignatureGroup> finish_job(
     const std::string& dir, const JobConfig& job, const Tally& tally, const Coverage& coverage,
     const std::optional<std::string>& junit,
-    const std::function<std::optional<Artifact>(const Outcome& fastest)>& artifact_for) {
+    const std::function<std::optional<Artifact>(const Outcome& fastest)>& artifact_for, std::string& junit_error) {
     std::vector<SignatureGroup> groups = group_findings(tally.findings);
     for (SignatureGroup& g : groups) {
         const std::string path = artifact_path(dir, g.id);
@@ -49,7 +49,7 @@ std::vector<SignatureGroup> finish_job(
         try {
             write_file_atomically(*junit, junit_xml(job, tally, groups, dir, coverage));
         } catch (const std::runtime_error& e) {  // checked before the job, but the disk may have changed since
-            throw InputError(std::string("--junit: ") + e.what() + " (the results are in " + dir + ")");
+            junit_error = std::string("--junit: ") + e.what() + " (the results are in " + dir + ")";
         }
     }
     return groups;

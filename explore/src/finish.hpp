@@ -21,9 +21,11 @@ std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& reco
 
 // `artifact_for` supplies an artifact for a group whose file is missing or holds another seed.
 // `coverage` says how much of the job's seed ranges ran (summary.json and the JUnit say so).
+// A JUnit file that cannot be written sets `junit_error` (the job's own files are written, and
+// its summary is still the caller's to print before that error).
 std::vector<SignatureGroup> finish_job(
     const std::string& dir, const JobConfig& job, const Tally& tally, const Coverage& coverage,
     const std::optional<std::string>& junit,
-    const std::function<std::optional<Artifact>(const Outcome& fastest)>& artifact_for);
+    const std::function<std::optional<Artifact>(const Outcome& fastest)>& artifact_for, std::string& junit_error);
 
 }  // namespace faultline::explore

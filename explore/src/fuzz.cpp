@@ -375,7 +375,8 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         return a;
     };
     try {
-        report.groups = finish_job(dir, job, tally, report.coverage, options.junit, artifact_again_or_warn);
+        report.groups =
+            finish_job(dir, job, tally, report.coverage, options.junit, artifact_again_or_warn, report.junit_error);
     } catch (const std::runtime_error& e) {
         if (report.write_error.empty()) throw;
         // The disk is still full: the records are whole; the summary waits for --resume.

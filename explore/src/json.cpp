@@ -32,6 +32,20 @@ Json read_json_file(const std::string& path) {
 }
 
 namespace {
+// The file a path names once its symbolic links are followed (a link's target may not exist yet):
+// written through, so that the link stays a link.
+std::string through_links(const std::string& given) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path resolved = given;
+    for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(resolved, ec)); ++hops) {
+        const fs::path target = fs::read_symlink(resolved, ec);
+        if (ec) break;
+        resolved = target.is_absolute() ? target : resolved.parent_path() / target;
+    }
+    return resolved.string();
+}
+
 // Writes all of `content` to `fd` (named `name` in errors), and closes it.
 void write_all_and_close(int fd, const std::string& name, const std::string& content) {
     std::size_t done = 0;
@@ -53,15 +67,7 @@ void write_all_and_close(int fd, const std::string& name, const std::string& con
 void write_file_atomically(const std::string& given, const std::string& content) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    // A symbolic link is written through: its target gets the file (made if it does not exist
-    // yet), the link stays a link.
-    fs::path resolved = given;
-    for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(resolved, ec)); ++hops) {
-        const fs::path target = fs::read_symlink(resolved, ec);
-        if (ec) break;
-        resolved = target.is_absolute() ? target : resolved.parent_path() / target;
-    }
-    const std::string path = resolved.string();
+    const std::string path = through_links(given);
     const fs::file_status status = fs::status(path, ec);
     if (fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status)) {
         // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written into, never replaced by a
@@ -73,9 +79,9 @@ void write_file_atomically(const std::string& given, const std::string& content)
     }
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+    if (fd < 0) throw std::runtime_error("cannot write " + given + ": " + std::strerror(errno));
     try {
-        write_all_and_close(fd, tmp, content);
+        write_all_and_close(fd, given, content);
     } catch (const std::runtime_error&) {
         fs::remove(tmp, ec);  // a full disk leaves no stray FILE.tmp.PID
         throw;
@@ -142,7 +148,9 @@ void check_writable_parent(const std::string& file, const std::string& flag, con
     if (fs::is_directory(file, ec)) throw InputError(flag + " " + file + ": is a directory; name a file in it");
     if (fs::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
         throw InputError(flag + " " + file + ": cannot be written: " + std::strerror(errno));
-    const fs::path parent = fs::absolute(file).parent_path().lexically_normal();
+    const std::string target = through_links(file);  // a link is written through: its target's directory counts
+    const char* const via = target == file ? "" : " (where the link points)";
+    const fs::path parent = fs::absolute(target).parent_path().lexically_normal();
     if (!out_dir.empty()) {
         fs::path out = fs::absolute(out_dir).lexically_normal();
         if (!out.has_filename()) out = out.parent_path();  // "--out DIR/" names DIR
@@ -151,9 +159,10 @@ void check_writable_parent(const std::string& file, const std::string& flag, con
         if (self == out) throw InputError(flag + " " + file + ": is the output directory; name a file in it");
         if (parent == out) return;
     }
-    if (!fs::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string());
+    if (!fs::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string() + via);
     if (::access(parent.c_str(), W_OK) != 0)
-        throw InputError(flag + " " + file + ": cannot write in " + parent.string() + ": " + std::strerror(errno));
+        throw InputError(flag + " " + file + ": cannot write in " + parent.string() + via + ": " +
+                         std::strerror(errno));
 }
 
 namespace {

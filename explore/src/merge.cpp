@@ -276,29 +276,34 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     write_file_atomically(out_dir + "/job.json", job_to_json(job).dump(2) + "\n");
 
     report.seeds = tally.seeds;
-    report.groups = finish_job(out_dir, job, tally, report.coverage, junit, [&](const Outcome& fastest) -> std::optional<Artifact> {
-        // Each shard kept its own fastest seed per signature, so the overall fastest seed's
-        // artifact is in the directory that ran it.
-        const std::string from = dirs[by_seed.at(fastest.seed).dir];
-        const std::string path = artifact_path(from, signature_id(fastest.signature));
-        try {
-            Artifact a = load_artifact(path);
-            if (a.spec.seed == fastest.seed) return a;
-        } catch (const InputError&) {
-        }
-        // Missing or unreadable: the record says how to make it again, as the job itself does.
-        if (!worker_exe.empty()) {
-            const std::string lost = "the artifact of seed " + std::to_string(fastest.seed) + " in " + from + " is missing or unreadable";
-            std::string why_not;
-            std::optional<Artifact> again = artifact_again(*first, fastest, worker_exe, std::chrono::seconds(60), why_not);
-            report.warnings.push_back(lost + (again ? "; made it again by running the seed" : ", and " + why_not));
-            return again;
-        } else {
-            report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from + " (" +
-                                      fastest.signature + "); rerun that shard with --resume to write it");
-        }
-        return std::nullopt;
-    });
+    report.groups = finish_job(
+        out_dir, job, tally, report.coverage, junit,
+        [&](const Outcome& fastest) -> std::optional<Artifact> {
+            // Each shard kept its own fastest seed per signature, so the overall fastest seed's
+            // artifact is in the directory that ran it.
+            const std::string from = dirs[by_seed.at(fastest.seed).dir];
+            const std::string path = artifact_path(from, signature_id(fastest.signature));
+            try {
+                Artifact a = load_artifact(path);
+                if (a.spec.seed == fastest.seed) return a;
+            } catch (const InputError&) {
+            }
+            // Missing or unreadable: the record says how to make it again, as the job itself does.
+            if (!worker_exe.empty()) {
+                const std::string lost = "the artifact of seed " + std::to_string(fastest.seed) + " in " + from +
+                                         " is missing or unreadable";
+                std::string why_not;
+                std::optional<Artifact> again =
+                    artifact_again(*first, fastest, worker_exe, std::chrono::seconds(60), why_not);
+                report.warnings.push_back(lost + (again ? "; made it again by running the seed" : ", and " + why_not));
+                return again;
+            } else {
+                report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from +
+                                          " (" + fastest.signature + "); rerun that shard with --resume to write it");
+            }
+            return std::nullopt;
+        },
+        report.junit_error);
     return report;
 }
 

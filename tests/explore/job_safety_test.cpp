@@ -139,6 +139,18 @@ TEST(JobSafety, JUnitThroughALinkOrIntoADeviceIsWrittenIntoNotReplaced) {
     EXPECT_TRUE(contains(full.out, "full.xml: No space left on device")) << full.out;
     EXPECT_TRUE(fs::is_character_file("/dev/full"));
     EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir + "/full.xml")));
+    // The summary comes first: the job is whole, only its JUnit file is not.
+    EXPECT_TRUE(contains(full.out, "seeds       3 recorded")) << full.out;
+    EXPECT_LT(full.out.find("seeds       3 recorded"), full.out.find("--junit:")) << full.out;
+    // A link into a directory that does not exist is refused before any seed runs, naming it.
+    fs::create_symlink("/nonexistent-dir/t.xml", dir + "/dangling.xml");
+    const Result dangling =
+        cli("fuzz planted-harness --seeds 1..3 --progress none --out " + dir + "/c --junit " + dir + "/dangling.xml");
+    EXPECT_EQ(dangling.exit_code, 2) << dangling.out;
+    EXPECT_TRUE(contains(dangling.out, "dangling.xml: no directory /nonexistent-dir (where the link points)"))
+        << dangling.out;
+    EXPECT_FALSE(fs::exists(dir + "/c/results.jsonl")) << "refused before the job";
+    EXPECT_FALSE(contains(dangling.out, ".tmp.")) << dangling.out;
 }
 
 // A disk that fills during the job (here a file size limit, which fails a write as a full disk

@@ -75,6 +75,7 @@ struct FuzzReport {
     // Set when a result or an artifact could not be written (a full disk): no new seed was
     // started after it, and what was recorded before stays whole. The error to end with.
     std::string write_error;
+    std::string junit_error;  // the JUnit file could not be written (the rest was)
 };
 
 // Throws InputError on bad usage (existing results without --resume, a different job in DIR).
@@ -93,6 +94,7 @@ struct MergeReport {
     std::vector<SignatureGroup> groups;
     std::vector<std::string> warnings;  // missing shards, build differences
     Coverage coverage;                  // seeds of the shards' ranges that no directory recorded
+    std::string junit_error;            // the JUnit file could not be written (the rest was)
 };
 MergeReport merge_results(const std::vector<std::string>& dirs, const std::string& out_dir,
                           const std::optional<std::string>& junit, const std::string& worker_exe = {});
