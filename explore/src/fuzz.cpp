@@ -125,8 +125,10 @@ std::string joined_ranges(const std::string& before, const std::string& now) {
 
 FuzzReport run_fuzz(const FuzzOptions& options) {
     namespace fs = std::filesystem;
-    const LoadedScenarioRef loaded = load_scenario(options.base.scenario);
-    const ScenarioInfo& info = *loaded.info;
+    LoadedScenarioRef loaded = load_scenario(options.base.scenario);
+    RunSpec base = options.base;  // the scenario may become the job's own file (a resume through a copy)
+    const std::shared_ptr<const ScenarioInfo> info_held = loaded.info;  // (the same bytes either way)
+    const ScenarioInfo& info = *info_held;
     (void)effective_options(options.base);  // bad overrides: an error now, not in every worker
     if (!options.seeds.last && !options.time_budget)
         throw InputError("give a seed range (--seeds A..B) or a time budget (--time 10m)");
@@ -197,6 +199,24 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         if (previous.shard != job.shard)
             throw InputError(dir + ": --resume of a different job: shard " + previous.shard + " vs " + job.shard);
         job.seeds = joined_ranges(previous.seeds, job.seeds);
+        if (previous.scenario.absolute && job.scenario.absolute &&
+            *previous.scenario.absolute != *job.scenario.absolute) {
+            // The same bytes in another file (a copy, or the same name in another directory): the
+            // job keeps recording its own file while that is still there, so that its artifacts
+            // replay once the copy is gone.
+            try {
+                ScenarioRef at = previous.scenario;
+                at.path = *at.absolute;  // that file, not the same name from here
+                LoadedScenarioRef own = load_scenario(at);
+                if (own.file_hash == loaded.file_hash) {
+                    progress.note("resuming with the job's own file " + *own.file + " (the same bytes as " +
+                                  *options.base.scenario.path + ")");
+                    loaded = std::move(own);
+                    base.scenario = job.scenario = previous.scenario;
+                }
+            } catch (const InputError&) {  // gone or changed: the copy is the job's file from now on
+            }
+        }
         if (previous.build_id != job.build_id) {
             progress.note("warning: " + dir + " was started by build " + previous.build_id + "; this is build " +
                           job.build_id);
@@ -303,7 +323,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         while (pool->has_room() && !time_up && report.content_changed.empty() && report.write_error.empty()) {
             auto seed = next_seed();
             if (!seed) break;
-            RunSpec spec = options.base;
+            RunSpec spec = base;
             spec.seed = *seed;
             spec.fault_plan.reset();
             if (options.swarm) spec.swarm = draw_swarm(info, *seed, fixed);

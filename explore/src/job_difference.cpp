@@ -92,8 +92,16 @@ std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b
     const bool same_bytes = a.scenario.path && b.scenario.path && !a.content_hash.empty() &&
                             a.content_hash == b.content_hash && a.scenario.name == b.scenario.name &&
                             a.scenario.variant == b.scenario.variant;
-    if (!(a.scenario == b.scenario) && !same_bytes)
+    if (!(a.scenario == b.scenario) && !same_bytes) {
+        // Two files of one scenario (by name and variant): their bytes are what differs.
+        if (a.scenario.path && b.scenario.path && a.scenario.name == b.scenario.name &&
+            a.scenario.variant == b.scenario.variant && !a.content_hash.empty() && !b.content_hash.empty()) {
+            return "the scenario file " + b.scenario.absolute.value_or(*b.scenario.path) + " is not the job's " +
+                   a.scenario.absolute.value_or(*a.scenario.path) + " (content hash " + a.content_hash + " vs " +
+                   b.content_hash + ")";
+        }
         return "scenario '" + a.scenario.text() + "' vs '" + b.scenario.text() + "'";
+    }
     // A job.json from before content hashes were kept has none: accepted, as it was then.
     if (!a.content_hash.empty() && !b.content_hash.empty() && a.content_hash != b.content_hash) {
         // The same relative name may be another file (run from another directory), or the file edited.

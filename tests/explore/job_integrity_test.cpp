@@ -94,6 +94,10 @@ TEST(JobIntegrity, AVariantIsPartOfTheJUnitClassAsRunPrintsIt) {
     const std::string xml = ex::junit_xml(job, ex::Tally{}, {}, "out", ex::Coverage{});
     EXPECT_TRUE(contains(xml, "classname=\"faultline.fuzz.retry-storm/adaptive-throttling\"")) << xml;
     EXPECT_TRUE(contains(xml, "<testsuite name=\"fuzz retry-storm --variant adaptive-throttling\"")) << xml;
+    job.scenario.name = "my.svc v2";  // a dot in a name would make a package of "my"
+    job.scenario.variant = "";
+    EXPECT_TRUE(
+        contains(ex::junit_xml(job, ex::Tally{}, {}, "out", ex::Coverage{}), "classname=\"faultline.fuzz.my_svc v2\""));
 }
 
 TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
@@ -112,6 +116,8 @@ TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
     // before records the path it was given; the original was then refused as another scenario.)
     const Result copy = cli("fuzz " + b + "/deploy.yaml --seeds 1..4 --progress none --resume --out " + a + "/out");
     EXPECT_EQ(copy.exit_code, 1) << copy.out;
+    // The job keeps its own file while it is there: job.json and the artifacts name it, not the copy.
+    EXPECT_EQ(read_json(a + "/out/job.json")["scenario"]["absolute_path"], a + "/deploy.yaml");
     const Result original =
         faultline_env("cd " + a + " &&", "fuzz deploy.yaml --seeds 1..5 --progress none --resume --out " + a + "/out");
     EXPECT_EQ(original.exit_code, 1) << original.out;
@@ -120,6 +126,13 @@ TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
     ASSERT_EQ(cli("fuzz " + b + "/deploy.yaml --seeds 6..7 --progress none --out " + b + "/more").exit_code, 1);
     const Result merged = cli("merge " + a + "/out " + b + "/more --out " + b + "/merged");
     EXPECT_NE(merged.exit_code, 2) << merged.out;
+    // An edited copy by another path is refused for its bytes, which is what differs, not its path.
+    edit(b + "/deploy.yaml");
+    const Result edited = cli("fuzz " + b + "/deploy.yaml --seeds 1..6 --progress none --resume --out " + a + "/out");
+    EXPECT_EQ(edited.exit_code, 2) << edited.out;
+    EXPECT_TRUE(contains(
+        edited.out, "the scenario file " + b + "/deploy.yaml is not the job's " + a + "/deploy.yaml (content hash "))
+        << edited.out;
 }
 
 TEST(JobIntegrity, MergeRefusesShardsOfDifferentContentsOfOneFile) {
