@@ -2,6 +2,7 @@
 // exit codes (0 pass, 1 an invariant or assertion failed, 2 bad usage or input, 3 internal
 // error). Errors are one clear line, never a stack dump.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -42,12 +43,23 @@ std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) 
     } catch (const CLI::OptionNotFound&) {
         return std::nullopt;
     }
-    std::vector<std::string> known;
+    std::vector<std::string> known, known_short;
     for (const CLI::Option* o : sub->get_options()) {
         for (const std::string& l : o->get_lnames()) known.push_back("--" + l);
+        for (const std::string& s : o->get_snames()) known_short.push_back("-" + s);
     }
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
+        if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && !std::isdigit(static_cast<unsigned char>(arg[1]))) {
+            // '-seed 1' (one dash for a long name) or an unknown short option: CLI11 would say
+            // "The following arguments were not expected: 1 -seed".
+            const std::string name = arg.substr(0, arg.find('='));
+            if (std::find(known_short.begin(), known_short.end(), name) != known_short.end()) continue;
+            std::string msg = "unknown option '" + name + "' for '" + argv[1] + "'";
+            if (std::find(known.begin(), known.end(), "-" + name) != known.end())
+                msg += " (did you mean '-" + name + "'?)";
+            return msg;
+        }
         if (!arg.starts_with("--")) continue;
         const std::string name = arg.substr(0, arg.find('='));
         if (std::find(known.begin(), known.end(), name) != known.end()) continue;
@@ -125,7 +137,9 @@ int run(int argc, char** argv) {
         if (std::find(known.begin(), known.end(), name) == known.end()) {
             std::string msg =
                 "unknown option '" + name + "' (an option goes after its command: '" + self + " run --seed 3 ...')";
-            if (auto near = nearest(name, known)) msg = "unknown option '" + name + "' (did you mean '" + *near + "'?)";
+            // Only a long name is near another by its spelling ('-j' is not a slip for '-h').
+            if (auto near = name.starts_with("--") ? nearest(name, known) : std::nullopt)
+                msg = "unknown option '" + name + "' (did you mean '" + *near + "'?)";
             std::fprintf(stderr, "faultline: error: %s; see '%s --help'\n", msg.c_str(), self.c_str());
             return exit_usage;
         }

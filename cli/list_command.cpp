@@ -106,6 +106,8 @@ void add_list_command(CLI::App& app, Command& cmd) {
     sub->add_flag("--markdown", *markdown, "With --keys: a Markdown table (docs/scenario-language.md's reference)");
     sub->callback([&cmd, show_options, show_kinds, show_keys, markdown, only] {
         cmd.run = [show_options, show_kinds, show_keys, markdown, only] {
+            if (*markdown && !*show_keys)
+                throw UsageError("--markdown goes with --keys (the keys' reference as a Markdown table)");
             if (*show_keys) {
                 print_keys(*markdown);
                 return exit_pass;

@@ -1,6 +1,7 @@
 // JUnit XML for CI: one failing test case per signature (not per seed: a nightly job of a
 // hundred thousand seeds would otherwise bury the few distinct bugs), plus one passing case that
 // accounts for the seeds that passed.
+#include <algorithm>
 #include <map>
 
 #include "explore/build_info.hpp"
@@ -54,9 +55,11 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
     const std::string name = job.scenario.text();
     // The class is the scenario by its name (a file's `name:`), with its variant, as `run` prints
     // it: "faultline.fuzz.retry-storm/adaptive-throttling". A path's dots and slashes would split it
-    // into packages in a CI's test tree; the suite's name keeps the path.
-    const std::string classname = xml_escape("faultline.fuzz." + job.scenario.name +
-                                             (job.scenario.variant.empty() ? "" : "/" + job.scenario.variant));
+    // into packages in a CI's test tree, and so would a dot in a name ("my.svc": "my_svc"); the
+    // suite's name keeps the path.
+    std::string own = job.scenario.name + (job.scenario.variant.empty() ? "" : "/" + job.scenario.variant);
+    std::replace(own.begin(), own.end(), '.', '_');
+    const std::string classname = xml_escape("faultline.fuzz." + own);
     const std::string tests = std::to_string(groups.size() + 1 + (coverage.complete() ? 0 : 1));
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     x += "<testsuites name=\"faultline fuzz\" tests=\"" + tests + "\" failures=\"" + std::to_string(failures) +

@@ -482,6 +482,17 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
     EXPECT_EQ(faultline("--verison").out,
               "faultline: error: unknown option '--verison' (did you mean '--version'?); see 'faultline --help'\n");
     EXPECT_EQ(faultline("--version").exit_code, 0);
+    // A short option before the command is not a slip for '-h'; one dash for a long name is named.
+    EXPECT_EQ(faultline("-j 2 fuzz mm1").out,
+              "faultline: error: unknown option '-j' (an option goes after its command: 'faultline run --seed 3 ...'); "
+              "see 'faultline --help'\n");
+    EXPECT_EQ(
+        faultline("run mm1 -seed 1").out,
+        "faultline: error: unknown option '-seed' for 'run' (did you mean '--seed'?); see 'faultline run --help'\n");
+    EXPECT_EQ(faultline("run mm1 -q").out,
+              "faultline: error: unknown option '-q' for 'run'; see 'faultline run --help'\n");
+    EXPECT_EQ(faultline("list --markdown").out,
+              "faultline: error: --markdown goes with --keys (the keys' reference as a Markdown table)\n");
 }
 
 TEST(Cli, ADirectoryIsNotTakenForAScenarioName) {

@@ -693,6 +693,14 @@ TEST(Loader, ADatabaseMemoryLimitBelowItsIdleFootprintIsRefused) {
                                replaced(kBase, "    connections_max: 50\n",
                                         "    connections_max: 50\n    memory_base_mb: 256\n    memory_max_mb: 512\n"))),
               "");
+    for (const char* key : {"memory_base_mb", "memory_per_connection_mb"}) {
+        const std::string negative =
+            load_error(write(std::string(key) + "-negative.yaml",
+                             replaced(kBase, "    connections_max: 50\n",
+                                      "    connections_max: 50\n    " + std::string(key) + ": -4\n")));
+        EXPECT_NE(negative.find("databases.db." + std::string(key) + ": cannot be negative"), std::string::npos)
+            << negative;
+    }
     EXPECT_EQ(load_error(write("memory-none.yaml", replaced(kBase, "    connections_max: 50\n",
                                                             "    connections_max: 50\n    memory_max_mb: 0\n"))),
               "");

@@ -71,6 +71,8 @@ std::optional<std::string> validate(const DatabaseSpec& d) {
     if (d.options.connections_max < 1) return "connections_max must be at least 1";
     if (d.options.executors.workers_max < 1) return "executors.workers_max must be at least 1";
     if (d.options.memory_max_mb < 0) return "memory_max_mb cannot be negative";
+    if (d.options.memory_base_mb < 0) return "memory_base_mb cannot be negative";
+    if (d.options.memory_per_connection_mb < 0) return "memory_per_connection_mb cannot be negative";
     // It dies when base + per_connection * connections passes the limit: one connection must fit.
     const double one_connection = d.options.memory_base_mb + d.options.memory_per_connection_mb;
     if (d.options.memory_max_mb > 0 && d.options.memory_max_mb < one_connection) {
