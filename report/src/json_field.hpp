@@ -3,7 +3,9 @@
 // sweep result readers; internal to the report library.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -71,9 +73,15 @@ public:
             fail("expected a whole number");
         return j_.get<std::uint64_t>();
     }
-    // An optional number: NaN when absent or null.
-    double number_or_nan(const char* key) const {
-        return has(key) ? at(key).number() : std::numeric_limits<double>::quiet_NaN();
+    // An optional number: NaN when absent or null. With bounds, one outside them is an error.
+    double number_or_nan(const char* key, double min = -std::numeric_limits<double>::infinity(),
+                         double max = std::numeric_limits<double>::infinity()) const {
+        if (!has(key)) return std::numeric_limits<double>::quiet_NaN();
+        const JsonField f = at(key);
+        const double v = f.number();
+        if (!(v >= min && v <= max))
+            f.fail("is " + f.j_.dump() + ", expected a number from " + bound(min) + " to " + bound(max));
+        return v;
     }
     bool flag_or(const char* key, bool fallback) const {
         if (!has(key)) return fallback;
@@ -105,6 +113,12 @@ public:
     const Json& json() const { return j_; }
 
 private:
+    static std::string bound(double v) {
+        if (std::isinf(v)) return v > 0 ? "infinity" : "-infinity";
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return buf;
+    }
     std::string join(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
     const std::string& file_;
     const Json& j_;

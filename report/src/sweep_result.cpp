@@ -76,10 +76,10 @@ CellRun cell_run_from(const Field& j) {
     if (j.has("failure")) c.failure = j.at("failure").str();
     c.recovery_applicable = j.flag_or("recovery_applicable", false);
     if (j.has("recovery_s")) c.recovery_s = j.at("recovery_s").seconds();
-    c.latency_p99_s = j.number_or_nan("latency_p99_s");
-    c.peak_amplification = j.number_or_nan("peak_amplification");
-    c.errors = j.number_or_nan("errors");
-    c.goodput_ratio = j.number_or_nan("goodput_ratio");
+    c.latency_p99_s = j.number_or_nan("latency_p99_s", 0);
+    c.peak_amplification = j.number_or_nan("peak_amplification", 0);
+    c.errors = j.number_or_nan("errors", 0);
+    c.goodput_ratio = j.number_or_nan("goodput_ratio", 0, 1);
     return c;
 }
 }  // namespace
@@ -237,7 +237,14 @@ SweepResult sweep_from_json(const Json& json, const std::string& file) {
                 c.at("index").fail("is the same cell as cells[" + std::to_string(earlier) + "]");
         }
         const Field runs = c.at("runs");
-        for (std::size_t r = 0; r < runs.size(); ++r) cell.runs.push_back(cell_run_from(runs.item(r)));
+        for (std::size_t r = 0; r < runs.size(); ++r) {
+            cell.runs.push_back(cell_run_from(runs.item(r)));
+            for (std::size_t q = 0; q + 1 < cell.runs.size(); ++q) {
+                if (cell.runs[q].seed == cell.runs.back().seed)
+                    runs.item(r).at("seed").fail("is seed " + std::to_string(cell.runs[q].seed) + " again (runs[" +
+                                                 std::to_string(q) + "])");
+            }
+        }
         s.cells.push_back(std::move(cell));
     }
     if (j.has("interrupted")) {

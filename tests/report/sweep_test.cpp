@@ -198,6 +198,17 @@ TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {
     twice["cells"].push_back(twice["cells"][0]);
     EXPECT_EQ(error_of(twice), "sweep.json: field 'cells[" + std::to_string(j["cells"].size()) +
                                    "].index': is the same cell as cells[0]");
+    Json minus_errors = j;
+    minus_errors["cells"][0]["runs"][0]["errors"] = -7;
+    EXPECT_EQ(error_of(minus_errors),
+              "sweep.json: field 'cells[0].runs[0].errors': is -7, expected a number from 0 to infinity");
+    Json ratio = j;
+    ratio["cells"][0]["runs"][0]["goodput_ratio"] = 7;
+    EXPECT_EQ(error_of(ratio),
+              "sweep.json: field 'cells[0].runs[0].goodput_ratio': is 7, expected a number from 0 to 1");
+    Json same_seed = j;
+    same_seed["cells"][0]["runs"][1]["seed"] = same_seed["cells"][0]["runs"][0]["seed"];
+    EXPECT_EQ(error_of(same_seed), "sweep.json: field 'cells[0].runs[1].seed': is seed 1 again (runs[0])");
     Json negative = j;
     negative["interrupted"] = {{"by", "SIGINT"}, {"runs_planned", -3}};
     EXPECT_EQ(error_of(negative), "sweep.json: field 'interrupted.runs_planned': expected a whole number");
