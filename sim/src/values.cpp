@@ -135,7 +135,13 @@ ParseError parse_value(std::string_view text, Duration& out) {
     std::size_t unit_at = 0;
     while (unit_at < s.size() && (std::isdigit(static_cast<unsigned char>(s[unit_at])) || s[unit_at] == '.' || s[unit_at] == '_')) ++unit_at;
     std::string_view number = s.substr(0, unit_at);
-    std::string_view unit = trim(s.substr(unit_at));
+    // The unit, and what follows it: "1m21s" and "1h2m3.5s" (as durations are printed) are one
+    // duration, each part below the one before.
+    std::size_t unit_end = unit_at;
+    while (unit_end < s.size() && !std::isdigit(static_cast<unsigned char>(s[unit_end])) && s[unit_end] != '.')
+        ++unit_end;
+    std::string_view unit = trim(s.substr(unit_at, unit_end - unit_at));
+    const std::string_view rest = trim(s.substr(unit_end));
     if (!s.empty() && s[0] == '-') return "a duration cannot be negative";
     if (number.empty()) return "expected a number followed by a unit (ns, us, ms, s, m, h)";
     std::uint64_t ns_per_unit = 0;
@@ -160,6 +166,14 @@ ParseError parse_value(std::string_view text, Duration& out) {
     if (frac_ns % d.frac_den != 0) return "finer than a nanosecond";
     ns += static_cast<std::uint64_t>(frac_ns / d.frac_den);
     if (ns > max) return std::string(too_long);
+    if (!rest.empty()) {
+        Duration more{};
+        if (auto e = parse_value(rest, more)) return e;
+        if (static_cast<std::uint64_t>(more.count()) >= ns_per_unit)
+            return "in '" + std::string(s) + "', " + std::string(rest) + " is not less than one " + std::string(unit);
+        if (static_cast<std::uint64_t>(more.count()) > max - ns) return std::string(too_long);
+        ns += static_cast<std::uint64_t>(more.count());
+    }
     out = Duration(static_cast<std::int64_t>(ns));
     return std::nullopt;
 }

@@ -1,0 +1,42 @@
+// Durations as written in scenario files and on the command line: one number and unit, or the
+// compound form durations are printed in ("1m21s", "61h50m"), each part below the one before.
+#include <gtest/gtest.h>
+
+#include "sim/sim.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+sim::Duration parsed(std::string_view text) {
+    sim::Duration d{};
+    const auto error = sim::parse_value(text, d);
+    EXPECT_FALSE(error) << text << ": " << error.value_or("");
+    return d;
+}
+
+std::string error_of(std::string_view text) {
+    sim::Duration d{};
+    return sim::parse_value(text, d).value_or("");
+}
+
+TEST(Values, DurationsReadOnePartOrThePrintedCompoundForm) {
+    EXPECT_EQ(parsed("250ms"), 250ms);
+    EXPECT_EQ(parsed("1.5s"), 1500ms);
+    EXPECT_EQ(parsed("5 ms"), 5ms);
+    EXPECT_EQ(parsed("1m21s"), 81s);
+    EXPECT_EQ(parsed("1m0.5s"), 60500ms);
+    EXPECT_EQ(parsed("61h50m"), 61h + 50min);
+    EXPECT_EQ(parsed("1h2m3s4ms"), 1h + 2min + 3s + 4ms);
+    // What format_duration prints reads back.
+    for (sim::Duration d : {sim::Duration(81s), sim::Duration(3'907'711'696ns), sim::Duration(0)}) {
+        EXPECT_EQ(parsed(sim::format_duration(d)), d);
+    }
+    EXPECT_EQ(error_of("1m21x"), "unknown unit 'x' (use ns, us, ms, s, m or h)");
+    EXPECT_EQ(error_of("1m90s"), "in '1m90s', 90s is not less than one m");
+    EXPECT_EQ(error_of("1s1m"), "in '1s1m', 1m is not less than one s");
+    EXPECT_EQ(error_of("20"), "missing unit (write 250ms, 30s, 2m...)");
+    EXPECT_EQ(error_of("1.5ns"), "finer than a nanosecond");
+}
+
+}  // namespace
