@@ -110,6 +110,8 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
     fs::create_hard_link(dir / "job" / "results.jsonl", dir / "results-link.xml");
     const std::pair<std::string, std::string> cases[] = {
         {"run own.yaml --result own.yaml", "--result own.yaml would overwrite the scenario file own.yaml"},
+        {"run own.yaml --trace -", "--trace -: name a file (standard output is where the command prints)"},
+        {"run own.yaml --report -", "--report -: name a file (standard output is where the command prints)"},
         {"run own.yaml --result hard.json", "--result hard.json would overwrite the scenario file own.yaml"},
         {"shrink a.json -o hard.json", "-o hard.json would overwrite the artifact's scenario file own.yaml"},
         {"run own.yaml --trace ./own.yaml", "--trace ./own.yaml would overwrite the scenario file own.yaml"},
