@@ -95,7 +95,11 @@ std::string human_summary(const RunDisplay& d) {
         if (d.determinism->interrupted) {
             line("determinism", "not checked: the run was interrupted");
         } else if (d.determinism->ok) {
-            line("determinism", "ok: ran twice, " + thousands(d.determinism->records) + " trace records identical");
+            // Every record the trace hash covers, the kernel's events included: more than a --trace
+            // file holds without --trace-kernel, and fewer than one with it (its detail records are
+            // not hashed).
+            line("determinism", "ok: ran twice, all " + thousands(d.determinism->records) +
+                                    " hashed records identical (kernel events included)");
         } else {
             const Divergence& dv = *d.determinism->divergence;
             line("determinism", "MISMATCH: the two runs diverge at trace record #" + std::to_string(dv.index));
