@@ -51,6 +51,32 @@ std::optional<double> time_unit_ns(const std::string& unit) {
     return static_cast<double>(d.count());
 }
 
+// A compound duration ("1m30s", "1.5ms500us": a unit followed by more digits) as one number and
+// unit ("90s", "2ms"), the largest unit that holds it exactly, so that a range reads it whole (it
+// read "1.5" and the unit "ms500us"). Anything else is returned as it is.
+std::string one_unit(const std::string& text, const std::string& grid) {
+    bool letter = false, compound = false;
+    std::string first_unit;  // the first run of letters: a time unit, or not a duration at all ("1e3")
+    for (char c : text) {
+        if (std::isalpha(static_cast<unsigned char>(c))) {
+            if (!compound && (first_unit.empty() || letter)) first_unit += c;
+            letter = true;
+        } else {
+            if (letter && std::isdigit(static_cast<unsigned char>(c))) compound = true;
+            if (!first_unit.empty()) letter = false;
+        }
+    }
+    if (!compound || !time_unit_ns(first_unit)) return text;
+    sim::Duration d{};
+    if (auto e = sim::parse_value(text, d)) bad(grid, "'" + text + "': " + *e);
+    for (const auto& [unit, ns] :
+         {std::pair{"h", 3'600'000'000'000LL}, std::pair{"m", 60'000'000'000LL}, std::pair{"s", 1'000'000'000LL},
+          std::pair{"ms", 1'000'000LL}, std::pair{"us", 1'000LL}}) {
+        if (d.count() % ns == 0) return std::to_string(d.count() / ns) + unit;
+    }
+    return std::to_string(d.count()) + "ns";
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -78,12 +104,14 @@ GridText parse_grid_text(const std::string& text) {
         if (g.labels.size() > axis_values_max) bad(text, "more than " + std::to_string(axis_values_max) + " values");
         return g;
     }
-    const std::string from_text = spec.substr(0, dots);
+    const std::string from_text = one_unit(spec.substr(0, dots), text);
     std::string rest = spec.substr(dots + 2), to_text = rest, step_text;
     if (const std::size_t colon = rest.find(':'); colon != std::string::npos) {
         to_text = rest.substr(0, colon);
         step_text = rest.substr(colon + 1);
     }
+    to_text = one_unit(to_text, text);
+    step_text = one_unit(step_text, text);
     double from = 0, to = 0, step = 1;
     std::string unit_from, unit_to, unit_step;
     if (!split_number(from_text, from, unit_from))

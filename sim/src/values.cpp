@@ -167,6 +167,7 @@ ParseError parse_value(std::string_view text, Duration& out) {
     ns += static_cast<std::uint64_t>(frac_ns / d.frac_den);
     if (ns > max) return std::string(too_long);
     if (!rest.empty()) {
+        if (d.frac != 0) return "in '" + std::string(s) + "', only the last part may have a fraction";
         Duration more{};
         if (auto e = parse_value(rest, more)) return e;
         if (static_cast<std::uint64_t>(more.count()) >= ns_per_unit)

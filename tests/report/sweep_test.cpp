@@ -39,6 +39,15 @@ TEST(ReportSweep, BadGridTextIsOneLineNamingTheFlag) {
     EXPECT_EQ(grid_error("load="), "--grid load=: no values after '='");
     EXPECT_EQ(grid_error("load=9..1"), "--grid load=9..1: the range ends (1) before it starts (9)");
     EXPECT_EQ(grid_error("load=1..9:0"), "--grid load=1..9:0: the step must be above 0");
+    // Compound durations are read whole, as everywhere else ("1.5ms500us" is 2ms, not 1.5 x 1.5ms).
+    EXPECT_EQ(parse_grid_text("t=1ms..3ms:0s1ms").labels, (std::vector<std::string>{"1ms", "2ms", "3ms"}));
+    EXPECT_EQ(parse_grid_text("t=1ms500us..3ms:1ms").labels, (std::vector<std::string>{"1500us", "2500us"}));
+    EXPECT_EQ(parse_grid_text("t=0s1ms..1m0.5s:30s").labels, (std::vector<std::string>{"1ms", "30001ms", "60001ms"}));
+    EXPECT_EQ(grid_error("t=1ms..3ms:1ms1000us"),
+              "--grid t=1ms..3ms:1ms1000us: '1ms1000us': in '1ms1000us', 1000us is not less than one ms");
+    EXPECT_EQ(grid_error("t=1ms..3ms:0.5ms500us"),
+              "--grid t=1ms..3ms:0.5ms500us: '0.5ms500us': in '0.5ms500us', only the last part may have a fraction");
+    EXPECT_EQ(parse_grid_text("r=1e3/s..2e3/s:1e3/s").labels, (std::vector<std::string>{"1000/s", "2000/s"}));
     EXPECT_EQ(grid_error("load=x..9"), "--grid load=x..9: 'x' is not a number (a range is A..B[:STEP])");
     EXPECT_EQ(grid_error("t=1ms..3s"),
               "--grid t=1ms..3s: 3000 values in steps of 1 (no STEP given); give a step, e.g. 1ms..3s:500ms");

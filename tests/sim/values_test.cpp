@@ -35,6 +35,7 @@ TEST(Values, DurationsReadOnePartOrThePrintedCompoundForm) {
     EXPECT_EQ(error_of("1m21x"), "unknown unit 'x' (use ns, us, ms, s, m or h)");
     EXPECT_EQ(error_of("1m90s"), "in '1m90s', 90s is not less than one m");
     EXPECT_EQ(error_of("1s1m"), "in '1s1m', 1m is not less than one s");
+    EXPECT_EQ(error_of("1.5m30s"), "in '1.5m30s', only the last part may have a fraction");
     EXPECT_EQ(error_of("20"), "missing unit (write 250ms, 30s, 2m...)");
     EXPECT_EQ(error_of("1.5ns"), "finer than a nanosecond");
 }
