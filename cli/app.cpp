@@ -34,6 +34,32 @@ std::optional<std::string> nearest_setting(std::string name, int argc, char** ar
     return std::nullopt;
 }
 
+// "-jobs 2" for "--jobs 2": CLI11 reads it as '-j' with the value "obs" when the command has a
+// '-j', and says "Value obs not in range". A single dash before a name that is one of the
+// command's long options is that slip, said as one.
+std::optional<std::string> one_dash_long_option(CLI::App& app, int argc, char** argv) {
+    CLI::App* sub = nullptr;
+    try {
+        sub = app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+        return std::nullopt;
+    }
+    for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--") break;
+        if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') continue;
+        const std::string name =
+            arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 1);
+        for (const CLI::Option* o : sub->get_options()) {
+            for (const std::string& l : o->get_lnames()) {
+                if (l == name)
+                    return "unknown option '-" + name + "' for '" + argv[1] + "' (did you mean '--" + name + "'?)";
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 // "unknown option '--seeed' for 'run' (did you mean '--seed'?)" for the first option on the
 // command line that `command` does not have; nullopt when there is none (another extra argument).
 std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) {
@@ -156,6 +182,12 @@ int run(int argc, char** argv) {
             std::string msg = "unknown command '" + word + "'";
             msg += did_you_mean_or(word, visible, "");
             std::fprintf(stderr, "faultline: error: %s; see '%s --help'\n", msg.c_str(), self.c_str());
+            return exit_usage;
+        }
+    }
+    if (argc > 2 && argv[1][0] != '-') {
+        if (auto slip = one_dash_long_option(app, argc, argv)) {
+            std::fprintf(stderr, "faultline: error: %s; see '%s %s --help'\n", slip->c_str(), self.c_str(), argv[1]);
             return exit_usage;
         }
     }

@@ -142,6 +142,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     }
 
     const std::string dir = without_trailing_slash(options.out_dir);
+    if (dir == "-") throw InputError("--out -: name a directory (standard output is where the command prints)");
     std::error_code ec;
     // Not inside another job's directory (its artifacts/, say): that job's files would be mixed
     // with this one's, and merge would take them for its own.

@@ -139,6 +139,7 @@ std::optional<std::string> enclosing_job_file(const std::string& file) {
 void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (file == "-") throw InputError(flag + " -: name a file (standard output is where the command prints)");
     if (!out_dir.empty()) {
         if (const auto own = job_file_named(file, out_dir)) {
             throw InputError(flag + " " + file + ": is " + *own + " (" + out_dir + "); name a file of its own, e.g. " +

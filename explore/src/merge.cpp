@@ -115,6 +115,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
                           const std::optional<std::string>& junit, const std::string& worker_exe) {
     namespace fs = std::filesystem;
     if (dirs.empty()) throw InputError("merge: name at least one result directory");
+    if (out_dir == "-") throw InputError("--out -: name a directory (standard output is where the command prints)");
     if (out_dir.empty()) throw InputError("merge: --out DIR is required");
     if (junit) check_writable_parent(*junit, "--junit", out_dir);
     for (std::size_t i = 0; i < dirs.size(); ++i) {

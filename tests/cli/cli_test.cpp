@@ -492,6 +492,13 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
         "faultline: error: unknown option '-seed' for 'run' (did you mean '--seed'?); see 'faultline run --help'\n");
     EXPECT_EQ(faultline("run mm1 -q").out,
               "faultline: error: unknown option '-q' for 'run'; see 'faultline run --help'\n");
+    // ... also where its first letter is a short option ('-jobs' read as '-j obs').
+    EXPECT_EQ(
+        faultline("fuzz mm1 -jobs 2").out,
+        "faultline: error: unknown option '-jobs' for 'fuzz' (did you mean '--jobs'?); see 'faultline fuzz --help'\n");
+    EXPECT_EQ(faultline("report r.json -out x.html").out,
+              "faultline: error: unknown option '-out' for 'report' (did you mean '--out'?); see 'faultline report "
+              "--help'\n");
     EXPECT_EQ(faultline("list --markdown").out,
               "faultline: error: --markdown goes with --keys (the keys' reference as a Markdown table)\n");
 }
