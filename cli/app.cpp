@@ -34,16 +34,21 @@ std::optional<std::string> nearest_setting(std::string name, int argc, char** ar
     return std::nullopt;
 }
 
+// The command argv[1] names, or null.
+CLI::App* command_named(CLI::App& app, const char* name) {
+    try {
+        return app.get_subcommand(name);
+    } catch (const CLI::OptionNotFound&) {
+        return nullptr;
+    }
+}
+
 // "-jobs 2" for "--jobs 2": CLI11 reads it as '-j' with the value "obs" when the command has a
 // '-j', and says "Value obs not in range". A single dash before a name that is one of the
 // command's long options is that slip, said as one.
 std::optional<std::string> one_dash_long_option(CLI::App& app, int argc, char** argv) {
-    CLI::App* sub = nullptr;
-    try {
-        sub = app.get_subcommand(argv[1]);
-    } catch (const CLI::OptionNotFound&) {
-        return std::nullopt;
-    }
+    CLI::App* sub = command_named(app, argv[1]);
+    if (sub == nullptr) return std::nullopt;
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--") break;
@@ -63,12 +68,8 @@ std::optional<std::string> one_dash_long_option(CLI::App& app, int argc, char** 
 // "unknown option '--seeed' for 'run' (did you mean '--seed'?)" for the first option on the
 // command line that `command` does not have; nullopt when there is none (another extra argument).
 std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) {
-    CLI::App* sub = nullptr;
-    try {
-        sub = app.get_subcommand(argv[1]);
-    } catch (const CLI::OptionNotFound&) {
-        return std::nullopt;
-    }
+    CLI::App* sub = command_named(app, argv[1]);
+    if (sub == nullptr) return std::nullopt;
     std::vector<std::string> known, known_short;
     for (const CLI::Option* o : sub->get_options()) {
         for (const std::string& l : o->get_lnames()) known.push_back("--" + l);
