@@ -34,6 +34,16 @@ std::optional<std::string> nearest_setting(std::string name, int argc, char** ar
     return std::nullopt;
 }
 
+// A command's (or the program's) option names as typed: "--seed" for long names, "-j" for short.
+std::vector<std::string> option_names(const CLI::App& app, bool long_names) {
+    std::vector<std::string> out;
+    for (const CLI::Option* o : app.get_options()) {
+        for (const std::string& n : long_names ? o->get_lnames() : o->get_snames())
+            out.push_back((long_names ? "--" : "-") + n);
+    }
+    return out;
+}
+
 // The command argv[1] names, or null.
 CLI::App* command_named(CLI::App& app, const char* name) {
     try {
@@ -53,14 +63,10 @@ std::optional<std::string> one_dash_long_option(CLI::App& app, int argc, char** 
         const std::string arg = argv[i];
         if (arg == "--") break;
         if (arg.size() < 3 || arg[0] != '-' || arg[1] == '-') continue;
-        const std::string name =
-            arg.substr(1, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 1);
-        for (const CLI::Option* o : sub->get_options()) {
-            for (const std::string& l : o->get_lnames()) {
-                if (l == name)
-                    return "unknown option '-" + name + "' for '" + argv[1] + "' (did you mean '--" + name + "'?)";
-            }
-        }
+        const std::string name = arg.substr(0, arg.find('='));  // "-jobs"
+        const std::vector<std::string> known = option_names(*sub, true);
+        if (std::find(known.begin(), known.end(), "-" + name) != known.end())
+            return "unknown option '" + name + "' for '" + argv[1] + "' (did you mean '-" + name + "'?)";
     }
     return std::nullopt;
 }
@@ -70,11 +76,7 @@ std::optional<std::string> one_dash_long_option(CLI::App& app, int argc, char** 
 std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) {
     CLI::App* sub = command_named(app, argv[1]);
     if (sub == nullptr) return std::nullopt;
-    std::vector<std::string> known, known_short;
-    for (const CLI::Option* o : sub->get_options()) {
-        for (const std::string& l : o->get_lnames()) known.push_back("--" + l);
-        for (const std::string& s : o->get_snames()) known_short.push_back("-" + s);
-    }
+    const std::vector<std::string> known = option_names(*sub, true), known_short = option_names(*sub, false);
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && !std::isdigit(static_cast<unsigned char>(arg[1]))) {
@@ -154,11 +156,8 @@ int run(int argc, char** argv) {
     if (argc > 1 && argv[1][0] == '-') {
         // An option before any command: the program's own (--help, --version) or a mistake, said
         // as one, rather than CLI11's "A subcommand is required".
-        std::vector<std::string> known;
-        for (const CLI::Option* o : app.get_options()) {
-            for (const std::string& l : o->get_lnames()) known.push_back("--" + l);
-            for (const std::string& n : o->get_snames()) known.push_back("-" + n);
-        }
+        std::vector<std::string> known = option_names(app, true);
+        for (std::string& n : option_names(app, false)) known.push_back(std::move(n));
         const std::string arg = argv[1];
         const std::string name = arg.substr(0, arg.find('='));
         if (std::find(known.begin(), known.end(), name) == known.end()) {

@@ -217,9 +217,6 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& sets, cons
 
 void check_output_path(const std::string& path, const std::string& flag) {
     if (path.empty()) return;
-    // Not standard output by the usual '-': the command prints its own lines there, and a file
-    // named '-' is not what was meant.
-    if (path == "-") throw UsageError(flag + " -: name a file (standard output is where the command prints)");
     try {
         explore::check_writable_parent(path, flag);
     } catch (const explore::InputError& e) {

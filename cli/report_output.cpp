@@ -46,11 +46,7 @@ void check_output_files(const std::vector<NamedFile>& files) {
     std::vector<Entry> entries;
     for (const NamedFile& f : files) {
         if (f.path.empty()) continue;
-        if (!f.input) {
-            check_output_path(f.path, f.flag);
-            if (auto own = explore::enclosing_job_file(f.path))
-                throw UsageError(f.flag + " " + f.path + ": is " + *own + "; name a file of its own");
-        }
+        if (!f.input) check_output_path(f.path, f.flag);
         entries.push_back({f.flag + " " + f.path, file_identity(f.path), f.input});
         if (!f.with_markdown) continue;
         const std::string md = report::sibling_path(f.path, ".md");

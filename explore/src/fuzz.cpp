@@ -290,28 +290,24 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     };
 
     auto handle = [&](const Outcome& o, const RunSpec& spec) {
-        if (is_finding(o.verdict)) {
-            ++findings;
-            auto it = best.find(o.signature);
-            if (it == best.end()) progress.note("finding: " + o.signature + " (seed " + std::to_string(o.seed) + ")");
-        }
+        const bool finding = is_finding(o.verdict);
+        const auto it = finding ? best.find(o.signature) : best.end();
+        if (finding && it == best.end())
+            progress.note("finding: " + o.signature + " (seed " + std::to_string(o.seed) + ")");
         try {
-            if (is_finding(o.verdict)) {
-                auto it = best.find(o.signature);
-                if (it == best.end() || faster(o, it->second)) {
-                    // The artifact first, then the record: a record whose seed is a signature's
-                    // best always has its artifact.
-                    save_artifact(artifact_path(dir, signature_id(o.signature)), make_artifact(spec, o));
-                    best[o.signature] = o;
-                }
+            if (finding && (it == best.end() || faster(o, it->second))) {
+                // The artifact first, then the record: a record whose seed is a signature's best
+                // always has its artifact.
+                save_artifact(artifact_path(dir, signature_id(o.signature)), make_artifact(spec, o));
+                best[o.signature] = o;
             }
             log.append(o);
         } catch (const std::runtime_error& e) {
             // A full disk: this seed is not recorded (--resume runs it again), none starts after it.
             if (report.write_error.empty()) report.write_error = e.what();
-            if (is_finding(o.verdict)) --findings;
             return;
         }
+        findings += finding ? 1 : 0;
         tally.add(o);
         ++report.seeds_run;
     };

@@ -139,6 +139,7 @@ std::optional<std::string> enclosing_job_file(const std::string& file) {
 void check_writable_parent(const std::string& file, const std::string& flag, const std::string& out_dir) {
     namespace fs = std::filesystem;
     std::error_code ec;
+    // Not standard output by the usual '-': the command prints its own lines there.
     if (file == "-") throw InputError(flag + " -: name a file (standard output is where the command prints)");
     if (!out_dir.empty()) {
         if (const auto own = job_file_named(file, out_dir)) {
@@ -146,6 +147,9 @@ void check_writable_parent(const std::string& file, const std::string& flag, con
                              (fs::path(out_dir) / "junit.xml").string());
         }
     }
+    // Nor any fuzzing job's own files (another job's, or a shard's), whichever command writes.
+    if (const auto own = enclosing_job_file(file))
+        throw InputError(flag + " " + file + ": is " + *own + "; name a file of its own");
     if (fs::is_directory(file, ec)) throw InputError(flag + " " + file + ": is a directory; name a file in it");
     if (fs::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
         throw InputError(flag + " " + file + ": cannot be written: " + std::strerror(errno));

@@ -132,13 +132,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         for (std::size_t k = 0; k < i; ++k) {
             if (fs::equivalent(d, dirs[k], ec)) throw InputError(d + ": given twice (as " + dirs[k] + ")");
         }
-        check_not_being_written(d);
-        if (junit) {
-            if (const auto own = job_file_named(*junit, d)) {
-                throw InputError("--junit " + *junit + ": is " + *own + " of the input " + d +
-                                 "; name a file of its own, e.g. " + (fs::path(out_dir) / "junit.xml").string());
-            }
-        }
+        check_not_being_written(d);  // (--junit into an input's own files: check_writable_parent)
     }
     if (fs::exists(out_dir + "/results.jsonl") || fs::exists(out_dir + "/job.json")) {
         throw InputError("merge: " + out_dir + " already holds results; choose a new directory");

@@ -1,4 +1,5 @@
 // --grid PATH=SPEC: ranges and lists of values, and which option paths a name sets.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -51,30 +52,21 @@ std::optional<double> time_unit_ns(const std::string& unit) {
     return static_cast<double>(d.count());
 }
 
-// A compound duration ("1m30s", "1.5ms500us": a unit followed by more digits) as one number and
-// unit ("90s", "2ms"), the largest unit that holds it exactly, so that a range reads it whole (it
-// read "1.5" and the unit "ms500us"). Anything else is returned as it is.
+// A compound duration ("1m30s", "1ms500us": a unit followed by more digits) as one number and
+// unit ("90s", "1500us"), the largest unit that holds it exactly, so that a range reads it whole
+// (it read "1" and the unit "ms500us"). Anything else is returned as it is.
 std::string one_unit(const std::string& text, const std::string& grid) {
-    bool letter = false, compound = false;
-    std::string first_unit;  // the first run of letters: a time unit, or not a duration at all ("1e3")
-    for (char c : text) {
-        if (std::isalpha(static_cast<unsigned char>(c))) {
-            if (!compound && (first_unit.empty() || letter)) first_unit += c;
-            letter = true;
-        } else {
-            if (letter && std::isdigit(static_cast<unsigned char>(c))) compound = true;
-            if (!first_unit.empty()) letter = false;
-        }
-    }
-    if (!compound || !time_unit_ns(first_unit)) return text;
+    double value = 0;
+    std::string unit;
+    if (!split_number(text, value, unit)) return text;
+    const auto letters = static_cast<std::size_t>(
+        std::find_if(unit.begin(), unit.end(), [](char c) { return !std::isalpha(static_cast<unsigned char>(c)); }) -
+        unit.begin());
+    // One unit ("250ms"), or not a duration at all ("1e3/s"): as it is.
+    if (letters == unit.size() || !time_unit_ns(unit.substr(0, letters))) return text;
     sim::Duration d{};
     if (auto e = sim::parse_value(text, d)) bad(grid, "'" + text + "': " + *e);
-    for (const auto& [unit, ns] :
-         {std::pair{"h", 3'600'000'000'000LL}, std::pair{"m", 60'000'000'000LL}, std::pair{"s", 1'000'000'000LL},
-          std::pair{"ms", 1'000'000LL}, std::pair{"us", 1'000LL}}) {
-        if (d.count() % ns == 0) return std::to_string(d.count() / ns) + unit;
-    }
-    return std::to_string(d.count()) + "ns";
+    return sim::format_value(d);  // the largest unit that holds it exactly
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
