@@ -124,6 +124,15 @@ int execute(const ReplayArgs& a) {
             j["conclusion"] = report.conclusion;
             j["changes"] = report.changes;
             j["outcome"] = explore::record_to_json(report.outcome);
+            // The kernel ended it through its limits, but as asked: not the runaway (nor a finding's
+            // signature) the record would say. The text says STOPPED.
+            if (report.stopped) {
+                explore::Json& o = j["outcome"];
+                o["verdict"] = "stopped";
+                o.erase("signature");
+                o.erase("signature_id");
+                o["detail"] = report.conclusion;
+            }
             std::cout << j.dump() << "\n";
         } else {
             std::printf("%s\n", report.conclusion.c_str());

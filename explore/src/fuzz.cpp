@@ -81,6 +81,11 @@ public:
     // A line that stays (a new finding), above the progress line.
     void note(const std::string& line) {
         if (mode_ == ProgressMode::none) return;
+        warn(line);
+    }
+    // A line that says what the job did other than asked (another file, another build, a seed
+    // without an artifact, a stop): shown under --progress none too.
+    void warn(const std::string& line) {
         if (mode_ == ProgressMode::terminal && drawn_) std::fprintf(stderr, "\r\033[K");
         std::fprintf(stderr, "%s\n", line.c_str());
         std::fflush(stderr);
@@ -210,7 +215,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
                 at.path = *at.absolute;  // that file, not the same name from here
                 LoadedScenarioRef own = load_scenario(at);
                 if (own.file_hash == loaded.file_hash) {
-                    progress.note("resuming with the job's own file " + *own.file + " (the same bytes as " +
+                    progress.warn("resuming with the job's own file " + *own.file + " (the same bytes as " +
                                   *options.base.scenario.path + ")");
                     loaded = std::move(own);
                     base.scenario = job.scenario = previous.scenario;
@@ -219,7 +224,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
             }
         }
         if (previous.build_id != job.build_id) {
-            progress.note("warning: " + dir + " was started by build " + previous.build_id + "; this is build " +
+            progress.warn("warning: " + dir + " was started by build " + previous.build_id + "; this is build " +
                           job.build_id);
         }
     }
@@ -340,7 +345,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
                 // Ran another content than the job's (or may have): not this job's result.
                 ++seeds_other_content;
                 if (report.content_changed.empty()) {
-                    progress.note("stopping: " + *loaded.file + " changed during the job (content hash " +
+                    progress.warn("stopping: " + *loaded.file + " changed during the job (content hash " +
                                   job.content_hash + ", now " + *now + "); no new seed starts");
                     changed_to = *now;
                 }
@@ -388,7 +393,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         // An artifact missing or stale (a job killed between them): run the seed again.
         std::string why_not;
         std::optional<Artifact> a = artifact_again(job, fastest, options.worker_exe, options.timeout, why_not);
-        if (!a) progress.note("warning: no artifact for '" + fastest.signature + "': " + why_not);
+        if (!a) progress.warn("warning: no artifact for '" + fastest.signature + "': " + why_not);
         return a;
     };
     try {

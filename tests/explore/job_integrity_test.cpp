@@ -116,6 +116,9 @@ TEST(JobIntegrity, ResumeRefusesAnotherFileOfTheSameRelativeName) {
     // before records the path it was given; the original was then refused as another scenario.)
     const Result copy = cli("fuzz " + b + "/deploy.yaml --seeds 1..4 --progress none --resume --out " + a + "/out");
     EXPECT_EQ(copy.exit_code, 1) << copy.out;
+    // Said under --progress none too: the job records another file than the one named.
+    EXPECT_TRUE(contains(copy.out, "resuming with the job's own file " + a + "/deploy.yaml (the same bytes as " + b))
+        << copy.out;
     // The job keeps its own file while it is there: job.json and the artifacts name it, not the copy.
     EXPECT_EQ(read_json(a + "/out/job.json")["scenario"]["absolute_path"], a + "/deploy.yaml");
     const Result original =

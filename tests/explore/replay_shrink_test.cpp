@@ -89,6 +89,11 @@ TEST(Replay, StopsAtAnEventOrATimeWritesTheTraceAndLogsOneHost) {
     EXPECT_TRUE(contains(by_event.out, "got         STOPPED at event 50,")) << by_event.out;
     EXPECT_FALSE(contains(by_event.out, "RUNAWAY")) << "stopping as asked is not a runaway\n" << by_event.out;
     EXPECT_GT(line_count(dir + "/t.jsonl"), 10u);
+    const Result as_json = cli("replay " + artifact + " --stop-at-event 50 --json");
+    EXPECT_EQ(as_json.exit_code, 0) << as_json.out;
+    EXPECT_TRUE(contains(as_json.out, "\"stopped\":true")) << as_json.out;
+    EXPECT_TRUE(contains(as_json.out, "\"verdict\":\"stopped\"")) << as_json.out;
+    EXPECT_FALSE(contains(as_json.out, "runaway")) << "the JSON says what the text says\n" << as_json.out;
     const Result by_time = cli("replay " + artifact + " --stop-at 1s");
     EXPECT_EQ(by_time.exit_code, 0) << by_time.out;
     EXPECT_TRUE(contains(by_time.out, "stopped as asked at virtual time 1s")) << by_time.out;
