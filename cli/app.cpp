@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <exception>
 #include <optional>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,23 @@ std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) 
     }
     return std::nullopt;
 }
+// CLI11's wording of two common slips, in ours: "--seed: 1 required UINT:SEED missing" is
+// "--seed needs a value", "The following argument was not expected: x" is "unexpected argument 'x'".
+std::string plain_parse_error(const std::string& what) {
+    static const std::regex missing(R"(^(-[^:]+): \d+ required .* missing$)");
+    static const std::regex extra(R"(^The following arguments? (?:was|were) not expected: (.*)$)");
+    std::smatch m;
+    if (std::regex_match(what, m, missing)) return m[1].str() + " needs a value";
+    if (std::regex_match(what, m, extra)) {  // CLI11 lists them last first
+        std::vector<std::string> words;
+        std::istringstream in(m[1].str());
+        for (std::string w; in >> w;) words.insert(words.begin(), w);
+        std::string out = words.size() == 1 ? "unexpected argument '" : "unexpected arguments '";
+        for (std::size_t i = 0; i < words.size(); ++i) out += (i == 0 ? "" : " ") + words[i];
+        return out + "'";
+    }
+    return what;
+}
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -163,9 +182,21 @@ int run(int argc, char** argv) {
         if (std::find(known.begin(), known.end(), name) == known.end()) {
             std::string msg =
                 "unknown option '" + name + "' (an option goes after its command: '" + self + " run --seed 3 ...')";
-            // Only a long name is near another by its spelling ('-j' is not a slip for '-h').
-            if (auto near = name.starts_with("--") ? nearest(name, known) : std::nullopt)
-                msg = "unknown option '" + name + "' (did you mean '" + *near + "'?)";
+            // Only a long name is near another by its spelling ('-j' is not a slip for '-h'); a
+            // letter is a slip for the program's option it begins ('-V', '-v': '--version').
+            std::optional<std::string> near = name.starts_with("--") ? nearest(name, known) : std::nullopt;
+            if (name.size() == 2 && name[0] == '-') {
+                for (const std::string& n : option_names(app, true)) {
+                    if (std::tolower(static_cast<unsigned char>(n[2])) ==
+                        std::tolower(static_cast<unsigned char>(name[1]))) {
+                        near = n;
+                        break;
+                    }
+                }
+            }
+            if (near) msg = "unknown option '" + name + "' (did you mean '" + *near + "'?)";
+            if (name == "--")
+                msg = "'--' before any command (the command comes first: '" + self + " run mm1 --seed 3')";
             std::fprintf(stderr, "faultline: error: %s; see '%s --help'\n", msg.c_str(), self.c_str());
             return exit_usage;
         }
@@ -200,7 +231,7 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::string msg = e.what();
+        std::string msg = plain_parse_error(e.what());
         if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
             if (auto unknown = unknown_option(app, argc, argv)) msg = *unknown;
         }

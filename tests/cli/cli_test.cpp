@@ -483,6 +483,18 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
     EXPECT_EQ(faultline("--verison").out,
               "faultline: error: unknown option '--verison' (did you mean '--version'?); see 'faultline --help'\n");
     EXPECT_EQ(faultline("--version").exit_code, 0);
+    // A letter for the program's own option it begins; '--' alone is not a slip for '-h'.
+    EXPECT_EQ(faultline("-V").out,
+              "faultline: error: unknown option '-V' (did you mean '--version'?); see 'faultline --help'\n");
+    EXPECT_EQ(faultline("--").out,
+              "faultline: error: '--' before any command (the command comes first: 'faultline run mm1 --seed 3'); see "
+              "'faultline --help'\n");
+    // CLI11's wording of a missing value and a stray argument, in ours.
+    EXPECT_EQ(faultline("run mm1 --seed").out, "faultline: error: --seed needs a value; see 'faultline run --help'\n");
+    EXPECT_EQ(faultline("run mm1 extra").out,
+              "faultline: error: unexpected argument 'extra'; see 'faultline run --help'\n");
+    EXPECT_EQ(faultline("run mm1 a b").out,
+              "faultline: error: unexpected arguments 'a b'; see 'faultline run --help'\n");
     // A short option before the command is not a slip for '-h'; one dash for a long name is named.
     EXPECT_EQ(faultline("-j 2 fuzz mm1").out,
               "faultline: error: unknown option '-j' (an option goes after its command: 'faultline run --seed 3 ...'); "
