@@ -138,7 +138,8 @@ ParseError parse_value(std::string_view text, Duration& out) {
     // The unit, and what follows it: "1m21s" and "1h2m3.5s" (as durations are printed) are one
     // duration, each part below the one before.
     std::size_t unit_end = unit_at;
-    while (unit_end < s.size() && !std::isdigit(static_cast<unsigned char>(s[unit_end])) && s[unit_end] != '.')
+    while (unit_end < s.size() && !std::isdigit(static_cast<unsigned char>(s[unit_end])) && s[unit_end] != '.' &&
+           s[unit_end] != '-')
         ++unit_end;
     std::string_view unit = trim(s.substr(unit_at, unit_end - unit_at));
     const std::string_view rest = trim(s.substr(unit_end));
@@ -151,6 +152,8 @@ ParseError parse_value(std::string_view text, Duration& out) {
     else if (unit == "s") ns_per_unit = 1'000'000'000;
     else if (unit == "m" || unit == "min") ns_per_unit = 60'000'000'000;
     else if (unit == "h") ns_per_unit = 3'600'000'000'000;
+    else if (unit.empty() && rest.empty() && number.find_first_not_of("0._") == std::string_view::npos)
+        ns_per_unit = 1;  // zero is zero in any unit
     else if (unit.empty()) return "missing unit (write 250ms, 30s, 2m...)";
     else return "unknown unit '" + std::string(unit) + "' (use ns, us, ms, s, m or h)";
     // One wording for every duration past the longest, however many digits it has.
@@ -167,6 +170,8 @@ ParseError parse_value(std::string_view text, Duration& out) {
     ns += static_cast<std::uint64_t>(frac_ns / d.frac_den);
     if (ns > max) return std::string(too_long);
     if (!rest.empty()) {
+        if (rest[0] == '-')
+            return "in '" + std::string(s) + "', " + std::string(rest) + " cannot be negative: the parts add up";
         if (d.frac != 0) return "in '" + std::string(s) + "', only the last part may have a fraction";
         Duration more{};
         if (auto e = parse_value(rest, more)) return e;

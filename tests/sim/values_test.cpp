@@ -37,6 +37,11 @@ TEST(Values, DurationsReadOnePartOrThePrintedCompoundForm) {
     EXPECT_EQ(error_of("1s1m"), "in '1s1m', 1m is not less than one s");
     EXPECT_EQ(error_of("1.5m30s"), "in '1.5m30s', only the last part may have a fraction");
     EXPECT_EQ(error_of("20"), "missing unit (write 250ms, 30s, 2m...)");
+    EXPECT_EQ(error_of("1m-30s"), "in '1m-30s', -30s cannot be negative: the parts add up");
+    // Zero needs no unit: it is zero in every one.
+    EXPECT_EQ(parsed("0"), sim::Duration(0));
+    EXPECT_EQ(parsed("0.0"), sim::Duration(0));
+    EXPECT_EQ(error_of("00.1"), "missing unit (write 250ms, 30s, 2m...)");
     EXPECT_EQ(error_of("1.5ns"), "finer than a nanosecond");
 }
 
