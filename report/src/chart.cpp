@@ -193,7 +193,7 @@ std::string render_svg(const Chart& c, const ChartSize& size) {
         }
         o += "<line x1=\"" + px(x0) + "\" y1=\"" + px(b.top) + "\" x2=\"" + px(x0) + "\" y2=\"" + px(b.bottom) +
              "\" stroke=\"#d4660f\" stroke-width=\"1.2\"/>";
-        if (band.to > band.from) {
+        if (band.to > band.from && !band.open) {
             o += "<line x1=\"" + px(x1) + "\" y1=\"" + px(b.top) + "\" x2=\"" + px(x1) + "\" y2=\"" + px(b.bottom) +
                  "\" stroke=\"#d4660f\" stroke-width=\"0.8\" stroke-dasharray=\"3 3\"/>";
         }

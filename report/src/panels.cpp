@@ -128,9 +128,16 @@ private:
         const bool shared = same_faults(runs_);
         for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
             if (shared && ri > 0) break;
+            // A window that outlasted the run (every run, when they share it) was never seen healed.
+            double ended = runs_[ri]->end_s;
+            for (const RunRecord* r : runs_)
+                if (shared) ended = std::max(ended, r->end_s);
             for (const FaultRecord& f : runs_[ri]->faults) {
                 const std::string p = shared ? "" : prefix(ri);
-                c.bands.push_back({f.at_s, f.end_s(), p + f.label(), p + f.detail()});
+                const bool open = f.duration_s && f.end_s() > ended;
+                std::string detail = p + f.detail();
+                if (open) detail += " (still on when the run ended at " + format_time(ended) + ")";
+                c.bands.push_back({f.at_s, f.end_s(), p + f.label(), detail, open});
             }
         }
     }

@@ -65,6 +65,20 @@ TEST(ReportChart, ShadesAndLabelsEveryFaultWindow) {
     EXPECT_TRUE(contains(svg, ">recovered</text>"));
 }
 
+// A window still on when the run ended is shaded to the edge, without the dashed line that marks
+// where a window heals.
+TEST(ReportChart, AWindowStillOnAtTheEndHasNoHealingLine) {
+    Chart c = goodput_chart();
+    c.bands.resize(1);
+    const std::string healed = render_svg(c);
+    EXPECT_EQ(count(healed, "stroke-dasharray=\"3 3\""), 1u) << "where the partition heals";
+    c.bands[0].to = 90;  // past the axis's 60s
+    c.bands[0].open = true;
+    const std::string open = render_svg(c);
+    EXPECT_EQ(count(open, "stroke-dasharray=\"3 3\""), 0u) << open;
+    EXPECT_EQ(count(open, "fill=\"#f28e2b\""), 1u) << "still shaded";
+}
+
 TEST(ReportChart, SaysSoWhenNoLineHasAValue) {
     Chart c = goodput_chart();
     c.lines.clear();
@@ -91,7 +105,17 @@ TEST(ReportPanels, EveryChartOfARunShowsItsFaultWindow) {
         EXPECT_EQ(p.chart.bands[0].label, "partition api db") << p.chart.title;
         EXPECT_EQ(p.chart.bands[0].from, 20);
         EXPECT_EQ(p.chart.bands[0].to, 30);
+        EXPECT_FALSE(p.chart.bands[0].open);
         EXPECT_FALSE(p.chart.y_label.empty()) << p.chart.title;
+    }
+    // A window past the run's end is open, and says so on hover.
+    RunRecord cut = r;
+    cut.end_s = 25;
+    for (const Panel& p : build_panels({&cut}, {cut.scenario})) {
+        ASSERT_EQ(p.chart.bands.size(), 1u) << p.chart.title;
+        EXPECT_TRUE(p.chart.bands[0].open) << p.chart.title;
+        EXPECT_TRUE(contains(p.chart.bands[0].detail, "(still on when the run ended at 25s)"))
+            << p.chart.bands[0].detail;
     }
     std::vector<std::string> titles;
     for (const Panel& p : panels) titles.push_back(p.chart.title);

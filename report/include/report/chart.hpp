@@ -30,6 +30,7 @@ struct Band {
     double to = 0;
     std::string label;   // shown at the top of the plot
     std::string detail;  // shown on hover (the fault's parameters)
+    bool open = false;   // still on when the run ended: shaded to the edge, no line where it heals
 };
 
 // A moment: a vertical line labelled at the bottom of the plot.
