@@ -10,6 +10,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "faultline/json_error.hpp"
 #include "faultline/scenario_file.hpp"
 #include "sim/trace_binary.hpp"
 
@@ -43,8 +44,8 @@ explore::RunSpec read_spec_argument(const std::string& argument) {
     explore::Json j;
     try {
         j = explore::Json::parse(text);
-    } catch (const nlohmann::json::parse_error&) {
-        throw UsageError("--spec: not valid JSON");
+    } catch (const nlohmann::json::exception& e) {
+        throw UsageError("--spec: not valid JSON" + json_error_detail(e.what()));
     }
     try {
         return explore::spec_from_json(explore::JsonReader("--spec", j));

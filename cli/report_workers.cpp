@@ -61,7 +61,7 @@ int run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summa
                 try {
                     r.json = report::Json::parse(exit.out);
                     r.ok = true;
-                } catch (const nlohmann::json::parse_error&) {
+                } catch (const nlohmann::json::exception&) {
                     r.verdict = "error";
                     r.error = "the worker printed no result" + tail;
                 }

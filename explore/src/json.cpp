@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "faultline/json_error.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -22,12 +23,8 @@ Json read_json_file(const std::string& path) {
     buf << in.rdbuf();
     try {
         return Json::parse(buf.str());
-    } catch (const nlohmann::json::parse_error& e) {
-        // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> from "line",
-        // as the report's reader says it (report/src/record_json.cpp).
-        const std::string what = e.what();
-        const std::size_t at = what.find("line ");
-        throw InputError(path + ": not valid JSON" + (at == std::string::npos ? "" : " (" + what.substr(at) + ")"));
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double's range
+        throw InputError(path + ": not valid JSON" + json_error_detail(e.what()));
     }
 }
 

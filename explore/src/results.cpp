@@ -68,7 +68,7 @@ bool for_each_result(const std::string& path, bool repair, const std::function<v
         Json j;
         try {
             j = Json::parse(line);
-        } catch (const nlohmann::json::parse_error&) {
+        } catch (const nlohmann::json::exception&) {
             throw InputError(path + ": line " + std::to_string(line_no) + ": not a result record (invalid JSON)");
         }
         each(record_from_json(JsonReader(path + ": line " + std::to_string(line_no), j)));

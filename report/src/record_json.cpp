@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "faultline/json_error.hpp"
 #include "json_field.hpp"
 #include "report/record.hpp"
 
@@ -245,11 +246,8 @@ Json read_json(const std::string& path) {
         throw ReportError(path + ": a binary file, not a result file (JSON, from 'faultline run --result')");
     try {
         return Json::parse(content);
-    } catch (const nlohmann::json::parse_error& e) {
-        // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> from "line".
-        std::string what = e.what();
-        const std::size_t at = what.find("line ");
-        throw ReportError(path + ": not valid JSON" + (at == std::string::npos ? "" : " (" + what.substr(at) + ")"));
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double's range
+        throw ReportError(path + ": not valid JSON" + json_error_detail(e.what()));
     }
 }
 

@@ -148,6 +148,7 @@ TEST(Replay, ACrashArtifactCrashesAgainInProcessAndARunawayReproduces) {
 TEST(Replay, BadArtifactFilesNameTheFileAndField) {
     const std::string dir = scratch("replay_bad");
     std::ofstream(dir + "/garbage.json") << "{ \"seed\": 1,\n  oops }";
+    std::ofstream(dir + "/huge.json") << "{ \"seed\": 1e400 }";
     auto j = read_json(baseline_artifact());
     j.erase("seed");
     write_json(dir + "/noseed.json", j);
@@ -157,6 +158,7 @@ TEST(Replay, BadArtifactFilesNameTheFileAndField) {
     const std::pair<std::string, std::string> cases[] = {
         {dir + "/missing.json", dir + "/missing.json: cannot read"},
         {dir + "/garbage.json", dir + "/garbage.json: not valid JSON (line 2, column 3: syntax error"},
+        {dir + "/huge.json", dir + "/huge.json: not valid JSON (number overflow parsing '1e400')"},  // was exit 3
         {dir + "/noseed.json", dir + "/noseed.json: field 'seed' is missing"},
         {dir + "/badat.json", dir + "/badat.json: field 'faults.plan[0].at': 'soon' is not a duration"},
     };

@@ -143,10 +143,17 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
     std::ofstream(dir / "expect.json") << R"({"format": "faultline-run/1", "scenario": "x", "expect": 1})";
     std::ofstream(dir / "t.ftrace", std::ios::binary) << std::string("FLTRACE3\0\x01", 10);
     std::ofstream(dir / "nul.json", std::ios::binary) << std::string("\0\0{}", 4);
+    std::ofstream(dir / "huge.json") << R"({"format": "faultline-run/1", "seed": 1e400})";  // past a double
+    std::ofstream(dir / "byte.json", std::ios::binary) << "{\"seed\": \xff}";
     const std::pair<std::string, std::string> cases[] = {
         {"report " + (dir / "missing.json").string(), (dir / "missing.json").string() + ": cannot read the file"},
         {"report " + (dir / "garbled.json").string(),
          (dir / "garbled.json").string() + ": not valid JSON (line 1, column"},
+        {"report " + (dir / "huge.json").string(),
+         (dir / "huge.json").string() + ": not valid JSON (number overflow parsing '1e400')"},  // was exit 3
+        {"report " + (dir / "byte.json").string(),  // the byte shown, not written raw (not UTF-8)
+         (dir / "byte.json").string() + ": not valid JSON (line 1, column 10: syntax error while parsing value - "
+                                        "invalid literal; last read: '\"seed\": \\xff')"},
         {"report " + (dir / "t.ftrace").string(), (dir / "t.ftrace").string() +
                                                       ": a binary trace, not a result file ('faultline trace " +
                                                       (dir / "t.ftrace").string() + "' prints it)"},
