@@ -78,9 +78,12 @@ int execute(const ShrinkArgs& a) {
                             {"the regression's scenario file", explore::regression_yaml_path(out)},
                             input_file("the artifact", a.artifact),
                             input_file("the artifact's scenario file", failing.spec.scenario.path.value_or(""))});
-        std::printf("shrinking   %s: %s (seed %llu, %zu faults)\n", a.artifact.c_str(),
-                    failing.expected.signature.c_str(), static_cast<unsigned long long>(failing.spec.seed),
-                    failing.spec.fault_plan ? failing.spec.fault_plan->size() : failing.recorded_plan.size());
+        std::string planned_why;
+        const std::size_t faults = explore::plan_to_shrink(failing, planned_why).size();
+        std::printf("shrinking   %s: %s (seed %llu, %zu fault%s%s)\n", a.artifact.c_str(),
+                    failing.expected.signature.c_str(), static_cast<unsigned long long>(failing.spec.seed), faults,
+                    faults == 1 ? "" : "s",
+                    planned_why.empty() ? "" : ", planned by the scenario: the run recorded none");
         std::fflush(stdout);
         const std::string exe = explore::self_exe();
         explore::ShrinkOptions options;

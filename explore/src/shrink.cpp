@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "explore/workers.hpp"
+#include "faultline/runner.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -88,6 +89,22 @@ sim::Duration total_windows(const sim::FaultPlan& plan) {
 }
 }  // namespace
 
+sim::FaultPlan plan_to_shrink(const Artifact& failing, std::string& why) {
+    why.clear();
+    if (failing.spec.fault_plan) return *failing.spec.fault_plan;
+    const Verdict v = failing.expected.verdict;
+    if (v != Verdict::crash && v != Verdict::hang) return failing.recorded_plan;
+    const LoadedScenarioRef loaded = load_scenario(failing.spec.scenario);
+    std::string error;
+    std::optional<sim::FaultPlan> plan =
+        planned_faults(*loaded.info, all_overrides(failing.spec), settings_for(failing.spec), error);
+    if (!plan) throw InputError("scenario '" + failing.spec.scenario.name + "': " + error);
+    why = std::string("not recorded (the run ") + (v == Verdict::crash ? "crashed" : "hung") +
+          "): the scenario's plan for seed " + std::to_string(failing.spec.seed) + " has " +
+          std::to_string(plan->size()) + (plan->size() == 1 ? " fault" : " faults");
+    return *plan;
+}
+
 ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const ShrinkOptions& options) {
     const std::string target = failing.expected.signature;
     if (target.empty())
@@ -103,8 +120,10 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
     };
     std::size_t runs_left = options.runs_max;
     RunSpec spec = failing.spec;
-    spec.fault_plan = failing.spec.fault_plan ? *failing.spec.fault_plan : failing.recorded_plan;
+    std::string planned_why;
+    spec.fault_plan = plan_to_shrink(failing, planned_why);
     result.faults_before = spec.fault_plan->size();
+    if (!planned_why.empty()) say("faults: " + planned_why);
 
     // Runs a candidate; keeps its outcome when it fails the same way (and in `seen`, if given).
     std::optional<Outcome> last_failing;
@@ -126,9 +145,10 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
         // A run that could not start (a fault the world cannot inject, a scenario gone) is the
         // file's error; one that ran and ended otherwise is said as it ended.
         if (auto e = worker_input_error(first)) throw InputError(*e);
-        throw InputError("the run does not fail with '" + target +
-                         "' when its recorded fault plan is given explicitly (it ended " +
-                         std::string(to_string(first.verdict)) + (first.signature.empty() ? "" : ": " + first.signature) +
+        throw InputError("the run does not fail with '" + target + "' when its " +
+                         (planned_why.empty() ? "recorded fault plan is" : "scenario's planned faults are") +
+                         " given explicitly (it ended " + std::string(to_string(first.verdict)) +
+                         (first.signature.empty() ? "" : ": " + first.signature) +
                          "), so there is nothing to shrink towards");
     }
     Outcome best = *last_failing;
@@ -163,7 +183,10 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
     };
 
     // 1. Fewer faults.
-    if (!shrink_plan()) say("faults: " + std::to_string(spec.fault_plan->size()) + ", none can go");
+    if (!shrink_plan()) {
+        say("faults: " + std::to_string(spec.fault_plan->size()) +
+            (result.budget_exhausted ? ", none removed before --runs-max ran out" : ", none can go"));
+    }
 
     // 2. Smaller options: the scenario's swarm choices below the current value, smallest first.
     const LoadedScenarioRef loaded = load_scenario(spec.scenario);

@@ -161,6 +161,15 @@ bool inspect_world(const ScenarioInfo& info, const std::vector<Override>& overri
     return true;
 }
 
+std::optional<sim::FaultPlan> planned_faults(const ScenarioInfo& info, const std::vector<Override>& overrides,
+                                             const RunSettings& settings, std::string& error) {
+    std::unique_ptr<Scenario> scenario = info.make(overrides, error);
+    if (!scenario) return std::nullopt;
+    sim::Simulator sim(options_for(*scenario, settings));
+    build_world(*scenario, sim);
+    return scenario->usual_plan().value_or(sim::FaultPlan{});
+}
+
 std::optional<DeterminismReport> check_determinism(const ScenarioInfo& info, const std::vector<Override>& overrides,
                                                    const RunSettings& settings, std::string& error) {
     HashRecorder first;

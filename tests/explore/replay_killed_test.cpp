@@ -6,6 +6,7 @@
 
 #include "explore/artifact.hpp"
 #include "explore/replay.hpp"
+#include "explore/shrink.hpp"
 #include "explore/workers.hpp"
 #include "explore_helpers.hpp"
 
@@ -152,6 +153,58 @@ TEST(ReplayKilled, TheFaultsLineSaysWhereTheFaultsCameFrom) {
     EXPECT_EQ(ex::faults_summary(b, std::nullopt), "3 recorded as injected (by the built-in scenario's code)");
     b.spec.fault_plan = sim::FaultPlan{};
     EXPECT_EQ(ex::faults_summary(b, std::nullopt), "0 (explicit plan)");
+}
+
+// A crashed or hung worker recorded no faults; shrinking starts from the ones its scenario plans
+// for the seed (it started from none, dropped the timeline's restart, and said the run passed).
+TEST(ReplayKilled, ShrinkStartsACrashedOrHungRunFromTheFaultsItsScenarioPlans) {
+    const std::string dir = scratch("shrink_killed");
+    const ex::Artifact crashed = ex::load_artifact(killed_worker_artifact(dir, "", SIGSEGV));
+    ASSERT_TRUE(crashed.recorded_plan.empty());
+    std::string why;
+    const sim::FaultPlan plan = ex::plan_to_shrink(crashed, why);
+    ASSERT_EQ(plan.size(), 1u);
+    EXPECT_EQ(plan[0].spec.kind, "restart");
+    EXPECT_EQ(plan[0].at, sim::Time(std::chrono::seconds(20)));
+    EXPECT_EQ(why, "not recorded (the run crashed): the scenario's plan for seed 1 has 1 fault");
+
+    // A nemesis's draws are the seed's: what a finished run injected begins the planned list.
+    ex::Artifact hung = ex::load_artifact(baseline_artifact());
+    ASSERT_FALSE(hung.recorded_plan.empty());
+    const sim::FaultPlan recorded = hung.recorded_plan;
+    hung.recorded_plan.clear();
+    hung.expected.verdict = ex::Verdict::hang;
+    hung.expected.signature = "hang";
+    const sim::FaultPlan planned = ex::plan_to_shrink(hung, why);
+    ASSERT_GE(planned.size(), recorded.size());
+    for (std::size_t i = 0; i < recorded.size(); ++i)
+        EXPECT_EQ(sim::describe(planned[i]), sim::describe(recorded[i])) << i;
+
+    // Shrinking then keeps the one fault the hang needs.
+    ex::Artifact restart_hangs = crashed;
+    restart_hangs.expected.verdict = ex::Verdict::hang;
+    restart_hangs.expected.signature = "hang";
+    std::vector<std::string> steps;
+    ex::ShrinkOptions options;
+    options.log = [&](const std::string& s) { steps.push_back(s); };
+    const ex::ShrinkResult r = ex::shrink(
+        restart_hangs,
+        [](const ex::RunSpec& candidate) {
+            ex::Outcome o;
+            o.seed = candidate.seed;
+            const bool restarts = candidate.fault_plan && !candidate.fault_plan->empty();
+            o.verdict = restarts ? ex::Verdict::hang : ex::Verdict::pass;
+            o.signature = restarts ? "hang" : "";
+            return o;
+        },
+        options);
+    EXPECT_EQ(r.faults_before, 1u);
+    EXPECT_EQ(r.faults_after, 1u);
+    ASSERT_FALSE(steps.empty());
+    EXPECT_EQ(steps[0], "faults: not recorded (the run hung): the scenario's plan for seed 1 has 1 fault");
+    EXPECT_EQ(steps[1], "faults: 1, none can go");
+    ASSERT_TRUE(r.regression.spec.fault_plan.has_value());
+    EXPECT_EQ(r.regression.spec.fault_plan->size(), 1u);
 }
 
 }  // namespace

@@ -40,8 +40,14 @@ struct ShrinkResult {
     std::vector<std::string> steps;  // what each phase achieved, in words
 };
 
-// InputError when the artifact does not fail with its signature when run with its recorded plan
-// as an explicit plan (there is then nothing to shrink towards).
+// The plan shrinking starts from: the artifact's explicit plan, else what its run recorded as
+// injected; for a run that crashed or hung (it recorded nothing), the faults its scenario plans
+// for its seed, from building the world without running it. `why` says where it came from when
+// it was not recorded ("" otherwise). InputError when the scenario cannot be made.
+sim::FaultPlan plan_to_shrink(const Artifact& failing, std::string& why);
+
+// InputError when the artifact does not fail with its signature when run with that plan as an
+// explicit plan (there is then nothing to shrink towards).
 ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const ShrinkOptions& options);
 
 }  // namespace faultline::explore

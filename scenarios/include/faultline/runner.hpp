@@ -59,6 +59,13 @@ std::optional<ScenarioRun> run_scenario(const ScenarioInfo& info, const std::vec
 bool inspect_world(const ScenarioInfo& info, const std::vector<Override>& overrides, const RunSettings& settings,
                    const std::function<void(sim::Simulator&)>& inspect, std::string& error);
 
+// The faults a run of these settings would schedule (its timeline and its nemesis's draws for the
+// seed), from building its world without running it: for a run that crashed or hung before it
+// could report what it injected. Empty for a scenario that schedules none; nullopt (with `error`
+// set) when the scenario cannot be made.
+std::optional<sim::FaultPlan> planned_faults(const ScenarioInfo& info, const std::vector<Override>& overrides,
+                                             const RunSettings& settings, std::string& error);
+
 struct Divergence {
     std::uint64_t index = 0;    // the first record whose running hash differs
     std::string first_run;      // that record, as JSON, in the first run ("(none)" if it ended)

@@ -49,16 +49,21 @@ public:
     // schedule_faults().
     void set_fault_plan(sim::FaultPlan plan) { plan_override_ = std::move(plan); }
     bool has_fault_plan_override() const noexcept { return plan_override_.has_value(); }
+    // The scenario's own plan (timeline and nemesis draws) once built, whether or not an
+    // override replaced it: what a run that died before reporting its faults would have injected.
+    const std::optional<sim::FaultPlan>& usual_plan() const noexcept { return usual_; }
 
 protected:
     // Schedules `usual` (the scenario's timeline plus its nemesis plan), or the override if one
     // was set.
     void schedule_faults(sim::Faults& faults, const sim::FaultPlan& usual) const {
+        usual_ = usual;
         faults.schedule(plan_override_ ? *plan_override_ : usual);
     }
 
 private:
     std::optional<sim::FaultPlan> plan_override_;
+    mutable std::optional<sim::FaultPlan> usual_;
 };
 
 // One dimension of a scenario's swarm space: an option path and the values a swarm seed may
