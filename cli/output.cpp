@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 
@@ -85,6 +86,8 @@ std::string human_summary(const RunDisplay& d) {
     for (const Measurement& m : run.measurements) {
         char value[32];
         std::snprintf(value, sizeof value, "%14.6g", m.value);
+        if (std::isnan(m.value))
+            std::snprintf(value, sizeof value, "%14s", "-");  // none: "did not recover", "no baseline"
         std::string text = m.name + std::string(name_width - m.name.size() + 1, ' ') + value;
         if (!m.note.empty()) text += "   (" + m.note + ")";
         line(first ? "measured" : "", text);

@@ -1,5 +1,6 @@
 // make_record: a ScenarioRun plus what its scenario file says (description, hypothesis,
 // expectation, invariants and options) becomes a RunRecord.
+#include <algorithm>
 #include <cmath>
 
 #include "faultline/scenario_file.hpp"
@@ -84,8 +85,10 @@ InvariantRecord describe(const InvariantSpec& inv, double duration_s) {
     return r;
 }
 
-// Pass, fail or not judged, from the run's one failure and where it stopped.
-void judge(InvariantRecord& inv, const RunRecord& run) {
+// Pass, fail or not judged, from the run's one failure, where it stopped, and which invariants
+// judged at a time of their own were judged (`judged`: a failure ends the run at once, so one
+// due at the same instant as the failure, after it, never was).
+void judge(InvariantRecord& inv, const RunRecord& run, const std::vector<std::string>& judged) {
     if (run.failure && run.failure->name == inv.name) {
         inv.result = "fail";
         inv.message = run.failure->message;
@@ -105,6 +108,10 @@ void judge(InvariantRecord& inv, const RunRecord& run) {
     } else if (*inv.judged_at_s > run.end_s + 1e-9) {
         inv.result = "not judged";
         inv.message = why + ", before it was judged (" + format_time(*inv.judged_at_s) + ")";
+    } else if (std::find(judged.begin(), judged.end(), inv.name) == judged.end()) {
+        inv.result = "not judged";
+        inv.message = why + (run.failure ? ", when '" + run.failure->name + "' failed" : std::string()) +
+                      ", at the instant this one was due and before it was judged (a failure ends the run at once)";
     } else {
         inv.result = "pass";
     }
@@ -209,7 +216,7 @@ RunRecord make_record(const ScenarioRun& run, const RecordSource& source) {
             r.invariants.push_back(std::move(inv));
         }
     }
-    for (InvariantRecord& inv : r.invariants) judge(inv, r);
+    for (InvariantRecord& inv : r.invariants) judge(inv, r, run.judged);
     // Trim trailing whitespace that YAML's folded scalars leave.
     for (std::string* s : {&r.description, &r.hypothesis, &r.variant_description}) {
         while (!s->empty() && (s->back() == '\n' || s->back() == ' ')) s->pop_back();

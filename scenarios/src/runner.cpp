@@ -133,6 +133,10 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
         run.measurements = scenario->measurements();
         run.coverage = sim.coverage();
         run.invariants = sim.invariants();
+        run.judged = scenario->judged_invariants();
+        for (const sim::Simulator::InvariantInfo& k : run.invariants) {
+            if (k.held) run.judged.push_back(k.name);
+        }
         if (const sim::Faults* faults = scenario->faults()) run.injected = faults->injected();
         if (const models::Metrics* metrics = scenario->metrics()) {
             run.series_times = metrics->times();

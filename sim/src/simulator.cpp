@@ -697,7 +697,7 @@ void Simulator::always(std::string name, UniqueFunction<bool()> holds, UniqueFun
 std::vector<Simulator::InvariantInfo> Simulator::invariants() const {
     std::vector<InvariantInfo> out;
     for (const Always& a : always_) out.push_back({a.name, "always", std::nullopt});
-    for (const Eventually& e : eventually_) out.push_back({e.name, "eventually", e.deadline});
+    for (const Eventually& e : eventually_) out.push_back({e.name, "eventually", e.deadline, e.satisfied});
     return out;
 }
 

@@ -368,3 +368,70 @@ TEST(ReportCommands, PerfettoExportHasCallsPerHostAndFaultInstants) {
 }
 
 }  // namespace
+
+namespace {
+
+// A failure ends the run at once: an invariant due at the same instant after the failing one was
+// never judged, and the result says so instead of "pass" (it was "pass" with an empty message,
+// though judged alone it fails). The median of an M/M/1 at load 0.5 with mean service 2ms is
+// ln 2 / 250 s, about 2.8ms: both invariants below fail when judged.
+TEST(ReportCommands, AnInvariantDueAtTheInstantOfAnotherOnesFailureIsNotJudged) {
+    const fs::path dir = scratch();
+    std::ofstream(dir / "two.yaml") << R"(name: two-slos
+duration: 5s
+network: {latency: fixed(0ns)}
+services:
+  api: {hosts: api-1, queue: {workers_max: 1, queue_max: 1000000}, cpu: exponential(2ms)}
+workloads:
+  users: {hosts: clients, open_loop: {rate: 250/s}, call: {target: api, timeout: 100s}}
+invariants:
+  - name: first
+    slo: {metric: users.latency, quantile: 0.99, max: 1ms, from: 1s, to: 4s}
+  - name: second
+    slo: {metric: users.latency, quantile: 0.5, max: 1ms, from: 1s, to: 4s}
+)";
+    const std::string file = (dir / "two.yaml").string();
+    ASSERT_EQ(faultline("run " + file + " --seed 1 --result " + (dir / "r.json").string()).exit_code, 1);
+    const auto j = nlohmann::json::parse(read(dir / "r.json"));
+    ASSERT_EQ(j["invariants"].size(), 2u);
+    EXPECT_EQ(j["invariants"][0]["result"], "fail");
+    EXPECT_EQ(j["invariants"][1]["result"], "not judged") << j["invariants"][1].dump();
+    EXPECT_TRUE(contains(
+        j["invariants"][1]["message"].get<std::string>(),
+        "the run stopped at 4s, when 'first' failed, at the instant this one was due and before it was judged"))
+        << j["invariants"][1].dump();
+    // Alone, it is judged, and fails.
+    const Result alone = faultline("run " + file + " --seed 1 --set invariants.0.slo.max=1s --json");
+    EXPECT_TRUE(contains(alone.out, "\"invariant\":\"second\"")) << alone.out;
+    // The one before the failing one was judged: it passed.
+    ASSERT_EQ(faultline("run " + file +
+                        " --seed 1 --set invariants.0.slo.max=1s --set invariants.1.slo.max=1s --set "
+                        "invariants.1.slo.quantile=0.99 --result " +
+                        (dir / "r2.json").string())
+                  .exit_code,
+              0);
+    const auto passed = nlohmann::json::parse(read(dir / "r2.json"));
+    EXPECT_EQ(passed["invariants"][0]["result"], "pass");
+    EXPECT_EQ(passed["invariants"][1]["result"], "pass");
+}
+
+// With no traffic there is no baseline, and no recovery to time (it said "recovered in 5s").
+TEST(ReportCommands, NoBaselineMeansNoRecoveryTime) {
+    const fs::path dir = scratch();
+    const Result r = faultline("run " + stampede + " --seed 1 --set workloads.users.open_loop.rate=0/s --json");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, "no baseline: users.ok was 0 in the baseline window")) << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    bool found = false;
+    for (const auto& [name, value] : j["measurements"].items()) {
+        if (name.ends_with(".recovery_s")) {
+            found = true;
+            EXPECT_TRUE(value.is_null()) << name << " " << value.dump();
+        }
+    }
+    EXPECT_TRUE(found) << r.out;
+    const Result text = faultline("run " + stampede + " --seed 1 --set workloads.users.open_loop.rate=0/s");
+    EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(\.recovery_s +- +\(no baseline\))"))) << text.out;
+}
+
+}  // namespace

@@ -41,6 +41,9 @@ struct ScenarioRun {
     std::vector<sim::Simulator::InvariantInfo> invariants;  // the kernel's always/eventually ones
     std::vector<FieldInfo> options;
     sim::FaultPlan injected;  // what the run injected (a plan that reproduces it)
+    // Invariants judged at a time of their own whose judgement ran (an eventually that held
+    // included): Scenario::judged_invariants.
+    std::vector<std::string> judged;
     std::vector<double> series_times;   // seconds; one per sample
     std::vector<models::Series> series; // the scenario's metric time series, if it records any
 };

@@ -37,6 +37,11 @@ public:
     // The effective options (after overrides), for summaries and artifacts.
     virtual std::vector<FieldInfo> effective_options() const { return {}; }
 
+    // The invariants judged at a time of their own (not after every event) whose judgement ran,
+    // pass or fail. A failure ends the run at once: one judged later at that same instant was not
+    // judged, and a report must not call it passed.
+    virtual std::vector<std::string> judged_invariants() const { return {}; }
+
     // The run's metrics and time series (null if the scenario records none): for reports.
     virtual const models::Metrics* metrics() const { return nullptr; }
 

@@ -54,6 +54,9 @@ public:
         schedule_faults(world_->faults(), world_->usual_plan());
     }
     std::vector<Measurement> measurements() const override { return world_ ? world_->measurements() : std::vector<Measurement>{}; }
+    std::vector<std::string> judged_invariants() const override {
+        return world_ ? *world_->judged() : std::vector<std::string>{};
+    }
     const sim::Faults* faults() const override { return world_ ? &world_->faults() : nullptr; }
     const models::Metrics* metrics() const override { return world_ ? &world_->metrics() : nullptr; }
     std::vector<FieldInfo> effective_options() const override {

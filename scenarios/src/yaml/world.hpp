@@ -116,6 +116,8 @@ public:
     // The timeline plus the nemesis plan, for Scenario::schedule_faults.
     const sim::FaultPlan& usual_plan() const noexcept { return plan_; }
     std::vector<Measurement> measurements() const;
+    // The invariants judged at a time of their own so far (Scenario::judged_invariants).
+    const std::shared_ptr<std::vector<std::string>>& judged() const noexcept { return judged_; }
 
     // What a call to `name` reaches: its RPC endpoint and hosts (null if no such component).
     sim::Rpc<models::Request, models::Response>* endpoint(const std::string& name);
@@ -187,6 +189,8 @@ private:
     std::vector<LateMeasure> model_measures_;  // from custom models, read at the end
     friend class ModelPlace;
     std::shared_ptr<std::vector<Measurement>> late_measurements_ = std::make_shared<std::vector<Measurement>>();
+    // The names of invariants whose judgement at their own time ran (Scenario::judged_invariants).
+    std::shared_ptr<std::vector<std::string>> judged_ = std::make_shared<std::vector<std::string>>();
 };
 
 }  // namespace faultline

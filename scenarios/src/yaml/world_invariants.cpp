@@ -197,6 +197,7 @@ void World::build_invariants() {
             // Judged just after the last sample that counts (samples come every interval).
             const sim::Time judge = sim::Time(r.after + r.within) + sim::Duration(1);
             sim_->at(judge, [this, r, name = inv.name] {
+                judged_->push_back(name);
                 const std::vector<double> times = metrics_->times();
                 const std::vector<double> rates = metrics_->column(r.metric);
                 SIM_ASSERT(rates.size() == times.size(), "recovers: no series for metric '" + r.metric + "'");
@@ -231,8 +232,12 @@ void World::build_invariants() {
                     }
                 }
                 late_measurements_->push_back({name + ".baseline", baseline, r.metric + " per second"});
-                late_measurements_->push_back({name + ".recovery_s", recovered_at < 0 ? models::Metrics::missing : recovered_at - after,
-                                               recovered_at < 0 ? "did not recover" : "after the trigger"});
+                if (baseline <= 0) recovered_at = -1;  // 0/s is "back to 90%" of a 0/s baseline: no recovery to time
+                late_measurements_->push_back({name + ".recovery_s",
+                                               recovered_at < 0 ? models::Metrics::missing : recovered_at - after,
+                                               baseline <= 0      ? "no baseline"
+                                               : recovered_at < 0 ? "did not recover"
+                                                                  : "after the trigger"});
                 if (baseline > 0 && recovered_at >= 0 && r.relapse_share > 0) {
                     // Recovered: from then on it must not fall back into an outage.
                     const sim::Duration until = r.relapse_until ? *r.relapse_until : spec_.duration;
@@ -288,6 +293,7 @@ void World::build_invariants() {
             auto start = std::make_shared<models::Histogram>();
             sim_->at(sim::Time(slo.from), [this, start, slo] { *start = metrics_->find_histogram(slo.metric)->total(); });
             sim_->at(sim::Time(slo.to), [this, start, slo, name = inv.name] {
+                judged_->push_back(name);
                 models::Histogram window = metrics_->find_histogram(slo.metric)->total();
                 window.subtract(*start);
                 const double q = static_cast<double>(window.percentile(slo.quantile)) * 1e-9;

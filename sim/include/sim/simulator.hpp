@@ -256,6 +256,7 @@ public:
         std::string name;
         std::string kind;  // "always" or "eventually"
         std::optional<Time> deadline;
+        bool held = false;  // an eventually that has held (judged, and passed)
     };
     std::vector<InvariantInfo> invariants() const;
     // A coverage mark (SIM_COVER) that must be reached by the end of the run.
