@@ -13,6 +13,7 @@
 #include "output.hpp"
 #include "report_output.hpp"
 #include "sim/trace_file.hpp"
+#include "sim/values.hpp"
 
 namespace faultline::cli {
 
@@ -89,6 +90,10 @@ int execute(const RunArgs& a) {
     }
     if (!a.time_max.empty()) settings.time_max = parse_time_max(a.time_max);
     if (a.events_max != 0) settings.events_max = a.events_max;
+    if (is_run_file(a.scenario)) {  // the file's own limits, replaced: part of the run to reproduce
+        if (!a.time_max.empty()) settings.repro += " --time-max " + sim::format_value(*settings.time_max);
+        if (a.events_max != 0) settings.repro += " --events-max " + std::to_string(a.events_max);
+    }
     if (settings.repro.empty()) {
         // The same command line as fuzzing's artifacts print (one quoting, one order).
         explore::RunSpec spec;

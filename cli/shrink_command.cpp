@@ -8,6 +8,7 @@
 #include "common.hpp"
 #include "explore/json.hpp"
 #include "explore/regression_yaml.hpp"
+#include "explore/replay.hpp"
 #include "explore/shrink.hpp"
 #include "explore/workers.hpp"
 #include "report_output.hpp"
@@ -78,6 +79,13 @@ int execute(const ShrinkArgs& a) {
                             {"the regression's scenario file", explore::regression_yaml_path(out)},
                             input_file("the artifact", a.artifact),
                             input_file("the artifact's scenario file", failing.spec.scenario.path.value_or(""))});
+        try {
+            const explore::LoadedScenarioRef loaded = explore::load_scenario(failing.spec.scenario);
+            if (auto changed = explore::scenario_change(failing, loaded, explore::effective_options(failing.spec))) {
+                std::printf("note        %s: shrinking against it as it is now\n", changed->c_str());
+            }
+        } catch (const explore::InputError&) {  // the first run says what is wrong with it
+        }
         std::string planned_why;
         const std::size_t faults = explore::plan_to_shrink(failing, planned_why).size();
         std::printf("shrinking   %s: %s (seed %llu, %zu fault%s%s)\n", a.artifact.c_str(),

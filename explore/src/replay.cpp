@@ -60,11 +60,39 @@ void check_replay_options(const Artifact& artifact, const ReplayOptions& options
     }, error);
 }
 
+std::optional<std::string> scenario_change(const Artifact& artifact, const LoadedScenarioRef& loaded,
+                                           const std::vector<std::pair<std::string, std::string>>& current) {
+    const std::string hash_now = content_hash(loaded, current);
+    if (artifact.content_hash.empty() || hash_now == artifact.content_hash) return std::nullopt;
+    std::string what;
+    for (const std::string& d : option_changes(artifact.options, current)) what += (what.empty() ? "" : "; ") + d;
+    return std::string(loaded.file ? "the scenario file changed" : "the scenario changed") + " (content hash " +
+           artifact.content_hash + ", now " + hash_now + ")" + (what.empty() ? "" : ": " + what);
+}
+
 ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
     ReplayReport report;
     RunSpec spec = artifact.spec;
-    if (options.stop_at_event) spec.events_max = *options.stop_at_event;
-    if (options.stop_at) spec.time_max = *options.stop_at;
+    // A stop point lowers the run's own limits, never raises them: the replay ends where the
+    // recorded run did if that came first (and is then compared with it).
+    std::uint64_t own_events_max = 0;
+    sim::Duration own_time_max{};
+    if (options.stop_at_event || options.stop_at) {
+        const LoadedScenarioRef loaded = load_scenario(spec.scenario);
+        std::string error;
+        (void)inspect_world(
+            *loaded.info, all_overrides(spec), settings_for(spec),
+            [&](sim::Simulator& sim) {
+                own_events_max = sim.options().events_max;
+                own_time_max = sim.options().time_max;
+            },
+            error);
+    }
+    const bool stops_by_event =
+        options.stop_at_event && (own_events_max == 0 || *options.stop_at_event < own_events_max);
+    const bool stops_by_time = options.stop_at && (own_time_max == sim::Duration{} || *options.stop_at < own_time_max);
+    if (stops_by_event) spec.events_max = *options.stop_at_event;
+    if (stops_by_time) spec.time_max = *options.stop_at;
 
     if (!artifact.build_id.empty() && artifact.build_id != build_id()) {
         report.changes.push_back("the build changed: the artifact was made by " + (artifact.program.empty() ? "faultline" : artifact.program) + " " + artifact.version +
@@ -87,15 +115,7 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
         }
         throw InputError(std::string(e.what()) + " (the scenario changed since the artifact was made?)");
     }
-    const std::string hash_now = content_hash(loaded, current);
-    if (!artifact.content_hash.empty() && hash_now != artifact.content_hash) {
-        std::vector<std::string> diffs = option_changes(artifact.options, current);
-        std::string what;
-        for (const std::string& d : diffs) what += (what.empty() ? "" : "; ") + d;
-        report.changes.push_back(std::string(loaded.file ? "the scenario file changed" : "the scenario changed") +
-                                 " (content hash " + artifact.content_hash + ", now " + hash_now + ")" +
-                                 (what.empty() ? "" : ": " + what));
-    }
+    if (auto changed = scenario_change(artifact, loaded, current)) report.changes.push_back(*changed);
 
     check_replay_options(artifact, options);
     ExecuteHooks hooks;
@@ -124,13 +144,16 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
                             "); nothing to compare";
         return report;
     }
-    if ((options.stop_at_event || options.stop_at) && got.verdict == Verdict::runaway) {
+    // Ended by a stop point (not by the run's own limit, nor by a failure first).
+    const bool at_stop_event = stops_by_event && got.signature == "runaway: event limit reached";
+    const bool at_stop_time = stops_by_time && got.signature == "runaway: virtual time limit reached";
+    if (got.verdict == Verdict::runaway && (at_stop_event || at_stop_time)) {
         report.stopped = true;
-        report.conclusion = "stopped as asked at " +
-                            (options.stop_at_event ? "event " + std::to_string(got.events)
-                                                   : "virtual time " + sim::format_time(got.end_time)) +
-                            " (the recorded run went on to " + std::to_string(want.events) + " events, " +
-                            sim::format_time(want.end_time) + "); nothing to compare";
+        report.conclusion =
+            "stopped as asked at " +
+            (at_stop_event ? "event " + std::to_string(got.events) : "virtual time " + sim::format_time(got.end_time)) +
+            " (the recorded run went on to " + std::to_string(want.events) + " events, " +
+            sim::format_time(want.end_time) + "); nothing to compare";
         return report;
     }
     const std::string got_hash = got.trace_hash ? sim::hash_hex(*got.trace_hash) : "(none)";

@@ -3,6 +3,9 @@
 // (the job's wall-clock limit) that ends when replayed; and the
 // "faults" line says where a run's faults came from, or that the dead worker left none recorded.
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "explore/artifact.hpp"
 #include "explore/replay.hpp"
@@ -205,6 +208,35 @@ TEST(ReplayKilled, ShrinkStartsACrashedOrHungRunFromTheFaultsItsScenarioPlans) {
     EXPECT_EQ(steps[1], "faults: 1, none can go");
     ASSERT_TRUE(r.regression.spec.fault_plan.has_value());
     EXPECT_EQ(r.regression.spec.fault_plan->size(), 1u);
+}
+
+// Shrinking an artifact against a scenario file edited since says so, as replay does (it shrank
+// against the new file in silence, and said the result "fails the same way").
+TEST(ReplayKilled, ShrinkSaysWhenTheScenarioFileChanged) {
+    const std::string dir = scratch("shrink_changed");
+    const std::string copy = dir + "/stampede.yaml";
+    std::filesystem::copy_file(small_stampede, copy, std::filesystem::copy_options::overwrite_existing);
+    ex::RunSpec spec;
+    spec.scenario = ex::scenario_ref(copy);
+    spec.seed = 1;
+    const ex::Outcome o = ex::execute(spec);
+    ASSERT_EQ(o.verdict, ex::Verdict::fail);
+    const std::string artifact = dir + "/failing.json";
+    ex::save_artifact(artifact, ex::make_artifact(spec, o));
+    const Result same = cli("shrink " + artifact + " --runs-max 1 -o " + dir + "/same.json");
+    EXPECT_FALSE(contains(same.out, "note ")) << same.out;
+    std::string text;
+    {
+        std::ifstream in(copy);
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const std::size_t at = text.find("rate: 600/s");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 11, "rate: 650/s");
+    std::ofstream(copy) << text;
+    const Result changed = cli("shrink " + artifact + " --runs-max 1 -o " + dir + "/changed.json");
+    EXPECT_TRUE(contains(changed.out, "note        the scenario file changed (content hash ")) << changed.out;
+    EXPECT_TRUE(contains(changed.out, "): shrinking against it as it is now\n")) << changed.out;
 }
 
 }  // namespace

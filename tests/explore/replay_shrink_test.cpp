@@ -107,6 +107,33 @@ TEST(Replay, StopsAtAnEventOrATimeWritesTheTraceAndLogsOneHost) {
     EXPECT_TRUE(contains(bad.out, "'loud' is not a log level")) << bad.out;
 }
 
+// A stop point lowers the run's own limit, never raises it: past the recorded run's end the replay
+// ends where it did and is compared with it (it ran on to the stop point, and said "stopped as
+// asked" at a point nobody asked for). `run ARTIFACT --time-max` puts the flag in its reproduce line.
+TEST(Replay, AStopPointPastTheRunsOwnLimitEndsWhereTheRecordedRunDid) {
+    const std::string dir = scratch("replay_stop_past");
+    ex::RunSpec spec;
+    spec.scenario = ex::scenario_ref("planted-counter");
+    spec.seed = 1;
+    spec.time_max = std::chrono::seconds(2);
+    const ex::Outcome o = ex::execute(spec);
+    ASSERT_EQ(o.signature, "runaway: virtual time limit reached");
+    const std::string artifact = dir + "/runaway.json";
+    ex::save_artifact(artifact, ex::make_artifact(spec, o));
+    for (const std::string stop : {"--stop-at 10s", "--stop-at-event 100000000"}) {
+        const Result r = cli("replay " + artifact + " " + stop);
+        EXPECT_EQ(r.exit_code, 0) << stop << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "reproduced: trace hash matches (" + sim::hash_hex(*o.trace_hash) + ")"))
+            << stop << "\n"
+            << r.out;
+        EXPECT_FALSE(contains(r.out, "stopped as asked")) << stop << "\n" << r.out;
+    }
+    const Result before = cli("replay " + artifact + " --stop-at 1s");
+    EXPECT_TRUE(contains(before.out, "stopped as asked at virtual time 1s")) << before.out;
+    const Result run = cli("run " + artifact + " --time-max 10s");
+    EXPECT_TRUE(contains(run.out, "reproduce: faultline run " + artifact + " --time-max 10s\n")) << run.out;
+}
+
 // A --log-host that names no host of the run is refused (exit 2) with the nearest names, once
 // the world is built and before the run or any output: a trace file named is left as it was.
 TEST(Replay, ALogHostThatNamesNoHostIsRefusedBeforeAnythingIsWritten) {

@@ -66,4 +66,10 @@ std::string faults_summary(const Artifact& artifact, const std::optional<Declare
 // InputError for an artifact whose scenario cannot be run; OptionError as check_replay_options.
 ReplayReport replay(const Artifact& artifact, const ReplayOptions& options);
 
+// "the scenario file changed (content hash X, now Y): option 'a' was 1, is now 2" when what the
+// artifact's run read is not what `loaded` (with its `current` options) is now; else nullopt.
+// Replay notes it; so does shrink, which shrinks against the file as it is now.
+std::optional<std::string> scenario_change(const Artifact& artifact, const LoadedScenarioRef& loaded,
+                                           const std::vector<std::pair<std::string, std::string>>& current);
+
 }  // namespace faultline::explore
