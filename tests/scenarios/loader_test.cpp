@@ -1006,6 +1006,15 @@ TEST(Loader, NamesASettingMadeWrongAreReportedAtTheSetting) {
     EXPECT_NE(variant.find(":37:"), std::string::npos) << variant;
     EXPECT_NE(variant.find("workloads.users.call.target: call target 'apii' is not a service, database or model (did you mean 'api'?) (set by variant 'broken')"), std::string::npos)
         << variant;
+    // ... also when another design is run: every variant of a file builds when it loads (it was
+    // reported only when that variant ran, though its values were checked for every run).
+    const std::string base = load_error(variant_file);
+    EXPECT_NE(base.find(":37:"), std::string::npos) << base;
+    EXPECT_NE(
+        base.find(
+            "call target 'apii' is not a service, database or model (did you mean 'api'?) (set by variant 'broken')"),
+        std::string::npos)
+        << base;
 }
 
 // A host range names hosts wherever a host pattern does: in a fault's targets and a link as in

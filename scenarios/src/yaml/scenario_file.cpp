@@ -556,10 +556,11 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     out.path = path;
     out.variant = variant;
     out.spec = load(path, variant, {}, true);
-    // Every design of the file must load, not only the one asked for: a broken variant is a
-    // mistake in the file, reported before anything runs.
+    // Every design of the file must load and build, not only the one asked for: a broken variant
+    // (a value, or a name its world does not have) is a mistake in the file, reported before
+    // anything runs.
     for (const auto& [name, v] : out.spec.variants) {
-        if (name != variant) load_spec(path, name);
+        if (name != variant) (void)load(path, name, {}, true);
     }
     check_swarm_choices(path, variant, out.spec);
     out.content_hash = file_content_hash(path);
