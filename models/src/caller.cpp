@@ -84,6 +84,7 @@ CallerCore::Admission CallerCore::admit(sim::Ctx& ctx, Kind kind) {
     a.ok = true;
     ++counters_.attempts;
     if (kind == Kind::retry) ++counters_.retries;
+    if (kind != Kind::first && later_attempts_ != nullptr) later_attempts_->add();
     if (kind == Kind::hedge) ++counters_.hedges;
     return a;
 }

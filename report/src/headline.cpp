@@ -159,7 +159,7 @@ Headline headline(const RunRecord& r) {
             h.peak_amplification = p;
             h.peak_amplification_edge = edge_label(e);
         }
-        const std::vector<double> d = difference(attempts, requests);
+        const std::vector<double> d = retries_per_second(r, e);
         for (std::size_t i = 0; i < retries.size() && i < d.size(); ++i) retries[i] += std::isfinite(d[i]) ? d[i] : 0;
     }
     if (!t.edges.empty()) h.peak_retries_per_s = peak(retries);

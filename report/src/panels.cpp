@@ -295,11 +295,10 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
                  [e](const RunRecord& r) { return ratio(values(r, e + ".attempts"), values(r, e + ".requests")); },
                  ""});
             retries.lines.push_back(
-                {edge_label(e), colour,
-                 [e](const RunRecord& r) { return difference(values(r, e + ".attempts"), values(r, e + ".requests")); },
-                 ""});
+                {edge_label(e), colour, [e](const RunRecord& r) { return retries_per_second(r, e); }, ""});
             b.use(e + ".attempts");
             b.use(e + ".requests");
+            b.use(e + ".retries");
         }
         b.add(amp);
         b.add(retries);

@@ -87,6 +87,13 @@ std::vector<double> difference(const std::vector<double>& a, const std::vector<d
     return out;
 }
 
+std::vector<double> retries_per_second(const RunRecord& r, const std::string& edge) {
+    if (r.find_series(edge + ".retries") != nullptr) return values(r, edge + ".retries");
+    std::vector<double> d = difference(values(r, edge + ".attempts"), values(r, edge + ".requests"));
+    for (double& v : d) v = std::isnan(v) ? v : std::max(0.0, v);
+    return d;
+}
+
 std::vector<std::string> names_with_prefix(const std::vector<const RunRecord*>& runs, const std::string& prefix) {
     std::vector<std::string> out;
     for (const RunRecord* r : runs) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -432,6 +433,39 @@ TEST(ReportCommands, NoBaselineMeansNoRecoveryTime) {
     EXPECT_TRUE(found) << r.out;
     const Result text = faultline("run " + stampede + " --seed 1 --set workloads.users.open_loop.rate=0/s");
     EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(\.recovery_s +- +\(no baseline\))"))) << text.out;
+}
+
+}  // namespace
+
+namespace {
+
+// Retries per second are counted as they are sent (a `.retries` series per call edge), not
+// derived as attempts less requests: that went negative where requests were refused before any
+// attempt (a deadline already spent) or attempts were sampled a second after their requests.
+TEST(ReportCommands, RetriesAreCountedAndNeverNegative) {
+    const fs::path dir = scratch();
+    ASSERT_EQ(faultline("run " + stampede + " --seed 1 --result " + (dir / "r.json").string()).exit_code, 1);
+    const auto j = nlohmann::json::parse(read(dir / "r.json"));
+    std::map<std::string, double> totals;  // per series: the sum of its per-second samples
+    for (const auto& s : j["series"]) {
+        double sum = 0;
+        for (const auto& v : s["values"]) {
+            if (v.is_null()) continue;
+            if (s["name"].get<std::string>().ends_with(".retries")) {
+                EXPECT_GE(v.get<double>(), 0) << s["name"];
+            }
+            sum += v.get<double>();
+        }
+        totals[s["name"].get<std::string>()] = sum;
+    }
+    const std::string edge = "calls.api.cache";
+    ASSERT_EQ(totals.count(edge + ".retries"), 1u);
+    // Every attempt after a request's first is a retry: at least attempts less requests (equal
+    // when each request made an attempt), at most the attempts. The edge retries a lot here.
+    const double attempts = totals[edge + ".attempts"], requests = totals[edge + ".requests"];
+    EXPECT_GT(totals[edge + ".retries"], 0.3 * requests);
+    EXPECT_GE(totals[edge + ".retries"], attempts - requests - 0.5);
+    EXPECT_LE(totals[edge + ".retries"], attempts);
 }
 
 }  // namespace

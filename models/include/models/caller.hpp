@@ -36,6 +36,7 @@
 
 #include "models/breaker.hpp"
 #include "models/hedge.hpp"
+#include "models/metrics.hpp"
 #include "models/retry.hpp"
 #include "models/throttle.hpp"
 #include "sim/ctx.hpp"
@@ -145,6 +146,12 @@ private:
     bool budget_traced_ = false;
     sim::Time budget_traced_at_{};
     std::uint64_t budget_denied_traced_ = 0;
+    Counter* later_attempts_ = nullptr;  // set_retries_metric
+
+public:
+    // Also count every attempt after a request's first try, retries and hedges (attempts minus
+    // first tries), in `*count`: e.g. a metrics counter shared by the callers of one call edge.
+    void set_retries_metric(Counter* count) noexcept { later_attempts_ = count; }
 };
 
 // An admitted attempt's obligation to report how it ended, exactly once: finish() with a result,
@@ -241,6 +248,8 @@ public:
     const std::string& name() const noexcept { return core_->name(); }
     const CallerOptions& options() const noexcept { return core_->options(); }
     const Counters& counters() const noexcept { return core_->counters(); }
+    // Also count attempts after a request's first try (retries and hedges) in `*count`.
+    void set_retries_metric(Counter* count) noexcept { core_->set_retries_metric(count); }
     // Attempts per logical request (0 before the first request): 1 without retries or hedges.
     double amplification() const noexcept;
     const RetryPolicy& retry_policy() const noexcept { return core_->policy(); }

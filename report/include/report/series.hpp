@@ -37,6 +37,11 @@ std::vector<double> counter_from_zero(const RunRecord& r, std::vector<double> v)
 std::vector<double> ratio(const std::vector<double>& a, const std::vector<double>& b);
 // a - b per sample.
 std::vector<double> difference(const std::vector<double>& a, const std::vector<double>& b);
+// The attempts after each request's first (retries and hedges) per second on a call edge
+// ("calls.api.db"): its `.retries` series, counted as they are sent. A result file of an older
+// build has none: then attempts less requests, never below 0 (requests refused before any attempt,
+// or attempts queued into the next sample, would take it below).
+std::vector<double> retries_per_second(const RunRecord& r, const std::string& edge);
 // Names of series starting with `prefix`, in the run's order.
 std::vector<std::string> names_with_prefix(const std::vector<const RunRecord*>& runs, const std::string& prefix);
 

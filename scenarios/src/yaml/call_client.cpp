@@ -22,6 +22,7 @@ CallClient::CallClient(World& world, sim::Host& host, const CallSpec& spec, cons
           spec.lb),
       requests_(&world.metrics().counter("calls." + owner + "." + spec.target + ".requests")),
       attempts_(&world.metrics().counter("calls." + owner + "." + spec.target + ".attempts")) {
+    caller_.set_retries_metric(&world.metrics().counter("calls." + owner + "." + spec.target + ".retries"));
     if (spec.pool) {
         for (sim::Host* t : targets_) {
             pools_.push_back(std::make_unique<sim::ConnectionPool>(world.net(), host, std::string(t->name()), rpc_->port(), *spec.pool));
