@@ -192,6 +192,8 @@ std::string expectation_text(const RunRecord& r) {
     const bool failure_ok = r.expected_failure.empty() || (r.failure && r.failure->name == r.expected_failure);
     std::string s = "expected " + r.expected_verdict;
     if (!r.expected_failure.empty()) s += " (" + r.expected_failure + ")";
+    // An interrupted run ended before it could be judged: neither as expected nor not.
+    if (r.verdict == "interrupted") return s + ": not judged (the run was interrupted)";
     return s + (verdict_ok && failure_ok ? ": as expected" : ": NOT as expected");
 }
 

@@ -57,7 +57,7 @@ InvariantRecord describe(const InvariantSpec& inv, double duration_s) {
         const SloSpec& s = *inv.slo;
         r.kind = "slo";
         r.condition = "p" + format_number(s.quantile * 100) + " of " + s.metric + " between " + dur(s.from) + " and " +
-                      dur(s.to) + " at most " + dur(s.max);
+                      dur(s.to) + " at most " + format_value(sim::to_seconds(s.max), Unit::seconds);
         r.judged_at_s = sim::to_seconds(s.to);
     } else {
         const std::pair<const std::optional<CheckerSpec>*, const char*> checkers[] = {

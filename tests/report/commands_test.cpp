@@ -396,6 +396,13 @@ invariants:
     const auto j = nlohmann::json::parse(read(dir / "r.json"));
     ASSERT_EQ(j["invariants"].size(), 2u);
     EXPECT_EQ(j["invariants"][0]["result"], "fail");
+    // One unit for one threshold: the condition and the failure say ms, as the file does (they
+    // said "at most 0.001s" and "was 0.01s, above 1ms").
+    EXPECT_TRUE(contains(j["invariants"][0]["condition"].get<std::string>(), "at most 1ms"))
+        << j["invariants"][0].dump();
+    EXPECT_TRUE(
+        std::regex_search(j["invariants"][0]["message"].get<std::string>(), std::regex(R"(was [0-9.]+ms, above 1ms$)")))
+        << j["invariants"][0].dump();
     EXPECT_EQ(j["invariants"][1]["result"], "not judged") << j["invariants"][1].dump();
     EXPECT_TRUE(contains(
         j["invariants"][1]["message"].get<std::string>(),

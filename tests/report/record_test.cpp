@@ -126,6 +126,17 @@ TEST(ReportHeadline, WithoutARecoversInvariantTheFaultTimelineGivesTheRule) {
     EXPECT_EQ(recovery(r).text(), "5s");
 }
 
+TEST(ReportHeadline, AnInterruptedRunIsNeitherAsExpectedNorNot) {
+    RunRecord r = report_test::outage_run();
+    r.expected_verdict = "fail";
+    r.verdict = "fail";
+    EXPECT_EQ(expectation_text(r), "expected fail: as expected");
+    r.verdict = "pass";
+    EXPECT_EQ(expectation_text(r), "expected fail: NOT as expected");
+    r.verdict = "interrupted";  // it said "NOT as expected", though nothing was judged
+    EXPECT_EQ(expectation_text(r), "expected fail: not judged (the run was interrupted)");
+}
+
 TEST(ReportCompare, RunsOfDifferentLengthsAreComparedPerSimulatedSecondToo) {
     // A stopped at 50s of 100s with 1,000 errors; B ran 100s with 1,500: more errors in total,
     // but fewer per second.

@@ -15,6 +15,13 @@ std::string number(double v) {
     return buf;
 }
 
+// A latency in the unit a person would write it in: "55.84ms", "196.1ms", "1.25s", "850us".
+std::string latency_text(double seconds) {
+    if (seconds < 1e-3) return number(seconds * 1e6) + "us";
+    if (seconds < 1) return number(seconds * 1e3) + "ms";
+    return number(seconds) + "s";
+}
+
 std::string bound_text(const std::optional<double>& min, const std::optional<double>& max) {
     if (min && max) return "in [" + number(*min) + ", " + number(*max) + "]";
     if (max) return "at most " + number(*max);
@@ -309,8 +316,9 @@ void World::build_invariants() {
                                 "", "", sim_->now()});
                 } else if (q > sim::to_seconds(slo.max)) {
                     sim_->fail({"invariant", name,
-                                "the " + number(100 * slo.quantile) + "th percentile of " + slo.metric + " between " + format_value(slo.from) +
-                                    " and " + format_value(slo.to) + " was " + number(q) + "s, above " + format_value(slo.max),
+                                "the " + number(100 * slo.quantile) + "th percentile of " + slo.metric + " between " +
+                                    format_value(slo.from) + " and " + format_value(slo.to) + " was " +
+                                    latency_text(q) + ", above " + format_value(slo.max),
                                 "", "", sim_->now()});
                 }
             });
