@@ -135,6 +135,8 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
          ", drawn on the same axes: <b style=\"color:" + std::string(run_colour(0)) +
          "\">A</b> and <b style=\"color:" + std::string(run_colour(1)) + "\">B</b>.</p>\n";
     o += "<div class=\"two\">\n";
+    // One scenario's text once, under both; two scenarios' each in its run's box.
+    const bool same_text = a.description == b.description && a.hypothesis == b.hypothesis;
     const RunRecord* runs[] = {&a, &b};
     for (int i = 0; i < 2; ++i) {
         const RunRecord& r = *runs[i];
@@ -142,13 +144,17 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
              (i == 0 ? "A: " : "B: ") + html(r.display_name()) + " " + page::verdict_badge(r.verdict) + "</h3>\n";
         o += "<p class=\"sub\">" + html(r.scenario) + " &middot; " + run_line(r) + "</p>\n";
         if (!r.variant_description.empty()) o += "<p>" + html(r.variant_description) + "</p>\n";
+        if (!same_text) {
+            o += page::paragraph(r.description);
+            if (!r.hypothesis.empty()) o += "<p><b>Hypothesis.</b> " + html(r.hypothesis) + "</p>\n";
+        }
         if (r.verdict != "pass")
             o += "<p><b>" + std::string(r.verdict == "interrupted" ? "Stopped early:" : "Failed:") + "</b> " +
                  html(failure_text(r)) + "</p>\n";
         o += "</div>\n";
     }
     o += "</div>\n";
-    if (!a.description.empty() || !a.hypothesis.empty()) {
+    if (same_text && (!a.description.empty() || !a.hypothesis.empty())) {
         o += "<div class=\"box\">" + page::paragraph(a.description) +
              (a.hypothesis.empty() ? "" : "<p><b>Hypothesis.</b> " + html(a.hypothesis) + "</p>") + "</div>\n";
     }

@@ -107,7 +107,15 @@ std::string compare_markdown(const RunRecord& a, const RunRecord& b, const std::
     o += "Seed " + std::to_string(a.seed) + (a.seed == b.seed ? "" : " / " + std::to_string(b.seed)) + ". A is " +
          markdown(a.scenario) + ": **" + upper_case(a.verdict) + "**" + expectation(a) + "; B is " +
          markdown(b.scenario) + ": **" + upper_case(b.verdict) + "**" + expectation(b) + ".\n\n";
-    if (!a.hypothesis.empty()) o += "**Hypothesis.** " + markdown(a.hypothesis) + "\n\n";
+    // One scenario's text once; two scenarios' each, named.
+    const bool same_text = a.description == b.description && a.hypothesis == b.hypothesis;
+    if (same_text && !a.hypothesis.empty()) o += "**Hypothesis.** " + markdown(a.hypothesis) + "\n\n";
+    for (const RunRecord* r : {&a, &b}) {
+        if (!same_text && (!r->description.empty() || !r->hypothesis.empty())) {
+            o += "**" + markdown(r->display_name()) + ".** " + markdown(r->description) +
+                 (r->hypothesis.empty() ? "" : " *Hypothesis:* " + markdown(r->hypothesis)) + "\n\n";
+        }
+    }
     for (const RunRecord* r : {&a, &b}) {
         if (!r->variant_description.empty())
             o += "- **" + markdown(r->display_name()) + "**: " + markdown(r->variant_description) + "\n";

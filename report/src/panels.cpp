@@ -256,11 +256,13 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
     for (const std::string& w : t.workloads) {
         const std::string group = "Clients (" + w + ")";
         PanelDef load{group, "Offered load, goodput and errors: " + w, "requests per second", Unit::per_second};
-        load.lines = {
-            plain("offered", offered_colour, w + ".offered"),
-            plain("goodput (ok)", goodput_colour, w + ".ok"),
-            {"errors", error_colour,
-             [w](const RunRecord& r) { return counter_from_zero(r, sum_with_prefix(r, w + ".errors.")); }, ""}};
+        load.lines = {plain("offered", offered_colour, w + ".offered"),
+                      plain("goodput (ok)", goodput_colour, w + ".ok"),
+                      {"errors", error_colour,
+                       [w](const RunRecord& r) {
+                           return counter_from_zero(r, sum_with_prefix(r, w + ".errors."), w + ".offered");
+                       },
+                       ""}};
         load.goodput_metric = w + ".ok";
         b.add(load);
 
@@ -272,7 +274,9 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
         PanelDef errors{group, "Client errors by kind: " + w, "errors per second", Unit::per_second};
         errors.lines = each(names_with_prefix(runs, w + ".errors."), w + ".errors.", "");
         for (LineDef& l : errors.lines) {
-            l.values = [name = l.series](const RunRecord& r) { return counter_from_zero(r, values(r, name)); };
+            l.values = [name = l.series, w](const RunRecord& r) {
+                return counter_from_zero(r, values(r, name), w + ".offered");
+            };
         }
         errors.note = "no errors";
         errors.keep_when_empty = true;
@@ -362,9 +366,11 @@ std::vector<Panel> build_panels(const std::vector<const RunRecord*>& runs, const
         PanelDef errors{group, "Errors per second by service", "errors per second", Unit::per_second};
         for (std::size_t i = 0; i < t.services.size(); ++i) {
             const std::string s = t.services[i];
-            errors.lines.push_back(
-                {s, palette[i % std::size(palette)],
-                 [s](const RunRecord& r) { return counter_from_zero(r, sum_with_prefix(r, s + ".errors.")); }, ""});
+            errors.lines.push_back({s, palette[i % std::size(palette)],
+                                    [s](const RunRecord& r) {
+                                        return counter_from_zero(r, sum_with_prefix(r, s + ".errors."), s + ".queue");
+                                    },
+                                    ""});
             for (const std::string& n : names_with_prefix(runs, s + ".errors.")) b.use(n);
         }
         errors.note = "no errors";

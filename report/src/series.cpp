@@ -63,7 +63,8 @@ std::vector<double> sum_with_prefix(const RunRecord& r, const std::string& prefi
     return out;
 }
 
-std::vector<double> counter_from_zero(const RunRecord& r, std::vector<double> v) {
+std::vector<double> counter_from_zero(const RunRecord& r, std::vector<double> v, const std::string& witness) {
+    if (!has(r, witness)) return v;
     for (std::size_t i = 0; i < v.size() && i < r.times.size(); ++i) {
         if (std::isfinite(v[i])) break;
         v[i] = 0;

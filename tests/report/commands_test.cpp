@@ -476,3 +476,34 @@ TEST(ReportCommands, RetriesAreCountedAndNeverNegative) {
 }
 
 }  // namespace
+
+namespace {
+
+// An A/B of two scenarios: a component only one side has gets no line of zeros for the other
+// (the error charts drew "B: errors" at 0 for a workload B does not have), and each side's
+// description is shown (only A's was).
+TEST(ReportCommands, AComparisonOfTwoScenariosDrawsOnlyWhatEachHasAndBothDescriptions) {
+    const fs::path dir = scratch();
+    std::ofstream(dir / "other.yaml") << R"(name: other
+description: The other design, with its own words.
+duration: 10s
+services:
+  front: {hosts: front-1, cpu: fixed(100us)}
+workloads:
+  people: {hosts: clients, open_loop: {rate: 100/s}, call: {target: front, timeout: 1s}}
+)";
+    const Result r = faultline("compare " + stampede + " " + (dir / "other.yaml").string() +
+                               " --seed 1 --jobs 1 --report " + (dir / "c.html").string());
+    ASSERT_NE(r.exit_code, 2) << r.out;
+    const std::string page = read(dir / "c.html");
+    EXPECT_EQ(count(page, "\"label\":\"A: errors\""), 1u) << "users' chart only";
+    EXPECT_EQ(count(page, "\"label\":\"B: errors\""), 1u) << "people's chart only";
+    EXPECT_EQ(count(page, "\"label\":\"B: cache\""), 0u) << "B has no cache service";
+    EXPECT_EQ(count(page, "\"label\":\"A: front\""), 0u) << "A has no front service";
+    EXPECT_TRUE(contains(page, "The other design, with its own words.")) << "B's description";
+    EXPECT_TRUE(contains(page, "A restart of the whole cache tier")) << "A's description";
+    const std::string md = read(dir / "c.md");
+    EXPECT_TRUE(contains(md, "The other design, with its own words.")) << md;
+}
+
+}  // namespace

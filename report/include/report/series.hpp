@@ -32,7 +32,9 @@ std::vector<double> values(const RunRecord& r, const std::string& name);
 std::vector<double> sum_with_prefix(const RunRecord& r, const std::string& prefix);
 // An error counter appears at its first error: before that it was 0, not missing. Leading NaNs
 // become 0 (a series that never appears is 0 throughout: no errors of that kind).
-std::vector<double> counter_from_zero(const RunRecord& r, std::vector<double> v);
+// Only in a run that has the component (`witness`, a series every such component has: W.offered,
+// S.queue): in an A/B of two scenarios, the side without it draws no line of zeros.
+std::vector<double> counter_from_zero(const RunRecord& r, std::vector<double> v, const std::string& witness);
 // a / b per sample (NaN where b is 0 or missing).
 std::vector<double> ratio(const std::vector<double>& a, const std::vector<double>& b);
 // a - b per sample.
