@@ -908,6 +908,29 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
     // A group named like a host.
     const std::string shadow = load_error(write("group-shadows-host.yaml", replaced(text, "  frontends: [api-1, api-2]\n", "  api-1: [db-1]\n")));
     EXPECT_NE(shadow.find("groups.api-1: 'api-1' is already a host's name"), std::string::npos) << shadow;
+    // A group may name another group, in either order (it was "no host or group matches 'frontends'"
+    // for a group of the section); in a circle it is an error; a glob character cannot name one.
+    for (const char* groups : {"  frontends: [api-1, api-2]\n  all: [frontends, db-1]\n",
+                               "  all: [frontends, db-1]\n  frontends: [api-1, api-2]\n"}) {
+        EXPECT_EQ(load_error(write("group-of-groups.yaml", replaced(text, "  frontends: [api-1, api-2]\n", groups))),
+                  "")
+            << groups;
+    }
+    const std::string circle =
+        load_error(write("group-circle.yaml",
+                         replaced(text, "  frontends: [api-1, api-2]\n", "  frontends: [all]\n  all: [frontends]\n")));
+    EXPECT_NE(circle.find("groups name each other in a circle"), std::string::npos) << circle;
+    const std::string star =
+        load_error(write("group-star.yaml", replaced(text, "  frontends: [api-1, api-2]\n", "  \"*\": [api-1]\n")));
+    EXPECT_NE(star.find("a group's name cannot hold '*'"), std::string::npos) << star;
+    // A group may name a store's replicas and clients (they did not exist yet when groups were made).
+    EXPECT_EQ(load_error(write("group-store.yaml", replaced(text, "  frontends: [api-1, api-2]\n",
+                                                            "  frontends: [api-1, api-2]\n  near: [kv-1, c-1]\n"))),
+              "");
+    // A host name with a space reads as two names wherever targets are listed.
+    const std::string spaced = load_error(write("host-space.yaml", replaced(text, "hosts: [c-1]", "hosts: [\"c 1\"]")));
+    EXPECT_NE(spaced.find("stores.kv.clients.hosts: 'c 1' is not a host name: a name has no spaces"), std::string::npos)
+        << spaced;
     // Closed-loop clients count over the workload's hosts: 10 hosts of 100,001 are 1,000,010 processes (4.4 GB).
     std::string many;
     EXPECT_EQ(faultline::load_scenario_file(base).info->make({{"workloads.batch.closed_loop.clients", "100001"}}, many), nullptr);

@@ -25,14 +25,8 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     for (const auto& [name, s] : spec_.services) place(name, s.hosts, s.where, "services." + name + ".hosts");
     for (const auto& [name, w] : spec_.workloads) place(name, w.hosts, w.where, "workloads." + name + ".hosts");
     for (const auto& [name, m] : spec_.models) place(name, m.hosts, m.where, "models." + name + ".hosts");
-    for (const auto& [group, patterns] : spec_.groups) {
-        const Where& at = patterns.where;
-        if (hosts_.count(group) != 0) fail(at, "groups." + group, "'" + group + "' is already a component's name");
-        // A pattern names a host before a group: a group called like a host would never be used.
-        if (sim.find_host(group) != nullptr) fail(at, "groups." + group, "'" + group + "' is already a host's name");
-        for (const std::string& p : patterns.value) join_hosts(group, p, at, "groups." + group);
-    }
-    build_stores();  // the store makes its replica hosts; links may name them
+    build_stores();  // the store makes its replica hosts; links and groups may name them
+    build_groups();
     name_ranges();
     build_network();
     build_databases();
@@ -59,6 +53,51 @@ void World::join_hosts(const std::string& group, const std::string& pattern, con
         const std::vector<sim::Host*> found = sim_->select(name);
         if (found.empty()) fail(where, path, "no host or group matches '" + name + "'" + (name == pattern ? "" : " (of the range '" + pattern + "')"));
         for (sim::Host* h : found) h->join(group);
+    }
+}
+
+// `groups:`, once every component's hosts exist (a store's included). A group may name another
+// group of the section, in any order: each joins once all it names exist (a circle is an error).
+void World::build_groups() {
+    std::vector<std::string> pending;
+    for (const auto& [group, patterns] : spec_.groups) {
+        const Where& at = patterns.where;
+        if (hosts_.count(group) != 0) fail(at, "groups." + group, "'" + group + "' is already a component's name");
+        // A pattern names a host before a group: a group called like a host would never be used.
+        if (sim_->find_host(group) != nullptr) fail(at, "groups." + group, "'" + group + "' is already a host's name");
+        // A glob character would make the group's name a pattern that matches other hosts ('*' is every host).
+        if (group.find_first_of("*?[] \t") != std::string::npos)
+            fail(at, "groups." + group,
+                 "a group's name cannot hold '*', '?', '[', ']' or a space: it would read as a pattern");
+        pending.push_back(group);
+    }
+    auto names_pending = [&](const std::string& name) {
+        return std::find(pending.begin(), pending.end(), name) != pending.end();
+    };
+    while (!pending.empty()) {
+        bool progress = false;
+        for (auto it = pending.begin(); it != pending.end();) {
+            const auto& patterns = spec_.groups.at(*it);
+            bool ready = true;  // names no group still waiting
+            for (const std::string& p : patterns.value) {
+                for (const std::string& n : expand_hosts(p)) {
+                    if (n != *it && names_pending(n)) ready = false;
+                }
+            }
+            if (!ready) {
+                ++it;
+                continue;
+            }
+            for (const std::string& p : patterns.value) join_hosts(*it, p, patterns.where, "groups." + *it);
+            it = pending.erase(it);
+            progress = true;
+        }
+        if (!progress) {
+            const auto& patterns = spec_.groups.at(pending.front());
+            fail(patterns.where, "groups." + pending.front(),
+                 "groups name each other in a circle (" + pending.front() +
+                     " and the groups it names): a group cannot contain itself");
+        }
     }
 }
 
@@ -91,6 +130,9 @@ std::vector<std::string> World::host_names(const std::string& pattern, const Whe
             fail(where, path, "'" + name + "' is not a host name (write names or ranges like app-{1..4}, at most " + std::to_string(hosts_limit) +
                                   " hosts)");
         }
+        // A space would read as two names wherever targets are listed (the trace's "targets", shrink's output).
+        if (name.empty() || name.find_first_of(" \t\n\r") != std::string::npos)
+            fail(where, path, "'" + name + "' is not a host name: a name has no spaces (write api-1, not 'api 1')");
     }
     return names;
 }

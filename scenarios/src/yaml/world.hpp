@@ -153,6 +153,7 @@ private:
     void build_workloads();
     void build_stores();
     void join_hosts(const std::string& group, const std::string& pattern, const Where& where, const std::string& path);
+    void build_groups();
     void name_ranges();
     void build_models();
     void build_checker(const InvariantSpec& inv, const std::string& path);
