@@ -868,37 +868,68 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
                                             "expect: {verdict: pass}\n", "expect: {verdict: fail, failure: goodput recovers}\n");
     const std::string base = write("crashed-settings.yaml", text);
     ASSERT_EQ(load_error(base), "");
-    check_edges(base, {
-        // A segfault: the recovery check read a histogram's missing series.
-        {"invariants.2.recovers.metric", "users.latency", "invariants[2].recovers.metric: 'users.latency' is a latency histogram; this invariant needs a counter", "users.ok"},
-        // "no metric 'users.latency' (users has: ..., users.latency, ...)".
-        {"invariants.1.always.metric", "users.latency", "invariants[1].always.metric: 'users.latency' is a latency histogram; this invariant needs", "users.offered"},
-        // 10^12 requests at one instant outran the event limit (hours, gigabytes).
-        {"faults.0.params.requests", "1000000000000", "fault 'burst' parameter 'requests': '1000000000000': must be from 1 to 1000000", "1000000"},
-        // A negative rate, and one past any limit, asserted or ran until the event limit.
-        {"faults.1.params.factor", "-1", "fault 'load_spike' parameter 'factor': '-1': must be from 0 to 1000", "0"},
-        {"faults.1.params.factor", "1e308", "must be from 0 to 1000", "1000"},
-        // A mapping in flow style, as a file writes it ("expected a mapping of names, got a value").
-        {"faults.1.params", "{factor: -1}", "fault 'load_spike' parameter 'factor': '-1': must be from 0 to 1000", "{factor: 3}"},
-        // A spike aimed at a service did nothing, without a word.
-        {"faults.1.targets.0", "api-1", "fault 'load_spike': no open-loop workload runs on 'api-1' (open-loop workloads: users on clients)", "clients"},
-        {"faults.0.targets.0", "frontends", "fault 'burst': no open-loop workload runs on 'frontends'", "clients"},
-        // A clock running backwards (or 10^302 times fast) asserted in the model.
-        {"faults.2.params.ppm", "-1000000", "fault 'clock_drift' parameter 'ppm': '-1000000': must be from -500000 to 500000", "-500000"},
-        // Crash and boot at one instant, forever (minutes to the event limit).
-        {"faults.3.params.crash_after", "0s", "fault 'bad_deploy': crash_after and restart_delay are both 0", "1ns"},
-        // Two replicas on one host asserted; a home that is no replica was an internal error.
-        {"stores.kv.replicas", "[kv-1, kv-1]", "stores.kv.replicas: 'kv-1' is named twice", "[kv-1, kv-3]"},
-        {"stores.kv.clients.home", "kv-9", "stores.kv.clients.home: 'kv-9' is not one of the store's replicas (did you mean 'kv-1'?)", "kv-2"},
-        // The top-level expectation was checked, a variant's was not; a failure naming no invariant was accepted.
-        {"variants.bigger.expect.verdict", "maybe", "variants.bigger.expect.verdict: must be pass, fail or runaway", "fail"},
-        {"expect.failure", "goodput recover", "expect.failure: no invariant is named 'goodput recover' (did you mean 'goodput recovers'?)", "few errors"},
-        // i++ past the largest long never ended (and took all memory on the way).
-        {"databases.db.hosts", "db-{9223372036854775800..9223372036854775807}", "", "db-{9223372036854775800..9223372036854775807}"},
-        {"databases.db.hosts", "db-{-9223372036854775808..9223372036854775807}", "is not a host name", "db-1"},
-        // Accepted in a file, refused as --events-max 0.
-        {"limits.events_max", "0", "limits.events_max: must be at least 1", "1"},
-    });
+    check_edges(
+        base,
+        {
+            // A segfault: the recovery check read a histogram's missing series.
+            {"invariants.2.recovers.metric", "users.latency",
+             "invariants[2].recovers.metric: 'users.latency' is a latency histogram; this invariant needs a counter",
+             "users.ok"},
+            // "no metric 'users.latency' (users has: ..., users.latency, ...)".
+            {"invariants.1.always.metric", "users.latency",
+             "invariants[1].always.metric: 'users.latency' is a latency histogram; this invariant needs",
+             "users.offered"},
+            // 10^12 requests at one instant outran the event limit (hours, gigabytes).
+            {"faults.0.params.requests", "1000000000000",
+             "fault 'burst' parameter 'requests': '1000000000000': must be from 1 to 1000000", "1000000"},
+            // A negative rate, and one past any limit, asserted or ran until the event limit.
+            {"faults.1.params.factor", "-1", "fault 'load_spike' parameter 'factor': '-1': must be from 0 to 1000",
+             "0"},
+            {"faults.1.params.factor", "1e308", "must be from 0 to 1000", "1000"},
+            // A mapping in flow style, as a file writes it ("expected a mapping of names, got a value").
+            {"faults.1.params", "{factor: -1}", "fault 'load_spike' parameter 'factor': '-1': must be from 0 to 1000",
+             "{factor: 3}"},
+            // A spike aimed at a service did nothing, without a word.
+            {"faults.1.targets.0", "api-1",
+             "fault 'load_spike': no open-loop workload runs on 'api-1' (open-loop workloads: users on clients)",
+             "clients"},
+            {"faults.0.targets.0", "frontends", "fault 'burst': no open-loop workload runs on 'frontends'", "clients"},
+            // A clock running backwards (or 10^302 times fast) asserted in the model.
+            {"faults.2.params.ppm", "-1000000",
+             "fault 'clock_drift' parameter 'ppm': '-1000000': must be from -500000 to 500000", "-500000"},
+            // Crash and boot at one instant, forever (minutes to the event limit).
+            {"faults.3.params.crash_after", "0s", "fault 'bad_deploy': crash_after and restart_delay are both 0",
+             "1ns"},
+            // Two replicas on one host asserted; a home that is no replica was an internal error.
+            {"stores.kv.replicas", "[kv-1, kv-1]", "stores.kv.replicas: 'kv-1' is named twice", "[kv-1, kv-3]"},
+            {"stores.kv.clients.home", "kv-9",
+             "stores.kv.clients.home: 'kv-9' is not one of the store's replicas (did you mean 'kv-1'?)", "kv-2"},
+            // The top-level expectation was checked, a variant's was not; a failure naming no invariant was accepted.
+            {"variants.bigger.expect.verdict", "maybe", "variants.bigger.expect.verdict: must be pass, fail or runaway",
+             "fail"},
+            {"expect.failure", "goodput recover",
+             "expect.failure: no invariant is named 'goodput recover' (did you mean 'goodput recovers'?)",
+             "few errors"},
+            // i++ past the largest long never ended (and took all memory on the way).
+            {"databases.db.hosts", "db-{9223372036854775800..9223372036854775807}", "",
+             "db-{9223372036854775800..9223372036854775807}"},
+            {"databases.db.hosts", "db-{-9223372036854775808..9223372036854775807}", "is not a host name", "db-1"},
+            // Accepted in a file, refused as --events-max 0.
+            {"limits.events_max", "0", "limits.events_max: must be at least 1", "1"},
+            // Accepted, and then every request was dropped at the client.
+            {"workloads.users.open_loop.inflight_max", "0",
+             "open_loop.inflight_max: must be at least 1 (with 0 every request is dropped", "1"},
+            // Accepted in silence: a workload that starts when the run is over sends nothing.
+            {"workloads.users.open_loop.start", "20s",
+             "workloads.users.open_loop.start: at or after the end of the run", "19s"},
+            {"workloads.batch.closed_loop.start", "25s",
+             "workloads.batch.closed_loop.start: at or after the end of the run", "1s"},
+            {"stores.kv.clients.stop", "25s", "stores.kv.clients.stop: after the end of the run", "20s"},
+            // A failure named with a verdict of pass; a fault or link without its kind or end.
+            {"expect.verdict", "pass",
+             "expect.failure: names the invariant that fails, so the verdict must be fail (it is pass)", "fail"},
+            {"faults.0.kind", "", "faults[0].kind: a fault needs a kind (one of: ", "burst"},
+        });
     // A bracket without its pair was read as if it were there.
     for (const char* path : {"faults[0.at", "faults.0].at", "faults[[0]].at"}) {
         std::string error;

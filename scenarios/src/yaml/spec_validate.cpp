@@ -88,6 +88,8 @@ std::optional<std::string> validate(const WorkloadSpec& w) {
     if (w.open_loop.has_value() == w.closed_loop.has_value()) return "a workload is either open_loop or closed_loop";
     constexpr double rate_max = 10'000'000;  // arrivals per second, at the diurnal peak too
     if (w.open_loop && w.open_loop->rate.per_second > rate_max) return "open_loop.rate above 10M/s";
+    if (w.open_loop && w.open_loop->inflight_max < 1)
+        return "open_loop.inflight_max must be at least 1 (with 0 every request is dropped at the client)";
     if (w.open_loop && !w.open_loop->diurnal.empty()) {
         double peak = 0;
         for (const double m : w.open_loop->diurnal) {
@@ -221,6 +223,9 @@ std::optional<std::string> validate(const ScenarioSpec& s) {
     auto check_expect = [&s](const ExpectSpec& e, const std::string& at) -> std::optional<std::string> {
         if (e.verdict != "pass" && e.verdict != "fail" && e.verdict != "runaway") return at + ".verdict must be pass, fail or runaway";
         if (e.failure.empty()) return std::nullopt;
+        if (e.verdict != "fail")
+            return at + ".failure: names the invariant that fails, so the verdict must be fail (it is " + e.verdict +
+                   ")";
         std::vector<std::string> names;
         for (const InvariantSpec& inv : s.invariants) names.push_back(inv.name);
         if (std::find(names.begin(), names.end(), e.failure) != names.end()) return std::nullopt;

@@ -42,6 +42,13 @@ void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Dura
     const double expected = o.rate.per_second * peak * hosts * models::full_rate_seconds(window, o.ramp_up);
     if (expected >= 1) return;
     const Where& at = o.where.line != 0 ? o.where : w.where;  // the open_loop section, where the rate is
+    if (o.start.count() > 0 && o.rate.per_second * peak * hosts * models::full_rate_seconds(duration, o.ramp_up) >= 1) {
+        // The rate would do over the whole run: the late start is what leaves too little of it.
+        out.push_back(at.text() + ": workloads." + name + ".open_loop.start " + format_value(o.start) + " leaves " +
+                      format_value(window) + " of the " + format_value(duration) + " run: " + rough(expected) +
+                      " arrivals on average (is the start right?)");
+        return;
+    }
     out.push_back(at.text() + ": workloads." + name + ".open_loop.rate " + rough(o.rate.per_second * 3600) + "/h" +
                   " per host gives " + rough(expected) + " arrivals on average in the whole run (" + rough(hosts) +
                   (hosts == 1 ? " host, " : " hosts, ") + format_value(window) +

@@ -224,6 +224,9 @@ void World::build_network() {
         const LinkSpec& l = spec_.network.links[i];
         const std::string path = "network.links[" + std::to_string(i) + "]";
         for (const std::string* p : {&l.from, &l.to}) {
+            if (p->empty())
+                fail(l.where, path,
+                     std::string("a link needs '") + (p == &l.from ? "from" : "to") + "' (a host or group)");
             if (sim_->select(*p).empty()) fail(l.where, path, "no host or group matches '" + *p + "'");
         }
         sim::LinkPatch patch{l.latency, l.loss, l.duplicate, l.reorder, std::nullopt};
@@ -325,6 +328,16 @@ void World::build_workloads() {
         const std::string& name = entry.first;
         const WorkloadSpec& w = entry.second;
         check_call(w.call, "workloads." + name + ".call", w.where);
+        // A workload that starts when the run is over sends nothing, and every invariant on it
+        // passes for want of traffic.
+        const sim::Duration start = w.open_loop     ? w.open_loop->start
+                                    : w.closed_loop ? w.closed_loop->start
+                                                    : sim::Duration{};
+        if (start >= spec_.duration) {
+            fail(w.where, "workloads." + name + (w.open_loop ? ".open_loop" : ".closed_loop") + ".start",
+                 "at or after the end of the run (" + format_value(spec_.duration) +
+                     "): the workload would send nothing");
+        }
         auto& stats = sim_->make<models::WorkloadStats>(metrics_, name);
         workload_stats_[name] = &stats;
         for (sim::Host* h : hosts_[name]) {

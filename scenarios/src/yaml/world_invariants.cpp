@@ -140,7 +140,11 @@ void World::build_invariants() {
         } else if (inv.recovers) {
             const RecoversSpec r = *inv.recovers;
             if (!metrics_->has(r.metric)) {
-                fail(inv.where, path + ".recovers.metric", no_such_metric("metric", r.metric, metrics_->names()));
+                std::vector<std::string> rates;  // what it can take: not a latency histogram
+                for (const std::string& n : metrics_->names()) {
+                    if (metrics_->find_histogram(n) == nullptr) rates.push_back(n);
+                }
+                fail(inv.where, path + ".recovers.metric", no_such_metric("metric", r.metric, rates));
             }
             if (metrics_->find_histogram(r.metric) != nullptr)
                 fail(inv.where, path + ".recovers.metric", histogram_metric(r.metric));

@@ -53,6 +53,8 @@ void World::build_stores() {
         w.keys = st.clients.keys;
         w.read_ratio = st.clients.read_ratio;
         w.think = st.clients.think;
+        if (st.clients.stop > spec_.duration)
+            fail(st.where, path + ".clients.stop", "after the end of the run (" + format_value(spec_.duration) + ")");
         w.stop = sim::Time(st.clients.stop.count() > 0 ? st.clients.stop : spec_.duration);
         w.home = st.clients.home;
         if (!w.home.empty() && std::find(o.replicas.begin(), o.replicas.end(), w.home) == o.replicas.end()) {
