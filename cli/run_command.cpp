@@ -45,8 +45,10 @@ bool is_run_file(const std::string& arg) {
 // A run refused: its scenario's options, or a regression file's own error (its fault plan's),
 // named as replay names it.
 std::string scenario_error(const RunArgs& a, const ScenarioInfo& info, const std::string& error) {
+    // A scenario file by its name: as fuzz, replay and the reports name it (its path is in the
+    // error's own "FILE:LINE:COLUMN" where the file is at fault).
     return is_run_file(a.scenario) ? a.scenario + ": scenario '" + info.name + "': " + error
-                                   : "scenario '" + a.scenario + "': " + error;
+                                   : "scenario '" + info.name + "': " + error;
 }
 
 int execute(const RunArgs& a) {

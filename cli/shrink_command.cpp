@@ -123,7 +123,8 @@ void add_shrink_command(CLI::App& app, Command& cmd) {
     auto* sub = app.add_subcommand(
         "shrink", "Shrink a failure artifact to a small regression file that still fails the same way");
     sub->add_option("artifact", args->artifact, "A failure artifact (from fuzz)")->required();
-    sub->add_option("--out,-o", args->out, "The regression file to write (default: ARTIFACT.shrunk.json)");
+    sub->add_option("--out,-o", args->out,
+                    "The regression file to write (default: the artifact's name with .shrunk.json for .json)");
     sub->add_option("--runs-max", args->runs_max, "At most this many candidate runs")
         ->transform(decimal_u64("a run limit", 1, "N"))
         ->default_val(500);

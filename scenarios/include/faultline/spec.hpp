@@ -331,7 +331,7 @@ void fields(V& v, FaultSpecEntry& o) {
     v("", o.where, "");
     v("at", o.at, "when it starts");
     v("duration", o.duration, "a window: healed at its end");
-    v("kind", o.kind, "see docs/faults.md (and scenario kinds: cache_flush, load_spike, bad_deploy)");
+    v("kind", o.kind, "see docs/faults.md (and scenario kinds: cache_flush, load_spike, burst, bad_deploy)");
     v("targets", o.targets, "host patterns (two for link faults), or a workload for load_spike");
     v("params", o.params, "parameters of the kind");
 }
