@@ -11,6 +11,7 @@
 #include "faultline/json_error.hpp"
 #include "json_field.hpp"
 #include "report/record.hpp"
+#include "report/text.hpp"
 
 namespace faultline::report {
 
@@ -197,6 +198,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
             inv.kind = f.str_or("kind");
             inv.condition = f.str_or("condition");
             inv.result = f.at("result").str();
+            if (inv.result != "pass" && inv.result != "fail" && inv.result != "not judged")
+                f.at("result").fail("expected pass, fail or not judged");
             inv.message = f.str_or("message");
             if (f.has("judged_at_s")) inv.judged_at_s = f.at("judged_at_s").seconds();
             if (f.has("recovery")) {
@@ -205,6 +208,8 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
                     rr.at("metric").str(),         rr.at("baseline_from_s").seconds(), rr.at("baseline_to_s").seconds(),
                     rr.at("after_s").seconds(),    rr.at("within_s").seconds(),        rr.at("share").number(),
                     rr.at("smoothing_s").seconds()};
+                if (!(inv.recovery->share > 0 && inv.recovery->share <= 1.5))
+                    rr.at("share").fail("must be in (0, 1.5], as a scenario's recovers.share");
             }
             inv.metric = f.str_or("metric");
             if (f.has("min")) inv.min = f.at("min").number();
@@ -218,6 +223,20 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
             r.coverage.emplace_back(c.item(i).at("mark").str(), c.item(i).at("count").u64());
     }
     if (j.has("time_s")) r.times = j.at("time_s").times();
+    // What a run writes holds together; a hand-edited file that does not would draw a page that
+    // says two things at once (a failure at 41s on a run that ended at 10s, a PASS with a failure).
+    if (r.verdict == "fail" && !r.failure) j.at("verdict").fail("is fail, but the file has no failure");
+    if (r.verdict == "pass" && r.failure) j.at("failure").fail("a run whose verdict is pass has no failure");
+    constexpr double slack = 1e-6;  // seconds: the file's decimal times round
+    if (r.failure && r.failure->time_s > r.end_s + slack)
+        j.at("failure").at("time_s").fail("after the run's end (end_s " + format_time(r.end_s) + ")");
+    if (!r.times.empty() && r.times.back() > r.end_s + slack)
+        j.at("end_s").fail("before the last sample (" + format_time(r.times.back()) + ")");
+    for (std::size_t i = 0; i < r.faults.size(); ++i) {
+        if (r.faults[i].at_s > r.end_s + slack)
+            j.at("faults").item(i).at("at_s").fail("after the run's end (end_s " + format_time(r.end_s) +
+                                                   "): only injected faults are recorded");
+    }
     if (j.has("series")) {
         const Field s = j.at("series");
         for (std::size_t i = 0; i < s.size(); ++i) {

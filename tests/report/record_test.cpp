@@ -75,6 +75,30 @@ TEST(ReportRecord, BadInputNamesTheFileAndTheField) {
     negative_fault["faults"][0]["at_s"] = -1;
     EXPECT_EQ(error_of(negative_fault),
               "run.json: field 'faults[0].at_s': is -1, expected a time in seconds between 0 and 9.2e9");
+    // A hand-edited file that does not hold together: refused, naming the field, rather than a
+    // page that says two things at once.
+    Json maybe = j;
+    maybe["invariants"][0]["result"] = "maybe";
+    EXPECT_EQ(error_of(maybe), "run.json: field 'invariants[0].result': expected pass, fail or not judged");
+    Json fail_without_failure = j;
+    fail_without_failure["verdict"] = "fail";
+    EXPECT_EQ(error_of(fail_without_failure), "run.json: field 'verdict': is fail, but the file has no failure");
+    Json pass_with_failure = j;
+    pass_with_failure["failure"] = {{"kind", "invariant"}, {"name", "x"}, {"time_s", 30}};
+    EXPECT_EQ(error_of(pass_with_failure), "run.json: field 'failure': a run whose verdict is pass has no failure");
+    Json failed_later = pass_with_failure;
+    failed_later["verdict"] = "fail";
+    failed_later["failure"]["time_s"] = 61;
+    EXPECT_EQ(error_of(failed_later), "run.json: field 'failure.time_s': after the run's end (end_s 1m)");
+    Json ended_early = j;
+    ended_early["end_s"] = 10;
+    EXPECT_EQ(error_of(ended_early), "run.json: field 'end_s': before the last sample (1m)");
+    Json fault_after = j;
+    fault_after["faults"][0]["at_s"] = 1e6;
+    EXPECT_TRUE(contains(error_of(fault_after), "run.json: field 'faults[0].at_s': after the run's end (end_s 1m)"));
+    Json share = j;
+    share["invariants"][0]["recovery"]["share"] = 2.0;
+    EXPECT_TRUE(contains(error_of(share), "run.json: field 'invariants[0].recovery.share': must be in (0, 1.5]"));
     // A missing sample value is a gap, not an error.
     Json gap = j;
     gap["series"][0]["values"][3] = nullptr;
