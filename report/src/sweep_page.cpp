@@ -240,7 +240,7 @@ std::string sweep_html(const SweepResult& s) {
     o += "<h2>Every cell</h2>\n<table><tr>";
     for (const GridAxis& a : s.axes) o += "<th>" + html(a.name) + "</th>";
     o += "<th>seeds passing</th><th>time to recover (median)</th><th>p99 (median)</th><th>peak "
-         "amplification</th><th>errors "
+         "amplification (median)</th><th>errors "
          "(median)</th><th>failures</th><th>reproduce (first failing seed)</th></tr>\n";
     for (const SweepCell& c : s.cells) {
         const CellSummary m = summarize(c);
