@@ -171,49 +171,73 @@ void define_host_faults(Faults& faults) {
                    }});
 }
 
+// A cut between a set of hosts and itself cuts nothing (the fault would be injected, counted and
+// drawn, and change nothing): the two patterns must name different sets.
+std::optional<std::string> two_different_sets(Simulator& sim, const FaultSpec& spec) {
+    std::vector<Host*> a = sim.select(spec.targets[0]), b = sim.select(spec.targets[1]);
+    auto by_id = [](const Host* x, const Host* y) { return x->id() < y->id(); };
+    std::sort(a.begin(), a.end(), by_id);
+    std::sort(b.begin(), b.end(), by_id);
+    if (a == b)
+        return "'" + spec.targets[0] + "' and '" + spec.targets[1] +
+               "' are the same hosts: a cut between a set and itself cuts nothing";
+    return std::nullopt;
+}
+
+// Isolating every host leaves no other host to cut them off from.
+std::optional<std::string> not_every_host(Simulator& sim, const FaultSpec& spec) {
+    const std::size_t hosts = sim.host_count() - 1;  // host 0 is the world's own
+    if (sim.select(spec.targets[0]).size() >= hosts)
+        return "'" + spec.targets[0] + "' is every host: there is no other host to isolate it from";
+    return std::nullopt;
+}
+
 UniqueFunction<void()> heal_rules(Network* net, NetRules rules) {
     return [net, rules = std::move(rules)] { net->heal(rules); };
 }
 
 void define_network_faults(Faults& faults, Network* net) {
-    faults.define({"partition",
-                   "Cut the network between two sets of hosts, both ways. Messages are lost (requests time out); "
-                   "with reject=true requests fail at once with 'unreachable'.",
-                   2,
-                   {fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)")},
-                   true,
-                   nullptr,
-                   [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
-                       FaultParams p(spec);
-                       return heal_rules(net, net->partition(spec.targets[0], spec.targets[1], p.get<bool>("reject", false)));
-                   }});
+    faults.define(
+        {"partition",
+         "Cut the network between two sets of hosts, both ways. Messages are lost (requests time out); "
+         "with reject=true requests fail at once with 'unreachable'.",
+         2,
+         {fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)")},
+         true,
+         two_different_sets,
+         [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
+             FaultParams p(spec);
+             return heal_rules(net, net->partition(spec.targets[0], spec.targets[1], p.get<bool>("reject", false)));
+         }});
     faults.define({"partition_one_way",
                    "Cut the network from the first set of hosts to the second only.",
                    2,
-                   {fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)")},
+                   {fault_param<bool>("reject",
+                                      "answer requests with unreachable instead of dropping (default false)")},
                    true,
-                   nullptr,
+                   two_different_sets,
                    [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
                        FaultParams p(spec);
                        return heal_rules(net, net->partition_one_way(spec.targets[0], spec.targets[1], p.get<bool>("reject", false)));
                    }});
-    faults.define({"isolate",
-                   "Cut the hosts off from every other host, both ways.",
-                   1,
-                   {fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)")},
-                   true,
-                   nullptr,
-                   [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
-                       FaultParams p(spec);
-                       return heal_rules(net, net->isolate(spec.targets[0], p.get<bool>("reject", false)));
-                   }});
+    faults.define(
+        {"isolate",
+         "Cut the hosts off from every other host, both ways.",
+         1,
+         {fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)")},
+         true,
+         not_every_host,
+         [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
+             FaultParams p(spec);
+             return heal_rules(net, net->isolate(spec.targets[0], p.get<bool>("reject", false)));
+         }});
     faults.define({"hold",
                    "Hold messages between two sets of hosts (both ways); at the end of the window they are delivered, "
                    "in order, each with a fresh latency.",
                    2,
                    {},
                    true,
-                   nullptr,
+                   two_different_sets,
                    [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
                        return heal_rules(net, net->hold(spec.targets[0], spec.targets[1]));
                    }});

@@ -47,6 +47,13 @@ TEST(Faults, BadSpecsAreRejectedWithTheFieldNamed) {
               "fault 'loss' parameter 'ratio': '150%': a probability cannot exceed 1");
     EXPECT_EQ(w.faults.validate({"limp", {"region-a/db"}, {{"factor", "0.5"}}}), "limp factor must be in [1, 1e6]");
     EXPECT_FALSE(w.faults.validate({"partition", {"region-a/*", "region-b/*"}, {{"reject", "true"}}}));
+    // A cut that cuts nothing was injected, counted and drawn, and changed nothing.
+    EXPECT_EQ(w.faults.validate({"partition", {"region-a/*", "region-a/*"}, {}}),
+              "'region-a/*' and 'region-a/*' are the same hosts: a cut between a set and itself cuts nothing");
+    EXPECT_TRUE(w.faults.validate({"hold", {"region-a/db", "region-a/d*"}, {}}).has_value());
+    EXPECT_EQ(w.faults.validate({"isolate", {"*"}, {}}),
+              "'*' is every host: there is no other host to isolate it from");
+    EXPECT_FALSE(w.faults.validate({"isolate", {"region-a/*"}, {}}));
 }
 
 TEST(Faults, AFaultIsDescribedWithItsStartAndLengthInSeconds) {
