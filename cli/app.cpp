@@ -233,6 +233,16 @@ int run(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         std::string msg = plain_parse_error(e.what());
         if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+            // The stray arguments as given (CLI11's message lists them last first, split at spaces).
+            std::vector<std::string> extra;
+            for (const CLI::App* sub : app.get_subcommands({})) {
+                if (sub->parsed())
+                    for (const std::string& a : sub->remaining()) extra.push_back(a);
+            }
+            if (!extra.empty()) {
+                msg = extra.size() == 1 ? "unexpected argument " : "unexpected arguments ";
+                for (std::size_t i = 0; i < extra.size(); ++i) msg += (i == 0 ? "'" : " '") + extra[i] + "'";
+            }
             if (auto unknown = unknown_option(app, argc, argv)) msg = *unknown;
         }
         // argv[1], when not an option, is a known command (checked above): its own help.

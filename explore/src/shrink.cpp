@@ -12,7 +12,7 @@
 namespace faultline::explore {
 
 std::vector<std::size_t> ddmin(std::size_t n, const std::function<bool(const std::vector<std::size_t>&)>& fails,
-                               std::size_t& runs_left) {
+                               std::size_t& runs_left, bool* ran_out) {
     std::vector<std::size_t> current(n);
     std::iota(current.begin(), current.end(), std::size_t{0});
     std::map<std::vector<std::size_t>, bool> cache;
@@ -21,6 +21,7 @@ std::vector<std::size_t> ddmin(std::size_t n, const std::function<bool(const std
         if (auto it = cache.find(subset); it != cache.end()) return it->second;
         if (runs_left == 0) {
             out_of_runs = true;
+            if (ran_out != nullptr) *ran_out = true;
             return false;
         }
         --runs_left;
@@ -158,6 +159,7 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
         const std::size_t before = plan.size();
         const std::size_t runs_before = result.runs;
         std::map<std::vector<std::size_t>, Outcome> failing_outcomes;
+        bool ddmin_ran_out = false;
         std::vector<std::size_t> keep = ddmin(
             plan.size(),
             [&](const std::vector<std::size_t>& subset) {
@@ -170,8 +172,8 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
                 failing_outcomes[subset] = std::move(o);
                 return true;
             },
-            runs_left);
-        if (runs_left == 0) result.budget_exhausted = true;
+            runs_left, &ddmin_ran_out);
+        if (ddmin_ran_out) result.budget_exhausted = true;
         if (keep.size() == plan.size()) return false;
         sim::FaultPlan kept;
         for (std::size_t i : keep) kept.push_back(plan[i]);

@@ -59,10 +59,10 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
             r = numeric("time to recover", *sa, *sb, Unit::seconds, true);
             r.a = ha.recovery.text();
             r.b = hb.recovery.text();
-        } else if (!sa && sb) {
+        } else if (!sa && sb && ha.recovery.applicable) {
             r.change = "B recovers";
             r.better = 1;
-        } else if (sa && !sb) {
+        } else if (sa && !sb && hb.recovery.applicable) {
             r.change = "B does not recover";
             r.better = -1;
         } else if (ha.recovery.applicable && hb.recovery.applicable) {
@@ -132,10 +132,11 @@ std::vector<OptionDiff> option_diff(const RunRecord& a, const RunRecord& b) {
         seen[f.path] = true;
         auto it = bv.find(f.path);
         const std::string other = it == bv.end() ? "" : it->second;
-        if (it == bv.end() || other != f.value) out.push_back({f.path, f.value, other});
+        // An option one side lacks and the other leaves unset ("(none) -> (none)") is no difference.
+        if (other != f.value) out.push_back({f.path, f.value, other});
     }
     for (const FieldInfo& f : b.options) {
-        if (!seen.count(f.path)) out.push_back({f.path, "", f.value});
+        if (!seen.count(f.path) && !f.value.empty()) out.push_back({f.path, "", f.value});
     }
     return out;
 }

@@ -172,6 +172,8 @@ ParseError parse_value(std::string_view text, Duration& out) {
     if (!rest.empty()) {
         if (rest[0] == '-')
             return "in '" + std::string(s) + "', " + std::string(rest) + " cannot be negative: the parts add up";
+        if (rest.find_first_not_of("0123456789._") == std::string_view::npos)
+            return "missing unit (write 250ms, 30s, 2m...)";
         if (d.frac != 0) return "in '" + std::string(s) + "', only the last part may have a fraction";
         Duration more{};
         if (auto e = parse_value(rest, more)) return e;

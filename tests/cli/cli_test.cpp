@@ -494,7 +494,9 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
     EXPECT_EQ(faultline("run mm1 extra").out,
               "faultline: error: unexpected argument 'extra'; see 'faultline run --help'\n");
     EXPECT_EQ(faultline("run mm1 a b").out,
-              "faultline: error: unexpected arguments 'a b'; see 'faultline run --help'\n");
+              "faultline: error: unexpected arguments 'a' 'b'; see 'faultline run --help'\n");
+    EXPECT_EQ(faultline("run mm1 \"a b\" c").out,  // as given, one quoted argument with a space
+              "faultline: error: unexpected arguments 'a b' 'c'; see 'faultline run --help'\n");
     // A short option before the command is not a slip for '-h'; one dash for a long name is named.
     EXPECT_EQ(faultline("-j 2 fuzz mm1").out,
               "faultline: error: unknown option '-j' (an option goes after its command: 'faultline run --seed 3 ...'); "

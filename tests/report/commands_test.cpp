@@ -504,6 +504,12 @@ workloads:
     EXPECT_TRUE(contains(page, "A restart of the whole cache tier")) << "A's description";
     const std::string md = read(dir / "c.md");
     EXPECT_TRUE(contains(md, "The other design, with its own words.")) << md;
+    EXPECT_FALSE(contains(md, "(none) -> (none)")) << "an option one side lacks and the other leaves unset: " << md;
+    // B has nothing to recover: no judgement either way.
+    const Result swapped =
+        faultline("compare " + (dir / "other.yaml").string() + " " + stampede + " --seed 1 --jobs 1");
+    EXPECT_FALSE(contains(swapped.out, "B recovers")) << swapped.out;
+    EXPECT_FALSE(contains(swapped.out, "B does not recover")) << swapped.out;
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ TEST(Values, DurationsReadOnePartOrThePrintedCompoundForm) {
     // Zero needs no unit: it is zero in every one.
     EXPECT_EQ(parsed("0"), sim::Duration(0));
     EXPECT_EQ(parsed("0.0"), sim::Duration(0));
+    EXPECT_EQ(error_of("1m0"), "missing unit (write 250ms, 30s, 2m...)") << "a part after the first needs its unit";
     EXPECT_EQ(error_of("00.1"), "missing unit (write 250ms, 30s, 2m...)");
     EXPECT_EQ(error_of("1.5ns"), "finer than a nanosecond");
 }

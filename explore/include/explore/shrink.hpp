@@ -21,8 +21,10 @@ namespace faultline::explore {
 // A 1-minimal subset of {0, ..., n-1} (as sorted indices) for which `fails` holds, assuming it
 // holds for the whole set. `runs_left` bounds the calls to `fails` (it is decremented; at zero
 // the best subset so far is returned). Results are cached: no subset is tested twice.
+// `ran_out`, if given, is set when a test was wanted past the budget (the result may then not be
+// 1-minimal); a budget that ends just as the search does is not running out.
 std::vector<std::size_t> ddmin(std::size_t n, const std::function<bool(const std::vector<std::size_t>&)>& fails,
-                               std::size_t& runs_left);
+                               std::size_t& runs_left, bool* ran_out = nullptr);
 
 using Evaluate = std::function<Outcome(const RunSpec&)>;
 

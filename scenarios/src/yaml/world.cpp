@@ -69,6 +69,12 @@ void World::build_groups() {
         if (group.find_first_of("*?[] \t") != std::string::npos)
             fail(at, "groups." + group,
                  "a group's name cannot hold '*', '?', '[', ']' or a space: it would read as a pattern");
+        for (const std::string& p : patterns.value) {
+            for (const std::string& n : expand_hosts(p)) {
+                if (n == group)
+                    fail(at, "groups." + group, "'" + group + "' names itself: a group cannot contain itself");
+            }
+        }
         pending.push_back(group);
     }
     auto names_pending = [&](const std::string& name) {
@@ -93,10 +99,25 @@ void World::build_groups() {
             progress = true;
         }
         if (!progress) {
-            const auto& patterns = spec_.groups.at(pending.front());
-            fail(patterns.where, "groups." + pending.front(),
-                 "groups name each other in a circle (" + pending.front() +
-                     " and the groups it names): a group cannot contain itself");
+            // Every group left waits on another one left: follow the first name each waits on
+            // until one comes round again; from there on, it is the circle.
+            std::vector<std::string> path{pending.front()};
+            for (;;) {
+                std::string next;
+                for (const std::string& p : spec_.groups.at(path.back()).value) {
+                    for (const std::string& n : expand_hosts(p)) {
+                        if (next.empty() && names_pending(n)) next = n;
+                    }
+                }
+                const auto seen = std::find(path.begin(), path.end(), next);
+                if (seen != path.end()) {
+                    std::string circle;
+                    for (auto c = seen; c != path.end(); ++c) circle += *c + " -> ";
+                    fail(spec_.groups.at(next).where, "groups." + next,
+                         "groups name each other in a circle (" + circle + next + "): a group cannot contain itself");
+                }
+                path.push_back(next);
+            }
         }
     }
 }
@@ -334,7 +355,8 @@ void World::build_workloads() {
                                     : w.closed_loop ? w.closed_loop->start
                                                     : sim::Duration{};
         if (start >= spec_.duration) {
-            fail(w.where, "workloads." + name + (w.open_loop ? ".open_loop" : ".closed_loop") + ".start",
+            fail(w.open_loop && w.open_loop->where.line != 0 ? w.open_loop->where : w.where,
+                 "workloads." + name + (w.open_loop ? ".open_loop" : ".closed_loop") + ".start",
                  "at or after the end of the run (" + format_value(spec_.duration) +
                      "): the workload would send nothing");
         }

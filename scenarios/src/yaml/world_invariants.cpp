@@ -314,15 +314,16 @@ void World::build_invariants() {
                     // The histogram counts successful requests: none in the window is an outage (or
                     // no traffic at all), not a latency of 0.
                     sim_->fail({"invariant", name,
-                                "no request counted in " + slo.metric + " between " + format_value(slo.from) + " and " +
-                                    format_value(slo.to) + " (none succeeded): its " + number(100 * slo.quantile) +
-                                    "th percentile cannot be under " + format_value(slo.max),
+                                "no request counted in " + slo.metric + " between " + sim::format_duration(slo.from) +
+                                    " and " + sim::format_duration(slo.to) + " (none succeeded): its " +
+                                    number(100 * slo.quantile) + "th percentile cannot be under " +
+                                    latency_text(sim::to_seconds(slo.max)),
                                 "", "", sim_->now()});
                 } else if (q > sim::to_seconds(slo.max)) {
                     sim_->fail({"invariant", name,
                                 "the " + number(100 * slo.quantile) + "th percentile of " + slo.metric + " between " +
-                                    format_value(slo.from) + " and " + format_value(slo.to) + " was " +
-                                    latency_text(q) + ", above " + format_value(slo.max),
+                                    sim::format_duration(slo.from) + " and " + sim::format_duration(slo.to) + " was " +
+                                    latency_text(q) + ", above " + latency_text(sim::to_seconds(slo.max)),
                                 "", "", sim_->now()});
                 }
             });
