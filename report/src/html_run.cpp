@@ -118,7 +118,9 @@ std::string run_html(const RunRecord& r) {
     else
         o += "<p class=\"sub\">Shaded: fault windows (an instant fault is a line). Samples every " +
              html(format_time(r.times.size() > 1 ? r.times[1] - r.times[0] : 1)) +
-             "; each covers the interval before its time.</p>\n" + page::charts(panels, data);
+             "; each covers the interval before its time, its end included (an event at exactly 25s is in the sample "
+             "at 25s).</p>\n" +
+             page::charts(panels, data);
     data += "]";
     o += "<h2>Measurements</h2>\n" + page::measurements_table(r);
     o += "<h2>Options</h2>\n" + page::options_section(r) + page::coverage_section(r);
