@@ -134,10 +134,12 @@ private:
                 if (shared) ended = std::max(ended, r->end_s);
             for (const FaultRecord& f : runs_[ri]->faults) {
                 const std::string p = shared ? "" : prefix(ri);
-                const bool open = f.duration_s && f.end_s() > ended;
+                // Open: a window the run ended inside, or one still open at its end with no
+                // duration of its own (a crash that stays down): shaded to the edge.
+                const bool open = f.open_at_end || (f.duration_s && f.end_s() > ended);
                 std::string detail = p + f.detail();
                 if (open) detail += " (still on when the run ended at " + format_time(ended) + ")";
-                c.bands.push_back({f.at_s, f.end_s(), p + f.label(), detail, open});
+                c.bands.push_back({f.at_s, open ? std::max(f.end_s(), ended) : f.end_s(), p + f.label(), detail, open});
             }
         }
     }

@@ -183,6 +183,9 @@ RunRecord make_record(const ScenarioRun& run, const RecordSource& source) {
     r.measurements = run.measurements;
     r.options = run.options;
     for (const sim::PlannedFault& f : run.injected) r.faults.push_back(fault_record(f));
+    for (const std::size_t i : run.injected_open) {
+        if (i < r.faults.size()) r.faults[i].open_at_end = true;
+    }
     r.coverage = run.coverage;
     r.times = run.series_times;
     r.series = run.series;

@@ -75,6 +75,7 @@ Json record_to_json(const RunRecord& r) {
                           {"kind", f.kind},
                           {"targets", f.targets},
                           {"params", params}});
+        if (f.open_at_end) faults.back()["open_at_end"] = true;
     }
     j["faults"] = faults;
     Json invariants = Json::array();
@@ -176,6 +177,10 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
             FaultRecord fr;
             fr.at_s = f.at("at_s").seconds();
             if (f.has("duration_s")) fr.duration_s = f.at("duration_s").seconds();
+            if (f.has("open_at_end")) {
+                if (!f.at("open_at_end").json().is_boolean()) f.at("open_at_end").fail("expected true or false");
+                fr.open_at_end = f.at("open_at_end").json().get<bool>();
+            }
             fr.kind = f.at("kind").str();
             if (f.has("targets")) {
                 const Field t = f.at("targets");

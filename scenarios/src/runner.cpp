@@ -137,7 +137,10 @@ std::optional<ScenarioRun> run_with_sink(const ScenarioInfo& info, const std::ve
         for (const sim::Simulator::InvariantInfo& k : run.invariants) {
             if (k.held) run.judged.push_back(k.name);
         }
-        if (const sim::Faults* faults = scenario->faults()) run.injected = faults->injected();
+        if (const sim::Faults* faults = scenario->faults()) {
+            run.injected = faults->injected();
+            run.injected_open = faults->open_injected();
+        }
         if (const models::Metrics* metrics = scenario->metrics()) {
             run.series_times = metrics->times();
             run.series = metrics->series();

@@ -137,6 +137,13 @@ void Faults::heal_all_at(Time t) {
 
 std::size_t Faults::open_windows() const noexcept { return open_.size(); }
 
+std::vector<std::size_t> Faults::open_injected() const {
+    std::vector<std::size_t> out;
+    for (const Open& o : open_) out.push_back(static_cast<std::size_t>(o.id - 1));  // ids count injections from 1
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 // ---- the nemesis -------------------------------------------------------------------------------
 
 FaultPlan plan_nemesis(const NemesisOptions& options, const Faults& faults, Rng rng) {

@@ -117,6 +117,18 @@ TEST(ReportPanels, EveryChartOfARunShowsItsFaultWindow) {
         EXPECT_TRUE(contains(p.chart.bands[0].detail, "(still on when the run ended at 25s)"))
             << p.chart.bands[0].detail;
     }
+    // A window with no duration still open at the end (a crash that stays down) is shaded to the
+    // edge too (it was an instant's line).
+    RunRecord down = r;
+    down.faults[0].duration_s.reset();
+    down.faults[0].open_at_end = true;
+    for (const Panel& p : build_panels({&down}, {down.scenario})) {
+        ASSERT_EQ(p.chart.bands.size(), 1u) << p.chart.title;
+        EXPECT_TRUE(p.chart.bands[0].open) << p.chart.title;
+        EXPECT_EQ(p.chart.bands[0].to, 60) << "to the run's end";
+        EXPECT_TRUE(contains(p.chart.bands[0].detail, "(still on when the run ended at 1m)"))
+            << p.chart.bands[0].detail;
+    }
     std::vector<std::string> titles;
     for (const Panel& p : panels) titles.push_back(p.chart.title);
     for (const char* t : {"Offered load, goodput and errors: users", "Client errors by kind: users",

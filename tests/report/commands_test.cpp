@@ -513,3 +513,34 @@ workloads:
 }
 
 }  // namespace
+
+namespace {
+
+// The run says which faults were still on at its end: a crash without a duration stays down.
+TEST(ReportCommands, AFaultStillOnAtTheEndIsRecordedSo) {
+    const fs::path dir = scratch();
+    std::ofstream(dir / "down.yaml") << R"(name: down
+duration: 10s
+services:
+  api: {hosts: "api-{1..2}", cpu: fixed(100us)}
+workloads:
+  users: {hosts: clients, open_loop: {rate: 50/s}, call: {target: api, timeout: 1s}}
+faults:
+  - {at: 2s, kind: crash, targets: [api-1]}
+  - {at: 3s, duration: 1s, kind: crash, targets: [api-2]}
+)";
+    ASSERT_NE(faultline("run " + (dir / "down.yaml").string() + " --seed 1 --result " + (dir / "r.json").string() +
+                        " --report " + (dir / "r.html").string())
+                  .exit_code,
+              2);
+    const auto j = nlohmann::json::parse(read(dir / "r.json"));
+    ASSERT_EQ(j["faults"].size(), 2u);
+    EXPECT_EQ(j["faults"][0].value("open_at_end", false), true) << j["faults"][0].dump();
+    EXPECT_EQ(j["faults"][1].value("open_at_end", false), false) << j["faults"][1].dump();
+    EXPECT_TRUE(contains(read(dir / "r.html"), "2s: crash api-1 (still on when the run ended at 10s)"));
+    // And it reads back: the page drawn again from the result is the same.
+    ASSERT_EQ(faultline("report " + (dir / "r.json").string() + " -o " + (dir / "again.html").string()).exit_code, 0);
+    EXPECT_TRUE(contains(read(dir / "again.html"), "2s: crash api-1 (still on when the run ended at 10s)"));
+}
+
+}  // namespace

@@ -37,6 +37,7 @@ struct FaultRecord {
     std::string kind;
     std::vector<std::string> targets;
     std::map<std::string, std::string> params;
+    bool open_at_end = false;    // still on when the run ended (a crash without a duration, say)
     std::string label() const;   // "restart cache", "load_spike users"
     std::string detail() const;  // "30s for 5s: load_spike users factor=2"
     double end_s() const { return at_s + duration_s.value_or(0); }

@@ -41,6 +41,7 @@ struct ScenarioRun {
     std::vector<sim::Simulator::InvariantInfo> invariants;  // the kernel's always/eventually ones
     std::vector<FieldInfo> options;
     sim::FaultPlan injected;  // what the run injected (a plan that reproduces it)
+    std::vector<std::size_t> injected_open;  // indices into `injected` of windows still open at the end
     // Invariants judged at a time of their own whose judgement ran (an eventually that held
     // included): Scenario::judged_invariants.
     std::vector<std::string> judged;

@@ -142,6 +142,9 @@ public:
     // reproduces them.
     const FaultPlan& injected() const noexcept { return injected_; }
     std::size_t open_windows() const noexcept;
+    // The windows still open (a crash without a duration, one cut short by the run's end), as
+    // indices into injected(), in order.
+    std::vector<std::size_t> open_injected() const;
 
 private:
     struct Open {
