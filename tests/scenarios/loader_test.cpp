@@ -925,6 +925,8 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
             {"workloads.batch.closed_loop.start", "25s",
              "workloads.batch.closed_loop.start: at or after the end of the run", "1s"},
             {"stores.kv.clients.stop", "25s", "stores.kv.clients.stop: after the end of the run", "20s"},
+            // A window of 0 heals as it opens.
+            {"faults.1.duration", "0s", "faults[1].duration: 0 heals the fault at the instant it is injected", "1s"},
             // A fault without its kind.
             {"faults.0.kind", "", "faults[0].kind: a fault needs a kind (one of: ", "burst"},
         });
@@ -952,6 +954,26 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
     const std::string star =
         load_error(write("group-star.yaml", replaced(text, "  frontends: [api-1, api-2]\n", "  \"*\": [api-1]\n")));
     EXPECT_NE(star.find("a group's name cannot hold '*'"), std::string::npos) << star;
+    // An empty group; retries asked for with nothing to retry on.
+    EXPECT_NE(
+        load_error(write("group-empty.yaml", replaced(text, "  frontends: [api-1, api-2]\n", "  frontends: []\n")))
+            .find("groups.frontends: an empty group"),
+        std::string::npos);
+    std::string retry_error;
+    EXPECT_EQ(faultline::load_scenario_file(base).info->make(
+                  {{"workloads.users.call.retry.attempts_max", "3"}, {"workloads.users.call.retry.retry_on", ""}},
+                  retry_error),
+              nullptr);
+    EXPECT_NE(retry_error.find("retry.retry_on: is empty, so none of the 3 attempts would be retried"),
+              std::string::npos)
+        << retry_error;
+    // A store's checkers need its clients' history: with none they passed having checked nothing.
+    const std::string no_clients =
+        load_error(write("store-no-clients.yaml",
+                         "duration: 10s\nstores:\n  kv: {design: quorum, replicas: [\"kv-{1..3}\"]}\ninvariants:\n  - "
+                         "name: lost\n    no_lost_writes: {store: kv}\n"));
+    EXPECT_NE(no_clients.find("invariants[0].no_lost_writes.store: store 'kv' has no clients"), std::string::npos)
+        << no_clients;
     // A group may name a store's replicas and clients (they did not exist yet when groups were made).
     EXPECT_EQ(load_error(write("group-store.yaml", replaced(text, "  frontends: [api-1, api-2]\n",
                                                             "  frontends: [api-1, api-2]\n  near: [kv-1, c-1]\n"))),

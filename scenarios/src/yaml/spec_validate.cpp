@@ -49,6 +49,9 @@ std::optional<std::string> validate(const CallSpec& c) {
     if (c.retry.attempts_max < 1 || c.retry.attempts_max > models::RetryOptions::attempts_limit) {
         return "retry.attempts_max must be between 1 and " + std::to_string(models::RetryOptions::attempts_limit);
     }
+    if (c.retry.attempts_max > 1 && c.retry.retry_on.empty())
+        return "retry.retry_on is empty, so none of the " + std::to_string(c.retry.attempts_max) +
+               " attempts would be retried: name the errors (timeout, overloaded, ...), or set attempts_max: 1";
     if (c.hedge.hedges_max < 0 || c.hedge.hedges_max > models::HedgeOptions::hedges_limit) return "hedge.hedges_max must be between 0 and 10";
     if (c.pool && (c.pool->connections_max < 1 || c.pool->connections_max > CallSpec::pool_connections_limit)) {
         return "pool.connections_max must be between 1 and " + std::to_string(CallSpec::pool_connections_limit);

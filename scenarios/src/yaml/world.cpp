@@ -69,6 +69,7 @@ void World::build_groups() {
         if (group.find_first_of("*?[] \t") != std::string::npos)
             fail(at, "groups." + group,
                  "a group's name cannot hold '*', '?', '[', ']' or a space: it would read as a pattern");
+        if (patterns.value.empty()) fail(at, "groups." + group, "an empty group: name its hosts or groups");
         for (const std::string& p : patterns.value) {
             for (const std::string& n : expand_hosts(p)) {
                 if (n == group)

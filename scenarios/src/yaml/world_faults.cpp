@@ -166,6 +166,9 @@ void World::build_faults() {
         if (auto p = faults_->problem(fs)) fail_at(f.where, path, *p);
         const sim::FaultKind* kind = faults_->kind(f.kind);
         if (f.duration && !kind->window && f.kind != "crash") fail(f.where, path, "'" + f.kind + "' is instantaneous: it takes no duration");
+        if (f.duration && f.duration->count() == 0)
+            fail(f.where, path + ".duration",
+                 "0 heals the fault at the instant it is injected: give a length, or leave it out");
         if (f.at >= spec_.duration) fail(f.where, path + ".at", "after the end of the run (" + format_value(spec_.duration) + ")");
         plan_.push_back({sim::Time(f.at), f.duration, fs});
     }
@@ -206,6 +209,8 @@ void World::build_faults() {
                 if (auto p = faults_->problem({nf.kind, std::vector<std::string>(kind->targets, t), nf.params})) fail_at(nf.where, path, *p);
             }
             if (nf.duration_min > nf.duration_max) fail(nf.where, path, "duration_min is longer than duration_max");
+            if (nf.duration_max.count() == 0)
+                fail(nf.where, path + ".duration_max", "0: every window would heal at the instant it opens");
             // The plan is drawn whole before the run: bounded, like the run itself.
             const double expected = nf.rate.per_second * sim::to_seconds(o.quiet_at - o.start);
             if (expected > NemesisSpec::planned_max) {

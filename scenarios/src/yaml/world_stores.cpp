@@ -93,6 +93,11 @@ void World::build_checker(const InvariantSpec& inv, const std::string& invariant
     }
     const sim::Duration at = c.at ? *c.at : spec_.duration;
     if (at > spec_.duration) fail(inv.where, path + ".at", "after the end of the run");
+    if (spec_.stores.at(c.store).clients.hosts.empty()) {
+        fail(inv.where, path + ".store",
+             "store '" + c.store + "' has no clients (stores." + c.store +
+                 ".clients.hosts): with no history, the check would pass having checked nothing");
+    }
     models::replication::Store* store = stores_[c.store];
     models::check::HistoryRecorder* history = histories_[c.store];
     const std::string name = inv.name;
