@@ -7,7 +7,6 @@
 #include <exception>
 #include <optional>
 #include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -110,21 +109,12 @@ std::optional<std::string> unknown_option(CLI::App& app, int argc, char** argv) 
     }
     return std::nullopt;
 }
-// CLI11's wording of two common slips, in ours: "--seed: 1 required UINT:SEED missing" is
-// "--seed needs a value", "The following argument was not expected: x" is "unexpected argument 'x'".
+// CLI11's wording of a missing value, in ours: "--seed: 1 required UINT:SEED missing" is "--seed
+// needs a value". (Stray arguments are named from the command's remaining() where they are caught.)
 std::string plain_parse_error(const std::string& what) {
     static const std::regex missing(R"(^(-[^:]+): \d+ required .* missing$)");
-    static const std::regex extra(R"(^The following arguments? (?:was|were) not expected: (.*)$)");
     std::smatch m;
     if (std::regex_match(what, m, missing)) return m[1].str() + " needs a value";
-    if (std::regex_match(what, m, extra)) {  // CLI11 lists them last first
-        std::vector<std::string> words;
-        std::istringstream in(m[1].str());
-        for (std::string w; in >> w;) words.insert(words.begin(), w);
-        std::string out = words.size() == 1 ? "unexpected argument '" : "unexpected arguments '";
-        for (std::size_t i = 0; i < words.size(); ++i) out += (i == 0 ? "" : " ") + words[i];
-        return out + "'";
-    }
     return what;
 }
 }  // namespace

@@ -86,12 +86,14 @@ int execute(const ShrinkArgs& a) {
             }
         } catch (const explore::InputError&) {  // the first run says what is wrong with it
         }
-        std::string planned_why;
-        const std::size_t faults = explore::plan_to_shrink(failing, planned_why).size();
-        std::printf("shrinking   %s: %s (seed %llu, %zu fault%s%s)\n", a.artifact.c_str(),
-                    failing.expected.signature.c_str(), static_cast<unsigned long long>(failing.spec.seed), faults,
-                    faults == 1 ? "" : "s",
-                    planned_why.empty() ? "" : ", planned by the scenario: the run recorded none");
+        // (Faults a dead worker did not record are worked out by shrink's first step, which says so.)
+        const std::size_t faults =
+            failing.spec.fault_plan ? failing.spec.fault_plan->size() : failing.recorded_plan.size();
+        const std::string count = explore::faults_recorded(failing)
+                                      ? std::to_string(faults) + (faults == 1 ? " fault" : " faults")
+                                      : std::string("its faults not recorded");
+        std::printf("shrinking   %s: %s (seed %llu, %s)\n", a.artifact.c_str(), failing.expected.signature.c_str(),
+                    static_cast<unsigned long long>(failing.spec.seed), count.c_str());
         std::fflush(stdout);
         const std::string exe = explore::self_exe();
         explore::ShrinkOptions options;

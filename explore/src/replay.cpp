@@ -73,12 +73,18 @@ std::optional<std::string> scenario_change(const Artifact& artifact, const Loade
 ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
     ReplayReport report;
     RunSpec spec = artifact.spec;
+    if (!artifact.build_id.empty() && artifact.build_id != build_id()) {
+        report.changes.push_back("the build changed: the artifact was made by " +
+                                 (artifact.program.empty() ? "faultline" : artifact.program) + " " + artifact.version +
+                                 " build " + artifact.build_id + "; this is " + version() + " build " + build_id());
+    }
+    // First: a file that is not there is said as such, without the hint below.
+    const LoadedScenarioRef loaded = load_scenario(spec.scenario);
     // A stop point lowers the run's own limits, never raises them: the replay ends where the
     // recorded run did if that came first (and is then compared with it).
     std::uint64_t own_events_max = 0;
     sim::Duration own_time_max{};
     if (options.stop_at_event || options.stop_at) {
-        const LoadedScenarioRef loaded = load_scenario(spec.scenario);
         std::string error;
         (void)inspect_world(
             *loaded.info, all_overrides(spec), settings_for(spec),
@@ -93,13 +99,6 @@ ReplayReport replay(const Artifact& artifact, const ReplayOptions& options) {
     const bool stops_by_time = options.stop_at && (own_time_max == sim::Duration{} || *options.stop_at < own_time_max);
     if (stops_by_event) spec.events_max = *options.stop_at_event;
     if (stops_by_time) spec.time_max = *options.stop_at;
-
-    if (!artifact.build_id.empty() && artifact.build_id != build_id()) {
-        report.changes.push_back("the build changed: the artifact was made by " + (artifact.program.empty() ? "faultline" : artifact.program) + " " + artifact.version +
-                                 " build " + artifact.build_id + "; this is " + version() + " build " + build_id());
-    }
-    // First: a file that is not there is said as such, without the hint below.
-    const LoadedScenarioRef loaded = load_scenario(spec.scenario);
     std::vector<std::pair<std::string, std::string>> current;
     try {
         current = effective_options(spec);

@@ -90,11 +90,15 @@ sim::Duration total_windows(const sim::FaultPlan& plan) {
 }
 }  // namespace
 
+bool faults_recorded(const Artifact& a) {
+    return a.spec.fault_plan || (a.expected.verdict != Verdict::crash && a.expected.verdict != Verdict::hang);
+}
+
 sim::FaultPlan plan_to_shrink(const Artifact& failing, std::string& why) {
     why.clear();
     if (failing.spec.fault_plan) return *failing.spec.fault_plan;
+    if (faults_recorded(failing)) return failing.recorded_plan;
     const Verdict v = failing.expected.verdict;
-    if (v != Verdict::crash && v != Verdict::hang) return failing.recorded_plan;
     const LoadedScenarioRef loaded = load_scenario(failing.spec.scenario);
     std::string error;
     std::optional<sim::FaultPlan> plan =

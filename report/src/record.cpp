@@ -102,22 +102,18 @@ void judge(InvariantRecord& inv, const RunRecord& run, const std::vector<std::st
     const std::string why = run.verdict == "runaway"       ? "the run ran away at " + format_time(run.end_s)
                             : run.verdict == "interrupted" ? "the run was interrupted at " + format_time(run.end_s)
                                                            : "the run stopped at " + format_time(run.end_s);
-    if (inv.judged_at_s && std::find(judged.begin(), judged.end(), inv.name) != judged.end()) {
-        inv.result = "pass";  // judged (an eventually that held before its deadline included), and not the failure
-        return;
-    }
     if (!inv.judged_at_s) {
         inv.result = "pass";
         inv.message = "held until " + format_time(run.end_s) + ", when " + why.substr(4);
+    } else if (std::find(judged.begin(), judged.end(), inv.name) != judged.end()) {
+        inv.result = "pass";  // judged (an eventually that held before its deadline included), and not the failure
     } else if (*inv.judged_at_s > run.end_s + 1e-9) {
         inv.result = "not judged";
         inv.message = why + ", before it was judged (" + format_time(*inv.judged_at_s) + ")";
-    } else if (std::find(judged.begin(), judged.end(), inv.name) == judged.end()) {
+    } else {
         inv.result = "not judged";
         inv.message = why + (run.failure ? ", when '" + run.failure->name + "' failed" : std::string()) +
                       ", at the instant this one was due and before it was judged (a failure ends the run at once)";
-    } else {
-        inv.result = "pass";
     }
 }
 

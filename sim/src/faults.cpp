@@ -34,12 +34,11 @@ std::vector<std::string> Faults::kind_names() const {
 
 std::optional<Faults::Problem> Faults::problem(const FaultSpec& spec) const {
     const FaultKind* k = kind(spec.kind);
-    if (k == nullptr && spec.kind.empty())
-        return Problem{"kind", "a fault needs a kind (one of: " + [&] {
-                           std::string all;
-                           for (const std::string& n : kind_names()) all += (all.empty() ? "" : ", ") + n;
-                           return all;
-                       }() + ")"};
+    if (k == nullptr && spec.kind.empty()) {
+        std::string all;
+        for (const std::string& n : kind_names()) all += (all.empty() ? "" : ", ") + n;
+        return Problem{"kind", "a fault needs a kind (one of: " + all + ")"};
+    }
     if (k == nullptr) {
         std::string msg = "unknown fault '" + spec.kind + "'";
         msg += did_you_mean_or(spec.kind, kind_names(), "");

@@ -197,40 +197,41 @@ UniqueFunction<void()> heal_rules(Network* net, NetRules rules) {
 }
 
 void define_network_faults(Faults& faults, Network* net) {
-    faults.define(
-        {"partition",
-         "Cut the network between two sets of hosts, both ways. Messages are lost (requests time out); "
-         "with reject=true requests fail at once with 'unreachable'.",
-         2,
-         {fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)")},
-         true,
-         two_different_sets,
-         [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
-             FaultParams p(spec);
-             return heal_rules(net, net->partition(spec.targets[0], spec.targets[1], p.get<bool>("reject", false)));
-         }});
+    // The cuts' one parameter: drop (requests time out) or refuse (they fail at once).
+    const FaultParam reject =
+        fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)");
+    faults.define({"partition",
+                   "Cut the network between two sets of hosts, both ways. Messages are lost (requests time out); "
+                   "with reject=true requests fail at once with 'unreachable'.",
+                   2,
+                   {reject},
+                   true,
+                   two_different_sets,
+                   [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
+                       FaultParams p(spec);
+                       return heal_rules(
+                           net, net->partition(spec.targets[0], spec.targets[1], p.get<bool>("reject", false)));
+                   }});
     faults.define({"partition_one_way",
                    "Cut the network from the first set of hosts to the second only.",
                    2,
-                   {fault_param<bool>("reject",
-                                      "answer requests with unreachable instead of dropping (default false)")},
+                   {reject},
                    true,
                    two_different_sets,
                    [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
                        FaultParams p(spec);
                        return heal_rules(net, net->partition_one_way(spec.targets[0], spec.targets[1], p.get<bool>("reject", false)));
                    }});
-    faults.define(
-        {"isolate",
-         "Cut the hosts off from every other host, both ways.",
-         1,
-         {fault_param<bool>("reject", "answer requests with unreachable instead of dropping (default false)")},
-         true,
-         not_every_host,
-         [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
-             FaultParams p(spec);
-             return heal_rules(net, net->isolate(spec.targets[0], p.get<bool>("reject", false)));
-         }});
+    faults.define({"isolate",
+                   "Cut the hosts off from every other host, both ways.",
+                   1,
+                   {reject},
+                   true,
+                   not_every_host,
+                   [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
+                       FaultParams p(spec);
+                       return heal_rules(net, net->isolate(spec.targets[0], p.get<bool>("reject", false)));
+                   }});
     faults.define({"hold",
                    "Hold messages between two sets of hosts (both ways); at the end of the window they are delivered, "
                    "in order, each with a fresh latency.",

@@ -47,6 +47,9 @@ struct ShrinkResult {
 // for its seed, from building the world without running it. `why` says where it came from when
 // it was not recorded ("" otherwise). InputError when the scenario cannot be made.
 sim::FaultPlan plan_to_shrink(const Artifact& failing, std::string& why);
+// Whether the artifact holds its faults (an explicit plan, or what its run recorded): not for a
+// run that crashed or hung.
+bool faults_recorded(const Artifact& a);
 
 // InputError when the artifact does not fail with its signature when run with that plan as an
 // explicit plan (there is then nothing to shrink towards).

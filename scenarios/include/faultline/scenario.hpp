@@ -61,14 +61,14 @@ public:
 protected:
     // Schedules `usual` (the scenario's timeline plus its nemesis plan), or the override if one
     // was set.
-    void schedule_faults(sim::Faults& faults, const sim::FaultPlan& usual) const {
+    void schedule_faults(sim::Faults& faults, const sim::FaultPlan& usual) {
         usual_ = usual;
         faults.schedule(plan_override_ ? *plan_override_ : usual);
     }
 
 private:
     std::optional<sim::FaultPlan> plan_override_;
-    mutable std::optional<sim::FaultPlan> usual_;
+    std::optional<sim::FaultPlan> usual_;
 };
 
 // One dimension of a scenario's swarm space: an option path and the values a swarm seed may

@@ -55,7 +55,7 @@ public:
     }
     std::vector<Measurement> measurements() const override { return world_ ? world_->measurements() : std::vector<Measurement>{}; }
     std::vector<std::string> judged_invariants() const override {
-        return world_ ? *world_->judged() : std::vector<std::string>{};
+        return world_ ? world_->judged() : std::vector<std::string>{};
     }
     const sim::Faults* faults() const override { return world_ ? &world_->faults() : nullptr; }
     const models::Metrics* metrics() const override { return world_ ? &world_->metrics() : nullptr; }

@@ -117,7 +117,7 @@ public:
     const sim::FaultPlan& usual_plan() const noexcept { return plan_; }
     std::vector<Measurement> measurements() const;
     // The invariants judged at a time of their own so far (Scenario::judged_invariants).
-    const std::shared_ptr<std::vector<std::string>>& judged() const noexcept { return judged_; }
+    const std::vector<std::string>& judged() const noexcept { return judged_; }
 
     // What a call to `name` reaches: its RPC endpoint and hosts (null if no such component).
     sim::Rpc<models::Request, models::Response>* endpoint(const std::string& name);
@@ -191,7 +191,7 @@ private:
     friend class ModelPlace;
     std::shared_ptr<std::vector<Measurement>> late_measurements_ = std::make_shared<std::vector<Measurement>>();
     // The names of invariants whose judgement at their own time ran (Scenario::judged_invariants).
-    std::shared_ptr<std::vector<std::string>> judged_ = std::make_shared<std::vector<std::string>>();
+    std::vector<std::string> judged_;
 };
 
 }  // namespace faultline

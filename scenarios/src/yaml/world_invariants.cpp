@@ -208,7 +208,7 @@ void World::build_invariants() {
             // Judged just after the last sample that counts (samples come every interval).
             const sim::Time judge = sim::Time(r.after + r.within) + sim::Duration(1);
             sim_->at(judge, [this, r, name = inv.name] {
-                judged_->push_back(name);
+                judged_.push_back(name);
                 const std::vector<double> times = metrics_->times();
                 const std::vector<double> rates = metrics_->column(r.metric);
                 SIM_ASSERT(rates.size() == times.size(), "recovers: no series for metric '" + r.metric + "'");
@@ -304,7 +304,7 @@ void World::build_invariants() {
             auto start = std::make_shared<models::Histogram>();
             sim_->at(sim::Time(slo.from), [this, start, slo] { *start = metrics_->find_histogram(slo.metric)->total(); });
             sim_->at(sim::Time(slo.to), [this, start, slo, name = inv.name] {
-                judged_->push_back(name);
+                judged_.push_back(name);
                 models::Histogram window = metrics_->find_histogram(slo.metric)->total();
                 window.subtract(*start);
                 const double q = static_cast<double>(window.percentile(slo.quantile)) * 1e-9;

@@ -103,7 +103,7 @@ void World::build_checker(const InvariantSpec& inv, const std::string& invariant
     const std::string name = inv.name;
     auto judge = [this, name](std::string failure, double value, std::string note, const char* kind = "invariant") {
         late_measurements_->push_back({name + ".value", value, std::move(note)});
-        judged_->push_back(name);
+        judged_.push_back(name);
         if (!failure.empty()) sim_->fail({kind, name, std::move(failure), "", "", sim_->now()});
     };
     if (inv.converges) {
