@@ -93,7 +93,13 @@ void Faults::schedule(const FaultPlan& plan) {
 }
 
 void Faults::inject(const FaultSpec& spec, std::optional<Duration> duration) {
-    if (auto e = validate(spec)) SIM_ASSERT(false, "bad fault " + describe({sim_->now(), duration, spec}) + ": " + *e);
+    if (auto e = validate(spec)) {
+        // Recorded as tried: the injected plan is what reproduces the run (an artifact's faults,
+        // a shrink's start), and this fault is its failure.
+        ++next_id_;  // ids count injections (open_injected's indices)
+        injected_.push_back({sim_->now(), duration, spec});
+        SIM_ASSERT(false, "bad fault " + describe({sim_->now(), duration, spec}) + ": " + *e);
+    }
     const FaultKind& k = *kind(spec.kind);
     std::string targets;
     for (const std::string& t : spec.targets) targets += (targets.empty() ? "" : " ") + t;

@@ -234,3 +234,27 @@ RC_GTEST_PROP(Nemesis, EverythingIsHealedByTheQuietPeriod, (std::uint64_t seed))
 }
 
 }  // namespace
+
+// A fault that cannot be applied (isolating every host) fails the run, and is in the injected
+// plan: the plan is what an artifact records and a shrink starts from, and without it the
+// failure was not reproduced by its own plan ("it ended pass, nothing to shrink towards").
+TEST(Faults, AFaultThatCannotBeAppliedFailsTheRunAndIsInTheInjectedPlan) {
+    auto run = [](const sim::FaultPlan& plan, sim::FaultPlan* out) {
+        World w;
+        w.faults.schedule(plan);
+        const sim::RunResult r = w.s.run();
+        if (out) *out = w.faults.injected();
+        return r;
+    };
+    const sim::FaultPlan bad{{Time(2s), Duration(1s), FaultSpec{"isolate", {"region-*"}, {}}}};
+    sim::FaultPlan injected;
+    const sim::RunResult first = run(bad, &injected);
+    ASSERT_EQ(first.verdict, sim::Verdict::fail);
+    ASSERT_TRUE(first.failure);
+    EXPECT_NE(first.failure->message.find("every host"), std::string::npos) << first.failure->message;
+    ASSERT_EQ(injected.size(), 1u);
+    EXPECT_EQ(injected[0].at, Time(2s));
+    const sim::RunResult again = run(injected, nullptr);
+    EXPECT_EQ(again.verdict, sim::Verdict::fail);
+    EXPECT_EQ(again.trace_hash, first.trace_hash);
+}

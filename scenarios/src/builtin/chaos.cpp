@@ -81,7 +81,11 @@ void ChaosScenario::build(sim::Simulator& sim) {
     nemesis.quiet_at = sim::Time(o_.quiet_at);
     nemesis.concurrent_max = 6;
     std::vector<std::string> targets = names_;
-    for (int r = 0; r < o_.regions; ++r) targets.push_back("region-" + std::to_string(r));
+    // A region is a target only beside another region: isolating or partitioning the only one
+    // would cut every host from nothing (a fault the vocabulary refuses).
+    if (o_.regions > 1) {
+        for (int r = 0; r < o_.regions; ++r) targets.push_back("region-" + std::to_string(r));
+    }
     for (const std::string& kind : faults_->kind_names()) {
         nemesis.faults.push_back({kind, o_.fault_rate, std::chrono::milliseconds(200), o_.fault_duration_max, targets, {}});
     }
