@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -36,17 +37,21 @@ struct UsageError : std::runtime_error {
 // A decimal number from `min` to 2^64 - 1 (as a transform), for --seed and the counts (--events-max,
 // --stop-at-event): CLI11 alone would wrap "-3" around, saturate past 2^64 - 1 and read "010" as
 // octal 8. `what` names the value in the error ("a seed", "an event limit").
-inline CLI::Validator decimal_u64(std::string what, std::uint64_t min, std::string name) {
+inline CLI::Validator decimal_u64(std::string what, std::uint64_t min, std::string name,
+                                  std::uint64_t most = std::numeric_limits<std::uint64_t>::max()) {
     return CLI::Validator(
-        [what = std::move(what), min](std::string& s) {
+        [what = std::move(what), min, most](std::string& s) {
             const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
             // Past 2^64 - 1 CLI11 would saturate: a different value from the one asked for.
             const std::string max = "18446744073709551615";
             const std::string_view significant = std::string_view(s).substr(std::min(s.find_first_not_of('0'), s.size()));
             const bool fits = significant.size() < max.size() || (significant.size() == max.size() && significant <= max);
             // (digits and fits first: only then is the text a number stoull reads)
-            if (!digits || !fits || (min > 0 && (significant.empty() || std::stoull(std::string(significant)) < min)))
-                return "'" + s + "': " + what + " is a number from " + std::to_string(min) + " to " + max;
+            const std::uint64_t value =
+                digits && fits && !significant.empty() ? std::stoull(std::string(significant)) : 0;
+            if (!digits || !fits || value < min || value > most)
+                return "'" + s + "': " + what + " is a number from " + std::to_string(min) + " to " +
+                       std::to_string(most);
             s = significant.empty() ? "0" : std::string(significant);  // CLI11 reads a leading 0 as octal
             return std::string();
         },

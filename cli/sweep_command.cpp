@@ -183,6 +183,17 @@ int execute(const SweepArgs& args) {
                     }
                 }
             }
+            // A --set of a path the grid sets would lose to the grid in every run, yet be reported
+            // as set: refused, as two axes on one path are.
+            for (const Override& o : base.overrides) {
+                const report::GridAxis set = report::resolve_axis(report::GridText{o.path, {o.value}}, options);
+                for (const std::string& p : set.paths) {
+                    if (std::find(axis.paths.begin(), axis.paths.end(), p) != axis.paths.end()) {
+                        throw UsageError("--grid " + g + ": " + p + " is also set by --set " + o.path + "=" + o.value +
+                                         " (the grid's value would win in every run); drop one of them");
+                    }
+                }
+            }
             // Every value must load (the right type, within its limits) before anything runs.
             for (std::size_t i = 0; i < axis.values.size(); ++i) {
                 explore::RunSpec check = base;
@@ -208,13 +219,23 @@ int execute(const SweepArgs& args) {
         }
     }
 
-    const std::vector<std::vector<std::size_t>> cells = report::grid_cells(result.axes);
-    const std::uint64_t runs = cells.size() * seeds.size();
-    if (runs > args.runs_max) {
-        throw UsageError("the grid is " + report::count_of(cells.size(), "cell") + " x " +
-                         report::count_of(seeds.size(), "seed") + " = " + report::count_of(runs, "run") +
-                         ", more than --runs-max " + std::to_string(args.runs_max));
+    // Counted from the axes before any cell is made: a grid of 10^9 cells was built (and ran the
+    // machine out of memory) before it was refused.
+    std::uint64_t cell_count = 1;  // at most runs_max + 1: past it, the count is not needed and could overflow
+    for (const report::GridAxis& a : result.axes)
+        cell_count = std::min<std::uint64_t>(cell_count * a.values.size(), args.runs_max + 1);
+    const bool too_many = cell_count > args.runs_max || cell_count * seeds.size() > args.runs_max;
+    if (too_many) {
+        if (cell_count > args.runs_max) {
+            throw UsageError("the grid is more than " + report::count_of(args.runs_max, "cell") + " (--runs-max " +
+                             std::to_string(args.runs_max) + ")");
+        }
+        throw UsageError("the grid is " + report::count_of(cell_count, "cell") + " x " +
+                         report::count_of(seeds.size(), "seed") + " = " +
+                         report::count_of(cell_count * seeds.size(), "run") + ", more than --runs-max " +
+                         std::to_string(args.runs_max));
     }
+    const std::vector<std::vector<std::size_t>> cells = report::grid_cells(result.axes);
     std::vector<explore::RunSpec> specs;
     for (const auto& index : cells) {
         report::SweepCell cell;
@@ -230,7 +251,7 @@ int execute(const SweepArgs& args) {
     }
     const unsigned jobs = args.jobs != 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::fprintf(stderr, "sweep: %s x %s = %s on %s\n", report::count_of(cells.size(), "cell").c_str(),
-                 report::count_of(seeds.size(), "seed").c_str(), report::count_of(runs, "run").c_str(),
+                 report::count_of(seeds.size(), "seed").c_str(), report::count_of(specs.size(), "run").c_str(),
                  report::count_of(jobs, "worker").c_str());
     Progress progress(specs.size());
     std::size_t done = 0, failing = 0, broken = 0;
@@ -322,7 +343,7 @@ void add_sweep_command(CLI::App& app, Command& cmd) {
     sub->add_option("--timeout", args->timeout, "Wall-clock limit per run; a run past it is killed and reported")
         ->default_val("10m");
     sub->add_option("--runs-max", args->runs_max, "Refuse grids with more runs than this")
-        ->transform(decimal_u64("a run limit", 1, "N"))
+        ->transform(decimal_u64("a run limit", 1, "N", 1'000'000))  // a million runs: days of CPU
         ->default_val(10000);
     sub->add_flag("--json", args->json, "Print the sweep's result as JSON instead of the table");
     sub->callback([&cmd, args] { cmd.run = [args] { return execute(*args); }; });

@@ -69,6 +69,8 @@ std::string one_unit(const std::string& text, const std::string& grid) {
     return sim::format_value(d);  // the largest unit that holds it exactly
 }
 
+std::string trimmed(const std::string& s) { return std::string(sim::trim(s)); }
+
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -84,26 +86,38 @@ GridText parse_grid_text(const std::string& text) {
     if (spec.empty()) bad(text, "no values after '='");
     const std::size_t dots = spec.find("..");
     if (dots == std::string::npos) {
-        std::size_t start = 0;
-        while (true) {
-            const std::size_t comma = spec.find(',', start);
-            std::string v = spec.substr(start, comma - start);
+        // Commas inside brackets belong to the value: zipf(1000, 1.2), [1, 2].
+        int depth = 0;
+        std::string v;
+        auto push = [&] {
+            v = trimmed(v);
             if (v.empty()) bad(text, "an empty value in the list");
+            if (std::find(g.labels.begin(), g.labels.end(), v) != g.labels.end())
+                bad(text, "'" + v + "' is in the list twice (it would be two cells of one setting)");
             g.labels.push_back(v);
-            if (comma == std::string::npos) break;
-            start = comma + 1;
+            v.clear();
+        };
+        for (const char c : spec) {
+            if (c == ',' && depth == 0) {
+                push();
+                continue;
+            }
+            if (c == '(' || c == '[' || c == '{') ++depth;
+            if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+            v += c;
         }
+        push();
         if (g.labels.size() > axis_values_max) bad(text, "more than " + std::to_string(axis_values_max) + " values");
         return g;
     }
-    const std::string from_text = one_unit(spec.substr(0, dots), text);
+    const std::string from_text = one_unit(trimmed(spec.substr(0, dots)), text);
     std::string rest = spec.substr(dots + 2), to_text = rest, step_text;
     if (const std::size_t colon = rest.find(':'); colon != std::string::npos) {
         to_text = rest.substr(0, colon);
         step_text = rest.substr(colon + 1);
     }
-    to_text = one_unit(to_text, text);
-    step_text = one_unit(step_text, text);
+    to_text = one_unit(trimmed(to_text), text);
+    step_text = one_unit(trimmed(step_text), text);
     double from = 0, to = 0, step = 1;
     std::string unit_from, unit_to, unit_step;
     if (!split_number(from_text, from, unit_from))

@@ -138,29 +138,46 @@ std::vector<std::string> tipping_points(const SweepResult& s) {
     };
     const std::size_t rows = s.axes.size() > 1 ? s.axes[1].values.size() : 1;
     for (std::size_t row = 0; row < rows; ++row) {
-        std::optional<std::size_t> tip, last_run;  // (an interrupted sweep's cells may hold no run)
-        for (std::size_t col = 0; col < x.values.size() && !tip; ++col) {
+        // The cells that ran, in the axis's order (an interrupted sweep's may hold no run), and
+        // whether more than half their seeds passed.
+        std::vector<std::pair<std::size_t, bool>> ran;
+        for (std::size_t col = 0; col < x.values.size(); ++col) {
             std::vector<std::size_t> index(s.axes.size(), 0);
             index[0] = col;
             if (s.axes.size() > 1) index[1] = row;
             const SweepCell* c = cell_at(index);
             if (!c) continue;
             const CellSummary sum = summarize(*c);
-            if (sum.runs > 0) last_run = col;
-            if (sum.runs > 0 && 2 * sum.passed <= sum.runs) tip = col;
+            if (sum.runs > 0) ran.emplace_back(col, 2 * sum.passed > sum.runs);
         }
         std::string where = s.axes.size() > 1 ? "with " + s.axes[1].name + "=" + s.axes[1].labels[row] + ", " : "";
         if (s.axes.size() > 2) where = "(other axes at their first value) " + where;
-        if (!tip && !last_run)
+        const std::string that_ran = s.interrupted.empty() ? "" : " that ran";
+        const auto tip = std::find_if(ran.begin(), ran.end(), [](const auto& r) { return !r.second; });
+        if (ran.empty()) {
             out.push_back(where + "no run finished");
-        else if (!tip)
-            out.push_back(where + "more than half the seeds pass at every " + x.name + (s.interrupted.empty() ? "" : " that ran") +
-                          " up to " + x.labels[*last_run]);
-        else if (*tip == 0)
-            out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + x.labels.front());
-        else
-            out.push_back(where + "the system tips between " + x.name + "=" + x.labels[*tip - 1] + " and " +
-                          x.labels[*tip] + " (at most half the seeds pass from " + x.labels[*tip] + ")");
+            continue;
+        }
+        if (tip == ran.end()) {
+            out.push_back(where + "more than half the seeds pass at every " + x.name + that_ran + " up to " +
+                          x.labels[ran.back().first]);
+            continue;
+        }
+        const std::string& at = x.labels[tip->first];
+        // Passing again further on: no single point where it tips (a list in any order, a noisy
+        // system), so both are named and nothing is claimed "from" there.
+        const auto again = std::find_if(tip, ran.end(), [](const auto& r) { return r.second; });
+        if (again != ran.end()) {
+            out.push_back(where + "not monotonic in " + x.name + ": at most half the seeds pass at " + x.name + "=" +
+                          at + ", more than half again at " + x.labels[again->first] + " (see the table)");
+        } else if (tip == ran.begin()) {
+            out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + at +
+                          (tip->first == 0 ? "" : " (the first value" + that_ran + ")"));
+        } else {
+            out.push_back(where + "the system tips between " + x.name + "=" + x.labels[std::prev(tip)->first] +
+                          " and " + at + " (at most half the seeds pass from " + at +
+                          (that_ran.empty() ? "" : " on, of the cells that ran") + ")");
+        }
     }
     return out;
 }

@@ -4,18 +4,9 @@
 #include <vector>
 
 #include "sim/detmath.hpp"
+#include "sim/values.hpp"
 
 namespace sim {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
 
 Duration Delay::sample(Rng& rng) const {
     switch (kind_) {

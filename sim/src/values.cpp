@@ -14,12 +14,6 @@ namespace sim {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
 // Digits with optional '_' or ',' separators ("10_000", "1,000,000").
 std::string strip_separators(std::string_view s) {
     std::string out;
@@ -317,6 +311,12 @@ std::string did_you_mean_or_nearest(std::string_view word, std::vector<std::stri
     for (std::size_t i = 0; i < by_distance.size() && i < shown; ++i) names += (i == 0 ? "" : ", ") + by_distance[i].second;
     if (by_distance.size() <= shown) return " (the " + std::string(noun) + ": " + names + ")";
     return " (the nearest of the " + std::to_string(by_distance.size()) + " " + std::string(noun) + ": " + names + ")";
+}
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
 }
 
 }  // namespace sim

@@ -325,6 +325,17 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
          "--seeds 1000000000000000000: more than --runs-max 10000 seeds\n"},
         {"sweep " + stampede + " --grid load=300 --seeds 1..2000 --runs-max 1999",
          "--seeds 1..2000: more than --runs-max 1999 seeds\n"},
+        // A grid of a billion cells was built (24 GB, killed) before --runs-max refused it.
+        {"sweep mm1 --grid lambda=0.001..1:0.001 --grid queue_max=1..1000:1 --grid mu=1..1000:1 --runs-max 10",
+         "the grid is more than 10 cells (--runs-max 10)\n"},
+        {"sweep mm1 --grid lambda=0.1 --runs-max 2000000",
+         "--runs-max: '2000000': a run limit is a number from 1 to 1000000"},
+        // the --set lost to the grid in every run, yet the report said it was set
+        {"sweep mm1 --grid queue_max=1000,2000 --set queue_max=1",
+         "--grid queue_max=1000,2000: queue_max is also set by --set queue_max=1 (the grid's value would win in every "
+         "run); drop one of them\n"},
+        {"sweep mm1 --grid lambda=1,0.5,1",
+         "--grid lambda=1,0.5,1: '1' is in the list twice (it would be two cells of one setting)\n"},
         {"compare " + stampede + " --b-set =", "--b-set expects path=value, got '='"},
         {"compare " + stampede + " --a-set x", "--a-set expects path=value, got 'x'"},
         {"trace " + (dir / "m.ftrace").string() + " --host serverr",

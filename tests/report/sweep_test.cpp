@@ -29,6 +29,11 @@ TEST(ReportSweep, GridRangesListsAndUnits) {
     // Durations may mix units: all in the smallest of them (this was refused as mixing units).
     EXPECT_EQ(parse_grid_text("t=500ms..1.5s:500ms").labels, (std::vector<std::string>{"500ms", "1000ms", "1500ms"}));
     EXPECT_EQ(parse_grid_text("t=30s..2m:30s").labels, (std::vector<std::string>{"30s", "60s", "90s", "120s"}));
+    // A value may hold commas inside brackets (a distribution, a list); spaces around values go.
+    EXPECT_EQ(parse_grid_text("keys=zipf(1000, 1.2), uniform(100)").labels,
+              (std::vector<std::string>{"zipf(1000, 1.2)", "uniform(100)"}));
+    EXPECT_EQ(parse_grid_text("d=[1, 2],[1, 3]").labels, (std::vector<std::string>{"[1, 2]", "[1, 3]"}));
+    EXPECT_EQ(parse_grid_text("x= 0.5 .. 0.6 : 0.1").labels, (std::vector<std::string>{"0.5", "0.6"}));
     const GridText list = parse_grid_text("faults.0.kind=restart,rolling_restart");
     EXPECT_EQ(list.name, "faults.0.kind");
     EXPECT_EQ(list.labels, (std::vector<std::string>{"restart", "rolling_restart"}));
@@ -167,6 +172,40 @@ TEST(ReportSweep, SaysWhereTheSystemTips) {
     EXPECT_EQ(t[1],
               "with retry.attempts_max=3, the system tips between load=1000 and 2000 (at most half the seeds pass from "
               "2000)");
+}
+
+// Where it tips is claimed only of what the cells show: a list may be in any order and a noisy
+// system may pass again further on ("from 0.95" was said of a grid whose 0.3 after it passed 3/3),
+// and an interrupted sweep's first cell may not have run (its tip was named as "between" it).
+TEST(ReportSweep, WhereItTipsClaimsNoMoreThanTheCellsShow) {
+    SweepResult s;
+    s.scenario = "mm1";
+    s.axes = {{"lambda", {"lambda"}, {"0.2", "0.95", "0.3"}, {"0.2", "0.95", "0.3"}}};
+    s.seeds = {1, 2, 3};
+    auto cell = [](std::size_t col, int passing) {
+        SweepCell c{{col}, {}};
+        for (int i = 0; i < 3; ++i)
+            c.runs.push_back(run(static_cast<std::uint64_t>(i + 1), i < passing ? "pass" : "fail", std::nullopt));
+        return c;
+    };
+    s.cells = {cell(0, 3), cell(1, 0), cell(2, 3)};
+    EXPECT_EQ(tipping_points(s), std::vector<std::string>{"not monotonic in lambda: at most half the seeds pass at "
+                                                          "lambda=0.95, more than half again at 0.3 (see the table)"});
+    s.cells[2] = cell(2, 1);
+    EXPECT_EQ(tipping_points(s),
+              std::vector<std::string>{"the system tips between lambda=0.2 and 0.95 (at most half the "
+                                       "seeds pass from 0.95)"});
+    s.cells[0].runs.clear();  // interrupted before the first value's runs finished
+    s.interrupted = "SIGINT";
+    s.runs_planned = 9;
+    EXPECT_EQ(tipping_points(s),
+              std::vector<std::string>{"at most half the seeds pass already at lambda=0.95 (the first "
+                                       "value that ran)"});
+    s.cells[0] = cell(0, 2);
+    s.cells[1].runs.clear();
+    EXPECT_EQ(tipping_points(s),
+              std::vector<std::string>{"the system tips between lambda=0.2 and 0.3 (at most half the "
+                                       "seeds pass from 0.3 on, of the cells that ran)"});
 }
 
 TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {

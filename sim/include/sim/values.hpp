@@ -50,6 +50,9 @@ std::string format_value(Duration v);
 std::string format_value(Rate v);
 std::string format_value(Ratio v);
 
+// `s` without the white space at either end.
+std::string_view trim(std::string_view s) noexcept;
+
 // The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
 std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
 // " (did you mean 'x'?)" when `word` is a likely typo of one of `candidates`, else `otherwise`.
