@@ -5,9 +5,13 @@
 namespace models {
 
 struct Database::Instance {
-    Instance(Database& d, sim::Host& h) : db(d), host(h), executors(d.options_.executors) { db.instances_.push_back(this); }
-    ~Instance() { std::erase(db.instances_, this); }
-    Database& db;
+    Instance(Database& d, sim::Host& h) : db(&d), host(h), executors(d.options_.executors) {
+        db->instances_.push_back(this);
+    }
+    ~Instance() {
+        if (db != nullptr) std::erase(db->instances_, this);
+    }
+    Database* db;  // null once the database is gone (a host's state may outlive it)
     sim::Host& host;
     WorkQueue executors;
     int connections = 0;
@@ -29,6 +33,11 @@ Database::Database(sim::Network& net, std::string name, DatabaseOptions options,
         metrics_->probe(name_ + ".load", [this] { return load(); });
         memory_seen_ = &metrics_->peak_probe(name_ + ".memory_mb", [this] { return instances_.empty() ? 0.0 : memory_mb(); });
     }
+}
+
+Database::~Database() {
+    // A host's state may outlive its model (declared after the simulator, destroyed first).
+    for (Instance* i : instances_) i->db = nullptr;
 }
 
 int Database::connections() const noexcept {

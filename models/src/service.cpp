@@ -5,9 +5,13 @@
 namespace models {
 
 struct Service::Instance {
-    Instance(Service& s, sim::Host& h) : service(s), host(h), queue(s.options_.queue) { service.instances_.push_back(this); }
-    ~Instance() { std::erase(service.instances_, this); }
-    Service& service;
+    Instance(Service& s, sim::Host& h) : service(&s), host(h), queue(s.options_.queue) {
+        service->instances_.push_back(this);
+    }
+    ~Instance() {
+        if (service != nullptr) std::erase(service->instances_, this);
+    }
+    Service* service;  // null once the service is gone (a host's state may outlive it)
     sim::Host& host;
     WorkQueue queue;
 };
@@ -26,6 +30,11 @@ Service::Service(sim::Network& net, std::string name, ServiceOptions options, Me
         metrics_->probe(name_ + ".queue", [this] { return static_cast<double>(queued()); });
         metrics_->probe(name_ + ".busy", [this] { return static_cast<double>(busy()); });
     }
+}
+
+Service::~Service() {
+    // A host's state may outlive its model (declared after the simulator, destroyed first).
+    for (Instance* i : instances_) i->service = nullptr;
 }
 
 std::size_t Service::queued() const {

@@ -57,9 +57,7 @@ Simulator::Simulator(Options options)
 
 Simulator::~Simulator() {
     shutdown();
-    // Then the hosts' volatile state (models may refer to objects the simulator owns), then
-    // those objects; durable host state (disks) goes with the hosts last.
-    for (Host& h : hosts_) h.destroy_volatile();
+    // Then the objects the simulator owns; durable host state (disks) goes with the hosts last.
     for (auto it = owned_.rbegin(); it != owned_.rend(); ++it) it->destroy(it->object);
     owned_.clear();
     for (Ctx* p : procs_) p->~Ctx();
@@ -71,6 +69,9 @@ void Simulator::shutdown() {
     for (Host& h : hosts_) {
         while (h.first_ != nullptr) kill(*h.first_);
     }
+    // Then what the hosts made (servers, mailboxes, a model's per-host state): it may refer to the
+    // models a caller destroys next, and to objects the simulator owns (those go later).
+    for (Host& h : hosts_) h.destroy_volatile();
 }
 
 // ---- hosts ---------------------------------------------------------------------------------

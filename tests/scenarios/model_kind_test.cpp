@@ -284,3 +284,96 @@ TEST_F(ModelKinds, AFileGivesItsProcessesTheStackItAsksFor) {
 }
 
 }  // namespace
+
+namespace {
+// A kind as a user writes one, with hooks for what its build, boot and measure do.
+void register_hooked(const char* name,
+                     std::function<void(faultline::ModelContext&, const example::QuotaApiOptions&)> build) {
+    faultline::register_model_kind<example::QuotaApiOptions>(name, "a test hook", std::move(build));
+}
+const std::string kHookFile =
+    replaced(replaced(kQuota, "    options: {quota: 50/s, burst: 20, latency: fixed(5ms)}\n", ""),
+             "always: {metric: provider.accepted, max: 2020}", "always: {metric: front.requests, max: 100000}");
+}  // namespace
+
+// What a model's own code throws, wherever it throws it, is the model's: at its line while the
+// world is built (a non-std exception terminated the program; a throw from the first boot was
+// "internal error", exit 3, with no location), and a measurement that threw has no value and
+// says why (it was exit 3 too). A measurement name given twice is refused (the text printed both,
+// the JSON kept one).
+TEST_F(ModelKinds, WhatAModelsCodeThrowsIsReportedAsTheModels) {
+    register_hooked("throws_int", [](faultline::ModelContext&, const example::QuotaApiOptions&) { throw 7; });
+    const std::string a = write("hook-int.yaml", replaced(kHookFile, "kind: quota_api", "kind: throws_int"));
+    EXPECT_EQ(load_error(a), a + ":7:5: models.provider: model kind 'throws_int' refused it: it threw something that "
+                                 "is not a std::exception");
+
+    register_hooked("boot_throws", [](faultline::ModelContext& m, const example::QuotaApiOptions&) {
+        m.on_boot([](sim::Host&) { throw std::runtime_error("no config"); });
+    });
+    const std::string b = write("hook-boot.yaml", replaced(kHookFile, "kind: quota_api", "kind: boot_throws"));
+    EXPECT_EQ(load_error(b), b + ":7:5: models.provider: its boot function on host provider-1 threw: no config");
+
+    register_hooked("measure_throws", [](faultline::ModelContext& m, const example::QuotaApiOptions&) {
+        m.endpoint();
+        m.on_boot([&m](sim::Host& h) {
+            m.endpoint().serve(h, [](sim::Ctx&, const models::Request&, const sim::CallInfo&) {
+                return sim::Result<models::Response>(models::Response{});
+            });
+        });
+        m.measure("provider.odd", []() -> double { throw std::runtime_error("divided by nothing"); });
+        m.measure("provider.fine", [] { return 4.0; });
+    });
+    const std::string c = write("hook-measure.yaml", replaced(kHookFile, "kind: quota_api", "kind: measure_throws"));
+    const faultline::ScenarioRun run = run_file(c);
+    EXPECT_EQ(run.result.verdict, sim::Verdict::pass);
+    bool seen = false;
+    for (const auto& m : run.measurements) {
+        if (m.name != "provider.odd") continue;
+        seen = true;
+        EXPECT_TRUE(std::isnan(m.value));
+        EXPECT_EQ(m.note, "its function threw: divided by nothing");
+    }
+    EXPECT_TRUE(seen);
+    EXPECT_EQ(measured(run, "provider.fine"), 4.0);
+
+    register_hooked("measures_twice", [](faultline::ModelContext& m, const example::QuotaApiOptions&) {
+        m.measure("provider.x", [] { return 1.0; });
+        m.measure("provider.x", [] { return 2.0; });
+    });
+    const std::string d = write("hook-twice.yaml", replaced(kHookFile, "kind: quota_api", "kind: measures_twice"));
+    EXPECT_EQ(load_error(d),
+              d + ":7:5: models.provider: a measurement named 'provider.x' is already measured (each name once: "
+                  "the result keeps one value a name)");
+}
+
+// A build may keep a reference to its options for the run, whichever way they came: a C++ spec
+// that leaves `typed` empty builds from the kind's defaults, which were a temporary freed as the
+// build returned (read later, they were freed memory).
+TEST_F(ModelKinds, TheOptionsABuildGetsLiveForTheWholeRun) {
+    auto freed = std::make_shared<bool>(false);
+    faultline::ModelKind kind = *faultline::find_model_kind("quota_api");
+    kind.name = "keeps_options";
+    kind.defaults = [freed] {
+        *freed = false;
+        return faultline::TypedOptions(std::shared_ptr<const example::QuotaApiOptions>(
+            new example::QuotaApiOptions{}, [freed](const example::QuotaApiOptions* o) {
+                *freed = true;
+                delete o;
+            }));
+    };
+    auto build = kind.build;
+    kind.build = [build, freed](faultline::ModelContext& m, const void* options) {
+        build(m, options);
+        m.measure("provider.options_alive_at_end", [freed] { return *freed ? 0.0 : 1.0; });
+    };
+    faultline::register_model_kind(kind);
+    faultline::ScenarioSpec spec =
+        faultline::load_spec(write("keeps.yaml", replaced(kQuota, "kind: quota_api", "kind: keeps_options")));
+    spec.models["provider"].typed = {};  // the kind's defaults
+    faultline::RunSettings settings;
+    settings.seed = 1;
+    std::string error;
+    const auto run = faultline::run_scenario(faultline::spec_scenario_info(spec), {}, settings, error);
+    ASSERT_TRUE(run) << error;
+    EXPECT_EQ(measured(*run, "provider.options_alive_at_end"), 1.0);
+}

@@ -181,3 +181,37 @@ TEST(Host, WhatASpawnReadsIsOneCacheLineAtTheFront) {
     const auto* front = reinterpret_cast<const char*>(&h);
     EXPECT_FALSE(name >= front && name < front + h.hot_bytes());
 }
+
+namespace {
+// A host's state that refers to a model outside the simulator, as models::Database's per-host
+// pool does: its destructor reads the model.
+struct Registry {
+    std::vector<int*> live;
+};
+struct Registered {
+    Registered(Registry& r, int& tag) : registry(r), tag(tag) { registry.live.push_back(&tag); }
+    ~Registered() { std::erase(registry.live, &tag); }
+    Registry& registry;
+    int& tag;
+};
+}  // namespace
+
+// shutdown() ends the world a model's host state lives in: the processes, then what the hosts
+// made. It only unwound the processes, so a model declared after the simulator (destroyed before
+// it) was read by its host state's destructors afterwards: a use after free in every program
+// written as the docs show.
+TEST(Host, ShutdownDestroysWhatTheHostsMadeBeforeTheModelsGo) {
+    sim::Simulator s(sim::Options{.seed = 1, .duration = 1s});
+    int tag = 0;
+    Registry registry;
+    s.add_host("db").on_boot([&](sim::Host& h) {
+        h.make<Registered>(registry, tag);
+        h.spawn([](sim::Ctx& ctx) { ctx.sleep_for(1h); });
+    });
+    s.run();
+    EXPECT_EQ(registry.live.size(), 1u);
+    EXPECT_EQ(s.processes_alive(), 1u);
+    s.shutdown();
+    EXPECT_EQ(s.processes_alive(), 0u);
+    EXPECT_TRUE(registry.live.empty()) << "the host's state outlived shutdown()";
+}

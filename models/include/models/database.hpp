@@ -41,6 +41,7 @@ struct DatabaseOptions {
 class Database {
 public:
     Database(sim::Network& net, std::string name, DatabaseOptions options = {}, Metrics* metrics = nullptr);
+    ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 

@@ -44,6 +44,7 @@ public:
     using Handler = std::function<sim::Result<Response>(sim::Ctx&, const Request&, const sim::CallInfo&)>;
 
     Service(sim::Network& net, std::string name, ServiceOptions options = {}, Metrics* metrics = nullptr);
+    ~Service();
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
 

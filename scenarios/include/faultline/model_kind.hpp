@@ -60,12 +60,15 @@ public:
     // Another component's endpoint (a service, a database or another model), or null.
     virtual sim::Rpc<models::Request, models::Response>* endpoint_of(const std::string& component) = 0;
     // A number reported at the end of the run (like a service's counters), e.g. "provider.rejected".
+    // Each name once. A function that throws gives no value ("-"), its note saying what it threw.
     virtual void measure(std::string name, std::function<double()> value, std::string note = {}) = 0;
     // Refuses the scenario, for a check that needs the run rather than the options alone (those
     // belong in validate()): too few hosts, an `upstream:` that names no component. Reported as
     // a mistake in the file is, at the model's line, "models.NAME.options.OPTION: MESSAGE" (or
     // "models.NAME: MESSAGE" without an option), exit 2. An exception other than this one that
-    // escapes the build is reported at the model's line too, as its kind's refusal.
+    // escapes the build is reported at the model's line too, as its kind's refusal, and so is one
+    // thrown by a boot function at the first boot (while the world is built); at a later boot
+    // (a restart) it fails the run, naming the model's host.
     [[noreturn]] virtual void fail(const std::string& message, const std::string& option = {}) = 0;
 };
 
@@ -76,7 +79,7 @@ struct ModelKind {
     std::function<TypedOptions()> defaults;
     std::function<TypedOptions(const YamlReader&, const YAML::Node&, const std::string& path)> read;
     std::function<std::vector<FieldInfo>(const void*)> list;
-    std::function<void(ModelContext&, const void*)> build;
+    std::function<void(ModelContext&, const void*)> build;  // the options live as long as the run
     // What the template below fills in; a kind put together by hand may leave them empty.
     const std::type_info* type = nullptr;  // the options struct (a spec's `typed` must be one)
     // The options struct's own validate(), for options that did not come through the reader.

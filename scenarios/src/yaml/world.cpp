@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 
 #include "sim/disk.hpp"
 
@@ -34,11 +35,15 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     build_services();
     build_workloads();
     // One boot function per host, starting every component placed on it, in spec order.
-    for (auto& [host_id, starters] : starters_) {
-        sim.host(host_id).on_boot([this, list = starters](sim::Host& h) {
-            for (const auto& start : list) start(h);
-            start_bad_version(h);
-        });
+    try {
+        for (auto& [host_id, starters] : starters_) {
+            sim.host(host_id).on_boot([this, list = starters](sim::Host& h) {
+                for (const auto& start : list) start(h);
+                start_bad_version(h);
+            });
+        }
+    } catch (const ModelBootError& e) {
+        fail(e.where, e.path, e.what());  // the first boot is part of building: the file's model refused
     }
     define_scenario_faults();
     build_faults();
@@ -443,7 +448,14 @@ std::vector<Measurement> World::measurements() const {
         out.push_back({name + ".acknowledged", static_cast<double>(acknowledged), ""});
         out.push_back({name + ".failovers", static_cast<double>(stores_.at(name)->failovers()), ""});
     }
-    for (const LateMeasure& m : model_measures_) out.push_back({m.name, m.value(), m.note});
+    for (const LateMeasure& m : model_measures_) {
+        try {
+            out.push_back({m.name, m.value(), m.note});
+        } catch (const std::exception& e) {  // a model's function, after the run: no value, and why
+            out.push_back(
+                {m.name, std::numeric_limits<double>::quiet_NaN(), std::string("its function threw: ") + e.what()});
+        }
+    }
     out.insert(out.end(), late_measurements_->begin(), late_measurements_->end());
     out.push_back({"faults_injected", static_cast<double>(faults_->injected().size()), ""});
     return out;

@@ -8,6 +8,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,14 @@
 #include "sim/network.hpp"
 
 namespace faultline {
+
+// What a model's boot function threw, with the model's place in the file.
+struct ModelBootError : std::runtime_error {
+    ModelBootError(Where w, std::string p, const std::string& message)
+        : std::runtime_error(message), where(std::move(w)), path(std::move(p)) {}
+    Where where;
+    std::string path;
+};
 
 class World;
 

@@ -287,7 +287,9 @@ public:
     // Runs every event up to and including time `t` (for tests and step-wise drivers).
     void run_until(Time t);
     void run_for(Duration d) { run_until(saturating_add(now_, d)); }
-    // Unwinds every process (all hosts). Call before destroying models that processes use.
+    // Ends the run's world: unwinds every process (all hosts), then destroys what the hosts made
+    // (their volatile state, as a crash would). Call before destroying models that processes or
+    // host state use (the destructor does it too, but after objects declared after it are gone).
     void shutdown();
 
     // --- Asio --------------------------------------------------------------------------------
