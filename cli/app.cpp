@@ -245,6 +245,9 @@ int run(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "faultline: error: %s\n", e.what());
         return exit_usage;
+    } catch (const explore::WriteError& e) {
+        std::fprintf(stderr, "faultline: error: %s\n", e.what());
+        return exit_usage;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "faultline: internal error: %s\n", e.what());
         return exit_internal;

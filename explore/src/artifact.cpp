@@ -112,6 +112,7 @@ Artifact artifact_from_json(const JsonReader& r) {
     if (auto t = e.find("end_time")) o.end_time = sim::Time(t->duration());
     if (auto d = e.find("detail")) o.detail = d->str();
     if (auto f = e.find("failure")) o.failure = failure_from_json(*f);
+    if (auto t = e.find("stderr_tail")) o.stderr_tail = t->str();  // a crash's last words: merge copies them
     o.swarm = a.spec.swarm;
     o.options = a.options;
     o.injected = a.spec.fault_plan ? *a.spec.fault_plan : a.recorded_plan;

@@ -149,15 +149,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     const std::string dir = without_trailing_slash(options.out_dir);
     if (dir == "-") throw InputError("--out -: name a directory (standard output is where the command prints)");
     std::error_code ec;
-    // Not inside another job's directory (its artifacts/, say): that job's files would be mixed
-    // with this one's, and merge would take them for its own.
-    for (fs::path p = fs::weakly_canonical(fs::absolute(dir), ec).parent_path(); p.has_relative_path();
-         p = p.parent_path()) {
-        if (fs::exists(p / "job.json", ec)) {
-            throw InputError("--out " + dir + ": is inside the fuzzing job " + p.string() +
-                             " (its job.json); choose a directory outside it");
-        }
-    }
+    check_job_dir_place(dir, "--out");
     fs::create_directories(fs::path(dir) / "artifacts", ec);
     if (ec) throw InputError("--out " + dir + ": cannot create it: " + ec.message());
     const DirLock lock(dir, "--out");  // one job at a time writes a directory

@@ -52,12 +52,12 @@ void write_all_and_close(int fd, const std::string& name, const std::string& con
             if (errno == EINTR) continue;
             const int err = errno;
             ::close(fd);
-            throw std::runtime_error("cannot write " + name + ": " + std::strerror(err));
+            throw WriteError("cannot write " + name + ": " + std::strerror(err));
         }
         done += static_cast<std::size_t>(n);
     }
     ::fdatasync(fd);
-    if (::close(fd) != 0) throw std::runtime_error("cannot write " + name + ": " + std::strerror(errno));
+    if (::close(fd) != 0) throw WriteError("cannot write " + name + ": " + std::strerror(errno));
 }
 }  // namespace
 
@@ -70,13 +70,13 @@ void write_file_atomically(const std::string& given, const std::string& content)
         // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written into, never replaced by a
         // renamed file, which would turn /dev/null into a regular file for everyone.
         const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0) throw std::runtime_error("cannot write " + given + ": " + std::strerror(errno));
+        if (fd < 0) throw WriteError("cannot write " + given + ": " + std::strerror(errno));
         write_all_and_close(fd, given, content);
         return;
     }
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot write " + given + ": " + std::strerror(errno));
+    if (fd < 0) throw WriteError("cannot write " + given + ": " + std::strerror(errno));
     try {
         write_all_and_close(fd, given, content);
     } catch (const std::runtime_error&) {
@@ -87,7 +87,7 @@ void write_file_atomically(const std::string& given, const std::string& content)
     if (ec) {
         const std::string why = std::filesystem::is_directory(path) ? "it is a directory" : ec.message();
         std::filesystem::remove(tmp, ec);  // no stray FILE.tmp.PID beside a file that was not written
-        throw std::runtime_error("cannot write " + path + ": " + why);
+        throw WriteError("cannot write " + path + ": " + why);
     }
 }
 
@@ -99,6 +99,32 @@ std::filesystem::path normal_path(const std::string& p) {
     return n.has_filename() ? n : n.parent_path();  // "DIR/" names DIR
 }
 }  // namespace
+
+void check_job_dir_place(const std::string& dir, const std::string& flag) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path at = fs::weakly_canonical(fs::absolute(dir), ec);
+    for (fs::path p = at.parent_path(); p.has_relative_path(); p = p.parent_path()) {
+        if (fs::exists(p / "job.json", ec)) {
+            throw InputError(flag + " " + dir + ": is inside the fuzzing job " + p.string() +
+                             " (its job.json); choose a directory outside it");
+        }
+    }
+    if (fs::exists(at / "job.json", ec) || !fs::is_directory(at, ec)) return;  // a job itself, or new
+    // Below it, three levels deep at most (shard-0/, runs/nightly/shard-0/): a job's own
+    // artifacts/ holds no job.json, so this stops early in a job tree.
+    for (auto it = fs::recursive_directory_iterator(at, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it.depth() >= 3) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (it->is_directory(ec) && fs::exists(it->path() / "job.json", ec)) {
+            throw InputError(flag + " " + dir + ": holds the fuzzing job " + it->path().string() +
+                             " (its job.json); a job here would enclose it. Choose a directory of its own");
+        }
+    }
+}
 
 bool is_within(const std::string& path, const std::string& dir) {
     const std::filesystem::path inner = normal_path(dir);

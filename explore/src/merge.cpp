@@ -137,6 +137,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     if (fs::exists(out_dir + "/results.jsonl") || fs::exists(out_dir + "/job.json")) {
         throw InputError("merge: " + out_dir + " already holds results; choose a new directory");
     }
+    check_job_dir_place(out_dir, "--out");
 
     MergeReport report;
     std::optional<JobConfig> first;

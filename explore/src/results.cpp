@@ -145,7 +145,7 @@ void ResultsLog::append(const Outcome& o) {
             const int err = errno;
             // A full disk may take part of the line: cut it off, so the log ends with a whole record.
             if (before >= 0 && done > 0 && ::ftruncate(fd_, before) == 0) ::lseek(fd_, before, SEEK_SET);
-            throw std::runtime_error("cannot append to " + path_ + ": " + std::strerror(err));
+            throw WriteError("cannot append to " + path_ + ": " + std::strerror(err));
         }
         done += static_cast<std::size_t>(n);
     }

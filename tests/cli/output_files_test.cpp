@@ -150,6 +150,11 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
         {"run own.yaml --result job/summary.json", "--result job/summary.json: is the job's summary.json ("},
         {"merge job shard --out shard/merged",
          "merge: --out shard/merged is inside the input shard; choose a directory outside the inputs"},
+        // Above a job: this directory would become a job enclosing it, and that one could no
+        // longer be resumed (it "is inside the fuzzing job").
+        {"fuzz own.yaml --seeds 1..1 --out .", "--out .: holds the fuzzing job "},
+        {"merge job --out .", "--out .: holds the fuzzing job "},
+        {"merge shard --out job/artifacts/m", "--out job/artifacts/m: is inside the fuzzing job "},
     };
     for (const auto& [args, message] : cases) {
         const Result r = faultline_in(dir, args);
@@ -157,6 +162,11 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
         EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
         EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
     }
+    // A full disk is the machine's answer, not faultline's defect: one line, exit 2 (it was
+    // "internal error", exit 3, after every candidate run).
+    const Result full = faultline_in(dir, "shrink a.json -o /dev/full");
+    EXPECT_EQ(full.exit_code, 2) << full.out;
+    EXPECT_TRUE(contains(full.out, "faultline: error: cannot write /dev/full: No space left on device\n")) << full.out;
     // Without -o, an artifact of a job shrinks into the current directory, not into the job's.
     const Result by_default = faultline_in(dir, "shrink job/artifacts/" + artifact + " --runs-max 3");
     EXPECT_EQ(by_default.exit_code, 0) << by_default.out;

@@ -201,6 +201,12 @@ TEST(Artifacts, RoundTripThroughJson) {
     EXPECT_EQ(*back.expected.trace_hash, *o.trace_hash);
     EXPECT_EQ(back.expected.signature, o.signature);
     EXPECT_EQ(back.content_hash, a.content_hash);
+    // Written back (as merge does) it is the same file: a crash's stderr tail was dropped.
+    Outcome crashed = o;
+    crashed.verdict = Verdict::crash;
+    crashed.stderr_tail = "faultline: assertion failed: false\n";
+    const Json with_tail = artifact_to_json(make_artifact(spec, crashed));
+    EXPECT_EQ(artifact_to_json(artifact_from_json(JsonReader("mem.json", with_tail))).dump(), with_tail.dump());
 }
 
 TEST(Artifacts, BadFieldsNameTheFileAndTheField) {

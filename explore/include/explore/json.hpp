@@ -23,6 +23,11 @@ using Json = nlohmann::ordered_json;
 struct InputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+// A file that could not be written (a full disk, no permission): the machine's answer, not a
+// defect of faultline; one line, exit 2, like bad input.
+struct WriteError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 // Bad input given on the command line rather than in a file (a --log-host naming no host of the
 // run): reported as it is, without the file's name in front.
 struct OptionError : InputError {
@@ -46,6 +51,11 @@ std::optional<std::string> job_file_named(const std::string& file, const std::st
 // in the one above artifacts/), what it is and whose: "the job's results.jsonl (runs)". Any
 // command's output there would destroy a job it does not know of.
 std::optional<std::string> enclosing_job_file(const std::string& file);
+// InputError unless `dir` may hold a job of its own: not inside another job's directory (its
+// files would be mixed with that job's), and not above one within three levels (`dir` would
+// become a job, and the one below could no longer be resumed). A job directory itself is fine
+// (a resume). `flag` names the option ("--out").
+void check_job_dir_place(const std::string& dir, const std::string& flag);
 // Whether `path` is `dir` or lies under it (both made absolute, symbolic links of what exists
 // resolved; "DIR/" names DIR).
 bool is_within(const std::string& path, const std::string& dir);
