@@ -2,7 +2,8 @@
 // (written by `--trace FILE.ftrace`) printed as the JSON Lines the run would have written with
 // `--trace FILE.jsonl`, byte for byte, optionally only the records that match. A file cut short
 // (a run killed while writing) prints every whole record and then says where it ends (exit 2), as
-// does standard output that cannot be written, or a --host that no record of the file has.
+// does standard output that cannot be written, or a --host or --kind that matches no record of
+// the file when nothing was printed (beside records the other values matched, a warning).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -62,6 +63,7 @@ int execute(const TraceArgs& a) {
     auto check_written = [&out] {
         if (auto e = out.error()) throw UsageError(*e);
     };
+    std::uint64_t printed = 0;
     try {
         std::uint64_t records = 0;
         sim::read_binary_trace_file(a.file, [&](const sim::TraceRecord& r) {
@@ -72,6 +74,7 @@ int execute(const TraceArgs& a) {
             if (r.time < from || r.time > to) return;
             if (!matches_kind(a.kinds, r.kind) || !matches_host(a.hosts, r.host)) return;
             out.file()->record(r);
+            ++printed;
         });
     } catch (const sim::TraceFormatError& e) {
         check_written();  // every whole record first
@@ -83,19 +86,25 @@ int execute(const TraceArgs& a) {
         throw UsageError(e.what());
     }
     check_written();
+    // A value that matches nothing is a typo, found only once the file is read: an error when
+    // nothing was printed, a warning beside what the other values printed (they are alternatives).
+    std::vector<std::string> unmatched;
     for (const std::string& h : a.hosts) {
         if (hosts.contains(h)) continue;
         const std::vector<std::string> names(hosts.begin(), hosts.end());
-        throw UsageError("--host " + h + ": no such host in " + a.file + sim::did_you_mean_or_nearest(h, names, "hosts in it"));
+        unmatched.push_back("--host " + h + ": no such host in " + a.file +
+                            sim::did_you_mean_or_nearest(h, names, "hosts in it"));
     }
     for (const std::string& k : a.kinds) {
         if (std::any_of(kinds.begin(), kinds.end(), [&k](const std::string& kind) { return kind.starts_with(k); }))
             continue;
         std::string have;
         for (const std::string& kind : kinds) have += (have.empty() ? "" : ", ") + kind;
-        throw UsageError("--kind " + k + ": no record of " + a.file +
-                         " has a kind that starts with it (kinds in it: " + (have.empty() ? "none" : have) + ")");
+        unmatched.push_back("--kind " + k + ": no record of " + a.file +
+                            " has a kind that starts with it (kinds in it: " + (have.empty() ? "none" : have) + ")");
     }
+    if (!unmatched.empty() && printed == 0) throw UsageError(unmatched.front());
+    for (const std::string& u : unmatched) std::fprintf(stderr, "faultline: warning: %s\n", u.c_str());
     return exit_pass;
 }
 

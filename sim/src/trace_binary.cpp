@@ -503,7 +503,14 @@ void BinaryTraceDecoder::feed(std::span<const char> bytes, const Each& each) {
         for (const std::string_view m : known) matches += start == m.substr(0, have) ? 1 : 0;
         if (matches == 0) {
             if (have == magic.size() && start.starts_with(magic.substr(0, magic.size() - 1))) {
-                throw TraceFormatError("a binary trace of format " + std::string(1, start.back()) +
+                // The format is a digit; any other byte is shown as hex (a newline broke the line).
+                const auto c = static_cast<unsigned char>(start.back());
+                char shown[8];
+                if (c >= 0x21 && c < 0x7f)
+                    std::snprintf(shown, sizeof shown, "%c", c);
+                else
+                    std::snprintf(shown, sizeof shown, "0x%02x", c);
+                throw TraceFormatError("a binary trace of format " + std::string(shown) +
                                            ", which this faultline does not read (it reads formats 1 to " +
                                            std::to_string(version_now) + ")",
                                        0);

@@ -361,6 +361,12 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
         EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
         EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
     }
+    // Beside a value that matched records, one that matched none is a warning: it printed every
+    // match and then failed, exit 2, leaving a script a partial file and an error.
+    const Result both = faultline("trace " + (dir / "m.ftrace").string() + " --kind depart --kind zzz");
+    EXPECT_EQ(both.exit_code, 0) << both.out;
+    EXPECT_TRUE(contains(both.out, "\"kind\":\"depart\"")) << both.out;
+    EXPECT_TRUE(contains(both.out, "faultline: warning: --kind zzz: no record of ")) << both.out;
 }
 
 // A run of a sweep that did not finish is named by every setting of its cell (it said "seed 1 of

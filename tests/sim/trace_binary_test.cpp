@@ -394,6 +394,11 @@ TEST(BinaryTrace, BytesThatAreNotATraceNameTheByte) {
     EXPECT_NE(error("").first.find("no header"), std::string::npos);
     EXPECT_NE(error("FLTR").first.find("no header"), std::string::npos);
     EXPECT_EQ(error("FLTRACE4\x30"), (std::pair<std::string, std::uint64_t>{"a binary trace of format 4, which this faultline does not read (it reads formats 1 to 3)", 0}));
+    // A byte that is not a digit is shown as hex: a newline there split the one-line error.
+    EXPECT_EQ(error("FLTRACE\n\x30").first,
+              "a binary trace of format 0x0a, which this faultline does not read (it reads formats 1 to 3)");
+    EXPECT_EQ(error("FLTRACE\xfe\x30").first,
+              "a binary trace of format 0xfe, which this faultline does not read (it reads formats 1 to 3)");
     EXPECT_EQ(error(h + "\x7f"), (std::pair<std::string, std::uint64_t>{"unknown record tag 0x7f (corrupt, or not a faultline binary trace)", 8}));
     // A record that uses string 5 when there are none.
     EXPECT_EQ(error(h + "\x20\x00\x00\x0a"s).second, 11u);
