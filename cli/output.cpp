@@ -75,8 +75,15 @@ std::string human_summary(const RunDisplay& d) {
     }
     line("verdict", verdict);
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%s events, %.6gs virtual, %.0f ms wall", thousands(r.events).c_str(),
-                  sim::to_seconds(r.end_time), d.wall_ms);
+    // The end to the microsecond, every digit ("3557959.569256s" was "3.55796e+06s"); a judgement
+    // a nanosecond after 81s is "81s".
+    char end[40];
+    std::snprintf(end, sizeof end, "%.6f", sim::to_seconds(r.end_time));
+    std::string end_text = end;
+    end_text.erase(end_text.find_last_not_of('0') + 1);
+    if (end_text.back() == '.') end_text.pop_back();
+    std::snprintf(buf, sizeof buf, "%s events, %ss virtual, %.0f ms wall", thousands(r.events).c_str(),
+                  end_text.c_str(), d.wall_ms);
     line("ran", buf);
     // One column of values, right-aligned, after the longest name (at least 22 wide, so that
     // short names line up from run to run).
@@ -85,7 +92,12 @@ std::string human_summary(const RunDisplay& d) {
     bool first = true;
     for (const Measurement& m : run.measurements) {
         char value[32];
-        std::snprintf(value, sizeof value, "%14.6g", m.value);
+        // A whole number exactly (a count of 3,200,433 read 3.20043e+06, which a trace could not be
+        // checked against); anything else to six significant digits.
+        if (std::fabs(m.value) < 1e15 && m.value == std::trunc(m.value))
+            std::snprintf(value, sizeof value, "%14.0f", m.value);
+        else
+            std::snprintf(value, sizeof value, "%14.6g", m.value);
         if (std::isnan(m.value))
             std::snprintf(value, sizeof value, "%14s", "-");  // none: "did not recover", "no baseline"
         std::string text = m.name + std::string(name_width - m.name.size() + 1, ' ') + value;

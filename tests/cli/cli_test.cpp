@@ -69,6 +69,17 @@ TEST(Cli, APassingRunExitsZeroAndPrintsItsTraceHash) {
     EXPECT_FALSE(contains(r.out, "reproduce:"));
 }
 
+// Counts are printed whole and the end to the microsecond: a million customers read
+// "1.23457e+06" and the end "1.37e+06s", which a trace could not be checked against.
+TEST(Cli, LargeCountsAndTimesArePrintedInFull) {
+    auto r = faultline("run mm1 --seed 3 --set customers=1234567");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, " 1234567\n")) << r.out;
+    EXPECT_FALSE(contains(r.out, "e+0")) << r.out;
+    const std::string ran = r.out.substr(r.out.find("ran "), r.out.find('\n', r.out.find("ran ")) - r.out.find("ran "));
+    EXPECT_NE(ran.find("."), std::string::npos) << ran << ": the end has its fraction";
+}
+
 // The measurements are one column of values, whatever the length of their names: limping-node's
 // include "p99 latency stays under 100ms.value_s" (38 characters), longer than the column's
 // least width.
