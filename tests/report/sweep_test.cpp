@@ -208,6 +208,16 @@ TEST(ReportSweep, WhereItTipsClaimsNoMoreThanTheCellsShow) {
                                        "seeds pass from 0.3 on, of the cells that ran)"});
 }
 
+// A run that left no result (a crash, a hang) has no numbers: they were written as 0.0.
+TEST(ReportSweep, ARunWithoutAResultHasNoNumbersInTheFile) {
+    CellRun crashed;
+    crashed.seed = 2;
+    crashed.verdict = "crash";
+    const Json j = cell_run_to_json(crashed);
+    for (const char* k : {"latency_p99_s", "peak_amplification", "errors", "goodput_ratio"})
+        EXPECT_TRUE(j.at(k).is_null()) << k;
+}
+
 TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {
     const SweepResult s = two_by_two();
     const Json j = sweep_to_json(s);

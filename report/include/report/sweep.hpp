@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,10 +46,11 @@ struct CellRun {
     std::string failure;  // the failed invariant, or what went wrong
     bool recovery_applicable = false;
     std::optional<double> recovery_s;  // none: did not recover (or not applicable)
-    double latency_p99_s = 0;
-    double peak_amplification = 0;
-    double errors = 0;
-    double goodput_ratio = 0;
+    // None (NaN, null in the file) for a run that left no result: a crash, a hang.
+    double latency_p99_s = std::numeric_limits<double>::quiet_NaN();
+    double peak_amplification = std::numeric_limits<double>::quiet_NaN();
+    double errors = std::numeric_limits<double>::quiet_NaN();
+    double goodput_ratio = std::numeric_limits<double>::quiet_NaN();
 };
 CellRun cell_run(const RunRecord& r);
 Json cell_run_to_json(const CellRun& c);
