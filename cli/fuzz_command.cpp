@@ -45,9 +45,14 @@ int execute(const FuzzArgs& a) {
         if (!a.time_max.empty()) o.base.time_max = parse_time_max(a.time_max);
         if (a.events_max != 0) o.base.events_max = a.events_max;
         o.swarm = a.swarm;
-        if (!a.seeds.empty())
+        if (!a.seeds.empty()) {
             o.seeds = explore::parse_seed_range(a.seeds);
-        else if (!a.time.empty())
+            if (o.seeds.first == 0 && o.seeds.last == UINT64_MAX) {  // progress, summary and merge counts wrapped
+                throw UsageError("--seeds " + a.seeds +
+                                 ": 2^64 seeds, one more than a count can hold; start at 1 (1.." +
+                                 std::to_string(UINT64_MAX) + "), or give --time and 0..");
+            }
+        } else if (!a.time.empty())
             o.seeds = explore::SeedRange{1, std::nullopt};
         if (!a.time.empty()) o.time_budget = parse_wall_limit("--time", a.time);
         o.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());

@@ -346,6 +346,8 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
          "run); drop one of them\n"},
         {"sweep mm1 --grid lambda=1,0.5,1",
          "--grid lambda=1,0.5,1: '1' is in the list twice (it would be two cells of one setting)\n"},
+        {"fuzz mm1 --seeds 0..18446744073709551615 --out /nonexistent/never",
+         "--seeds 0..18446744073709551615: 2^64 seeds, one more than a count can hold; start at 1"},
         {"compare " + stampede + " --b-set =", "--b-set expects path=value, got '='"},
         {"compare " + stampede + " --a-set x", "--a-set expects path=value, got 'x'"},
         {"trace " + (dir / "m.ftrace").string() + " --host serverr",
