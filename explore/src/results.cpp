@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "explore/fuzz.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -44,9 +45,24 @@ JobConfig job_from_json(const JsonReader& r) {
         if (auto v = s->find("time_max")) job.time_max = v->duration();
         if (auto v = s->find("events_max")) job.events_max = v->u64();
     }
-    if (auto s = r.find("seeds")) job.seeds = s->str();
+    if (auto s = r.find("seeds")) {
+        job.seeds = s->str();
+        try {  // read here, so that a bad one names this file, not the --seeds flag
+            (void)parse_seed_ranges(job.seeds);
+        } catch (const InputError& e) {
+            s->fail(std::string(e.what()).substr(std::string_view("--seeds: ").size()));
+        }
+    }
     if (auto b = r.find("time_budget")) job.time_budget = b->duration();
-    if (auto s = r.find("shard")) job.shard = s->str();
+    if (auto s = r.find("shard")) {
+        job.shard = s->str();
+        try {
+            if (job.shard != "0/1") (void)parse_shard(job.shard, nullptr);
+        } catch (const InputError& e) {
+            const std::string what = e.what();
+            s->fail(what.starts_with("--shard: ") ? what.substr(9) : what);
+        }
+    }
     if (auto f = r.find("faultline")) {
         if (auto v = f->find("version")) job.version = v->str();
         if (auto b = f->find("build_id")) job.build_id = b->str();

@@ -413,3 +413,37 @@ TEST(JobIntegrity, ResumeAcceptsTheSameSettingsInAnotherOrder) {
 }
 
 }  // namespace
+
+namespace {
+// A job.json with one field replaced (a hand edit, a bad copy).
+void set_job_field(const std::string& dir, const std::string& field, const std::string& value) {
+    std::string text = read_file(dir + "/job.json");
+    const std::string key = "\"" + field + "\": \"";
+    const std::size_t at = text.find(key);
+    ASSERT_NE(at, std::string::npos) << text;
+    const std::size_t end = text.find('"', at + key.size());
+    text.replace(at + key.size(), end - at - key.size(), value);
+    std::ofstream(dir + "/job.json") << text;
+}
+}  // namespace
+
+// A job.json whose seeds or shard do not read is the file's mistake, named with its field: resume
+// blamed the --seeds flag the user typed correctly, and merge took "abc" into the merged seeds.
+TEST(JobIntegrity, ABadSeedsOrShardInJobJsonNamesTheFile) {
+    const std::string work = scratch("bad_job_json");
+    const std::string file = scenario_copy(work);
+    ASSERT_EQ(cli("fuzz " + file + " --seeds 1..2 --progress none --out " + work + "/j").exit_code, 1);
+    set_job_field(work + "/j", "seeds", "abc");
+    for (const std::string& args : {"fuzz " + file + " --seeds 1..2 --progress none --resume --out " + work + "/j",
+                                    "merge " + work + "/j --out " + work + "/m"}) {
+        const Result r = cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, work + "/j/job.json: field 'seeds': 'abc' is not a seed range")) << args << "\n"
+                                                                                                     << r.out;
+    }
+    set_job_field(work + "/j", "seeds", "1..2");
+    set_job_field(work + "/j", "shard", "5/2");
+    const Result r = cli("merge " + work + "/j --out " + work + "/m");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, work + "/j/job.json: field 'shard': index 5 is not below the shard count 2")) << r.out;
+}
