@@ -57,7 +57,14 @@ JobConfig job_from_json(const JsonReader& r) {
     if (auto s = r.find("shard")) {
         job.shard = s->str();
         try {
-            if (job.shard != "0/1") (void)parse_shard(job.shard, nullptr);
+            // One shard ("1/4"), or a merged job's ("merged: 0/2 1/2").
+            std::string_view rest = job.shard;
+            if (rest.starts_with("merged:")) rest.remove_prefix(7);
+            while (!rest.empty()) {
+                const std::size_t space = rest.find(' ');
+                if (space != 0) (void)parse_shard(rest.substr(0, space), nullptr);
+                rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+            }
         } catch (const InputError& e) {
             const std::string what = e.what();
             s->fail(what.starts_with("--shard: ") ? what.substr(9) : what);
