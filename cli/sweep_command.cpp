@@ -188,10 +188,21 @@ int execute(const SweepArgs& args) {
             for (const Override& o : base.overrides) {
                 const report::GridAxis set = report::resolve_axis(report::GridText{o.path, {o.value}}, options);
                 for (const std::string& p : set.paths) {
-                    if (std::find(axis.paths.begin(), axis.paths.end(), p) != axis.paths.end()) {
-                        throw UsageError("--grid " + g + ": " + p + " is also set by --set " + o.path + "=" + o.value +
-                                         " (the grid's value would win in every run); drop one of them");
+                    // The path itself, or a section holding it (workloads.users.open_loop={rate: ...}).
+                    const auto under = [&p](const std::string& a) { return a == p || a.starts_with(p + "."); };
+                    if (const auto hit = std::find_if(axis.paths.begin(), axis.paths.end(), under);
+                        hit != axis.paths.end()) {
+                        throw UsageError("--grid " + g + ": " + *hit + " is also set by --set " + o.path + "=" +
+                                         o.value + " (the grid's value would win in every run); drop one of them");
                     }
+                }
+            }
+            // One value twice, however written (800 and 800/s): two cells of one setting.
+            for (std::size_t i = 0; i < axis.values.size(); ++i) {
+                for (std::size_t k = 0; k < i; ++k) {
+                    if (axis.values[k] == axis.values[i])
+                        throw UsageError("--grid " + g + ": '" + axis.labels[k] + "' and '" + axis.labels[i] +
+                                         "' are one value (it would be two cells of one setting)");
                 }
             }
             // Every value must load (the right type, within its limits) before anything runs.

@@ -396,6 +396,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         // The disk is still full: the records are whole; the summary waits for --resume.
         report.groups = group_findings(tally.findings);
         report.write_error += std::string("; the summary could not be written either (") + e.what() + ")";
+        report.summary_written = false;
     }
     return report;
 }
@@ -433,7 +434,7 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
                                   : std::string("      replay: no artifact (see the warning above)\n");
         }
     }
-    out += "summary     " + trimmed + "/summary.json\n";
+    if (report.summary_written) out += "summary     " + trimmed + "/summary.json\n";
     if (!report.coverage.complete()) out += "incomplete  " + report.coverage.text() + "\n";
     if (report.interrupted_by != 0) {
         out += "interrupted by " + signal_name(report.interrupted_by) + ": " +

@@ -106,6 +106,7 @@ GridText parse_grid_text(const std::string& text) {
             if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
             v += c;
         }
+        if (depth > 0) bad(text, "a bracket in '" + trimmed(v) + "' is never closed");
         push();
         if (g.labels.size() > axis_values_max) bad(text, "more than " + std::to_string(axis_values_max) + " values");
         return g;

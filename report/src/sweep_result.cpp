@@ -153,30 +153,42 @@ std::vector<std::string> tipping_points(const SweepResult& s) {
         std::string where = s.axes.size() > 1 ? "with " + s.axes[1].name + "=" + s.axes[1].labels[row] + ", " : "";
         if (s.axes.size() > 2) where = "(other axes at their first value) " + where;
         const std::string that_ran = s.interrupted.empty() ? "" : " that ran";
-        const auto tip = std::find_if(ran.begin(), ran.end(), [](const auto& r) { return !r.second; });
         if (ran.empty()) {
             out.push_back(where + "no run finished");
             continue;
         }
-        if (tip == ran.end()) {
-            out.push_back(where + "more than half the seeds pass at every " + x.name + that_ran + " up to " +
-                          x.labels[ran.back().first]);
-            continue;
+        // Where the cells change between "more than half pass" and "at most half pass".
+        std::vector<std::size_t> changes;  // positions in `ran` that differ from the one before
+        for (std::size_t i = 1; i < ran.size(); ++i) {
+            if (ran[i].second != ran[i - 1].second) changes.push_back(i);
         }
-        const std::string& at = x.labels[tip->first];
-        // Passing again further on: no single point where it tips (a list in any order, a noisy
-        // system), so both are named and nothing is claimed "from" there.
-        const auto again = std::find_if(tip, ran.end(), [](const auto& r) { return r.second; });
-        if (again != ran.end()) {
-            out.push_back(where + "not monotonic in " + x.name + ": at most half the seeds pass at " + x.name + "=" +
-                          at + ", more than half again at " + x.labels[again->first] + " (see the table)");
-        } else if (tip == ran.begin()) {
-            out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + at +
-                          (tip->first == 0 ? "" : " (the first value" + that_ran + ")"));
-        } else {
-            out.push_back(where + "the system tips between " + x.name + "=" + x.labels[std::prev(tip)->first] +
-                          " and " + at + " (at most half the seeds pass from " + at +
+        const auto label = [&](std::size_t i) -> const std::string& { return x.labels[ran[i].first]; };
+        const bool starts_ok = ran.front().second;
+        if (changes.empty() && starts_ok) {
+            out.push_back(where + "more than half the seeds pass at every " + x.name + that_ran + " up to " +
+                          label(ran.size() - 1));
+        } else if (changes.empty()) {
+            out.push_back(where + "at most half the seeds pass already at " + x.name + "=" + label(0) +
+                          (ran.front().first == 0 ? "" : " (the first value" + that_ran + ")"));
+        } else if (changes.size() == 1 && starts_ok) {
+            const std::size_t at = changes[0];
+            out.push_back(where + "the system tips between " + x.name + "=" + label(at - 1) + " and " + label(at) +
+                          " (at most half the seeds pass from " + label(at) +
                           (that_ran.empty() ? "" : " on, of the cells that ran") + ")");
+        } else if (changes.size() == 1) {
+            // Failing first, then passing: more capacity, a longer timeout.
+            const std::size_t at = changes[0];
+            out.push_back(where + "at most half the seeds pass up to " + x.name + "=" + label(at - 1) +
+                          ", more than half from " + label(at) +
+                          (that_ran.empty() ? "" : " on, of the cells that ran"));
+        } else {
+            // Changing more than once: a list in any order, a noisy system. The first two changes
+            // are named, and nothing is claimed "from" anywhere.
+            const std::size_t a = changes[0], b = changes[1];
+            out.push_back(where + "not monotonic in " + x.name + ": " +
+                          (starts_ok ? "at most half the seeds pass at " : "more than half the seeds pass at ") +
+                          x.name + "=" + label(a) + ", " + (starts_ok ? "more than half" : "at most half") +
+                          " again at " + label(b) + " (see the table)");
         }
     }
     return out;

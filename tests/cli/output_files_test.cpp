@@ -344,6 +344,10 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
         {"sweep mm1 --grid queue_max=1000,2000 --set queue_max=1",
          "--grid queue_max=1000,2000: queue_max is also set by --set queue_max=1 (the grid's value would win in every "
          "run); drop one of them\n"},
+        {"sweep " + stampede + " --grid load=300 --set 'workloads.users.open_loop={rate: 5000/s}'",
+         "--grid load=300: workloads.users.open_loop.rate is also set by --set workloads.users.open_loop={rate: "
+         "5000/s}"},
+        {"sweep " + stampede + " --grid load=800,800/s", "--grid load=800,800/s: '800' and '800/s' are one value"},
         {"sweep mm1 --grid lambda=1,0.5,1",
          "--grid lambda=1,0.5,1: '1' is in the list twice (it would be two cells of one setting)\n"},
         {"fuzz mm1 --seeds 0..18446744073709551615 --out /nonexistent/never",

@@ -68,6 +68,10 @@ TEST_F(ProgramName, NamesTheFuzzSummarysReplayLines) {
     set_program_name("myfl2");
     const std::string text = fuzz_summary_text(report, "out/");
     EXPECT_NE(text.find("      replay: myfl2 replay out/artifacts/abc.json\n"), std::string::npos) << text;
+    // A summary the disk refused is not named as written (the error after it says so).
+    EXPECT_NE(text.find("summary     out/summary.json\n"), std::string::npos) << text;
+    report.summary_written = false;
+    EXPECT_EQ(fuzz_summary_text(report, "out/").find("summary.json"), std::string::npos);
 }
 
 }  // namespace

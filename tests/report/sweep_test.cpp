@@ -59,6 +59,7 @@ TEST(ReportSweep, BadGridTextIsOneLineNamingTheFlag) {
     EXPECT_EQ(grid_error("r=1/s..2/min"), "--grid r=1/s..2/min: the range mixes units ('/s' and '/min')");
     EXPECT_EQ(grid_error("t=1..3s:100ms"), "--grid t=1..3s:100ms: give every end (and the step) a unit when they differ");
     EXPECT_EQ(grid_error("a=1,,2"), "--grid a=1,,2: an empty value in the list");
+    EXPECT_EQ(grid_error("load=800,(1000"), "--grid load=800,(1000: a bracket in '(1000' is never closed");
     EXPECT_EQ(grid_error("a=1..5000:1"), "--grid a=1..5000:1: 5000 values; at most 1000 per axis");
     // Without a STEP a range steps by 1: past 50 values that is taken for a slip, and a round
     // step is offered (about four steps across the range).
@@ -201,7 +202,16 @@ TEST(ReportSweep, WhereItTipsClaimsNoMoreThanTheCellsShow) {
     EXPECT_EQ(tipping_points(s),
               std::vector<std::string>{"at most half the seeds pass already at lambda=0.95 (the first "
                                        "value that ran)"});
-    s.cells[0] = cell(0, 2);
+    // Failing first, then passing (more capacity): one change, the other way: no "again".
+    s.interrupted.clear();
+    s.cells = {cell(0, 0), cell(1, 0), cell(2, 3)};
+    EXPECT_EQ(tipping_points(s),
+              std::vector<std::string>{"at most half the seeds pass up to lambda=0.95, more than half from 0.3"});
+    s.cells = {cell(0, 0), cell(1, 3), cell(2, 0)};
+    EXPECT_EQ(tipping_points(s), std::vector<std::string>{"not monotonic in lambda: more than half the seeds pass at "
+                                                          "lambda=0.95, at most half again at 0.3 (see the table)"});
+    s.interrupted = "SIGINT";
+    s.cells = {cell(0, 2), cell(1, 0), cell(2, 0)};
     s.cells[1].runs.clear();
     EXPECT_EQ(tipping_points(s),
               std::vector<std::string>{"the system tips between lambda=0.2 and 0.3 (at most half the "

@@ -61,6 +61,7 @@ struct FuzzOptions {
 };
 
 struct FuzzReport {
+    bool summary_written = true;      // false: the disk refused it (write_error says so)
     std::uint64_t seeds_run = 0;      // by this invocation
     std::uint64_t seeds_skipped = 0;  // already recorded (--resume)
     std::uint64_t seeds_total = 0;    // recorded in the directory now
