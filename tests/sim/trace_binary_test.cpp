@@ -601,6 +601,14 @@ TEST(BinaryTraceFile, ARecordLargerThanTheBatchReadsBack) {
     EXPECT_EQ(read_file(path), expected);
 }
 
+// The header is on disk as the file opens: a run killed before its first batch left 0 bytes,
+// which `trace` called "not a trace" rather than cut short.
+TEST(BinaryTraceFile, TheHeaderIsOnDiskFromTheStart) {
+    const std::string path = ::testing::TempDir() + "faultline_trace_header.ftrace";
+    sim::BinaryTraceFile file(path);
+    EXPECT_EQ(std::filesystem::file_size(path), sim::BinaryTraceEncoder::header().size());
+}
+
 TEST(BinaryTraceFile, FlushWritesEveryRecordSoFarAndACutFileKeepsThem) {
     const std::string path = ::testing::TempDir() + "faultline_trace_flush.ftrace";
     sim::BinaryTraceFile file(path);

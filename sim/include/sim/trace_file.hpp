@@ -1,6 +1,6 @@
 // Trace files: every trace record of a run, written through spdlog with a synchronous file sink
-// (never an async one: the file must hold everything up to the moment a run stops, even on a
-// crash of the tool). Two encodings of the same records:
+// (never an async one: what was handed to it is in the file when the run stops, and a binary
+// file's header is written as it opens). Two encodings of the same records:
 //   JsonlTraceFile   one JSON object per line ({"i", "t_ns", "host", "kind", fields...});
 //   BinaryTraceFile  the compact form of sim/trace_binary.hpp (a FILE ending in .ftrace), about
 //                    a sixth of the bytes; `faultline trace FILE` prints it as the JSON Lines.

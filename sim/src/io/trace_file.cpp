@@ -112,6 +112,8 @@ BinaryTraceFile::BinaryTraceFile(const std::string& path, bool kernel_events) : 
     char* p = reserve(header.size());
     std::copy(header.begin(), header.end(), p);
     commit(p + header.size());
+    flush();  // on disk from the start: a run killed before its first batch leaves a file that
+              // reads as cut short after 0 records, not one that is "not a trace" (0 bytes)
 }
 
 BinaryTraceFile::~BinaryTraceFile() { close_unless_unwinding(); }
