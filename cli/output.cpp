@@ -77,13 +77,9 @@ std::string human_summary(const RunDisplay& d) {
     char buf[160];
     // The end to the microsecond, every digit ("3557959.569256s" was "3.55796e+06s"); a judgement
     // a nanosecond after 81s is "81s".
-    char end[40];
-    std::snprintf(end, sizeof end, "%.6f", sim::to_seconds(r.end_time));
-    std::string end_text = end;
-    end_text.erase(end_text.find_last_not_of('0') + 1);
-    if (end_text.back() == '.') end_text.pop_back();
-    std::snprintf(buf, sizeof buf, "%s events, %ss virtual, %.0f ms wall", thousands(r.events).c_str(),
-                  end_text.c_str(), d.wall_ms);
+    const sim::Duration end = std::chrono::round<std::chrono::microseconds>(r.end_time.time_since_epoch());
+    std::snprintf(buf, sizeof buf, "%s events, %s virtual, %.0f ms wall", thousands(r.events).c_str(),
+                  sim::format_duration(end).c_str(), d.wall_ms);
     line("ran", buf);
     // One column of values, right-aligned, after the longest name (at least 22 wide, so that
     // short names line up from run to run).

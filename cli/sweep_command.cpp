@@ -200,9 +200,13 @@ int execute(const SweepArgs& args) {
             // One value twice, however written (800 and 800/s): two cells of one setting.
             for (std::size_t i = 0; i < axis.values.size(); ++i) {
                 for (std::size_t k = 0; k < i; ++k) {
-                    if (axis.values[k] == axis.values[i])
-                        throw UsageError("--grid " + g + ": '" + axis.labels[k] + "' and '" + axis.labels[i] +
-                                         "' are one value (it would be two cells of one setting)");
+                    if (axis.values[k] != axis.values[i]) continue;
+                    const std::string& a = axis.labels[k];
+                    const std::string& b = axis.labels[i];
+                    throw UsageError(
+                        "--grid " + g + ": " +
+                        (a == b ? "'" + a + "' is in the list twice" : "'" + a + "' and '" + b + "' are one value") +
+                        " (it would be two cells of one setting)");
                 }
             }
             // Every value must load (the right type, within its limits) before anything runs.
@@ -235,12 +239,11 @@ int execute(const SweepArgs& args) {
     std::uint64_t cell_count = 1;  // at most runs_max + 1: past it, the count is not needed and could overflow
     for (const report::GridAxis& a : result.axes)
         cell_count = std::min<std::uint64_t>(cell_count * a.values.size(), args.runs_max + 1);
-    const bool too_many = cell_count > args.runs_max || cell_count * seeds.size() > args.runs_max;
-    if (too_many) {
-        if (cell_count > args.runs_max) {
-            throw UsageError("the grid is more than " + report::count_of(args.runs_max, "cell") + " (--runs-max " +
-                             std::to_string(args.runs_max) + ")");
-        }
+    if (cell_count > args.runs_max) {
+        throw UsageError("the grid is more than " + report::count_of(args.runs_max, "cell") + " (--runs-max " +
+                         std::to_string(args.runs_max) + ")");
+    }
+    if (cell_count * seeds.size() > args.runs_max) {
         throw UsageError("the grid is " + report::count_of(cell_count, "cell") + " x " +
                          report::count_of(seeds.size(), "seed") + " = " +
                          report::count_of(cell_count * seeds.size(), "run") + ", more than --runs-max " +

@@ -111,8 +111,7 @@ void check_job_dir_place(const std::string& dir, const std::string& flag) {
         }
     }
     if (fs::exists(at / "job.json", ec) || !fs::is_directory(at, ec)) return;  // a job itself, or new
-    // Below it, three levels deep at most (shard-0/, runs/nightly/shard-0/): a job's own
-    // artifacts/ holds no job.json, so this stops early in a job tree.
+    // Below it, three levels deep at most (shard-0/, runs/nightly/shard-0/).
     for (auto it = fs::recursive_directory_iterator(at, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it.depth() >= 3) {

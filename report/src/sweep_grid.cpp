@@ -92,8 +92,6 @@ GridText parse_grid_text(const std::string& text) {
         auto push = [&] {
             v = trimmed(v);
             if (v.empty()) bad(text, "an empty value in the list");
-            if (std::find(g.labels.begin(), g.labels.end(), v) != g.labels.end())
-                bad(text, "'" + v + "' is in the list twice (it would be two cells of one setting)");
             g.labels.push_back(v);
             v.clear();
         };
