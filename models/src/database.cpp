@@ -5,16 +5,11 @@
 namespace models {
 
 struct Database::Instance {
-    Instance(Database& d, sim::Host& h) : db(&d), host(h), executors(d.options_.executors) {
-        db->instances_.push_back(this);
-    }
-    ~Instance() {
-        if (db != nullptr) std::erase(db->instances_, this);
-    }
-    Database* db;  // null once the database is gone (a host's state may outlive it)
+    Instance(Database& d, sim::Host& h) : host(h), executors(d.options_.executors), listed(d.instances_, this) {}
     sim::Host& host;
     WorkQueue executors;
     int connections = 0;
+    HostStates<Instance>::Entry listed;
 };
 
 Database::Database(sim::Network& net, std::string name, DatabaseOptions options, Metrics* metrics)
@@ -35,29 +30,26 @@ Database::Database(sim::Network& net, std::string name, DatabaseOptions options,
     }
 }
 
-Database::~Database() {
-    // A host's state may outlive its model (declared after the simulator, destroyed first).
-    for (Instance* i : instances_) i->db = nullptr;
-}
+Database::~Database() = default;
 
 int Database::connections() const noexcept {
     int n = 0;
-    for (const Instance* i : instances_) n += i->connections;
+    instances_.for_each([&](const Instance& i) { n += i.connections; });
     return n;
 }
 
 double Database::memory_mb() const noexcept {
     int most = 0;
-    for (const Instance* i : instances_) most = std::max(most, i->connections);
+    instances_.for_each([&](const Instance& i) { most = std::max(most, i.connections); });
     return memory_for(most);
 }
 
 double Database::load() const noexcept {
     int busy = 0, total = 0;
-    for (const Instance* i : instances_) {
-        busy += i->executors.busy();
-        total += i->executors.options().workers_max;
-    }
+    instances_.for_each([&](const Instance& i) {
+        busy += i.executors.busy();
+        total += i.executors.options().workers_max;
+    });
     return total == 0 ? 0.0 : static_cast<double>(busy) / total;
 }
 

@@ -5,15 +5,10 @@
 namespace models {
 
 struct Service::Instance {
-    Instance(Service& s, sim::Host& h) : service(&s), host(h), queue(s.options_.queue) {
-        service->instances_.push_back(this);
-    }
-    ~Instance() {
-        if (service != nullptr) std::erase(service->instances_, this);
-    }
-    Service* service;  // null once the service is gone (a host's state may outlive it)
+    Instance(Service& s, sim::Host& h) : host(h), queue(s.options_.queue), listed(s.instances_, this) {}
     sim::Host& host;
     WorkQueue queue;
+    HostStates<Instance>::Entry listed;
 };
 
 Service::Service(sim::Network& net, std::string name, ServiceOptions options, Metrics* metrics)
@@ -32,20 +27,17 @@ Service::Service(sim::Network& net, std::string name, ServiceOptions options, Me
     }
 }
 
-Service::~Service() {
-    // A host's state may outlive its model (declared after the simulator, destroyed first).
-    for (Instance* i : instances_) i->service = nullptr;
-}
+Service::~Service() = default;
 
 std::size_t Service::queued() const {
     std::size_t n = 0;
-    for (const Instance* i : instances_) n += i->queue.queued();
+    instances_.for_each([&](const Instance& i) { n += i.queue.queued(); });
     return n;
 }
 
 int Service::busy() const {
     int n = 0;
-    for (const Instance* i : instances_) n += i->queue.busy();
+    instances_.for_each([&](const Instance& i) { n += i.queue.busy(); });
     return n;
 }
 

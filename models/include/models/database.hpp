@@ -20,6 +20,7 @@
 #include <map>
 #include <string>
 
+#include "models/host_states.hpp"
 #include "models/metrics.hpp"
 #include "models/request.hpp"
 #include "models/work_queue.hpp"
@@ -82,7 +83,7 @@ private:
     Metrics* metrics_;
     sim::Rpc<Request, Response> rpc_;
     sim::Rng rng_;
-    std::vector<Instance*> instances_;
+    HostStates<Instance> instances_;                   // live pools, in the order hosts started serving
     std::map<std::uint64_t, std::uint64_t> versions_;  // durable data: survives restarts
     Counters counters_;
     // Looked up once, in the order of Counters (a lookup by name per query costs).

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "models/host_states.hpp"
 #include "models/metrics.hpp"
 #include "models/request.hpp"
 #include "models/work_queue.hpp"
@@ -76,7 +77,7 @@ private:
     Metrics* metrics_;
     sim::Rpc<Request, Response> rpc_;
     sim::Rng rng_;
-    std::vector<Instance*> instances_;  // live pools, in the order hosts started serving
+    HostStates<Instance> instances_;  // live pools, in the order hosts started serving
     Counters counters_;
     Counter* requests_metric_ = nullptr;  // looked up once: a lookup by name per request costs
     Counter* ok_metric_ = nullptr;
