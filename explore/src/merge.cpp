@@ -13,6 +13,8 @@ namespace faultline::explore {
 
 namespace {
 
+std::string hash_or_none(const std::optional<std::uint64_t>& h) { return h ? sim::hash_hex(*h) : "none"; }
+
 // What a directory's own summary.json says it did not run (a job stopped by a signal, a merge
 // with gaps): for directories whose seeds cannot be counted (an open range, a time budget, a
 // merged directory).
@@ -279,15 +281,27 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
             // artifact is in the directory that ran it.
             const std::string from = dirs[by_seed.at(fastest.seed).dir];
             const std::string path = artifact_path(from, signature_id(fastest.signature));
+            std::string wrong = " is missing or unreadable";
             try {
                 Artifact a = load_artifact(path);
-                if (a.spec.seed == fastest.seed) return a;
+                // Copied only when it is the run its shard recorded: an artifact edited, or left
+                // by another build, would replay as something the merged results never saw.
+                if (a.spec.seed == fastest.seed && a.expected.signature == fastest.signature &&
+                    a.expected.trace_hash == fastest.trace_hash)
+                    return a;
+                if (a.spec.seed == fastest.seed)
+                    wrong = " disagrees with its results.jsonl (" +
+                            (a.expected.signature != fastest.signature
+                                 ? "signature '" + a.expected.signature + "', recorded '" + fastest.signature + "'"
+                                 : "trace hash " + hash_or_none(a.expected.trace_hash) + ", recorded " +
+                                       hash_or_none(fastest.trace_hash)) +
+                            ")";
             } catch (const InputError&) {
             }
-            // Missing or unreadable: the record says how to make it again, as the job itself does.
+            // Missing, unreadable or not the recorded run: the record says how to make it again,
+            // as the job itself does.
             if (!worker_exe.empty()) {
-                const std::string lost = "the artifact of seed " + std::to_string(fastest.seed) + " in " + from +
-                                         " is missing or unreadable";
+                const std::string lost = "the artifact of seed " + std::to_string(fastest.seed) + " in " + from + wrong;
                 std::string why_not;
                 std::optional<Artifact> again =
                     artifact_again(*first, fastest, worker_exe, std::chrono::seconds(60), why_not);
@@ -295,7 +309,8 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
                 return again;
             } else {
                 report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from +
-                                          " (" + fastest.signature + "); rerun that shard with --resume to write it");
+                                          " (" + fastest.signature + "): it" + wrong +
+                                          "; rerun that shard with --resume to write it");
             }
             return std::nullopt;
         },

@@ -194,6 +194,29 @@ TEST(Merge, AnArtifactLostByItsShardIsMadeAgainFromItsSeed) {
     EXPECT_TRUE(contains(replayed.out, "reproduced: trace hash matches")) << replayed.out;
 }
 
+// An artifact that is not the run its shard recorded (edited, or left by another build) is not
+// copied into the merged job: it would replay as something the merged results never saw.
+TEST(Merge, AnArtifactThatDisagreesWithItsRecordIsMadeAgain) {
+    const std::string shard = copy_of(baseline(), "disagreeing_artifact");
+    const auto summary = read_json(shard + "/summary.json");
+    const std::string artifact = summary["signatures"][0]["artifact"];
+    auto a = read_json(shard + "/" + artifact);
+    const std::string recorded = a["expected"]["trace_hash"];
+    a["expected"]["trace_hash"] = "0123456789abcdef";
+    { std::ofstream(shard + "/" + artifact) << a.dump(2); }
+    const std::string out = scratch("disagreeing_artifact_merged");
+    std::filesystem::remove_all(out);
+    const Result r = cli("merge " + shard + " --out " + out);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, " disagrees with its results.jsonl (trace hash 0123456789abcdef, recorded " + recorded +
+                                    "); made it again by running the seed"))
+        << r.out;
+    EXPECT_EQ(read_json(out + "/" + artifact)["expected"]["trace_hash"], recorded);
+    const Result replayed = cli("replay " + out + "/" + artifact);
+    EXPECT_EQ(replayed.exit_code, 0) << replayed.out;
+    EXPECT_TRUE(contains(replayed.out, "reproduced: trace hash matches")) << replayed.out;
+}
+
 TEST(Merge, ASeedRecordedDifferentlyKeepsTheFindingWhateverTheOrder) {
     const std::string a = copy_of(baseline(), "disagree_a");
     const std::string b = copy_of(baseline(), "disagree_b");
