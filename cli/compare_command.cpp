@@ -159,8 +159,8 @@ int execute(const CompareArgs& args) {
             const char* side = i == 0 ? "A" : "B";
             const std::string repro = explore::run_command(*specs[i]).value_or("");
             if (broken[i]) failures += std::string(failures.empty() ? "" : "; ") + side + ": " + broken[i]->error;
-            j[i == 0 ? "a" : "b"] = broken[i] ? side_json(records[i].label, specs[i]->scenario.name, broken[i]->verdict,
-                                                          broken[i]->error, repro)
+            j[i == 0 ? "a" : "b"] = broken[i] ? side_json(records[i].label, specs[i]->scenario.run_name(),
+                                                          broken[i]->verdict, broken[i]->error, repro)
                                               : side_json(records[i]);
         }
         std::fprintf(stderr, "faultline: compare: %s\n", failures.c_str());

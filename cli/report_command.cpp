@@ -61,7 +61,29 @@ int execute(const ReportArgs& args) {
                              " are the same file; give two runs");
         }
         const std::string html_name = std::filesystem::path(out).filename().string();
+        // A format this build does not read, or a comparison or a sweep given as one side of an A/B.
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+            const std::string f = format_of(docs[i]);
+            const bool known = f == "faultline-run/1" || f == "faultline-compare/1" || f == "faultline-sweep/1";
+            if (!f.empty() && !known) {
+                throw UsageError(args.files[i] + ": field 'format': \"" + f +
+                                 "\" is not a format this build reads (faultline-run/1, faultline-compare/1 or "
+                                 "faultline-sweep/1)");
+            }
+            if (docs.size() == 2 && known && f != "faultline-run/1") {
+                throw UsageError(
+                    args.files[i] + ": a " + (f == "faultline-sweep/1" ? "sweep" : "comparison") +
+                    " result, which cannot be one side of an A/B: report it alone, or give two run results");
+            }
+        }
         const std::string format = format_of(docs[0]);
+        // The labels name the two sides of a comparison; a single run or sweep has none to name.
+        const bool comparison = docs.size() == 2 || format == "faultline-compare/1";
+        if (!comparison && (!args.a_label.empty() || !args.b_label.empty())) {
+            throw UsageError(std::string(!args.a_label.empty() ? "--a-label" : "--b-label") +
+                             " names a side of a comparison (two run results, or a compare result); " + args.files[0] +
+                             " is a " + (format == "faultline-sweep/1" ? "sweep" : "single run's") + " result");
+        }
         if (args.files.size() == 1 && format == "faultline-sweep/1") {
             const report::SweepResult s = report::sweep_from_json(docs[0], args.files[0]);
             write_html_and_markdown(out, report::sweep_html(s), report::sweep_markdown(s, html_name), out_flag);
@@ -80,7 +102,6 @@ int execute(const ReportArgs& args) {
             if (b.label.empty()) b.label = std::filesystem::path(args.files[1]).stem().string();
         } else {
             a = report::record_from_json(docs[0], args.files[0]);
-            if (!args.a_label.empty()) a.label = args.a_label;
             write_html_and_markdown(out, report::run_html(a), report::run_markdown(a, html_name), out_flag);
             return exit_pass;
         }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <tuple>
 
 #include "common.hpp"
 #include "explore/json.hpp"
@@ -87,9 +88,11 @@ void write_html_and_markdown(const std::string& path, const std::string& html, c
     // Each file is tried whatever became of the other: a page that cannot be written (a full
     // disk) keeps its summary, and the other way round.
     std::string error;
-    for (const auto& [file, text] : {std::pair{&path, &html}, std::pair{&md, &markdown}}) {
+    // The summary's errors say whose summary it is: the user gave the page's name, not this one.
+    const std::string md_flag = flag + " " + path + "'s Markdown summary";
+    for (const auto& [file, text, named] : {std::tuple{&path, &html, &flag}, std::tuple{&md, &markdown, &md_flag}}) {
         try {
-            report::write_file(*file, *text, flag);
+            report::write_file(*file, *text, *named);
         } catch (const report::ReportError& e) {
             if (error.empty()) error = e.what();
         }

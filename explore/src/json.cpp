@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "faultline/json_error.hpp"
+#include "faultline/whole_file.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -28,66 +29,11 @@ Json read_json_file(const std::string& path) {
     }
 }
 
-namespace {
-// The file a path names once its symbolic links are followed (a link's target may not exist yet):
-// written through, so that the link stays a link.
-std::string through_links(const std::string& given) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path resolved = given;
-    for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(resolved, ec)); ++hops) {
-        const fs::path target = fs::read_symlink(resolved, ec);
-        if (ec) break;
-        resolved = target.is_absolute() ? target : resolved.parent_path() / target;
-    }
-    return resolved.string();
-}
-
-// Writes all of `content` to `fd` (named `name` in errors), and closes it.
-void write_all_and_close(int fd, const std::string& name, const std::string& content) {
-    std::size_t done = 0;
-    while (done < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            throw WriteError("cannot write " + name + ": " + std::strerror(err));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    ::fdatasync(fd);
-    if (::close(fd) != 0) throw WriteError("cannot write " + name + ": " + std::strerror(errno));
-}
-}  // namespace
-
-void write_file_atomically(const std::string& given, const std::string& content) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const std::string path = through_links(given);
-    const fs::file_status status = fs::status(path, ec);
-    if (fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status)) {
-        // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written into, never replaced by a
-        // renamed file, which would turn /dev/null into a regular file for everyone.
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0) throw WriteError("cannot write " + given + ": " + std::strerror(errno));
-        write_all_and_close(fd, given, content);
-        return;
-    }
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw WriteError("cannot write " + given + ": " + std::strerror(errno));
+void write_file_atomically(const std::string& path, const std::string& content) {
     try {
-        write_all_and_close(fd, given, content);
-    } catch (const std::runtime_error&) {
-        fs::remove(tmp, ec);  // a full disk leaves no stray FILE.tmp.PID
-        throw;
-    }
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        const std::string why = std::filesystem::is_directory(path) ? "it is a directory" : ec.message();
-        std::filesystem::remove(tmp, ec);  // no stray FILE.tmp.PID beside a file that was not written
-        throw WriteError("cannot write " + path + ": " + why);
+        write_whole_file(path, content);
+    } catch (const FileWriteError& e) {
+        throw WriteError(e.what());
     }
 }
 
@@ -175,7 +121,7 @@ void check_writable_parent(const std::string& file, const std::string& flag, con
     if (fs::is_directory(file, ec)) throw InputError(flag + " " + file + ": is a directory; name a file in it");
     if (fs::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
         throw InputError(flag + " " + file + ": cannot be written: " + std::strerror(errno));
-    const std::string target = through_links(file);  // a link is written through: its target's directory counts
+    const std::string target = path_through_links(file);  // a link is written through: its target's directory counts
     const char* const via = target == file ? "" : " (where the link points)";
     const fs::path parent = fs::absolute(target).parent_path().lexically_normal();
     if (!out_dir.empty()) {

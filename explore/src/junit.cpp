@@ -57,7 +57,7 @@ std::string junit_xml(const JobConfig& job, const Tally& tally, const std::vecto
     // it: "faultline.fuzz.retry-storm/adaptive-throttling". A path's dots and slashes would split it
     // into packages in a CI's test tree, and so would a dot in a name ("my.svc": "my_svc"); the
     // suite's name keeps the path.
-    std::string own = job.scenario.name + (job.scenario.variant.empty() ? "" : "/" + job.scenario.variant);
+    std::string own = job.scenario.run_name();
     std::replace(own.begin(), own.end(), '.', '_');
     const std::string classname = xml_escape("faultline.fuzz." + own);
     const std::string tests = std::to_string(groups.size() + 1 + (coverage.complete() ? 0 : 1));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "faultline/json_error.hpp"
+#include "faultline/whole_file.hpp"
 #include "json_field.hpp"
 #include "report/record.hpp"
 #include "report/text.hpp"
@@ -235,6 +236,10 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
     constexpr double slack = 1e-6;  // seconds: the file's decimal times round
     if (r.failure && r.failure->time_s > r.end_s + slack)
         j.at("failure").at("time_s").fail("after the run's end (end_s " + format_time(r.end_s) + ")");
+    if (r.duration_s + slack < r.end_s)
+        j.at("duration_s")
+            .fail("is " + format_time(r.duration_s) + ", before the run's end (end_s " + format_time(r.end_s) +
+                  "): the span the page draws holds the whole run");
     if (!r.times.empty() && r.times.back() > r.end_s + slack)
         j.at("end_s").fail("before the last sample (" + format_time(r.times.back()) + ")");
     for (std::size_t i = 0; i < r.faults.size(); ++i) {
@@ -259,6 +264,9 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
 Json read_json(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw ReportError(path + ": is a directory, not a result file");
+    // A device or a pipe may never end (/dev/zero), or never start (a FIFO no one writes).
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw ReportError(path + ": not a regular file (a device or a pipe), not a result file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ReportError(path + ": cannot read the file");
     std::ostringstream text;
@@ -279,14 +287,12 @@ RunRecord read_record(const std::string& path) { return record_from_json(read_js
 
 void write_file_with(const std::string& path, const std::string& flag,
                      const std::function<void(std::ostream&)>& write) {
-    // Why it failed, from errno: a stream only says that it did.
-    auto reason = [](int err) { return err != 0 ? std::string(": ") + std::strerror(err) : std::string(); };
-    errno = 0;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw ReportError(flag + " " + path + ": cannot write the file" + reason(errno));
-    write(out);
-    out.flush();
-    if (!out) throw ReportError(flag + " " + path + ": writing failed" + reason(errno));
+    try {
+        write_whole_file(path, write);
+    } catch (const FileWriteError& e) {
+        throw ReportError(flag + " " + path + (e.opened ? ": writing failed: " : ": cannot write the file: ") +
+                          e.reason);
+    }
 }
 
 void write_file(const std::string& path, const std::string& content, const std::string& flag) {

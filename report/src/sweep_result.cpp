@@ -249,6 +249,7 @@ SweepResult sweep_from_json(const Json& json, const std::string& file) {
         s.axes.push_back(std::move(axis));
     }
     s.seeds = j.at("seeds").u64s();
+    if (s.seeds.empty()) j.at("seeds").fail("is empty: a sweep runs each cell on at least one seed");
     const Field cells = j.at("cells");
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const Field c = cells.item(i);
@@ -266,8 +267,13 @@ SweepResult sweep_from_json(const Json& json, const std::string& file) {
                 c.at("index").fail("is the same cell as cells[" + std::to_string(earlier) + "]");
         }
         const Field runs = c.at("runs");
+        if (runs.size() > s.seeds.size())
+            runs.fail("has " + count_of(runs.size(), "run") + " for " + count_of(s.seeds.size(), "seed"));
         for (std::size_t r = 0; r < runs.size(); ++r) {
             cell.runs.push_back(cell_run_from(runs.item(r)));
+            if (std::find(s.seeds.begin(), s.seeds.end(), cell.runs.back().seed) == s.seeds.end())
+                runs.item(r).at("seed").fail("is seed " + std::to_string(cell.runs.back().seed) +
+                                             ", not one of the sweep's seeds");
             for (std::size_t q = 0; q + 1 < cell.runs.size(); ++q) {
                 if (cell.runs[q].seed == cell.runs.back().seed)
                     runs.item(r).at("seed").fail("is seed " + std::to_string(cell.runs[q].seed) + " again (runs[" +
@@ -276,11 +282,35 @@ SweepResult sweep_from_json(const Json& json, const std::string& file) {
         }
         s.cells.push_back(std::move(cell));
     }
+    // What the file says it ran must hold together: every cell of the grid, each on every seed,
+    // unless it says it was interrupted, and then with the counts it gives.
+    std::size_t grid = 1;
+    for (const GridAxis& a : s.axes) {  // saturating: a hand-made file's axes may multiply past any count
+        const std::size_t n = a.values.size();
+        grid = n != 0 && grid > (std::size_t{1} << 40) / n ? (std::size_t{1} << 40) : grid * n;
+    }
+    if (s.cells.size() != grid)
+        cells.fail("has " + count_of(s.cells.size(), "cell") + " for a grid of " + std::to_string(grid));
+    const std::size_t planned = grid * s.seeds.size();
     if (j.has("interrupted")) {
         const Field in = j.at("interrupted");
         s.interrupted = in.at("by").str();
         s.runs_planned = static_cast<std::size_t>(in.at("runs_planned").u64());
         if (s.interrupted.empty()) in.at("by").fail("expected the signal's name");
+        if (s.runs_planned != planned)
+            in.at("runs_planned")
+                .fail("is " + std::to_string(s.runs_planned) + ", but the grid and the seeds make " +
+                      std::to_string(planned));
+        if (in.has("runs_finished") && in.at("runs_finished").u64() != runs_finished(s))
+            in.at("runs_finished")
+                .fail("is " + std::to_string(in.at("runs_finished").u64()) + ", but the cells hold " +
+                      std::to_string(runs_finished(s)));
+    } else {
+        for (std::size_t i = 0; i < s.cells.size(); ++i) {
+            if (s.cells[i].runs.size() != s.seeds.size())
+                cells.item(i).at("runs").fail("has " + count_of(s.cells[i].runs.size(), "run") + " for " +
+                                              count_of(s.seeds.size(), "seed") + ", and the sweep was not interrupted");
+        }
     }
     return s;
 }

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "support/run_program.hpp"
 #include "text_search.hpp"
 
@@ -198,6 +200,69 @@ TEST(ReportCommands, BadInputIsOneLineNamingTheFileOrFieldAndExitTwo) {
         EXPECT_TRUE(contains(r.out, "faultline: error: " + flag + " /no/such/dir/r.html: no directory /no/such/dir"))
             << r.out;
     }
+}
+
+// What a file is decides what report does with it, and what it may be asked: a label names a side
+// of a comparison; a comparison or a sweep is not one side of an A/B; a format this build does not
+// read is named, with the ones it does; a device or a pipe is not read at all (/dev/zero never ends).
+TEST(ReportCommands, AFileIsReportedAsWhatItIs) {
+    const fs::path dir = scratch();
+    const std::string run = (dir / "mm1.json").string(), ab = (dir / "ab.json").string();
+    ASSERT_EQ(faultline("run mm1 --seed 1 --result " + run).exit_code, 0);
+    ASSERT_EQ(faultline("compare mm1 mmc --seed 1 --result " + ab).exit_code, 0);
+    nlohmann::json future = nlohmann::json::parse(read(ab));
+    future["format"] = "faultline-compare/2";
+    std::ofstream(dir / "future.json") << future.dump();
+    const std::string fifo = (dir / "fifo.json").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const std::pair<std::string, std::string> cases[] = {
+        {"report " + run + " --a-label x",
+         "--a-label names a side of a comparison (two run results, or a compare result); " + run +
+             " is a single run's result"},
+        {"report " + run + " --b-label x", "--b-label names a side of a comparison"},
+        {"report " + run + " " + ab,
+         ab + ": a comparison result, which cannot be one side of an A/B: report it alone, or give two run results"},
+        {"report " + (dir / "future.json").string(),
+         (dir / "future.json").string() + ": field 'format': \"faultline-compare/2\" is not a format this build "
+                                          "reads (faultline-run/1, faultline-compare/1 or faultline-sweep/1)"},
+        {"report /dev/zero", "/dev/zero: not a regular file (a device or a pipe), not a result file"},
+        {"report " + fifo, fifo + ": not a regular file (a device or a pipe), not a result file"},
+    };
+    for (const auto& [args, message] : cases) {
+        const Result r = faultline(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
+        EXPECT_EQ(count(r.out, "\n"), 1u) << "one line: " << r.out;
+    }
+    const Result labelled = faultline("report " + ab + " --a-label one --b-label two -o " + (dir / "l.html").string());
+    EXPECT_EQ(labelled.exit_code, 0) << labelled.out;
+    EXPECT_TRUE(contains(read(dir / "l.html"), "<h1>A/B: one vs two</h1>"));
+}
+
+// A page the disk will not take whole (here a file size limit, which fails a write as a full disk
+// does) leaves the page that was there, and no half page or stray temporary file; the summary's
+// error says whose summary it is.
+TEST(ReportCommands, AReportIsWrittenWholeOrNotAtAll) {
+    const fs::path dir = scratch();
+    const std::string run = (dir / "mm1.json").string(), page = (dir / "page.html").string();
+    ASSERT_EQ(faultline("run mm1 --seed 1 --result " + run).exit_code, 0);
+    std::ofstream(page) << "the page before";
+    const Result full = test_support::run_program("bash -c 'ulimit -f 4; trap \"\" XFSZ; exec \"$0\" \"$@\"' " +
+                                                  std::string(FAULTLINE_BIN) + " report " + run + " -o " + page);
+    EXPECT_EQ(full.exit_code, 2) << full.out;
+    EXPECT_TRUE(contains(full.out, "faultline: error: -o " + page + ": writing failed: File too large")) << full.out;
+    EXPECT_EQ(read(page), "the page before");
+    for (const auto& e : fs::directory_iterator(dir))
+        EXPECT_FALSE(contains(e.path().filename().string(), ".tmp.")) << e.path();
+    if (!fs::exists("/dev/full")) return;
+    fs::remove_all(dir / "page.md");
+    fs::create_symlink("/dev/full", dir / "page.md");  // the summary cannot be written
+    const Result md = faultline("report " + run + " -o " + page);
+    EXPECT_EQ(md.exit_code, 2) << md.out;
+    EXPECT_TRUE(contains(md.out, "faultline: error: -o " + page + "'s Markdown summary " + (dir / "page.md").string() +
+                                     ": writing failed: No space left on device"))
+        << md.out;
+    EXPECT_TRUE(contains(read(page), "<!DOCTYPE html>")) << "the page itself is written";
 }
 
 TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTable) {

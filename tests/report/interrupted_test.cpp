@@ -91,6 +91,8 @@ TEST(ReportInterrupted, ACompareStoppedBySignalSaysSoAndWritesNothingHalf) {
     EXPECT_EQ(j.at("complete"), false);
     EXPECT_EQ(j.at("b").at("verdict"), "interrupted") << "B starts after A (--jobs 1): " << j.dump();
     EXPECT_EQ(j.at("b").at("failure"), "did not finish: interrupted by SIGINT");
+    // Named as a finished run names itself: with its variant.
+    EXPECT_TRUE(j.at("b").at("scenario").get<std::string>().ends_with("/warmup-limit")) << j.dump();
 }
 
 }  // namespace

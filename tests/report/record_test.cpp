@@ -93,6 +93,11 @@ TEST(ReportRecord, BadInputNamesTheFileAndTheField) {
     Json ended_early = j;
     ended_early["end_s"] = 10;
     EXPECT_EQ(error_of(ended_early), "run.json: field 'end_s': before the last sample (1m)");
+    Json short_plan = j;  // a run's planned span holds its end: 0s would draw a run of nothing
+    short_plan["duration_s"] = 0;
+    EXPECT_EQ(error_of(short_plan),
+              "run.json: field 'duration_s': is 0s, before the run's end (end_s 1m): the span "
+              "the page draws holds the whole run");
     Json fault_after = j;
     fault_after["faults"][0]["at_s"] = 1e6;
     EXPECT_TRUE(contains(error_of(fault_after), "run.json: field 'faults[0].at_s': after the run's end (end_s 1m)"));

@@ -280,6 +280,33 @@ TEST(ReportSweep, TheResultFileRoundTripsAndBadOnesAreRefused) {
     Json negative = j;
     negative["interrupted"] = {{"by", "SIGINT"}, {"runs_planned", -3}};
     EXPECT_EQ(error_of(negative), "sweep.json: field 'interrupted.runs_planned': expected a whole number");
+    // A file that contradicts itself (a hand edit, a tool's bug) is refused, not drawn: a page that
+    // says "6 of 3 runs finished" or "0 seeds each: 6 runs" would say two things at once.
+    Json no_seeds = j;
+    no_seeds["seeds"] = Json::array();
+    EXPECT_EQ(error_of(no_seeds), "sweep.json: field 'seeds': is empty: a sweep runs each cell on at least one seed");
+    Json stranger = j;
+    stranger["cells"][0]["runs"][0]["seed"] = 99;
+    EXPECT_EQ(error_of(stranger),
+              "sweep.json: field 'cells[0].runs[0].seed': is seed 99, not one of the sweep's seeds");
+    Json too_many = j;
+    too_many["cells"][0]["runs"].push_back(too_many["cells"][0]["runs"][0]);
+    EXPECT_EQ(error_of(too_many), "sweep.json: field 'cells[0].runs': has 4 runs for 3 seeds");
+    Json cell_lost = j;
+    cell_lost["cells"].erase(3);
+    EXPECT_EQ(error_of(cell_lost), "sweep.json: field 'cells': has 3 cells for a grid of 4");
+    Json run_lost = j;
+    run_lost["cells"][1]["runs"].erase(2);
+    EXPECT_EQ(error_of(run_lost),
+              "sweep.json: field 'cells[1].runs': has 2 runs for 3 seeds, and the sweep was not interrupted");
+    Json stopped = run_lost;  // the same file, said to be interrupted: what it holds is what finished
+    stopped["interrupted"] = {{"by", "SIGINT"}, {"runs_planned", 12}, {"runs_finished", 11}};
+    EXPECT_EQ(error_of(stopped), "");
+    stopped["interrupted"]["runs_finished"] = 10;
+    EXPECT_EQ(error_of(stopped), "sweep.json: field 'interrupted.runs_finished': is 10, but the cells hold 11");
+    stopped["interrupted"] = {{"by", "SIGINT"}, {"runs_planned", 3}, {"runs_finished", 11}};
+    EXPECT_EQ(error_of(stopped),
+              "sweep.json: field 'interrupted.runs_planned': is 3, but the grid and the seeds make 12");
     for (const std::string& e : {error_of(no_axes), error_of(bad_recovery), error_of(cells_text)})
         EXPECT_FALSE(contains(e, "json.exception")) << e;
     EXPECT_THROW((void)sweep_from_json(Json::object(), "sweep.json"), ReportError);

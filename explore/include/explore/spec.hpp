@@ -35,6 +35,8 @@ struct ScenarioRef {
         if (!a.path) return a.name == b.name;
         return *a.path == *b.path || (a.absolute && b.absolute && *a.absolute == *b.absolute);
     }
+    // As a run names itself: "cache-flush-stampede/coalescing".
+    std::string run_name() const { return name + (variant.empty() ? "" : "/" + variant); }
     std::string text() const { return (path ? *path : name) + (variant.empty() ? "" : " --variant " + variant); }
 };
 
