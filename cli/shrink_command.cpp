@@ -46,11 +46,12 @@ void write_scenario_file(const explore::Artifact& regression, const std::string&
     check.buggify = regression.spec.buggify;
     const explore::Outcome o = explore::run_in_worker(exe, check, timeout);
     const bool same = o.signature == regression.expected.signature;
-    std::printf("wrote       %s (%s)\nrun it:     %s run %s --seed %llu\n", path.c_str(),
-                same ? "checked: fails the same way" : ("WARNING: it ran as " + std::string(explore::to_string(o.verdict)) +
-                                                        (o.signature.empty() ? "" : ", " + o.signature) + "; keep the JSON file")
+    std::printf("wrote       %s (%s)\nrun it:     %s run %s%s\n", path.c_str(),
+                same ? "checked: fails the same way"
+                     : ("WARNING: it ran as " + std::string(explore::to_string(o.verdict)) +
+                        (o.signature.empty() ? "" : ", " + o.signature) + "; keep the JSON file")
                            .c_str(),
-                explore::program_name().c_str(), path.c_str(), static_cast<unsigned long long>(check.seed));
+                explore::program_name().c_str(), path.c_str(), explore::regression_run_flags(check).c_str());
 }
 
 int execute(const ShrinkArgs& a) {

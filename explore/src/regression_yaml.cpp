@@ -39,6 +39,13 @@ YAML::Node fault_node(const sim::PlannedFault& f) {
 
 }  // namespace
 
+std::string regression_run_flags(const RunSpec& spec) {
+    std::string flags = " --seed " + std::to_string(spec.seed);
+    if (spec.shuffle_ties) flags += " --shuffle-ties";
+    if (spec.buggify) flags += " --buggify";
+    return flags;
+}
+
 std::string regression_yaml_path(const std::string& json_path) {
     std::filesystem::path p(json_path);
     return p.replace_extension(".yaml").string();
@@ -105,6 +112,24 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
     root["description"] = "A regression test shrunk by faultline from " + origin + " (" + regression.expected.signature +
                           ").\n" + description;
     if (spec.duration) root["duration"] = sim::format_value(*spec.duration);
+    // The job's limits, which the verdict may owe to (a runaway at --events-max): the file keeps
+    // them, so that it fails the way it says, and its test_seeds run as the job's seed did.
+    if (spec.events_max) root["limits"]["events_max"] = *spec.events_max;
+    if (spec.time_max) {
+        sim::Duration duration{};
+        const YAML::Node d = root["duration"];
+        if (!d || !d.IsScalar() || sim::parse_value(d.Scalar(), duration)) {
+            why_not = "the scenario's duration does not read as a duration";
+            return std::nullopt;
+        }
+        if (*spec.time_max < duration) {
+            why_not = "the run was stopped by --time-max " + sim::format_value(*spec.time_max) +
+                      ", before its duration of " + sim::format_value(duration) +
+                      ", which a scenario file cannot say; the JSON artifact is the regression";
+            return std::nullopt;
+        }
+        root["limits"]["time_max"] = sim::format_value(*spec.time_max);
+    }
 
     YAML::Node faults(YAML::NodeType::Sequence);
     const sim::Duration end = spec.duration ? *spec.duration : sim::Duration::max();
@@ -133,12 +158,10 @@ std::optional<std::string> regression_yaml(const Artifact& regression, std::stri
     seeds.push_back(spec.seed);
     root["test_seeds"] = seeds;
 
-    std::string flags = " --seed " + std::to_string(spec.seed);
-    if (spec.shuffle_ties) flags += " --shuffle-ties";
-    if (spec.buggify) flags += " --buggify";
     YAML::Emitter out;
-    out << YAML::Comment("Written by `" + program_name() + " shrink` from " + origin + ".\nIt fails with: " +
-                         regression.expected.signature + "\nRun it: " + program_name() + " run FILE" + flags);
+    out << YAML::Comment("Written by `" + program_name() + " shrink` from " + origin +
+                         ".\nIt fails with: " + regression.expected.signature + "\nRun it: " + program_name() +
+                         " run FILE" + regression_run_flags(spec));
     out << YAML::Newline << root;
     if (!out.good()) {
         why_not = out.GetLastError();

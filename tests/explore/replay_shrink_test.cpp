@@ -369,3 +369,48 @@ TEST(ScenarioFiles, ShrinkWritesAPlainScenarioFileThatFailsWhenRun) {
 }
 
 }  // namespace
+
+namespace {
+
+// A runaway owes its verdict to the job's limits: the scenario file keeps them (it said "expect:
+// runaway" and then passed), and the line that says how to run it keeps the job's flags (it ran
+// another run without --shuffle-ties). A --time-max before the duration cannot be said in a file.
+TEST(ScenarioFiles, AShrunkRunawayKeepsTheJobsLimitsAndFlags) {
+    const std::string dir = explore_test::scratch("yaml_shrink_limits");
+    const explore_test::Result fuzzed = explore_test::cli(
+        "fuzz disk-full-cascade --seeds 1..1 --events-max 20000 --shuffle-ties --progress none --out " + dir +
+        "/events");
+    ASSERT_EQ(fuzzed.exit_code, 1) << fuzzed.out;
+    const auto summary = explore_test::read_json(dir + "/events/summary.json");
+    ASSERT_EQ(summary["signatures"][0]["signature"], "runaway: event limit reached") << summary.dump();
+    const std::string artifact = dir + "/events/" + summary["signatures"][0]["artifact"].get<std::string>();
+    const explore_test::Result shrunk = explore_test::cli("shrink " + artifact + " -o " + dir + "/r.json");
+    ASSERT_EQ(shrunk.exit_code, 0) << shrunk.out;
+    EXPECT_TRUE(explore_test::contains(shrunk.out, "r.yaml (checked: fails the same way)\nrun it:     faultline run " +
+                                                       dir + "/r.yaml --seed 1 --shuffle-ties\n"))
+        << shrunk.out;
+    std::ifstream in(dir + "/r.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_TRUE(explore_test::contains(text.str(), "events_max: 20000")) << text.str();
+    const explore_test::Result run = explore_test::cli("run " + dir + "/r.yaml --seed 1 --shuffle-ties");
+    EXPECT_EQ(run.exit_code, 1) << run.out;
+    EXPECT_TRUE(explore_test::contains(run.out, "RUNAWAY")) << run.out;
+
+    const explore_test::Result timed =
+        explore_test::cli("fuzz disk-full-cascade --seeds 1..1 --time-max 1s --progress none --out " + dir + "/time");
+    ASSERT_EQ(timed.exit_code, 1) << timed.out;
+    const auto timed_summary = explore_test::read_json(dir + "/time/summary.json");
+    const explore_test::Result no_file =
+        explore_test::cli("shrink " + dir + "/time/" + timed_summary["signatures"][0]["artifact"].get<std::string>() +
+                          " -o " + dir + "/t.json");
+    EXPECT_EQ(no_file.exit_code, 0) << no_file.out;
+    EXPECT_TRUE(explore_test::contains(no_file.out,
+                                       "(no scenario file: the run was stopped by --time-max 1s, before "
+                                       "its duration of 80s, which a scenario file cannot say; the JSON "
+                                       "artifact is the regression)"))
+        << no_file.out;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/t.yaml"));
+}
+
+}  // namespace
