@@ -273,12 +273,15 @@ const BadCase kBadCases[] = {
     {"misspelt top-level key", "duration: 20s", "durration: 20s", 4, "did you mean 'duration'?"},
     {"misspelt nested key", "    cpu: exponential", "    cpuu: exponential", 12, "did you mean 'cpu'?"},
     {"misspelt key in a flow map", "{workers_max: 8,", "{worker_max: 8,", 11, "did you mean 'workers_max'?"},
-    {"misspelt key in a list item", "retry: {attempts_max: 2}", "retry: {attempt_max: 2}", 14, "did you mean 'attempts_max'?"},
+    {"misspelt key in a list item", "retry: {attempts_max: 2}", "retry: {attempt_max: 2}", 14,
+     "did you mean 'attempts_max'?"},
     {"duration without a unit", "timeout: 500ms", "timeout: 500", 14, "missing unit"},
     {"duration with a wrong unit", "duration: 20s", "duration: 20 parsecs", 4, "duration"},
     {"rate written as a duration", "rate: 100/s", "rate: 100ms", 22, "rate"},
-    {"rate that is a word", "rate: 100/s", "rate: fast", 22, "workloads.users.open_loop.rate: 'fast' is not a rate like 5000/s: not a number"},
-    {"rate without its time unit", "rate: 100/s", "rate: 100", 22, "workloads.users.open_loop.rate: '100' is not a rate like 5000/s: missing the time unit (write 100/s or 100/min)"},
+    {"rate that is a word", "rate: 100/s", "rate: fast", 22,
+     "workloads.users.open_loop.rate: 'fast' is not a rate like 5000/s: not a number"},
+    {"rate without its time unit", "rate: 100/s", "rate: 100", 22,
+     "workloads.users.open_loop.rate: '100' is not a rate like 5000/s: missing the time unit (write 100/s or 100/min)"},
     {"number that is not one", "connections_max: 50", "connections_max: lots", 18, "'lots' is not an integer"},
     {"yes or no that is neither", "retry: {attempts_max: 2}", "retry: {attempts_max: 2}, propagate_deadline: maybe", 14,
      "'maybe' is not true or false"},
@@ -286,18 +289,22 @@ const BadCase kBadCases[] = {
     {"negative duration", "duration: 20s", "duration: -20s", 4, "duration"},
     {"quantile out of range", "quantile: 0.99", "quantile: 1.5", 28, "invariants[0].slo: needs"},
     {"misspelt distribution", "exponential(2ms)", "exponentail(2ms)", 12,
-     "services.api.cpu: 'exponentail(2ms)' is not a delay like 5ms or lognormal(5ms, 0.5): unknown distribution 'exponentail' (did you mean 'exponential'?)"},
+     "services.api.cpu: 'exponentail(2ms)' is not a delay like 5ms or lognormal(5ms, 0.5): unknown distribution "
+     "'exponentail' (did you mean 'exponential'?)"},
     {"unknown distribution", "exponential(2ms)", "gamma(2ms)", 12,
      "unknown distribution 'gamma' (fixed, uniform, normal, lognormal, exponential, pareto)"},
-    {"misspelt key popularity", "uniform(1000)", "zipff(1000)", 22, "unknown key popularity 'zipff' (did you mean 'zipf'?)"},
+    {"misspelt key popularity", "uniform(1000)", "zipff(1000)", 22,
+     "unknown key popularity 'zipff' (did you mean 'zipf'?)"},
     {"unknown key popularity", "uniform(1000)", "hot(1000)", 22, "unknown key popularity 'hot' (zipf or uniform)"},
     {"misspelt choice", "retry: {attempts_max: 2}", "retry: {attempts_max: 2, backoff: exponentail}", 14,
-     "services.api.calls[0].retry.backoff: 'exponentail' is not one of: none, fixed, exponential (did you mean 'exponential'?)"},
+     "services.api.calls[0].retry.backoff: 'exponentail' is not one of: none, fixed, exponential (did you mean "
+     "'exponential'?)"},
     {"unknown choice", "retry: {attempts_max: 2}", "retry: {attempts_max: 2, backoff: linear}", 14,
      "services.api.calls[0].retry.backoff: 'linear' is not one of: none, fixed, exponential"},
     {"misspelt error code", "retry: {attempts_max: 2}", "retry: {attempts_max: 2, retry_on: 'timeout, overloded'}", 14,
      "unknown error code 'overloded' (did you mean 'overloaded'?)"},
-    {"a list where a mapping belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: [8, 64]", 11, "expected a mapping"},
+    {"a list where a mapping belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: [8, 64]", 11,
+     "expected a mapping"},
     {"a value where a section belongs", "    queue: {workers_max: 8, queue_max: 64}", "    queue: 8", 11,
      "services.api.queue: expected a mapping of keys, got a value (known keys: workers_max queue_max discipline"},
     {"a mapping where a value belongs", "connections_max: 50", "connections_max: {n: 50}", 18, "connections_max"},
@@ -305,18 +312,21 @@ const BadCase kBadCases[] = {
     {"workload calling nothing known", "call: {target: api,", "call: {target: apu,", 23, "apu"},
     {"fault on an unknown host", "targets: [api-1]", "targets: [api-9]", 25, "api-9"},
     {"unknown fault kind", "kind: crash", "kind: crush", 25, "crush"},
-    {"invariant on an unknown metric", "metric: users.latency", "metric: users.latncy", 27, "did you mean 'users.latency'?"},
+    {"invariant on an unknown metric", "metric: users.latency", "metric: users.latncy", 27,
+     "did you mean 'users.latency'?"},
     {"override of an option that does not exist", "services.api.queue.workers_max", "services.api.queue.worker_max", 34,
      "worker_max"},
     // An unclosed bracket is reported where it was opened (yaml-cpp notices lines later).
     {"unclosed flow mapping", "queue: {workers_max: 8, queue_max: 64}", "queue: {workers_max: 8, queue_max: 64", 11,
      "this '{' is not closed with '}'"},
     {"unclosed flow list", "test_seeds: [1]", "test_seeds: [1", 30, "this '[' is not closed with ']'"},
-    {"an error inside a flow that spans lines and closes", "targets: [api-1]}\n", "targets: [api-1,\n      @api-2,\n      api-1]}\n", 26,
-     "'@' and '`' cannot start a key or a value in YAML"},
-    {"unclosed flow mapping before a list item", "targets: [api-1]}\n", "targets: [api-1]\n  - {at: 8s, kind: crash, targets: [api-2]}\n", 25,
+    {"an error inside a flow that spans lines and closes", "targets: [api-1]}\n",
+     "targets: [api-1,\n      @api-2,\n      api-1]}\n", 26, "'@', '`' and '%' cannot start a key or a value in YAML"},
+    {"unclosed flow mapping before a list item", "targets: [api-1]}\n",
+     "targets: [api-1]\n  - {at: 8s, kind: crash, targets: [api-2]}\n", 25,
      "this '{' is not closed with '}' (yaml-cpp looked for it up to line 26: illegal block entry)"},
-    {"unclosed flow list inside a flow mapping", "targets: [api-1]", "targets: [api-1", 25, "a '}' or ']' that closes nothing, or not the bracket opened last"},
+    {"unclosed flow list inside a flow mapping", "targets: [api-1]", "targets: [api-1", 25,
+     "a '}' or ']' that closes nothing, or not the bracket opened last"},
     {"bad indentation", "    hosts: db-1\n", "   hosts: db-1\n", 0, ""},
     // What yaml-cpp would accept without a word: a key twice (it reads the first), a quote never
     // closed (the value swallows the rest of the file).
@@ -324,10 +334,11 @@ const BadCase kBadCases[] = {
      "services.api: key 'cpu' appears twice in this mapping (first on line 12); only the first would be read"},
     {"a section written twice", "test_seeds: [1]\n", "test_seeds: [1]\nduration: 30s\n", 31,
      "key 'duration' appears twice in this mapping (first on line 4)"},
-    {"a key twice in a flow mapping", "{workers_max: 8, queue_max: 64}", "{workers_max: 8, queue_max: 64, workers_max: 9}", 11,
-     "services.api.queue: key 'workers_max' appears twice"},
+    {"a key twice in a flow mapping", "{workers_max: 8, queue_max: 64}",
+     "{workers_max: 8, queue_max: 64, workers_max: 9}", 11, "services.api.queue: key 'workers_max' appears twice"},
     {"a double quote never closed", "description: a small valid scenario", "description: \"a small valid scenario", 2,
-     "this quote is not closed on its line: the value runs on to line 34, where the next quote closes it, and yaml-cpp fails at line 34"},
+     "this quote is not closed on its line: the value runs on to line 34, where the next quote closes it, and yaml-cpp "
+     "fails at line 34"},
     {"a quote never closed in the last section", "    description: more workers", "    description: 'more workers", 33,
      "variants.bigger.description: this quote is never closed: its value would run on to the end of the file"},
     {"a single quote never closed in a flow", "      - {target: db,", "      - {target: 'db,", 14,
@@ -335,30 +346,40 @@ const BadCase kBadCases[] = {
     // yaml-cpp's terse syntax errors, said the way to fix them.
     {"a key indented under a value", "duration: 20s\n", "duration: 20s\n  extra: 1\n", 5,
      "a ': ' that cannot start a value here: a key indented under a line that has a value"},
-    {"two colons in a value", "hypothesis: it loads", "hypothesis: it loads: fast", 3, "or ': ' inside a value (quote it)"},
-    {"a list item after a value", "    hosts: db-1\n", "    hosts: - db-1\n", 17, "a '- ' list item where no list can start"},
-    {"a reserved character", "name: loader-base", "name: @loader-base", 1, "'@' and '`' cannot start a key or a value in YAML"},
-    {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 18, "this line is indented with a tab: YAML indents with spaces only"},
-    {"a tab after spaces", "    connections_max: 50", "  \t  connections_max: 50", 18, "this line is indented with a tab"},
-    {"a tab before a list item", "  - name: p99 under 1s", "\t- name: p99 under 1s", 27, "this line is indented with a tab"},
+    {"two colons in a value", "hypothesis: it loads", "hypothesis: it loads: fast", 3,
+     "or ': ' inside a value (quote it)"},
+    {"a list item after a value", "    hosts: db-1\n", "    hosts: - db-1\n", 17,
+     "a '- ' list item where no list can start"},
+    {"a reserved character", "name: loader-base", "name: @loader-base", 1,
+     "'@', '`' and '%' cannot start a key or a value in YAML"},
+    {"tab indentation", "    connections_max: 50", "\tconnections_max: 50", 18,
+     "this line is indented with a tab: YAML indents with spaces only"},
+    {"a tab after spaces", "    connections_max: 50", "  \t  connections_max: 50", 18,
+     "this line is indented with a tab"},
+    {"a tab before a list item", "  - name: p99 under 1s", "\t- name: p99 under 1s", 27,
+     "this line is indented with a tab"},
     // An empty value is reported at its key, not at the next line where yaml-cpp marks it.
     {"an empty value", "duration: 20s", "duration:", 4, "duration: expected a duration like 250ms, got empty"},
     {"an empty nested value", "    cpu: exponential(2ms)", "    cpu:", 12, "services.api.cpu: expected a delay"},
     {"an empty entry", "  db:\n    hosts: db-1\n    connections_max: 50\n", "  db:\n", 16, "databases.db: "},
     {"unknown verdict", "expect: {verdict: pass}", "expect: {verdict: maybe}", 29, "must be pass, fail or runaway"},
-    {"negative cache parameter", "    cpu: exponential(2ms)\n", "    cpu: exponential(2ms)\n    cache: {ttl: 10s, xfetch_beta: -1}\n", 13,
+    {"negative cache parameter", "    cpu: exponential(2ms)\n",
+     "    cpu: exponential(2ms)\n    cache: {ttl: 10s, xfetch_beta: -1}\n", 13,
      "services.api.cache.xfetch_beta: cannot be negative"},
     {"host range backwards", "api-{1..2}", "api-{2..1}", 10, "api-{2..1}"},
     {"tagged unknown key", "duration: 20s", "!!str durration: 20s", 0, "durration"},
     {"a service calling itself", "{target: db,", "{target: api,", 14,
      "services.api.calls[0].target: 'api' is already on this call path (api -> api): every request would recurse"},
-    {"a service's setting indented as a service", "retry: {attempts_max: 2}}\n", "retry: {attempts_max: 2}}\n  cache: {ttl: 5s}\n", 15,
+    {"a service's setting indented as a service", "retry: {attempts_max: 2}}\n",
+     "retry: {attempts_max: 2}}\n  cache: {ttl: 5s}\n", 15,
      "services.cache: unknown key 'ttl' (is 'cache' a setting of the entry above it, indented one level too little?)"},
     {"a service's setting indented as a service, flow", "    queue: {workers_max", "  queue: {workers_max", 0,
      "this key is indented differently from the keys before it"},
     {"a database's value setting indented as a database", "    connections_max: 50", "  connections_max: 50", 18,
-     "databases.connections_max: expected a mapping of keys, got a value (is 'connections_max' a setting of the entry above it"},
-    {"a setting's keys not indented under it", "    queue: {workers_max: 8, queue_max: 64}\n", "    queue:\n    workers_max: 8\n", 11,
+     "databases.connections_max: expected a mapping of keys, got a value (is 'connections_max' a setting of the entry "
+     "above it"},
+    {"a setting's keys not indented under it", "    queue: {workers_max: 8, queue_max: 64}\n",
+     "    queue:\n    workers_max: 8\n", 11,
      "services.api.queue: expected a mapping of keys, got empty (are its keys indented under it?)"},
 };
 
@@ -1141,6 +1162,14 @@ TEST(Loader, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
     }
     const std::string bad = load_error(write("latin1.yaml", replaced(kBase, "hypothesis: it loads\n", "hypothesis: it loads \xE9t\xE9\n")));
     EXPECT_NE(bad.find("latin1.yaml:3:22: not UTF-8 text (byte 0xE9)"), std::string::npos) << bad;
+    // A control character is not text either: named at its own line (yaml-cpp said "unknown escape
+    // character" followed by the raw byte, at a line past the end of the file).
+    const std::string nul = load_error(
+        write("nul.yaml", replaced(kBase, "hypothesis: it loads\n", std::string("hypothesis: it lo\0ads\n", 22))));
+    EXPECT_NE(nul.find("nul.yaml:3:18: a control character (byte 0x00), which is not text"), std::string::npos) << nul;
+    const std::string percent =
+        load_error(write("percent.yaml", replaced(kBase, "hypothesis: it loads\n", "hypothesis: %\n")));
+    EXPECT_NE(percent.find("'@', '`' and '%' cannot start a key or a value in YAML"), std::string::npos) << percent;
     const faultline::LoadedScenario loaded = faultline::load_scenario_file(write("utf8-set.yaml", kBase));
     std::string error;
     EXPECT_EQ(loaded.info->make({{"name", "caf\xE9"}}, error), nullptr);

@@ -247,7 +247,8 @@ std::string explain_yaml_error(const std::string& msg) {
     if (msg == YAML::ErrorMsg::BLOCK_ENTRY) {
         return "a '- ' list item where no list can start: under a line that has a value, or after a tab (" + msg + ")";
     }
-    if (msg == YAML::ErrorMsg::UNKNOWN_TOKEN) return "'@' and '`' cannot start a key or a value in YAML: quote it (" + msg + ")";
+    if (msg == YAML::ErrorMsg::UNKNOWN_TOKEN)
+        return "'@', '`' and '%' cannot start a key or a value in YAML: quote it (" + msg + ")";
     if (msg == YAML::ErrorMsg::FLOW_END) return "a '}' or ']' that closes nothing, or not the bracket opened last (" + msg + ")";
     return msg;
 }
@@ -257,14 +258,30 @@ std::string explain_yaml_error(const std::string& msg) {
 ScenarioSpec read_with(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build) {
     if (invalid_utf8_at(path)) throw SpecError(Where{path, 0, 0}, "", "the file's name is not UTF-8 text: rename the file");
     const std::string text = read_file(path);
-    if (auto at = invalid_utf8_at(text)) {
+    // A control character (a NUL, an escape) is not text either; yaml-cpp would call it an
+    // unknown escape, at a line past it.
+    const auto control = std::find_if(text.begin(), text.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
+    });
+    std::optional<std::size_t> bad_byte = invalid_utf8_at(text);
+    if (control != text.end() && (!bad_byte || static_cast<std::size_t>(control - text.begin()) < *bad_byte))
+        bad_byte = static_cast<std::size_t>(control - text.begin());
+    if (auto at = bad_byte) {
         const std::size_t line_start = text.rfind('\n', *at == 0 ? 0 : *at - 1);
         const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*at), '\n'));
         const int column = 1 + static_cast<int>(*at - (line_start == std::string::npos || *at == 0 ? 0 : line_start + 1));
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*at]));
+        const bool is_control = control != text.end() && *at == static_cast<std::size_t>(control - text.begin());
         throw SpecError(Where{path, line, column}, "",
-                        std::string("not UTF-8 text (byte ") + byte + "): a scenario file is UTF-8; save it so, or write the character as \\u escape in double quotes");
+                        is_control
+                            ? std::string("a control character (byte ") + byte +
+                                  "), which is not text: a scenario file holds text; write it as \\u escape in "
+                                  "double quotes if you mean it"
+                            : std::string("not UTF-8 text (byte ") + byte +
+                                  "): a scenario file is UTF-8; save it so, or write the character as \\u escape "
+                                  "in double quotes");
     }
     YAML::Node root;
     try {
