@@ -25,6 +25,7 @@
 // epochs (a new primary always sends a full snapshot first), and group commit (writes are serialized).
 #include <charconv>
 #include <deque>
+#include <map>
 
 #include "designs.hpp"
 #include "store_base.hpp"
@@ -38,6 +39,10 @@ using namespace std::chrono_literals;
 struct PbPut {
     std::string key;
     std::string value;
+    // The operation's id, (client, op): a store applies each at most once, so a copy the network
+    // duplicated or delayed past the client's next write is not applied again (op 0: no id).
+    std::uint64_t client = 0;
+    std::uint64_t op = 0;
 };
 struct PbGet {
     std::string key;
@@ -59,13 +64,25 @@ struct PbPong {
     std::uint64_t applied = 0;
     bool primary = false;
 };
+// The client operation that wrote a log entry (client 0: none).
+struct OpId {
+    std::uint64_t client = 0;
+    std::uint64_t op = 0;
+};
 struct PbShip {
     std::uint64_t epoch = 0;
+    // The sending primary's life (its host's incarnation): sequence numbers are only comparable
+    // within one, since a primary that restarted may have lost unsynced entries and reuse them.
+    std::uint64_t incarnation = 0;
     bool snapshot = false;  // entries are the whole state: replace everything
     std::uint64_t last_seq = 0;
     std::vector<Entry> entries;  // in sequence order (the stamp is the sequence number)
+    std::vector<OpId> ops;       // entries: the operation behind each one
+    std::vector<std::pair<std::string, std::uint64_t>> sessions;  // snapshot: the last op applied per client
 };
-enum class ShipStatus : std::uint8_t { ok, stale_epoch, need_snapshot };
+// stale: older than what the backup holds from the same primary (a late copy of an earlier
+// shipment, or one from an earlier life of the primary): not applied.
+enum class ShipStatus : std::uint8_t { ok, stale_epoch, need_snapshot, stale };
 struct PbShipReply {
     ShipStatus status = ShipStatus::ok;
     std::uint64_t applied = 0;
@@ -74,18 +91,6 @@ struct PbWho {};
 struct PbWhoReply {
     std::uint64_t epoch = 0;
     std::uint32_t primary = 0;
-};
-
-// Releases a semaphore permit at the end of a scope (also when a crash unwinds it).
-class Permit {
-public:
-    explicit Permit(sim::Semaphore& s) : s_(&s) {}
-    Permit(const Permit&) = delete;
-    Permit& operator=(const Permit&) = delete;
-    ~Permit() { s_->release(); }
-
-private:
-    sim::Semaphore* s_;
 };
 
 class PrimaryBackup;
@@ -101,8 +106,17 @@ private:
         std::uint64_t acked = 0;  // the backup's applied sequence number, as last reported
         bool synced = false;      // has taken a snapshot from this primary in this life
     };
+    struct Logged {
+        Entry entry;
+        OpId op;
+    };
+    struct LastReply {
+        std::uint64_t op = 0;
+        sim::Result<PbPutReply> reply = sim::Errc::timeout;
+    };
 
     sim::Result<PbPutReply> on_put(sim::Ctx& ctx, const PbPut& req, const sim::CallInfo& info);
+    sim::Result<PbPutReply> put_once(sim::Ctx& ctx, const PbPut& req, const sim::CallInfo& info);
     sim::Result<PbGetReply> on_get(const PbGet& req);
     sim::Result<PbPong> on_ping(sim::Ctx& ctx, const PbPing& req, const sim::CallInfo& info);
     sim::Result<PbShipReply> on_ship(sim::Ctx& ctx, const PbShip& req, const sim::CallInfo& info);
@@ -119,12 +133,14 @@ private:
     ReplicaData data_;
     std::uint64_t epoch_ = 0;
     std::uint64_t synced_epoch_ = 0;  // the epoch whose primary this replica last took a snapshot from
+    std::uint64_t synced_incarnation_ = 0;  // ... and that primary's incarnation then
     std::uint64_t last_seq_ = 0;
     bool primary_ = false;
     sim::Semaphore lock_{1};  // serializes writes, shipments and role changes
     std::vector<Backup> backups_;
     std::deque<sim::Semaphore> backup_permits_;  // one shipment at a time per backup
-    std::deque<Entry> log_;                      // recent entries, for shipping
+    std::deque<Logged> log_;                     // recent entries, for shipping
+    std::map<std::uint64_t, LastReply> replies_;  // client -> the answer to its last operation here
 };
 
 // The controller: decides who is primary.
@@ -147,7 +163,7 @@ private:
 
 class PbClient final : public StoreClient {
 public:
-    explicit PbClient(PrimaryBackup& store) : s_(store) {}
+    PbClient(PrimaryBackup& store, std::uint64_t id) : s_(store), id_(id) {}
     sim::Result<ReadResult> get(sim::Ctx& ctx, std::string_view key) override;
     sim::Result<void> put(sim::Ctx& ctx, std::string_view key, std::string_view value, const VersionVector*) override;
 
@@ -155,6 +171,8 @@ private:
     sim::Result<std::size_t> find_primary(sim::Ctx& ctx);
 
     PrimaryBackup& s_;
+    std::uint64_t id_;                    // unique in the store, for this client's life
+    std::uint64_t ops_ = 0;               // writes sent (one at a time)
     std::optional<std::size_t> primary_;  // where this client last found the primary
 };
 
@@ -183,7 +201,7 @@ public:
         });
     }
 
-    StoreClient& connect(sim::Host& host, std::string) override { return host.make<PbClient>(*this); }
+    StoreClient& connect(sim::Host& host, std::string) override { return host.make<PbClient>(*this, next_client_id()); }
     std::uint64_t failovers() const noexcept override { return failovers_; }
 
     bool sync() const noexcept { return options_.design == Design::primary_backup_sync; }
@@ -212,6 +230,7 @@ void PbReplica::boot(sim::Ctx& ctx) {
     }
     epoch_ = data_.meta("epoch");
     synced_epoch_ = data_.meta("synced_epoch");
+    synced_incarnation_ = data_.meta("synced_incarnation");
     last_seq_ = static_cast<std::uint64_t>(data_.max_stamp());
     sim::Host& host = data_.host();
     s_.put_.serve(host, [this](sim::Ctx& c, const PbPut& r, const sim::CallInfo& i) { return on_put(c, r, i); });
@@ -231,6 +250,7 @@ void PbReplica::set_role(bool primary) {
         for (Backup& b : backups_) b = Backup{};
         log_.clear();
         synced_epoch_ = epoch_;
+        synced_incarnation_ = data_.host().incarnation();
         SIM_COVER("primary_backup: a replica became primary");
     } else {
         SIM_COVER("primary_backup: a primary stepped down");
@@ -255,11 +275,30 @@ sim::Result<PbPutReply> PbReplica::on_put(sim::Ctx& ctx, const PbPut& req, const
     if (!lock_.acquire(ctx, info.remaining(ctx))) return sim::Errc::overloaded;  // not applied
     Permit permit(lock_);
     if (!primary_) return PbPutReply{PbStatus::not_primary};
+    if (req.op == 0) return put_once(ctx, req, info);
+    // A client sends one write at a time, so an op at or below the last one applied for it is a
+    // copy (duplicated, or delayed past the client's next write): applying it again would give an
+    // old value a new sequence number, over later writes. It is answered as the first was when
+    // this replica answered it; otherwise nobody waits for it (the client moved on).
+    if (req.op <= data_.meta(session_name(req.client))) {
+        SIM_COVER("primary_backup: a write that was already applied arrived again and was not reapplied");
+        auto it = replies_.find(req.client);
+        if (it != replies_.end() && it->second.op == req.op) return it->second.reply;
+        return sim::Errc::timeout;  // applied or superseded: the outcome is not this replica's to say
+    }
+    auto reply = put_once(ctx, req, info);
+    if (req.op <= data_.meta(session_name(req.client))) replies_.insert_or_assign(req.client, LastReply{req.op, reply});
+    return reply;
+}
+
+sim::Result<PbPutReply> PbReplica::put_once(sim::Ctx& ctx, const PbPut& req, const sim::CallInfo& info) {
     const std::uint64_t seq = last_seq_ + 1;
     const Version v{req.value, static_cast<std::int64_t>(seq), data_.host().id(), {}};
-    if (auto r = data_.apply(ctx, req.key, v, "write"); !r) return r.error();
+    ReplicaData::Meta session;
+    if (req.op != 0) session.emplace_back(session_name(req.client), req.op);
+    if (auto r = data_.apply(ctx, req.key, v, "write", session); !r) return r.error();
     last_seq_ = seq;
-    log_.emplace_back(req.key, v);
+    log_.push_back(Logged{{req.key, v}, {req.client, req.op}});
     if (log_.size() > s_.pb().log_max) log_.pop_front();
     if (!s_.sync()) return PbPutReply{};
     // Synchronous: every backup must have fsynced it before the client hears "ok".
@@ -303,27 +342,46 @@ sim::Result<PbShipReply> PbReplica::on_ship(sim::Ctx& ctx, const PbShip& req, co
         epoch_ = req.epoch;
         set_role(false);
     }
+    // Where this backup's state came from: the same primary life as the shipment's, an earlier
+    // one (or an earlier epoch), or a later one. A shipment can arrive long after it was sent
+    // (delayed, reordered, duplicated): one older than what the backup holds must not roll it back,
+    // or the primary, which heard the newer one accepted, would count on writes the backup lost.
+    const bool same_life = synced_epoch_ == req.epoch && synced_incarnation_ == req.incarnation;
+    if (synced_epoch_ == req.epoch && req.incarnation < synced_incarnation_) {
+        SIM_COVER("primary_backup: a backup refused a shipment from an earlier life of its primary");
+        return PbShipReply{ShipStatus::stale, last_seq_};
+    }
     if (req.snapshot) {
-        if (auto r = data_.replace_all(ctx, req.entries, {{"epoch", epoch_}, {"synced_epoch", epoch_}}, "resync"); !r) {
-            return r.error();
+        if (same_life && req.last_seq <= last_seq_) {
+            // A late copy of an earlier snapshot: this backup holds that state and more.
+            SIM_COVER("primary_backup: a backup refused a snapshot older than what it holds");
+            return PbShipReply{ShipStatus::ok, last_seq_};
         }
+        ReplicaData::Meta meta{{"epoch", epoch_}, {"synced_epoch", epoch_}, {"synced_incarnation", req.incarnation}};
+        meta.insert(meta.end(), req.sessions.begin(), req.sessions.end());
+        if (auto r = data_.replace_all(ctx, req.entries, meta, "resync"); !r) return r.error();
         synced_epoch_ = epoch_;
+        synced_incarnation_ = req.incarnation;
         last_seq_ = req.last_seq;
         SIM_COVER("primary_backup: a backup took a full snapshot");
         return PbShipReply{ShipStatus::ok, last_seq_};
     }
-    if (synced_epoch_ != req.epoch) return PbShipReply{ShipStatus::need_snapshot, last_seq_};
+    if (!same_life) return PbShipReply{ShipStatus::need_snapshot, last_seq_};
     std::vector<Entry> batch;
+    ReplicaData::Meta sessions;
     std::uint64_t next = last_seq_;
-    for (const Entry& e : req.entries) {
+    for (std::size_t i = 0; i < req.entries.size(); ++i) {
+        const Entry& e = req.entries[i];
         const auto seq = static_cast<std::uint64_t>(e.second.stamp);
         if (seq <= next) continue;
         if (seq != next + 1) break;  // a gap: ask for the rest from `next`
         batch.push_back(e);
+        if (i < req.ops.size() && req.ops[i].op != 0)
+            sessions.emplace_back(session_name(req.ops[i].client), req.ops[i].op);
         next = seq;
     }
     if (!batch.empty()) {
-        if (auto r = data_.apply_batch(ctx, batch, "replicate"); !r) return r.error();
+        if (auto r = data_.apply_batch(ctx, batch, "replicate", sessions); !r) return r.error();
         last_seq_ = next;
     }
     return PbShipReply{ShipStatus::ok, last_seq_};
@@ -333,17 +391,20 @@ bool PbReplica::ship_to(sim::Ctx& ctx, std::size_t b, sim::Time deadline) {
     Backup& st = backups_[b];
     PbShip msg;
     msg.epoch = epoch_;
+    msg.incarnation = data_.host().incarnation();
     const std::uint64_t first_logged =
-        log_.empty() ? last_seq_ + 1 : static_cast<std::uint64_t>(log_.front().second.stamp);
+        log_.empty() ? last_seq_ + 1 : static_cast<std::uint64_t>(log_.front().entry.second.stamp);
     msg.snapshot = !st.synced || st.acked + 1 < first_logged;
     if (msg.snapshot) {
         msg.entries = data_.snapshot();
+        msg.sessions = data_.meta_with_prefix(session_prefix);
         msg.last_seq = last_seq_;
     } else {
-        for (const Entry& e : log_) {
-            if (static_cast<std::uint64_t>(e.second.stamp) <= st.acked) continue;
+        for (const Logged& l : log_) {
+            if (static_cast<std::uint64_t>(l.entry.second.stamp) <= st.acked) continue;
             if (msg.entries.size() >= s_.pb().batch_max) break;
-            msg.entries.push_back(e);
+            msg.entries.push_back(l.entry);
+            msg.ops.push_back(l.op);
         }
         if (msg.entries.empty()) return true;
         msg.last_seq = static_cast<std::uint64_t>(msg.entries.back().second.stamp);
@@ -365,6 +426,8 @@ bool PbReplica::ship_to(sim::Ctx& ctx, std::size_t b, sim::Time deadline) {
         case ShipStatus::need_snapshot:
             st.synced = false;
             return false;
+        case ShipStatus::stale:
+            return false;  // an earlier life's shipment, answered late: this life's go on
     }
     return false;
 }
@@ -489,11 +552,12 @@ sim::Result<std::size_t> PbClient::find_primary(sim::Ctx& ctx) {
 }
 
 sim::Result<void> PbClient::put(sim::Ctx& ctx, std::string_view key, std::string_view value, const VersionVector*) {
+    const std::uint64_t op = ++ops_;  // every attempt of this write carries it: applied at most once
     sim::Errc last = sim::Errc::refused;
     for (std::size_t attempt = 0; attempt < s_.pb().attempts_max; ++attempt) {
         auto p = find_primary(ctx);
         if (!p) return p.error();
-        auto r = s_.put_.call(ctx, s_.replica(*p), PbPut{std::string(key), std::string(value)},
+        auto r = s_.put_.call(ctx, s_.replica(*p), PbPut{std::string(key), std::string(value), id_, op},
                               s_.options().request_timeout);
         if (r && r->status == PbStatus::ok) return {};
         primary_.reset();

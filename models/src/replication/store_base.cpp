@@ -147,31 +147,45 @@ void ReplicaData::merge_logged(std::string_view key, const Version& v, std::stri
     }
 }
 
-sim::Result<bool> ReplicaData::apply(sim::Ctx& ctx, std::string_view key, const Version& v, std::string_view cause) {
+sim::Result<bool> ReplicaData::apply(sim::Ctx& ctx, std::string_view key, const Version& v, std::string_view cause,
+                                     const Meta& meta) {
     SIM_ASSERT(ready_, "a replica applies writes only after recovery");
-    if (!would_change(key, v)) return false;
-    if (auto r = persist(ctx, encode_version(key, v), false); !r) return r.error();
+    const bool change = would_change(key, v);
+    std::string bytes = change ? encode_version(key, v) : std::string();
+    for (const auto& [name, value] : meta) bytes += encode_meta(name, value);
+    if (bytes.empty()) return false;
+    if (auto r = persist(ctx, bytes, false); !r) return r.error();
+    for (const auto& [name, value] : meta) meta_[name] = value;
     std::size_t changed = 0;
-    merge_logged(key, v, cause, changed);  // a concurrent write may have won meanwhile
+    if (change) merge_logged(key, v, cause, changed);  // a concurrent write may have won meanwhile
     return changed != 0;
 }
 
 sim::Result<std::size_t> ReplicaData::apply_batch(sim::Ctx& ctx, const std::vector<Entry>& entries,
-                                                  std::string_view cause) {
+                                                  std::string_view cause, const Meta& meta) {
     SIM_ASSERT(ready_, "a replica applies writes only after recovery");
     std::string bytes;
     for (const auto& [key, v] : entries) {
         if (would_change(key, v)) bytes += encode_version(key, v);
     }
+    for (const auto& [name, value] : meta) bytes += encode_meta(name, value);
     if (bytes.empty()) return std::size_t{0};
     if (auto r = persist(ctx, bytes, false); !r) return r.error();
+    for (const auto& [name, value] : meta) meta_[name] = value;
     std::size_t changed = 0;
     for (const auto& [key, v] : entries) merge_logged(key, v, cause, changed);
     return changed;
 }
 
-sim::Result<void> ReplicaData::replace_all(sim::Ctx& ctx, const std::vector<Entry>& entries,
-                                           const std::vector<std::pair<std::string, std::uint64_t>>& meta,
+ReplicaData::Meta ReplicaData::meta_with_prefix(std::string_view prefix) const {
+    Meta out;
+    for (auto it = meta_.lower_bound(prefix); it != meta_.end() && it->first.starts_with(prefix); ++it) {
+        out.emplace_back(it->first, it->second);
+    }
+    return out;
+}
+
+sim::Result<void> ReplicaData::replace_all(sim::Ctx& ctx, const std::vector<Entry>& entries, const Meta& meta,
                                            std::string_view cause) {
     SIM_ASSERT(ready_, "a replica resyncs only after recovery");
     std::string bytes = encode_reset();

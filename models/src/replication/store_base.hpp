@@ -43,6 +43,10 @@ public:
         if (live_[i] == data) live_[i] = nullptr;
     }
     std::size_t home_for(const sim::Host& client, std::string_view home) const;
+    // A fresh client id, for each connect (each life of a client host): with the client's own
+    // operation counter it names an operation, which a replica applies at most once (a real
+    // client would draw a random id).
+    std::uint64_t next_client_id() noexcept { return ++clients_; }
 
 protected:
     sim::Simulator& sim_;
@@ -52,7 +56,25 @@ protected:
     Observer observer_;
     std::vector<sim::Host*> replicas_;
     std::vector<ReplicaData*> live_;
+    std::uint64_t clients_ = 0;
 };
+
+// Releases a semaphore permit at the end of a scope (also when a crash unwinds it).
+class Permit {
+public:
+    explicit Permit(sim::Semaphore& s) : s_(&s) {}
+    Permit(const Permit&) = delete;
+    Permit& operator=(const Permit&) = delete;
+    ~Permit() { s_->release(); }
+
+private:
+    sim::Semaphore* s_;
+};
+
+// The metadata names under which a replica keeps the last operation it applied for each client
+// (persisted in the same append as the write, so a restart remembers it).
+inline constexpr std::string_view session_prefix = "op/";
+inline std::string session_name(std::uint64_t client) { return std::string(session_prefix) + std::to_string(client); }
 
 // A replica's durable state and its in-memory copy (volatile: made in the host's boot function).
 // Every change is written to the WAL first, fsynced per the store's policy, and only then applied
@@ -76,15 +98,20 @@ public:
     std::vector<Entry> snapshot() const;
     bool would_change(std::string_view key, const Version& v) const;
 
-    // Persists then merges; true if the state changed.
-    sim::Result<bool> apply(sim::Ctx& ctx, std::string_view key, const Version& v, std::string_view cause);
+    using Meta = std::vector<std::pair<std::string, std::uint64_t>>;
+    // Persists then merges; true if the state changed. `meta` goes in the same append (it is
+    // written even when the version changes nothing).
+    sim::Result<bool> apply(sim::Ctx& ctx, std::string_view key, const Version& v, std::string_view cause,
+                            const Meta& meta = {});
     // Several entries: one append, one fsync. Returns how many changed the state.
-    sim::Result<std::size_t> apply_batch(sim::Ctx& ctx, const std::vector<Entry>& entries, std::string_view cause);
+    sim::Result<std::size_t> apply_batch(sim::Ctx& ctx, const std::vector<Entry>& entries, std::string_view cause,
+                                         const Meta& meta = {});
     // Replaces the whole state (a resync from a new primary) and sets metadata, in one record
     // batch, always fsynced (so is set_meta).
-    sim::Result<void> replace_all(sim::Ctx& ctx, const std::vector<Entry>& entries,
-                                  const std::vector<std::pair<std::string, std::uint64_t>>& meta,
+    sim::Result<void> replace_all(sim::Ctx& ctx, const std::vector<Entry>& entries, const Meta& meta,
                                   std::string_view cause);
+    // The metadata whose names start with `prefix`, in name order.
+    Meta meta_with_prefix(std::string_view prefix) const;
     sim::Result<void> set_meta(sim::Ctx& ctx, std::string_view name, std::uint64_t value);
 
     std::size_t index() const noexcept { return index_; }

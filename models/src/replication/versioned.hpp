@@ -11,6 +11,8 @@
 #pragma once
 
 #include <deque>
+#include <map>
+#include <optional>
 
 #include "store_base.hpp"
 
@@ -41,6 +43,10 @@ struct LocalPut {
     std::string key;
     std::string value;
     VersionVector context;
+    // The operation's id (op 0: none): the home replica applies each at most once, so a copy the
+    // network duplicated or delayed past the client's next write does not get a newer stamp.
+    std::uint64_t client = 0;
+    std::uint64_t op = 0;
 };
 struct LocalPutReply {
     bool ok = true;
@@ -92,9 +98,10 @@ private:
     std::uint64_t counter_ = 0;                 // multi_value: this life's version-vector counter
     std::vector<std::deque<Outgoing>> outbox_;  // regional: per peer, waiting to be shipped
     std::uint64_t outgoing_seq_ = 0;
+    std::map<std::uint64_t, sim::Semaphore> client_locks_;  // regional: one local put per client at a time
 };
 
 StoreClient& make_quorum_client(VersionedStore& store, sim::Host& host);
-StoreClient& make_regional_client(VersionedStore& store, sim::Host& host, std::size_t home);
+StoreClient& make_regional_client(VersionedStore& store, sim::Host& host, std::size_t home, std::uint64_t id);
 
 }  // namespace models::replication::detail

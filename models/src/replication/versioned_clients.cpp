@@ -135,11 +135,12 @@ private:
 
 class RegionalClient final : public StoreClient {
 public:
-    RegionalClient(VersionedStore& store, std::size_t home) : s_(store), home_(home) {}
+    RegionalClient(VersionedStore& store, std::size_t home, std::uint64_t id) : s_(store), home_(home), id_(id) {}
 
     sim::Result<void> put(sim::Ctx& ctx, std::string_view key, std::string_view value,
                           const VersionVector* context) override {
-        LocalPut request{std::string(key), std::string(value), context != nullptr ? *context : VersionVector{}};
+        LocalPut request{std::string(key), std::string(value), context != nullptr ? *context : VersionVector{}, id_,
+                         ++ops_};
         auto r = s_.local_put_.call(ctx, s_.replica(home_), std::move(request), s_.options().request_timeout);
         if (!r) return r.error();
         return {};
@@ -159,14 +160,16 @@ public:
 private:
     VersionedStore& s_;
     std::size_t home_;
+    std::uint64_t id_;       // unique in the store, for this client's life
+    std::uint64_t ops_ = 0;  // writes sent (one at a time)
 };
 
 }  // namespace
 
 StoreClient& make_quorum_client(VersionedStore& store, sim::Host& host) { return host.make<QuorumClient>(store, host); }
 
-StoreClient& make_regional_client(VersionedStore& store, sim::Host& host, std::size_t home) {
-    return host.make<RegionalClient>(store, home);
+StoreClient& make_regional_client(VersionedStore& store, sim::Host& host, std::size_t home, std::uint64_t id) {
+    return host.make<RegionalClient>(store, home, id);
 }
 
 }  // namespace models::replication::detail

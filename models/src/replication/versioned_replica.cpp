@@ -35,7 +35,7 @@ VersionedStore::VersionedStore(sim::Simulator& sim, sim::Network& net, StoreOpti
 
 StoreClient& VersionedStore::connect(sim::Host& host, std::string home) {
     if (!regional()) return make_quorum_client(*this, host);
-    return make_regional_client(*this, host, home_for(host, home));
+    return make_regional_client(*this, host, home_for(host, home), next_client_id());
 }
 
 VersionedReplica::VersionedReplica(VersionedStore& store, std::size_t index)
@@ -114,6 +114,24 @@ void VersionedReplica::anti_entropy(sim::Ctx& ctx) {
 }
 
 sim::Result<LocalPutReply> VersionedReplica::on_local_put(sim::Ctx& ctx, const LocalPut& req) {
+    ReplicaData::Meta session;
+    std::optional<Permit> permit;
+    if (req.op != 0) {
+        // A client sends one write at a time: an op at or below the last one applied for it is a
+        // copy, duplicated or delayed past the client's next write. Applied again it would get a
+        // newer stamp than that write and win over it. Copies arriving together wait for the
+        // first to finish (so they see it applied), which costs a one-at-a-time client nothing.
+        sim::Semaphore& lock = client_locks_.try_emplace(req.client, 1).first->second;
+        if (!lock.acquire(ctx, s_.options().request_timeout)) return sim::Errc::overloaded;  // not applied
+        permit.emplace(lock);
+        const std::uint64_t last = data_.meta(session_name(req.client));
+        if (req.op <= last) {
+            SIM_COVER("regional: a write that was already applied arrived again and was not reapplied");
+            if (req.op == last) return LocalPutReply{};  // as the first copy was answered
+            return sim::Errc::timeout;                   // superseded: nobody waits for it
+        }
+        session.emplace_back(session_name(req.client), req.op);
+    }
     Version v;
     v.value = req.value;
     v.stamp = ctx.local_now().time_since_epoch().count();  // this region's clock: skew moves it
@@ -129,7 +147,7 @@ sim::Result<LocalPutReply> VersionedReplica::on_local_put(sim::Ctx& ctx, const L
             return sim::Errc::overloaded;  // not applied
         }
     }
-    auto changed = data_.apply(ctx, req.key, v, "write");
+    auto changed = data_.apply(ctx, req.key, v, "write", session);
     if (!changed) return changed.error();
     if (!*changed) {
         // Acknowledged anyway, as last-writer-wins stores do: the client never hears it lost.
