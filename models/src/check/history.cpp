@@ -77,7 +77,10 @@ std::string describe(const Applied& entry) {
 
 std::uint64_t HistoryRecorder::invoke(sim::Time at, std::string client, OpKind kind, std::string key, std::string value,
                                       std::optional<std::string> expected) {
-    SIM_ASSERT(history_.ops.size() < ops_max_, "history holds ops_max operations already");
+    if (full()) {
+        if (!full_at_) full_at_ = at;
+        return 0;
+    }
     Operation op;
     op.id = history_.ops.size() + 1;  // ids are positions + 1: op() finds an operation at once
     op.client = std::move(client);

@@ -16,6 +16,7 @@ check::Outcome outcome_of(sim::Errc e) {
 sim::Result<void> RecordingClient::write(sim::Ctx& ctx, std::string_view key, std::string_view value) {
     const std::uint64_t id =
         history_.invoke(ctx.now(), name_, check::OpKind::write, std::string(key), std::string(value));
+    if (id == 0) return sim::Errc::exhausted;  // the history is full: an unrecorded write would blind the checkers
     const VersionVector* context = nullptr;
     if (use_context) {
         auto it = contexts_.find(key);
@@ -28,6 +29,7 @@ sim::Result<void> RecordingClient::write(sim::Ctx& ctx, std::string_view key, st
 
 sim::Result<ReadResult> RecordingClient::read(sim::Ctx& ctx, std::string_view key) {
     const std::uint64_t id = history_.invoke(ctx.now(), name_, check::OpKind::read, std::string(key));
+    if (id == 0) return sim::Errc::exhausted;  // the history is full
     auto r = store_.get(ctx, key);
     if (!r) {
         history_.complete(id, ctx.now(), outcome_of(r.error()));
@@ -43,7 +45,7 @@ void run_workload(sim::Host& host, Store& store, check::HistoryRecorder& history
     auto& client = host.make<RecordingClient>(store.connect(host, options.home), history, std::string(host.name()));
     client.use_context = options.use_context;
     host.spawn(
-        [&client, &host, options = std::move(options)](sim::Ctx& ctx) {
+        [&client, &host, &history, options = std::move(options)](sim::Ctx& ctx) {
             const std::string prefix = std::string(host.name()) + "/" + std::to_string(host.incarnation()) + "#";
             sim::Rng rng = ctx.sim().rng("replication/workload/" + std::string(host.name()) + "/" +
                                          std::to_string(host.incarnation()));
@@ -56,6 +58,12 @@ void run_workload(sim::Host& host, Store& store, check::HistoryRecorder& history
                     (void)client.read(ctx, key);
                 } else {
                     (void)client.write(ctx, key, prefix + std::to_string(n));
+                }
+                if (history.full_at()) {
+                    // The history refused an operation: nothing more could be checked, so stop
+                    // rather than load the store unseen.
+                    SIM_COVER("replication: the history filled up and a client stopped");
+                    return;
                 }
             }
         },

@@ -101,7 +101,16 @@ void World::build_checker(const InvariantSpec& inv, const std::string& invariant
     models::replication::Store* store = stores_[c.store];
     models::check::HistoryRecorder* history = histories_[c.store];
     const std::string name = inv.name;
-    auto judge = [this, name](std::string failure, double value, std::string note, const char* kind = "invariant") {
+    auto judge = [this, name, history](std::string failure, double value, std::string note,
+                                       const char* kind = "invariant") {
+        if (auto full = history->full_at()) {
+            // Not the store's fault, and not hidden: the check covers the history up to then.
+            const std::string cut = "the history filled up at " + sim::format_time(*full) + " (" +
+                                    std::to_string(history->ops_max()) +
+                                    " operations, its cap) and the clients stopped: checked up to then";
+            note += note.empty() ? cut : "; " + cut;
+            if (!failure.empty()) failure += " (" + cut + ")";
+        }
         late_measurements_->push_back({name + ".value", value, std::move(note)});
         judged_.push_back(name);
         if (!failure.empty()) sim_->fail({kind, name, std::move(failure), "", "", sim_->now()});

@@ -85,11 +85,15 @@ struct History {
 // no completion time, which is what it is: nobody knows whether it took effect.
 //
 // The recorder outlives crashes of the clients that use it (own it outside any host's volatile
-// state). It holds at most `ops_max` operations: a run that wants more is misconfigured.
+// state). It holds at most `ops_max` operations (a million take a few hundred MB, and the checkers
+// more): past that, invoke() refuses and the client must not send the operation, so the history
+// stays a faithful record of everything the store was asked, only shorter than the run. A busy
+// workload that fills it is not the store's fault: full() says so, and when.
 class HistoryRecorder {
 public:
     explicit HistoryRecorder(std::size_t ops_max = 1'000'000) : ops_max_(ops_max) {}
 
+    // The operation's id, or 0 if the history is full (the operation must not be sent).
     std::uint64_t invoke(sim::Time at, std::string client, OpKind kind, std::string key, std::string value = {},
                          std::optional<std::string> expected = std::nullopt);
     // `read` is sorted here. Completing an operation twice is a programmer error.
@@ -99,11 +103,16 @@ public:
     const History& history() const noexcept { return history_; }
     const Operation& op(std::uint64_t id) const;
     std::size_t size() const noexcept { return history_.ops.size(); }
+    std::size_t ops_max() const noexcept { return ops_max_; }
+    // When an operation was first refused for want of room (nullopt: never).
+    std::optional<sim::Time> full_at() const noexcept { return full_at_; }
+    bool full() const noexcept { return history_.ops.size() >= ops_max_; }
 
 private:
     History history_;
     std::vector<bool> completed_;
     std::size_t ops_max_;
+    std::optional<sim::Time> full_at_;
 };
 
 }  // namespace models::check

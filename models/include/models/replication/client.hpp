@@ -6,7 +6,8 @@
 // run_workload drives one with a random mix of reads and writes over a set of keys. Every value a
 // client writes is unique ("<host>/<incarnation>#<n>"), so the checkers can tell which write a read
 // saw. Outcomes: an acknowledged operation is ok; an error that guarantees nothing was applied
-// (definitely_not_applied) is fail; any other error is unknown.
+// (definitely_not_applied) is fail; any other error is unknown. An operation the history has no
+// room for is not sent (Errc::exhausted), and run_workload's client stops there.
 //
 // Left out: retries (an operation is one attempt; a retrying client is a different history),
 // read-modify-write other than multi_value's contexts, open-loop arrival (each client waits for
