@@ -25,7 +25,41 @@ bool definitely_not_applied(sim::Errc e) noexcept {
     }
 }
 
+namespace {
+// "primary_backup: ship_interval 0s must be at least 1ms (...)": the reader drops the section
+// name and points at the field.
+sim::ParseError check_ship_interval(std::string_view section, sim::Duration interval) {
+    if (interval >= ship_interval_min) return std::nullopt;
+    static_assert(ship_interval_min == std::chrono::milliseconds(1), "the message below says 1ms");
+    return std::string(section) + ": ship_interval must be at least 1ms, got " + sim::format_duration(interval) +
+           " (a shipper wakes every interval, work or not: 0 stops virtual time, and shorter ones spend the run on "
+           "idle wake-ups)";
+}
+}  // namespace
+
+sim::ParseError validate(const PrimaryBackupOptions& o) {
+    if (auto e = check_ship_interval("primary_backup", o.ship_interval)) return e;
+    if (o.heartbeat_interval <= sim::Duration(0))
+        return std::string("primary_backup: heartbeat_interval must be positive");
+    if (o.failover_timeout <= sim::Duration(0)) return std::string("primary_backup: failover_timeout must be positive");
+    if (o.replication_timeout <= sim::Duration(0))
+        return std::string("primary_backup: replication_timeout must be positive");
+    if (o.batch_max < 1) return std::string("primary_backup: batch_max must be at least 1");
+    if (o.attempts_max < 1) return std::string("primary_backup: attempts_max must be at least 1");
+    return std::nullopt;
+}
+
+sim::ParseError validate(const RegionalOptions& o) {
+    if (auto e = check_ship_interval("regional", o.ship_interval)) return e;
+    if (o.batch_max < 1) return std::string("regional: batch_max must be at least 1");
+    return std::nullopt;
+}
+
 Store& make_store(sim::Simulator& sim, sim::Network& net, StoreOptions options) {
+    // Bad options are the caller's bug (a scenario file is checked when it is read).
+    for (const sim::ParseError& problem : {validate(options.primary_backup), validate(options.regional)}) {
+        SIM_ASSERT(!problem, problem.value_or(""));
+    }
     switch (options.design) {
         case Design::primary_backup_async:
         case Design::primary_backup_sync:

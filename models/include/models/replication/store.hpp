@@ -41,6 +41,7 @@
 #include "sim/network.hpp"
 #include "sim/result.hpp"
 #include "sim/simulator.hpp"
+#include "sim/values.hpp"
 
 namespace models::replication {
 
@@ -65,6 +66,13 @@ struct PrimaryBackupOptions {
     std::size_t log_max = 10'000;  // entries the primary keeps for shipping; a backup further behind gets a snapshot
     std::size_t attempts_max = 3;  // client: tries per operation while it looks for the primary
 };
+
+// A shipper wakes every ship_interval whether or not there is anything to ship: 0 would never let
+// virtual time move, and below ship_interval_min a run spends its events on idle wake-ups (a 1ns
+// interval is a billion per simulated second) while replication gets no faster than the network.
+inline constexpr sim::Duration ship_interval_min = std::chrono::milliseconds(1);
+
+sim::ParseError validate(const PrimaryBackupOptions& options);
 
 enum class ReadFanout : std::uint8_t {
     all,     // ask every replica, answer after R replies; late replies still feed read repair (Dynamo)
@@ -91,6 +99,8 @@ struct RegionalOptions {
     std::size_t outbox_max = 10'000;  // entries waiting per peer; older ones are dropped (anti-entropy heals)
     std::size_t siblings_max = 64;    // multi_value: a local write that would keep more is refused
 };
+
+sim::ParseError validate(const RegionalOptions& options);
 
 struct StoreOptions {
     std::string name = "kv";

@@ -1,0 +1,58 @@
+// A replicated store written in a scenario file: a ship interval that would stop virtual time or
+// crawl is refused at its line.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "faultline/runner.hpp"
+#include "faultline/scenario_file.hpp"
+#include "support/scenario_text.hpp"
+
+namespace {
+
+using test_support::load_error;
+using test_support::replaced;
+using test_support::write_file;
+
+const char* const kStore =
+    "duration: 4s\n"                      // 1
+    "network:\n"                          // 2
+    "  latency: fixed(1ms)\n"             // 3
+    "stores:\n"                           // 4
+    "  kv:\n"                             // 5
+    "    design: primary_backup_sync\n"   // 6
+    "    replicas: [\"kv-{1..3}\"]\n"     // 7
+    "    quorum: {r: 2, w: 2}\n"          // 8
+    "    primary_backup:\n"               // 9
+    "      ship_interval: 50ms\n"         // 10
+    "    regional:\n"                     // 11
+    "      ship_interval: 20ms\n"         // 12
+    "    clients:\n"                      // 13
+    "      hosts: [\"c-{1..2}\"]\n"       // 14
+    "      keys: 100\n"                   // 15
+    "      stop: 3s\n"                    // 16
+    "invariants:\n"                       // 17
+    "  - name: nolost\n"                  // 18
+    "    no_lost_writes: {store: kv}\n";  // 19
+
+std::string error_of(const std::string& name, const std::string& text) { return load_error(write_file(name, text)); }
+
+void expect_error(const std::string& error, const std::string& at, const std::string& what) {
+    EXPECT_NE(error.find(at), std::string::npos) << error;
+    EXPECT_NE(error.find(what), std::string::npos) << error;
+}
+
+TEST(ReplicationStoreFile, TheStoreAsWrittenLoads) { EXPECT_EQ(error_of("store.yaml", kStore), ""); }
+
+TEST(ReplicationStoreFile, AShipIntervalThatWouldStopOrCrawlTheRunIsRefusedAtItsLine) {
+    for (const char* bad : {"0s", "1ns", "999us"}) {
+        expect_error(error_of("pb.yaml", replaced(kStore, "ship_interval: 50ms", std::string("ship_interval: ") + bad)),
+                     "pb.yaml:10:22: stores.kv.primary_backup.ship_interval", "must be at least 1ms");
+        expect_error(
+            error_of("regional.yaml", replaced(kStore, "ship_interval: 20ms", std::string("ship_interval: ") + bad)),
+            "regional.yaml:12:22: stores.kv.regional.ship_interval", "must be at least 1ms");
+    }
+    EXPECT_EQ(error_of("ms.yaml", replaced(kStore, "ship_interval: 50ms", "ship_interval: 1ms")), "");
+}
+
+}  // namespace
