@@ -1,5 +1,5 @@
 // A replicated store written in a scenario file: a ship interval that would stop virtual time or
-// crawl is refused at its line.
+// crawl is refused at its line, and a nemesis link fault takes a list of candidate targets.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -53,6 +53,38 @@ TEST(ReplicationStoreFile, AShipIntervalThatWouldStopOrCrawlTheRunIsRefusedAtIts
             "regional.yaml:12:22: stores.kv.regional.ship_interval", "must be at least 1ms");
     }
     EXPECT_EQ(error_of("ms.yaml", replaced(kStore, "ship_interval: 50ms", "ship_interval: 1ms")), "");
+}
+
+// The plan draws distinct candidates; each was checked as both targets of the cut, which refused
+// every list.
+TEST(ReplicationStoreFile, ANemesisPartitionTakesAListOfCandidatesAndCutsDistinctOnes) {
+    const std::string text = std::string(kStore) +
+                             "nemesis:\n"
+                             "  start: 500ms\n"
+                             "  quiet_at: 3s\n"
+                             "  faults:\n"
+                             "    - {kind: partition, rate: 60/min, targets: [kv-1, kv-2, kv-3]}\n"
+                             "    - {kind: hold, rate: 30/min, targets: [kv-1, kv-2, kv-3]}\n";
+    ASSERT_EQ(error_of("nemesis.yaml", text), "");
+    auto loaded = faultline::load_scenario_file(write_file("nemesis.yaml", text));
+    faultline::RunSettings settings;
+    settings.seed = 1;
+    std::string error;
+    auto run = faultline::run_scenario(*loaded.info, {}, settings, error);
+    ASSERT_TRUE(run) << error;
+    std::size_t cuts = 0;
+    for (const auto& f : run->injected) {
+        if (f.spec.kind != "partition" && f.spec.kind != "hold") continue;
+        ++cuts;
+        ASSERT_EQ(f.spec.targets.size(), 2u);
+        EXPECT_NE(f.spec.targets[0], f.spec.targets[1]);
+    }
+    EXPECT_GT(cuts, 0u);
+    // Two candidates that are the same hosts could be drawn together: still refused.
+    const std::string same = error_of("same.yaml", replaced(text, "targets: [kv-1, kv-2, kv-3]}\n    - {kind: hold",
+                                                            "targets: [kv-1, \"kv-{1..1}\"]}\n    - {kind: hold"));
+    EXPECT_NE(same.find("nemesis.faults[0]"), std::string::npos) << same;
+    EXPECT_NE(same.find("are the same hosts"), std::string::npos) << same;
 }
 
 }  // namespace

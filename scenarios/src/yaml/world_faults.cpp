@@ -153,6 +153,32 @@ void World::start_bad_version(sim::Host& host) {
         "bad-version");
 }
 
+namespace {
+
+// The target lists to check for a nemesis fault of `k` targets drawn from `candidates` (at least
+// k of them): see the caller.
+std::vector<std::vector<std::string>> candidate_draws(const std::vector<std::string>& candidates, std::size_t k) {
+    std::vector<std::vector<std::string>> out;
+    if (k == 0) return {{}};
+    if (k == 1) {
+        for (const std::string& t : candidates) out.push_back({t});
+        return out;
+    }
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        for (std::size_t j = 0; j < candidates.size(); ++j) {
+            if (i == j) continue;
+            std::vector<std::string> draw{candidates[i], candidates[j]};
+            for (std::size_t m = 0; m < candidates.size() && draw.size() < k; ++m) {
+                if (m != i && m != j) draw.push_back(candidates[m]);
+            }
+            out.push_back(std::move(draw));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 void World::build_faults() {
     // At the field the fault's check names ("faults[0].targets"), so that a setting that made it
     // (--set, a variant) is the one blamed.
@@ -204,9 +230,12 @@ void World::build_faults() {
                                         "have each drawn alone)"
                                   : ""));
             }
-            // Each candidate, as the kind's every target (the plan draws them from the list).
-            for (const std::string& t : nf.targets) {
-                if (auto p = faults_->problem({nf.kind, std::vector<std::string>(kind->targets, t), nf.params})) fail_at(nf.where, path, *p);
+            // Every draw the plan can make: it takes distinct candidates, so a kind of one target
+            // is checked with each candidate, and one of several with each ordered pair of
+            // candidates first (a cut between a candidate and itself is never drawn; one between two
+            // candidates that name the same hosts is, and is refused), the rest filled in list order.
+            for (const std::vector<std::string>& draw : candidate_draws(nf.targets, kind->targets)) {
+                if (auto p = faults_->problem({nf.kind, draw, nf.params})) fail_at(nf.where, path, *p);
             }
             if (nf.duration_min > nf.duration_max) fail(nf.where, path, "duration_min is longer than duration_max");
             if (nf.duration_max.count() == 0)
