@@ -1,5 +1,7 @@
-// A replicated store written in a scenario file: a ship interval that would stop virtual time or
-// crawl is refused at its line, and a nemesis link fault takes a list of candidate targets.
+// A replicated store written in a scenario file: the checks made when the store is built point at
+// the field that is wrong (its own line and column), a ship interval that would stop virtual time
+// or crawl is refused, the controller's name is checked like every host name, and a nemesis link
+// fault takes a list of candidate targets.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -44,6 +46,29 @@ void expect_error(const std::string& error, const std::string& at, const std::st
 
 TEST(ReplicationStoreFile, TheStoreAsWrittenLoads) { EXPECT_EQ(error_of("store.yaml", kStore), ""); }
 
+TEST(ReplicationStoreFile, ErrorsFoundWhenTheStoreIsBuiltPointAtTheFieldsOwnLine) {
+    struct Case {
+        const char* file;
+        const char* from;
+        const char* to;
+        const char* at;
+        const char* what;
+    };
+    const Case cases[] = {
+        {"home.yaml", "      stop: 3s\n", "      stop: 3s\n      home: kv-9\n",
+         "home.yaml:17:13: stores.kv.clients.home", "'kv-9' is not one of the store's replicas"},
+        {"twice.yaml", "[\"kv-{1..3}\"]", "[kv-1, kv-2, kv-1]", "twice.yaml:7:15: stores.kv.replicas",
+         "'kv-1' is named twice"},
+        {"one.yaml", "[\"kv-{1..3}\"]", "[kv-1]", "one.yaml:7:15: stores.kv.replicas", "needs at least two replicas"},
+        {"quorum.yaml", "{r: 2, w: 2}", "{r: 4, w: 2}", "quorum.yaml:8:13: stores.kv.quorum",
+         "r and w must be between 1 and the number of replicas (3)"},
+        {"stop.yaml", "stop: 3s", "stop: 5s", "stop.yaml:16:13: stores.kv.clients.stop", "after the end of the run"},
+        {"hosts.yaml", "[\"c-{1..2}\"]", "[\"5 \"]", "hosts.yaml:14:14: stores.kv.clients.hosts",
+         "'5 ' is not a host name"},
+    };
+    for (const Case& c : cases) expect_error(error_of(c.file, replaced(kStore, c.from, c.to)), c.at, c.what);
+}
+
 TEST(ReplicationStoreFile, AShipIntervalThatWouldStopOrCrawlTheRunIsRefusedAtItsLine) {
     for (const char* bad : {"0s", "1ns", "999us"}) {
         expect_error(error_of("pb.yaml", replaced(kStore, "ship_interval: 50ms", std::string("ship_interval: ") + bad)),
@@ -53,6 +78,19 @@ TEST(ReplicationStoreFile, AShipIntervalThatWouldStopOrCrawlTheRunIsRefusedAtIts
             "regional.yaml:12:22: stores.kv.regional.ship_interval", "must be at least 1ms");
     }
     EXPECT_EQ(error_of("ms.yaml", replaced(kStore, "ship_interval: 50ms", "ship_interval: 1ms")), "");
+}
+
+TEST(ReplicationStoreFile, TheControllerIsCheckedLikeEveryHostName) {
+    for (const char* bad : {"'kv controller'", "\"ctl-{1..3}\"", "\"ctl-*\""}) {
+        const std::string error =
+            error_of("ctl.yaml", replaced(kStore, "      ship_interval: 50ms\n",
+                                          std::string("      ship_interval: 50ms\n      controller: ") + bad + "\n"));
+        EXPECT_NE(error.find("ctl.yaml:10:7: stores.kv.primary_backup.controller"), std::string::npos)
+            << bad << ": " << error;
+    }
+    EXPECT_EQ(error_of("ctl.yaml", replaced(kStore, "      ship_interval: 50ms\n",
+                                            "      ship_interval: 50ms\n      controller: ctl\n")),
+              "");
 }
 
 // The plan draws distinct candidates; each was checked as both targets of the cut, which refused
