@@ -312,7 +312,7 @@ const BadCase kBadCases[] = {
     {"workload calling nothing known", "call: {target: api,", "call: {target: apu,", 23, "apu"},
     {"fault on an unknown host", "targets: [api-1]", "targets: [api-9]", 25, "api-9"},
     {"unknown fault kind", "kind: crash", "kind: crush", 25, "crush"},
-    {"invariant on an unknown metric", "metric: users.latency", "metric: users.latncy", 27,
+    {"invariant on an unknown metric", "metric: users.latency", "metric: users.latncy", 28,
      "did you mean 'users.latency'?"},
     {"override of an option that does not exist", "services.api.queue.workers_max", "services.api.queue.worker_max", 34,
      "worker_max"},
@@ -429,7 +429,7 @@ TEST(Loader, ARecoveryBaselineMustNotStartInsideTheRampUp) {
                     "    recovers: {metric: users.ok, baseline_from: 4s, baseline_to: 9s, after: 10s, within: 5s}\n");
     const std::string early = write("ramp-early.yaml", text);
     const std::string error = load_error(early);
-    EXPECT_TRUE(error.starts_with(early + ":27:")) << error;
+    EXPECT_TRUE(error.starts_with(early + ":28:49:")) << error;  // at baseline_from, not the "- name:" line
     EXPECT_NE(error.find("invariants[0].recovers.baseline_from: is 4s, while workload 'users' still ramps up (until 6s)"), std::string::npos)
         << error;
     EXPECT_EQ(load_error(write("ramp-steady.yaml", replaced(text, "baseline_from: 4s", "baseline_from: 6s"))), "");
@@ -666,7 +666,7 @@ TEST(Loader, AWorldThatFailsAfterItsCachesWereBuiltIsAnErrorNotACrash) {
     text = replaced(text, "  users:\n", "  ers:\n");
     const std::string path = write("half-built.yaml", text);
     const std::string error = load_error(path);
-    EXPECT_TRUE(error.starts_with(path + ":28:")) << error;
+    EXPECT_TRUE(error.starts_with(path + ":29:")) << error;
     EXPECT_NE(error.find("users.latency"), std::string::npos) << error;
 }
 
@@ -1090,7 +1090,9 @@ TEST(Loader, NamesASettingMadeWrongAreReportedAtTheSetting) {
     const std::string group = load_error(file);
     EXPECT_EQ(group.rfind(file + ":25:9: groups.edge: no host or group matches 'api-7'", 0), 0u) << group;
     const std::string target = load_error(write("names-target.yaml", replaced(kBase, "targets: [api-1]", "targets: [api-9]")));
-    EXPECT_NE(target.find(":25:5: faults[0].targets: no host or group matches 'api-9' (did you mean 'api-1'?)"), std::string::npos) << target;
+    EXPECT_NE(target.find(":25:50: faults[0].targets: no host or group matches 'api-9' (did you mean 'api-1'?)"),
+              std::string::npos)
+        << target;
     std::string beside;
     EXPECT_EQ(faultline::load_scenario_file(path).info->make({{"faults.0.at", "6s"}, {"invariants.0.slo.metric", "user.latency"}}, beside), nullptr);
     EXPECT_NE(beside.find("(--set): invariants[0].slo.metric"), std::string::npos) << beside;
@@ -1149,7 +1151,9 @@ TEST(Loader, ARangeNamesHostsInFaultsAndLinksToo) {
     ASSERT_TRUE(run) << error;
     EXPECT_EQ(crashes.hosts, (std::vector<std::string>{"api-1", "api-2"}));
     const std::string past = load_error(write("range-past.yaml", replaced(ranged, "targets: [\"api-{1..2}\"]", "targets: [\"api-{1..3}\"]")));
-    EXPECT_NE(past.find(":26:5: faults[0].targets: no host or group matches 'api-3' (of the range 'api-{1..3}')"), std::string::npos) << past;
+    EXPECT_NE(past.find(":26:50: faults[0].targets: no host or group matches 'api-3' (of the range 'api-{1..3}')"),
+              std::string::npos)
+        << past;
     const std::string bare = load_error(write("range-bare.yaml", replaced(ranged, "targets: [\"api-{1..2}\"]", "targets: [api-{1..2}]")));
     EXPECT_NE(bare.find(":26:51: a host range like api-{1..2} inside [...] or {...} must be quoted"), std::string::npos) << bare;
 }
@@ -1183,3 +1187,29 @@ TEST(Loader, ASecondYamlDocumentIsAnErrorWhereItStarts) {
     // An explicit start, and an empty document at the end, say nothing more.
     EXPECT_EQ(load_error(write("explicit-start.yaml", "# a comment\n---\n" + std::string(kBase) + "---\n")), "");
 }
+
+namespace {
+
+// An error found where an item starts (an invariant's "- name:" line, a link's "- {") points at
+// the field it names, where the file writes it; a variant's block of settings points at the
+// setting the error is about, not the first one under the same section.
+TEST(Loader, AnErrorPointsAtTheFieldItNames) {
+    const std::string late = write("field-late.yaml", replaced(kBase, "to: 20s}", "to: 200s}"));
+    EXPECT_EQ(load_error(late), late + ":28:73: invariants[0].slo.to: after the end of the run");
+    std::string linked =
+        replaced(kBase, "  latency: fixed(1ms)\n",
+                 "  latency: fixed(1ms)\n  links:\n    - {from: api-1, to: nowhere, latency: fixed(2ms)}\n");
+    const std::string link = write("field-link.yaml", linked);
+    EXPECT_EQ(load_error(link), link + ":9:25: network.links[0].to: no host or group matches 'nowhere'");
+    const std::string block =
+        write("field-variant.yaml", replaced(kBase, "    set: {services.api.queue.workers_max: \"16\"}\n",
+                                             "    set:\n      services.api.queue.workers_max: \"16\"\n"
+                                             "      services.api.queue.queue_mx: \"9\"\n"));
+    const std::string error = load_error(block, "bigger");
+    EXPECT_TRUE(error.starts_with(block + ":36:7: services.api.queue: unknown key 'queue_mx'")) << error;
+    // An empty value stays at its key: yaml-cpp marks it where the next line starts.
+    const std::string empty = write("field-empty.yaml", replaced(kBase, "duration: 20s\n", "duration:\n"));
+    EXPECT_TRUE(load_error(empty).starts_with(empty + ":4:")) << load_error(empty);
+}
+
+}  // namespace

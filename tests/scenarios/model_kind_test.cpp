@@ -166,7 +166,8 @@ TEST_F(ModelKinds, AnAssertionWhileBuildingAtLoadTimeIsAnErrorNotATermination) {
 }
 
 // A check that needs the run (the hosts a model got, another component's endpoint) refuses the
-// file through the context, at the model's line, as the reader refuses a bad value; so does an
+// file through the context, at the model's line (at the option's own line when it names one), as
+// the reader refuses a bad value; so does an
 // exception a kind's build throws, named as the kind's refusal (it used to be the CLI's
 // "internal error", exit 3, with no line).
 TEST_F(ModelKinds, AKindRefusesWhatOnlyTheRunShowsAtTheModelsLine) {
@@ -182,7 +183,8 @@ TEST_F(ModelKinds, AKindRefusesWhatOnlyTheRunShowsAtTheModelsLine) {
     const std::string two = replaced(pair, "hosts: provider-1", "hosts: provider-{1..2}");
     EXPECT_EQ(load_error(write("pair-two.yaml", two)), "");
     const std::string seven = write("pair-seven.yaml", replaced(two, "burst: 20", "burst: 7"));
-    EXPECT_EQ(load_error(seven), seven + ":7:5: models.provider.options.burst: 7 is not a burst a pair can share");
+    // At the field the kind named (burst), where the file writes it.
+    EXPECT_EQ(load_error(seven), seven + ":9:35: models.provider.options.burst: 7 is not a burst a pair can share");
     const std::string eight = write("pair-eight.yaml", replaced(two, "burst: 20", "burst: 8"));
     EXPECT_EQ(load_error(eight), eight + ":7:5: models.provider: model kind 'pair_api' refused it: eight is too many");
 }

@@ -85,7 +85,7 @@ TEST(ReplicationStoreFile, TheControllerIsCheckedLikeEveryHostName) {
         const std::string error =
             error_of("ctl.yaml", replaced(kStore, "      ship_interval: 50ms\n",
                                           std::string("      ship_interval: 50ms\n      controller: ") + bad + "\n"));
-        EXPECT_NE(error.find("ctl.yaml:10:7: stores.kv.primary_backup.controller"), std::string::npos)
+        EXPECT_NE(error.find("ctl.yaml:11:19: stores.kv.primary_backup.controller"), std::string::npos)
             << bad << ": " << error;
     }
     EXPECT_EQ(error_of("ctl.yaml", replaced(kStore, "      ship_interval: 50ms\n",

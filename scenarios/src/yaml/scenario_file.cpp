@@ -4,14 +4,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <optional>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -253,6 +254,57 @@ std::string explain_yaml_error(const std::string& msg) {
     return msg;
 }
 
+// Where the file writes the value at an error's path ("invariants[0].slo.to"), if it does: keys
+// split at dots, list items in brackets. Nothing for a value a setting made (it has no place in the
+// file) or a path that does not lead to one (a name with a dot in it).
+std::optional<YAML::Mark> mark_at_path(const YAML::Node& root, std::string_view path) {
+    YAML::Node node = root;  // a handle: reassigning it moves along the document, changing nothing
+    auto step = [&node](std::string_view key) -> bool {
+        if (!node.IsMap()) return false;
+        const YAML::Node& here = node;
+        const YAML::Node next = here[std::string(key)];
+        if (!next.IsDefined()) return false;
+        node.reset(next);
+        return true;
+    };
+    while (!path.empty()) {
+        const std::size_t end = path.find_first_of(".[");
+        const std::string_view key = path.substr(0, end);
+        if (!key.empty() && !step(key)) return std::nullopt;
+        path = end == std::string_view::npos ? std::string_view() : path.substr(end);
+        while (path.starts_with("[")) {
+            const std::size_t close = path.find(']');
+            std::size_t index = 0;
+            const std::string_view digits = path.substr(1, close == std::string_view::npos ? 0 : close - 1);
+            if (close == std::string_view::npos ||
+                std::from_chars(digits.data(), digits.data() + digits.size(), index).ptr !=
+                    digits.data() + digits.size() ||
+                !node.IsSequence() || index >= node.size())
+                return std::nullopt;
+            const YAML::Node& here = node;
+            node.reset(here[index]);
+            path.remove_prefix(close + 1);
+        }
+        if (path.starts_with(".")) path.remove_prefix(1);
+    }
+    // An empty value has no place of its own: yaml-cpp marks it where the next line starts.
+    if (node.IsNull()) return std::nullopt;
+    const YAML::Mark m = node.Mark();
+    if (m.is_null() || m.line < 0) return std::nullopt;
+    return m;
+}
+
+// An error placed at the start of the item it is about (an invariant's "- name:" line, a store's
+// first key), when the file writes the field it names further down: moved to the field, which is
+// where the user has to look. Never moved up or to the left, or away from a setting's own place.
+std::optional<SpecError> at_its_field(const YAML::Node& root, const SpecError& e) {
+    if (e.where.file.empty() || e.path.empty() || e.where.line <= 0) return std::nullopt;
+    const std::optional<YAML::Mark> m = mark_at_path(root, e.path);
+    const int line = m ? m->line + 1 : 0, column = m ? m->column + 1 : 0;
+    if (!m || line < e.where.line || (line == e.where.line && column <= e.where.column)) return std::nullopt;
+    return SpecError(Where{e.where.file, line, column}, e.path, e.message);
+}
+
 // Reads (and, with `build`, dry-builds) a spec: a mistake that a setting made is reported at the
 // setting, whether the reader or the built world finds it.
 ScenarioSpec read_with(const std::string& path, const std::string& variant, const std::vector<Override>& overrides, bool build) {
@@ -395,8 +447,20 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
             if (!typo_hints[i].empty() && message.find("did you mean") == std::string::npos) message += " (" + typo_hints[i] + ")";
             return SpecError(Where{"", 0, 0}, e.path, message);  // reads "(--set): path: ..."
         }
-        for (const VariantSetting& v : variant_sets) {
-            if (covers(v.path)) return SpecError(v.where, e.path, e.message + " (set by variant '" + variant + "')");
+        // The variant's setting the error is about: the one at its path, or the key it names
+        // ("unknown key 'dealy'" under the path), before any other setting under the path.
+        auto named = [&](const VariantSetting& v) {
+            const std::string dotted = dotted_path(v.path);
+            const std::size_t dot = dotted.rfind('.');
+            const std::string at = dotted_path(e.path);
+            return dotted == at || (dot != std::string::npos && dotted.substr(0, dot) == at &&
+                                    e.message.find("'" + dotted.substr(dot + 1) + "'") != std::string::npos);
+        };
+        for (const bool exact : {true, false}) {
+            for (const VariantSetting& v : variant_sets) {
+                if (exact ? named(v) : covers(v.path))
+                    return SpecError(v.where, e.path, e.message + " (set by variant '" + variant + "')");
+            }
         }
         return std::nullopt;
     };
@@ -410,6 +474,7 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
         if (build) dry_build(spec, path);
     } catch (const SpecError& e) {
         if (auto moved = overridden(e)) throw *moved;
+        if (auto closer = at_its_field(root, e)) throw *closer;
         throw;
     }
     if (spec.name.empty()) spec.name = std::filesystem::path(path).stem().string();

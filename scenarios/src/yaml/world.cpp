@@ -146,7 +146,8 @@ void World::name_ranges() {
     }
     for (std::size_t i = 0; i < spec_.network.links.size(); ++i) {
         const LinkSpec& l = spec_.network.links[i];
-        for (const std::string* p : {&l.from, &l.to}) name_range(*p, l.where, "network.links[" + std::to_string(i) + "]");
+        for (const std::string* p : {&l.from, &l.to})
+            name_range(*p, l.where, "network.links[" + std::to_string(i) + "]." + (p == &l.from ? "from" : "to"));
     }
 }
 
@@ -251,10 +252,9 @@ void World::build_network() {
         const LinkSpec& l = spec_.network.links[i];
         const std::string path = "network.links[" + std::to_string(i) + "]";
         for (const std::string* p : {&l.from, &l.to}) {
-            if (p->empty())
-                fail(l.where, path,
-                     std::string("a link needs '") + (p == &l.from ? "from" : "to") + "' (a host or group)");
-            if (sim_->select(*p).empty()) fail(l.where, path, "no host or group matches '" + *p + "'");
+            const char* end = p == &l.from ? "from" : "to";
+            if (p->empty()) fail(l.where, path, std::string("a link needs '") + end + "' (a host or group)");
+            if (sim_->select(*p).empty()) fail(l.where, path + "." + end, "no host or group matches '" + *p + "'");
         }
         sim::LinkPatch patch{l.latency, l.loss, l.duplicate, l.reorder, std::nullopt};
         if (l.both_ways) net_->patch_links(l.from, l.to, patch);
