@@ -918,9 +918,11 @@ TEST(Loader, SettingsThatCrashedOrRanWithoutEndAreErrors) {
             // A clock running backwards (or 10^302 times fast) asserted in the model.
             {"faults.2.params.ppm", "-1000000",
              "fault 'clock_drift' parameter 'ppm': '-1000000': must be from -500000 to 500000", "-500000"},
-            // Crash and boot at one instant, forever (minutes to the event limit).
-            {"faults.3.params.crash_after", "0s", "fault 'bad_deploy': crash_after and restart_delay are both 0",
-             "1ns"},
+            // Crash and boot at one instant, forever, or a nanosecond apart (minutes to the event limit).
+            {"faults.3.params.crash_after", "0s", "fault 'bad_deploy': crash_after + restart_delay is 0ns, under 1ms",
+             "1ms"},
+            {"faults.3.params.crash_after", "1ns", "fault 'bad_deploy': crash_after + restart_delay is 1ns, under 1ms",
+             "1ms"},
             // Two replicas on one host asserted; a home that is no replica was an internal error.
             {"stores.kv.replicas", "[kv-1, kv-1]", "stores.kv.replicas: 'kv-1' is named twice", "[kv-1, kv-3]"},
             {"stores.kv.clients.home", "kv-9",

@@ -112,9 +112,13 @@ void World::define_scenario_faults() {
                          const sim::Duration up = p.get<sim::Duration>("crash_after", std::chrono::seconds(5));
                          const sim::Duration down = p.get<sim::Duration>("restart_delay", std::chrono::seconds(5));
                          if (up.count() < 0 || down.count() < 0) return "fault 'bad_deploy': crash_after and restart_delay cannot be negative";
-                         if (up.count() == 0 && down.count() == 0)
-                             return "fault 'bad_deploy': crash_after and restart_delay are both 0, so the hosts would crash and boot "
-                                    "forever at one instant of virtual time; give either a duration";
+                         // A cycle shorter than a millisecond spends the run on boots (1ns each took 100
+                         // million events and minutes of wall time); no deploy crash-loops that fast.
+                         if (up + down < std::chrono::milliseconds(1))
+                             return "fault 'bad_deploy': crash_after + restart_delay is " +
+                                    sim::format_value(up + down) +
+                                    ", under 1ms: the hosts would crash and boot so fast that the run spends itself on "
+                                    "boots; give a crash loop of at least 1ms a cycle";
                          return std::nullopt;
                      },
                      [this](sim::Simulator& s, const sim::FaultSpec& spec, std::optional<sim::Duration>) -> sim::UniqueFunction<void()> {
