@@ -1215,3 +1215,19 @@ TEST(Loader, AnErrorPointsAtTheFieldItNames) {
 }
 
 }  // namespace
+
+namespace {
+
+// A variant that leaves the base design's fault without its host: the error is at the fault's
+// line (the file's), and says which design cannot have it, or the base design looks broken.
+TEST(Loader, AnErrorOnlyAVariantMakesNamesTheVariant) {
+    const std::string path =
+        write("variant-breaks-base.yaml", replaced(kBase, "    set: {services.api.queue.workers_max: \"16\"}\n",
+                                                   "    set: {services.api.hosts: api-9}\n"));
+    const std::string error = load_error(path);
+    EXPECT_TRUE(error.starts_with(path + ":25:")) << error;
+    EXPECT_NE(error.find("faults[0].targets: no host or group matches 'api-1'"), std::string::npos) << error;
+    EXPECT_TRUE(error.ends_with(" (in variant 'bigger')")) << error;
+}
+
+}  // namespace

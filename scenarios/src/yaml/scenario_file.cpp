@@ -642,7 +642,15 @@ LoadedScenario load_scenario_file(const std::string& path, const std::string& va
     // (a value, or a name its world does not have) is a mistake in the file, reported before
     // anything runs.
     for (const auto& [name, v] : out.spec.variants) {
-        if (name != variant) (void)load(path, name, {}, true);
+        if (name == variant) continue;
+        try {
+            (void)load(path, name, {}, true);
+        } catch (const SpecError& e) {
+            // The file's line may be the base design's (a fault on a host only it has): say that
+            // it is this design that cannot have it, or the base design looks broken.
+            if (e.message.find("variant '" + name + "'") != std::string::npos) throw;
+            throw SpecError(e.where, e.path, e.message + " (in variant '" + name + "')");
+        }
     }
     check_swarm_choices(path, variant, out.spec);
     out.content_hash = file_content_hash(path);
