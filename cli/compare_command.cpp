@@ -82,7 +82,9 @@ report::Json side_json(const std::string& label, const std::string& scenario, co
             {"repro", repro}};
 }
 report::Json side_json(const report::RunRecord& r) {
-    return side_json(r.label, r.scenario, r.verdict, report::failure_text(r), r.repro);
+    report::Json j = side_json(r.label, r.scenario, r.verdict, report::failure_text(r), r.repro);
+    j["trace_hash"] = r.trace_hash;
+    return j;
 }
 
 int execute(const CompareArgs& args) {
@@ -183,6 +185,7 @@ int execute(const CompareArgs& args) {
         j["a"] = side_json(records[0]);
         j["b"] = side_json(records[1]);
         j["complete"] = true;
+        j["same_events"] = !report::same_events_note(records[0], records[1]).empty();
         report::Json diff = report::Json::array();
         for (const report::DiffRow& row : rows) {
             diff.push_back(
@@ -210,14 +213,10 @@ int execute(const CompareArgs& args) {
         j["b"] = report::record_to_json(records[1]);
         attempt_write(errors, [&] { write_json(args.result, j, "--result"); });
     }
-    if (!records[0].trace_hash.empty() && records[0].trace_hash == records[1].trace_hash) {
-        // Two names of one run (a library scenario by name and by its file, a --b-set of the value
-        // it had): not a usage error, since a real change may also leave this seed untouched.
-        std::fprintf(stderr,
-                     "compare: note: A and B ran the same events (trace hash %s): B's difference changed nothing on "
-                     "this seed\n",
-                     records[0].trace_hash.c_str());
-    }
+    // Two names of one run (a library scenario by name and by its file, a --b-set of the value it
+    // had): not a usage error, since a real change may also leave this seed untouched.
+    if (const std::string same = report::same_events_note(records[0], records[1]); !same.empty())
+        std::fprintf(stderr, "compare: note: %s\n", same.c_str());
     if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the charts)\n");
     if (auto e = stdout_error()) errors.push_back(*e);
     throw_errors(errors);

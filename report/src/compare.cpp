@@ -163,4 +163,9 @@ std::string diff_text(const std::vector<DiffRow>& rows, const std::string& label
     return o;
 }
 
+std::string same_events_note(const RunRecord& a, const RunRecord& b) {
+    if (a.trace_hash.empty() || a.trace_hash != b.trace_hash) return "";
+    return "A and B ran the same events (trace hash " + a.trace_hash + "): B's difference changed nothing on this seed";
+}
+
 }  // namespace faultline::report

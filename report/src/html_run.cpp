@@ -161,8 +161,11 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
              (a.hypothesis.empty() ? "" : "<p><b>Hypothesis.</b> " + html(a.hypothesis) + "</p>") + "</div>\n";
     }
 
-    o += "<h2>Headline differences</h2>\n<table class=\"diff\"><tr><th></th><th>A: " + html(la) +
-         "</th><th>B: " + html(lb) + "</th><th>change (B vs A)</th></tr>\n";
+    o += "<h2>Headline differences</h2>\n";
+    if (const std::string same = same_events_note(a, b); !same.empty())
+        o += "<p class=\"sub\"><b>Note.</b> " + html(same) + ".</p>\n";
+    o += "<table class=\"diff\"><tr><th></th><th>A: " + html(la) + "</th><th>B: " + html(lb) +
+         "</th><th>change (B vs A)</th></tr>\n";
     for (const DiffRow& row : headline_diff(a, b)) {
         o += std::string("<tr") +
              (row.better > 0   ? " class=\"better\""

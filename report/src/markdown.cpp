@@ -120,6 +120,7 @@ std::string compare_markdown(const RunRecord& a, const RunRecord& b, const std::
         if (!r->variant_description.empty())
             o += "- **" + markdown(r->display_name()) + "**: " + markdown(r->variant_description) + "\n";
     }
+    if (const std::string same = same_events_note(a, b); !same.empty()) o += "\n**Note.** " + markdown(same) + ".\n";
     o += "\n| | A: " + markdown(la) + " | B: " + markdown(lb) + " | change |\n|---|---|---|---|\n";
     for (const DiffRow& row : headline_diff(a, b)) {
         o += "| " + markdown(row.metric) + " | " + markdown(row.a) + " | " + markdown(row.b) + " | " +

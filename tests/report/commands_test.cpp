@@ -307,6 +307,21 @@ TEST(ReportCommands, CompareOfKernelOnlyModelsComparesTheirMeasurements) {
         one.out, std::regex("compare: note: A and B ran the same events \\(trace hash [0-9a-f]{16}\\): "
                             "B's difference changed nothing on this seed\n")))
         << one.out;
+    // ... and the page, its summary and --json say it too (the page read "same" on every row).
+    const fs::path dir = scratch();
+    const Result paged =
+        faultline("compare mm1 --b-set customers=200000 --json --report " + (dir / "one.html").string());
+    EXPECT_EQ(paged.exit_code, 0) << paged.out;
+    const std::string hash = hash_of(faultline("run mm1 --seed 1").out);
+    EXPECT_TRUE(contains(read(dir / "one.html"), "<b>Note.</b> A and B ran the same events (trace hash " + hash + ")"));
+    EXPECT_TRUE(contains(read(dir / "one.md"), "**Note.** A and B ran the same events (trace hash " + hash + ")"));
+    const std::size_t brace = paged.out.find('{');
+    ASSERT_NE(brace, std::string::npos) << paged.out;
+    const nlohmann::json j = nlohmann::json::parse(paged.out.substr(brace, paged.out.find('\n', brace) - brace));
+    EXPECT_EQ(j.at("same_events"), true) << j.dump();
+    EXPECT_EQ(j.at("a").at("trace_hash"), hash) << j.dump();
+    EXPECT_EQ(j.at("b").at("trace_hash"), hash) << j.dump();
+    EXPECT_TRUE(contains(faultline("compare mm1 mmc --json").out, "\"same_events\":false"));
     // A scenario with headline numbers keeps its table as it was.
     EXPECT_FALSE(contains(faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit").out, "users.ok "));
 }

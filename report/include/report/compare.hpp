@@ -29,6 +29,11 @@ struct OptionDiff {
 };
 std::vector<OptionDiff> option_diff(const RunRecord& a, const RunRecord& b);
 
+// When both runs have the same trace hash (two names of one run, or a change that left this seed
+// untouched): "A and B ran the same events (trace hash X): B's difference changed nothing on this
+// seed", which the terminal, the page and its summary all say; "" otherwise.
+std::string same_events_note(const RunRecord& a, const RunRecord& b);
+
 // The rows as aligned plain text (for the terminal).
 std::string diff_text(const std::vector<DiffRow>& rows, const std::string& label_a, const std::string& label_b);
 
