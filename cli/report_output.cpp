@@ -1,5 +1,6 @@
 #include "report_output.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -85,6 +86,20 @@ NamedFile input_file(std::string what, const std::string& arg) {
 void write_html_and_markdown(const std::string& path, const std::string& html, const std::string& markdown,
                              const std::string& flag) {
     const std::string md = report::sibling_path(path, ".md");
+    // A page sent to a device or a pipe by its own name (/dev/stdout, /dev/null) has no place
+    // beside it for a summary: that would be a new file in /dev. (A link elsewhere to one has.)
+    std::error_code ec;
+    const std::string parent = fs::absolute(path, ec).parent_path().string();
+    const bool system_place = parent == "/dev" || parent.starts_with("/dev/") || parent.starts_with("/proc/");
+    if (system_place && fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+        try {
+            report::write_file(path, html, flag);
+        } catch (const report::ReportError& e) {
+            throw UsageError(e.what());
+        }
+        std::fprintf(stderr, "report: %s (no summary beside it: not a regular file)\n", path.c_str());
+        return;
+    }
     // Each file is tried whatever became of the other: a page that cannot be written (a full
     // disk) keeps its summary, and the other way round.
     std::string error;
@@ -99,6 +114,19 @@ void write_html_and_markdown(const std::string& path, const std::string& html, c
     }
     if (!error.empty()) throw UsageError(error);
     std::fprintf(stderr, "report: %s (summary: %s)\n", path.c_str(), md.c_str());
+}
+
+void check_labels(std::string& a, std::string& b, const std::string& given_a, const std::string& given_b) {
+    for (const auto& [label, flag] : {std::pair{&given_a, "--a-label"}, std::pair{&given_b, "--b-label"}}) {
+        if (std::any_of(label->begin(), label->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+            throw UsageError(std::string(flag) + ": a label is one line of text, without line breaks or tabs");
+    }
+    if (!given_a.empty()) a = given_a;
+    if (!given_b.empty()) b = given_b;
+    if (a == b) {
+        a = "A " + a;
+        b = "B " + b;
+    }
 }
 
 void write_json(const std::string& path, const report::Json& j, const std::string& flag) {

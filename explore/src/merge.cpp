@@ -15,6 +15,19 @@ namespace {
 
 std::string hash_or_none(const std::optional<std::uint64_t>& h) { return h ? sim::hash_hex(*h) : "none"; }
 
+// Whether an artifact is a run of `job` (its scenario and file, --set overrides and settings): a
+// crash or a hang has no trace hash to tell an artifact of another job apart.
+bool made_by_job(const Artifact& a, const JobConfig& job) {
+    const RunSpec& s = a.spec;
+    const auto x = canonical_overrides(s.overrides), y = canonical_overrides(job.overrides);
+    const bool same_overrides =
+        std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                   [](const Override& p, const Override& q) { return p.path == q.path && p.value == q.value; });
+    const bool same_file = job.content_hash.empty() || a.hashed != "file" || a.content_hash == job.content_hash;
+    return s.scenario == job.scenario && same_overrides && same_file && s.shuffle_ties == job.shuffle_ties &&
+           s.buggify == job.buggify && s.time_max == job.time_max && s.events_max == job.events_max;
+}
+
 // What a directory's own summary.json says it did not run (a job stopped by a signal, a merge
 // with gaps): for directories whose seeds cannot be counted (an open range, a time budget, a
 // merged directory).
@@ -286,10 +299,13 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
                 Artifact a = load_artifact(path);
                 // Copied only when it is the run its shard recorded: an artifact edited, or left
                 // by another build, would replay as something the merged results never saw.
+                const bool ours = made_by_job(a, jobs[by_seed.at(fastest.seed).dir]);
                 if (a.spec.seed == fastest.seed && a.expected.signature == fastest.signature &&
-                    a.expected.trace_hash == fastest.trace_hash)
+                    a.expected.trace_hash == fastest.trace_hash && ours)
                     return a;
-                if (a.spec.seed == fastest.seed)
+                if (a.spec.seed == fastest.seed && !ours)
+                    wrong = " is not a run of its directory's job.json (another scenario, --set or setting)";
+                else if (a.spec.seed == fastest.seed)
                     wrong = " disagrees with its results.jsonl (" +
                             (a.expected.signature != fastest.signature
                                  ? "signature '" + a.expected.signature + "', recorded '" + fastest.signature + "'"

@@ -81,7 +81,8 @@ ParseError parse_value(std::string_view text, std::int64_t& out) {
     std::int64_t v = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (!s.empty() && ec == std::errc::result_out_of_range && ptr == s.data() + s.size())
-        return s[0] == '-' ? "too small: at least -9223372036854775808" : "too large: at most 9223372036854775807";
+        return s[0] == '-' ? "too small for an integer (at least -9223372036854775808)"
+                           : "too large for an integer (at most 9223372036854775807)";
     if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return "not an integer";
     out = v;
     return std::nullopt;
@@ -93,7 +94,7 @@ ParseError parse_value(std::string_view text, std::uint64_t& out) {
     std::uint64_t v = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (!s.empty() && ec == std::errc::result_out_of_range && ptr == s.data() + s.size())
-        return "too large: at most 18446744073709551615";
+        return "too large for an integer (at most 18446744073709551615)";
     if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return "not a non-negative integer";
     out = v;
     return std::nullopt;
@@ -103,9 +104,9 @@ ParseError parse_value(std::string_view text, int& out) {
     std::int64_t v = 0;
     if (auto e = parse_value(text, v)) return e;
     if (v < std::numeric_limits<int>::min())
-        return "too small: at least " + std::to_string(std::numeric_limits<int>::min());
+        return "too small for an integer (at least " + std::to_string(std::numeric_limits<int>::min()) + ")";
     if (v > std::numeric_limits<int>::max())
-        return "too large: at most " + std::to_string(std::numeric_limits<int>::max());
+        return "too large for an integer (at most " + std::to_string(std::numeric_limits<int>::max()) + ")";
     out = static_cast<int>(v);
     return std::nullopt;
 }
@@ -114,7 +115,7 @@ ParseError parse_value(std::string_view text, std::uint32_t& out) {
     std::uint64_t v = 0;
     if (auto e = parse_value(text, v)) return e;
     if (v > std::numeric_limits<std::uint32_t>::max())
-        return "too large: at most " + std::to_string(std::numeric_limits<std::uint32_t>::max());
+        return "too large for an integer (at most " + std::to_string(std::numeric_limits<std::uint32_t>::max()) + ")";
     out = static_cast<std::uint32_t>(v);
     return std::nullopt;
 }
@@ -159,7 +160,7 @@ ParseError parse_value(std::string_view text, Duration& out) {
     else if (unit.empty()) return "missing unit (write 250ms, 30s, 2m...)";
     else if ((unit == "e" || unit == "E" || unit == "e+" || unit == "E+") && !rest.empty() &&
              (std::isdigit(static_cast<unsigned char>(rest[0])) || rest[0] == '-'))
-        return "an exponent is not read in a duration: write the digits (1000ms, not 1e3ms)";
+        return "an exponent is not read in a duration: write digits and a unit (1000ms, 1ms, 30s)";
     else return "unknown unit '" + std::string(unit) + "' (use ns, us, ms, s, m or h)";
     // One wording for every duration past the longest, however many digits it has.
     constexpr std::string_view too_long = "too long (at most 2562047h, about 292 years)";

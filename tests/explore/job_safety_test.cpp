@@ -215,6 +215,19 @@ TEST(Merge, AnArtifactThatDisagreesWithItsRecordIsMadeAgain) {
     const Result replayed = cli("replay " + out + "/" + artifact);
     EXPECT_EQ(replayed.exit_code, 0) << replayed.out;
     EXPECT_TRUE(contains(replayed.out, "reproduced: trace hash matches")) << replayed.out;
+    // The same hash and signature, but made with a setting the job did not have (a crash or a
+    // hang has no hash to tell them apart): not copied either.
+    a["expected"]["trace_hash"] = recorded;
+    a["settings"]["events_max"] = 123456789;
+    { std::ofstream(shard + "/" + artifact) << a.dump(2); }
+    std::filesystem::remove_all(out);
+    const Result other = cli("merge " + shard + " --out " + out);
+    EXPECT_EQ(other.exit_code, 1) << other.out;
+    EXPECT_TRUE(contains(other.out,
+                         " is not a run of its directory's job.json (another scenario, --set or setting); "
+                         "made it again by running the seed"))
+        << other.out;
+    EXPECT_EQ(read_json(out + "/" + artifact)["settings"]["events_max"], nullptr) << "the job's run";
 }
 
 TEST(Merge, ASeedRecordedDifferentlyKeepsTheFindingWhateverTheOrder) {

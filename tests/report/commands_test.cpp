@@ -265,6 +265,33 @@ TEST(ReportCommands, AReportIsWrittenWholeOrNotAtAll) {
     EXPECT_TRUE(contains(read(page), "<!DOCTYPE html>")) << "the page itself is written";
 }
 
+// Written whole, yet as a plain write would leave it: the file keeps its mode (a private page
+// stays private), every hard link shows the new page, a long name that fits still fits, and a
+// pipe (/dev/stdout here is popen's) is written into, with no summary made beside it in /dev.
+TEST(ReportCommands, AReportReplacesAFileAsAPlainWriteWould) {
+    const fs::path dir = scratch();
+    const std::string run = (dir / "mm1.json").string(), page = (dir / "page.html").string();
+    ASSERT_EQ(faultline("run mm1 --seed 1 --result " + run).exit_code, 0);
+    fs::remove(dir / "link.html");
+    std::ofstream(page) << "the page before";
+    fs::permissions(page, fs::perms::owner_read | fs::perms::owner_write);
+    fs::create_hard_link(page, dir / "link.html");
+    ASSERT_EQ(faultline("report " + run + " -o " + page).exit_code, 0);
+    EXPECT_EQ(fs::status(page).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_TRUE(contains(read(dir / "link.html"), "<!DOCTYPE html>")) << "the other name shows the new page";
+    const std::string long_name =
+        (dir / (std::string(245, 'a') + ".html")).string();  // 250 bytes, the temporary's more
+    const Result named = faultline("report " + run + " -o " + long_name);
+    EXPECT_EQ(named.exit_code, 0) << named.out;
+    EXPECT_TRUE(contains(read(long_name), "<!DOCTYPE html>"));
+    const Result piped = faultline("report " + run + " -o /dev/stdout");
+    EXPECT_EQ(piped.exit_code, 0) << piped.out;
+    EXPECT_TRUE(contains(piped.out, "<!DOCTYPE html>")) << piped.out;
+    EXPECT_TRUE(contains(piped.out, "report: /dev/stdout (no summary beside it: not a regular file)")) << piped.out;
+    EXPECT_FALSE(fs::exists("/dev/stdout.md"));
+    EXPECT_EQ(faultline("run mm1 --seed 1 --result /dev/stdout").exit_code, 0);
+}
+
 TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTable) {
     const fs::path dir = scratch();
     const Result r = faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit --a-label broken --report " +

@@ -1173,6 +1173,14 @@ TEST(Loader, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
     const std::string nul = load_error(
         write("nul.yaml", replaced(kBase, "hypothesis: it loads\n", std::string("hypothesis: it lo\0ads\n", 22))));
     EXPECT_NE(nul.find("nul.yaml:3:18: a control character (byte 0x00), which is not text"), std::string::npos) << nul;
+    // In a comment, as YAML has it, a control character other than a NUL is passed over (a form
+    // feed some editors leave); in a quoted value it is refused, '#' or not.
+    EXPECT_EQ(
+        load_error(write("ff.yaml", replaced(kBase, "hypothesis: it loads\n", "hypothesis: it loads # \f page\n"))),
+        "");
+    const std::string quoted = load_error(
+        write("ff-quoted.yaml", replaced(kBase, "hypothesis: it loads\n", "hypothesis: \"it # \f loads\"\n")));
+    EXPECT_NE(quoted.find("ff-quoted.yaml:3:19: a control character (byte 0x0C)"), std::string::npos) << quoted;
     const std::string percent =
         load_error(write("percent.yaml", replaced(kBase, "hypothesis: it loads\n", "hypothesis: %\n")));
     EXPECT_NE(percent.find("'@', '`' and '%' cannot start a key or a value in YAML"), std::string::npos) << percent;
@@ -1180,6 +1188,9 @@ TEST(Loader, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
     std::string error;
     EXPECT_EQ(loaded.info->make({{"name", "caf\xE9"}}, error), nullptr);
     EXPECT_NE(error.find("a setting that is not UTF-8 text"), std::string::npos) << error;
+    EXPECT_EQ(loaded.info->make({{"hypothesis", "a\x01b"}}, error), nullptr);
+    EXPECT_NE(error.find("hypothesis: a setting with a control character, which is not text"), std::string::npos)
+        << error;
     EXPECT_NE(loaded.info->make({{"name", "caf\xC3\xA9"}}, error), nullptr) << error;
 }
 

@@ -53,19 +53,21 @@ namespace {
 // Words that say what is wrong with a value that is nearly right: an exponent in a duration was
 // "unknown unit 'e'"; an integer past its type's range was "not an integer: out of range".
 TEST(Values, ANearlyRightValueIsToldWhatIsWrong) {
-    EXPECT_EQ(error_of("1e3ms"), "an exponent is not read in a duration: write the digits (1000ms, not 1e3ms)");
-    EXPECT_EQ(error_of("1e-3s"), "an exponent is not read in a duration: write the digits (1000ms, not 1e3ms)");
+    EXPECT_EQ(error_of("1e3ms"), "an exponent is not read in a duration: write digits and a unit (1000ms, 1ms, 30s)");
+    EXPECT_EQ(error_of("1e-3s"), "an exponent is not read in a duration: write digits and a unit (1000ms, 1ms, 30s)");
     EXPECT_EQ(error_of("5e"), "unknown unit 'e' (use ns, us, ms, s, m or h)");
     int i = 0;
-    EXPECT_EQ(sim::parse_value("99999999999999", i).value_or(""), "too large: at most 2147483647");
-    EXPECT_EQ(sim::parse_value("-99999999999999", i).value_or(""), "too small: at least -2147483648");
+    EXPECT_EQ(sim::parse_value("99999999999999", i).value_or(""), "too large for an integer (at most 2147483647)");
+    EXPECT_EQ(sim::parse_value("-99999999999999", i).value_or(""), "too small for an integer (at least -2147483648)");
     std::int64_t l = 0;
-    EXPECT_EQ(sim::parse_value("99999999999999999999", l).value_or(""), "too large: at most 9223372036854775807");
+    EXPECT_EQ(sim::parse_value("99999999999999999999", l).value_or(""),
+              "too large for an integer (at most 9223372036854775807)");
     EXPECT_EQ(sim::parse_value("12abc", l).value_or(""), "not an integer");
     std::uint64_t u = 0;
-    EXPECT_EQ(sim::parse_value("99999999999999999999", u).value_or(""), "too large: at most 18446744073709551615");
+    EXPECT_EQ(sim::parse_value("99999999999999999999", u).value_or(""),
+              "too large for an integer (at most 18446744073709551615)");
     std::uint32_t w = 0;
-    EXPECT_EQ(sim::parse_value("4294967296", w).value_or(""), "too large: at most 4294967295");
+    EXPECT_EQ(sim::parse_value("4294967296", w).value_or(""), "too large for an integer (at most 4294967295)");
     EXPECT_FALSE(sim::parse_value("4294967295", w));
     EXPECT_EQ(w, 4294967295u);
 }

@@ -44,8 +44,9 @@ concept Shorthand = requires(std::string_view s, T& t) { parse_shorthand(s, t); 
 // b (did you mean 'a'?)") adds only its more.
 template <class T>
 std::string bad_value_message(std::string_view shown, const std::string& detail) {
-    // A number of the right kind, past what its type holds: "'99999999999' is too large: at most 2147483647".
-    if (detail.starts_with("too large: ") || detail.starts_with("too small: "))
+    // A number past what its type holds: "'99999999999' is too large for an integer (at most
+    // 2147483647)"; the field's own range, if narrower, is checked once the value reads.
+    if (detail.starts_with("too large for ") || detail.starts_with("too small for "))
         return "'" + std::string(shown) + "' is " + detail;
     const std::string msg = "'" + std::string(shown) + "' is not " + type_hint<T>();
     for (const std::string& said : {"not " + type_hint<T>(), "expected " + type_hint<T>()}) {

@@ -1,9 +1,11 @@
 // Writing a file whole or not at all, for every file a command writes at its end (a result, a
 // report, an artifact, a job's summary): into PATH.tmp.PID beside it, fsynced, then renamed over
 // PATH. A disk that fills, a write refused halfway, leaves the file that was there (or none), never
-// a page cut off in the middle that reads as complete. Symbolic links are followed, so that a
-// link stays a link; a device or a pipe (/dev/stdout, /dev/null, a FIFO) is written into, never
-// replaced by a renamed file.
+// a page cut off in the middle that reads as complete. The file keeps its mode and owner (a
+// private page stays private). Symbolic links are followed, so that a link stays a link; a device
+// or a pipe (/dev/stdout, of a terminal or a pipe, /dev/null, a FIFO) is written into, never
+// replaced by a renamed file. Written in place, as a plain write would: a file with other names
+// (hard links), and a file that may be written in a directory that takes no new file.
 //
 // Left out: files written as a run goes (traces, a job's results.jsonl), which are appended to
 // and read back record by record.

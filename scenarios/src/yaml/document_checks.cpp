@@ -81,6 +81,30 @@ private:
 
 }  // namespace
 
+std::optional<std::size_t> control_character_at(std::string_view text, bool in_comments) {
+    bool comment = false;
+    char quote = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b == '\n') {
+            comment = false;
+            quote = 0;  // a quote left open is the reader's to report
+            continue;
+        }
+        const bool control = (b < 0x20 && b != '\t' && b != '\r') || b == 0x7f;
+        if (control && (b == 0 || in_comments || !comment)) return i;
+        if (comment) continue;
+        if (quote != 0) {
+            if (text[i] == quote) quote = 0;
+        } else if (text[i] == '"' || text[i] == '\'') {
+            quote = text[i];
+        } else if (text[i] == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+            comment = true;
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();

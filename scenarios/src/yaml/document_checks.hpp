@@ -25,5 +25,9 @@ void check_document(const YAML::Node& root, std::string_view text, const std::st
 // The offset of the first byte of `text` that does not belong to a well-formed UTF-8 sequence
 // (overlong forms, surrogates and code points past U+10FFFF included); nothing when it is UTF-8.
 std::optional<std::size_t> invalid_utf8_at(std::string_view text);
+// Where `text` has its first control character (not a tab or a line break): not text, which YAML
+// refuses in obscure words. With `in_comments` false, one inside a comment (after a '#' that
+// starts one, outside quotes) is passed over, as YAML does, except a NUL.
+std::optional<std::size_t> control_character_at(std::string_view text, bool in_comments = true);
 
 }  // namespace faultline

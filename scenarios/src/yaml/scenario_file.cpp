@@ -312,25 +312,21 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
     const std::string text = read_file(path);
     // A control character (a NUL, an escape) is not text either; yaml-cpp would call it an
     // unknown escape, at a line past it.
-    const auto control = std::find_if(text.begin(), text.end(), [](char c) {
-        const auto b = static_cast<unsigned char>(c);
-        return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f;
-    });
+    const std::optional<std::size_t> control = control_character_at(text, false);
     std::optional<std::size_t> bad_byte = invalid_utf8_at(text);
-    if (control != text.end() && (!bad_byte || static_cast<std::size_t>(control - text.begin()) < *bad_byte))
-        bad_byte = static_cast<std::size_t>(control - text.begin());
+    if (control && (!bad_byte || *control < *bad_byte)) bad_byte = control;
     if (auto at = bad_byte) {
         const std::size_t line_start = text.rfind('\n', *at == 0 ? 0 : *at - 1);
         const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*at), '\n'));
         const int column = 1 + static_cast<int>(*at - (line_start == std::string::npos || *at == 0 ? 0 : line_start + 1));
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*at]));
-        const bool is_control = control != text.end() && *at == static_cast<std::size_t>(control - text.begin());
+        const bool is_control = control && *at == *control;
         throw SpecError(Where{path, line, column}, "",
                         is_control
                             ? std::string("a control character (byte ") + byte +
-                                  "), which is not text: a scenario file holds text; write it as \\u escape in "
-                                  "double quotes if you mean it"
+                                  "), which is not text: a scenario file holds text; delete it, or write it as "
+                                  "\\u escape in double quotes if you mean it"
                             : std::string("not UTF-8 text (byte ") + byte +
                                   "): a scenario file is UTF-8; save it so, or write the character as \\u escape "
                                   "in double quotes");
@@ -420,6 +416,8 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
     for (const Override& o : overrides) typo_hints.push_back(new_entry_hint(root, o.path));
     for (const Override& o : overrides) {
         if (invalid_utf8_at(o.path) || invalid_utf8_at(o.value)) throw SpecError(Where{"", 0, 0}, "", "a setting that is not UTF-8 text");
+        if (control_character_at(o.path) || control_character_at(o.value))
+            throw SpecError(Where{"", 0, 0}, o.path, "a setting with a control character, which is not text");
         // A variant's own settings are applied before the command line's: changing them would
         // do nothing, silently.
         if (const std::string dotted = dotted_path(o.path);
