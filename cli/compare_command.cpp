@@ -6,6 +6,7 @@
 // prints what it knows: each side's verdict or what became of it, "complete": false), 2 bad input.
 // Ctrl-C or SIGTERM stops it as it stops fuzz: a side not finished is "interrupted", nothing is
 // compared or written (a comparison needs both), and it exits 130 (SIGTERM: 143).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -48,9 +49,17 @@ struct CompareArgs {
 
 std::string stem(const std::string& arg) { return std::filesystem::path(arg).stem().string(); }
 
+// Its variant or scenario, and its own settings: each path once, as it was last set (the one
+// that applies).
 std::string default_label(const std::string& scenario, const Side& side) {
     std::string label = side.variant.empty() ? stem(scenario) : side.variant;
-    for (const std::string& s : side.sets) label += " " + s;
+    for (std::size_t i = 0; i < side.sets.size(); ++i) {
+        const std::string path = side.sets[i].substr(0, side.sets[i].find('='));
+        const bool set_again =
+            std::any_of(side.sets.begin() + static_cast<std::ptrdiff_t>(i) + 1, side.sets.end(),
+                        [&](const std::string& later) { return later.substr(0, later.find('=')) == path; });
+        if (!set_again) label += " " + side.sets[i];
+    }
     return label;
 }
 
@@ -121,12 +130,10 @@ int execute(const CompareArgs& args) {
             "A and B are the same run: name a second scenario, or give --b-variant or --b-set (see '" +
             explore::program_name() + " compare --help')");
     }
-    if (a.label.empty()) a.label = default_label(scenario_a, a);
-    if (b.label.empty()) b.label = default_label(scenario_b, b);
-    if (a.label == b.label) {
-        a.label = "A " + a.label;
-        b.label = "B " + b.label;
-    }
+    const std::string given_a = a.label, given_b = b.label;
+    a.label = default_label(scenario_a, a);
+    b.label = default_label(scenario_b, b);
+    check_labels(a.label, b.label, given_a, given_b);
 
     std::fprintf(stderr, "compare: running A (%s) and B (%s) on seed %llu...\n", a.label.c_str(), b.label.c_str(),
                  static_cast<unsigned long long>(args.seed));

@@ -98,15 +98,17 @@ int execute(const ReportArgs& args) {
         } else if (args.files.size() == 2) {
             a = report::record_from_json(docs[0], args.files[0]);
             b = report::record_from_json(docs[1], args.files[1]);
-            if (a.label.empty()) a.label = std::filesystem::path(args.files[0]).stem().string();
-            if (b.label.empty()) b.label = std::filesystem::path(args.files[1]).stem().string();
+            // As compare names them: the variant, else the file's name.
+            for (const auto& [r, file] : {std::pair{&a, &args.files[0]}, std::pair{&b, &args.files[1]}}) {
+                if (r->label.empty())
+                    r->label = r->variant.empty() ? std::filesystem::path(*file).stem().string() : r->variant;
+            }
         } else {
             a = report::record_from_json(docs[0], args.files[0]);
             write_html_and_markdown(out, report::run_html(a), report::run_markdown(a, html_name), out_flag);
             return exit_pass;
         }
-        if (!args.a_label.empty()) a.label = args.a_label;
-        if (!args.b_label.empty()) b.label = args.b_label;
+        check_labels(a.label, b.label, args.a_label, args.b_label);
         write_html_and_markdown(out, report::compare_html(a, b), report::compare_markdown(a, b, html_name), out_flag);
         return exit_pass;
     } catch (const report::ReportError& e) {

@@ -49,6 +49,11 @@ void write_json(const std::string& path, const report::Json& j, const std::strin
 // being written.
 void attempt_write(std::vector<std::string>& errors, const std::function<void()>& write);
 
+// The names of an A/B's two sides (compare, and report of two runs): a label given is one line
+// of text (UsageError naming its flag: a line break tore the terminal's table); two that would
+// read the same get "A " and "B " in front.
+void check_labels(std::string& a, std::string& b, const std::string& given_a, const std::string& given_b);
+
 // `faultline run`'s report flags.
 struct RunReportFlags {
     std::string report;           // --report FILE.html (and FILE.md)

@@ -370,6 +370,24 @@ TEST(ReportCommands, CompareTakesTwoFilesOrSetsOnOneSide) {
     EXPECT_GE(j.at("differences").size(), 5u);
 }
 
+// A side's name: what applies (a path set twice is named with its last value), one line of text,
+// and for two run results the variant, as compare names it.
+TEST(ReportCommands, ASidesNameSaysWhatRan) {
+    const Result twice = faultline("compare mm1 --b-set lambda=0.5 --b-set lambda=0.6 --json");
+    EXPECT_EQ(twice.exit_code, 0) << twice.out;
+    EXPECT_TRUE(contains(twice.out, "\"label\":\"mm1 lambda=0.6\"")) << twice.out;
+    EXPECT_FALSE(contains(twice.out, "lambda=0.5 lambda=0.6")) << twice.out;
+    const Result broken = faultline("compare mm1 mmc --a-label \"$(printf 'one\\ntwo')\"");
+    EXPECT_EQ(broken.exit_code, 2) << broken.out;
+    EXPECT_TRUE(contains(broken.out, "faultline: error: --a-label: a label is one line of text")) << broken.out;
+    const fs::path dir = scratch();
+    const std::string a = (dir / "a.json").string(), b = (dir / "b.json").string();
+    ASSERT_EQ(faultline("run " + stampede + " --seed 1 --result " + a).exit_code, 1);
+    ASSERT_EQ(faultline("run " + stampede + " --seed 1 --variant warmup-limit --result " + b).exit_code, 0);
+    ASSERT_EQ(faultline("report " + a + " " + b + " -o " + (dir / "ab.html").string()).exit_code, 0);
+    EXPECT_TRUE(contains(read(dir / "ab.html"), "<h1>A/B: a vs warmup-limit</h1>")) << "the file's name, the variant";
+}
+
 // A side that does not finish (here: a wall-clock limit that kills both) still gets one JSON
 // document with --json, saying what became of each side, and exit code 1.
 TEST(ReportCommands, CompareJsonSaysWhatTimedOut) {
