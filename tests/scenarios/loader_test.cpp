@@ -1186,12 +1186,15 @@ TEST(Loader, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
     EXPECT_NE(percent.find("'@', '`' and '%' cannot start a key or a value in YAML"), std::string::npos) << percent;
     const faultline::LoadedScenario loaded = faultline::load_scenario_file(write("utf8-set.yaml", kBase));
     std::string error;
-    EXPECT_EQ(loaded.info->make({{"name", "caf\xE9"}}, error), nullptr);
+    EXPECT_EQ(loaded.info->make({{"hypothesis", "caf\xE9"}}, error), nullptr);
     EXPECT_NE(error.find("a setting that is not UTF-8 text"), std::string::npos) << error;
     EXPECT_EQ(loaded.info->make({{"hypothesis", "a\x01b"}}, error), nullptr);
     EXPECT_NE(error.find("hypothesis: a setting with a control character, which is not text"), std::string::npos)
         << error;
-    EXPECT_NE(loaded.info->make({{"name", "caf\xC3\xA9"}}, error), nullptr) << error;
+    EXPECT_NE(loaded.info->make({{"hypothesis", "caf\xC3\xA9"}}, error), nullptr) << error;
+    // A scenario's name is not a setting: it was read, and shown nowhere.
+    EXPECT_EQ(loaded.info->make({{"name", "other"}}, error), nullptr);
+    EXPECT_NE(error.find("name: a scenario's name is not a setting"), std::string::npos) << error;
 }
 
 TEST(Loader, ASecondYamlDocumentIsAnErrorWhereItStarts) {

@@ -418,6 +418,12 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
         if (invalid_utf8_at(o.path) || invalid_utf8_at(o.value)) throw SpecError(Where{"", 0, 0}, "", "a setting that is not UTF-8 text");
         if (control_character_at(o.path) || control_character_at(o.value))
             throw SpecError(Where{"", 0, 0}, o.path, "a setting with a control character, which is not text");
+        // A scenario's name is what records and artifacts know it by, and what runs print: a
+        // setting of it was read and then shown nowhere.
+        if (dotted_path(o.path) == "name")
+            throw SpecError(Where{"", 0, 0}, o.path,
+                            "a scenario's name is not a setting (records and artifacts know the scenario by it): copy "
+                            "the file to give it another");
         // A variant's own settings are applied before the command line's: changing them would
         // do nothing, silently.
         if (const std::string dotted = dotted_path(o.path);
