@@ -17,21 +17,6 @@ namespace fs = std::filesystem;
 
 std::string reason_of(int err) { return err != 0 ? std::strerror(err) : "the system gave no reason"; }
 
-}  // namespace
-
-std::string path_through_links(const std::string& given) {
-    std::error_code ec;
-    fs::path resolved = given;
-    for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(resolved, ec)); ++hops) {
-        const fs::path target = fs::read_symlink(resolved, ec);
-        if (ec) break;
-        resolved = target.is_absolute() ? target : resolved.parent_path() / target;
-    }
-    return resolved.string();
-}
-
-namespace {
-
 // Writes into `target` through a stream; FileWriteError naming `given` when any of it fails.
 // `discard` runs first on a failure after the file was opened.
 void write_stream(const std::string& target, const std::string& given, const std::function<void(std::ostream&)>& write,
@@ -58,6 +43,17 @@ void write_stream(const std::string& target, const std::string& given, const std
 
 }  // namespace
 
+std::string path_through_links(const std::string& given) {
+    std::error_code ec;
+    fs::path resolved = given;
+    for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(resolved, ec)); ++hops) {
+        const fs::path target = fs::read_symlink(resolved, ec);
+        if (ec) break;
+        resolved = target.is_absolute() ? target : resolved.parent_path() / target;
+    }
+    return resolved.string();
+}
+
 void write_whole_file(const std::string& given, const std::function<void(std::ostream&)>& write) {
     std::error_code ec;
     // What the path names, links followed by the system: /dev/stdout of a pipe is
@@ -80,7 +76,7 @@ void write_whole_file(const std::string& given, const std::function<void(std::os
     if (tmp_name.size() > 255) tmp_name = ".faultline.tmp." + pid;
     const std::string tmp = (place.parent_path() / tmp_name).string();
     {
-        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);  // ours by its name
         if (fd < 0) {
             // A directory that takes no new file, holding a file that may be written: in place.
             if (exists && (errno == EACCES || errno == EROFS || errno == EPERM) && ::access(path.c_str(), W_OK) == 0)
