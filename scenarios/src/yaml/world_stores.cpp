@@ -15,7 +15,8 @@ void World::build_stores() {
     for (const auto& [name, st] : spec_.stores) {
         const std::string path = "stores." + name;
         // At a field's own position when it is written; else (a default, --set) at the store.
-        auto at = [&st](const Where& field) -> const Where& { return field.line != 0 ? field : st.where; };
+        const Where& store_at = st.where;  // named: clang 14 captures no structured binding
+        auto at = [&store_at](const Where& field) -> const Where& { return field.line != 0 ? field : store_at; };
         models::replication::StoreOptions o;
         o.name = name;
         o.design = st.design;
