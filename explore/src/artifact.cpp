@@ -131,7 +131,7 @@ std::string made_by_another_program(const Artifact& a, const std::string& verb) 
 }
 
 void save_artifact(const std::string& path, const Artifact& a) {
-    write_file_atomically(path, artifact_to_json(a).dump(2) + "\n");
+    write_whole_file(path, artifact_to_json(a).dump(2) + "\n");
 }
 
 }  // namespace faultline::explore

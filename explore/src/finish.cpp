@@ -44,10 +44,10 @@ std::vector<SignatureGroup> finish_job(
         else
             g.has_artifact = false;
     }
-    write_file_atomically(dir + "/summary.json", summary_json(job, tally, groups, coverage).dump(2) + "\n");
+    write_whole_file(dir + "/summary.json", summary_json(job, tally, groups, coverage).dump(2) + "\n");
     if (junit) {
         try {
-            write_file_atomically(*junit, junit_xml(job, tally, groups, dir, coverage));
+            write_whole_file(*junit, junit_xml(job, tally, groups, dir, coverage));
         } catch (const std::runtime_error& e) {  // checked before the job, but the disk may have changed since
             junit_error = std::string("--junit: ") + e.what() + " (the results are in " + dir + ")";
         }

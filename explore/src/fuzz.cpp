@@ -220,7 +220,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
                           job.build_id);
         }
     }
-    write_file_atomically(job_path, job_to_json(job).dump(2) + "\n");
+    write_whole_file(job_path, job_to_json(job).dump(2) + "\n");
 
     auto recorded_before = [&](std::uint64_t seed) { return std::binary_search(prior.begin(), prior.end(), seed); };
     std::map<std::string, Outcome> best;  // per signature: the fastest so far

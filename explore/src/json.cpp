@@ -1,6 +1,5 @@
 #include "explore/json.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,7 +9,6 @@
 #include <sstream>
 
 #include "faultline/json_error.hpp"
-#include "faultline/whole_file.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -26,14 +24,6 @@ Json read_json_file(const std::string& path) {
         return Json::parse(buf.str());
     } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double's range
         throw InputError(path + ": not valid JSON" + json_error_detail(e.what()));
-    }
-}
-
-void write_file_atomically(const std::string& path, const std::string& content) {
-    try {
-        write_whole_file(path, content);
-    } catch (const FileWriteError& e) {
-        throw WriteError(e.what());
     }
 }
 

@@ -284,7 +284,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     }
     job.seeds.clear();
     for (const std::string& r : ranges) job.seeds += (job.seeds.empty() ? "" : " ") + r;
-    write_file_atomically(out_dir + "/job.json", job_to_json(job).dump(2) + "\n");
+    write_whole_file(out_dir + "/job.json", job_to_json(job).dump(2) + "\n");
 
     report.seeds = tally.seeds;
     report.groups = finish_job(

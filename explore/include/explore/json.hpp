@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "faultline/whole_file.hpp"
 #include "sim/time.hpp"
 
 namespace faultline::explore {
@@ -24,10 +25,8 @@ struct InputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 // A file that could not be written (a full disk, no permission): the machine's answer, not a
-// defect of faultline; one line, exit 2, like bad input.
-struct WriteError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+// defect of faultline; one line, exit 2, like bad input. The one the whole-file writer throws.
+using WriteError = FileWriteError;
 // Bad input given on the command line rather than in a file (a --log-host naming no host of the
 // run): reported as it is, without the file's name in front.
 struct OptionError : InputError {
@@ -36,8 +35,6 @@ struct OptionError : InputError {
 
 // Reads and parses a JSON file (InputError: cannot be read, or not JSON, with the line).
 Json read_json_file(const std::string& path);
-// Writes atomically: a temporary file in the same directory, fsynced, then renamed over `path`.
-void write_file_atomically(const std::string& path, const std::string& content);
 // InputError unless FILE can be written: not a directory, not a file that cannot be written,
 // and in a directory that exists and can be written, or that is `out_dir`, a job's output
 // directory that the job creates (`--junit DIR/junit.xml`). Checked before a job or run starts,
