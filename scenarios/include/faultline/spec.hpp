@@ -175,14 +175,13 @@ void fields(V& v, WorkloadSpec& o) {
 std::optional<std::string> validate(const WorkloadSpec& w);
 
 // A replicated store with history-recording clients.
-// Located: the checks made when the store is built point at the field itself.
 struct StoreClientsSpec {
-    Located<std::vector<std::string>> hosts;  // client hosts, ranges allowed; empty: no clients
+    std::vector<std::string> hosts;  // client hosts, ranges allowed; empty: no clients
     std::size_t keys = 16;
     sim::Ratio read_ratio{1, 2};
     sim::Delay think = sim::Delay::exponential(std::chrono::milliseconds(10));
-    Located<sim::Duration> stop{};  // no operation starts after this (0: the end of the run)
-    Located<std::string> home;      // regional designs: the replica clients talk to (default: by name prefix)
+    sim::Duration stop{0};  // no operation starts after this (0: the end of the run)
+    std::string home;       // regional designs: the replica clients talk to (default: by name prefix)
 };
 
 template <class V>
@@ -237,13 +236,13 @@ std::optional<std::string> validate(const ModelSpec& m);
 struct StoreSpec {
     Where where;
     models::replication::Design design = models::replication::Design::quorum;
-    Located<std::vector<std::string>> replicas{std::vector<std::string>{"kv-{1..3}"}, {}};
+    std::vector<std::string> replicas{"kv-{1..3}"};
     sim::Duration request_timeout = std::chrono::milliseconds(500);
     sim::Duration peer_timeout = std::chrono::milliseconds(200);
     sim::Duration fsync_interval{0};
     sim::Duration anti_entropy_interval{0};
-    Located<models::replication::PrimaryBackupOptions> primary_backup;
-    Located<models::replication::QuorumOptions> quorum;
+    models::replication::PrimaryBackupOptions primary_backup;
+    models::replication::QuorumOptions quorum;
     models::replication::RegionalOptions regional;
     StoreClientsSpec clients;
 };

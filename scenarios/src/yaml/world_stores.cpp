@@ -14,24 +14,19 @@ namespace faultline {
 void World::build_stores() {
     for (const auto& [name, st] : spec_.stores) {
         const std::string path = "stores." + name;
-        // At a field's own position when it is written; else (a default, --set) at the store.
-        const Where& store_at = st.where;  // named: clang 14 captures no structured binding
-        auto at = [&store_at](const Where& field) -> const Where& { return field.line != 0 ? field : store_at; };
         models::replication::StoreOptions o;
         o.name = name;
         o.design = st.design;
         o.replicas.clear();
-        const Where& replicas_at = at(st.replicas.where);
-        for (const std::string& pattern : st.replicas.value) {
-            for (std::string& r : host_names(pattern, replicas_at, path + ".replicas"))
-                o.replicas.push_back(std::move(r));
+        // Errors are raised at the store; the loader moves each to the field its path names.
+        for (const std::string& pattern : st.replicas) {
+            for (std::string& r : host_names(pattern, st.where, path + ".replicas")) o.replicas.push_back(std::move(r));
         }
-        if (o.replicas.size() < 2)
-            fail(replicas_at, path + ".replicas", "a replicated store needs at least two replicas");
+        if (o.replicas.size() < 2) fail(st.where, path + ".replicas", "a replicated store needs at least two replicas");
         for (std::size_t i = 0; i < o.replicas.size(); ++i) {
             for (std::size_t k = 0; k < i; ++k) {
                 if (o.replicas[k] == o.replicas[i])
-                    fail(replicas_at, path + ".replicas",
+                    fail(st.where, path + ".replicas",
                          "'" + o.replicas[i] + "' is named twice: each replica is a host of its own");
             }
         }
@@ -39,21 +34,20 @@ void World::build_stores() {
         o.peer_timeout = st.peer_timeout;
         o.fsync_interval = st.fsync_interval;
         o.anti_entropy_interval = st.anti_entropy_interval;
-        o.primary_backup = st.primary_backup.value;
-        o.quorum = st.quorum.value;
+        o.primary_backup = st.primary_backup;
+        o.quorum = st.quorum;
         o.regional = st.regional;
         if (!o.primary_backup.controller.empty()) {
             // The same check as every host list, and one host: the controller is not replicated.
             const std::string field = path + ".primary_backup.controller";
-            const Where& controller_at = at(st.primary_backup.where);
-            const std::vector<std::string> names = host_names(o.primary_backup.controller, controller_at, field);
+            const std::vector<std::string> names = host_names(o.primary_backup.controller, st.where, field);
             if (names.size() != 1)
-                fail(controller_at, field,
+                fail(st.where, field,
                      "'" + o.primary_backup.controller + "' is " + std::to_string(names.size()) +
                          " hosts: the controller is one host (it is not replicated)");
         }
         if (o.quorum.r < 1 || o.quorum.w < 1 || o.quorum.r > o.replicas.size() || o.quorum.w > o.replicas.size()) {
-            fail(at(st.quorum.where), path + ".quorum",
+            fail(st.where, path + ".quorum",
                  "r and w must be between 1 and the number of replicas (" + std::to_string(o.replicas.size()) + ")");
         }
         if (hosts_.count(name) != 0) name_taken(name, st.where, path);
@@ -67,24 +61,23 @@ void World::build_stores() {
             h.join(name);
             replica_hosts.push_back(&h);
         }
-        if (st.clients.hosts.value.empty()) continue;
+        if (st.clients.hosts.empty()) continue;
         models::replication::WorkloadOptions w;
         w.keys = st.clients.keys;
         w.read_ratio = st.clients.read_ratio;
         w.think = st.clients.think;
-        if (st.clients.stop.value > spec_.duration)
-            fail(at(st.clients.stop.where), path + ".clients.stop",
-                 "after the end of the run (" + format_value(spec_.duration) + ")");
-        w.stop = sim::Time(st.clients.stop.value.count() > 0 ? st.clients.stop.value : spec_.duration);
-        w.home = st.clients.home.value;
+        if (st.clients.stop > spec_.duration)
+            fail(st.where, path + ".clients.stop", "after the end of the run (" + format_value(spec_.duration) + ")");
+        w.stop = sim::Time(st.clients.stop.count() > 0 ? st.clients.stop : spec_.duration);
+        w.home = st.clients.home;
         if (!w.home.empty() && std::find(o.replicas.begin(), o.replicas.end(), w.home) == o.replicas.end()) {
             std::string msg = "'" + w.home + "' is not one of the store's replicas";
             msg += did_you_mean_or(w.home, o.replicas, " (" + std::to_string(o.replicas.size()) + " replicas, from " + o.replicas.front() + ")");
-            fail(at(st.clients.home.where), path + ".clients.home", msg);
+            fail(st.where, path + ".clients.home", msg);
         }
         std::vector<sim::Host*> clients;
-        for (const std::string& pattern : st.clients.hosts.value) {
-            for (const std::string& n : host_names(pattern, at(st.clients.hosts.where), path + ".clients.hosts")) {
+        for (const std::string& pattern : st.clients.hosts) {
+            for (const std::string& n : host_names(pattern, st.where, path + ".clients.hosts")) {
                 sim::Host* h = sim_->find_host(n);
                 if (h == nullptr) h = &sim_->add_host(n);
                 h->join(name + "-clients");
@@ -113,7 +106,7 @@ void World::build_checker(const InvariantSpec& inv, const std::string& invariant
     }
     const sim::Duration at = c.at ? *c.at : spec_.duration;
     if (at > spec_.duration) fail(inv.where, path + ".at", "after the end of the run");
-    if (spec_.stores.at(c.store).clients.hosts.value.empty()) {
+    if (spec_.stores.at(c.store).clients.hosts.empty()) {
         fail(inv.where, path + ".store",
              "store '" + c.store + "' has no clients (stores." + c.store +
                  ".clients.hosts): with no history, the check would pass having checked nothing");
