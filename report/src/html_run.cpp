@@ -38,7 +38,8 @@ std::string cards(const RunRecord& r) {
     }
     if (std::isfinite(h.peak_amplification)) {
         o += card("peak retry amplification", format_value(h.peak_amplification, Unit::times),
-                  "attempts per request on " + h.peak_amplification_edge + " (one sample)");
+                  "attempts sent per request started on " + h.peak_amplification_edge +
+                      ", worst sample (retries of earlier requests count, so it can exceed attempts_max)");
     }
     if (std::isfinite(h.db_crashes)) {
         o += card("database crashes", thousands(h.db_crashes),

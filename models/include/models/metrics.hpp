@@ -8,8 +8,11 @@
 // p999 (in seconds for durations), and ratio series (one counter's interval delta over
 // another's: retry amplification = attempts / logical requests).
 //
-// A sample at time t covers [t - interval, t): the sampler runs before other events scheduled
-// for exactly t, so those count in the next sample.
+// A sample at time t covers the interval before t. An event at exactly t counts in it when it
+// was scheduled before the sample at t - interval ran (that sample schedules the next one, and
+// events of one instant run first-scheduled-first): faults, scheduled when the run starts, do, so
+// a burst at exactly 30s is in the 30s sample. An event scheduled later for exactly t counts in
+// the next sample. With shuffle_ties the order at an instant is drawn, and so is which sample.
 //
 // Names say what and where: "client.requests", "client.errors.timeout", "db.latency". A series
 // for a metric created mid-run has no value (NaN: "null" in JSON) before it existed.
