@@ -3,7 +3,9 @@
 // `--trace FILE.jsonl`, byte for byte, optionally only the records that match. A file cut short
 // (a run killed while writing) prints every whole record and then says where it ends (exit 2), as
 // does standard output that cannot be written, or a --host or --kind that matches no record of
-// the file when nothing was printed (beside records the other values matched, a warning).
+// the file when nothing was printed (beside records the other values matched, a warning), or
+// filters that each match records but none together (a host without records of the kind, a
+// window past the run's end).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -64,15 +66,26 @@ int execute(const TraceArgs& a) {
         if (auto e = out.error()) throw UsageError(*e);
     };
     std::uint64_t printed = 0;
+    // For filters that each match records but together none: where the records are.
+    std::uint64_t records = 0, in_window = 0, in_window_of_hosts = 0;
+    sim::Time first = sim::time_never, last = sim::Time(sim::Duration(0));
+    std::set<std::string, std::less<>> kinds_there;  // of the records in the window of the hosts
     try {
-        std::uint64_t records = 0;
         sim::read_binary_trace_file(a.file, [&](const sim::TraceRecord& r) {
             if (!a.hosts.empty() && !hosts.contains(r.host)) hosts.emplace(r.host);  // (the file keeps no host ids)
             if (!a.kinds.empty() && !kinds.contains(r.kind)) kinds.emplace(r.kind);
             // Stop reading once standard output fails (a full disk, a closed pipe), now and then.
             if (++records % 65536 == 0) check_written();
+            first = std::min(first, r.time);
+            last = std::max(last, r.time);
             if (r.time < from || r.time > to) return;
-            if (!matches_kind(a.kinds, r.kind) || !matches_host(a.hosts, r.host)) return;
+            ++in_window;
+            if (!matches_host(a.hosts, r.host)) return;
+            ++in_window_of_hosts;
+            if (!matches_kind(a.kinds, r.kind)) {
+                if (kinds_there.size() < 64 && !kinds_there.contains(r.kind)) kinds_there.emplace(r.kind);
+                return;
+            }
             out.file()->record(r);
             ++printed;
         });
@@ -104,6 +117,35 @@ int execute(const TraceArgs& a) {
                             " has a kind that starts with it (kinds in it: " + (have.empty() ? "none" : have) + ")");
     }
     if (!unmatched.empty() && printed == 0) throw UsageError(unmatched.front());
+    if (printed == 0 && unmatched.empty()) {
+        // Each filter matches records, but not together (or the window holds none): as much an
+        // error as one filter that matches nothing, and said the same way.
+        std::string window;
+        if (!a.from.empty()) window += "--from " + a.from;
+        if (!a.to.empty()) window += (window.empty() ? "" : " ") + std::string("--to ") + a.to;
+        std::string host_list;
+        for (const std::string& h : a.hosts) host_list += (host_list.empty() ? "" : ", ") + h;
+        const std::string of_hosts =
+            a.hosts.empty() ? "" : " of host" + std::string(a.hosts.size() == 1 ? " " : "s ") + host_list;
+        if (!window.empty() && in_window == 0) {
+            throw UsageError(
+                window + ": no record of " + a.file + " is in that window (" +
+                (records == 0 ? std::string("it holds no records")
+                              : "its records run from " + sim::format_time(first) + " to " + sim::format_time(last)) +
+                ")");
+        }
+        if (!window.empty() && !a.hosts.empty() && in_window_of_hosts == 0)
+            throw UsageError(window + ": no record" + of_hosts + " in " + a.file + " is in that window");
+        if (!a.kinds.empty()) {
+            std::string kind_list, have;
+            for (const std::string& k : a.kinds) kind_list += (kind_list.empty() ? "" : " or ") + k;
+            for (const std::string& k : kinds_there) have += (have.empty() ? "" : ", ") + k;
+            throw UsageError("--kind " + kind_list + ": no record" + of_hosts +
+                             (window.empty() ? "" : " in " + window) + " in " + a.file +
+                             " has a kind that starts with " + (a.kinds.size() == 1 ? "it" : "one") +
+                             " (kinds there: " + have + ")");
+        }
+    }
     for (const std::string& u : unmatched) std::fprintf(stderr, "faultline: warning: %s\n", u.c_str());
     return exit_pass;
 }

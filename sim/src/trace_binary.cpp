@@ -100,7 +100,14 @@ std::uint64_t content_hash(const char* s, std::size_t n, BinaryTraceEncoder::Wor
 
 }  // namespace
 
-bool is_binary_trace_path(std::string_view path) { return path.ends_with(binary_trace_extension); }
+bool is_binary_trace_path(std::string_view path) {
+    // Any case: `t.FTRACE` is the binary format too, not JSON Lines under a name that says otherwise.
+    if (path.size() < binary_trace_extension.size()) return false;
+    const std::string_view tail = path.substr(path.size() - binary_trace_extension.size());
+    return std::equal(tail.begin(), tail.end(), binary_trace_extension.begin(), [](char a, char b) {
+        return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+    });
+}
 
 namespace {
 

@@ -48,7 +48,8 @@
 
 namespace sim {
 
-// The file name that selects this format for a trace file.
+// The file name that selects this format for a trace file (in any case: ".FTRACE" too). Every
+// place that chooses the format by the name asks is_binary_trace_path.
 inline constexpr std::string_view binary_trace_extension = ".ftrace";
 bool is_binary_trace_path(std::string_view path);
 
