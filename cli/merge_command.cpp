@@ -31,6 +31,7 @@ void add_merge_command(CLI::App& app, Command& cmd) {
                 as_job.seeds_total = r.seeds;
                 as_job.groups = r.groups;
                 as_job.coverage = r.coverage;
+                as_job.builds = r.builds;
                 for (const explore::SignatureGroup& g : r.groups) as_job.findings += g.count;
                 std::printf("merged      %zu director%s: %llu seeds (%llu recorded twice)\n", args->dirs.size(),
                             args->dirs.size() == 1 ? "y" : "ies",

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "explore/json.hpp"
@@ -44,6 +45,34 @@ DirLock::DirLock(const std::string& dir, const std::string& flag) {
 
 DirLock::~DirLock() {
     if (fd_ >= 0) ::close(fd_);  // releases the lock; the file stays (removing it would race)
+}
+
+MadeDir::MadeDir(const std::string& dir, const std::string& flag) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path artifacts = fs::path(dir) / "artifacts";
+    for (fs::path p = artifacts; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        made_.insert(made_.begin(), p.string());
+        if (p == p.parent_path()) break;
+    }
+    if (!fs::exists(lock_path(dir), ec)) lock_ = lock_path(dir);
+    fs::create_directories(artifacts, ec);
+    if (ec) {
+        remove_made();  // whatever part of it was made
+        throw InputError(flag + " " + dir + ": cannot create it: " + ec.message());
+    }
+}
+
+MadeDir::~MadeDir() {
+    if (!kept_) remove_made();
+}
+
+void MadeDir::remove_made() noexcept {
+    std::error_code ignored;
+    if (!lock_.empty()) std::filesystem::remove(lock_, ignored);
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
+        if (!std::filesystem::remove(*it, ignored)) break;  // not empty (or gone): what holds it stays
+    }
 }
 
 void check_not_being_written(const std::string& dir) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace faultline::explore {
 
@@ -22,6 +23,27 @@ public:
 
 private:
     int fd_ = -1;
+};
+
+// An output directory (DIR and DIR/artifacts) made ready for a command to write. What the
+// command made (DIR and any parents that were not there, DIR/artifacts, DIR/.lock) is removed
+// again when it is destroyed without keep(): a command refused after making it (exit 2, nothing
+// written) leaves nothing behind. Directories are removed only when empty, and nothing that was
+// there before is touched. Destroy it after the directory's DirLock (declare it before).
+class MadeDir {
+public:
+    // InputError when the directory cannot be made. `flag` names the option ("--out").
+    MadeDir(const std::string& dir, const std::string& flag);
+    ~MadeDir();
+    MadeDir(const MadeDir&) = delete;
+    MadeDir& operator=(const MadeDir&) = delete;
+    void keep() noexcept { kept_ = true; }
+
+private:
+    void remove_made() noexcept;
+    std::vector<std::string> made_;  // directories made, outermost first
+    std::string lock_;               // DIR/.lock when it was not there before
+    bool kept_ = false;
 };
 
 // InputError when a fuzzing job is still writing DIR (it holds DIR's lock); nothing when it is

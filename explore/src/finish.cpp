@@ -7,20 +7,28 @@
 
 namespace faultline::explore {
 
-std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& record, const std::string& worker_exe,
-                                       std::chrono::milliseconds timeout, std::string& why_not) {
+std::string ArtifactAgain::how() const { return ran ? "made it again by running the seed" : "rebuilt from its record"; }
+
+ArtifactAgain artifact_again(const JobConfig& job, const Outcome& record, const std::string& worker_exe,
+                             std::chrono::milliseconds timeout) {
     const RunSpec spec = spec_for_seed(job, record);
-    if (record.verdict == Verdict::crash || record.verdict == Verdict::hang) return make_artifact(spec, record);
+    ArtifactAgain out;
+    if (record.verdict == Verdict::crash || record.verdict == Verdict::hang) {
+        out.artifact = make_artifact(spec, record);
+        return out;
+    }
+    out.ran = true;
     const Outcome again = run_in_worker(worker_exe, spec, timeout);
     if (!job.content_hash.empty() && !again.content_hash.empty() && again.content_hash != job.content_hash) {
-        why_not = "the scenario file changed since the job ran seed " + std::to_string(record.seed) +
-                  " (content hash " + job.content_hash + ", now " + again.content_hash + ")";
-        return std::nullopt;
+        out.why_not = "the scenario file changed since the job ran seed " + std::to_string(record.seed) +
+                      " (content hash " + job.content_hash + ", now " + again.content_hash + ")";
+    } else if (again.signature == record.signature) {
+        out.artifact = make_artifact(spec, again);
+    } else {
+        out.why_not = "running seed " + std::to_string(record.seed) + " again ended otherwise (" +
+                      (again.signature.empty() ? std::string(to_string(again.verdict)) : again.signature) + ")";
     }
-    if (again.signature == record.signature) return make_artifact(spec, again);
-    why_not = "running seed " + std::to_string(record.seed) + " again ended otherwise (" +
-              (again.signature.empty() ? std::string(to_string(again.verdict)) : again.signature) + ")";
-    return std::nullopt;
+    return out;
 }
 
 std::vector<SignatureGroup> finish_job(

@@ -14,10 +14,18 @@
 namespace faultline::explore {
 
 // A record's artifact made again from the record alone, as the job would have written it: a
-// crash or hang from the record (it is run in-process by replay), anything else by running the
-// seed in a worker. Nothing, with `why_not` set, when the seed now ends otherwise.
-std::optional<Artifact> artifact_again(const JobConfig& job, const Outcome& record, const std::string& worker_exe,
-                                       std::chrono::milliseconds timeout, std::string& why_not);
+// crash or hang rebuilt from the record without running anything (replay runs it in-process),
+// anything else by running the seed in a worker. Nothing, with `why_not` set, when the seed now
+// ends otherwise.
+struct ArtifactAgain {
+    std::optional<Artifact> artifact;
+    bool ran = false;     // the seed was run (else the artifact was rebuilt from its record)
+    std::string why_not;  // when there is no artifact
+    // How it was made, for a warning: "rebuilt from its record", "made it again by running the seed".
+    std::string how() const;
+};
+ArtifactAgain artifact_again(const JobConfig& job, const Outcome& record, const std::string& worker_exe,
+                             std::chrono::milliseconds timeout);
 
 // `artifact_for` supplies an artifact for a group whose file is missing or holds another seed.
 // `coverage` says how much of the job's seed ranges ran (summary.json and the JUnit say so).

@@ -81,15 +81,12 @@ public:
     // A line that stays (a new finding), above the progress line.
     void note(const std::string& line) {
         if (mode_ == ProgressMode::none) return;
-        warn(line);
+        print(line);
     }
     // A line that says what the job did other than asked (another file, another build, a seed
-    // without an artifact, a stop): shown under --progress none too.
-    void warn(const std::string& line) {
-        if (mode_ == ProgressMode::terminal && drawn_) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "%s\n", line.c_str());
-        std::fflush(stderr);
-    }
+    // without an artifact, a stop): shown under --progress none too, begun as the command line's
+    // own warnings are (cli's print_warnings).
+    void warn(const std::string& line) { print("faultline: warning: " + line); }
     void finish() {
         if (mode_ == ProgressMode::terminal && drawn_) std::fprintf(stderr, "\n");
         std::fflush(stderr);
@@ -101,6 +98,12 @@ private:
     std::string scenario_;
     Clock::time_point start_, last_;
     bool drawn_ = false;
+
+    void print(const std::string& line) {
+        if (mode_ == ProgressMode::terminal && drawn_) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "%s\n", line.c_str());
+        std::fflush(stderr);
+    }
 };
 
 // "runs/" names runs: paths under it are runs/artifacts, not runs//artifacts.
@@ -148,10 +151,8 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
 
     const std::string dir = without_trailing_slash(options.out_dir);
     if (dir == "-") throw InputError("--out -: name a directory (standard output is where the command prints)");
-    std::error_code ec;
     check_job_dir_place(dir, "--out");
-    fs::create_directories(fs::path(dir) / "artifacts", ec);
-    if (ec) throw InputError("--out " + dir + ": cannot create it: " + ec.message());
+    MadeDir made(dir, "--out");        // removed again if the job is refused before it writes job.json
     const DirLock lock(dir, "--out");  // one job at a time writes a directory
 
     JobConfig job;
@@ -168,6 +169,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     job.shard = options.shard.text();
     job.version = version();
     job.build_id = build_id();
+    job.builds = {job.build_id};
 
     const std::string job_path = dir + "/job.json";
     const std::string results_path = dir + "/results.jsonl";
@@ -194,6 +196,11 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         const JobConfig previous = job_from_json(JsonReader(job_path, j));
         if (auto diff = job_difference(previous, job))
             throw InputError(dir + ": --resume of a different job: " + *diff);
+        if (previous.shard.starts_with("merged:")) {
+            throw InputError(dir + " is the output of merge (shard '" + previous.shard +
+                             "'), which --resume cannot continue: resume each shard's own directory, then merge "
+                             "them again into a new --out");
+        }
         if (previous.shard != job.shard)
             throw InputError(dir + ": --resume of a different job: shard " + previous.shard + " vs " + job.shard);
         job.seeds = joined_ranges(previous.seeds, job.seeds);
@@ -215,12 +222,11 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
             } catch (const InputError&) {  // gone or changed: the copy is the job's file from now on
             }
         }
-        if (previous.build_id != job.build_id) {
-            progress.warn("warning: " + dir + " was started by build " + previous.build_id + "; this is build " +
-                          job.build_id);
-        }
+        // The job stays the build's that started it; this build joins its builds once it runs seeds.
+        job.version = previous.version;
+        job.build_id = previous.build_id;
+        job.builds = previous.builds;
     }
-    write_whole_file(job_path, job_to_json(job).dump(2) + "\n");
 
     auto recorded_before = [&](std::uint64_t seed) { return std::binary_search(prior.begin(), prior.end(), seed); };
     std::map<std::string, Outcome> best;  // per signature: the fastest so far
@@ -257,7 +263,21 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         }
         report.seeds_skipped = already;
         total = n - already;
+        report.nothing_to_run = already > 0 && *total == 0;
     }
+    if (std::find(job.builds.begin(), job.builds.end(), build_id()) == job.builds.end()) {
+        const bool runs = !total || *total > 0;
+        std::string were;
+        for (const std::string& b : job.builds) were += (were.empty() ? "" : ", ") + b;
+        progress.warn(dir + " holds results of build" + (job.builds.size() == 1 ? " " : "s ") + were +
+                      "; this is build " + build_id() +
+                      (runs ? ": job.json and the summary list both, and merge warns of mixed builds"
+                            : ", which has no seed left to run here and records nothing"));
+        if (runs) job.builds.push_back(build_id());
+    }
+    report.builds = job.builds;
+    write_whole_file(job_path, job_to_json(job).dump(2) + "\n");
+    made.keep();
 
     ResultsLog log(results_path);
     std::optional<WorkerPool> pool(std::in_place, options.jobs);  // reset when the loop ends
@@ -383,10 +403,9 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     }
     auto artifact_again_or_warn = [&](const Outcome& fastest) -> std::optional<Artifact> {
         // An artifact missing or stale (a job killed between them): run the seed again.
-        std::string why_not;
-        std::optional<Artifact> a = artifact_again(job, fastest, options.worker_exe, options.timeout, why_not);
-        if (!a) progress.warn("warning: no artifact for '" + fastest.signature + "': " + why_not);
-        return a;
+        ArtifactAgain again = artifact_again(job, fastest, options.worker_exe, options.timeout);
+        if (!again.artifact) progress.warn("no artifact for '" + fastest.signature + "': " + again.why_not);
+        return std::move(again.artifact);
     };
     try {
         report.groups =
@@ -405,10 +424,20 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
     const std::string trimmed = without_trailing_slash(out_dir);
     std::string out;
     char buf[512];
-    std::snprintf(buf, sizeof buf, "seeds       %llu recorded (%llu run now, %llu recorded before)\n",
-                  static_cast<unsigned long long>(report.seeds_total),
-                  static_cast<unsigned long long>(report.seeds_run),
-                  static_cast<unsigned long long>(report.seeds_total - report.seeds_run));
+    if (report.nothing_to_run) {
+        // Not an error (a retried shard that had finished), but a job that tested nothing.
+        std::snprintf(buf, sizeof buf,
+                      "seeds       %llu recorded (0 run now: the %llu seed%s of --seeds %s recorded before; a new "
+                      "--seeds range, or another --out, tests more)\n",
+                      static_cast<unsigned long long>(report.seeds_total),
+                      static_cast<unsigned long long>(report.seeds_skipped), report.seeds_skipped == 1 ? "" : "s",
+                      report.seeds_skipped == 1 ? "was" : "were");
+    } else {
+        std::snprintf(buf, sizeof buf, "seeds       %llu recorded (%llu run now, %llu recorded before)\n",
+                      static_cast<unsigned long long>(report.seeds_total),
+                      static_cast<unsigned long long>(report.seeds_run),
+                      static_cast<unsigned long long>(report.seeds_total - report.seeds_run));
+    }
     out += buf;
     if (report.groups.empty()) {
         out += "findings    none\n";
@@ -433,6 +462,11 @@ std::string fuzz_summary_text(const FuzzReport& report, const std::string& out_d
             out += g.has_artifact ? "      replay: " + program_name() + " replay " + artifact_path(trimmed, g.id) + "\n"
                                   : std::string("      replay: no artifact (see the warning above)\n");
         }
+    }
+    if (report.builds.size() > 1) {
+        std::string builds;
+        for (const std::string& b : report.builds) builds += (builds.empty() ? "" : ", ") + b;
+        out += "builds      " + builds + " (results of more than one build)\n";
     }
     if (report.summary_written) out += "summary     " + trimmed + "/summary.json\n";
     if (!report.coverage.complete()) out += "incomplete  " + report.coverage.text() + "\n";

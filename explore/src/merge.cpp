@@ -102,8 +102,10 @@ Coverage merged_coverage(const std::vector<std::string>& dirs, const std::vector
             if (ran >= expected) continue;
             explained += expected - ran;
             c.gaps.push_back("shard " + shard.text() +
-                             (present ? " ran " + std::to_string(ran) + " of " + std::to_string(expected) + " seeds"
-                                      : " is missing (its " + std::to_string(expected - ran) + " seeds did not run)"));
+                             (present ? " ran " + std::to_string(ran) + " of " + std::to_string(expected) + " seed" +
+                                            (expected == 1 ? "" : "s")
+                                      : " is missing (its " + std::to_string(expected - ran) + " seed" +
+                                            (expected - ran == 1 ? " did" : "s did") + " not run)"));
         }
     }
     if (c.missing() > explained) {
@@ -113,8 +115,9 @@ Coverage merged_coverage(const std::vector<std::string>& dirs, const std::vector
         std::string range;
         for (const auto& [first, last] : ranges.spans)
             range += (range.empty() ? "" : " ") + std::to_string(first) + ".." + std::to_string(last);
-        c.gaps.push_back(std::to_string(c.missing()) + " of the " + std::to_string(*c.expected) + " seeds of " + range +
-                         " were run by no directory (shards " + shards + ")");
+        c.gaps.push_back(std::to_string(c.missing()) + " of the " + std::to_string(*c.expected) + " seed" +
+                         (*c.expected == 1 ? "" : "s") + " of " + range + (c.missing() == 1 ? " was" : " were") +
+                         " run by no directory (shards " + shards + ")");
         // Which: what a merged input's own summary says it lacked.
         for (std::size_t d = 0; d < dirs.size(); ++d) {
             if (dir_shards[d]) continue;
@@ -172,7 +175,8 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         return sim::hash_name(std::string(to_string(o.verdict)) + "|" + o.signature + "|" +
                               (o.trace_hash ? sim::hash_hex(*o.trace_hash) : ""));
     };
-    std::set<std::string> builds;
+    // Each build that ran seeds in a directory (job.json's builds), with those directories.
+    std::vector<std::pair<std::string, std::vector<std::string>>> builds;
     std::set<std::uint64_t> shard_counts;
     std::vector<std::string> shards;
     std::vector<JobConfig> jobs;                   // per directory
@@ -189,7 +193,11 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         } else if (auto diff = job_difference(*first, job)) {
             throw InputError(d + ": not the same job as " + first_dir + ": " + *diff);
         }
-        builds.insert(job.build_id);
+        for (const std::string& b : job.builds) {
+            auto it = std::find_if(builds.begin(), builds.end(), [&b](const auto& e) { return e.first == b; });
+            if (it == builds.end()) it = builds.insert(builds.end(), {b, {}});
+            it->second.push_back(d);
+        }
         shards.push_back(job.shard);
         jobs.push_back(job);
         dir_shards.emplace_back();
@@ -200,14 +208,10 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         } catch (const InputError&) {
         }
     }
-    // Every directory checked: first which record of each seed to keep, then those records,
-    // streamed into the merged file.
+    // Every directory checked: first which record of each seed to keep (reading every record,
+    // so that a bad one refuses the merge before --out is made), then those records, streamed
+    // into the merged file.
     std::error_code ec;
-    fs::create_directories(fs::path(out_dir) / "artifacts", ec);
-    if (ec) throw InputError("merge: --out " + out_dir + ": cannot create it: " + ec.message());
-    const DirLock lock(out_dir, "--out");
-    const std::string partial = out_dir + "/results.jsonl.partial";
-    fs::remove(partial, ec);
     std::set<std::uint64_t> disputed;  // seeds the directories recorded differently
     auto said = [](const Outcome& o) {
         return std::string(to_string(o.verdict)) + (o.signature.empty() ? "" : " (" + o.signature + ")");
@@ -234,6 +238,11 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         if (torn) report.warnings.push_back(results + ": its last record was cut short (a job killed mid-write) and is left out");
         if (records == 0) report.warnings.push_back(results + " is empty: a shard that recorded nothing");
     }
+    // Refused from here on (a disk that fails, an input changed under us): what was made goes again.
+    MadeDir made(out_dir, "merge: --out");
+    const DirLock lock(out_dir, "--out");
+    const std::string partial = out_dir + "/results.jsonl.partial";
+    fs::remove(partial, ec);
     Tally tally;
     // A merge that fails half-way (a bad record in a shard) leaves no results.jsonl.partial behind.
     struct RemoveUnlessKept {
@@ -263,8 +272,17 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
                                   "; kept the " + (by_seed.at(seed).finding ? "finding" : "first by digest") +
                                   " (replay it on each machine or build to see which differs)");
     }
-    if (builds.size() > 1)
-        report.warnings.push_back("the directories come from " + std::to_string(builds.size()) + " different builds");
+    if (builds.size() > 1) {
+        std::string which;
+        for (const auto& [build, in] : builds) {
+            std::string where;
+            for (const std::string& d : in) where += (where.empty() ? "" : ", ") + d;
+            which += (which.empty() ? "" : "; ") + build + " (" + where + ")";
+        }
+        report.warnings.push_back("the results come from " + std::to_string(builds.size()) +
+                                  " different builds: " + which);
+    }
+    for (const auto& b : builds) report.builds.push_back(b.first);
     if (shard_counts.size() > 1) report.warnings.push_back("the directories were sharded differently; seeds may be missing");
     report.coverage = merged_coverage(dirs, jobs, dir_shards, by_seed);
     for (const std::string& gap : report.coverage.gaps)
@@ -277,6 +295,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     std::string shard_list;
     for (const std::string& s : shards) shard_list += (shard_list.empty() ? "" : " ") + s;
     job.shard = "merged: " + shard_list;
+    job.builds = report.builds;  // the first directory's build first: it is job.build_id
     std::set<std::string> ranges;
     for (const std::string& d : dirs) {
         const Json j = read_json_file(d + "/job.json");
@@ -285,6 +304,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     job.seeds.clear();
     for (const std::string& r : ranges) job.seeds += (job.seeds.empty() ? "" : " ") + r;
     write_whole_file(out_dir + "/job.json", job_to_json(job).dump(2) + "\n");
+    made.keep();  // a job's directory now: its results stay whatever happens to the summary
 
     report.seeds = tally.seeds;
     report.groups = finish_job(
@@ -318,11 +338,9 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
             // as the job itself does.
             if (!worker_exe.empty()) {
                 const std::string lost = "the artifact of seed " + std::to_string(fastest.seed) + " in " + from + wrong;
-                std::string why_not;
-                std::optional<Artifact> again =
-                    artifact_again(*first, fastest, worker_exe, std::chrono::seconds(60), why_not);
-                report.warnings.push_back(lost + (again ? "; made it again by running the seed" : ", and " + why_not));
-                return again;
+                ArtifactAgain again = artifact_again(*first, fastest, worker_exe, std::chrono::seconds(60));
+                report.warnings.push_back(lost + (again.artifact ? "; " + again.how() : ", and " + again.why_not));
+                return std::move(again.artifact);
             } else {
                 report.warnings.push_back("no artifact for seed " + std::to_string(fastest.seed) + " in " + from +
                                           " (" + fastest.signature + "): it" + wrong +

@@ -30,6 +30,7 @@ Json job_to_json(const JobConfig& job) {
     if (job.time_budget) j["time_budget"] = sim::format_duration(*job.time_budget);
     j["shard"] = job.shard;
     j["faultline"] = {{"version", job.version}, {"build_id", job.build_id}};
+    if (!job.builds.empty()) j["faultline"]["builds"] = job.builds;
     return j;
 }
 
@@ -73,7 +74,11 @@ JobConfig job_from_json(const JsonReader& r) {
     if (auto f = r.find("faultline")) {
         if (auto v = f->find("version")) job.version = v->str();
         if (auto b = f->find("build_id")) job.build_id = b->str();
+        if (auto bs = f->find("builds")) {
+            for (const JsonReader& b : bs->items()) job.builds.push_back(b.str());
+        }
     }
+    if (job.builds.empty() && !job.build_id.empty()) job.builds.push_back(job.build_id);  // before builds were kept
     return job;
 }
 
@@ -206,9 +211,11 @@ std::vector<SignatureGroup> group_findings(const std::vector<Outcome>& records) 
 std::string artifact_path(const std::string& dir, const std::string& id) { return dir + "/artifacts/" + id + ".json"; }
 
 std::string Coverage::text() const {
-    if (!expected) return std::to_string(ran) + " seeds ran (a time budget or an open range: no count of those not run)";
-    return std::to_string(ran) + " of " + std::to_string(*expected) + " seeds of the range ran (" +
-           std::to_string(missing()) + " not run)";
+    if (!expected)
+        return std::to_string(ran) + (ran == 1 ? " seed" : " seeds") +
+               " ran (a time budget or an open range: no count of those not run)";
+    return std::to_string(ran) + " of " + std::to_string(*expected) + (*expected == 1 ? " seed" : " seeds") +
+           " of the range ran (" + std::to_string(missing()) + " not run)";
 }
 
 Json summary_json(const JobConfig& job, const Tally& tally, const std::vector<SignatureGroup>& groups,

@@ -118,7 +118,9 @@ Shard parse_shard(std::string_view text, const char* completion_index) {
         s.index = *i;
     }
     if (s.index >= s.count) {
-        throw InputError("--shard: index " + std::to_string(s.index) + " is not below the shard count " +
+        // Read from the environment: name it, since the command line does not show the index.
+        const std::string from = index == "auto" ? " (from JOB_COMPLETION_INDEX)" : "";
+        throw InputError("--shard: index " + std::to_string(s.index) + from + " is not below the shard count " +
                          std::to_string(s.count));
     }
     return s;

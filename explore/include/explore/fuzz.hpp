@@ -65,11 +65,13 @@ struct FuzzReport {
     std::uint64_t seeds_run = 0;      // by this invocation
     std::uint64_t seeds_skipped = 0;  // already recorded (--resume)
     std::uint64_t seeds_total = 0;    // recorded in the directory now
+    bool nothing_to_run = false;      // --resume found every seed of --seeds (in its shard) recorded
     std::vector<SignatureGroup> groups;
     std::uint64_t findings = 0;  // seeds with a finding
     int interrupted_by = 0;             // SIGINT or SIGTERM when the job was stopped by one
     std::uint64_t seeds_abandoned = 0;  // running when it was stopped (not recorded)
     Coverage coverage;                  // of the directory's seed ranges, as summary.json says it
+    std::vector<std::string> builds;    // every build that ran seeds in the directory (job.json's)
     // Set when the scenario file changed during the job: no seed was started after it was seen,
     // and no seed that ran another content was recorded. The one-line error to end with.
     std::string content_changed;
@@ -94,6 +96,7 @@ struct MergeReport {
     std::uint64_t duplicates = 0;  // seeds recorded by more than one directory (identical results)
     std::vector<SignatureGroup> groups;
     std::vector<std::string> warnings;  // missing shards, build differences
+    std::vector<std::string> builds;    // every build that ran seeds in any of the directories
     Coverage coverage;                  // seeds of the shards' ranges that no directory recorded
     std::string junit_error;            // the JUnit file could not be written (the rest was)
 };

@@ -35,8 +35,13 @@ struct JobConfig {
     // The last invocation's --time: a budget, not the range, bounds the seeds it ran.
     std::optional<sim::Duration> time_budget;
     std::string shard;  // "0/1" for an unsharded job
-    std::string version;
-    std::string build_id;
+    std::string version;   // of the build that started the job
+    std::string build_id;  // the build that started the job
+    // Every build that has run seeds in the directory, the one that started it first: a resume
+    // with another build adds it (the records do not name their build), so that summaries and
+    // merge still see a directory of mixed builds. A job.json from before it was kept has only
+    // build_id, which is read as the one build.
+    std::vector<std::string> builds;
 };
 Json job_to_json(const JobConfig& job);
 JobConfig job_from_json(const JsonReader& r);
