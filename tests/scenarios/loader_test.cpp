@@ -113,6 +113,22 @@ TEST(Loader, TheBaseFileLoadsAndItsShorthandsReadAsTheLongForms) {
 // A file that does not write limits.time_max has a limit that follows its duration: a long
 // run is not refused for a default nobody wrote (it was an error at 1:1 naming limits.time_max).
 // A written limit shorter than the duration is still an error, at its own line.
+TEST(Loader, AVariantsSettingDoesNotAddAnEntryTheFileDoesNotHave) {
+    // A store's every field has a default: a setting that added one would run a component the file
+    // never had. Refused at the variant's line, like any other of its settings.
+    const std::string path = write("phantom.yaml", std::string(kBase) +
+                                                       "  phantom:\n"                                 // 35
+                                                       "    description: a store the file has not\n"  // 36
+                                                       "    set: {stores.kv.design: lww}\n");         // 37
+    const std::string error = load_error(path, "phantom");
+    EXPECT_NE(error.find("phantom.yaml:37:"), std::string::npos) << error;
+    EXPECT_NE(error.find(
+                  "stores.kv.design: a setting changes an entry the file has, it does not add one: the scenario has no "
+                  "'stores' (add 'stores.kv' to the file)"),
+              std::string::npos)
+        << error;
+}
+
 TEST(Loader, AnUnwrittenTimeLimitFollowsTheDuration) {
     const std::string unwritten = replaced(kBase, "limits: {time_max: 1m, events_max: 1000000}\n", "");
     for (const auto& [text, name] : {std::pair{replaced(unwritten, "duration: 20s", "duration: 2h"), "long.yaml"},
@@ -245,11 +261,25 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     const std::string top = error_of("duraton", "20s");
     EXPECT_EQ(top.rfind("(--set): unknown key 'duraton'", 0), 0u) << top;
     EXPECT_NE(top.find("did you mean 'duration'?"), std::string::npos) << top;
-    // A setting for an entry the file does not have adds one, incomplete: its error says which
-    // entry was probably meant.
+    // A setting for an entry the file does not have is refused, and says which entry was
+    // probably meant. It used to add the entry: incomplete, it failed to load, but an entry whose
+    // every field has a default (a store: replicas kv-{1..3}) loaded and ran as a component the
+    // file never had.
     const std::string entry = error_of("services.apii.queue.workers_max", "3");
-    EXPECT_NE(entry.find("(the scenario has no 'services.apii'; did you mean 'services.api'?)"), std::string::npos) << entry;
+    EXPECT_EQ(entry.rfind(
+                  "(--set): services.apii.queue.workers_max: a setting changes an entry the file has, it does not add "
+                  "one: the scenario has no 'services.apii'; did you mean 'services.api'?",
+                  0),
+              0u)
+        << entry;
     EXPECT_EQ(error_of("services.api.queue.workers_max", "3"), "");
+    for (const std::string p : {"stores.kv.design", "stores.kv"}) {
+        const std::string store = error_of(p, p == "stores.kv" ? "{design: lww}" : "lww");
+        EXPECT_NE(store.find("the scenario has no 'stores' (add 'stores.kv' to the file)"), std::string::npos) << store;
+    }
+    EXPECT_NE(error_of("databases.zzz.memory_mb", "3").find("the scenario has no 'databases.zzz' (add it to the file)"),
+              std::string::npos)
+        << error_of("databases.zzz.memory_mb", "3");
     // A fixed key mistyped gets the reader's suggestion, once.
     const std::string fixed = error_of("services.api.queu.workers_max", "3");
     EXPECT_NE(fixed.find("unknown key 'queu' (did you mean 'queue'?)"), std::string::npos) << fixed;

@@ -359,4 +359,12 @@ std::function<YAML::Node()> prepare_for_settings(YAML::Node& root, const std::st
 // 'services.apii'; did you mean 'services.api'?". Empty when the path exists, or nothing is close.
 std::string new_entry_hint(const YAML::Node& root, const std::string& path);
 
+// For a `path` whose first segment is one of `named_sections` (sections of entries by name:
+// services, stores, ...) and whose second names an entry the document does not have: why the
+// setting is refused ("the scenario has no 'stores.kv': a setting changes an entry the file has,
+// it does not add one ..."). A setting would otherwise add the entry, and an entry whose every
+// field has a default (a store) would load, and run, as a component the file never had.
+std::optional<std::string> adds_named_entry(const YAML::Node& root, const std::string& path,
+                                            const std::vector<std::string>& named_sections);
+
 }  // namespace faultline

@@ -1,6 +1,8 @@
 // --set path=value on a YAML document, before it is read (so every section, user-registered
 // ones included, can be overridden, and the reader reports mistakes in overrides the same way).
 
+#include <algorithm>
+
 #include "faultline/yaml_reader.hpp"
 #include "aliases.hpp"
 
@@ -53,6 +55,27 @@ std::string new_entry_hint(const YAML::Node& root, const std::string& path) {
         cur.reset(next);
     }
     return "";
+}
+
+std::optional<std::string> adds_named_entry(const YAML::Node& root, const std::string& path,
+                                            const std::vector<std::string>& named_sections) {
+    const std::vector<std::string> parts = split_path(path);
+    if (parts.size() < 2 || std::find(named_sections.begin(), named_sections.end(), parts[0]) == named_sections.end())
+        return std::nullopt;
+    YAML::Node cur;
+    cur.reset(root);
+    const YAML::Node& node = cur;  // const: operator[] must not add what it looks for
+    const YAML::Node section = child_of(node, parts[0]);
+    if (section.IsDefined() && section.IsMap()) {
+        const YAML::Node entry = child_of(section, parts[1]);
+        if (entry.IsDefined() && !entry.IsNull()) return std::nullopt;
+    }
+    const std::string entry = parts[0] + "." + parts[1];
+    const std::string refusal = "a setting changes an entry the file has, it does not add one: ";
+    if (std::string hint = new_entry_hint(root, path); !hint.empty()) return refusal + hint;
+    if (!section.IsDefined() || section.IsNull())
+        return refusal + "the scenario has no '" + parts[0] + "' (add '" + entry + "' to the file)";
+    return refusal + "the scenario has no '" + entry + "' (add it to the file)";
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "faultline/model_kind.hpp"
@@ -33,6 +34,33 @@
 namespace faultline {
 
 namespace {
+
+// The sections of a scenario file that hold entries by name (services, stores, ...): those whose
+// type is a mapping from a name to a described entry. Read from ScenarioSpec, so a new one is
+// covered without a list to keep.
+struct NamedSections {
+    std::vector<std::string> names;
+    template <class T>
+    void operator()(std::string_view name, T&, std::string_view) {
+        if constexpr (requires {
+                          typename T::key_type;
+                          typename T::mapped_type;
+                      }) {
+            if constexpr (std::is_same_v<typename T::key_type, std::string> && Described<typename T::mapped_type>)
+                names.emplace_back(name);
+        }
+    }
+};
+
+const std::vector<std::string>& named_sections() {
+    static const std::vector<std::string> names = [] {
+        ScenarioSpec spec;
+        NamedSections collect;
+        fields(collect, spec);
+        return std::move(collect.names);
+    }();
+    return names;
+}
 
 class SpecScenario final : public Scenario {
 public:
@@ -409,6 +437,8 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
     if (!variant.empty()) {
         variant_sets = variant_settings(root, variant, path);
         for (const VariantSetting& v : variant_sets) {
+            if (auto e = adds_named_entry(root, v.path, named_sections()))
+                throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
             if (auto e = apply_yaml_override(root, v.path, v.value, fresh)) throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
         }
     }
@@ -432,6 +462,7 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
                             "a setting does not change a variant's settings (they are applied first): choose the variant with "
                             "--variant, and --set the keys it sets directly");
         }
+        if (auto e = adds_named_entry(root, o.path, named_sections())) throw SpecError(Where{"", 0, 0}, o.path, *e);
         if (auto e = apply_yaml_override(root, o.path, o.value, fresh)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
     }
     // Top-level keys that start with "x-" hold anchors for the sections to use, and are not read.
