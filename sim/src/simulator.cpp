@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "sim/values.hpp"
 #include "stack_pool.hpp"
 
 namespace sim {
@@ -46,6 +47,9 @@ Simulator::Simulator(Options options)
       tie_rng_(Rng::derive(options_.seed, "kernel/ties")),
       stacks_(std::make_unique<detail::StackPool>(options_.stack_size, options_.guard_pages)),
       buggify_rng_(Rng::derive(options_.seed, "kernel/buggify")) {
+    // A limit nobody set does not cut a planned run short (it was a runaway at 24h).
+    if (options_.duration && options_.time_max == Options::time_max_default && *options_.duration > options_.time_max)
+        options_.time_max = *options_.duration;
     hash_.reset(options_.seed);
     events_check_ = events_check_from(0);
     queue_.on_turn(
@@ -651,7 +655,10 @@ RunResult Simulator::run() {
         case Stop::time_limit:
             now_ = Time(options_.time_max);
             r.verdict = Verdict::runaway;
-            r.runaway_reason = "virtual time limit reached (time_max " + format_duration(options_.time_max) + ")";
+            r.runaway_reason = "virtual time limit reached (time_max " + format_value(options_.time_max);
+            if (options_.duration)
+                r.runaway_reason += ", before the planned duration " + format_value(*options_.duration);
+            r.runaway_reason += ")";
             break;
         case Stop::event_limit:
             r.verdict = Verdict::runaway;

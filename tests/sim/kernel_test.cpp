@@ -333,8 +333,34 @@ TEST(Kernel, RunawayOnTheVirtualTimeLimit) {
     });
     auto r = s.run();
     EXPECT_EQ(r.verdict, sim::Verdict::runaway);
-    EXPECT_NE(r.runaway_reason.find("time"), std::string::npos);
+    EXPECT_EQ(r.runaway_reason, "virtual time limit reached (time_max 10s)");  // as durations are written elsewhere
     EXPECT_EQ(r.end_time, at(10s));
+}
+
+// A tester's finding: a run planned for 48h was a runaway at 24h, the default time_max's. A limit
+// left at its default follows a longer planned duration; one set below the duration still ends
+// the run there as a runaway, and says that it came before the planned end.
+TEST(Kernel, ADefaultTimeLimitFollowsALongerPlannedDuration) {
+    const auto hourly = [](sim::Ctx& ctx) {
+        for (;;) ctx.sleep_for(1h);
+    };
+    sim::Simulator planned({.seed = 1, .duration = 48h});
+    EXPECT_EQ(planned.options().time_max, Duration(48h));
+    planned.add_host("h").spawn(hourly);
+    const sim::RunResult r = planned.run();
+    EXPECT_EQ(r.verdict, sim::Verdict::pass) << r.runaway_reason;
+    EXPECT_EQ(r.end_time, at(48h));
+
+    sim::Simulator limited({.seed = 1, .duration = 48h, .time_max = 90min});
+    limited.add_host("h").spawn(hourly);
+    const sim::RunResult cut = limited.run();
+    EXPECT_EQ(cut.verdict, sim::Verdict::runaway);
+    EXPECT_EQ(cut.runaway_reason, "virtual time limit reached (time_max 90m, before the planned duration 48h)");
+    EXPECT_EQ(cut.end_time, at(90min));
+
+    // A shorter planned run keeps the default: the limit is never reached before the duration.
+    sim::Simulator short_run({.seed = 1, .duration = 2h});
+    EXPECT_EQ(short_run.options().time_max, sim::Options::time_max_default);
 }
 
 // A process asleep for ever waits for something that never comes: without a planned duration

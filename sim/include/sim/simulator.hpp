@@ -50,7 +50,12 @@ struct Options {
     // left (or a limit is passed).
     std::optional<Duration> duration;
     // Limits. Passing either ends the run with the verdict "runaway".
-    Duration time_max = std::chrono::hours(24);
+    // Virtual time. Left at its default (time_max_default, 24h) it follows a longer planned
+    // duration: a run planned for 48h runs 48h (options() then says 48h). Set below the duration,
+    // it ends the run there as a runaway: a way to stop a long run early. Set to exactly 24h it is
+    // the default, so a longer planned run still runs to its end.
+    static constexpr Duration time_max_default = std::chrono::hours(24);
+    Duration time_max = time_max_default;
     std::uint64_t events_max = 2'000'000'000;
     // Events in a row at one instant of virtual time, past which the run is a runaway too: a
     // loop that never waits (a retry with no backoff against an instant refusal, a crash loop
