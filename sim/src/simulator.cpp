@@ -650,6 +650,12 @@ RunResult Simulator::run() {
             now_ = planned;
             break;
         case Stop::drained:
+            // The world went still: nothing can happen any more, so the planned end comes with
+            // nothing in between (a run without one ends here). It used to end here silently.
+            r.drained_at = now_;
+            r.blocked_forever = processes_alive_;
+            if (options_.duration) now_ = std::max(now_, std::min(planned, Time(options_.time_max)));
+            break;
         case Stop::stopped:
             break;
         case Stop::time_limit:

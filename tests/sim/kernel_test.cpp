@@ -363,6 +363,65 @@ TEST(Kernel, ADefaultTimeLimitFollowsALongerPlannedDuration) {
     EXPECT_EQ(short_run.options().time_max, sim::Options::time_max_default);
 }
 
+// A tester's finding: a run with a planned duration whose processes all block for ever (each
+// receiving from the other's channel) ended at 0ns, verdict pass, without a word. Nothing can
+// happen any more, so the clock goes on to the planned end; the result says when the world went
+// still and how many processes were blocked. An eventually that never held still fails, and a run
+// without a planned duration still ends where it drained. No trace record is added.
+TEST(Kernel, ARunWhoseEventsRunOutBeforeItsDurationSaysSoAndEndsAtTheDuration) {
+    const auto deadlock = [](sim::Simulator& s) {
+        auto a = std::make_shared<sim::Channel<int>>(), b = std::make_shared<sim::Channel<int>>();
+        s.add_host("a").spawn([=](sim::Ctx& ctx) { b->recv(ctx); });
+        s.add_host("b").spawn([=](sim::Ctx& ctx) {
+            ctx.sleep_for(1s);
+            a->recv(ctx);
+        });
+    };
+    sim::Simulator planned({.seed = 1, .duration = 5s});
+    deadlock(planned);
+    const sim::RunResult r = planned.run();
+    EXPECT_EQ(r.verdict, sim::Verdict::pass);
+    EXPECT_EQ(r.end_time, at(5s));
+    EXPECT_EQ(planned.now(), at(5s));
+    ASSERT_TRUE(r.drained_at.has_value());
+    EXPECT_EQ(*r.drained_at, at(1s));
+    EXPECT_EQ(r.blocked_forever, 2u);
+
+    sim::Simulator unplanned({.seed = 1});
+    deadlock(unplanned);
+    const sim::RunResult u = unplanned.run();
+    EXPECT_EQ(u.end_time, at(1s));
+    EXPECT_EQ(u.drained_at, std::optional<Time>(at(1s)));
+    EXPECT_EQ(u.blocked_forever, 2u);
+    EXPECT_EQ(u.trace_hash, r.trace_hash);  // the same events: the wait adds none
+
+    // The clock stops at a time_max set before the duration, and an idle world is no runaway.
+    sim::Simulator limited({.seed = 1, .duration = 5s, .time_max = 3s});
+    deadlock(limited);
+    const sim::RunResult l = limited.run();
+    EXPECT_EQ(l.verdict, sim::Verdict::pass) << l.runaway_reason;
+    EXPECT_EQ(l.end_time, at(3s));
+
+    // An eventually whose deadline is past the duration fails at the end, as before.
+    sim::Simulator waiting({.seed = 1, .duration = 5s});
+    deadlock(waiting);
+    waiting.eventually("never", at(10s), [] { return false; });
+    const sim::RunResult w = waiting.run();
+    EXPECT_EQ(w.verdict, sim::Verdict::fail);
+    ASSERT_TRUE(w.failure.has_value());
+    EXPECT_EQ(w.failure->message, "the run ended at 5s before it held (deadline 10s)");
+
+    // A run that reaches its duration with work still scheduled did not drain.
+    sim::Simulator busy({.seed = 1, .duration = 5s});
+    busy.spawn([](sim::Ctx& ctx) {
+        for (;;) ctx.sleep_for(1s);
+    });
+    const sim::RunResult b = busy.run();
+    EXPECT_FALSE(b.drained_at.has_value());
+    EXPECT_EQ(b.blocked_forever, 0u);
+    for (sim::Simulator* s : {&planned, &unplanned, &limited, &waiting, &busy}) s->shutdown();
+}
+
 // A process asleep for ever waits for something that never comes: without a planned duration
 // the run has drained when only such sleepers are left (it said "virtual time limit reached").
 TEST(Kernel, SleepersUntilTimeNeverLeaveTheRunDrainedNotRunaway) {

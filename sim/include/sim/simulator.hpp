@@ -109,6 +109,15 @@ struct RunResult {
     std::uint64_t events = 0;
     Time end_time{};
     std::uint64_t trace_hash = 0;
+    // Set when the run ended because nothing was left to run (no event, or only sleepers until
+    // time_never): the time the last event ran. Without a planned duration that is end_time; with
+    // one the clock goes on to it (end_time is the duration, or time_max if that is sooner, as
+    // run_until does), and drained_at before it says the world went still early.
+    std::optional<Time> drained_at;
+    // With drained_at: the processes still alive then, each waiting for what can never come (a
+    // channel nobody will send to, an event nobody will set, sleep_for(duration_forever)). Two
+    // processes each receiving from the other's channel are 2.
+    std::size_t blocked_forever = 0;
 };
 
 // What at(), after(), post() and deliver_*() take: anything callable with no arguments.
@@ -287,7 +296,9 @@ public:
 
     // --- running -----------------------------------------------------------------------------
     // Runs to the end: the planned duration, no events left, stop(), a failure, a limit or an
-    // interrupt (set_interrupt).
+    // interrupt (set_interrupt). A run with a planned duration whose events run out before it
+    // still ends at the duration, saying when and with how many processes blocked (drained_at,
+    // blocked_forever); one without ends there.
     RunResult run();
     // Runs every event up to and including time `t` (for tests and step-wise drivers).
     void run_until(Time t);
