@@ -44,11 +44,13 @@ class StackPool;
 }
 class Executor;
 
+// Every field has a default member initializer: g++'s -Wextra warns of a designated initializer
+// (Options{.seed = 42}) that leaves out one without.
 struct Options {
     std::uint64_t seed = 1;
     // The planned length of the run: reaching it ends the run normally. Unset: until no event is
     // left (or a limit is passed).
-    std::optional<Duration> duration;
+    std::optional<Duration> duration{};
     // Limits. Passing either ends the run with the verdict "runaway".
     // Virtual time. Left at its default (time_max_default, 24h) it follows a longer planned
     // duration: a run planned for 48h runs 48h (options() then says 48h). Set below the duration,
@@ -87,7 +89,7 @@ struct Options {
     // only to measure what metrics cost: invariants that read metrics then see no samples.
     bool metrics = true;
     // The command that reproduces this run, printed on assertion failures.
-    std::string repro;
+    std::string repro{};
 };
 
 enum class Verdict { pass, fail, runaway, interrupted };
@@ -173,9 +175,13 @@ public:
     Host& add_host(std::string name);
     Host* find_host(std::string_view name) noexcept;
     Host& host(std::string_view name);  // asserts that it exists
-    Host& host(std::uint32_t id) noexcept { return hosts_[id]; }
-    // Host `id`'s name for a trace field, without reading the host (Host::trace_name).
-    TraceValue host_name(std::uint32_t id) noexcept { return TraceValue::host_name(hosts_[id].name_, id); }
+    // (Parameters are not called `id`: that is a class of Asio's execution_context, and -Wshadow
+    // in a user's build would say so.)
+    Host& host(std::uint32_t host_id) noexcept { return hosts_[host_id]; }
+    // Host `host_id`'s name for a trace field, without reading the host (Host::trace_name).
+    TraceValue host_name(std::uint32_t host_id) noexcept {
+        return TraceValue::host_name(hosts_[host_id].name_, host_id);
+    }
     std::size_t host_count() const noexcept { return hosts_.size(); }
     // Hosts named by a pattern, in id order: a group name ("region-a"), a glob over host names
     // ("cache-*", "region-a/*", "*" for every host but world), or one host's name. Empty if
@@ -203,13 +209,13 @@ public:
     // at(), with a cache hint: what the callback will read first (see Touches).
     template <Callback F>
     TimerId at(Time t, F&& fn, Touches touches) {
-        const TimerId id = schedule_callback(t, std::forward<F>(fn), false);
-        Slot& s = slot(id.slot);
+        const TimerId timer = schedule_callback(t, std::forward<F>(fn), false);
+        Slot& s = slot(timer.slot);
         for (std::size_t r = 0; r < Touches::ranges_max; ++r) {
             s.touch_at[r] = touches.ranges[r].at;
             s.touch_bytes[r] = static_cast<std::uint16_t>(std::min(touches.ranges[r].bytes, Touches::bytes_max));
         }
-        return id;
+        return timer;
     }
     template <Callback F>
     TimerId post(F&& fn) { return at(now_, std::forward<F>(fn)); }
@@ -224,7 +230,7 @@ public:
     template <Callback F>
     TimerId deliver_after(Duration d, F&& fn) { return deliver_at(saturating_add(now_, d), std::forward<F>(fn)); }
     // True if the callback had not run yet and now never will.
-    bool cancel(TimerId id) noexcept;
+    bool cancel(TimerId timer) noexcept;
 
     // Objects whose lifetime is the simulator's, destroyed after every process has unwound.
     template <class T, class... A>
