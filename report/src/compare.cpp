@@ -63,10 +63,15 @@ std::vector<DiffRow> headline_diff(const RunRecord& a, const RunRecord& b) {
             r.change = "B recovers";
             r.better = 1;
         } else if (sa && !sb && hb.recovery.applicable) {
-            r.change = "B does not recover";
-            r.better = -1;
+            // A run that a failure stopped before the deadline was not judged: it did not fail to recover.
+            r.change = hb.recovery.judged ? "B does not recover" : "B not judged";
+            r.better = hb.recovery.judged ? -1 : 0;
         } else if (ha.recovery.applicable && hb.recovery.applicable) {
-            r.change = "neither recovers";  // (a blank cell read as a missing number)
+            const bool ja = ha.recovery.judged, jb = hb.recovery.judged;
+            r.change = ja && jb     ? "neither recovers"  // (a blank cell read as a missing number)
+                       : !ja && !jb ? "neither judged"
+                       : !ja        ? "A not judged, B does not recover"
+                                    : "B not judged, A does not recover";
         }
         rows.push_back(r);
     }

@@ -18,6 +18,7 @@ const std::vector<std::string> pass_stops{"#b00020", "#f0b429", "#1a7f37"};
 const std::vector<std::string> recovery_stops{"#d9f0d3", "#a6dba0", "#fee08b", "#fc8d59", "#d73027"};
 const std::vector<std::string> heat_stops{"#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026"};
 constexpr const char* not_recovered = "#4a0010";
+constexpr const char* not_judged = "#bdbdbd";
 
 const SweepCell* find_cell(const SweepResult& s, const std::vector<std::size_t>& index) {
     for (const SweepCell& c : s.cells) {
@@ -31,8 +32,12 @@ std::string seeds_detail(const SweepCell& c) {
     for (const CellRun& r : c.runs) {
         d += "\nseed " + std::to_string(r.seed) + ": " + r.verdict;
         if (!r.failure.empty()) d += " (" + r.failure + ")";
-        if (r.recovery_applicable)
-            d += r.recovery_s ? ", recovered in " + format_time(*r.recovery_s) : ", did not recover";
+        if (r.recovery_applicable) {
+            d += r.recovery_s ? ", recovered in " + format_time(*r.recovery_s)
+                 : r.recovery_judged
+                     ? ", did not recover"
+                     : ", recovery not judged (it ended at " + format_time(r.end_s) + ", before the deadline)";
+        }
     }
     return d;
 }
@@ -78,10 +83,13 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
     // Ranges over the whole sweep, so facets share one colour scale.
     double rec_hi = 0, p99_lo = INFINITY, p99_hi = 0, amp_lo = INFINITY, amp_hi = 0, err_lo = INFINITY, err_hi = 0;
     double err_min = INFINITY;  // the scale is logarithmic from 1: 0 errors share its colour
-    bool any_recovery = false;
+    bool any_recovery = false, any_unjudged = false, any_broken = false;
+    const bool per_second = runs_differ_in_length(s);  // error totals over different lengths do not compare
     for (const SweepCell& c : s.cells) {
         const CellSummary m = summarize(c);
         any_recovery = any_recovery || m.recovery_applicable;
+        any_unjudged = any_unjudged || recovery_never_judged(m);
+        any_broken = any_broken || m.broken > 0;
         if (m.median_recovery_s) rec_hi = std::max(rec_hi, *m.median_recovery_s);
         if (std::isfinite(m.median_p99_s) && m.median_p99_s > 0) {
             p99_lo = std::min(p99_lo, m.median_p99_s);
@@ -91,17 +99,21 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
             amp_lo = std::min(amp_lo, m.median_amplification);
             amp_hi = std::max(amp_hi, m.median_amplification);
         }
-        if (std::isfinite(m.median_errors)) {
-            err_lo = std::min(err_lo, std::max(1.0, m.median_errors));
-            err_min = std::min(err_min, m.median_errors);
-            err_hi = std::max(err_hi, m.median_errors);
+        if (const double e = per_second ? m.median_errors_per_s : m.median_errors; std::isfinite(e)) {
+            err_lo = std::min(err_lo, per_second ? e : std::max(1.0, e));
+            err_min = std::min(err_min, e);
+            err_hi = std::max(err_hi, e);
         }
     }
     std::vector<MapSpec> maps{{Map::passing, "Seeds passing"}};
     if (any_recovery) maps.push_back({Map::recovery, "Time to recover (median over seeds)"});
     if (p99_hi > 0) maps.push_back({Map::p99, "Latency p99 (median over seeds)"});
     if (amp_hi > 0) maps.push_back({Map::amplification, "Peak retry amplification (median)"});
-    if (std::isfinite(err_lo)) maps.push_back({Map::errors, "Errors (median over seeds)"});
+    if (std::isfinite(err_lo)) {
+        maps.push_back({Map::errors, per_second ? "Errors per simulated second (median; failing runs stop early, so "
+                                                  "totals would cover different lengths)"
+                                                : "Errors (median over seeds)"});
+    }
 
     std::string o = "<div class=\"charts\">\n";
     for (const MapSpec& spec : maps) {
@@ -123,19 +135,25 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
                 switch (spec.map) {
                     case Map::passing: {
                         cell.colour = blend(pass_stops, static_cast<double>(m.passed) / static_cast<double>(m.runs));
-                        cell.text = std::to_string(m.passed) + "/" + std::to_string(m.runs) + (m.broken ? " !" : "");
+                        cell.text = std::to_string(m.passed) + "/" + std::to_string(m.runs) +
+                                    (m.broken ? " !" + std::to_string(m.broken) : "");
                         break;
                     }
                     case Map::recovery: {
                         if (!m.recovery_applicable) break;
-                        if (!m.median_recovery_s) {
+                        if (recovery_never_judged(m)) {
+                            cell.colour = not_judged;
+                            cell.text = "not judged";
+                        } else if (!m.median_recovery_s) {
                             cell.colour = not_recovered;
                             cell.text = m.recovered ? "x (" + std::to_string(m.recovered) + " ok)" : "x";
                         } else {
                             cell.colour = blend(recovery_stops, rec_hi > 0 ? *m.median_recovery_s / rec_hi : 0);
                             cell.text = format_time(std::round(*m.median_recovery_s * 10) / 10);
-                            if (m.recovered < m.runs - m.broken)
-                                cell.text += " (" + std::to_string(m.runs - m.broken - m.recovered) + "x)";
+                            const std::size_t judged_not_recovered =
+                                m.runs - m.broken - m.recovery_not_judged - m.recovered;
+                            if (judged_not_recovered > 0)
+                                cell.text += " (" + std::to_string(judged_not_recovered) + "x)";
                         }
                         break;
                     }
@@ -150,9 +168,15 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
                         cell.text = format_short(m.median_amplification, Unit::times);
                         break;
                     case Map::errors:
-                        if (!std::isfinite(m.median_errors)) break;
-                        cell.colour = blend(heat_stops, position(std::max(1.0, m.median_errors), err_lo, err_hi));
-                        cell.text = format_short(m.median_errors, Unit::count);
+                        if (per_second) {
+                            if (!std::isfinite(m.median_errors_per_s)) break;
+                            cell.colour = blend(heat_stops, position(m.median_errors_per_s, err_lo, err_hi));
+                            cell.text = format_short(m.median_errors_per_s, Unit::per_second);
+                        } else {
+                            if (!std::isfinite(m.median_errors)) break;
+                            cell.colour = blend(heat_stops, position(std::max(1.0, m.median_errors), err_lo, err_hi));
+                            cell.text = format_short(m.median_errors, Unit::count);
+                        }
                         break;
                 }
             }
@@ -160,12 +184,17 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
         switch (spec.map) {
             case Map::passing:
                 h.legend = {{pass_stops[0], "none pass"}, {pass_stops[1], "half"}, {pass_stops[2], "all pass"}};
+                if (any_broken) h.legend.push_back({"#ffffff", "!N: N runs crashed, hung or could not start"});
                 break;
             case Map::recovery:
-                h.legend = {{recovery_stops.front(), "0s"},
-                            {blend(recovery_stops, 0.5), format_time(rec_hi / 2)},
-                            {recovery_stops.back(), format_time(rec_hi)},
-                            {not_recovered, "x: did not recover"}};
+                h.legend.clear();
+                if (rec_hi > 0) {  // a scale only where some cell recovered
+                    h.legend = {{recovery_stops.front(), "0s"},
+                                {blend(recovery_stops, 0.5), format_time(rec_hi / 2)},
+                                {recovery_stops.back(), format_time(rec_hi)}};
+                }
+                h.legend.push_back({not_recovered, "x: did not recover"});
+                if (any_unjudged) h.legend.push_back({not_judged, "not judged: every run ended before the deadline"});
                 break;
             case Map::p99:
                 h.legend = {{heat_stops.front(), format_short(p99_lo, Unit::seconds)},
@@ -176,8 +205,14 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
                             {heat_stops.back(), format_short(amp_hi, Unit::times)}};
                 break;
             case Map::errors:
-                h.legend = {{heat_stops.front(), err_min < 1 ? std::string("0") : format_short(err_lo, Unit::count)},
-                            {heat_stops.back(), format_short(err_hi, Unit::count)}};
+                if (per_second) {
+                    h.legend = {{heat_stops.front(), format_short(err_lo, Unit::per_second)},
+                                {heat_stops.back(), format_short(err_hi, Unit::per_second)}};
+                } else {
+                    h.legend = {
+                        {heat_stops.front(), err_min < 1 ? std::string("0") : format_short(err_lo, Unit::count)},
+                        {heat_stops.back(), format_short(err_hi, Unit::count)}};
+                }
                 break;
         }
         o += "<div class=\"chartbox\">" + render_heatmap_svg(h) + "</div>\n";
@@ -223,7 +258,11 @@ std::string sweep_html(const SweepResult& s) {
     o += "<h2>Where it tips</h2>\n<ul>\n";
     for (const std::string& t : tipping_points(s)) o += "<li>" + html(t) + "</li>\n";
     o += "</ul>\n";
-    if (!s.recovery_rule.empty()) o += "<p class=\"sub\">Recovery: " + html(s.recovery_rule) + "</p>\n";
+    const bool recovery_applies = std::any_of(s.cells.begin(), s.cells.end(), [](const SweepCell& c) {
+        return std::any_of(c.runs.begin(), c.runs.end(), [](const CellRun& r) { return r.recovery_applicable; });
+    });
+    if (!s.recovery_rule.empty() && recovery_applies)
+        o += "<p class=\"sub\">Recovery: " + html(s.recovery_rule) + "</p>\n";
     o += "<h2>Heatmaps</h2>\n<p class=\"sub\">Hover over a cell for its seeds.</p>\n";
     int id = 0;
     if (s.axes.size() <= 2) {
@@ -241,7 +280,7 @@ std::string sweep_html(const SweepResult& s) {
     for (const GridAxis& a : s.axes) o += "<th>" + html(a.name) + "</th>";
     o += "<th>seeds passing</th><th>time to recover (median)</th><th>p99 (median)</th><th>peak "
          "amplification (median)</th><th>errors "
-         "(median)</th><th>failures</th><th>reproduce (first failing seed)</th></tr>\n";
+         "(median)</th><th>ended (median)</th><th>failures</th><th>reproduce (first failing seed)</th></tr>\n";
     for (const SweepCell& c : s.cells) {
         const CellSummary m = summarize(c);
         o += "<tr>";
@@ -257,15 +296,18 @@ std::string sweep_html(const SweepResult& s) {
         }
         std::string f;
         for (const std::string& x : failures) f += (f.empty() ? "" : "; ") + x;
-        o += "<td class=\"num\">" + (c.runs.empty() ? std::string("not run") : std::to_string(m.passed) + "/" + std::to_string(m.runs)) +
+        o += "<td class=\"num\">" +
+             (c.runs.empty() ? std::string("not run") : std::to_string(m.passed) + "/" + std::to_string(m.runs)) +
              "</td><td class=\"num\">" +
-             html(!m.recovery_applicable ? "-"
-                  : m.median_recovery_s  ? format_time(*m.median_recovery_s)
-                                         : "did not recover") +
+             html(!m.recovery_applicable     ? "-"
+                  : recovery_never_judged(m) ? "not judged"
+                  : m.median_recovery_s      ? format_time(*m.median_recovery_s)
+                                             : "did not recover") +
              "</td><td class=\"num\">" + html(format_value(m.median_p99_s, Unit::seconds)) + "</td><td class=\"num\">" +
              html(format_value(m.median_amplification, Unit::times)) + "</td><td class=\"num\">" +
-             html(format_value(m.median_errors, Unit::count)) + "</td><td>" + html(f) + "</td><td>" +
-             (failing ? "<code>" + html(repro(s, c, failing->seed)) + "</code>" : "") + "</td></tr>\n";
+             html(format_value(m.median_errors, Unit::count)) + "</td><td class=\"num\">" +
+             html(std::isfinite(m.median_end_s) ? format_time(m.median_end_s) : "-") + "</td><td>" + html(f) +
+             "</td><td>" + (failing ? "<code>" + html(repro(s, c, failing->seed)) + "</code>" : "") + "</td></tr>\n";
     }
     o += "</table>\n<h2>The grid</h2>\n<table><tr><th>axis</th><th>sets</th><th>values</th></tr>\n";
     for (const GridAxis& a : s.axes) {

@@ -40,7 +40,9 @@ CellRun cell_run(const RunRecord& r) {
     else if (r.verdict == "runaway")
         c.failure = r.runaway_reason;
     c.recovery_applicable = h.recovery.applicable;
+    c.recovery_judged = h.recovery.judged;
     c.recovery_s = h.recovery.seconds();
+    c.end_s = r.end_s;
     c.latency_p99_s = h.latency_p99_s;
     c.peak_amplification = h.peak_amplification;
     c.errors = h.errors;
@@ -54,7 +56,9 @@ Json cell_run_to_json(const CellRun& c) {
     j["verdict"] = c.verdict;
     j["failure"] = c.failure;
     j["recovery_applicable"] = c.recovery_applicable;
+    j["recovery_judged"] = c.recovery_judged;
     j["recovery_s"] = c.recovery_s ? Json(*c.recovery_s) : Json(nullptr);
+    j["end_s"] = number_or_null(c.end_s);
     j["latency_p99_s"] = number_or_null(c.latency_p99_s);
     j["peak_amplification"] = number_or_null(c.peak_amplification);
     j["errors"] = number_or_null(c.errors);
@@ -75,7 +79,9 @@ CellRun cell_run_from(const Field& j) {
     // Optional members are null or absent when there is nothing to say; any other type is an error.
     if (j.has("failure")) c.failure = j.at("failure").str();
     c.recovery_applicable = j.flag_or("recovery_applicable", false);
+    c.recovery_judged = j.flag_or("recovery_judged", true);
     if (j.has("recovery_s")) c.recovery_s = j.at("recovery_s").seconds();
+    c.end_s = j.number_or_nan("end_s", 0);
     c.latency_p99_s = j.number_or_nan("latency_p99_s", 0);
     c.peak_amplification = j.number_or_nan("peak_amplification", 0);
     c.errors = j.number_or_nan("errors", 0);
@@ -102,7 +108,7 @@ std::string interrupted_text(const SweepResult& s) {
 CellSummary summarize(const SweepCell& cell) {
     CellSummary s;
     s.runs = cell.runs.size();
-    std::vector<double> recovery, p99, amp, errors;
+    std::vector<double> recovery, p99, amp, errors, errors_per_s, ends;
     for (const CellRun& r : cell.runs) {
         if (r.verdict == "pass") ++s.passed;
         if (r.verdict == "crash" || r.verdict == "hang" || r.verdict == "error") {
@@ -111,19 +117,44 @@ CellSummary summarize(const SweepCell& cell) {
         }
         if (r.recovery_applicable) {
             s.recovery_applicable = true;
-            recovery.push_back(r.recovery_s ? *r.recovery_s : std::numeric_limits<double>::infinity());
+            if (r.recovery_s || r.recovery_judged)
+                recovery.push_back(r.recovery_s ? *r.recovery_s : std::numeric_limits<double>::infinity());
+            else
+                ++s.recovery_not_judged;
             if (r.recovery_s) ++s.recovered;
         }
         p99.push_back(r.latency_p99_s);
         amp.push_back(r.peak_amplification);
         errors.push_back(r.errors);
+        errors_per_s.push_back(r.end_s > 0 ? r.errors / r.end_s : std::numeric_limits<double>::quiet_NaN());
+        ends.push_back(r.end_s);
     }
     const double m = median(recovery);
     if (std::isfinite(m)) s.median_recovery_s = m;
     s.median_p99_s = median(p99);
     s.median_amplification = median(amp);
     s.median_errors = median(errors);
+    s.median_errors_per_s = median(errors_per_s);
+    s.median_end_s = median(ends);
     return s;
+}
+
+bool recovery_never_judged(const CellSummary& s) {
+    return s.recovery_applicable && s.recovery_not_judged > 0 && s.recovery_not_judged == s.runs - s.broken;
+}
+
+bool runs_differ_in_length(const SweepResult& s) {
+    std::optional<double> first;
+    for (const SweepCell& c : s.cells) {
+        for (const CellRun& r : c.runs) {
+            if (!std::isfinite(r.end_s)) continue;
+            if (!first)
+                first = r.end_s;
+            else if (std::fabs(*first - r.end_s) > 1e-9)
+                return true;
+        }
+    }
+    return false;
 }
 
 std::vector<std::string> tipping_points(const SweepResult& s) {
@@ -324,7 +355,9 @@ SweepTable sweep_table(const SweepResult& s) {
         const CellSummary sum = summarize(c);
         std::string text = std::to_string(sum.passed) + "/" + std::to_string(sum.runs);
         if (sum.broken > 0) text += " !" + std::to_string(sum.broken);
-        if (sum.recovery_applicable)
+        if (recovery_never_judged(sum))
+            text += " ?";
+        else if (sum.recovery_applicable)
             text += sum.median_recovery_s ? " " + format_time(std::round(*sum.median_recovery_s * 10) / 10) : " x";
         return text;
     };
@@ -353,14 +386,17 @@ SweepTable sweep_table(const SweepResult& s) {
         }
         t.rows.push_back(std::move(line));
     }
-    bool any_recovery = false, any_broken = false;
+    bool any_recovery = false, any_broken = false, any_unjudged = false;
     for (const SweepCell& c : s.cells) {
         const CellSummary sum = summarize(c);
         any_recovery = any_recovery || sum.recovery_applicable;
         any_broken = any_broken || sum.broken > 0;
+        any_unjudged = any_unjudged || recovery_never_judged(sum);
     }
     t.legend = "Cells: seeds passing / seeds run";
     if (any_recovery) t.legend += ", median time to recover (x: the median seed did not recover)";
+    if (any_unjudged)
+        t.legend += "; ?: recovery not judged (every run ended, stopped by a failure, before its deadline)";
     if (any_broken) t.legend += "; !N: N runs crashed, hung or could not start";
     if (!s.interrupted.empty()) t.legend += "; -: no run of the cell finished (the sweep was interrupted)";
     return t;

@@ -234,6 +234,23 @@ TEST(ReportCompare, TheHeadlineTableSaysWhichWayEachNumberMoved) {
             EXPECT_EQ(r.change, "neither recovers");
         }
     }
+    // A run a failure stopped before the recovery deadline was not judged: it did not "not
+    // recover" (a tester's finding: two such sides read "neither recovers").
+    RunRecord cut = a;
+    const std::size_t keep = 25;  // the samples up to 25s; the deadline is later
+    cut.times.resize(keep);
+    for (models::Series& s : cut.series) s.values.resize(keep);
+    cut.end_s = cut.times.back();
+    ASSERT_FALSE(recovery(cut).judged);
+    auto change_of = [](const std::vector<DiffRow>& d) {
+        for (const DiffRow& r : d) {
+            if (r.metric == "time to recover") return r.change;
+        }
+        return std::string("no row");
+    };
+    EXPECT_EQ(change_of(headline_diff(cut, cut)), "neither judged");
+    EXPECT_EQ(change_of(headline_diff(cut, a)), "A not judged, B does not recover");
+    EXPECT_EQ(change_of(headline_diff(b, cut)), "B not judged");
 }
 
 RunRecord hostile_run() {

@@ -333,13 +333,65 @@ TEST(ReportSweep, ThePageHasHeatmapsOfPassingAndRecoveryAndEscapesNames) {
     EXPECT_TRUE(contains(page, ">Seeds passing</text>"));
     EXPECT_TRUE(contains(page, ">Time to recover (median over seeds)</text>"));
     EXPECT_TRUE(contains(page, ">load (per second)</text>"));
-    EXPECT_TRUE(contains(page, ">0/3 !</text>")) << "a cell with a crashed run is marked";
+    EXPECT_TRUE(contains(page, ">0/3 !1</text>")) << "a cell with a crashed run is marked, with how many";
+    EXPECT_TRUE(contains(page, ">!N: N runs crashed, hung or could not start</text>"))
+        << "and the legend says what '!' is";
     EXPECT_TRUE(contains(page, ">25s</text>"));
     const std::string text = sweep_text(two_by_two());
     EXPECT_TRUE(contains(text, "retry.attempts_max \\ load    1000      2000\n")) << text;
     EXPECT_TRUE(contains(text, "\n3                          2/3 9s  0/3 !1 x\n")) << text;
     const std::string md = sweep_markdown(two_by_two(), "sweep.html");
     EXPECT_TRUE(contains(md, "| 3 | 2/3 9s | 0/3 \\!1 x |")) << md;
+}
+
+// A run that a failure stopped before its recovery deadline was not judged: it neither recovered
+// nor failed to. The sweep says so everywhere the run report does, not "did not recover".
+TEST(ReportSweep, RecoveryNotJudgedIsNotDidNotRecover) {
+    SweepResult s = two_by_two();
+    for (CellRun& r : s.cells[3].runs) {
+        if (r.verdict == "fail") r.recovery_judged = false;
+        r.end_s = 85;
+    }
+    s.cells[2].runs[1].recovery_judged = false;  // (1000, 3): the failing seed stopped early
+    for (std::size_t i = 0; i < 3; ++i)
+        for (CellRun& r : s.cells[i].runs) r.end_s = 90;
+    s.cells[2].runs[1].end_s = 40;
+    const CellSummary none = summarize(s.cells[3]);
+    EXPECT_TRUE(recovery_never_judged(none));
+    EXPECT_EQ(none.recovery_not_judged, 2u);
+    const CellSummary mixed = summarize(s.cells[2]);
+    EXPECT_FALSE(recovery_never_judged(mixed));
+    EXPECT_EQ(*mixed.median_recovery_s, 8.5) << "the median of the judged seeds (8s and 9s)";
+    const std::string text = sweep_text(s);
+    EXPECT_TRUE(contains(text, "2/3 8.5s  0/3 !1 ?\n")) << text;
+    EXPECT_TRUE(contains(text, "?: recovery not judged")) << text;
+    const std::string page = sweep_html(s);
+    EXPECT_TRUE(contains(page, ">not judged</text>")) << "the heatmap cell";
+    EXPECT_TRUE(contains(page, "<td class=\"num\">not judged</td>")) << "the table of every cell";
+    EXPECT_TRUE(contains(page, "recovery not judged (it ended at 40s, before the deadline)")) << "a seed's detail";
+    // Runs of different lengths: errors compare per simulated second, not as totals.
+    EXPECT_TRUE(contains(page, ">Errors per simulated second (median;")) << page;
+    EXPECT_FALSE(contains(page, ">Errors (median over seeds)</text>"));
+    // The field survives the result file; a file written before it reads as judged.
+    const SweepResult back = sweep_from_json(sweep_to_json(s), "sweep.json");
+    EXPECT_FALSE(back.cells[3].runs[0].recovery_judged);
+    EXPECT_EQ(back.cells[2].runs[1].end_s, 40);
+    Json old = cell_run_to_json(s.cells[3].runs[0]);
+    old.erase("recovery_judged");
+    EXPECT_TRUE(cell_run_from_json(old, "old.json").recovery_judged);
+}
+
+// No cell recovered: the recovery map's legend has no scale of times (it read "0s, 0s, 0s").
+TEST(ReportSweep, TheRecoveryLegendHasNoScaleWhenNoCellRecovered) {
+    SweepResult s = two_by_two();
+    for (SweepCell& c : s.cells)
+        for (CellRun& r : c.runs) r.recovery_s.reset();
+    const std::string page = sweep_html(s);
+    const std::size_t at = page.find(">Time to recover (median over seeds)</text>");
+    ASSERT_NE(at, std::string::npos);
+    const std::string map = page.substr(at, page.find("</svg>", at) - at);
+    EXPECT_FALSE(contains(map, ">0s</text>")) << map;
+    EXPECT_TRUE(contains(map, ">x: did not recover</text>")) << map;
 }
 
 // A failing cell's repro line names the program that ran the sweep (a user's own program built

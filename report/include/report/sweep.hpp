@@ -45,7 +45,11 @@ struct CellRun {
     std::string verdict;  // pass, fail, runaway, crash, hang, error
     std::string failure;  // the failed invariant, or what went wrong
     bool recovery_applicable = false;
-    std::optional<double> recovery_s;  // none: did not recover (or not applicable)
+    // False when the run ended (a failure stopped it) before recovery could be judged: it neither
+    // recovered nor failed to in time. Files written before the field: true.
+    bool recovery_judged = true;
+    std::optional<double> recovery_s;  // none: did not recover (or not applicable, or not judged)
+    double end_s = std::numeric_limits<double>::quiet_NaN();  // virtual time it ended (none: no result)
     // None (NaN, null in the file) for a run that left no result: a crash, a hang.
     double latency_p99_s = std::numeric_limits<double>::quiet_NaN();
     double peak_amplification = std::numeric_limits<double>::quiet_NaN();
@@ -96,12 +100,21 @@ struct CellSummary {
     std::size_t passed = 0;
     std::size_t broken = 0;  // crash, hang or error: the harness, not the system
     std::size_t recovered = 0;
+    std::size_t recovery_not_judged = 0;  // runs that ended before their recovery could be judged
     bool recovery_applicable = false;
-    std::optional<double> median_recovery_s;  // none: the median seed did not recover
+    // Over the runs whose recovery was judged; none: the median of them did not recover, or none was.
+    std::optional<double> median_recovery_s;
     double median_p99_s = 0;
     double median_amplification = 0;
     double median_errors = 0;
+    double median_errors_per_s = 0;  // errors over the simulated time each run lasted
+    double median_end_s = 0;
 };
+// Recovery applies to the cell, and none of its runs lasted long enough to judge it.
+bool recovery_never_judged(const CellSummary& s);
+// Some runs of the sweep ended earlier than others (failures stop a run): error totals cover
+// different lengths, and the page compares errors per simulated second instead.
+bool runs_differ_in_length(const SweepResult& s);
 CellSummary summarize(const SweepCell& cell);
 
 // For each value of the second axis (or once, for one axis): the first value along the first
