@@ -24,6 +24,7 @@
 #include "report/text.hpp"
 #include "report_output.hpp"
 #include "report_workers.hpp"
+#include "sim/values.hpp"
 
 namespace faultline::cli {
 
@@ -74,6 +75,22 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text, std::uint64_t ru
         if (s == last) break;
     }
     return out;
+}
+
+// What a grid value reads as, whatever its spelling: a duration in nanoseconds, a rate, ratio or
+// number as a double (60/min and 1/s, 50% and 0.5, 1s and 1000ms are one), any other text as it is.
+std::string quantity(const std::string& value) {
+    char buf[40];
+    auto number = [&buf](double v) {
+        std::snprintf(buf, sizeof buf, "n%.17g", v);
+        return std::string(buf);
+    };
+    if (sim::Duration d{}; !sim::parse_value(value, d)) return "d" + std::to_string(d.count());
+    if (sim::Rate r{}; !sim::parse_value(value, r)) return number(r.per_second);
+    if (sim::Ratio q{}; !sim::parse_value(value, q))
+        return number(static_cast<double>(q.num) / static_cast<double>(q.den));
+    if (double x = 0; !sim::parse_value(value, x)) return number(x);
+    return "s" + value;
 }
 
 // The recovery rule in words, from the scenario's own `recovers` invariant when it has one.
@@ -209,7 +226,9 @@ int execute(const SweepArgs& args) {
                         " (it would be two cells of one setting)");
                 }
             }
-            // Every value must load (the right type, within its limits) before anything runs.
+            // Every value must load (the right type, within its limits) before anything runs. Two
+            // that read as one quantity are one value in two spellings (1s and 1000ms, 0.5 and 50%,
+            // 60/min and 1/s), which the text alone does not show.
             for (std::size_t i = 0; i < axis.values.size(); ++i) {
                 explore::RunSpec check = base;
                 for (const std::string& p : axis.paths) check.overrides.push_back({p, axis.values[i]});
@@ -219,6 +238,12 @@ int execute(const SweepArgs& args) {
                     if (std::string hint = unknown_path_hint(axis, options); !hint.empty())
                         throw UsageError("--grid " + g + ": " + hint);
                     throw UsageError("--grid " + g + ": value " + axis.labels[i] + ": " + e.what());
+                }
+                for (std::size_t k = 0; k < i; ++k) {
+                    if (quantity(axis.values[k]) == quantity(axis.values[i])) {
+                        throw UsageError("--grid " + g + ": '" + axis.labels[k] + "' and '" + axis.labels[i] +
+                                         "' are one value (it would be two cells of one setting)");
+                    }
                 }
             }
             result.axes.push_back(std::move(axis));

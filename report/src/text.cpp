@@ -103,7 +103,10 @@ std::string format_number(double v, int significant) {
     std::snprintf(buf, sizeof buf, "%.*g", significant, v);
     std::string s = buf;
     if (s.find('e') == std::string::npos) return s;
-    // Past %g's switch to exponents (>= 10^significant): plain digits read better.
+    // Past %g's switch to exponents (>= 10^significant): plain digits read better, while they are
+    // few and whole. A small number keeps its exponent (%.0f made 0.00001 '0'), and so does a huge
+    // one (1e308 as digits was cut to a 47-digit number that was not it).
+    if (std::fabs(v) < 1 || std::fabs(v) >= 1e21) return s;
     std::snprintf(buf, sizeof buf, "%.0f", v);
     return buf;
 }

@@ -350,6 +350,13 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
         {"sweep " + stampede + " --grid load=800,800/s", "--grid load=800,800/s: '800' and '800/s' are one value"},
         {"sweep mm1 --grid lambda=1,0.5,1",
          "--grid lambda=1,0.5,1: '1' is in the list twice (it would be two cells of one setting)\n"},
+        // one value in two spellings, which only loading them shows (the text differs)
+        {"sweep " + stampede + " --grid load=60/min,1/s", "--grid load=60/min,1/s: '60/min' and '1/s' are one value"},
+        {"sweep " + stampede + " --grid workloads.users.call.timeout=1s,1000ms",
+         "--grid workloads.users.call.timeout=1s,1000ms: '1s' and '1000ms' are one value"},
+        {"sweep mm1 --grid lambda=0.5,0.50", "--grid lambda=0.5,0.50: '0.5' and '0.50' are one value"},
+        // a huge value was printed as 47 digits that were not it
+        {"sweep " + stampede + " --grid load=1e308..1e308", "--grid load=1e308..1e308: value 1e+308:"},
         {"fuzz mm1 --seeds 0..18446744073709551615 --out /nonexistent/never",
          "--seeds 0..18446744073709551615: 2^64 seeds, one more than a count can hold; start at 1"},
         {"compare " + stampede + " --b-set =", "--b-set expects path=value, got '='"},

@@ -39,6 +39,14 @@ TEST(ReportSweep, GridRangesListsAndUnits) {
     EXPECT_EQ(list.labels, (std::vector<std::string>{"restart", "rolling_restart"}));
 }
 
+// A tester's finding: a range in tiny steps was labelled '0', '0', '0' (and then refused as one
+// value given twice).
+TEST(ReportSweep, TinyAndHugeValuesKeepTheirExponents) {
+    EXPECT_EQ(parse_grid_text("load=0.00001..0.00003:0.00001").labels,
+              (std::vector<std::string>{"1e-05", "2e-05", "3e-05"}));
+    EXPECT_EQ(parse_grid_text("x=1e300..1e300").labels, (std::vector<std::string>{"1e+300"}));
+}
+
 TEST(ReportSweep, BadGridTextIsOneLineNamingTheFlag) {
     EXPECT_EQ(grid_error("load"), "--grid load: expected PATH=A..B[:STEP] or PATH=v1,v2,...");
     EXPECT_EQ(grid_error("load="), "--grid load=: no values after '='");

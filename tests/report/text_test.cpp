@@ -52,6 +52,12 @@ TEST(ReportText, TimesSinceTheStartAreSecondsThenMinutes) {
     EXPECT_EQ(format_time(222321.4), "61h45m");
     EXPECT_EQ(format_time(-90), "-1m30s");
     EXPECT_EQ(format_number(0.1 + 0.2), "0.3");
+    // Past %g's exponents: whole digits only where they are few and exact.
+    EXPECT_EQ(format_number(1234567, 4), "1234567");
+    EXPECT_EQ(format_number(0.00001, 12), "1e-05");
+    EXPECT_EQ(format_number(0.00002, 4), "2e-05");
+    EXPECT_EQ(format_number(1e308, 12), "1e+308");
+    EXPECT_EQ(format_number(-1e50, 4), "-1e+50");
 }
 
 }  // namespace
