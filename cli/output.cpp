@@ -81,6 +81,16 @@ std::string human_summary(const RunDisplay& d) {
     std::snprintf(buf, sizeof buf, "%s events, %s virtual, %.0f ms wall", thousands(r.events).c_str(),
                   sim::format_duration(end).c_str(), d.wall_ms);
     line("ran", buf);
+    // A run whose events ran out before its planned end: the clock went on to it, and nothing
+    // happened after this (a deadlock, or every process done or waiting for what never comes).
+    if (r.drained_at && *r.drained_at < r.end_time) {
+        const sim::Duration still = std::chrono::round<std::chrono::microseconds>(r.drained_at->time_since_epoch());
+        line("still",
+             "from " + sim::format_duration(still) + " nothing was left to run" +
+                 (r.blocked_forever > 0 ? " (" + std::to_string(r.blocked_forever) +
+                                              (r.blocked_forever == 1 ? " process" : " processes") + " blocked forever)"
+                                        : ""));
+    }
     // One column of values, right-aligned, after the longest name (at least 22 wide, so that
     // short names line up from run to run).
     std::size_t name_width = 22;
@@ -140,6 +150,10 @@ nlohmann::json json_summary(const RunDisplay& d) {
     if (r.verdict == sim::Verdict::interrupted) j["interrupted_by"] = explore::signal_name(d.interrupted_by);
     j["events"] = r.events;
     j["virtual_time_ns"] = r.end_time.time_since_epoch().count();
+    if (r.drained_at) {  // the events ran out here (at or before the end): nothing happened after
+        j["drained_at_ns"] = r.drained_at->time_since_epoch().count();
+        j["blocked_forever"] = r.blocked_forever;
+    }
     j["trace_hash"] = sim::hash_hex(r.trace_hash);
     j["wall_time_ms"] = d.wall_ms;
     nlohmann::json m = nlohmann::json::object();
