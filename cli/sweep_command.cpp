@@ -24,7 +24,6 @@
 #include "report/text.hpp"
 #include "report_output.hpp"
 #include "report_workers.hpp"
-#include "sim/values.hpp"
 
 namespace faultline::cli {
 
@@ -75,22 +74,6 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text, std::uint64_t ru
         if (s == last) break;
     }
     return out;
-}
-
-// What a grid value reads as, whatever its spelling: a duration in nanoseconds, a rate, ratio or
-// number as a double (60/min and 1/s, 50% and 0.5, 1s and 1000ms are one), any other text as it is.
-std::string quantity(const std::string& value) {
-    char buf[40];
-    auto number = [&buf](double v) {
-        std::snprintf(buf, sizeof buf, "n%.17g", v);
-        return std::string(buf);
-    };
-    if (sim::Duration d{}; !sim::parse_value(value, d)) return "d" + std::to_string(d.count());
-    if (sim::Rate r{}; !sim::parse_value(value, r)) return number(r.per_second);
-    if (sim::Ratio q{}; !sim::parse_value(value, q))
-        return number(static_cast<double>(q.num) / static_cast<double>(q.den));
-    if (double x = 0; !sim::parse_value(value, x)) return number(x);
-    return "s" + value;
 }
 
 // The recovery rule in words, from the scenario's own `recovers` invariant when it has one.
@@ -227,20 +210,27 @@ int execute(const SweepArgs& args) {
                 }
             }
             // Every value must load (the right type, within its limits) before anything runs. Two
-            // that read as one quantity are one value in two spellings (1s and 1000ms, 0.5 and 50%,
-            // 60/min and 1/s), which the text alone does not show.
+            // that load as the same options are one value in two spellings (1s and 1000ms, 0.5 and
+            // 50%, 60/min and 1/s, true and yes, exponential(3ms) and exponential(3000us)), which
+            // the text alone does not show: the options as loaded are written one way.
+            std::vector<std::vector<std::pair<std::string, std::string>>> as_loaded;
             for (std::size_t i = 0; i < axis.values.size(); ++i) {
                 explore::RunSpec check = base;
                 for (const std::string& p : axis.paths) check.overrides.push_back({p, axis.values[i]});
                 try {
-                    (void)explore::effective_options(check);
+                    as_loaded.push_back(explore::effective_options(check));
+                    if (loaded.file) {
+                        as_loaded.back().clear();
+                        for (const FieldInfo& f : spec_options(load_spec(*loaded.file, args.variant, check.overrides)))
+                            as_loaded.back().emplace_back(f.path, f.value);
+                    }
                 } catch (const explore::InputError& e) {
                     if (std::string hint = unknown_path_hint(axis, options); !hint.empty())
                         throw UsageError("--grid " + g + ": " + hint);
                     throw UsageError("--grid " + g + ": value " + axis.labels[i] + ": " + e.what());
                 }
                 for (std::size_t k = 0; k < i; ++k) {
-                    if (quantity(axis.values[k]) == quantity(axis.values[i])) {
+                    if (as_loaded[k] == as_loaded[i]) {
                         throw UsageError("--grid " + g + ": '" + axis.labels[k] + "' and '" + axis.labels[i] +
                                          "' are one value (it would be two cells of one setting)");
                     }

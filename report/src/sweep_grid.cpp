@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -154,8 +155,17 @@ GridText parse_grid_text(const std::string& text) {
     if (count > axis_values_max)
         bad(text, format_number(count, 6) + " values; at most " + std::to_string(axis_values_max) + " per axis");
     for (long i = 0; i < static_cast<long>(count); ++i) {
-        // %.12g drops the binary noise of from + i * step (0.1 + 0.2).
-        g.labels.push_back(format_number(from + static_cast<double>(i) * step, 12) + unit);
+        // %.12g drops the binary noise of from + i * step (0.1 + 0.2). Below 1, plain decimals
+        // (0.00001, not 1e-05: a ratio is not read with an exponent, and it was not written so).
+        const double v = from + static_cast<double>(i) * step;
+        std::string label = format_number(v, 12);
+        if (label.find('e') != std::string::npos && std::fabs(v) < 1) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.*f", 12 - static_cast<int>(std::floor(std::log10(std::fabs(v)))), v);
+            label = buf;
+            while (label.back() == '0') label.pop_back();
+        }
+        g.labels.push_back(label + unit);
     }
     return g;
 }

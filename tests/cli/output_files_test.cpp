@@ -355,6 +355,10 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
         {"sweep " + stampede + " --grid workloads.users.call.timeout=1s,1000ms",
          "--grid workloads.users.call.timeout=1s,1000ms: '1s' and '1000ms' are one value"},
         {"sweep mm1 --grid lambda=0.5,0.50", "--grid lambda=0.5,0.50: '0.5' and '0.50' are one value"},
+        {"sweep " + stampede + " --grid 'workloads.users.call.hedge.enabled=true,yes'",
+         "--grid workloads.users.call.hedge.enabled=true,yes: 'true' and 'yes' are one value"},
+        {"sweep " + stampede + " --grid 'services.api.cpu=fixed(1ms),fixed( 1000us )'",
+         "--grid services.api.cpu=fixed(1ms),fixed( 1000us ): 'fixed(1ms)' and 'fixed( 1000us )' are one value"},
         // a huge value was printed as 47 digits that were not it
         {"sweep " + stampede + " --grid load=1e308..1e308", "--grid load=1e308..1e308: value 1e+308:"},
         {"fuzz mm1 --seeds 0..18446744073709551615 --out /nonexistent/never",

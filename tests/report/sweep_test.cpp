@@ -40,10 +40,11 @@ TEST(ReportSweep, GridRangesListsAndUnits) {
 }
 
 // A tester's finding: a range in tiny steps was labelled '0', '0', '0' (and then refused as one
-// value given twice).
-TEST(ReportSweep, TinyAndHugeValuesKeepTheirExponents) {
+// value given twice); then '1e-05', which a ratio does not read. Huge values keep an exponent.
+TEST(ReportSweep, TinyAndHugeRangeValuesAreLabelledAsTheyAre) {
     EXPECT_EQ(parse_grid_text("load=0.00001..0.00003:0.00001").labels,
-              (std::vector<std::string>{"1e-05", "2e-05", "3e-05"}));
+              (std::vector<std::string>{"0.00001", "0.00002", "0.00003"}));
+    EXPECT_EQ(parse_grid_text("x=0.1..0.3:0.1").labels, (std::vector<std::string>{"0.1", "0.2", "0.3"}));
     EXPECT_EQ(parse_grid_text("x=1e300..1e300").labels, (std::vector<std::string>{"1e+300"}));
 }
 

@@ -277,6 +277,11 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
         const std::string store = error_of(p, p == "stores.kv" ? "{design: lww}" : "lww");
         EXPECT_NE(store.find("the scenario has no 'stores' (add 'stores.kv' to the file)"), std::string::npos) << store;
     }
+    // The whole section at once names its entries too (a tester's finding: it got past the check).
+    const std::string whole = error_of("stores", "{kv: {design: quorum}}");
+    EXPECT_NE(whole.find("the scenario has no 'stores' (add 'stores.kv' to the file)"), std::string::npos) << whole;
+    const std::string other = error_of("services", "{api: {hosts: api-1}, other: {hosts: o-1}}");
+    EXPECT_NE(other.find("the scenario has no 'services.other' (add it to the file)"), std::string::npos) << other;
     EXPECT_NE(error_of("databases.zzz.memory_mb", "3").find("the scenario has no 'databases.zzz' (add it to the file)"),
               std::string::npos)
         << error_of("databases.zzz.memory_mb", "3");

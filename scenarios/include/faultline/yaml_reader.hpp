@@ -363,8 +363,9 @@ std::string new_entry_hint(const YAML::Node& root, const std::string& path);
 // services, stores, ...) and whose second names an entry the document does not have: why the
 // setting is refused ("the scenario has no 'stores.kv': a setting changes an entry the file has,
 // it does not add one ..."). A setting would otherwise add the entry, and an entry whose every
-// field has a default (a store) would load, and run, as a component the file never had.
-std::optional<std::string> adds_named_entry(const YAML::Node& root, const std::string& path,
+// field has a default (a store) would load, and run, as a component the file never had. A path
+// that is the section itself is checked by the entries its `value` (a mapping) names.
+std::optional<std::string> adds_named_entry(const YAML::Node& root, const std::string& path, const std::string& value,
                                             const std::vector<std::string>& named_sections);
 
 }  // namespace faultline

@@ -57,27 +57,6 @@ std::string new_entry_hint(const YAML::Node& root, const std::string& path) {
     return "";
 }
 
-std::optional<std::string> adds_named_entry(const YAML::Node& root, const std::string& path,
-                                            const std::vector<std::string>& named_sections) {
-    const std::vector<std::string> parts = split_path(path);
-    if (parts.size() < 2 || std::find(named_sections.begin(), named_sections.end(), parts[0]) == named_sections.end())
-        return std::nullopt;
-    YAML::Node cur;
-    cur.reset(root);
-    const YAML::Node& node = cur;  // const: operator[] must not add what it looks for
-    const YAML::Node section = child_of(node, parts[0]);
-    if (section.IsDefined() && section.IsMap()) {
-        const YAML::Node entry = child_of(section, parts[1]);
-        if (entry.IsDefined() && !entry.IsNull()) return std::nullopt;
-    }
-    const std::string entry = parts[0] + "." + parts[1];
-    const std::string refusal = "a setting changes an entry the file has, it does not add one: ";
-    if (std::string hint = new_entry_hint(root, path); !hint.empty()) return refusal + hint;
-    if (!section.IsDefined() || section.IsNull())
-        return refusal + "the scenario has no '" + parts[0] + "' (add '" + entry + "' to the file)";
-    return refusal + "the scenario has no '" + entry + "' (add it to the file)";
-}
-
 namespace {
 
 // "[1, 0.5, 2]" sets a list (diurnal, test_seeds, replicas) and "{factor: 3}" a mapping (a
@@ -98,6 +77,37 @@ YAML::Node override_value(const std::string& value) {
 }
 
 }  // namespace
+
+std::optional<std::string> adds_named_entry(const YAML::Node& root, const std::string& path, const std::string& value,
+                                            const std::vector<std::string>& named_sections) {
+    const std::vector<std::string> parts = split_path(path);
+    if (std::find(named_sections.begin(), named_sections.end(), parts[0]) == named_sections.end()) return std::nullopt;
+    YAML::Node cur;
+    cur.reset(root);
+    const YAML::Node& node = cur;  // const: operator[] must not add what it looks for
+    const YAML::Node section = child_of(node, parts[0]);
+    if (parts.size() == 1) {
+        // The whole section at once ('stores={kv: {design: lww}}'): each entry it names must be one
+        // the file has, and the first that is not is refused as a path through it would be.
+        const YAML::Node whole = override_value(value);
+        if (!whole.IsMap()) return std::nullopt;  // not entries: the reader says what is wrong
+        for (const auto& kv : whole) {
+            const std::string key = kv.first.as<std::string>("");
+            if (auto e = adds_named_entry(root, parts[0] + "." + key, "", named_sections)) return e;
+        }
+        return std::nullopt;
+    }
+    if (section.IsDefined() && section.IsMap()) {
+        const YAML::Node entry = child_of(section, parts[1]);
+        if (entry.IsDefined() && !entry.IsNull()) return std::nullopt;
+    }
+    const std::string entry = parts[0] + "." + parts[1];
+    const std::string refusal = "a setting changes an entry the file has, it does not add one: ";
+    if (std::string hint = new_entry_hint(root, path); !hint.empty()) return refusal + hint;
+    if (!section.IsDefined() || section.IsNull())
+        return refusal + "the scenario has no '" + parts[0] + "' (add '" + entry + "' to the file)";
+    return refusal + "the scenario has no '" + entry + "' (add it to the file)";
+}
 
 std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::string& path, const std::string& value,
                                                const std::function<YAML::Node()>& fresh) {

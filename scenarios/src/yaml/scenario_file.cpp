@@ -437,7 +437,7 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
     if (!variant.empty()) {
         variant_sets = variant_settings(root, variant, path);
         for (const VariantSetting& v : variant_sets) {
-            if (auto e = adds_named_entry(root, v.path, named_sections()))
+            if (auto e = adds_named_entry(root, v.path, v.value, named_sections()))
                 throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
             if (auto e = apply_yaml_override(root, v.path, v.value, fresh)) throw SpecError(v.where, "variants." + variant + ".set", v.path + ": " + *e);
         }
@@ -462,7 +462,8 @@ ScenarioSpec read_with(const std::string& path, const std::string& variant, cons
                             "a setting does not change a variant's settings (they are applied first): choose the variant with "
                             "--variant, and --set the keys it sets directly");
         }
-        if (auto e = adds_named_entry(root, o.path, named_sections())) throw SpecError(Where{"", 0, 0}, o.path, *e);
+        if (auto e = adds_named_entry(root, o.path, o.value, named_sections()))
+            throw SpecError(Where{"", 0, 0}, o.path, *e);
         if (auto e = apply_yaml_override(root, o.path, o.value, fresh)) throw SpecError(Where{"", 0, 0}, o.path, *e);  // "(--set): path: ..."
     }
     // Top-level keys that start with "x-" hold anchors for the sections to use, and are not read.
