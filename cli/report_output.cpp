@@ -185,8 +185,9 @@ RunOutputs::RunOutputs(const RunReportFlags& flags, const std::vector<NamedFile>
 
 void RunOutputs::check_run(const sim::Options& options) const {
     if (flags_.perfetto_window.empty()) return;
-    const bool by_duration = options.duration && *options.duration <= options.time_max;
-    const sim::Duration end = by_duration ? *options.duration : options.time_max;
+    const sim::Duration time_max = options.effective_time_max();  // as the simulator will keep it
+    const bool by_duration = options.duration && *options.duration <= time_max;
+    const sim::Duration end = by_duration ? *options.duration : time_max;
     if (perfetto_options_.from_s < sim::to_seconds(end)) return;
     throw UsageError("--perfetto-window " + flags_.perfetto_window + ": starts at or after the end of the run (" +
                      report::format_time(sim::to_seconds(end)) + ", its " + (by_duration ? "planned duration" : "time limit") +

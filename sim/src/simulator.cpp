@@ -48,8 +48,7 @@ Simulator::Simulator(Options options)
       stacks_(std::make_unique<detail::StackPool>(options_.stack_size, options_.guard_pages)),
       buggify_rng_(Rng::derive(options_.seed, "kernel/buggify")) {
     // A limit nobody set does not cut a planned run short (it was a runaway at 24h).
-    if (options_.duration && options_.time_max == Options::time_max_default && *options_.duration > options_.time_max)
-        options_.time_max = *options_.duration;
+    options_.time_max = options_.effective_time_max();
     hash_.reset(options_.seed);
     events_check_ = events_check_from(0);
     queue_.on_turn(

@@ -361,6 +361,11 @@ TEST(Kernel, ADefaultTimeLimitFollowsALongerPlannedDuration) {
     // A shorter planned run keeps the default: the limit is never reached before the duration.
     sim::Simulator short_run({.seed = 1, .duration = 2h});
     EXPECT_EQ(short_run.options().time_max, sim::Options::time_max_default);
+    // Options say so before a simulator is made (the run command checks a --perfetto-window
+    // against the end before it runs).
+    EXPECT_EQ((sim::Options{.seed = 1, .duration = 48h}.effective_time_max()), Duration(48h));
+    EXPECT_EQ((sim::Options{.seed = 1, .duration = 48h, .time_max = 90min}.effective_time_max()), Duration(90min));
+    EXPECT_EQ((sim::Options{.seed = 1}.effective_time_max()), sim::Options::time_max_default);
 }
 
 // A tester's finding: a run with a planned duration whose processes all block for ever (each

@@ -58,6 +58,10 @@ struct Options {
     // the default, so a longer planned run still runs to its end.
     static constexpr Duration time_max_default = std::chrono::hours(24);
     Duration time_max = time_max_default;
+    // The limit the run keeps: time_max, or a longer planned duration when time_max is the default.
+    Duration effective_time_max() const {
+        return duration && time_max == time_max_default && *duration > time_max ? *duration : time_max;
+    }
     std::uint64_t events_max = 2'000'000'000;
     // Events in a row at one instant of virtual time, past which the run is a runaway too: a
     // loop that never waits (a retry with no backoff against an instant refusal, a crash loop
