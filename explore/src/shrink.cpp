@@ -254,7 +254,7 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
         if (std::unique_ptr<Scenario> s = info.make(all_overrides(spec), error)) {
             sim::Options o{};
             s->configure(o);
-            planned = o.duration;
+            if (o.duration) planned = *o.duration;  // (a copy of the optional: g++ 12 -Wmaybe-uninitialized)
         }
     }
     if (best.verdict == Verdict::fail && (!planned || end < *planned)) {
