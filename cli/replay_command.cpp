@@ -54,9 +54,10 @@ int execute(const ReplayArgs& a) {
         }
         if (!a.log_level.empty()) options.log_level = a.log_level;
         explore::check_replay_options(artifact, options);  // before the trace file is opened (and emptied)
-        check_output_files({{"--trace", a.trace},
-                            input_file("the artifact", a.artifact),
-                            input_file("the artifact's scenario file", artifact.spec.scenario.path.value_or(""))});
+        check_output_files(
+            {{"--trace", a.trace},
+             input_file("the artifact", a.artifact),
+             input_file("the artifact's scenario file", explore::scenario_file(artifact.spec.scenario).value_or(""))});
         TraceOutput trace(a.trace, a.trace_kernel);
         if (trace.file()) options.sink = trace.file();
 

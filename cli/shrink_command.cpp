@@ -76,10 +76,11 @@ int execute(const ShrinkArgs& a) {
                              ": the regression is written as JSON, and its scenario file beside it as " +
                              explore::regression_yaml_path(out) + "; name it FILE.json");
         }
-        check_output_files({{out_name, out},
-                            {"the regression's scenario file", explore::regression_yaml_path(out)},
-                            input_file("the artifact", a.artifact),
-                            input_file("the artifact's scenario file", failing.spec.scenario.path.value_or(""))});
+        check_output_files(
+            {{out_name, out},
+             {"the regression's scenario file", explore::regression_yaml_path(out)},
+             input_file("the artifact", a.artifact),
+             input_file("the artifact's scenario file", explore::scenario_file(failing.spec.scenario).value_or(""))});
         try {
             const explore::LoadedScenarioRef loaded = explore::load_scenario(failing.spec.scenario);
             if (auto changed = explore::scenario_change(failing, loaded, explore::effective_options(failing.spec))) {

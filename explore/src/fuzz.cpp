@@ -112,11 +112,12 @@ std::string without_trailing_slash(std::string dir) {
     return dir;
 }
 
-// The seed ranges a directory has been given over its resumptions ("1..30 100..102").
-std::string joined_ranges(const std::string& before, const std::string& now) {
+}  // namespace
+
+std::string joined_ranges(const std::vector<std::string>& texts) {
     std::string out;
     std::set<std::string> seen;
-    for (const std::string& text : {before, now}) {
+    for (const std::string& text : texts) {
         std::size_t i = 0;
         while (i < text.size()) {
             std::size_t j = text.find(' ', i);
@@ -129,8 +130,6 @@ std::string joined_ranges(const std::string& before, const std::string& now) {
     return out;
 }
 
-}  // namespace
-
 FuzzReport run_fuzz(const FuzzOptions& options) {
     namespace fs = std::filesystem;
     LoadedScenarioRef loaded = load_scenario(options.base.scenario);
@@ -142,7 +141,10 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         throw InputError("give a seed range (--seeds A..B) or a time budget (--time 10m)");
     if (options.out_dir.empty()) throw InputError("--out DIR is required");
     if (options.worker_exe.empty()) throw InputError("no worker executable");
-    if (options.junit) check_writable_parent(*options.junit, "--junit", options.out_dir);
+    if (options.junit) {
+        check_writable_parent(*options.junit, "--junit", options.out_dir);
+        check_not_scenario_file(*options.junit, "--junit", options.base.scenario);  // which --resume reads again
+    }
     if (options.swarm && (!info.swarm || info.swarm().empty())) {
         // Every seed would run the base design: a job that looks like a swarm and is not one.
         throw InputError("--swarm: scenario '" + options.base.scenario.name +
@@ -203,7 +205,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         }
         if (previous.shard != job.shard)
             throw InputError(dir + ": --resume of a different job: shard " + previous.shard + " vs " + job.shard);
-        job.seeds = joined_ranges(previous.seeds, job.seeds);
+        job.seeds = joined_ranges({previous.seeds, job.seeds});
         if (previous.scenario.absolute && job.scenario.absolute &&
             *previous.scenario.absolute != *job.scenario.absolute) {
             // The same bytes in another file (a copy, or the same name in another directory): the

@@ -86,6 +86,11 @@ std::vector<Override> canonical_overrides(const std::vector<Override>& overrides
     return out;
 }
 
+bool same_settings(const JobConfig& job, const std::vector<Override>& a, const std::vector<Override>& b) {
+    const std::vector<Override> ca = canonical_overrides(a), cb = canonical_overrides(b);
+    return same_overrides(ca, cb) || same_effective_options(job, ca, cb);
+}
+
 std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b) {
     // A scenario file is the same by its path (as typed, or absolute) or by its bytes: a copy of
     // it elsewhere (another checkout, another machine's path) is the same job.
@@ -110,8 +115,8 @@ std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b
                       : std::string("the scenario file's content differs")) +
                " (content hash " + a.content_hash + " vs " + b.content_hash + ")";
     }
-    const std::vector<Override> ca = canonical_overrides(a.overrides), cb = canonical_overrides(b.overrides);
-    if (!same_overrides(ca, cb) && !same_effective_options(a, ca, cb)) return "overrides " + text(ca) + " vs " + text(cb);
+    if (!same_settings(a, a.overrides, b.overrides))
+        return "overrides " + text(canonical_overrides(a.overrides)) + " vs " + text(canonical_overrides(b.overrides));
     if (a.swarm != b.swarm)
         return std::string("swarm mode ") + (a.swarm ? "on" : "off") + " vs " + (b.swarm ? "on" : "off");
     if (a.shuffle_ties != b.shuffle_ties)

@@ -19,10 +19,7 @@ std::string hash_or_none(const std::optional<std::uint64_t>& h) { return h ? sim
 // crash or a hang has no trace hash to tell an artifact of another job apart.
 bool made_by_job(const Artifact& a, const JobConfig& job) {
     const RunSpec& s = a.spec;
-    const auto x = canonical_overrides(s.overrides), y = canonical_overrides(job.overrides);
-    const bool same_overrides =
-        std::equal(x.begin(), x.end(), y.begin(), y.end(),
-                   [](const Override& p, const Override& q) { return p.path == q.path && p.value == q.value; });
+    const bool same_overrides = same_settings(job, s.overrides, job.overrides);
     const bool same_file = job.content_hash.empty() || a.hashed != "file" || a.content_hash == job.content_hash;
     return s.scenario == job.scenario && same_overrides && same_file && s.shuffle_ties == job.shuffle_ties &&
            s.buggify == job.buggify && s.time_max == job.time_max && s.events_max == job.events_max;
@@ -208,6 +205,7 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         } catch (const InputError&) {
         }
     }
+    if (junit) check_not_scenario_file(*junit, "--junit", first->scenario);  // which --resume reads again
     // Every directory checked: first which record of each seed to keep (reading every record,
     // so that a bad one refuses the merge before --out is made), then those records, streamed
     // into the merged file.
@@ -283,8 +281,10 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
                                   " different builds: " + which);
     }
     for (const auto& b : builds) report.builds.push_back(b.first);
-    if (shard_counts.size() > 1) report.warnings.push_back("the directories were sharded differently; seeds may be missing");
     report.coverage = merged_coverage(dirs, jobs, dir_shards, by_seed);
+    // Seeds counted, the gaps say exactly which are missing; otherwise (a time budget, an open range) only this.
+    if (shard_counts.size() > 1 && !report.coverage.expected)
+        report.warnings.push_back("the directories were sharded differently; seeds may be missing");
     for (const std::string& gap : report.coverage.gaps)
         report.warnings.push_back(gap);
 
@@ -296,13 +296,9 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
     for (const std::string& s : shards) shard_list += (shard_list.empty() ? "" : " ") + s;
     job.shard = "merged: " + shard_list;
     job.builds = report.builds;  // the first directory's build first: it is job.build_id
-    std::set<std::string> ranges;
-    for (const std::string& d : dirs) {
-        const Json j = read_json_file(d + "/job.json");
-        ranges.insert(job_from_json(JsonReader(d + "/job.json", j)).seeds);
-    }
-    job.seeds.clear();
-    for (const std::string& r : ranges) job.seeds += (job.seeds.empty() ? "" : " ") + r;
+    std::set<std::string> ranges;  // sorted: the same text whatever the order of the arguments
+    for (const JobConfig& j : jobs) ranges.insert(j.seeds);
+    job.seeds = joined_ranges({ranges.begin(), ranges.end()});
     write_whole_file(out_dir + "/job.json", job_to_json(job).dump(2) + "\n");
     made.keep();  // a job's directory now: its results stay whatever happens to the summary
 

@@ -53,19 +53,38 @@ ScenarioRef scenario_ref(const std::string& arg, const std::string& variant) {
     return ref;
 }
 
+std::optional<std::string> scenario_file(const ScenarioRef& ref) {
+    if (!ref.path) {
+        if (builtin_scenarios().find(ref.name)) return std::nullopt;
+        return library_scenario_path(ref.name);
+    }
+    // Recorded in another directory: the absolute path still finds it on the same machine.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*ref.path, ec) && ref.absolute && *ref.absolute != *ref.path &&
+        std::filesystem::is_regular_file(*ref.absolute, ec))
+        return ref.absolute;
+    return ref.path;
+}
+
+void check_not_scenario_file(const std::string& file, const std::string& flag, const ScenarioRef& ref) {
+    const std::optional<std::string> scenario = scenario_file(ref);
+    std::error_code ec;  // (false, with ec set, when either is missing: a file not there is not overwritten)
+    if (scenario && std::filesystem::equivalent(file, *scenario, ec))
+        throw InputError(flag + " " + file + " would overwrite the scenario file " + *scenario);
+}
+
 LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where) {
     const std::string prefix = where.empty() ? "" : where + ": ";
     LoadedScenarioRef out;
-    std::optional<std::string> file = ref.path;
-    if (!file) {
+    if (!ref.path) {
         if (const ScenarioInfo* info = builtin_scenarios().find(ref.name)) {
             if (!ref.variant.empty())
                 throw InputError(prefix + "scenario '" + ref.name + "' is a C++ scenario and has no variants");
             out.info = std::shared_ptr<const ScenarioInfo>(info, [](const ScenarioInfo*) {});  // static: not owned
             return out;
         }
-        file = library_scenario_path(ref.name);
     }
+    std::optional<std::string> file = scenario_file(ref);
     if (!file) {
         std::vector<std::string> names = builtin_scenarios().names();
         for (const std::string& n : library_scenarios()) names.push_back(n);
@@ -75,13 +94,9 @@ LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where
     }
     std::error_code ec;
     if (!std::filesystem::is_regular_file(*file, ec)) {
-        // Recorded in another directory: the absolute path still finds it on the same machine.
-        if (ref.path && ref.absolute && *ref.absolute != *file && std::filesystem::is_regular_file(*ref.absolute, ec)) {
-            file = *ref.absolute;
-        } else {
-            throw InputError(prefix + "no scenario file '" + *file + "'" +
-                             (ref.path && ref.absolute && *ref.absolute != *file ? " (nor " + *ref.absolute + ")" : ""));
-        }
+        const std::string& typed = ref.path.value_or(*file);
+        throw InputError(prefix + "no scenario file '" + typed + "'" +
+                         (ref.path && ref.absolute && *ref.absolute != typed ? " (nor " + *ref.absolute + ")" : ""));
     }
     try {
         LoadedScenario loaded = load_scenario_file(*file, ref.variant);

@@ -140,6 +140,10 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
          "--junit results-link.xml: is the job's results.jsonl (job)"},
         {"fuzz own.yaml --seeds 1..1 --out job --resume --junit job/artifacts/" + artifact,
          "--junit job/artifacts/" + artifact + ": is in the job's artifacts directory (job)"},
+        // The scenario file a job reads again on --resume.
+        {"fuzz own.yaml --seeds 1..1 --out j3 --junit own.yaml",
+         "--junit own.yaml would overwrite the scenario file own.yaml"},
+        {"merge job shard --out m4 --junit hard.json", "--junit hard.json would overwrite the scenario file own.yaml"},
         {"merge job shard --out merged --junit shard/results.jsonl",
          "--junit shard/results.jsonl: is the job's results.jsonl ("},
         {"fuzz own.yaml --seeds 1..1 --out job/artifacts/inner",
@@ -162,6 +166,24 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
         EXPECT_TRUE(contains(r.out, "faultline: error: " + message)) << args << "\n" << r.out;
         EXPECT_EQ(lines(r.out), 1u) << args << "\n" << r.out;
     }
+    // From another directory an artifact finds its scenario file by the absolute path it recorded:
+    // that file is what is protected (the path as typed names nothing from there), so
+    // `replay --trace` did not empty it, nor `shrink -o` replace it with the regression.
+    fs::create_directories(dir / "elsewhere");
+    const std::string own = (dir / "own.yaml").lexically_normal().string();
+    const std::pair<std::string, std::string> elsewhere[] = {
+        {"replay ../a.json --trace ../own.yaml",
+         "--trace ../own.yaml would overwrite the artifact's scenario file " + own},
+        {"shrink ../a.json -o ../own.json",
+         "the regression's scenario file ../own.yaml would overwrite the artifact's scenario file " + own},
+    };
+    for (const auto& [args, message] : elsewhere) {
+        const Result r = faultline_in(dir / "elsewhere", args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_EQ(r.out, "faultline: error: " + message + "\n") << args;
+    }
+    EXPECT_FALSE(fs::exists(dir / "j3"));
+    EXPECT_FALSE(fs::exists(dir / "m4"));
     // A full disk is the machine's answer, not faultline's defect: one line, exit 2 (it was
     // "internal error", exit 3, after every candidate run).
     const Result full = faultline_in(dir, "shrink a.json -o /dev/full");

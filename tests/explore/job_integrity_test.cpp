@@ -412,6 +412,32 @@ TEST(JobIntegrity, ResumeAcceptsTheSameSettingsInAnotherOrder) {
     EXPECT_TRUE(contains(other.out, "overrides clients=2 crash_rate=3 vs clients=3 crash_rate=3")) << other.out;
 }
 
+// A resume may spell a setting another way (crash_rate=1.70 for 1.7): merge took the artifact
+// recorded before it for another job's and ran its seed again, with a warning. The merged
+// job.json named a directory's resumed ranges again with the next directory's ("1..100 1..200
+// 1..200"), and merge warned "seeds may be missing" of shards of different counts after it had
+// counted that none were.
+TEST(JobIntegrity, MergeKnowsASettingSpelledAnotherWayAndNamesEachRangeOnce) {
+    const std::string root = scratch("merge_spelling");
+    auto fuzz = [&](const std::string& args) {
+        const Result r = cli("fuzz planted-counter --progress none " + args);
+        EXPECT_LE(r.exit_code, 1) << r.out;
+    };
+    fuzz("--seeds 901..905 --set crash_rate=1.7 --shard 0/2 --out " + root + "/a");
+    fuzz("--seeds 901..915 --set crash_rate=1.70 --shard 0/2 --resume --out " + root + "/a");  // seed 910 fails
+    fuzz("--seeds 901..915 --set crash_rate=1.7 --shard 1/2 --out " + root + "/b");
+    fuzz("--seeds 901..915 --set crash_rate=1.7 --out " + root + "/whole");
+    const Result merged = cli("merge " + root + "/a " + root + "/b --out " + root + "/m");
+    EXPECT_EQ(merged.exit_code, 1) << merged.out;  // the finding of seed 910
+    EXPECT_FALSE(contains(merged.out, "warning")) << merged.out;
+    EXPECT_EQ(read_json(root + "/m/job.json")["seeds"], "901..905 901..915");
+    // Shards of different counts that together ran every seed: nothing to warn of.
+    const Result mixed = cli("merge " + root + "/whole " + root + "/b --out " + root + "/mixed");
+    EXPECT_EQ(mixed.exit_code, 1) << mixed.out;
+    EXPECT_FALSE(contains(mixed.out, "warning")) << mixed.out;
+    EXPECT_EQ(read_json(root + "/mixed/job.json")["seeds"], "901..915");
+}
+
 }  // namespace
 
 namespace {

@@ -41,6 +41,9 @@ struct SeedRanges {
     std::optional<std::uint64_t> count(const Shard& shard) const;
 };
 SeedRanges parse_seed_ranges(std::string_view text);  // InputError on bad text
+// The seed ranges of job.json's "seeds" over resumptions and merges ("1..30 100..102"): each
+// range of `texts` once, in the order first met.
+std::string joined_ranges(const std::vector<std::string>& texts);
 
 enum class ProgressMode { automatic, terminal, log, none };
 

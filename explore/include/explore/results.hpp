@@ -54,6 +54,9 @@ std::optional<std::string> job_difference(const JobConfig& a, const JobConfig& b
 // overlap are put in path order; one that contains another (`replicas` and `replicas.0`) keeps
 // its order relative to it.
 std::vector<Override> canonical_overrides(const std::vector<Override>& overrides);
+// Whether two lists of --set overrides of `job`'s scenario set the same: compared as above, and
+// for a built-in scenario (typed options) by the values they set (crash_rate=1.7 is 1.70).
+bool same_settings(const JobConfig& job, const std::vector<Override>& a, const std::vector<Override>& b);
 
 // Reads results.jsonl record by record. A last line without its newline (a write cut short) is
 // dropped; with `repair` the file is also truncated to its last complete line so appends start

@@ -69,6 +69,13 @@ struct LoadedScenarioRef {
     std::string file_hash;            // that file's content hash
 };
 LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where = "");
+// The file `ref` loads: its path, or where it was recorded when the path leads to no file from
+// here, or the library's file of its name. Nothing for a C++ scenario; an unknown name or a
+// missing file is load_scenario's error to give.
+std::optional<std::string> scenario_file(const ScenarioRef& ref);
+// InputError when writing `file` (given as `flag`) would overwrite the scenario file `ref` loads,
+// from whatever directory the command runs.
+void check_not_scenario_file(const std::string& file, const std::string& flag, const ScenarioRef& ref);
 
 // The effective options of the scenario with the spec's overrides (path, value), and their hash.
 // InputError when the overrides are bad.
