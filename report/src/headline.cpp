@@ -24,14 +24,17 @@ std::string main_workload(const RunRecord& r, const std::optional<RecoveryRule>&
     return t.workloads.empty() ? std::string() : t.workloads.front();
 }
 
-std::optional<RecoveryRule> rule_for(const RunRecord& r, std::string& source) {
+// The rule, and the `recovers` invariant it comes from (none: the fault timeline's).
+std::optional<RecoveryRule> rule_for(const RunRecord& r, std::string& source, const InvariantRecord*& from) {
     for (const InvariantRecord& inv : r.invariants) {
         if (inv.recovery) {
             source = "invariant '" + inv.name + "'";
+            from = &inv;
             return inv.recovery;
         }
     }
     source = "fault timeline";
+    from = nullptr;
     return default_recovery_rule(r);
 }
 
@@ -79,7 +82,8 @@ std::optional<RecoveryRule> default_recovery_rule(const RunRecord& r) {
 
 Recovery recovery(const RunRecord& r) {
     Recovery out;
-    std::optional<RecoveryRule> rule = rule_for(r, out.source);
+    const InvariantRecord* invariant = nullptr;
+    std::optional<RecoveryRule> rule = rule_for(r, out.source, invariant);
     const models::Series* s = rule ? r.find_series(rule->metric) : nullptr;
     if (!rule || s == nullptr || r.times.empty()) return out;
     out.applicable = true;
@@ -98,10 +102,14 @@ Recovery recovery(const RunRecord& r) {
         }
     }
     out.baseline = base_n > 0 ? base_sum / base_n : 0;
-    const double interval = t.size() > 1 ? t[1] - t[0] : (t[0] > 0 ? t[0] : 1);
+    const double interval = sample_interval(r);
     const std::size_t k = std::max<std::size_t>(1, static_cast<std::size_t>(rule->smoothing_s / interval + 1e-9));
     const double deadline = rule->after_s + rule->within_s;
-    out.judged = t.back() + 1e-9 >= deadline;
+    // Judged when the run reached the deadline: its last sample is there, or it went on past it
+    // (the invariant judges just after it, and its failure ends the run then, between two
+    // samples), or the invariant itself failed, which it does only once it has judged.
+    out.judged =
+        t.back() + 1e-9 >= deadline || r.end_s > deadline || (invariant != nullptr && invariant->result == "fail");
     for (std::size_t j = 0; j < t.size() && out.baseline > 0; ++j) {
         if (t[j] <= rule->after_s) continue;
         double sum = 0;
@@ -167,7 +175,7 @@ Headline headline(const RunRecord& r) {
     h.peak_db_connections = t.databases.empty() ? nan : 0;
     for (const std::string& d : t.databases) {
         h.db_crashes += measured_or(d + ".oom", total(r, values(r, d + ".oom")));
-        // The run's own count of its peak, where there is one: the once-a-second samples miss the
+        // The run's own count of its peak, where there is one: the samples (once a second by default) miss the
         // spike that took the database past its memory limit between two of them.
         h.peak_db_connections = std::max(h.peak_db_connections, measured_or(d + ".connections_peak", peak(values(r, d + ".connections"))));
     }

@@ -5,6 +5,7 @@
 #include "page.hpp"
 #include "report/compare.hpp"
 #include "report/html.hpp"
+#include "report/series.hpp"
 #include "report/text.hpp"
 
 namespace faultline::report {
@@ -34,7 +35,8 @@ std::string cards(const RunRecord& r) {
     if (std::isfinite(h.latency_p99_s)) {
         o += card("latency p99", format_value(h.latency_p99_s, Unit::seconds),
                   "of the requests that succeeded, whole run; p50 " + format_value(h.latency_p50_s, Unit::seconds) +
-                      "; worst second " + format_value(h.peak_p99_s, Unit::seconds));
+                      "; worst " + format_time(sample_interval(r)) + " sample " +
+                      format_value(h.peak_p99_s, Unit::seconds));
     }
     if (std::isfinite(h.peak_amplification)) {
         o += card("peak retry amplification", format_value(h.peak_amplification, Unit::times),

@@ -121,6 +121,12 @@ double lowest(const std::vector<double>& v) {
     return m;
 }
 
+double sample_interval(const RunRecord& r) {
+    const std::vector<double>& t = r.times;
+    if (t.size() > 1) return t[1] - t[0];
+    return !t.empty() && t[0] > 0 ? t[0] : 1;
+}
+
 double total(const RunRecord& r, const std::vector<double>& per_second) {
     double sum = 0, prev = 0;
     for (std::size_t i = 0; i < per_second.size() && i < r.times.size(); ++i) {

@@ -10,6 +10,7 @@
 #include "report/headline.hpp"
 #include "report/html.hpp"
 #include "report/markdown.hpp"
+#include "report/sweep.hpp"
 #include "text_search.hpp"
 
 namespace {
@@ -139,6 +140,56 @@ TEST(ReportHeadline, ARunThatNeverRecoversSaysSo) {
     const Recovery rec = recovery(r);
     EXPECT_FALSE(rec.seconds().has_value());
     EXPECT_EQ(rec.text(), "did not recover within 20s");
+}
+
+// The run a failed `recovers` invariant stopped: it ends just after the deadline (the invariant
+// judges then), which need not be a sample time. A tester's finding: the card said "not judged:
+// the run ended before 40.5s" beside the FAIL, and a sweep cell read "?", because the last
+// sample (40s) was taken for the run's end.
+RunRecord stopped_by_its_recovers_invariant(double within_s, double end_s) {
+    RunRecord r = report_test::outage_run();
+    for (models::Series& s : r.series) {
+        if (s.name == "users.ok") std::fill(s.values.begin() + 20, s.values.end(), 50.0);
+    }
+    std::size_t keep = 0;
+    while (keep < r.times.size() && r.times[keep] <= end_s) ++keep;
+    r.times.resize(keep);
+    for (models::Series& s : r.series) s.values.resize(keep);
+    r.end_s = end_s;
+    r.verdict = "fail";
+    r.invariants[0].recovery->within_s = within_s;
+    r.invariants[0].judged_at_s = 30 + within_s;
+    r.invariants[0].result = "fail";
+    r.failure = FailureRecord{"invariant", "goodput recovers", "did not recover", "", "", end_s};
+    return r;
+}
+
+TEST(ReportHeadline, ARunItsRecoversInvariantStoppedBetweenTwoSamplesWasJudged) {
+    const RunRecord half = stopped_by_its_recovers_invariant(10.5, 40.500000001);
+    ASSERT_DOUBLE_EQ(half.times.back(), 40);
+    EXPECT_TRUE(recovery(half).judged);
+    EXPECT_EQ(recovery(half).text(), "did not recover within 10.5s");
+    EXPECT_FALSE(cell_run(half).recovery_s.has_value());
+    EXPECT_TRUE(cell_run(half).recovery_judged) << "a sweep cell reads x, not ?";
+
+    // Samples every 5s (35s, 40s), the deadline at 41s and the run ended just after it.
+    RunRecord coarse = stopped_by_its_recovers_invariant(11, 41.000000001);
+    std::vector<double> times;
+    std::vector<std::vector<double>> values(coarse.series.size());
+    for (std::size_t k = 4; k < coarse.times.size(); k += 5) {
+        times.push_back(coarse.times[k]);
+        for (std::size_t s = 0; s < coarse.series.size(); ++s) values[s].push_back(coarse.series[s].values[k]);
+    }
+    coarse.times = times;
+    for (std::size_t s = 0; s < coarse.series.size(); ++s) coarse.series[s].values = values[s];
+    ASSERT_DOUBLE_EQ(coarse.times.back(), 40);
+    EXPECT_EQ(recovery(coarse).text(), "did not recover within 11s");
+
+    // The invariant's own verdict is enough: it fails only once it has judged.
+    RunRecord exact = stopped_by_its_recovers_invariant(10.5, 40.5);
+    EXPECT_EQ(recovery(exact).text(), "did not recover within 10.5s");
+    exact.invariants[0].result = "not judged";
+    EXPECT_EQ(recovery(exact).text(), "not judged: the run ended before 40.5s");
 }
 
 TEST(ReportHeadline, WithoutARecoversInvariantTheFaultTimelineGivesTheRule) {
@@ -322,6 +373,20 @@ TEST(ReportHtml, ShowsTheVerdictInvariantsOptionsAndFaults) {
           "workloads.users.open_loop.rate", "faultline run outage --seed 7", "<svg class=\"chart\""}) {
         EXPECT_TRUE(contains(page, s)) << s;
     }
+}
+
+// A tester's finding: the latency card said "worst second" of samples 5s (or 250ms) long.
+TEST(ReportHtml, TheLatencyCardNamesTheSampleItsWorstP99CameFrom) {
+    RunRecord r = report_test::outage_run();
+    r.measurements.push_back({"users.latency_p50_s", 0.002, ""});
+    r.measurements.push_back({"users.latency_p99_s", 0.02, ""});
+    r.series.push_back({"users.latency.p99", std::vector<double>(r.times.size(), 0.03)});
+    EXPECT_TRUE(contains(run_html(r), "; worst 1s sample 30ms")) << "samples a second apart";
+    for (double& t : r.times) t *= 5;  // metrics_interval=5s
+    r.end_s = r.duration_s = 300;
+    const std::string page = run_html(r);
+    EXPECT_TRUE(contains(page, "; worst 5s sample 30ms"));
+    EXPECT_FALSE(contains(page, "worst second"));
 }
 
 // A run with no headline numbers (a kernel-only model: no client workload, retries or database)

@@ -50,6 +50,9 @@ std::vector<std::string> names_with_prefix(const std::vector<const RunRecord*>& 
 // The largest finite value (NaN when there is none) and the smallest.
 double peak(const std::vector<double>& v);
 double lowest(const std::vector<double>& v);
+// The time between two samples (the metrics interval; the first sample's time when there is one
+// sample, 1 when there is none).
+double sample_interval(const RunRecord& r);
 // Sum of rate * interval: a per-second series back to a total.
 double total(const RunRecord& r, const std::vector<double>& per_second);
 
