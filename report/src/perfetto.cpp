@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <queue>
 
+#include "report/series.hpp"
 #include "report/text.hpp"
 
 namespace faultline::report {
@@ -128,19 +129,24 @@ void PerfettoRecorder::record(const sim::TraceRecord& r) {
         const std::uint32_t crashed = intern("host crashed");
         for (std::uint64_t id : ids) close(r.host_id, id, t, crashed);
     }
-    if (!in_window(t, t) || !has_room()) return;
-    std::string args;
-    for (const sim::TraceField& f : r.fields) args += (args.empty() ? "" : ",") + field_json(f);
-    const bool fault = r.kind == "fault.inject" || r.kind == "fault.heal";
-    instants_.push_back({r.host_id, t, intern(r.kind), std::move(args), fault});
-    if (r.kind == "fault.inject" && has_room()) {
+    if (in_window(t, t) && has_room()) {
+        std::string args;
+        for (const sim::TraceField& f : r.fields) args += (args.empty() ? "" : ",") + field_json(f);
+        const bool fault = r.kind == "fault.inject" || r.kind == "fault.heal";
+        instants_.push_back({r.host_id, t, intern(r.kind), std::move(args), fault});
+    }
+    if (r.kind == "fault.inject") {
+        // A window is kept when it overlaps the exported part, as a call is, whole: one that
+        // began before it (and covers it) is what the exported part is about.
         const sim::TraceValue* d = find(r, "duration_ns");
+        const std::int64_t duration = d ? d->as_i64() : -1;
+        const std::int64_t end = duration >= 0 ? t + duration : t;
+        if (!in_window(t, end) || !has_room()) return;
         const sim::TraceValue* kind = find(r, "kind");
         const sim::TraceValue* targets = find(r, "targets");
-        const std::int64_t duration = d ? d->as_i64() : -1;
         std::string name = std::string(kind ? kind->as_str() : "fault");
         if (targets && !targets->as_str().empty()) name += " " + std::string(targets->as_str());
-        windows_.push_back({t, duration >= 0 ? t + duration : t, intern(name)});
+        windows_.push_back({t, end, intern(name)});
     }
 }
 
@@ -261,15 +267,25 @@ PerfettoCounts PerfettoRecorder::write(std::ostream& out, const RunRecord& run) 
               ",\"cat\":\"event\",\"args\":{" + in.args + "}}");
     }
 
-    // Every metric series as a counter track.
+    // Every metric series as a counter track. A sample at t covers the interval before it, and a
+    // counter holds its value from its timestamp on: each value is stamped at the start of its
+    // interval (the previous sample's time; the first sample's interval is as long as the
+    // second's), so that it lines up with the slices and instants of that interval. One is kept
+    // when its interval [start, t) overlaps the window: the value the window opens with too.
     process(metrics_pid, "metrics");
+    const std::vector<double>& times = run.times;
+    std::vector<std::int64_t> starts(times.size());
+    for (std::size_t k = 0; k < times.size(); ++k)
+        starts[k] = to_ns(k > 0 ? times[k - 1] : std::max(0.0, times[0] - sample_interval(run)));
     for (const models::Series& s : run.series) {
-        for (std::size_t k = 0; k < s.values.size() && k < run.times.size(); ++k) {
-            const std::int64_t t = to_ns(run.times[k]);
-            if (!std::isfinite(s.values[k]) || !in_window(t, t)) continue;
+        for (std::size_t k = 0; k < s.values.size() && k < times.size(); ++k) {
+            const std::int64_t t = to_ns(times[k]);
+            const bool overlaps = starts[k] <= to_ns(options_.to_s) &&
+                                  (t > to_ns(options_.from_s) || starts[k] >= to_ns(options_.from_s));
+            if (!std::isfinite(s.values[k]) || !overlaps) continue;
             char buf[48];
             std::snprintf(buf, sizeof buf, "%.9g", s.values[k]);
-            event("{\"ph\":\"C\",\"pid\":2,\"tid\":0,\"ts\":" + us(t) + ",\"name\":" + json_string(s.name) +
+            event("{\"ph\":\"C\",\"pid\":2,\"tid\":0,\"ts\":" + us(starts[k]) + ",\"name\":" + json_string(s.name) +
                   ",\"args\":{\"value\":" + buf + "}}");
         }
     }

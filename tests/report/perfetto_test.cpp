@@ -168,3 +168,81 @@ TEST(ReportPerfetto, AFaultWindowEndsNoLaterThanTheRun) {
     EXPECT_TRUE(window);
 }
 }  // namespace
+
+namespace {
+std::vector<Json> fault_windows(const Json& trace) {
+    std::vector<Json> out;
+    for (const Json& e : events(trace, "X")) {
+        if (e.value("cat", "") == "fault") out.push_back(e);
+    }
+    return out;
+}
+
+// A tester's finding: `--perfetto-window 40s..50s` inside a 30s-70s fault window left the faults
+// track empty, because the window's slice was only made with its inject instant, which is
+// outside the exported part. A window overlapping the exported part is kept whole, as calls are.
+TEST(ReportPerfetto, AFaultWindowThatBeganBeforeTheExportedPartIsKept) {
+    auto export_of = [](double from_s, double to_s) {
+        PerfettoRecorder rec({.from_s = from_s, .to_s = to_s});
+        Feed feed(rec);
+        feed(30s, 0, "world", "fault.inject",
+             {{"kind", "bad_deploy"}, {"targets", "api"}, {"duration_ns", sim::Duration(40s)}});
+        feed(70s, 0, "world", "fault.heal", {{"kind", "bad_deploy"}});
+        RunRecord run = report_test::outage_run();
+        run.end_s = run.duration_s = 100;
+        std::ostringstream out;
+        const PerfettoCounts counts = rec.write(out, run);
+        const Json trace = Json::parse(out.str());
+        EXPECT_EQ(counts.kept, events(trace, "X").size() + events(trace, "i").size());
+        return trace;
+    };
+    const Json inside = export_of(40, 50);
+    ASSERT_EQ(fault_windows(inside).size(), 1u);
+    EXPECT_EQ(fault_windows(inside)[0].at("name"), "bad_deploy api");
+    EXPECT_EQ(fault_windows(inside)[0].at("ts"), 30e6) << "whole, as a call that began before the window is";
+    EXPECT_EQ(fault_windows(inside)[0].at("dur"), 40e6);
+    EXPECT_EQ(events(inside, "i").size(), 0u) << "the inject and heal instants are outside it";
+
+    const Json heal = export_of(65, 80);
+    EXPECT_EQ(fault_windows(heal).size(), 1u);
+    EXPECT_EQ(events(heal, "i").size(), 1u) << "the heal at 70s";
+
+    const Json after = export_of(75, 80);
+    EXPECT_EQ(fault_windows(after).size(), 0u) << "healed before the window";
+    EXPECT_EQ(fault_windows(export_of(20, 30)).size(), 1u) << "injected at the window's last instant";
+}
+
+double counter_at(const Json& trace, const std::string& name, double ts) {
+    for (const Json& e : events(trace, "C")) {
+        if (e.at("name") == name && e.at("ts") == ts) return e.at("args").at("value").get<double>();
+    }
+    return -1;
+}
+
+// A tester's finding: counters lagged one metrics interval behind the slices. A sample at t covers
+// the interval before t, and a counter holds its value from its timestamp: stamped at t, the
+// outage's first second (20s-21s, goodput 0) showed as the last second before it.
+TEST(ReportPerfetto, ACounterValueIsStampedAtTheStartOfTheIntervalItCovers) {
+    PerfettoRecorder rec;
+    std::ostringstream out;
+    rec.write(out, report_test::outage_run());  // samples at 1s, 2s, ...: users.ok 0 in (20s, 30s]
+    const Json trace = Json::parse(out.str());
+    EXPECT_EQ(counter_at(trace, "users.ok", 0), 100) << "the first sample covers 0s-1s";
+    EXPECT_EQ(counter_at(trace, "users.ok", 19e6), 100);
+    EXPECT_EQ(counter_at(trace, "users.ok", 20e6), 0) << "the fault begins at 20s, and so does the drop";
+    EXPECT_EQ(counter_at(trace, "users.ok", 29e6), 0);
+    EXPECT_EQ(counter_at(trace, "users.ok", 30e6), 100) << "healed at 30s";
+    EXPECT_EQ(counter_at(trace, "users.ok", 60e6), -1) << "nothing stamped at the last sample's own time";
+
+    // In a window, the counters whose interval overlaps it: the value it opens with included.
+    PerfettoRecorder windowed({.from_s = 25, .to_s = 30});
+    std::ostringstream part;
+    windowed.write(part, report_test::outage_run());
+    const Json window = Json::parse(part.str());
+    std::vector<double> stamps;
+    for (const Json& e : events(window, "C")) {
+        if (e.at("name") == "users.ok") stamps.push_back(e.at("ts").get<double>() / 1e6);
+    }
+    EXPECT_EQ(stamps, (std::vector<double>{25, 26, 27, 28, 29, 30}));
+}
+}  // namespace
