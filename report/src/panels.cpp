@@ -107,7 +107,9 @@ public:
                 line.y = std::move(v);
                 c.lines.push_back(std::move(line));
             }
-            if (!ld.series.empty()) add_bounds(c, ld.series);
+            // A counter is drawn as its rate per second, while an always/eventually bound is on
+            // its total: a bound belongs only on a chart of values as sampled (gauges, probes).
+            if (!ld.series.empty() && def.unit != Unit::per_second) add_bounds(c, ld.series);
         }
         if (c.lines.empty() && !def.keep_when_empty) return;
         add_faults(c);
@@ -216,7 +218,7 @@ private:
         }
     }
 
-    // An always/eventually invariant on a drawn series: its bound as a level.
+    // An always/eventually invariant on a series drawn as it was sampled: its bound as a level.
     void add_bounds(Chart& c, const std::string& series) const {
         for (const InvariantRecord& inv : runs_.front()->invariants) {
             if (inv.metric != series) continue;

@@ -228,3 +228,41 @@ TEST(ReportHeatmap, DrawsEveryCellWithItsTextAndTheAxes) {
 }
 
 }  // namespace
+
+namespace {
+// A tester's finding: `always: {metric: db.queries, max: 1000000}` stretched the queries chart to
+// 1M/s, and `eventually: {metric: users.ok, min: 5000}` drew a 5k/s floor on goodput. Those
+// invariants bound a counter's total; its chart is its rate per second. A gauge's chart is in
+// the invariant's units, and keeps its bound.
+TEST(ReportPanels, AnInvariantBoundIsDrawnOnlyWhereTheChartIsInItsUnits) {
+    RunRecord r = report_test::outage_run();
+    r.series.push_back({"users.inflight", std::vector<double>(r.times.size(), 10)});
+    auto bound = [](const std::string& name, const std::string& metric, std::optional<double> min,
+                    std::optional<double> max) {
+        InvariantRecord inv;
+        inv.name = name;
+        inv.kind = "always";
+        inv.result = "pass";
+        inv.metric = metric;
+        inv.min = min;
+        inv.max = max;
+        return inv;
+    };
+    r.invariants.push_back(bound("ok total", "users.ok", 5000, std::nullopt));
+    r.invariants.push_back(bound("offered total", "users.offered", std::nullopt, 1e6));
+    r.invariants.push_back(bound("in flight", "users.inflight", std::nullopt, 50));
+    bool inflight_chart = false;
+    for (const Panel& p : build_panels({&r}, {r.scenario})) {
+        for (const Level& l : p.chart.levels) {
+            EXPECT_FALSE(contains(l.label, "total")) << p.chart.title << ": " << l.label << " on a rate chart";
+        }
+        if (contains(p.chart.title, "Requests in flight")) {
+            inflight_chart = true;
+            ASSERT_EQ(p.chart.levels.size(), 1u);
+            EXPECT_EQ(p.chart.levels[0].y, 50);
+            EXPECT_EQ(p.chart.levels[0].label, "limit: in flight");
+        }
+    }
+    EXPECT_TRUE(inflight_chart);
+}
+}  // namespace
