@@ -84,6 +84,10 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
     double rec_hi = 0, p99_lo = INFINITY, p99_hi = 0, amp_lo = INFINITY, amp_hi = 0, err_lo = INFINITY, err_hi = 0;
     double err_min = INFINITY;  // the scale is logarithmic from 1: 0 errors share its colour
     bool any_recovery = false, any_unjudged = false, any_broken = false;
+    // Time to recover is scaled against the time the recovery rule allows (the longest, if cells
+    // differ), so that a uniformly fast recovery is pale, not the scale's red: only a recovery
+    // near its deadline is. A sweep saved without deadlines is scaled to its slowest cell.
+    double rec_deadline = 0;
     const bool per_second = runs_differ_in_length(s);  // error totals over different lengths do not compare
     for (const SweepCell& c : s.cells) {
         const CellSummary m = summarize(c);
@@ -91,6 +95,9 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
         any_unjudged = any_unjudged || recovery_never_judged(m);
         any_broken = any_broken || m.broken > 0;
         if (m.median_recovery_s) rec_hi = std::max(rec_hi, *m.median_recovery_s);
+        for (const CellRun& r : c.runs) {
+            if (std::isfinite(r.recovery_within_s)) rec_deadline = std::max(rec_deadline, r.recovery_within_s);
+        }
         if (std::isfinite(m.median_p99_s) && m.median_p99_s > 0) {
             p99_lo = std::min(p99_lo, m.median_p99_s);
             p99_hi = std::max(p99_hi, m.median_p99_s);
@@ -105,6 +112,7 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
             err_hi = std::max(err_hi, e);
         }
     }
+    const double rec_top = std::max(rec_hi, rec_deadline);
     std::vector<MapSpec> maps{{Map::passing, "Seeds passing"}};
     if (any_recovery) maps.push_back({Map::recovery, "Time to recover (median over seeds)"});
     if (p99_hi > 0) maps.push_back({Map::p99, "Latency p99 (median over seeds)"});
@@ -148,7 +156,7 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
                             cell.colour = not_recovered;
                             cell.text = m.recovered ? "x (" + std::to_string(m.recovered) + " ok)" : "x";
                         } else {
-                            cell.colour = blend(recovery_stops, rec_hi > 0 ? *m.median_recovery_s / rec_hi : 0);
+                            cell.colour = blend(recovery_stops, rec_top > 0 ? *m.median_recovery_s / rec_top : 0);
                             cell.text = format_time(std::round(*m.median_recovery_s * 10) / 10);
                             const std::size_t judged_not_recovered =
                                 m.runs - m.broken - m.recovery_not_judged - m.recovered;
@@ -189,9 +197,11 @@ std::string facet_maps(const SweepResult& s, const std::vector<std::size_t>& fix
             case Map::recovery:
                 h.legend.clear();
                 if (rec_hi > 0) {  // a scale only where some cell recovered
-                    h.legend = {{recovery_stops.front(), "0s"},
-                                {blend(recovery_stops, 0.5), format_time(rec_hi / 2)},
-                                {recovery_stops.back(), format_time(rec_hi)}};
+                    h.legend = {
+                        {recovery_stops.front(), "0s"},
+                        {blend(recovery_stops, 0.5), format_time(rec_top / 2)},
+                        {recovery_stops.back(),
+                         format_time(rec_top) + (rec_deadline > 0 && rec_deadline >= rec_hi ? " (the deadline)" : "")}};
                 }
                 h.legend.push_back({not_recovered, "x: did not recover"});
                 if (any_unjudged) h.legend.push_back({not_judged, "not judged: every run ended before the deadline"});

@@ -42,6 +42,7 @@ CellRun cell_run(const RunRecord& r) {
     c.recovery_applicable = h.recovery.applicable;
     c.recovery_judged = h.recovery.judged;
     c.recovery_s = h.recovery.seconds();
+    if (h.recovery.applicable) c.recovery_within_s = h.recovery.rule.within_s;
     c.end_s = r.end_s;
     c.latency_p99_s = h.latency_p99_s;
     c.peak_amplification = h.peak_amplification;
@@ -58,6 +59,7 @@ Json cell_run_to_json(const CellRun& c) {
     j["recovery_applicable"] = c.recovery_applicable;
     j["recovery_judged"] = c.recovery_judged;
     j["recovery_s"] = c.recovery_s ? Json(*c.recovery_s) : Json(nullptr);
+    j["recovery_within_s"] = number_or_null(c.recovery_within_s);
     j["end_s"] = number_or_null(c.end_s);
     j["latency_p99_s"] = number_or_null(c.latency_p99_s);
     j["peak_amplification"] = number_or_null(c.peak_amplification);
@@ -81,6 +83,7 @@ CellRun cell_run_from(const Field& j) {
     c.recovery_applicable = j.flag_or("recovery_applicable", false);
     c.recovery_judged = j.flag_or("recovery_judged", true);
     if (j.has("recovery_s")) c.recovery_s = j.at("recovery_s").seconds();
+    c.recovery_within_s = j.number_or_nan("recovery_within_s", 0);
     c.end_s = j.number_or_nan("end_s", 0);
     c.latency_p99_s = j.number_or_nan("latency_p99_s", 0);
     c.peak_amplification = j.number_or_nan("peak_amplification", 0);

@@ -2,12 +2,16 @@
 // where the system tips, the result file and the heatmap page.
 #include <gtest/gtest.h>
 
+#include <limits>
+
+#include "report/heatmap.hpp"
 #include "report/sweep.hpp"
 #include "text_search.hpp"
 
 namespace {
 
 using report_test::contains;
+using report_test::count;
 
 using namespace faultline::report;
 
@@ -401,6 +405,38 @@ TEST(ReportSweep, TheRecoveryLegendHasNoScaleWhenNoCellRecovered) {
     const std::string map = page.substr(at, page.find("</svg>", at) - at);
     EXPECT_FALSE(contains(map, ">0s</text>")) << map;
     EXPECT_TRUE(contains(map, ">x: did not recover</text>")) << map;
+}
+
+// A tester's finding: every cell recovered in 5s, and every cell was the scale's worst red, next
+// to the dark "did not recover": the scale went from 0 to the slowest cell. It goes up to the
+// time the recovery rule allows (50s here), so a uniformly fast recovery is pale.
+TEST(ReportSweep, UniformFastRecoveryIsPaleOnTheRecoveryMap) {
+    SweepResult s = two_by_two();
+    for (SweepCell& c : s.cells) {
+        for (CellRun& r : c.runs) {
+            r.verdict = "pass";
+            r.recovery_s = 5;
+            r.recovery_within_s = 50;
+        }
+    }
+    auto recovery_map = [](const SweepResult& sweep) {
+        const std::string page = sweep_html(sweep);
+        const std::size_t at = page.find(">Time to recover (median over seeds)</text>");
+        EXPECT_NE(at, std::string::npos);
+        return page.substr(at, page.find("</svg>", at) - at);
+    };
+    const std::string map = recovery_map(s);
+    EXPECT_EQ(
+        count(map, "rx=\"2\" fill=\"" + blend({"#d9f0d3", "#a6dba0", "#fee08b", "#fc8d59", "#d73027"}, 0.1) + "\""), 4u)
+        << "5s of 50s, in each of the four cells: " << map;
+    EXPECT_FALSE(contains(map, "#d73027\"/><text")) << "no cell in the scale's red";
+    EXPECT_TRUE(contains(map, ">50s (the deadline)</text>")) << map;
+    // The field survives the result file; a file without it is scaled to its slowest cell.
+    const SweepResult back = sweep_from_json(sweep_to_json(s), "sweep.json");
+    EXPECT_EQ(back.cells[0].runs[0].recovery_within_s, 50);
+    for (SweepCell& c : s.cells)
+        for (CellRun& r : c.runs) r.recovery_within_s = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_TRUE(contains(recovery_map(s), ">5s</text>"));
 }
 
 // A failing cell's repro line names the program that ran the sweep (a user's own program built

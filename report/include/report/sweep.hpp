@@ -49,6 +49,9 @@ struct CellRun {
     // recovered nor failed to in time. Files written before the field: true.
     bool recovery_judged = true;
     std::optional<double> recovery_s;  // none: did not recover (or not applicable, or not judged)
+    // The time the recovery rule allows after the trigger (the heatmap's scale goes up to it);
+    // none (NaN) when recovery does not apply, or in files written before the field.
+    double recovery_within_s = std::numeric_limits<double>::quiet_NaN();
     double end_s = std::numeric_limits<double>::quiet_NaN();  // virtual time it ended (none: no result)
     // None (NaN, null in the file) for a run that left no result: a crash, a hang.
     double latency_p99_s = std::numeric_limits<double>::quiet_NaN();
