@@ -58,7 +58,10 @@ window.faultlineErrors.push('blocked by the page policy: '+e.blockedURI);
 document.documentElement.setAttribute('data-js-errors',String(window.faultlineErrors.length));});
 )";
 
-// The read-out: a vertical cursor and every line's value at the nearest sample.
+// The read-out: a vertical cursor and every line's value at its sample nearest the cursor. The
+// time shown is that of the sample nearest the cursor over all lines; a line whose sample is at
+// another time (an A/B of runs sampled differently) says its own, and a line whose run ended
+// before the cursor (past its last sample by more than half an interval) says so instead.
 constexpr const char* body_script = R"(
 (function(){
 var data=JSON.parse(document.getElementById('chart-data').textContent);
@@ -72,6 +75,7 @@ if(u==='times')return +v.toPrecision(3)+'x';if(u==='megabytes')return si(v,4)+' 
 if(u==='seconds'){var a=Math.abs(v);if(a===0)return '0';if(a<1e-3)return +(v*1e6).toPrecision(3)+'us';
 if(a<1)return +(v*1e3).toPrecision(3)+'ms';return +v.toPrecision(4)+'s';}return si(v,4);}
 function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
+function secs(v){return (+v.toPrecision(6))+'s';}
 function nearest(xs,t){var lo=0,hi=xs.length-1;if(hi<0)return -1;
 while(hi-lo>1){var m=(lo+hi)>>1;if(xs[m]<t)lo=m;else hi=m;}
 return Math.abs(xs[lo]-t)<=Math.abs(xs[hi]-t)?lo:hi;}
@@ -84,12 +88,16 @@ svg.addEventListener('mousemove',function(e){
 var r=svg.getBoundingClientRect();var x=(e.clientX-r.left)*c.width/r.width;
 if(x<c.left||x>c.right){tip.style.display='none';cursor.setAttribute('visibility','hidden');return;}
 var t=c.t0+(x-c.left)/(c.right-c.left)*(c.t1-c.t0);
-var rows=[];var at=null;
-c.lines.forEach(function(l){var i=nearest(l.x,t);if(i<0)return;if(at===null)at=l.x[i];
-rows.push('<div><span class="sw" style="background:'+esc(l.colour)+'"></span>'+esc(l.label)+': <b>'+fmt(l.y[i],c.unit)+'</b></div>');});
-if(at===null)return;
+var hits=[];var at=null;
+c.lines.forEach(function(l){var n=l.x.length;if(n===0)return;var i=nearest(l.x,t);
+var step=n>1?l.x[1]-l.x[0]:l.x[0];if(t>l.x[n-1]+step/2)i=-1;
+hits.push({l:l,i:i});if(i>=0&&(at===null||Math.abs(l.x[i]-t)<Math.abs(at-t)))at=l.x[i];});
+if(hits.length===0)return;if(at===null)at=t;
+var rows=hits.map(function(h){var l=h.l;
+var v=h.i<0?'<i>ended at '+secs(l.x[l.x.length-1])+'</i>':'<b>'+fmt(l.y[h.i],c.unit)+'</b>'+(l.x[h.i]===at?'':' (at '+secs(l.x[h.i])+')');
+return '<div><span class="sw" style="background:'+esc(l.colour)+'"></span>'+esc(l.label)+': '+v+'</div>';});
 cursor.setAttribute('x1',x);cursor.setAttribute('x2',x);cursor.setAttribute('visibility','visible');
-tip.innerHTML='<div><b>t = '+(+at.toPrecision(6))+'s</b></div>'+rows.join('');
+tip.innerHTML='<div><b>t = '+secs(at)+'</b></div>'+rows.join('');
 tip.style.display='block';
 var left=e.clientX+14;if(left+tip.offsetWidth>window.innerWidth-8)left=e.clientX-tip.offsetWidth-14;
 tip.style.left=left+'px';tip.style.top=(e.clientY+12)+'px';});

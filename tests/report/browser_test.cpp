@@ -10,6 +10,8 @@
 #include <regex>
 #include <sstream>
 
+#include "records.hpp"
+#include "report/html.hpp"
 #include "support/run_program.hpp"
 #include "text_search.hpp"
 #ifdef FAULTLINE_HAVE_ZLIB
@@ -18,6 +20,8 @@
 
 namespace {
 
+using faultline::report::RunRecord;
+using report_test::contains;
 using report_test::read;
 
 namespace fs = std::filesystem;
@@ -120,6 +124,9 @@ protected:
         return r.out;
     }
 
+    // What the first chart's read-out says with the cursor at each of `times` (below).
+    std::vector<std::string> hover(const fs::path& page, const std::vector<double>& times);
+
     std::string chromium_;
     fs::path dir_;
 };
@@ -156,6 +163,72 @@ TEST_F(ReportBrowser, TheComparisonLoadsCleanlyAndItsScreenshotShowsBothRuns) {
     const Ink k = screenshot(page, "ab");
     EXPECT_GT(k.coloured, 10000u);
 #endif
+}
+
+// The read-out of the first chart (goodput) with the cursor at each time: a script added after
+// the page's own moves the mouse there and keeps what the tip says, a line per row, in an
+// attribute of the page.
+std::vector<std::string> ReportBrowser::hover(const fs::path& page, const std::vector<double>& times) {
+    std::string probe =
+        "<script>(function(){var c=JSON.parse(document.getElementById('chart-data').textContent)[0];"
+        "var svg=document.getElementById(c.id);var r=svg.getBoundingClientRect();"
+        "var tip=document.querySelector('div.tip');var out=[];[";
+    for (std::size_t i = 0; i < times.size(); ++i) probe += (i ? "," : "") + std::to_string(times[i]);
+    probe +=
+        "].forEach(function(t){var x=c.left+(t-c.t0)/(c.t1-c.t0)*(c.right-c.left);"
+        "svg.dispatchEvent(new MouseEvent('mousemove',{clientX:r.left+x*r.width/c.width,clientY:r.top+r.height/2}));"
+        "out.push(Array.prototype.map.call(tip.children,function(d){return d.textContent;}).join(' | '));});"
+        "document.documentElement.setAttribute('data-hover',out.join(' // '));})();</script>\n";
+    std::string html = read(page);
+    html.insert(html.rfind("</body>"), probe);
+    const fs::path probed = page.parent_path() / ("probed-" + page.filename().string());
+    std::ofstream(probed) << html;
+    const Result r = browse(probed, "--dump-dom");
+    std::string all = std::regex_replace(attribute(r.out, "data-hover"), std::regex("&amp;"), "&");
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at <= all.size();) {
+        const std::size_t end = std::min(all.find(" // ", at), all.size());
+        out.push_back(all.substr(at, end - at));
+        at = end + 4;
+    }
+    return out;
+}
+
+// A tester's finding: hovering an A/B chart at 95s read "t = 81s" (A's last sample) beside B's
+// 95s value. Each value comes from its own run's nearest sample, labelled with its time when it
+// is not the tip's, and a run that ended shows nothing past its end.
+TEST_F(ReportBrowser, TheComparisonReadOutTimesEachRunsValueAndEndsWithItsRun) {
+    // A: samples every second, stopped at 40s; B: samples every 5s, to 60s.
+    RunRecord a = report_test::outage_run(), b = report_test::outage_run();
+    a.times.resize(40);
+    for (models::Series& s : a.series) s.values.resize(40);
+    a.end_s = 40;
+    a.verdict = "fail";
+    a.failure = faultline::report::FailureRecord{"invariant", "goodput recovers", "did not recover", "", "", 40};
+    a.invariants[0].result = "fail";
+    a.label = "A";
+    b.times.clear();
+    for (models::Series& s : b.series) {
+        std::vector<double> every5;
+        for (std::size_t k = 4; k < s.values.size(); k += 5) every5.push_back(s.values[k]);
+        s.values = every5;
+    }
+    for (int t = 5; t <= 60; t += 5) b.times.push_back(t);
+    b.label = "B";
+    const fs::path page = dir_ / "ab.html";
+    std::ofstream(page) << faultline::report::compare_html(a, b);
+    const std::vector<std::string> tips = hover(page, {47, 38.2, 58});
+    ASSERT_EQ(tips.size(), 3u) << testing::PrintToString(tips);
+    // At 47s: A ended at 40s; B's nearest sample is 45s.
+    EXPECT_TRUE(tips[0].starts_with("t = 45s | ")) << tips[0];
+    EXPECT_TRUE(contains(tips[0], "A: goodput (ok): ended at 40s")) << tips[0];
+    EXPECT_TRUE(contains(tips[0], "B: goodput (ok): 100/s |")) << tips[0];
+    EXPECT_FALSE(contains(tips[0], "(at ")) << tips[0];
+    // At 38.2s: A's sample at 38s is the nearest; B's nearest is 40s, and says so.
+    EXPECT_TRUE(tips[1].starts_with("t = 38s | ")) << tips[1];
+    EXPECT_TRUE(contains(tips[1], "A: goodput (ok): 100/s |")) << tips[1];
+    EXPECT_TRUE(contains(tips[1], "B: goodput (ok): 100/s (at 40s)")) << tips[1];
+    EXPECT_TRUE(tips[2].starts_with("t = 60s | ")) << tips[2];
 }
 
 TEST_F(ReportBrowser, TheHarnessSeesConsoleErrorsAndBlockedFetches) {
