@@ -115,6 +115,11 @@ std::string plain_parse_error(const std::string& what) {
     static const std::regex missing(R"(^(-[^:]+): \d+ required .* missing$)");
     std::smatch m;
     if (std::regex_match(what, m, missing)) return m[1].str() + " needs a value";
+    static const std::regex repeated(R"(^(-[^:]+): At Most 1 required but received (\d+)$)");
+    if (std::regex_match(what, m, repeated)) return m[1].str() + " given " + m[2].str() + " times (it takes one value)";
+    static const std::regex range(R"(^(-[^:]+): Value (.*) not in range (.*) to (.*)$)");
+    if (std::regex_match(what, m, range))
+        return m[1].str() + ": '" + m[2].str() + "': must be from " + m[3].str() + " to " + m[4].str();
     return what;
 }
 }  // namespace

@@ -108,6 +108,18 @@ void add_list_command(CLI::App& app, Command& cmd) {
         cmd.run = [show_options, show_kinds, show_keys, markdown, only] {
             if (*markdown && !*show_keys)
                 throw UsageError("--markdown goes with --keys (the keys' reference as a Markdown table)");
+            // --keys and --kinds list what every scenario file may hold: a scenario or --options
+            // with them would be dropped without a word.
+            if (*show_keys && *show_kinds) throw UsageError("--keys and --kinds are two lists: give one of them");
+            for (const auto& [given, flag] : {std::pair{*show_keys, "--keys"}, std::pair{*show_kinds, "--kinds"}}) {
+                if (!given) continue;
+                if (!only->empty())
+                    throw UsageError(std::string(flag) +
+                                     " lists what any scenario file may hold, not one scenario's ('" + *only +
+                                     "'): for its options, 'list " + *only + " --options'");
+                if (*show_options)
+                    throw UsageError(std::string(flag) + " and --options are two lists: give one of them");
+            }
             if (*show_keys) {
                 print_keys(*markdown);
                 return exit_pass;

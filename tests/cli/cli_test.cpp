@@ -502,6 +502,10 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
               "'faultline --help'\n");
     // CLI11's wording of a missing value and a stray argument, in ours.
     EXPECT_EQ(faultline("run mm1 --seed").out, "faultline: error: --seed needs a value; see 'faultline run --help'\n");
+    EXPECT_EQ(faultline("run mm1 --seed 1 --seed 2").out,
+              "faultline: error: --seed given 2 times (it takes one value); see 'faultline run --help'\n");
+    EXPECT_EQ(faultline("compare mm1 --jobs 3").out,
+              "faultline: error: --jobs: '3': must be from 1 to 2; see 'faultline compare --help'\n");
     EXPECT_EQ(faultline("run mm1 extra").out,
               "faultline: error: unexpected argument 'extra'; see 'faultline run --help'\n");
     EXPECT_EQ(faultline("run mm1 a b").out,
@@ -526,6 +530,15 @@ TEST(Cli, AMistypedOptionIsNamedWithTheNearestOneAndTheCommandsHelp) {
               "--help'\n");
     EXPECT_EQ(faultline("list --markdown").out,
               "faultline: error: --markdown goes with --keys (the keys' reference as a Markdown table)\n");
+    // What list would drop without a word: a scenario or --options beside --keys or --kinds.
+    EXPECT_EQ(faultline("list --keys mm1").out,
+              "faultline: error: --keys lists what any scenario file may hold, not one scenario's ('mm1'): for its "
+              "options, 'list mm1 --options'\n");
+    EXPECT_EQ(faultline("list --kinds --options").out,
+              "faultline: error: --kinds and --options are two lists: give one of them\n");
+    EXPECT_EQ(faultline("list --keys --kinds").out,
+              "faultline: error: --keys and --kinds are two lists: give one of them\n");
+    EXPECT_EQ(faultline("list --kinds mm1").exit_code, 2);
 }
 
 TEST(Cli, ADirectoryIsNotTakenForAScenarioName) {

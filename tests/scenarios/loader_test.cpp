@@ -557,6 +557,18 @@ TEST(Loader, ARateTooLowForOneArrivalIsAWarningWithItsPlace) {
                   .size(),
               1u);
     EXPECT_TRUE(warnings("rate-zero.yaml", replaced(kBase, "rate: 100/s", "rate: 0/s")).empty());
+    // Each rate in the unit it was likely written in, and the question that fits it: 10/s in a
+    // 50ms run was shown as 36000/h and asked whether it meant /s.
+    const auto per_second = warnings("rate-short.yaml",
+                                     "duration: 50ms\nservices:\n  api:\n    hosts: api-1\nworkloads:\n  users:\n"
+                                     "    hosts: clients\n    open_loop: {rate: 10/s}\n    call: {target: api}\n");
+    ASSERT_EQ(per_second.size(), 1u);
+    EXPECT_NE(per_second[0].find("rate 10/s per host gives 0.5 arrivals"), std::string::npos) << per_second[0];
+    EXPECT_TRUE(per_second[0].ends_with("is the run long enough?")) << per_second[0];
+    const auto per_minute = warnings("rate-minute.yaml", replaced(kBase, "rate: 100/s", "rate: 2/min"));
+    ASSERT_EQ(per_minute.size(), 1u);
+    EXPECT_NE(per_minute[0].find("rate 2/min per host gives 0.67 arrivals"), std::string::npos) << per_minute[0];
+    EXPECT_TRUE(per_minute[0].ends_with("(5/s, not 5/min)?")) << per_minute[0];
     // A profile of zeros holds the workload back, not the rate's unit: the warning says which.
     const auto silent = warnings("rate-silent.yaml", replaced(kBase, "rate: 100/s", "rate: 100/s, diurnal: [0, 0]"));
     ASSERT_EQ(silent.size(), 1u);

@@ -3,6 +3,7 @@
 // anything a run can only know as it goes (an invariant that never sees a sample, a fault
 // outside the run's time is an error already).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -49,10 +50,19 @@ void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Dura
                       " arrivals on average (is the start right?)");
         return;
     }
-    out.push_back(at.text() + ": workloads." + name + ".open_loop.rate " + rough(o.rate.per_second * 3600) + "/h" +
-                  " per host gives " + rough(expected) + " arrivals on average in the whole run (" + rough(hosts) +
+    // The rate in the largest unit that makes it a whole number, as it was most likely written
+    // (100/h, 2/min, 10/s): a rate of 10/s that a 50ms run leaves short is not asked about its unit.
+    const double r = o.rate.per_second;
+    const auto whole = [](double v) { return v >= 1 && std::abs(v - std::round(v)) <= 1e-9 * v; };
+    const bool per_second = whole(r) || r >= 1;
+    const char* unit = per_second ? "/s" : whole(r * 60) ? "/min" : "/h";
+    const double shown = per_second ? r : whole(r * 60) ? r * 60 : r * 3600;
+    out.push_back(at.text() + ": workloads." + name + ".open_loop.rate " + rough(shown) + unit + " per host gives " +
+                  rough(expected) + " arrivals on average in the whole run (" + rough(hosts) +
                   (hosts == 1 ? " host, " : " hosts, ") + format_value(window) +
-                  (o.ramp_up.count() > 0 ? " with its ramp-up" : "") + "): is the unit right (5/s, not 5/h)?");
+                  (o.ramp_up.count() > 0 ? " with its ramp-up" : "") + "): " +
+                  (per_second ? std::string("is the run long enough?")
+                              : "is the unit right (5/s, not 5" + std::string(unit) + ")?"));
 }
 
 }  // namespace
