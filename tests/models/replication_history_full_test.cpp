@@ -56,4 +56,24 @@ TEST(ReplicationHistoryFull, ClientsStopWhenTheHistoryIsFullAndWhatWasRecordedSt
     sim.shutdown();
 }
 
+// Clients had a cap of their own, 100,000 operations per life, and stopped there silently: the
+// run went on, and passed, with faults after it untested. Only the history's cap (reported) stops
+// a client now, so one busy client still runs until its stop.
+TEST(ReplicationHistoryFull, AClientHasNoCapOfItsOwnAndRunsUntilItsStop) {
+    sim::Simulator sim(sim::Options{.seed = 1});
+    sim::Network net(sim, sim::LinkOptions{.latency = sim::Delay::fixed(250us)});  // a read: about 0.5ms
+    auto& store = models::replication::make_store(sim, net, {.design = models::replication::Design::quorum});
+    models::check::HistoryRecorder history;
+    models::replication::WorkloadOptions work;
+    work.read_ratio = sim::Ratio{1, 1};  // reads: no fsync in the way
+    work.think = sim::Delay::fixed(0ms);
+    work.stop = Time(75s);
+    sim.add_host("c-1").on_boot([&](sim::Host& h) { models::replication::run_workload(h, store, history, work); });
+    sim.run_until(Time(76s));
+    EXPECT_FALSE(history.full_at());
+    ASSERT_GT(history.size(), 100'000u);                         // the old cap
+    EXPECT_GT(history.history().ops.back().invoked, Time(74s));  // still going at its stop
+    sim.shutdown();
+}
+
 }  // namespace

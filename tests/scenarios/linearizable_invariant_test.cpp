@@ -1,9 +1,13 @@
 // A scenario's `linearizable` invariant when the checker cannot decide: the run fails as
 // "undecided" (its own failure kind, so fuzzing does not count it as a violation), never passes;
-// `steps_max` sets the search's budget, and only that checker takes one.
+// `steps_max` sets the search's budget, and only that checker takes one. And how a replication
+// checker's failure reads: the headline (its first line) carries what qualifies the whole report
+// (the stale-read bound, in percent; a history cut short, which takes a million operations and
+// 13s to show, so it is not run here), then five examples and "...".
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "faultline/runner.hpp"
 #include "faultline/scenario_file.hpp"
@@ -89,6 +93,54 @@ TEST(LinearizableInvariant, OnlyTheStaleReadsCheckerTakesAMax) {
                   std::string::npos)
             << error;
     }
+}
+
+// R = W = 1 with the other two replicas 50ms behind: about half the reads are stale.
+const char* const kStale =
+    "duration: 10s\n"
+    "network:\n"
+    "  latency: fixed(1ms)\n"
+    "stores:\n"
+    "  kv:\n"
+    "    design: quorum\n"
+    "    replicas: [kv-1, kv-2, kv-3]\n"
+    "    quorum: {r: 1, w: 1, straggler_delay: 50ms, read_fanout: quorum}\n"
+    "    clients: {hosts: [\"client-{1..3}\"], keys: 5, think: exponential(10ms), stop: 8s}\n"
+    "invariants:\n"
+    "  - name: stale\n"
+    "    stale_reads: {store: kv, max: 10%}\n";
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+        out.push_back(text.substr(start, end - start));
+    out.push_back(text.substr(start));
+    return out;
+}
+
+std::string failure_of(const std::string& name, const std::string& text) {
+    const auto run = run_text(name, text);
+    if (!run.result.failure) {
+        ADD_FAILURE() << name << ": the run did not fail";
+        return "";
+    }
+    return run.result.failure->message;
+}
+
+TEST(ReplicationCheckerMessage, AStaleReadFailureStatesItsBoundOnTheHeadlineInPercent) {
+    const std::vector<std::string> lines = lines_of(failure_of("stale.yaml", kStale));
+    ASSERT_EQ(lines.size(), 7u);  // the headline, five examples, "..."
+    EXPECT_NE(lines[0].find(" reads stale (rate "), std::string::npos) << lines[0];
+    EXPECT_TRUE(lines[0].ends_with("%, more than 10%)")) << lines[0];
+    for (std::size_t i = 1; i < 6; ++i) {
+        EXPECT_NE(lines[i].find(" missed "), std::string::npos) << lines[i];
+        EXPECT_EQ(lines[i].find("more than"), std::string::npos) << lines[i];
+    }
+    EXPECT_EQ(lines[6], "  ...");
+    // 1/10 and 0.1 are the same bound, written as a percentage too.
+    const std::string fraction = failure_of("fraction.yaml", replaced(kStale, "max: 10%", "max: 1/10"));
+    EXPECT_TRUE(lines_of(fraction)[0].ends_with("%, more than 10%)")) << fraction;
 }
 
 }  // namespace

@@ -616,6 +616,15 @@ TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
         {"stores.kv.regional.siblings_max", "0", "stores.kv.regional.siblings_max: must be at least 1", "1"},
         {"stores.kv.clients.keys", "0", "stores.kv.clients.keys: must be at least 1", "1"},
         {"stores.kv.request_timeout", "0ns", "stores.kv.request_timeout: must be positive", "1ns"},
+        // A period of 1ns ran to the event limit: a task waking a billion times a simulated second.
+        {"stores.kv.fsync_interval", "1ns", "stores.kv.fsync_interval: must be at least 1ms, got 1ns", "1ms"},
+        {"stores.kv.fsync_interval", "999us", "stores.kv.fsync_interval: must be at least 1ms, got 999us", "0s"},
+        {"stores.kv.anti_entropy_interval", "1ns", "stores.kv.anti_entropy_interval: must be at least 1ms, got 1ns", "0s"},
+        {"stores.kv.primary_backup.heartbeat_interval", "1ns", "stores.kv.primary_backup.heartbeat_interval: must be at least 1ms", "1ms"},
+        {"services.api.calls.0.pool.keepalive_interval", "1ns", "services.api.calls[0].pool.keepalive_interval: must be at least 1ms", "0s"},
+        // 100,000 replicas exhausted memory (a shipper per pair of replicas in most designs).
+        {"stores.kv.replicas", "[\"kv-{1..100000}\"]", "stores.kv.replicas: names 100000 hosts; a store has at most 500", "[\"kv-{1..500}\"]"},
+        {"stores.kv.replicas", "[\"kv-{1..2}\", \"kv-{3..501}\"]", "stores.kv.replicas: names 501 hosts", "[kv-1, kv-2]"},
         // The nemesis plan is drawn before the run: at 1e18/s it never ended; 1e308/ms is infinite.
         {"nemesis.faults.0.rate", "1e18/s", "nemesis.faults[0].rate: 1e+18/s plans about 9e+18 faults between 5s and 14s; at most 100000", "10000/s"},
         {"nemesis.faults.0.rate", "1e308/ms", "nemesis.faults[0].rate: '1e308/ms' is not a rate like 5000/s: too large", "1/ms"},

@@ -80,6 +80,81 @@ TEST(ReplicationStoreFile, AShipIntervalThatWouldStopOrCrawlTheRunIsRefusedAtIts
     EXPECT_EQ(error_of("ms.yaml", replaced(kStore, "ship_interval: 50ms", "ship_interval: 1ms")), "");
 }
 
+// fsync_interval, anti_entropy_interval and the controller's heartbeat_interval wake a task every
+// period, as a shipper does: 1ns ran to the event limit. Where 0 means something (fsync before
+// every acknowledgement; no anti-entropy) it still loads.
+TEST(ReplicationStoreFile, EveryPeriodOfTheStoreHasTheShipIntervalsMinimumAtItsLine) {
+    for (const std::string field : {"fsync_interval", "anti_entropy_interval"}) {
+        for (const char* bad : {"1ns", "999us"}) {
+            const std::string text = replaced(kStore, "    quorum:", "    " + field + ": " + bad + "\n    quorum:");
+            expect_error(error_of("period.yaml", text),
+                         "period.yaml:8:" + std::to_string(7 + field.size()) + ": stores.kv." + field +
+                             ": must be at least 1ms, got " + bad,
+                         "wakes every interval");
+        }
+        EXPECT_EQ(error_of("zero.yaml", replaced(kStore, "    quorum:", "    " + field + ": 0s\n    quorum:")), "");
+        EXPECT_EQ(error_of("ms.yaml", replaced(kStore, "    quorum:", "    " + field + ": 1ms\n    quorum:")), "");
+    }
+    for (const char* bad : {"0s", "1ns"}) {
+        expect_error(error_of("hb.yaml", replaced(kStore, "      ship_interval: 50ms\n",
+                                                  std::string("      ship_interval: 50ms\n      heartbeat_interval: ") +
+                                                      bad + "\n")),
+                     "hb.yaml:11:27: stores.kv.primary_backup.heartbeat_interval", "must be at least 1ms");
+    }
+}
+
+// A store of 100,000 replicas was killed for its memory: a shipper per pair of replicas in the
+// primary-backup and regional designs.
+TEST(ReplicationStoreFile, AStoreOfMoreReplicasThanARunCanHoldIsRefusedAtItsLine) {
+    expect_error(error_of("many.yaml", replaced(kStore, "[\"kv-{1..3}\"]", "[\"kv-{1..100000}\"]")),
+                 "many.yaml:7:15: stores.kv.replicas: names 100000 hosts; a store has at most 500", "1.5 GB");
+    expect_error(error_of("501.yaml", replaced(kStore, "[\"kv-{1..3}\"]", "[kv-0, \"kv-{1..500}\"]")),
+                 "501.yaml:7:15: stores.kv.replicas", "names 501 hosts");
+    EXPECT_EQ(error_of("500.yaml", replaced(kStore, "[\"kv-{1..3}\"]", "[\"kv-{1..500}\"]")), "");
+}
+
+// A component's name is also its hosts' group, and a target names a host before a group: a store
+// 'kv-1' with replicas kv-{1..3} took over the host's name, and a crash of [kv-1] crashed all three.
+// Refused like a group named like a host, for every kind of component, against every host (a
+// store's clients, made after the components before it, included), and so is a glob character;
+// reported at the component, as a name taken by another component is.
+TEST(ReplicationStoreFile, AComponentNamedLikeAHostOrAPatternIsRefusedAtItsName) {
+    const std::string store_named = [] {
+        std::string t = replaced(kStore, "  kv:\n", "  NAME:\n");
+        return replaced(t, "{store: kv}", "{store: NAME}");
+    }();
+    auto named = [&](const std::string& name) { return replaced(replaced(store_named, "NAME", name), "NAME", name); };
+    struct Case {
+        std::string file, text, at, what;
+    };
+    const std::string service = "services:\n  NAME:\n    hosts: HOSTS\n";  // lines 20-22, after the store
+    auto with_service = [&](const std::string& name, const std::string& hosts) {
+        return kStore + replaced(replaced(service, "NAME", name), "HOSTS", hosts);
+    };
+    const Case cases[] = {
+        {"replica.yaml", named("kv-1"), "replica.yaml:6:5: stores.kv-1: 'kv-1' is already a host's name",
+         "rename the component"},
+        {"client.yaml", named("c-2"), "client.yaml:6:5: stores.c-2: 'c-2' is already a host's name", "fault target"},
+        {"glob.yaml", named("\"kv-*\""), "glob.yaml:6:5: stores.kv-*: a component's name", "cannot hold '*'"},
+        {"service.yaml", with_service("api-1", "\"api-{1..3}\""),
+         "service.yaml:22:5: services.api-1: 'api-1' is already a host's name", ""},
+        // The store's clients are made after every service: checked all the same.
+        {"later.yaml", with_service("c-1", "api-1"), "later.yaml:22:5: services.c-1: 'c-1' is already a host's name",
+         ""},
+        {"other.yaml", with_service("kv-3", "api-1"), "other.yaml:22:5: services.kv-3: 'kv-3' is already a host's name",
+         ""},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.file);
+        const std::string error = error_of(c.file, c.text);
+        expect_error(error, c.at, c.what);
+        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+    }
+    // A component whose only host bears its name means that host either way.
+    EXPECT_EQ(error_of("own.yaml", with_service("api", "api")), "");
+    EXPECT_EQ(error_of("names.yaml", named("kv")), "");
+}
+
 TEST(ReplicationStoreFile, TheControllerIsCheckedLikeEveryHostName) {
     for (const char* bad : {"'kv controller'", "\"ctl-{1..3}\"", "\"ctl-*\""}) {
         const std::string error =

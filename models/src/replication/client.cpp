@@ -50,7 +50,9 @@ void run_workload(sim::Host& host, Store& store, check::HistoryRecorder& history
             sim::Rng rng = ctx.sim().rng("replication/workload/" + std::string(host.name()) + "/" +
                                          std::to_string(host.incarnation()));
             if (ctx.now() < options.start) ctx.sleep_until(options.start);
-            for (std::uint64_t n = 0; n < options.ops_max; ++n) {
+            // Until `stop` or a full history: every round records an operation (or is refused one),
+            // so the history's cap bounds the loop.
+            for (std::uint64_t n = 0;; ++n) {
                 ctx.sleep_for(options.think.sample(rng));
                 if (ctx.now() > options.stop) return;
                 const std::string key = options.key_prefix + std::to_string(rng.uniform_u64(options.keys));

@@ -25,22 +25,22 @@ bool definitely_not_applied(sim::Errc e) noexcept {
     }
 }
 
-namespace {
+sim::ParseError check_period(std::string_view field, sim::Duration period, std::string_view task,
+                             std::string_view zero) {
+    if (period >= period_min || (!zero.empty() && period == sim::Duration(0))) return std::nullopt;
+    static_assert(period_min == std::chrono::milliseconds(1), "the message below says 1ms");
+    return std::string(field) + " must be at least 1ms, got " + sim::format_value(period) + " (" + std::string(task) +
+           " wakes every interval, work or not: " +
+           (zero.empty() ? std::string("0 stops virtual time, and shorter ones spend the run on idle wake-ups")
+                         : "shorter ones spend the run on idle wake-ups; " + std::string(zero)) +
+           ")";
+}
+
 // "primary_backup: ship_interval 0s must be at least 1ms (...)": the reader drops the section
 // name and points at the field.
-sim::ParseError check_ship_interval(std::string_view section, sim::Duration interval) {
-    if (interval >= ship_interval_min) return std::nullopt;
-    static_assert(ship_interval_min == std::chrono::milliseconds(1), "the message below says 1ms");
-    return std::string(section) + ": ship_interval must be at least 1ms, got " + sim::format_duration(interval) +
-           " (a shipper wakes every interval, work or not: 0 stops virtual time, and shorter ones spend the run on "
-           "idle wake-ups)";
-}
-}  // namespace
-
 sim::ParseError validate(const PrimaryBackupOptions& o) {
-    if (auto e = check_ship_interval("primary_backup", o.ship_interval)) return e;
-    if (o.heartbeat_interval <= sim::Duration(0))
-        return std::string("primary_backup: heartbeat_interval must be positive");
+    if (auto e = check_period("primary_backup: ship_interval", o.ship_interval, "a shipper")) return e;
+    if (auto e = check_period("primary_backup: heartbeat_interval", o.heartbeat_interval, "the controller")) return e;
     if (o.failover_timeout <= sim::Duration(0)) return std::string("primary_backup: failover_timeout must be positive");
     if (o.replication_timeout <= sim::Duration(0))
         return std::string("primary_backup: replication_timeout must be positive");
@@ -50,14 +50,23 @@ sim::ParseError validate(const PrimaryBackupOptions& o) {
 }
 
 sim::ParseError validate(const RegionalOptions& o) {
-    if (auto e = check_ship_interval("regional", o.ship_interval)) return e;
+    if (auto e = check_period("regional: ship_interval", o.ship_interval, "a shipper")) return e;
     if (o.batch_max < 1) return std::string("regional: batch_max must be at least 1");
     return std::nullopt;
 }
 
+sim::ParseError check_periods(const StoreOptions& o) {
+    if (auto e = check_period("fsync_interval", o.fsync_interval, "the background fsync",
+                              "0 fsyncs before every acknowledgement instead")) {
+        return e;
+    }
+    return check_period("anti_entropy_interval", o.anti_entropy_interval, "anti-entropy", "0 turns it off");
+}
+
 Store& make_store(sim::Simulator& sim, sim::Network& net, StoreOptions options) {
     // Bad options are the caller's bug (a scenario file is checked when it is read).
-    for (const sim::ParseError& problem : {validate(options.primary_backup), validate(options.regional)}) {
+    for (const sim::ParseError& problem :
+         {validate(options.primary_backup), validate(options.regional), check_periods(options)}) {
         SIM_ASSERT(!problem, problem.value_or(""));
     }
     switch (options.design) {

@@ -96,7 +96,9 @@ private:
     ReplicaData data_;
     sim::Rng rng_;
     std::uint64_t counter_ = 0;                 // multi_value: this life's version-vector counter
-    std::vector<std::deque<Outgoing>> outbox_;  // regional: per peer, waiting to be shipped
+    // Regional: per peer, waiting to be shipped. None in quorum: even an empty deque allocates
+    // about 600 bytes, and N replicas with N each made memory grow as N squared.
+    std::vector<std::deque<Outgoing>> outbox_;
     std::uint64_t outgoing_seq_ = 0;
     std::map<std::uint64_t, sim::Semaphore> client_locks_;  // regional: one local put per client at a time
 };

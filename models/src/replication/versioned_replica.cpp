@@ -45,7 +45,7 @@ VersionedReplica::VersionedReplica(VersionedStore& store, std::size_t index)
       rng_(store.sim().rng("replication/" + store.options().name + "/" + std::string(store.replica(index).name()) +
                            "/" + std::to_string(store.replica(index).incarnation()))),
       counter_(store.replica(index).incarnation() << 40),
-      outbox_(store.replica_count()) {}
+      outbox_(store.regional() ? store.replica_count() : 0) {}
 
 void VersionedReplica::boot(sim::Ctx& ctx) {
     if (!data_.recover(ctx)) {

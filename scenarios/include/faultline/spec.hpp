@@ -234,6 +234,9 @@ void fields(V& v, ModelSpec& o) {
 std::optional<std::string> validate(const ModelSpec& m);
 
 struct StoreSpec {
+    // The primary-backup and regional designs run a shipper on every replica for every other
+    // replica: N * (N - 1) processes, about 250,000 (1.5 GB) at 500.
+    static constexpr std::size_t replicas_limit = 500;
     Where where;
     models::replication::Design design = models::replication::Design::quorum;
     std::vector<std::string> replicas{"kv-{1..3}"};

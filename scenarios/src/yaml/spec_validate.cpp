@@ -56,6 +56,12 @@ std::optional<std::string> validate(const CallSpec& c) {
     if (c.pool && (c.pool->connections_max < 1 || c.pool->connections_max > CallSpec::pool_connections_limit)) {
         return "pool.connections_max must be between 1 and " + std::to_string(CallSpec::pool_connections_limit);
     }
+    if (c.pool) {
+        if (auto e = models::replication::check_period("pool.keepalive_interval", c.pool->keepalive_interval,
+                                                       "the keepalive", "0 turns it off")) {
+            return e;
+        }
+    }
     return std::nullopt;
 }
 
@@ -181,7 +187,19 @@ std::optional<std::string> validate(const NemesisSpec& n) {
 }
 
 std::optional<std::string> validate(const StoreSpec& s) {
+    std::size_t replicas = 0;
+    for (const std::string& pattern : s.replicas) replicas += expand_hosts(pattern).size();
+    if (replicas > StoreSpec::replicas_limit) {
+        return "replicas names " + std::to_string(replicas) + " hosts; a store has at most " +
+               std::to_string(StoreSpec::replicas_limit) +
+               " (the primary-backup and regional designs run a shipper on every replica for every other one: " +
+               std::to_string(StoreSpec::replicas_limit) + " replicas are about 250,000 processes and 1.5 GB)";
+    }
     if (s.request_timeout.count() <= 0) return "request_timeout must be positive";
+    models::replication::StoreOptions periods;
+    periods.fsync_interval = s.fsync_interval;
+    periods.anti_entropy_interval = s.anti_entropy_interval;
+    if (auto e = models::replication::check_periods(periods)) return e;
     if (s.peer_timeout.count() <= 0) return "peer_timeout must be positive";
     if (s.regional.outbox_max < 1) return "regional.outbox_max must be at least 1";
     if (s.regional.siblings_max < 1) return "regional.siblings_max must be at least 1";

@@ -27,6 +27,7 @@ World::World(sim::Simulator& sim, const ScenarioSpec& spec, std::string file) : 
     for (const auto& [name, w] : spec_.workloads) place(name, w.hosts, w.where, "workloads." + name + ".hosts");
     for (const auto& [name, m] : spec_.models) place(name, m.hosts, m.where, "models." + name + ".hosts");
     build_stores();  // the store makes its replica hosts; links and groups may name them
+    check_component_names();  // once every host exists, a store's clients and controller too
     build_groups();
     name_ranges();
     build_network();
@@ -61,6 +62,44 @@ void World::join_hosts(const std::string& group, const std::string& pattern, con
     }
 }
 
+// A group's name, or a component's (which names its hosts' group). A pattern names a host before
+// a group, so a group called like a host would never be used: a fault on a store 'kv-1' with
+// replicas kv-{1..3} would hit the host kv-1 alone. A glob character would make the name a pattern
+// that matches other hosts ('*' is every host). `own`: a component's hosts; one whose only host
+// bears its name (a database 'db' on host db) means that host either way.
+void World::check_group_name(const std::string& name, const Where& where, const std::string& path,
+                             const std::vector<sim::Host*>* own) const {
+    const sim::Host* host = sim_->find_host(name);
+    if (host != nullptr && (own == nullptr || own->size() != 1 || own->front() != host)) {
+        fail(
+            where, path,
+            "'" + name + "' is already a host's name" +
+                (own == nullptr ? ""
+                                : ": a component's name is also its hosts' group, and a fault target or link naming '" +
+                                      name + "' would mean the host alone; rename the component"));
+    }
+    if (name.find_first_of("*?[] \t") != std::string::npos) {
+        fail(where, path,
+             std::string(own == nullptr ? "a group's name" : "a component's name (its hosts' group's)") +
+                 " cannot hold '*', '?', '[', ']' or a space: it would read as a pattern");
+    }
+}
+
+// Every component's name against every host (its own and later components' included), in the
+// order the components are placed.
+void World::check_component_names() const {
+    auto check = [this](const auto& section, const char* kind) {
+        for (const auto& [name, component] : section) {
+            check_group_name(name, component.where, std::string(kind) + "." + name, &hosts_.at(name));
+        }
+    };
+    check(spec_.databases, "databases");
+    check(spec_.services, "services");
+    check(spec_.workloads, "workloads");
+    check(spec_.models, "models");
+    check(spec_.stores, "stores");
+}
+
 // `groups:`, once every component's hosts exist (a store's included). A group may name another
 // group of the section, in any order: each joins once all it names exist (a circle is an error).
 void World::build_groups() {
@@ -68,12 +107,7 @@ void World::build_groups() {
     for (const auto& [group, patterns] : spec_.groups) {
         const Where& at = patterns.where;
         if (hosts_.count(group) != 0) fail(at, "groups." + group, "'" + group + "' is already a component's name");
-        // A pattern names a host before a group: a group called like a host would never be used.
-        if (sim_->find_host(group) != nullptr) fail(at, "groups." + group, "'" + group + "' is already a host's name");
-        // A glob character would make the group's name a pattern that matches other hosts ('*' is every host).
-        if (group.find_first_of("*?[] \t") != std::string::npos)
-            fail(at, "groups." + group,
-                 "a group's name cannot hold '*', '?', '[', ']' or a space: it would read as a pattern");
+        check_group_name(group, at, "groups." + group, nullptr);
         if (patterns.value.empty()) fail(at, "groups." + group, "an empty group: name its hosts or groups");
         for (const std::string& p : patterns.value) {
             for (const std::string& n : expand_hosts(p)) {

@@ -156,6 +156,9 @@ private:
     std::vector<sim::Host*> place(const std::string& component, const std::string& pattern, const Where& where,
                                   const std::string& path);
     [[noreturn]] void name_taken(const std::string& name, const Where& where, const std::string& section) const;
+    void check_group_name(const std::string& name, const Where& where, const std::string& path,
+                          const std::vector<sim::Host*>* own) const;
+    void check_component_names() const;
     void build_network();
     void build_databases();
     void build_services();

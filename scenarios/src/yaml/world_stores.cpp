@@ -1,6 +1,7 @@
 // Replicated stores, their history-recording clients, and the replication checkers as
 // invariants (judged over the recorded history and the replicas' final state).
 #include <algorithm>
+#include <cstdio>
 
 #include "models/check/convergence.hpp"
 #include "models/check/linearizability.hpp"
@@ -10,6 +11,41 @@
 #include "world.hpp"
 
 namespace faultline {
+
+namespace {
+
+// `text` with `addition` at the end of its first line: a checker's report is a headline and then
+// examples, and what qualifies the whole report (the bound it broke, a history cut short) belongs
+// on the headline, not after the last example.
+std::string onto_headline(std::string text, const std::string& addition) {
+    text.insert(std::min(text.find('\n'), text.size()), addition);
+    return text;
+}
+
+// The stale-read failure: "480 of 975 reads stale (rate 49.23%, more than 10%)", as a percentage
+// like the bound the file most likely wrote, with the digits it takes to tell the two apart, then
+// the report's first examples and "..." when there are more.
+std::string stale_reads_failure(const models::check::StaleReadReport& report, sim::Ratio max) {
+    auto percent = [](double share, int digits) {
+        char text[48];
+        std::snprintf(text, sizeof text, "%.*g%%", digits, 100 * share);
+        return std::string(text);
+    };
+    const double bound = static_cast<double>(max.num) / static_cast<double>(max.den);
+    int digits = 4;
+    while (digits < 12 && percent(report.rate(), digits) == percent(bound, digits)) ++digits;
+    std::string out = report.describe();
+    const std::size_t rate = out.find(" (rate ");
+    const std::size_t end = out.find(')', rate);
+    if (rate < out.find('\n') && end != std::string::npos) {
+        out.replace(rate, end + 1 - rate,
+                    " (rate " + percent(report.rate(), digits) + ", more than " + percent(bound, digits) + ")");
+    }
+    if (report.stale > report.examples.size()) out += "\n  ...";
+    return out;
+}
+
+}  // namespace
 
 void World::build_stores() {
     for (const auto& [name, st] : spec_.stores) {
@@ -122,7 +158,7 @@ void World::build_checker(const InvariantSpec& inv, const std::string& invariant
                                     std::to_string(history->ops_max()) +
                                     " operations, its cap) and the clients stopped: checked up to then";
             note += note.empty() ? cut : "; " + cut;
-            if (!failure.empty()) failure += " (" + cut + ")";
+            if (!failure.empty()) failure = onto_headline(std::move(failure), " (" + cut + ")");
         }
         late_measurements_->push_back({name + ".value", value, std::move(note)});
         judged_.push_back(name);
@@ -158,9 +194,10 @@ void World::build_checker(const InvariantSpec& inv, const std::string& invariant
     } else {
         const sim::Ratio max = *inv.stale_reads->max;
         sim_->at(sim::Time(at), [history, judge, max] {
-            const auto report = models::check::check_stale_reads(history->history());
+            // As many examples as the other checkers show.
+            const auto report = models::check::check_stale_reads(history->history(), {.examples_max = 5});
             const bool too_many = report.stale * max.den > max.num * report.reads;
-            judge(too_many ? report.describe() + " (more than " + format_value(max) + ")" : "", report.rate(), "stale read rate");
+            judge(too_many ? stale_reads_failure(report, max) : "", report.rate(), "stale read rate");
         });
     }
 }

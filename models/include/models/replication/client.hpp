@@ -7,7 +7,10 @@
 // client writes is unique ("<host>/<incarnation>#<n>"), so the checkers can tell which write a read
 // saw. Outcomes: an acknowledged operation is ok; an error that guarantees nothing was applied
 // (definitely_not_applied) is fail; any other error is unknown. An operation the history has no
-// room for is not sent (Errc::exhausted), and run_workload's client stops there.
+// room for is not sent (Errc::exhausted), and run_workload's client stops there: the history's cap
+// (HistoryRecorder's ops_max, over all clients) is the only count that stops a client, and a
+// scenario's checkers say when it was reached. There is no cap per client: one that stopped the
+// client silently would leave the rest of the run, and its late faults, untested.
 //
 // Left out: retries (an operation is one attempt; a retrying client is a different history),
 // read-modify-write other than multi_value's contexts, open-loop arrival (each client waits for
@@ -52,7 +55,6 @@ struct WorkloadOptions {
     sim::Delay think = sim::Delay::exponential(std::chrono::milliseconds(10));  // between operations
     sim::Time start{};                                                          // no operation before this
     sim::Time stop = sim::time_never;                                           // no operation starts after this
-    std::uint64_t ops_max = 100'000;                                            // per life of the client
     std::string home;  // regional designs: the client's replica (see Store::connect)
     bool use_context = true;
 };

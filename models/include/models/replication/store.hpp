@@ -67,10 +67,17 @@ struct PrimaryBackupOptions {
     std::size_t attempts_max = 3;  // client: tries per operation while it looks for the primary
 };
 
-// A shipper wakes every ship_interval whether or not there is anything to ship: 0 would never let
-// virtual time move, and below ship_interval_min a run spends its events on idle wake-ups (a 1ns
-// interval is a billion per simulated second) while replication gets no faster than the network.
-inline constexpr sim::Duration ship_interval_min = std::chrono::milliseconds(1);
+// A periodic task (a shipper, the controller's heartbeat, the background fsync, anti-entropy, a
+// pool's keepalive) wakes every period whether or not there is work: 0 would never let virtual time
+// move, and below period_min a run spends its events on idle wake-ups (a 1ns period is a billion
+// per simulated second) while nothing gets faster than the network and the disk.
+inline constexpr sim::Duration period_min = std::chrono::milliseconds(1);
+
+// The one check of such a period: "<field> must be at least 1ms, got 1ns (<task> wakes every
+// interval, ...)", or nothing. `zero`: what 0 means where it is allowed ("0 turns it off"); empty
+// where it is not.
+sim::ParseError check_period(std::string_view field, sim::Duration period, std::string_view task,
+                             std::string_view zero = {});
 
 sim::ParseError validate(const PrimaryBackupOptions& options);
 
@@ -114,13 +121,16 @@ struct StoreOptions {
     // periodic commit log): a crash loses up to this much acknowledged data.
     sim::Duration fsync_interval{0};
     // Zero: off. Each replica exchanges its whole state with a random peer this often (quorum, lww,
-    // multi_value).
+    // multi_value). Both periods, when not zero, are at least period_min (check_period).
     sim::Duration anti_entropy_interval{0};
     std::size_t apply_log_max = 1'000'000;  // entries; past it the log stops (and says so)
     PrimaryBackupOptions primary_backup;
     QuorumOptions quorum;
     RegionalOptions regional;
 };
+
+// fsync_interval's and anti_entropy_interval's check_period (the sections have their validate()).
+sim::ParseError check_periods(const StoreOptions& options);
 
 // What a read returns: the values (none: the key is absent; several: siblings) and, for
 // multi_value, the context a write should carry to replace them.
