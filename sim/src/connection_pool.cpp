@@ -57,14 +57,26 @@ Result<std::size_t> ConnectionPool::acquire(Ctx& ctx, Duration timeout) {
             permits_.release();
             return Errc::unreachable;
         }
+        // The slot and its permit go back however the handshake ends: a caller killed while it
+        // waits (the losing copy of a hedged call) held them for good, and after connections_max
+        // such kills the pool refused every call.
+        struct GiveBack {
+            ConnectionPool& pool;
+            Connection& slot;
+            bool kept = false;
+            ~GiveBack() {
+                if (kept) return;
+                slot.busy = false;
+                pool.permits_.release();
+            }
+        } give_back{*this, c};
         const Duration left = std::max(Duration(0), deadline - ctx.now());
         Result<std::uint64_t> ack = net_.handshake(ctx, *server, port_, Packet::Kind::connect, std::min(left, options_.connect_timeout));
         if (!ack) {
             ++counters_.connect_failures;
-            c.busy = false;
-            permits_.release();
             return ack.error();
         }
+        give_back.kept = true;
         ++counters_.connects;
         c.established = true;
         c.incarnation = *ack;

@@ -279,6 +279,33 @@ TEST(Pool, AllConnectionsBusyMeansWaitingThenExhausted) {
     EXPECT_EQ(outcomes, (std::vector<std::string>{"exhausted", "ok", "ok"}));
 }
 
+// A caller killed while its connection's handshake is under way (the losing copy of a hedged
+// call) gives the slot and its permit back as it unwinds. They were held for good: after
+// connections_max such kills the pool answered every call 'exhausted' with the server up.
+TEST(Pool, ACallerKilledDuringTheHandshakeGivesItsConnectionBack) {
+    Fixture f;
+    std::vector<std::string> outcomes;
+    sim::ConnectionPool* pool_seen = nullptr;
+    f.client->on_boot([&](sim::Host& h) {
+        auto& pool = h.make<sim::ConnectionPool>(f.net, h, "server", f.square.port(),
+                                                 sim::PoolOptions{.connections_max = 1, .acquire_timeout = 10ms});
+        pool_seen = &pool;
+        const sim::ProcessRef loser = h.spawn([&](sim::Ctx& ctx) { (void)pool.call(ctx, f.square, 1, 100ms); });
+        h.spawn([&, loser](sim::Ctx& ctx) {
+            ctx.sleep_for(1ms);  // half-way through the 2ms handshake
+            loser.kill();
+            ctx.sleep_for(5ms);
+            for (int i = 0; i < 2; ++i) {
+                auto r = pool.call(ctx, f.square, 3, 100ms);
+                outcomes.push_back(r ? std::to_string(*r) : std::string(sim::to_string(r.error())));
+            }
+        });
+    });
+    f.s.run();
+    EXPECT_EQ(outcomes, (std::vector<std::string>{"9", "9"}));
+    EXPECT_EQ(pool_seen->counters().exhausted, 0u);
+}
+
 TEST(Pool, AConnectionToARestartedServerIsResetThenRemade) {
     Fixture f;
     std::vector<std::string> outcomes;
