@@ -33,7 +33,8 @@ InvariantRecord describe(const InvariantSpec& inv, double duration_s) {
         r.max = inv.always->max;
     } else if (inv.eventually) {
         r.kind = "eventually";
-        r.condition = inv.eventually->metric + " becomes " + bound(inv.eventually->min, inv.eventually->max) + " by " +
+        r.condition = inv.eventually->metric + " becomes " + bound(inv.eventually->min, inv.eventually->max) +
+                      (inv.eventually->after.count() > 0 ? " after " + dur(inv.eventually->after) : "") + " by " +
                       (inv.eventually->by ? dur(*inv.eventually->by) : "the end of the run");
         r.judged_at_s = inv.eventually->by ? sim::to_seconds(*inv.eventually->by) : duration_s;
         r.metric = inv.eventually->metric;
@@ -56,9 +57,11 @@ InvariantRecord describe(const InvariantSpec& inv, double duration_s) {
     } else if (inv.slo) {
         const SloSpec& s = *inv.slo;
         r.kind = "slo";
+        const double to_s = s.to ? sim::to_seconds(*s.to) : duration_s;
         r.condition = "p" + format_number(s.quantile * 100) + " of " + s.metric + " between " + dur(s.from) + " and " +
-                      dur(s.to) + " at most " + format_value(sim::to_seconds(s.max), Unit::seconds);
-        r.judged_at_s = sim::to_seconds(s.to);
+                      (s.to ? dur(*s.to) : "the end of the run") + " at most " +
+                      format_value(sim::to_seconds(s.max), Unit::seconds);
+        r.judged_at_s = to_s;
     } else {
         const std::pair<const std::optional<CheckerSpec>*, const char*> checkers[] = {
             {&inv.converges, "converges"},

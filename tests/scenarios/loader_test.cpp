@@ -322,7 +322,7 @@ const BadCase kBadCases[] = {
      "'maybe' is not true or false"},
     {"negative count", "workers_max: 8,", "workers_max: -3,", 11, "services.api.queue.workers_max: must be at least 1"},
     {"negative duration", "duration: 20s", "duration: -20s", 4, "duration"},
-    {"quantile out of range", "quantile: 0.99", "quantile: 1.5", 28, "invariants[0].slo: needs"},
+    {"quantile out of range", "quantile: 0.99", "quantile: 1.5", 28, "invariants[0].slo: quantile must be in (0, 1]"},
     {"misspelt distribution", "exponential(2ms)", "exponentail(2ms)", 12,
      "services.api.cpu: 'exponentail(2ms)' is not a delay like 5ms or lognormal(5ms, 0.5): unknown distribution "
      "'exponentail' (did you mean 'exponential'?)"},

@@ -79,8 +79,22 @@ TEST(Slo, ABoundOfZeroOrAnEmptyWindowIsRefusedAtLoad) {
         << load_error(no_max);
     const std::string backwards =
         write_file("slo-backwards.yaml", replaced(text, "from: 12s, to: 18s", "from: 18s, to: 12s"));
-    EXPECT_NE(load_error(backwards).find("invariants[0].slo: needs from < to"), std::string::npos)
+    EXPECT_NE(load_error(backwards).find("invariants[0].slo: to (12s) must come after from (18s)"), std::string::npos)
         << load_error(backwards);
+    const std::string late = write_file("slo-late.yaml", replaced(text, "from: 12s, to: 18s", "from: 40s"));
+    EXPECT_NE(load_error(late).find("invariants[0].slo.from: at or after the end of the run"), std::string::npos)
+        << load_error(late);
+}
+
+// "Over the whole run" is the SLO without a window: `to` is the end of the run (it was required,
+// with a table default of 0 that the loader refused).
+TEST(Slo, WithoutToTheWindowEndsWithTheRun) {
+    const Outcome whole = run_with({{"invariants.0.slo", "{metric: users.latency, quantile: 0.5, max: 100ms}"}});
+    EXPECT_EQ(whole.result.verdict, sim::Verdict::pass);
+    EXPECT_EQ(whole.result.end_time, sim::Time(std::chrono::seconds(40)));  // judged at the end
+    EXPECT_GT(whole.value_s, 0.0);
+    const Outcome after = run_with({{"invariants.0.slo", "{metric: users.latency, max: 100ms, from: 22s}"}});
+    EXPECT_EQ(after.result.verdict, sim::Verdict::pass);
 }
 
 }  // namespace

@@ -79,7 +79,8 @@ private:
             out.push_back({path, Shorthand<T> ? "section, or one value" : "section", "", help});
             nested(path + ".", value);
         } else if constexpr (Parsable<T>) {
-            out.push_back({path, type_hint<T>(), format_value(value), help});
+            // A required key's C++ default (0ns) is no default a file can leave it at.
+            out.push_back({path, type_hint<T>(), help.ends_with("(required)") ? "" : format_value(value), help});
         }
     }
 

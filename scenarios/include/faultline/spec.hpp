@@ -168,8 +168,8 @@ template <class V>
 void fields(V& v, WorkloadSpec& o) {
     v("", o.where, "");
     v("hosts", o.hosts, "the client hosts (each runs the workload)");
-    v("open_loop", o.open_loop, "arrivals at a rate, whatever happens to earlier requests");
-    v("closed_loop", o.closed_loop, "a fixed number of clients");
+    v("open_loop", o.open_loop, "arrivals at a rate, whatever happens to earlier requests (this or closed_loop)");
+    v("closed_loop", o.closed_loop, "a fixed number of clients (this or open_loop)");
     v("call", o.call, "what each request calls, and with which policies");
 }
 std::optional<std::string> validate(const WorkloadSpec& w);
@@ -401,6 +401,7 @@ struct EventuallySpec {
     std::optional<double> max;
     std::optional<double> min;
     std::optional<sim::Duration> by;  // default: the end of the run
+    sim::Duration after{0};           // the bound counts only from then on
 };
 
 template <class V>
@@ -409,6 +410,7 @@ void fields(V& v, EventuallySpec& o) {
     v("max", o.max, "holds once it is at or below");
     v("min", o.min, "holds once it is at or above");
     v("by", o.by, "the deadline (default: the end of the run)");
+    v("after", o.after, "the bound counts only from then on (0: from the start, where most metrics are 0)");
 }
 
 // After a trigger ends, goodput comes back to a share of its baseline within a time.
@@ -430,9 +432,9 @@ template <class V>
 void fields(V& v, RecoversSpec& o) {
     v("metric", o.metric, "a counter whose rate is the goodput (e.g. users.ok)");
     v("baseline_from", o.baseline_from, "the baseline window's start");
-    v("baseline_to", o.baseline_to, "the baseline window's end");
-    v("after", o.after, "when the trigger ended");
-    v("within", o.within, "recovery must come within this after `after`");
+    v("baseline_to", o.baseline_to, "the baseline window's end, at or before `after` (required)");
+    v("after", o.after, "when the trigger ended (required)");
+    v("within", o.within, "recovery must come within this after `after` (required)");
     v("share", o.share, "recovered: the rate is back to this share of the baseline");
     v("smoothing", o.smoothing, "the rate is averaged over this");
     v("relapse_share", o.relapse_share, "once recovered, falling below this share of the baseline is a relapse (0: not checked)");
@@ -444,16 +446,16 @@ struct SloSpec {
     double quantile = 0.99;
     sim::Duration max{0};
     sim::Duration from{0};
-    sim::Duration to{0};
+    std::optional<sim::Duration> to;  // default: the end of the run
 };
 
 template <class V>
 void fields(V& v, SloSpec& o) {
     v("metric", o.metric, "a latency histogram (e.g. users.latency)");
     v("quantile", o.quantile, "0.99 for p99");
-    v("max", o.max, "the bound");
+    v("max", o.max, "the bound (required)");
     v("from", o.from, "window start");
-    v("to", o.to, "window end");
+    v("to", o.to, "window end (default: the end of the run)");
 }
 
 struct InvariantSpec {

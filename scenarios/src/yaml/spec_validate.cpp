@@ -160,6 +160,11 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     if (i.eventually && i.eventually->by && i.eventually->by->count() <= 0) {
         return "eventually: by must be after the start (unwritten, it is the end of the run)";
     }
+    if (i.eventually && i.eventually->after.count() < 0) return "eventually: after must not be negative";
+    if (i.eventually && i.eventually->by && i.eventually->after > *i.eventually->by) {
+        return "eventually: after (" + format_value(i.eventually->after) + ") comes after by (" +
+               format_value(*i.eventually->by) + "): the bound could never count";
+    }
     if (i.recovers) {
         const RecoversSpec& r = *i.recovers;
         if (r.baseline_to.count() == 0) {  // not given: a zero-length window, where nothing was written
@@ -175,8 +180,10 @@ std::optional<std::string> validate(const InvariantSpec& i) {
         if (!(r.share > 0 && r.share <= 1.5)) return "recovers: share must be in (0, 1.5]";
     }
     if (i.slo && i.slo->max.count() <= 0) return "slo: needs max, a bound above 0 (e.g. max: 100ms)";
-    if (i.slo && (i.slo->to <= i.slo->from || !(i.slo->quantile > 0 && i.slo->quantile <= 1))) {
-        return "slo: needs from < to and a quantile in (0, 1]";
+    if (i.slo && !(i.slo->quantile > 0 && i.slo->quantile <= 1)) return "slo: quantile must be in (0, 1]";
+    if (i.slo && i.slo->from.count() < 0) return "slo: from must not be negative";
+    if (i.slo && i.slo->to && *i.slo->to <= i.slo->from) {
+        return "slo: to (" + format_value(*i.slo->to) + ") must come after from (" + format_value(i.slo->from) + ")";
     }
     return std::nullopt;
 }

@@ -65,11 +65,25 @@ void warn_rate_too_low(const std::string& name, const WorkloadSpec& w, sim::Dura
                               : "is the unit right (5/s, not 5" + std::string(unit) + ")?"));
 }
 
+// An eventually bound that 0 meets, counted from the start: counters and most gauges are 0
+// before anything runs, so it holds at once whatever happens later ("the queue drains by the
+// end" passed on a queue that only grew).
+void warn_eventually_met_at_start(std::size_t index, const InvariantSpec& inv, std::vector<std::string>& out) {
+    if (!inv.eventually || inv.eventually->after.count() > 0) return;
+    const EventuallySpec& e = *inv.eventually;
+    if ((e.max && *e.max < 0) || (e.min && *e.min > 0)) return;
+    out.push_back(
+        inv.where.text() + ": invariants[" + std::to_string(index) + "].eventually: " + e.metric +
+        " is 0 at the start, as counters and most gauges are, and 0 is within its bound: it holds at once "
+        "whatever happens later; give `after` (e.g. the end of the last fault) for the bound to count from then");
+}
+
 }  // namespace
 
 std::vector<std::string> spec_warnings(const ScenarioSpec& s) {
     std::vector<std::string> out;
     for (const auto& [name, w] : s.workloads) warn_rate_too_low(name, w, s.duration, out);
+    for (std::size_t i = 0; i < s.invariants.size(); ++i) warn_eventually_met_at_start(i, s.invariants[i], out);
     return out;
 }
 

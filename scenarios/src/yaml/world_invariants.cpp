@@ -130,9 +130,15 @@ void World::build_invariants() {
                 fail(inv.where, path + ".eventually.by",
                      "after the end of the run (" + format_value(spec_.duration) + "): it would be judged when the run ends");
             }
+            if (e.after >= spec_.duration) {
+                fail(inv.where, path + ".eventually.after",
+                     "at or after the end of the run (" + format_value(spec_.duration) +
+                         "): the bound could never count");
+            }
             sim_->eventually(
                 inv.name, sim::Time(e.by.value_or(spec_.duration)),
-                [read, e] {
+                [read, e, &sim = *sim_] {
+                    if (sim.now() < sim::Time(e.after)) return false;
                     const double v = read();
                     return (!e.max || v <= *e.max) && (!e.min || v >= *e.min);
                 },
@@ -300,10 +306,12 @@ void World::build_invariants() {
                 }
                 fail(inv.where, path + ".slo.metric", no_such_metric("latency histogram", slo.metric, names));
             }
-            if (slo.to > spec_.duration) fail(inv.where, path + ".slo.to", "after the end of the run");
+            if (slo.to && *slo.to > spec_.duration) fail(inv.where, path + ".slo.to", "after the end of the run");
+            const sim::Duration to = slo.to.value_or(spec_.duration);
+            if (to <= slo.from) fail(inv.where, path + ".slo.from", "at or after the end of the run");
             auto start = std::make_shared<models::Histogram>();
             sim_->at(sim::Time(slo.from), [this, start, slo] { *start = metrics_->find_histogram(slo.metric)->total(); });
-            sim_->at(sim::Time(slo.to), [this, start, slo, name = inv.name] {
+            sim_->at(sim::Time(to), [this, start, slo, to, name = inv.name] {
                 judged_.push_back(name);
                 models::Histogram window = metrics_->find_histogram(slo.metric)->total();
                 window.subtract(*start);
@@ -315,14 +323,14 @@ void World::build_invariants() {
                     // no traffic at all), not a latency of 0.
                     sim_->fail({"invariant", name,
                                 "no request counted in " + slo.metric + " between " + sim::format_duration(slo.from) +
-                                    " and " + sim::format_duration(slo.to) + " (none succeeded): its " +
+                                    " and " + sim::format_duration(to) + " (none succeeded): its " +
                                     number(100 * slo.quantile) + "th percentile cannot be under " +
                                     latency_text(sim::to_seconds(slo.max)),
                                 "", "", sim_->now()});
                 } else if (q > sim::to_seconds(slo.max)) {
                     sim_->fail({"invariant", name,
                                 "the " + number(100 * slo.quantile) + "th percentile of " + slo.metric + " between " +
-                                    sim::format_duration(slo.from) + " and " + sim::format_duration(slo.to) + " was " +
+                                    sim::format_duration(slo.from) + " and " + sim::format_duration(to) + " was " +
                                     latency_text(q) + ", above " + latency_text(sim::to_seconds(slo.max)),
                                 "", "", sim_->now()});
                 }
