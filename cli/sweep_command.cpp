@@ -295,6 +295,7 @@ int execute(const SweepArgs& args) {
                 run.seed = seeds[k];
                 run.verdict = r.verdict;
                 run.failure = r.error;
+                run.recovery_judged = false;  // no result to judge it from
                 ++broken;
                 // "seed 3 of load=300/s, retry.attempts_max=2: crashed with SIGABRT", below the
                 // progress line (on a terminal it has no line end of its own yet).

@@ -669,3 +669,22 @@ faults:
 }
 
 }  // namespace
+
+namespace {
+
+// A run that left no result (a crash) was written to the sweep file as judged for recovery, which
+// a reader of the file took for "did not recover"; it says it was not judged.
+TEST(ReportCommands, ASweepRunThatCrashedIsNotJudgedForRecovery) {
+    const fs::path dir = scratch();
+    const Result r = faultline("sweep planted-harness --grid crash_on_seed=1,2 --seeds 1 --jobs 1 --result " +
+                               (dir / "s.json").string());
+    ASSERT_EQ(r.exit_code, 1) << r.out;
+    const auto j = nlohmann::json::parse(read(dir / "s.json"));
+    ASSERT_EQ(j["cells"].size(), 2u);
+    const auto& crashed = j["cells"][0]["runs"][0];
+    EXPECT_EQ(crashed["verdict"], "crash") << crashed.dump();
+    EXPECT_EQ(crashed["recovery_judged"], false) << crashed.dump();
+    EXPECT_EQ(j["cells"][1]["runs"][0]["verdict"], "pass");
+}
+
+}  // namespace

@@ -46,7 +46,8 @@ struct CellRun {
     std::string failure;  // the failed invariant, or what went wrong
     bool recovery_applicable = false;
     // False when the run ended (a failure stopped it) before recovery could be judged: it neither
-    // recovered nor failed to in time. Files written before the field: true.
+    // recovered nor failed to in time; false too for a run that left no result (a crash, a
+    // hang). Files written before the field: true.
     bool recovery_judged = true;
     std::optional<double> recovery_s;  // none: did not recover (or not applicable, or not judged)
     // The time the recovery rule allows after the trigger (the heatmap's scale goes up to it);
