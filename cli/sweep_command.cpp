@@ -325,6 +325,12 @@ int execute(const SweepArgs& args) {
         std::fprintf(stderr, "sweep: %s; %s only those\n", report::interrupted_text(result).c_str(),
                      args.report.empty() && args.result.empty() ? "the table holds" : "the table and the files hold");
     }
+    // The rule is stated where it was applied: a scenario without a workload's goodput (mm1, a
+    // store's clients) has no recovery to time, and its file should not say how it would be timed.
+    bool recovery_applied = false;
+    for (const report::SweepCell& c : result.cells)
+        for (const report::CellRun& r : c.runs) recovery_applied = recovery_applied || r.recovery_applicable;
+    if (!recovery_applied) result.recovery_rule.clear();
 
     if (args.json)
         std::cout << report::sweep_to_json(result).dump() << "\n";
