@@ -205,7 +205,9 @@ MergeReport merge_results(const std::vector<std::string>& dirs, const std::strin
         } catch (const InputError&) {
         }
     }
-    if (junit) check_not_scenario_file(*junit, "--junit", first->scenario);  // which --resume reads again
+    if (junit) {  // the scenario file each directory's --resume reads again (copies of it count as the job's)
+        for (const JobConfig& j : jobs) check_not_scenario_file(*junit, "--junit", j.scenario);
+    }
     // Every directory checked: first which record of each seed to keep (reading every record,
     // so that a bad one refuses the merge before --out is made), then those records, streamed
     // into the merged file.

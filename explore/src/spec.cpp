@@ -58,10 +58,13 @@ std::optional<std::string> scenario_file(const ScenarioRef& ref) {
         if (builtin_scenarios().find(ref.name)) return std::nullopt;
         return library_scenario_path(ref.name);
     }
-    // Recorded in another directory: the absolute path still finds it on the same machine.
+    // Recorded in another directory: the file it was made from, where that is still on this
+    // machine, rather than whatever the same relative name holds here (another scenario, or a
+    // file this very command has just created: `replay A --trace t.yaml` from another directory
+    // loaded its own empty trace file). On another machine, the path as typed.
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(*ref.path, ec) && ref.absolute && *ref.absolute != *ref.path &&
-        std::filesystem::is_regular_file(*ref.absolute, ec))
+    if (ref.absolute && *ref.absolute != *ref.path && std::filesystem::is_regular_file(*ref.absolute, ec) &&
+        !std::filesystem::equivalent(*ref.path, *ref.absolute, ec))
         return ref.absolute;
     return ref.path;
 }

@@ -184,6 +184,21 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
     }
     EXPECT_FALSE(fs::exists(dir / "j3"));
     EXPECT_FALSE(fs::exists(dir / "m4"));
+    // A trace file of the scenario's relative name, made there by the replay itself, is not what
+    // the replay loads: the recorded file is (it loaded its own empty trace file and failed).
+    const Result same_name = faultline_in(dir / "elsewhere", "replay ../a.json --trace own.yaml");
+    EXPECT_EQ(same_name.exit_code, 0) << same_name.out;
+    EXPECT_TRUE(contains(same_name.out, "reproduced")) << same_name.out;
+    // Every merged directory's scenario file is kept from --junit, a copy of it elsewhere too.
+    fs::create_directories(dir / "copy");
+    fs::copy_file(dir / "own.yaml", dir / "copy" / "own.yaml");
+    ASSERT_EQ(faultline_in(dir / "copy", "fuzz own.yaml --seeds 3..3 --progress none --out ../shard3").exit_code, 1);
+    const std::string copy = (dir / "copy" / "own.yaml").lexically_normal().string();
+    const Result junit_copy = faultline_in(dir, "merge job shard3 --out m5 --junit copy/own.yaml");
+    EXPECT_EQ(junit_copy.exit_code, 2) << junit_copy.out;
+    EXPECT_EQ(junit_copy.out,
+              "faultline: error: --junit copy/own.yaml would overwrite the scenario file " + copy + "\n");
+    EXPECT_EQ(read_file(copy), scenario_before);
     // A full disk is the machine's answer, not faultline's defect: one line, exit 2 (it was
     // "internal error", exit 3, after every candidate run).
     const Result full = faultline_in(dir, "shrink a.json -o /dev/full");

@@ -69,8 +69,8 @@ struct LoadedScenarioRef {
     std::string file_hash;            // that file's content hash
 };
 LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where = "");
-// The file `ref` loads: its path, or where it was recorded when the path leads to no file from
-// here, or the library's file of its name. Nothing for a C++ scenario; an unknown name or a
+// The file `ref` loads: where it was recorded (the absolute path) while that file is there, else
+// its path as typed; or the library's file of its name. Nothing for a C++ scenario; an unknown name or a
 // missing file is load_scenario's error to give.
 std::optional<std::string> scenario_file(const ScenarioRef& ref);
 // InputError when writing `file` (given as `flag`) would overwrite the scenario file `ref` loads,
