@@ -111,6 +111,17 @@ TEST(ReplicationStoreFile, AStoreOfMoreReplicasThanARunCanHoldIsRefusedAtItsLine
     expect_error(error_of("501.yaml", replaced(kStore, "[\"kv-{1..3}\"]", "[kv-0, \"kv-{1..500}\"]")),
                  "501.yaml:7:15: stores.kv.replicas", "names 501 hosts");
     EXPECT_EQ(error_of("500.yaml", replaced(kStore, "[\"kv-{1..3}\"]", "[\"kv-{1..500}\"]")), "");
+    // The bound is on the run: two stores of 400 are more replica pairs than one of 500 (four of
+    // 500 took 4.4 GB). One of 400 and one of 200 are fewer.
+    const std::string two = replaced(kStore, "[\"kv-{1..3}\"]", "[\"kv-{1..400}\"]");
+    const std::string second = "  kv2:\n    design: primary_backup_async\n    replicas: [\"b-{1..N}\"]\n";
+    auto with_second = [&](const std::string& n) {
+        return replaced(two, "invariants:\n", "  " + replaced(second, "N", n).substr(2) + "invariants:\n");
+    };
+    const std::string refused = error_of("two.yaml", with_second("400"));
+    EXPECT_NE(refused.find("stores: their replicas make 319200 replica pairs in all"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("at most 249500, one store of 500 replicas"), std::string::npos) << refused;
+    EXPECT_EQ(error_of("fewer.yaml", with_second("200")), "");
 }
 
 // A component's name is also its hosts' group, and a target names a host before a group: a store
@@ -143,6 +154,12 @@ TEST(ReplicationStoreFile, AComponentNamedLikeAHostOrAPatternIsRefusedAtItsName)
          ""},
         {"other.yaml", with_service("kv-3", "api-1"), "other.yaml:22:5: services.kv-3: 'kv-3' is already a host's name",
          ""},
+        // The store's clients are the group kv-clients: a service or group of that name merged
+        // with it (crashing 'kv-clients' crashed the store's clients too).
+        {"clients.yaml", with_service("kv-clients", "api-1"),
+         "clients.yaml:22:5: services.kv-clients: 'kv-clients' is already the group of store kv's clients", ""},
+        {"group.yaml", std::string(kStore) + "groups:\n  kv-clients: [kv-1]\n",
+         "group.yaml:21:15: groups.kv-clients: 'kv-clients' is already the group of store kv's clients", ""},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.file);

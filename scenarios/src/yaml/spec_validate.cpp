@@ -261,6 +261,22 @@ std::optional<std::string> validate(const ScenarioSpec& s) {
     for (const auto& [name, v] : s.variants) {
         if (auto e = check_expect(v.expect, "variants." + name + ".expect")) return e;
     }
+    // The replica bound is on the whole run, not per store: a store of 500 is about 250,000
+    // shipper processes (one per replica per other replica), and four of them took 4.4 GB.
+    std::size_t pairs = 0;
+    for (const auto& [name, st] : s.stores) {
+        std::size_t n = 0;
+        for (const std::string& pattern : st.replicas) n += expand_hosts(pattern).size();
+        pairs += n * (n > 0 ? n - 1 : 0);
+    }
+    constexpr std::size_t pairs_limit = StoreSpec::replicas_limit * (StoreSpec::replicas_limit - 1);
+    if (pairs > pairs_limit) {
+        return "stores: their replicas make " + std::to_string(pairs) +
+               " replica pairs in all (a shipper process each, in the primary-backup and regional designs); at "
+               "most " +
+               std::to_string(pairs_limit) + ", one store of " + std::to_string(StoreSpec::replicas_limit) +
+               " replicas";
+    }
     if (s.services.empty() && s.databases.empty() && s.workloads.empty() && s.stores.empty() && s.models.empty()) {
         return "nothing to run: a scenario needs at least one of services, databases, workloads, stores or models";
     }

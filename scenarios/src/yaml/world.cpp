@@ -78,6 +78,15 @@ void World::check_group_name(const std::string& name, const Where& where, const 
                                 : ": a component's name is also its hosts' group, and a fault target or link naming '" +
                                       name + "' would mean the host alone; rename the component"));
     }
+    // A store's clients are the group NAME-clients: another group of that name would merge with
+    // it (a crash of a service 'kv-clients' crashed the store's clients too).
+    for (const auto& [store, st] : spec_.stores) {
+        if (!st.clients.hosts.empty() && name == store + "-clients") {
+            fail(where, path,
+                 "'" + name + "' is already the group of store " + store +
+                     "'s clients (every store's clients are the group STORE-clients); rename it");
+        }
+    }
     if (name.find_first_of("*?[] \t") != std::string::npos) {
         fail(where, path,
              std::string(own == nullptr ? "a group's name" : "a component's name (its hosts' group's)") +
