@@ -214,6 +214,13 @@ std::vector<Series> Metrics::series() const {
         out[c].values.reserve(rows_.size());
         for (const auto& row : rows_) out[c].values.push_back(c < row.size() ? row[c] : missing);
     }
+    for (const auto& ep : entries_) {
+        const Entry& e = *ep;
+        const bool over = e.kind != Kind::gauge && (e.kind != Kind::probe || e.peak);
+        const std::size_t columns = e.kind == Kind::histogram ? 4 : 1;
+        for (std::size_t c = e.first_column; c < e.first_column + columns && c < out.size(); ++c)
+            out[c].over_interval = over;
+    }
     return out;
 }
 

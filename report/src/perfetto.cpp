@@ -267,11 +267,12 @@ PerfettoCounts PerfettoRecorder::write(std::ostream& out, const RunRecord& run) 
               ",\"cat\":\"event\",\"args\":{" + in.args + "}}");
     }
 
-    // Every metric series as a counter track. A sample at t covers the interval before it, and a
-    // counter holds its value from its timestamp on: each value is stamped at the start of its
-    // interval (the previous sample's time; the first sample's interval is as long as the
-    // second's), so that it lines up with the slices and instants of that interval. One is kept
-    // when its interval [start, t) overlaps the window: the value the window opens with too.
+    // Every metric series as a counter track, which holds its value from its timestamp on. A
+    // value of the interval before its sample (a rate, a quantile, a ratio, a peak) is stamped at
+    // the interval's start (the previous sample's time; the first interval is as long as the
+    // second), so that it lines up with the slices and instants of that interval, and is kept when
+    // [start, t) overlaps the window: the value the window opens with too. A value at its sample
+    // (a gauge: in flight, a queue) is stamped at the sample, not before what made it.
     process(metrics_pid, "metrics");
     const std::vector<double>& times = run.times;
     std::vector<std::int64_t> starts(times.size());
@@ -280,12 +281,13 @@ PerfettoCounts PerfettoRecorder::write(std::ostream& out, const RunRecord& run) 
     for (const models::Series& s : run.series) {
         for (std::size_t k = 0; k < s.values.size() && k < times.size(); ++k) {
             const std::int64_t t = to_ns(times[k]);
-            const bool overlaps = starts[k] <= to_ns(options_.to_s) &&
-                                  (t > to_ns(options_.from_s) || starts[k] >= to_ns(options_.from_s));
+            const std::int64_t from = s.over_interval ? starts[k] : t;
+            const bool overlaps =
+                from <= to_ns(options_.to_s) && (t > to_ns(options_.from_s) || from >= to_ns(options_.from_s));
             if (!std::isfinite(s.values[k]) || !overlaps) continue;
             char buf[48];
             std::snprintf(buf, sizeof buf, "%.9g", s.values[k]);
-            event("{\"ph\":\"C\",\"pid\":2,\"tid\":0,\"ts\":" + us(starts[k]) + ",\"name\":" + json_string(s.name) +
+            event("{\"ph\":\"C\",\"pid\":2,\"tid\":0,\"ts\":" + us(from) + ",\"name\":" + json_string(s.name) +
                   ",\"args\":{\"value\":" + buf + "}}");
         }
     }

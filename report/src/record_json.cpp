@@ -113,7 +113,7 @@ Json record_to_json(const RunRecord& r) {
     for (const models::Series& s : r.series) {
         Json values = Json::array();
         for (double v : s.values) values.push_back(number_or_null(v));
-        series.push_back({{"name", s.name}, {"values", values}});
+        series.push_back({{"name", s.name}, {"values", values}, {"over_interval", s.over_interval}});
     }
     j["series"] = series;
     return j;
@@ -250,7 +250,9 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
     if (j.has("series")) {
         const Field s = j.at("series");
         for (std::size_t i = 0; i < s.size(); ++i) {
-            models::Series series{s.item(i).at("name").str(), s.item(i).at("values").numbers()};
+            // Files written before over_interval: the values as at their sample.
+            models::Series series{s.item(i).at("name").str(), s.item(i).at("values").numbers(),
+                                  s.item(i).flag_or("over_interval", false)};
             if (series.values.size() != r.times.size()) {
                 s.item(i).at("values").fail("has " + std::to_string(series.values.size()) + " values for " +
                                             std::to_string(r.times.size()) + " sample times");

@@ -119,6 +119,31 @@ TEST(Metrics, APeakProbeSamplesTheIntervalsHighest) {
     EXPECT_EQ(m.reader("memory")(), 7.0);  // the current value, not the peak
 }
 
+// Which series are of the interval before each sample (a Perfetto export stamps those at the
+// interval's start) and which are the value at the sample: a gauge's was moved one interval early.
+TEST(Metrics, EachSeriesSaysWhetherItsValuesAreOfTheIntervalOrAtTheSample) {
+    sim::Simulator s(sim::Options{.duration = sim::Duration(2s)});
+    models::Metrics m(s);
+    m.counter("c");
+    m.gauge("g");
+    m.histogram("h");
+    m.probe("p", [] { return 1.0; });
+    (void)m.peak_probe("peak", [] { return 1.0; });
+    m.ratio("r", "c", "c");
+    s.run();
+    std::vector<std::pair<std::string, bool>> got;
+    for (const models::Series& series : m.series()) got.emplace_back(series.name, series.over_interval);
+    EXPECT_EQ(got, (std::vector<std::pair<std::string, bool>>{{"c", true},
+                                                              {"g", false},
+                                                              {"h.rate", true},
+                                                              {"h.p50", true},
+                                                              {"h.p99", true},
+                                                              {"h.p999", true},
+                                                              {"p", false},
+                                                              {"peak", true},
+                                                              {"r", true}}));
+}
+
 TEST(Metrics, CsvAndJsonHoldEverySeries) {
     sim::Simulator s(sim::Options{.duration = sim::Duration(2s)});
     models::Metrics m(s);

@@ -245,4 +245,30 @@ TEST(ReportPerfetto, ACounterValueIsStampedAtTheStartOfTheIntervalItCovers) {
     }
     EXPECT_EQ(stamps, (std::vector<double>{25, 26, 27, 28, 29, 30}));
 }
+
+// The regression tester's finding on the fix above: a gauge's value is the value at its sample
+// (in flight at 11s), and stamped at the interval's start it showed requests piling up before
+// the fault that piled them. Only values of an interval move to its start.
+TEST(ReportPerfetto, AGaugeValueIsStampedAtItsSample) {
+    RunRecord run = report_test::outage_run();
+    models::Series inflight{"users.inflight", {}, false};
+    for (double t : run.times) inflight.values.push_back(t > 20 && t <= 30 ? 500 : 10);
+    run.series.push_back(inflight);
+    PerfettoRecorder rec;
+    std::ostringstream out;
+    rec.write(out, run);
+    const Json trace = Json::parse(out.str());
+    EXPECT_EQ(counter_at(trace, "users.inflight", 20e6), 10) << "at 20s, as the fault begins";
+    EXPECT_EQ(counter_at(trace, "users.inflight", 21e6), 500);
+    EXPECT_EQ(counter_at(trace, "users.ok", 20e6), 0) << "the rate over 20s-21s, at 20s";
+    // A window keeps the gauge's samples inside it.
+    PerfettoRecorder windowed({.from_s = 25, .to_s = 30});
+    std::ostringstream part;
+    windowed.write(part, run);
+    std::vector<double> stamps;
+    for (const Json& e : events(Json::parse(part.str()), "C")) {
+        if (e.at("name") == "users.inflight") stamps.push_back(e.at("ts").get<double>() / 1e6);
+    }
+    EXPECT_EQ(stamps, (std::vector<double>{25, 26, 27, 28, 29, 30}));
+}
 }  // namespace

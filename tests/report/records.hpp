@@ -22,8 +22,10 @@ inline RunRecord outage_run() {
     r.trace_hash = "0123456789abcdef";
     r.repro = "faultline run outage --seed 7";
     r.description = "A made-up outage.";
-    models::Series offered{"users.offered", {}}, ok{"users.ok", {}}, timeouts{"users.errors.timeout", {}};
-    models::Series attempts{"calls.api.db.attempts", {}}, requests{"calls.api.db.requests", {}};
+    // Counters: each value is the rate over the interval before its sample.
+    models::Series offered{"users.offered", {}, true}, ok{"users.ok", {}, true},
+        timeouts{"users.errors.timeout", {}, true};
+    models::Series attempts{"calls.api.db.attempts", {}, true}, requests{"calls.api.db.requests", {}, true};
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (int t = 1; t <= 60; ++t) {
         const bool down = t > 20 && t <= 30;

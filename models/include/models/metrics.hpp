@@ -100,6 +100,9 @@ private:
 struct Series {
     std::string name;
     std::vector<double> values;  // one per sample; NaN where there is no value
+    // The values are of the interval before each sample (a counter's rate, a histogram's
+    // quantiles, a ratio, a probe's peak); false: the value at the sample (a gauge, a probe).
+    bool over_interval = false;
 };
 
 class Metrics {
