@@ -35,7 +35,7 @@ std::string cards(const RunRecord& r) {
     if (std::isfinite(h.latency_p99_s)) {
         o += card("latency p99", format_value(h.latency_p99_s, Unit::seconds),
                   "of the requests that succeeded, whole run; p50 " + format_value(h.latency_p50_s, Unit::seconds) +
-                      "; worst " + format_time(sample_interval(r)) + " sample " +
+                      "; worst " + format_value(sample_interval(r), Unit::seconds) + " sample " +
                       format_value(h.peak_p99_s, Unit::seconds));
     }
     if (std::isfinite(h.peak_amplification)) {

@@ -387,6 +387,10 @@ TEST(ReportHtml, TheLatencyCardNamesTheSampleItsWorstP99CameFrom) {
     const std::string page = run_html(r);
     EXPECT_TRUE(contains(page, "; worst 5s sample 30ms"));
     EXPECT_FALSE(contains(page, "worst second"));
+    // A sample under a second long in the unit durations are written in (it read "worst 0.25s").
+    for (double& t : r.times) t /= 20;  // metrics_interval=250ms
+    r.end_s = r.duration_s = 15;
+    EXPECT_TRUE(contains(run_html(r), "; worst 250ms sample 30ms")) << "250ms samples";
 }
 
 // A run with no headline numbers (a kernel-only model: no client workload, retries or database)

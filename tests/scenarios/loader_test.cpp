@@ -323,6 +323,8 @@ const BadCase kBadCases[] = {
     {"negative count", "workers_max: 8,", "workers_max: -3,", 11, "services.api.queue.workers_max: must be at least 1"},
     {"negative duration", "duration: 20s", "duration: -20s", 4, "duration"},
     {"quantile out of range", "quantile: 0.99", "quantile: 1.5", 28, "invariants[0].slo: quantile must be in (0, 1]"},
+    // Left out, a metric read as the metric '' ("no metric ''"): the key is named.
+    {"metric left out", "metric: users.latency, ", "", 28, "invariants[0].slo: needs metric (e.g. users.latency)"},
     {"misspelt distribution", "exponential(2ms)", "exponentail(2ms)", 12,
      "services.api.cpu: 'exponentail(2ms)' is not a delay like 5ms or lognormal(5ms, 0.5): unknown distribution "
      "'exponentail' (did you mean 'exponential'?)"},

@@ -46,14 +46,17 @@ private:
         if constexpr (is_located<T>::value) {
             add(path, value.value, help);
         } else if constexpr (is_optional<T>::value) {
+            // "(optional)" unless the help says where it is required (stale_reads.max).
+            const std::string marked =
+                help.find("required") == std::string::npos && !value ? help + " (optional)" : help;
             if constexpr (Parsable<typename T::value_type>) {
                 if (!value) {  // no default to show: unset is its own meaning, which the help gives
-                    out.push_back({path, type_hint<typename T::value_type>(), "", help + " (optional)"});
+                    out.push_back({path, type_hint<typename T::value_type>(), "", marked});
                     return;
                 }
             }
             typename T::value_type inner = value ? *value : typename T::value_type{};
-            add(path, inner, help + (value ? "" : " (optional)"));
+            add(path, inner, marked);
         } else if constexpr (is_vector<T>::value) {
             if constexpr (Described<typename T::value_type>) {
                 auto item = std::make_unique<typename T::value_type>();  // on the heap: GCC 12 warns of a false "uninitialized"

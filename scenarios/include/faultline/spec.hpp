@@ -276,9 +276,10 @@ struct CheckerSpec {
 
 template <class V>
 void fields(V& v, CheckerSpec& o) {
-    v("store", o.store, "the store whose history and replicas are checked");
+    v("store", o.store, "the store whose history and replicas are checked (required)");
     v("at", o.at, "when (default: the end of the run)");
-    v("max", o.max, "stale_reads only: the largest acceptable rate (the other checkers fail on one violation)");
+    v("max", o.max,
+      "stale_reads only, and required there: the largest acceptable rate (the other checkers fail on one violation)");
     v("steps_max", o.steps_max, "linearizable: search steps per key, past which the run fails as undecided (default 5000000)");
 }
 
@@ -391,7 +392,7 @@ struct BoundSpec {
 
 template <class V>
 void fields(V& v, BoundSpec& o) {
-    v("metric", o.metric, "a counter (total), gauge or probe");
+    v("metric", o.metric, "a counter (total), gauge or probe (required)");
     v("max", o.max, "it must stay at or below");
     v("min", o.min, "it must stay at or above");
 }
@@ -406,7 +407,7 @@ struct EventuallySpec {
 
 template <class V>
 void fields(V& v, EventuallySpec& o) {
-    v("metric", o.metric, "a counter (total), gauge or probe");
+    v("metric", o.metric, "a counter (total), gauge or probe (required)");
     v("max", o.max, "holds once it is at or below");
     v("min", o.min, "holds once it is at or above");
     v("by", o.by, "the deadline (default: the end of the run)");
@@ -430,7 +431,7 @@ struct RecoversSpec {
 
 template <class V>
 void fields(V& v, RecoversSpec& o) {
-    v("metric", o.metric, "a counter whose rate is the goodput (e.g. users.ok)");
+    v("metric", o.metric, "a counter whose rate is the goodput (e.g. users.ok) (required)");
     v("baseline_from", o.baseline_from, "the baseline window's start");
     v("baseline_to", o.baseline_to, "the baseline window's end, at or before `after` (required)");
     v("after", o.after, "when the trigger ended (required)");
@@ -451,7 +452,7 @@ struct SloSpec {
 
 template <class V>
 void fields(V& v, SloSpec& o) {
-    v("metric", o.metric, "a latency histogram (e.g. users.latency)");
+    v("metric", o.metric, "a latency histogram (e.g. users.latency) (required)");
     v("quantile", o.quantile, "0.99 for p99");
     v("max", o.max, "the bound (required)");
     v("from", o.from, "window start");

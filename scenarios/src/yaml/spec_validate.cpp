@@ -132,6 +132,19 @@ std::optional<std::string> validate(const InvariantSpec& i) {
     if (kinds != 1) {
         return "an invariant is exactly one of always, eventually, recovers, slo, converges, no_lost_writes, linearizable, stale_reads";
     }
+    // A metric or store left out read as a metric named '' ("no metric ''"): say what is missing.
+    for (const auto& [kind, metric, example] :
+         {std::tuple{"always", i.always ? &i.always->metric : nullptr, "api.queue"},
+          std::tuple{"eventually", i.eventually ? &i.eventually->metric : nullptr, "api.queue"},
+          std::tuple{"recovers", i.recovers ? &i.recovers->metric : nullptr, "users.ok"},
+          std::tuple{"slo", i.slo ? &i.slo->metric : nullptr, "users.latency"}}) {
+        if (metric != nullptr && metric->empty()) return std::string(kind) + " needs metric (e.g. " + example + ")";
+    }
+    for (const auto& [kind, c] :
+         {std::pair{"converges", &i.converges}, std::pair{"no_lost_writes", &i.no_lost_writes},
+          std::pair{"linearizable", &i.linearizable}, std::pair{"stale_reads", &i.stale_reads}}) {
+        if (*c && (*c)->store.empty()) return std::string(kind) + " needs store (the name of a store under stores:)";
+    }
     if (i.stale_reads && !i.stale_reads->max) return "stale_reads needs max (e.g. 1%)";
     for (const auto* c : {&i.converges, &i.no_lost_writes, &i.stale_reads}) {
         if (*c && (*c)->steps_max) return "steps_max is the linearizable checker's search budget; the other checkers have none";
