@@ -216,6 +216,15 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& sets, cons
     return out;
 }
 
+void check_not_scenario_path(const std::string& path, const std::string& flag, const explore::ScenarioRef& ref) {
+    if (path.empty()) return;
+    try {
+        explore::check_not_scenario_file(path, flag, ref);
+    } catch (const explore::InputError& e) {
+        throw UsageError(e.what());
+    }
+}
+
 void check_output_path(const std::string& path, const std::string& flag) {
     if (path.empty()) return;
     try {

@@ -87,6 +87,10 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& sets, cons
 // directory exists and the path is not a directory. Checked before anything runs, so a typo in
 // a directory does not cost a long run or lose its result.
 void check_output_path(const std::string& path, const std::string& flag);
+// UsageError when an output (given as `flag`) would overwrite or shadow the scenario file `ref`
+// loads (explore::check_not_scenario_file): its path as typed is read first even where no file is
+// yet. Nothing for an empty path.
+void check_not_scenario_path(const std::string& path, const std::string& flag, const explore::ScenarioRef& ref);
 
 // An error about an input file, naming it once: `what` as it is when it names the file already
 // (the JSON reader's field errors), else "FILE: what" (errors found running it, e.g. its plan).

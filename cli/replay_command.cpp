@@ -58,6 +58,7 @@ int execute(const ReplayArgs& a) {
             {{"--trace", a.trace},
              input_file("the artifact", a.artifact),
              input_file("the artifact's scenario file", explore::scenario_file(artifact.spec.scenario).value_or(""))});
+        check_not_scenario_path(a.trace, "--trace", artifact.spec.scenario);  // not even where none is yet
         TraceOutput trace(a.trace, a.trace_kernel);
         if (trace.file()) options.sink = trace.file();
 

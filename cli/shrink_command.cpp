@@ -81,6 +81,9 @@ int execute(const ShrinkArgs& a) {
              {"the regression's scenario file", explore::regression_yaml_path(out)},
              input_file("the artifact", a.artifact),
              input_file("the artifact's scenario file", explore::scenario_file(failing.spec.scenario).value_or(""))});
+        check_not_scenario_path(out, out_name, failing.spec.scenario);
+        check_not_scenario_path(explore::regression_yaml_path(out), "the regression's scenario file",
+                                failing.spec.scenario);
         try {
             const explore::LoadedScenarioRef loaded = explore::load_scenario(failing.spec.scenario);
             if (auto changed = explore::scenario_change(failing, loaded, explore::effective_options(failing.spec))) {

@@ -58,22 +58,31 @@ std::optional<std::string> scenario_file(const ScenarioRef& ref) {
         if (builtin_scenarios().find(ref.name)) return std::nullopt;
         return library_scenario_path(ref.name);
     }
-    // Recorded in another directory: the file it was made from, where that is still on this
-    // machine, rather than whatever the same relative name holds here (another scenario, or a
-    // file this very command has just created: `replay A --trace t.yaml` from another directory
-    // loaded its own empty trace file). On another machine, the path as typed.
+    // Recorded in another directory: the absolute path still finds it on the same machine.
     std::error_code ec;
-    if (ref.absolute && *ref.absolute != *ref.path && std::filesystem::is_regular_file(*ref.absolute, ec) &&
-        !std::filesystem::equivalent(*ref.path, *ref.absolute, ec))
+    if (!std::filesystem::is_regular_file(*ref.path, ec) && ref.absolute && *ref.absolute != *ref.path &&
+        std::filesystem::is_regular_file(*ref.absolute, ec))
         return ref.absolute;
     return ref.path;
 }
 
 void check_not_scenario_file(const std::string& file, const std::string& flag, const ScenarioRef& ref) {
-    const std::optional<std::string> scenario = scenario_file(ref);
-    std::error_code ec;  // (false, with ec set, when either is missing: a file not there is not overwritten)
-    if (scenario && std::filesystem::equivalent(file, *scenario, ec))
-        throw InputError(flag + " " + file + " would overwrite the scenario file " + *scenario);
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    // The path as typed is read first wherever it leads to a file: a file made there, or a copy
+    // there, is the scenario from here on, even where none is yet.
+    if (ref.path && fs::absolute(file, ec).lexically_normal() == fs::absolute(*ref.path, ec).lexically_normal()) {
+        if (fs::exists(*ref.path, ec))
+            throw InputError(flag + " " + file + " would overwrite the scenario file " + *ref.path);
+        throw InputError(flag + " " + file + " would be read as the scenario: it is the scenario's path as recorded (" +
+                         *ref.path + "), which is read before " + ref.absolute.value_or("the recorded file") +
+                         " wherever it holds a file; name another file");
+    }
+    for (const std::optional<std::string>& scenario : {scenario_file(ref), ref.absolute}) {
+        // (false, with ec set, when either is missing: a file not there is not overwritten)
+        if (scenario && fs::equivalent(file, *scenario, ec))
+            throw InputError(flag + " " + file + " would overwrite the scenario file " + *scenario);
+    }
 }
 
 LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where) {

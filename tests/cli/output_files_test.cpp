@@ -184,11 +184,23 @@ TEST(OutputFiles, NoOutputOverwritesWhatTheCommandReads) {
     }
     EXPECT_FALSE(fs::exists(dir / "j3"));
     EXPECT_FALSE(fs::exists(dir / "m4"));
-    // A trace file of the scenario's relative name, made there by the replay itself, is not what
-    // the replay loads: the recorded file is (it loaded its own empty trace file and failed).
+    // A trace file at the scenario's path as recorded, made there by the replay itself, would be
+    // read as the scenario (the path as typed comes first): it loaded its own empty trace file.
+    // Refused, and nothing is made.
     const Result same_name = faultline_in(dir / "elsewhere", "replay ../a.json --trace own.yaml");
-    EXPECT_EQ(same_name.exit_code, 0) << same_name.out;
-    EXPECT_TRUE(contains(same_name.out, "reproduced")) << same_name.out;
+    EXPECT_EQ(same_name.exit_code, 2) << same_name.out;
+    EXPECT_EQ(same_name.out,
+              "faultline: error: --trace own.yaml would be read as the scenario: it is the scenario's "
+              "path as recorded (own.yaml), which is read before " +
+                  own + " wherever it holds a file; name another file\n");
+    EXPECT_FALSE(fs::exists(dir / "elsewhere" / "own.yaml"));
+    // Where a copy holds the recorded path, it is the scenario, and is kept as the file is.
+    fs::copy_file(dir / "own.yaml", dir / "elsewhere" / "own.yaml");
+    const Result copy_kept = faultline_in(dir / "elsewhere", "replay ../a.json --trace own.yaml");
+    EXPECT_EQ(copy_kept.exit_code, 2) << copy_kept.out;
+    EXPECT_EQ(copy_kept.out,
+              "faultline: error: --trace own.yaml would overwrite the artifact's scenario file own.yaml\n");
+    EXPECT_EQ(faultline_in(dir / "elsewhere", "replay ../a.json").exit_code, 0);  // the copy reproduces
     // Every merged directory's scenario file is kept from --junit, a copy of it elsewhere too.
     fs::create_directories(dir / "copy");
     fs::copy_file(dir / "own.yaml", dir / "copy" / "own.yaml");

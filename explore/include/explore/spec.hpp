@@ -69,12 +69,13 @@ struct LoadedScenarioRef {
     std::string file_hash;            // that file's content hash
 };
 LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where = "");
-// The file `ref` loads: where it was recorded (the absolute path) while that file is there, else
-// its path as typed; or the library's file of its name. Nothing for a C++ scenario; an unknown name or a
+// The file `ref` loads: its path as typed, or where it was recorded when the path leads to no file
+// from here, or the library's file of its name. Nothing for a C++ scenario; an unknown name or a
 // missing file is load_scenario's error to give.
 std::optional<std::string> scenario_file(const ScenarioRef& ref);
-// InputError when writing `file` (given as `flag`) would overwrite the scenario file `ref` loads,
-// from whatever directory the command runs.
+// InputError when writing `file` (given as `flag`) would overwrite the scenario file `ref` loads
+// or the one it was recorded from, or would make a file at its path as typed (which is read
+// first), from whatever directory the command runs.
 void check_not_scenario_file(const std::string& file, const std::string& flag, const ScenarioRef& ref);
 
 // The effective options of the scenario with the spec's overrides (path, value), and their hash.
