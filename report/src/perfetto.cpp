@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <queue>
 
 #include "report/series.hpp"
@@ -282,8 +283,12 @@ PerfettoCounts PerfettoRecorder::write(std::ostream& out, const RunRecord& run) 
         for (std::size_t k = 0; k < s.values.size() && k < times.size(); ++k) {
             const std::int64_t t = to_ns(times[k]);
             const std::int64_t from = s.over_interval ? starts[k] : t;
+            // A value at its sample holds until the next one: the last before the window opens it.
+            const std::int64_t until = s.over_interval        ? t
+                                       : k + 1 < times.size() ? to_ns(times[k + 1])
+                                                              : std::numeric_limits<std::int64_t>::max();
             const bool overlaps =
-                from <= to_ns(options_.to_s) && (t > to_ns(options_.from_s) || from >= to_ns(options_.from_s));
+                from <= to_ns(options_.to_s) && (until > to_ns(options_.from_s) || from >= to_ns(options_.from_s));
             if (!std::isfinite(s.values[k]) || !overlaps) continue;
             char buf[48];
             std::snprintf(buf, sizeof buf, "%.9g", s.values[k]);

@@ -270,5 +270,15 @@ TEST(ReportPerfetto, AGaugeValueIsStampedAtItsSample) {
         if (e.at("name") == "users.inflight") stamps.push_back(e.at("ts").get<double>() / 1e6);
     }
     EXPECT_EQ(stamps, (std::vector<double>{25, 26, 27, 28, 29, 30}));
+    // A window opening between two samples keeps the gauge's value it opens with (24s's, which
+    // holds until 25s), as the full export shows it over 24.5s-25s.
+    PerfettoRecorder between({.from_s = 24.5, .to_s = 26});
+    std::ostringstream part2;
+    between.write(part2, run);
+    stamps.clear();
+    for (const Json& e : events(Json::parse(part2.str()), "C")) {
+        if (e.at("name") == "users.inflight") stamps.push_back(e.at("ts").get<double>() / 1e6);
+    }
+    EXPECT_EQ(stamps, (std::vector<double>{24, 25, 26}));
 }
 }  // namespace

@@ -122,6 +122,10 @@ TEST(ReplicationStoreFile, AStoreOfMoreReplicasThanARunCanHoldIsRefusedAtItsLine
     EXPECT_NE(refused.find("stores: their replicas make 319200 replica pairs in all"), std::string::npos) << refused;
     EXPECT_NE(refused.find("at most 249500, one store of 500 replicas"), std::string::npos) << refused;
     EXPECT_EQ(error_of("fewer.yaml", with_second("200")), "");
+    // A quorum store runs no shippers: two of 400 are not refused for them.
+    EXPECT_EQ(error_of("quorum.yaml", replaced(replaced(with_second("400"), "primary_backup_sync", "quorum"),
+                                               "primary_backup_async", "quorum")),
+              "");
 }
 
 // A component's name is also its hosts' group, and a target names a host before a group: a store
@@ -158,6 +162,9 @@ TEST(ReplicationStoreFile, AComponentNamedLikeAHostOrAPatternIsRefusedAtItsName)
         // with it (crashing 'kv-clients' crashed the store's clients too).
         {"clients.yaml", with_service("kv-clients", "api-1"),
          "clients.yaml:22:5: services.kv-clients: 'kv-clients' is already the group of store kv's clients", ""},
+        // ... and a host of that name: the group's name would mean the host alone.
+        {"host.yaml", with_service("api", "kv-clients"),
+         "host.yaml:6:5: stores.kv: its clients are the group 'kv-clients', which is already a host's name", ""},
         {"group.yaml", std::string(kStore) + "groups:\n  kv-clients: [kv-1]\n",
          "group.yaml:21:15: groups.kv-clients: 'kv-clients' is already the group of store kv's clients", ""},
     };

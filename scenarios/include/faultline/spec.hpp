@@ -53,7 +53,7 @@ struct CallSpec {
 template <class V>
 void fields(V& v, CallSpec& o) {
     v("", o.where, "");
-    v("target", o.target, "the service or database called");
+    v("target", o.target, "the service or database called (required)");
     v("timeout", o.timeout, "per attempt");
     v("deadline", o.deadline, "the whole call, retries included (0: none)");
     v("retry", o.retry, "retry policy");
@@ -86,7 +86,7 @@ struct ServiceSpec {
 template <class V>
 void fields(V& v, ServiceSpec& o) {
     v("", o.where, "");
-    v("hosts", o.hosts, "where it runs: a host pattern, ranges allowed (app-{1..8})");
+    v("hosts", o.hosts, "where it runs: a host pattern, ranges allowed (app-{1..8}) (required)");
     v("queue", o.queue, "worker pool and queue, per host");
     v("cpu", o.cpu, "CPU cost per request");
     v("cpu_last", o.cpu_last, "CPU cost after the log write and calls: a request failing there answers at once");
@@ -107,7 +107,7 @@ struct DatabaseSpec {
 template <class V>
 void fields(V& v, DatabaseSpec& o) {
     v("", o.where, "");
-    v("hosts", o.hosts, "where it runs");
+    v("hosts", o.hosts, "where it runs (required)");
     v("connections_max", o.options.connections_max, "concurrent requests admitted; more are refused");
     v("executors", o.options.executors, "query executors and their queue");
     v("query", o.options.query, "one query's service time on one executor");
@@ -167,7 +167,7 @@ struct WorkloadSpec {
 template <class V>
 void fields(V& v, WorkloadSpec& o) {
     v("", o.where, "");
-    v("hosts", o.hosts, "the client hosts (each runs the workload)");
+    v("hosts", o.hosts, "the client hosts (each runs the workload) (required)");
     v("open_loop", o.open_loop, "arrivals at a rate, whatever happens to earlier requests (this or closed_loop)");
     v("closed_loop", o.closed_loop, "a fixed number of clients (this or open_loop)");
     v("call", o.call, "what each request calls, and with which policies");
@@ -227,7 +227,7 @@ struct ModelSpec {
 template <class V>
 void fields(V& v, ModelSpec& o) {
     v("", o.where, "");
-    v("kind", o.kind, "a model kind registered from C++ ('faultline list --kinds')");
+    v("kind", o.kind, "a model kind registered from C++ ('faultline list --kinds') (required)");
     v("hosts", o.hosts, "where it runs: a host pattern, ranges allowed");
     v("options", o.options, "the kind's options");
 }
@@ -299,8 +299,8 @@ struct LinkSpec {
 template <class V>
 void fields(V& v, LinkSpec& o) {
     v("", o.where, "");
-    v("from", o.from, "host pattern");
-    v("to", o.to, "host pattern");
+    v("from", o.from, "host pattern (required)");
+    v("to", o.to, "host pattern (required)");
     v("both_ways", o.both_ways, "also to -> from");
     v("latency", o.latency, "one-way latency distribution");
     v("loss", o.loss, "share of messages lost");
@@ -335,7 +335,7 @@ void fields(V& v, FaultSpecEntry& o) {
     v("", o.where, "");
     v("at", o.at, "when it starts");
     v("duration", o.duration, "a window: healed at its end");
-    v("kind", o.kind, "see docs/faults.md (and scenario kinds: cache_flush, load_spike, burst, bad_deploy)");
+    v("kind", o.kind, "see docs/faults.md (and scenario kinds: cache_flush, load_spike, burst, bad_deploy) (required)");
     v("targets", o.targets, "host patterns (two for link faults), or a workload for load_spike");
     v("params", o.params, "parameters of the kind");
 }
@@ -353,7 +353,7 @@ struct NemesisFaultSpec {
 template <class V>
 void fields(V& v, NemesisFaultSpec& o) {
     v("", o.where, "");
-    v("kind", o.kind, "fault kind");
+    v("kind", o.kind, "fault kind (required)");
     v("rate", o.rate, "how often, e.g. 2/min");
     v("duration_min", o.duration_min, "shortest window");
     v("duration_max", o.duration_max, "longest window");

@@ -107,6 +107,14 @@ void World::check_component_names() const {
     check(spec_.workloads, "workloads");
     check(spec_.models, "models");
     check(spec_.stores, "stores");
+    for (const auto& [store, st] : spec_.stores) {  // the group of its clients, against the hosts
+        if (!st.clients.hosts.empty() && sim_->find_host(store + "-clients") != nullptr) {
+            fail(st.where, "stores." + store,
+                 "its clients are the group '" + store +
+                     "-clients', which is already a host's name: a fault target "
+                     "naming it would mean the host alone; rename the host or the store");
+        }
+    }
 }
 
 // `groups:`, once every component's hosts exist (a store's included). A group may name another
