@@ -36,13 +36,7 @@ invariants:
 )yaml";
 
 sim::RunResult run_with(const std::vector<faultline::Override>& overrides) {
-    auto loaded = faultline::load_scenario_file(write_file("drain.yaml", kDrain));
-    faultline::RunSettings settings;
-    settings.seed = 1;
-    std::string error;
-    auto run = faultline::run_scenario(*loaded.info, overrides, settings, error);
-    EXPECT_TRUE(run) << error;
-    return run ? run->result : sim::RunResult{};
+    return test_support::run_text("drain.yaml", kDrain, overrides);
 }
 
 TEST(Eventually, ABoundZeroMeetsIsAWarningWithoutAfter) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "faultline/runner.hpp"
 #include "faultline/scenario_file.hpp"
 #include "support/files.hpp"
 
@@ -34,6 +35,19 @@ inline std::string load_error(const std::string& path, const std::string& varian
     } catch (const faultline::SpecError& e) {
         return e.what();
     }
+}
+
+// Runs a scenario text (written to `name`) on seed 1 with `overrides`; a run that cannot be made
+// fails the test and reads as an empty result.
+inline sim::RunResult run_text(const std::string& name, const std::string& text,
+                               const std::vector<faultline::Override>& overrides = {}) {
+    auto loaded = faultline::load_scenario_file(write_file(name, text));
+    faultline::RunSettings settings;
+    settings.seed = 1;
+    std::string error;
+    auto run = faultline::run_scenario(*loaded.info, overrides, settings, error);
+    EXPECT_TRUE(run) << error;
+    return run ? run->result : sim::RunResult{};
 }
 
 }  // namespace test_support
