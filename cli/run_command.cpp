@@ -144,6 +144,9 @@ int execute(const RunArgs& a) {
     const int interrupted_by = explore::stop_signal;
     stop_signals.restore();  // from here a signal ends the program, as it would any other
     if (!run) throw UsageError(scenario_error(a, *scenario.info, error));
+    if (settings.buggify && run->result.buggify_sites == 0)
+        print_warnings({std::string("--buggify armed nothing: the run reached no buggify() site (") +
+                        explore::buggify_nowhere + ")"});
     if (run->result.verdict == sim::Verdict::interrupted)
         run->result.runaway_reason = "interrupted by " + explore::signal_name(interrupted_by);
     // A file that cannot be written does not cost the verdict: it is shown first, then what failed.

@@ -308,7 +308,13 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         return std::nullopt;
     };
 
+    // --buggify in a world without a buggify() site arms nothing: said once the job ends.
+    std::uint64_t runs_buggify_told = 0, runs_buggify_reached = 0;
     auto handle = [&](const Outcome& o, const RunSpec& spec) {
+        if (o.buggify_sites) {
+            ++runs_buggify_told;
+            runs_buggify_reached += *o.buggify_sites > 0 ? 1 : 0;
+        }
         const bool finding = is_finding(o.verdict);
         const auto it = finding ? best.find(o.signature) : best.end();
         if (finding && it == best.end())
@@ -380,6 +386,9 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     signals.restore();  // a second Ctrl-C while the summary is written ends the process
     progress.update(report.seeds_run, total, std::nullopt, findings, best.size(), true);
     progress.finish();
+    if (runs_buggify_told > 0 && runs_buggify_reached == 0)
+        progress.warn(std::string("--buggify armed nothing: none of the ") + std::to_string(runs_buggify_told) +
+                      " runs reached a buggify() site (" + buggify_nowhere + ")");
 
     report.seeds_total = tally.seeds;
     report.findings = findings;

@@ -112,6 +112,7 @@ Outcome execute(const RunSpec& spec, const ExecuteHooks& hooks) {
     o.events = r.events;
     o.end_time = r.failure ? r.failure->time : r.end_time;
     o.swarm = spec.swarm;
+    if (spec.buggify) o.buggify_sites = r.buggify_sites;
     o.injected = run->injected;
     for (const FieldInfo& f : run->options) o.options.emplace_back(f.path, f.value);
     if (loaded.file) {
@@ -170,6 +171,7 @@ Json outcome_to_json(const Outcome& o) {
     j["options"] = options;
     if (!o.stderr_tail.empty()) j["stderr_tail"] = o.stderr_tail;
     if (!o.content_hash.empty()) j["content_hash"] = o.content_hash;
+    if (o.buggify_sites) j["buggify_sites"] = *o.buggify_sites;
     return j;
 }
 
@@ -181,6 +183,7 @@ Outcome outcome_from_json(const JsonReader& r) {
     }
     if (auto e = r.find("stderr_tail")) o.stderr_tail = e->str();
     if (auto h = r.find("content_hash")) o.content_hash = h->str();
+    if (auto b = r.find("buggify_sites")) o.buggify_sites = b->u64();
     return o;
 }
 

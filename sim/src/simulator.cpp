@@ -698,6 +698,7 @@ RunResult Simulator::run() {
     r.events = events_;
     r.end_time = now_;
     r.trace_hash = hash_.value();
+    r.buggify_sites = buggify_armed_.size();
     return r;
 }
 

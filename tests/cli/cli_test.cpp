@@ -381,6 +381,27 @@ TEST(Cli, AFuzzedRunawaySaysWhenItsFastestSeedRanAway) {
         << r.out;
 }
 
+// --buggify arms the buggify() sites a run reaches; the shipped models have none, so it armed
+// nothing, silently, and a fuzz job with it tested nothing more than without.
+TEST(Cli, BuggifyInAWorldWithoutASiteSaysItArmedNothing) {
+    const Result run = faultline("run mm1 --buggify");
+    EXPECT_TRUE(contains(run.out,
+                         "faultline: warning: --buggify armed nothing: the run reached no buggify() site (the "
+                         "built-in models and scenario files have none"))
+        << run.out;
+    EXPECT_TRUE(contains(run.out, "trace hash")) << run.out;
+    EXPECT_FALSE(contains(faultline("run mm1").out, "warning")) << faultline("run mm1").out;
+    const std::string dir = test_support::temp_path("fuzz-buggify");
+    std::filesystem::remove_all(dir);
+    const Result fuzz = faultline("fuzz mm1 --seeds 1..2 --buggify --progress none --out " + dir);
+    EXPECT_EQ(fuzz.exit_code, 0) << fuzz.out;
+    EXPECT_TRUE(contains(fuzz.out,
+                         "faultline: warning: --buggify armed nothing: none of the 2 runs reached a "
+                         "buggify() site"))
+        << fuzz.out;
+    std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, ARunawayExitsOneAndSaysWhy) {
     auto r = faultline("run mm1 --events-max 100");
     EXPECT_EQ(r.exit_code, 1);

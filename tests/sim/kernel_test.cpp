@@ -772,6 +772,28 @@ TEST(Kernel, BuggifyIsOffUnlessEnabledAndArmedPerSiteFromTheSeed) {
     EXPECT_LT(armed_seeds, 32);
 }
 
+TEST(Kernel, ARunCountsTheBuggifySitesItReached) {
+    // Two sites (one reached 100 times) and a third never reached: 2, armed or not. A run that
+    // reaches none says 0, which is how a command tells the user --buggify armed nothing.
+    for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+        sim::Options o;
+        o.seed = seed;
+        o.buggify = true;
+        sim::Simulator s(o);
+        s.spawn([](sim::Ctx& ctx) {
+            for (int i = 0; i < 100; ++i) (void)sim::buggify(ctx);
+            (void)sim::buggify(ctx);
+            if (ctx.now() < sim::Time{}) (void)sim::buggify(ctx);
+        });
+        EXPECT_EQ(s.run().buggify_sites, 2u);
+    }
+    sim::Options o;
+    o.buggify = true;
+    sim::Simulator s(o);
+    s.spawn([](sim::Ctx& ctx) { ctx.sleep_for(sim::Duration(5)); });
+    EXPECT_EQ(s.run().buggify_sites, 0u);
+}
+
 TEST(Kernel, AssertionsOutsideARunAbort) {
     EXPECT_DEATH(SIM_ASSERT(1 + 1 == 3, "arithmetic"), "assertion failed: 1 \\+ 1 == 3: arithmetic");
 }

@@ -40,12 +40,19 @@ struct Outcome {
     // for an outcome the parent made (a crash, a hang, an error). content_changed_mark when the
     // file changed between the run's reading of it and its end (so which content ran is unknown).
     std::string content_hash;
+    // With --buggify: how many buggify() call sites the run reached (0: the flag armed nothing).
+    // In the worker's reply and artifacts, not in results.jsonl.
+    std::optional<std::uint64_t> buggify_sites;
     // In this process only, never recorded: the run was ended from outside (ExecuteHooks::interrupt,
     // Ctrl-C), so its verdict (runaway) and hash are of a run cut short.
     bool interrupted = false;
 };
 
 inline constexpr const char* content_changed_mark = "changed during the run";
+// Why --buggify armed nothing, for the warning a command gives when a run reached no site.
+inline constexpr const char* buggify_nowhere =
+    "the built-in models and scenario files have none: buggify() marks fault points in a model's own C++ "
+    "code, see docs/ARCHITECTURE.md";
 
 bool is_finding(Verdict v);  // anything but pass
 

@@ -124,6 +124,9 @@ struct RunResult {
     // channel nobody will send to, an event nobody will set, sleep_for(duration_forever)). Two
     // processes each receiving from the other's channel are 2.
     std::size_t blocked_forever = 0;
+    // With options.buggify: how many distinct buggify() call sites the run reached, armed or not.
+    // 0 says the flag armed nothing (the code that ran has no fault point).
+    std::size_t buggify_sites = 0;
 };
 
 // What at(), after(), post() and deliver_*() take: anything callable with no arguments.
