@@ -164,6 +164,34 @@ TEST(Kernel, ACallbackCannotCancelItselfWhileRunning) {
     EXPECT_FALSE(cancelled);
 }
 
+// The usual "re-arm a timeout" pattern starts from a TimerId{} that names nothing. It used to be
+// {slot 0, gen 0}, the very first callback scheduled: cancelling it cancelled that callback (in a
+// tester's model, the metrics sampler, and every series vanished).
+TEST(Kernel, CancellingADefaultTimerIdCancelsNothing) {
+    sim::Simulator s;
+    int first_ran = 0;
+    int timeouts = 0;
+    s.at(at(1s), [&] { ++first_ran; });  // slot 0
+    sim::TimerId timeout{};
+    EXPECT_FALSE(s.cancel(timeout));
+    timeout = s.after(3s, [&] { ++timeouts; });
+    EXPECT_FALSE(s.cancel(sim::TimerId{}));
+    s.run();
+    EXPECT_EQ(first_ran, 1);
+    EXPECT_EQ(timeouts, 1);
+    EXPECT_FALSE(s.cancel(timeout));  // it ran: nothing left to cancel
+
+    // Nor after the first slot has been reused many times over.
+    sim::Simulator t;
+    int ran = 0;
+    for (int i = 0; i < 1000; ++i) t.after(Duration(i), [&] { ++ran; });
+    t.run();
+    const sim::TimerId reused = t.after(1s, [&] { ++ran; });
+    EXPECT_FALSE(t.cancel(sim::TimerId{}));
+    t.run();
+    EXPECT_EQ(ran, 1001);
+    EXPECT_FALSE(t.cancel(reused));
+}
 TEST(Kernel, SameSeedGivesTheSameTraceHash) {
     auto run = [](std::uint64_t seed) {
         sim::Options o;

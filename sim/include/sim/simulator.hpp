@@ -133,7 +133,9 @@ struct RunResult {
 template <class F>
 concept Callback = std::is_invocable_v<std::decay_t<F>&>;
 
-// A scheduled callback, for cancel().
+// A scheduled callback, for cancel(). A default TimerId{} names no callback (generations start
+// at 1 and skip 0 when they wrap), so cancelling it is a no-op: "cancel the previous timeout, if
+// any" needs no flag of its own.
 struct TimerId {
     std::uint32_t slot = 0;
     std::uint32_t gen = 0;
@@ -352,7 +354,7 @@ private:
     // Two cache lines exactly (alignas): the turn's prefetch of its first and last byte loads all of it.
     struct alignas(64) Slot {
         UniqueFunction<void()> fn;
-        std::uint32_t gen = 0;
+        std::uint32_t gen = 1;  // never 0: TimerId{} names no callback
         std::uint32_t next_free = 0;
         bool pending = false;
         bool delivery = false;  // deliver_at(): may run on a process's stack
@@ -419,6 +421,7 @@ private:
         s.fn.reset();
         s.touch_bytes = {};
         ++s.gen;
+        s.gen += s.gen == 0 ? 1u : 0u;  // after 2^32 reuses: 0 is TimerId{}'s
         s.next_free = free_slot_;
         free_slot_ = i;
     }
