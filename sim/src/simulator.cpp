@@ -47,6 +47,11 @@ Simulator::Simulator(Options options)
       tie_rng_(Rng::derive(options_.seed, "kernel/ties")),
       stacks_(std::make_unique<detail::StackPool>(options_.stack_size, options_.guard_pages)),
       buggify_rng_(Rng::derive(options_.seed, "kernel/buggify")) {
+    // Refused as a negative sleep is: a run planned to end before it starts "passed" with nothing
+    // run and its clock set back (end_time -5s).
+    SIM_ASSERT(!options_.duration || options_.duration->count() >= 0,
+               "negative Options::duration " + format_value(options_.duration.value_or(Duration{})));
+    SIM_ASSERT(options_.time_max.count() >= 0, "negative Options::time_max " + format_value(options_.time_max));
     // A limit nobody set does not cut a planned run short (it was a runaway at 24h).
     options_.time_max = options_.effective_time_max();
     hash_.reset(options_.seed);
@@ -615,6 +620,11 @@ Simulator::Stop Simulator::past_events_check() const noexcept {
 
 Simulator::Stop Simulator::loop(Time until) {
     CurrentScope scope(*this);
+    struct Running {
+        bool& flag;
+        explicit Running(bool& f) : flag(f) { flag = true; }
+        ~Running() { flag = false; }
+    } running(running_);
     until_ns_ = until.time_since_epoch().count();
     due_max_ns_ = std::min({until_ns_, options_.time_max.count(), time_never.time_since_epoch().count() - 1});
     EventQueue::Entry e;
@@ -636,11 +646,14 @@ Simulator::Stop Simulator::loop(Time until) {
 }
 
 void Simulator::run_until(Time t) {
+    // From a callback or a process the rest of the run would go on re-entrantly, on that stack.
+    SIM_ASSERT(!running_, "run_until() called while the simulator is running");
     Stop why = loop(t);
     if (why == Stop::reached_until || why == Stop::drained) now_ = std::max(now_, std::min(t, Time(options_.time_max)));
 }
 
 RunResult Simulator::run() {
+    SIM_ASSERT(!running_, "run() called while the simulator is running");
     const Time planned = options_.duration ? Time(*options_.duration) : time_never;
     RunResult r;
     Stop why = loop(planned);

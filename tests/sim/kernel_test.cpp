@@ -822,6 +822,47 @@ TEST(Kernel, ARunCountsTheBuggifySitesItReached) {
     EXPECT_EQ(s.run().buggify_sites, 0u);
 }
 
+// A negative planned duration or time limit used to "pass" with nothing run and the clock set
+// back (end_time -5s). Refused where the options are given, as a negative sleep is.
+TEST(KernelDeathTest, ANegativeDurationOrTimeLimitIsRefused) {
+    EXPECT_DEATH(sim::Simulator(sim::Options{.duration = -5s}), "assertion failed: .*negative Options::duration -5s");
+    EXPECT_DEATH(sim::Simulator(sim::Options{.time_max = -1ms}), "assertion failed: .*negative Options::time_max -1ms");
+    sim::Simulator zero(sim::Options{.duration = 0s, .time_max = 0s});  // zero is a (short) run
+    EXPECT_EQ(zero.run().verdict, sim::Verdict::pass);
+}
+
+// run() from inside the run went on with the rest of the run re-entrantly, on a fiber's stack
+// (or a callback's), and returned to a caller that was itself in the middle of an event.
+TEST(Kernel, RunCalledFromInsideTheRunFailsTheRun) {
+    for (const bool from_process : {true, false}) {
+        sim::Simulator s(sim::Options{.duration = 10s});
+        bool inner_returned = false;
+        int later = 0;
+        if (from_process) {
+            s.add_host("h").spawn([&](sim::Ctx& ctx) {
+                ctx.sleep_for(1s);
+                (void)s.run();
+                inner_returned = true;
+            });
+        } else {
+            s.at(at(1s), [&] {
+                s.run_until(at(5s));
+                inner_returned = true;
+            });
+        }
+        s.at(at(2s), [&] { ++later; });
+        const sim::RunResult r = s.run();
+        EXPECT_FALSE(inner_returned);
+        EXPECT_EQ(later, 0);  // the run stopped at the failure, at 1s
+        ASSERT_EQ(r.verdict, sim::Verdict::fail);
+        ASSERT_TRUE(r.failure);
+        EXPECT_EQ(r.failure->kind, "assertion");
+        EXPECT_EQ(r.failure->message,
+                  std::string(from_process ? "run()" : "run_until()") + " called while the simulator is running");
+        EXPECT_EQ(r.failure->time, at(1s));
+    }
+}
+
 TEST(Kernel, AssertionsOutsideARunAbort) {
     EXPECT_DEATH(SIM_ASSERT(1 + 1 == 3, "arithmetic"), "assertion failed: 1 \\+ 1 == 3: arithmetic");
 }

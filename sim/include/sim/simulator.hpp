@@ -49,7 +49,7 @@ class Executor;
 struct Options {
     std::uint64_t seed = 1;
     // The planned length of the run: reaching it ends the run normally. Unset: until no event is
-    // left (or a limit is passed).
+    // left (or a limit is passed). Not negative (nor is time_max): the simulator refuses it.
     std::optional<Duration> duration{};
     // Limits. Passing either ends the run with the verdict "runaway".
     // Virtual time. Left at its default (time_max_default, 24h) it follows a longer planned
@@ -313,7 +313,8 @@ public:
     // Runs to the end: the planned duration, no events left, stop(), a failure, a limit or an
     // interrupt (set_interrupt). A run with a planned duration whose events run out before it
     // still ends at the duration, saying when and with how many processes blocked (drained_at,
-    // blocked_forever); one without ends there.
+    // blocked_forever); one without ends there. Not from inside the run (a callback or a
+    // process): that is an assertion failure.
     RunResult run();
     // Runs every event up to and including time `t` (for tests and step-wise drivers).
     void run_until(Time t);
@@ -576,6 +577,7 @@ private:
     std::optional<Failure> failure_;
     bool stopped_ = false;
     bool shut_down_ = false;
+    bool running_ = false;  // inside loop(): run() and run_until() may not be called again
     std::vector<Owned> owned_;
     const volatile std::sig_atomic_t* interrupt_ = nullptr;  // set_interrupt()
 };
