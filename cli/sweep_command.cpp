@@ -100,7 +100,10 @@ std::string unknown_path_hint(const report::GridAxis& axis, const std::vector<Fi
     for (const FieldInfo& f : options) {
         if (f.path == axis.name || f.path.ends_with("." + axis.name)) return "";
         // a shorthand resolved to options ('load': every open-loop rate): the value is what is wrong
-        if (std::find(axis.paths.begin(), axis.paths.end(), f.path) != axis.paths.end()) return "";
+        // (or a section written as one value: 'keys' for keys.keys, keys.zipf_s, ...)
+        for (const std::string& p : axis.paths) {
+            if (f.path == p || f.path.starts_with(p + ".")) return "";
+        }
         if (f.path.find(axis.name) != std::string::npos && near.size() < 3) near.push_back(f.path);
     }
     std::string hint = "no option is called " + axis.name + " or ends with ." + axis.name;

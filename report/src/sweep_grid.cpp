@@ -183,6 +183,33 @@ GridAxis resolve_axis(const GridText& grid, const std::vector<FieldInfo>& option
         for (const FieldInfo& f : options) {
             if (ends_with(f.path, suffix)) matched.push_back(&f);
         }
+        // A section written as one value (keys: zipf(1000, 1.2) is keys.keys, keys.zipf_s, ...):
+        // values in that form (a call or a flow mapping) set the sections the tail names whole,
+        // in place of the fields inside them.
+        const bool whole_values = std::all_of(grid.labels.begin(), grid.labels.end(), [](const std::string& v) {
+            return v.find('(') != std::string::npos || v.starts_with("{");
+        });
+        std::vector<std::string> sections;
+        for (const FieldInfo& f : options) {
+            for (std::size_t dot = f.path.rfind('.'); whole_values && dot != std::string::npos && dot > 0;
+                 dot = f.path.rfind('.', dot - 1)) {
+                const std::string section = f.path.substr(0, dot);
+                if ((section == grid.name || ends_with(section, suffix)) &&
+                    std::find(sections.begin(), sections.end(), section) == sections.end())
+                    sections.push_back(section);
+            }
+        }
+        // Nested ones (services.cache and services.cache.cache for 'cache'): the innermost.
+        const std::vector<std::string> found = sections;
+        std::erase_if(sections, [&](const std::string& outer) {
+            return std::any_of(found.begin(), found.end(),
+                               [&](const std::string& inner) { return inner.starts_with(outer + "."); });
+        });
+        if (!sections.empty()) {
+            axis.paths = sections;
+            axis.values = grid.labels;
+            return axis;
+        }
         if (matched.empty() && grid.name == "load") {
             throw ReportError(
                 "--grid load: the scenario has no open-loop workload ('load' sets workloads.*.open_loop.rate)");

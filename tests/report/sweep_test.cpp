@@ -103,6 +103,25 @@ TEST(ReportSweep, ShorthandsSetEveryMatchingOption) {
     const GridAxis exact = resolve_axis(parse_grid_text("services.cache.cache.coalesce=false,true"), options());
     EXPECT_EQ(exact.paths, (std::vector<std::string>{"services.cache.cache.coalesce"}));
     EXPECT_THROW((void)resolve_axis(parse_grid_text("load=1..2"), {}), ReportError);
+    // A section written as one value (keys: zipf(...) lists keys.keys, keys.zipf_s): values in that
+    // form set the section the tail names, whole; the field keys.keys was set (and refused).
+    std::vector<faultline::FieldInfo> with_keys = options();
+    with_keys.push_back({"workloads.users.open_loop.keys.keys", "10000", "a non-negative integer", ""});
+    with_keys.push_back({"workloads.users.open_loop.keys.zipf_s", "1", "a number", ""});
+    with_keys.push_back({"workloads.bots.open_loop.keys.keys", "50", "a non-negative integer", ""});
+    for (const char* tail : {"keys", "open_loop.keys", "users.open_loop.keys"}) {
+        const GridAxis keys =
+            resolve_axis(parse_grid_text(std::string(tail) + "=zipf(1000, 1.2),uniform(100)"), with_keys);
+        const std::vector<std::string> expected =
+            std::string(tail) == "users.open_loop.keys"
+                ? std::vector<std::string>{"workloads.users.open_loop.keys"}
+                : std::vector<std::string>{"workloads.users.open_loop.keys", "workloads.bots.open_loop.keys"};
+        EXPECT_EQ(keys.paths, expected) << tail;
+        EXPECT_EQ(keys.values, (std::vector<std::string>{"zipf(1000, 1.2)", "uniform(100)"})) << tail;
+    }
+    // A plain number is a field's value: the field the tail names.
+    EXPECT_EQ(resolve_axis(parse_grid_text("keys.keys=100,200"), with_keys).paths,
+              (std::vector<std::string>{"workloads.users.open_loop.keys.keys", "workloads.bots.open_loop.keys.keys"}));
 }
 
 TEST(ReportSweep, CellsCoverEveryCombinationFirstAxisFastest) {

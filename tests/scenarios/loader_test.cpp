@@ -226,6 +226,15 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("faults.3.at", "1s").find("faults.3.at: index 3 is past the end of the list"), std::string::npos);
     EXPECT_NE(error_of("faults[3].at", "1s").find("index 3 is past the end of the list"), std::string::npos);
     EXPECT_NE(error_of("services.api.calls[x].timeout", "1s").find("'x' is not a list index"), std::string::npos) << error_of("services.api.calls[x].timeout", "1s");
+    // A field of a section the file writes as one value ('list --options' shows keys.keys for
+    // keys: uniform(1000)) says to set the value whole; it said "'keys' is inside a value".
+    EXPECT_NE(
+        error_of("workloads.users.open_loop.keys.keys", "20")
+            .find("workloads.users.open_loop.keys.keys: the scenario writes workloads.users.open_loop.keys as one "
+                  "value (uniform(1000)), not a mapping with 'keys': set it whole "
+                  "(workloads.users.open_loop.keys=...)"),
+        std::string::npos)
+        << error_of("workloads.users.open_loop.keys.keys", "20");
     const std::string past_end = error_of("faults.3.at", "1s");
     EXPECT_EQ(past_end.find("--set"), past_end.rfind("--set")) << "'--set' once: " << past_end;
     // A conflict between the file and a setting names both values: the error points at the
