@@ -208,6 +208,30 @@ TEST(Network, LatencyFollowsItsDistribution) {
     EXPECT_NEAR(total / 4000, 0.002, 0.00005);  // 5.5 sd
 }
 
+// A delay is never negative (distribution.hpp). fixed(-5ms) and uniform(-5ms, -1ms) were made and
+// drawn: a network with that latency failed much later, at a send, with "scheduling in the
+// past". They are refused where they are made, as a sleep of -5ms is.
+TEST(NetworkDeathTest, ANegativeDelayIsRefusedWhereItIsMade) {
+    EXPECT_DEATH((void)sim::Delay::fixed(-5ms),
+                 "assertion failed: .*Delay::fixed: a delay cannot be negative \\(-5ms\\)");
+    EXPECT_DEATH((void)sim::Delay::uniform(-5ms, -1ms),
+                 "assertion failed: .*Delay::uniform\\(-5ms, -1ms\\): needs 0 <= lo <= hi");
+    EXPECT_DEATH((void)sim::Delay::uniform(3ms, 1ms), "Delay::uniform\\(3ms, 1ms\\): needs 0 <= lo <= hi");
+    EXPECT_EQ(sim::Delay::fixed(0ms).first(), 0ms);
+    EXPECT_EQ(sim::Delay::uniform(0ms, 0ms).second(), 0ms);
+
+    // Made inside a run: the run fails there, naming it.
+    sim::Simulator s;
+    s.spawn([](sim::Ctx& ctx) {
+        ctx.sleep_for(1s);
+        (void)sim::Delay::fixed(-1ms);
+    });
+    const sim::RunResult r = s.run();
+    ASSERT_EQ(r.verdict, sim::Verdict::fail);
+    EXPECT_EQ(r.failure->message, "Delay::fixed: a delay cannot be negative (-1ms)");
+    EXPECT_EQ(r.failure->time, Time(1s));
+}
+
 TEST(Network, LinkSettingsApplyPerGroupPairAndChangeDuringARun) {
     World w({"dc1/a", "dc1/b", "dc2/a"}, fixed(1ms));
     w.net.set_links("dc1/*", "dc2/*", fixed(40ms));

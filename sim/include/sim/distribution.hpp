@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/check.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 #include "sim/values.hpp"
@@ -20,8 +21,17 @@ public:
     enum class Kind : std::uint8_t { fixed, uniform, normal, lognormal, exponential, pareto };
 
     Delay() = default;
-    static Delay fixed(Duration d) { return Delay(Kind::fixed, d, d, 0); }
-    static Delay uniform(Duration lo, Duration hi) { return Delay(Kind::uniform, lo, hi, 0); }
+    // A delay is never negative: a negative fixed value or lower bound is refused here (it was
+    // drawn, and failed far away as "scheduling in the past"), as is lo > hi.
+    static Delay fixed(Duration d) {
+        SIM_ASSERT(d.count() >= 0, "Delay::fixed: a delay cannot be negative (" + format_value(d) + ")");
+        return Delay(Kind::fixed, d, d, 0);
+    }
+    static Delay uniform(Duration lo, Duration hi) {
+        SIM_ASSERT(lo.count() >= 0 && lo <= hi,
+                   "Delay::uniform(" + format_value(lo) + ", " + format_value(hi) + "): needs 0 <= lo <= hi");
+        return Delay(Kind::uniform, lo, hi, 0);
+    }
     static Delay normal(Duration mean, Duration stddev) { return Delay(Kind::normal, mean, stddev, 0); }
     static Delay lognormal(Duration median, double sigma) { return Delay(Kind::lognormal, median, {}, sigma); }
     static Delay exponential(Duration mean) { return Delay(Kind::exponential, mean, mean, 0); }
