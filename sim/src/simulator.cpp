@@ -806,6 +806,22 @@ void Simulator::fail_exception(std::string_view what, std::string_view doing) {
     fail({"exception", "uncaught exception", "uncaught exception in " + where + ": " + std::string(what), "", "", now_});
 }
 
+void Simulator::fail_caught(std::string_view doing) {
+    try {
+        throw;
+    } catch (const boost::context::detail::forced_unwind&) {
+        throw;
+    } catch (const detail::AssertionFailure&) {
+        throw;
+    } catch (const detail::ProcessKilled&) {
+        throw;
+    } catch (const std::exception& e) {
+        fail_exception(e.what(), doing);
+    } catch (...) {
+        fail_exception("unknown exception", doing);
+    }
+}
+
 void Simulator::require_coverage(std::string name) { required_marks_.push_back(std::move(name)); }
 
 void Simulator::count_cover(std::uint32_t site_id) noexcept {

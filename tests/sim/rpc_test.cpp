@@ -83,6 +83,36 @@ TEST(Rpc, AnExceptionEscapingAHandlerFailsTheRunNamingItsService) {
     EXPECT_TRUE(std::regex_match(u.failure->message, std::regex("uncaught exception in process [0-9]+: boom"))) << u.failure->message;
 }
 
+// Whatever a handler throws names the service (a `throw 7;` read "uncaught exception in process 2:
+// unknown exception": only std::exception was caught there), and so does an exception escaping
+// the Admit function, which runs in the delivery ("in a callback: admit boom" named nothing).
+TEST(Rpc, AnyExceptionEscapingAHandlerOrItsAdmitFunctionNamesTheService) {
+    for (const bool in_admit : {false, true}) {
+        sim::Simulator s(sim::Options{.seed = 3});
+        sim::Network net(s, Fixture::link());
+        sim::Rpc<int, int> ledger(net, "ledger");
+        s.add_host("ledger-1").on_boot([&](sim::Host& h) {
+            ledger.serve(
+                h, [](sim::Ctx&, const int&, const sim::CallInfo&) -> sim::Result<int> { throw 7; },
+                [in_admit](const int&, const sim::CallInfo&) -> sim::Result<void> {
+                    if (in_admit) throw std::runtime_error("admit boom");
+                    return {};
+                });
+        });
+        s.add_host("client").spawn([&](sim::Ctx& ctx) { (void)ledger.call(ctx, "ledger-1", 1, 100ms); });
+        const sim::RunResult r = s.run();
+        s.shutdown();
+        ASSERT_EQ(r.verdict, sim::Verdict::fail);
+        ASSERT_TRUE(r.failure);
+        EXPECT_EQ(r.failure->kind, "exception");
+        EXPECT_EQ(r.failure->time, Time(1ms));
+        const std::string want =
+            in_admit ? "uncaught exception in a callback, the Admit function of service 'ledger': admit boom"
+                     : "uncaught exception in process [0-9]+, a handler of service 'ledger': unknown exception";
+        EXPECT_TRUE(std::regex_match(r.failure->message, std::regex(want))) << r.failure->message;
+    }
+}
+
 TEST(Rpc, ACallReturnsTheValueAfterARoundTripAndTheHandlersWork) {
     Fixture f;
     std::optional<int> got;

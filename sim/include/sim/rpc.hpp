@@ -114,15 +114,26 @@ private:
             SIM_ASSERT(p.type == Network::type_tag<Req>(), "request of the wrong type for service '" + rpc_.service_ + "'");
             CallInfo info{p.from, p.deadline, p.call_id};
             if (admit_ && !host_.paused()) {
-                if (Result<void> admitted = admit_(*static_cast<const Req*>(p.data()), info); !admitted) {
-                    rpc_.net_->respond(host_, info.caller, info.call_id, false, admitted.error());
+                Errc refused{};
+                bool admitted = true;
+                try {  // an exception escaping it names the service too
+                    if (Result<void> r = admit_(*static_cast<const Req*>(p.data()), info); !r) {
+                        admitted = false;
+                        refused = r.error();
+                    }
+                } catch (...) {
+                    host_.sim().fail_caught("the Admit function of service '" + rpc_.service_ + "'");
+                    return;
+                }
+                if (!admitted) {
+                    rpc_.net_->respond(host_, info.caller, info.call_id, false, refused);
                     return;
                 }
             }
             host_.spawn([this, request = *static_cast<const Req*>(p.data()), info](Ctx& ctx) {
                 // Handlers run in processes without names (a name per request would cost): an
-                // exception escaping one is reported as the service's. A kill's unwinding is not a
-                // std::exception, and passes.
+                // exception escaping one, of any type, is reported as the service's. A kill's
+                // unwinding (and a failed assertion) passes: fail_caught rethrows it.
                 try {
                     Result<Resp> r = handler_(ctx, request, info);
                     if (r) {
@@ -132,8 +143,8 @@ private:
                     } else {
                         rpc_.net_->respond(host_, info.caller, info.call_id, false, r.error());
                     }
-                } catch (const std::exception& e) {
-                    ctx.sim().fail_exception(e.what(), "a handler of service '" + rpc_.service_ + "'");
+                } catch (...) {
+                    ctx.sim().fail_caught("a handler of service '" + rpc_.service_ + "'");
                 }
             });
         }

@@ -339,6 +339,10 @@ public:
     // A process or callback threw out of its body: recorded as a failure. `doing` says what the
     // process was for when its name does not ("a handler of service 'ledger'").
     void fail_exception(std::string_view what, std::string_view doing = {});
+    // The same from inside a catch (...): the exception in flight is recorded as fail_exception
+    // records it (a std::exception's what(), anything else "unknown exception"), except a kill's
+    // unwinding and a failed assertion (already recorded), which are rethrown to go on.
+    [[gnu::cold]] void fail_caught(std::string_view doing);
     bool buggify_site(Ctx& ctx, Ratio fire, const char* file, int line);
     void count_cover(std::uint32_t site_id) noexcept;
     // A host crash (or restart) requested by one of its own processes: completed as soon as
