@@ -253,6 +253,9 @@ int run(int argc, char** argv) {
     } catch (const explore::WriteError& e) {
         std::fprintf(stderr, "faultline: error: %s\n", e.what());
         return exit_usage;
+    } catch (const explore::InputError& e) {  // one a command did not word (a worker that cannot start)
+        std::fprintf(stderr, "faultline: error: %s\n", e.what());
+        return exit_usage;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "faultline: internal error: %s\n", e.what());
         return exit_internal;

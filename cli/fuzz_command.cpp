@@ -83,6 +83,11 @@ int execute(const FuzzArgs& a) {
             throw UsageError(report.write_error + "; " + std::to_string(report.seeds_total) +
                              " seeds recorded, whole: free space and run the same command with --resume");
         }
+        if (!report.worker_error.empty()) {
+            std::cout << std::flush;
+            throw UsageError(report.worker_error + "; " + std::to_string(report.seeds_total) +
+                             " seeds recorded, whole: restore it and run the same command with --resume");
+        }
         if (!report.junit_error.empty()) {  // after the summary: the job itself is whole
             std::cout << std::flush;
             throw UsageError(report.junit_error);

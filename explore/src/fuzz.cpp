@@ -278,10 +278,13 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         if (runs) job.builds.push_back(build_id());
     }
     report.builds = job.builds;
+    // A resumed job's records that cannot be appended to (no permission) refuse it before its
+    // job.json takes the new range: a refused attempt leaves the job as it was.
+    std::optional<ResultsLog> log;
+    if (std::filesystem::exists(results_path)) log.emplace(results_path);
     write_whole_file(job_path, job_to_json(job).dump(2) + "\n");
     made.keep();
-
-    ResultsLog log(results_path);
+    if (!log) log.emplace(results_path);
     std::optional<WorkerPool> pool(std::in_place, options.jobs);  // reset when the loop ends
     std::map<std::uint64_t, RunSpec> specs;  // running, by seed
     std::uint64_t findings = tally.findings.size();
@@ -326,7 +329,7 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
                 save_artifact(artifact_path(dir, signature_id(o.signature)), make_artifact(spec, o));
                 best[o.signature] = o;
             }
-            log.append(o);
+            log->append(o);
         } catch (const std::runtime_error& e) {
             // A full disk: this seed is not recorded (--resume runs it again), none starts after it.
             if (report.write_error.empty()) report.write_error = e.what();
@@ -342,14 +345,21 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
         if (stop_signal != 0) break;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         const bool time_up = options.time_budget && elapsed * 1000 >= static_cast<double>(options.time_budget->count());
-        while (pool->has_room() && !time_up && report.content_changed.empty() && report.write_error.empty()) {
+        while (pool->has_room() && !time_up && report.content_changed.empty() && report.write_error.empty() &&
+               report.worker_error.empty()) {
             auto seed = next_seed();
             if (!seed) break;
             RunSpec spec = base;
             spec.seed = *seed;
             spec.fault_plan.reset();
             if (options.swarm) spec.swarm = draw_swarm(info, *seed, fixed);
-            pool->start(*seed, worker_command(options.worker_exe, spec), options.timeout);
+            try {
+                pool->start(*seed, worker_command(options.worker_exe, spec), options.timeout);
+            } catch (const WorkerStartError& e) {
+                // Not the seed's finding: it stays unrecorded (--resume runs it), none starts after it.
+                report.worker_error = e.what();
+                break;
+            }
             specs.emplace(*seed, std::move(spec));
         }
         if (pool->running() == 0) break;
@@ -402,6 +412,9 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     else if (!report.write_error.empty()) {
         report.coverage.interrupted = "a write error";
         report.coverage.next_step = "free space, then the same command with --resume runs the rest";
+    } else if (!report.worker_error.empty()) {
+        report.coverage.interrupted = "a worker that could not start";
+        report.coverage.next_step = "restore the executable, then the same command with --resume runs the rest";
     } else if (!report.content_changed.empty()) {
         report.coverage.interrupted = "the scenario file's change";
         report.coverage.next_step =

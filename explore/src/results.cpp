@@ -144,7 +144,7 @@ void Tally::add(const Outcome& o) {
 ResultsLog::ResultsLog(const std::string& path, std::chrono::milliseconds sync_interval)
     : path_(path), sync_interval_(sync_interval), synced_(std::chrono::steady_clock::now()) {
     fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    if (fd_ < 0) throw WriteError("cannot open " + path + ": " + std::strerror(errno));  // exit 2: the machine's answer
 }
 
 ResultsLog::~ResultsLog() {

@@ -82,6 +82,9 @@ void WorkerPool::start(std::uint64_t id, const WorkerCommand& command, std::chro
     if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     if (::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     if (::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    // The child writes exec's errno here; an exec that works closes it (O_CLOEXEC) unwritten.
+    int exec_error[2];
+    if (::pipe2(exec_error, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     std::vector<char*> cargv;
     for (std::string& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
@@ -97,13 +100,29 @@ void WorkerPool::start(std::uint64_t id, const WorkerCommand& command, std::chro
         ::dup2(err[1], 2);
         ::signal(SIGPIPE, SIG_DFL);
         ::execv(exe.c_str(), cargv.data());
-        const char msg[] = "faultline: cannot start the worker executable\n";
-        (void)!::write(2, msg, sizeof msg - 1);
+        const int why = errno;
+        (void)!::write(exec_error[1], &why, sizeof why);
         ::_exit(127);
     }
     ::close(out[1]);
     ::close(err[1]);
     ::close(in[0]);
+    ::close(exec_error[1]);
+    int why = 0;
+    ssize_t got = 0;
+    do {
+        got = ::read(exec_error[0], &why, sizeof why);
+    } while (got < 0 && errno == EINTR);
+    ::close(exec_error[0]);
+    if (got == static_cast<ssize_t>(sizeof why)) {
+        // Not the seed's outcome (it would be recorded as a finding of every seed left): the
+        // executable is gone or unrunnable (a rebuild during the job), which the caller reports.
+        ::waitpid(pid, nullptr, 0);
+        ::close(out[0]);
+        ::close(err[0]);
+        ::close(in[1]);
+        throw WorkerStartError("cannot start the worker executable " + exe + ": " + std::strerror(why));
+    }
     if (!stdin_data.empty()) {
         std::size_t done = 0;
         while (done < stdin_data.size()) {

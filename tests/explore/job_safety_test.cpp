@@ -84,6 +84,62 @@ TEST(JobSafety, CtrlCStopsTheJobWritesItsSummaryAndResumeFinishesIt) {
     }
 }
 
+// The executable gone during the job (a rebuild, an image update): every seed left was recorded
+// as the finding "error: worker exited with code 127", lost to --resume, and the job exited 1 (a
+// finding) for a runner to read as a test result. Now it stops as a full disk does: no seed starts
+// after it, the seed it could not start stays unrecorded, one line, exit 2; --resume finishes it.
+TEST(JobSafety, AWorkerExecutableGoneStopsTheJobAndResumeFinishesIt) {
+    const std::string dir = scratch("exe_gone");
+    const std::string exe = dir + ".exe";
+    std::filesystem::copy_file(FAULTLINE_BIN, exe, std::filesystem::copy_options::overwrite_existing);
+    const std::string log = dir + ".log";
+    const pid_t pid = test_support::spawn_program(
+        {exe, "fuzz", "planted-counter", "--seeds", counter_seeds, "-j2", "--progress", "none", "--out", dir}, log,
+        false);
+    wait_for_lines(dir + "/results.jsonl", 20);
+    std::filesystem::remove(exe);
+    const int code = wait_exit(pid);
+    const std::string out = read_file(log);
+    ASSERT_EQ(code, 2) << out;
+    EXPECT_TRUE(
+        contains(out, "faultline: error: cannot start the worker executable " + exe + ": No such file or directory; "))
+        << out;
+    EXPECT_TRUE(contains(out, " seeds recorded, whole: restore it and run the same command with --resume\n")) << out;
+    EXPECT_TRUE(seeds_with(dir, "error").empty()) << "a seed that never ran is no finding";
+    EXPECT_LT(line_count(dir + "/results.jsonl"), counter_last - counter_first + 1);
+    const Result resumed = cli("fuzz planted-counter --seeds " + std::string(counter_seeds) +
+                               " -j2 --progress none --resume --out " + dir);
+    EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+    EXPECT_EQ(result_rows(dir), result_rows(baseline()));
+}
+
+// Records the job may not append to (another user's, read-only): "internal error", exit 3, and the
+// refused attempt had already written its range into job.json, so that the directory called
+// itself incomplete from then on. Now one line, exit 2, and job.json as it was.
+TEST(JobSafety, RecordsThatCannotBeAppendedToRefuseAResumeAndLeaveTheJobAsItWas) {
+    const std::string dir = scratch("read_only_records");
+    ASSERT_EQ(cli("fuzz planted-harness --seeds 1..10 --progress none --out " + dir).exit_code, 0);
+    const std::string job_before = read_file(dir + "/job.json");
+    std::filesystem::permissions(dir + "/results.jsonl", std::filesystem::perms::owner_read |
+                                                             std::filesystem::perms::group_read |
+                                                             std::filesystem::perms::others_read);
+    std::string program = FAULTLINE_BIN;
+    if (::geteuid() == 0) {  // root writes anyway: as a user who owns the directory, not the file's mode
+        const std::string copy = dir + ".exe";  // where that user can run it, wherever the build is
+        std::filesystem::copy_file(FAULTLINE_BIN, copy, std::filesystem::copy_options::overwrite_existing);
+        ASSERT_EQ(std::system(("chown -R nobody " + dir + " " + copy).c_str()), 0);
+        program = "runuser -u nobody -- " + copy;
+        if (faultline_with(program, "--version").exit_code != 0) GTEST_SKIP() << "cannot run as nobody here";
+    }
+    const Result r =
+        faultline_with(program, "fuzz planted-harness --seeds 1..20 --progress none --resume --out " + dir);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_TRUE(contains(r.out, "faultline: error: cannot open " + dir + "/results.jsonl: Permission denied\n"))
+        << r.out;
+    EXPECT_EQ(read_file(dir + "/job.json"), job_before) << "the refused range is not the job's";
+    EXPECT_EQ(line_count(dir + "/results.jsonl"), 10u);
+}
+
 TEST(JobSafety, ResumeRefusesAnotherShardAndRemembersEverySeedRange) {
     const std::string dir = scratch("resume_ranges");
     ASSERT_EQ(cli("fuzz planted-harness --seeds 1..10 --shard 0/2 --progress none --out " + dir).exit_code, 0);

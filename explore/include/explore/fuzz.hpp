@@ -81,6 +81,9 @@ struct FuzzReport {
     // Set when a result or an artifact could not be written (a full disk): no new seed was
     // started after it, and what was recorded before stays whole. The error to end with.
     std::string write_error;
+    // Set when a worker could not be started (the executable gone: a rebuild during the job): no
+    // new seed was started after it; the ones running were recorded. The error to end with.
+    std::string worker_error;
     std::string junit_error;  // the JUnit file could not be written (the rest was)
 };
 

@@ -42,6 +42,12 @@ struct WorkerExit {
     double wall_ms = 0;
 };
 
+// The worker executable could not be run (gone, or not executable: a rebuild during a job). One
+// line, exit 2; nothing about the seed it was to run.
+struct WorkerStartError : InputError {
+    using InputError::InputError;
+};
+
 class WorkerPool {
 public:
     explicit WorkerPool(unsigned slots);
@@ -51,7 +57,8 @@ public:
 
     bool has_room() const noexcept { return running_.size() < slots_; }
     std::size_t running() const noexcept { return running_.size(); }
-    // Starts `exe` (or argv[0]) with these arguments (throws std::runtime_error if it cannot fork).
+    // Starts `exe` (or argv[0]) with these arguments (throws std::runtime_error if it cannot fork,
+    // WorkerStartError if the executable cannot be run: nothing is started then).
     void start(std::uint64_t id, const WorkerCommand& command, std::chrono::milliseconds timeout);
     // Waits up to `wait` for output or exits; returns the workers that finished (or timed out).
     std::vector<WorkerExit> poll(std::chrono::milliseconds wait);
