@@ -2,8 +2,24 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "sim/check.hpp"
+#include "sim/values.hpp"
 
 namespace models {
+
+void Histogram::refuse_negative(sim::Duration d) noexcept {
+    // assert_failed prints what SIM_ASSERT prints and records the failure; inside a run it then
+    // throws, which is caught here: the run stops after the current event.
+    try {
+        sim::detail::assert_failed("d >= 0",
+                                   "Histogram::record: a negative value (" + sim::format_value(d) +
+                                       "); a histogram holds non-negative values (a latency measured backwards?)",
+                                   __FILE__, __LINE__);
+    } catch (const sim::detail::AssertionFailure&) {
+    }
+}
 
 std::uint64_t Histogram::bucket_low(std::size_t i) noexcept {
     if (i < (1u << linear_bits)) return i;

@@ -52,6 +52,9 @@ Simulator::Simulator(Options options)
     SIM_ASSERT(!options_.duration || options_.duration->count() >= 0,
                "negative Options::duration " + format_value(options_.duration.value_or(Duration{})));
     SIM_ASSERT(options_.time_max.count() >= 0, "negative Options::time_max " + format_value(options_.time_max));
+    // An absurd size failed only at the first spawn, as "making a guard page failed".
+    SIM_ASSERT(options_.stack_size <= Options::stack_size_max,
+               "Options::stack_size " + std::to_string(options_.stack_size) + " bytes is above stack_size_max (1 GiB)");
     // A limit nobody set does not cut a planned run short (it was a runaway at 24h).
     options_.time_max = options_.effective_time_max();
     hash_.reset(options_.seed);

@@ -39,6 +39,33 @@ TEST(Histogram, BucketsTileTheValuesWithoutGapsOrOverlap) {
     }
 }
 
+// A histogram holds non-negative values (docs/models.md); a negative duration (a latency measured
+// backwards) was clamped to 0 without a word. Outside a run it aborts; inside one it fails the
+// run at that time, and the value is not recorded.
+TEST(HistogramDeathTest, ANegativeDurationIsRefused) {
+    EXPECT_DEATH(models::Histogram().record(sim::Duration(-5ms)),
+                 "assertion failed: d >= 0: Histogram::record: a negative value \\(-5ms\\)");
+
+    sim::Simulator s(sim::Options{.duration = 3s});
+    models::Metrics m(s);
+    s.spawn([&](sim::Ctx& ctx) {
+        m.histogram("h").record(3ms);
+        ctx.sleep_for(1s);
+        m.histogram("h").record(sim::Duration(-5ms));
+        ctx.sleep_for(1s);
+        m.histogram("h").record(4ms);  // not reached: the run stopped
+    });
+    const sim::RunResult r = s.run();
+    ASSERT_EQ(r.verdict, sim::Verdict::fail);
+    EXPECT_EQ(r.failure->kind, "assertion");
+    EXPECT_EQ(r.failure->message,
+              "Histogram::record: a negative value (-5ms); a histogram holds non-negative values (a latency measured "
+              "backwards?)");
+    EXPECT_EQ(r.failure->time, sim::Time(1s));
+    EXPECT_EQ(m.histogram("h").total().count(), 1u);
+    EXPECT_EQ(m.histogram("h").total().min(), 3'000'000u);
+}
+
 TEST(Metrics, CountersBecomeRatesGaugesValuesAndHistogramsIntervalPercentiles) {
     sim::Simulator s(sim::Options{.duration = sim::Duration(3500ms)});
     models::Metrics m(s);

@@ -831,6 +831,19 @@ TEST(KernelDeathTest, ANegativeDurationOrTimeLimitIsRefused) {
     EXPECT_EQ(zero.run().verdict, sim::Verdict::pass);
 }
 
+// A stack of 2^62 bytes was taken, and the first spawn aborted with "making a guard page failed
+// (vm.max_map_count reached?)", which names neither the option nor the size.
+TEST(KernelDeathTest, AnAbsurdStackSizeIsRefusedNamingTheOption) {
+    EXPECT_DEATH(
+        sim::Simulator(sim::Options{.stack_size = std::size_t{1} << 62}),
+        "assertion failed: .*Options::stack_size 4611686018427387904 bytes is above stack_size_max \\(1 GiB\\)");
+    sim::Simulator largest(sim::Options{.stack_size = sim::Options::stack_size_max});
+    int ran = 0;
+    largest.spawn([&](sim::Ctx&) { ++ran; });
+    largest.run();
+    EXPECT_EQ(ran, 1);
+}
+
 // run() from inside the run went on with the rest of the run re-entrantly, on a fiber's stack
 // (or a callback's), and returned to a caller that was itself in the middle of an event.
 TEST(Kernel, RunCalledFromInsideTheRunFailsTheRun) {

@@ -32,7 +32,13 @@ public:
         if (v > max_) max_ = v;
         if (total_ == 1 || v < min_) min_ = v;
     }
-    void record(sim::Duration d) noexcept { record(static_cast<std::uint64_t>(d.count() < 0 ? 0 : d.count())); }
+    // A negative duration (a latency measured backwards: a bug in the model) is not recorded: it
+    // fails the run, or aborts outside one. It was clamped to 0 without a word.
+    void record(sim::Duration d) noexcept {
+        if (d.count() < 0) [[unlikely]]
+            return refuse_negative(d);
+        record(static_cast<std::uint64_t>(d.count()));
+    }
 
     std::uint64_t count() const noexcept { return total_; }
     double mean() const noexcept { return total_ == 0 ? 0.0 : sum_ / static_cast<double>(total_); }
@@ -60,6 +66,10 @@ public:
     static std::uint64_t bucket_high(std::size_t i) noexcept;
 
 private:
+    // Not SIM_ASSERT: record() is noexcept (and so are its callers'), and an assertion inside a
+    // run throws. This records the same failure and lets the run stop after the current event.
+    [[gnu::cold, gnu::noinline]] static void refuse_negative(sim::Duration d) noexcept;
+
     std::vector<std::uint64_t> counts_;
     std::uint64_t total_ = 0;
     double sum_ = 0;

@@ -75,7 +75,9 @@ struct Options {
     // stack on Linux 6.13+, elsewhere below the program's first 8,192 stacks (past them an
     // overflow is found as the simulator is destroyed). There, guard_pages guards every stack,
     // and caps a run near 32k processes (each guard page is two of Linux's vm.max_map_count =
-    // 65,530 mappings). See sim/src/stack_pool.hpp.
+    // 65,530 mappings). See sim/src/stack_pool.hpp. At most stack_size_max (1 GiB): more is
+    // refused when the simulator is made (a slab of such stacks could not be mapped anyway).
+    static constexpr std::size_t stack_size_max = std::size_t{1} << 30;
     std::size_t stack_size = 64 * 1024;
     bool guard_pages = false;
     // Explore orders of same-time events: ties broken by a seeded random priority instead of
