@@ -201,7 +201,9 @@ int execute(const CompareArgs& args) {
         j["differences"] = diff;
         std::cout << j.dump() << "\n";
     } else {
-        std::cout << "A: " << a.label << "  (" << records[0].repro << ")\nB: " << b.label << "  (" << records[1].repro
+        // Every run prints its trace hash: here beside the command that reproduces it.
+        std::cout << "A: " << a.label << "  (" << records[0].repro << "; trace hash " << records[0].trace_hash
+                  << ")\nB: " << b.label << "  (" << records[1].repro << "; trace hash " << records[1].trace_hash
                   << ")\n\n"
                   << report::diff_text(rows, a.label, b.label);
     }

@@ -1,4 +1,5 @@
 // `faultline run SCENARIO --seed N`: one run, its verdict, and how to reproduce it.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "explore/stop_signals.hpp"
 #include "explore/workers.hpp"
 #include "faultline/runner.hpp"
+#include "faultline/scenario_file.hpp"
 #include "output.hpp"
 #include "report_output.hpp"
 #include "sim/trace_file.hpp"
@@ -110,6 +112,14 @@ int execute(const RunArgs& a) {
     }
     source.repro = settings.repro;
     source.summary = scenario.info->summary;
+    if (!source.file.empty() &&
+        std::any_of(overrides.begin(), overrides.end(), [](const Override& o) { return o.path == "description"; })) {
+        try {  // --set description=...: the run's own, as its report and result say it
+            source.summary = summary_of(load_spec(source.file, a.variant, overrides).description);
+        } catch (const SpecError&) {
+            // the run reports what is wrong with the settings
+        }
+    }
 
     // No output may overwrite what the run reads: its scenario file, or the artifact.
     RunOutputs outputs(a.report,
@@ -154,8 +164,8 @@ int execute(const RunArgs& a) {
     if (auto e = trace.close()) errors.push_back(*e);
     for (std::string& e : outputs.write(*run, source)) errors.push_back(std::move(e));
 
-    RunDisplay display{scenario.info, &*run, wall_ms, settings.repro, determinism ? &*determinism : nullptr,
-                       interrupted_by};
+    RunDisplay display{scenario.info,  &*run,         wall_ms, settings.repro, determinism ? &*determinism : nullptr,
+                       interrupted_by, source.summary};
     if (a.json) std::cout << json_summary(display).dump() << "\n";
     else std::cout << human_summary(display);
     if (auto e = stdout_error()) errors.push_back(*e);

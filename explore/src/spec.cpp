@@ -107,6 +107,9 @@ LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where
     std::error_code ec;
     if (!std::filesystem::is_regular_file(*file, ec)) {
         const std::string& typed = ref.path.value_or(*file);
+        if (std::filesystem::exists(*file, ec) && !std::filesystem::is_directory(*file, ec))
+            throw InputError(prefix + "'" + *file +
+                             "' is not a regular file (a device or a pipe), not a scenario file");
         throw InputError(prefix + "no scenario file '" + typed + "'" +
                          (ref.path && ref.absolute && *ref.absolute != typed ? " (nor " + *ref.absolute + ")" : ""));
     }

@@ -62,7 +62,9 @@ std::string render_heatmap_svg(const Heatmap& h) {
     const double cw = std::clamp(std::max(560.0 / std::max<std::size_t>(nx, 1), cell_text_w + 10), 40.0, 120.0);
     const double ch = 30;
     const double left = std::ceil(y_label_w) + 40, top = 30;
-    const double width = std::max(left + cw * static_cast<double>(nx) + 16, 360.0);
+    // Wide enough for the title too (bold 13px), which is drawn from `left`: a long one was cut.
+    const double width =
+        std::max({left + cw * static_cast<double>(nx) + 16, 360.0, left + text_width(h.title, 13) * 1.1 + 16});
     const double grid_bottom = top + ch * static_cast<double>(ny);
     // Legend swatches wrap over rows.
     double lx = left, ly = grid_bottom + 44;

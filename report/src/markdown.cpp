@@ -72,6 +72,9 @@ std::string headline_table(const RunRecord& r) {
                 markdown(h.peak_amplification_edge) + ") |\n";
     }
     if (std::isfinite(h.db_crashes)) rows += "| database crashes | " + thousands(h.db_crashes) + " |\n";
+    if (std::isfinite(h.min_hit_ratio))  // as the page's card and compare's table have it
+        rows +=
+            "| lowest cache hit ratio (after the first fault) | " + format_value(h.min_hit_ratio, Unit::ratio) + " |\n";
     if (!rows.empty()) return "| Headline | Value |\n|---|---|\n" + rows;
     if (r.measurements.empty()) return "";
     std::string o = "| Measurement | Value | Note |\n|---|---|---|\n";

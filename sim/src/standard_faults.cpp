@@ -102,14 +102,10 @@ void define_host_faults(Faults& faults) {
     faults.define({"limp",
                    "Slow the hosts down: CPU work and disk operations take `factor` times longer.",
                    1,
-                   {fault_param<double>("factor", "slowdown factor, >= 1 (default 10)")},
+                   // checked as a parameter: its error names faults[i].params.factor
+                   {fault_param<double>("factor", "slowdown factor, >= 1 (default 10)", 1.0, 1e6)},
                    true,
-                   [](Simulator&, const FaultSpec& spec) -> std::optional<std::string> {
-                       FaultParams p(spec);
-                       double f = p.get<double>("factor", 10.0);
-                       if (!(f >= 1.0 && f <= 1e6)) return std::string("limp factor must be in [1, 1e6]");
-                       return std::nullopt;
-                   },
+                   nullptr,
                    [table = detail::make_layer_table<double>()](Simulator& sim, const FaultSpec& spec,
                                                                 std::optional<Duration>) -> UniqueFunction<void()> {
                        FaultParams p(spec);
@@ -245,14 +241,15 @@ void define_network_faults(Faults& faults, Network* net) {
     faults.define({"clog",
                    "Multiply the latency between two sets of hosts (both ways) by `factor`.",
                    2,
-                   {fault_param<double>("factor", "latency multiplier, > 0 (default 10)")},
+                   {FaultParam{"factor", "latency multiplier, > 0 (default 10)",
+                               [](std::string_view text) -> ParseError {
+                                   double f = 0;
+                                   if (ParseError e = parse_value(text, f)) return e;
+                                   if (!(f > 0 && f <= 1e6)) return std::string("must be above 0 and at most 1e6");
+                                   return std::nullopt;
+                               }}},
                    true,
-                   [](Simulator&, const FaultSpec& spec) -> std::optional<std::string> {
-                       FaultParams p(spec);
-                       double f = p.get<double>("factor", 10.0);
-                       if (!(f > 0 && f <= 1e6)) return std::string("clog factor must be in (0, 1e6]");
-                       return std::nullopt;
-                   },
+                   nullptr,
                    [net](Simulator&, const FaultSpec& spec, std::optional<Duration>) {
                        FaultParams p(spec);
                        return heal_rules(net, net->clog(spec.targets[0], spec.targets[1], p.get<double>("factor", 10.0)));

@@ -1,5 +1,6 @@
 // The faultline command as a user meets it: output, exit codes, bad input.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -457,6 +458,31 @@ TEST(CliScenarioFiles, ARateTooLowForOneArrivalIsWarnedAboutAndTheRunGoesOn) {
     EXPECT_FALSE(contains(fine.out, "warning")) << fine.out;
 }
 
+// A FIFO or a device named as the scenario: not "no scenario file" (it is there) nor "unknown
+// scenario"; and never read (a FIFO no one writes would hang).
+TEST(CliScenarioFiles, ADeviceOrAPipeIsNotAScenarioFile) {
+    const std::string fifo = test_support::temp_path("pipe.yaml");
+    std::filesystem::remove(fifo);
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+    for (const std::string& path : {fifo, std::string("/dev/null")}) {
+        const Result r = faultline("run " + path);
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_TRUE(contains(r.out, "faultline: error: '" + path +
+                                        "' is not a regular file (a device or a pipe), not a scenario file; "))
+            << r.out;
+    }
+    std::filesystem::remove(fifo);
+}
+
+// A --set description is the run's: the header said the file's while the report and result
+// said the new one.
+TEST(CliScenarioFiles, ARunsHeaderShowsTheDescriptionItsSettingsGaveIt) {
+    const Result r = faultline("run limping-node --seed 1 --set 'description=A node that limps. More words'");
+    EXPECT_TRUE(contains(r.out, "scenario    limping-node  (A node that limps.)\n")) << r.out;
+    EXPECT_TRUE(
+        contains(faultline("run limping-node --seed 1").out, "scenario    limping-node  (One of four backends"));
+}
+
 TEST(CliScenarioFiles, ListKeysIsTheLanguageReference) {
     const Result r = faultline("list --keys");
     EXPECT_EQ(r.exit_code, 0);
@@ -612,7 +638,8 @@ TEST(Cli, ASeedIsTheDecimalNumberWrittenOrRefused) {
         return at == std::string::npos ? std::string("no trace hash") : out.substr(at, out.find('\n', at) - at);
     };
     EXPECT_EQ(hash_line(zero_led.out), hash_line(faultline("run mm1 --seed 10").out));
-    EXPECT_TRUE(contains(faultline("compare mm1 --b-set lambda=0.5 --seed 010").out, "faultline run mm1 --seed 10)"));
+    EXPECT_TRUE(contains(faultline("compare mm1 --b-set lambda=0.5 --seed 010").out,
+                         "faultline run mm1 --seed 10; trace hash "));
 }
 
 TEST(Cli, ABadSetOnAFileIsReportedAsTheSetNotTheFileLine) {

@@ -64,8 +64,8 @@ TEST(ProgramName, ALinkToTheProgramIsNamedAsItWasCalled) {
     EXPECT_EQ(run.out.substr(run.out.rfind("reproduce:")), "reproduce: myfl run canary --seed 9\n") << run.out;
     const Result compare = test_support::run_program(link + " compare mm1 --b-set lambda=0.5 --seed 10");
     EXPECT_EQ(compare.exit_code, 0) << compare.out;
-    EXPECT_TRUE(contains(compare.out, "(myfl run mm1 --seed 10)")) << compare.out;
-    EXPECT_TRUE(contains(compare.out, "(myfl run mm1 --seed 10 --set lambda=0.5)")) << compare.out;
+    EXPECT_TRUE(contains(compare.out, "(myfl run mm1 --seed 10; trace hash ")) << compare.out;
+    EXPECT_TRUE(contains(compare.out, "(myfl run mm1 --seed 10 --set lambda=0.5; trace hash ")) << compare.out;
     EXPECT_FALSE(contains(compare.out, "faultline run")) << compare.out;
 }
 

@@ -225,6 +225,14 @@ TEST(ReportHeatmap, DrawsEveryCellWithItsTextAndTheAxes) {
     EXPECT_EQ(text_colour_on("#b00020"), "#fff");
     EXPECT_EQ(text_colour_on("#ffffcc"), "#111");
     EXPECT_EQ(blend({"#000000", "#ffffff"}, 0.5), "#808080");
+    // A title longer than the grid widens the picture (it was cut: "... so tota").
+    h.title = "Errors per simulated second (median; failing runs stop early, so totals would cover different lengths)";
+    const std::string wide = render_heatmap_svg(h);
+    const std::size_t at = wide.find("width=\"") + 7;
+    const double width = std::stod(wide.substr(at));
+    const std::size_t x_at = wide.find("<text x=\"") + 9;
+    const double title_x = std::stod(wide.substr(x_at));
+    EXPECT_GE(width, title_x + text_width(h.title, 13)) << wide.substr(0, 400);
 }
 
 }  // namespace

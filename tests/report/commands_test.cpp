@@ -84,6 +84,11 @@ TEST(ReportCommands, RunReportDrawsEveryChartWithTheFaultAndKeepsTheTraceHash) {
     EXPECT_TRUE(contains(md, "recovery\\_s: did not recover")) << md;
     EXPECT_TRUE(contains(md, "| goodput recovers after the restart | FAIL |")) << md;
     EXPECT_TRUE(contains(md, "Charts: [run.html](run.html)")) << md;
+    // Every headline card of the page is a row of the summary (the cache hit ratio's was missing).
+    EXPECT_TRUE(
+        std::regex_search(md, std::regex("\\| lowest cache hit ratio \\(after the first fault\\) \\| [0-9.]+% \\|\n")))
+        << md;
+    EXPECT_TRUE(contains(page, ">lowest cache hit ratio<")) << "the card the row stands for";
 }
 
 TEST(ReportCommands, ReportRendersAResultToTheSameBytesAsTheRun) {
@@ -297,6 +302,12 @@ TEST(ReportCommands, CompareDrawsBrokenAndMitigatedOnTheSameAxesWithAHeadlineTab
     const Result r = faultline("compare " + stampede + " --seed 1 --b-variant warmup-limit --a-label broken --report " +
                                (dir / "ab.html").string() + " --result " + (dir / "ab.json").string());
     ASSERT_EQ(r.exit_code, 0) << r.out;
+    // Each run's trace hash, beside its command (only --json and --result had them).
+    EXPECT_TRUE(std::regex_search(
+        r.out, std::regex("\nA: broken  \\(faultline run [^\n]* --seed 1; trace hash [0-9a-f]{16}\\)\n"
+                          "B: warmup-limit  \\(faultline run [^\n]* --variant warmup-limit; "
+                          "trace hash [0-9a-f]{16}\\)\n")))
+        << r.out;
     for (const char* s :
          {"A: broken", "B: warmup-limit", "time to recover", "did not recover within 20s", "B recovers  (better)",
           "B passes  (better)", "peak retry amplification", "latency p99 (ok requests, whole run)", "errors"}) {

@@ -45,7 +45,12 @@ TEST(Faults, BadSpecsAreRejectedWithTheFieldNamed) {
               "fault 'clog' has no parameter 'factr' (did you mean 'factor'?)");
     EXPECT_EQ(w.faults.validate({"loss", {"region-a/*", "region-b/*"}, {{"ratio", "150%"}}}),
               "fault 'loss' parameter 'ratio': '150%': a probability cannot exceed 1");
-    EXPECT_EQ(w.faults.validate({"limp", {"region-a/db"}, {{"factor", "0.5"}}}), "limp factor must be in [1, 1e6]");
+    // A factor out of range is the parameter's error (the scenario file names params.factor).
+    EXPECT_EQ(w.faults.validate({"limp", {"region-a/db"}, {{"factor", "0.5"}}}),
+              "fault 'limp' parameter 'factor': '0.5': must be from 1 to 1000000");
+    EXPECT_EQ(w.faults.validate({"clog", {"region-a/*", "region-b/*"}, {{"factor", "0"}}}),
+              "fault 'clog' parameter 'factor': '0': must be above 0 and at most 1e6");
+    EXPECT_FALSE(w.faults.validate({"clog", {"region-a/*", "region-b/*"}, {{"factor", "0.5"}}}));
     EXPECT_FALSE(w.faults.validate({"partition", {"region-a/*", "region-b/*"}, {{"reject", "true"}}}));
     // A cut that cuts nothing was injected, counted and drawn, and changed nothing.
     EXPECT_EQ(w.faults.validate({"partition", {"region-a/*", "region-a/*"}, {}}),

@@ -43,6 +43,8 @@ std::vector<VariantSetting> variant_settings(const YAML::Node& root, const std::
 
 // Reads and checks a spec. Throws SpecError.
 ScenarioSpec load_spec(const std::string& path, const std::string& variant = {}, const std::vector<Override>& overrides = {});
+// The first sentence of a description, as `faultline list` and a run's header show it.
+std::string summary_of(const std::string& description);
 // Settings as an error or warning names them: "--set duration=30s, faults.0.at=5s".
 std::string describe_settings(const std::vector<Override>& settings);
 

@@ -568,6 +568,14 @@ void check_spec(ScenarioSpec& spec, const std::string& origin) {
     dry_build(spec, origin);
 }
 
+// The first sentence of a description (they are paragraphs; `faultline list` and run headers
+// show one line).
+std::string summary_of(const std::string& description) {
+    std::string summary = description.substr(0, description.find('\n'));
+    if (const std::size_t stop = summary.find(". "); stop != std::string::npos) summary.resize(stop + 1);
+    return summary;
+}
+
 namespace {
 
 // `--set` for a spec in C++: a kind's options through the kind, everything else through the
@@ -589,14 +597,6 @@ void apply_spec_overrides(ScenarioSpec& spec, const std::vector<Override>& overr
         }
         if (auto e = apply_overrides(spec, {{path, o.value}})) throw SpecError(Where{}, "", *e);
     }
-}
-
-// The first sentence of a description (they are paragraphs; `faultline list` and run headers
-// show one line).
-std::string summary_of(const std::string& description) {
-    std::string summary = description.substr(0, description.find('\n'));
-    if (const std::size_t stop = summary.find(". "); stop != std::string::npos) summary.resize(stop + 1);
-    return summary;
 }
 
 std::vector<SwarmDimension> swarm_of(const ScenarioSpec& spec) {
