@@ -55,6 +55,16 @@ TEST(Eventually, ABoundZeroMeetsIsAWarningWithoutAfter) {
     const auto served = faultline::load_spec(write_file(
         "drain-min.yaml", test_support::replaced(kDrain, "metric: api.queue, max: 0", "metric: users.ok, min: 1")));
     EXPECT_TRUE(faultline::spec_warnings(served).empty());
+    // An invariant a setting wrote has no place in the file: the warning names the file alone (it
+    // said drain.yaml:1:1, the place of the setting's own text in a file it is not in).
+    const auto set = faultline::load_spec(
+        write_file("drain-set.yaml", test_support::replaced(kDrain, "max: 0, by: 25s", "min: 1, by: 25s")), "",
+        {{"invariants.0", "{name: the queue drains by the end, eventually: {metric: api.queue, max: 0}}"}});
+    const std::vector<std::string> set_warnings = faultline::spec_warnings(set);
+    ASSERT_EQ(set_warnings.size(), 1u);
+    EXPECT_NE(set_warnings[0].find("drain-set.yaml: invariants[0].eventually: api.queue is 0 at the start"),
+              std::string::npos)
+        << set_warnings[0];
 }
 
 TEST(Eventually, CountedFromAfterAQueueThatNeverDrainsFails) {

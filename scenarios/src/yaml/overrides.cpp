@@ -62,6 +62,31 @@ namespace {
 // "[1, 0.5, 2]" sets a list (diurnal, test_seeds, replicas) and "{factor: 3}" a mapping (a
 // fault's params), as in a file's flow style; anything else is the scalar as written, which the
 // reader then checks (a list it cannot parse is reported as that text).
+// A copy without yaml-cpp's marks: parsed on its own, a setting's {..} or [..] would place its
+// values at line 1 of the scenario file (a warning about it read FILE:1:1). A node made here has
+// no place, as a plain setting's value has none.
+YAML::Node without_marks(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Map: {
+            YAML::Node out(YAML::NodeType::Map);
+            for (auto it = n.begin(); it != n.end(); ++it) out[without_marks(it->first)] = without_marks(it->second);
+            return out;
+        }
+        case YAML::NodeType::Sequence: {
+            YAML::Node out(YAML::NodeType::Sequence);
+            for (const YAML::Node& item : n) out.push_back(without_marks(item));
+            return out;
+        }
+        case YAML::NodeType::Scalar: {
+            YAML::Node out(n.Scalar());
+            out.SetTag(n.Tag());  // "!" for a quoted one
+            return out;
+        }
+        default:
+            return YAML::Node(n.Type());
+    }
+}
+
 YAML::Node override_value(const std::string& value) {
     const std::size_t first = value.find_first_not_of(" \t"), last = value.find_last_not_of(" \t");
     const bool list = first != std::string::npos && value[first] == '[' && value[last] == ']';
@@ -69,7 +94,7 @@ YAML::Node override_value(const std::string& value) {
     if (list || mapping) {
         try {
             YAML::Node flow = YAML::Load(value);
-            if (list ? flow.IsSequence() : flow.IsMap()) return flow;
+            if (list ? flow.IsSequence() : flow.IsMap()) return without_marks(flow);
         } catch (const YAML::Exception&) {
         }
     }
