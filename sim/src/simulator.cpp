@@ -193,11 +193,22 @@ Ctx* Simulator::process_at(std::uint32_t index, std::uint32_t serial) noexcept {
 }
 
 void Simulator::start_process(Ctx& p) {
-    p.fiber_ = boost::context::fiber(std::allocator_arg, detail::PooledStack{stacks_.get()},
+    p.fiber_ = boost::context::fiber(std::allocator_arg, detail::PooledStack(stacks_.get(), p.index_),
                                      [&p](boost::context::fiber&& from) -> boost::context::fiber {
                                          Simulator& sim = *p.sim_;
+                                         sim.stacks_->switches().finish(detail::FiberSwitches::of_process(p.index_));
                                          sim.adopt(std::move(from));
+#if defined(SIM_ASAN_FIBERS)
+                                         try {
+                                             sim.run_process_body(p);
+                                         } catch (const boost::context::detail::forced_unwind&) {
+                                             // Unwound by a kill: Boost.Context switches back to the killer.
+                                             sim.stacks_->switches().end_unwound(p.index_);
+                                             throw;
+                                         }
+#else
                                          sim.run_process_body(p);
+#endif
                                          return sim.exit_process(p);
                                      });
 }
@@ -215,9 +226,15 @@ boost::context::fiber Simulator::exit_process(Ctx& p) {
         // The next process adopts p's (empty) continuation into p's slot, which is free - or is
         // that very process's, if a delivery above spawned it there: it is running, and a running
         // process's fiber_ is empty anyway.
-        if (Ctx* next = next_from_process()) return std::move(enter(*next, &p));
+        if (Ctx* next = next_from_process()) {
+            boost::context::fiber& to = enter(*next, &p);
+            stacks_->switches().start(detail::FiberSwitches::of_process(p.index_),
+                                      detail::FiberSwitches::of_process(next->index_), true);
+            return std::move(to);
+        }
     }
     returning_ = &p;
+    stacks_->switches().start(detail::FiberSwitches::of_process(p.index_), detail::FiberSwitches::scheduler, true);
     return std::move(sched_);
 }
 
@@ -262,7 +279,11 @@ void Simulator::adopt(boost::context::fiber&& from) noexcept {
 // The scheduler runs process p. Control comes back when some process - p, or one that p (or a
 // process after it) switched to directly - switches back to the scheduler or finishes.
 void Simulator::resume(Ctx& p) {
-    boost::context::fiber back = std::move(enter(p, nullptr)).resume();
+    boost::context::fiber& to = enter(p, nullptr);
+    detail::FiberSwitches& switches = stacks_->switches();
+    switches.start(detail::FiberSwitches::scheduler, detail::FiberSwitches::of_process(p.index_));
+    boost::context::fiber back = std::move(to).resume();
+    switches.finish(detail::FiberSwitches::scheduler);
     Ctx& q = *returning_;
     q.fiber_ = std::move(back);
     current_ = nullptr;
@@ -292,11 +313,21 @@ void Simulator::switch_away(Ctx& x) {
     }
     x.resume_frame_ = static_cast<const char*>(__builtin_frame_address(0));
     boost::context::fiber from;
-    if (next != nullptr) {
-        from = std::move(enter(*next, &x)).resume();
-    } else {
-        returning_ = &x;
-        from = std::move(sched_).resume();
+    {
+        // (For AddressSanitizer; nothing without it.) x goes on by returning here, or unwinding
+        // from here (killed): either way the switch back to it is finished.
+        detail::FiberSwitches& switches = stacks_->switches();
+        const detail::FiberLanding landing(switches, detail::FiberSwitches::of_process(x.index_));
+        if (next != nullptr) {
+            boost::context::fiber& to = enter(*next, &x);
+            switches.start(detail::FiberSwitches::of_process(x.index_),
+                           detail::FiberSwitches::of_process(next->index_));
+            from = std::move(to).resume();
+        } else {
+            returning_ = &x;
+            switches.start(detail::FiberSwitches::of_process(x.index_), detail::FiberSwitches::scheduler);
+            from = std::move(sched_).resume();
+        }
     }
     adopt(std::move(from));  // x runs again: whoever resumed it set current_ and its state
 }
@@ -352,7 +383,11 @@ void Simulator::kill(Ctx& p) {
             p.state_ = Ctx::State::unwinding;
             Ctx* previous = current_;
             current_ = &p;
+            const std::uint32_t killer = previous != nullptr ? detail::FiberSwitches::of_process(previous->index_)
+                                                             : detail::FiberSwitches::scheduler;
+            stacks_->switches().start_kill(killer, p.index_);
             p.fiber_ = {};  // resumes it with forced_unwind; returns once its stack is unwound
+            stacks_->switches().finish(killer);
             current_ = previous;
             finish_process(p);
             return;

@@ -34,7 +34,10 @@
 
 #include <boost/context/stack_context.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
+
+#include "fiber_switches.hpp"
 
 namespace sim::detail {
 
@@ -50,6 +53,8 @@ public:
     void deallocate(boost::context::stack_context& sc) noexcept;
 
     std::size_t in_use() const noexcept { return in_use_; }
+    // The fiber switches, for AddressSanitizer (empty without it): the pool knows the stacks.
+    FiberSwitches& switches() noexcept { return switches_; }
     std::size_t capacity() const noexcept { return capacity_; }
 
     // Stacks guarded by default, at once, over every pool in the program.
@@ -80,12 +85,24 @@ private:
     std::vector<void*> free_;  // stack tops (stacks grow down)
     std::size_t in_use_ = 0;
     std::vector<unsigned> valgrind_ids_;  // stacks registered with valgrind, when running under it
+    [[no_unique_address]] FiberSwitches switches_;
 };
 
-// The StackAllocator Boost.Context's fiber constructor takes.
+// The StackAllocator Boost.Context's fiber constructor takes, for process slot `index`.
 struct PooledStack {
     StackPool* pool;
+#if defined(SIM_ASAN_FIBERS)
+    std::uint32_t index;
+    PooledStack(StackPool* p, std::uint32_t i) noexcept : pool(p), index(i) {}
+    boost::context::stack_context allocate() {
+        boost::context::stack_context sc = pool->allocate();
+        pool->switches().new_stack(index, sc.sp, sc.size);
+        return sc;
+    }
+#else
+    PooledStack(StackPool* p, std::uint32_t) noexcept : pool(p) {}
     boost::context::stack_context allocate() { return pool->allocate(); }
+#endif
     void deallocate(boost::context::stack_context& sc) noexcept { pool->deallocate(sc); }
 };
 
