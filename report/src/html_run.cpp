@@ -12,6 +12,11 @@ namespace faultline::report {
 
 namespace {
 
+// A sample's length as durations are written: 250ms, 5s, 1m (not 60s).
+std::string sample_length(double seconds) {
+    return seconds >= 60 ? format_time(seconds) : format_value(seconds, Unit::seconds);
+}
+
 std::string card(const std::string& key, const std::string& value, const std::string& note) {
     return "<div class=\"card\"><div class=\"k\">" + html(key) + "</div><div class=\"v\">" + html(value) + "</div>" +
            (note.empty() ? "" : "<div class=\"n\">" + html(note) + "</div>") + "</div>\n";
@@ -35,7 +40,7 @@ std::string cards(const RunRecord& r) {
     if (std::isfinite(h.latency_p99_s)) {
         o += card("latency p99", format_value(h.latency_p99_s, Unit::seconds),
                   "of the requests that succeeded, whole run; p50 " + format_value(h.latency_p50_s, Unit::seconds) +
-                      "; worst " + format_value(sample_interval(r), Unit::seconds) + " sample " +
+                      "; worst " + sample_length(sample_interval(r)) + " sample " +
                       format_value(h.peak_p99_s, Unit::seconds));
     }
     if (std::isfinite(h.peak_amplification)) {

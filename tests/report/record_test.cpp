@@ -391,6 +391,9 @@ TEST(ReportHtml, TheLatencyCardNamesTheSampleItsWorstP99CameFrom) {
     for (double& t : r.times) t /= 20;  // metrics_interval=250ms
     r.end_s = r.duration_s = 15;
     EXPECT_TRUE(contains(run_html(r), "; worst 250ms sample 30ms")) << "250ms samples";
+    for (double& t : r.times) t *= 240;  // metrics_interval=1m: not "60s"
+    r.end_s = r.duration_s = 3600;
+    EXPECT_TRUE(contains(run_html(r), "; worst 1m sample 30ms")) << "1m samples";
 }
 
 // A run with no headline numbers (a kernel-only model: no client workload, retries or database)
