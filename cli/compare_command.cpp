@@ -140,14 +140,20 @@ int execute(const CompareArgs& args) {
     report::RunRecord records[2];
     std::optional<WorkerResult> broken[2];  // a side that crashed, hung or could not start
     bool finished[2] = {false, false};
-    const int stopped_by = run_in_report_workers({spec_a, spec_b}, false, args.jobs, timeout, [&](WorkerResult&& r) {
-        finished[r.index] = true;
-        if (!r.ok) {
-            broken[r.index] = std::move(r);
-            return;
-        }
-        records[r.index] = report::record_from_json(r.json, std::string("worker for ") + (r.index == 0 ? "A" : "B"));
-    });
+    std::string not_started;
+    const int stopped_by = run_in_report_workers(
+        {spec_a, spec_b}, false, args.jobs, timeout,
+        [&](WorkerResult&& r) {
+            finished[r.index] = true;
+            if (!r.ok) {
+                broken[r.index] = std::move(r);
+                return;
+            }
+            records[r.index] =
+                report::record_from_json(r.json, std::string("worker for ") + (r.index == 0 ? "A" : "B"));
+        },
+        not_started);
+    if (!not_started.empty()) throw UsageError(not_started + "; nothing compared or written");
     if (stopped_by != 0) {
         for (int i = 0; i < 2; ++i) {
             if (finished[i]) continue;

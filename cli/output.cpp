@@ -62,7 +62,7 @@ std::string human_summary(const RunDisplay& d) {
         std::snprintf(buf, sizeof buf, "%-12s", label.c_str());
         out += buf + value + "\n";
     };
-    const std::string summary = !d.summary.empty() ? d.summary : d.info ? d.info->summary : std::string();
+    const std::string summary = d.summary ? *d.summary : d.info ? d.info->summary : std::string();
     line("scenario", run.scenario + (summary.empty() ? "" : "  (" + summary + ")"));
     line("seed", std::to_string(run.seed));
     std::string verdict;

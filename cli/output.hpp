@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "faultline/runner.hpp"
@@ -16,7 +17,7 @@ struct RunDisplay {
     std::string repro;
     const DeterminismReport* determinism = nullptr;  // when --check-determinism ran
     int interrupted_by = 0;  // the signal that interrupted the run: set whenever the verdict is interrupted
-    std::string summary;     // the scenario's one line, as the run's settings left it ("": info's)
+    std::optional<std::string> summary;  // the scenario's one line as the run's settings left it (none: info's)
 };
 
 std::string human_summary(const RunDisplay& d);

@@ -147,6 +147,8 @@ int execute(const ReplayArgs& a) {
         return report.reproduced || report.stopped ? exit_pass : exit_fail;
     } catch (const explore::OptionError& e) {
         throw UsageError(e.what());  // a flag's, not the file's
+    } catch (const explore::WorkerStartError& e) {
+        throw UsageError(e.what());  // the executable's, not the file's
     } catch (const explore::InputError& e) {
         throw file_error(a.artifact, e.what() + made_elsewhere);  // its JSON, or its fault plan or overrides
     }

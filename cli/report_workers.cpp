@@ -21,21 +21,30 @@ report::RecordSource record_source(const explore::RunSpec& spec) {
 }
 
 int run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summary, unsigned jobs,
-                          std::chrono::milliseconds timeout, const std::function<void(WorkerResult&&)>& done) {
+                          std::chrono::milliseconds timeout, const std::function<void(WorkerResult&&)>& done,
+                          std::string& not_started) {
     const std::string exe = explore::self_exe();
     explore::StopSignals signals;
     std::optional<explore::WorkerPool> pool(std::in_place, jobs);  // reset when the loop ends
     std::size_t next = 0, finished = 0;
+    not_started.clear();
     while (finished < specs.size() && explore::stop_signal == 0) {
-        while (next < specs.size() && pool->has_room()) {
+        while (next < specs.size() && pool->has_room() && not_started.empty()) {
             // The exploration worker's command line (spec on the command line or on stdin), for
             // the report worker instead.
             explore::WorkerCommand command = explore::worker_command(exe, specs[next]);
             command.argv[1] = "report-worker";
             if (summary) command.argv.push_back("--summary");
-            pool->start(next, command, timeout);
+            try {
+                pool->start(next, command, timeout);
+            } catch (const explore::WorkerStartError& e) {
+                // The executable gone (a rebuild): the runs started finish, none starts after.
+                not_started = e.what();
+                break;
+            }
             ++next;
         }
+        if (!not_started.empty() && pool->running() == 0) break;
         const std::vector<explore::WorkerExit> exits = pool->poll(std::chrono::milliseconds(200));
         const bool stopped = explore::stop_signal != 0;
         for (const explore::WorkerExit& exit : exits) {
@@ -70,7 +79,8 @@ int run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summa
             done(std::move(r));
         }
     }
-    const int stopped_by = finished < specs.size() ? static_cast<int>(explore::stop_signal) : 0;  // (after the last: nothing lost)
+    const int stopped_by = finished < specs.size() && not_started.empty() ? static_cast<int>(explore::stop_signal)
+                                                                          : 0;  // (after the last: nothing lost)
     pool.reset();       // kills and reaps what is still running (after a stop signal)
     signals.restore();  // a second Ctrl-C while the caller writes its files ends the process
     return stopped_by;

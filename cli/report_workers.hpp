@@ -27,8 +27,11 @@ struct WorkerResult {
 // `summary`: the worker prints report::cell_run_to_json instead of the whole record. Returns 0
 // when every spec ran, or the signal (SIGINT, SIGTERM) that stopped it before; its handlers are
 // restored by then, so a second signal while the caller writes its files ends the process.
+// When a worker cannot be started (the executable gone), `not_started` says so: the runs started
+// before finish and are passed to `done`, no other starts, and it returns 0.
 int run_in_report_workers(const std::vector<explore::RunSpec>& specs, bool summary, unsigned jobs,
-                           std::chrono::milliseconds timeout, const std::function<void(WorkerResult&&)>& done);
+                          std::chrono::milliseconds timeout, const std::function<void(WorkerResult&&)>& done,
+                          std::string& not_started);
 
 // The record source of a spec (file, variant, overrides, repro), as the worker builds it.
 report::RecordSource record_source(const explore::RunSpec& spec);

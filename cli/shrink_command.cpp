@@ -118,6 +118,8 @@ int execute(const ShrinkArgs& a) {
                     out.c_str());
         write_scenario_file(r.regression, out, exe, timeout);
         return exit_pass;
+    } catch (const explore::WorkerStartError& e) {  // the executable, not the artifact
+        throw UsageError(e.what());
     } catch (const explore::InputError& e) {
         throw file_error(a.artifact, e.what() + made_elsewhere);
     }

@@ -191,8 +191,12 @@ int execute(const SweepArgs& args) {
             for (const Override& o : base.overrides) {
                 const report::GridAxis set = report::resolve_axis(report::GridText{o.path, {o.value}}, options);
                 for (const std::string& p : set.paths) {
-                    // The path itself, or a section holding it (workloads.users.open_loop={rate: ...}).
-                    const auto under = [&p](const std::string& a) { return a == p || a.starts_with(p + "."); };
+                    // The path itself, a section holding it (workloads.users.open_loop={rate: ...}), or
+                    // one the grid sets whole holding the --set's field (retry={...} and
+                    // retry.attempts_max=2: the grid's section replaces the field in every run).
+                    const auto under = [&p](const std::string& a) {
+                        return a == p || a.starts_with(p + ".") || p.starts_with(a + ".");
+                    };
                     if (const auto hit = std::find_if(axis.paths.begin(), axis.paths.end(), under);
                         hit != axis.paths.end()) {
                         throw UsageError("--grid " + g + ": " + *hit + " is also set by --set " + o.path + "=" +
@@ -288,8 +292,10 @@ int execute(const SweepArgs& args) {
     Progress progress(specs.size());
     std::size_t done = 0, failing = 0, broken = 0;
     std::vector<bool> finished(specs.size(), false);
+    std::string not_started;
     const int stopped_by = run_in_report_workers(
-        specs, true, jobs, timeout, [&](WorkerResult&& r) {
+        specs, true, jobs, timeout,
+        [&](WorkerResult&& r) {
             const std::size_t cell = r.index / seeds.size(), k = r.index % seeds.size();
             report::CellRun run;
             if (r.ok) {
@@ -312,9 +318,10 @@ int execute(const SweepArgs& args) {
             result.cells[cell].runs[k] = std::move(run);
             finished[r.index] = true;
             progress.update(++done, failing);
-        });
+        },
+        not_started);
     progress.finish(done);
-    if (stopped_by != 0) {
+    if (stopped_by != 0 || !not_started.empty()) {
         // What finished is kept and written; the runs that did not finish are left out of their cells.
         for (std::size_t c = 0; c < result.cells.size(); ++c) {
             std::vector<report::CellRun> kept;
@@ -323,7 +330,7 @@ int execute(const SweepArgs& args) {
             }
             result.cells[c].runs = std::move(kept);
         }
-        result.interrupted = explore::signal_name(stopped_by);
+        result.interrupted = stopped_by != 0 ? explore::signal_name(stopped_by) : "a worker that could not start";
         result.runs_planned = specs.size();
         std::fprintf(stderr, "sweep: %s; %s only those\n", report::interrupted_text(result).c_str(),
                      args.report.empty() && args.result.empty() ? "the table holds" : "the table and the files hold");
@@ -351,6 +358,7 @@ int execute(const SweepArgs& args) {
         attempt_write(errors, [&] { write_json(args.result, report::sweep_to_json(result), "--result"); });
     if (args.report.empty() && !args.json) std::fprintf(stderr, "(add --report FILE.html for the heatmaps)\n");
     if (auto e = stdout_error()) errors.push_back(*e);
+    if (!not_started.empty()) errors.insert(errors.begin(), not_started + " (restore it and run the sweep again)");
     throw_errors(errors);
     if (stopped_by != 0) return 128 + stopped_by;  // as a shell reports a signal, and as fuzz does
     return broken > 0 ? exit_fail : exit_pass;

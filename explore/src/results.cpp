@@ -105,7 +105,7 @@ bool for_each_result(const std::string& path, bool repair, const std::function<v
     const bool torn = std::filesystem::file_size(path) > complete;
     if (repair && torn) {
         if (::truncate(path.c_str(), static_cast<off_t>(complete)) != 0) {
-            throw std::runtime_error("cannot repair " + path + ": " + std::strerror(errno));
+            throw WriteError("cannot repair " + path + ": " + std::strerror(errno));  // exit 2, as for appending
         }
     }
     return torn;

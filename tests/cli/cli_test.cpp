@@ -479,6 +479,8 @@ TEST(CliScenarioFiles, ADeviceOrAPipeIsNotAScenarioFile) {
 TEST(CliScenarioFiles, ARunsHeaderShowsTheDescriptionItsSettingsGaveIt) {
     const Result r = faultline("run limping-node --seed 1 --set 'description=A node that limps. More words'");
     EXPECT_TRUE(contains(r.out, "scenario    limping-node  (A node that limps.)\n")) << r.out;
+    const Result empty = faultline("run limping-node --seed 1 --set description=");  // none, as the result says
+    EXPECT_TRUE(contains(empty.out, "scenario    limping-node\n")) << empty.out;
     EXPECT_TRUE(
         contains(faultline("run limping-node --seed 1").out, "scenario    limping-node  (One of four backends"));
 }

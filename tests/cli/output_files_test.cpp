@@ -396,6 +396,11 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
         {"sweep " + stampede + " --grid load=300 --set 'workloads.users.open_loop={rate: 5000/s}'",
          "--grid load=300: workloads.users.open_loop.rate is also set by --set workloads.users.open_loop={rate: "
          "5000/s}"},
+        // a section the grid sets whole, holding the --set's field: the field was dropped in every run
+        {"sweep " + stampede +
+             " --grid 'retry={attempts_max: 1},{attempts_max: 3}' --set services.api.calls.0.retry.attempts_max=2",
+         "--grid retry={attempts_max: 1},{attempts_max: 3}: services.api.calls.0.retry is also set by --set "
+         "services.api.calls.0.retry.attempts_max=2"},
         {"sweep " + stampede + " --grid load=800,800/s", "--grid load=800,800/s: '800' and '800/s' are one value"},
         {"sweep mm1 --grid lambda=1,0.5,1",
          "--grid lambda=1,0.5,1: '1' is in the list twice (it would be two cells of one setting)\n"},

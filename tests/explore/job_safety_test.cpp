@@ -113,6 +113,32 @@ TEST(JobSafety, AWorkerExecutableGoneStopsTheJobAndResumeFinishesIt) {
     EXPECT_EQ(result_rows(dir), result_rows(baseline()));
 }
 
+// The same for a sweep: it threw away every finished run (no table, no --result) when a worker
+// could not start. Now the runs that finished are kept, shown and written, as for a Ctrl-C, and
+// the sweep ends with the one-line error, exit 2.
+TEST(JobSafety, AWorkerExecutableGoneKeepsTheSweepsFinishedRuns) {
+    const std::string dir = scratch("sweep_exe_gone");
+    const std::string exe = dir + "/faultline";
+    std::filesystem::copy_file(FAULTLINE_BIN, exe);
+    const std::string log = dir + "/sweep.log";
+    const pid_t pid = test_support::spawn_program({exe, "sweep", "mm1", "--grid", "lambda=0.1..0.9:0.1", "--seeds",
+                                                   "40", "--jobs", "2", "--result", dir + "/sweep.json"},
+                                                  log, false);
+    wait_for_lines(log, 2);  // the plan, then the first tenth done
+    std::filesystem::remove(exe);
+    const int code = wait_exit(pid);
+    const std::string out = read_file(log);
+    ASSERT_EQ(code, 2) << out;
+    EXPECT_TRUE(contains(out, "sweep: interrupted by a worker that could not start: ")) << out;
+    EXPECT_TRUE(contains(out, "faultline: error: cannot start the worker executable " + exe +
+                                  ": No such file or directory (restore it and run the sweep again)\n"))
+        << out;
+    EXPECT_TRUE(contains(out, "Cells: seeds passing / seeds run")) << "the table of what finished: " << out;
+    const auto result = read_json(dir + "/sweep.json");
+    EXPECT_EQ(result["interrupted"]["by"], "a worker that could not start") << result.dump();
+    EXPECT_EQ(result["interrupted"]["runs_planned"], 360);
+}
+
 // Records the job may not append to (another user's, read-only): "internal error", exit 3, and the
 // refused attempt had already written its range into job.json, so that the directory called
 // itself incomplete from then on. Now one line, exit 2, and job.json as it was.

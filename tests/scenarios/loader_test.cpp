@@ -230,11 +230,13 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     // keys: uniform(1000)) says to set the value whole; it said "'keys' is inside a value".
     EXPECT_NE(
         error_of("workloads.users.open_loop.keys.keys", "20")
-            .find("workloads.users.open_loop.keys.keys: the scenario writes workloads.users.open_loop.keys as one "
-                  "value (uniform(1000)), not a mapping with 'keys': set it whole "
-                  "(workloads.users.open_loop.keys=...)"),
+            .find("workloads.users.open_loop.keys.keys: workloads.users.open_loop.keys is one value here "
+                  "(uniform(1000)), not a mapping with 'keys': set it whole (workloads.users.open_loop.keys=...)"),
         std::string::npos)
         << error_of("workloads.users.open_loop.keys.keys", "20");
+    // A plain value has no fields: as before.
+    EXPECT_NE(error_of("duration.x", "1").find("duration.x: 'x' is inside a value, not a mapping"), std::string::npos)
+        << error_of("duration.x", "1");
     const std::string past_end = error_of("faults.3.at", "1s");
     EXPECT_EQ(past_end.find("--set"), past_end.rfind("--set")) << "'--set' once: " << past_end;
     // A conflict between the file and a setting names both values: the error points at the

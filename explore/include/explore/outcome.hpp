@@ -41,7 +41,7 @@ struct Outcome {
     // file changed between the run's reading of it and its end (so which content ran is unknown).
     std::string content_hash;
     // With --buggify: how many buggify() call sites the run reached (0: the flag armed nothing).
-    // In the worker's reply and artifacts, not in results.jsonl.
+    // In the worker's reply only (not in artifacts or results.jsonl).
     std::optional<std::uint64_t> buggify_sites;
     // In this process only, never recorded: the run was ended from outside (ExecuteHooks::interrupt,
     // Ctrl-C), so its verdict (runaway) and hash are of a run cut short.

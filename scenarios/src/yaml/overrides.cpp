@@ -172,11 +172,11 @@ std::optional<std::string> apply_yaml_override(YAML::Node& root, const std::stri
         if (!node.IsMap() && !node.IsNull()) {
             std::string above = parts[0];
             for (std::size_t k = 1; k < i; ++k) above += "." + parts[k];
-            if (node.IsScalar()) {
+            if (node.IsScalar() && node.Scalar().find('(') != std::string::npos) {
                 // keys: zipf(10000, 1.0) has the fields keys.keys, keys.zipf_s, ... but writes them
-                // as one value: the place to set is that value.
-                return "the scenario writes " + above + " as one value (" + node.Scalar() + "), not a mapping with '" +
-                       p + "': set it whole (" + above + "=...)";
+                // as one value (in the file, or a setting before): the place to set is that value.
+                return above + " is one value here (" + node.Scalar() + "), not a mapping with '" + p +
+                       "': set it whole (" + above + "=...)";
             }
             return "'" + p + "' is inside a value, not a mapping";
         }
