@@ -16,6 +16,9 @@ namespace faultline::explore {
 Json read_json_file(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, not a JSON file");
+    // Read, a FIFO no one writes never ends, and /dev/zero fills memory.
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw InputError(path + ": not a regular file (a device or a pipe), not a JSON file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot read: " + std::strerror(errno));
     std::stringstream buf;

@@ -471,7 +471,19 @@ TEST(CliScenarioFiles, ADeviceOrAPipeIsNotAScenarioFile) {
                                         "' is not a regular file (a device or a pipe), not a scenario file; "))
             << r.out;
     }
+    // Nor an artifact or regression file: a FIFO hung run, replay and shrink, and replay of /dev/zero filled memory.
+    const std::string fifo_json = test_support::temp_path("pipe.json");
+    std::filesystem::remove(fifo_json);
+    ASSERT_EQ(::mkfifo(fifo_json.c_str(), 0644), 0);
+    for (const std::string& command :
+         {"run " + fifo_json, "replay " + fifo_json, "shrink " + fifo_json, std::string("replay /dev/zero")}) {
+        const Result r = faultline(command);
+        EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.out;
+        EXPECT_TRUE(contains(r.out, ": not a regular file (a device or a pipe), not a JSON file")) << command << "\n"
+                                                                                                   << r.out;
+    }
     std::filesystem::remove(fifo);
+    std::filesystem::remove(fifo_json);
 }
 
 // A --set description is the run's: the header said the file's while the report and result

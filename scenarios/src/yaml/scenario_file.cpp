@@ -125,6 +125,10 @@ void dry_build(const ScenarioSpec& spec, const std::string& path) {
 }
 
 std::string read_file(const std::string& path) {
+    std::error_code ec;  // read, a FIFO no one writes never ends, and /dev/zero fills memory
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec) &&
+        !std::filesystem::is_directory(path, ec))
+        throw SpecError(Where{path, 0, 0}, "", "not a regular file (a device or a pipe), not a scenario file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw SpecError(Where{path, 0, 0}, "", "cannot read the file");
     std::ostringstream s;

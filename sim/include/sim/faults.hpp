@@ -162,8 +162,8 @@ private:
     std::uint64_t next_id_ = 0;
 };
 
-// The standard vocabulary (see docs/faults.md): crash, restart, pause, limp, clock_skew,
-// clock_jump, clock_drift; with a network: partition, partition_one_way, isolate, hold, clog,
+// The standard vocabulary (see docs/faults.md): crash, restart, rolling_restart, pause, limp,
+// clock_skew, clock_jump, clock_drift; with a network: partition, partition_one_way, isolate, hold, clog,
 // loss, latency, duplicate, reorder; disk_stall, disk_full, disk_corrupt, disk_errors.
 void define_standard_faults(Faults& faults, Network* net);
 

@@ -137,7 +137,8 @@ concept Callback = std::is_invocable_v<std::decay_t<F>&>;
 
 // A scheduled callback, for cancel(). A default TimerId{} names no callback (generations start
 // at 1 and skip 0 when they wrap), so cancelling it is a no-op: "cancel the previous timeout, if
-// any" needs no flag of its own.
+// any" needs no flag of its own. An id is only meaningful to the simulator that made it: one kept
+// from another (or an earlier) Simulator may name a callback of this one.
 struct TimerId {
     std::uint32_t slot = 0;
     std::uint32_t gen = 0;
