@@ -111,7 +111,8 @@ void add_fuzz_command(CLI::App& app, Command& cmd) {
     sub->add_option("--variant", args->variant, "A scenario file's other design");
     sub->add_option("--seeds", args->seeds, "Seed range A..B (inclusive); A.. (open) with --time");
     sub->add_option("--time", args->time, "Wall-clock budget (e.g. 10m): start no new seed after it");
-    sub->add_option("--jobs,-j", args->jobs, "Worker processes at once, at most 1024 (default: one per core)")->check(CLI::Range(0u, 1024u));
+    sub->add_option("--jobs,-j", args->jobs, "Worker processes at once, at most 1024 (default, or 0: one per core)")
+        ->check(CLI::Range(0u, 1024u));
     sub->add_flag("--swarm", args->swarm, "Each seed also draws its configuration from the scenario's swarm space");
     sub->add_option("--out", args->out, "Output directory: results.jsonl, artifacts/, summary.json")->required();
     sub->add_flag("--resume", args->resume, "Continue a job in --out: skip the seeds already recorded");

@@ -55,7 +55,12 @@ TEST(HistogramDeathTest, ANegativeDurationIsRefused) {
         ctx.sleep_for(1s);
         m.histogram("h").record(4ms);  // not reached: the run stopped
     });
+    ::testing::internal::CaptureStderr();
     const sim::RunResult r = s.run();
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    // Once, though a metric's histogram records into its total and its interval (it said it twice).
+    EXPECT_EQ(err.find("a negative value (-5ms)"), err.rfind("a negative value (-5ms)")) << err;
+    EXPECT_NE(err.find("a negative value (-5ms)"), std::string::npos) << err;
     ASSERT_EQ(r.verdict, sim::Verdict::fail);
     EXPECT_EQ(r.failure->kind, "assertion");
     EXPECT_EQ(r.failure->message,

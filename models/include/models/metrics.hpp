@@ -79,8 +79,9 @@ class LatencyHistogram {
 public:
     void record(sim::Duration d) noexcept {
         if (off_) return;
-        total_.record(d);
-        interval_.record(d);
+        total_.record(d);  // a negative value fails the run here, reported once
+        if (d.count() >= 0) [[likely]]
+            interval_.record(static_cast<std::uint64_t>(d.count()));
     }
     void record(std::uint64_t v) noexcept {
         if (off_) return;
