@@ -10,6 +10,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "faultline/input_file.hpp"
 #include "faultline/json_error.hpp"
 #include "faultline/scenario_file.hpp"
 #include "sim/trace_binary.hpp"
@@ -173,9 +174,8 @@ ResolvedScenario resolve_scenario(const std::string& arg, const std::string& var
     std::vector<std::string> names = builtin_scenarios().names();
     for (const std::string& n : library_scenarios()) names.push_back(n);
     std::string msg = "unknown scenario '" + arg + "'";
-    if (std::filesystem::is_directory(arg, ec)) msg = "'" + arg + "' is a directory, not a scenario file";
-    else if (std::filesystem::exists(arg, ec))  // read, a FIFO no one writes would never end
-        msg = "'" + arg + "' is not a regular file (a device or a pipe), not a scenario file";
+    if (auto why = not_a_file_to_read(arg))
+        msg = "'" + arg + "' " + *why + ", not a scenario file";
     else if (arg.size() > 5 && (arg.ends_with(".yaml") || arg.ends_with(".yml"))) msg = "no scenario file '" + arg + "'";
     else if (auto near = nearest(arg, names)) msg += " (did you mean '" + *near + "'?)";
     throw UsageError(msg + "; '" + explore::program_name() + " list' shows the scenarios");

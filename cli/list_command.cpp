@@ -46,7 +46,9 @@ void print_options(const ScenarioInfo& info) {
     }
 }
 
-void print_file_scenario(const std::string& name, const std::string& path, bool options) {
+// In the whole list a file that does not load is shown as such; asked for alone, its error is the
+// answer (exit 2).
+void print_file_scenario(const std::string& name, const std::string& path, bool options, bool alone) {
     try {
         LoadedScenario loaded = load_scenario_file(path);
         std::printf("  %-26s %s\n", name.c_str(), loaded.info->summary.c_str());
@@ -57,6 +59,7 @@ void print_file_scenario(const std::string& name, const std::string& path, bool 
         }
         if (options) print_options(*loaded.info);
     } catch (const SpecError& e) {
+        if (alone) throw UsageError(e.what());
         std::printf("  %-26s (does not load: %s)\n", name.c_str(), e.what());
     }
 }
@@ -65,9 +68,9 @@ int list(const std::string& only, bool options) {
     if (!only.empty()) {
         // One scenario: a library name, a file, or a built-in.
         if (auto path = library_scenario_path(only)) {
-            print_file_scenario(only, *path, options);
+            print_file_scenario(only, *path, options, true);
         } else if (std::filesystem::exists(only)) {
-            print_file_scenario(only, only, options);
+            print_file_scenario(only, only, options, true);
         } else if (const ScenarioInfo* s = builtin_scenarios().find(only)) {
             std::printf("  %-26s %s\n", s->name.c_str(), s->summary.c_str());
             if (options) print_options(*s);
@@ -81,7 +84,8 @@ int list(const std::string& only, bool options) {
         return exit_pass;
     }
     std::printf("Scenario library (%s):\n", scenario_library_dir().c_str());
-    for (const std::string& name : library_scenarios()) print_file_scenario(name, *library_scenario_path(name), options);
+    for (const std::string& name : library_scenarios())
+        print_file_scenario(name, *library_scenario_path(name), options, false);
     std::printf("\nBuilt in:\n");
     for (const ScenarioInfo& s : builtin_scenarios().all()) {
         std::printf("  %-26s %s\n", s.name.c_str(), s.summary.c_str());

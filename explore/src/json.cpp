@@ -5,26 +5,19 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "faultline/input_file.hpp"
 #include "faultline/json_error.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
 
 Json read_json_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, not a JSON file");
-    // Read, a FIFO no one writes never ends, and /dev/zero fills memory.
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-        throw InputError(path + ": not a regular file (a device or a pipe), not a JSON file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot read: " + std::strerror(errno));
-    std::stringstream buf;
-    buf << in.rdbuf();
+    if (auto why = not_a_file_to_read(path)) throw InputError(path + ": " + *why + ", not a JSON file");
+    const std::optional<std::string> text = read_whole_file(path);
+    if (!text) throw InputError(path + ": cannot read: " + std::strerror(errno));
     try {
-        return Json::parse(buf.str());
+        return Json::parse(*text);
     } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double's range
         throw InputError(path + ": not valid JSON" + json_error_detail(e.what()));
     }

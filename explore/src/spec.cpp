@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "explore/build_info.hpp"
+#include "faultline/input_file.hpp"
 #include "faultline/scenario_file.hpp"
 #include "faultline/yaml_reader.hpp"
 #include "sim/random.hpp"
@@ -107,9 +108,8 @@ LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where
     std::error_code ec;
     if (!std::filesystem::is_regular_file(*file, ec)) {
         const std::string& typed = ref.path.value_or(*file);
-        if (std::filesystem::exists(*file, ec) && !std::filesystem::is_directory(*file, ec))
-            throw InputError(prefix + "'" + *file +
-                             "' is not a regular file (a device or a pipe), not a scenario file");
+        if (auto why = not_a_file_to_read(*file); why && !std::filesystem::is_directory(*file, ec))
+            throw InputError(prefix + "'" + *file + "' " + *why + ", not a scenario file");
         throw InputError(prefix + "no scenario file '" + typed + "'" +
                          (ref.path && ref.absolute && *ref.absolute != typed ? " (nor " + *ref.absolute + ")" : ""));
     }

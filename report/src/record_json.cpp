@@ -4,10 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
+#include "faultline/input_file.hpp"
 #include "faultline/json_error.hpp"
 #include "faultline/whole_file.hpp"
 #include "json_field.hpp"
@@ -264,16 +263,10 @@ RunRecord record_from_json(const Json& json, const std::string& file) {
 }
 
 Json read_json(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw ReportError(path + ": is a directory, not a result file");
-    // A device or a pipe may never end (/dev/zero), or never start (a FIFO no one writes).
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-        throw ReportError(path + ": not a regular file (a device or a pipe), not a result file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ReportError(path + ": cannot read the file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    const std::string content = text.str();
+    if (auto why = not_a_file_to_read(path)) throw ReportError(path + ": " + *why + ", not a result file");
+    const std::optional<std::string> read = read_whole_file(path);
+    if (!read) throw ReportError(path + ": cannot read the file");
+    const std::string& content = *read;
     if (content.rfind("FLTRACE", 0) == 0)
         throw ReportError(path + ": a binary trace, not a result file ('faultline trace " + path + "' prints it)");
     if (content.find('\0') != std::string::npos)

@@ -241,16 +241,13 @@ boost::context::fiber Simulator::exit_process(Ctx& p) {
 void Simulator::run_process_body(Ctx& p) {
     try {
         p.fn_(p);
-    } catch (const boost::context::detail::forced_unwind&) {
-        throw;  // the process is being killed: let Boost.Context finish unwinding it
     } catch (const detail::AssertionFailure&) {
         // already recorded; the run stops
     } catch (const detail::ProcessKilled&) {
         // its own host crashed under it: it has unwound, which is all a kill does
-    } catch (const std::exception& e) {
-        fail_exception(e.what());
     } catch (...) {
-        fail_exception("unknown exception");
+        // Recorded as a failure; a kill's forced_unwind is rethrown, for Boost.Context to finish.
+        fail_caught({});
     }
     if (p.state_ == Ctx::State::unwinding) {
         fatal(process_label(p) + " on host '" + p.host_->name_ +

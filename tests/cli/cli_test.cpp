@@ -471,6 +471,16 @@ TEST(CliScenarioFiles, ADeviceOrAPipeIsNotAScenarioFile) {
                                         "' is not a regular file (a device or a pipe), not a scenario file; "))
             << r.out;
     }
+    // Asked for alone, a file that does not load is an error (it was listed as "does not load",
+    // exit 0); a directory is no scenario file either.
+    const std::string dir = test_support::temp_path("dir.yaml");
+    std::filesystem::create_directories(dir);
+    for (const auto& [path, why] : {std::pair{fifo, std::string("is not a regular file (a device or a pipe)")},
+                                    std::pair{dir, std::string("is a directory")}}) {
+        const Result r = faultline("list --options " + path);
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_EQ(r.out, "faultline: error: " + path + ": " + why + ", not a scenario file\n");
+    }
     // Nor an artifact or regression file: a FIFO hung run, replay and shrink, and replay of /dev/zero filled memory.
     const std::string fifo_json = test_support::temp_path("pipe.json");
     std::filesystem::remove(fifo_json);
@@ -479,11 +489,12 @@ TEST(CliScenarioFiles, ADeviceOrAPipeIsNotAScenarioFile) {
          {"run " + fifo_json, "replay " + fifo_json, "shrink " + fifo_json, std::string("replay /dev/zero")}) {
         const Result r = faultline(command);
         EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.out;
-        EXPECT_TRUE(contains(r.out, ": not a regular file (a device or a pipe), not a JSON file")) << command << "\n"
-                                                                                                   << r.out;
+        EXPECT_TRUE(contains(r.out, ": is not a regular file (a device or a pipe), not a JSON file")) << command << "\n"
+                                                                                                      << r.out;
     }
     std::filesystem::remove(fifo);
     std::filesystem::remove(fifo_json);
+    std::filesystem::remove(dir);
 }
 
 // A --set description is the run's: the header said the file's while the report and result

@@ -230,8 +230,8 @@ TEST(ReportCommands, AFileIsReportedAsWhatItIs) {
         {"report " + (dir / "future.json").string(),
          (dir / "future.json").string() + ": field 'format': \"faultline-compare/2\" is not a format this build "
                                           "reads (faultline-run/1, faultline-compare/1 or faultline-sweep/1)"},
-        {"report /dev/zero", "/dev/zero: not a regular file (a device or a pipe), not a result file"},
-        {"report " + fifo, fifo + ": not a regular file (a device or a pipe), not a result file"},
+        {"report /dev/zero", "/dev/zero: is not a regular file (a device or a pipe), not a result file"},
+        {"report " + fifo, fifo + ": is not a regular file (a device or a pipe), not a result file"},
     };
     for (const auto& [args, message] : cases) {
         const Result r = faultline(args);

@@ -8,21 +8,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "document_checks.hpp"
+#include "faultline/input_file.hpp"
 #include "faultline/model_kind.hpp"
 #include "faultline/spec_options.hpp"
 #include "sim/random.hpp"
 #include "sim/stack_advice.hpp"
 #include "sim/trace.hpp"
-#include "document_checks.hpp"
 #include "spec_check.hpp"
 #include "unclosed_bracket.hpp"
 #include "world.hpp"
@@ -125,15 +124,10 @@ void dry_build(const ScenarioSpec& spec, const std::string& path) {
 }
 
 std::string read_file(const std::string& path) {
-    std::error_code ec;  // read, a FIFO no one writes never ends, and /dev/zero fills memory
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec) &&
-        !std::filesystem::is_directory(path, ec))
-        throw SpecError(Where{path, 0, 0}, "", "not a regular file (a device or a pipe), not a scenario file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw SpecError(Where{path, 0, 0}, "", "cannot read the file");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    if (auto why = not_a_file_to_read(path)) throw SpecError(Where{path, 0, 0}, "", *why + ", not a scenario file");
+    std::optional<std::string> text = read_whole_file(path);
+    if (!text) throw SpecError(Where{path, 0, 0}, "", "cannot read the file");
+    return std::move(*text);
 }
 
 }  // namespace
