@@ -1,10 +1,13 @@
 #include "dir_lock.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -27,12 +30,32 @@ std::string holder(int fd) {
     return pid.empty() ? "" : " (pid " + pid + ")";
 }
 
+// The pid written into the lock file, or 0.
+pid_t holder_pid(int fd) {
+    char buf[32] = {};
+    if (::pread(fd, buf, sizeof buf - 1, 0) <= 0) return 0;
+    return static_cast<pid_t>(std::strtol(buf, nullptr, 10));
+}
+
+// flock(fd, op | LOCK_NB), waiting a little while the job that wrote its pid into the file is
+// gone: a worker it was starting when it was killed (-9) holds the lock between fork and exec,
+// for milliseconds, and a command run right after the kill would be refused naming a dead job.
+bool lock(int fd, int op) {
+    for (int tries = 0; ::flock(fd, op | LOCK_NB) != 0; ++tries) {
+        const pid_t pid = holder_pid(fd);
+        const bool gone = pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+        if (!gone || tries == 200) return false;
+        ::usleep(10'000);  // at most 2 s in all
+    }
+    return true;
+}
+
 }  // namespace
 
 DirLock::DirLock(const std::string& dir, const std::string& flag) {
     fd_ = ::open(lock_path(dir).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) throw InputError(flag + " " + dir + ": cannot make its lock file: " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (!lock(fd_, LOCK_EX)) {
         const std::string who = holder(fd_);
         ::close(fd_);
         fd_ = -1;
@@ -78,7 +101,7 @@ void MadeDir::remove_made() noexcept {
 void check_not_being_written(const std::string& dir) {
     const int fd = ::open(lock_path(dir).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
-    const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+    const bool held = !lock(fd, LOCK_SH);
     const std::string who = held ? holder(fd) : "";
     ::close(fd);
     if (held) throw InputError(dir + ": a fuzzing job is still writing to it" + who + "; merge it when it has finished");

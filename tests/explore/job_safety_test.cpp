@@ -2,7 +2,9 @@
 // one directory, Ctrl-C and a job runner's SIGTERM, resumes with other arguments, shards that
 // lost an artifact or recorded a seed differently, artifacts replayed from another directory,
 // and options given an empty value. Nothing recorded may be lost or silently mixed.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +56,45 @@ TEST(JobSafety, ASecondJobOnTheSameDirectoryIsRefusedWhileTheFirstRuns) {
     const Result resumed =
         cli("fuzz planted-counter --seeds " + std::string(counter_seeds) + " -j1 --progress none --resume --out " + dir);
     EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+}
+
+// A job killed with -9 while it started a worker: the child holds the lock between fork and exec,
+// for milliseconds, under the pid of a job that is gone. A command run right after the kill waits
+// for it instead of being refused in the dead job's name; a live job's lock is refused at once.
+TEST(JobSafety, ALockHeldBrieflyInTheNameOfADeadJobIsWaitedFor) {
+    const std::string dir = scratch("dead_holder");
+    std::filesystem::create_directories(dir);
+    const pid_t dead = ::fork();  // a pid that is gone once reaped
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, nullptr, 0);
+    for (const bool holder_alive : {false, true}) {
+        int ready[2];
+        ASSERT_EQ(::pipe(ready), 0);
+        const pid_t child = ::fork();
+        if (child == 0) {
+            const int fd = ::open((dir + "/.lock").c_str(), O_RDWR | O_CREAT, 0644);
+            if (fd < 0 || ::flock(fd, LOCK_EX) != 0) ::_exit(3);
+            const std::string pid = std::to_string(holder_alive ? ::getpid() : dead) + "\n";
+            if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) ::_exit(3);
+            (void)::write(ready[1], "x", 1);
+            ::usleep(holder_alive ? 3'000'000 : 300'000);
+            ::_exit(0);
+        }
+        char c = 0;
+        ASSERT_EQ(::read(ready[0], &c, 1), 1);
+        ::close(ready[0]);
+        ::close(ready[1]);
+        const Result r = cli("fuzz planted-counter --seeds 600..601 -j1 --progress none --resume --out " + dir);
+        if (holder_alive) {
+            EXPECT_EQ(r.exit_code, 2) << r.out;
+            EXPECT_TRUE(contains(r.out, "another job is writing to it (pid " + std::to_string(child) + ")")) << r.out;
+            ::kill(child, SIGKILL);
+        } else {
+            EXPECT_EQ(r.exit_code, 0) << r.out;
+            EXPECT_TRUE(contains(r.out, "2 recorded")) << r.out;
+        }
+        EXPECT_EQ(wait_exit(child), holder_alive ? -SIGKILL : 0);
+    }
 }
 
 TEST(JobSafety, CtrlCStopsTheJobWritesItsSummaryAndResumeFinishesIt) {
