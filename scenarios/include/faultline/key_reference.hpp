@@ -11,12 +11,29 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "faultline/fields.hpp"
+#include "faultline/spec.hpp"
 #include "faultline/yaml_reader.hpp"
 
 namespace faultline {
+
+// CheckerSpec is one struct for the four replication checkers, but two of its fields belong to one
+// checker each, and the loader refuses them under the others (spec_validate.cpp): the reference
+// lists each only under its own checker, with its meaning there. A test loads every checker with
+// every field, so a field the loader takes or refuses elsewhere cannot drift from this.
+struct CheckerOnlyField {
+    std::string_view field;    // "max"
+    std::string_view checker;  // the one checker that takes it: "stale_reads"
+    std::string_view help;     // its meaning there, marked (required) or (optional)
+};
+inline constexpr CheckerOnlyField checker_only_fields[] = {
+    {"max", "stale_reads", "the largest acceptable share of reads that missed an acknowledged write (required)"},
+    {"steps_max", "linearizable",
+     "search steps per key, past which the run fails as undecided (default 5000000) (optional)"},
+};
 
 struct KeyInfo {
     std::string path;   // "services.NAME.cache.ttl", "faults[].kind"
@@ -46,7 +63,7 @@ private:
         if constexpr (is_located<T>::value) {
             add(path, value.value, help);
         } else if constexpr (is_optional<T>::value) {
-            // "(optional)" unless the help says where it is required (stale_reads.max).
+            // "(optional)" unless the help says it is required.
             const std::string marked =
                 help.find("required") == std::string::npos && !value ? help + " (optional)" : help;
             if constexpr (Parsable<typename T::value_type>) {
@@ -91,7 +108,26 @@ private:
     void nested(const std::string& prefix, T& value) {
         KeyLister inner(prefix);
         fields(inner, value);
+        if constexpr (std::is_same_v<T, CheckerSpec>) keep_own_fields(prefix, inner.out);
         for (KeyInfo& k : inner.out) out.push_back(std::move(k));
+    }
+
+    // Under "invariants[].linearizable.": drops the fields of the other checkers, and gives this
+    // checker's own their meaning here.
+    static void keep_own_fields(const std::string& prefix, std::vector<KeyInfo>& keys) {
+        const std::string_view section(prefix.data(), prefix.size() - 1);  // without the last '.'
+        const std::string_view checker = section.substr(section.rfind('.') + 1);
+        std::vector<KeyInfo> kept;
+        for (KeyInfo& k : keys) {
+            const CheckerOnlyField* only = nullptr;
+            for (const CheckerOnlyField& f : checker_only_fields) {
+                if (k.path.substr(prefix.size()) == f.field) only = &f;
+            }
+            if (only != nullptr && only->checker != checker) continue;
+            if (only != nullptr) k.help = std::string(only->help);
+            kept.push_back(std::move(k));
+        }
+        keys = std::move(kept);
     }
 
     template <class T>
