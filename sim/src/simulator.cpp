@@ -62,6 +62,13 @@ Simulator::Simulator(Options options)
     queue_.on_turn(
         [](void* self, std::span<EventQueue::Entry> near) noexcept { return static_cast<Simulator*>(self)->sieve_turn(near); },
         this);
+    queue_.on_dead(
+        [](void* self, const EventQueue::Entry& e) noexcept {
+            auto* sim = static_cast<Simulator*>(self);
+            if (!sim->dead(e)) return EventQueue::Fate::live;
+            return e.time <= sim->due_max_ns_ ? EventQueue::Fate::dead : EventQueue::Fate::dead_past_end;
+        },
+        this);
     hosts_.emplace_back(Host::Key{}, this, 0, "world", Rng::derive(options_.seed, "host/world"));
     host_by_name_.emplace("world", 0);
 }

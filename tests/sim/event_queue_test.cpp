@@ -262,4 +262,73 @@ TEST(EventQueue, EntriesTheTurnHookDropsLeaveTheQueueAndNothingElseChanges) {
     });
 }
 
+// Dead entries waiting far ahead (cancelled timeouts) are dropped once they pile up, so the queue
+// holds what is pending, not what was ever scheduled; the live ones pop in the same order, and
+// of the dead entries past the loop's end the earliest stays (it decides why the loop stops).
+TEST(EventQueue, DeadEntriesWaitingFarAheadAreDroppedAndTheEarliestPastTheEndStays) {
+    using Fate = sim::EventQueue::Fate;
+    constexpr std::int64_t end = 5000;  // the loop's end: later entries never run
+    auto fate = [](void*, const Entry& e) noexcept {
+        if (e.payload % 10 != 0) return Fate::live;  // nine in ten are cancelled
+        return e.time <= end ? Fate::dead : Fate::dead_past_end;
+    };
+    rc::check([&](const std::vector<std::uint16_t>& times, bool in_time_order) {
+        const sim::EventQueue::Tuning tuning{.wheel_from = 4, .bucket_shift = 4, .buckets = 8, .sweep_from = 16};
+        sim::EventQueue swept(tuning), plain(tuning);
+        swept.on_dead(fate, nullptr);
+        std::vector<std::int64_t> ts(times.begin(), times.end());
+        if (in_time_order) std::sort(ts.begin(), ts.end());  // the ring's case: a fixed timeout
+        std::uint64_t order = 0;
+        for (std::int64_t t : ts) {
+            const Entry e{t, order, order};
+            ++order;
+            swept.push(e, 0);
+            plain.push(e, 0);
+        }
+        std::vector<Entry> expected, got;
+        while (!plain.empty()) expected.push_back(plain.pop());
+        while (const Entry* f = swept.front()) got.push_back(swept.pop_front(f));
+        std::size_t g = 0;
+        for (const Entry& e : expected) {
+            if (g < got.size() && got[g].order == e.order)
+                ++g;
+            else
+                RC_ASSERT(e.payload % 10 != 0);  // only dead ones went missing
+        }
+        RC_ASSERT(g == got.size());
+        // The earliest entry past the end is the same time in both: why the loop stops is unchanged.
+        auto first_past_end = [](const std::vector<Entry>& v) {
+            auto it = std::find_if(v.begin(), v.end(), [](const Entry& e) { return e.time > end; });
+            return it == v.end() ? std::int64_t{-1} : it->time;
+        };
+        RC_ASSERT(first_past_end(got) == first_past_end(expected));
+    });
+}
+
+TEST(EventQueue, AMillionCancelledTimeoutsFarAheadDoNotStayInTheQueue) {
+    sim::EventQueue q(sim::EventQueue::Tuning{.sweep_from = 1024});
+    q.on_dead(
+        [](void*, const Entry& e) noexcept {
+            return e.payload % 100 == 0 ? sim::EventQueue::Fate::live : sim::EventQueue::Fate::dead;
+        },
+        nullptr);
+    const std::int64_t hour = 3'600'000'000'000;
+    for (std::uint64_t i = 0; i < 1'000'000; ++i) {
+        // an arrival now and then, its timeout an hour later (random-ish, so the heap is in use)
+        q.push(Entry{static_cast<std::int64_t>(i * 1000 + (i * 7919) % 1000) + hour, i, i}, 0);
+    }
+    // 10,000 live; the dead ones were dropped as they piled up (at most twice the live and the
+    // threshold wait, plus what a sweep has not reached yet).
+    EXPECT_LE(q.size(), 2 * (10'000 + 1024) + 1024);
+    std::size_t live = 0;
+    std::int64_t last = -1;
+    while (const Entry* f = q.front()) {  // the dead ones not yet swept still pop (the kernel skips them)
+        const Entry e = q.pop_front(f);
+        EXPECT_GE(e.time, last);
+        last = e.time;
+        live += e.payload % 100 == 0 ? 1 : 0;
+    }
+    EXPECT_EQ(live, 10'000u);
+}
+
 }  // namespace

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace sim {
@@ -48,6 +49,7 @@ public:
         std::size_t wheel_from = std::size_t{1} << 13;  // heap entries before the wheel starts
         int bucket_shift = 20;                          // buckets 2^20 ns (about 1ms) wide
         std::size_t buckets = 4096;                     // a power of two: about 4.3s ahead
+        std::size_t sweep_from = std::size_t{1} << 20;  // waiting entries before dead ones are dropped (24 MiB)
     };
 
     EventQueue() : EventQueue(Tuning{}) {}
@@ -120,12 +122,28 @@ public:
         turn_context_ = context;
     }
 
+    // Asked of a waiting entry: will it ever run? Entries far ahead (an hour's timeouts, most of
+    // them for calls answered at once) wait in the wheel, the overflow list or the ring until
+    // their time comes; at a high rate they would hold memory in proportion to the run's length,
+    // not to what is pending. So once more than `sweep_from` entries wait there and they have
+    // doubled since the last look, the dead ones are dropped (on the cold paths that park an entry
+    // and grow the ring: nothing per push or pop). A dead entry past the loop's end may still decide
+    // why the loop stops (the queue is not empty): of those, the earliest is kept. The hook must say
+    // the same of an entry whenever it is asked (once dead, dead).
+    enum class Fate { live, dead, dead_past_end };
+    using DeadHook = Fate (*)(void* context, const Entry& e) noexcept;
+    void on_dead(DeadHook hook, void* context) noexcept {
+        dead_hook_ = hook;
+        dead_context_ = context;
+    }
+
 private:
     static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
     static Tuning normalized(Tuning t) noexcept {
         t.wheel_from = std::max<std::size_t>(t.wheel_from, 1);
         t.bucket_shift = std::clamp(t.bucket_shift, 0, 40);
         t.buckets = std::bit_ceil(std::max<std::size_t>(t.buckets, 2));
+        t.sweep_from = std::max<std::size_t>(t.sweep_from, 1);
         return t;
     }
     // (time, order) as one unsigned 128-bit number: one comparison instead of two branches.
@@ -199,6 +217,18 @@ private:
         return e;
     }
     [[gnu::noinline]] void ring_grow() {
+        if (dead_hook_ != nullptr && ring_size_ >= tuning_.sweep_from) {  // in order: the ring stays sorted
+            std::size_t kept = 0;
+            bool past_end_kept = false;  // the ring is sorted: its first such entry is its earliest
+            for (std::size_t i = 0; i < ring_size_; ++i) {
+                const Entry e = ring_[(ring_head_ + i) & ring_mask_];
+                const Fate f = dead_hook_(dead_context_, e);
+                if (f == Fate::dead || (f == Fate::dead_past_end && std::exchange(past_end_kept, true))) continue;
+                ring_[(ring_head_ + kept++) & ring_mask_] = e;
+            }
+            ring_size_ = kept;
+            if (ring_size_ <= ring_mask_ / 2) return;  // room enough without growing
+        }
         std::vector<Entry> bigger(ring_.empty() ? 64 : ring_.size() * 2);
         for (std::size_t i = 0; i < ring_size_; ++i) bigger[i] = ring_[(ring_head_ + i) & ring_mask_];
         ring_.swap(bigger);
@@ -214,6 +244,10 @@ private:
 
     // An entry at or after the horizon waits in its bucket (or in the overflow list).
     [[gnu::noinline]] void park(const Entry& e) {
+        if (wheel_size_ + overflow_.size() >= sweep_at_ && dead_hook_ != nullptr) sweep_parked();
+        place(e);
+    }
+    void place(const Entry& e) {
         const std::uint64_t b = bucket_of(e.time);
         if (b - first_bucket_ >= tuning_.buckets) {
             overflow_.push_back(e);
@@ -255,6 +289,9 @@ private:
             }
             const std::size_t i = slot_of(b);
             heap_.swap(wheel_[i]);  // the bucket's entries, and the old heap's memory for the bucket
+            // unless that is big: 4,096 buckets each keeping the most it ever held would keep a
+            // burst's memory for good (10 million requests a second: a gigabyte)
+            if (wheel_[i].capacity() > bucket_keep_max) std::vector<Entry>().swap(wheel_[i]);
             occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
             wheel_size_ -= heap_.size();
             if (turn_hook_ != nullptr) heap_.resize(turn_hook_(turn_context_, heap_));
@@ -283,6 +320,34 @@ private:
         }
         overflow_.resize(kept);
         overflow_min_ = rest_min;
+    }
+
+    // Drops the dead entries of the wheel and the overflow list (see on_dead); the next look
+    // comes when what is left has doubled. A bucket's order does not matter (it is unsorted).
+    [[gnu::noinline]] void sweep_parked() {
+        Entry first_past_end{};
+        bool past_end = false;
+        const auto drop = [&](const Entry& e) {
+            const Fate f = dead_hook_(dead_context_, e);
+            if (f == Fate::dead_past_end && (!past_end || before(e, first_past_end))) {
+                first_past_end = e;
+                past_end = true;
+            }
+            return f != Fate::live;
+        };
+        for (std::size_t i = 0; i < wheel_.size(); ++i) {
+            std::vector<Entry>& bucket = wheel_[i];
+            if (bucket.empty()) continue;
+            wheel_size_ -= std::erase_if(bucket, drop);
+            if (bucket.empty()) occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+            if (bucket.capacity() > 4 * bucket.size() + 1024) bucket.shrink_to_fit();
+        }
+        std::erase_if(overflow_, drop);
+        overflow_min_ = never_bucket;
+        for (const Entry& e : overflow_) overflow_min_ = std::min(overflow_min_, bucket_of(e.time));
+        if (overflow_.capacity() > 4 * overflow_.size() + 1024) overflow_.shrink_to_fit();
+        if (past_end) place(first_past_end);
+        sweep_at_ = std::max(tuning_.sweep_from, 2 * (wheel_size_ + overflow_.size()));
     }
 
     // The first occupied bucket at or after first_bucket_ (the wheel is not empty).
@@ -315,6 +380,7 @@ private:
 
     static bool after(const Entry& a, const Entry& b) noexcept { return key(b) < key(a); }  // min-heap for std::make_heap
     static constexpr std::uint64_t never_bucket = std::numeric_limits<std::uint64_t>::max();
+    static constexpr std::size_t bucket_keep_max = 4096;  // entries' memory an empty bucket keeps (96 KiB)
 
     Tuning tuning_;
     std::vector<Entry> heap_;
@@ -331,6 +397,9 @@ private:
     std::uint64_t overflow_min_ = never_bucket;  // the earliest overflow entry's bucket
     TurnHook turn_hook_ = nullptr;
     void* turn_context_ = nullptr;
+    DeadHook dead_hook_ = nullptr;
+    void* dead_context_ = nullptr;
+    std::size_t sweep_at_ = tuning_.sweep_from;  // parked entries that start the next sweep
 };
 
 }  // namespace sim
