@@ -85,7 +85,13 @@ GridText parse_grid_text(const std::string& text) {
     g.name = text.substr(0, eq);
     const std::string spec = text.substr(eq + 1);
     if (spec.empty()) bad(text, "no values after '='");
-    const std::size_t dots = spec.find("..");
+    // A range's ".." is outside brackets: the one in a host pattern (backend-{1..4}) is the value's.
+    std::size_t dots = std::string::npos;
+    for (std::size_t i = 0, depth = 0; i + 1 < spec.size() && dots == std::string::npos; ++i) {
+        if (spec[i] == '(' || spec[i] == '[' || spec[i] == '{') ++depth;
+        if ((spec[i] == ')' || spec[i] == ']' || spec[i] == '}') && depth > 0) --depth;
+        if (depth == 0 && spec.compare(i, 2, "..") == 0) dots = i;
+    }
     if (dots == std::string::npos) {
         // Commas inside brackets belong to the value: zipf(1000, 1.2), [1, 2].
         int depth = 0;

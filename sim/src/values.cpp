@@ -100,24 +100,29 @@ ParseError parse_value(std::string_view text, std::uint64_t& out) {
     return std::nullopt;
 }
 
-ParseError parse_value(std::string_view text, int& out) {
-    std::int64_t v = 0;
-    if (auto e = parse_value(text, v)) return e;
-    if (v < std::numeric_limits<int>::min())
-        return "too small for an integer (at least " + std::to_string(std::numeric_limits<int>::min()) + ")";
-    if (v > std::numeric_limits<int>::max())
-        return "too large for an integer (at most " + std::to_string(std::numeric_limits<int>::max()) + ")";
-    out = static_cast<int>(v);
+// An integer of a narrower type, read as the wider one: out of range is said with the narrower
+// type's limit whether the text was past the wider one's or only past its own (a field of type int
+// given 2^63 said "at most 9223372036854775807", and given 2^63 - 1 "at most 2147483647").
+namespace {
+template <class Narrow, class Wide>
+ParseError parse_narrow(std::string_view text, Narrow& out) {
+    using limits = std::numeric_limits<Narrow>;
+    Wide v = 0;
+    const ParseError e = parse_value(text, v);
+    const bool too_large = e ? e->starts_with("too large") : v > static_cast<Wide>(limits::max());
+    const bool too_small = e ? e->starts_with("too small") : v < static_cast<Wide>(limits::min());
+    if (too_large) return "too large for an integer (at most " + std::to_string(limits::max()) + ")";
+    if (too_small) return "too small for an integer (at least " + std::to_string(limits::min()) + ")";
+    if (e) return e;
+    out = static_cast<Narrow>(v);
     return std::nullopt;
 }
+}  // namespace
+
+ParseError parse_value(std::string_view text, int& out) { return parse_narrow<int, std::int64_t>(text, out); }
 
 ParseError parse_value(std::string_view text, std::uint32_t& out) {
-    std::uint64_t v = 0;
-    if (auto e = parse_value(text, v)) return e;
-    if (v > std::numeric_limits<std::uint32_t>::max())
-        return "too large for an integer (at most " + std::to_string(std::numeric_limits<std::uint32_t>::max()) + ")";
-    out = static_cast<std::uint32_t>(v);
-    return std::nullopt;
+    return parse_narrow<std::uint32_t, std::uint64_t>(text, out);
 }
 
 ParseError parse_value(std::string_view text, bool& out) {

@@ -226,6 +226,10 @@ TEST(Loader, SetOverridesReachTheTypedOptionsAndBadOnesNameThePath) {
     EXPECT_NE(error_of("faults.3.at", "1s").find("faults.3.at: index 3 is past the end of the list"), std::string::npos);
     EXPECT_NE(error_of("faults[3].at", "1s").find("index 3 is past the end of the list"), std::string::npos);
     EXPECT_NE(error_of("services.api.calls[x].timeout", "1s").find("'x' is not a list index"), std::string::npos) << error_of("services.api.calls[x].timeout", "1s");
+    // A named section's empty segment is the path's mistake, not a missing entry (it said "the
+    // scenario has no 'services.'").
+    EXPECT_NE(error_of("services..api", "1").find("services..api: empty path segment"), std::string::npos)
+        << error_of("services..api", "1");
     // A field of a section the file writes as one value ('list --options' shows keys.keys for
     // keys: uniform(1000)) says to set the value whole; it said "'keys' is inside a value".
     EXPECT_NE(
@@ -620,7 +624,9 @@ TEST(Loader, ValuesAtTheEdgesOfTheirTypesAreErrorsNotCrashes) {
         // Uniform over no keys asserted; Zipf over more than 2^53 aborted.
         {"workloads.users.open_loop.keys", "uniform(0)", "keys must be between 1 and 2^53", "uniform(1)"},
         {"workloads.users.open_loop.keys", "zipf(9007199254740993, 1)", "keys must be between 1 and 2^53", "zipf(9007199254740992, 1)"},
-        {"workloads.users.open_loop.keys", "zipf(10, 1e308)", "zipf_s must be between 0 (uniform) and 100", "zipf(10, 100)"},
+        {"workloads.users.open_loop.keys", "zipf(10, 1e308)", "EXPONENT must be between 0 (uniform) and 100", "zipf(10, 100)"},
+        // zipf(N, 0) was refused ("must be positive") while zipf_s: 0 is uniform popularity.
+        {"workloads.users.open_loop.keys", "zipf(10, -1)", "EXPONENT must be between 0 (uniform) and 100", "zipf(10, 0)"},
         // after + within overflowed, and the judgement was scheduled in the past (an assertion).
         {"invariants.0.recovers.after", "9223372036854775807ns", "invariants[0].recovers: after + within must end before the run does", "6s"},
         {"invariants.0.recovers.within", "9223372036854775807ns", "invariants[0].recovers: after + within must end before the run does", "14s"},

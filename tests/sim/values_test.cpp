@@ -59,6 +59,10 @@ TEST(Values, ANearlyRightValueIsToldWhatIsWrong) {
     int i = 0;
     EXPECT_EQ(sim::parse_value("99999999999999", i).value_or(""), "too large for an integer (at most 2147483647)");
     EXPECT_EQ(sim::parse_value("-99999999999999", i).value_or(""), "too small for an integer (at least -2147483648)");
+    // Past int64 too, an int says its own limit (it said int64's, and int's only below it).
+    EXPECT_EQ(sim::parse_value("9223372036854775808", i).value_or(""), "too large for an integer (at most 2147483647)");
+    EXPECT_EQ(sim::parse_value("-9223372036854775809", i).value_or(""),
+              "too small for an integer (at least -2147483648)");
     std::int64_t l = 0;
     EXPECT_EQ(sim::parse_value("99999999999999999999", l).value_or(""),
               "too large for an integer (at most 9223372036854775807)");
@@ -68,6 +72,9 @@ TEST(Values, ANearlyRightValueIsToldWhatIsWrong) {
               "too large for an integer (at most 18446744073709551615)");
     std::uint32_t w = 0;
     EXPECT_EQ(sim::parse_value("4294967296", w).value_or(""), "too large for an integer (at most 4294967295)");
+    EXPECT_EQ(sim::parse_value("18446744073709551616", w).value_or(""),
+              "too large for an integer (at most 4294967295)");
+    EXPECT_EQ(sim::parse_value("-1", w).value_or(""), "must not be negative");
     EXPECT_FALSE(sim::parse_value("4294967295", w));
     EXPECT_EQ(w, 4294967295u);
 }

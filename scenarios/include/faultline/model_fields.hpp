@@ -148,7 +148,9 @@ inline sim::ParseError parse_shorthand(std::string_view text, KeyOptions& o) {
     } else if (name == "zipf") {
         if (comma == std::string_view::npos) return std::string("zipf takes two arguments: zipf(KEYS, EXPONENT)");
         if (auto e = sim::parse_value(trim(args.substr(comma + 1)), parsed.zipf_s)) return "EXPONENT: " + *e;
-        if (parsed.zipf_s <= 0) return std::string("EXPONENT must be positive (0.99 is typical)");
+        // 0 is uniform popularity, as zipf_s: 0 is in the mapping form (it was refused here only).
+        if (!(parsed.zipf_s >= 0 && parsed.zipf_s <= KeyOptions::zipf_s_limit))
+            return std::string("EXPONENT must be between 0 (uniform) and 100 (0.99 is typical)");
     } else {
         return "unknown key popularity '" + std::string(name) + "'" + sim::did_you_mean_or(name, {"zipf", "uniform"}, " (zipf or uniform)");
     }

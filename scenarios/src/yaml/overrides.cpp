@@ -107,6 +107,8 @@ std::optional<std::string> adds_named_entry(const YAML::Node& root, const std::s
                                             const std::vector<std::string>& named_sections) {
     const std::vector<std::string> parts = split_path(path);
     if (std::find(named_sections.begin(), named_sections.end(), parts[0]) == named_sections.end()) return std::nullopt;
+    // 'services..api': the path's own mistake, which applying it says ("empty path segment").
+    if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) return std::nullopt;
     YAML::Node cur;
     cur.reset(root);
     const YAML::Node& node = cur;  // const: operator[] must not add what it looks for

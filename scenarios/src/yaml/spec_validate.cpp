@@ -146,8 +146,11 @@ std::optional<std::string> validate(const InvariantSpec& i) {
         if (*c && (*c)->store.empty()) return std::string(kind) + " needs store (the name of a store under stores:)";
     }
     if (i.stale_reads && !i.stale_reads->max) return "stale_reads needs max (e.g. 1%)";
-    for (const auto* c : {&i.converges, &i.no_lost_writes, &i.stale_reads}) {
-        if (*c && (*c)->steps_max) return "steps_max is the linearizable checker's search budget; the other checkers have none";
+    for (const auto& [kind, c] : {std::pair{"converges", &i.converges}, std::pair{"no_lost_writes", &i.no_lost_writes},
+                                  std::pair{"stale_reads", &i.stale_reads}}) {
+        if (*c && (*c)->steps_max) {  // named by its checker, so the error points at it, not at the list item
+            return std::string(kind) + ": steps_max is the linearizable checker's search budget; " + kind + " has none";
+        }
     }
     for (const auto& [kind, c] : {std::pair{"converges", &i.converges}, std::pair{"no_lost_writes", &i.no_lost_writes},
                                   std::pair{"linearizable", &i.linearizable}}) {

@@ -1,0 +1,21 @@
+// --grid values that hold a range's or a list's punctuation inside brackets: a host pattern's
+// "..", a value's commas. They belong to the value, not to the axis.
+#include <gtest/gtest.h>
+
+#include "report/sweep.hpp"
+
+namespace {
+
+using namespace faultline::report;
+
+TEST(ReportSweep, AHostPatternsDotsAreTheValuesNotARange) {
+    // It was "'backend-{1' is not a number (a range is A..B[:STEP])": a host axis could not be swept.
+    EXPECT_EQ(parse_grid_text("services.backend.hosts=backend-{1..4},backend-{1..2}").labels,
+              (std::vector<std::string>{"backend-{1..4}", "backend-{1..2}"}));
+    EXPECT_EQ(parse_grid_text("services.backend.hosts=backend-{1..4}").labels,
+              (std::vector<std::string>{"backend-{1..4}"}));
+    // A range outside brackets is still a range.
+    EXPECT_EQ(parse_grid_text("retry.attempts_max=1..3").labels, (std::vector<std::string>{"1", "2", "3"}));
+}
+
+}  // namespace
