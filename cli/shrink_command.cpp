@@ -62,12 +62,16 @@ int execute(const ShrinkArgs& a) {
         made_elsewhere = explore::made_by_another_program(failing, "shrink");
         const std::chrono::milliseconds timeout = parse_wall_limit("--timeout", a.timeout);
         std::string out = a.out;
+        std::string where;  // said after the file's name when it is not beside the artifact
         if (out.empty()) {
             // Beside the artifact, unless that is a fuzzing job's artifacts directory (its files
             // are the job's): then in the current directory.
             std::filesystem::path p(a.artifact);
             out = (p.parent_path() / (p.stem().string() + ".shrunk.json")).string();
-            if (explore::enclosing_job_file(out)) out = p.stem().string() + ".shrunk.json";
+            if (explore::enclosing_job_file(out)) {
+                out = p.stem().string() + ".shrunk.json";
+                where = " (in the current directory: not beside the artifact, among a fuzzing job's own files)";
+            }
         }
         // Neither file written may overwrite what shrink reads: the artifact, its scenario file.
         const std::string out_name = a.out.empty() ? "the regression file" : flag_as_typed("-o", "--out");
@@ -114,8 +118,8 @@ int execute(const ShrinkArgs& a) {
                     r.budget_exhausted ? " (stopped at --runs-max: maybe not minimal)" : "");
         for (const sim::PlannedFault& f : *r.regression.spec.fault_plan)
             std::printf("            %s\n", sim::describe(f).c_str());
-        std::printf("wrote       %s\nrun it:     %s run %s\n", out.c_str(), explore::program_name().c_str(),
-                    out.c_str());
+        std::printf("wrote       %s%s\nrun it:     %s run %s\n", out.c_str(), where.c_str(),
+                    explore::program_name().c_str(), out.c_str());
         write_scenario_file(r.regression, out, exe, timeout);
         return exit_pass;
     } catch (const explore::WorkerStartError& e) {  // the executable, not the artifact
@@ -133,7 +137,9 @@ void add_shrink_command(CLI::App& app, Command& cmd) {
         "shrink", "Shrink a failure artifact to a small regression file that still fails the same way");
     sub->add_option("artifact", args->artifact, "A failure artifact (from fuzz)")->required();
     sub->add_option("--out,-o", args->out,
-                    "The regression file to write (default: the artifact's name with .shrunk.json for .json)");
+                    "The regression file to write (default: beside the artifact, its name with .shrunk.json "
+                    "for .json; in the current directory for an artifact in a fuzzing job's artifacts/, which "
+                    "are the job's)");
     sub->add_option("--runs-max", args->runs_max, "At most this many candidate runs")
         ->transform(decimal_u64("a run limit", 1, "N"))
         ->default_val(500);

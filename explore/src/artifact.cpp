@@ -107,6 +107,9 @@ Artifact artifact_from_json(const JsonReader& r) {
     if (!v) e.at("verdict").fail("unknown verdict '" + verdict + "'");
     o.verdict = *v;
     if (auto s = e.find("signature")) o.signature = s->str();
+    // Derived from the signature and written for the reader (it names the file), so not used; but a
+    // field of the wrong type is a broken file all the same.
+    if (auto id = e.find("signature_id")) (void)id->hex64();
     if (auto h = e.find("trace_hash")) o.trace_hash = h->hex64();
     if (auto n = e.find("events")) o.events = n->u64();
     if (auto t = e.find("end_time")) o.end_time = sim::Time(t->duration());
@@ -116,13 +119,19 @@ Artifact artifact_from_json(const JsonReader& r) {
     o.swarm = a.spec.swarm;
     o.options = a.options;
     o.injected = a.spec.fault_plan ? *a.spec.fault_plan : a.recorded_plan;
-    if (auto n = r.find("notes")) a.notes = n->json();
+    if (auto n = r.find("notes")) {
+        (void)n->members();  // an object (how a regression was shrunk)
+        a.notes = n->json();
+    }
+    if (auto c = r.find("run_command")) (void)c->str();  // for the reader; run_command(spec) is the one used
     return a;
 }
 
 Artifact load_artifact(const std::string& path) {
     const Json j = read_json_file(path);
-    return artifact_from_json(JsonReader(path, j));
+    Artifact a = artifact_from_json(JsonReader(path, j));
+    check_explicit_plan(a.spec, path);
+    return a;
 }
 
 std::string made_by_another_program(const Artifact& a, const std::string& verb) {

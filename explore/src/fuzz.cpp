@@ -196,15 +196,17 @@ FuzzReport run_fuzz(const FuzzOptions& options) {
     if (had_job) {
         const Json j = read_json_file(job_path);
         const JobConfig previous = job_from_json(JsonReader(job_path, j));
+        // Named by the file that records the job: the difference is between it and this command.
         if (auto diff = job_difference(previous, job))
-            throw InputError(dir + ": --resume of a different job: " + *diff);
+            throw InputError(job_path + ": --resume of a different job: " + *diff);
         if (previous.shard.starts_with("merged:")) {
             throw InputError(dir + " is the output of merge (shard '" + previous.shard +
                              "'), which --resume cannot continue: resume each shard's own directory, then merge "
                              "them again into a new --out");
         }
         if (previous.shard != job.shard)
-            throw InputError(dir + ": --resume of a different job: shard " + previous.shard + " vs " + job.shard);
+            throw InputError(job_path + ": --resume of a different job: shard " + previous.shard + " vs " + job.shard +
+                             " (--shard)");
         job.seeds = joined_ranges({previous.seeds, job.seeds});
         if (previous.scenario.absolute && job.scenario.absolute &&
             *previous.scenario.absolute != *job.scenario.absolute) {

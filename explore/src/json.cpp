@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
+#include <vector>
 
 #include "faultline/input_file.hpp"
 #include "faultline/json_error.hpp"
@@ -12,15 +14,74 @@
 
 namespace faultline::explore {
 
+namespace {
+// One container being parsed: an object's keys so far and the one being read, or an array's index.
+struct OpenContainer {
+    bool array = false;
+    std::set<std::string> keys;
+    std::string key;
+    std::size_t items = 0;  // an array's elements so far
+};
+
+// "faults.plan[0]": where the innermost container sits, in JsonReader's notation.
+std::string path_of(const std::vector<OpenContainer>& open) {
+    std::string path;
+    for (std::size_t i = 0; i + 1 < open.size(); ++i) {
+        if (open[i].array)
+            path += "[" + std::to_string(open[i].items - 1) + "]";
+        else
+            path += (path.empty() ? "" : ".") + open[i].key;
+    }
+    return path;
+}
+}  // namespace
+
+Json parse_json_input(const std::string& text, const std::string& file) {
+    std::vector<OpenContainer> open;
+    auto element = [&open] {  // a value starts: an array's next element
+        if (!open.empty() && open.back().array) ++open.back().items;
+    };
+    const Json::parser_callback_t check = [&](int, Json::parse_event_t event, Json& parsed) {
+        switch (event) {
+            case Json::parse_event_t::object_start:
+            case Json::parse_event_t::array_start:
+                element();
+                open.push_back({.array = event == Json::parse_event_t::array_start});
+                break;
+            case Json::parse_event_t::object_end:
+            case Json::parse_event_t::array_end:
+                open.pop_back();
+                break;
+            case Json::parse_event_t::key: {
+                // nlohmann keeps the last of two equal keys: the file would mean what its reader
+                // did not see ("seed": 1, "seed": 2 replays seed 2).
+                OpenContainer& object = open.back();
+                object.key = parsed.get<std::string>();
+                if (!object.keys.insert(object.key).second) {
+                    const std::string path = path_of(open);
+                    throw InputError(file + ": field '" + (path.empty() ? "" : path + ".") + object.key +
+                                     "' is given twice; each field once");
+                }
+                break;
+            }
+            case Json::parse_event_t::value:
+                element();
+                break;
+        }
+        return true;
+    };
+    try {
+        return Json::parse(text, check);
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double's range
+        throw InputError(file + ": not valid JSON" + json_error_detail(e.what()));
+    }
+}
+
 Json read_json_file(const std::string& path) {
     if (auto why = not_a_file_to_read(path)) throw InputError(path + ": " + *why + ", not a JSON file");
     const std::optional<std::string> text = read_whole_file(path);
     if (!text) throw InputError(path + ": cannot read: " + std::strerror(errno));
-    try {
-        return Json::parse(*text);
-    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past a double's range
-        throw InputError(path + ": not valid JSON" + json_error_detail(e.what()));
-    }
+    return parse_json_input(*text, path);
 }
 
 namespace {

@@ -38,25 +38,30 @@ JobConfig job_from_json(const JsonReader& r) {
     JobConfig job;
     job.scenario = scenario_ref_from_json(r.at("scenario"));
     if (auto h = r.at("scenario").find("content_hash")) job.content_hash = h->str();  // absent before it was kept
-    if (auto o = r.find("overrides")) job.overrides = overrides_from_json(*o);
-    if (auto s = r.find("swarm")) job.swarm = s->boolean();
-    if (auto s = r.find("settings")) {
-        if (auto v = s->find("shuffle_ties")) job.shuffle_ties = v->boolean();
-        if (auto v = s->find("buggify")) job.buggify = v->boolean();
-        if (auto v = s->find("time_max")) job.time_max = v->duration();
-        if (auto v = s->find("events_max")) job.events_max = v->u64();
+    // Every field a job writes is required (a job.json has had them all from the start): one left
+    // out would read as its default, and a resume would name a difference without the file.
+    job.overrides = overrides_from_json(r.at("overrides"));
+    job.swarm = r.at("swarm").boolean();
+    {
+        const JsonReader s = r.at("settings");
+        job.shuffle_ties = s.at("shuffle_ties").boolean();
+        job.buggify = s.at("buggify").boolean();
+        if (auto v = s.find("time_max")) job.time_max = v->duration();  // null: the scenario's own
+        if (auto v = s.find("events_max")) job.events_max = v->u64();
     }
-    if (auto s = r.find("seeds")) {
-        job.seeds = s->str();
+    {
+        const JsonReader s = r.at("seeds");
+        job.seeds = s.str();
         try {  // read here, so that a bad one names this file, not the --seeds flag
             (void)parse_seed_ranges(job.seeds);
         } catch (const InputError& e) {
-            s->fail(std::string(e.what()).substr(std::string_view("--seeds: ").size()));
+            s.fail(std::string(e.what()).substr(std::string_view("--seeds: ").size()));
         }
     }
     if (auto b = r.find("time_budget")) job.time_budget = b->duration();
-    if (auto s = r.find("shard")) {
-        job.shard = s->str();
+    {
+        const JsonReader s = r.at("shard");
+        job.shard = s.str();
         try {
             // One shard ("1/4"), or a merged job's ("merged: 0/2 1/2").
             std::string_view rest = job.shard;
@@ -68,7 +73,7 @@ JobConfig job_from_json(const JsonReader& r) {
             }
         } catch (const InputError& e) {
             const std::string what = e.what();
-            s->fail(what.starts_with("--shard: ") ? what.substr(9) : what);
+            s.fail(what.starts_with("--shard: ") ? what.substr(9) : what);
         }
     }
     if (auto f = r.find("faultline")) {

@@ -260,6 +260,10 @@ ShrinkResult shrink(const Artifact& failing, const Evaluate& evaluate, const Shr
     if (best.verdict == Verdict::fail && (!planned || end < *planned)) {
         RunSpec candidate = spec;
         candidate.duration = end;
+        // A fault after the end never happens (one left by a --runs-max stop): a regression file
+        // that plans one is refused when it is read.
+        std::erase_if(*candidate.fault_plan,
+                      [end](const sim::PlannedFault& f) { return f.at.time_since_epoch() > end; });
         if (still_fails(candidate)) {
             say("run: ends at " + sim::format_duration(end) + " (the failure's time)");
             spec = candidate;

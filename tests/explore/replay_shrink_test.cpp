@@ -202,7 +202,7 @@ TEST(Replay, BadArtifactFilesNameTheFileAndField) {
 }
 
 // A regression file's fault plan is checked against the built world before the run: a fault the
-// world cannot inject is the file's error (exit 2, naming the file and the fault), not an
+// world cannot inject is the file's error (exit 2, naming the file and the field), not an
 // assertion at the fault's time that fails the run as if the system under test had.
 TEST(Replay, AnExplicitPlanWithAFaultTheWorldCannotInjectIsTheFilesError) {
     const std::string dir = scratch("replay_bad_plan");
@@ -223,8 +223,9 @@ TEST(Replay, AnExplicitPlanWithAFaultTheWorldCannotInjectIsTheFilesError) {
         for (const std::string cmd : {"replay ", "shrink ", "run "}) {
             const Result r = cli(cmd + file);
             EXPECT_EQ(r.exit_code, 2) << cmd << file << "\n" << r.out;
-            EXPECT_TRUE(contains(r.out, "faultline: error: " + file + ": scenario 'planted-counter': faults.plan[0] (at "))
-                << cmd << file << "\n" << r.out;
+            EXPECT_TRUE(contains(r.out, "faultline: error: " + file + ": field 'faults.plan[0]."))  // .kind, .targets
+                << cmd << file << "\n"
+                << r.out;
             EXPECT_TRUE(contains(r.out, message)) << cmd << file << "\n" << r.out;
             EXPECT_FALSE(contains(r.out, "assertion")) << r.out;
         }

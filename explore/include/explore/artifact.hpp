@@ -42,7 +42,14 @@ Artifact make_artifact(const RunSpec& spec, const Outcome& outcome);
 Json artifact_to_json(const Artifact& a);
 // InputError naming the file and the field.
 Artifact artifact_from_json(const JsonReader& r);
+// Reads the file, and checks an explicit plan against the world it runs in (check_explicit_plan).
 Artifact load_artifact(const std::string& path);
+// InputError naming `file` and the field (faults.plan[2].at) unless every fault of the spec's
+// explicit plan is one its world can inject when the run would: a kind, targets and parameters
+// its fault registry takes, a window only on a kind that has one and not of 0, and a time not
+// after the run's end, as a scenario file's timeline is checked. Nothing to say (no check) when
+// there is no explicit plan, or the scenario cannot be loaded or built: the run says why.
+void check_explicit_plan(const RunSpec& spec, const std::string& file);
 // Words for the end of an error about `a` when another program made it (its own scenarios and
 // model kinds are not in this one): " (the artifact was made by 'myfl', not 'faultline': replay
 // it with that program)". Empty when this program made it, or the artifact does not say.

@@ -35,6 +35,10 @@ struct OptionError : InputError {
 
 // Reads and parses a JSON file (InputError: cannot be read, or not JSON, with the line).
 Json read_json_file(const std::string& path);
+// Parses `text`, the contents of the input file `file` (an artifact, a job.json, a --spec), as
+// read_json_file does. A key given twice in one object is refused (InputError naming the file
+// and the field): JSON leaves it undefined, and the parser would keep the last silently.
+Json parse_json_input(const std::string& text, const std::string& file);
 // InputError unless FILE can be written: not a directory, not a file that cannot be written,
 // and in a directory that exists and can be written, or that is `out_dir`, a job's output
 // directory that the job creates (`--junit DIR/junit.xml`). Checked before a job or run starts,
