@@ -42,14 +42,8 @@ std::string flag_as_typed(const std::string& short_name, const std::string& long
 explore::RunSpec read_spec_argument(const std::string& argument) {
     std::string text = argument;
     if (text == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    explore::Json j;
-    try {
-        j = explore::Json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw UsageError("--spec: not valid JSON" + json_error_detail(e.what()));
-    }
-    try {
-        return explore::spec_from_json(explore::JsonReader("--spec", j));
+    try {  // a key given twice is refused, as in every JSON input
+        return explore::spec_from_json(explore::JsonReader("--spec", explore::parse_json_input(text, "--spec")));
     } catch (const explore::InputError& e) {
         throw UsageError(e.what());
     }

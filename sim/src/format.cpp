@@ -6,6 +6,7 @@
 
 #include "sim/time.hpp"
 #include "sim/trace.hpp"
+#include "sim/utf8.hpp"
 
 namespace sim {
 
@@ -73,7 +74,21 @@ char* put_int(char* p, Int v) {
 
 char* put_string(char* p, std::string_view s) {
     *p++ = '"';
-    for (const char c : s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            // Bytes that are no UTF-8 (a model's binary detail, a corrupt trace file) would make
+            // the line invalid JSON: each is written as U+FFFD, six bytes, the room of an escape.
+            const std::size_t len = utf8_sequence_length(s, i);
+            if (len == 0) {
+                p = put(p, "\\ufffd");
+                continue;
+            }
+            std::memcpy(p, s.data() + i, len);
+            p += len;
+            i += len - 1;
+            continue;
+        }
         if (!needs_escape(c)) {
             *p++ = c;
             continue;

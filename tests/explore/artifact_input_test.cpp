@@ -131,6 +131,10 @@ TEST(ArtifactInput, AKeyGivenTwiceIsRefusedNamingTheFileAndTheKey) {
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_EQ(r.out, "faultline: error: " + dir +
                          "/nested.json: field 'faults.plan[0].kind' is given twice; each field once\n");
+    // A worker's --spec too (it took the last value).
+    const Result spec = cli("worker --spec '{\"seed\": 1, \"seed\": 2}'");
+    EXPECT_EQ(spec.exit_code, 2) << spec.out;
+    EXPECT_EQ(spec.out, "faultline: error: --spec: field 'seed' is given twice; each field once\n");
     // A job.json too: a resume reads it.
     std::string job = read_file(divergence_job() + "/job.json");
     const std::string copy = scratch("duplicate_job") + "/job";

@@ -13,6 +13,7 @@
 #include "sim/log.hpp"
 #include "sim/sim.hpp"
 #include "sim/trace_file.hpp"
+#include "sim/utf8.hpp"
 
 namespace {
 using namespace std::chrono_literals;
@@ -205,14 +206,32 @@ TEST(TraceFile, RecordsEscapeTextAndWriteEveryKindOfValue) {
     EXPECT_EQ(sim::trace_record_json(w).size(), 45 + 6000u);  // {"i":1,"t_ns":0,"host":"h","kind":"k","w":""} is 45
 }
 
+// A string that is not UTF-8 (a model's binary detail, a byte of a corrupt trace file) still
+// makes a valid JSON line: each stray byte is U+FFFD; well-formed characters pass as they are.
+TEST(TraceFile, BytesThatAreNotUtf8AreWrittenAsTheReplacementCharacter) {
+    const std::string text = "ok \xc3\xa9 \xf0\x9f\x98\x80 bad \xd6 \xc0\x80 \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82";
+    const sim::TraceField fields[] = {{"v", std::string_view(text)}};
+    const sim::TraceRecord r{1, sim::Time{}, 0, "h", "k", fields, false, 0, false};
+    EXPECT_EQ(sim::trace_record_json(r),
+              "{\"i\":1,\"t_ns\":0,\"host\":\"h\",\"kind\":\"k\",\"v\":\"ok \xc3\xa9 \xf0\x9f\x98\x80 bad \\ufffd "
+              "\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\"}");
+    EXPECT_LE(sim::trace_record_json(r).size(), sim::trace_record_json_bound(r));
+}
+
 // The record writer's escaping, against the plain one spelled out here, at every length and
 // every position of a byte that needs escaping (and of the bytes beside those, and UTF-8 bytes,
 // which do not). A faster escape (a word at a time) was tried against it and did not pay.
 std::string escaped_byte_by_byte(const std::string& s) {
     std::string out = "\"";
-    for (const char c : s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
         const auto u = static_cast<unsigned char>(c);
-        if (c == '"') out += "\\\"";
+        if (u >= 0x80) {  // a well-formed sequence as it is, any other byte U+FFFD
+            const std::size_t len = sim::utf8_sequence_length(s, i);
+            out += len == 0 ? std::string("\\ufffd") : s.substr(i, len);
+            i += len == 0 ? 0 : len - 1;
+        } else if (c == '"')
+            out += "\\\"";
         else if (c == '\\') out += "\\\\";
         else if (c == '\n') out += "\\n";
         else if (c == '\r') out += "\\r";
@@ -230,7 +249,8 @@ std::string escaped_byte_by_byte(const std::string& s) {
 RC_GTEST_PROP(TraceFile, StringsAreEscapedAsByteByByteAtEveryLengthAndPosition, ()) {
     // Mostly plain letters, with the bytes next to the ones that need escaping mixed in:
     // 0x1f/0x20, '!'/'"'/'#', '['/'\\'/']', 0x7f, 0x80 and 0xff.
-    const std::string alphabet = std::string("abcdefgh") + std::string(1, '\0') + "\x1f !\"#[\\]\x7f\x80\xff\n\t";
+    const std::string alphabet =
+        std::string("abcdefgh") + std::string(1, '\0') + "\x1f !\"#[\\]\x7f\x80\xff\n\t\xc3\xa9\xe2\x82\xac";
     const auto text = *rc::gen::container<std::string>(rc::gen::weightedOneOf<char>({
         {12, rc::gen::elementOf(std::string("abcdefgh-_.:0123"))},
         {1, rc::gen::elementOf(alphabet)},

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "faultline/yaml_reader.hpp"
+#include "sim/utf8.hpp"
 #include "unclosed_bracket.hpp"
 
 namespace faultline {
@@ -106,26 +107,9 @@ std::optional<std::size_t> control_character_at(std::string_view text, bool in_c
 }
 
 std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned char c = s[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        std::uint32_t cp = 0;
-        if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-        else return i;  // a continuation byte on its own, 0xC0/0xC1 (overlong), 0xF5 and above
-        if (i + len > n) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t len = sim::utf8_sequence_length(text, i);
+        if (len == 0) return i;
         i += len;
     }
     return std::nullopt;
