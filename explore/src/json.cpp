@@ -179,7 +179,12 @@ void check_writable_parent(const std::string& file, const std::string& flag, con
         if (self == out) throw InputError(flag + " " + file + ": is the output directory; name a file in it");
         if (parent == out) return;
     }
-    if (!fs::is_directory(parent, ec)) throw InputError(flag + " " + file + ": no directory " + parent.string() + via);
+    if (!fs::is_directory(parent, ec)) {
+        // A path through a file (t.ftrace/x): the file is there, and is no directory.
+        const bool there = fs::exists(parent, ec);
+        throw InputError(flag + " " + file + ": " +
+                         (there ? parent.string() + " is not a directory" : "no directory " + parent.string()) + via);
+    }
     if (::access(parent.c_str(), W_OK) != 0)
         throw InputError(flag + " " + file + ": cannot write in " + parent.string() + via + ": " +
                          std::strerror(errno));

@@ -375,6 +375,10 @@ TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
     ASSERT_EQ(faultline_in(dir, "run mm1 --seed 3 --trace m.ftrace").exit_code, 0);
     const std::pair<std::string, std::string> cases[] = {
         {"report " + dir.string(), dir.string() + ": is a directory, not a result file"},
+        // A path through a file: the file is there, and it was called "no directory".
+        {"run mm1 --seed 3 --trace " + (dir / "m.ftrace" / "x.ftrace").string(),
+         "--trace " + (dir / "m.ftrace" / "x.ftrace").string() + ": " + (dir / "m.ftrace").string() +
+             " is not a directory\n"},
         {"sweep " + stampede + " --grid load=300 --seeds x",
          "--seeds x: give a count of seeds (1 or more) or a range A..B\n"},
         {"sweep " + stampede + " --grid load=300 --seeds 5..1", "--seeds 5..1: the range ends before it starts\n"},
