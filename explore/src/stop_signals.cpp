@@ -43,8 +43,8 @@ StopSignals::StopSignals(bool second_ends_at_once) : single_run_(second_ends_at_
     sa.sa_flags = second_ends_at_once ? SA_RESETHAND : 0;  // no SA_RESTART: the worker pool's poll() returns at once
     if (single_run_) {
         const int n = std::snprintf(grace_message, sizeof grace_message,
-                                    "%s: the run did not stop within %us of the signal (a process stuck in one step: "
-                                    "a hang?); ended at once, nothing more written\n",
+                                    "%s: the run did not stop within %us of the signal (still building its world, "
+                                    "or a process stuck in one step: a hang?); ended at once, nothing more written\n",
                                     program_name().c_str(), grace_seconds);
         grace_message_size = n < 0 ? 0 : std::min(static_cast<std::size_t>(n), sizeof grace_message - 1);
         struct sigaction alarm {};

@@ -177,8 +177,8 @@ TEST(InterruptedRun, ARunStuckInAStepEndsAfterTheGraceOnOneSignal) {
     ASSERT_EQ(code, 143) << out;
     EXPECT_GE(waited, 4.5) << "the grace is 5s: a run that stops at its next instant is not cut short";
     EXPECT_TRUE(contains(out,
-                         "faultline: the run did not stop within 5s of the signal (a process stuck in one step: a "
-                         "hang?); ended at once, nothing more written\n"))
+                         "faultline: the run did not stop within 5s of the signal (still building its world, or a "
+                         "process stuck in one step: a hang?); ended at once, nothing more written\n"))
         << out;
 }
 
