@@ -66,14 +66,15 @@ void print_file_scenario(const std::string& name, const std::string& path, bool 
 
 int list(const std::string& only, bool options) {
     if (!only.empty()) {
-        // One scenario: a library name, a file, or a built-in.
-        if (auto path = library_scenario_path(only)) {
+        // One scenario, looked for in run's order: a built-in, a library name, a file (a file or a
+        // directory named like a built-in in the current directory is not the one run runs).
+        if (const ScenarioInfo* s = builtin_scenarios().find(only)) {
+            std::printf("  %-26s %s\n", s->name.c_str(), s->summary.c_str());
+            if (options) print_options(*s);
+        } else if (auto path = library_scenario_path(only)) {
             print_file_scenario(only, *path, options, true);
         } else if (std::filesystem::exists(only)) {
             print_file_scenario(only, only, options, true);
-        } else if (const ScenarioInfo* s = builtin_scenarios().find(only)) {
-            std::printf("  %-26s %s\n", s->name.c_str(), s->summary.c_str());
-            if (options) print_options(*s);
         } else {
             std::vector<std::string> names = library_scenarios();
             for (const ScenarioInfo& s : builtin_scenarios().all()) names.push_back(s.name);

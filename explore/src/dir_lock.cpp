@@ -99,7 +99,8 @@ void MadeDir::remove_made() noexcept {
 }
 
 void check_not_being_written(const std::string& dir) {
-    const int fd = ::open(lock_path(dir).c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO in the lock's place would block the open until someone wrote to it.
+    const int fd = ::open(lock_path(dir).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return;
     const bool held = !lock(fd, LOCK_SH);
     const std::string who = held ? holder(fd) : "";

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "explore/fuzz.hpp"
+#include "faultline/input_file.hpp"
 #include "sim/values.hpp"
 
 namespace faultline::explore {
@@ -88,6 +89,8 @@ JobConfig job_from_json(const JsonReader& r) {
 }
 
 bool for_each_result(const std::string& path, bool repair, const std::function<void(Outcome&&)>& each) {
+    // A directory, a FIFO (which hung --resume and merge) or /dev/zero is no job's records.
+    if (auto why = not_a_file_to_read(path)) throw InputError(path + ": " + *why + ", not a job's results");
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
     std::string line;

@@ -108,7 +108,7 @@ LoadedScenarioRef load_scenario(const ScenarioRef& ref, const std::string& where
     std::error_code ec;
     if (!std::filesystem::is_regular_file(*file, ec)) {
         const std::string& typed = ref.path.value_or(*file);
-        if (auto why = not_a_file_to_read(*file); why && !std::filesystem::is_directory(*file, ec))
+        if (auto why = not_a_file_to_read(*file))
             throw InputError(prefix + "'" + *file + "' " + *why + ", not a scenario file");
         throw InputError(prefix + "no scenario file '" + typed + "'" +
                          (ref.path && ref.absolute && *ref.absolute != typed ? " (nor " + *ref.absolute + ")" : ""));

@@ -370,11 +370,27 @@ TEST(OutputFiles, ASweepLoadThatIsNotARateBlamesTheValue) {
     }
 }
 
+// list finds a name where run does: a directory or a file called like a built-in in the current
+// directory is not that scenario (list --options mm1 failed "mm1: is a directory" while run ran it).
+TEST(OutputFiles, ListFindsABuiltInFirstAsRunDoes) {
+    const fs::path dir = scratch();
+    fs::create_directories(dir / "mm1");
+    std::ofstream(dir / "canary") << "hello: 1\n";
+    for (const char* name : {"mm1", "canary"}) {
+        const Result r = faultline_in(dir, std::string("list --options ") + name);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        EXPECT_TRUE(contains(r.out, std::string("  ") + name + " ")) << r.out;
+        EXPECT_TRUE(contains(r.out, "--set ")) << r.out;
+    }
+}
+
 TEST(OutputFiles, SmallErrorsNameTheRightFlagAndSayWhatIsWrong) {
     const fs::path dir = scratch();
     ASSERT_EQ(faultline_in(dir, "run mm1 --seed 3 --trace m.ftrace").exit_code, 0);
     const std::pair<std::string, std::string> cases[] = {
         {"report " + dir.string(), dir.string() + ": is a directory, not a result file"},
+        // It said "B: no scenario file" of a directory that is there, as replay did of an artifact's.
+        {"compare mm1 " + dir.string(), "B: '" + dir.string() + "' is a directory, not a scenario file"},
         // A path through a file: the file is there, and it was called "no directory".
         {"run mm1 --seed 3 --trace " + (dir / "m.ftrace" / "x.ftrace").string(),
          "--trace " + (dir / "m.ftrace" / "x.ftrace").string() + ": " + (dir / "m.ftrace").string() +

@@ -7,11 +7,7 @@
 #include <functional>
 
 #include <gtest/gtest.h>
-
-// explore_helpers.hpp's scratch_cleanup asks gtest at exit whether every test passed. This file
-// links first: without this, the cleanup would be made before gtest's UnitTest, destroyed after
-// it, and ask a destroyed object (a segfault at the end of every run, --gtest_list_tests included).
-static ::testing::UnitTest* const unit_test_made_first = ::testing::UnitTest::GetInstance();
+#include <sys/stat.h>
 
 #include "explore_helpers.hpp"
 
@@ -208,6 +204,34 @@ TEST(ArtifactInput, ShrinksDefaultOutputIsSaidWhereItIsAndItsRunLineWorksFromHer
     EXPECT_TRUE(contains(beside.out, "wrote       kept/a.shrunk.json\nrun it:     faultline run kept/a.shrunk.json\n"))
         << beside.out;
     EXPECT_TRUE(std::filesystem::exists(dir + "/kept/a.shrunk.json"));
+}
+
+// A job's records that are no file (a directory: "internal error"; a FIFO: --resume and merge
+// hung), and a FIFO in the lock's place (merge hung opening it): one line, exit 2, or on.
+TEST(ArtifactInput, AJobsRecordsThatAreNoFileAreRefusedNotHungOn) {
+    const std::string dir = scratch("records_no_file");
+    const std::string job = dir + "/job";
+    ASSERT_EQ(cli("fuzz mm1 --seeds 1..2 --progress none --out " + job).exit_code, 0);
+    const std::string results = job + "/results.jsonl";
+    for (const bool fifo : {false, true}) {
+        std::filesystem::remove_all(results);
+        if (fifo)
+            ASSERT_EQ(::mkfifo(results.c_str(), 0644), 0);
+        else
+            std::filesystem::create_directory(results);
+        const std::string why = fifo ? "is not a regular file (a device or a pipe)" : "is a directory";
+        for (const std::string& command : {"fuzz mm1 --seeds 1..2 --progress none --resume --out " + job,
+                                           "merge " + job + " --out " + dir + "/merged"}) {
+            const Result r = cli(command);
+            EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.out;
+            EXPECT_TRUE(contains(r.out, results + ": " + why + ", not a job's results")) << command << "\n" << r.out;
+        }
+    }
+    std::filesystem::remove_all(results);
+    ASSERT_EQ(cli("fuzz mm1 --seeds 1..2 --progress none --out " + dir + "/again").exit_code, 0);
+    std::filesystem::remove(dir + "/again/.lock");
+    ASSERT_EQ(::mkfifo((dir + "/again/.lock").c_str(), 0644), 0);
+    EXPECT_EQ(cli("merge " + dir + "/again --out " + dir + "/merged2").exit_code, 0);
 }
 
 }  // namespace

@@ -49,6 +49,9 @@ inline bool contains(const std::string& s, const std::string& what) { return s.f
 // Scratch directories are removed when the test program ends, unless a test failed or
 // FAULTLINE_KEEP_TEST_DIRS is set (then they are there to look at).
 inline struct ScratchCleanup {
+    // gtest's UnitTest, asked for at exit, is made first, so that it is destroyed after this
+    // (in whichever test file links first: it crashed at exit when that was one including this).
+    ScratchCleanup() { (void)::testing::UnitTest::GetInstance(); }
     ~ScratchCleanup() {
         if (std::getenv("FAULTLINE_KEEP_TEST_DIRS") != nullptr || !::testing::UnitTest::GetInstance()->Passed()) return;
         const std::string prefix = "faultline_explore_" + std::to_string(::getpid()) + "_";
