@@ -83,6 +83,9 @@ GridText parse_grid_text(const std::string& text) {
     if (eq == std::string::npos || eq == 0) bad(text, "expected PATH=A..B[:STEP] or PATH=v1,v2,...");
     GridText g;
     g.name = text.substr(0, eq);
+    // 'services..api.cpu', '.attempts_max': what --set says of it, not "no option is called ...".
+    if (g.name.front() == '.' || g.name.back() == '.' || g.name.find("..") != std::string::npos)
+        bad(text, "empty path segment in " + g.name);
     const std::string spec = text.substr(eq + 1);
     if (spec.empty()) bad(text, "no values after '='");
     // A range's ".." is outside brackets: the one in a host pattern (backend-{1..4}) is the value's.

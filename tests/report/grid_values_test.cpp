@@ -18,4 +18,18 @@ TEST(ReportSweep, AHostPatternsDotsAreTheValuesNotARange) {
     EXPECT_EQ(parse_grid_text("retry.attempts_max=1..3").labels, (std::vector<std::string>{"1", "2", "3"}));
 }
 
+// An empty segment in the axis's path is said as --set says it (it was "no option is called ...").
+TEST(ReportSweep, AnEmptyPathSegmentInAGridIsSaidSo) {
+    for (const std::string text : {"services..backend.cpu=fixed(1ms)", ".attempts_max=1,2", "retry.=1,2"}) {
+        try {
+            (void)parse_grid_text(text);
+            ADD_FAILURE() << text << " was taken";
+        } catch (const ReportError& e) {
+            EXPECT_NE(std::string(e.what()).find("empty path segment in " + text.substr(0, text.find('='))),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+}
+
 }  // namespace
