@@ -94,11 +94,16 @@ int execute(const RunArgs& a) {
     }
     if (!a.time_max.empty()) settings.time_max = parse_time_max(a.time_max);
     if (a.events_max != 0) settings.events_max = a.events_max;
-    if (is_run_file(a.scenario)) {  // the file's own limits, replaced: part of the run to reproduce
-        if (!a.time_max.empty()) settings.repro += " --time-max " + sim::format_value(*settings.time_max);
-        if (a.events_max != 0) settings.repro += " --events-max " + std::to_string(a.events_max);
-    }
-    if (settings.repro.empty()) {
+    // The command that runs it again, with an event limit (0: none): an interrupted run's is the
+    // events it ran, which is what reproduces its trace hash.
+    const std::string file_repro = settings.repro;
+    auto repro_with = [&](std::uint64_t events_max) {
+        if (is_run_file(a.scenario)) {  // the file's own limits, replaced: part of the run to reproduce
+            std::string cmd = file_repro;
+            if (!a.time_max.empty()) cmd += " --time-max " + sim::format_value(*settings.time_max);
+            if (events_max != 0) cmd += " --events-max " + std::to_string(events_max);
+            return cmd;
+        }
         // The same command line as fuzzing's artifacts print (one quoting, one order).
         explore::RunSpec spec;
         spec.scenario = explore::scenario_ref(a.scenario, a.variant);
@@ -107,9 +112,10 @@ int execute(const RunArgs& a) {
         spec.shuffle_ties = a.shuffle_ties;
         spec.buggify = a.buggify;
         spec.time_max = settings.time_max;
-        if (a.events_max != 0) spec.events_max = a.events_max;
-        settings.repro = explore::run_command(spec).value_or("");
-    }
+        if (events_max != 0) spec.events_max = events_max;
+        return explore::run_command(spec).value_or("");
+    };
+    settings.repro = repro_with(a.events_max);
     source.repro = settings.repro;
     source.summary = scenario.info->summary;
     if (!source.file.empty() &&
@@ -157,8 +163,11 @@ int execute(const RunArgs& a) {
     if (settings.buggify && run->result.buggify_sites == 0)
         print_warnings({std::string("--buggify armed nothing: the run reached no buggify() site (") +
                         explore::buggify_nowhere + ")"});
-    if (run->result.verdict == sim::Verdict::interrupted)
+    if (run->result.verdict == sim::Verdict::interrupted) {
         run->result.runaway_reason = "interrupted by " + explore::signal_name(interrupted_by);
+        // `--seed N` alone runs to the end, another hash: the events that ran give this one.
+        settings.repro = source.repro = repro_with(run->result.events);
+    }
     // A file that cannot be written does not cost the verdict: it is shown first, then what failed.
     std::vector<std::string> errors;
     if (auto e = trace.close()) errors.push_back(*e);

@@ -205,21 +205,27 @@ std::string expectation_text(const RunRecord& r) {
     return s + (verdict_ok && failure_ok ? ": as expected" : ": NOT as expected");
 }
 
-std::string invariant_measured(const RunRecord& r, const InvariantRecord& inv) {
-    std::string o;
+std::string invariant_details(const RunRecord& r, const InvariantRecord& inv) {
+    std::string o, message = inv.message;
     const std::string prefix = inv.name + ".";
     for (const Measurement& m : r.measurements) {
         if (!m.name.starts_with(prefix)) continue;
         const std::string key = m.name.substr(prefix.size());
         std::string text;
-        if (!std::isfinite(m.value))
+        if (!std::isfinite(m.value)) {
             text = key + ": " + (m.note.empty() ? "-" : m.note);  // "recovery_s: did not recover"
-        else
+            if (!m.note.empty() && message.starts_with(m.note)) {  // "did not recover: users.ok was 0/s ..."
+                text = key + ": " + message;
+                message.clear();
+            }
+        } else {
             text = key + " " +
                    (key.ends_with("_s") ? format_value(m.value, Unit::seconds) : format_number(m.value, 6)) +
                    (m.note.empty() ? "" : " (" + m.note + ")");
+        }
         o += (o.empty() ? "" : "; ") + text;
     }
+    if (!message.empty()) o += (o.empty() ? "" : ". ") + message;
     return o;
 }
 

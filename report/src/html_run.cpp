@@ -72,8 +72,7 @@ std::string invariants_table(const RunRecord& r) {
     }
     std::string o = "<table><tr><th>invariant</th><th>condition</th><th>result</th><th>measured</th></tr>\n";
     for (const InvariantRecord& inv : r.invariants) {
-        std::string measured = invariant_measured(r, inv);
-        if (!inv.message.empty()) measured += (measured.empty() ? "" : ". ") + inv.message;
+        const std::string measured = invariant_details(r, inv);
         o += "<tr><td>" + html(inv.name) + "</td><td>" + html(inv.kind) + ": " + html(inv.condition) + "</td><td>" +
              page::verdict_badge(inv.result) + "</td><td>" + html(measured) + "</td></tr>\n";
     }
@@ -204,8 +203,7 @@ std::string compare_html(const RunRecord& a, const RunRecord& b) {
                     o += "<td class=\"sub\">(not in this scenario)</td>";
                     continue;
                 }
-                std::string measured = invariant_measured(*r, *found);
-                if (!found->message.empty()) measured += (measured.empty() ? "" : ". ") + found->message;
+                const std::string measured = invariant_details(*r, *found);
                 o += "<td>" + page::verdict_badge(found->result) + " " + html(measured) + "</td>";
             }
             o += "</tr>\n";

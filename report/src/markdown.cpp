@@ -21,14 +21,15 @@ std::string fence_for(const std::string& s) {
     return std::string(std::max<std::size_t>(3, longest + 1), '`');
 }
 
+// Code escapes nothing: a control character is shown as its picture, never written raw.
 std::string code_block(const std::string& s) {
     const std::string fence = fence_for(s);
-    return fence + "\n" + s + "\n" + fence + "\n";
+    return fence + "\n" + visible(s) + "\n" + fence + "\n";
 }
 
 // Inline code; text with backticks or newlines goes in a block instead.
 std::string code(const std::string& s) {
-    if (s.find('`') == std::string::npos && s.find('\n') == std::string::npos) return "`" + s + "`";
+    if (s.find('`') == std::string::npos && s.find('\n') == std::string::npos) return "`" + visible(s) + "`";
     return "\n\n" + code_block(s);
 }
 
@@ -36,9 +37,8 @@ std::string invariants(const RunRecord& r) {
     if (r.invariants.empty()) return "";
     std::string o = "| Invariant | Result | Details |\n|---|---|---|\n";
     for (const InvariantRecord& inv : r.invariants) {
-        std::string details = invariant_measured(r, inv);
-        if (!inv.message.empty()) details += (details.empty() ? "" : ". ") + inv.message;
-        o += "| " + markdown(inv.name) + " | " + upper_case(inv.result) + " | " + markdown(details) + " |\n";
+        o += "| " + markdown(inv.name) + " | " + upper_case(inv.result) + " | " + markdown(invariant_details(r, inv)) +
+             " |\n";
     }
     return o + "\n";
 }

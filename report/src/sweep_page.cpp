@@ -38,6 +38,7 @@ std::string seeds_detail(const SweepCell& c) {
                      ? ", did not recover"
                      : ", recovery not judged (it ended at " + format_time(r.end_s) + ", before the deadline)";
         }
+        if (!r.trace_hash.empty()) d += ", trace hash " + r.trace_hash;
     }
     return d;
 }
@@ -245,6 +246,40 @@ std::string repro(const SweepResult& s, const SweepCell& c, std::uint64_t seed) 
     return cmd;
 }
 
+// The first run of a cell that did not pass; none when every run passed.
+const CellRun* first_failing(const SweepCell& c) {
+    for (const CellRun& r : c.runs) {
+        if (r.verdict != "pass") return &r;
+    }
+    return nullptr;
+}
+
+// The Markdown's commands that reproduce each cell's first failing seed, with the trace hash the
+// run had (and the command prints); the first `cells_max`, the page has every cell's.
+std::string reproduce_list(const SweepResult& s) {
+    constexpr std::size_t cells_max = 20;
+    std::string o;
+    std::size_t listed = 0, more = 0;
+    for (const SweepCell& c : s.cells) {
+        const CellRun* failing = first_failing(c);
+        if (!failing) continue;
+        if (listed == cells_max) {
+            ++more;
+            continue;
+        }
+        ++listed;
+        const std::string command = visible(repro(s, c, failing->seed));
+        const std::string fence = command.find('`') == std::string::npos ? "`" : "`` ";
+        const std::string close = fence == "`" ? "`" : " ``";
+        o += "- " + markdown(cell_name(s, c.index)) + ", seed " + std::to_string(failing->seed) + " (" +
+             markdown(failing->failure.empty() ? failing->verdict : failing->failure) + "): " + fence + command +
+             close + (failing->trace_hash.empty() ? "" : ", trace hash `" + failing->trace_hash + "`") + "\n";
+    }
+    if (o.empty()) return "";
+    if (more > 0) o += "- and " + count_of(more, "more cell") + " (the page lists every cell)\n";
+    return "\n**Reproduce** each cell's first seed that did not pass:\n\n" + o;
+}
+
 }  // namespace
 
 std::string sweep_html(const SweepResult& s) {
@@ -297,12 +332,9 @@ std::string sweep_html(const SweepResult& s) {
         for (std::size_t k = 0; k < s.axes.size(); ++k)
             o += "<td class=\"num\">" + html(s.axes[k].labels[c.index[k]]) + "</td>";
         std::set<std::string> failures;
-        const CellRun* failing = nullptr;
+        const CellRun* failing = first_failing(c);
         for (const CellRun& r : c.runs) {
-            if (r.verdict != "pass") {
-                failures.insert(r.failure.empty() ? r.verdict : r.failure);
-                if (!failing) failing = &r;
-            }
+            if (r.verdict != "pass") failures.insert(r.failure.empty() ? r.verdict : r.failure);
         }
         std::string f;
         for (const std::string& x : failures) f += (f.empty() ? "" : "; ") + x;
@@ -317,7 +349,11 @@ std::string sweep_html(const SweepResult& s) {
              html(format_value(m.median_amplification, Unit::times)) + "</td><td class=\"num\">" +
              html(format_value(m.median_errors, Unit::count)) + "</td><td class=\"num\">" +
              html(std::isfinite(m.median_end_s) ? format_time(m.median_end_s) : "-") + "</td><td>" + html(f) +
-             "</td><td>" + (failing ? "<code>" + html(repro(s, c, failing->seed)) + "</code>" : "") + "</td></tr>\n";
+             "</td><td>" + (failing ? "<code>" + html(repro(s, c, failing->seed)) + "</code>" : "") +
+             (failing && !failing->trace_hash.empty()
+                  ? "<br><span class=\"sub\">trace hash <code>" + html(failing->trace_hash) + "</code></span>"
+                  : "") +
+             "</td></tr>\n";
     }
     o += "</table>\n<h2>The grid</h2>\n<table><tr><th>axis</th><th>sets</th><th>values</th></tr>\n";
     for (const GridAxis& a : s.axes) {
@@ -356,6 +392,7 @@ std::string sweep_markdown(const SweepResult& s, const std::string& html_name) {
         }
     }
     if (!table.legend.empty()) o += "\n" + markdown(table.legend) + ".\n";
+    o += reproduce_list(s);
     if (!html_name.empty()) o += "\nHeatmaps: [" + markdown(html_name) + "](" + html_name + ")\n";
     return o;
 }

@@ -35,6 +35,7 @@ CellRun cell_run(const RunRecord& r) {
     CellRun c;
     c.seed = r.seed;
     c.verdict = r.verdict;
+    c.trace_hash = r.trace_hash;
     if (r.failure)
         c.failure = r.failure->name;
     else if (r.verdict == "runaway")
@@ -56,6 +57,7 @@ Json cell_run_to_json(const CellRun& c) {
     j["seed"] = c.seed;
     j["verdict"] = c.verdict;
     j["failure"] = c.failure;
+    j["trace_hash"] = c.trace_hash.empty() ? Json(nullptr) : Json(c.trace_hash);
     j["recovery_applicable"] = c.recovery_applicable;
     j["recovery_judged"] = c.recovery_judged;
     j["recovery_s"] = c.recovery_s ? Json(*c.recovery_s) : Json(nullptr);
@@ -80,6 +82,7 @@ CellRun cell_run_from(const Field& j) {
         j.at("verdict").fail("'" + c.verdict + "' is not one of pass, fail, runaway, crash, hang, error");
     // Optional members are null or absent when there is nothing to say; any other type is an error.
     if (j.has("failure")) c.failure = j.at("failure").str();
+    c.trace_hash = j.str_or("trace_hash");  // none in files written before it
     c.recovery_applicable = j.flag_or("recovery_applicable", false);
     c.recovery_judged = j.flag_or("recovery_judged", true);
     if (j.has("recovery_s")) c.recovery_s = j.at("recovery_s").seconds();

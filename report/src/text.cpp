@@ -1,5 +1,6 @@
 #include "report/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -7,21 +8,26 @@
 namespace faultline::report {
 
 namespace {
-// The entities both HTML and Markdown need; false when `c` is not one of them.
-bool html_entity(char c, std::string& out) {
-    switch (c) {
-        case '<':
-            out += "&lt;";
-            return true;
-        case '>':
-            out += "&gt;";
-            return true;
-        case '&':
-            out += "&amp;";
-            return true;
-        default:
-            return false;
-    }
+// A control character (C0 but tab, newline and carriage return; DEL) as the Unicode symbol that
+// pictures it (0x01 -> U+2401, DEL -> U+2421): a raw one is invalid in HTML and invisible in a
+// Markdown file, and a name holding one should show that it does. False for any other character.
+bool control_picture(char c, std::string& out) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u == '\t' || u == '\n' || u == '\r' || (u >= 0x20 && u != 0x7F)) return false;
+    const unsigned code = u == 0x7F ? 0x2421 : 0x2400 + u;  // three UTF-8 bytes: E2 90 xx
+    out += static_cast<char>(0xE2);
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+    return true;
+}
+
+// "&amp;", "&#60;", "&#x3C;" at `i`: what Markdown would turn into another character.
+bool starts_entity(std::string_view s, std::size_t i) {
+    std::size_t j = i + 1;
+    if (j < s.size() && s[j] == '#') ++j;
+    const std::size_t name = j;
+    while (j < s.size() && std::isalnum(static_cast<unsigned char>(s[j])) != 0) ++j;
+    return j > name && j < s.size() && s[j] == ';';
 }
 }  // namespace
 
@@ -29,10 +35,35 @@ std::string html(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
-        if (html_entity(c, out)) continue;
-        if (c == '"') out += "&quot;";
-        else if (c == '\'') out += "&#39;";
-        else out += c;
+        if (control_picture(c, out)) continue;
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string visible(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (!control_picture(c, out)) out += c;
     }
     return out;
 }
@@ -69,13 +100,25 @@ std::string upper_case(std::string s) {
 
 std::string markdown(std::string_view s) {
     std::string out;
-    for (char c : s) {
-        if (html_entity(c, out)) continue;
+    // Backslashes, not HTML entities: a Markdown file is read as text too, where "api -&gt; cache"
+    // was noise. A '<' could open a tag, a '&' an entity, a '>' first on a line a quote.
+    const std::size_t first = std::min(s.find_first_not_of(' '), s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (control_picture(c, out)) continue;
         switch (c) {
             case '\n':
             case '\r':
+            case '\t':
                 out += ' ';
                 break;
+            case '&':
+                out += starts_entity(s, i) ? "\\&" : "&";
+                break;
+            case '>':
+                out += i == first ? "\\>" : ">";
+                break;
+            case '<':
             case '\\':
             case '`':
             case '*':

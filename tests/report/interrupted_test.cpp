@@ -1,6 +1,7 @@
 // Ctrl-C and a job runner's SIGTERM on the commands of many runs, as on fuzz: sweep keeps and
 // writes the runs that finished (table, --result, --report, all marked incomplete) and exits
 // 128 + the signal; compare says that it was interrupted, writes nothing half, exits the same.
+// An interrupted `run` says how to reproduce its trace hash: with the events it ran.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/run_program.hpp"
 #include "support/spawn_program.hpp"
 #include "text_search.hpp"
 
@@ -93,6 +95,36 @@ TEST(ReportInterrupted, ACompareStoppedBySignalSaysSoAndWritesNothingHalf) {
     EXPECT_EQ(j.at("b").at("failure"), "did not finish: interrupted by SIGINT");
     // Named as a finished run names itself: with its variant.
     EXPECT_TRUE(j.at("b").at("scenario").get<std::string>().ends_with("/warmup-limit")) << j.dump();
+}
+
+// `run --seed 3` alone runs on to the end, another hash (a tester's finding): the command printed
+// beside an interrupted run's hash, and its report's and result's, carry --events-max.
+TEST(ReportInterrupted, AnInterruptedRunsReproduceCommandGivesItsTraceHash) {
+    const fs::path dir = scratch();
+    const fs::path log = dir / "log.txt", result = dir / "int.json", trace = dir / "t.jsonl";
+    // An hour of virtual time: minutes of wall time if nothing stopped it; stopped after its fault.
+    const pid_t pid = test_support::spawn_program(
+        {FAULTLINE_BIN, "run", stampede, "--seed", "3", "--set", "duration=3600s", "--set", "limits.time_max=2h",
+         "--report", (dir / "int.html").string(), "--result", result.string(), "--trace", trace.string()},
+        log.string(), /*own_group=*/true);
+    ASSERT_TRUE(wait_for(trace, "\"kind\":\"fault.inject\"")) << read(log);
+    ::kill(-pid, SIGINT);
+    ASSERT_EQ(test_support::wait_exit(pid), 130) << read(log);
+    const std::string out = read(log);
+    const nlohmann::json j = nlohmann::json::parse(read(result));
+    ASSERT_EQ(j.at("verdict"), "interrupted");
+    const std::string events = std::to_string(j.at("events").get<std::uint64_t>());
+    const std::string repro = j.at("repro"), hash = j.at("trace_hash");
+    EXPECT_TRUE(repro.ends_with(" --events-max " + events)) << repro;
+    EXPECT_TRUE(contains(out, "trace hash  " + hash + "\nreproduce: " + repro + "\n")) << out;
+    EXPECT_TRUE(contains(read(dir / "int.md"), "Reproduce: `" + repro + "`"));
+    EXPECT_TRUE(contains(read(dir / "int.html"), "--events-max " + events));
+
+    // The command as printed, with this build's program in front.
+    const std::size_t space = repro.find(' ');
+    ASSERT_NE(space, std::string::npos);
+    const test_support::Result again = test_support::run_program(std::string(FAULTLINE_BIN) + repro.substr(space));
+    EXPECT_TRUE(contains(again.out, "trace hash  " + hash + "\n")) << again.out;
 }
 
 }  // namespace

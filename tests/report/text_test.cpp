@@ -23,7 +23,7 @@ TEST(ReportText, JsonStringsCannotEndTheScriptElementTheySitIn) {
 }
 
 TEST(ReportText, MarkdownEscapesTablePipesEmphasisLinksAndHtml) {
-    EXPECT_EQ(markdown("a|b *c* _d_ [e](f) <i> `g`\nh"), "a\\|b \\*c\\* \\_d\\_ \\[e\\](f) &lt;i&gt; \\`g\\` h");
+    EXPECT_EQ(markdown("a|b *c* _d_ [e](f) <i> `g`\nh"), "a\\|b \\*c\\* \\_d\\_ \\[e\\](f) \\<i> \\`g\\` h");
 }
 
 TEST(ReportText, NumbersReadWellOnAxesAndInTables) {

@@ -58,8 +58,11 @@ Headline headline(const RunRecord& r);
 // "expected fail (goodput recovers): as expected" or "...: NOT as expected"; "" when the
 // scenario file states no expectation.
 std::string expectation_text(const RunRecord& r);
-// The measurements an invariant produced: "baseline 2636.05 (users.ok per second); recovery_s 5s".
-std::string invariant_measured(const RunRecord& r, const InvariantRecord& inv);
+// The measurements an invariant produced and its message, as a report's invariants table shows
+// them: "baseline 2636.05 (users.ok per second); recovery_s 5s". A message that goes on from a
+// measurement's note is joined to it, not said after it again: "recovery_s: did not recover:
+// users.ok was 0/s ...", not "recovery_s: did not recover. did not recover: users.ok ...".
+std::string invariant_details(const RunRecord& r, const InvariantRecord& inv);
 // "invariant 'goodput recovers' at 81s on host api-1: did not recover ..." or the runaway reason.
 std::string failure_text(const RunRecord& r);
 

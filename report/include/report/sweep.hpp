@@ -44,6 +44,10 @@ struct CellRun {
     std::uint64_t seed = 0;
     std::string verdict;  // pass, fail, runaway, crash, hang, error
     std::string failure;  // the failed invariant, or what went wrong
+    // The run's trace hash ("f03f2b21dda64369"), which `run` of the cell's settings and seed
+    // prints too; "" for a run that left no result (a crash, a hang) and in files written before
+    // the field.
+    std::string trace_hash;
     bool recovery_applicable = false;
     // False when the run ended (a failure stopped it) before recovery could be judged: it neither
     // recovered nor failed to in time; false too for a run that left no result (a crash, a

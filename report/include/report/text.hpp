@@ -12,15 +12,22 @@
 
 namespace faultline::report {
 
-// <, >, &, " and ' as entities: safe in HTML text, attribute values and SVG.
+// <, >, &, " and ' as entities: safe in HTML text, attribute values and SVG. A control
+// character (but tab and line ends) becomes the symbol that pictures it (0x01 -> U+2401), as in
+// visible().
 std::string html(std::string_view s);
+// Control characters as their pictures and nothing else escaped: for Markdown code spans, which
+// cannot escape anything.
+std::string visible(std::string_view s);
 // A JSON string literal (with quotes); <, >, & and U+2028/9 escaped as \uXXXX so that it may sit
 // inside <script> without ending it.
 std::string json_string(std::string_view s);
 // "fail" -> "FAIL" (ASCII only: verdicts and results).
 std::string upper_case(std::string s);
-// Markdown inline text: characters that Markdown or HTML would interpret are escaped; newlines
-// become spaces (a table cell is one line).
+// Markdown inline text: characters that Markdown or HTML would interpret are escaped with a
+// backslash ("a \| b", "\<script>"; an arrow "->" stays as it is, and '&' only where it would
+// start an entity); newlines and tabs become spaces (a table cell is one line), and control
+// characters their pictures, as in visible().
 std::string markdown(std::string_view s);
 
 // What a number measures, for formatting and axis labels.
