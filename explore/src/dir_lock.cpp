@@ -20,21 +20,17 @@ namespace {
 
 std::string lock_path(const std::string& dir) { return dir + "/.lock"; }
 
-// The pid the holder wrote into the lock file ("" when unreadable).
-std::string holder(int fd) {
-    char buf[32] = {};
-    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-    if (n <= 0) return "";
-    std::string pid(buf, static_cast<std::size_t>(n));
-    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    return pid.empty() ? "" : " (pid " + pid + ")";
-}
-
 // The pid written into the lock file, or 0.
 pid_t holder_pid(int fd) {
     char buf[32] = {};
     if (::pread(fd, buf, sizeof buf - 1, 0) <= 0) return 0;
     return static_cast<pid_t>(std::strtol(buf, nullptr, 10));
+}
+
+// The holder, as a message names it: " (pid N)", or "" when the file names none.
+std::string holder(int fd) {
+    const pid_t pid = holder_pid(fd);
+    return pid > 0 ? " (pid " + std::to_string(pid) + ")" : "";
 }
 
 // flock(fd, op | LOCK_NB), waiting a little while the job that wrote its pid into the file is

@@ -76,6 +76,13 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// How deep in brackets the text is after `c`: a value's commas and "..", inside (), [] or {}, are
+// the value's (zipf(1000, 1.2), backend-{1..4}). A stray closing bracket is left to the reader.
+void track_brackets(char c, std::size_t& depth) {
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+}
+
 }  // namespace
 
 GridText parse_grid_text(const std::string& text) {
@@ -91,13 +98,12 @@ GridText parse_grid_text(const std::string& text) {
     // A range's ".." is outside brackets: the one in a host pattern (backend-{1..4}) is the value's.
     std::size_t dots = std::string::npos;
     for (std::size_t i = 0, depth = 0; i + 1 < spec.size() && dots == std::string::npos; ++i) {
-        if (spec[i] == '(' || spec[i] == '[' || spec[i] == '{') ++depth;
-        if ((spec[i] == ')' || spec[i] == ']' || spec[i] == '}') && depth > 0) --depth;
+        track_brackets(spec[i], depth);
         if (depth == 0 && spec.compare(i, 2, "..") == 0) dots = i;
     }
     if (dots == std::string::npos) {
         // Commas inside brackets belong to the value: zipf(1000, 1.2), [1, 2].
-        int depth = 0;
+        std::size_t depth = 0;
         std::string v;
         auto push = [&] {
             v = trimmed(v);
@@ -110,8 +116,7 @@ GridText parse_grid_text(const std::string& text) {
                 push();
                 continue;
             }
-            if (c == '(' || c == '[' || c == '{') ++depth;
-            if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+            track_brackets(c, depth);
             v += c;
         }
         if (depth > 0) bad(text, "a bracket in '" + trimmed(v) + "' is never closed");

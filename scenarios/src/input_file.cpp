@@ -21,7 +21,7 @@ std::optional<std::string> read_whole_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
     std::ostringstream text;
-    if (in.peek() != std::ifstream::traits_type::eof()) text << in.rdbuf();
+    text << in.rdbuf();  // an empty file inserts nothing (text's failbit), and is ""
     if (in.bad()) return std::nullopt;
     return text.str();
 }
